@@ -1,0 +1,2 @@
+/* daemon/hybridgwctl.c - hybridgwctl (being written). */
+int main(void) { return 0; }

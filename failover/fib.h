@@ -1,0 +1,72 @@
+/* failover/fib.h - kernel FIB programming (netlink): nexthop objects, groups, routes. */
+#ifndef HGW_FAILOVER_FIB_H
+#define HGW_FAILOVER_FIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/prefix.h"
+
+/*
+ * Routes carry protocol hybridgw (196) in a configurable table and always
+ * point at a kernel nexthop group (nhid). The RIB rewrites a group in place
+ * to move every prefix that uses it at once (prefix-independent convergence).
+ * Only fib_*.c include netlink headers. Requests are batched: they reach the
+ * kernel on fib_flush() or when the batch is full. Kernel refusals are
+ * reported through fib_events.route_error, retried with back-off, and never
+ * disturb other routes. All calls on the loop thread.
+ */
+#define FIB_PROTO_HYBRIDGW	196
+
+struct fib;
+
+struct fib_events {
+	/* Interface carrier/admin state changed. */
+	void	(*link)(void *arg, int ifindex, const char *ifname, bool up);
+	/* The kernel refused a route (err is -errno); retried with back-off. */
+	void	(*route_error)(void *arg, const struct prefix *, int err);
+	/* An address appeared on/vanished from a local interface. */
+	void	(*addr)(void *arg, int ifindex, const struct ipaddr *, bool added);
+};
+
+struct fib_cfg {
+	uint32_t	 table;		/* RT_TABLE_MAIN = 254 by default */
+	const char	*netns;		/* NULL = current namespace */
+};
+
+struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg);
+void		 fib_free(struct fib *);	/* leaves kernel state in place */
+
+/* Nexthop objects, refcounted by (gateway, interface). ifname may be "" to
+ * let the kernel resolve the interface from the gateway. */
+int		 fib_nh_get(struct fib *, const struct ipaddr *gw, const char *ifname,
+		     uint32_t *nh_id);
+void		 fib_nh_put(struct fib *, uint32_t nh_id);
+
+/* Groups of nexthop objects (equal weight, ECMP). n == 0 makes a blackhole
+ * group. fib_group_set rewrites the members in place. */
+int		 fib_group_new(struct fib *, const uint32_t *nh_ids, size_t n, uint32_t *grp_id);
+int		 fib_group_set(struct fib *, uint32_t grp_id, const uint32_t *nh_ids, size_t n);
+void		 fib_group_free(struct fib *, uint32_t grp_id);
+
+/* Routes: replace semantics; group must exist. */
+int		 fib_route_set(struct fib *, const struct prefix *, uint32_t grp_id);
+int		 fib_route_del(struct fib *, const struct prefix *);
+/* Push batched requests to the kernel now; returns 0 or the first -errno. */
+int		 fib_flush(struct fib *);
+
+/* Restart without blackholing: list protocol-196 routes already in the
+ * table (adopted, left in place), and later delete the adopted ones that were
+ * not set again since. */
+typedef void (*fib_adopt_fn)(void *arg, const struct prefix *);
+int		 fib_adopt(struct fib *, fib_adopt_fn, void *arg);
+int		 fib_reconcile(struct fib *);
+
+struct fib_stats {
+	uint64_t	 routes_set, routes_del, groups_set, nh_objects, errors, retries;
+	uint32_t	 routes_pending_retry;
+};
+void		 fib_stats_get(const struct fib *, struct fib_stats *);
+
+#endif

@@ -1,0 +1,142 @@
+/* failover/rib.h - the route manager's public interface: sources, paths, health, export. */
+#ifndef HGW_FAILOVER_RIB_H
+#define HGW_FAILOVER_RIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/prefix.h"
+
+/*
+ * The RIB turns paths from the circuit, the VPN and the LAN into one
+ * forwarding decision per prefix (DESIGN.md section 3) and programs the FIB.
+ * It knows nothing of BGP wire formats: a BGP-learned path carries the few
+ * attributes selection needs, plus an opaque, refcounted handle that the RIB
+ * hands back to the exporter untouched. All calls happen on the loop thread.
+ */
+struct rib;
+
+enum rib_class {		/* the connection class a path arrived through */
+	RIB_CLASS_LAN,
+	RIB_CLASS_CIRCUIT,
+	RIB_CLASS_VPN,
+};
+
+enum rib_vpn_role {		/* for RIB_CLASS_VPN sources */
+	RIB_VPN_NONE,
+	RIB_VPN_CLOUD,		/* backup path to the circuit's cloud */
+	RIB_VPN_SITE,		/* a branch reachable only by VPN */
+};
+
+enum rib_pref_mode { RIB_PREF_CIRCUIT, RIB_PREF_VPN, RIB_PREF_ASPATH };
+
+/* Why a source's health changed; recorded in the failover journal. */
+enum rib_trigger {
+	RIB_TRIG_ADMIN, RIB_TRIG_BGP_UP, RIB_TRIG_BGP_DOWN, RIB_TRIG_HOLD_TIMER,
+	RIB_TRIG_BFD_UP, RIB_TRIG_BFD_DOWN, RIB_TRIG_LINK, RIB_TRIG_DPD,
+	RIB_TRIG_TUNNEL_UP, RIB_TRIG_TUNNEL_DOWN, RIB_TRIG_DRAIN,
+};
+
+/* Opaque exporter-owned attribute handle (a BGP attribute set). */
+struct rib_attr;
+struct rib_attr_ops {
+	void	(*get)(struct rib_attr *);	/* take a reference */
+	void	(*put)(struct rib_attr *);	/* drop a reference */
+};
+
+struct rib_policy {
+	enum rib_pref_mode	 mode;
+	uint32_t		 failback_delay_s;
+	uint8_t			 maximum_paths;		/* 1..64 */
+	bool			 allow_transit;		/* circuit/cloud routes onto the circuit */
+	bool			 branch_to_branch;	/* site routes to other site peers */
+};
+
+struct rib_cfg {
+	uint32_t		 kernel_table;		/* routing table for protocol-196 routes */
+	struct rib_policy	 policy;
+	const struct rib_attr_ops *attr_ops;		/* may be NULL: no BGP attributes */
+};
+
+/* A source is one transport that produces paths: a circuit link's BGP
+ * session, a tunnel (its BGP session and/or static prefixes), a LAN peer, the
+ * configured local prefixes. Health gating applies per source. */
+struct rib_source_cfg {
+	const char		*name;		/* e.g. "circuit er1 link primary"; copied */
+	const char		*connection;	/* circuit / vpn-connection name; copied */
+	enum rib_class		 cls;
+	enum rib_vpn_role	 role;
+	bool			 needs_bfd;	/* eligible only while BFD is up */
+	bool			 needs_bgp;	/* eligible only while BGP is Established */
+	bool			 needs_tunnel;	/* eligible only while the Child SA is up */
+	struct ipaddr		 nexthop;	/* default forwarding next hop (static paths) */
+	char			 ifname[16];	/* egress interface, "" = resolve by next hop */
+	uint32_t		 outbound_cap;	/* circuit: max prefixes advertised, 0 = none */
+};
+
+/* What selection needs from a path (RFC 4271 9.1.2.2 inputs). */
+struct rib_path_info {
+	struct ipaddr		 nexthop;	/* forwarding next hop */
+	bool			 is_static;	/* configured, beats BGP within the class */
+	uint32_t		 local_pref;
+	bool			 has_med;
+	uint32_t		 med;
+	uint8_t			 origin;	/* 0 IGP, 1 EGP, 2 INCOMPLETE */
+	uint16_t		 as_path_len;	/* AS_SET counts 1 (RFC 4271 9.1.2.2 a) */
+	uint32_t		 neighbor_as;	/* leftmost AS, for MED comparison */
+	bool			 ebgp;
+	uint32_t		 peer_router_id;
+	struct ipaddr		 peer_addr;
+	struct rib_attr		*attr;		/* borrowed; the RIB takes its own ref */
+};
+
+typedef uint32_t rib_source_id;		/* 0 is never a valid id */
+
+struct rib	*rib_new(const struct rib_cfg *);	/* NULL on error */
+void		 rib_free(struct rib *);
+/* Replace the policy; reselects every prefix. */
+void		 rib_policy_set(struct rib *, const struct rib_policy *);
+
+/* Sources. A new source starts unhealthy. Removing one withdraws its paths. */
+int		 rib_source_add(struct rib *, const struct rib_source_cfg *, rib_source_id *);
+int		 rib_source_del(struct rib *, rib_source_id);
+/* Transport health inputs; the RIB combines them per source (see needs_*). */
+void		 rib_source_bgp(struct rib *, rib_source_id, bool established, enum rib_trigger);
+void		 rib_source_bfd(struct rib *, rib_source_id, bool up);
+void		 rib_source_tunnel(struct rib *, rib_source_id, bool up, enum rib_trigger);
+/* Administrative drain: the source stays up but is not preferred. */
+void		 rib_source_drain(struct rib *, rib_source_id, bool drained);
+
+/* Paths: one per (source, prefix); adding again replaces. */
+int		 rib_path_add(struct rib *, rib_source_id, const struct prefix *,
+		     const struct rib_path_info *);
+void		 rib_path_del(struct rib *, rib_source_id, const struct prefix *);
+/* Graceful restart / refresh support: mark all paths of a source stale, then
+ * sweep those not re-added. */
+void		 rib_source_mark_stale(struct rib *, rib_source_id);
+void		 rib_source_sweep_stale(struct rib *, rib_source_id);
+
+/*
+ * Export targets: each BGP peer that receives routes. The RIB computes the
+ * set for the target's role (DESIGN.md 3, Advertisement) and calls announce
+ * and withdraw as the set changes; attr is NULL for local/static origins.
+ */
+enum rib_export_role { RIB_EXP_CIRCUIT, RIB_EXP_VPN_CLOUD, RIB_EXP_VPN_SITE, RIB_EXP_LAN };
+struct rib_export_ops {
+	void	(*announce)(void *ctx, const struct prefix *, struct rib_attr *attr);
+	void	(*withdraw)(void *ctx, const struct prefix *);
+};
+struct rib_export_cfg {
+	enum rib_export_role	 role;
+	rib_source_id		 own_source;	/* never export routes back to it */
+	uint32_t		 cap;		/* max prefixes, 0 = none */
+	const struct rib_export_ops *ops;
+	void			*ctx;
+};
+typedef uint32_t rib_export_id;
+int		 rib_export_add(struct rib *, const struct rib_export_cfg *, rib_export_id *);
+void		 rib_export_del(struct rib *, rib_export_id);
+/* Replay the whole set to a target (session came up, route refresh). */
+void		 rib_export_resync(struct rib *, rib_export_id);
+
+#endif

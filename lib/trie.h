@@ -1,0 +1,39 @@
+/* lib/trie.h - path-compressed binary trie for longest-prefix match over one family. */
+#ifndef HGW_LIB_TRIE_H
+#define HGW_LIB_TRIE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/prefix.h"
+
+/*
+ * A trie maps prefixes of one address family to caller-owned values (void *,
+ * never NULL). The trie owns only its nodes: trie_free() does not free values.
+ * Lookups never allocate; insert allocates at most two nodes.
+ */
+struct trie;
+
+struct trie	*trie_new(uint8_t family);	/* NULL on out-of-memory */
+void		 trie_free(struct trie *);
+size_t		 trie_count(const struct trie *);
+
+/* Insert or replace; *old (if given) receives the replaced value or NULL.
+ * Returns 0, -EINVAL for a prefix of the wrong family, -ENOMEM. */
+int	trie_insert(struct trie *, const struct prefix *, void *val, void **old);
+/* Remove; returns the value or NULL when absent. */
+void	*trie_delete(struct trie *, const struct prefix *);
+void	*trie_exact(const struct trie *, const struct prefix *);
+/* Longest prefix containing addr; *match (if given) receives that prefix. */
+void	*trie_lookup(const struct trie *, const struct ipaddr *, struct prefix *match);
+/* Longest prefix strictly shorter than p that contains p (p itself excluded). */
+void	*trie_covering(const struct trie *, const struct prefix *p, struct prefix *match);
+/* Walk in prefix_cmp order (address, then shorter first). The callback
+ * returns 0 to go on, non-zero to stop (that value is returned). The callback
+ * must not insert or delete. */
+typedef int (*trie_walk_fn)(const struct prefix *, void *val, void *arg);
+int	trie_walk(const struct trie *, trie_walk_fn, void *arg);
+/* Walk only the prefixes contained in (or equal to) p, same order. */
+int	trie_walk_under(const struct trie *, const struct prefix *p, trie_walk_fn, void *arg);
+
+#endif
