@@ -52,8 +52,9 @@ struct rib_policy {
 	bool			 branch_to_branch;	/* site routes to other site peers */
 };
 
+struct fib;
 struct rib_cfg {
-	uint32_t		 kernel_table;		/* routing table for protocol-196 routes */
+	struct fib		*fib;		/* borrowed; NULL = decide only, program nothing */
 	struct rib_policy	 policy;
 	const struct rib_attr_ops *attr_ops;		/* may be NULL: no BGP attributes */
 };
