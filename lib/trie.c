@@ -1,0 +1,526 @@
+/* lib/trie.c - path-compressed binary (Patricia) trie: exact, longest-match, covering, ordered walk. */
+#include "lib/trie.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Layout. Nodes live in fixed-size chunks and are named by a 32-bit index
+ * (0 = none), so a node costs 24 bytes for IPv4 and 40 for IPv6 with no malloc
+ * header, and growing never moves a node. Chunk 0 starts small and doubles up
+ * to a full chunk so that a trie with a handful of prefixes stays small.
+ *
+ * Keys are kept as host-order 32-bit words (1 for IPv4, 4 for IPv6) so that
+ * matching and branching are word operations. A node (key, len) with a value
+ * is a prefix; without one it is glue and always has exactly two children.
+ * child[b] holds the keys whose bit `len` is b; every descendant is longer
+ * and agrees with its ancestors on their len bits. Hence pre-order with
+ * child[0] first is prefix_cmp order, and a path has at most 129 nodes.
+ */
+
+#define TRIE_CHUNK_SHIFT	12
+#define TRIE_CHUNK_NODES	(1u << TRIE_CHUNK_SHIFT)
+#define TRIE_CHUNK0_MIN		8u
+#define TRIE_MAX_DEPTH		129	/* lens 0..128, strictly increasing down a path */
+#define TRIE_MAX_NODES		0xfffff000u
+
+struct trie_node {
+	void		*val;		/* NULL: glue */
+	uint32_t	 child[2];
+	uint8_t		 len;
+	uint8_t		 pad[3];
+	uint32_t	 key[];		/* host order, masked to len */
+};
+
+struct trie {
+	uint8_t		 family;
+	uint8_t		 nwords;	/* 1 or 4 */
+	uint8_t		 bits;		/* 32 or 128 */
+	uint32_t	 stride;	/* bytes per node */
+	uint32_t	 root;
+	uint32_t	 free_head;	/* free list threaded through child[0] */
+	uint32_t	 next;		/* first never-used index */
+	uint32_t	 cap0;		/* nodes allocated in chunk 0 */
+	size_t		 count;		/* prefixes (nodes with a value) */
+	char		**chunks;
+	size_t		 nchunks, chunks_cap;
+};
+
+/* A key of the trie's family, as words. */
+struct trie_key {
+	uint32_t	 w[4];
+};
+
+static inline struct trie_node *
+trie_node_at(const struct trie *t, uint32_t i)
+{
+	return (struct trie_node *)(t->chunks[i >> TRIE_CHUNK_SHIFT] +
+	    (size_t)(i & (TRIE_CHUNK_NODES - 1)) * t->stride);
+}
+
+static inline void
+trie_key_load(struct trie_key *k, const uint8_t *bytes, unsigned nwords)
+{
+	for (unsigned i = 0; i < nwords; i++)
+		k->w[i] = (uint32_t)bytes[4 * i] << 24 | (uint32_t)bytes[4 * i + 1] << 16 |
+		    (uint32_t)bytes[4 * i + 2] << 8 | bytes[4 * i + 3];
+}
+
+static void
+trie_prefix_store(const struct trie *t, const struct trie_node *n, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = t->family;
+	p->len = n->len;
+	for (unsigned i = 0; i < t->nwords; i++) {
+		p->bytes[4 * i] = (uint8_t)(n->key[i] >> 24);
+		p->bytes[4 * i + 1] = (uint8_t)(n->key[i] >> 16);
+		p->bytes[4 * i + 2] = (uint8_t)(n->key[i] >> 8);
+		p->bytes[4 * i + 3] = (uint8_t)n->key[i];
+	}
+}
+
+static inline unsigned
+trie_key_bit(const uint32_t *w, unsigned i)
+{
+	return (w[i >> 5] >> (31 - (i & 31))) & 1;
+}
+
+static inline uint32_t
+trie_word_mask(unsigned rem)	/* the top rem bits, rem in 0..31 */
+{
+	return rem ? ~(uint32_t)0 << (32 - rem) : 0;
+}
+
+/* Do a and b agree on their first len bits? */
+static inline bool
+trie_key_match(const uint32_t *a, const uint32_t *b, unsigned len)
+{
+	unsigned	 i, full = len >> 5;
+
+	for (i = 0; i < full; i++)
+		if (a[i] != b[i])
+			return false;
+	if (len & 31)
+		return ((a[i] ^ b[i]) & trie_word_mask(len & 31)) == 0;
+	return true;
+}
+
+/* The first bit where a and b differ, or max if they agree on max bits. */
+static unsigned
+trie_key_diff(const uint32_t *a, const uint32_t *b, unsigned max)
+{
+	for (unsigned i = 0; i * 32 < max; i++) {
+		uint32_t	 x = a[i] ^ b[i];
+
+		if (x) {
+			unsigned	 d = i * 32 + (unsigned)__builtin_clz(x);
+
+			return d < max ? d : max;
+		}
+	}
+	return max;
+}
+
+static void
+trie_key_mask(uint32_t *w, unsigned nwords, unsigned len)
+{
+	for (unsigned i = 0; i < nwords; i++) {
+		if (len >= 32 * (i + 1))
+			continue;
+		w[i] = len > 32 * i ? w[i] & trie_word_mask(len - 32 * i) : 0;
+	}
+}
+
+/* Allocate a node; may move chunk 0 (never a node index). 0 on out-of-memory. */
+static uint32_t
+trie_node_alloc(struct trie *t)
+{
+	uint32_t	 i;
+
+	if (t->free_head) {
+		i = t->free_head;
+		t->free_head = trie_node_at(t, i)->child[0];
+		return i;
+	}
+	if (t->next >= TRIE_MAX_NODES)
+		return 0;
+	i = t->next;
+	if (i < TRIE_CHUNK_NODES) {
+		if (i >= t->cap0) {
+			uint32_t	 ncap = t->cap0 ? t->cap0 * 2 : TRIE_CHUNK0_MIN;
+			char		*c;
+
+			if (ncap > TRIE_CHUNK_NODES)
+				ncap = TRIE_CHUNK_NODES;
+			if (t->nchunks == 0) {
+				if ((t->chunks = calloc(4, sizeof(*t->chunks))) == NULL)
+					return 0;
+				t->chunks_cap = 4;
+				t->nchunks = 1;
+			}
+			if ((c = realloc(t->chunks[0], (size_t)ncap * t->stride)) == NULL)
+				return 0;
+			t->chunks[0] = c;
+			t->cap0 = ncap;
+		}
+	} else if ((i & (TRIE_CHUNK_NODES - 1)) == 0) {
+		char	*c;
+
+		if (t->nchunks == t->chunks_cap) {
+			size_t	 ncap = t->chunks_cap * 2;
+			char	**cs = realloc(t->chunks, ncap * sizeof(*cs));
+
+			if (cs == NULL)
+				return 0;
+			t->chunks = cs;
+			t->chunks_cap = ncap;
+		}
+		if ((c = malloc((size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
+			return 0;
+		t->chunks[t->nchunks++] = c;
+	}
+	t->next++;
+	return i;
+}
+
+static void
+trie_node_release(struct trie *t, uint32_t i)
+{
+	struct trie_node	*n = trie_node_at(t, i);
+
+	n->val = NULL;
+	n->child[0] = t->free_head;
+	n->child[1] = 0;
+	t->free_head = i;
+}
+
+/* Give every chunk back once the trie is empty. */
+static void
+trie_storage_reset(struct trie *t)
+{
+	for (size_t c = 0; c < t->nchunks; c++)
+		free(t->chunks[c]);
+	free(t->chunks);
+	t->chunks = NULL;
+	t->nchunks = t->chunks_cap = 0;
+	t->cap0 = 0;
+	t->next = 1;	/* index 0 means "none" */
+	t->free_head = 0;
+	t->root = 0;
+}
+
+struct trie *
+trie_new(uint8_t family)
+{
+	struct trie	*t;
+
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->family = family;
+	t->nwords = family == AF_INET ? 1 : 4;
+	t->bits = (uint8_t)(family == AF_INET ? 32 : 128);
+	t->stride = (uint32_t)((offsetof(struct trie_node, key) +
+	    t->nwords * sizeof(uint32_t) + 7) & ~(size_t)7);
+	trie_storage_reset(t);
+	return t;
+}
+
+void
+trie_free(struct trie *t)
+{
+	if (t == NULL)
+		return;
+	trie_storage_reset(t);
+	free(t);
+}
+
+size_t
+trie_count(const struct trie *t)
+{
+	return t->count;
+}
+
+static void
+trie_node_init(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len,
+    void *val)
+{
+	struct trie_node	*n = trie_node_at(t, i);
+
+	n->val = val;
+	n->child[0] = n->child[1] = 0;
+	n->len = (uint8_t)len;
+	memset(n->pad, 0, sizeof(n->pad));
+	memcpy(n->key, k->w, t->nwords * sizeof(uint32_t));
+	trie_key_mask(n->key, t->nwords, len);
+}
+
+static inline void
+trie_link_set(struct trie *t, uint32_t parent, unsigned side, uint32_t i)
+{
+	if (parent == 0)
+		t->root = i;
+	else
+		trie_node_at(t, parent)->child[side] = i;
+}
+
+int
+trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
+{
+	struct trie_key		 k;
+	struct trie_node	*n;
+	uint32_t		 parent = 0, cur, a, b = 0;
+	unsigned		 side = 0, len = p->len, common;
+
+	if (old)
+		*old = NULL;
+	if (p->family != t->family || p->len > t->bits || val == NULL)
+		return -EINVAL;
+	trie_key_load(&k, p->bytes, t->nwords);
+	trie_key_mask(k.w, t->nwords, len);
+
+	for (cur = t->root; cur; cur = n->child[side]) {
+		n = trie_node_at(t, cur);
+		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
+			break;
+		if (n->len == len) {
+			if (old)
+				*old = n->val;
+			if (n->val == NULL)
+				t->count++;
+			n->val = val;
+			return 0;
+		}
+		parent = cur;
+		side = trie_key_bit(k.w, n->len);
+	}
+
+	/* Allocation may move chunk 0: hold indices only from here on. */
+	if ((a = trie_node_alloc(t)) == 0)
+		return -ENOMEM;
+	if (cur == 0) {
+		trie_node_init(t, a, &k, len, val);
+		trie_link_set(t, parent, side, a);
+		goto out;
+	}
+	n = trie_node_at(t, cur);
+	common = trie_key_diff(n->key, k.w, len < n->len ? len : n->len);
+	if (common == len) {
+		/* p sits above cur on the path: it becomes cur's parent */
+		unsigned	 cside = trie_key_bit(n->key, len);
+
+		trie_node_init(t, a, &k, len, val);
+		trie_node_at(t, a)->child[cside] = cur;
+		trie_link_set(t, parent, side, a);
+		goto out;
+	}
+	/* p and cur diverge at bit `common`: glue node there, both below it */
+	if ((b = trie_node_alloc(t)) == 0) {
+		trie_node_release(t, a);
+		return -ENOMEM;
+	}
+	trie_node_init(t, a, &k, len, val);
+	trie_node_init(t, b, &k, common, NULL);
+	{
+		unsigned	 pside = trie_key_bit(k.w, common);
+		struct trie_node *g = trie_node_at(t, b);
+
+		g->child[pside] = a;
+		g->child[!pside] = cur;
+	}
+	trie_link_set(t, parent, side, b);
+out:
+	t->count++;
+	return 0;
+}
+
+void *
+trie_delete(struct trie *t, const struct prefix *p)
+{
+	struct trie_key		 k;
+	struct trie_node	*n = NULL, *pn;
+	uint32_t		 path[TRIE_MAX_DEPTH + 1], cur, only;
+	unsigned		 sides[TRIE_MAX_DEPTH + 1], depth = 0, len = p->len;
+	void			*val;
+
+	if (p->family != t->family || p->len > t->bits)
+		return NULL;
+	trie_key_load(&k, p->bytes, t->nwords);
+	trie_key_mask(k.w, t->nwords, len);
+
+	/* path[d] is the node at depth d, sides[d] the branch taken into it */
+	for (cur = t->root, sides[0] = 0; cur; ) {
+		n = trie_node_at(t, cur);
+		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
+			return NULL;
+		path[depth] = cur;
+		if (n->len == len)
+			break;
+		sides[depth + 1] = trie_key_bit(k.w, n->len);
+		cur = n->child[sides[depth + 1]];
+		depth++;
+	}
+	if (cur == 0 || n->val == NULL)
+		return NULL;
+	val = n->val;
+	n->val = NULL;
+	t->count--;
+
+	if (n->child[0] && n->child[1])
+		goto out;	/* stays as glue */
+	/* zero or one child: splice n out */
+	only = n->child[0] ? n->child[0] : n->child[1];
+	trie_link_set(t, depth ? path[depth - 1] : 0, sides[depth], only);
+	trie_node_release(t, cur);
+	if (only || depth == 0)
+		goto out;
+	/* n was a leaf: a glue parent is left with one child and goes too */
+	pn = trie_node_at(t, path[depth - 1]);
+	if (pn->val == NULL) {
+		only = pn->child[0] ? pn->child[0] : pn->child[1];
+		trie_link_set(t, depth >= 2 ? path[depth - 2] : 0, sides[depth - 1], only);
+		trie_node_release(t, path[depth - 1]);
+	}
+out:
+	if (t->root == 0)
+		trie_storage_reset(t);
+	return val;
+}
+
+void *
+trie_exact(const struct trie *t, const struct prefix *p)
+{
+	struct trie_key		 k;
+	const struct trie_node	*n;
+	unsigned		 len = p->len;
+
+	if (p->family != t->family || p->len > t->bits)
+		return NULL;
+	trie_key_load(&k, p->bytes, t->nwords);
+	trie_key_mask(k.w, t->nwords, len);
+	for (uint32_t cur = t->root; cur; ) {
+		n = trie_node_at(t, cur);
+		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
+			return NULL;
+		if (n->len == len)
+			return n->val;
+		cur = n->child[trie_key_bit(k.w, n->len)];
+	}
+	return NULL;
+}
+
+/* Deepest valued node on k's path with len <= maxlen (and < maxlen if strict). */
+static const struct trie_node *
+trie_best(const struct trie *t, const struct trie_key *k, unsigned maxlen, bool strict)
+{
+	const struct trie_node	*n, *best = NULL;
+
+	for (uint32_t cur = t->root; cur; ) {
+		n = trie_node_at(t, cur);
+		if (n->len > maxlen || (strict && n->len == maxlen) ||
+		    !trie_key_match(n->key, k->w, n->len))
+			break;
+		if (n->val)
+			best = n;
+		if (n->len == t->bits)
+			break;
+		cur = n->child[trie_key_bit(k->w, n->len)];
+	}
+	return best;
+}
+
+void *
+trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *match)
+{
+	struct trie_key		 k;
+	const struct trie_node	*best;
+
+	if (addr->family != t->family)
+		return NULL;
+	trie_key_load(&k, addr->bytes, t->nwords);
+	if ((best = trie_best(t, &k, t->bits, false)) == NULL)
+		return NULL;
+	if (match)
+		trie_prefix_store(t, best, match);
+	return best->val;
+}
+
+void *
+trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match)
+{
+	struct trie_key		 k;
+	const struct trie_node	*best;
+
+	if (p->family != t->family || p->len > t->bits)
+		return NULL;
+	trie_key_load(&k, p->bytes, t->nwords);
+	trie_key_mask(k.w, t->nwords, p->len);
+	if ((best = trie_best(t, &k, p->len, true)) == NULL)
+		return NULL;
+	if (match)
+		trie_prefix_store(t, best, match);
+	return best->val;
+}
+
+/* Pre-order from top, child[0] first; the stack holds at most one pending
+ * right child per level plus the current node. */
+static int
+trie_walk_from(const struct trie *t, uint32_t top, trie_walk_fn fn, void *arg)
+{
+	uint32_t		 stack[TRIE_MAX_DEPTH + 2];
+	unsigned		 sp = 0;
+	struct prefix		 p;
+	int			 rc;
+
+	if (top)
+		stack[sp++] = top;
+	while (sp > 0) {
+		const struct trie_node	*n = trie_node_at(t, stack[--sp]);
+
+		if (n->val) {
+			trie_prefix_store(t, n, &p);
+			if ((rc = fn(&p, n->val, arg)) != 0)
+				return rc;
+		}
+		if (n->child[1])
+			stack[sp++] = n->child[1];
+		if (n->child[0])
+			stack[sp++] = n->child[0];
+	}
+	return 0;
+}
+
+int
+trie_walk(const struct trie *t, trie_walk_fn fn, void *arg)
+{
+	return trie_walk_from(t, t->root, fn, arg);
+}
+
+int
+trie_walk_under(const struct trie *t, const struct prefix *p, trie_walk_fn fn, void *arg)
+{
+	struct trie_key		 k;
+	const struct trie_node	*n;
+	uint32_t		 cur;
+
+	if (p->family != t->family || p->len > t->bits)
+		return 0;
+	trie_key_load(&k, p->bytes, t->nwords);
+	trie_key_mask(k.w, t->nwords, p->len);
+	/* the first node at or below p's length on p's path roots the subtree */
+	for (cur = t->root; cur; cur = n->child[trie_key_bit(k.w, n->len)]) {
+		n = trie_node_at(t, cur);
+		if (n->len >= p->len) {
+			if (!trie_key_match(n->key, k.w, p->len))
+				return 0;
+			break;
+		}
+		if (!trie_key_match(n->key, k.w, n->len))
+			return 0;
+	}
+	return trie_walk_from(t, cur, fn, arg);
+}
