@@ -3,6 +3,7 @@
 #define HGW_FAILOVER_RIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/prefix.h"
@@ -35,6 +36,7 @@ enum rib_trigger {
 	RIB_TRIG_ADMIN, RIB_TRIG_BGP_UP, RIB_TRIG_BGP_DOWN, RIB_TRIG_HOLD_TIMER,
 	RIB_TRIG_BFD_UP, RIB_TRIG_BFD_DOWN, RIB_TRIG_LINK, RIB_TRIG_DPD,
 	RIB_TRIG_TUNNEL_UP, RIB_TRIG_TUNNEL_DOWN, RIB_TRIG_DRAIN,
+	RIB_TRIG_FAILBACK,	/* a damped source's failback delay ran out */
 };
 
 /* Opaque exporter-owned attribute handle (a BGP attribute set). */
@@ -73,6 +75,8 @@ struct rib_source_cfg {
 	struct ipaddr		 nexthop;	/* default forwarding next hop (static paths) */
 	char			 ifname[16];	/* egress interface, "" = resolve by next hop */
 	uint32_t		 outbound_cap;	/* circuit: max prefixes advertised, 0 = none */
+	bool			 no_fib;	/* never programmed (configured local prefixes);
+						 * also implied by a path without any next hop */
 };
 
 /* What selection needs from a path (RFC 4271 9.1.2.2 inputs). */
@@ -133,11 +137,115 @@ struct rib_export_cfg {
 	uint32_t		 cap;		/* max prefixes, 0 = none */
 	const struct rib_export_ops *ops;
 	void			*ctx;
+	const char		*name;		/* for alarms and show; copied; may be NULL */
 };
 typedef uint32_t rib_export_id;
 int		 rib_export_add(struct rib *, const struct rib_export_cfg *, rib_export_id *);
 void		 rib_export_del(struct rib *, rib_export_id);
 /* Replay the whole set to a target (session came up, route refresh). */
 void		 rib_export_resync(struct rib *, rib_export_id);
+
+/*
+ * Background work. Health losses are repaired at once by rewriting the
+ * affected nexthop groups (O(groups)); everything per prefix (selection,
+ * regrouping, export) is queued and run in chunks from a uv_idle handle on
+ * loop_get(). Without a loop (unit tests) nothing runs by itself: call
+ * rib_settle(). rib_settle() may also be called with a loop (e.g. at exit).
+ */
+void		 rib_settle(struct rib *);		/* run all queued work now */
+size_t		 rib_pending(const struct rib *);	/* prefixes queued */
+/* Tests: drive failback timers by hand. Once called, the RIB uses this
+ * clock (milliseconds, monotonic) instead of mono_ms() and fires due
+ * failback timers from here rather than from uv timers. */
+void		 rib_clock_set_for_test(struct rib *, uint64_t now_ms);
+/* The FIB refused a route (forward fib_events.route_error here); shown in
+ * rib_route_walk() until the route is programmed again. */
+void		 rib_fib_error(struct rib *, const struct prefix *, int err);
+
+/* Drain every source of a connection (maintenance); -ENOENT if none. */
+int		 rib_connection_drain(struct rib *, const char *connection, bool drained);
+
+/* ---- State for show / NETCONF (all strings borrowed for the callback) ---- */
+#define RIB_NH_MAX	64
+const char	*rib_class_name(enum rib_class);	/* "lan" "circuit" "vpn" */
+const char	*rib_trigger_name(enum rib_trigger);	/* YANG enum names */
+
+struct rib_route_state {
+	struct prefix		 prefix;
+	bool			 has_active;
+	enum rib_class		 active_class;
+	const char		*active_source;		/* NULL when !has_active */
+	bool			 local;			/* active path is never programmed */
+	size_t			 n_active;
+	struct ipaddr		 active_nh[RIB_NH_MAX];
+	bool			 has_backup;
+	enum rib_class		 backup_class;
+	size_t			 n_backup;
+	struct ipaddr		 backup_nh[RIB_NH_MAX];
+	bool			 has_backup_via;	/* backup is a covering prefix's path */
+	struct prefix		 backup_via;
+	int64_t			 since;			/* wall clock seconds of last active change */
+	uint32_t		 fib_group;		/* 0 = not programmed */
+	int			 fib_error;		/* last -errno from the FIB, 0 = none */
+	bool			 pending;		/* queued for re-selection */
+};
+/* Walk prefixes in prefix_cmp order; filter NULL = all, else only prefixes
+ * contained in filter. cb returns non-zero to stop (returned). */
+typedef int (*rib_route_fn)(void *arg, const struct rib_route_state *);
+int		 rib_route_walk(struct rib *, const struct prefix *filter, rib_route_fn, void *arg);
+
+/* Failover journal: one entry per health change of a source that carries
+ * paths, failback and drain. Kept in a ring of RIB_JOURNAL_MAX entries. */
+#define RIB_JOURNAL_MAX	256
+struct rib_journal_entry {
+	uint64_t		 id;		/* 1, 2, ...; never reused */
+	const char		*connection;
+	const char		*source;
+	enum rib_trigger	 trigger;
+	enum rib_class		 from_class;	/* the source's class */
+	bool			 has_to;	/* false: nothing moved */
+	enum rib_class		 to_class;	/* where most moved prefixes went */
+	int64_t			 detected_us;	/* wall clock, microseconds since epoch */
+	int64_t			 switched_us;	/* wall clock; 0 while still in progress */
+	uint32_t		 switch_time_us;	/* health input -> FIB switched (monotonic) */
+	uint32_t		 prefixes_moved;
+	uint32_t		 groups_rewritten;
+};
+typedef int (*rib_journal_fn)(void *arg, const struct rib_journal_entry *);
+/* Oldest first; cb returns non-zero to stop. */
+int		 rib_journal_walk(struct rib *, rib_journal_fn, void *arg);
+/* Called once per entry when its FIB switch is complete (NETCONF notification).
+ * One subscriber; fn NULL unsubscribes. The return value is ignored. */
+void		 rib_journal_subscribe(struct rib *, rib_journal_fn, void *arg);
+
+/* Outbound cap alarms: one per export target whose wanted set exceeds its cap. */
+struct rib_alarm {
+	rib_export_id		 target;
+	const char		*name;		/* export cfg name or "" */
+	enum rib_export_role	 role;
+	uint32_t		 wanted, cap;	/* withheld = wanted - cap */
+};
+typedef int (*rib_alarm_fn)(void *arg, const struct rib_alarm *);
+int		 rib_alarm_walk(struct rib *, rib_alarm_fn, void *arg);
+
+/* What-if: the prefixes whose active path would change if every source of
+ * connection failed now (selection only; nothing changes). has_to false:
+ * the prefix would have no path left. Returns the count or -ENOENT. */
+struct rib_whatif {
+	struct prefix		 prefix;
+	enum rib_class		 from_class;
+	bool			 has_to;
+	enum rib_class		 to_class;
+	size_t			 n_nh;
+	struct ipaddr		 nh[RIB_NH_MAX];
+};
+typedef int (*rib_whatif_fn)(void *arg, const struct rib_whatif *);
+int		 rib_whatif(struct rib *, const char *connection, rib_whatif_fn, void *arg);
+
+struct rib_stats {
+	uint64_t		 prefixes, paths, groups, nexthops, pending;
+	uint64_t		 switches, groups_rewritten_total;
+};
+void		 rib_stats_get(const struct rib *, struct rib_stats *);
 
 #endif
