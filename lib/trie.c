@@ -44,6 +44,7 @@ struct trie {
 	uint32_t	 next;		/* first never-used index */
 	uint32_t	 cap0;		/* nodes allocated in chunk 0 */
 	size_t		 count;		/* prefixes (nodes with a value) */
+	size_t		 nodes;		/* in use: prefixes + glue */
 	char		**chunks;
 	size_t		 nchunks, chunks_cap;
 };
@@ -143,6 +144,7 @@ trie_node_alloc(struct trie *t)
 	if (t->free_head) {
 		i = t->free_head;
 		t->free_head = trie_node_at(t, i)->child[0];
+		t->nodes++;
 		return i;
 	}
 	if (t->next >= TRIE_MAX_NODES)
@@ -183,6 +185,7 @@ trie_node_alloc(struct trie *t)
 		t->chunks[t->nchunks++] = c;
 	}
 	t->next++;
+	t->nodes++;
 	return i;
 }
 
@@ -195,6 +198,7 @@ trie_node_release(struct trie *t, uint32_t i)
 	n->child[0] = t->free_head;
 	n->child[1] = 0;
 	t->free_head = i;
+	t->nodes--;
 }
 
 /* Give every chunk back once the trie is empty. */
@@ -210,6 +214,7 @@ trie_storage_reset(struct trie *t)
 	t->next = 1;	/* index 0 means "none" */
 	t->free_head = 0;
 	t->root = 0;
+	t->nodes = 0;
 }
 
 struct trie *
@@ -243,6 +248,17 @@ size_t
 trie_count(const struct trie *t)
 {
 	return t->count;
+}
+
+void
+trie_stats_get(const struct trie *t, struct trie_stats *st)
+{
+	st->prefixes = t->count;
+	st->nodes = t->nodes;
+	st->bytes = sizeof(*t) + t->chunks_cap * sizeof(*t->chunks) +
+	    (size_t)t->cap0 * t->stride;
+	if (t->nchunks > 1)
+		st->bytes += (t->nchunks - 1) * (size_t)TRIE_CHUNK_NODES * t->stride;
 }
 
 static void

@@ -18,6 +18,16 @@ struct trie	*trie_new(uint8_t family);	/* NULL on out-of-memory */
 void		 trie_free(struct trie *);
 size_t		 trie_count(const struct trie *);
 
+/* Footprint: prefixes, nodes in use (prefixes + glue, at most 2 * prefixes - 1),
+ * and bytes the trie holds from malloc (nodes, including free ones, and
+ * bookkeeping). An empty trie holds no node storage. */
+struct trie_stats {
+	size_t		 prefixes;
+	size_t		 nodes;
+	size_t		 bytes;
+};
+void		 trie_stats_get(const struct trie *, struct trie_stats *);
+
 /* Insert or replace; *old (if given) receives the replaced value or NULL.
  * Returns 0, -EINVAL for a prefix of the wrong family, -ENOMEM. */
 int	trie_insert(struct trie *, const struct prefix *, void *val, void **old);
