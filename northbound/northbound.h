@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libyang/libyang.h>
 
@@ -74,5 +75,15 @@ struct nb_module {
 	int		(*state)(struct lyd_node *state_root, const char *xpath, struct nb_err *);
 };
 void		 nb_module_register(const struct nb_module *);
+
+/* The hybridgwctl control socket (mode 0660). */
+int		 nb_ctl_start(const char *path);
+void		 nb_ctl_stop(void);
+
+/* Create the routing modules (FIB, RIB, BGP, BFD) and register the apply
+ * module that wires configuration into them. kernel_table is fixed for the
+ * life of the process. */
+int		 nb_gateway_init(uint32_t kernel_table, struct nb_err *);
+void		 nb_gateway_fini(void);
 
 #endif

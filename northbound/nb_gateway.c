@@ -1,0 +1,421 @@
+/* northbound/nb_gateway.c - wires configuration into the FIB, RIB, BGP and BFD modules. */
+#include "northbound/nb_local.h"
+#include "northbound/nb_gw_local.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/bgp.h"
+#include "failover/bfd.h"
+#include "failover/fib.h"
+#include "failover/rib.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+
+/*
+ * Every transport the config names becomes one "path": a circuit link, a
+ * VPN tunnel, a LAN peer, or the local prefixes. A path owns its route
+ * manager source, its export target, its BGP peer and its BFD session. A
+ * commit turns the new config into path specs (prepare), then reconciles
+ * the live paths against them (apply): unchanged paths are not touched, so
+ * unrelated sessions survive any commit.
+ */
+struct gw	 gw;
+
+/* ---------------------------------------------------------------- hooks */
+
+static struct gw_path *
+gw_path_by_source(uint32_t src)
+{
+	for (size_t i = 0; i < gw.npaths; i++)
+		if (gw.paths[i]->src == src)
+			return gw.paths[i];
+	return NULL;
+}
+
+static void
+hook_path_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *bi)
+{
+	struct rib_path_info	 ri = {
+		.nexthop = bi->nexthop, .local_pref = bi->local_pref,
+		.has_med = bi->has_med, .med = bi->med, .origin = bi->origin,
+		.as_path_len = bi->as_path_len, .neighbor_as = bi->neighbor_as,
+		.ebgp = bi->ebgp, .peer_router_id = bi->peer_router_id,
+		.peer_addr = bi->peer_addr, .attr = (struct rib_attr *)bi->attrs,
+	};
+
+	rib_path_add(gw.rib, src, p, &ri);
+}
+
+static void
+hook_path_del(void *arg, uint32_t src, const struct prefix *p)
+{
+	rib_path_del(gw.rib, src, p);
+}
+
+static void
+hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
+{
+	rib_source_bgp(gw.rib, src, up,
+	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
+}
+
+static void
+hook_stale(void *arg, uint32_t src, bool mark)
+{
+	if (mark)
+		rib_source_mark_stale(gw.rib, src);
+	else
+		rib_source_sweep_stale(gw.rib, src);
+}
+
+static void
+hook_export_sync(void *arg, uint32_t src)
+{
+	struct gw_path	*p = gw_path_by_source(src);
+
+	if (p && p->has_exp)
+		rib_export_resync(gw.rib, p->exp);
+}
+
+static const struct bgp_hooks gw_bgp_hooks = {
+	.path_add = hook_path_add, .path_del = hook_path_del,
+	.session = hook_session, .stale = hook_stale, .export_sync = hook_export_sync,
+};
+
+static void
+exp_announce(void *ctx, const struct prefix *p, struct rib_attr *attr)
+{
+	struct gw_path	*gp = ctx;
+
+	if (gp->peer)
+		bgp_export_announce(gp->peer, p, (struct bgp_attrs *)attr);
+}
+
+static void
+exp_withdraw(void *ctx, const struct prefix *p)
+{
+	struct gw_path	*gp = ctx;
+
+	if (gp->peer)
+		bgp_export_withdraw(gp->peer, p);
+}
+
+static const struct rib_export_ops gw_export_ops = {
+	.announce = exp_announce, .withdraw = exp_withdraw,
+};
+
+static void attr_get(struct rib_attr *a) { bgp_attrs_get((struct bgp_attrs *)a); }
+static void attr_put(struct rib_attr *a) { bgp_attrs_put((struct bgp_attrs *)a); }
+static const struct rib_attr_ops gw_attr_ops = { .get = attr_get, .put = attr_put };
+
+static void
+bfd_changed(void *arg, struct bfd_session *s, bool up, uint8_t diag)
+{
+	struct gw_path	*p = arg;
+
+	log_info(LOG_MOD_FAILOVER, "%s: BFD %s (diag %u)", p->spec.name, up ? "up" : "down",
+	    diag);
+	rib_source_bfd(gw.rib, p->src, up);
+}
+
+static void
+fib_link(void *arg, int ifindex, const char *ifname, bool up)
+{
+	log_debug(LOG_MOD_FIB, "link %s (%d) %s", ifname, ifindex, up ? "up" : "down");
+}
+
+static void
+fib_route_error(void *arg, const struct prefix *p, int err)
+{
+	char	 buf[PREFIX_STRLEN];
+
+	log_warn(LOG_MOD_FIB, "kernel refused %s: %s (will retry)",
+	    prefix_fmt(p, buf, sizeof(buf)), strerror(-err));
+	if (gw.rib)
+		rib_fib_error(gw.rib, p, err);
+}
+
+static const struct fib_events gw_fib_events = { .link = fib_link, .route_error = fib_route_error };
+
+/* ---------------------------------------------------------- live paths */
+
+static void
+gw_path_statics(struct gw_path *p, const struct gw_spec *old)
+{
+	/* Withdraw statics that are gone, (re)add the new set: adding replaces. */
+	for (size_t i = 0; old && i < old->nstatic; i++) {
+		bool	 keep = false;
+
+		for (size_t j = 0; j < p->spec.nstatic && !keep; j++)
+			keep = prefix_equal(&old->statics[i], &p->spec.statics[j]);
+		if (!keep)
+			rib_path_del(gw.rib, p->src, &old->statics[i]);
+	}
+	for (size_t i = 0; i < p->spec.nstatic; i++) {
+		struct rib_path_info	 ri = {
+			.nexthop = p->spec.src.nexthop, .is_static = true,
+			.local_pref = 100, .origin = 0,
+		};
+
+		rib_path_add(gw.rib, p->src, &p->spec.statics[i], &ri);
+	}
+}
+
+static void
+gw_path_destroy(struct gw_path *p)
+{
+	if (p->bfd)
+		bfd_session_del(p->bfd);
+	if (p->has_exp)
+		rib_export_del(gw.rib, p->exp);
+	if (p->peer)
+		bgp_peer_del(p->peer);
+	rib_source_del(gw.rib, p->src);
+	gw_spec_clear(&p->spec);
+	free(p);
+}
+
+/* Bring a new path up. Failures are logged and leave the path partial:
+ * apply cannot fail, and prepare already checked what can be checked. */
+static struct gw_path *
+gw_path_create(struct gw_spec *spec)
+{
+	struct gw_path	*p = calloc(1, sizeof(*p));
+	int		 rc;
+
+	if (!p)
+		abort();
+	gw_spec_move(&p->spec, spec);
+	p->spec.src.name = p->spec.name;
+	p->spec.src.connection = p->spec.connection;
+	if ((rc = rib_source_add(gw.rib, &p->spec.src, &p->src)) != 0) {
+		log_err(LOG_MOD_NB, "%s: cannot add route source: %s", p->spec.name, strerror(-rc));
+		return p;
+	}
+	if (p->spec.has_bgp) {
+		struct rib_export_cfg	 ec = {
+			.role = p->spec.exp_role, .own_source = p->src,
+			.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,
+		};
+
+		p->spec.bgp.rib_source = p->src;
+		if ((rc = bgp_peer_add(gw.bgp, &p->spec.bgp, &p->peer)) != 0)
+			log_err(LOG_MOD_NB, "%s: cannot add BGP peer: %s", p->spec.name,
+			    strerror(-rc));
+		if (rib_export_add(gw.rib, &ec, &p->exp) == 0)
+			p->has_exp = true;
+	}
+	if (p->spec.has_bfd &&
+	    (rc = bfd_session_add(gw.bfd, &p->spec.bfd, bfd_changed, p, &p->bfd)) != 0)
+		log_err(LOG_MOD_NB, "%s: cannot start BFD: %s", p->spec.name, strerror(-rc));
+	gw_path_statics(p, NULL);
+	return p;
+}
+
+/* Same path, changed parameters: touch only what changed. */
+static void
+gw_path_update(struct gw_path *p, struct gw_spec *spec)
+{
+	struct gw_spec	 old;
+	int		 rc;
+
+	gw_spec_move(&old, &p->spec);
+	gw_spec_move(&p->spec, spec);
+	p->spec.src.name = p->spec.name;
+	p->spec.src.connection = p->spec.connection;
+	p->spec.bgp.rib_source = p->src;
+	if (p->peer && memcmp(&old.bgp, &p->spec.bgp, sizeof(old.bgp)) != 0 &&
+	    (rc = bgp_peer_update(p->peer, &p->spec.bgp)) != 0)
+		log_err(LOG_MOD_NB, "%s: BGP update failed: %s", p->spec.name, strerror(-rc));
+	if (p->has_exp && (old.exp_cap != p->spec.exp_cap || old.exp_role != p->spec.exp_role)) {
+		struct rib_export_cfg	 ec = {
+			.role = p->spec.exp_role, .own_source = p->src,
+			.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,
+		};
+
+		rib_export_del(gw.rib, p->exp);
+		p->has_exp = rib_export_add(gw.rib, &ec, &p->exp) == 0;
+		if (p->has_exp)
+			rib_export_resync(gw.rib, p->exp);
+	}
+	if (p->bfd && !p->spec.has_bfd) {
+		bfd_session_del(p->bfd);
+		p->bfd = NULL;
+	} else if (p->bfd && memcmp(&old.bfd, &p->spec.bfd, sizeof(old.bfd)) != 0)
+		bfd_session_update(p->bfd, &p->spec.bfd);
+	else if (!p->bfd && p->spec.has_bfd &&
+	    bfd_session_add(gw.bfd, &p->spec.bfd, bfd_changed, p, &p->bfd) != 0)
+		log_err(LOG_MOD_NB, "%s: cannot start BFD", p->spec.name);
+	gw_path_statics(p, &old);
+	gw_spec_clear(&old);
+}
+
+/* ------------------------------------------------------ the nb module */
+
+static int
+gw_validate(const struct nb_txn *t)
+{
+	return gw_conf_check(t->old_cfg, t->new_cfg, t->err);
+}
+
+static int
+gw_prepare(const struct nb_txn *t, void **ctx)
+{
+	struct gw_conf	*c = calloc(1, sizeof(*c));
+	int		 rc;
+
+	if (!c)
+		return -ENOMEM;
+	if ((rc = gw_conf_build(t->new_cfg, c, t->err)) != 0) {
+		gw_conf_free(c);
+		return rc;
+	}
+	*ctx = c;
+	return 0;
+}
+
+static void
+gw_abort(const struct nb_txn *t, void *ctx)
+{
+	gw_conf_free(ctx);
+}
+
+static void
+gw_apply(const struct nb_txn *t, void *ctx)
+{
+	struct gw_conf		*c = ctx;
+	struct bgp_global_cfg	 g = { .local_as = c->as, .router_id = c->router_id };
+	size_t			 i, j, n = 0;
+
+	if (c->as != gw.conf_as || c->router_id != gw.conf_router_id) {
+		bgp_global_set(gw.bgp, &g);
+		gw.conf_as = c->as;
+		gw.conf_router_id = c->router_id;
+	}
+	if (memcmp(&c->policy, &gw.policy, sizeof(c->policy)) != 0) {
+		gw.policy = c->policy;
+		rib_policy_set(gw.rib, &gw.policy);
+	}
+	if (c->port != gw.port) {
+		int	 rc = bgp_listen(gw.bgp, c->port);
+
+		if (rc != 0)
+			log_err(LOG_MOD_BGP, "cannot listen on port %u: %s", c->port,
+			    strerror(-rc));
+		gw.port = c->port;
+	}
+	/* Remove paths that are gone or changed beyond an update. */
+	for (i = 0; i < gw.npaths; i++) {
+		struct gw_path	*p = gw.paths[i];
+		bool		 keep = false;
+
+		for (j = 0; j < c->nspecs && !keep; j++)
+			keep = strcmp(c->specs[j].key, p->spec.key) == 0 &&
+			    gw_spec_compatible(&c->specs[j], &p->spec);
+		if (keep)
+			gw.paths[n++] = p;
+		else
+			gw_path_destroy(p);
+	}
+	gw.npaths = n;
+	for (j = 0; j < c->nspecs; j++) {
+		struct gw_path	*p = NULL;
+
+		for (i = 0; i < gw.npaths && !p; i++)
+			if (strcmp(gw.paths[i]->spec.key, c->specs[j].key) == 0)
+				p = gw.paths[i];
+		if (p) {
+			gw_path_update(p, &c->specs[j]);
+			continue;
+		}
+		if (gw.npaths == gw.cap) {
+			size_t		 ncap = gw.cap ? gw.cap * 2 : 16;
+			struct gw_path	**np = realloc(gw.paths, ncap * sizeof(*np));
+
+			if (!np)
+				abort();
+			gw.paths = np;
+			gw.cap = ncap;
+		}
+		gw.paths[gw.npaths++] = gw_path_create(&c->specs[j]);
+	}
+	if (gw.fib)
+		fib_flush(gw.fib);
+	gw_conf_free(c);
+}
+
+static const struct nb_module gw_module = {
+	.name = "gateway",
+	.validate = gw_validate,
+	.prepare = gw_prepare,
+	.apply = gw_apply,
+	.abort = gw_abort,
+	.state = gw_state,
+};
+
+int
+nb_gateway_init(uint32_t kernel_table, struct nb_err *err)
+{
+	struct fib_cfg		 fc = { .table = kernel_table };
+	struct rib_cfg		 rc = { .attr_ops = &gw_attr_ops };
+	struct bgp_global_cfg	 g = { 0 };
+
+	gw.kernel_table = kernel_table;
+	if (!(gw.fib = fib_new(&fc, &gw_fib_events, NULL))) {
+		nb_err_set(err, "/hybridgw:gateway/kernel-table",
+		    "cannot open the kernel routing table (netlink)");
+		return -EIO;
+	}
+	rc.fib = gw.fib;
+	rc.policy.mode = RIB_PREF_CIRCUIT;
+	rc.policy.failback_delay_s = 60;
+	rc.policy.maximum_paths = 2;
+	gw.policy = rc.policy;
+	if (!(gw.rib = rib_new(&rc)) || !(gw.bfd = bfd_new(loop_get())) ||
+	    !(gw.bgp = bgp_new(loop_get(), &g, &gw_bgp_hooks, NULL))) {
+		nb_err_set(err, "", "cannot create the routing modules");
+		nb_gateway_fini();
+		return -ENOMEM;
+	}
+	nb_module_register(&gw_module);
+	return 0;
+}
+
+void
+nb_gateway_fini(void)
+{
+	for (size_t i = 0; i < gw.npaths; i++)
+		gw_path_destroy(gw.paths[i]);
+	free(gw.paths);
+	gw.paths = NULL;
+	gw.npaths = gw.cap = 0;
+	if (gw.bgp)
+		bgp_free(gw.bgp);
+	if (gw.bfd)
+		bfd_free(gw.bfd);
+	if (gw.rib)
+		rib_free(gw.rib);
+	if (gw.fib)
+		fib_free(gw.fib);
+	memset(&gw, 0, sizeof(gw));
+}
+
+int
+nb_gw_clear_bgp(const char *addr, bool soft, struct nb_err *err)
+{
+	struct ipaddr	 a;
+	struct bgp_peer	*p;
+
+	if (ipaddr_parse(addr, &a) != 0) {
+		nb_err_set(err, "", "'%s' is not an IP address", addr);
+		return -EINVAL;
+	}
+	if (!gw.bgp || !(p = bgp_peer_find(gw.bgp, &a))) {
+		nb_err_set(err, "", "no BGP neighbor %s", addr);
+		return -ENOENT;
+	}
+	return bgp_peer_clear(p, soft);
+}

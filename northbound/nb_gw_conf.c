@@ -1,0 +1,427 @@
+/* northbound/nb_gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
+#include "northbound/nb_gw_local.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AS_TRANS	23456	/* RFC 6793 */
+
+static const char *
+cv(const struct lyd_node *n, const char *path)
+{
+	struct lyd_node	*l = NULL;
+
+	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
+		return NULL;
+	return lyd_get_value(l);
+}
+
+static uint32_t
+cu(const struct lyd_node *n, const char *path, uint32_t dflt)
+{
+	const char	*v = cv(n, path);
+
+	return v ? (uint32_t)strtoul(v, NULL, 10) : dflt;
+}
+
+static bool
+cb(const struct lyd_node *n, const char *path, bool dflt)
+{
+	const char	*v = cv(n, path);
+
+	return v ? strcmp(v, "true") == 0 : dflt;
+}
+
+static void
+node_path(const struct lyd_node *n, const char *leaf, char *buf, size_t len)
+{
+	char	*p = lyd_path(n, LYD_PATH_STD, NULL, 0);
+
+	snprintf(buf, len, "%s%s%s", p ? p : "", leaf ? "/" : "", leaf ? leaf : "");
+	free(p);
+}
+
+static int
+bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *msg,
+    const char *arg)
+{
+	char	 path[256];
+
+	node_path(n, leaf, path, sizeof(path));
+	nb_err_set(err, path, msg, arg);
+	return -EINVAL;
+}
+
+void
+gw_spec_clear(struct gw_spec *s)
+{
+	free(s->statics);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+bool
+gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b)
+{
+	return a->src.cls == b->src.cls && a->src.role == b->src.role &&
+	    a->src.needs_bfd == b->src.needs_bfd && a->src.needs_bgp == b->src.needs_bgp &&
+	    a->src.needs_tunnel == b->src.needs_tunnel &&
+	    a->src.outbound_cap == b->src.outbound_cap &&
+	    ipaddr_cmp(&a->src.nexthop, &b->src.nexthop) == 0 &&
+	    strcmp(a->src.ifname, b->src.ifname) == 0 && a->has_bgp == b->has_bgp &&
+	    (!a->has_bgp || ipaddr_cmp(&a->bgp.remote, &b->bgp.remote) == 0);
+}
+
+void
+gw_conf_free(struct gw_conf *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nspecs; i++)
+		gw_spec_clear(&c->specs[i]);
+	free(c->specs);
+	free(c);
+}
+
+static struct gw_spec *
+spec_new(struct gw_conf *c)
+{
+	struct gw_spec	*n = realloc(c->specs, (c->nspecs + 1) * sizeof(*n));
+
+	if (!n)
+		return NULL;
+	c->specs = n;
+	memset(&n[c->nspecs], 0, sizeof(n[0]));
+	return &n[c->nspecs++];
+}
+
+static int
+spec_add_prefix(struct gw_spec *s, const struct lyd_node *leaf, struct nb_err *err)
+{
+	struct prefix	 p, *n;
+
+	if (prefix_parse(lyd_get_value(leaf), &p) != 0)
+		return bad(err, leaf, NULL, "'%s' is not a prefix (host bits set?)",
+		    lyd_get_value(leaf));
+	if (!(n = realloc(s->statics, (s->nstatic + 1) * sizeof(*n))))
+		return -ENOMEM;
+	s->statics = n;
+	s->statics[s->nstatic++] = p;
+	return 0;
+}
+
+static int
+addr_of(const struct lyd_node *n, const char *path, struct ipaddr *a, struct nb_err *err)
+{
+	const char	*v = cv(n, path);
+	char		 buf[IPADDR_STRLEN + 8], *slash;
+
+	memset(a, 0, sizeof(*a));
+	if (!v)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	if ((slash = strchr(buf, '/')))	/* inside-address is a prefix: keep the address */
+		*slash = '\0';
+	if ((slash = strchr(buf, '%')))	/* zone: carried by the interface instead */
+		*slash = '\0';
+	if (ipaddr_parse(buf, a) != 0)
+		return bad(err, n, path, "'%s' is not an IP address", v);
+	return 0;
+}
+
+static bool
+is_link_local6(const struct ipaddr *a)
+{
+	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
+}
+
+/* Fill a BGP session from a bgp-session-config container. */
+static int
+spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
+    const struct ipaddr *local, const char *ifname, struct nb_err *err)
+{
+	struct bgp_peer_cfg	*p = &s->bgp;
+	const char		*v;
+	int			 rc;
+
+	s->has_bgp = true;
+	snprintf(p->name, sizeof(p->name), "%s", s->name);
+	if ((rc = addr_of(b, "peer-address", &p->remote, err)) != 0)
+		return rc;
+	p->local = *local;
+	if (local->family && local->family != p->remote.family)
+		return bad(err, b, "peer-address",
+		    "address family differs from the local address (%s)", "");
+	if (ifname && is_link_local6(&p->remote))
+		snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
+	p->remote_as = cu(b, "peer-as", 0);
+	p->local_as = cu(b, "local-as", 0);
+	if (p->remote_as == 0 || p->remote_as == AS_TRANS)
+		return bad(err, b, "peer-as", "AS %s is reserved", cv(b, "peer-as"));
+	if (cv(b, "local-as") && (p->local_as == 0 || p->local_as == AS_TRANS))
+		return bad(err, b, "local-as", "AS %s is reserved", cv(b, "local-as"));
+	p->hold_time = (uint16_t)cu(b, "hold-time", 180);
+	p->connect_retry = (uint16_t)cu(b, "connect-retry", 5);
+	p->passive = cb(b, "passive", false);
+	if ((v = cv(b, "md5-key")))
+		snprintf(p->md5_key, sizeof(p->md5_key), "%s", v);
+	p->ttl_security = (uint8_t)cu(b, "ttl-security", 0);
+	p->graceful_restart = cb(b, "graceful-restart", true);
+	p->gr_restart_time = 120;
+	p->mrai_ms = cu(b, "advertisement-interval", 0);
+	p->max_prefix = cu(b, "max-prefix/limit", 0);
+	v = cv(b, "max-prefix/action");
+	p->max_prefix_action = v && strcmp(v, "warning-only") == 0 ? BGP_MAXPFX_WARNING :
+	    BGP_MAXPFX_TEARDOWN;
+	p->max_prefix_restart = (uint16_t)cu(b, "max-prefix/restart-time", 60);
+	p->ipv4_unicast = p->ipv6_unicast = true;
+	p->port = c->port;
+	s->src.needs_bgp = true;
+	s->src.nexthop = p->remote;
+	return 0;
+}
+
+static void
+spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname)
+{
+	const char	*v;
+
+	if (!bfd || !s->has_bgp)
+		return;
+	s->has_bfd = true;
+	s->src.needs_bfd = true;
+	s->bfd.peer = s->bgp.remote;
+	s->bfd.local = s->bgp.local;
+	if (ifname)
+		snprintf(s->bfd.ifname, sizeof(s->bfd.ifname), "%s", ifname);
+	s->bfd.min_tx_ms = cu(bfd, "min-tx", 300);
+	s->bfd.min_rx_ms = cu(bfd, "min-rx", 300);
+	s->bfd.multiplier = (uint8_t)cu(bfd, "multiplier", 3);
+	if ((v = cv(bfd, "auth-key"))) {
+		snprintf(s->bfd.auth_key, sizeof(s->bfd.auth_key), "%s", v);
+		s->bfd.auth_key_id = 1;
+	}
+}
+
+static struct lyd_node *
+child(const struct lyd_node *n, const char *name)
+{
+	struct lyd_node	*c = NULL;
+
+	if (lyd_find_path(n, name, 0, &c) != LY_SUCCESS)
+		return NULL;
+	return c;
+}
+
+#define FOR_EACH_CHILD(parent, nm, it)					\
+	LY_LIST_FOR(lyd_child(parent), it)				\
+		if (strcmp((it)->schema->name, (nm)) == 0)
+
+static int
+conf_circuits(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
+{
+	struct lyd_node	*ci, *ln;
+	int		 rc;
+
+	FOR_EACH_CHILD(gwn, "circuit", ci) {
+		const char	*cname = cv(ci, "name");
+		uint32_t	 cap = cu(ci, "outbound-prefix-limit", 4000);
+
+		FOR_EACH_CHILD(ci, "link", ln) {
+			struct gw_spec	*s = spec_new(c);
+			const char	*lname = cv(ln, "name"), *ifn = cv(ln, "interface");
+			struct ipaddr	 local;
+
+			if (!s)
+				return -ENOMEM;
+			snprintf(s->key, sizeof(s->key), "circuit/%s/%s", cname, lname);
+			snprintf(s->name, sizeof(s->name), "circuit %s link %s", cname, lname);
+			snprintf(s->connection, sizeof(s->connection), "%s", cname);
+			s->src.cls = RIB_CLASS_CIRCUIT;
+			s->src.outbound_cap = cap;
+			if (ifn)
+				snprintf(s->src.ifname, sizeof(s->src.ifname), "%s", ifn);
+			if ((rc = addr_of(ln, "local-address", &local, err)) != 0 ||
+			    (rc = spec_bgp(c, s, child(ln, "bgp"), &local, ifn, err)) != 0)
+				return rc;
+			s->exp_role = RIB_EXP_CIRCUIT;
+			s->exp_cap = cap;
+			spec_bfd(s, child(ln, "bfd"), ifn);
+		}
+	}
+	return 0;
+}
+
+static int
+conf_vpns(struct gw_conf *c, const struct lyd_node *gwn, uint8_t prepend, struct nb_err *err)
+{
+	struct lyd_node	*vc, *tn, *pf;
+	int		 rc;
+
+	FOR_EACH_CHILD(gwn, "vpn-connection", vc) {
+		const char	*cname = cv(vc, "name"), *role = cv(vc, "role");
+		bool		 site = role && strcmp(role, "site") == 0;
+
+		FOR_EACH_CHILD(vc, "tunnel", tn) {
+			struct gw_spec	*s = spec_new(c);
+			const char	*tname = cv(tn, "name"), *ifn = cv(tn, "interface");
+			struct lyd_node	*b = child(tn, "bgp");
+			struct ipaddr	 inside;
+
+			if (!s)
+				return -ENOMEM;
+			snprintf(s->key, sizeof(s->key), "vpn/%s/%s", cname, tname);
+			snprintf(s->name, sizeof(s->name), "vpn %s tunnel %s", cname, tname);
+			snprintf(s->connection, sizeof(s->connection), "%s", cname);
+			s->src.cls = RIB_CLASS_VPN;
+			s->src.role = site ? RIB_VPN_SITE : RIB_VPN_CLOUD;
+			if (ifn)
+				snprintf(s->src.ifname, sizeof(s->src.ifname), "%s", ifn);
+			if ((rc = addr_of(tn, "inside-address", &inside, err)) != 0)
+				return rc;
+			if (b && (rc = spec_bgp(c, s, b, &inside, ifn, err)) != 0)
+				return rc;
+			s->exp_role = site ? RIB_EXP_VPN_SITE : RIB_EXP_VPN_CLOUD;
+			if (!site)
+				s->bgp.export_prepend = prepend;
+			spec_bfd(s, child(tn, "bfd"), ifn);
+			FOR_EACH_CHILD(vc, "remote-prefix", pf)
+				if ((rc = spec_add_prefix(s, pf, err)) != 0)
+					return rc;
+			if (s->nstatic && !s->src.ifname[0] && !s->has_bgp)
+				return bad(err, tn, "interface",
+				    "static remote prefixes need the tunnel's interface%s", "");
+		}
+	}
+	return 0;
+}
+
+static int
+conf_lan(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
+{
+	struct lyd_node	*lan = child(gwn, "lan"), *pe, *pf;
+	struct gw_spec	*s;
+	int		 rc;
+
+	if (!lan)
+		return 0;
+	FOR_EACH_CHILD(lan, "peer", pe) {
+		struct ipaddr	 local;
+
+		if (!(s = spec_new(c)))
+			return -ENOMEM;
+		snprintf(s->key, sizeof(s->key), "lan/%s", cv(pe, "name"));
+		snprintf(s->name, sizeof(s->name), "lan peer %s", cv(pe, "name"));
+		snprintf(s->connection, sizeof(s->connection), "lan");
+		s->src.cls = RIB_CLASS_LAN;
+		if ((rc = addr_of(pe, "local-address", &local, err)) != 0 ||
+		    (rc = spec_bgp(c, s, child(pe, "bgp"), &local, NULL, err)) != 0)
+			return rc;
+		s->exp_role = RIB_EXP_LAN;
+	}
+	if (!(s = spec_new(c)))
+		return -ENOMEM;
+	snprintf(s->key, sizeof(s->key), "local");
+	snprintf(s->name, sizeof(s->name), "local prefixes");
+	snprintf(s->connection, sizeof(s->connection), "local");
+	s->src.cls = RIB_CLASS_LAN;
+	s->src.no_fib = true;	/* advertised, never forwarded by us */
+	FOR_EACH_CHILD(lan, "local-prefix", pf)
+		if ((rc = spec_add_prefix(s, pf, err)) != 0)
+			return rc;
+	return 0;
+}
+
+/* Every BGP peer address once: the speaker keys peers by it. */
+static int
+conf_unique_peers(const struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
+{
+	for (size_t i = 0; i < c->nspecs; i++)
+		for (size_t j = i + 1; j < c->nspecs; j++) {
+			char	 a[IPADDR_STRLEN];
+
+			if (!c->specs[i].has_bgp || !c->specs[j].has_bgp ||
+			    ipaddr_cmp(&c->specs[i].bgp.remote, &c->specs[j].bgp.remote) != 0)
+				continue;
+			nb_err_set(err, "/hybridgw:gateway",
+			    "BGP peer address %s is used by both %s and %s",
+			    ipaddr_fmt(&c->specs[i].bgp.remote, a, sizeof(a)),
+			    c->specs[i].name, c->specs[j].name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int
+gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
+{
+	const struct lyd_node	*gwn = NULL, *it;
+	struct lyd_node		*pol;
+	struct in_addr		 rid;
+	const char		*v;
+	int			 rc;
+
+	LY_LIST_FOR(cfg, it)
+		if (it->schema && strcmp(it->schema->name, "gateway") == 0)
+			gwn = it;
+	c->policy.mode = RIB_PREF_CIRCUIT;
+	c->policy.failback_delay_s = 60;
+	c->policy.maximum_paths = 2;
+	c->port = 179;
+	c->kernel_table = 254;
+	if (!gwn)
+		return 0;	/* empty config: nothing runs */
+	c->as = cu(gwn, "as", 0);
+	if (c->as == 0 || c->as == AS_TRANS)
+		return bad(err, gwn, "as", "AS %s is reserved", cv(gwn, "as"));
+	if (!(v = cv(gwn, "router-id")) || inet_pton(AF_INET, v, &rid) != 1 || rid.s_addr == 0)
+		return bad(err, gwn, "router-id", "router-id %s is not usable",
+		    v ? v : "(none)");
+	c->router_id = ntohl(rid.s_addr);
+	c->kernel_table = cu(gwn, "kernel-table", 254);
+	c->port = (uint16_t)cu(gwn, "bgp-port", 179);
+	if ((pol = child(gwn, "policy"))) {
+		v = cv(pol, "preference");
+		c->policy.mode = !v || strcmp(v, "circuit") == 0 ? RIB_PREF_CIRCUIT :
+		    strcmp(v, "vpn") == 0 ? RIB_PREF_VPN : RIB_PREF_ASPATH;
+		c->policy.failback_delay_s = cu(pol, "failback-delay", 60);
+		c->policy.maximum_paths = (uint8_t)cu(pol, "maximum-paths", 2);
+		c->policy.allow_transit = cb(pol, "allow-transit", false);
+		c->policy.branch_to_branch = cb(pol, "branch-to-branch", false);
+	}
+	if ((rc = conf_circuits(c, gwn, err)) != 0 ||
+	    (rc = conf_vpns(c, gwn, (uint8_t)cu(pol, "vpn-prepend", 3), err)) != 0 ||
+	    (rc = conf_lan(c, gwn, err)) != 0 ||
+	    (rc = conf_unique_peers(c, gwn, err)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
+    struct nb_err *err)
+{
+	struct gw_conf	*c = calloc(1, sizeof(*c));
+	int		 rc;
+
+	if (!c)
+		return -ENOMEM;
+	rc = gw_conf_build(new_cfg, c, err);
+	if (rc == 0 && gw.rib && c->kernel_table != gw.kernel_table) {
+		nb_err_set(err, "/hybridgw:gateway/kernel-table",
+		    "kernel-table cannot change while hybridgwd runs (%u -> %u); restart it",
+		    gw.kernel_table, c->kernel_table);
+		rc = -EINVAL;
+	}
+	gw_conf_free(c);
+	return rc;
+}

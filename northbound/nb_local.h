@@ -1,0 +1,25 @@
+/* northbound/nb_local.h - helpers shared inside the northbound module. */
+#ifndef HGW_NORTHBOUND_LOCAL_H
+#define HGW_NORTHBOUND_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "northbound/northbound.h"
+
+/* Copy libyang's last error (path + message) into err, prefixed by what. */
+void	nb_err_from_ly(struct nb_err *, const char *what);
+/* tmp file + fsync + rename + fsync(dir). Returns 0 or -errno. */
+int	nb_file_write_atomic(const char *path, const char *data, size_t len);
+/* Is this schema node a secret (nacm:default-deny-all)? */
+bool	nb_schema_is_secret(const struct lysc_node *);
+/* Remove every secret leaf from a data tree (siblings included). */
+void	nb_tree_strip_secrets(struct lyd_node *);
+
+/* nb_show.c: one control-socket request (words + optional body) -> text. */
+int	nb_show_request(int nw, char **words, const char *body, char **out);
+
+/* nb_gateway.c: runtime actions on the wired modules. */
+int	nb_gw_clear_bgp(const char *addr, bool soft, struct nb_err *);
+
+#endif
