@@ -16,6 +16,13 @@ PKGS=(
 	strongswan-swanctl charon-systemd libcharon-extra-plugins iperf3
 )
 
+# The kernel route protocol name for "ip route show proto hybridgw" (DESIGN.md 4).
+protos=/etc/iproute2/rt_protos.d/hybridgw.conf
+if [ ! -f "$protos" ] && [ "$(id -u)" -eq 0 ]; then
+	mkdir -p /etc/iproute2/rt_protos.d
+	echo "196	hybridgw" >"$protos"
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
