@@ -1,0 +1,142 @@
+"""hgwlab/fixtures.py - pytest fixtures over the harness; every fixture tears
+down what it made, pass or fail. In a test file:
+
+    sys.path.insert(0, os.environ['HGW_SRC'] + '/tests/lib')
+    from hgwlab.fixtures import *	# noqa: F401,F403
+
+    def test_x(netns, hgwd, frr):
+        gw, peer = netns('gw'), netns('peer')
+        hgwlab.veth(gw, 'eth1', peer, 'eth1', '10.0.0.1/30', '10.0.0.2/30')
+        f = frr(peer, FRR_CONF)                  # started
+        d = hgwd(gw, '/path/to/config.xml')      # started, control socket answers
+        d.ctl('show bgp')                        # parsed --json output
+"""
+
+import os
+import shutil
+
+import pytest
+
+from . import util
+from .frr import Frr
+from .hgw import Hybridgwd, hybridgwd_path, hybridgwctl_path
+from .netns import Netns
+from .nft import unsilence, silence as _silence
+from .peers import Bird, Exabgp, Gobgp
+from .ping import PingStream
+from .swan import Swan
+from .topo import Lab
+
+__all__ = ['hgw_bin', 'netns', 'workdir', 'hgwd', 'frr', 'bird', 'gobgp', 'exabgp', 'swan',
+	   'lab', 'silence', 'ping_stream']
+
+
+def _tag(request):
+	return request.node.name.replace('test_', '')[:12].replace('[', '').replace(']', '') or 't'
+
+
+@pytest.fixture(scope='session')
+def hgw_bin():
+	"""(hybridgwd, hybridgwctl) paths; fails the test when not built."""
+	if os.geteuid() != 0:
+		pytest.skip('needs root (network namespaces)')
+	for p in (hybridgwd_path(), hybridgwctl_path()):
+		assert os.access(p, os.X_OK), '%s is not built (HGW_BUILD=%s)' % (
+			p, os.environ.get('HGW_BUILD'))
+	return hybridgwd_path(), hybridgwctl_path()
+
+
+@pytest.fixture
+def workdir(request):
+	"""A fresh directory, removed after the test (kept when HGW_KEEP is set)."""
+	d = util.make_workdir(_tag(request))
+	yield d
+	if not os.environ.get('HGW_KEEP'):
+		shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def netns(request):
+	"""netns(suffix='', forwarding=False) -> a new Netns named
+	hgw-<test>-<pid>-<n>-<suffix>; all deleted after the test."""
+	made = []
+
+	def make(suffix='', forwarding=False):
+		ns = Netns(util.unique_name(_tag(request), suffix), forwarding=forwarding)
+		made.append(ns)
+		return ns
+	yield make
+	for ns in reversed(made):
+		ns.destroy()
+
+
+def _factory(cls):
+	def fixture():
+		made = []
+
+		def make(*args, start=True, **kw):
+			obj = cls(*args, **kw)
+			made.append(obj)
+			if start:
+				obj.start()
+			return obj
+		yield make
+		for obj in reversed(made):
+			try:
+				obj.stop()
+			except Exception:	# noqa: BLE001 - keep tearing down
+				pass
+	return fixture
+
+
+# hgwd(ns, config, ...) -> a started Hybridgwd; frr(ns, conf, ...) -> started Frr;
+# likewise bird, gobgp, exabgp, swan. All stopped after the test.
+hgwd = pytest.fixture(_factory(Hybridgwd), name='hgwd')
+frr = pytest.fixture(_factory(Frr), name='frr')
+bird = pytest.fixture(_factory(Bird), name='bird')
+gobgp = pytest.fixture(_factory(Gobgp), name='gobgp')
+exabgp = pytest.fixture(_factory(Exabgp), name='exabgp')
+swan = pytest.fixture(_factory(Swan), name='swan')
+
+
+@pytest.fixture
+def lab(request):
+	"""lab(path, nodes=None) -> a Lab brought up with a unique prefix, torn
+	down after the test."""
+	made = []
+
+	def make(path, nodes=None):
+		lb = Lab(path, prefix=util.unique_name(_tag(request)))
+		made.append(lb)
+		return lb.up(nodes)
+	yield make
+	for lb in reversed(made):
+		lb.down()
+
+
+@pytest.fixture
+def silence():
+	"""silence(ns, iface=None): drop-all nftables table in ns; removed after the test."""
+	done = []
+
+	def make(ns, iface=None):
+		_silence(ns, iface)
+		done.append(ns)
+	yield make
+	for ns in done:
+		unsilence(ns)
+
+
+@pytest.fixture
+def ping_stream():
+	"""ping_stream(ns, dst, interval=0.01) -> a started PingStream; killed after the test."""
+	made = []
+
+	def make(ns, dst, **kw):
+		p = PingStream(ns, dst, **kw).start()
+		made.append(p)
+		return p
+	yield make
+	for p in made:
+		if p.result is None:
+			p._kill()

@@ -1,0 +1,158 @@
+"""hgwlab/hgw.py - run hybridgwd in a namespace and talk to it with hybridgwctl."""
+
+import json as _json
+import os
+import signal
+import subprocess
+
+from . import util
+from .proc import Proc
+
+
+def build_dir():
+	"""$HGW_BUILD, else <source>/build."""
+	b = os.environ.get('HGW_BUILD')
+	if b:
+		return b
+	return os.path.join(src_dir(), 'build')
+
+
+def src_dir():
+	s = os.environ.get('HGW_SRC')
+	if s:
+		return s
+	return os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+
+
+def hybridgwd_path():
+	return os.path.join(build_dir(), 'daemon', 'hybridgwd')
+
+
+def hybridgwctl_path():
+	return os.path.join(build_dir(), 'daemon', 'hybridgwctl')
+
+
+class CtlError(RuntimeError):
+	def __init__(self, args, rc, out, err):
+		super().__init__('hybridgwctl %s failed (rc=%d): %s%s' %
+				 (' '.join(args), rc, err.strip(), out.strip()))
+		self.rc, self.stdout, self.stderr = rc, out, err
+
+
+def hybridgwctl(args, sock=None, json=True, check=True, timeout=10):
+	"""Run `hybridgwctl [-s sock] ARGS [--json]`. With json=True return the
+	parsed JSON document, else the text output. check=False returns the
+	CompletedProcess whatever the exit code."""
+	if isinstance(args, str):
+		args = args.split()
+	argv = [hybridgwctl_path()]
+	if sock:
+		argv += ['-s', sock]
+	argv += list(args)
+	if json and '--json' not in argv:
+		argv.append('--json')
+	p = subprocess.run(argv, text=True, stdout=subprocess.PIPE,
+			   stderr=subprocess.PIPE, timeout=timeout)
+	if not check:
+		return p
+	if p.returncode != 0:
+		raise CtlError(list(args), p.returncode, p.stdout, p.stderr)
+	return _json.loads(p.stdout) if json else p.stdout
+
+
+class Hybridgwd:
+	"""hybridgwd -c CONFIG -s SOCK --foreground inside namespace `ns`
+	(a Netns, a namespace name, or None for the current one), logging to
+	WORKDIR/hybridgwd.log. start() waits until the control socket answers."""
+
+	def __init__(self, ns, config, workdir=None, sock=None, extra_args=(), env=None):
+		self.ns = ns
+		self.config = config
+		self.workdir = workdir or util.make_workdir('hgwd')
+		self.sock = sock or os.path.join(self.workdir, 'hybridgwd.sock')
+		self.log = os.path.join(self.workdir, 'hybridgwd.log')
+		self.extra_args = list(extra_args)
+		self.env = env
+		self.proc = None
+
+	def argv(self):
+		argv = [hybridgwd_path(), '-c', self.config, '-s', self.sock,
+			'--foreground'] + self.extra_args
+		nsname = getattr(self.ns, 'name', self.ns)
+		if nsname:
+			argv = ['ip', 'netns', 'exec', nsname] + argv
+		return argv
+
+	def start(self, wait=True, timeout=10.0, detach=False):
+		self.proc = Proc(self.argv(), self.log, env=self.env, detach=detach,
+				 name='hybridgwd')
+		if wait:
+			self.wait_ready(timeout)
+		return self
+
+	def wait_ready(self, timeout=10.0):
+		def ready():
+			if not self.proc.alive():
+				raise RuntimeError('hybridgwd exited with %s:\n%s' %
+						   (self.proc.poll(), self.proc.tail()))
+			return self.ctl('show version', json=False, check=False).returncode == 0
+		try:
+			util.wait_for(ready, timeout, 0.05, 'hybridgwd control socket %s' % self.sock)
+		except util.WaitTimeout as e:
+			raise util.WaitTimeout('%s\nlog:\n%s' % (e, self.proc.tail())) from None
+
+	def ctl(self, args, json=True, check=True, timeout=10):
+		return hybridgwctl(args, sock=self.sock, json=json, check=check, timeout=timeout)
+
+	def alive(self):
+		return self.proc is not None and self.proc.alive()
+
+	def reload(self):
+		"""SIGHUP: re-read the configuration file."""
+		self.proc.send_signal(signal.SIGHUP)
+
+	def stop(self, grace=10.0):
+		"""SIGTERM; returns the exit code (None when never started)."""
+		if self.proc is None:
+			return None
+		return self.proc.stop(signal.SIGTERM, grace)
+
+	def tail(self, lines=40):
+		return util.file_tail(self.log, lines)
+
+	def __enter__(self):
+		if self.proc is None:
+			self.start()
+		return self
+
+	def __exit__(self, *exc):
+		self.stop()
+
+
+def validate_config(path, timeout=20):
+	"""`hybridgwctl config validate PATH` -> CompletedProcess (never raises)."""
+	return subprocess.run([hybridgwctl_path(), 'config', 'validate', path], text=True,
+			      stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+
+
+def run_daemon_once(config, ns=None, timeout=20, extra_args=()):
+	"""Run hybridgwd in the foreground expecting it to exit by itself (e.g.
+	on an invalid config); returns CompletedProcess. A daemon still running
+	after `timeout` is killed and reported with returncode None."""
+	sockdir = util.make_workdir('hgwd-once')
+	argv = [hybridgwd_path(), '-c', config, '-s', os.path.join(sockdir, 'ctl.sock'),
+		'--foreground'] + list(extra_args)
+	nsname = getattr(ns, 'name', ns)
+	if nsname:
+		argv = ['ip', 'netns', 'exec', nsname] + argv
+	p = subprocess.Popen(argv, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	try:
+		out, err = p.communicate(timeout=timeout)
+		rc = p.returncode
+	except subprocess.TimeoutExpired:
+		p.kill()
+		out, err = p.communicate()
+		rc = None
+	import shutil
+	shutil.rmtree(sockdir, ignore_errors=True)
+	return subprocess.CompletedProcess(argv, rc, out, err)
