@@ -154,7 +154,7 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	int			 rc;
 
 	s->has_bgp = true;
-	snprintf(p->name, sizeof(p->name), "%s", s->name);
+	snprintf(p->name, sizeof(p->name), "%.63s", s->name);
 	if ((rc = addr_of(b, "peer-address", &p->remote, err)) != 0)
 		return rc;
 	p->local = *local;
