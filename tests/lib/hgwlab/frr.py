@@ -85,7 +85,7 @@ class Frr:
 
 	def _check(self, p):
 		if not p.alive():
-			raise RuntimeError('%s exited (%s):\n%s\n%s' % (p.name, p.poll(), p.tail(),
+			raise util.Fatal('%s exited (%s):\n%s\n%s' % (p.name, p.poll(), p.tail(),
 				util.file_tail(p.log.replace('.out', '.log'))))
 		return True
 

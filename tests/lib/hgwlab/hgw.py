@@ -93,7 +93,7 @@ class Hybridgwd:
 	def wait_ready(self, timeout=10.0):
 		def ready():
 			if not self.proc.alive():
-				raise RuntimeError('hybridgwd exited with %s:\n%s' %
+				raise util.Fatal('hybridgwd exited with %s:\n%s' %
 						   (self.proc.poll(), self.proc.tail()))
 			return self.ctl('show version', json=False, check=False).returncode == 0
 		try:

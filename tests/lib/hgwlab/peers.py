@@ -42,7 +42,7 @@ class Bird:
 
 		def up():
 			if not self.proc.alive():
-				raise RuntimeError('bird %s exited:\n%s' % (self.name, self.proc.tail()))
+				raise util.Fatal('bird %s exited:\n%s' % (self.name, self.proc.tail()))
 			return self.birdc('show status', check=False).returncode == 0
 		util.wait_for(up, timeout, 0.02, 'bird %s control socket' % self.name)
 		return self
@@ -107,7 +107,7 @@ class Gobgp:
 
 		def up():
 			if not self.proc.alive():
-				raise RuntimeError('gobgpd %s exited:\n%s' % (self.name, self.proc.tail()))
+				raise util.Fatal('gobgpd %s exited:\n%s' % (self.name, self.proc.tail()))
 			return self.gobgp('global', check=False).returncode == 0
 		util.wait_for(up, timeout, 0.05, 'gobgpd %s API socket' % self.name)
 		return self

@@ -64,7 +64,7 @@ class Swan:
 
 	def _alive(self):
 		if not self.proc.alive():
-			raise RuntimeError('charon %s exited:\n%s' % (self.name, self.proc.tail()))
+			raise util.Fatal('charon %s exited:\n%s' % (self.name, self.proc.tail()))
 		return True
 
 	def swanctl(self, args, check=True, timeout=30):

@@ -4,7 +4,7 @@ lines, then each node's daemon chosen by the convention below. Used by
 topologies/run (CLI) and by tests (Lab as a context manager).
 
 Node convention (see docs/lab.md):
-  image containing  daemon started in the namespace (config from `binds`)
+  image name with   daemon started in the namespace (config from `binds`)
   hybridgw          hybridgwd -c <bind of /etc/hybridgw/*> -s DIR/hybridgwd.sock --foreground
   frr               FRR: daemons marked =yes in the bind of /etc/frr/daemons, config
                     the bind of /etc/frr/frr.conf; zebra only when bfdd is enabled
@@ -98,9 +98,12 @@ class Topology:
 			if role not in ROLES:
 				raise TopologyError('node %s: unknown hgw.role %r' % (name, role))
 			return role
+		# match the image's own name: quay.io/frrouting/frr:8.4.1 -> frr,
+		# hybridgw/bird:2.0.12 -> bird, hybridgw:dev -> hybridgw
 		image = str(node.get('image', '')).lower()
+		base = image.rsplit('/', 1)[-1].split(':', 1)[0].split('@', 1)[0]
 		for r in ('hybridgw', 'frr', 'bird', 'gobgp', 'exabgp'):
-			if r in image:
+			if r in base:
 				return r
 		return 'host'
 

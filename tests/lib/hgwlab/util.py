@@ -49,6 +49,11 @@ class WaitTimeout(AssertionError):
 	pass
 
 
+class Fatal(RuntimeError):
+	"""Raised by a wait_for predicate when waiting longer is pointless
+	(the process being waited for has exited)."""
+
+
 def wait_for(pred, timeout=10.0, interval=0.05, what=None):
 	"""Call pred() until it returns a truthy value; return that value.
 	Exceptions raised by pred count as "not yet". After timeout raise
@@ -61,6 +66,8 @@ def wait_for(pred, timeout=10.0, interval=0.05, what=None):
 			if v:
 				return v
 			last = v
+		except Fatal:
+			raise
 		except Exception as e:	# noqa: BLE001 - "not yet"
 			last = e
 		if time.monotonic() >= deadline:
