@@ -3,6 +3,16 @@
 
 #include <string.h>
 
+/* n == 0 leaves p alone: an empty view may be NULL, and NULL + 0 is UB in C. */
+static inline void
+wire_advance(struct wire_rd *r, size_t n)
+{
+	if (n > 0) {
+		r->p += n;
+		r->len -= n;
+	}
+}
+
 bool
 wire_get_bytes(struct wire_rd *r, void *out, size_t n)
 {
@@ -10,8 +20,7 @@ wire_get_bytes(struct wire_rd *r, void *out, size_t n)
 		return false;
 	if (n > 0)
 		memcpy(out, r->p, n);
-	r->p += n;
-	r->len -= n;
+	wire_advance(r, n);
 	return true;
 }
 
@@ -24,8 +33,7 @@ wire_get_be(struct wire_rd *r, size_t n, uint64_t *v)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		acc = (acc << 8) | r->p[i];
-	r->p += n;
-	r->len -= n;
+	wire_advance(r, n);
 	*v = acc;
 	return true;
 }
@@ -87,8 +95,7 @@ wire_get_sub(struct wire_rd *r, size_t n, struct wire_rd *sub)
 		return false;
 	sub->p = r->p;
 	sub->len = n;
-	r->p += n;
-	r->len -= n;
+	wire_advance(r, n);
 	return true;
 }
 
@@ -97,8 +104,7 @@ wire_skip(struct wire_rd *r, size_t n)
 {
 	if (r->len < n)
 		return false;
-	r->p += n;
-	r->len -= n;
+	wire_advance(r, n);
 	return true;
 }
 
@@ -148,7 +154,8 @@ wire_put_zero(struct wire_wr *w, size_t n)
 		w->overflow = true;
 		return;
 	}
-	memset(w->p + w->off, 0, n);
+	if (n > 0)
+		memset(w->p + w->off, 0, n);
 	w->off += n;
 }
 
@@ -203,7 +210,7 @@ wire_patch_len16(struct wire_wr *w, size_t mark)
 void
 wire_patch_u16(struct wire_wr *w, size_t at, uint16_t v)
 {
-	if (w->overflow || at + 2 > w->off) {
+	if (w->overflow || at > w->off || w->off - at < 2) {	/* no wrap-around */
 		w->overflow = true;
 		return;
 	}
