@@ -419,6 +419,7 @@ struct bgp_upd_scratch {
 	uint32_t	 comm[BGP_MAX_EXT_MSG / 4 + 1];
 	struct bgp_lcomm lcomm[BGP_MAX_EXT_MSG / 12 + 1];
 	uint8_t		 unknown[BGP_MAX_EXT_MSG + 4];
+	uint32_t	 merged[BGP_SCRATCH_ASPATH_WORDS + 16];	/* AS_PATH + AS4_PATH */
 };
 
 /* What the FSM does with an UPDATE (RFC 7606 2). */
