@@ -1,0 +1,742 @@
+/* failover/fib_nl.c - the FIB's netlink socket: batched requests, acks by sequence, retries. */
+#include "failover/fib_local.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "lib/log.h"
+#include "lib/loop.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK		11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK		10
+#endif
+
+#define FIB_LOG_ERRORS_MAX	16	/* refusals logged one by one per flush */
+
+static void	fib_nl_recv(struct fib *);
+static void	fib_retry_fire(uv_timer_t *);
+
+const char *
+fib_addr_str(const struct ipaddr *a, char *buf, size_t len)
+{
+	if (a->family != AF_INET && a->family != AF_INET6) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	if (!inet_ntop(a->family, a->bytes, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *
+fib_pfx_str(const struct prefix *p, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family, p->bytes, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "%s/%u", a, p->len);
+	return buf;
+}
+
+bool
+fib_pfx_has_addr(uint8_t family, const uint8_t *bytes, unsigned len, const struct ipaddr *a)
+{
+	unsigned	 full = len / 8, rest = len % 8;
+
+	if (family != a->family || len > prefix_family_bits(family))
+		return false;
+	if (memcmp(bytes, a->bytes, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t	 m = (uint8_t)(0xff << (8 - rest));
+
+		if ((bytes[full] & m) != (a->bytes[full] & m))
+			return false;
+	}
+	return true;
+}
+
+/* --- namespaces ------------------------------------------------------ */
+
+static int
+fib_netns_enter(const char *name, int *saved)
+{
+	char	 path[128];
+	int	 fd, rc = 0;
+
+	*saved = -1;
+	if (!name || !*name)
+		return 0;
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if ((*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		rc = -errno;
+	close(fd);
+out:
+	if (rc) {
+		close(*saved);
+		*saved = -1;
+	}
+	return rc;
+}
+
+static void
+fib_netns_leave(int saved)
+{
+	if (saved < 0)
+		return;
+	if (setns(saved, CLONE_NEWNET) < 0)
+		log_err(LOG_MOD_FIB, "cannot return to the original network namespace: %s",
+		    strerror(errno));
+	close(saved);
+}
+
+/* --- the request queue ----------------------------------------------- */
+
+static size_t
+fib_q_inflight(const struct fib *f)
+{
+	return f->q.sent - f->q.head;
+}
+
+static size_t
+fib_q_unsent(const struct fib *f)
+{
+	return f->q.n - f->q.sent;
+}
+
+/* Drop what has been acked from the front of the queue. */
+static void
+fib_q_compact(struct fib *f)
+{
+	struct fib_q	*q = &f->q;
+	size_t		 boff, i;
+
+	if (q->head == 0)
+		return;
+	if (q->head == q->n) {
+		q->head = q->sent = q->n = 0;
+		q->blen = 0;
+		return;
+	}
+	if (q->head < q->n / 2 && q->head < 4096)
+		return;
+	boff = q->reqs[q->head].off;
+	memmove(q->buf, q->buf + boff, q->blen - boff);
+	q->blen -= boff;
+	memmove(q->reqs, q->reqs + q->head, (q->n - q->head) * sizeof(*q->reqs));
+	q->n -= q->head;
+	q->sent -= q->head;
+	q->head = 0;
+	for (i = 0; i < q->n; i++)
+		q->reqs[i].off -= (uint32_t)boff;
+}
+
+/* Give requests [from, n) fresh consecutive sequence numbers (after a lost ack). */
+static void
+fib_q_renumber(struct fib *f, size_t from)
+{
+	struct fib_q	*q = &f->q;
+	size_t		 i;
+
+	for (i = from; i < q->n; i++) {
+		struct nlmsghdr	 h;
+
+		q->reqs[i].seq = f->next_seq++;
+		memcpy(&h, q->buf + q->reqs[i].off, sizeof(h));
+		h.nlmsg_seq = q->reqs[i].seq;
+		memcpy(q->buf + q->reqs[i].off, &h, sizeof(h));
+	}
+}
+
+int
+fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id,
+    uint16_t gen, const struct prefix *pfx)
+{
+	struct fib_q	*q = &f->q;
+	struct nlmsghdr	*h = nlmsg_hdr(msg);
+	size_t		 len = NLMSG_ALIGN(h->nlmsg_len);
+	struct fib_req	*r;
+	int		 rc = 0;
+
+	fib_q_compact(f);
+	if (q->blen + len > q->bcap) {
+		size_t	 ncap = q->bcap ? q->bcap * 2 : 256 * 1024;
+		uint8_t	*nb;
+
+		while (ncap < q->blen + len)
+			ncap *= 2;
+		if (!(nb = realloc(q->buf, ncap))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		q->buf = nb;
+		q->bcap = ncap;
+	}
+	if (q->n == q->cap) {
+		size_t		 ncap = q->cap ? q->cap * 2 : 4096;
+		struct fib_req	*nr;
+
+		if (!(nr = realloc(q->reqs, ncap * sizeof(*nr)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		q->reqs = nr;
+		q->cap = ncap;
+	}
+	h->nlmsg_seq = f->next_seq++;
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	r = &q->reqs[q->n++];
+	memset(r, 0, sizeof(*r));
+	r->seq = h->nlmsg_seq;
+	r->off = (uint32_t)q->blen;
+	r->len = (uint32_t)len;
+	r->id = id;
+	r->gen = gen;
+	r->kind = (uint8_t)kind;
+	if (pfx)
+		r->pfx = *pfx;
+	memset(q->buf + q->blen, 0, len);
+	memcpy(q->buf + q->blen, h, h->nlmsg_len);
+	q->blen += len;
+	if (fib_q_unsent(f) >= FIB_BATCH_MSGS)
+		rc = fib_nl_kick(f);
+out:
+	nlmsg_free(msg);
+	return rc;
+}
+
+/* --- acks -------------------------------------------------------------- */
+
+static const char *
+fib_req_what(const struct fib_req *r, char *buf, size_t len)
+{
+	char	 p[PREFIX_STRLEN];
+
+	switch (r->kind) {
+	case FIB_REQ_ROUTE_SET:
+		snprintf(buf, len, "route %s nhid %u", fib_pfx_str(&r->pfx, p, sizeof(p)), r->id);
+		break;
+	case FIB_REQ_ROUTE_DEL:
+		snprintf(buf, len, "route delete %s", fib_pfx_str(&r->pfx, p, sizeof(p)));
+		break;
+	case FIB_REQ_NH_SET:
+		snprintf(buf, len, "nexthop id %u", r->id);
+		break;
+	default:
+		snprintf(buf, len, "nexthop delete id %u", r->id);
+		break;
+	}
+	return buf;
+}
+
+/* Decode an NLMSG_ERROR message: the error, and the extended ack's reason. */
+static int
+fib_nl_err_decode(struct nlmsghdr *h, int *err, uint32_t *seq, char *why, size_t whylen)
+{
+	struct nlattr	*tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlmsgerr	 e;
+	int		 hdrlen = (int)sizeof(e);
+
+	why[0] = '\0';
+	if (!nlmsg_valid_hdr(h, sizeof(e)))
+		return -EBADMSG;
+	memcpy(&e, nlmsg_data(h), sizeof(e));
+	*err = e.error;
+	*seq = h->nlmsg_seq;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return 0;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		hdrlen += (int)NLMSG_ALIGN(e.msg.nlmsg_len) - NLMSG_HDRLEN;
+	if (nlmsg_parse(h, hdrlen, tb, NLMSGERR_ATTR_MAX, NULL) < 0)
+		return 0;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(why, tb[NLMSGERR_ATTR_MSG], whylen);
+	return 0;
+}
+
+static void
+fib_nl_ack(struct fib *f, int err, uint32_t seq, const char *why)
+{
+	struct fib_q	*q = &f->q;
+	struct fib_req	 r;
+	size_t		 idx;
+	char		 what[128];
+
+	if (q->head == q->sent)
+		return;
+	idx = (uint32_t)(seq - q->reqs[q->head].seq);
+	if (idx >= fib_q_inflight(f))
+		return;		/* stale: renumbered after a lost ack */
+	/* Acks come in order: anything before idx lost its ack; it is resent
+	 * after the ENOBUFS that must follow, so only idx is settled here. */
+	r = q->reqs[q->head + idx];
+	if (idx == 0)
+		q->head++;
+	else
+		q->reqs[q->head + idx].kind |= 0x80;	/* settled, out of order */
+	while (q->head < q->sent && (q->reqs[q->head].kind & 0x80))
+		q->head++;
+
+	if (err) {
+		bool	 benign = (err == -ESRCH || err == -ENOENT) &&
+		    (r.kind == FIB_REQ_ROUTE_DEL || r.kind == FIB_REQ_NH_DEL);
+
+		if (!benign) {
+			f->stats.errors++;
+			if (!f->flush_err)
+				f->flush_err = err;
+			if (f->logged_errors < FIB_LOG_ERRORS_MAX) {
+				f->logged_errors++;
+				log_warn(LOG_MOD_FIB, "kernel refused %s: %s%s%s",
+				    fib_req_what(&r, what, sizeof(what)), strerror(-err),
+				    why[0] ? ": " : "", why);
+			} else
+				f->quiet_errors++;
+		} else
+			err = 0;
+	}
+	switch (r.kind) {
+	case FIB_REQ_ROUTE_SET:
+	case FIB_REQ_ROUTE_DEL:
+		fib_rt_ack(f, &r, err, why);
+		break;
+	default:
+		fib_obj_ack(f, &r, err, why);
+		break;
+	}
+}
+
+static int
+fib_nl_msg_in(struct nl_msg *msg, void *arg)
+{
+	struct fib	*f = arg;
+	struct nlmsghdr	*h = nlmsg_hdr(msg);
+	char		 why[256];
+	uint32_t	 seq = 0;
+	int		 err = 0;
+
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return NL_SKIP;
+	if (fib_nl_err_decode(h, &err, &seq, why, sizeof(why)) < 0)
+		return NL_SKIP;
+	fib_nl_ack(f, err, seq, why);
+	return NL_SKIP;
+}
+
+/* Read every ack already queued on the socket. */
+static void
+fib_nl_recv(struct fib *f)
+{
+	int	 rc;
+
+	while (f->sk && fib_q_inflight(f) > 0) {
+		rc = nl_recvmsgs_default(f->sk);
+		if (rc > 0)
+			continue;
+		if (rc == -NLE_NOMEM) {
+			/* ENOBUFS: acks were dropped; resend what is unsettled
+			 * (every request is idempotent: replace or delete). */
+			log_warn(LOG_MOD_FIB, "netlink receive buffer overrun; resending %zu requests",
+			    fib_q_inflight(f));
+			while (f->q.head < f->q.sent && (f->q.reqs[f->q.head].kind & 0x80))
+				f->q.head++;
+			for (size_t i = f->q.head; i < f->q.sent; i++)
+				f->q.reqs[i].kind &= 0x7f;
+			f->q.sent = f->q.head;
+			fib_q_renumber(f, f->q.head);
+			continue;
+		}
+		if (rc < 0 && rc != -NLE_AGAIN)
+			log_warn(LOG_MOD_FIB, "netlink receive: %s", nl_geterror(rc));
+		break;
+	}
+}
+
+/* Send queued requests as the in-flight window allows, reading acks as they
+ * come; rtnetlink answers within sendmsg, so a flush usually completes here. */
+int
+fib_nl_kick(struct fib *f)
+{
+	struct fib_q	*q = &f->q;
+	int		 rc = 0;
+
+	if (f->in_flush || !f->sk)
+		return 0;
+	f->in_flush = true;
+	while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < FIB_INFLIGHT_MAX) {
+		size_t	 first = q->sent, last = q->sent, bytes = 0;
+
+		while (last < q->n && last - first < FIB_BATCH_MSGS &&
+		    bytes + q->reqs[last].len <= FIB_BATCH_BYTES &&
+		    fib_q_inflight(f) + (last - first) < FIB_INFLIGHT_MAX) {
+			bytes += q->reqs[last].len;
+			last++;
+		}
+		rc = nl_sendto(f->sk, q->buf + q->reqs[first].off, bytes);
+		if (rc < 0) {
+			if (rc == -NLE_AGAIN) {
+				rc = 0;
+				break;
+			}
+			log_err(LOG_MOD_FIB, "netlink send of %zu requests: %s", last - first,
+			    nl_geterror(rc));
+			rc = -ENOBUFS;
+			break;
+		}
+		rc = 0;
+		q->sent = last;
+		fib_nl_recv(f);
+	}
+	fib_q_compact(f);
+	f->in_flush = false;
+	return rc;
+}
+
+int
+fib_flush(struct fib *f)
+{
+	int	 rc;
+
+	f->flush_err = 0;
+	f->logged_errors = 0;
+	f->quiet_errors = 0;
+	rc = fib_nl_kick(f);
+	if (f->quiet_errors)
+		log_warn(LOG_MOD_FIB, "... and %u more refused requests", f->quiet_errors);
+	if (rc == 0)
+		rc = f->flush_err;
+	return rc;
+}
+
+static void
+fib_nl_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct fib	*f = h->data;
+
+	if (f->closing)
+		return;
+	fib_nl_recv(f);
+	if (fib_q_inflight(f) == 0) {
+		/* Drain anything unexpected so a level-triggered poll stops firing. */
+		while (nl_recvmsgs_default(f->sk) > 0)
+			;
+	}
+	fib_nl_kick(f);
+}
+
+/* --- retries ------------------------------------------------------------ */
+
+static void
+fib_retry_arm(struct fib *f)
+{
+	uint64_t	 now = mono_ms(), due = UINT64_MAX;
+	size_t		 i;
+
+	if (f->closing)
+		return;
+	for (i = 0; i < f->nretries; i++)
+		if (f->retries[i].due_ms < due)
+			due = f->retries[i].due_ms;
+	if (due == UINT64_MAX) {
+		uv_timer_stop(&f->retry_timer);
+		return;
+	}
+	uv_timer_start(&f->retry_timer, fib_retry_fire, due > now ? due - now : 0, 0);
+}
+
+static int
+fib_retry_rank(struct fib *f, const struct fib_retry *r)
+{
+	const struct fib_obj	*o;
+
+	switch (r->kind) {
+	case FIB_REQ_NH_SET:
+		o = fib_obj_find(f, r->id);
+		return o && o->type == FIB_OBJ_GROUP ? 1 : 0;
+	case FIB_REQ_ROUTE_SET:
+		return 2;
+	case FIB_REQ_ROUTE_DEL:
+		return 3;
+	default:
+		return 4;
+	}
+}
+
+static void
+fib_retry_fire(uv_timer_t *t)
+{
+	struct fib		*f = t->data;
+	struct fib_retry	*due = NULL;
+	uint64_t		 now = mono_ms();
+	size_t			 i, n = 0;
+	int			 rank;
+
+	if (f->closing)
+		return;
+	if (f->nretries && !(due = calloc(f->nretries, sizeof(*due))))
+		goto rearm;
+	for (i = 0; i < f->nretries;) {
+		if (f->retries[i].due_ms <= now + 2) {
+			due[n++] = f->retries[i];
+			f->retries[i] = f->retries[--f->nretries];
+		} else
+			i++;
+	}
+	f->flush_err = 0;
+	f->logged_errors = 0;
+	f->quiet_errors = 0;
+	/* nexthops before groups before routes: each needs the one before */
+	for (rank = 0; rank <= 4; rank++) {
+		for (i = 0; i < n; i++) {
+			if (fib_retry_rank(f, &due[i]) != rank)
+				continue;
+			if (due[i].kind == FIB_REQ_ROUTE_SET || due[i].kind == FIB_REQ_ROUTE_DEL)
+				fib_rt_retry(f, &due[i].pfx, due[i].kind);
+			else
+				fib_obj_retry(f, due[i].id, due[i].kind);
+		}
+	}
+	free(due);
+	fib_nl_kick(f);
+	if (f->quiet_errors)
+		log_warn(LOG_MOD_FIB, "... and %u more refused requests", f->quiet_errors);
+rearm:
+	fib_retry_arm(f);
+}
+
+void
+fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct prefix *pfx,
+    unsigned attempts)
+{
+	struct fib_retry	*r;
+	uint64_t		 delay = FIB_RETRY_MIN_MS;
+
+	if (f->nretries == f->cretries) {
+		size_t		 ncap = f->cretries ? f->cretries * 2 : 64;
+		struct fib_retry *nr = realloc(f->retries, ncap * sizeof(*nr));
+
+		if (!nr) {
+			log_err(LOG_MOD_FIB, "out of memory: a refused request will not be retried");
+			return;
+		}
+		f->retries = nr;
+		f->cretries = ncap;
+	}
+	while (attempts-- > 1 && delay < FIB_RETRY_MAX_MS)
+		delay *= 2;
+	if (delay > FIB_RETRY_MAX_MS)
+		delay = FIB_RETRY_MAX_MS;
+	r = &f->retries[f->nretries++];
+	memset(r, 0, sizeof(*r));
+	r->due_ms = mono_ms() + delay;
+	r->kind = (uint8_t)kind;
+	r->id = id;
+	if (pfx)
+		r->pfx = *pfx;
+	fib_retry_arm(f);
+}
+
+/* Something changed (link up, new address): retry everything now. */
+void
+fib_retry_now(struct fib *f)
+{
+	uint64_t	 now = mono_ms();
+	size_t		 i;
+
+	for (i = 0; i < f->nretries; i++)
+		f->retries[i].due_ms = now;
+	if (f->nretries && !f->closing)
+		uv_timer_start(&f->retry_timer, fib_retry_fire, 0, 0);
+}
+
+/* --- dumps (blocking socket) -------------------------------------------- */
+
+int
+fib_dump(struct fib *f, struct nl_msg *msg, int (*fn)(struct nl_msg *, void *), void *arg)
+{
+	int	 rc;
+
+	nl_socket_modify_cb(f->dump_sk, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
+	rc = nl_send_auto(f->dump_sk, msg);
+	nlmsg_free(msg);
+	if (rc < 0)
+		return -EIO;
+	rc = nl_recvmsgs_default(f->dump_sk);
+	if (rc < 0) {
+		log_warn(LOG_MOD_FIB, "netlink dump: %s", nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* --- life cycle --------------------------------------------------------- */
+
+static int
+fib_sock_bufs(struct nl_sock *sk, int size)
+{
+	int	 fd = nl_socket_get_fd(sk);
+
+	/* FORCE lifts rmem_max/wmem_max (we are root); fall back to the capped size. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		return nl_socket_set_buffer_size(sk, size, size) < 0 ? -EIO : 0;
+	return 0;
+}
+
+static int
+fib_nl_open(struct fib *f)
+{
+	int	 one = 1, rc;
+
+	if (!(f->sk = nl_socket_alloc()) || !(f->dump_sk = nl_socket_alloc()))
+		return -ENOMEM;
+	if (nl_connect(f->sk, NETLINK_ROUTE) < 0 || nl_connect(f->dump_sk, NETLINK_ROUTE) < 0)
+		return -EIO;
+	nl_socket_disable_seq_check(f->sk);
+	nl_socket_disable_auto_ack(f->sk);
+	nl_socket_disable_msg_peek(f->sk);
+	nl_socket_set_msg_buf_size(f->sk, 64 * 1024);
+	if ((rc = fib_sock_bufs(f->sk, FIB_SOCKBUF)) < 0)
+		return rc;
+	if ((rc = fib_sock_bufs(f->dump_sk, 8 * 1024 * 1024)) < 0)
+		return rc;
+	nl_socket_set_msg_buf_size(f->dump_sk, 256 * 1024);
+	/* reason strings, and acks that do not echo the whole request */
+	setsockopt(nl_socket_get_fd(f->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(f->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(f->dump_sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	nl_socket_modify_cb(f->sk, NL_CB_MSG_IN, NL_CB_CUSTOM, fib_nl_msg_in, f);
+	if (nl_socket_set_nonblocking(f->sk) < 0)
+		return -EIO;
+	return 0;
+}
+
+struct fib *
+fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
+{
+	struct fib	*f;
+	uv_loop_t	*loop = loop_get();
+	int		 saved = -1, rc;
+
+	if (!loop) {
+		errno = ENODEV;
+		return NULL;
+	}
+	if (!(f = calloc(1, sizeof(*f)))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	f->cfg = *cfg;
+	if (!f->cfg.table)
+		f->cfg.table = 254;	/* RT_TABLE_MAIN */
+	if (cfg->netns) {
+		snprintf(f->netns, sizeof(f->netns), "%s", cfg->netns);
+		f->cfg.netns = f->netns;
+	}
+	if (ev)
+		f->evcopy = *ev;
+	f->ev = &f->evcopy;
+	f->arg = arg;
+	f->next_seq = (uint32_t)mono_us() | 1;
+	f->next_id = FIB_ID_BASE;
+
+	if ((rc = fib_netns_enter(f->cfg.netns, &saved)) < 0) {
+		log_err(LOG_MOD_FIB, "network namespace %s: %s", f->cfg.netns, strerror(-rc));
+		goto out;
+	}
+	if ((rc = fib_nl_open(f)) < 0 || (rc = fib_rt_init(f)) < 0 ||
+	    (rc = fib_nh_init(f)) < 0 || (rc = fib_ev_init(f)) < 0) {
+		fib_netns_leave(saved);
+		log_err(LOG_MOD_FIB, "cannot open the kernel FIB: %s", strerror(-rc));
+		goto out;
+	}
+	fib_netns_leave(saved);
+
+	uv_timer_init(loop, &f->retry_timer);
+	f->retry_timer.data = f;
+	uv_poll_init_socket(loop, &f->poll, nl_socket_get_fd(f->sk));
+	f->poll.data = f;
+	uv_poll_start(&f->poll, UV_READABLE, fib_nl_poll_cb);
+	f->poll_on = true;
+	log_info(LOG_MOD_FIB, "FIB ready: table %u, protocol %u%s%s", f->cfg.table,
+	    FIB_PROTO_HYBRIDGW, f->cfg.netns ? ", netns " : "", f->cfg.netns ? f->cfg.netns : "");
+	return f;
+out:
+	fib_ev_fini(f);
+	fib_nh_fini(f);
+	fib_rt_fini(f);
+	if (f->sk)
+		nl_socket_free(f->sk);
+	if (f->dump_sk)
+		nl_socket_free(f->dump_sk);
+	free(f);
+	errno = -rc;
+	return NULL;
+}
+
+static void
+fib_closed(uv_handle_t *h)
+{
+	struct fib	*f = h->data;
+
+	/* libuv runs close callbacks in no promised order: the last one frees */
+	if (--f->open_handles == 0)
+		free(f);
+}
+
+void
+fib_free(struct fib *f)
+{
+	if (!f)
+		return;
+	f->closing = true;
+	fib_ev_fini(f);
+	f->open_handles = 2;
+	if (f->ev_poll_init) {
+		f->open_handles++;
+		uv_close((uv_handle_t *)&f->ev_poll, fib_closed);
+	}
+	uv_close((uv_handle_t *)&f->poll, fib_closed);
+	nl_socket_free(f->sk);
+	nl_socket_free(f->dump_sk);
+	f->sk = f->dump_sk = NULL;
+	fib_nh_fini(f);
+	fib_rt_fini(f);
+	free(f->q.buf);
+	free(f->q.reqs);
+	free(f->retries);
+	uv_timer_stop(&f->retry_timer);
+	uv_close((uv_handle_t *)&f->retry_timer, fib_closed);
+}
+
+void
+fib_stats_get(const struct fib *f, struct fib_stats *st)
+{
+	*st = f->stats;
+	st->requests_pending = (uint32_t)(f->q.n - f->q.head);
+}
