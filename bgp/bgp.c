@@ -1,0 +1,192 @@
+/* bgp/bgp.c - the BGP speaker instance: listen sockets, accepting connections, peer list. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/bgp_local.h"
+#include "lib/log.h"
+
+struct bgp *
+bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hooks *hooks,
+    void *hooks_arg)
+{
+	struct bgp	*bgp;
+
+	if (!(bgp = calloc(1, sizeof(*bgp))))
+		return NULL;
+	if (!(bgp->scratch = malloc(sizeof(*bgp->scratch)))) {
+		free(bgp);
+		return NULL;
+	}
+	bgp->loop = loop;
+	bgp->cfg = *cfg;
+	if (hooks)
+		bgp->hooks = *hooks;
+	bgp->hooks_arg = hooks_arg;
+	return bgp;
+}
+
+static void
+bgp_lsn_closed(uv_handle_t *h)
+{
+	struct bgp	*bgp = h->data;
+
+	if (--bgp->lsn_open == 0 && bgp->freeing) {
+		free(bgp->scratch);
+		free(bgp);
+	}
+}
+
+void
+bgp_free(struct bgp *bgp)
+{
+	int	 i;
+
+	if (!bgp)
+		return;
+	bgp->freeing = true;
+	while (bgp->peers)
+		bgp_peer_del(bgp->peers);
+	for (i = 0; i < 2; i++)
+		if (bgp->lsn_on[i]) {
+			bgp->lsn_on[i] = false;
+			uv_close((uv_handle_t *)&bgp->lsn[i], bgp_lsn_closed);
+		}
+	if (!bgp->lsn_open) {
+		free(bgp->scratch);
+		free(bgp);
+	}
+}
+
+int
+bgp_global_set(struct bgp *bgp, const struct bgp_global_cfg *cfg)
+{
+	bool		 changed = cfg->local_as != bgp->cfg.local_as ||
+			    cfg->router_id != bgp->cfg.router_id;
+	struct bgp_peer	*p;
+
+	bgp->cfg = *cfg;
+	if (!changed)
+		return 0;
+	/* AS or identifier change: every session must be renegotiated */
+	for (p = bgp->peers; p; p = p->next)
+		if (p->state != BGP_ST_IDLE || !p->admin_down)
+			bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_CONFIG, NULL, 0);
+	return 0;
+}
+
+/* RFC 2385: keys live on the listen socket, one per peer address. */
+void
+bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
+{
+	int		 i = p->cfg.remote.family == AF_INET6 ? 1 : 0;
+	uv_os_fd_t	 fd;
+	int		 rc;
+
+	if (!bgp->lsn_on[i] || !p->cfg.md5_key[0])
+		return;
+	if (uv_fileno((uv_handle_t *)&bgp->lsn[i], &fd) != 0)
+		return;
+	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? p->cfg.md5_key : "");
+	if (rc)
+		log_warn(LOG_MOD_BGP, "peer %s: TCP MD5 on the listen socket: %s",
+		    p->cfg.name, strerror(-rc));
+}
+
+static void
+bgp_on_accept(uv_stream_t *s, int status)
+{
+	struct bgp		*bgp = s->data;
+	struct bgp_conn		*c;
+	struct bgp_peer		*p;
+	struct sockaddr_storage	 ss;
+	int			 sl = sizeof(ss);
+	char			 abuf[IPADDR_STRLEN];
+
+	if (status < 0 || bgp->freeing)
+		return;
+	if (!(c = bgp_conn_new(bgp, false, 0)))
+		return;
+	if (uv_accept(s, (uv_stream_t *)&c->tcp) != 0) {
+		bgp_conn_detach_close(c, false);
+		return;
+	}
+	c->connected = true;
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
+		bgp_ipaddr_from_sa(&c->remote, &c->remote_port, (struct sockaddr *)&ss);
+	sl = sizeof(ss);
+	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
+		bgp_ipaddr_from_sa(&c->local, NULL, (struct sockaddr *)&ss);
+	p = bgp_peer_find(bgp, &c->remote);
+	if (!p) {
+		log_info(LOG_MOD_BGP, "connection from unknown %s refused",
+		    ipaddr_fmt(&c->remote, abuf, sizeof(abuf)));
+		bgp_conn_detach_close(c, false);
+		return;
+	}
+	bgp_conn_setup_accepted(p, c);
+	bgp_fsm_accepted(p, c);
+}
+
+static int
+bgp_listen_one(struct bgp *bgp, int i, uint16_t port)
+{
+	struct sockaddr_storage	 ss;
+	struct ipaddr		 any = { .family = i ? AF_INET6 : AF_INET };
+	struct bgp_peer		*p;
+	int			 rc;
+
+	bgp_sockaddr_from(&ss, &any, port, NULL);
+	if ((rc = uv_tcp_init_ex(bgp->loop, &bgp->lsn[i], any.family)) != 0)
+		return rc;
+	bgp->lsn[i].data = bgp;
+	bgp->lsn_on[i] = true;
+	if ((rc = uv_tcp_bind(&bgp->lsn[i], (struct sockaddr *)&ss,
+	    i ? UV_TCP_IPV6ONLY : 0)) != 0 ||
+	    (rc = uv_listen((uv_stream_t *)&bgp->lsn[i], 64, bgp_on_accept)) != 0) {
+		uv_close((uv_handle_t *)&bgp->lsn[i], NULL);
+		bgp->lsn_on[i] = false;
+		return rc;
+	}
+	bgp->lsn_open++;
+	for (p = bgp->peers; p; p = p->next)
+		if (bgp_af_of(p->cfg.remote.family) == i)
+			bgp_listen_md5_apply(bgp, p, true);
+	return 0;
+}
+
+int
+bgp_listen(struct bgp *bgp, uint16_t port)
+{
+	int	 rc4, rc6;
+
+	if (!port)
+		port = BGP_PORT;
+	if (bgp->lsn_on[0] || bgp->lsn_on[1])
+		return -EALREADY;
+	bgp->port = port;
+	rc4 = bgp_listen_one(bgp, 0, port);
+	rc6 = bgp_listen_one(bgp, 1, port);
+	if (rc4 && rc6) {
+		log_err(LOG_MOD_BGP, "cannot listen on port %u: %s", port, uv_strerror(rc4));
+		return rc4;
+	}
+	if (rc6)
+		log_info(LOG_MOD_BGP, "no IPv6 listener on port %u: %s", port, uv_strerror(rc6));
+	return 0;
+}
+
+int
+bgp_peer_foreach(struct bgp *bgp, bgp_peer_fn fn, void *arg)
+{
+	struct bgp_peer	*p, *next;
+	int		 rc;
+
+	for (p = bgp->peers; p; p = next) {
+		next = p->next;
+		if ((rc = fn(p, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}

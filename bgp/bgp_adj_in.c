@@ -1,0 +1,631 @@
+/* bgp/bgp_adj_in.c - Adj-RIB-In per peer: compact prefix tables, received paths, max-prefix, GR, refresh. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/bgp_local.h"
+#include "lib/log.h"
+
+/*
+ * Prefix tables: open addressing with linear probing and backward-shift
+ * deletion, entries stored inline (16 bytes for IPv4, 32 for IPv6), so a
+ * received route costs one slot and no allocation. Grown at 3/4 load.
+ */
+#define PT_MIN_BITS	6
+
+void
+bgp_ptab_init(struct bgp_ptab *t, uint8_t family)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+}
+
+void
+bgp_ptab_fini(struct bgp_ptab *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->bits = 0;
+	t->count = 0;
+}
+
+static inline uint32_t
+pt4_addr(const struct prefix *p)
+{
+	return (uint32_t)p->bytes[0] << 24 | (uint32_t)p->bytes[1] << 16 |
+	    (uint32_t)p->bytes[2] << 8 | p->bytes[3];
+}
+
+static inline size_t
+pt4_home(uint32_t addr, uint8_t len, uint32_t bits)
+{
+	uint64_t	 k = ((uint64_t)addr << 8 | len) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(k >> (64 - bits));
+}
+
+static inline size_t
+pt6_home(const uint8_t *a, uint8_t len, uint32_t bits)
+{
+	uint64_t	 hi, lo, k;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	k = (hi * 0x9e3779b97f4a7c15ull) ^ (lo + len) * 0xc2b2ae3d27d4eb4full;
+	k ^= k >> 29;
+	k *= 0x94d049bb133111ebull;
+	return (size_t)(k >> (64 - bits));
+}
+
+static inline size_t
+pt_esize(const struct bgp_ptab *t)
+{
+	return t->family == AF_INET ? sizeof(struct bgp_pt4_ent) : sizeof(struct bgp_pt6_ent);
+}
+
+static size_t
+pt_home_of_slot(const struct bgp_ptab *t, size_t i)
+{
+	if (t->family == AF_INET) {
+		const struct bgp_pt4_ent *e = (const struct bgp_pt4_ent *)t->slots + i;
+
+		return pt4_home(e->addr, e->len, t->bits);
+	} else {
+		const struct bgp_pt6_ent *e = (const struct bgp_pt6_ent *)t->slots + i;
+
+		return pt6_home(e->addr, e->len, t->bits);
+	}
+}
+
+static inline void **
+pt_val(const struct bgp_ptab *t, size_t i)
+{
+	if (t->family == AF_INET)
+		return &((struct bgp_pt4_ent *)t->slots)[i].val;
+	return &((struct bgp_pt6_ent *)t->slots)[i].val;
+}
+
+static inline uint8_t *
+pt_flags(const struct bgp_ptab *t, size_t i)
+{
+	if (t->family == AF_INET)
+		return &((struct bgp_pt4_ent *)t->slots)[i].flags;
+	return &((struct bgp_pt6_ent *)t->slots)[i].flags;
+}
+
+static void
+pt_key(const struct bgp_ptab *t, size_t i, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = t->family;
+	if (t->family == AF_INET) {
+		const struct bgp_pt4_ent *e = (const struct bgp_pt4_ent *)t->slots + i;
+
+		p->len = e->len;
+		p->bytes[0] = (uint8_t)(e->addr >> 24);
+		p->bytes[1] = (uint8_t)(e->addr >> 16);
+		p->bytes[2] = (uint8_t)(e->addr >> 8);
+		p->bytes[3] = (uint8_t)e->addr;
+	} else {
+		const struct bgp_pt6_ent *e = (const struct bgp_pt6_ent *)t->slots + i;
+
+		p->len = e->len;
+		memcpy(p->bytes, e->addr, 16);
+	}
+}
+
+/* Find the slot of p, or the empty slot where it would go. */
+static size_t
+pt_find(const struct bgp_ptab *t, const struct prefix *p, bool *found)
+{
+	size_t	 mask = ((size_t)1 << t->bits) - 1, i;
+
+	if (t->family == AF_INET) {
+		const struct bgp_pt4_ent	*s = t->slots;
+		uint32_t			 a = pt4_addr(p);
+
+		for (i = pt4_home(a, p->len, t->bits);; i = (i + 1) & mask) {
+			if (!s[i].val) {
+				*found = false;
+				return i;
+			}
+			if (s[i].addr == a && s[i].len == p->len) {
+				*found = true;
+				return i;
+			}
+		}
+	} else {
+		const struct bgp_pt6_ent	*s = t->slots;
+
+		for (i = pt6_home(p->bytes, p->len, t->bits);; i = (i + 1) & mask) {
+			if (!s[i].val) {
+				*found = false;
+				return i;
+			}
+			if (s[i].len == p->len && memcmp(s[i].addr, p->bytes, 16) == 0) {
+				*found = true;
+				return i;
+			}
+		}
+	}
+}
+
+static void
+pt_set_key(struct bgp_ptab *t, size_t i, const struct prefix *p)
+{
+	if (t->family == AF_INET) {
+		struct bgp_pt4_ent *e = (struct bgp_pt4_ent *)t->slots + i;
+
+		e->addr = pt4_addr(p);
+		e->len = p->len;
+		e->flags = 0;
+		e->spare = 0;
+	} else {
+		struct bgp_pt6_ent *e = (struct bgp_pt6_ent *)t->slots + i;
+
+		memcpy(e->addr, p->bytes, 16);
+		e->len = p->len;
+		e->flags = 0;
+	}
+}
+
+static int
+pt_grow(struct bgp_ptab *t)
+{
+	struct bgp_ptab	 n = *t;
+	size_t		 i, size = t->bits ? (size_t)1 << t->bits : 0, es = pt_esize(t);
+	struct prefix	 p;
+	bool		 found;
+
+	n.bits = t->bits ? t->bits + 1 : PT_MIN_BITS;
+	if (!(n.slots = calloc((size_t)1 << n.bits, es)))
+		return -ENOMEM;
+	for (i = 0; i < size; i++) {
+		size_t	 j;
+
+		if (!*pt_val(t, i))
+			continue;
+		pt_key(t, i, &p);
+		j = pt_find(&n, &p, &found);
+		memcpy((uint8_t *)n.slots + j * es, (uint8_t *)t->slots + i * es, es);
+	}
+	free(t->slots);
+	*t = n;
+	return 0;
+}
+
+bool
+bgp_ptab_get(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref)
+{
+	bool	 found;
+	size_t	 i;
+
+	if (!t->count || p->family != t->family)
+		return false;
+	i = pt_find(t, p, &found);
+	if (!found)
+		return false;
+	ref->flags = pt_flags(t, i);
+	ref->val = pt_val(t, i);
+	return true;
+}
+
+int
+bgp_ptab_put(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref, bool *isnew)
+{
+	bool	 found;
+	size_t	 i;
+	int	 rc;
+
+	if (p->family != t->family)
+		return -EINVAL;
+	if (!t->bits || (t->count + 1) * 4 > ((size_t)3 << t->bits))
+		if ((rc = pt_grow(t)) != 0)
+			return rc;
+	i = pt_find(t, p, &found);
+	if (!found) {
+		pt_set_key(t, i, p);
+		t->count++;
+	}
+	*isnew = !found;
+	ref->flags = pt_flags(t, i);
+	ref->val = pt_val(t, i);
+	return 0;
+}
+
+bool
+bgp_ptab_del(struct bgp_ptab *t, const struct prefix *p, void **val, uint8_t *flags)
+{
+	size_t	 mask, i, j, k, es = pt_esize(t);
+	bool	 found;
+
+	if (!t->count || p->family != t->family)
+		return false;
+	i = pt_find(t, p, &found);
+	if (!found)
+		return false;
+	if (val)
+		*val = *pt_val(t, i);
+	if (flags)
+		*flags = *pt_flags(t, i);
+	mask = ((size_t)1 << t->bits) - 1;
+	/* backward shift: pull later members of the cluster into the hole */
+	for (j = (i + 1) & mask; *pt_val(t, j); j = (j + 1) & mask) {
+		k = pt_home_of_slot(t, j);
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			memcpy((uint8_t *)t->slots + i * es, (uint8_t *)t->slots + j * es, es);
+			i = j;
+		}
+	}
+	memset((uint8_t *)t->slots + i * es, 0, es);
+	t->count--;
+	return true;
+}
+
+int
+bgp_ptab_walk(struct bgp_ptab *t, bgp_ptab_fn fn, void *arg)
+{
+	size_t		 i, size = t->bits ? (size_t)1 << t->bits : 0;
+	struct prefix	 p;
+	int		 rc;
+
+	for (i = 0; i < size; i++) {
+		if (!*pt_val(t, i))
+			continue;
+		pt_key(t, i, &p);
+		if ((rc = fn(&p, pt_val(t, i), pt_flags(t, i), arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+pt_cmp(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+static int
+pt_collect(const struct prefix *p, void **val, uint8_t *flags, void *arg)
+{
+	struct prefix	**pp = arg;
+
+	*(*pp)++ = *p;
+	return 0;
+}
+
+int
+bgp_ptab_walk_sorted(struct bgp_ptab *t, bgp_ptab_fn fn, void *arg)
+{
+	struct prefix		*v, *cur;
+	struct bgp_pt_ref	 ref;
+	size_t			 i, n = t->count;
+	int			 rc = 0;
+
+	if (!n)
+		return 0;
+	if (!(v = malloc(n * sizeof(*v))))
+		return -ENOMEM;
+	cur = v;
+	bgp_ptab_walk(t, pt_collect, &cur);
+	qsort(v, n, sizeof(*v), pt_cmp);
+	for (i = 0; i < n; i++) {
+		if (!bgp_ptab_get(t, &v[i], &ref))
+			continue;
+		if ((rc = fn(&v[i], ref.val, ref.flags, arg)) != 0)
+			break;
+	}
+	free(v);
+	return rc;
+}
+
+/* ---- Adj-RIB-In ---- */
+
+void
+bgp_adj_in_init(struct bgp_peer *p)
+{
+	bgp_ptab_init(&p->adj_in[BGP_FAM_V4], AF_INET);
+	bgp_ptab_init(&p->adj_in[BGP_FAM_V6], AF_INET6);
+}
+
+static int
+adj_in_put_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
+{
+	bgp_attrs_put(*val);
+	return 0;
+}
+
+void
+bgp_adj_in_fini(struct bgp_peer *p)
+{
+	int	 f;
+
+	for (f = 0; f < BGP_FAM_COUNT; f++) {
+		bgp_ptab_walk(&p->adj_in[f], adj_in_put_one, NULL);
+		bgp_ptab_fini(&p->adj_in[f]);
+	}
+}
+
+uint32_t
+bgp_adj_in_count(const struct bgp_peer *p)
+{
+	return (uint32_t)(p->adj_in[BGP_FAM_V4].count + p->adj_in[BGP_FAM_V6].count);
+}
+
+void
+bgp_adj_in_update(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs *a,
+    const struct bgp_path_info *pi)
+{
+	struct bgp		*bgp = p->bgp;
+	struct bgp_pt_ref	 ref;
+	bool			 isnew;
+
+	if (bgp_ptab_put(&p->adj_in[bgp_af_of(pfx->family)], pfx, &ref, &isnew) != 0)
+		return;
+	if (isnew) {
+		bgp_attrs_get(a);
+		*ref.val = a;
+	} else {
+		struct bgp_attrs	*old = *ref.val;
+
+		if (old == a && !(*ref.flags & BGP_ADJIN_STALE))
+			return;		/* same path again: nothing changed */
+		if (*ref.flags & BGP_ADJIN_STALE) {
+			*ref.flags &= (uint8_t)~BGP_ADJIN_STALE;
+			p->adj_in_stale--;
+		}
+		if (old != a) {
+			bgp_attrs_get(a);
+			*ref.val = a;
+			bgp_attrs_put(old);
+		}
+	}
+	if (bgp->hooks.path_add)
+		bgp->hooks.path_add(bgp->hooks_arg, p->cfg.rib_source, pfx, pi);
+}
+
+void
+bgp_adj_in_withdraw(struct bgp_peer *p, const struct prefix *pfx)
+{
+	struct bgp	*bgp = p->bgp;
+	void		*val;
+	uint8_t		 flags;
+
+	if (!bgp_ptab_del(&p->adj_in[bgp_af_of(pfx->family)], pfx, &val, &flags))
+		return;
+	if (flags & BGP_ADJIN_STALE)
+		p->adj_in_stale--;
+	bgp_attrs_put(val);
+	if (bgp->hooks.path_del)
+		bgp->hooks.path_del(bgp->hooks_arg, p->cfg.rib_source, pfx);
+}
+
+static void
+adj_in_withdraw_field(struct bgp_peer *p, struct wire_rd r, uint8_t family)
+{
+	struct prefix	 pfx;
+
+	while (bgp_nlri_next(&r, family, &pfx))
+		bgp_adj_in_withdraw(p, &pfx);
+}
+
+static void
+adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family,
+    struct bgp_attrs *a)
+{
+	struct bgp_path_info	 pi;
+	struct prefix		 pfx;
+
+	bgp_path_info_fill(&pi, a, family, &p->neg, p->ropen.bgp_id, &p->cfg.remote);
+	while (bgp_nlri_next(&r, family, &pfx))
+		bgp_adj_in_update(p, &pfx, a, &pi);
+}
+
+static bool
+adj_in_family_ok(const struct bgp_peer *p, uint8_t family)
+{
+	return family == AF_INET ? p->neg.ipv4 : family == AF_INET6 ? p->neg.ipv6 : false;
+}
+
+/* One decoded UPDATE: RFC 4271 9 (withdrawals first), RFC 7606 actions. */
+void
+bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
+{
+	struct bgp_attrs	*a;
+	bool			 reach = !wire_empty(&u->nlri) ||
+				    (u->mp_reach_family && !wire_empty(&u->mp_reach_nlri));
+	bool			 withdraw_all = u->action == BGP_UPD_TREAT_AS_WITHDRAW;
+
+	adj_in_withdraw_field(p, u->withdrawn, AF_INET);
+	if (u->mp_unreach_family && adj_in_family_ok(p, u->mp_unreach_family))
+		adj_in_withdraw_field(p, u->mp_unreach_nlri, u->mp_unreach_family);
+	if (u->eor_family) {
+		bgp_adj_in_eor(p, bgp_af_of(u->eor_family));
+		return;
+	}
+	if (!reach)
+		return;
+	/* RFC 4271 9.1.2: a path carrying our own AS is a loop, not a route */
+	if (!withdraw_all && p->neg.ebgp && bgp_aspath_contains(&u->attrs, p->neg.local_as))
+		withdraw_all = true;
+	if (withdraw_all) {
+		if (adj_in_family_ok(p, AF_INET))
+			adj_in_withdraw_field(p, u->nlri, AF_INET);
+		if (u->mp_reach_family && adj_in_family_ok(p, u->mp_reach_family))
+			adj_in_withdraw_field(p, u->mp_reach_nlri, u->mp_reach_family);
+		return;
+	}
+	if (!(a = bgp_attrs_intern(&u->attrs))) {
+		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES, NULL, 0);
+		return;
+	}
+	if (!wire_empty(&u->nlri) && adj_in_family_ok(p, AF_INET))
+		adj_in_announce_field(p, u->nlri, AF_INET, a);
+	if (u->mp_reach_family && adj_in_family_ok(p, u->mp_reach_family))
+		adj_in_announce_field(p, u->mp_reach_nlri, u->mp_reach_family, a);
+	bgp_attrs_put(a);
+	if (p->cfg.max_prefix && bgp_adj_in_count(p) > p->cfg.max_prefix)
+		bgp_fsm_maxpfx(p);
+	else
+		p->maxpfx_warned = false;
+}
+
+/* ---- graceful restart (RFC 4724 4.2), helper side ---- */
+
+static int
+adj_in_mark_stale(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
+{
+	*flags |= BGP_ADJIN_STALE;
+	return 0;
+}
+
+struct flush_ctx {
+	struct bgp_peer	*p;
+};
+
+static int
+adj_in_flush_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
+{
+	struct bgp_peer	*p = arg;
+	struct bgp	*bgp = p->bgp;
+
+	bgp_attrs_put(*val);
+	if (bgp->hooks.path_del)
+		bgp->hooks.path_del(bgp->hooks_arg, p->cfg.rib_source, pfx);
+	return 0;
+}
+
+/* Drop every route, telling the route manager about each. */
+void
+bgp_adj_in_flush(struct bgp_peer *p)
+{
+	int	 f;
+
+	for (f = 0; f < BGP_FAM_COUNT; f++) {
+		bgp_ptab_walk(&p->adj_in[f], adj_in_flush_one, p);
+		bgp_ptab_fini(&p->adj_in[f]);
+	}
+	p->adj_in_stale = 0;
+	if (p->gr_stale) {
+		p->gr_stale = false;
+		uv_timer_stop(&p->t_gr);
+	}
+}
+
+void
+bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
+{
+	struct bgp	*bgp = p->bgp;
+	int		 f;
+
+	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
+	if (!keep_stale) {
+		bgp_adj_in_flush(p);
+		return;
+	}
+	for (f = 0; f < BGP_FAM_COUNT; f++)
+		bgp_ptab_walk(&p->adj_in[f], adj_in_mark_stale, NULL);
+	p->adj_in_stale = bgp_adj_in_count(p);
+	p->gr_stale = true;
+	if (bgp->hooks.stale)
+		bgp->hooks.stale(bgp->hooks_arg, p->cfg.rib_source, true);
+}
+
+struct stale_ctx {
+	struct prefix	*v;
+	size_t		 n;
+};
+
+static int
+adj_in_collect_stale(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
+{
+	struct stale_ctx	*sc = arg;
+
+	if (*flags & BGP_ADJIN_STALE)
+		sc->v[sc->n++] = *pfx;
+	return 0;
+}
+
+/* Delete the stale routes of one family (or all), then tell the route
+ * manager to sweep once nothing stale is left. */
+void
+bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
+{
+	struct bgp		*bgp = p->bgp;
+	struct stale_ctx	 sc = { NULL, 0 };
+	size_t			 i;
+	int			 f;
+
+	if (!p->gr_stale)
+		return;
+	if (p->adj_in_stale && !(sc.v = malloc(p->adj_in_stale * sizeof(*sc.v))))
+		return;
+	for (f = 0; f < BGP_FAM_COUNT; f++)
+		if (fam < 0 || fam == f)
+			bgp_ptab_walk(&p->adj_in[f], adj_in_collect_stale, &sc);
+	for (i = 0; i < sc.n; i++)
+		bgp_adj_in_withdraw(p, &sc.v[i]);
+	free(sc.v);
+	if (sc.n)
+		log_info(LOG_MOD_BGP, "peer %s: %zu stale routes swept", p->cfg.name, sc.n);
+	if (p->adj_in_stale == 0) {
+		p->gr_stale = false;
+		uv_timer_stop(&p->t_gr);
+		if (bgp->hooks.stale)
+			bgp->hooks.stale(bgp->hooks_arg, p->cfg.rib_source, false);
+	}
+}
+
+void
+bgp_adj_in_eor(struct bgp_peer *p, int fam)
+{
+	p->eor_rcvd[fam] = true;
+	log_debug(LOG_MOD_BGP, "peer %s: End-of-RIB %s", p->cfg.name,
+	    fam == BGP_FAM_V4 ? "IPv4" : "IPv6");
+	if (p->gr_stale)
+		bgp_adj_in_sweep_stale(p, fam);
+}
+
+/* Restart (or stale-path) time is over: what is still stale goes. */
+void
+bgp_adj_in_gr_expired(struct bgp_peer *p)
+{
+	struct bgp	*bgp = p->bgp;
+
+	log_info(LOG_MOD_BGP, "peer %s: graceful restart time expired", p->cfg.name);
+	bgp_adj_in_sweep_stale(p, -1);
+	if (p->state != BGP_ST_ESTABLISHED && p->reported_up) {
+		p->reported_up = false;
+		if (bgp->hooks.session)
+			bgp->hooks.session(bgp->hooks_arg, p->cfg.rib_source, false, false);
+	}
+}
+
+/* ---- route refresh (RFC 2918): ask the peer to send everything again ---- */
+
+int
+bgp_adj_in_refresh(struct bgp_peer *p)
+{
+	uint8_t		 buf[64];
+	struct wire_wr	 w;
+	struct bgp_rr	 rr = { 0, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
+	int		 f, rc;
+
+	if (p->state != BGP_ST_ESTABLISHED || !p->conn)
+		return -ENOTCONN;
+	if (!p->neg.route_refresh)
+		return -ENOTSUP;
+	for (f = 0; f < BGP_FAM_COUNT; f++) {
+		if (!(f == BGP_FAM_V4 ? p->neg.ipv4 : p->neg.ipv6))
+			continue;
+		rr.afi = f == BGP_FAM_V4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6;
+		w = wire_wr_init(buf, sizeof(buf));
+		if ((rc = bgp_rr_encode(&w, &rr)) != 0)
+			return rc;
+		p->msgs_out++;
+		bgp_conn_send(p->conn, buf, wire_wr_len(&w));
+	}
+	bgp_conn_flush(p->conn);
+	log_info(LOG_MOD_BGP, "peer %s: ROUTE-REFRESH sent", p->cfg.name);
+	return 0;
+}
