@@ -1,0 +1,1066 @@
+/* failover/rib.c - the route manager: sources, health, paths, fast failover, background work. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "failover/fib.h"
+#include "failover/rib_local.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+
+/*
+ * Health changes are the only time-critical input. A source that loses
+ * eligibility is repaired synchronously by rib_group_failover() (cost per
+ * group) and journalled; every prefix it carried is then queued for
+ * re-selection, which runs in chunks from a uv_idle handle. A source that
+ * regains eligibility after having been eligible before is damped: its
+ * paths are usable but least preferred until failback_delay_s of continuous
+ * health has passed (DESIGN.md 3, Selection 4).
+ */
+
+#define RIB_OPEN_MAX	16
+
+static void rib_work(struct rib *, size_t budget);
+static void rib_sched(struct rib *);
+
+uint64_t
+rib_now_ms(const struct rib *rib)
+{
+	return rib->test_clock ? rib->now_ms : mono_ms();
+}
+
+struct trie *
+rib_trie(const struct rib *rib, uint8_t family)
+{
+	return family == AF_INET ? rib->t4 : family == AF_INET6 ? rib->t6 : NULL;
+}
+
+struct rib_source *
+rib_source_get(const struct rib *rib, rib_source_id id)
+{
+	if (id == 0 || id > rib->n_src)
+		return NULL;
+	return rib->src[id - 1];
+}
+
+bool
+rib_path_eligible(const struct rib_path *p)
+{
+	return p->src->eligible;
+}
+
+bool
+rib_path_demoted(const struct rib_path *p)
+{
+	return p->src->drained || p->src->damped;
+}
+
+struct rib_dest *
+rib_dest_find(const struct rib *rib, const struct prefix *pfx)
+{
+	struct trie	*t = rib_trie(rib, pfx->family);
+
+	return t ? trie_exact(t, pfx) : NULL;
+}
+
+const char *
+rib_class_name(enum rib_class c)
+{
+	switch (c) {
+	case RIB_CLASS_LAN:
+		return "lan";
+	case RIB_CLASS_CIRCUIT:
+		return "circuit";
+	case RIB_CLASS_VPN:
+		return "vpn";
+	}
+	return "?";
+}
+
+const char *
+rib_trigger_name(enum rib_trigger t)
+{
+	static const char *const names[] = {
+		[RIB_TRIG_ADMIN] = "admin", [RIB_TRIG_BGP_UP] = "bgp-up",
+		[RIB_TRIG_BGP_DOWN] = "bgp-down", [RIB_TRIG_HOLD_TIMER] = "hold-timer",
+		[RIB_TRIG_BFD_UP] = "bfd-up", [RIB_TRIG_BFD_DOWN] = "bfd-down",
+		[RIB_TRIG_LINK] = "link", [RIB_TRIG_DPD] = "dpd",
+		[RIB_TRIG_TUNNEL_UP] = "tunnel-up", [RIB_TRIG_TUNNEL_DOWN] = "tunnel-down",
+		[RIB_TRIG_DRAIN] = "drain", [RIB_TRIG_FAILBACK] = "failback",
+	};
+
+	if ((unsigned)t < sizeof(names) / sizeof(names[0]) && names[t])
+		return names[t];
+	return "?";
+}
+
+/* ---- rib ---- */
+
+static void
+rib_handle_free(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
+rib_idle_cb(uv_idle_t *h)
+{
+	rib_work(h->data, RIB_WORK_CHUNK);
+}
+
+struct rib *
+rib_new(const struct rib_cfg *cfg)
+{
+	struct rib	*rib;
+
+	if ((rib = calloc(1, sizeof(*rib))) == NULL)
+		return NULL;
+	rib->cfg = *cfg;
+	if (rib->cfg.policy.maximum_paths == 0)
+		rib->cfg.policy.maximum_paths = 1;
+	rib->t4 = trie_new(AF_INET);
+	rib->t6 = trie_new(AF_INET6);
+	rib->journal = journal_new(RIB_JOURNAL_MAX);
+	if (!rib->t4 || !rib->t6 || !rib->journal)
+		goto fail;
+	if ((rib->loop = loop_get()) != NULL) {
+		if ((rib->idle = calloc(1, sizeof(*rib->idle))) == NULL)
+			goto fail;
+		uv_idle_init(rib->loop, rib->idle);
+		rib->idle->data = rib;
+	}
+	if (rib_group_init(rib) != 0)
+		goto fail;
+	return rib;
+fail:
+	if (rib->idle)
+		uv_close((uv_handle_t *)rib->idle, rib_handle_free);
+	trie_free(rib->t4);
+	trie_free(rib->t6);
+	journal_free(rib->journal);
+	free(rib);
+	return NULL;
+}
+
+static void
+rib_attr_put(struct rib *rib, struct rib_attr *a)
+{
+	if (a && rib->cfg.attr_ops && rib->cfg.attr_ops->put)
+		rib->cfg.attr_ops->put(a);
+}
+
+static void
+rib_attr_get(struct rib *rib, struct rib_attr *a)
+{
+	if (a && rib->cfg.attr_ops && rib->cfg.attr_ops->get)
+		rib->cfg.attr_ops->get(a);
+}
+
+static int
+rib_dest_free_cb(const struct prefix *p, void *val, void *arg)
+{
+	struct rib	*rib = arg;
+	struct rib_dest	*d = val;
+	struct rib_path	*path, *n;
+
+	(void)p;
+	for (path = d->paths; path; path = n) {
+		n = path->next;
+		rib_attr_put(rib, path->attr);
+		free(path);
+	}
+	free(d);
+	return 0;
+}
+
+static void
+rib_source_release(struct rib *rib, struct rib_source *s)
+{
+	if (s->timer) {
+		uv_timer_stop(s->timer);
+		s->timer->data = NULL;
+		uv_close((uv_handle_t *)s->timer, rib_handle_free);
+	}
+	free(s->name);
+	free(s->connection);
+	free(s);
+	(void)rib;
+}
+
+void
+rib_free(struct rib *rib)
+{
+	size_t	 i;
+
+	if (rib == NULL)
+		return;
+	if (rib->idle) {
+		uv_idle_stop(rib->idle);
+		uv_close((uv_handle_t *)rib->idle, rib_handle_free);
+	}
+	rib_export_fini(rib);
+	trie_walk(rib->t4, rib_dest_free_cb, rib);
+	trie_walk(rib->t6, rib_dest_free_cb, rib);
+	trie_free(rib->t4);
+	trie_free(rib->t6);
+	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
+	for (i = 0; i < rib->n_src; i++)
+		if (rib->src[i])
+			rib_source_release(rib, rib->src[i]);
+	free(rib->src);
+	journal_free(rib->journal);
+	free(rib);
+}
+
+static int
+rib_dest_dirty_cb(const struct prefix *p, void *val, void *arg)
+{
+	(void)p;
+	rib_dest_dirty(arg, val);
+	return 0;
+}
+
+static void
+rib_dirty_all(struct rib *rib)
+{
+	trie_walk(rib->t4, rib_dest_dirty_cb, rib);
+	trie_walk(rib->t6, rib_dest_dirty_cb, rib);
+}
+
+void
+rib_policy_set(struct rib *rib, const struct rib_policy *pol)
+{
+	rib->cfg.policy = *pol;
+	if (rib->cfg.policy.maximum_paths == 0)
+		rib->cfg.policy.maximum_paths = 1;
+	rib_dirty_all(rib);
+}
+
+/* ---- work queue ---- */
+
+void
+rib_dest_dirty(struct rib *rib, struct rib_dest *d)
+{
+	if (d->dirty)
+		return;
+	d->dirty = true;
+	d->dirty_next = NULL;
+	if (rib->q_tail)
+		rib->q_tail->dirty_next = d;
+	else
+		rib->q_head = d;
+	rib->q_tail = d;
+	rib->q_len++;
+	if (d->grp)
+		d->grp->dirty_cnt++;
+	rib_sched(rib);
+}
+
+static void
+rib_sched(struct rib *rib)
+{
+	if (rib->idle && !rib->idle_on) {
+		uv_idle_start(rib->idle, rib_idle_cb);
+		rib->idle_on = true;
+	}
+}
+
+size_t
+rib_pending(const struct rib *rib)
+{
+	return rib->q_len;
+}
+
+static void
+rib_source_dirty(struct rib *rib, struct rib_source *s)
+{
+	struct rib_path	*p;
+
+	for (p = s->paths; p; p = p->src_next)
+		rib_dest_dirty(rib, p->dest);
+}
+
+struct rib_under_arg {
+	struct rib	*rib;
+	struct rib_dest	*self;
+	bool		 all;
+};
+
+static int
+rib_under_cb(const struct prefix *p, void *val, void *arg)
+{
+	struct rib_under_arg	*a = arg;
+	struct rib_dest		*q = val;
+
+	(void)p;
+	if (q != a->self && (a->all || q->has_via || q->bak_cls == RIB_CLS_NONE))
+		rib_dest_dirty(a->rib, q);
+	return 0;
+}
+
+/* Prefixes under d whose backup may come from d (or whose advertisement
+ * depends on d covering them) must be re-selected when d changes. */
+static void
+rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
+{
+	struct rib_under_arg	 a = { rib, d, all };
+	struct trie		*t = rib_trie(rib, d->prefix.family);
+
+	if (d->prefix.len >= prefix_family_bits(d->prefix.family))
+		return;
+	trie_walk_under(t, &d->prefix, rib_under_cb, &a);
+}
+
+static bool
+rib_sel_same(const struct rib_dest *d, const struct rib_sel *sel, uint8_t flag,
+    struct rib_path *const *v, size_t n)
+{
+	const struct rib_path	*p;
+	size_t			 cnt = 0, i;
+
+	for (p = d->paths; p; p = p->next)
+		if (p->flags & flag)
+			cnt++;
+	if (cnt != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(v[i]->flags & flag))
+			return false;
+	(void)sel;
+	return true;
+}
+
+static bool
+rib_dest_covers(const struct rib_dest *d)
+{
+	const struct rib_path	*p;
+
+	if (prefix_is_default(&d->prefix))
+		return false;	/* the default route covers nothing (DESIGN.md 3) */
+	for (p = d->paths; p; p = p->next)
+		if (p->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
+			return true;
+	return false;
+}
+
+static void
+rib_event_count(struct rib *rib, const struct rib_sel *sel)
+{
+	if (!rib->ev_open)
+		return;
+	rib->open_ev.moved++;
+	if (sel->act_cls < RIB_CLASS_N)
+		rib->open_ev.to_count[sel->act_cls]++;
+}
+
+static void
+rib_dest_process(struct rib *rib, struct rib_dest *d)
+{
+	struct rib_sel	 sel;
+	struct rib_path	*p;
+	struct trie	*t;
+	bool		 act_chg, bak_chg, cov_chg, cover, had_act;
+	size_t		 i;
+
+	if (d->n_paths == 0) {
+		had_act = d->act_cls != RIB_CLS_NONE;
+		rib_group_release(rib, d);
+		rib_export_forget(rib, &d->prefix);
+		if (had_act || d->cover) {
+			d->act_cls = RIB_CLS_NONE;
+			d->bak_cls = RIB_CLS_NONE;
+			d->cover = false;
+			rib_dest_dependents(rib, d, true);
+		}
+		t = rib_trie(rib, d->prefix.family);
+		trie_delete(t, &d->prefix);
+		rib->n_dests--;
+		free(d);
+		return;
+	}
+	rib_select(rib, d, NULL, &sel);
+	act_chg = sel.act_cls != d->act_cls || !rib_sel_same(d, &sel, RIB_PATH_ACTIVE, sel.act,
+	    sel.n_act);
+	bak_chg = sel.bak_cls != d->bak_cls || (sel.via != NULL) != d->has_via ||
+	    (sel.via && !prefix_equal(&sel.via->prefix, &d->via)) ||
+	    (!sel.via && !rib_sel_same(d, &sel, RIB_PATH_BACKUP, sel.bak, sel.n_bak));
+	for (p = d->paths; p; p = p->next)
+		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
+	for (i = 0; i < sel.n_act; i++)
+		sel.act[i]->flags |= RIB_PATH_ACTIVE;
+	if (!sel.via)
+		for (i = 0; i < sel.n_bak; i++)
+			sel.bak[i]->flags |= RIB_PATH_BACKUP;
+	if (act_chg) {
+		d->since = (uint32_t)time(NULL);
+		rib_event_count(rib, &sel);
+	}
+	d->act_cls = sel.act_cls;
+	d->bak_cls = sel.bak_cls;
+	d->local = sel.local;
+	d->has_via = sel.via != NULL;
+	if (sel.via)
+		d->via = sel.via->prefix;
+	cover = rib_dest_covers(d);
+	cov_chg = cover != d->cover;
+	d->cover = cover;
+	rib_group_assign(rib, d, &sel);
+	rib_export_dest(rib, d, &sel);
+	if (act_chg || bak_chg || cov_chg)
+		rib_dest_dependents(rib, d, cov_chg);
+}
+
+static void
+rib_event_close(struct rib *rib)
+{
+	struct rib_journal_entry	*e;
+	uint64_t			 now = mono_us();
+	unsigned			 c, best = RIB_CLASS_N;
+
+	if (!rib->ev_open)
+		return;
+	rib->ev_open = false;
+	if ((e = journal_find(rib->journal, rib->open_ev.id)) == NULL)
+		return;
+	e->prefixes_moved = rib->open_ev.moved;
+	for (c = 0; c < RIB_CLASS_N; c++)
+		if (rib->open_ev.to_count[c] &&
+		    (best == RIB_CLASS_N || rib->open_ev.to_count[c] > rib->open_ev.to_count[best]))
+			best = c;
+	e->has_to = best != RIB_CLASS_N;
+	if (e->has_to)
+		e->to_class = best;
+	e->switch_time_us = (uint32_t)(now - rib->open_ev.detect_mono_us);
+	e->switched_us = e->detected_us + e->switch_time_us;
+	if (e->prefixes_moved)
+		rib->switches++;
+	if (rib->notify)
+		rib->notify(rib->notify_arg, e);
+}
+
+/* Open a background event (up, failback, drain): closed when the queue drains. */
+static void
+rib_event_open(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
+{
+	struct rib_journal_entry	*e;
+
+	if (s->n_paths == 0)
+		return;
+	rib_event_close(rib);	/* one at a time: the previous one ends here */
+	e = journal_add(rib->journal, s->connection, s->name, trig, s->cfg.cls,
+	    journal_wall_us());
+	memset(&rib->open_ev, 0, sizeof(rib->open_ev));
+	rib->open_ev.id = e->id;
+	rib->open_ev.detect_mono_us = mono_us();
+	rib->ev_open = true;
+}
+
+static void
+rib_work(struct rib *rib, size_t budget)
+{
+	struct rib_dest	*d;
+
+	if (rib->in_work)
+		return;
+	rib->in_work = true;
+	while (budget-- > 0 && (d = rib->q_head) != NULL) {
+		rib->q_head = d->dirty_next;
+		if (rib->q_head == NULL)
+			rib->q_tail = NULL;
+		rib->q_len--;
+		d->dirty = false;
+		d->dirty_next = NULL;
+		if (d->grp)
+			d->grp->dirty_cnt--;
+		rib_dest_process(rib, d);
+	}
+	rib_export_flush(rib);
+	if (rib->cfg.fib)
+		fib_flush(rib->cfg.fib);
+	if (rib->q_head == NULL) {
+		rib_event_close(rib);
+		if (rib->idle_on) {
+			uv_idle_stop(rib->idle);
+			rib->idle_on = false;
+		}
+	}
+	rib->in_work = false;
+}
+
+void
+rib_settle(struct rib *rib)
+{
+	do
+		rib_work(rib, SIZE_MAX);
+	while (rib->q_head && !rib->in_work);
+}
+
+/* ---- sources and health ---- */
+
+static void rib_failback_fire(struct rib *, struct rib_source *);
+
+static void
+rib_timer_cb(uv_timer_t *t)
+{
+	struct rib_source	*s = t->data;
+
+	if (s)
+		rib_failback_fire(s->rib, s);
+}
+
+int
+rib_source_add(struct rib *rib, const struct rib_source_cfg *cfg, rib_source_id *id)
+{
+	struct rib_source	*s, **v;
+	size_t			 nc;
+
+	if (cfg->cls > RIB_CLASS_VPN)
+		return -EINVAL;
+	if (rib->n_src == UINT32_MAX - 1)
+		return -ENOSPC;
+	if (rib->n_src == rib->cap_src) {
+		nc = rib->cap_src ? rib->cap_src * 2 : 16;
+		if ((v = realloc(rib->src, nc * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		rib->src = v;
+		rib->cap_src = nc;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -ENOMEM;
+	s->name = strdup(cfg->name ? cfg->name : "");
+	s->connection = strdup(cfg->connection ? cfg->connection : "");
+	if (!s->name || !s->connection)
+		goto nomem;
+	if (rib->loop) {
+		if ((s->timer = calloc(1, sizeof(*s->timer))) == NULL)
+			goto nomem;
+		uv_timer_init(rib->loop, s->timer);
+		s->timer->data = s;
+	}
+	s->rib = rib;
+	s->cfg = *cfg;
+	s->cfg.name = s->name;
+	s->cfg.connection = s->connection;
+	s->cfg.ifname[sizeof(s->cfg.ifname) - 1] = '\0';
+	s->id = (rib_source_id)(rib->n_src + 1);
+	rib->src[rib->n_src++] = s;
+	*id = s->id;
+	return 0;
+nomem:
+	free(s->name);
+	free(s->connection);
+	free(s);
+	return -ENOMEM;
+}
+
+static bool
+rib_source_healthy(const struct rib_source *s)
+{
+	return (!s->cfg.needs_bgp || s->bgp_up) && (!s->cfg.needs_bfd || s->bfd_up) &&
+	    (!s->cfg.needs_tunnel || s->tunnel_up);
+}
+
+/* Immediate failover: rewrite groups, flush, journal; then queue the prefixes. */
+static void
+rib_source_lost(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
+{
+	struct rib_journal_entry	*e;
+	uint64_t			 t0 = mono_us(), t1;
+	int64_t				 wall = journal_wall_us();
+	uint32_t			 moved = 0, rewritten, to_count[RIB_CLASS_N] = { 0 };
+	unsigned			 c, best = RIB_CLASS_N;
+
+	rewritten = rib_group_failover(rib, &moved, to_count);
+	if (rib->cfg.fib && rewritten)
+		fib_flush(rib->cfg.fib);
+	t1 = mono_us();
+	rib->rewrites_total += rewritten;
+	if (s->n_paths || rewritten) {
+		e = journal_add(rib->journal, s->connection, s->name, trig, s->cfg.cls, wall);
+		for (c = 0; c < RIB_CLASS_N; c++)
+			if (to_count[c] && (best == RIB_CLASS_N || to_count[c] > to_count[best]))
+				best = c;
+		e->has_to = best != RIB_CLASS_N;
+		if (e->has_to)
+			e->to_class = best;
+		e->switch_time_us = (uint32_t)(t1 - t0);
+		e->switched_us = wall + (int64_t)(t1 - t0);
+		e->prefixes_moved = moved;
+		e->groups_rewritten = rewritten;
+		if (moved)
+			rib->switches++;
+		log_info(LOG_MOD_FAILOVER,
+		    "rib: %s (%s) %s: %u groups rewritten, %u prefixes moved in %u us",
+		    s->name, s->connection, rib_trigger_name(trig), rewritten, moved,
+		    e->switch_time_us);
+		if (rib->notify)
+			rib->notify(rib->notify_arg, e);
+	}
+	rib_source_dirty(rib, s);
+}
+
+static void
+rib_damp_stop(struct rib_source *s)
+{
+	s->damped = false;
+	s->damp_until_ms = 0;
+	if (s->timer)
+		uv_timer_stop(s->timer);
+}
+
+static void
+rib_source_health(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
+{
+	bool	 healthy = rib_source_healthy(s);
+	uint64_t delay_ms;
+
+	if (healthy == s->eligible)
+		return;
+	if (!healthy) {
+		s->eligible = false;
+		rib_damp_stop(s);	/* a flap restarts the failback delay */
+		rib_source_lost(rib, s, trig);
+		return;
+	}
+	s->eligible = true;
+	delay_ms = (uint64_t)rib->cfg.policy.failback_delay_s * 1000;
+	if (s->was_eligible && delay_ms) {
+		s->damped = true;
+		s->damp_until_ms = rib_now_ms(rib) + delay_ms;
+		if (s->timer && !rib->test_clock)
+			uv_timer_start(s->timer, rib_timer_cb, delay_ms, 0);
+		log_info(LOG_MOD_FAILOVER, "rib: %s (%s) healthy, failback in %u s", s->name,
+		    s->connection, rib->cfg.policy.failback_delay_s);
+	}
+	s->was_eligible = true;
+	rib_event_open(rib, s, trig);
+	rib_source_dirty(rib, s);
+}
+
+static void
+rib_failback_fire(struct rib *rib, struct rib_source *s)
+{
+	if (!s->damped)
+		return;
+	rib_damp_stop(s);
+	log_info(LOG_MOD_FAILOVER, "rib: %s (%s) failback", s->name, s->connection);
+	rib_event_open(rib, s, RIB_TRIG_FAILBACK);
+	rib_source_dirty(rib, s);
+}
+
+void
+rib_clock_set_for_test(struct rib *rib, uint64_t now_ms)
+{
+	size_t			 i;
+	struct rib_source	*s;
+
+	rib->test_clock = true;
+	rib->now_ms = now_ms;
+	for (i = 0; i < rib->n_src; i++) {
+		if ((s = rib->src[i]) == NULL || !s->damped)
+			continue;
+		if (s->timer)
+			uv_timer_stop(s->timer);
+		if (s->damp_until_ms <= now_ms)
+			rib_failback_fire(rib, s);
+	}
+}
+
+void
+rib_source_bgp(struct rib *rib, rib_source_id id, bool established, enum rib_trigger trig)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return;
+	s->bgp_up = established;
+	rib_source_health(rib, s, trig);
+}
+
+void
+rib_source_bfd(struct rib *rib, rib_source_id id, bool up)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return;
+	s->bfd_up = up;
+	rib_source_health(rib, s, up ? RIB_TRIG_BFD_UP : RIB_TRIG_BFD_DOWN);
+}
+
+void
+rib_source_tunnel(struct rib *rib, rib_source_id id, bool up, enum rib_trigger trig)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return;
+	s->tunnel_up = up;
+	rib_source_health(rib, s, trig);
+}
+
+void
+rib_source_drain(struct rib *rib, rib_source_id id, bool drained)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL || s->drained == drained)
+		return;
+	s->drained = drained;
+	log_info(LOG_MOD_FAILOVER, "rib: %s (%s) %s", s->name, s->connection,
+	    drained ? "drained" : "undrained");
+	if (s->eligible)
+		rib_event_open(rib, s, RIB_TRIG_DRAIN);
+	rib_source_dirty(rib, s);
+}
+
+int
+rib_connection_drain(struct rib *rib, const char *connection, bool drained)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < rib->n_src; i++) {
+		if (rib->src[i] && strcmp(rib->src[i]->connection, connection) == 0) {
+			rib_source_drain(rib, rib->src[i]->id, drained);
+			n++;
+		}
+	}
+	return n ? 0 : -ENOENT;
+}
+
+/* ---- paths ---- */
+
+static void
+rib_path_unlink(struct rib *rib, struct rib_path *p)
+{
+	struct rib_dest		*d = p->dest;
+	struct rib_source	*s = p->src;
+	struct rib_path		**pp;
+
+	for (pp = &d->paths; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	d->n_paths--;
+	if (p->src_prev)
+		p->src_prev->src_next = p->src_next;
+	else
+		s->paths = p->src_next;
+	if (p->src_next)
+		p->src_next->src_prev = p->src_prev;
+	s->n_paths--;
+	rib->n_paths--;
+	rib_attr_put(rib, p->attr);
+	rib_dest_dirty(rib, d);
+	free(p);
+}
+
+int
+rib_source_del(struct rib *rib, rib_source_id id)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return -ENOENT;
+	if (s->eligible) {
+		s->eligible = false;
+		rib_damp_stop(s);
+		rib_source_lost(rib, s, RIB_TRIG_ADMIN);
+	}
+	while (s->paths)
+		rib_path_unlink(rib, s->paths);
+	rib->src[id - 1] = NULL;
+	rib_source_release(rib, s);
+	return 0;
+}
+
+int
+rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
+    const struct rib_path_info *info)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	struct trie		*t;
+	struct rib_dest		*d;
+	struct rib_path		*p;
+	int			 rc;
+
+	if (s == NULL)
+		return -ENOENT;
+	if ((t = rib_trie(rib, pfx->family)) == NULL ||
+	    pfx->len > prefix_family_bits(pfx->family))
+		return -EINVAL;
+	if ((d = trie_exact(t, pfx)) == NULL) {
+		if ((d = calloc(1, sizeof(*d))) == NULL)
+			return -ENOMEM;
+		d->prefix = *pfx;
+		prefix_mask(&d->prefix);
+		d->act_cls = d->bak_cls = RIB_CLS_NONE;
+		if ((rc = trie_insert(t, &d->prefix, d, NULL)) != 0) {
+			free(d);
+			return rc;
+		}
+		rib->n_dests++;
+	}
+	for (p = d->paths; p && p->src != s; p = p->next)
+		;
+	if (p == NULL) {
+		if (d->n_paths == UINT8_MAX)
+			return -ENOSPC;
+		if ((p = calloc(1, sizeof(*p))) == NULL) {
+			if (d->n_paths == 0)
+				rib_dest_dirty(rib, d);	/* reaped by the work queue */
+			return -ENOMEM;
+		}
+		p->dest = d;
+		p->src = s;
+		p->next = d->paths;
+		d->paths = p;
+		d->n_paths++;
+		p->src_next = s->paths;
+		if (s->paths)
+			s->paths->src_prev = p;
+		s->paths = p;
+		s->n_paths++;
+		rib->n_paths++;
+	}
+	rib_attr_get(rib, info->attr);
+	rib_attr_put(rib, p->attr);
+	p->attr = info->attr;
+	p->nexthop = info->nexthop.family ? info->nexthop : s->cfg.nexthop;
+	p->no_fib = s->cfg.no_fib || p->nexthop.family == 0;
+	p->peer_addr = info->peer_addr;
+	p->local_pref = info->local_pref;
+	p->med = info->med;
+	p->has_med = info->has_med;
+	p->neighbor_as = info->neighbor_as;
+	p->router_id = info->peer_router_id;
+	p->as_path_len = info->as_path_len;
+	p->origin = info->origin;
+	p->ebgp = info->ebgp;
+	p->is_static = info->is_static;
+	p->flags &= ~RIB_PATH_STALE;
+	rib_dest_dirty(rib, d);
+	return 0;
+}
+
+void
+rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_dest		*d;
+	struct rib_path		*p;
+	struct prefix		 m = *pfx;
+
+	if (s == NULL)
+		return;
+	prefix_mask(&m);
+	if ((d = rib_dest_find(rib, &m)) == NULL)
+		return;
+	for (p = d->paths; p && p->src != s; p = p->next)
+		;
+	if (p)
+		rib_path_unlink(rib, p);
+}
+
+void
+rib_source_mark_stale(struct rib *rib, rib_source_id id)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_path		*p;
+
+	if (s == NULL)
+		return;
+	for (p = s->paths; p; p = p->src_next)
+		p->flags |= RIB_PATH_STALE;
+}
+
+void
+rib_source_sweep_stale(struct rib *rib, rib_source_id id)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_path		*p, *n;
+
+	if (s == NULL)
+		return;
+	for (p = s->paths; p; p = n) {
+		n = p->src_next;
+		if (p->flags & RIB_PATH_STALE)
+			rib_path_unlink(rib, p);
+	}
+}
+
+void
+rib_fib_error(struct rib *rib, const struct prefix *pfx, int err)
+{
+	struct rib_dest	*d = rib_dest_find(rib, pfx);
+
+	if (d)
+		d->fib_err = (int16_t)err;
+}
+
+/* ---- state ---- */
+
+struct rib_walk_arg {
+	struct rib		*rib;
+	rib_route_fn		 cb;
+	void			*arg;
+	struct rib_route_state	 st;
+};
+
+static int
+rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
+{
+	struct rib_walk_arg	*a = arg;
+	struct rib_route_state	*st = &a->st;
+	struct rib_dest		*d = val;
+	struct rib_path		*p, *first = NULL;
+	size_t			 i;
+
+	if (d->n_paths == 0)
+		return 0;	/* being removed */
+	memset(st, 0, sizeof(*st));
+	st->prefix = *pfx;
+	st->has_active = d->act_cls != RIB_CLS_NONE;
+	st->active_class = st->has_active ? d->act_cls : 0;
+	st->local = d->local;
+	st->has_backup = d->bak_cls != RIB_CLS_NONE;
+	st->backup_class = st->has_backup ? d->bak_cls : 0;
+	st->has_backup_via = d->has_via;
+	if (d->has_via)
+		st->backup_via = d->via;
+	st->since = d->since;
+	st->fib_group = d->grp ? d->grp->id : 0;
+	st->fib_error = d->fib_err;
+	st->pending = d->dirty;
+	for (p = d->paths; p; p = p->next) {
+		if ((p->flags & RIB_PATH_ACTIVE)) {
+			if (!first || p->src->id < first->src->id)
+				first = p;
+			if (!p->no_fib && st->n_active < RIB_NH_MAX)
+				st->active_nh[st->n_active++] = p->nexthop;
+		}
+		if ((p->flags & RIB_PATH_BACKUP) && !p->no_fib && st->n_backup < RIB_NH_MAX)
+			st->backup_nh[st->n_backup++] = p->nexthop;
+	}
+	if (d->has_via && d->grp)
+		for (i = 0; i < d->grp->n_bak && st->n_backup < RIB_NH_MAX; i++)
+			st->backup_nh[st->n_backup++] = d->grp->bak[i]->gw;
+	st->active_source = first ? first->src->name : NULL;
+	return a->cb(a->arg, st);
+}
+
+int
+rib_route_walk(struct rib *rib, const struct prefix *filter, rib_route_fn cb, void *arg)
+{
+	struct rib_walk_arg	*a;
+	struct trie		*t;
+	int			 rc = 0;
+
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return -ENOMEM;
+	a->rib = rib;
+	a->cb = cb;
+	a->arg = arg;
+	if (filter) {
+		if ((t = rib_trie(rib, filter->family)) != NULL)
+			rc = trie_walk_under(t, filter, rib_route_walk_cb, a);
+	} else {
+		rc = trie_walk(rib->t4, rib_route_walk_cb, a);
+		if (rc == 0)
+			rc = trie_walk(rib->t6, rib_route_walk_cb, a);
+	}
+	free(a);
+	return rc;
+}
+
+int
+rib_journal_walk(struct rib *rib, rib_journal_fn cb, void *arg)
+{
+	return journal_walk(rib->journal, cb, arg);
+}
+
+void
+rib_journal_subscribe(struct rib *rib, rib_journal_fn fn, void *arg)
+{
+	rib->notify = fn;
+	rib->notify_arg = arg;
+}
+
+struct rib_whatif_arg {
+	struct rib		*rib;
+	const char		*conn;
+	rib_whatif_fn		 cb;
+	void			*arg;
+	int			 count;
+	struct rib_sel		 sel;
+	struct rib_whatif	 w;
+};
+
+static int
+rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
+{
+	struct rib_whatif_arg	*a = arg;
+	struct rib_dest		*d = val;
+	struct rib_path		*p;
+	size_t			 i;
+	int			 rc;
+
+	for (p = d->paths; p; p = p->next)
+		if ((p->flags & RIB_PATH_ACTIVE) && strcmp(p->src->connection, a->conn) == 0)
+			break;
+	if (p == NULL)
+		return 0;
+	rib_select(a->rib, d, a->conn, &a->sel);
+	memset(&a->w, 0, sizeof(a->w));
+	a->w.prefix = *pfx;
+	a->w.from_class = d->act_cls;
+	a->w.has_to = a->sel.n_act > 0;
+	a->w.to_class = a->w.has_to ? a->sel.act_cls : 0;
+	for (i = 0; i < a->sel.n_act; i++)
+		if (!a->sel.act[i]->no_fib)
+			a->w.nh[a->w.n_nh++] = a->sel.act[i]->nexthop;
+	a->count++;
+	if (a->cb && (rc = a->cb(a->arg, &a->w)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+rib_whatif(struct rib *rib, const char *connection, rib_whatif_fn cb, void *arg)
+{
+	struct rib_whatif_arg	*a;
+	size_t			 i;
+	int			 rc, found = 0;
+
+	for (i = 0; i < rib->n_src && !found; i++)
+		found = rib->src[i] && strcmp(rib->src[i]->connection, connection) == 0;
+	if (!found)
+		return -ENOENT;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return -ENOMEM;
+	a->rib = rib;
+	a->conn = connection;
+	a->cb = cb;
+	a->arg = arg;
+	rc = trie_walk(rib->t4, rib_whatif_cb, a);
+	if (rc == 0)
+		rc = trie_walk(rib->t6, rib_whatif_cb, a);
+	if (rc == 0)
+		rc = a->count;
+	free(a);
+	return rc;
+}
+
+void
+rib_stats_get(const struct rib *rib, struct rib_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->prefixes = rib->n_dests;
+	st->paths = rib->n_paths;
+	st->groups = rib->n_groups;
+	st->nexthops = rib->n_legs;
+	st->pending = rib->q_len;
+	st->switches = rib->switches;
+	st->groups_rewritten_total = rib->rewrites_total;
+}

@@ -1,0 +1,538 @@
+/* failover/rib_group.c - (active, backup) next-hop sets -> shared kernel nexthop groups. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failover/fib.h"
+#include "failover/rib_local.h"
+#include "lib/log.h"
+
+/*
+ * Prefix-independent convergence (DESIGN.md 3, FIB): every programmed prefix
+ * points at the group of its (active legs, backup legs). When a source
+ * fails, rib_group_failover() rewrites each group that forwards over it to
+ * the survivors or to its backup legs: one netlink request per group,
+ * whatever the number of prefixes behind it. Re-selection then runs per
+ * prefix in the background; a switched group whose prefixes all land on the
+ * same new key is re-keyed in place instead of being replaced, so the
+ * kernel sees no per-prefix churn in the common case.
+ */
+
+static uint32_t
+rib_hash_mix(uint32_t h, uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (h ^ (uint32_t)v ^ (uint32_t)(v >> 32)) * 16777619u;
+}
+
+/* ---- legs: (source, gateway) -> kernel nexthop object ---- */
+
+static uint32_t
+rib_leg_hash(rib_source_id id, const struct ipaddr *gw)
+{
+	uint32_t	 h = 2166136261u;
+	uint64_t	 a, b;
+
+	memcpy(&a, gw->bytes, 8);
+	memcpy(&b, gw->bytes + 8, 8);
+	h = rib_hash_mix(h, id | ((uint64_t)gw->family << 32));
+	h = rib_hash_mix(h, a);
+	return rib_hash_mix(h, b);
+}
+
+static int
+rib_hash_grow(void ***tab, size_t *size, size_t count, size_t off_next,
+    uint32_t (*hash)(const void *))
+{
+	void	**nt, *e, *nx;
+	size_t	 ns, i;
+	uint32_t h;
+
+	if (count < *size)
+		return 0;
+	ns = *size ? *size * 2 : 64;
+	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < *size; i++) {
+		for (e = (*tab)[i]; e; e = nx) {
+			memcpy(&nx, (char *)e + off_next, sizeof(nx));
+			h = hash(e);
+			memcpy((char *)e + off_next, &nt[h & (ns - 1)], sizeof(void *));
+			nt[h & (ns - 1)] = e;
+		}
+	}
+	free(*tab);
+	*tab = nt;
+	*size = ns;
+	return 0;
+}
+
+static uint32_t
+rib_leg_hash_of(const void *e)
+{
+	const struct rib_leg	*l = e;
+
+	return rib_leg_hash(l->src_id, &l->gw);
+}
+
+static struct rib_leg *
+rib_leg_get(struct rib *rib, const struct rib_path *p)
+{
+	struct rib_leg	*l;
+	uint32_t	 h = rib_leg_hash(p->src->id, &p->nexthop);
+	int		 rc;
+
+	if (rib->lhash_size) {
+		for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
+			if (l->src_id == p->src->id && ipaddr_cmp(&l->gw, &p->nexthop) == 0) {
+				l->refcnt++;
+				return l;
+			}
+	}
+	if (rib_hash_grow((void ***)&rib->lhash, &rib->lhash_size, rib->n_legs,
+	    offsetof(struct rib_leg, hnext), rib_leg_hash_of) != 0)
+		return NULL;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->src_id = p->src->id;
+	l->cls = p->src->cfg.cls;
+	l->gw = p->nexthop;
+	l->refcnt = 1;
+	if (rib->cfg.fib) {
+		rc = fib_nh_get(rib->cfg.fib, &l->gw, p->src->cfg.ifname, &l->nh_id);
+		if (rc != 0) {
+			char	 b[IPADDR_STRLEN];
+
+			log_warn(LOG_MOD_FAILOVER, "rib: nexthop %s dev %s refused: %d",
+			    ipaddr_fmt(&l->gw, b, sizeof(b)),
+			    p->src->cfg.ifname[0] ? p->src->cfg.ifname : "-", rc);
+			l->nh_id = 0;
+		}
+	}
+	l->hnext = rib->lhash[h & (rib->lhash_size - 1)];
+	rib->lhash[h & (rib->lhash_size - 1)] = l;
+	rib->n_legs++;
+	return l;
+}
+
+static void
+rib_leg_put(struct rib *rib, struct rib_leg *l)
+{
+	struct rib_leg	**pp;
+
+	if (--l->refcnt > 0)
+		return;
+	pp = &rib->lhash[rib_leg_hash(l->src_id, &l->gw) & (rib->lhash_size - 1)];
+	while (*pp != l)
+		pp = &(*pp)->hnext;
+	*pp = l->hnext;
+	rib->n_legs--;
+	if (rib->cfg.fib && l->nh_id)
+		fib_nh_put(rib->cfg.fib, l->nh_id);
+	free(l);
+}
+
+static bool
+rib_leg_eligible(const struct rib *rib, const struct rib_leg *l)
+{
+	const struct rib_source	*s = rib_source_get(rib, l->src_id);
+
+	return s && s->eligible;
+}
+
+/* ---- groups ---- */
+
+static int
+rib_leg_cmp(const void *a, const void *b)
+{
+	const struct rib_leg	*x = *(struct rib_leg *const *)a;
+	const struct rib_leg	*y = *(struct rib_leg *const *)b;
+
+	if (x->src_id != y->src_id)
+		return x->src_id < y->src_id ? -1 : 1;
+	return ipaddr_cmp(&x->gw, &y->gw);
+}
+
+static uint32_t
+rib_key_hash(struct rib_leg *const *act, size_t na, struct rib_leg *const *bak, size_t nb)
+{
+	uint32_t	 h = 2166136261u;
+	size_t		 i;
+
+	for (i = 0; i < na; i++)
+		h = rib_hash_mix(h, (uintptr_t)act[i]);
+	h = rib_hash_mix(h, 0x9e3779b97f4a7c15ULL + na);
+	for (i = 0; i < nb; i++)
+		h = rib_hash_mix(h, (uintptr_t)bak[i]);
+	return h;
+}
+
+static uint32_t
+rib_group_hash_of(const void *e)
+{
+	return ((const struct rib_group *)e)->hash;
+}
+
+static bool
+rib_legs_equal(struct rib_leg *const *a, size_t na, struct rib_leg *const *b, size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+static struct rib_group *
+rib_group_lookup(struct rib *rib, uint32_t h, struct rib_leg *const *act, size_t na,
+    struct rib_leg *const *bak, size_t nb)
+{
+	struct rib_group	*g;
+
+	if (rib->ghash_size == 0)
+		return NULL;
+	for (g = rib->ghash[h & (rib->ghash_size - 1)]; g; g = g->hnext)
+		if (g->hash == h && rib_legs_equal(g->act, g->n_act, act, na) &&
+		    rib_legs_equal(g->bak, g->n_bak, bak, nb))
+			return g;
+	return NULL;
+}
+
+static void
+rib_group_unhash(struct rib *rib, struct rib_group *g)
+{
+	struct rib_group	**pp;
+
+	if (!g->hashed)
+		return;
+	pp = &rib->ghash[g->hash & (rib->ghash_size - 1)];
+	while (*pp != g)
+		pp = &(*pp)->hnext;
+	*pp = g->hnext;
+	g->hashed = false;
+}
+
+static int
+rib_group_hash_in(struct rib *rib, struct rib_group *g)
+{
+	if (rib_hash_grow((void ***)&rib->ghash, &rib->ghash_size, rib->n_groups,
+	    offsetof(struct rib_group, hnext), rib_group_hash_of) != 0)
+		return -ENOMEM;
+	g->hnext = rib->ghash[g->hash & (rib->ghash_size - 1)];
+	rib->ghash[g->hash & (rib->ghash_size - 1)] = g;
+	g->hashed = true;
+	return 0;
+}
+
+/* Members ids for the FIB: legs whose nexthop object exists. */
+static size_t
+rib_legs_nh(struct rib_leg *const *v, size_t n, uint32_t *ids)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i]->nh_id)
+			ids[k++] = v[i]->nh_id;
+	return k;
+}
+
+/* Replace g's key legs (taking references on the new ones first). */
+static int
+rib_group_key_set(struct rib *rib, struct rib_group *g, struct rib_leg *const *act, size_t na,
+    struct rib_leg *const *bak, size_t nb)
+{
+	struct rib_leg	**v, **oa = g->act, **ob = g->bak;
+	size_t		 i, ona = g->n_act, onb = g->n_bak, ncur = na > nb ? na : nb;
+
+	if ((v = calloc(na + nb + ncur + 1, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < na; i++)
+		act[i]->refcnt++;
+	for (i = 0; i < nb; i++)
+		bak[i]->refcnt++;
+	memcpy(v, act, na * sizeof(*v));
+	memcpy(v + na, bak, nb * sizeof(*v));
+	g->act = v;
+	g->bak = v + na;
+	g->cur = v + na + nb;
+	g->n_act = (uint8_t)na;
+	g->n_bak = (uint8_t)nb;
+	memcpy(g->cur, act, na * sizeof(*v));
+	g->n_cur = (uint8_t)na;
+	g->switched = false;
+	g->on_bak = false;
+	g->hash = rib_key_hash(act, na, bak, nb);
+	for (i = 0; i < ona; i++)
+		rib_leg_put(rib, oa[i]);
+	for (i = 0; i < onb; i++)
+		rib_leg_put(rib, ob[i]);
+	free(oa);
+	return 0;
+}
+
+static struct rib_group *
+rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib_leg *const *bak,
+    size_t nb, int *err)
+{
+	struct rib_group	*g;
+	uint32_t		 ids[RIB_NH_MAX];
+	size_t			 n;
+	int			 rc;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (rib_group_key_set(rib, g, act, na, bak, nb) != 0) {
+		free(g);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (rib->cfg.fib) {
+		n = rib_legs_nh(act, na, ids);
+		if (n == 0)
+			rc = -EHOSTUNREACH;	/* no usable nexthop object */
+		else
+			rc = fib_group_new(rib->cfg.fib, ids, n, &g->id);
+		if (rc != 0) {
+			for (n = 0; n < na; n++)
+				rib_leg_put(rib, act[n]);
+			for (n = 0; n < nb; n++)
+				rib_leg_put(rib, bak[n]);
+			free(g->act);
+			free(g);
+			*err = rc;
+			return NULL;
+		}
+	} else {
+		if (++rib->next_group_id == 0)
+			rib->next_group_id = 1;
+		g->id = rib->next_group_id;
+	}
+	if (rib_group_hash_in(rib, g) != 0)
+		g->hashed = false;	/* usable, just not shareable */
+	g->next = rib->groups;
+	if (rib->groups)
+		rib->groups->prev = g;
+	rib->groups = g;
+	rib->n_groups++;
+	return g;
+}
+
+static void
+rib_group_unref(struct rib *rib, struct rib_group *g)
+{
+	size_t	 i;
+
+	if (g == NULL || --g->refcnt > 0)
+		return;
+	rib_group_unhash(rib, g);
+	if (g->prev)
+		g->prev->next = g->next;
+	else
+		rib->groups = g->next;
+	if (g->next)
+		g->next->prev = g->prev;
+	rib->n_groups--;
+	if (rib->cfg.fib)
+		fib_group_free(rib->cfg.fib, g->id);
+	for (i = 0; i < g->n_act; i++)
+		rib_leg_put(rib, g->act[i]);
+	for (i = 0; i < g->n_bak; i++)
+		rib_leg_put(rib, g->bak[i]);
+	free(g->act);
+	free(g);
+}
+
+/* Sorted, de-duplicated legs of paths (skipping paths never programmed).
+ * On failure returns how many were made; the caller puts them. */
+static size_t
+rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg **out,
+    bool *oom)
+{
+	size_t	 i, j, k = 0;
+	struct rib_leg *l;
+
+	for (i = 0; i < n; i++) {
+		if (p[i]->no_fib)
+			continue;
+		if ((l = rib_leg_get(rib, p[i])) == NULL) {
+			*oom = true;
+			continue;
+		}
+		for (j = 0; j < k && out[j] != l; j++)
+			;
+		if (j < k) {
+			rib_leg_put(rib, l);
+			continue;
+		}
+		out[k++] = l;
+	}
+	qsort(out, k, sizeof(*out), rib_leg_cmp);
+	return k;
+}
+
+static void
+rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
+{
+	struct rib_group	*old = d->grp;
+	int			 rc;
+
+	if (old == g)
+		return;
+	g->refcnt++;
+	d->grp = g;
+	if (rib->cfg.fib) {
+		rc = fib_route_set(rib->cfg.fib, &d->prefix, g->id);
+		d->fib_err = (int16_t)rc;
+	} else {
+		d->fib_err = 0;
+	}
+	rib_group_unref(rib, old);
+}
+
+void
+rib_group_release(struct rib *rib, struct rib_dest *d)
+{
+	if (d->grp == NULL)
+		return;
+	if (rib->cfg.fib)
+		fib_route_del(rib->cfg.fib, &d->prefix);
+	rib_group_unref(rib, d->grp);
+	d->grp = NULL;
+	d->fib_err = 0;
+}
+
+void
+rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
+{
+	struct rib_leg		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
+	struct rib_group	*g, *cur = d->grp;
+	size_t			 na, nb, i;
+	uint32_t		 h;
+	bool			 oom = false;
+	int			 err = 0;
+
+	if (sel->n_act == 0 || sel->local) {
+		rib_group_release(rib, d);
+		return;
+	}
+	na = rib_legs_of(rib, sel->act, sel->n_act, act, &oom);
+	nb = rib_legs_of(rib, sel->bak, sel->n_bak, bak, &oom);
+	if (na == 0) {
+		err = oom ? -ENOMEM : -EHOSTUNREACH;
+		goto fail;
+	}
+	h = rib_key_hash(act, na, bak, nb);
+	g = rib_group_lookup(rib, h, act, na, bak, nb);
+	if (g == NULL && cur && cur->refcnt - 1 == cur->dirty_cnt &&
+	    rib_legs_equal(cur->cur, cur->n_cur, act, na)) {
+		/*
+		 * Every other prefix of the current group is queued for
+		 * re-selection too and the group already forwards to the new
+		 * active set: re-key it in place (no kernel change). Those that
+		 * end up elsewhere move out when their turn comes.
+		 */
+		rib_group_unhash(rib, cur);
+		if (rib_group_key_set(rib, cur, act, na, bak, nb) == 0) {
+			if (rib_group_hash_in(rib, cur) != 0)
+				cur->hashed = false;
+			goto done;
+		}
+		cur->hashed = false;	/* out of memory: stays retired */
+	}
+	if (g == NULL && (g = rib_group_new(rib, act, na, bak, nb, &err)) == NULL)
+		goto fail;
+	rib_route_to(rib, d, g);
+done:
+	for (i = 0; i < na; i++)
+		rib_leg_put(rib, act[i]);
+	for (i = 0; i < nb; i++)
+		rib_leg_put(rib, bak[i]);
+	return;
+fail:
+	for (i = 0; i < na; i++)
+		rib_leg_put(rib, act[i]);
+	for (i = 0; i < nb; i++)
+		rib_leg_put(rib, bak[i]);
+	rib_group_release(rib, d);
+	d->fib_err = (int16_t)err;
+}
+
+uint32_t
+rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS_N])
+{
+	struct rib_group	*g;
+	struct rib_leg		*nv[RIB_NH_MAX];
+	uint32_t		 ids[RIB_NH_MAX];
+	size_t			 i, n, k;
+	uint32_t		 rewritten = 0;
+	bool			 dead, on_bak;
+
+	for (g = rib->groups; g; g = g->next) {
+		dead = false;
+		for (i = 0; i < g->n_cur && !dead; i++)
+			dead = !rib_leg_eligible(rib, g->cur[i]);
+		if (!dead)
+			continue;
+		/* ECMP survivors first, else the precomputed backup */
+		on_bak = g->on_bak;
+		for (i = n = 0; i < g->n_cur; i++)
+			if (rib_leg_eligible(rib, g->cur[i]))
+				nv[n++] = g->cur[i];
+		if (n == 0 && !g->on_bak) {
+			for (i = 0; i < g->n_bak; i++)
+				if (rib_leg_eligible(rib, g->bak[i]))
+					nv[n++] = g->bak[i];
+			on_bak = true;
+		}
+		if (n == 0)
+			continue;	/* nothing to switch to: left to re-selection */
+		if (rib->cfg.fib) {
+			k = rib_legs_nh(nv, n, ids);
+			if (k == 0 || fib_group_set(rib->cfg.fib, g->id, ids, k) != 0)
+				continue;
+		}
+		memcpy(g->cur, nv, n * sizeof(nv[0]));
+		g->n_cur = (uint8_t)n;
+		g->on_bak = on_bak;
+		g->switched = true;
+		rib_group_unhash(rib, g);	/* retired: no prefix joins it */
+		rewritten++;
+		*moved += g->refcnt;
+		if (nv[0]->cls < RIB_CLASS_N)
+			to_count[nv[0]->cls] += g->refcnt;
+	}
+	return rewritten;
+}
+
+int
+rib_group_init(struct rib *rib)
+{
+	(void)rib;
+	return 0;
+}
+
+void
+rib_group_fini(struct rib *rib)
+{
+	struct rib_group	*g, *gn;
+	struct rib_leg		*l, *ln;
+	size_t			 i;
+
+	for (g = rib->groups; g; g = gn) {
+		gn = g->next;
+		free(g->act);
+		free(g);
+	}
+	rib->groups = NULL;
+	for (i = 0; i < rib->lhash_size; i++)
+		for (l = rib->lhash[i]; l; l = ln) {
+			ln = l->hnext;
+			free(l);
+		}
+	free(rib->lhash);
+	free(rib->ghash);
+	rib->lhash = NULL;
+	rib->ghash = NULL;
+	rib->lhash_size = rib->ghash_size = 0;
+	rib->n_groups = rib->n_legs = 0;
+}

@@ -1,0 +1,185 @@
+/* failover/rib_local.h - the route manager's private structures shared by rib*.c. */
+#ifndef HGW_FAILOVER_RIB_LOCAL_H
+#define HGW_FAILOVER_RIB_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "failover/journal.h"
+#include "failover/rib.h"
+#include "lib/trie.h"
+
+#define RIB_CLASS_N	3
+#define RIB_CLS_NONE	0xff
+#define RIB_WORK_CHUNK	4096	/* prefixes per background slice */
+
+struct rib;
+struct rib_dest;
+
+/* One transport. Eligible = healthy; demoted = eligible but least preferred
+ * (drained, or damped while its failback delay runs). */
+struct rib_source {
+	struct rib		*rib;
+	rib_source_id		 id;
+	char			*name, *connection;
+	struct rib_source_cfg	 cfg;		/* name/connection point at the copies */
+	bool			 bgp_up, bfd_up, tunnel_up, drained;
+	bool			 eligible;	/* cached health gate */
+	bool			 was_eligible;	/* has ever been eligible: failback damps */
+	bool			 damped;	/* eligible, failback delay running */
+	uint64_t		 damp_until_ms;	/* test clock deadline */
+	uv_timer_t		*timer;		/* NULL without a loop */
+	struct rib_path		*paths;		/* every path of the source (src_next) */
+	size_t			 n_paths;
+};
+
+#define RIB_PATH_ACTIVE	0x01
+#define RIB_PATH_BACKUP	0x02
+#define RIB_PATH_STALE	0x04
+
+struct rib_path {
+	struct rib_path		*next;		/* in the dest */
+	struct rib_path		*src_next, *src_prev;	/* in the source */
+	struct rib_dest		*dest;
+	struct rib_source	*src;
+	struct rib_attr		*attr;		/* own reference */
+	struct ipaddr		 nexthop;	/* resolved: path's, else the source's */
+	struct ipaddr		 peer_addr;
+	uint32_t		 local_pref, med, neighbor_as, router_id;
+	uint16_t		 as_path_len;
+	uint8_t			 origin;
+	uint8_t			 flags;		/* RIB_PATH_* */
+	bool			 is_static, has_med, ebgp, no_fib;
+};
+
+/* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
+struct rib_leg {
+	struct rib_leg		*hnext;
+	rib_source_id		 src_id;	/* the source may be gone: look it up */
+	uint8_t			 cls;
+	struct ipaddr		 gw;
+	uint32_t		 nh_id;		/* 0 when the FIB refused or no FIB */
+	uint32_t		 refcnt;
+};
+
+/*
+ * Prefixes sharing (active legs, backup legs) share one group. cur is what
+ * the group forwards to now: the active legs, or after a fast switch the
+ * survivors/backup. A switched group is retired from the hash (no prefix
+ * joins it) until background re-selection re-keys it or empties it.
+ */
+struct rib_group {
+	struct rib_group	*hnext;
+	struct rib_group	*next, *prev;	/* every group */
+	uint32_t		 hash;
+	uint32_t		 id;		/* fib group id (synthetic without FIB) */
+	uint32_t		 refcnt;	/* prefixes pointing at it */
+	uint32_t		 dirty_cnt;	/* of those, queued for re-selection */
+	bool			 hashed;
+	bool			 switched;	/* cur != act */
+	bool			 on_bak;	/* cur is (part of) the backup legs */
+	uint8_t			 n_act, n_bak, n_cur;
+	struct rib_leg		**act, **bak, **cur;	/* one allocation */
+};
+
+struct rib_dest {
+	struct prefix		 prefix;
+	bool			 dirty;
+	bool			 local;		/* active set is never programmed */
+	bool			 cover;		/* has an eligible non-default circuit path */
+	bool			 has_via;
+	uint8_t			 act_cls, bak_cls;	/* RIB_CLS_NONE = none */
+	uint8_t			 n_paths;
+	int16_t			 fib_err;
+	uint32_t		 since;		/* wall seconds */
+	struct rib_path		*paths;
+	struct rib_group	*grp;
+	struct rib_dest		*dirty_next;
+	struct prefix		 via;
+};
+
+/* Selection result for one prefix. */
+struct rib_sel {
+	uint8_t			 act_cls, bak_cls;
+	size_t			 n_act, n_bak;
+	struct rib_path		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
+	struct rib_dest		*via;		/* backup from this covering prefix */
+	bool			 local;		/* active contains a no-FIB path */
+};
+
+struct rib_export;
+struct rib_open_event {
+	uint64_t		 id;
+	uint64_t		 detect_mono_us;
+	uint32_t		 moved;
+	uint32_t		 to_count[RIB_CLASS_N];
+};
+
+struct rib {
+	struct rib_cfg		 cfg;
+	uv_loop_t		*loop;		/* NULL: manual mode (rib_settle) */
+	uv_idle_t		*idle;
+	bool			 idle_on;
+	bool			 test_clock;
+	uint64_t		 now_ms;
+	struct trie		*t4, *t6;
+	uint64_t		 n_dests, n_paths;
+	/* sources by id - 1 */
+	struct rib_source	**src;
+	size_t			 n_src, cap_src;
+	/* dirty queue (FIFO) */
+	struct rib_dest		*q_head, *q_tail;
+	size_t			 q_len;
+	/* groups and legs */
+	struct rib_group	**ghash;
+	size_t			 ghash_size, n_groups;
+	struct rib_group	*groups;
+	struct rib_leg		**lhash;
+	size_t			 lhash_size, n_legs;
+	uint32_t		 next_group_id;
+	/* exports */
+	struct rib_export	**exp;
+	size_t			 n_exp;
+	/* journal */
+	struct journal		*journal;
+	struct rib_open_event	 open_ev;	/* the latest background event */
+	bool			 ev_open;
+	rib_journal_fn		 notify;
+	void			*notify_arg;
+	uint64_t		 switches, rewrites_total;
+	bool			 in_work;
+};
+
+/* rib.c */
+uint64_t	 rib_now_ms(const struct rib *);
+struct rib_source *rib_source_get(const struct rib *, rib_source_id);
+void		 rib_dest_dirty(struct rib *, struct rib_dest *);
+struct rib_dest	*rib_dest_find(const struct rib *, const struct prefix *);
+struct trie	*rib_trie(const struct rib *, uint8_t family);
+bool		 rib_path_demoted(const struct rib_path *);
+bool		 rib_path_eligible(const struct rib_path *);
+
+/* rib_select.c: excl_conn (may be NULL) treats that connection as failed. */
+void		 rib_select(const struct rib *, const struct rib_dest *, const char *excl_conn,
+		     struct rib_sel *);
+
+/* rib_group.c */
+int		 rib_group_init(struct rib *);
+void		 rib_group_fini(struct rib *);
+/* Point dest at the group for sel (creating/re-keying); programs the route. */
+void		 rib_group_assign(struct rib *, struct rib_dest *, const struct rib_sel *);
+/* Drop the dest's group and route. */
+void		 rib_group_release(struct rib *, struct rib_dest *);
+/* Fast switch after a health loss: rewrite every group forwarding over an
+ * ineligible source. Returns the groups rewritten; *moved gets prefixes. */
+uint32_t	 rib_group_failover(struct rib *, uint32_t *moved, uint32_t to_count[RIB_CLASS_N]);
+
+/* rib_export.c */
+void		 rib_export_dest(struct rib *, struct rib_dest *, const struct rib_sel *);
+void		 rib_export_forget(struct rib *, const struct prefix *);
+void		 rib_export_flush(struct rib *);	/* cap recomputation */
+void		 rib_export_fini(struct rib *);
+
+#endif
