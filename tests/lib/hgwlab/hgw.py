@@ -129,9 +129,11 @@ class Hybridgwd:
 		self.stop()
 
 
-def validate_config(path, timeout=20):
-	"""`hybridgwctl config validate PATH` -> CompletedProcess (never raises)."""
-	return subprocess.run([hybridgwctl_path(), 'config', 'validate', path], text=True,
+def validate_config(path, sock=None, timeout=20):
+	"""`hybridgwctl [-s SOCK] config validate PATH` (checked by the running
+	daemon) -> CompletedProcess (never raises)."""
+	argv = [hybridgwctl_path()] + (['-s', sock] if sock else []) + ['config', 'validate', path]
+	return subprocess.run(argv, text=True,
 			      stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
 
 
