@@ -274,6 +274,7 @@ fsm_connect(struct bgp_peer *p)
 		return;
 	}
 	p->conn = c;
+	p->connects++;
 	if ((rc = bgp_conn_connect(p, c)) != 0) {
 		bgp_peer_log_error(p, "connect: %s", uv_strerror(rc));
 		p->conn = NULL;

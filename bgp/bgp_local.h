@@ -169,6 +169,7 @@ struct bgp_peer {
 	uint64_t		 established_at_ms;
 	uint64_t		 msgs_in, msgs_out, updates_in, updates_out;
 	uint32_t		 flaps;
+	uint32_t		 connects;	/* outgoing attempts */
 	char			 last_error[96];
 	/* Adj-RIBs */
 	struct bgp_ptab		 adj_in[BGP_FAM_COUNT];	/* prefix -> interned attrs */

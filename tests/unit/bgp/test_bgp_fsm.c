@@ -1,0 +1,383 @@
+/* tests/unit/bgp/test_bgp_fsm.c - the session FSM driven over loopback TCP: transitions, timers, collisions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "bgp_test_peer.h"
+
+/* Nothing listens: Connect -> Active, and ConnectRetry brings it back to Connect. */
+static void
+test_connect_fails_then_retries(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	cfg.port = tp_free_port();
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	assert_true(tp_state_is(&e, "Connect"));
+	assert_int_equal(e.peer->connects, 1);
+	assert_true(tp_wait_state(&e, "Active", 500));
+	/* ConnectRetry (1 s = 20 ms) expires: new attempts, about one per period */
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_connretry));
+	tp_run_ms(&e.loop, 110);
+	assert_in_range(e.peer->connects, 3, 7);
+	assert_int_equal(e.h.up, 0);
+	tp_env_fini(&e);
+}
+
+/* OPEN/KEEPALIVE exchange; hold time is the smaller one, keepalive a third. */
+static void
+test_establish_negotiates_hold(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct bgp_peer_state	 st;
+	struct bgp_open		 o;
+	struct bgp_notify	 n;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+	int			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	c = tp_accept(&e.loop, e.lfd, 1000);
+	assert_non_null(c);
+	assert_true(tp_wait_state(&e, "OpenSent", 500));
+	len = tp_expect(&e.loop, c, BGP_MSG_OPEN, msg, 500);
+	assert_true(len > 0);
+	assert_int_equal(bgp_open_decode(wire_rd_init(msg + BGP_HDR_LEN,
+	    (size_t)len - BGP_HDR_LEN), &o, &n), 0);
+	assert_int_equal(o.asn, TP_LOCAL_AS);
+	assert_int_equal(o.hold_time, 90);
+	assert_int_equal(o.bgp_id, TP_LOCAL_ID);
+	assert_true(o.caps.as4);
+	assert_true(o.caps.mp_ipv4);
+	assert_true(o.caps.route_refresh);
+	/* the OpenSent hold timer is the large one (4 minutes) */
+	assert_true(uv_timer_get_repeat(&e.peer->t_hold) == 0);
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_hold));
+
+	tp_send_open(c, TP_REMOTE_AS, 30, 0x0a000002u, false, false, false);
+	assert_true(tp_wait_state(&e, "OpenConfirm", 500));
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_KEEPALIVE, NULL, 500) > 0);
+	tp_send_keepalive(c);
+	assert_true(tp_wait_state(&e, "Established", 500));
+	bgp_peer_state_get(e.peer, &st);
+	assert_int_equal(st.hold_time, 30);
+	assert_int_equal(st.keepalive, 10);
+	assert_int_equal(st.remote_router_id, 0x0a000002u);
+	assert_true(st.four_octet_as);
+	assert_true(st.route_refresh);
+	assert_int_equal(e.h.up, 1);
+	assert_int_equal(e.h.sync, 1);
+	/* nothing to export: End-of-RIB right away (an UPDATE of 23 octets) */
+	len = tp_expect(&e.loop, c, BGP_MSG_UPDATE, msg, 500);
+	assert_int_equal(len, 23);
+	tp_close(c);
+	/* the peer went away: Idle, then the automatic restart */
+	assert_true(tp_wait_state(&e, "Idle", 500));
+	assert_int_equal(e.h.down, 1);
+	assert_int_equal(e.h.hold_down, 0);
+	tp_env_fini(&e);
+}
+
+/* Hold timer expiry: NOTIFICATION 4/0 and the session hook says why. */
+static void
+test_hold_timer_expires(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+	int			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 3, false, false);
+	assert_non_null(c);
+	/* keepalives every second (20 ms) from us meanwhile */
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_KEEPALIVE, NULL, 200) > 0);
+	len = tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 1000);
+	assert_true(len >= 21);
+	assert_int_equal(msg[19], BGP_ERR_HOLD);
+	assert_int_equal(msg[20], 0);
+	assert_int_equal(e.h.down, 1);
+	assert_int_equal(e.h.hold_down, 1);
+	assert_non_null(strstr(e.peer->last_error, "hold timer expired"));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* Our keepalives keep coming at a third of the hold time; the peer's keep us up. */
+static void
+test_keepalives_keep_session(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	int			 i, ka = 0;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 3, false, false);
+	assert_non_null(c);
+	for (i = 0; i < 10; i++) {	/* 200 ms = more than three hold times */
+		tp_send_keepalive(c);
+		if (tp_expect(&e.loop, c, BGP_MSG_KEEPALIVE, NULL, 40) > 0)
+			ka++;
+	}
+	assert_true(ka >= 5);
+	assert_true(tp_state_is(&e, "Established"));
+	assert_int_equal(e.h.down, 0);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* A NOTIFICATION from the peer ends the session and is recorded. */
+static void
+test_notification_received(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct bgp_peer_state	 st;
+	struct tp_conn		*c;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	tp_send_notify(c, BGP_ERR_CEASE, BGP_ERR_CEASE_SHUTDOWN);
+	assert_true(tp_wait_state(&e, "Idle", 500));
+	bgp_peer_state_get(e.peer, &st);
+	assert_non_null(strstr(st.last_error, "received NOTIFICATION 6/2"));
+	assert_int_equal(st.flaps, 1);
+	assert_int_equal(e.h.down, 1);
+	/* automatic restart after the idle hold (1 s = 20 ms) */
+	tp_close(c);
+	c = tp_accept(&e.loop, e.lfd, 1000);
+	assert_non_null(c);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* Wrong peer AS: OPEN error 2/2, never Established. */
+static void
+test_bad_peer_as(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	c = tp_accept(&e.loop, e.lfd, 1000);
+	assert_non_null(c);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 500) > 0);
+	tp_send_open(c, 65099, 90, 0x0a000002u, false, false, false);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[19], BGP_ERR_OPEN);
+	assert_int_equal(msg[20], BGP_ERR_OPEN_PEER_AS);
+	assert_true(tp_state_is(&e, "Idle") || tp_state_is(&e, "Connect") ||
+	    tp_state_is(&e, "Active"));
+	assert_int_equal(e.h.up, 0);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* UPDATE in OpenConfirm is an FSM error (RFC 6608 5/2). */
+static void
+test_fsm_error_in_openconfirm(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+	size_t			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	c = tp_accept(&e.loop, e.lfd, 1000);
+	assert_non_null(c);
+	tp_send_open(c, TP_REMOTE_AS, 90, 0x0a000002u, false, false, false);
+	assert_true(tp_wait_state(&e, "OpenConfirm", 500));
+	len = tp_build_update(msg, sizeof(msg), NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1,
+	    TP_REMOTE_AS, NULL, 0);
+	tp_send(c, msg, len);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[19], BGP_ERR_FSM);
+	assert_int_equal(msg[20], BGP_ERR_FSM_OPENCONFIRM);
+	assert_int_equal(e.h.adds, 0);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* A passive peer waits in Active and comes up on the peer's connection. */
+static void
+test_passive_accepts(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint16_t		 port = tp_free_port();
+
+	tp_env_init(&e);
+	assert_int_equal(bgp_listen(e.bgp, port), 0);
+	tp_peer_cfg(&e, &cfg);
+	cfg.passive = true;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	assert_true(tp_state_is(&e, "Active"));
+	tp_run_ms(&e.loop, 60);		/* no outgoing connection, ever */
+	assert_true(tp_state_is(&e, "Active"));
+	c = tp_connect(port);
+	assert_true(tp_wait_state(&e, "OpenSent", 500));
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 500) > 0);
+	tp_send_open(c, TP_REMOTE_AS, 9, 0x0a000002u, false, false, false);
+	tp_send_keepalive(c);
+	assert_true(tp_wait_state(&e, "Established", 500));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/*
+ * Collision (RFC 4271 6.8): our connection is in OpenSent when the peer's
+ * arrives. The connection opened by the higher BGP identifier survives.
+ */
+static void
+collision(bool peer_higher)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*out, *in, *keep;
+	uint16_t		 port = tp_free_port();
+	uint32_t		 rid = peer_higher ? 0x0b000000u : 0x01000000u;
+	uint8_t			 msg[BGP_MAX_MSG];
+
+	tp_env_init(&e);
+	assert_int_equal(bgp_listen(e.bgp, port), 0);
+	tp_peer_cfg(&e, &cfg);
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	out = tp_accept(&e.loop, e.lfd, 1000);		/* the connection we opened */
+	assert_non_null(out);
+	assert_true(tp_expect(&e.loop, out, BGP_MSG_OPEN, NULL, 500) > 0);
+	in = tp_connect(port);				/* and the peer's own */
+	assert_true(tp_expect(&e.loop, in, BGP_MSG_OPEN, NULL, 500) > 0);
+	assert_non_null(e.peer->coll);
+	tp_send_open(in, TP_REMOTE_AS, 90, rid, false, false, false);
+	if (peer_higher) {
+		/* ours is closed with Cease/7, the peer's goes on */
+		assert_true(tp_expect(&e.loop, out, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+		assert_int_equal(msg[19], BGP_ERR_CEASE);
+		assert_int_equal(msg[20], BGP_ERR_CEASE_COLLISION);
+		assert_true(tp_wait_state(&e, "OpenConfirm", 500));
+		keep = in;
+	} else {
+		assert_true(tp_expect(&e.loop, in, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+		assert_int_equal(msg[20], BGP_ERR_CEASE_COLLISION);
+		assert_true(tp_state_is(&e, "OpenSent"));
+		tp_send_open(out, TP_REMOTE_AS, 90, rid, false, false, false);
+		assert_true(tp_wait_state(&e, "OpenConfirm", 500));
+		keep = out;
+	}
+	assert_null(e.peer->coll);
+	tp_send_keepalive(keep);
+	assert_true(tp_wait_state(&e, "Established", 500));
+	assert_int_equal(e.h.up, 1);
+	tp_close(out);
+	tp_close(in);
+	tp_env_fini(&e);
+}
+
+static void
+test_collision_peer_higher(void **state)
+{
+	collision(true);
+}
+
+static void
+test_collision_we_higher(void **state)
+{
+	collision(false);
+}
+
+/* Admin reset: Cease/4, then a new connection; admin stop: Cease/2 and stay down. */
+static void
+test_admin_reset_and_stop(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	assert_int_equal(bgp_peer_clear(e.peer, false), 0);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[19], BGP_ERR_CEASE);
+	assert_int_equal(msg[20], BGP_ERR_CEASE_RESET);
+	tp_close(c);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	assert_int_equal(e.h.up, 2);
+	bgp_fsm_event(e.peer, BGP_EV_STOP);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[20], BGP_ERR_CEASE_SHUTDOWN);
+	tp_run_ms(&e.loop, 100);
+	assert_true(tp_state_is(&e, "Idle"));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* A session parameter change resets with Cease/6; a non-session one does not. */
+static void
+test_config_update(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	cfg.max_prefix = 1000;
+	cfg.mrai_ms = 10;
+	assert_int_equal(bgp_peer_update(e.peer, &cfg), 0);
+	assert_true(tp_state_is(&e, "Established"));
+	cfg.hold_time = 30;
+	assert_int_equal(bgp_peer_update(e.peer, &cfg), 0);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[20], BGP_ERR_CEASE_CONFIG);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_connect_fails_then_retries),
+		cmocka_unit_test(test_establish_negotiates_hold),
+		cmocka_unit_test(test_hold_timer_expires),
+		cmocka_unit_test(test_keepalives_keep_session),
+		cmocka_unit_test(test_notification_received),
+		cmocka_unit_test(test_bad_peer_as),
+		cmocka_unit_test(test_fsm_error_in_openconfirm),
+		cmocka_unit_test(test_passive_accepts),
+		cmocka_unit_test(test_collision_peer_higher),
+		cmocka_unit_test(test_collision_we_higher),
+		cmocka_unit_test(test_admin_reset_and_stop),
+		cmocka_unit_test(test_config_update),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
