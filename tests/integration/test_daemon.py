@@ -9,7 +9,6 @@ import re
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 
 import pytest
