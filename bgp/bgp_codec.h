@@ -142,6 +142,14 @@ struct bgp_hdr {
  */
 int	bgp_hdr_decode(struct wire_rd *r, size_t max_len, struct bgp_hdr *h,
 	    struct bgp_notify *n);
+/*
+ * Frame the next whole message of a byte stream: on 0, *body is a borrowed
+ * view of its body and *stream has advanced past it; -EAGAIN when the
+ * message is not complete yet (nothing consumed); -EBADMSG with n filled
+ * on a header error (bgp_hdr_decode()).
+ */
+int	bgp_msg_frame(struct wire_rd *stream, size_t max_len, struct bgp_hdr *h,
+	    struct wire_rd *body, struct bgp_notify *n);
 /* Write a header with a zero length; returns the offset of the message start
  * for bgp_msg_finish(), which patches the length. */
 size_t	bgp_msg_begin(struct wire_wr *w, uint8_t type);
@@ -477,7 +485,9 @@ size_t	bgp_nlri_count(struct wire_rd r, uint8_t family);
  * Decode one path attributes field (the "Path Attributes" of an UPDATE) into
  * attrs; used by bgp_update_decode() and by the attribute fuzzer. mp_* of u
  * are filled from MP_REACH/MP_UNREACH. has_nlri says whether the message
- * carries IPv4 NLRI (for mandatory attribute checks). Returns the action.
+ * carries IPv4 NLRI (for mandatory attribute checks). u must be zeroed
+ * (bgp_update_decode() does it) apart from what the caller framed.
+ * Returns the action.
  */
 enum bgp_upd_action bgp_attrs_decode(struct wire_rd attrs, bool has_nlri,
 	    const struct bgp_neg *neg, struct bgp_upd_scratch *scratch, struct bgp_update *u);

@@ -136,6 +136,22 @@ bgp_hdr_decode(struct wire_rd *r, size_t max_len, struct bgp_hdr *h, struct bgp_
 	return 0;
 }
 
+int
+bgp_msg_frame(struct wire_rd *stream, size_t max_len, struct bgp_hdr *h,
+    struct wire_rd *body, struct bgp_notify *n)
+{
+	struct wire_rd	 c = *stream;
+	int		 rc;
+
+	rc = bgp_hdr_decode(&c, max_len, h, n);
+	if (rc < 0)
+		return rc;
+	if (!wire_get_sub(&c, (size_t)h->len - BGP_HDR_LEN, body))
+		return -EAGAIN;
+	*stream = c;
+	return 0;
+}
+
 size_t
 bgp_msg_begin(struct wire_wr *w, uint8_t type)
 {
