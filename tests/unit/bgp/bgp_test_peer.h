@@ -19,6 +19,8 @@
 #include "bgp/bgp_local.h"
 #include "lib/loop.h"
 
+#define TP_UNUSED __attribute__((unused))
+
 /* What the hooks saw. */
 struct tp_hooks {
 	int		 up, down, hold_down, sync, stale_mark, stale_sweep;
@@ -29,7 +31,7 @@ struct tp_hooks {
 	int		 export_n;	/* how many /24s under 10.99.0.0/16 */
 };
 
-static void
+static TP_UNUSED void
 tp_h_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *pi)
 {
 	struct tp_hooks *h = arg;
@@ -39,7 +41,7 @@ tp_h_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_
 	h->last_pi = *pi;
 }
 
-static void
+static TP_UNUSED void
 tp_h_del(void *arg, uint32_t src, const struct prefix *p)
 {
 	struct tp_hooks *h = arg;
@@ -48,7 +50,7 @@ tp_h_del(void *arg, uint32_t src, const struct prefix *p)
 	h->last_del = *p;
 }
 
-static void
+static TP_UNUSED void
 tp_h_session(void *arg, uint32_t src, bool up, bool hold)
 {
 	struct tp_hooks *h = arg;
@@ -61,7 +63,7 @@ tp_h_session(void *arg, uint32_t src, bool up, bool hold)
 		h->hold_down++;
 }
 
-static void
+static TP_UNUSED void
 tp_h_stale(void *arg, uint32_t src, bool mark)
 {
 	struct tp_hooks *h = arg;
@@ -72,7 +74,7 @@ tp_h_stale(void *arg, uint32_t src, bool mark)
 		h->stale_sweep++;
 }
 
-static void
+static TP_UNUSED void
 tp_h_sync(void *arg, uint32_t src)
 {
 	struct tp_hooks	*h = arg;
@@ -95,14 +97,14 @@ static const struct bgp_hooks tp_hooks_ops = {
 
 /* ---- loop driving ---- */
 
-static uint64_t
+static TP_UNUSED uint64_t
 tp_now(void)
 {
 	return mono_ms();
 }
 
 /* Run the loop until cond(arg) or ms elapsed; returns cond's last value. */
-static bool
+static TP_UNUSED bool
 tp_run_until(uv_loop_t *loop, bool (*cond)(void *), void *arg, unsigned ms)
 {
 	uint64_t	 end = tp_now() + ms;
@@ -117,7 +119,7 @@ tp_run_until(uv_loop_t *loop, bool (*cond)(void *), void *arg, unsigned ms)
 	}
 }
 
-static void
+static TP_UNUSED void
 tp_run_ms(uv_loop_t *loop, unsigned ms)
 {
 	tp_run_until(loop, NULL, NULL, ms);
@@ -132,7 +134,7 @@ struct tp_conn {
 	bool		 eof;
 };
 
-static int
+static TP_UNUSED int
 tp_listen(uint16_t *port)
 {
 	struct sockaddr_in	 sin = { .sin_family = AF_INET };
@@ -149,7 +151,7 @@ tp_listen(uint16_t *port)
 }
 
 /* A port nothing listens on (bound, then closed). */
-static uint16_t
+static TP_UNUSED uint16_t
 tp_free_port(void)
 {
 	uint16_t	 port = 0;
@@ -163,7 +165,7 @@ struct tp_accept_ctx {
 	int	 lfd, fd;
 };
 
-static bool
+static TP_UNUSED bool
 tp_accept_cond(void *arg)
 {
 	struct tp_accept_ctx	*a = arg;
@@ -173,7 +175,7 @@ tp_accept_cond(void *arg)
 	return a->fd >= 0;
 }
 
-static struct tp_conn *
+static TP_UNUSED struct tp_conn *
 tp_accept(uv_loop_t *loop, int lfd, unsigned ms)
 {
 	struct tp_accept_ctx	 a = { lfd, -1 };
@@ -186,7 +188,7 @@ tp_accept(uv_loop_t *loop, int lfd, unsigned ms)
 	return c;
 }
 
-static struct tp_conn *
+static TP_UNUSED struct tp_conn *
 tp_connect(uint16_t port)
 {
 	struct sockaddr_in	 sin = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -198,7 +200,7 @@ tp_connect(uint16_t port)
 	return c;
 }
 
-static void
+static TP_UNUSED void
 tp_close(struct tp_conn *c)
 {
 	if (!c)
@@ -207,7 +209,7 @@ tp_close(struct tp_conn *c)
 	free(c);
 }
 
-static void
+static TP_UNUSED void
 tp_fill(struct tp_conn *c)
 {
 	ssize_t	 n;
@@ -219,7 +221,7 @@ tp_fill(struct tp_conn *c)
 		c->eof = true;
 }
 
-static bool
+static TP_UNUSED bool
 tp_have_msg(void *arg)
 {
 	struct tp_conn	*c = arg;
@@ -230,7 +232,7 @@ tp_have_msg(void *arg)
 }
 
 /* Next whole message (copied to out, returns its type), or -1 on timeout. */
-static int
+static TP_UNUSED int
 tp_recv(uv_loop_t *loop, struct tp_conn *c, uint8_t *out, size_t *outlen, unsigned ms)
 {
 	size_t	 len;
@@ -250,7 +252,7 @@ tp_recv(uv_loop_t *loop, struct tp_conn *c, uint8_t *out, size_t *outlen, unsign
 }
 
 /* Skip messages until one of type arrives; returns its length or -1. */
-static int
+static TP_UNUSED int
 tp_expect(uv_loop_t *loop, struct tp_conn *c, int type, uint8_t *out, unsigned ms)
 {
 	uint64_t	 end = tp_now() + ms;
@@ -271,7 +273,7 @@ tp_expect(uv_loop_t *loop, struct tp_conn *c, int type, uint8_t *out, unsigned m
 	return -1;
 }
 
-static void
+static TP_UNUSED void
 tp_send(struct tp_conn *c, const uint8_t *m, size_t len)
 {
 	size_t	 off = 0;
@@ -289,7 +291,7 @@ tp_send(struct tp_conn *c, const uint8_t *m, size_t len)
 	}
 }
 
-static void
+static TP_UNUSED void
 tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v6, bool gr,
     bool gr_fwd)
 {
@@ -308,7 +310,7 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 	o.caps.as4_asn = asn;
 	if (gr) {
 		o.caps.gr = true;
-		o.caps.gr_time = 2;
+		o.caps.gr_time = 10;	/* 200 ms */
 		o.caps.gr_af_count = 1;
 		o.caps.gr_af[0] = (struct bgp_gr_af){ BGP_AFI_IPV4, BGP_SAFI_UNICAST,
 		    gr_fwd ? BGP_GR_AF_F_FORWARDING : 0 };
@@ -317,7 +319,7 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 	tp_send(c, buf, wire_wr_len(&w));
 }
 
-static void
+static TP_UNUSED void
 tp_send_keepalive(struct tp_conn *c)
 {
 	uint8_t		 buf[BGP_HDR_LEN];
@@ -327,7 +329,7 @@ tp_send_keepalive(struct tp_conn *c)
 	tp_send(c, buf, wire_wr_len(&w));
 }
 
-static void
+static TP_UNUSED void
 tp_send_notify(struct tp_conn *c, uint8_t code, uint8_t sub)
 {
 	uint8_t			 buf[64];
@@ -341,7 +343,7 @@ tp_send_notify(struct tp_conn *c, uint8_t code, uint8_t sub)
 
 /* A hand-written UPDATE: IPv4 NLRI with ORIGIN, AS_PATH (one AS), NEXT_HOP,
  * optional extra raw attribute bytes; withdrawn prefixes as "a.b.c.d/len". */
-static size_t
+static TP_UNUSED size_t
 tp_build_update(uint8_t *buf, size_t cap, const char **wd, int nwd, const char **nlri,
     int nnlri, uint32_t path_as, const uint8_t *extra, size_t extra_len)
 {
@@ -363,7 +365,7 @@ tp_build_update(uint8_t *buf, size_t cap, const char **wd, int nwd, const char *
 		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);		/* ORIGIN IGP */
 		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5);	/* AS_SEQ, 1 AS */
 		wire_put_u32(&w, path_as);
-		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 3, 4, 127, 0, 0, 1 }, 7);
+		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 3, 4, 10, 0, 0, 2 }, 7);
 		if (extra_len)
 			wire_put_bytes(&w, extra, extra_len);
 	}
@@ -392,7 +394,7 @@ struct tp_env {
 #define TP_REMOTE_AS	65002
 #define TP_LOCAL_ID	0x0a000001u	/* 10.0.0.1 */
 
-static void
+static TP_UNUSED void
 tp_env_init(struct tp_env *e)
 {
 	struct bgp_global_cfg	 g = { TP_LOCAL_AS, TP_LOCAL_ID };
@@ -404,7 +406,7 @@ tp_env_init(struct tp_env *e)
 	e->lfd = tp_listen(&e->port);
 }
 
-static void
+static TP_UNUSED void
 tp_peer_cfg(struct tp_env *e, struct bgp_peer_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -418,7 +420,7 @@ tp_peer_cfg(struct tp_env *e, struct bgp_peer_cfg *c)
 	c->port = e->port;
 }
 
-static void
+static TP_UNUSED void
 tp_env_fini(struct tp_env *e)
 {
 	bgp_free(e->bgp);
@@ -429,7 +431,7 @@ tp_env_fini(struct tp_env *e)
 	bgp_ms_per_sec = 1000;
 }
 
-static bool
+static TP_UNUSED bool
 tp_state_is(struct tp_env *e, const char *want)
 {
 	struct bgp_peer_state	 st;
@@ -443,7 +445,7 @@ struct tp_state_ctx {
 	const char	*want;
 };
 
-static bool
+static TP_UNUSED bool
 tp_state_cond(void *arg)
 {
 	struct tp_state_ctx	*s = arg;
@@ -451,7 +453,7 @@ tp_state_cond(void *arg)
 	return tp_state_is(s->e, s->want);
 }
 
-static bool
+static TP_UNUSED bool
 tp_wait_state(struct tp_env *e, const char *want, unsigned ms)
 {
 	struct tp_state_ctx	 s = { e, want };
@@ -460,7 +462,7 @@ tp_wait_state(struct tp_env *e, const char *want, unsigned ms)
 }
 
 /* Bring a session up: add the peer, accept, exchange OPEN/KEEPALIVE. */
-static struct tp_conn *
+static TP_UNUSED struct tp_conn *
 tp_establish(struct tp_env *e, struct bgp_peer_cfg *cfg, uint16_t hold, bool gr, bool gr_fwd)
 {
 	struct tp_conn	*c;
