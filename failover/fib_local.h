@@ -14,6 +14,7 @@ struct nl_sock;
 struct nl_msg;
 struct nl_cache;
 struct nl_cache_mngr;
+struct nl_cb;
 
 /* Our nexthop id space: far above what iproute2 users and other daemons pick. */
 #define FIB_ID_BASE		0x10000000u
@@ -115,6 +116,7 @@ struct fib {
 	/* request socket (non-blocking, acks) and dump socket (blocking) */
 	struct nl_sock		*sk;
 	struct nl_sock		*dump_sk;
+	struct nl_cb		*cb;		/* sk's callbacks (acks) */
 	uv_poll_t		 poll;
 	bool			 poll_on;
 	struct fib_q		 q;

@@ -142,7 +142,8 @@ fib_nhmsg_new(int type, int flags, uint8_t family, uint32_t id)
 {
 	struct nhmsg	 nhm = {
 		.nh_family = family,
-		.nh_protocol = FIB_PROTO_HYBRIDGW,
+		/* a delete must leave the header's other fields zero */
+		.nh_protocol = type == RTM_NEWNEXTHOP ? FIB_PROTO_HYBRIDGW : 0,
 	};
 	struct nl_msg	*msg;
 

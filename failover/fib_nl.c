@@ -355,7 +355,7 @@ fib_nl_recv(struct fib *f)
 	int	 rc;
 
 	while (f->sk && fib_q_inflight(f) > 0) {
-		rc = nl_recvmsgs_default(f->sk);
+		rc = nl_recvmsgs_report(f->sk, f->cb);	/* messages read, 0, or -error */
 		if (rc > 0)
 			continue;
 		if (rc == -NLE_NOMEM) {
@@ -443,7 +443,7 @@ fib_nl_poll_cb(uv_poll_t *h, int status, int events)
 	fib_nl_recv(f);
 	if (fib_q_inflight(f) == 0) {
 		/* Drain anything unexpected so a level-triggered poll stops firing. */
-		while (nl_recvmsgs_default(f->sk) > 0)
+		while (nl_recvmsgs_report(f->sk, f->cb) > 0)
 			;
 	}
 	fib_nl_kick(f);
@@ -631,6 +631,7 @@ fib_nl_open(struct fib *f)
 	setsockopt(nl_socket_get_fd(f->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(f->dump_sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	nl_socket_modify_cb(f->sk, NL_CB_MSG_IN, NL_CB_CUSTOM, fib_nl_msg_in, f);
+	f->cb = nl_socket_get_cb(f->sk);
 	if (nl_socket_set_nonblocking(f->sk) < 0)
 		return -EIO;
 	return 0;
@@ -690,6 +691,8 @@ out:
 	fib_ev_fini(f);
 	fib_nh_fini(f);
 	fib_rt_fini(f);
+	if (f->cb)
+		nl_cb_put(f->cb);
 	if (f->sk)
 		nl_socket_free(f->sk);
 	if (f->dump_sk)
@@ -722,6 +725,8 @@ fib_free(struct fib *f)
 		uv_close((uv_handle_t *)&f->ev_poll, fib_closed);
 	}
 	uv_close((uv_handle_t *)&f->poll, fib_closed);
+	if (f->cb)
+		nl_cb_put(f->cb);
 	nl_socket_free(f->sk);
 	nl_socket_free(f->dump_sk);
 	f->sk = f->dump_sk = NULL;

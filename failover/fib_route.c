@@ -35,20 +35,21 @@ fib_rt_eq(const struct prefix *a, const struct prefix *b)
 
 /* A canonical copy: host bits and unused bytes zero. */
 static int
-fib_rt_key(const struct prefix *in, struct prefix *out)
+fib_rt_key(const struct prefix *inp, struct prefix *out)
 {
+	struct prefix	 in = *inp;	/* out may be inp */
 	unsigned	 i;
 
-	if ((in->family != AF_INET && in->family != AF_INET6) ||
-	    in->len > prefix_family_bits(in->family))
+	if ((in.family != AF_INET && in.family != AF_INET6) ||
+	    in.len > prefix_family_bits(in.family))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	out->family = in->family;
-	out->len = in->len;
-	for (i = 0; i < in->len / 8u; i++)
-		out->bytes[i] = in->bytes[i];
-	if (in->len % 8u)
-		out->bytes[i] = in->bytes[i] & (uint8_t)(0xff << (8 - in->len % 8u));
+	out->family = in.family;
+	out->len = in.len;
+	for (i = 0; i < in.len / 8u; i++)
+		out->bytes[i] = in.bytes[i];
+	if (in.len % 8u)
+		out->bytes[i] = in.bytes[i] & (uint8_t)(0xff << (8 - in.len % 8u));
 	return 0;
 }
 
