@@ -18,6 +18,15 @@
  * child[b] holds the keys whose bit `len` is b; every descendant is longer
  * and agrees with its ancestors on their len bits. Hence pre-order with
  * child[0] first is prefix_cmp order, and a path has at most 129 nodes.
+ *
+ * A big IPv4 trie also keeps a jump table over the top 16 bits, because a
+ * full table is a nearly complete binary tree for its first 20 levels and each
+ * level is a cache miss. For every /16 slot s it holds the topmost node of
+ * length >= 16 inside s (jump) and the longest prefix shorter than /16 that
+ * contains s (jbest). Reads start there; insert and delete still descend from
+ * the root and keep the table right through trie_link_set() and the value
+ * hooks. It is built once the trie holds TRIE_JUMP_BUILD prefixes and given
+ * back below TRIE_JUMP_DROP, so small tries never pay its 512 KiB.
  */
 
 #define TRIE_CHUNK_SHIFT	12
@@ -25,6 +34,10 @@
 #define TRIE_CHUNK0_MIN		8u
 #define TRIE_MAX_DEPTH		129	/* lens 0..128, strictly increasing down a path */
 #define TRIE_MAX_NODES		0xfffff000u
+#define TRIE_JUMP_BITS		16
+#define TRIE_JUMP_SLOTS		(1u << TRIE_JUMP_BITS)
+#define TRIE_JUMP_BUILD		8192
+#define TRIE_JUMP_DROP		2048
 
 struct trie_node {
 	void		*val;		/* NULL: glue */
@@ -47,6 +60,8 @@ struct trie {
 	size_t		 nodes;		/* in use: prefixes + glue */
 	char		**chunks;
 	size_t		 nchunks, chunks_cap;
+	uint32_t	*jump;		/* IPv4 only, big tries only; else NULL */
+	uint32_t	*jbest;		/* second half of the same allocation */
 };
 
 /* A key of the trie's family, as words. */
@@ -215,6 +230,8 @@ trie_storage_reset(struct trie *t)
 	t->free_head = 0;
 	t->root = 0;
 	t->nodes = 0;
+	free(t->jump);
+	t->jump = t->jbest = NULL;
 }
 
 struct trie *
@@ -259,6 +276,8 @@ trie_stats_get(const struct trie *t, struct trie_stats *st)
 	    (size_t)t->cap0 * t->stride;
 	if (t->nchunks > 1)
 		st->bytes += (t->nchunks - 1) * (size_t)TRIE_CHUNK_NODES * t->stride;
+	if (t->jump)
+		st->bytes += 2 * TRIE_JUMP_SLOTS * sizeof(uint32_t);
 }
 
 static void
@@ -275,13 +294,119 @@ trie_node_init(struct trie *t, uint32_t i, const struct trie_key *k, unsigned le
 	trie_key_mask(n->key, t->nwords, len);
 }
 
-static inline void
+static inline uint32_t
+trie_jump_slot(const uint32_t *w)
+{
+	return w[0] >> (32 - TRIE_JUMP_BITS);
+}
+
+/*
+ * Every link change goes through here. A link from above the jump level
+ * (the root pointer or a node shorter than /16) to a node of length >= 16
+ * makes that node the top of its slot; a node unlinked from there no longer
+ * is. Callers link a new parent before its children.
+ */
+static void
 trie_link_set(struct trie *t, uint32_t parent, unsigned side, uint32_t i)
 {
-	if (parent == 0)
-		t->root = i;
-	else
-		trie_node_at(t, parent)->child[side] = i;
+	uint32_t	*link;
+
+	link = parent ? &trie_node_at(t, parent)->child[side] : &t->root;
+	if (t->jump && (parent == 0 || trie_node_at(t, parent)->len < TRIE_JUMP_BITS)) {
+		const struct trie_node	*n;
+
+		if (*link && (n = trie_node_at(t, *link))->len >= TRIE_JUMP_BITS)
+			t->jump[trie_jump_slot(n->key)] = 0;
+		if (i && (n = trie_node_at(t, i))->len >= TRIE_JUMP_BITS)
+			t->jump[trie_jump_slot(n->key)] = i;
+	}
+	*link = i;
+}
+
+/* Node i, shorter than /16, just got a value: it is the best of the slots it
+ * covers unless a longer one already is. */
+static void
+trie_jump_gain(struct trie *t, uint32_t i)
+{
+	const struct trie_node	*n = trie_node_at(t, i);
+	uint32_t		 s, first = trie_jump_slot(n->key);
+	uint32_t		 span = 1u << (TRIE_JUMP_BITS - n->len);
+
+	for (s = first; s < first + span; s++)
+		if (t->jbest[s] == 0 || trie_node_at(t, t->jbest[s])->len < n->len)
+			t->jbest[s] = i;
+}
+
+static uint32_t trie_best(const struct trie *, const struct trie_key *, unsigned, bool);
+
+/* The prefix k/len (< /16), once node i, is gone: its slots fall back to
+ * whatever covers it. */
+static void
+trie_jump_lose(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len)
+{
+	uint32_t	 s, first = trie_jump_slot(k->w), span = 1u << (TRIE_JUMP_BITS - len);
+	uint32_t	 cover = trie_best(t, k, len, true);
+
+	for (s = first; s < first + span; s++)
+		if (t->jbest[s] == i)
+			t->jbest[s] = cover;
+}
+
+/* Fill the table by one descent per slot through the nodes above /16. */
+static void
+trie_jump_build(struct trie *t)
+{
+	uint32_t	*tab = malloc(2 * TRIE_JUMP_SLOTS * sizeof(uint32_t));
+
+	if (tab == NULL)
+		return;		/* only slower */
+	t->jump = tab;
+	t->jbest = tab + TRIE_JUMP_SLOTS;
+	for (uint32_t s = 0; s < TRIE_JUMP_SLOTS; s++) {
+		uint32_t	 key = s << (32 - TRIE_JUMP_BITS), cur, best = 0;
+
+		for (cur = t->root; cur; ) {
+			const struct trie_node	*n = trie_node_at(t, cur);
+
+			if (!trie_key_match(n->key, &key, n->len < TRIE_JUMP_BITS ?
+			    n->len : TRIE_JUMP_BITS)) {
+				cur = 0;
+				break;
+			}
+			if (n->len >= TRIE_JUMP_BITS)
+				break;
+			if (n->val)
+				best = cur;
+			cur = n->child[trie_key_bit(&key, n->len)];
+		}
+		t->jump[s] = cur;
+		t->jbest[s] = best;
+	}
+}
+
+/* Where a descent for k/len (len >= 16) may start instead of the root: the
+ * top node of k's slot, when k lies inside it. 0 means "from the root". */
+static inline uint32_t
+trie_jump_start(const struct trie *t, const struct trie_key *k, unsigned len)
+{
+	const struct trie_node	*n;
+	uint32_t		 top;
+
+	if (t->jump == NULL || len < TRIE_JUMP_BITS)
+		return 0;
+	if ((top = t->jump[trie_jump_slot(k->w)]) == 0)
+		return 0;
+	n = trie_node_at(t, top);
+	if (n->len > len || !trie_key_match(n->key, k->w, n->len))
+		return 0;
+	return top;
+}
+
+static void
+trie_jump_drop(struct trie *t)
+{
+	free(t->jump);
+	t->jump = t->jbest = NULL;
 }
 
 int
@@ -299,16 +424,24 @@ trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
 
-	for (cur = t->root; cur; cur = n->child[side]) {
+	/* From the slot's top node, the first step always goes down (k lies
+	 * inside it), so every link changed below has a known parent. */
+	if ((cur = trie_jump_start(t, &k, len)) == 0)
+		cur = t->root;
+	for (; cur; cur = n->child[side]) {
 		n = trie_node_at(t, cur);
 		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
 			break;
 		if (n->len == len) {
 			if (old)
 				*old = n->val;
-			if (n->val == NULL)
-				t->count++;
-			n->val = val;
+			if (n->val)
+				n->val = val;
+			else {
+				n->val = val;	/* glue becomes a prefix */
+				a = cur;
+				goto out;
+			}
 			return 0;
 		}
 		parent = cur;
@@ -330,8 +463,8 @@ trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
 		unsigned	 cside = trie_key_bit(n->key, len);
 
 		trie_node_init(t, a, &k, len, val);
-		trie_node_at(t, a)->child[cside] = cur;
 		trie_link_set(t, parent, side, a);
+		trie_link_set(t, a, cside, cur);
 		goto out;
 	}
 	/* p and cur diverge at bit `common`: glue node there, both below it */
@@ -341,16 +474,15 @@ trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
 	}
 	trie_node_init(t, a, &k, len, val);
 	trie_node_init(t, b, &k, common, NULL);
-	{
-		unsigned	 pside = trie_key_bit(k.w, common);
-		struct trie_node *g = trie_node_at(t, b);
-
-		g->child[pside] = a;
-		g->child[!pside] = cur;
-	}
 	trie_link_set(t, parent, side, b);
+	trie_link_set(t, b, trie_key_bit(k.w, common), a);
+	trie_link_set(t, b, !trie_key_bit(k.w, common), cur);
 out:
 	t->count++;
+	if (t->jump && len < TRIE_JUMP_BITS)
+		trie_jump_gain(t, a);
+	else if (t->jump == NULL && t->family == AF_INET && t->count >= TRIE_JUMP_BUILD)
+		trie_jump_build(t);
 	return 0;
 }
 
@@ -359,17 +491,18 @@ trie_delete(struct trie *t, const struct prefix *p)
 {
 	struct trie_key		 k;
 	struct trie_node	*n = NULL, *pn;
-	uint32_t		 path[TRIE_MAX_DEPTH + 1], cur, only;
-	unsigned		 sides[TRIE_MAX_DEPTH + 1], depth = 0, len = p->len;
+	uint32_t		 path[TRIE_MAX_DEPTH + 1], cur, only, start;
+	unsigned		 sides[TRIE_MAX_DEPTH + 1], depth, len = p->len;
 	void			*val;
 
 	if (p->family != t->family || p->len > t->bits)
 		return NULL;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
-
+	start = trie_jump_start(t, &k, len);
+again:
 	/* path[d] is the node at depth d, sides[d] the branch taken into it */
-	for (cur = t->root, sides[0] = 0; cur; ) {
+	for (cur = start ? start : t->root, sides[0] = 0, depth = 0; cur; ) {
 		n = trie_node_at(t, cur);
 		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
 			return NULL;
@@ -382,6 +515,14 @@ trie_delete(struct trie *t, const struct prefix *p)
 	}
 	if (cur == 0 || n->val == NULL)
 		return NULL;
+	/* From a slot's top node, path[0]'s own parent is unknown: if the splice
+	 * would change the link into path[0], walk again from the root. */
+	if (start && !(n->child[0] && n->child[1]) && (depth == 0 ||
+	    (depth == 1 && !n->child[0] && !n->child[1] &&
+	    trie_node_at(t, path[0])->val == NULL))) {
+		start = 0;
+		goto again;
+	}
 	val = n->val;
 	n->val = NULL;
 	t->count--;
@@ -404,6 +545,10 @@ trie_delete(struct trie *t, const struct prefix *p)
 out:
 	if (t->root == 0)
 		trie_storage_reset(t);
+	else if (t->jump && t->count < TRIE_JUMP_DROP)
+		trie_jump_drop(t);
+	else if (t->jump && len < TRIE_JUMP_BITS)
+		trie_jump_lose(t, cur, &k, len);
 	return val;
 }
 
@@ -413,12 +558,14 @@ trie_exact(const struct trie *t, const struct prefix *p)
 	struct trie_key		 k;
 	const struct trie_node	*n;
 	unsigned		 len = p->len;
+	uint32_t		 cur;
 
 	if (p->family != t->family || p->len > t->bits)
 		return NULL;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
-	for (uint32_t cur = t->root; cur; ) {
+	cur = t->jump && len >= TRIE_JUMP_BITS ? t->jump[trie_jump_slot(k.w)] : t->root;
+	while (cur) {
 		n = trie_node_at(t, cur);
 		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
 			return NULL;
@@ -430,18 +577,23 @@ trie_exact(const struct trie *t, const struct prefix *p)
 }
 
 /* Deepest valued node on k's path with len <= maxlen (and < maxlen if strict). */
-static const struct trie_node *
+static uint32_t
 trie_best(const struct trie *t, const struct trie_key *k, unsigned maxlen, bool strict)
 {
-	const struct trie_node	*n, *best = NULL;
+	const struct trie_node	*n;
+	uint32_t		 cur = t->root, best = 0;
 
-	for (uint32_t cur = t->root; cur; ) {
+	if (t->jump && maxlen >= TRIE_JUMP_BITS) {
+		cur = t->jump[trie_jump_slot(k->w)];
+		best = t->jbest[trie_jump_slot(k->w)];
+	}
+	while (cur) {
 		n = trie_node_at(t, cur);
 		if (n->len > maxlen || (strict && n->len == maxlen) ||
 		    !trie_key_match(n->key, k->w, n->len))
 			break;
 		if (n->val)
-			best = n;
+			best = cur;
 		if (n->len == t->bits)
 			break;
 		cur = n->child[trie_key_bit(k->w, n->len)];
@@ -454,12 +606,14 @@ trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *matc
 {
 	struct trie_key		 k;
 	const struct trie_node	*best;
+	uint32_t		 i;
 
 	if (addr->family != t->family)
 		return NULL;
 	trie_key_load(&k, addr->bytes, t->nwords);
-	if ((best = trie_best(t, &k, t->bits, false)) == NULL)
+	if ((i = trie_best(t, &k, t->bits, false)) == 0)
 		return NULL;
+	best = trie_node_at(t, i);
 	if (match)
 		trie_prefix_store(t, best, match);
 	return best->val;
@@ -470,13 +624,15 @@ trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match
 {
 	struct trie_key		 k;
 	const struct trie_node	*best;
+	uint32_t		 i;
 
 	if (p->family != t->family || p->len > t->bits)
 		return NULL;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, p->len);
-	if ((best = trie_best(t, &k, p->len, true)) == NULL)
+	if ((i = trie_best(t, &k, p->len, true)) == 0)
 		return NULL;
+	best = trie_node_at(t, i);
 	if (match)
 		trie_prefix_store(t, best, match);
 	return best->val;
