@@ -457,18 +457,15 @@ bgp_attrs_decode(struct wire_rd r, bool has_nlri, const struct bgp_neg *neg,
 		/* RFC 7606 4: a header or value overrunning the field ends the
 		 * walk with treat-as-withdraw; the NLRI field is still found
 		 * through the Total Path Attribute Length. */
-		if (!wire_get_u8(&r, &c.flags) || !wire_get_u8(&r, &c.type)) {
+		if (!wire_get_u8(&r, &c.flags) || !wire_get_u8(&r, &c.type) ||
+		    ((c.flags & BGP_AF_EXTLEN) ? !wire_get_u16(&r, &len) :
+		    !wire_get_u8(&r, &len8))) {
 			c.raw = start;
 			attr_escalate(&c, TAW, BGP_ERR_UPD_ATTR_LIST);
 			break;
 		}
-		if (c.flags & BGP_AF_EXTLEN) {
-			if (!wire_get_u16(&r, &len))
-				len = UINT16_MAX, r.len = 0;
-		} else if (wire_get_u8(&r, &len8))
+		if (!(c.flags & BGP_AF_EXTLEN))
 			len = len8;
-		else
-			len = UINT16_MAX, r.len = 0;
 		if (!wire_get_sub(&r, len, &v)) {
 			c.raw = start;
 			attr_escalate(&c, TAW, BGP_ERR_UPD_LENGTH);
