@@ -23,10 +23,13 @@
  * full table is a nearly complete binary tree for its first 20 levels and each
  * level is a cache miss. For every /16 slot s it holds the topmost node of
  * length >= 16 inside s (jump) and the longest prefix shorter than /16 that
- * contains s (jbest). Reads start there; insert and delete still descend from
- * the root and keep the table right through trie_link_set() and the value
- * hooks. It is built once the trie holds TRIE_JUMP_BUILD prefixes and given
- * back below TRIE_JUMP_DROP, so small tries never pay its 512 KiB.
+ * contains s (jbest). Every descent for a /16 or longer starts there; insert
+ * and delete fall back to the root when they must change the link into the
+ * slot's top node, whose parent the table does not know. All link changes go
+ * through trie_link_set() and all value changes above /16 through the gain and
+ * lose hooks, which keep the table exact. It is built once the trie holds
+ * TRIE_JUMP_BUILD prefixes and given back below TRIE_JUMP_DROP, so small tries
+ * never pay its 512 KiB. IPv6 has no table: its top bits are nearly constant.
  */
 
 #define TRIE_CHUNK_SHIFT	12

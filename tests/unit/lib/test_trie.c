@@ -69,7 +69,10 @@ ref_find(const struct ref *r, const struct prefix *p)
 	return -1;
 }
 
-/* Random prefixes that overlap a lot: few top-level bases, lengths all over. */
+/* Random prefixes that overlap a lot: few top-level bases, lengths all over;
+ * or, wide, spread over the whole IPv4 space with mostly long lengths. */
+static bool	 wide;
+
 static void
 random_prefix(uint8_t family, struct prefix *p)
 {
@@ -84,8 +87,11 @@ random_prefix(uint8_t family, struct prefix *p)
 	if (family == AF_INET) {
 		static const uint8_t	 first[] = { 10, 172, 192, 0, 255 };
 
-		b[0] = first[rng() % 5];
+		if (!wide)
+			b[0] = first[rng() % 5];
 		len = (unsigned)(rng() % 4 == 0 ? rng() % 33 : 16 + rng() % 17);
+		if (wide && rng() % 8 != 0)
+			len = 20 + (unsigned)(rng() % 13);
 	} else {
 		b[0] = 0x20;
 		b[1] = (uint8_t)(rng() % 2);
@@ -362,7 +368,16 @@ randomized(uint8_t family, uint64_t seed)
 static void
 test_random_v4(void **state)
 {
+	wide = false;
 	randomized(AF_INET, 0x1234567887654321ULL);
+}
+
+static void
+test_random_v4_wide(void **state)
+{
+	wide = true;
+	randomized(AF_INET, 0x5555aaaa12345678ULL);
+	wide = false;
 }
 
 static void
@@ -591,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_glue_nodes),
 		cmocka_unit_test(test_deep_comb),
 		cmocka_unit_test(test_random_v4),
+		cmocka_unit_test(test_random_v4_wide),
 		cmocka_unit_test(test_random_v6),
 	};
 
