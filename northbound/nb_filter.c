@@ -1,0 +1,425 @@
+/* northbound/nb_filter.c - subtree (RFC 6241 6) and XPath filters, and hiding secret leaves. */
+#include "northbound/nb_netconf_local.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "northbound/nb_local.h"
+
+/*
+ * Filtering marks the data nodes to keep in their priv pointer (the data
+ * is the caller's private copy), then prunes everything unmarked:
+ * MARK_PATH keeps a node (with its list keys) for what lies below,
+ * MARK_FULL keeps its whole subtree.
+ */
+#define MARK_PATH	((void *)(uintptr_t)1)
+#define MARK_FULL	((void *)(uintptr_t)2)
+
+static void
+mark(struct lyd_node *d, void *m)
+{
+	if ((uintptr_t)d->priv < (uintptr_t)m)
+		d->priv = m;
+}
+
+/* ------------------------------------------------------- filter nodes */
+
+static const char *
+fnode_name(const struct lyd_node *f)
+{
+	return f->schema ? f->schema->name : ((const struct lyd_node_opaq *)f)->name.name;
+}
+
+static const char *
+fnode_ns(const struct lyd_node *f)
+{
+	const char	*ns;
+
+	if (f->schema)
+		return f->schema->module->ns;
+	ns = ((const struct lyd_node_opaq *)f)->name.module_ns;
+	return ns && ns[0] ? ns : NULL;
+}
+
+static const char *
+fnode_value(const struct lyd_node *f)
+{
+	if (f->schema)
+		return (f->schema->nodetype & LYD_NODE_TERM) ? lyd_get_value(f) : NULL;
+	return ((const struct lyd_node_opaq *)f)->value;
+}
+
+static bool
+fnode_blank(const char *v)
+{
+	if (!v)
+		return true;
+	while (*v && isspace((unsigned char)*v))
+		v++;
+	return *v == '\0';
+}
+
+/* RFC 6241 6.2.5: a leaf with a value is a content match node. */
+static bool
+fnode_is_content(const struct lyd_node *f)
+{
+	return !lyd_child(f) && !fnode_blank(fnode_value(f));
+}
+
+static bool
+fnode_matches(const struct lyd_node *f, const struct lyd_node *d)
+{
+	const char	*ns = fnode_ns(f);
+
+	if (!d->schema || strcmp(fnode_name(f), d->schema->name) != 0)
+		return false;
+	return !ns || strcmp(ns, d->schema->module->ns) == 0;	/* 6.2.1: no ns = any */
+}
+
+static bool
+fnode_value_matches(const struct lyd_node *f, const struct lyd_node *d)
+{
+	const char	*fv = fnode_value(f), *dv;
+
+	if (!(d->schema->nodetype & LYD_NODE_TERM) || !(dv = lyd_get_value(d)))
+		return false;
+	while (isspace((unsigned char)*fv))
+		fv++;
+	/* compare canonical forms when the filter value parsed */
+	if (f->schema && f->schema == d->schema)
+		return lyd_compare_single(f, d, 0) == LY_SUCCESS;
+	return strncmp(fv, dv, strlen(dv)) == 0 && fnode_blank(fv + strlen(dv));
+}
+
+/* ------------------------------------------------------ subtree marks */
+
+static bool
+subtree_mark(struct nbnc_filter *flt, struct lyd_node *d, const struct lyd_node *f)
+{
+	const struct lyd_node	*c;
+	struct lyd_node		*dc;
+	size_t			 ncontent = 0;
+	bool			 other = false, any = false;
+
+	if (!lyd_child(f)) {
+		/* selection node (or a content match at this level, checked by
+		 * the caller): the whole subtree */
+		mark(d, MARK_FULL);
+		if (nb_schema_is_secret(d->schema))
+			ly_set_add(flt->allowed, (void *)d->schema, 0, NULL);
+		return true;
+	}
+	/* every content match node must match a child */
+	LY_LIST_FOR(lyd_child(f), c) {
+		bool	 ok = false;
+
+		if (!fnode_is_content(c)) {
+			other = true;
+			continue;
+		}
+		ncontent++;
+		LY_LIST_FOR(lyd_child(d), dc)
+			if (fnode_matches(c, dc) && fnode_value_matches(c, dc)) {
+				ok = true;
+				break;
+			}
+		if (!ok)
+			return false;
+	}
+	if (!other) {
+		mark(d, MARK_FULL);
+		return true;
+	}
+	LY_LIST_FOR(lyd_child(f), c) {
+		if (fnode_is_content(c))
+			continue;
+		LY_LIST_FOR(lyd_child(d), dc)
+			if (fnode_matches(c, dc) && subtree_mark(flt, dc, c))
+				any = true;
+	}
+	if (!any && !ncontent)
+		return false;
+	LY_LIST_FOR(lyd_child(f), c) {
+		if (!fnode_is_content(c))
+			continue;
+		LY_LIST_FOR(lyd_child(d), dc)
+			if (fnode_matches(c, dc) && fnode_value_matches(c, dc))
+				mark(dc, MARK_FULL);
+	}
+	mark(d, MARK_PATH);
+	return true;
+}
+
+/* Drop what is not marked; a PATH node keeps its keys. */
+static void
+prune(struct lyd_node **first, struct lyd_node *parent)
+{
+	struct lyd_node	*d, *next;
+
+	for (d = parent ? lyd_child(parent) : *first; d; d = next) {
+		next = d->next;
+		if (d->priv == MARK_FULL)
+			continue;
+		if (d->priv == MARK_PATH) {
+			if (d->schema->nodetype & LYD_NODE_INNER)
+				prune(NULL, d);
+			continue;
+		}
+		if (parent && lysc_is_key(d->schema))
+			continue;
+		if (!parent && *first == d)
+			*first = next;
+		lyd_free_tree(d);
+	}
+}
+
+static void
+unmark_all(struct lyd_node *first)
+{
+	struct lyd_node	*top, *d;
+
+	LY_LIST_FOR(first, top) {
+		LYD_TREE_DFS_BEGIN(top, d) {
+			d->priv = NULL;
+			LYD_TREE_DFS_END(top, d);
+		}
+	}
+}
+
+/* ---------------------------------------------------------- xpath */
+
+/* "/hgw:gateway" -> "/hybridgw:gateway": accept each module's own prefix
+ * as well as its name (RFC 6241 8.9 lets the request declare prefixes;
+ * clients use the modules' prefixes). */
+static int
+xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
+{
+	size_t	 cap = strlen(in) * 4 + 64, n = 0;
+	char	*o = malloc(cap), quote = 0;
+
+	if (!o)
+		return -ENOMEM;
+	for (const char *p = in; *p;) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			o[n++] = *p++;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			o[n++] = *p++;
+			continue;
+		}
+		if (isalpha((unsigned char)*p) || *p == '_') {
+			const char		*s = p;
+			const struct lys_module	*m = NULL;
+			uint32_t		 idx = 0;
+			size_t			 len;
+
+			while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
+				p++;
+			len = (size_t)(p - s);
+			if (*p == ':' && p[1] != ':' && (s == in || !isalnum((unsigned char)s[-1]))) {
+				char	 pfx[128];
+
+				snprintf(pfx, sizeof(pfx), "%.*s", (int)(len < 127 ? len : 127), s);
+				if (!ly_ctx_get_module_implemented(nb_ctx(), pfx)) {
+					while ((m = ly_ctx_get_module_iter(nb_ctx(), &idx)))
+						if (m->implemented && m->prefix &&
+						    strcmp(m->prefix, pfx) == 0)
+							break;
+					if (!m) {
+						nbnc_errs_add(errs, NC_ERR_INVALID_VALUE, "", NULL,
+						    "unknown prefix \"%s\" in the XPath filter", pfx);
+						free(o);
+						return -EINVAL;
+					}
+					s = m->name;
+					len = strlen(m->name);
+				}
+			}
+			if (n + len + 2 >= cap) {
+				free(o);
+				return -ENOMEM;
+			}
+			memcpy(o + n, s, len);
+			n += len;
+			continue;
+		}
+		o[n++] = *p++;
+	}
+	o[n] = '\0';
+	*out = o;
+	return 0;
+}
+
+/* ------------------------------------------------------------ API */
+
+int
+nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
+    struct nbnc_errs *errs)
+{
+	struct lyd_meta	*m;
+	const char	*type = "subtree", *select = NULL;
+	char		*xml = NULL;
+	int		 rc = 0;
+
+	memset(flt, 0, sizeof(*flt));
+	if (ly_set_new(&flt->allowed) != LY_SUCCESS)
+		return -ENOMEM;
+	if (!filter)
+		return 0;
+	for (m = filter->meta; m; m = m->next) {
+		if (strcmp(m->name, "type") == 0)
+			type = lyd_get_meta_value(m);
+		else if (strcmp(m->name, "select") == 0)
+			select = lyd_get_meta_value(m);
+	}
+	if (strcmp(type, "xpath") == 0) {
+		if (!select) {
+			nbnc_errs_add(errs, NC_ERR_MISSING_ATTR, "", "filter",
+			    "an XPath filter needs a select attribute");
+			return -EINVAL;
+		}
+		return xpath_rewrite(select, &flt->xpath, errs);
+	}
+	if (strcmp(type, "subtree") != 0) {
+		nbnc_errs_add(errs, NC_ERR_BAD_ATTR, "", "filter", "unknown filter type \"%s\"", type);
+		return -EINVAL;
+	}
+	if (lyd_any_value_str(filter, &xml) != LY_SUCCESS) {
+		nbnc_errs_add(errs, NC_ERR_OP_FAILED, "", NULL, "cannot read the filter");
+		return -ENOMEM;
+	}
+	if (!xml || fnode_blank(xml)) {
+		flt->empty = true;
+		goto out;
+	}
+	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0,
+	    &flt->subtree) != LY_SUCCESS) {
+		nbnc_errs_from_ly(errs, "filter");
+		errs->v[errs->n - 1].tag = NC_ERR_MALFORMED_MSG;
+		rc = -EINVAL;
+	}
+out:
+	free(xml);
+	return rc;
+}
+
+void
+nbnc_filter_free(struct nbnc_filter *flt)
+{
+	lyd_free_all(flt->subtree);
+	free(flt->xpath);
+	ly_set_free(flt->allowed, NULL);
+	memset(flt, 0, sizeof(*flt));
+}
+
+bool
+nbnc_filter_wants(const struct nbnc_filter *flt, const char *module, const char *top)
+{
+	const struct lys_module	*mod;
+	const struct lyd_node	*f;
+
+	if (!flt || (!flt->subtree && !flt->xpath && !flt->empty))
+		return true;
+	if (flt->empty)
+		return false;
+	if (flt->xpath)
+		return strstr(flt->xpath, top) || strstr(flt->xpath, "//") || strstr(flt->xpath, "*");
+	mod = ly_ctx_get_module_implemented(nb_ctx(), module);
+	LY_LIST_FOR(flt->subtree, f) {
+		const char	*ns = fnode_ns(f);
+
+		if (strcmp(fnode_name(f), top) == 0 && (!ns || (mod && strcmp(ns, mod->ns) == 0)))
+			return true;
+	}
+	return false;
+}
+
+int
+nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_node **out,
+    struct nbnc_errs *errs)
+{
+	struct lyd_node	*d;
+	struct ly_set	*set = NULL;
+
+	*out = NULL;
+	if (!flt || (!flt->subtree && !flt->xpath && !flt->empty)) {
+		*out = data;
+		return 0;
+	}
+	if (flt->empty || !data) {
+		lyd_free_all(data);
+		return 0;
+	}
+	unmark_all(data);
+	if (flt->xpath) {
+		if (lyd_find_xpath(data, flt->xpath, &set) != LY_SUCCESS) {
+			nbnc_errs_from_ly(errs, "XPath filter");
+			errs->v[errs->n - 1].tag = NC_ERR_INVALID_VALUE;
+			lyd_free_all(data);
+			return -EINVAL;
+		}
+		for (uint32_t i = 0; i < set->count; i++) {
+			struct lyd_node	*n = set->dnodes[i];
+
+			if (!n->schema)
+				continue;
+			mark(n, MARK_FULL);
+			if (nb_schema_is_secret(n->schema) && strstr(flt->xpath, n->schema->name))
+				ly_set_add(flt->allowed, (void *)n->schema, 0, NULL);
+			for (struct lyd_node *p = lyd_parent(n); p; p = lyd_parent(p))
+				mark(p, MARK_PATH);
+		}
+		ly_set_free(set, NULL);
+	} else {
+		const struct lyd_node	*f;
+
+		LY_LIST_FOR(flt->subtree, f) {
+			LY_LIST_FOR(data, d) {
+				if (!fnode_matches(f, d))
+					continue;
+				if (fnode_is_content(f) && !fnode_value_matches(f, d))
+					continue;
+				subtree_mark(flt, d, f);
+			}
+		}
+	}
+	prune(&data, NULL);
+	*out = data;
+	return 0;
+}
+
+void
+nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *flt, bool admin)
+{
+	struct lyd_node	*top, *n;
+	struct ly_set	*victims = NULL;
+
+	if (ly_set_new(&victims) != LY_SUCCESS)
+		return;
+	LY_LIST_FOR(tree, top) {
+		if (!top->schema || (top->schema->flags & LYS_CONFIG_R))
+			continue;	/* secrets are configuration */
+		LYD_TREE_DFS_BEGIN(top, n) {
+			if (n->schema && nb_schema_is_secret(n->schema)) {
+				uint32_t	 idx;
+
+				if (!admin || !flt || !flt->allowed ||
+				    !ly_set_contains(flt->allowed, (void *)n->schema, &idx))
+					ly_set_add(victims, n, 1, NULL);
+				LYD_TREE_DFS_continue = 1;
+			}
+			LYD_TREE_DFS_END(top, n);
+		}
+	}
+	for (uint32_t i = 0; i < victims->count; i++)
+		lyd_free_tree(victims->dnodes[i]);
+	ly_set_free(victims, NULL);
+}

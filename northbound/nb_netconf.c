@@ -1,0 +1,815 @@
+/* northbound/nb_netconf.c - NETCONF server: SSH endpoint, host key, users and keys, threads, sessions. */
+#include "northbound/nb_netconf_local.h"
+
+#include <crypt.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "northbound/nb_notify.h"
+
+#define NBNC_ENDPT	"main"
+#define NBNC_HOSTKEY	"hostkey"
+#define NBNC_MAX_POLL	4
+#define NBNC_CFG_XPATH	"/hybridgw:gateway/" NBNC_MOD ":netconf"
+
+struct nbnc_key {
+	char	 alg[32];
+	char	*b64;
+};
+
+struct nbnc_user {
+	char		 name[33];
+	char		*hash;		/* crypt(3) $6$, or NULL */
+	enum nbnc_role	 role;
+	struct nbnc_key	*keys;
+	size_t		 nkeys;
+};
+
+struct nbnc_users {
+	struct nbnc_user	*v;
+	size_t			 n;
+	char			 addr[64];	/* from config, "" = CLI */
+	uint16_t		 port;		/* from config, 0 = CLI */
+	uint16_t		 idle;
+};
+
+static struct {
+	bool			 inited;
+	bool			 started;
+	atomic_bool		 stop;
+	atomic_int		 live_threads;
+	struct nc_pollsession	*ps;
+	pthread_t		 accept_thr;
+	pthread_t		 poll_thr[NBNC_MAX_POLL];
+	unsigned		 npoll;
+	char			 hostkey[PATH_MAX];
+	char			 cli_addr[64];
+	uint16_t		 cli_port;
+	char			 addr[64];	/* what the endpoint uses now */
+	uint16_t		 port;
+	time_t			 started_at;
+	atomic_uint_fast64_t	 bad_hellos;
+	atomic_uint_fast64_t	 sessions_total;
+} nbnc;
+
+pthread_mutex_t		 nbnc_sess_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct nbnc_sess	*nbnc_sessions;
+
+static pthread_mutex_t	 nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct nbnc_users *nbnc_users_cur;
+
+/* ------------------------------------------------------------ users */
+
+static void
+nbnc_users_free(struct nbnc_users *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->n; i++) {
+		if (u->v[i].hash) {
+			OPENSSL_cleanse(u->v[i].hash, strlen(u->v[i].hash));
+			free(u->v[i].hash);
+		}
+		for (size_t k = 0; k < u->v[i].nkeys; k++)
+			free(u->v[i].keys[k].b64);
+		free(u->v[i].keys);
+	}
+	free(u->v);
+	free(u);
+}
+
+static const char *
+nbnc_child_value(const struct lyd_node *parent, const char *name)
+{
+	struct lyd_node	*c = NULL;
+
+	if (lyd_find_path(parent, name, 0, &c) != LY_SUCCESS || !c)
+		return NULL;
+	return lyd_get_value(c);
+}
+
+static enum nbnc_role
+nbnc_role_parse(const char *s)
+{
+	if (s && strcmp(s, "admin") == 0)
+		return NBNC_ROLE_ADMIN;
+	if (s && strcmp(s, "operator") == 0)
+		return NBNC_ROLE_OPERATOR;
+	return NBNC_ROLE_VIEWER;
+}
+
+const char *
+nbnc_role_name(enum nbnc_role r)
+{
+	switch (r) {
+	case NBNC_ROLE_ADMIN:
+		return "admin";
+	case NBNC_ROLE_OPERATOR:
+		return "operator";
+	default:
+		return "viewer";
+	}
+}
+
+/* Build the user table from a configuration; err names the bad node. */
+static int
+nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct nb_err *err)
+{
+	struct nbnc_users	*u;
+	struct ly_set		*set = NULL;
+	struct lyd_node		*ncnode = NULL;
+	const char		*v;
+	int			 rc = 0;
+
+	if (!(u = calloc(1, sizeof(*u))))
+		return -ENOMEM;
+	if (cfg && lyd_find_xpath(cfg, NBNC_CFG_XPATH, &set) == LY_SUCCESS && set->count)
+		ncnode = set->dnodes[0];
+	ly_set_free(set, NULL);
+	set = NULL;
+	if (!ncnode)
+		goto out;
+	if ((v = nbnc_child_value(ncnode, "listen/address")))
+		snprintf(u->addr, sizeof(u->addr), "%s", v);
+	if ((v = nbnc_child_value(ncnode, "listen/port")))
+		u->port = (uint16_t)atoi(v);
+	if ((v = nbnc_child_value(ncnode, "idle-timeout")))
+		u->idle = (uint16_t)atoi(v);
+	if (lyd_find_xpath(ncnode, "user", &set) != LY_SUCCESS) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (set->count && !(u->v = calloc(set->count, sizeof(*u->v)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < set->count; i++) {
+		struct nbnc_user	*usr = &u->v[u->n++];
+		struct ly_set		*ks = NULL;
+
+		snprintf(usr->name, sizeof(usr->name), "%s",
+		    nbnc_child_value(set->dnodes[i], "name"));
+		usr->role = nbnc_role_parse(nbnc_child_value(set->dnodes[i], "role"));
+		if ((v = nbnc_child_value(set->dnodes[i], "password")) && !(usr->hash = strdup(v))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (lyd_find_xpath(set->dnodes[i], "authorized-key", &ks) != LY_SUCCESS) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (ks->count && !(usr->keys = calloc(ks->count, sizeof(*usr->keys)))) {
+			ly_set_free(ks, NULL);
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (uint32_t k = 0; k < ks->count; k++) {
+			struct nbnc_key	*key = &usr->keys[usr->nkeys];
+			const char	*alg = nbnc_child_value(ks->dnodes[k], "algorithm");
+			const char	*b64 = nbnc_child_value(ks->dnodes[k], "key-data");
+			ssh_key		 sk = NULL;
+
+			snprintf(key->alg, sizeof(key->alg), "%s", alg ? alg : "");
+			if (!b64 || ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(key->alg),
+			    &sk) != SSH_OK) {
+				char	*p = lyd_path(ks->dnodes[k], LYD_PATH_STD, NULL, 0);
+
+				nb_err_set(err, p ? p : NBNC_CFG_XPATH,
+				    "key-data is not a valid %s public key", key->alg);
+				free(p);
+				ly_set_free(ks, NULL);
+				rc = -EINVAL;
+				goto out;
+			}
+			ssh_key_free(sk);
+			if (!(key->b64 = strdup(b64))) {
+				ly_set_free(ks, NULL);
+				rc = -ENOMEM;
+				goto out;
+			}
+			usr->nkeys++;
+		}
+		ly_set_free(ks, NULL);
+	}
+out:
+	ly_set_free(set, NULL);
+	if (rc != 0) {
+		nbnc_users_free(u);
+		return rc;
+	}
+	*out = u;
+	return 0;
+}
+
+enum nbnc_role
+nbnc_user_role(const char *user)
+{
+	enum nbnc_role	 r = NBNC_ROLE_VIEWER;
+
+	pthread_mutex_lock(&nbnc_users_mtx);
+	for (size_t i = 0; user && nbnc_users_cur && i < nbnc_users_cur->n; i++)
+		if (strcmp(nbnc_users_cur->v[i].name, user) == 0)
+			r = nbnc_users_cur->v[i].role;
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	return r;
+}
+
+static struct nbnc_user *
+nbnc_user_find_locked(const char *name)
+{
+	for (size_t i = 0; name && nbnc_users_cur && i < nbnc_users_cur->n; i++)
+		if (strcmp(nbnc_users_cur->v[i].name, name) == 0)
+			return &nbnc_users_cur->v[i];
+	return NULL;
+}
+
+/*
+ * crypt_r() comes from libcrypt.so.1 (already mapped: libnetconf2 needs it).
+ * Resolved at run time so the module needs no extra link flag.
+ */
+typedef char *(*nbnc_crypt_fn)(const char *, const char *, struct crypt_data *);
+static nbnc_crypt_fn		 nbnc_crypt_r;
+static pthread_once_t		 nbnc_crypt_once = PTHREAD_ONCE_INIT;
+
+static void
+nbnc_crypt_resolve(void)
+{
+	void	*h = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_NOLOAD);
+
+	if (!h)
+		h = dlopen("libcrypt.so.1", RTLD_NOW);
+	if (h)
+		nbnc_crypt_r = (nbnc_crypt_fn)dlsym(h, "crypt_r");
+}
+
+static int
+nbnc_auth_passwd(const struct nc_session *s, const char *password, void *ud)
+{
+	struct nbnc_user	*u;
+	struct crypt_data	*cd;
+	char			*res, hash[256];
+	const char		*name = nc_session_get_username(s);
+	int			 rc = -1;
+
+	pthread_once(&nbnc_crypt_once, nbnc_crypt_resolve);
+	pthread_mutex_lock(&nbnc_users_mtx);
+	u = nbnc_user_find_locked(name);
+	hash[0] = '\0';
+	if (u && u->hash)
+		snprintf(hash, sizeof(hash), "%s", u->hash);
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	if (!hash[0] || !nbnc_crypt_r || !(cd = calloc(1, sizeof(*cd))))
+		goto out;
+	res = nbnc_crypt_r(password, hash, cd);
+	if (res && res[0] != '*' && strlen(res) == strlen(hash) &&
+	    CRYPTO_memcmp(res, hash, strlen(hash)) == 0)
+		rc = 0;
+	OPENSSL_cleanse(cd, sizeof(*cd));
+	free(cd);
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (rc != 0)
+		log_info(LOG_MOD_NB, "netconf: password authentication failed for user %s",
+		    name ? name : "?");
+	return rc;
+}
+
+static int
+nbnc_auth_pubkey(const struct nc_session *s, ssh_key key, void *ud)
+{
+	struct nbnc_user	*u;
+	const char		*name = nc_session_get_username(s);
+	int			 rc = -1;
+
+	pthread_mutex_lock(&nbnc_users_mtx);
+	if ((u = nbnc_user_find_locked(name))) {
+		for (size_t i = 0; i < u->nkeys && rc != 0; i++) {
+			ssh_key	 k = NULL;
+
+			if (ssh_pki_import_pubkey_base64(u->keys[i].b64,
+			    ssh_key_type_from_name(u->keys[i].alg), &k) != SSH_OK)
+				continue;
+			if (ssh_key_cmp(k, key, SSH_KEY_CMP_PUBLIC) == 0)
+				rc = 0;
+			ssh_key_free(k);
+		}
+	}
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	return rc;
+}
+
+/* ------------------------------------------------------- host key */
+
+/* Create an ECDSA P-256 host key (traditional PEM, mode 0600) when absent. */
+static int
+nbnc_hostkey_ensure(const char *dir, char *path, size_t len)
+{
+	EVP_PKEY	*pk = NULL;
+	BIO		*bio = NULL;
+	int		 fd = -1, rc = 0;
+	char		 tmp[PATH_MAX];
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if (snprintf(path, len, "%s/ssh_host_ecdsa_key", dir) >= (int)len ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (access(path, R_OK) == 0)
+		return 0;
+	if (!(pk = EVP_EC_gen("P-256"))) {
+		rc = -EIO;
+		goto out;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!(bio = BIO_new_fd(fd, BIO_CLOSE))) {
+		close(fd);
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!PEM_write_bio_PrivateKey_traditional(bio, pk, NULL, NULL, 0, NULL, NULL) ||
+	    BIO_flush(bio) != 1 || fsync(fd) != 0) {
+		rc = -EIO;
+		goto out;
+	}
+	if (rename(tmp, path) != 0)
+		rc = -errno;
+	else
+		log_info(LOG_MOD_NB, "netconf: created SSH host key %s", path);
+out:
+	BIO_free_all(bio);
+	EVP_PKEY_free(pk);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+static int
+nbnc_hostkey_clb(const char *name, void *ud, char **privkey_path, char **privkey_data,
+    NC_SSH_KEY_TYPE *privkey_type)
+{
+	if (!nbnc.hostkey[0] || !(*privkey_path = strdup(nbnc.hostkey)))
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------- sessions */
+
+struct nbnc_sess *
+nbnc_sess_first(void)
+{
+	return nbnc_sessions;
+}
+
+struct nbnc_sess *
+nbnc_sess_find(uint32_t id)
+{
+	for (struct nbnc_sess *s = nbnc_sessions; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+int
+nbnc_sess_kill(uint32_t id, uint32_t by)
+{
+	struct nbnc_sess	*s;
+	int			 rc = -ENOENT;
+
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	if ((s = nbnc_sess_find(id)) && s->nc) {
+		nc_session_set_term_reason(s->nc, NC_SESSION_TERM_KILLED);
+		nc_session_set_killed_by(s->nc, by);
+		nc_session_set_status(s->nc, NC_STATUS_INVALID);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	return rc;
+}
+
+uint64_t
+nbnc_stat_bad_hellos(void)
+{
+	return atomic_load(&nbnc.bad_hellos);
+}
+
+uint64_t
+nbnc_stat_sessions_total(void)
+{
+	return atomic_load(&nbnc.sessions_total);
+}
+
+time_t
+nbnc_start_time(void)
+{
+	return nbnc.started_at;
+}
+
+static void
+nbnc_sess_add(struct nc_session *ncs)
+{
+	struct nbnc_sess	*s = calloc(1, sizeof(*s));
+	const char		*user = nc_session_get_username(ncs);
+	const char		*host = nc_session_get_host(ncs);
+
+	if (!s)
+		return;
+	s->id = nc_session_get_id(ncs);
+	s->nc = ncs;
+	s->login = time(NULL);
+	snprintf(s->user, sizeof(s->user), "%s", user ? user : "");
+	snprintf(s->host, sizeof(s->host), "%s", host ? host : "");
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	s->next = nbnc_sessions;
+	nbnc_sessions = s;
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	atomic_fetch_add(&nbnc.sessions_total, 1);
+	log_info(LOG_MOD_NB, "netconf: session %u up, user %s from %s (%s)", s->id, s->user,
+	    s->host, nbnc_role_name(nbnc_user_role(s->user)));
+	nbnc_session_started(s->id, s->user, s->host);
+}
+
+struct nbnc_gone {
+	uint32_t		 sid;
+	const char		*user, *host;
+	NC_SESSION_TERM_REASON	 reason;
+	uint32_t		 killed_by;
+};
+
+static int
+nbnc_sess_gone_loop(void *arg)
+{
+	struct nbnc_gone	*g = arg;
+
+	nbnc_session_gone(g->sid, g->user, g->host, g->reason, g->killed_by);
+	return 0;
+}
+
+/* A session ended: out of the poll set and the table, locks released (loop
+ * thread), then freed. */
+static void
+nbnc_sess_end(struct nc_session *ncs)
+{
+	struct nbnc_sess	*s, **pp;
+	struct nbnc_gone	 g = { 0 };
+
+	g.sid = nc_session_get_id(ncs);
+	g.reason = nc_session_get_term_reason(ncs);
+	g.killed_by = g.reason == NC_SESSION_TERM_KILLED ? nc_session_get_killed_by(ncs) : 0;
+	nc_ps_del_session(nbnc.ps, ncs);
+	nbnc_notify_session_gone(g.sid);
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	for (pp = &nbnc_sessions; (s = *pp); pp = &s->next) {
+		if (s->nc == ncs) {
+			*pp = s->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	if (s) {
+		g.user = s->user;
+		g.host = s->host;
+		log_info(LOG_MOD_NB, "netconf: session %u down (reason %d)", g.sid, (int)g.reason);
+		if (!atomic_load(&nbnc.stop))
+			loop_call(nbnc_sess_gone_loop, &g);
+		free(s);
+	}
+	nc_session_free(ncs, NULL);
+}
+
+/* ------------------------------------------------------- threads */
+
+static void *
+nbnc_accept_main(void *arg)
+{
+	while (!atomic_load(&nbnc.stop)) {
+		struct nc_session	*ncs = NULL;
+		NC_MSG_TYPE		 m = nc_accept(300, &ncs);
+
+		if (m == NC_MSG_HELLO) {
+			if (nc_ps_add_session(nbnc.ps, ncs) != 0) {
+				nc_session_free(ncs, NULL);
+				continue;
+			}
+			nbnc_sess_add(ncs);
+		} else if (m == NC_MSG_BAD_HELLO) {
+			atomic_fetch_add(&nbnc.bad_hellos, 1);
+		} else if (m == NC_MSG_ERROR) {
+			usleep(100 * 1000);
+		}
+	}
+	nc_thread_destroy();
+	atomic_fetch_sub(&nbnc.live_threads, 1);
+	return NULL;
+}
+
+static void *
+nbnc_poll_main(void *arg)
+{
+	while (!atomic_load(&nbnc.stop)) {
+		struct nc_session	*ncs = NULL;
+		int			 r = nc_ps_poll(nbnc.ps, 300, &ncs);
+
+		if (r & (NC_PSPOLL_NOSESSIONS | NC_PSPOLL_ERROR)) {
+			usleep(30 * 1000);
+			continue;
+		}
+		if ((r & NC_PSPOLL_BAD_RPC) && ncs) {
+			pthread_mutex_lock(&nbnc_sess_mtx);
+			for (struct nbnc_sess *s = nbnc_sessions; s; s = s->next)
+				if (s->nc == ncs)
+					s->in_bad_rpcs++;
+			pthread_mutex_unlock(&nbnc_sess_mtx);
+		}
+		if ((r & NC_PSPOLL_SESSION_TERM) && ncs) {
+			nbnc_sess_end(ncs);
+		} else if ((r & NC_PSPOLL_SSH_CHANNEL) && ncs) {
+			struct nc_session	*ch = NULL;
+
+			if (nc_ps_accept_ssh_channel(nbnc.ps, &ch) == NC_MSG_HELLO) {
+				if (nc_ps_add_session(nbnc.ps, ch) != 0)
+					nc_session_free(ch, NULL);
+				else
+					nbnc_sess_add(ch);
+			}
+		}
+	}
+	nc_thread_destroy();
+	atomic_fetch_sub(&nbnc.live_threads, 1);
+	return NULL;
+}
+
+/* ------------------------------------------- config (nb_module) */
+
+static void
+nbnc_endpoint_apply(const struct nbnc_users *u)
+{
+	const char	*addr = u && u->addr[0] ? u->addr : nbnc.cli_addr;
+	uint16_t	 port = u && u->port ? u->port : nbnc.cli_port;
+
+	if (!nbnc.started)
+		return;
+	if (strcmp(addr, nbnc.addr) != 0) {
+		if (nc_server_endpt_set_address(NBNC_ENDPT, addr) == 0)
+			snprintf(nbnc.addr, sizeof(nbnc.addr), "%s", addr);
+		else
+			log_err(LOG_MOD_NB, "netconf: cannot listen on %s", addr);
+	}
+	if (port != nbnc.port) {
+		if (nc_server_endpt_set_port(NBNC_ENDPT, port) == 0)
+			nbnc.port = port;
+		else
+			log_err(LOG_MOD_NB, "netconf: cannot listen on port %u", port);
+	}
+	nc_server_set_idle_timeout(u ? u->idle : 0);
+}
+
+static int
+nbnc_mod_validate(const struct nb_txn *t)
+{
+	struct nbnc_users	*u = NULL;
+	int			 rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
+
+	nbnc_users_free(u);
+	return rc;
+}
+
+static int
+nbnc_mod_prepare(const struct nb_txn *t, void **ctx)
+{
+	struct nbnc_users	*u = NULL;
+	int			 rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
+
+	if (rc == 0)
+		*ctx = u;
+	return rc;
+}
+
+static void
+nbnc_mod_apply(const struct nb_txn *t, void *ctx)
+{
+	struct nbnc_users	*old;
+
+	pthread_mutex_lock(&nbnc_users_mtx);
+	old = nbnc_users_cur;
+	nbnc_users_cur = ctx;
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	nbnc_users_free(old);
+	nbnc_endpoint_apply(ctx);
+}
+
+static void
+nbnc_mod_abort(const struct nb_txn *t, void *ctx)
+{
+	nbnc_users_free(ctx);
+}
+
+static const struct nb_module nbnc_module = {
+	.name = "netconf",
+	.validate = nbnc_mod_validate,
+	.prepare = nbnc_mod_prepare,
+	.apply = nbnc_mod_apply,
+	.abort = nbnc_mod_abort,
+};
+
+/* ------------------------------------------------------- lifecycle */
+
+static void
+nbnc_print_clb(const struct nc_session *s, NC_VERB_LEVEL lvl, const char *msg)
+{
+	if (lvl == NC_VERB_ERROR)
+		log_warn(LOG_MOD_NB, "netconf: %s", msg);
+	else if (lvl == NC_VERB_WARNING)
+		log_debug(LOG_MOD_NB, "netconf: %s", msg);
+	else
+		log_debug(LOG_MOD_NB, "netconf: %s", msg);
+}
+
+int
+nb_netconf_init(struct nb_err *err)
+{
+	static const char *const nc_features[] = { "writable-running", "candidate",
+		"confirmed-commit", "rollback-on-error", "validate", "startup", "xpath", NULL };
+	static const struct {
+		const char		*name, *rev;
+		const char *const	*feat;
+	} mods[] = {
+		{ "ietf-netconf", "2013-09-29", nc_features },
+		{ "ietf-netconf-with-defaults", "2011-06-01", NULL },
+		{ "ietf-netconf-monitoring", "2010-10-04", NULL },
+		{ "notifications", "2008-07-14", NULL },
+		{ "nc-notifications", "2008-07-14", NULL },
+		{ "ietf-netconf-notifications", "2012-02-06", NULL },
+		{ NBNC_MOD, NULL, NULL },
+	};
+	struct ly_ctx	*ctx = nb_ctx();
+
+	if (nbnc.inited)
+		return 0;
+	if (!ctx) {
+		nb_err_set(err, "", "the YANG context is not initialized");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		const char	**f = (const char **)mods[i].feat;
+
+		if (!ly_ctx_load_module(ctx, mods[i].name, mods[i].rev, f)) {
+			const struct ly_err_item	*e = ly_err_last(ctx);
+
+			nb_err_set(err, mods[i].name, "cannot load YANG module: %s",
+			    e && e->msg ? e->msg : "not found");
+			return -EINVAL;
+		}
+	}
+	nb_module_register(&nbnc_module);
+	nbnc.inited = true;
+	return 0;
+}
+
+int
+nb_netconf_start(const struct nb_netconf_cfg *cfg)
+{
+	struct nbnc_users	*u = NULL;
+	struct nb_err		 err = { 0 };
+	const struct lysc_node	*gs;
+	const char		*dir = cfg && cfg->state_dir ? cfg->state_dir : "/var/lib/hybridgw";
+	int			 rc;
+
+	if (nbnc.started)
+		return -EALREADY;
+	if ((rc = nb_netconf_init(&err)) != 0) {
+		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
+		return rc;
+	}
+	if ((rc = nbnc_hostkey_ensure(dir, nbnc.hostkey, sizeof(nbnc.hostkey))) != 0) {
+		log_err(LOG_MOD_NB, "netconf: host key in %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	snprintf(nbnc.cli_addr, sizeof(nbnc.cli_addr), "%s",
+	    cfg && cfg->address ? cfg->address : "::");
+	nbnc.cli_port = cfg && cfg->port ? cfg->port : 830;
+	/* Users and listen address as committed so far. */
+	if ((rc = nbnc_users_from_cfg(nb_running(), &u, &err)) != 0) {
+		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
+		return rc;
+	}
+	pthread_mutex_lock(&nbnc_users_mtx);
+	nbnc_users_free(nbnc_users_cur);
+	nbnc_users_cur = u;
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	snprintf(nbnc.addr, sizeof(nbnc.addr), "%s", u->addr[0] ? u->addr : nbnc.cli_addr);
+	nbnc.port = u->port ? u->port : nbnc.cli_port;
+
+	nc_set_print_clb_session(nbnc_print_clb);
+	nc_verbosity(NC_VERB_WARNING);
+	/* Our own get-schema: the library's corrupts memory in 2.0.24. */
+	gs = lys_find_path(nb_ctx(), NULL, "/ietf-netconf-monitoring:get-schema", 0);
+	if (gs)
+		((struct lysc_node *)gs)->priv = nbnc_rpc_get_schema;
+	if (nc_server_init(nb_ctx()) != 0) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	nc_set_global_rpc_clb(nbnc_rpc_dispatch);
+	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT,
+	    (1 << NC_WD_ALL) | (1 << NC_WD_ALL_TAG) | (1 << NC_WD_TRIM) | (1 << NC_WD_EXPLICIT));
+	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
+	nc_server_set_idle_timeout(u->idle);
+	nc_server_ssh_set_hostkey_clb(nbnc_hostkey_clb, NULL, NULL);
+	nc_server_ssh_set_passwd_auth_clb(nbnc_auth_passwd, NULL, NULL);
+	nc_server_ssh_set_pubkey_auth_clb(nbnc_auth_pubkey, NULL, NULL);
+	if (nc_server_add_endpt(NBNC_ENDPT, NC_TI_LIBSSH) != 0 ||
+	    nc_server_ssh_endpt_add_hostkey(NBNC_ENDPT, NBNC_HOSTKEY, -1) != 0 ||
+	    nc_server_ssh_endpt_set_auth_methods(NBNC_ENDPT,
+	    NC_SSH_AUTH_PUBLICKEY | NC_SSH_AUTH_PASSWORD) != 0 ||
+	    nc_server_ssh_endpt_set_auth_attempts(NBNC_ENDPT, 3) != 0 ||
+	    nc_server_ssh_endpt_set_auth_timeout(NBNC_ENDPT, 30) != 0 ||
+	    nc_server_endpt_set_address(NBNC_ENDPT, nbnc.addr) != 0 ||
+	    nc_server_endpt_set_port(NBNC_ENDPT, nbnc.port) != 0) {
+		log_err(LOG_MOD_NB, "netconf: cannot listen on [%s]:%u", nbnc.addr, nbnc.port);
+		rc = -EADDRNOTAVAIL;
+		goto fail_server;
+	}
+	if (!(nbnc.ps = nc_ps_new())) {
+		rc = -ENOMEM;
+		goto fail_server;
+	}
+	if ((rc = nbnc_notify_start()) != 0)
+		goto fail_ps;
+	atomic_store(&nbnc.stop, false);
+	nbnc.npoll = cfg && cfg->poll_threads ? cfg->poll_threads : 3;
+	if (nbnc.npoll > NBNC_MAX_POLL)
+		nbnc.npoll = NBNC_MAX_POLL;
+	atomic_store(&nbnc.live_threads, 1 + (int)nbnc.npoll);
+	for (unsigned i = 0; i < nbnc.npoll; i++)
+		pthread_create(&nbnc.poll_thr[i], NULL, nbnc_poll_main, NULL);
+	pthread_create(&nbnc.accept_thr, NULL, nbnc_accept_main, NULL);
+	nbnc.started = true;
+	nbnc.started_at = time(NULL);
+	log_info(LOG_MOD_NB, "netconf: listening on [%s]:%u (host key %s)", nbnc.addr, nbnc.port,
+	    nbnc.hostkey);
+	return 0;
+
+fail_ps:
+	nc_ps_free(nbnc.ps);
+	nbnc.ps = NULL;
+fail_server:
+	nc_server_destroy();
+fail:
+	return rc;
+}
+
+void
+nb_netconf_stop(void)
+{
+	uv_loop_t	*loop = loop_get();
+
+	if (!nbnc.started)
+		return;
+	atomic_store(&nbnc.stop, true);
+	/* Poll threads may be waiting in loop_call(): keep the loop turning. */
+	while (atomic_load(&nbnc.live_threads) > 0) {
+		if (loop)
+			uv_run(loop, UV_RUN_NOWAIT);
+		usleep(5 * 1000);
+	}
+	pthread_join(nbnc.accept_thr, NULL);
+	for (unsigned i = 0; i < nbnc.npoll; i++)
+		pthread_join(nbnc.poll_thr[i], NULL);
+	nbnc_notify_stop();
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	while (nbnc_sessions) {
+		struct nbnc_sess	*s = nbnc_sessions;
+
+		nbnc_sessions = s->next;
+		free(s);
+	}
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	nc_ps_clear(nbnc.ps, 1, NULL);
+	nc_ps_free(nbnc.ps);
+	nbnc.ps = NULL;
+	nbnc_ds_fini();
+	nc_server_destroy();
+	pthread_mutex_lock(&nbnc_users_mtx);
+	nbnc_users_free(nbnc_users_cur);
+	nbnc_users_cur = NULL;
+	pthread_mutex_unlock(&nbnc_users_mtx);
+	nbnc.started = false;
+}

@@ -1,0 +1,150 @@
+/* northbound/nb_netconf_local.h - private interfaces between the NETCONF server files. */
+#ifndef HGW_NB_NETCONF_LOCAL_H
+#define HGW_NB_NETCONF_LOCAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <nc_server.h>	/* libnetconf2 with SSH (defines NC_ENABLED_SSH) */
+
+#include "northbound/nb_netconf.h"
+
+#define NBNC_MOD	"hybridgw-netconf"
+
+enum nbnc_role { NBNC_ROLE_VIEWER, NBNC_ROLE_OPERATOR, NBNC_ROLE_ADMIN };
+
+/* One NETCONF session (nb_netconf.c keeps the table). */
+struct nbnc_sess {
+	uint32_t		 id;
+	struct nc_session	*nc;
+	char			 user[64];
+	char			 host[64];
+	time_t			 login;
+	/* RFC 5277 subscription (fields under nbnc_sess_mtx) */
+	bool			 subscribed;
+	struct lyd_node		*sub_filter;	/* subtree filter, or NULL */
+	char			*sub_xpath;	/* xpath filter, or NULL */
+	time_t			 sub_stop;	/* 0 = none */
+	uint64_t		 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifs;
+	struct nbnc_sess	*next;
+};
+
+/* nb_netconf.c: session table; hold the mutex while using any entry. */
+extern pthread_mutex_t	 nbnc_sess_mtx;
+struct nbnc_sess	*nbnc_sess_first(void);		/* under nbnc_sess_mtx */
+struct nbnc_sess	*nbnc_sess_find(uint32_t id);	/* under nbnc_sess_mtx */
+enum nbnc_role		 nbnc_user_role(const char *user);
+const char		*nbnc_role_name(enum nbnc_role);
+uint64_t		 nbnc_stat_bad_hellos(void);
+uint64_t		 nbnc_stat_sessions_total(void);
+time_t			 nbnc_start_time(void);
+/* Kill a session (not the caller's): 0, -ENOENT. Called on a poll thread. */
+int			 nbnc_sess_kill(uint32_t id, uint32_t by);
+
+/* nb_netconf_ops.c: RPCs (poll threads) and session end (loop thread). */
+struct nc_server_reply	*nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *);
+struct nc_server_reply	*nbnc_rpc_get_schema(struct lyd_node *rpc, struct nc_session *);
+void			 nbnc_session_gone(uint32_t sid, const char *user, const char *host,
+			    NC_SESSION_TERM_REASON, uint32_t killed_by);
+void			 nbnc_session_started(uint32_t sid, const char *user, const char *host);
+
+/* nb_datastore.c: candidate, startup, locks, confirmed commit; loop thread only. */
+enum nbnc_ds { NBNC_DS_RUNNING, NBNC_DS_CANDIDATE, NBNC_DS_STARTUP, NBNC_DS_COUNT };
+extern const char *const nbnc_ds_names[NBNC_DS_COUNT];
+const struct lyd_node	*nbnc_ds_candidate(void);
+bool			 nbnc_ds_candidate_dirty(uint32_t *by);
+void			 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid);
+void			 nbnc_ds_candidate_discard(void);
+int			 nbnc_ds_startup_read(struct lyd_node **out, struct nb_err *);
+int			 nbnc_ds_startup_write(const struct lyd_node *, struct nb_err *);
+int			 nbnc_ds_startup_delete(struct nb_err *);
+uint32_t		 nbnc_ds_lock_holder(enum nbnc_ds);
+time_t			 nbnc_ds_lock_time(enum nbnc_ds);
+/* 0, -EBUSY (held: *holder), -EAGAIN (candidate modified by *holder). */
+int			 nbnc_ds_lock(enum nbnc_ds, uint32_t sid, uint32_t *holder);
+/* 0, -ENOENT (not locked), -EPERM (locked by *holder). */
+int			 nbnc_ds_unlock(enum nbnc_ds, uint32_t sid, uint32_t *holder);
+/* Validate (libyang) and commit tree to running; ownership taken. who: the
+ * session (0 = server) for the config-change notification. */
+int			 nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who,
+			    struct nb_err *);
+
+/* RFC 6241 8.4 confirmed commit. */
+struct nbnc_commit_req {
+	uint32_t	 sid;
+	bool		 confirmed;
+	uint32_t	 timeout;	/* seconds; 0 = 600 */
+	const char	*persist;	/* make it persistent with this id */
+	const char	*persist_id;	/* confirm / extend a persistent one */
+};
+/* 0, -EINVAL/-EPERM (err filled; *tag set). */
+int			 nbnc_ds_commit(const struct nbnc_commit_req *, struct nb_err *, NC_ERR *tag);
+int			 nbnc_ds_cancel_commit(uint32_t sid, const char *persist_id,
+			    struct nb_err *, NC_ERR *tag);
+bool			 nbnc_ds_confirm_pending(void);
+void			 nbnc_ds_session_gone(uint32_t sid);
+void			 nbnc_ds_fini(void);
+
+/* nb_edit.c: <edit-config> on a working copy (RFC 6241 7.2). */
+enum nbnc_erropt { NBNC_ERR_STOP, NBNC_ERR_CONTINUE, NBNC_ERR_ROLLBACK };
+struct nbnc_err {
+	NC_ERR		 tag;
+	char		 path[256];
+	char		 msg[512];
+	char		 app_tag[64];
+	char		 bad_elem[64];
+	uint32_t	 sid;		/* lock-denied: the holder */
+};
+struct nbnc_errs {
+	struct nbnc_err	*v;
+	size_t		 n, cap;
+};
+void	nbnc_errs_add(struct nbnc_errs *, NC_ERR, const char *path, const char *bad_elem,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void	nbnc_errs_add_nb(struct nbnc_errs *, NC_ERR, const struct nb_err *);
+void	nbnc_errs_free(struct nbnc_errs *);
+/* Apply the edit in xml (content of <config>) to *tree. default_op: "merge",
+ * "replace" or "none". Returns 0 when something may have changed and no
+ * error stops it; errors are appended to errs. */
+int	nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
+	    enum nbnc_erropt, struct nbnc_errs *);
+/* Parse <config> content as a complete, validated configuration. */
+int	nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *);
+/* Map libyang's last error to a NETCONF error. */
+void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
+
+/* nb_filter.c: subtree (RFC 6241 6) and XPath filters, secrets. */
+struct nbnc_filter {
+	struct lyd_node	*subtree;	/* parsed filter content (opaque allowed) */
+	char		*xpath;		/* module-name prefixed XPath */
+	bool		 empty;		/* <filter/>: select nothing */
+	struct ly_set	*allowed;	/* secret schema nodes the filter named */
+};
+/* From a <filter> anyxml node (its type/select metadata). 0 or -EINVAL. */
+int	nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *,
+	    struct nbnc_errs *);
+void	nbnc_filter_free(struct nbnc_filter *);
+/* May the filter select anything in this top-level module / node? */
+bool	nbnc_filter_wants(const struct nbnc_filter *, const char *module, const char *top);
+/* Filter the siblings in data (consumed) into *out. */
+int	nbnc_filter_apply(struct nbnc_filter *, struct lyd_node *data,
+	    struct lyd_node **out, struct nbnc_errs *);
+/* Drop secrets unless allowed (admin and explicitly named by the filter). */
+void	nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool admin);
+
+/* nb_notify.c */
+int	nbnc_notify_start(void);
+void	nbnc_notify_stop(void);
+bool	nbnc_notify_active(void);
+/* RFC 5277 create-subscription for the session (filter consumed on
+ * success). start/stop: date-and-time strings or NULL. 0, -EINVAL, -EBUSY. */
+int	nbnc_notify_subscribe(uint32_t sid, struct nbnc_filter *, const char *start,
+	    const char *stop, struct nbnc_errs *);
+bool	nbnc_notify_replay_supported(void);
+time_t	nbnc_notify_replay_since(void);
+/* Forget a session (its subscription) before it is freed. */
+void	nbnc_notify_session_gone(uint32_t sid);
+
+#endif

@@ -1,0 +1,37 @@
+/* northbound/nb_notify.h - NETCONF notifications (RFC 5277 stream NETCONF) sent by the gateway's modules. */
+#ifndef HGW_NB_NOTIFY_H
+#define HGW_NB_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libyang/libyang.h>
+
+/*
+ * Safe from any thread and cheap: the event is built, queued and sent by
+ * the notification thread to every subscribed session (and kept for
+ * replay). Without a running NETCONF server they are dropped silently.
+ * String arguments are copied; NULL leaves the leaf out.
+ */
+struct nb_path_switch {
+	uint64_t	 id;		/* journal entry id */
+	const char	*connection;
+	const char	*trigger;	/* "bfd-down", "drain", "failback", ... */
+	const char	*from_class;	/* "lan" | "circuit" | "vpn" | NULL */
+	const char	*to_class;
+	uint32_t	 prefixes_moved;
+	uint32_t	 groups_rewritten;
+	uint32_t	 switch_time_us;
+};
+void	nb_notify_path_switch(const struct nb_path_switch *);
+/* BGP session Established (up) or left Established (down). */
+void	nb_notify_bgp_session(const char *neighbor, const char *name, bool up,
+	    const char *reason);
+/* A circuit's outbound prefix cap was hit (raised) or no longer is (cleared). */
+void	nb_notify_outbound_cap(const char *circuit, bool raised, uint32_t limit,
+	    uint32_t wanted, uint32_t withheld);
+/* Any notification tree of a module in nb_ctx() (top node = the notification).
+ * Ownership is taken. 0, or -EINVAL/-ENOMEM (tree freed). */
+int	nb_notify_send(struct lyd_node *notif);
+
+#endif
