@@ -82,6 +82,125 @@ random_len(void)
 	return 8 + (unsigned)(rng() % 8);
 }
 
+/*
+ * The peer measured in the same run: longest match by one hash probe per
+ * prefix length present, longest first (what a hash-based FIB does). Open
+ * addressing, linear probing, backward-shift delete.
+ */
+struct peer_ent {
+	uint32_t	 addr;
+	uint8_t		 len;
+	uint8_t		 used;
+	void		*val;
+};
+
+struct peer {
+	struct peer_ent	*tab;
+	size_t		 mask;
+	size_t		 perlen[33];
+};
+
+static inline uint32_t
+v4_word(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint32_t
+v4_mask(unsigned len)
+{
+	return len ? ~(uint32_t)0 << (32 - len) : 0;
+}
+
+static inline size_t
+peer_hash(uint32_t addr, unsigned len)
+{
+	uint64_t	 h = (uint64_t)addr << 8 | len;
+
+	/* murmur3 fmix64: every input bit reaches the low bits we index with */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+static int
+peer_init(struct peer *pt, size_t n)
+{
+	size_t	 cap = 1;
+
+	while (cap < 2 * n)
+		cap <<= 1;
+	memset(pt, 0, sizeof(*pt));
+	pt->mask = cap - 1;
+	pt->tab = calloc(cap, sizeof(*pt->tab));
+	return pt->tab ? 0 : -1;
+}
+
+static struct peer_ent *
+peer_find(const struct peer *pt, uint32_t addr, unsigned len)
+{
+	for (size_t i = peer_hash(addr, len) & pt->mask; pt->tab[i].used; i = (i + 1) & pt->mask)
+		if (pt->tab[i].addr == addr && pt->tab[i].len == len)
+			return &pt->tab[i];
+	return NULL;
+}
+
+static void
+peer_insert(struct peer *pt, const struct prefix *p, void *val)
+{
+	uint32_t	 addr = v4_word(p->bytes);
+	size_t		 i;
+
+	for (i = peer_hash(addr, p->len) & pt->mask; pt->tab[i].used; i = (i + 1) & pt->mask)
+		if (pt->tab[i].addr == addr && pt->tab[i].len == p->len) {
+			pt->tab[i].val = val;
+			return;
+		}
+	pt->tab[i] = (struct peer_ent){ addr, p->len, 1, val };
+	pt->perlen[p->len]++;
+}
+
+static void *
+peer_delete(struct peer *pt, const struct prefix *p)
+{
+	struct peer_ent	*e = peer_find(pt, v4_word(p->bytes), p->len);
+	size_t		 i, j;
+	void		*val;
+
+	if (e == NULL)
+		return NULL;
+	val = e->val;
+	pt->perlen[p->len]--;
+	/* backward shift: pull later entries of the run into the hole */
+	i = (size_t)(e - pt->tab);
+	for (j = (i + 1) & pt->mask; pt->tab[j].used; j = (j + 1) & pt->mask) {
+		size_t	 home = peer_hash(pt->tab[j].addr, pt->tab[j].len) & pt->mask;
+
+		if (((j - home) & pt->mask) >= ((j - i) & pt->mask)) {
+			pt->tab[i] = pt->tab[j];
+			i = j;
+		}
+	}
+	pt->tab[i].used = 0;
+	return val;
+}
+
+static void *
+peer_best(const struct peer *pt, uint32_t addr, int maxlen)
+{
+	for (int len = maxlen; len >= 0; len--) {
+		struct peer_ent	*e;
+
+		if (pt->perlen[len] &&
+		    (e = peer_find(pt, addr & v4_mask((unsigned)len), (unsigned)len)) != NULL)
+			return e->val;
+	}
+	return NULL;
+}
+
 static int
 pcmp(const void *a, const void *b)
 {
@@ -204,6 +323,51 @@ main(int argc, char **argv)
 	if (trie_count(t) != 0)
 		return 1;
 	trie_free(t);
+
+	/* the peer, same keys, same order of operations */
+	{
+		struct peer	 pt;
+		size_t		 phits = 0, pcov = 0, pheap;
+		double		 pins, plook, pcovns, pdel;
+
+		shuffle(pf, n);
+		heap0 = heap_used();
+		if (peer_init(&pt, n) != 0)
+			return 1;
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++)
+			peer_insert(&pt, &pf[i], &pf[i]);
+		pins = (now_ns() - t0) / (double)n;
+		pheap = heap_used() - heap0;
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++)
+			if ((sink = peer_best(&pt, v4_word(addrs[i].bytes), 32)) != NULL)
+				phits++;
+		plook = (now_ns() - t0) / (double)n;
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++)
+			if ((sink = peer_best(&pt, v4_word(pf[i].bytes), pf[i].len - 1)) != NULL)
+				pcov++;
+		pcovns = (now_ns() - t0) / (double)n;
+		shuffle(pf, n);
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++)
+			if (peer_delete(&pt, &pf[i]) == NULL)
+				return 1;
+		pdel = (now_ns() - t0) / (double)n;
+		free(pt.tab);
+		if (phits != hits || pcov != covered) {
+			fprintf(stderr, "peer disagrees: hits %zu/%zu covering %zu/%zu\n",
+			    phits, hits, pcov, covered);
+			return 1;
+		}
+		printf("peer (hash probe per length): insert %.1f ns, lookup %.1f ns, "
+		    "covering %.1f ns, delete %.1f ns, %.1f bytes/prefix\n", pins, plook,
+		    pcovns, pdel, (double)pheap / (double)n);
+		printf("ratio trie/peer: insert %.2f lookup %.2f covering %.2f delete %.2f "
+		    "memory %.2f\n", ins / pins, look / plook, cov / pcovns, del / pdel,
+		    (double)heap_b / (double)pheap);
+	}
 
 	printf("prefixes %zu, trie nodes %zu (%.2f per prefix), node storage %zu bytes\n",
 	    n, st.nodes, (double)st.nodes / (double)n, st.bytes);
