@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "northbound/northbound.h"
+#include "northbound/nb_netconf.h"
 
 #define DEFAULT_CTL	"/run/hybridgw/hybridgwd.sock"
 
@@ -27,6 +28,9 @@ usage(void)
 	    "  -y, --yang-dir DIR     YANG modules (default " HGW_YANG_DIR ")\n"
 	    "  -d, --debug LIST       debug logs for modules: core,bgp,failover,bfd,fib,vpn,nb or all\n"
 	    "  -f, --foreground       log to stderr instead of syslog\n"
+	    "  -n, --netconf LISTEN   NETCONF over SSH on [ADDR]:PORT (default [::]:830 when the\n"
+	    "                         config has /gateway/netconf; 'off' disables it)\n"
+	    "  -S, --state-dir DIR    SSH host key and other state (default /var/lib/hybridgw)\n"
 	    "  -t, --check            validate the config and exit\n");
 	exit(2);
 }
@@ -73,6 +77,46 @@ cfg_kernel_table(const struct lyd_node *tree)
 	return 254;
 }
 
+/* Is /gateway/netconf in the running config? */
+static bool
+netconf_configured(void)
+{
+	struct ly_set	*set = NULL;
+	bool		 yes;
+
+	if (!nb_running() || lyd_find_xpath(nb_running(), "/hybridgw:gateway/hybridgw-netconf:netconf",
+	    &set) != LY_SUCCESS)
+		return false;
+	yes = set->count > 0;
+	ly_set_free(set, NULL);
+	return yes;
+}
+
+/* -n [ADDR]:PORT | ADDR:PORT | PORT | ADDR */
+static int
+netconf_start(const char *listen, const char *state_dir)
+{
+	struct nb_netconf_cfg	 cfg = { .state_dir = state_dir };
+	char			 buf[128], *p;
+
+	snprintf(buf, sizeof(buf), "%s", listen ? listen : "");
+	if (buf[0] == '[' && (p = strchr(buf, ']'))) {
+		*p = '\0';
+		cfg.address = buf + 1;
+		if (p[1] == ':')
+			cfg.port = (uint16_t)atoi(p + 2);
+	} else if ((p = strrchr(buf, ':')) && strchr(buf, ':') == p) {
+		*p = '\0';
+		cfg.address = buf[0] ? buf : NULL;
+		cfg.port = (uint16_t)atoi(p + 1);
+	} else if (buf[0] && strspn(buf, "0123456789") == strlen(buf)) {
+		cfg.port = (uint16_t)atoi(buf);
+	} else if (buf[0]) {
+		cfg.address = buf;
+	}
+	return nb_netconf_start(&cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -83,10 +127,14 @@ main(int argc, char **argv)
 		{ "debug", required_argument, NULL, 'd' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
+		{ "netconf", required_argument, NULL, 'n' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
+	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw";
+	bool		 nc_on = false;
 	bool		 fg = false, check = false;
 	struct lyd_node	*tree = NULL;
 	struct nb_err	 e = { 0 };
@@ -94,7 +142,7 @@ main(int argc, char **argv)
 
 	if (!yang)
 		yang = HGW_YANG_DIR;
-	while ((c = getopt_long(argc, argv, "c:s:y:d:fth", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 's': ctl = optarg; break;
@@ -102,6 +150,8 @@ main(int argc, char **argv)
 		case 'd': dbg = optarg; break;
 		case 'f': fg = true; break;
 		case 't': check = true; break;
+		case 'n': nc_listen = optarg; break;
+		case 'S': state_dir = optarg; break;
 		default: usage();
 		}
 	}
@@ -117,7 +167,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "hybridgwd: cannot start the event loop\n");
 		return 1;
 	}
-	if (nb_init(yang, &e) != 0) {
+	if (nb_init(yang, &e) != 0 || nb_netconf_init(&e) != 0) {
 		print_err("YANG", &e);
 		goto out;
 	}
@@ -151,6 +201,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "hybridgwd: control socket %s: %s\n", ctl, strerror(-c));
 		goto out;
 	}
+	if (nc_listen && strcmp(nc_listen, "off") != 0)
+		nc_on = true;
+	else if (!nc_listen)
+		nc_on = netconf_configured();
+	if (nc_on && (c = netconf_start(nc_listen, state_dir)) != 0) {
+		fprintf(stderr, "hybridgwd: NETCONF on %s: %s\n", nc_listen ? nc_listen : "[::]:830",
+		    strerror(-c));
+		nb_ctl_stop();
+		goto out;
+	}
 	uv_signal_init(loop_get(), &sig_term);
 	uv_signal_init(loop_get(), &sig_int);
 	uv_signal_init(loop_get(), &sig_hup);
@@ -160,6 +220,7 @@ main(int argc, char **argv)
 	log_info(LOG_MOD_CORE, "hybridgwd %s running on %s (control socket %s)", HGW_VERSION,
 	    cfg_path, ctl);
 	loop_run();
+	nb_netconf_stop();
 	nb_ctl_stop();
 	rc = 0;
 out:
