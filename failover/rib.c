@@ -269,16 +269,55 @@ rib_sched(struct rib *rib)
 size_t
 rib_pending(const struct rib *rib)
 {
-	return rib->q_len;
+	const struct rib_source	*s;
+	size_t			 n = rib->q_len;
+
+	for (s = rib->sweep_head; s; s = s->sweep_next)
+		n += s->n_paths;	/* upper bound: some may be queued already */
+	return n;
 }
 
+/* Queue every prefix of s for re-selection, lazily: the work queue walks
+ * the source's paths in slices, so a health change costs O(groups) now. */
 static void
 rib_source_dirty(struct rib *rib, struct rib_source *s)
 {
-	struct rib_path	*p;
+	if (!s->sweeping) {
+		s->sweeping = true;
+		s->sweep_next = rib->sweep_head;
+		rib->sweep_head = s;
+	}
+	s->sweep_cursor = s->paths;
+	rib_sched(rib);
+}
 
-	for (p = s->paths; p; p = p->src_next)
-		rib_dest_dirty(rib, p->dest);
+static void
+rib_sweep_unlink(struct rib *rib, struct rib_source *s)
+{
+	struct rib_source	**pp;
+
+	if (!s->sweeping)
+		return;
+	for (pp = &rib->sweep_head; *pp != s; pp = &(*pp)->sweep_next)
+		;
+	*pp = s->sweep_next;
+	s->sweeping = false;
+	s->sweep_cursor = NULL;
+}
+
+static void
+rib_sweep(struct rib *rib, size_t budget)
+{
+	struct rib_source	*s;
+	struct rib_path		*p;
+
+	while (budget && (s = rib->sweep_head) != NULL) {
+		for (p = s->sweep_cursor; p && budget; p = p->src_next, budget--)
+			rib_dest_dirty(rib, p->dest);
+		s->sweep_cursor = p;
+		if (p == NULL)
+			rib_sweep_unlink(rib, s);
+	}
 }
 
 struct rib_under_arg {
@@ -464,6 +503,7 @@ rib_work(struct rib *rib, size_t budget)
 	if (rib->in_work)
 		return;
 	rib->in_work = true;
+	rib_sweep(rib, budget > SIZE_MAX / 16 ? SIZE_MAX : budget * 16);
 	while (budget-- > 0 && (d = rib->q_head) != NULL) {
 		rib->q_head = d->dirty_next;
 		if (rib->q_head == NULL)
@@ -478,7 +518,7 @@ rib_work(struct rib *rib, size_t budget)
 	rib_export_flush(rib);
 	if (rib->cfg.fib)
 		fib_flush(rib->cfg.fib);
-	if (rib->q_head == NULL) {
+	if (rib->q_head == NULL && rib->sweep_head == NULL) {
 		rib_event_close(rib);
 		if (rib->idle_on) {
 			uv_idle_stop(rib->idle);
@@ -493,7 +533,7 @@ rib_settle(struct rib *rib)
 {
 	do
 		rib_work(rib, SIZE_MAX);
-	while (rib->q_head && !rib->in_work);
+	while ((rib->q_head || rib->sweep_head) && !rib->in_work);
 }
 
 /* ---- sources and health ---- */
@@ -743,6 +783,8 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 		;
 	*pp = p->next;
 	d->n_paths--;
+	if (s->sweep_cursor == p)
+		s->sweep_cursor = p->src_next;
 	if (p->src_prev)
 		p->src_prev->src_next = p->src_next;
 	else
@@ -770,6 +812,7 @@ rib_source_del(struct rib *rib, rib_source_id id)
 	}
 	while (s->paths)
 		rib_path_unlink(rib, s->paths);
+	rib_sweep_unlink(rib, s);
 	rib->src[id - 1] = NULL;
 	rib_source_release(rib, s);
 	return 0;

@@ -14,6 +14,7 @@
 #define RIB_CLASS_N	3
 #define RIB_CLS_NONE	0xff
 #define RIB_WORK_CHUNK	4096	/* prefixes per background slice */
+#define RIB_SWEEP_CHUNK	65536	/* paths queued per background slice */
 
 struct rib;
 struct rib_dest;
@@ -33,6 +34,10 @@ struct rib_source {
 	uv_timer_t		*timer;		/* NULL without a loop */
 	struct rib_path		*paths;		/* every path of the source (src_next) */
 	size_t			 n_paths;
+	/* deferred queueing of the source's prefixes (keeps health calls O(groups)) */
+	bool			 sweeping;
+	struct rib_source	*sweep_next;
+	struct rib_path		*sweep_cursor;
 };
 
 #define RIB_PATH_ACTIVE	0x01
@@ -129,6 +134,8 @@ struct rib {
 	/* sources by id - 1 */
 	struct rib_source	**src;
 	size_t			 n_src, cap_src;
+	/* sources whose prefixes still have to be queued */
+	struct rib_source	*sweep_head;
 	/* dirty queue (FIFO) */
 	struct rib_dest		*q_head, *q_tail;
 	size_t			 q_len;
