@@ -123,11 +123,12 @@ out_nexthops(struct bgp_peer *p)
 		}
 	}
 	freeifaddrs(ifa0);
-	if (!have6 && havell) {
-		/* only a link-local address: it is the next hop (RFC 2545 3) */
+	/* RFC 2545 3: the global address is the next hop; the link-local one
+	 * goes alone when there is no global one. Not both: peers that cannot
+	 * tell the interface (FRR without zebra) withdraw such routes. */
+	if (!have6 && havell)
 		memcpy(ex->nh6, ex->nh6_ll, 16);
-		memset(ex->nh6_ll, 0, 16);
-	}
+	memset(ex->nh6_ll, 0, 16);
 }
 
 static bool
