@@ -46,6 +46,7 @@ struct fib_req {
 	uint32_t		 id;		/* nexthop / group id */
 	uint16_t		 gen;		/* object generation when queued */
 	uint8_t			 kind;		/* enum fib_req_kind */
+	bool			 watch;		/* success matters too (clears a back-off) */
 	struct prefix		 pfx;		/* routes */
 };
 
@@ -121,6 +122,7 @@ struct fib {
 	bool			 poll_on;
 	struct fib_q		 q;
 	uint32_t		 next_seq;
+	bool			 q_watch;	/* for the next fib_q_add */
 	int			 flush_err;	/* first error seen by the current flush */
 	bool			 in_flush;
 	unsigned		 logged_errors;	/* per flush, to cap log volume */

@@ -218,6 +218,8 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 	r->id = id;
 	r->gen = gen;
 	r->kind = (uint8_t)kind;
+	r->watch = kind != FIB_REQ_ROUTE_SET || f->q_watch;
+	f->q_watch = false;
 	if (pfx)
 		r->pfx = *pfx;
 	memset(q->buf + q->blen, 0, len);
@@ -620,7 +622,7 @@ fib_nl_open(struct fib *f)
 	nl_socket_disable_seq_check(f->sk);
 	nl_socket_disable_auto_ack(f->sk);
 	nl_socket_disable_msg_peek(f->sk);
-	nl_socket_set_msg_buf_size(f->sk, 64 * 1024);
+	nl_socket_set_msg_buf_size(f->sk, 8192);	/* one ack per datagram */
 	if ((rc = fib_sock_bufs(f->sk, FIB_SOCKBUF)) < 0)
 		return rc;
 	if ((rc = fib_sock_bufs(f->dump_sk, 8 * 1024 * 1024)) < 0)

@@ -163,6 +163,8 @@ fib_rt_send(struct fib *f, struct fib_rt *e)
 		return -ENOMEM;
 	}
 	f->stats.routes_set++;
+	/* only a route in back-off needs to hear of success: spare the lookup */
+	f->q_watch = e->attempts > 0;
 	return fib_q_add(f, msg, FIB_REQ_ROUTE_SET, e->grp, e->gen, &e->pfx);
 }
 
@@ -220,7 +222,7 @@ fib_rt_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 {
 	struct fib_rt	*e;
 
-	if (r->kind != FIB_REQ_ROUTE_SET)
+	if (r->kind != FIB_REQ_ROUTE_SET || (!err && !r->watch))
 		return;		/* a refused delete is logged and counted, no more */
 	if (!(e = fib_rt_find(f, &r->pfx)) || e->gen != r->gen)
 		return;		/* deleted or set again since */
