@@ -387,6 +387,21 @@ nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
 }
 
 int
+nbnc_any_xml(const struct lyd_node *any, char **xml)
+{
+	const struct lyd_node_any	*a = (const struct lyd_node_any *)any;
+
+	*xml = NULL;
+	if (a->value_type == LYD_ANYDATA_DATATREE) {
+		if (!a->value.tree)
+			return 0;
+		return lyd_print_mem(xml, a->value.tree, LYD_XML, LYD_PRINT_WITHSIBLINGS |
+		    LYD_PRINT_KEEPEMPTYCONT | LYD_PRINT_SHRINK) == LY_SUCCESS ? 0 : -ENOMEM;
+	}
+	return lyd_any_value_str(any, xml) == LY_SUCCESS ? 0 : -ENOMEM;
+}
+
+int
 nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *errs)
 {
 	struct nb_err	 err = { 0 };

@@ -292,10 +292,12 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 		nbnc_errs_add(errs, NC_ERR_BAD_ATTR, "", "filter", "unknown filter type \"%s\"", type);
 		return -EINVAL;
 	}
-	if (lyd_any_value_str(filter, &xml) != LY_SUCCESS) {
+	if (nbnc_any_xml(filter, &xml) != 0) {
 		nbnc_errs_add(errs, NC_ERR_OP_FAILED, "", NULL, "cannot read the filter");
 		return -ENOMEM;
 	}
+	if (getenv("NBNC_DEBUG"))
+		fprintf(stderr, "filter: [%s]\n", xml ? xml : "(null)");
 	if (!xml || fnode_blank(xml)) {
 		flt->empty = true;
 		goto out;

@@ -112,6 +112,9 @@ int	nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default
 	    enum nbnc_erropt, struct nbnc_errs *);
 /* Parse <config> content as a complete, validated configuration. */
 int	nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *);
+/* The XML text of an anyxml/anydata value (keeps empty containers:
+ * libyang's lyd_any_value_str() drops them). Caller frees. */
+int	nbnc_any_xml(const struct lyd_node *any, char **xml);
 /* Map libyang's last error to a NETCONF error. */
 void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
 

@@ -429,7 +429,7 @@ op_edit_config(struct op *o)
 		erropt = NBNC_ERR_ROLLBACK;
 	if (!test)
 		test = "test-then-set";
-	if (lyd_any_value_str(cfg, &xml) != LY_SUCCESS) {
+	if (nbnc_any_xml(cfg, &xml) != 0) {
 		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot read <config>");
 		return -ENOMEM;
 	}
@@ -480,7 +480,7 @@ source_tree(struct op *o, enum nbnc_ds d, const struct lyd_node *config, struct 
 
 	if (!config)
 		return ds_copy(o, d, t);
-	if (lyd_any_value_str(config, &xml) != LY_SUCCESS) {
+	if (nbnc_any_xml(config, &xml) != 0) {
 		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot read <config>");
 		return -ENOMEM;
 	}
