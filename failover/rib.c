@@ -989,6 +989,9 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 	if (d->has_via && d->grp)
 		for (i = 0; i < d->grp->n_bak && st->n_backup < RIB_NH_MAX; i++)
 			st->backup_nh[st->n_backup++] = d->grp->bak[i]->gw;
+	if (d->grp)
+		for (i = 0; i < d->grp->n_cur; i++)
+			st->fib_nh[st->n_fib_nh++] = d->grp->cur[i]->gw;
 	st->active_source = first ? first->src->name : NULL;
 	return a->cb(a->arg, st);
 }

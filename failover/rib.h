@@ -186,6 +186,9 @@ struct rib_route_state {
 	struct prefix		 backup_via;
 	int64_t			 since;			/* wall clock seconds of last active change */
 	uint32_t		 fib_group;		/* 0 = not programmed */
+	size_t			 n_fib_nh;		/* what that group forwards to now */
+	struct ipaddr		 fib_nh[RIB_NH_MAX];	/* (differs from active_nh while a
+							 * failover is being cleaned up) */
 	int			 fib_error;		/* last -errno from the FIB, 0 = none */
 	bool			 pending;		/* queued for re-selection */
 };

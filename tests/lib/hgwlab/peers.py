@@ -124,7 +124,7 @@ class Gobgp:
 		return p
 
 	def wait_established(self, peer, timeout=20.0):
-		return util.wait_for(lambda: 'BGP state = established' in
+		return util.wait_for(lambda: 'bgp state = established' in
 				     self.gobgp(['neighbor', peer]).lower(), timeout, 0.1,
 				     'gobgp %s neighbor %s established' % (self.name, peer))
 

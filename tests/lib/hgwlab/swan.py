@@ -1,5 +1,9 @@
 """hgwlab/swan.py - strongSwan 5.9 charon-systemd with kernel-libipsec (userspace
-ESP over TUN) in a namespace, per /work/shared/notes/real-peers.md."""
+ESP over TUN) in a namespace, per /work/shared/notes/real-peers.md.
+
+The openssl and curve25519 plugins (AES-GCM, x25519) come with Debian's
+libstrongswan-standard-plugins; without it only aes/sha2/hmac/gmp proposals such
+as aes128-sha256-modp2048 work (charon skips the plugins it cannot load)."""
 
 import os
 
@@ -9,7 +13,7 @@ from .proc import Proc
 STRONGSWAN_CONF = """# written by hgwlab for one charon-systemd instance
 charon {
   load_modular = no
-  load = random nonce openssl pem pkcs1 x509 pubkey sha1 sha2 hmac aes gcm kdf kernel-libipsec kernel-netlink socket-default vici updown
+  load = random nonce openssl pem pkcs1 x509 pubkey sha1 sha2 hmac aes gcm gmp curve25519 kdf kernel-libipsec kernel-netlink socket-default vici updown
   filelog {
     log { path = $DIR/charon.log
           time_format = %T
