@@ -282,6 +282,8 @@ rib_pending(const struct rib *rib)
 static void
 rib_source_dirty(struct rib *rib, struct rib_source *s)
 {
+	if (s->paths == NULL)
+		return;
 	if (!s->sweeping) {
 		s->sweeping = true;
 		s->sweep_next = rib->sweep_head;

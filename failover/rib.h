@@ -153,7 +153,7 @@ void		 rib_export_resync(struct rib *, rib_export_id);
  * rib_settle(). rib_settle() may also be called with a loop (e.g. at exit).
  */
 void		 rib_settle(struct rib *);		/* run all queued work now */
-size_t		 rib_pending(const struct rib *);	/* prefixes queued */
+size_t		 rib_pending(const struct rib *);	/* prefixes queued (upper bound) */
 /* Tests: drive failback timers by hand. Once called, the RIB uses this
  * clock (milliseconds, monotonic) instead of mono_ms() and fires due
  * failback timers from here rather than from uv timers. */
