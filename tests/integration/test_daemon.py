@@ -209,12 +209,13 @@ def test_missing_config_file(gwns, workdir, hgw_bin):
 def test_sighup_bad_file_keeps_running_config(gwns, conf, hgwd):
 	d = hgwd(gwns, conf)
 	before = d.ctl('show config')
-	for text, _, _ in (INVALID['bad-leaf-value'], INVALID['unknown-element'],
-			   INVALID['missing-mandatory-in-list']):
+	for n, (text, path, _) in enumerate((INVALID['bad-leaf-value'], INVALID['unknown-element'],
+					     INVALID['missing-mandatory-in-list']), 1):
 		write(conf, text)
 		d.reload()
-		hgwlab.wait_for(lambda: 'refused' in d.tail(200) or 'keeping' in d.tail(200),
-				5, 0.05, 'the daemon to log the refusal')
+		hgwlab.wait_for(lambda: d.tail(10000).count('refused') >= n, 5, 0.05,
+				'the daemon to log refusal #%d' % n)
+		assert path in d.tail(1).strip() or path in d.tail(5), d.tail(5)
 		assert d.alive(), d.tail()
 		assert d.ctl('show config') == before
 		assert find(d.ctl('show version'), 'version') == project_version()
