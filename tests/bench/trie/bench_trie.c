@@ -251,18 +251,128 @@ make_prefixes(size_t n)
 	return v;
 }
 
+struct result {
+	double		 insert, lookup, covering, delete;	/* ns per operation */
+	double		 bytes;		/* heap per prefix */
+	double		 rss;		/* RSS per prefix (trie only) */
+	size_t		 hits, covered, nodes;
+};
+
+static void
+result_min(struct result *best, const struct result *r, int round)
+{
+	if (round == 0) {
+		*best = *r;
+		return;
+	}
+#define MIN_(f) do { if (r->f < best->f) best->f = r->f; } while (0)
+	MIN_(insert); MIN_(lookup); MIN_(covering); MIN_(delete);
+#undef MIN_
+}
+
+static int
+run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result *r)
+{
+	struct trie		*t;
+	struct trie_stats	 st;
+	struct prefix		 m;
+	size_t			 heap0 = heap_used(), rss0 = rss_bytes();
+	double			 t0;
+
+	memset(r, 0, sizeof(*r));
+	if ((t = trie_new(AF_INET)) == NULL)
+		return -1;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (trie_insert(t, &pf[i], &pf[i], NULL) != 0)
+			return -1;
+	r->insert = (now_ns() - t0) / (double)n;
+	r->bytes = (double)(heap_used() - heap0) / (double)n;
+	r->rss = ((double)rss_bytes() - (double)rss0) / (double)n;
+	trie_stats_get(t, &st);
+	if (st.prefixes != n)
+		return -1;
+	r->nodes = st.nodes;
+
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (trie_lookup(t, &addrs[i], NULL) != NULL)
+			r->hits++;
+	r->lookup = (now_ns() - t0) / (double)n;
+
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (trie_covering(t, &pf[i], &m) != NULL)
+			r->covered++;
+	r->covering = (now_ns() - t0) / (double)n;
+
+	shuffle(pf, n);	/* delete in an order unrelated to insertion */
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (trie_delete(t, &pf[i]) == NULL)
+			return -1;
+	r->delete = (now_ns() - t0) / (double)n;
+	if (trie_count(t) != 0)
+		return -1;
+	trie_free(t);
+	return 0;
+}
+
+static int
+run_peer(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result *r)
+{
+	struct peer	 pt;
+	size_t		 heap0 = heap_used();
+	double		 t0;
+
+	memset(r, 0, sizeof(*r));
+	if (peer_init(&pt, n) != 0)
+		return -1;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		peer_insert(&pt, &pf[i], &pf[i]);
+	r->insert = (now_ns() - t0) / (double)n;
+	r->bytes = (double)(heap_used() - heap0) / (double)n;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (peer_best(&pt, v4_word(addrs[i].bytes), 32) != NULL)
+			r->hits++;
+	r->lookup = (now_ns() - t0) / (double)n;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (peer_best(&pt, v4_word(pf[i].bytes), pf[i].len - 1) != NULL)
+			r->covered++;
+	r->covering = (now_ns() - t0) / (double)n;
+	shuffle(pf, n);
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (peer_delete(&pt, &pf[i]) == NULL)
+			return -1;
+	r->delete = (now_ns() - t0) / (double)n;
+	free(pt.tab);
+	return 0;
+}
+
+/*
+ * Usage: bench_trie [N [ROUNDS]]. Each round runs the trie and the peer on
+ * the same keys; the figures are the best of the rounds, which on a shared
+ * machine is the least disturbed one.
+ */
 int
 main(int argc, char **argv)
 {
 	size_t		 n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
-	struct prefix	*pf = make_prefixes(n), m;
-	struct ipaddr	*addrs = malloc(n * sizeof(*addrs));
-	struct trie	*t;
-	struct trie_stats st;
-	size_t		 heap0, rss0, hits = 0, covered = 0, heap_b, rss_b;
-	double		 t0, ins, look, cov, del;
-	void		*sink = NULL;
+	int		 rounds = argc > 2 ? atoi(argv[2]) : 3;
+	struct prefix	*pf;
+	struct ipaddr	*addrs;
+	struct result	 tr, pr, best_t = { 0 }, best_p = { 0 };
 
+	if (n < 2 || rounds < 1) {
+		fprintf(stderr, "usage: bench_trie [N>=2 [ROUNDS>=1]]\n");
+		return 2;
+	}
+	pf = make_prefixes(n);
+	addrs = malloc(n * sizeof(*addrs));
 	if (pf == NULL || addrs == NULL) {
 		fprintf(stderr, "out of memory\n");
 		return 1;
@@ -281,103 +391,43 @@ main(int argc, char **argv)
 			addrs[i].bytes[k] |= p->bytes[k];
 	}
 
-	heap0 = heap_used();
-	rss0 = rss_bytes();
-	if ((t = trie_new(AF_INET)) == NULL)
-		return 1;
-	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if (trie_insert(t, &pf[i], &pf[i], NULL) != 0) {
-			fprintf(stderr, "insert failed\n");
-			return 1;
-		}
-	ins = (now_ns() - t0) / (double)n;
-	heap_b = heap_used() - heap0;
-	rss_b = rss_bytes() - rss0;
-	trie_stats_get(t, &st);
-	if (st.prefixes != n) {
-		fprintf(stderr, "count %zu != %zu\n", st.prefixes, n);
-		return 1;
-	}
-
-	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if ((sink = trie_lookup(t, &addrs[i], NULL)) != NULL)
-			hits++;
-	look = (now_ns() - t0) / (double)n;
-
-	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if ((sink = trie_covering(t, &pf[i], &m)) != NULL)
-			covered++;
-	cov = (now_ns() - t0) / (double)n;
-
-	shuffle(pf, n);	/* delete in an order unrelated to insertion */
-	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if (trie_delete(t, &pf[i]) == NULL) {
-			fprintf(stderr, "delete missed\n");
-			return 1;
-		}
-	del = (now_ns() - t0) / (double)n;
-	if (trie_count(t) != 0)
-		return 1;
-	trie_free(t);
-
-	/* the peer, same keys, same order of operations */
-	{
-		struct peer	 pt;
-		size_t		 phits = 0, pcov = 0, pheap;
-		double		 pins, plook, pcovns, pdel;
-
+	for (int round = 0; round < rounds; round++) {
 		shuffle(pf, n);
-		heap0 = heap_used();
-		if (peer_init(&pt, n) != 0)
-			return 1;
-		t0 = now_ns();
-		for (size_t i = 0; i < n; i++)
-			peer_insert(&pt, &pf[i], &pf[i]);
-		pins = (now_ns() - t0) / (double)n;
-		pheap = heap_used() - heap0;
-		t0 = now_ns();
-		for (size_t i = 0; i < n; i++)
-			if ((sink = peer_best(&pt, v4_word(addrs[i].bytes), 32)) != NULL)
-				phits++;
-		plook = (now_ns() - t0) / (double)n;
-		t0 = now_ns();
-		for (size_t i = 0; i < n; i++)
-			if ((sink = peer_best(&pt, v4_word(pf[i].bytes), pf[i].len - 1)) != NULL)
-				pcov++;
-		pcovns = (now_ns() - t0) / (double)n;
-		shuffle(pf, n);
-		t0 = now_ns();
-		for (size_t i = 0; i < n; i++)
-			if (peer_delete(&pt, &pf[i]) == NULL)
-				return 1;
-		pdel = (now_ns() - t0) / (double)n;
-		free(pt.tab);
-		if (phits != hits || pcov != covered) {
-			fprintf(stderr, "peer disagrees: hits %zu/%zu covering %zu/%zu\n",
-			    phits, hits, pcov, covered);
+		if (run_trie(pf, addrs, n, &tr) != 0) {
+			fprintf(stderr, "trie run failed\n");
 			return 1;
 		}
-		printf("peer (hash probe per length): insert %.1f ns, lookup %.1f ns, "
-		    "covering %.1f ns, delete %.1f ns, %.1f bytes/prefix\n", pins, plook,
-		    pcovns, pdel, (double)pheap / (double)n);
-		printf("ratio trie/peer: insert %.2f lookup %.2f covering %.2f delete %.2f "
-		    "memory %.2f\n", ins / pins, look / plook, cov / pcovns, del / pdel,
-		    (double)heap_b / (double)pheap);
+		shuffle(pf, n);
+		if (run_peer(pf, addrs, n, &pr) != 0) {
+			fprintf(stderr, "peer run failed\n");
+			return 1;
+		}
+		if (pr.hits != tr.hits || pr.covered != tr.covered) {
+			fprintf(stderr, "trie and peer disagree: hits %zu/%zu covering %zu/%zu\n",
+			    tr.hits, pr.hits, tr.covered, pr.covered);
+			return 1;
+		}
+		printf("round %d: trie insert %.1f lookup %.1f covering %.1f delete %.1f ns; "
+		    "peer %.1f %.1f %.1f %.1f ns\n", round + 1, tr.insert, tr.lookup,
+		    tr.covering, tr.delete, pr.insert, pr.lookup, pr.covering, pr.delete);
+		result_min(&best_t, &tr, round);
+		result_min(&best_p, &pr, round);
 	}
-
-	printf("prefixes %zu, trie nodes %zu (%.2f per prefix), node storage %zu bytes\n",
-	    n, st.nodes, (double)st.nodes / (double)n, st.bytes);
-	printf("lookup hits %zu/%zu, covering found %zu/%zu (last %p)\n", hits, n,
-	    covered, n, sink);
-	printf("heap delta %.1f bytes/prefix, RSS delta %.1f bytes/prefix\n",
-	    (double)heap_b / (double)n, (double)rss_b / (double)n);
+	printf("prefixes %zu, trie nodes %zu (%.2f per prefix), lookup hits %zu, "
+	    "covering found %zu\n", n, best_t.nodes, (double)best_t.nodes / (double)n,
+	    best_t.hits, best_t.covered);
+	printf("trie: heap %.1f bytes/prefix, RSS %.1f bytes/prefix (first round)\n",
+	    best_t.bytes, best_t.rss);
+	printf("peer (hash probe per length): insert %.1f lookup %.1f covering %.1f "
+	    "delete %.1f ns, %.1f bytes/prefix\n", best_p.insert, best_p.lookup,
+	    best_p.covering, best_p.delete, best_p.bytes);
+	printf("ratio trie/peer: insert %.2f lookup %.2f covering %.2f delete %.2f "
+	    "memory %.2f\n", best_t.insert / best_p.insert, best_t.lookup / best_p.lookup,
+	    best_t.covering / best_p.covering, best_t.delete / best_p.delete,
+	    best_t.bytes / best_p.bytes);
 	printf("RESULT n=%zu insert_ns=%.1f lookup_ns=%.1f covering_ns=%.1f "
-	    "delete_ns=%.1f bytes_per_prefix=%.1f\n", n, ins, look, cov, del,
-	    (double)heap_b / (double)n);
+	    "delete_ns=%.1f bytes_per_prefix=%.1f\n", n, best_t.insert, best_t.lookup,
+	    best_t.covering, best_t.delete, best_t.bytes);
 	free(pf);
 	free(addrs);
 	return 0;
