@@ -10,7 +10,9 @@
 /*
  * A trie maps prefixes of one address family to caller-owned values (void *,
  * never NULL). The trie owns only its nodes: trie_free() does not free values.
- * Lookups never allocate; insert allocates at most two nodes.
+ * Lookups never allocate; insert allocates at most two nodes (and, once, the
+ * 512 KiB jump table of an IPv4 trie growing past 8192 prefixes; failing that
+ * only makes it slower). Not thread-safe: one owner thread per trie.
  */
 struct trie;
 
