@@ -228,12 +228,22 @@ rib_dirty_all(struct rib *rib)
 	trie_walk(rib->t6, rib_dest_dirty_cb, rib);
 }
 
+static void rib_damp_stop(struct rib_source *);
+
+/* Running failback timers keep their deadline, except that a delay set to
+ * 0 ends them at once. */
 void
 rib_policy_set(struct rib *rib, const struct rib_policy *pol)
 {
+	size_t	 i;
+
 	rib->cfg.policy = *pol;
 	if (rib->cfg.policy.maximum_paths == 0)
 		rib->cfg.policy.maximum_paths = 1;
+	if (pol->failback_delay_s == 0)
+		for (i = 0; i < rib->n_src; i++)
+			if (rib->src[i] && rib->src[i]->damped)
+				rib_damp_stop(rib->src[i]);
 	rib_dirty_all(rib);
 }
 

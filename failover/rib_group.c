@@ -466,6 +466,7 @@ rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS
 	size_t			 i, n, k;
 	uint32_t		 rewritten = 0;
 	bool			 dead, on_bak;
+	int			 rc = 0;
 
 	for (g = rib->groups; g; g = g->next) {
 		dead = false;
@@ -488,8 +489,11 @@ rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS
 			continue;	/* nothing to switch to: left to re-selection */
 		if (rib->cfg.fib) {
 			k = rib_legs_nh(nv, n, ids);
-			if (k == 0 || fib_group_set(rib->cfg.fib, g->id, ids, k) != 0)
-				continue;
+			if (k == 0 || (rc = fib_group_set(rib->cfg.fib, g->id, ids, k)) != 0) {
+				log_warn(LOG_MOD_FAILOVER, "rib: group %u: cannot switch (%d)", g->id,
+				    k ? rc : -EHOSTUNREACH);
+				continue;	/* left to per-prefix re-selection */
+			}
 		}
 		memcpy(g->cur, nv, n * sizeof(nv[0]));
 		g->n_cur = (uint8_t)n;

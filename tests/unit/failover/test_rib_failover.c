@@ -118,6 +118,16 @@ test_failback_damped(void **state)
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), VPN);
 	rib_clock_set_for_test(rib, 90000);
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), CIR);
+	/* setting the delay to 0 ends a running one */
+	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
+	assert_int_equal(t_cls(rib, "10.1.0.0/16"), VPN);
+	{
+		struct rib_policy pol = { RIB_PREF_CIRCUIT, 0, 1, false, false };
+
+		rib_policy_set(rib, &pol);
+	}
+	assert_int_equal(t_cls(rib, "10.1.0.0/16"), CIR);
 	/* failover is never damped */
 	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), VPN);
