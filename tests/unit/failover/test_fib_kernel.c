@@ -258,6 +258,8 @@ fib_close(struct fib *f)
 	uv_run(loop_get(), UV_RUN_NOWAIT);
 }
 
+static char		 named_ns[64];	/* a named namespace to delete in teardown */
+
 static int
 teardown(void **state)
 {
@@ -266,6 +268,14 @@ teardown(void **state)
 	for (i = 0; i < 2; i++)
 		if (open_fibs[i])
 			fib_close(open_fibs[i]);
+	if (named_ns[0]) {
+		char	 cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", named_ns);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not delete %s\n", named_ns);
+		named_ns[0] = '\0';
+	}
 	return 0;
 }
 
@@ -635,6 +645,36 @@ test_fib_many(void **state)
 	fib_close(f);
 }
 
+/* fib_cfg.netns: sockets opened in a named namespace, the caller stays put. */
+static void
+test_fib_named_netns(void **state)
+{
+	char			*ns = named_ns, buf[2048];
+	struct fib_cfg		 cfg = { .table = TABLE };
+	struct ipaddr		 ga = A("10.8.0.2");
+	struct fib		*f;
+	uint32_t		 a, g;
+
+	snprintf(named_ns, sizeof(named_ns), "hgw-fib-%d-n", (int)getpid());
+	sh("ip netns add %s && ip -n %s link set lo up && ip -n %s link add w0 type veth peer name w1 &&"
+	    " ip -n %s link set w0 up && ip -n %s link set w1 up && ip -n %s addr add 10.8.0.1/24 dev w0",
+	    ns, ns, ns, ns, ns, ns);
+	cfg.netns = ns;
+	f = fib_new(&cfg, &events, NULL);
+	assert_non_null(f);
+	open_fibs[1] = f;
+	assert_int_equal(fib_nh_get(f, &ga, "w0", &a), 0);
+	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
+	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
+	assert_int_equal(fib_flush(f), 0);
+	run_until(f, NULL, 2000);
+	sh_out(buf, sizeof(buf), "ip -n %s -N route show table %d 192.0.2.0/24", ns, TABLE);
+	fib_close(f);
+	assert_non_null(strstr(buf, "via 10.8.0.2 dev w0 proto 196"));
+	/* and nothing in the caller's own namespace */
+	assert_string_equal(kroute(buf, sizeof(buf), "192.0.2.0/24"), "");
+}
+
 int
 main(void)
 {
@@ -646,6 +686,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_link_flush_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_adopt_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
 	};
 	int	 rc;
 
