@@ -253,6 +253,7 @@ make_prefixes(size_t n)
 
 struct result {
 	double		 insert, lookup, covering, delete;	/* ns per operation */
+	double		 walk;		/* ns per prefix of a full ordered walk */
 	double		 bytes;		/* heap per prefix */
 	double		 rss;		/* RSS per prefix (trie only) */
 	size_t		 hits, covered, nodes;
@@ -266,8 +267,25 @@ result_min(struct result *best, const struct result *r, int round)
 		return;
 	}
 #define MIN_(f) do { if (r->f < best->f) best->f = r->f; } while (0)
-	MIN_(insert); MIN_(lookup); MIN_(covering); MIN_(delete);
+	MIN_(insert); MIN_(lookup); MIN_(covering); MIN_(delete); MIN_(walk);
 #undef MIN_
+}
+
+struct walk_check {
+	struct prefix	 prev;
+	size_t		 n;
+	int		 bad;
+};
+
+static int
+walk_count(const struct prefix *p, void *val, void *arg)
+{
+	struct walk_check	*w = arg;
+
+	if (w->n++ > 0 && prefix_cmp(&w->prev, p) >= 0)
+		w->bad = 1;
+	w->prev = *p;
+	return 0;
 }
 
 static int
@@ -305,6 +323,16 @@ run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result 
 		if (trie_covering(t, &pf[i], &m) != NULL)
 			r->covered++;
 	r->covering = (now_ns() - t0) / (double)n;
+
+	{
+		struct walk_check	 w = { .n = 0 };
+
+		t0 = now_ns();
+		trie_walk(t, walk_count, &w);
+		r->walk = (now_ns() - t0) / (double)n;
+		if (w.n != n || w.bad)
+			return -1;
+	}
 
 	shuffle(pf, n);	/* delete in an order unrelated to insertion */
 	t0 = now_ns();
@@ -416,8 +444,8 @@ main(int argc, char **argv)
 	printf("prefixes %zu, trie nodes %zu (%.2f per prefix), lookup hits %zu, "
 	    "covering found %zu\n", n, best_t.nodes, (double)best_t.nodes / (double)n,
 	    best_t.hits, best_t.covered);
-	printf("trie: heap %.1f bytes/prefix, RSS %.1f bytes/prefix (first round)\n",
-	    best_t.bytes, best_t.rss);
+	printf("trie: heap %.1f bytes/prefix, RSS %.1f bytes/prefix (first round), "
+	    "ordered walk %.1f ns/prefix\n", best_t.bytes, best_t.rss, best_t.walk);
 	printf("peer (hash probe per length): insert %.1f lookup %.1f covering %.1f "
 	    "delete %.1f ns, %.1f bytes/prefix\n", best_p.insert, best_p.lookup,
 	    best_p.covering, best_p.delete, best_p.bytes);
