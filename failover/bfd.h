@@ -32,6 +32,12 @@ struct bfd_session_cfg {
 /* up: session reached Up (true) or left Up (false); diag is RFC 5880 4.1. */
 typedef void (*bfd_state_fn)(void *arg, struct bfd_session *, bool up, uint8_t diag);
 
+/* What bfd_session_add/update would refuse, for a config validate phase:
+ * 0, or -EINVAL (no peer, families differ, multiplier or min_tx 0, an
+ * interval above 4294967 ms, auth_key longer than 20 bytes - the keyed SHA1
+ * key field, RFC 5880 4.4). */
+int		 bfd_session_cfg_check(const struct bfd_session_cfg *);
+
 struct bfd	*bfd_new(uv_loop_t *);
 void		 bfd_free(struct bfd *);	/* AdminDown to every peer, then close */
 int		 bfd_session_add(struct bfd *, const struct bfd_session_cfg *,

@@ -732,8 +732,8 @@ bfd_new(uv_loop_t *loop)
 	return b;
 }
 
-static int
-cfg_check(const struct bfd_session_cfg *c)
+int
+bfd_session_cfg_check(const struct bfd_session_cfg *c)
 {
 	if (c->peer.family != AF_INET && c->peer.family != AF_INET6)
 		return -EINVAL;
@@ -787,7 +787,7 @@ bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn c
 	char			 nm[64];
 	int			 rc;
 
-	if ((rc = cfg_check(cfg)) != 0)
+	if ((rc = bfd_session_cfg_check(cfg)) != 0)
 		return rc;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
@@ -877,7 +877,7 @@ bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 	unsigned		 ev = 0;
 	int			 rc;
 
-	if ((rc = cfg_check(cfg)) != 0)
+	if ((rc = bfd_session_cfg_check(cfg)) != 0)
 		return rc;
 	ident = ipaddr_cmp(&cfg->peer, &s->cfg.peer) != 0 ||
 	    ipaddr_cmp(&cfg->local, &s->cfg.local) != 0 ||
