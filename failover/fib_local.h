@@ -186,6 +186,7 @@ void	fib_obj_retry(struct fib *, uint32_t id, enum fib_req_kind);
 void	fib_nh_link_change(struct fib *, int ifindex, bool up);
 void	fib_nh_addr_added(struct fib *);
 int	fib_nh_reconcile(struct fib *);
+int	fib_nh_prune(struct fib *, uint32_t *used, size_t nused);
 bool	fib_id_is_stale(const struct fib *, uint32_t id);
 
 /* fib_route.c */
@@ -193,7 +194,7 @@ int	fib_rt_init(struct fib *);
 void	fib_rt_fini(struct fib *);
 void	fib_rt_ack(struct fib *, const struct fib_req *, int err, const char *why);
 void	fib_rt_retry(struct fib *, const struct prefix *, enum fib_req_kind);
-void	fib_rt_group_back(struct fib *, uint32_t grp);
+void	fib_rt_group_back(struct fib *, uint32_t grp, bool failed_only);
 
 /* fib_events.c */
 int	fib_ev_init(struct fib *);

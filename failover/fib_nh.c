@@ -11,6 +11,7 @@
 #include <netlink/msg.h>
 
 #include "lib/log.h"
+#include "lib/wire.h"
 
 /* --- id hash ------------------------------------------------------------ */
 
@@ -278,13 +279,17 @@ fib_obj_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 		return;		/* deleted, or superseded by a newer request */
 	was_gone = o->flags & FIB_OBJ_GONE;
 	if (!err) {
+		bool	 was_live = o->flags & FIB_OBJ_LIVE;
+
 		o->flags &= (uint8_t)~(FIB_OBJ_GONE | FIB_OBJ_FAILED);
 		o->flags |= FIB_OBJ_LIVE;
 		o->attempts = 0;
 		if (was_gone && o->type != FIB_OBJ_GROUP)
 			fib_groups_resend(f, o->id);
 		else if (was_gone)
-			fib_rt_group_back(f, o->id);
+			fib_rt_group_back(f, o->id, false);	/* the kernel dropped them all */
+		else if (!was_live && o->type == FIB_OBJ_GROUP && f->stats.routes_pending_retry)
+			fib_rt_group_back(f, o->id, true);	/* refused while it was missing */
 		return;
 	}
 	if (o->type != FIB_OBJ_GROUP || !(o->flags & FIB_OBJ_LIVE)) {
@@ -606,6 +611,86 @@ out:
 	free(s.ids);
 	free(s.stale_grp);
 	free(s.stale_nh);
+	return rc;
+}
+
+struct fib_nh_members {
+	const uint32_t	*used;		/* sorted */
+	size_t		 nused;
+	uint32_t	*more;		/* members of used stale groups */
+	size_t		 nmore, cmore;
+	int		 err;
+};
+
+static int
+fib_nh_members_one(struct nl_msg *msg, void *arg)
+{
+	struct fib_nh_members	*m = arg;
+	struct nlmsghdr		*h = nlmsg_hdr(msg);
+	struct nlattr		*tb[NHA_MAX + 1];
+	struct nexthop_grp	 g;
+	struct wire_rd		 r;
+	uint32_t		 id;
+
+	if (h->nlmsg_type != RTM_NEWNEXTHOP || !nlmsg_valid_hdr(h, sizeof(struct nhmsg)) ||
+	    nlmsg_parse(h, sizeof(struct nhmsg), tb, NHA_MAX, NULL) < 0 ||
+	    !tb[NHA_ID] || !tb[NHA_GROUP])
+		return NL_SKIP;
+	id = nla_get_u32(tb[NHA_ID]);
+	if (!bsearch(&id, m->used, m->nused, sizeof(id), fib_u32_cmp))
+		return NL_SKIP;
+	r = wire_rd_init(nla_data(tb[NHA_GROUP]), (size_t)nla_len(tb[NHA_GROUP]));
+	while (wire_get_bytes(&r, &g, sizeof(g)))	/* host order, kernel ABI */
+		if (fib_u32_push(&m->more, &m->nmore, &m->cmore, g.id) < 0)
+			m->err = -ENOMEM;
+	return NL_OK;
+}
+
+/* At adoption: the previous run's objects that no adopted route uses
+ * (directly or as a group member) go now; the others stay until reconcile. */
+int
+fib_nh_prune(struct fib *f, uint32_t *used, size_t nused)
+{
+	struct fib_nh_members	 m = { 0 };
+	struct nhmsg		 nhm = { .nh_family = AF_UNSPEC };
+	struct nl_msg		*msg;
+	size_t			 i, j, kept = 0, gone = 0;
+	int			 rc = 0;
+
+	if (!f->nstale)
+		return 0;
+	qsort(used, nused, sizeof(*used), fib_u32_cmp);
+	m.used = used;
+	m.nused = nused;
+	if (!(msg = nlmsg_alloc_simple(RTM_GETNEXTHOP, NLM_F_DUMP)))
+		return -ENOMEM;
+	if (nlmsg_append(msg, &nhm, sizeof(nhm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	if ((rc = fib_dump(f, msg, fib_nh_members_one, &m)) < 0 || (rc = m.err) < 0)
+		goto out;
+	if (m.nmore)
+		qsort(m.more, m.nmore, sizeof(*m.more), fib_u32_cmp);
+	for (i = j = 0; i < f->nstale; i++) {
+		uint32_t	 id = f->stale_ids[i];
+
+		if ((nused && bsearch(&id, used, nused, sizeof(id), fib_u32_cmp)) ||
+		    (m.nmore && bsearch(&id, m.more, m.nmore, sizeof(id), fib_u32_cmp))) {
+			f->stale_ids[j++] = id;
+			kept++;
+			continue;
+		}
+		if ((rc = fib_obj_del_send(f, id)) < 0)
+			goto out;
+		gone++;
+	}
+	f->nstale = j;
+	if (gone)
+		log_info(LOG_MOD_FIB, "removed %zu unused nexthop objects of a previous run, "
+		    "%zu stay until reconcile", gone, kept);
+out:
+	free(m.more);
 	return rc;
 }
 

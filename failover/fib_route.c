@@ -257,17 +257,19 @@ fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 	fib_rt_send(f, e);
 }
 
-/* A group is back in the kernel after it was gone (its routes went with it,
- * or were refused): put its routes back. */
+/* A group is back in the kernel after it was gone (its routes went with it)
+ * or is there for the first time (routes sent before it were refused): put
+ * its routes back now rather than at their next retry. */
 void
-fib_rt_group_back(struct fib *f, uint32_t grp)
+fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 {
 	struct fib_rt	*e;
 	size_t		 i, n = 0;
 
 	for (i = 0; i < f->rt_buckets; i++)
 		for (e = f->rt_hash[i]; e; e = e->next) {
-			if (e->grp != grp || (e->flags & FIB_RT_ADOPTED))
+			if (e->grp != grp || (e->flags & FIB_RT_ADOPTED) ||
+			    (failed_only && !(e->flags & FIB_RT_FAILED)))
 				continue;
 			if (e->flags & FIB_RT_FAILED) {
 				e->flags &= (uint8_t)~FIB_RT_FAILED;
@@ -341,6 +343,39 @@ fib_adopt_one(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* The nexthop ids adopted routes point at; the rest of the old ones can go. */
+static int
+fib_adopt_prune(struct fib *f)
+{
+	uint32_t	*used = NULL;
+	size_t		 n = 0, cap = 0, i;
+	struct fib_rt	*e;
+	int		 rc;
+
+	for (i = 0; i < f->rt_buckets; i++)
+		for (e = f->rt_hash[i]; e; e = e->next) {
+			if (!(e->flags & FIB_RT_ADOPTED) || !e->grp || (n && used[n - 1] == e->grp))
+				continue;
+			if (n == cap) {
+				size_t		 nc = cap ? cap * 2 : 256;
+				uint32_t	*nu = realloc(used, nc * sizeof(*nu));
+
+				if (!nu) {
+					free(used);
+					return -ENOMEM;
+				}
+				used = nu;
+				cap = nc;
+			}
+			used[n++] = e->grp;
+		}
+	rc = fib_nh_prune(f, used, n);
+	free(used);
+	if (rc == 0)
+		rc = fib_flush(f);
+	return rc;
+}
+
 int
 fib_adopt(struct fib *f, fib_adopt_fn fn, void *arg)
 {
@@ -365,6 +400,8 @@ fib_adopt(struct fib *f, fib_adopt_fn fn, void *arg)
 	}
 	log_info(LOG_MOD_FIB, "adopted %zu routes of protocol %u in table %u", a.n,
 	    FIB_PROTO_HYBRIDGW, f->cfg.table);
+	if (rc == 0)
+		rc = fib_adopt_prune(f);
 	return rc;
 }
 

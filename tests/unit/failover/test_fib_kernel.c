@@ -560,12 +560,14 @@ test_fib_adopt_reconcile(void **state)
 {
 	struct fib		*f = fib_open(), *f2;
 	struct ipaddr		 ga = A("10.0.0.2"), gb = A("10.0.1.2");
-	uint32_t		 a, g, g6, b, ng;
-	char			 buf[4096];
+	uint32_t		 a, g, g6, b, ng, unused_nh, unused_g;
+	char			 buf[4096], id[32];
 	struct fib_stats	 st;
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
+	assert_int_equal(fib_nh_get(f, &gb, "v2", &unused_nh), 0);
+	assert_int_equal(fib_group_new(f, &unused_nh, 1, &unused_g), 0);
 	assert_int_equal(fib_group_new(f, NULL, 0, &g6), 0);
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
 	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g), 0);
@@ -581,6 +583,17 @@ test_fib_adopt_reconcile(void **state)
 	assert_int_equal(fib_adopt(f2, adopt_cb, NULL), 0);
 	assert_int_equal(seen.nadopted, 4);
 	assert_route_nhid("192.0.2.0/24", g);	/* still forwarding meanwhile */
+	/* old objects no adopted route uses are gone already; used ones stay */
+	assert_true(run_until(f2, NULL, 2000));
+	sh_out(buf, sizeof(buf), "ip nexthop show 2>&1");
+	snprintf(id, sizeof(id), "id %u ", unused_g);
+	assert_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", unused_nh);
+	assert_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", a);
+	assert_non_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", g6);
+	assert_non_null(strstr(buf, id));
 	assert_int_equal(fib_nh_get(f2, &gb, "v2", &b), 0);
 	assert_true(b != a && b != g && b != g6);	/* new ids avoid the old ones */
 	assert_int_equal(fib_group_new(f2, &b, 1, &ng), 0);
@@ -599,16 +612,14 @@ test_fib_adopt_reconcile(void **state)
 	sh_out(buf, sizeof(buf), "ip -N route show table %d 192.0.99.0/24", TABLE);
 	assert_non_null(strstr(buf, "via 10.0.0.2"));
 	sh_out(buf, sizeof(buf), "ip nexthop show 2>&1");
-	{
-		char	 id[32];
-
-		snprintf(id, sizeof(id), "id %u ", a);
-		assert_null(strstr(buf, id));
-		snprintf(id, sizeof(id), "id %u ", g);
-		assert_null(strstr(buf, id));
-		snprintf(id, sizeof(id), "id %u ", ng);
-		assert_non_null(strstr(buf, id));
-	}
+	snprintf(id, sizeof(id), "id %u ", a);
+	assert_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", g);
+	assert_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", g6);
+	assert_null(strstr(buf, id));
+	snprintf(id, sizeof(id), "id %u ", ng);
+	assert_non_null(strstr(buf, id));
 	fib_stats_get(f2, &st);
 	assert_int_equal(st.errors, 0);
 	fib_close(f2);
