@@ -13,6 +13,7 @@ bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed,
 	uint8_t		 type, count;
 	uint16_t	 a16;
 	uint32_t	 asn;
+	bool		 plain_seen = false;
 
 	while (!wire_empty(&v)) {
 		/* RFC 7606 7.2: a lone octet is an underrun, a short segment an overrun */
@@ -23,10 +24,12 @@ bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed,
 		switch (type) {
 		case BGP_ASSEG_SET:
 		case BGP_ASSEG_SEQUENCE:
+			plain_seen = true;
 			break;
 		case BGP_ASSEG_CONFED_SEQ:
 		case BGP_ASSEG_CONFED_SET:
-			if (allow_confed)
+			/* RFC 5065 5: confederation segments lead the path */
+			if (allow_confed && !plain_seen)
 				break;
 			return -EBADMSG;
 		default:
@@ -245,22 +248,29 @@ aspath_put_asn(struct wire_wr *w, uint32_t asn, unsigned asn_size)
 
 void
 bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n,
-    uint32_t prepend_as, unsigned prepend_n, unsigned asn_size)
+    uint32_t prepend_as, unsigned prepend_n, unsigned asn_size, bool strip_confed)
 {
 	size_t	 i = 0;
 
+	/* RFC 6793 4.2.2: AS4_PATH carries no confederation segments, nor does
+	 * a path leaving for another AS (RFC 5065 5.3); they lead the path
+	 * (checked on receipt), so dropping them keeps the rest intact. */
+	while ((strip_confed || prepend_n > 0) && i < n && (BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SEQ ||
+	    BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SET))
+		i += 1 + (size_t)BGP_ASSEG_COUNT(words[i]);
+
 	/* Prepends join the first AS_SEQUENCE when it has room (RFC 4271 5.1.2). */
-	if (prepend_n > 0 && n > 0 && BGP_ASSEG_TYPE(words[0]) == BGP_ASSEG_SEQUENCE &&
-	    BGP_ASSEG_COUNT(words[0]) + prepend_n <= 255) {
-		uint8_t	 count = BGP_ASSEG_COUNT(words[0]);
+	if (prepend_n > 0 && i < n && BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_SEQUENCE &&
+	    BGP_ASSEG_COUNT(words[i]) + prepend_n <= 255) {
+		uint8_t	 count = BGP_ASSEG_COUNT(words[i]);
 
 		wire_put_u8(w, BGP_ASSEG_SEQUENCE);
 		wire_put_u8(w, (uint8_t)(count + prepend_n));
 		for (unsigned k = 0; k < prepend_n; k++)
 			aspath_put_asn(w, prepend_as, asn_size);
 		for (size_t k = 1; k <= count; k++)
-			aspath_put_asn(w, words[k], asn_size);
-		i = 1 + (size_t)count;
+			aspath_put_asn(w, words[i + k], asn_size);
+		i += 1 + (size_t)count;
 		prepend_n = 0;
 	}
 	while (prepend_n > 0) {

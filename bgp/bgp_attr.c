@@ -573,7 +573,7 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 	unsigned		 prepend = neg->ebgp ? 1u + ex->prepend : 0;
 	uint16_t		 flags = a ? a->flags : 0;
 	size_t			 at;
-	bool			 need_as4path;
+	bool			 need_as4path, as4agg;
 
 	/* ORIGIN, AS_PATH (RFC 4271 5.1.1, 5.1.2) */
 	wire_put_u8(w, BGP_AF_TRANSITIVE);
@@ -582,7 +582,7 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 	wire_put_u8(w, (flags & BGP_ATTRS_ORIGIN) ? a->origin : BGP_ORIGIN_IGP);
 
 	at = bgp_attr_begin(w, BGP_AF_TRANSITIVE, BGP_ATTR_AS_PATH);
-	bgp_aspath_put(w, path, nwords, neg->local_as, prepend, neg->as4 ? 4 : 2);
+	bgp_aspath_put(w, path, nwords, neg->local_as, prepend, neg->as4 ? 4 : 2, false);
 	bgp_attr_end(w, at);
 	need_as4path = !neg->as4 && bgp_aspath_needs_as4(path, nwords, neg->local_as, prepend);
 
@@ -610,6 +610,11 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 		wire_put_u8(w, BGP_ATTR_ATOMIC_AGGREGATE);
 		wire_put_u8(w, 0);
 	}
+	/* RFC 6793 4.2.3 makes a receiver drop AS4_PATH when AGGREGATOR is not
+	 * AS_TRANS, so with an AS4_PATH the aggregator always goes in
+	 * AS4_AGGREGATOR, even a 2-octet one. */
+	as4agg = !neg->as4 && (flags & BGP_ATTRS_AGGREGATOR) &&
+	    (a->aggregator_as > 0xffff || need_as4path);
 	if (flags & BGP_ATTRS_AGGREGATOR) {
 		wire_put_u8(w, FLAGS_OT);
 		wire_put_u8(w, BGP_ATTR_AGGREGATOR);
@@ -618,8 +623,7 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 			wire_put_u32(w, a->aggregator_as);
 		} else {
 			wire_put_u8(w, 6);
-			wire_put_u16(w, a->aggregator_as > 0xffff ? BGP_AS_TRANS :
-			    (uint16_t)a->aggregator_as);
+			wire_put_u16(w, as4agg ? BGP_AS_TRANS : (uint16_t)a->aggregator_as);
 		}
 		wire_put_u32(w, a->aggregator_id);
 	}
@@ -632,10 +636,10 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 	/* RFC 6793 4.2.2: toward a 2-octet peer, the 4-octet truth rides along */
 	if (need_as4path) {
 		at = bgp_attr_begin(w, FLAGS_OT, BGP_ATTR_AS4_PATH);
-		bgp_aspath_put(w, path, nwords, neg->local_as, prepend, 4);
+		bgp_aspath_put(w, path, nwords, neg->local_as, prepend, 4, true);
 		bgp_attr_end(w, at);
 	}
-	if (!neg->as4 && (flags & BGP_ATTRS_AGGREGATOR) && a->aggregator_as > 0xffff) {
+	if (as4agg) {
 		wire_put_u8(w, FLAGS_OT);
 		wire_put_u8(w, BGP_ATTR_AS4_AGGREGATOR);
 		wire_put_u8(w, 8);

@@ -27,9 +27,11 @@ size_t	bgp_aspath_merge(const uint32_t *as, size_t nas, const uint32_t *as4, siz
 /*
  * Write the value of an AS path with prepend_n copies of prepend_as in
  * front, ASNs as asn_size octets (2: AS_TRANS for those above 65535).
+ * Leading confederation segments are dropped when strip_confed (AS4_PATH)
+ * or when prepending (leaving for another AS).
  */
 void	bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n,
-	    uint32_t prepend_as, unsigned prepend_n, unsigned asn_size);
+	    uint32_t prepend_as, unsigned prepend_n, unsigned asn_size, bool strip_confed);
 /* Does the path (plus prepends) hold an ASN above 65535 (needs AS4_PATH)? */
 bool	bgp_aspath_needs_as4(const uint32_t *words, size_t n, uint32_t prepend_as,
 	    unsigned prepend_n);
