@@ -838,6 +838,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	struct trie		*t;
 	struct rib_dest		*d;
 	struct rib_path		*p;
+	struct ipaddr		 nh;
 	int			 rc;
 
 	if (s == NULL)
@@ -882,7 +883,10 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	rib_attr_get(rib, info->attr);
 	rib_attr_put(rib, p->attr);
 	p->attr = info->attr;
-	p->nexthop = info->nexthop.family ? info->nexthop : s->cfg.nexthop;
+	nh = info->nexthop.family ? info->nexthop : s->cfg.nexthop;
+	if (ipaddr_cmp(&nh, &p->nexthop) != 0)	/* seen as a new path: dependents follow */
+		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
+	p->nexthop = nh;
 	p->no_fib = s->cfg.no_fib || p->nexthop.family == 0;
 	p->peer_addr = info->peer_addr;
 	p->local_pref = info->local_pref;

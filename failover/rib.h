@@ -125,6 +125,8 @@ void		 rib_source_sweep_stale(struct rib *, rib_source_id);
  * Export targets: each BGP peer that receives routes. The RIB computes the
  * set for the target's role (DESIGN.md 3, Advertisement) and calls announce
  * and withdraw as the set changes; attr is NULL for local/static origins.
+ * attr is borrowed for the call (take a reference to keep it). announce and
+ * withdraw must not call back into the RIB.
  */
 enum rib_export_role { RIB_EXP_CIRCUIT, RIB_EXP_VPN_CLOUD, RIB_EXP_VPN_SITE, RIB_EXP_LAN };
 struct rib_export_ops {

@@ -399,6 +399,32 @@ test_nexthop_change_regroups(void **state)
 }
 
 static void
+test_covering_nexthop_change(void **state)
+{
+	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id	 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib_route_state *st;
+	struct ipaddr	 want = A("169.254.21.9");
+
+	(void)state;
+	t_bgp(rib, cir, "10.1.0.0/16", "10.255.0.1", 2);
+	t_bgp(rib, vpn, "10.0.0.0/8", "169.254.21.1", 2);
+	assert_int_equal(t_bak(rib, "10.1.0.0/16"), VPN);
+	/* the aggregate's next hop moves: the /16's backup follows */
+	t_bgp(rib, vpn, "10.0.0.0/8", "169.254.21.9", 2);
+	st = t_route(rib, "10.1.0.0/16");
+	assert_int_equal(st->n_backup, 1);
+	assert_int_equal(ipaddr_cmp(&st->backup_nh[0], &want), 0);
+	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
+	st = t_route(rib, "10.1.0.0/16");
+	assert_false(st->has_active);
+	st = t_route(rib, "10.0.0.0/8");
+	assert_true(t_has_nh(rib, "10.0.0.0/8", "169.254.21.9"));
+	rib_free(rib);
+}
+
+static void
 test_fib_error_shown(void **state)
 {
 	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
@@ -426,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_whatif_and_source_del),
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_nexthop_change_regroups),
+		cmocka_unit_test(test_covering_nexthop_change),
 		cmocka_unit_test(test_fib_error_shown),
 	};
 
