@@ -427,10 +427,10 @@ test_aspath_fmt(void **state)
 	size_t		 need;
 
 	neg_for(&neg, IBGP4);
-	assert_int_equal(decode_hex(&neg, ORIGIN "40021a 0202 0000fde9 0000fdea"
-	    " 0102 0000fdeb 0000fdec 0301 0000fded" NEXTHOP, NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg, ORIGIN "40021a 0301 0000fded 0202 0000fde9 0000fdea"
+	    " 0102 0000fdeb 0000fdec" NEXTHOP, NLRI, &u), BGP_UPD_OK);
 	need = bgp_aspath_fmt(&u.attrs, s, sizeof(s));
-	assert_string_equal(s, "65001 65002 {65003,65004} (65005)");
+	assert_string_equal(s, "(65005) 65001 65002 {65003,65004}");
 	assert_int_equal(need, strlen(s));
 	assert_int_equal(bgp_aspath_len(&u.attrs), 3);
 	assert_int_equal(bgp_aspath_first(&u.attrs), 65001);
@@ -439,6 +439,9 @@ test_aspath_fmt(void **state)
 	/* truncation keeps a terminated string and reports the full need */
 	assert_int_equal(bgp_aspath_fmt(&u.attrs, tiny, sizeof(tiny)), need);
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+	/* confederation segments after a plain one: malformed (RFC 5065 5) */
+	assert_int_equal(decode_hex(&neg, ORIGIN "40020c 0201 0000fde9 0301 0000fded" NEXTHOP,
+	    NLRI, &u), BGP_UPD_TREAT_AS_WITHDRAW);
 	assert_int_equal(bgp_aspath_len(NULL), 0);
 	assert_int_equal(bgp_aspath_fmt(NULL, s, sizeof(s)), 0);
 	assert_string_equal(s, "");
