@@ -101,12 +101,13 @@ swan = pytest.fixture(_factory(Swan), name='swan')
 
 @pytest.fixture
 def lab(request):
-	"""lab(path, nodes=None) -> a Lab brought up with a unique prefix, torn
+	"""lab(path, nodes=None, configs=None) -> a Lab brought up with a unique
+	prefix (configs: {node: path or text} overriding a node's config), torn
 	down after the test."""
 	made = []
 
-	def make(path, nodes=None):
-		lb = Lab(path, prefix=util.unique_name(_tag(request)))
+	def make(path, nodes=None, configs=None):
+		lb = Lab(path, prefix=util.unique_name(_tag(request)), configs=configs)
 		made.append(lb)
 		return lb.up(nodes)
 	yield make

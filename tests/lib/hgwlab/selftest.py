@@ -207,21 +207,13 @@ def test_ping_stream_counts_loss(pair):
 	assert r['lost'] >= 15, r
 
 
-def _wait_sessions(sock, n, timeout=20):
-	def up():
-		nb = hgwlab.hybridgwctl('show bgp', sock=sock)['hybridgw:gateway-state']['bgp']['neighbor']
-		return len(nb) == n and all(x['state'] == 'established' for x in nb)
-	hgwlab.wait_for(up, timeout, 0.2, '%d gateway sessions established' % n)
-
-
 def test_default_lab(hgw_bin, lab):
 	t0 = time.monotonic()
 	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'coexistence.clab.yml'))
 	assert not lb.failed, lb.failed
 	assert time.monotonic() - t0 < 20
-	_wait_sessions(lb.ctl_sock('gw'), 5)
-	gw = lb.ns('gw')
-	hgwlab.wait_for(lambda: {r['dst'] for r in gw.routes(proto=196)} >=
+	assert len(lb.wait_gateway('gw', 5, timeout=20)) == 5
+	hgwlab.wait_for(lambda: set(lb.gateway_routes()) >=
 			{'10.100.0.0/16', '10.50.0.0/16', '10.1.1.0/24'}, 10, 0.2, 'gateway routes')
 	for src, dst in (('lanhost', '10.100.1.10'), ('lanhost', '10.50.1.10'),
 			 ('sitehost', '10.100.1.10')):
@@ -232,7 +224,7 @@ def test_default_lab(hgw_bin, lab):
 def test_failover_lab(hgw_bin, lab, silence, ping_stream):
 	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'failover.clab.yml'))
 	assert not lb.failed, lb.failed
-	_wait_sessions(lb.ctl_sock('gw'), 4)
+	assert len(lb.wait_gateway('gw', 4, timeout=20)) == 4
 	hgwlab.wait_for(lambda: lb.exec('lanhost', ['ping', '-c1', '-W1', '10.100.1.10'],
 					check=False).returncode == 0, 15, 0.2, 'lanhost -> cloudhost')
 	p = ping_stream(lb.ns('lanhost'), '10.100.1.10')
@@ -246,6 +238,20 @@ def test_failover_lab(hgw_bin, lab, silence, ping_stream):
 	assert '169.254.21.1' in vias, vias
 	assert r['last_seq_answered'] > r['sent'] - 20, 'traffic did not come back over the VPN'
 	assert r['outage_s'] < 2.0, r
+
+
+def test_lab_config_override(hgw_bin, lab):
+	"""A test can swap a node's config: here the gateway prefers the VPN."""
+	src = os.path.join(hgwlab.src_dir(), 'topologies', 'configs', 'coexistence', 'gw', 'hybridgw.xml')
+	with open(src) as f:
+		xml = f.read().replace('<preference>circuit</preference>', '<preference>vpn</preference>')
+	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'coexistence.clab.yml'),
+		 configs={'gw': xml})
+	lb.wait_gateway('gw', 5, timeout=20)
+	rt = hgwlab.wait_for(lambda: lb.gateway_routes().get('10.100.0.0/16'), 10, 0.2, 'cloud route')
+	hgwlab.wait_for(lambda: lb.gateway_routes()['10.100.0.0/16'].get('gateway') == '169.254.21.1',
+			10, 0.2, 'cloud route via the VPN (preference vpn)')
+	assert rt
 
 
 if __name__ == '__main__':

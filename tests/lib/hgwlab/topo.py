@@ -149,8 +149,16 @@ class Lab:
 	brings it up and always tears it down. detach=True (the CLI) starts
 	daemons in their own sessions so that they outlive the runner."""
 
-	def __init__(self, path, prefix=None, state_root=None, detach=False, log=None):
+	def __init__(self, path, prefix=None, state_root=None, detach=False, log=None,
+		     configs=None):
+		"""configs: {node: path or text} replacing a node's main config bind
+		(hybridgw XML/JSON, frr.conf, bird.conf, gobgpd.toml, exabgp.conf), so
+		that a test reuses a topology with its own gateway or peer config."""
 		self.topo = Topology(path)
+		self.configs = dict(configs or {})
+		for n in self.configs:
+			if n not in self.topo.nodes:
+				raise TopologyError('configs: no node %r in %s' % (n, self.topo.name))
 		self.prefix = prefix or 'clab-' + self.topo.name
 		self.state_dir = os.path.join(state_root or STATE_ROOT, self.prefix)
 		self.detach = detach
@@ -218,6 +226,18 @@ class Lab:
 		self.log('%s: up in %.1fs' % (self.prefix, time.monotonic() - t0))
 		return self
 
+	def _config(self, n, pred, what, ext):
+		"""Host path of node n's main config: the override, else its bind."""
+		over = self.configs.get(n)
+		if over is None:
+			return _find_bind(self.topo.nodes[n], pred, what, n)
+		if '\n' in over or not os.path.isfile(over):
+			p = os.path.join(self.node_dir(n), 'override' + ext)
+			with open(p, 'w') as f:
+				f.write(over)
+			return p
+		return over
+
 	def _start(self, n):
 		node = self.topo.nodes[n]
 		role = node['role']
@@ -227,8 +247,9 @@ class Lab:
 			return
 		if role == 'hybridgw':
 			from .hgw import Hybridgwd, hybridgwd_path
-			conf = _find_bind(node, lambda c: c.startswith('/etc/hybridgw/'),
-					  'hybridgwd config', n)
+			conf = self._config(n, lambda c: c.startswith('/etc/hybridgw/'),
+					    'hybridgwd config', '.xml' if not str(self.configs.get(n, '<'))
+					    .lstrip().startswith('{') else '.json')
 			if not os.access(hybridgwd_path(), os.X_OK):
 				raise RuntimeError('%s not built' % hybridgwd_path())
 			obj = Hybridgwd(nsn, conf, workdir=d, sock=self.ctl_sock(n))
@@ -236,7 +257,7 @@ class Lab:
 			obj.start(detach=self.detach)
 		elif role == 'frr':
 			from .frr import Frr
-			conf = _find_bind(node, lambda c: c == '/etc/frr/frr.conf', 'frr.conf', n)
+			conf = self._config(n, lambda c: c == '/etc/frr/frr.conf', 'frr.conf', '.conf')
 			try:
 				dfile = _find_bind(node, lambda c: c == '/etc/frr/daemons', 'daemons', n)
 				daemons = _frr_daemons(dfile)
@@ -249,19 +270,19 @@ class Lab:
 			obj.start(detach=self.detach)
 		elif role == 'bird':
 			from .peers import Bird
-			conf = _find_bind(node, lambda c: c.endswith('bird.conf'), 'bird.conf', n)
+			conf = self._config(n, lambda c: c.endswith('bird.conf'), 'bird.conf', '.conf')
 			obj = Bird(nsn, conf, workdir=d, name=n)
 			self.daemons[n] = obj
 			obj.start(detach=self.detach)
 		elif role == 'gobgp':
 			from .peers import Gobgp
-			conf = _find_bind(node, lambda c: c.endswith('.toml'), 'gobgpd.toml', n)
+			conf = self._config(n, lambda c: c.endswith('.toml'), 'gobgpd.toml', '.toml')
 			obj = Gobgp(nsn, conf, workdir=d, name=n)
 			self.daemons[n] = obj
 			obj.start(detach=self.detach)
 		elif role == 'exabgp':
 			from .peers import Exabgp
-			conf = _find_bind(node, lambda c: c.endswith('exabgp.conf'), 'exabgp.conf', n)
+			conf = self._config(n, lambda c: c.endswith('exabgp.conf'), 'exabgp.conf', '.conf')
 			obj = Exabgp(nsn, conf, workdir=d, name=n)
 			self.daemons[n] = obj
 			obj.start(detach=self.detach)
@@ -337,6 +358,25 @@ class Lab:
 			res[n] = {'role': info['role'], 'ns': info['ns'], 'failed': info.get('failed'),
 				  'running': bool(pids) and all(pid_alive(p) for p in pids)}
 		return res
+
+	def gateway_neighbors(self, node='gw'):
+		"""[neighbor dicts] of `hybridgwctl show bgp --json` on a hybridgw node."""
+		from .hgw import hybridgwctl
+		doc = hybridgwctl('show bgp', sock=self.ctl_sock(node))
+		return doc.get('hybridgw:gateway-state', {}).get('bgp', {}).get('neighbor', [])
+
+	def wait_gateway(self, node='gw', count=None, timeout=30.0):
+		"""Wait until every BGP session of the gateway (and at least `count`,
+		default all configured) is established; returns the neighbor list."""
+		def ready():
+			nb = self.gateway_neighbors(node)
+			up = [x for x in nb if x.get('state') == 'established']
+			return nb and len(up) == len(nb) and (count is None or len(up) >= count) and nb
+		return util.wait_for(ready, timeout, 0.1, '%s: all BGP sessions established' % node)
+
+	def gateway_routes(self, node='gw'):
+		"""{prefix: route dict} of the kernel routes with protocol hybridgw (196)."""
+		return {r['dst']: r for r in self.ns(node).routes(proto=196)}
 
 	def wait_bgp(self, nodes=None, timeout=30.0):
 		"""Wait until the BGP sessions of the peer daemons of `nodes` are all
