@@ -185,6 +185,8 @@ rnd_info(int s, int k)
 		return i;
 	}
 	assert_int_equal(ipaddr_parse(v6 ? srcs[s].nh6 : srcs[s].nh4, &i.nexthop), 0);
+	if (rnd(4) == 0)	/* a second next hop on the same session */
+		i.nexthop.bytes[v6 ? 15 : 3] += 100;
 	if (rnd(4) == 0) {
 		i.is_static = true;	/* configured prefix of the source */
 		return i;
