@@ -561,6 +561,13 @@ rib_timer_cb(uv_timer_t *t)
 		rib_failback_fire(s->rib, s);
 }
 
+static bool
+rib_source_healthy(const struct rib_source *s)
+{
+	return (!s->cfg.needs_bgp || s->bgp_up) && (!s->cfg.needs_bfd || s->bfd_up) &&
+	    (!s->cfg.needs_tunnel || s->tunnel_up);
+}
+
 int
 rib_source_add(struct rib *rib, const struct rib_source_cfg *cfg, rib_source_id *id)
 {
@@ -597,6 +604,8 @@ rib_source_add(struct rib *rib, const struct rib_source_cfg *cfg, rib_source_id 
 	s->cfg.ifname[sizeof(s->cfg.ifname) - 1] = '\0';
 	s->id = (rib_source_id)(rib->n_src + 1);
 	rib->src[rib->n_src++] = s;
+	/* nothing to wait for (configured local prefixes): healthy now */
+	s->eligible = s->was_eligible = rib_source_healthy(s);
 	*id = s->id;
 	return 0;
 nomem:
@@ -604,13 +613,6 @@ nomem:
 	free(s->connection);
 	free(s);
 	return -ENOMEM;
-}
-
-static bool
-rib_source_healthy(const struct rib_source *s)
-{
-	return (!s->cfg.needs_bgp || s->bgp_up) && (!s->cfg.needs_bfd || s->bfd_up) &&
-	    (!s->cfg.needs_tunnel || s->tunnel_up);
 }
 
 /* Immediate failover: rewrite groups, flush, journal; then queue the prefixes. */

@@ -102,7 +102,9 @@ void		 rib_free(struct rib *);
 /* Replace the policy; reselects every prefix. */
 void		 rib_policy_set(struct rib *, const struct rib_policy *);
 
-/* Sources. A new source starts unhealthy. Removing one withdraws its paths. */
+/* Sources. A new source starts unhealthy, unless it needs nothing (no
+ * needs_*: configured local prefixes), which is healthy from the start.
+ * Removing one withdraws its paths. */
 int		 rib_source_add(struct rib *, const struct rib_source_cfg *, rib_source_id *);
 int		 rib_source_del(struct rib *, rib_source_id);
 /* Transport health inputs; the RIB combines them per source (see needs_*). */

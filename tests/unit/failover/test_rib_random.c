@@ -144,8 +144,6 @@ inst_new(struct inst *in, enum rib_pref_mode mode)
 		c.needs_bgp = srcs[s].nh4 != NULL;
 		c.no_fib = srcs[s].nh4 == NULL;
 		assert_int_equal(rib_source_add(in->rib, &c, &in->id[s]), 0);
-		if (!c.needs_bgp)
-			rib_source_bgp(in->rib, in->id[s], true, RIB_TRIG_ADMIN);
 	}
 	memset(&ec, 0, sizeof(ec));
 	ec.ops = &rec_ops;

@@ -84,8 +84,7 @@ t_local(struct rib *rib)
 	c.connection = "local";
 	c.cls = RIB_CLASS_LAN;
 	c.no_fib = true;
-	assert_int_equal(rib_source_add(rib, &c, &id), 0);
-	rib_source_bgp(rib, id, true, RIB_TRIG_ADMIN);	/* no needs_*: always eligible */
+	assert_int_equal(rib_source_add(rib, &c, &id), 0);	/* no needs_*: eligible now */
 	return id;
 }
 
