@@ -223,8 +223,8 @@ rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out
 		rc = -errno;
 		goto out;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
-		goto errno_out;
+	/* No SO_REUSEADDR: a second BFD speaker on this port would silently
+	 * take our packets; better refuse the session loudly. */
 	/* RFC 5881 5: the TTL / Hop Limit of every packet is checked. */
 	if (family == AF_INET) {
 		if (setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on)) < 0 ||
@@ -435,8 +435,15 @@ sess_send(struct bfd_session *s, bool final)
 		return;
 	sl = sockaddr_from(&ss, &s->cfg.peer, cfg_port(&s->cfg), s->ifindex);
 	if (sendto(s->txfd, buf, wire_wr_len(&w), 0, (struct sockaddr *)&ss, sl) < 0) {
+		rc = errno;
 		log_debug(LOG_MOD_BFD, "bfd %s: send: %s", sess_name(s, nm, sizeof(nm)),
-		    strerror(errno));
+		    strerror(rc));
+		/* The interface went away (or came back with another index):
+		 * open a fresh socket on the next packet. */
+		if (rc == ENODEV || rc == ENXIO) {
+			sess_txsock_close(s);
+			s->ifindex = 0;
+		}
 		return;
 	}
 	s->pkts_out++;
@@ -898,6 +905,7 @@ bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 	s->ifindex = 0;
 	sess_key_set(s, cfg);
 	if (ident) {
+		s->rcv_seq_known = false;
 		if ((rc = sess_txsock_open(s)) != 0)
 			s->txfd_warned = false;
 		bfd_fsm_expire(&s->fsm);

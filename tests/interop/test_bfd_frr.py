@@ -55,7 +55,7 @@ def gw_conf(local, peer, tx, rx=None, mult=3, key=None, my_as=65010, peer_as=120
 ''' % (NS, rid, my_as, local, peer, peer_as, tx, rx or tx, mult, auth)
 
 
-def frr_conf(tx, rx=None, mult=3):
+def frr_conf(tx, rx=None, mult=3, gw=GW_ADDR, peer=PEER_ADDR):
 	return '''bfd
  peer %s local-address %s
   receive-interval %d
@@ -63,7 +63,7 @@ def frr_conf(tx, rx=None, mult=3):
   detect-multiplier %d
  !
 !
-''' % (GW_ADDR, PEER_ADDR, rx or tx, tx, mult)
+''' % (gw, peer, rx or tx, tx, mult)
 
 
 def write(path, text):
@@ -79,16 +79,17 @@ def session(d):
 	return s[0]
 
 
-def frr_peer(f):
+def frr_peer(f, addr=GW_ADDR):
 	for p in f.bfd_peers():
-		if p.get('peer') == GW_ADDR:
+		if p.get('peer') == addr:
 			return p
 	return None
 
 
-def wait_up(d, f=None, timeout=10.0):
+def wait_up(d, f=None, timeout=10.0, addr=GW_ADDR):
 	def up():
-		return session(d)['state'] == 'up' and (f is None or frr_peer(f)['status'] == 'up')
+		return session(d)['state'] == 'up' and (f is None or
+							 frr_peer(f, addr)['status'] == 'up')
 	hgwlab.wait_for(up, timeout, 0.05, 'BFD up on both sides')
 	return session(d)
 
@@ -195,6 +196,27 @@ def test_frr_up_detect_recover(pair, workdir, hgwd, frr, interval):
 	time.sleep(2)
 	assert int(session(d)['up-transitions']) == ups
 	assert session(d)['state'] == 'up'
+
+
+def test_frr_ipv6(netns, workdir, hgwd, frr):
+	"""The same over IPv6 (hop limit 255, IPV6_RECVHOPLIMIT)."""
+	gw6, peer6 = '2001:db8:1::1', '2001:db8:1::2'
+	gw, peer = netns('gw'), netns('peer')
+	hgwlab.veth(gw, 'eth1', peer, 'eth1')
+	gw.run(['ip', 'addr', 'add', gw6 + '/64', 'dev', 'eth1', 'nodad'])
+	peer.run(['ip', 'addr', 'add', peer6 + '/64', 'dev', 'eth1', 'nodad'])
+	f = frr(peer, frr_conf(50, gw=gw6, peer=peer6), daemons=('bfdd',), name='bfd-peer6')
+	conf = os.path.join(workdir, 'gw.xml')
+	write(conf, gw_conf(gw6, peer6, 50))
+	d = hgwd(gw, conf)
+	wait_up(d, f, addr=gw6)
+	s = session(d)
+	assert s['peer-address'] == peer6, s
+	assert int(s['remote-discriminator']) == frr_peer(f, gw6)['id']
+	measure_detection(d, peer, 'FRR IPv6 50x3', 50, 150)
+	hgwlab.unsilence(peer)
+	wait_up(d, f, addr=gw6)
+	assert int(session(d)['up-transitions']) == 2
 
 
 def test_frr_timer_changes_keep_session_up(pair, workdir, hgwd, frr):
