@@ -889,7 +889,8 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if (ipaddr_cmp(&nh, &p->nexthop) != 0)	/* seen as a new path: dependents follow */
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
 	p->nexthop = nh;
-	p->no_fib = s->cfg.no_fib || p->nexthop.family == 0;
+	/* no gateway and no interface: nothing to forward to */
+	p->no_fib = s->cfg.no_fib || (p->nexthop.family == 0 && s->cfg.ifname[0] == '\0');
 	p->peer_addr = info->peer_addr;
 	p->local_pref = info->local_pref;
 	p->med = info->med;
@@ -998,18 +999,22 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 		if ((p->flags & RIB_PATH_ACTIVE)) {
 			if (!first || p->src->id < first->src->id)
 				first = p;
-			if (!p->no_fib && st->n_active < RIB_NH_MAX)
+			if (!p->no_fib && p->nexthop.family && st->n_active < RIB_NH_MAX)
 				st->active_nh[st->n_active++] = p->nexthop;
 		}
-		if ((p->flags & RIB_PATH_BACKUP) && !p->no_fib && st->n_backup < RIB_NH_MAX)
+		if ((p->flags & RIB_PATH_BACKUP) && !p->no_fib && p->nexthop.family &&
+		    st->n_backup < RIB_NH_MAX)
 			st->backup_nh[st->n_backup++] = p->nexthop;
 	}
+	/* (interface-only next hops have no address to show) */
 	if (d->has_via && d->grp)
 		for (i = 0; i < d->grp->n_bak && st->n_backup < RIB_NH_MAX; i++)
-			st->backup_nh[st->n_backup++] = d->grp->bak[i]->gw;
+			if (d->grp->bak[i]->gw.family)
+				st->backup_nh[st->n_backup++] = d->grp->bak[i]->gw;
 	if (d->grp)
 		for (i = 0; i < d->grp->n_cur; i++)
-			st->fib_nh[st->n_fib_nh++] = d->grp->cur[i]->gw;
+			if (d->grp->cur[i]->gw.family)
+				st->fib_nh[st->n_fib_nh++] = d->grp->cur[i]->gw;
 	st->active_source = first ? first->src->name : NULL;
 	return a->cb(a->arg, st);
 }
@@ -1082,7 +1087,7 @@ rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
 	a->w.has_to = a->sel.n_act > 0;
 	a->w.to_class = a->w.has_to ? a->sel.act_cls : 0;
 	for (i = 0; i < a->sel.n_act; i++)
-		if (!a->sel.act[i]->no_fib)
+		if (!a->sel.act[i]->no_fib && a->sel.act[i]->nexthop.family)
 			a->w.nh[a->w.n_nh++] = a->sel.act[i]->nexthop;
 	a->count++;
 	if (a->cb && (rc = a->cb(a->arg, &a->w)) != 0)

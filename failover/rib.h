@@ -76,7 +76,8 @@ struct rib_source_cfg {
 	char			 ifname[16];	/* egress interface, "" = resolve by next hop */
 	uint32_t		 outbound_cap;	/* circuit: max prefixes advertised, 0 = none */
 	bool			 no_fib;	/* never programmed (configured local prefixes);
-						 * also implied by a path without any next hop */
+						 * also implied by a path with neither a next
+						 * hop nor the source's ifname */
 };
 
 /* What selection needs from a path (RFC 4271 9.1.2.2 inputs). */

@@ -307,6 +307,34 @@ test_ipv6_and_local(void **state)
 	rib_free(rib);
 }
 
+static void
+test_interface_only_static(void **state)
+{
+	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	struct rib_source_cfg	 c;
+	struct rib_route_state	*st;
+	rib_source_id		 tun;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.name = "vpn2 t1";
+	c.connection = "vpn2";
+	c.cls = VPN;
+	c.role = RIB_VPN_SITE;
+	c.needs_tunnel = true;
+	snprintf(c.ifname, sizeof(c.ifname), "tun0");	/* no gateway: a device route */
+	assert_int_equal(rib_source_add(rib, &c, &tun), 0);
+	t_static(rib, tun, "10.60.0.0/16");
+	assert_int_equal(t_cls(rib, "10.60.0.0/16"), -1);	/* tunnel not up */
+	rib_source_tunnel(rib, tun, true, RIB_TRIG_TUNNEL_UP);
+	st = t_route(rib, "10.60.0.0/16");
+	assert_int_equal(st->active_class, VPN);
+	assert_false(st->local);
+	assert_int_not_equal(st->fib_group, 0);	/* programmed */
+	assert_int_equal(st->n_active, 0);		/* no address to show */
+	rib_free(rib);
+}
+
 int
 main(void)
 {
@@ -321,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_bfd_not_needed),
 		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_ipv6_and_local),
+		cmocka_unit_test(test_interface_only_static),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
