@@ -30,6 +30,22 @@
  */
 
 static struct fib	*bfib;
+static bool		 with_export;
+static uint64_t		 n_announce, n_withdraw;
+
+static void
+exp_announce(void *ctx, const struct prefix *p, struct rib_attr *a)
+{
+	n_announce++;
+}
+
+static void
+exp_withdraw(void *ctx, const struct prefix *p)
+{
+	n_withdraw++;
+}
+
+static const struct rib_export_ops exp_ops = { exp_announce, exp_withdraw };
 
 static double
 now_us(void)
@@ -126,6 +142,14 @@ run(size_t n, unsigned ngroups)
 		snprintf(nh, sizeof(nh), "10.0.1.%u", 2 + g);
 		vpn[g] = src(rib, name, RIB_CLASS_VPN, nh, "v2");
 	}
+	if (with_export) {	/* a LAN peer gets every cloud prefix */
+		struct rib_export_cfg	 ec = { .role = RIB_EXP_LAN, .ops = &exp_ops, .name = "lan" };
+		rib_export_id		 eid;
+
+		if (rib_export_add(rib, &ec, &eid) != 0)
+			abort();
+	}
+	n_announce = n_withdraw = 0;
 	memset(&pi, 0, sizeof(pi));
 	pi.local_pref = 100;
 	pi.as_path_len = 2;
@@ -169,6 +193,9 @@ run(size_t n, unsigned ngroups)
 	fflush(stdout);
 	if (e.prefixes_moved != n)
 		fprintf(stderr, "moved %u != %zu\n", e.prefixes_moved, n);
+	if (with_export)
+		printf("%9s export to a LAN peer: %" PRIu64 " announces, %" PRIu64 " withdraws\n", "",
+		    n_announce, n_withdraw);
 	/* leave the kernel clean for the next size */
 	rib_source_del(rib, cir);
 	for (g = 0; g < ngroups; g++)
@@ -216,6 +243,8 @@ main(int argc, char **argv)
 			nocompat = strcmp(argv[a], "--kernel-nocompat") == 0;
 			if (kernel_setup(nocompat) != 0)
 				return 1;
+		} else if (strcmp(argv[a], "--export") == 0) {
+			with_export = true;
 		} else if (strncmp(argv[a], "--groups=", 9) == 0) {
 			groups = (unsigned)atoi(argv[a] + 9);
 			if (groups < 1 || groups > 16)
@@ -227,9 +256,9 @@ main(int argc, char **argv)
 	if (nn == 0)
 		for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 			ns[nn++] = def[i];
-	printf("rib failover bench: FIB %s, %u backup set(s)\n",
+	printf("rib failover bench: FIB %s, %u backup set(s)%s\n",
 	    !bfib ? "none" : nocompat ? "kernel (netns, nexthop_compat_mode=0)" : "kernel (netns)",
-	    groups);
+	    groups, with_export ? ", export to one LAN peer" : "");
 	printf("%9s %6s %7s %9s %10s %10s %10s %10s %10s %6s\n", "prefixes", "groups",
 	    "rewrote", "switch_us", "call_us", "resel_ms", "failbk_ms", "load_ms",
 	    "per-pfx/sw", "B/pfx");
