@@ -10,11 +10,12 @@ strongSwan), silent failures, ping-stream loss, containerlab topologies.
 Everything started registers a closer run at interpreter exit, on top of the
 fixtures' own teardown, so namespaces and daemons never outlive a test run."""
 
-from .util import unique_name, make_workdir, run, wait_for, WaitTimeout	# noqa: F401
+from .util import unique_name, make_workdir, run, wait_for, WaitTimeout, prefixes	# noqa: F401
 from .netns import Netns, veth	# noqa: F401
 from .proc import Proc	# noqa: F401
 from .hgw import (Hybridgwd, hybridgwctl, validate_config, run_daemon_once,	# noqa: F401
-		  build_dir, src_dir, hybridgwd_path, hybridgwctl_path, CtlError)
+		  build_dir, src_dir, hybridgwd_path, hybridgwctl_path, CtlError,
+		  sanitizer_errors)
 from .frr import Frr	# noqa: F401
 from .peers import Bird, Gobgp, Exabgp	# noqa: F401
 from .swan import Swan	# noqa: F401

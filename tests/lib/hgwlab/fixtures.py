@@ -81,16 +81,23 @@ def _factory(cls):
 				obj.start()
 			return obj
 		yield make
+		reports = []
 		for obj in reversed(made):
 			try:
 				obj.stop()
 			except Exception:	# noqa: BLE001 - keep tearing down
 				pass
+			san = getattr(obj, 'sanitizer_errors', None)
+			if san and san():
+				reports.append('%s:\n%s' % (obj.log, san()))
+		if reports:
+			pytest.fail('sanitizer errors in hybridgwd:\n' + '\n'.join(reports), pytrace=False)
 	return fixture
 
 
 # hgwd(ns, config, ...) -> a started Hybridgwd; frr(ns, conf, ...) -> started Frr;
-# likewise bird, gobgp, exabgp, swan. All stopped after the test.
+# likewise bird, gobgp, exabgp, swan. All stopped after the test; a hybridgwd whose
+# log holds an ASan/LSan/UBSan report fails the test at teardown.
 hgwd = pytest.fixture(_factory(Hybridgwd), name='hgwd')
 frr = pytest.fixture(_factory(Frr), name='frr')
 bird = pytest.fixture(_factory(Bird), name='bird')
@@ -111,8 +118,12 @@ def lab(request):
 		made.append(lb)
 		return lb.up(nodes)
 	yield make
+	reports = []
 	for lb in reversed(made):
 		lb.down()
+		reports += lb.sanitizer_reports
+	if reports:
+		pytest.fail('sanitizer errors in hybridgwd:\n' + '\n'.join(reports), pytrace=False)
 
 
 @pytest.fixture

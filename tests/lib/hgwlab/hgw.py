@@ -120,6 +120,11 @@ class Hybridgwd:
 	def tail(self, lines=40):
 		return util.file_tail(self.log, lines)
 
+	def sanitizer_errors(self):
+		"""AddressSanitizer / LeakSanitizer / UBSan reports in the log (builds
+		with -DHGW_SANITIZE=ON), '' when there are none."""
+		return sanitizer_errors(self.log)
+
 	def __enter__(self):
 		if self.proc is None:
 			self.start()
@@ -127,6 +132,23 @@ class Hybridgwd:
 
 	def __exit__(self, *exc):
 		self.stop()
+
+
+_SAN_MARKERS = ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+		'WARNING: ThreadSanitizer', 'ERROR: UndefinedBehaviorSanitizer')
+
+
+def sanitizer_errors(log):
+	try:
+		with open(log, errors='replace') as f:
+			text = f.read()
+	except OSError:
+		return ''
+	hits = [i for i, line in enumerate(text.splitlines()) if any(m in line for m in _SAN_MARKERS)]
+	if not hits:
+		return ''
+	lines = text.splitlines()
+	return '\n'.join(lines[hits[0]:hits[0] + 40])
 
 
 def validate_config(path, sock=None, timeout=20):

@@ -165,6 +165,7 @@ class Lab:
 		self.log = log or (lambda msg: None)
 		self.daemons = {}	# node -> harness object (Frr, Bird, Hybridgwd, ...)
 		self.failed = {}	# node -> error text
+		self.sanitizer_reports = []	# hybridgwd ASan/UBSan reports seen at down()
 		self._closer = None
 
 	# ------------------------------------------------------------ naming
@@ -316,10 +317,14 @@ class Lab:
 	def down(self, keep_logs=False):
 		"""Stop every daemon, delete every namespace and the state directory."""
 		for n in reversed(list(self.daemons)):
+			obj = self.daemons[n]
 			try:
-				self.daemons[n].stop()
+				obj.stop()
 			except Exception:	# noqa: BLE001 - keep tearing down
 				pass
+			san = getattr(obj, 'sanitizer_errors', None)
+			if san and san():
+				self.sanitizer_reports.append('%s: %s\n%s' % (n, obj.log, san()))
 		self.daemons = {}
 		sf = os.path.join(self.state_dir, 'state.json')
 		if os.path.exists(sf):

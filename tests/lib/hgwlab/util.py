@@ -9,6 +9,9 @@ import tempfile
 import time
 
 PYTHON = '/usr/bin/python3'
+# Slow builds (sanitizers, valgrind) or a loaded CI machine: HGW_TIMEOUT_SCALE=3
+# multiplies every wait_for timeout (never a measured figure).
+TIMEOUT_SCALE = float(os.environ.get('HGW_TIMEOUT_SCALE', '1') or 1)
 _counter = 0
 
 
@@ -58,6 +61,7 @@ def wait_for(pred, timeout=10.0, interval=0.05, what=None):
 	"""Call pred() until it returns a truthy value; return that value.
 	Exceptions raised by pred count as "not yet". After timeout raise
 	WaitTimeout naming `what` and the last value or exception seen."""
+	timeout *= TIMEOUT_SCALE
 	deadline = time.monotonic() + timeout
 	last = None
 	while True:
@@ -74,6 +78,18 @@ def wait_for(pred, timeout=10.0, interval=0.05, what=None):
 			raise WaitTimeout('timed out after %.1fs waiting for %s (last: %r)' %
 					  (timeout, what or getattr(pred, '__name__', 'condition'), last))
 		time.sleep(interval)
+
+
+def prefixes(count, base='10.128.0.0', plen=24):
+	"""`count` consecutive IPv4 prefixes of length plen from base, as strings
+	(route sources for scale scenarios: BIRD static, FRR network, GoBGP)."""
+	import ipaddress
+	net = ipaddress.ip_network('%s/%d' % (base, plen))
+	step = net.num_addresses
+	first = int(net.network_address)
+	if first + count * step > 2 ** 32:
+		raise ValueError('%d /%d prefixes do not fit after %s' % (count, plen, base))
+	return ['%s/%d' % (ipaddress.IPv4Address(first + i * step), plen) for i in range(count)]
 
 
 def file_tail(path, lines=40):
