@@ -242,6 +242,7 @@ nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, struct nb_err *err)
 
 	if (lyd_validate_all(&tree, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
 		nb_err_from_ly(err, NULL);
+		nbnc_err_locate(err->path, sizeof(err->path), err->msg, tree);
 		lyd_free_all(tree);
 		return -EINVAL;
 	}

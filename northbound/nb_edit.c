@@ -72,6 +72,35 @@ nbnc_errs_add_nb(struct nbnc_errs *errs, NC_ERR tag, const struct nb_err *nb)
 	}
 }
 
+/* libyang names a missing mandatory node by its schema path; point at
+ * the first instance that lacks it instead. */
+void
+nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *tree)
+{
+	char		 parent[256], name[128], *slash, *p;
+	struct ly_set	*set = NULL;
+
+	if (!tree || !msg || strncmp(msg, "Mandatory node \"", 16) != 0 || !path[0] ||
+	    strchr(path, '[') || !(slash = strrchr(path, '/')) || slash == path)
+		return;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+	snprintf(name, sizeof(name), "%s", slash + 1);
+	if (lyd_find_xpath(tree, parent, &set) != LY_SUCCESS)
+		return;
+	for (uint32_t i = 0; i < set->count; i++) {
+		struct lyd_node	*c = NULL;
+
+		if (lyd_find_path(set->dnodes[i], name, 0, &c) == LY_SUCCESS && c)
+			continue;
+		if ((p = lyd_path(set->dnodes[i], LYD_PATH_STD, NULL, 0))) {
+			snprintf(path, len, "%s/%s", p, name);
+			free(p);
+		}
+		break;
+	}
+	ly_set_free(set, NULL);
+}
+
 void
 nbnc_errs_from_ly(struct nbnc_errs *errs, const char *what)
 {

@@ -730,6 +730,7 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	nc_set_global_rpc_clb(nbnc_rpc_dispatch);
 	/* 2.0.24 tests also_supported against the mode values themselves */
 	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
+	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
 	nc_server_set_idle_timeout(u->idle);
 	nc_server_ssh_set_hostkey_clb(nbnc_hostkey_clb, NULL, NULL);

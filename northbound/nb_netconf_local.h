@@ -115,6 +115,8 @@ int	nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs 
 /* The XML text of an anyxml/anydata value (keeps empty containers:
  * libyang's lyd_any_value_str() drops them). Caller frees. */
 int	nbnc_any_xml(const struct lyd_node *any, char **xml);
+/* A missing mandatory node: turn its schema path into the instance path. */
+void	nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *tree);
 /* Map libyang's last error to a NETCONF error. */
 void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
 

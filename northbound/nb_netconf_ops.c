@@ -333,6 +333,37 @@ append(struct lyd_node **all, struct lyd_node *t)
 
 /* ------------------------------------------------- get / get-config */
 
+/* Replace every from with to in *s (reallocated). */
+static void
+nbnc_str_replace(char **s, const char *from, const char *to)
+{
+	size_t	 fl = strlen(from), tl = strlen(to), n = 0, len;
+	char	*p, *o, *w;
+
+	for (p = *s; (p = strstr(p, from)); p += fl)
+		n++;
+	if (!n)
+		return;
+	len = strlen(*s) + n * (tl > fl ? tl - fl : 0) + 1;
+	if (!(o = malloc(len)))
+		return;
+	for (w = o, p = *s;;) {
+		char	*q = strstr(p, from);
+
+		if (!q) {
+			strcpy(w, p);
+			break;
+		}
+		memcpy(w, p, (size_t)(q - p));
+		w += q - p;
+		memcpy(w, to, tl);
+		w += tl;
+		p = q + fl;
+	}
+	free(*s);
+	*s = o;
+}
+
 static int
 op_get_common(struct op *o, bool state, enum nbnc_ds src)
 {
@@ -376,6 +407,28 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	if ((rc = nbnc_filter_apply(&flt, all, &out, &o->errs)) != 0)
 		goto out;
 	nbnc_secrets_strip(out, &flt, o->role == NBNC_ROLE_ADMIN);
+	if (o->wd == NC_WD_ALL_TAG) {
+		/* RFC 6243 6: the attribute's namespace is the netconf:default
+		 * URN; libyang tags with the module's namespace instead. */
+		char	*xml = NULL;
+
+		if (out && lyd_print_mem(&xml, out, LYD_XML, LYD_PRINT_WITHSIBLINGS |
+		    LYD_PRINT_SHRINK | LYD_PRINT_WD_ALL_TAG) != LY_SUCCESS) {
+			nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot print the data");
+			lyd_free_all(out);
+			rc = -ENOMEM;
+			goto out;
+		}
+		lyd_free_all(out);
+		if (xml)
+			nbnc_str_replace(&xml, "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults",
+			    "urn:ietf:params:xml:ns:netconf:default:1.0");
+		o->wd = NC_WD_EXPLICIT;
+		if ((rc = reply_data(o, state ? "get" : "get-config", "ietf-netconf",
+		    xml ? xml : strdup(""), LYD_ANYDATA_XML)) != 0)
+			free(xml);
+		goto out;
+	}
 	rc = reply_data(o, state ? "get" : "get-config", "ietf-netconf", out,
 	    LYD_ANYDATA_DATATREE);
 	if (rc != 0)
@@ -444,6 +497,8 @@ op_edit_config(struct op *o)
 	if (strcmp(test, "set") != 0) {
 		if (lyd_validate_all(&work, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
 			nbnc_errs_from_ly(&o->errs, NULL);
+			nbnc_err_locate(o->errs.v[o->errs.n - 1].path, sizeof(o->errs.v[0].path),
+			    o->errs.v[o->errs.n - 1].msg, work);
 			lyd_free_all(work);
 			rc = -EINVAL;
 			goto out;
@@ -559,6 +614,8 @@ op_validate(struct op *o)
 		return rc;
 	if (lyd_validate_all(&t, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
 		nbnc_errs_from_ly(&o->errs, NULL);
+		nbnc_err_locate(o->errs.v[o->errs.n - 1].path, sizeof(o->errs.v[0].path),
+		    o->errs.v[o->errs.n - 1].msg, t);
 		rc = -EINVAL;
 	} else if ((rc = nb_check(t, &err)) != 0) {
 		nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
