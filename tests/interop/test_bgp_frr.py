@@ -1,0 +1,185 @@
+"""tests/interop/test_bgp_frr.py - hybridgwd's BGP speaker against FRR 8.4 bgpd:
+routes both ways (IPv4, IPv6 over the same session), withdrawals, TCP MD5,
+route refresh, graceful restart (helper), max-prefix (both actions). (The
+2-octet peer case is in test_bgp_bird.py: FRR's dont-capability-negotiate
+still reads our 4-octet AS capability and refuses AS_TRANS.)"""
+
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bgp_helpers as H  # noqa: E402
+from bgp_helpers import util  # noqa: E402
+from hgwlab.fixtures import *  # noqa: F401,F403,E402
+
+NETS4 = ['192.0.2.0/24', '198.51.100.0/25']
+NETS6 = ['2001:db8:100::/48']
+LOCAL = ['203.0.113.0/24', '2001:db8:200::/48']
+
+
+def _gw(workdir, name='gw.xml', **kw):
+	return H.gw_config(os.path.join(workdir, name), **kw)
+
+
+def test_frr_routes_both_ways(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, NETS6))
+	d = hgwd(gw, _gw(workdir, local_prefixes=LOCAL))
+	H.wait_state(d)
+	f.wait_established(H.GW4)
+
+	# peer -> us: both families, next hops and AS path as sent
+	r = H.wait_routes(d, lambda r: set(NETS4 + NETS6) <= set(r))
+	assert r['192.0.2.0/24']['next-hop'] == H.PEER4
+	assert r['192.0.2.0/24']['as-path'] == '65002'
+	assert r['2001:db8:100::/48']['next-hop'] == H.PEER6
+	n = H.neighbor(d)
+	assert n['capabilities']['four-octet-as'] and n['capabilities']['route-refresh']
+	assert n['hold-time'] == 9
+
+	# us -> peer: the local prefixes, with our AS and our addresses as next hop
+	def frr_has(afi, pfx):
+		return pfx in H.frr_routes(f, afi)
+	util.wait_for(lambda: frr_has('ipv4', '203.0.113.0/24') and
+		      frr_has('ipv6', '2001:db8:200::/48'), 10, 0.1, 'FRR has our prefixes')
+	p4 = H.frr_routes(f, 'ipv4')['203.0.113.0/24'][0]
+	assert p4['path'] == '65001'
+	assert p4['nexthops'][0]['ip'] == H.GW4
+	p6 = H.frr_routes(f, 'ipv6')['2001:db8:200::/48'][0]
+	assert p6['nexthops'][0]['ip'] == H.GW6
+	adv = H.routes(d, direction='advertised')
+	assert set(LOCAL) <= set(adv)
+
+	# peer withdraws one prefix
+	f.vtysh(['configure terminal', 'router bgp 65002', 'address-family ipv4 unicast',
+		 'no network 198.51.100.0/25'])
+	H.wait_routes(d, lambda r: '198.51.100.0/25' not in r and '192.0.2.0/24' in r,
+		      what='withdrawal of 198.51.100.0/25')
+
+	# we withdraw one (config change that is not a session change: no reset)
+	before = H.frr_neighbor(f)['connectionsEstablished']
+	_gw(workdir, name='gw2.xml', local_prefixes=LOCAL[1:])
+	d.ctl(['config', 'apply', os.path.join(workdir, 'gw2.xml')], json=False)
+	util.wait_for(lambda: not frr_has('ipv4', '203.0.113.0/24'), 10, 0.1,
+		      'FRR lost 203.0.113.0/24')
+	assert frr_has('ipv6', '2001:db8:200::/48')
+	assert H.frr_neighbor(f)['connectionsEstablished'] == before
+	assert H.state(d) == 'established'
+
+
+def test_frr_md5_right_key(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False, extra_neighbor='password s3cret-Key!'))
+	d = hgwd(gw, _gw(workdir, md5='s3cret-Key!', local_prefixes=LOCAL[:1]))
+	H.wait_state(d)
+	f.wait_established(H.GW4)
+	H.wait_routes(d, lambda r: '192.0.2.0/24' in r)
+	# the key is a secret: never in our log
+	with open(d.log) as fh:
+		assert 's3cret-Key!' not in fh.read()
+
+
+def test_frr_md5_wrong_key(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False, extra_neighbor='password other-key'))
+	d = hgwd(gw, _gw(workdir, md5='s3cret-Key!'))
+	end = time.monotonic() + 6
+	while time.monotonic() < end:	# several connect retries (1 s) on both sides
+		assert H.state(d) != 'established'
+		assert f.bgp_neighbors().get(H.GW4) != 'Established'
+		time.sleep(0.3)
+	# and without a key on our side, FRR (which requires one) refuses as well
+	assert not H.routes(d)
+
+
+def test_frr_route_refresh(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False))
+	d = hgwd(gw, _gw(workdir, local_prefixes=LOCAL[:1]))
+	H.wait_state(d)
+	H.wait_routes(d, lambda r: '192.0.2.0/24' in r)
+	util.wait_for(lambda: '203.0.113.0/24' in H.frr_routes(f), 10, 0.1, 'FRR has our route')
+
+	# soft clear in on our side: a ROUTE-REFRESH reaches FRR, which resends
+	ms = H.frr_neighbor(f)['messageStats']
+	d.ctl(['clear', 'bgp', H.PEER4, 'soft'], json=False)
+	util.wait_for(lambda: H.frr_neighbor(f)['messageStats']['routeRefreshRecv'] >
+		      ms['routeRefreshRecv'], 5, 0.1, 'FRR received ROUTE-REFRESH')
+	util.wait_for(lambda: H.frr_neighbor(f)['messageStats']['updatesSent'] >
+		      ms['updatesSent'], 5, 0.1, 'FRR resent its routes')
+
+	# FRR asks us (soft in on its side): we answer from the Adj-RIB-Out
+	ms = H.frr_neighbor(f)['messageStats']
+	f.vtysh('clear bgp ipv4 unicast %s soft in' % H.GW4)
+	util.wait_for(lambda: H.frr_neighbor(f)['messageStats']['updatesRecv'] >
+		      ms['updatesRecv'], 5, 0.1, 'we resent our routes')
+	assert H.frr_neighbor(f)['messageStats']['routeRefreshSent'] > ms['routeRefreshSent']
+	assert H.state(d) == 'established'
+	assert '203.0.113.0/24' in H.frr_routes(f)
+	assert H.neighbor(d)['flaps'] == 0
+
+
+GR = '''bgp graceful-restart
+ bgp graceful-restart preserve-fw-state
+ bgp graceful-restart restart-time 30
+'''
+
+
+def test_frr_graceful_restart(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	fdir = util.make_workdir('frr-gr')
+	f = frr(pe, H.frr_conf(NETS4, v6=False, extra_global=' ' + GR), workdir=fdir)
+	d = hgwd(gw, _gw(workdir, gr=True))
+	H.wait_state(d)
+	H.wait_routes(d, lambda r: set(NETS4) <= set(r))
+	assert H.neighbor(d)['capabilities']['graceful-restart']
+
+	# bgpd dies without a NOTIFICATION: its routes stay, marked stale
+	os.kill(f.procs['bgpd'].pid, signal.SIGKILL)
+	r = H.wait_routes(d, lambda r: r and all(x['stale'] for x in r.values()),
+			  what='routes kept stale')
+	assert set(NETS4) <= set(r)
+	assert H.state(d) != 'established'
+	rt = d.ctl(['show', 'routes'])
+	assert '192.0.2.0/24' in str(rt)	# still in the route manager
+
+	# it comes back announcing one prefix fewer: End-of-RIB sweeps that one
+	f.stop()
+	f2 = frr(pe, H.frr_conf(NETS4[:1], v6=False, extra_global=' ' + GR), workdir=fdir)
+	H.wait_state(d)
+	f2.wait_established(H.GW4)
+	r = H.wait_routes(d, lambda r: '198.51.100.0/25' not in r and '192.0.2.0/24' in r and
+			  not r['192.0.2.0/24']['stale'], timeout=20, what='stale route swept')
+
+
+def test_frr_max_prefix_teardown(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	nets = ['192.0.2.0/24', '198.51.100.0/25', '198.51.100.128/25']
+	f = frr(pe, H.frr_conf(nets, v6=False))
+	d = hgwd(gw, _gw(workdir, max_prefix=2, max_action='teardown', max_restart=2))
+	util.wait_for(lambda: '6/1' in H.last_error(d), 15, 0.1, 'max-prefix teardown')
+	assert H.state(d) != 'established' or H.neighbor(d)['flaps'] >= 1
+	util.wait_for(lambda: 'Maximum' in H.frr_neighbor(f).get('lastResetDueTo', '') or
+		      H.frr_neighbor(f).get('lastResetCode') is not None, 5, 0.1,
+		      'FRR saw the NOTIFICATION')
+	assert H.frr_neighbor(f)['messageStats']['notificationsRecv'] >= 1
+	# after the restart time it tries again (and is torn down again)
+	util.wait_for(lambda: H.frr_neighbor(f)['connectionsEstablished'] >= 2, 15, 0.2,
+		      'reconnect after max-prefix restart time')
+	assert not H.routes(d) or len(H.routes(d)) <= 3
+
+
+def test_frr_max_prefix_warning(netns, workdir, hgwd, frr):
+	gw, pe = H.link(netns)
+	nets = ['192.0.2.0/24', '198.51.100.0/25', '198.51.100.128/25']
+	f = frr(pe, H.frr_conf(nets, v6=False))
+	d = hgwd(gw, _gw(workdir, max_prefix=2, max_action='warning-only'))
+	H.wait_state(d)
+	H.wait_routes(d, lambda r: set(nets) <= set(r))
+	time.sleep(2)
+	assert H.state(d) == 'established'
+	assert H.neighbor(d)['flaps'] == 0
+	assert H.frr_neighbor(f)['connectionsEstablished'] == 1
