@@ -130,6 +130,7 @@ struct fib {
 
 	/* retries */
 	uv_timer_t		 retry_timer;
+	uint64_t		 retry_due;	/* when the timer fires, UINT64_MAX = idle */
 	struct fib_retry	*retries;
 	size_t			 nretries, cretries;
 

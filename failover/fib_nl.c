@@ -419,17 +419,31 @@ fib_nl_kick(struct fib *f)
 	return rc;
 }
 
+/* Refusals are logged one by one up to a cap per round, then summed up. */
+static void
+fib_nl_round_begin(struct fib *f)
+{
+	f->flush_err = 0;
+	f->logged_errors = 0;
+	f->quiet_errors = 0;
+}
+
+static void
+fib_nl_round_end(struct fib *f)
+{
+	if (f->quiet_errors)
+		log_warn(LOG_MOD_FIB, "... and %u more refused requests", f->quiet_errors);
+	f->quiet_errors = 0;
+}
+
 int
 fib_flush(struct fib *f)
 {
 	int	 rc;
 
-	f->flush_err = 0;
-	f->logged_errors = 0;
-	f->quiet_errors = 0;
+	fib_nl_round_begin(f);
 	rc = fib_nl_kick(f);
-	if (f->quiet_errors)
-		log_warn(LOG_MOD_FIB, "... and %u more refused requests", f->quiet_errors);
+	fib_nl_round_end(f);
 	if (rc == 0)
 		rc = f->flush_err;
 	return rc;
@@ -442,6 +456,7 @@ fib_nl_poll_cb(uv_poll_t *h, int status, int events)
 
 	if (f->closing)
 		return;
+	fib_nl_round_begin(f);
 	fib_nl_recv(f);
 	if (fib_q_inflight(f) == 0) {
 		/* Drain anything unexpected so a level-triggered poll stops firing. */
@@ -449,10 +464,12 @@ fib_nl_poll_cb(uv_poll_t *h, int status, int events)
 			;
 	}
 	fib_nl_kick(f);
+	fib_nl_round_end(f);
 }
 
 /* --- retries ------------------------------------------------------------ */
 
+/* Arm the timer for the earliest retry (one scan, after a timer run). */
 static void
 fib_retry_arm(struct fib *f)
 {
@@ -464,10 +481,24 @@ fib_retry_arm(struct fib *f)
 	for (i = 0; i < f->nretries; i++)
 		if (f->retries[i].due_ms < due)
 			due = f->retries[i].due_ms;
+	f->retry_due = due;
 	if (due == UINT64_MAX) {
 		uv_timer_stop(&f->retry_timer);
 		return;
 	}
+	uv_timer_start(&f->retry_timer, fib_retry_fire, due > now ? due - now : 0, 0);
+}
+
+/* Bring the timer forward if a new retry is due sooner (no scan: a batch of
+ * refusals adds many at once). */
+static void
+fib_retry_arm_one(struct fib *f, uint64_t due)
+{
+	uint64_t	 now = mono_ms();
+
+	if (f->closing || due >= f->retry_due)
+		return;
+	f->retry_due = due;
 	uv_timer_start(&f->retry_timer, fib_retry_fire, due > now ? due - now : 0, 0);
 }
 
@@ -509,9 +540,7 @@ fib_retry_fire(uv_timer_t *t)
 		} else
 			i++;
 	}
-	f->flush_err = 0;
-	f->logged_errors = 0;
-	f->quiet_errors = 0;
+	fib_nl_round_begin(f);
 	/* nexthops before groups before routes: each needs the one before */
 	for (rank = 0; rank <= 4; rank++) {
 		for (i = 0; i < n; i++) {
@@ -525,8 +554,7 @@ fib_retry_fire(uv_timer_t *t)
 	}
 	free(due);
 	fib_nl_kick(f);
-	if (f->quiet_errors)
-		log_warn(LOG_MOD_FIB, "... and %u more refused requests", f->quiet_errors);
+	fib_nl_round_end(f);
 rearm:
 	fib_retry_arm(f);
 }
@@ -560,7 +588,7 @@ fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct p
 	r->id = id;
 	if (pfx)
 		r->pfx = *pfx;
-	fib_retry_arm(f);
+	fib_retry_arm_one(f, r->due_ms);
 }
 
 /* Something changed (link up, new address): retry everything now. */
@@ -572,8 +600,10 @@ fib_retry_now(struct fib *f)
 
 	for (i = 0; i < f->nretries; i++)
 		f->retries[i].due_ms = now;
-	if (f->nretries && !f->closing)
+	if (f->nretries && !f->closing) {
+		f->retry_due = now;
 		uv_timer_start(&f->retry_timer, fib_retry_fire, 0, 0);
+	}
 }
 
 /* --- dumps (blocking socket) -------------------------------------------- */
@@ -667,6 +697,7 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	f->arg = arg;
 	f->next_seq = (uint32_t)mono_us() | 1;
 	f->next_id = FIB_ID_BASE;
+	f->retry_due = UINT64_MAX;
 
 	if ((rc = fib_netns_enter(f->cfg.netns, &saved)) < 0) {
 		log_err(LOG_MOD_FIB, "network namespace %s: %s", f->cfg.netns, strerror(-rc));
