@@ -14,12 +14,12 @@ _TS = re.compile(r'^\[(\d+\.\d+)\]')
 
 class PingStream:
 	"""Start with start(), stop with stop() -> result dict:
-	sent (highest sequence sent, estimated from the ping summary), received,
-	lost (sequences missing up to the last one answered, so replies still in
-	flight at stop() do not count), longest_gap (longest run of consecutive
-	missing sequences), outage_s (longest time between two replies that have lost
-	sequences between them, from ping -D timestamps), loss_s (lost * the real
-	mean send interval)."""
+	sent (from the ping summary), received, lost (missing sequences, except
+	those sent in the last 50 ms: still in flight), longest_gap (longest run of
+	consecutive missing sequences), outage_s (longest time without replies,
+	from ping -D timestamps; a loss still going on at stop() counts up to the
+	stop), loss_s (lost * the real mean send interval), recovered (replies were
+	coming back when the stream stopped)."""
 
 	def __init__(self, ns, dst, interval=0.01, size=None, src=None):
 		self.ns, self.dst, self.interval = ns, dst, interval
@@ -69,7 +69,9 @@ class PingStream:
 			self.stop(settle=0)
 
 
-def parse(out, interval):
+def parse(out, interval, inflight_s=0.05):
+	"""Sequences sent in the last `inflight_s` before ping stopped may still
+	be on their way: they count neither as lost nor as received."""
 	seqs = {}
 	for line in out.splitlines():
 		m = _SEQ.search(line)
@@ -78,27 +80,33 @@ def parse(out, interval):
 			seqs.setdefault(int(m.group(1)), float(t.group(1)) if t else None)
 	m = re.search(r'(\d+) packets transmitted, (\d+) (?:packets )?received', out)
 	sent = int(m.group(1)) if m else (max(seqs) if seqs else 0)
-	last = max(seqs) if seqs else 0
+	ts = sorted((s, t) for s, t in seqs.items() if t is not None)
+	if len(ts) > 1 and ts[-1][0] > ts[0][0]:
+		step = (ts[-1][1] - ts[0][1]) / (ts[-1][0] - ts[0][0])
+	else:
+		step = interval
+	cutoff = max(0, sent - max(1, int(round(inflight_s / step))))
+	cutoff = max(cutoff, max(seqs) if seqs else 0)
 	lost = gap = longest = 0
 	outage = 0.0
 	prev = None
-	for s in range(1, last + 1):
+	for s in range(1, cutoff + 1):
 		if s in seqs:
 			if gap and prev is not None and seqs[s] is not None and seqs[prev] is not None:
 				outage = max(outage, seqs[s] - seqs[prev])
+			elif gap and prev is None:
+				outage = max(outage, gap * step)
 			gap = 0
 			prev = s
 		else:
 			lost += 1
 			gap += 1
 			longest = max(longest, gap)
-	if not seqs:
-		lost = longest = sent
-	ts = [t for t in seqs.values() if t is not None]
-	step = (max(ts) - min(ts)) / (last - 1) if len(ts) > 1 and last > 1 else interval
-	if not outage and longest:
-		outage = longest * step
+	tail = gap	# still lost when ping stopped
+	if tail:
+		outage = max(outage, tail * step)
 	return {'sent': sent, 'received': len(seqs), 'lost': lost,
 		'longest_gap': longest, 'outage_s': round(outage, 4),
 		'loss_s': round(lost * step, 4), 'interval_s': round(step, 5),
-		'last_seq_answered': last}
+		'last_seq_answered': max(seqs) if seqs else 0,
+		'recovered': tail == 0 and bool(seqs)}
