@@ -425,7 +425,7 @@ fib_nl_round_begin(struct fib *f)
 {
 	f->flush_err = 0;
 	f->logged_errors = 0;
-	f->quiet_errors = 0;
+	/* quiet_errors carries what batches sent on their own have counted */
 }
 
 static void

@@ -656,6 +656,58 @@ test_fib_many(void **state)
 	fib_close(f);
 }
 
+static bool
+pred_none_pending(struct fib *f)
+{
+	struct fib_stats	 st;
+
+	fib_stats_get(f, &st);
+	return st.routes_pending_retry == 0;
+}
+
+/* Thousands of refusals at once: each reported, logging capped, retries
+ * scheduled without quadratic cost; a group rewrite onto a good nexthop
+ * brings them all in at once, before their back-off expires. */
+static void
+test_fib_mass_refusal(void **state)
+{
+	struct fib		*f = fib_open();
+	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9");
+	uint32_t		 a, x, g;
+	struct fib_stats	 st;
+	uint64_t		 t0;
+	char			 buf[256];
+	int			 i;
+
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
+	assert_int_equal(fib_group_new(f, &x, 1, &g), 0);
+	t0 = mono_ms();
+	for (i = 0; i < 5000; i++) {
+		struct prefix	 p = { .family = AF_INET, .len = 24, .bytes = { 30, (uint8_t)(i >> 8), (uint8_t)i } };
+
+		assert_int_equal(fib_route_set(f, &p, g), 0);
+	}
+	assert_true(fib_flush(f) < 0);
+	assert_true(run_until(f, NULL, 3000));
+	assert_true(mono_ms() - t0 < 3000);
+	assert_int_equal(seen.nerr, 5000);
+	fib_stats_get(f, &st);
+	assert_int_equal(st.routes_pending_retry, 5000);
+	/* one route leaves back-off by being deleted */
+	assert_int_equal(fib_route_del(f, PP("30.0.7.0/24")), 0);
+	fib_stats_get(f, &st);
+	assert_int_equal(st.routes_pending_retry, 4999);
+
+	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
+	assert_int_equal(fib_group_set(f, g, &a, 1), 0);
+	assert_int_equal(fib_flush(f), 0);
+	assert_true(run_until(f, pred_none_pending, 150));	/* before the 200 ms back-off */
+	sh_out(buf, sizeof(buf), "ip -N -o route show table %d proto 196 | wc -l", TABLE);
+	assert_int_equal(atoi(buf), 4999);
+	assert_route_via("30.0.200.1", "via 10.0.0.2 dev v0");
+	fib_close(f);
+}
+
 /* fib_cfg.netns: sockets opened in a named namespace, the caller stays put. */
 static void
 test_fib_named_netns(void **state)
@@ -698,6 +750,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_adopt_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_mass_refusal, setup, teardown),
 	};
 	int	 rc;
 
