@@ -1,4 +1,4 @@
-/* failover/bfd_session.c - BFD sessions on the event loop: sockets, timers, auth (RFC 5880/5881). */
+/* failover/bfd_session.c - BFD sessions on their own loop and thread: sockets, timers, auth (RFC 5880/5881). */
 #include "failover/bfd.h"
 #include "failover/bfd_local.h"
 
@@ -8,10 +8,12 @@
 #include <netinet/ip.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,14 +58,49 @@ struct bfd_session {
 	bool			 dead;	/* deleted; memory goes with the last close */
 };
 
+/* A state change on its way to the owner's loop. */
+struct bfd_evt {
+	STAILQ_ENTRY(bfd_evt)	 entry;
+	struct bfd_session	*s;
+	bool			 up;
+	uint8_t			 diag;
+};
+
+/* A call of the owner's, run on the BFD thread while the owner waits. */
+struct bfd_cmd {
+	STAILQ_ENTRY(bfd_cmd)	 entry;
+	int			(*fn)(struct bfd *, void *);
+	void			*arg;
+	int			 ret;
+	bool			 done;
+};
+
+/*
+ * Sessions, sockets and timers run on a loop of their own in a thread of
+ * their own (as BIRD runs BFD): a control plane busy with a large table or
+ * with FIB work must not hold back a 50 ms packet or a detection. The
+ * owner's thread queues calls and waits for them (bfd_call), and hears of
+ * state changes on its own loop (evt_async), so for the owner every call
+ * and callback still happens on its loop thread.
+ */
 struct bfd {
-	uv_loop_t		*loop;
+	uv_loop_t		*loop;		/* the owner's: callbacks run there */
+	uv_async_t		 evt_async;	/* on loop */
+	uv_loop_t		 io_loop;	/* BFD's own, run by io_thread */
+	uv_async_t		 cmd_async;	/* on io_loop */
+	pthread_t		 io_thread;
+	pthread_mutex_t		 mtx;		/* cmds, evts */
+	pthread_cond_t		 cmd_cv;
+	STAILQ_HEAD(, bfd_cmd)	 cmds;
+	STAILQ_HEAD(, bfd_evt)	 evts;
+	bool			 closing;
+	/* The BFD thread's alone, or the owner's while it waits in bfd_call().
+	 * Only bfd_call()ed functions add or remove sessions, so the owner may
+	 * walk the list between calls. */
 	TAILQ_HEAD(, bfd_session) sessions;
 	LIST_HEAD(, bfd_rxsock)	 rxsocks;
 	uint64_t		 rng;
 	uint64_t		 rx_unmatched;	/* dropped before a session was known */
-	int			 open_handles;	/* every uv handle not yet closed */
-	bool			 freeing;
 };
 
 static void	sess_tx_cb(uv_timer_t *);
@@ -146,39 +183,139 @@ cfg_port(const struct bfd_session_cfg *c)
 	return c->port ? c->port : BFD_DEFAULT_PORT;
 }
 
-/* ------------------------------------------------------------ handles */
+/* ------------------------------------------------------------ threads */
 
+/* The BFD thread: run the queued calls of the owner. */
 static void
-bfd_maybe_free(struct bfd *b)
+bfd_cmd_cb(uv_async_t *a)
 {
-	if (b->freeing && b->open_handles == 0)
-		free(b);
+	struct bfd	*b = a->data;
+	struct bfd_cmd	*c;
+	int		 ret;
+
+	for (;;) {
+		pthread_mutex_lock(&b->mtx);
+		if ((c = STAILQ_FIRST(&b->cmds)) != NULL)
+			STAILQ_REMOVE_HEAD(&b->cmds, entry);
+		pthread_mutex_unlock(&b->mtx);
+		if (c == NULL)
+			break;
+		ret = c->fn(b, c->arg);
+		pthread_mutex_lock(&b->mtx);
+		c->ret = ret;
+		c->done = true;		/* c is the caller's: not touched after this */
+		pthread_cond_broadcast(&b->cmd_cv);
+		pthread_mutex_unlock(&b->mtx);
+	}
 }
+
+/* Run fn on the BFD thread and wait for its result. */
+static int
+bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
+{
+	struct bfd_cmd	 c = { .fn = fn, .arg = arg };
+
+	if (pthread_equal(pthread_self(), b->io_thread))
+		return fn(b, arg);
+	pthread_mutex_lock(&b->mtx);
+	STAILQ_INSERT_TAIL(&b->cmds, &c, entry);
+	pthread_mutex_unlock(&b->mtx);
+	uv_async_send(&b->cmd_async);
+	pthread_mutex_lock(&b->mtx);
+	while (!c.done)
+		pthread_cond_wait(&b->cmd_cv, &b->mtx);
+	pthread_mutex_unlock(&b->mtx);
+	return c.ret;
+}
+
+/* The BFD thread: tell the owner, on its loop, that s went up or down. */
+static void
+bfd_evt_post(struct bfd_session *s, bool up, uint8_t diag)
+{
+	struct bfd	*b = s->bfd;
+	struct bfd_evt	*e;
+
+	if (s->cb == NULL)
+		return;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		abort();
+	e->s = s;
+	e->up = up;
+	e->diag = diag;
+	pthread_mutex_lock(&b->mtx);
+	STAILQ_INSERT_TAIL(&b->evts, e, entry);
+	pthread_mutex_unlock(&b->mtx);
+	uv_async_send(&b->evt_async);
+}
+
+/* The owner's thread: deliver what happened, in order. */
+static void
+bfd_evt_cb(uv_async_t *a)
+{
+	struct bfd	*b = a->data;
+	struct bfd_evt	*e;
+
+	while (!b->closing) {
+		pthread_mutex_lock(&b->mtx);
+		if ((e = STAILQ_FIRST(&b->evts)) != NULL)
+			STAILQ_REMOVE_HEAD(&b->evts, entry);
+		pthread_mutex_unlock(&b->mtx);
+		if (e == NULL)
+			break;
+		/* Sessions are freed only by calls from this thread: e->s lives. */
+		e->s->cb(e->s->cb_arg, e->s, e->up, e->diag);
+		free(e);
+	}
+}
+
+/* The BFD thread, s going away: drop what it had still to tell. */
+static void
+bfd_evt_purge(struct bfd *b, const struct bfd_session *s)
+{
+	struct bfd_evt	*e, *next;
+
+	pthread_mutex_lock(&b->mtx);
+	for (e = STAILQ_FIRST(&b->evts); e; e = next) {
+		next = STAILQ_NEXT(e, entry);
+		if (s == NULL || e->s == s) {
+			STAILQ_REMOVE(&b->evts, e, bfd_evt, entry);
+			free(e);
+		}
+	}
+	pthread_mutex_unlock(&b->mtx);
+}
+
+static void *
+bfd_io_main(void *arg)
+{
+	struct bfd	*b = arg;
+
+	/* Ahead of the rest of the control plane in the CPU queue. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), -10);
+	uv_run(&b->io_loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ handles */
 
 static void
 sess_handle_closed(uv_handle_t *h)
 {
 	struct bfd_session	*s = h->data;
-	struct bfd		*b = s->bfd;
 
-	b->open_handles--;
 	if (--s->open_handles == 0) {
 		OPENSSL_cleanse(s->key, sizeof(s->key));
 		free(s);
 	}
-	bfd_maybe_free(b);
 }
 
 static void
 rxsock_closed(uv_handle_t *h)
 {
 	struct bfd_rxsock	*rs = h->data;
-	struct bfd		*b = rs->bfd;
 
 	close(rs->fd);
 	free(rs);
-	b->open_handles--;
-	bfd_maybe_free(b);
 }
 
 /* Close a handle we own; one closed already (loop_fini) counts as done. */
@@ -239,7 +376,7 @@ rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out
 	sl = sockaddr_from(&ss, &any, port, 0);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 		goto errno_out;
-	if ((rc = uv_poll_init(b->loop, &rs->poll, fd)) != 0)
+	if ((rc = uv_poll_init(&b->io_loop, &rs->poll, fd)) != 0)
 		goto out;
 	rs->bfd = b;
 	rs->fd = fd;
@@ -247,7 +384,6 @@ rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out
 	rs->port = port;
 	rs->refs = 1;
 	rs->poll.data = rs;
-	b->open_handles++;
 	LIST_INSERT_HEAD(&b->rxsocks, rs, entry);
 	if ((rc = uv_poll_start(&rs->poll, UV_READABLE, rxsock_poll_cb)) != 0)
 		log_warn(LOG_MOD_BFD, "bfd: poll on port %u: %s", port, uv_strerror(rc));
@@ -516,7 +652,7 @@ sess_detect_arm(struct bfd_session *s)
 	timer_arm_at(&s->detect_timer, sess_detect_cb, s->last_rx_us + det);
 }
 
-/* Act on what the fsm reported; may call the owner, which may delete s. */
+/* Act on what the fsm reported; the owner hears of Up and Down later. */
 static void
 sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 {
@@ -549,10 +685,10 @@ sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 		sess_detect_arm(s);
 	if (s->fsm.state == BFD_STATE_ADMIN_DOWN)
 		uv_timer_stop(&s->detect_timer);
-	if (s->cb && (ev & BFD_EV_UP))
-		s->cb(s->cb_arg, s, true, BFD_DIAG_NONE);
-	else if (s->cb && (ev & BFD_EV_DOWN))
-		s->cb(s->cb_arg, s, false, s->fsm.last_down_diag);
+	if (ev & BFD_EV_UP)
+		bfd_evt_post(s, true, BFD_DIAG_NONE);
+	else if (ev & BFD_EV_DOWN)
+		bfd_evt_post(s, false, s->fsm.last_down_diag);
 }
 
 static void
@@ -723,6 +859,12 @@ rxsock_read(struct bfd_rxsock *rs)
 
 /* ------------------------------------------------------------ public API */
 
+static void
+bfd_freed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
 struct bfd *
 bfd_new(uv_loop_t *loop)
 {
@@ -733,10 +875,44 @@ bfd_new(uv_loop_t *loop)
 	b->loop = loop;
 	TAILQ_INIT(&b->sessions);
 	LIST_INIT(&b->rxsocks);
+	STAILQ_INIT(&b->cmds);
+	STAILQ_INIT(&b->evts);
 	if (getrandom(&b->rng, sizeof(b->rng), 0) != sizeof(b->rng))
 		b->rng = mono_us();
 	b->rng |= 1;
+	pthread_mutex_init(&b->mtx, NULL);
+	pthread_cond_init(&b->cmd_cv, NULL);
+	if (uv_loop_init(&b->io_loop) != 0)
+		goto fail;
+	if (uv_async_init(&b->io_loop, &b->cmd_async, bfd_cmd_cb) != 0) {
+		uv_loop_close(&b->io_loop);
+		goto fail;
+	}
+	b->cmd_async.data = b;
+	if (uv_async_init(loop, &b->evt_async, bfd_evt_cb) != 0)
+		goto fail_io;
+	b->evt_async.data = b;
+	uv_unref((uv_handle_t *)&b->evt_async);	/* does not keep the owner's loop alive */
+	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0) {
+		uv_close((uv_handle_t *)&b->cmd_async, NULL);
+		uv_run(&b->io_loop, UV_RUN_NOWAIT);
+		uv_loop_close(&b->io_loop);
+		pthread_mutex_destroy(&b->mtx);
+		pthread_cond_destroy(&b->cmd_cv);
+		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);	/* frees b */
+		return NULL;
+	}
+	pthread_setname_np(b->io_thread, "hgw-bfd");
 	return b;
+fail_io:
+	uv_close((uv_handle_t *)&b->cmd_async, NULL);
+	uv_run(&b->io_loop, UV_RUN_NOWAIT);
+	uv_loop_close(&b->io_loop);
+fail:
+	pthread_mutex_destroy(&b->mtx);
+	pthread_cond_destroy(&b->cmd_cv);
+	free(b);
+	return NULL;
 }
 
 int
@@ -786,23 +962,29 @@ bfd_discr_new(struct bfd *b)
 	return d;
 }
 
-int
-bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn cb,
-    void *arg, struct bfd_session **out)
-{
-	struct bfd_session	*s;
-	char			 nm[64];
-	int			 rc;
+struct sess_add_args {
+	const struct bfd_session_cfg	*cfg;
+	bfd_state_fn			 cb;
+	void				*arg;
+	struct bfd_session		**out;
+};
 
-	if ((rc = bfd_session_cfg_check(cfg)) != 0)
-		return rc;
+static int
+sess_add_io(struct bfd *b, void *v)
+{
+	struct sess_add_args		*a = v;
+	const struct bfd_session_cfg	*cfg = a->cfg;
+	struct bfd_session		*s;
+	char				 nm[64];
+	int				 rc;
+
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
 	s->bfd = b;
 	s->cfg = *cfg;
 	s->txfd = -1;
-	s->cb = cb;
-	s->cb_arg = arg;
+	s->cb = a->cb;
+	s->cb_arg = a->arg;
 	sess_key_set(s, cfg);
 	s->xmit_seq = bfd_rand(b);	/* RFC 5880 6.8.1: random start */
 	if ((rc = rxsock_get(b, cfg->peer.family, cfg_port(cfg), &s->rx)) != 0) {
@@ -812,11 +994,10 @@ bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn c
 	}
 	bfd_fsm_init(&s->fsm, bfd_discr_new(b), cfg->min_tx_ms * 1000,
 	    cfg->min_rx_ms * 1000, cfg->multiplier);
-	uv_timer_init(b->loop, &s->tx_timer);
-	uv_timer_init(b->loop, &s->detect_timer);
+	uv_timer_init(&b->io_loop, &s->tx_timer);
+	uv_timer_init(&b->io_loop, &s->detect_timer);
 	s->tx_timer.data = s->detect_timer.data = s;
 	s->open_handles = 2;
-	b->open_handles += 2;
 	TAILQ_INSERT_TAIL(&b->sessions, s, entry);
 	if ((rc = sess_txsock_open(s)) != 0)
 		log_warn(LOG_MOD_BFD, "bfd %s: cannot open socket: %s (retrying)",
@@ -828,9 +1009,21 @@ bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn c
 	log_info(LOG_MOD_BFD, "bfd %s: session added (tx %u ms, rx %u ms, x%u%s)",
 	    sess_name(s, nm, sizeof(nm)), cfg->min_tx_ms, cfg->min_rx_ms,
 	    cfg->multiplier, s->auth ? ", keyed SHA1" : "");
-	if (out)
-		*out = s;
+	if (a->out)
+		*a->out = s;
 	return 0;
+}
+
+int
+bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn cb,
+    void *arg, struct bfd_session **out)
+{
+	struct sess_add_args	 a = { cfg, cb, arg, out };
+	int			 rc;
+
+	if ((rc = bfd_session_cfg_check(cfg)) != 0)
+		return rc;
+	return bfd_call(b, sess_add_io, &a);
 }
 
 /* Tell the peer we are going away (RFC 5880 6.8.16), then release it all. */
@@ -845,6 +1038,7 @@ sess_destroy(struct bfd_session *s)
 	sess_send(s, false);
 	s->dead = true;
 	TAILQ_REMOVE(&b->sessions, s, entry);
+	bfd_evt_purge(b, s);
 	sess_txsock_close(s);
 	rxsock_put(s->rx);
 	uv_timer_stop(&s->tx_timer);
@@ -853,45 +1047,78 @@ sess_destroy(struct bfd_session *s)
 	bfd_handle_close((uv_handle_t *)&s->detect_timer, sess_handle_closed);
 }
 
+static int
+sess_del_io(struct bfd *b, void *v)
+{
+	struct bfd_session	*s = v;
+	char			 nm[64];
+
+	if (s->dead)
+		return 0;
+	log_info(LOG_MOD_BFD, "bfd %s: session deleted", sess_name(s, nm, sizeof(nm)));
+	sess_destroy(s);
+	return 0;
+}
+
 void
 bfd_session_del(struct bfd_session *s)
 {
-	char	 nm[64];
+	if (s != NULL)
+		bfd_call(s->bfd, sess_del_io, s);
+}
 
-	if (s == NULL || s->dead)
-		return;
-	log_info(LOG_MOD_BFD, "bfd %s: session deleted", sess_name(s, nm, sizeof(nm)));
-	sess_destroy(s);
+static int
+bfd_free_io(struct bfd *b, void *v)
+{
+	while (!TAILQ_EMPTY(&b->sessions))
+		sess_destroy(TAILQ_FIRST(&b->sessions));
+	/* With its last handle closing, the BFD thread's loop ends. */
+	uv_close((uv_handle_t *)&b->cmd_async, NULL);
+	return 0;
 }
 
 void
 bfd_free(struct bfd *b)
 {
-	if (b == NULL || b->freeing)
+	if (b == NULL)
 		return;
-	while (!TAILQ_EMPTY(&b->sessions))
-		sess_destroy(TAILQ_FIRST(&b->sessions));
-	b->freeing = true;
-	bfd_maybe_free(b);
+	bfd_call(b, bfd_free_io, NULL);
+	pthread_join(b->io_thread, NULL);
+	uv_loop_close(&b->io_loop);
+	bfd_evt_purge(b, NULL);
+	b->closing = true;
+	pthread_mutex_destroy(&b->mtx);
+	pthread_cond_destroy(&b->cmd_cv);
+	/* Freed with its last handle; one closed already (loop_fini) frees now. */
+	if (uv_is_closing((uv_handle_t *)&b->evt_async))
+		free(b);
+	else
+		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);
 }
 
-int
-bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
-{
-	struct bfd_rxsock	*rx;
-	bool			 ident;
-	uint8_t			 old = s->fsm.state;
-	unsigned		 ev = 0;
-	int			 rc;
+struct sess_update_args {
+	struct bfd_session		*s;
+	const struct bfd_session_cfg	*cfg;
+};
 
-	if ((rc = bfd_session_cfg_check(cfg)) != 0)
-		return rc;
+static int
+sess_update_io(struct bfd *b, void *v)
+{
+	struct sess_update_args		*a = v;
+	struct bfd_session		*s = a->s;
+	const struct bfd_session_cfg	*cfg = a->cfg;
+	struct bfd_rxsock		*rx;
+	bool				 ident;
+	uint8_t				 old = s->fsm.state;
+	unsigned			 ev = 0;
+	int				 rc;
+
 	ident = ipaddr_cmp(&cfg->peer, &s->cfg.peer) != 0 ||
 	    ipaddr_cmp(&cfg->local, &s->cfg.local) != 0 ||
 	    strcmp(cfg->ifname, s->cfg.ifname) != 0 || cfg_port(cfg) != cfg_port(&s->cfg);
 	if (ident) {
 		/* Another path: say goodbye on the old one, start over. */
-		if ((rc = rxsock_get(s->bfd, cfg->peer.family, cfg_port(cfg), &rx)) != 0)
+		if ((rc = rxsock_get(b, cfg->peer.family, cfg_port(cfg), &rx)) != 0)
 			return rc;
 		if (s->fsm.state != BFD_STATE_ADMIN_DOWN) {
 			ev |= bfd_fsm_admin(&s->fsm, true);
@@ -920,17 +1147,52 @@ bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 	return 0;
 }
 
-void
-bfd_session_admin(struct bfd_session *s, bool admin_down)
+int
+bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 {
-	uint8_t		 old = s->fsm.state;
+	struct sess_update_args	 a = { s, cfg };
+	int			 rc;
 
-	sess_events(s, bfd_fsm_admin(&s->fsm, admin_down), old);
+	if ((rc = bfd_session_cfg_check(cfg)) != 0)
+		return rc;
+	return bfd_call(s->bfd, sess_update_io, &a);
+}
+
+struct sess_admin_args {
+	struct bfd_session	*s;
+	bool			 down;
+};
+
+static int
+sess_admin_io(struct bfd *b, void *v)
+{
+	struct sess_admin_args	*a = v;
+	uint8_t			 old = a->s->fsm.state;
+
+	sess_events(a->s, bfd_fsm_admin(&a->s->fsm, a->down), old);
+	return 0;
 }
 
 void
-bfd_session_state_get(const struct bfd_session *s, struct bfd_session_state *st)
+bfd_session_admin(struct bfd_session *s, bool admin_down)
 {
+	struct sess_admin_args	 a = { s, admin_down };
+
+	bfd_call(s->bfd, sess_admin_io, &a);
+}
+
+struct sess_state_args {
+	const struct bfd_session	*s;
+	struct bfd_session_state	*st;
+};
+
+static int
+sess_state_io(struct bfd *b, void *v)
+{
+	struct sess_state_args		*a = v;
+	const struct bfd_session	*s = a->s;
+	struct bfd_session_state	*st = a->st;
+
 	memset(st, 0, sizeof(*st));
 	st->peer = s->cfg.peer;
 	st->local = s->cfg.local;
@@ -947,6 +1209,15 @@ bfd_session_state_get(const struct bfd_session *s, struct bfd_session_state *st)
 	st->pkts_in = s->pkts_in;
 	st->pkts_out = s->pkts_out;
 	st->pkts_dropped = s->pkts_dropped;
+	return 0;
+}
+
+void
+bfd_session_state_get(const struct bfd_session *s, struct bfd_session_state *st)
+{
+	struct sess_state_args	 a = { s, st };
+
+	bfd_call(s->bfd, sess_state_io, &a);
 }
 
 int
@@ -955,6 +1226,7 @@ bfd_session_foreach(struct bfd *b, bfd_session_fn fn, void *arg)
 	struct bfd_session	*s, *next;
 	int			 rc;
 
+	/* On the owner's thread: membership changes only inside bfd_call(). */
 	for (s = TAILQ_FIRST(&b->sessions); s; s = next) {
 		next = TAILQ_NEXT(s, entry);
 		if ((rc = fn(s, arg)) != 0)
