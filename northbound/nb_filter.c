@@ -42,6 +42,8 @@ fnode_ns(const struct lyd_node *f)
 	if (f->schema)
 		return f->schema->module->ns;
 	ns = ((const struct lyd_node_opaq *)f)->name.module_ns;
+	if (ns && strncmp(ns, "nbnc-unbound:", 13) == 0)
+		ns += 13;
 	return ns && ns[0] ? ns : NULL;
 }
 
@@ -258,6 +260,67 @@ xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 	return 0;
 }
 
+#define UNBOUND	"nbnc-unbound:"
+
+/* Wrap xml in an undefined element and prefix every namespace URI so that
+ * libyang binds nothing to a schema. */
+static char *
+filter_unbind(const char *xml)
+{
+	size_t	 n = 0, cap = strlen(xml) * 2 + 128;
+	char	*o = malloc(cap);
+
+	if (!o)
+		return NULL;
+	n += (size_t)sprintf(o, "<nbnc-filter xmlns=\"" UNBOUND "w\">");
+	for (const char *p = xml; *p;) {
+		if (strncmp(p, "xmlns", 5) == 0) {
+			const char	*q = p + 5, *eq;
+
+			if (*q == ':')
+				while (*q && *q != '=' && !isspace((unsigned char)*q))
+					q++;
+			eq = q;
+			while (isspace((unsigned char)*eq))
+				eq++;
+			if (*eq == '=') {
+				eq++;
+				while (isspace((unsigned char)*eq))
+					eq++;
+				if ((*eq == '"' || *eq == '\'') && n + (size_t)(eq - p) + 32 < cap) {
+					memcpy(o + n, p, (size_t)(eq - p) + 1);
+					n += (size_t)(eq - p) + 1;
+					memcpy(o + n, UNBOUND, strlen(UNBOUND));
+					n += strlen(UNBOUND);
+					p = eq + 1;
+					continue;
+				}
+			}
+		}
+		if (n + 32 >= cap) {
+			char	*b = realloc(o, cap *= 2);
+
+			if (!b) {
+				free(o);
+				return NULL;
+			}
+			o = b;
+		}
+		o[n++] = *p++;
+	}
+	if (n + 32 >= cap) {
+		char	*b = realloc(o, cap + 32);
+
+		if (!b) {
+			free(o);
+			return NULL;
+		}
+		o = b;
+	}
+	strcpy(o + n, "</nbnc-filter>");
+	return o;
+}
+
 /* ------------------------------------------------------------ API */
 
 int
@@ -296,17 +359,38 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 		nbnc_errs_add(errs, NC_ERR_OP_FAILED, "", NULL, "cannot read the filter");
 		return -ENOMEM;
 	}
-	if (getenv("NBNC_DEBUG"))
-		fprintf(stderr, "filter: [%s]\n", xml ? xml : "(null)");
 	if (!xml || fnode_blank(xml)) {
 		flt->empty = true;
 		goto out;
 	}
 	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0,
 	    &flt->subtree) != LY_SUCCESS) {
-		nbnc_errs_from_ly(errs, "filter");
-		errs->v[errs->n - 1].tag = NC_ERR_MALFORMED_MSG;
-		rc = -EINVAL;
+		/* Not data (e.g. notifications in a subscription filter): read it
+		 * all as opaque nodes, namespaces made unknown (fnode_ns undoes it). */
+		char		*w = NULL;
+		struct lyd_node	*top = NULL;
+
+		lyd_free_all(flt->subtree);
+		flt->subtree = NULL;
+		w = filter_unbind(xml);
+		if (w && lyd_parse_data_mem(nb_ctx(), w, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ,
+		    0, &top) == LY_SUCCESS && top && !top->schema) {
+			while (lyd_child(top)) {
+				struct lyd_node	*c = lyd_child(top);
+
+				lyd_unlink_tree(c);
+				if (!flt->subtree)
+					flt->subtree = c;
+				else
+					lyd_insert_sibling(flt->subtree, c, &flt->subtree);
+			}
+		} else {
+			nbnc_errs_from_ly(errs, "filter");
+			errs->v[errs->n - 1].tag = NC_ERR_MALFORMED_MSG;
+			rc = -EINVAL;
+		}
+		lyd_free_all(top);
+		free(w);
 	}
 out:
 	free(xml);

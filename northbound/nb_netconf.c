@@ -446,6 +446,24 @@ nbnc_sess_add(struct nc_session *ncs)
 	nbnc_session_started(s->id, s->user, s->host);
 }
 
+/* A session that never made it into the poll set. */
+static void
+nbnc_sess_drop(struct nc_session *ncs)
+{
+	struct nbnc_sess	*s, **pp;
+
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	for (pp = &nbnc_sessions; (s = *pp); pp = &s->next) {
+		if (s->nc == ncs) {
+			*pp = s->next;
+			free(s);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	nc_session_free(ncs, NULL);
+}
+
 struct nbnc_gone {
 	uint32_t		 sid;
 	const char		*user, *host;
@@ -504,11 +522,10 @@ nbnc_accept_main(void *arg)
 		NC_MSG_TYPE		 m = nc_accept(300, &ncs);
 
 		if (m == NC_MSG_HELLO) {
-			if (nc_ps_add_session(nbnc.ps, ncs) != 0) {
-				nc_session_free(ncs, NULL);
-				continue;
-			}
+			/* in the table first: another session may name it at once */
 			nbnc_sess_add(ncs);
+			if (nc_ps_add_session(nbnc.ps, ncs) != 0)
+				nbnc_sess_drop(ncs);
 		} else if (m == NC_MSG_BAD_HELLO) {
 			atomic_fetch_add(&nbnc.bad_hellos, 1);
 		} else if (m == NC_MSG_ERROR) {
@@ -544,10 +561,9 @@ nbnc_poll_main(void *arg)
 			struct nc_session	*ch = NULL;
 
 			if (nc_ps_accept_ssh_channel(nbnc.ps, &ch) == NC_MSG_HELLO) {
+				nbnc_sess_add(ch);
 				if (nc_ps_add_session(nbnc.ps, ch) != 0)
-					nc_session_free(ch, NULL);
-				else
-					nbnc_sess_add(ch);
+					nbnc_sess_drop(ch);
 			}
 		}
 	}

@@ -1,0 +1,193 @@
+"""tests/northbound/test_netconf_notif.py - RFC 5277 notifications from hybridgwd:
+create-subscription on stream NETCONF, RFC 6470 events (config change with the
+user and the edits, session start/end with kill reason, confirmed-commit
+start/timeout), replay with startTime, subscription filters, refusals."""
+
+import datetime
+import os
+import sys
+import time
+
+import pytest
+from lxml import etree
+from ncclient.operations.rpc import RPCError
+from ncclient.xml_ import to_ele
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from nclib import HGW, NCN, NOTIF, Server, cfg	# noqa: E402
+from hgwlab.fixtures import *	# noqa: E402,F401,F403
+
+pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
+
+NS = {'ncn': NCN, 'en': NOTIF, 'mev': 'urn:ietf:params:xml:ns:netmod:notification'}
+
+
+@pytest.fixture
+def srv(hgw_bin, netns, workdir):
+	s = Server(netns('ntf'), workdir).start()
+	yield s
+	s.stop()
+
+
+def events(m, until=None, timeout=5.0):
+	"""Notifications (as lxml elements) received on m until one whose event
+	element is named `until` (or the timeout)."""
+	got = []
+	end = time.time() + timeout
+	while time.time() < end:
+		n = m.take_notification(block=True, timeout=max(0.1, end - time.time()))
+		if n is None:
+			continue
+		e = etree.fromstring(n.notification_xml.encode())
+		got.append(e)
+		if until and any(etree.QName(c).localname == until for c in e):
+			break
+	return got
+
+
+def named(evs, name):
+	out = []
+	for e in evs:
+		for c in e:
+			if etree.QName(c).localname == name:
+				out.append(c)
+	return out
+
+
+def test_config_change_notification(srv):
+	a = srv.connect()
+	a.create_subscription()
+	b = srv.connect('oper')
+	b.edit_config(target='running', config=cfg('<lan><local-prefix>10.30.0.0/16</local-prefix>'
+						   '</lan>'))
+	evs = events(a, 'netconf-config-change')
+	cc = named(evs, 'netconf-config-change')
+	assert cc, [etree.tostring(e) for e in evs]
+	c = cc[0]
+	assert c.findtext('ncn:changed-by/ncn:username', namespaces=NS) == 'oper'
+	assert c.findtext('ncn:changed-by/ncn:session-id', namespaces=NS) == str(b.session_id)
+	assert c.findtext('ncn:datastore', namespaces=NS) == 'running'
+	targets = [t.text for t in c.findall('ncn:edit/ncn:target', namespaces=NS)]
+	assert any('local-prefix' in t for t in targets), targets
+	# eventTime is RFC 3339
+	et = evs[-1].findtext('en:eventTime', namespaces=NS)
+	assert et and et.endswith('Z') and 'T' in et
+
+
+def test_session_start_end_and_kill(srv):
+	a = srv.connect()
+	a.create_subscription()
+	b = srv.connect('view')
+	bid = str(b.session_id)
+	evs = events(a, 'netconf-session-start')
+	s = [x for x in named(evs, 'netconf-session-start')
+	     if x.findtext('ncn:session-id', namespaces=NS) == bid]
+	assert s and s[0].findtext('ncn:username', namespaces=NS) == 'view'
+	assert s[0].findtext('ncn:source-host', namespaces=NS) == '127.0.0.1'
+	b.close_session()
+	evs = events(a, 'netconf-session-end')
+	e = named(evs, 'netconf-session-end')[0]
+	assert e.findtext('ncn:session-id', namespaces=NS) == bid
+	assert e.findtext('ncn:termination-reason', namespaces=NS) == 'closed'
+	c = srv.connect('oper')
+	a.kill_session(c.session_id)
+	evs = events(a, 'netconf-session-end')
+	e = [x for x in named(evs, 'netconf-session-end')
+	     if x.findtext('ncn:session-id', namespaces=NS) == str(c.session_id)][0]
+	assert e.findtext('ncn:termination-reason', namespaces=NS) == 'killed'
+	assert e.findtext('ncn:killed-by', namespaces=NS) == str(a.session_id)
+
+
+def test_confirmed_commit_notifications(srv):
+	a = srv.connect()
+	a.create_subscription()
+	a.edit_config(target='candidate', config=cfg('<lan><local-prefix>10.31.0.0/16'
+						     '</local-prefix></lan>'))
+	a.commit(confirmed=True, timeout='1')
+	evs = events(a, 'netconf-confirmed-commit')
+	st = named(evs, 'netconf-confirmed-commit')[0]
+	assert st.findtext('ncn:confirm-event', namespaces=NS) == 'start'
+	assert st.findtext('ncn:timeout', namespaces=NS) == '1'
+	evs = []
+	end = time.time() + 6
+	while time.time() < end and not any(
+			x.findtext('ncn:confirm-event', namespaces=NS) == 'timeout'
+			for x in named(evs, 'netconf-confirmed-commit')):
+		evs += events(a, 'netconf-confirmed-commit', timeout=1)
+	assert any(x.findtext('ncn:confirm-event', namespaces=NS) == 'timeout'
+		   for x in named(evs, 'netconf-confirmed-commit'))
+	# the rollback itself is a config change made by the server
+	evs += events(a, 'netconf-config-change', timeout=3)
+	chg = named(evs, 'netconf-config-change')
+	assert any(c.find('ncn:changed-by/ncn:server', namespaces=NS) is not None for c in chg)
+
+
+def test_replay_and_refusals(srv):
+	t0 = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=2)
+	b = srv.connect('oper')
+	b.edit_config(target='running', config=cfg('<lan><local-prefix>10.32.0.0/16</local-prefix>'
+						   '</lan>'))
+	b.close_session()
+	time.sleep(0.3)
+	a = srv.connect()
+	a.create_subscription(start_time=t0.strftime('%Y-%m-%dT%H:%M:%SZ'))
+	evs = events(a, 'replayComplete')
+	assert named(evs, 'replayComplete'), [etree.tostring(e) for e in evs]
+	cc = named(evs, 'netconf-config-change')
+	assert cc and cc[0].findtext('ncn:changed-by/ncn:username', namespaces=NS) == 'oper'
+	with pytest.raises(RPCError) as ei:
+		a.create_subscription()
+	assert ei.value.tag == 'in-use'
+	c = srv.connect()
+	with pytest.raises(RPCError) as ei:
+		c.create_subscription(stream_name='NOPE')
+	assert ei.value.tag == 'invalid-value'
+	future = (datetime.datetime.now(datetime.timezone.utc) +
+		  datetime.timedelta(hours=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
+	with pytest.raises(RPCError) as ei:
+		c.create_subscription(start_time=future)
+	assert ei.value.tag == 'bad-element'
+	# stopTime in the past: replay, then notificationComplete
+	d = srv.connect()
+	stop = (datetime.datetime.now(datetime.timezone.utc) -
+		datetime.timedelta(seconds=0)).strftime('%Y-%m-%dT%H:%M:%SZ')
+	d.create_subscription(start_time=t0.strftime('%Y-%m-%dT%H:%M:%SZ'), stop_time=stop)
+	evs = events(d, 'notificationComplete', timeout=5)
+	assert named(evs, 'replayComplete') and named(evs, 'notificationComplete')
+
+
+def test_subscription_filter(srv):
+	a = srv.connect()
+	rpc = ('<create-subscription xmlns="%s"><filter type="subtree">'
+	       '<netconf-session-start xmlns="%s"/></filter></create-subscription>' % (NOTIF, NCN))
+	a.dispatch(to_ele(rpc))
+	b = srv.connect('oper')
+	b.edit_config(target='running', config=cfg('<lan><local-prefix>10.33.0.0/16</local-prefix>'
+						   '</lan>'))
+	c = srv.connect('view')
+	evs = events(a, 'netconf-session-start')
+	evs += events(a, timeout=1.0)
+	assert named(evs, 'netconf-session-start')
+	assert not named(evs, 'netconf-config-change')
+	assert not named(evs, 'netconf-session-end')
+	del c
+
+
+def test_gateway_rpc_or_unsupported(srv):
+	"""drain-circuit is the gateway's RPC that emits path-switch; until the
+	daemon wires it, it must answer operation-not-supported (not fail silently)."""
+	a = srv.connect()
+	a.create_subscription()
+	rpc = '<drain-circuit xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw-netconf"><name>er1' \
+	      '</name></drain-circuit>'
+	try:
+		a.dispatch(to_ele(rpc))
+	except RPCError as e:
+		assert e.tag == 'operation-not-supported'
+		return
+	evs = events(a, 'path-switch', timeout=5)
+	ps = [x for e in evs for x in e if etree.QName(x).localname == 'path-switch']
+	assert ps and ps[0].findtext('{%s}trigger' % 'urn:hybridgw:params:xml:ns:yang:'
+				     'hybridgw-netconf') == 'drain'
+	assert HGW
