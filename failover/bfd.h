@@ -13,6 +13,11 @@
  * RFC 5881) and every session. A session reports Up/Down through the
  * callback given at bfd_session_add(); the route manager turns that into
  * rib_source_bfd(). All calls on the loop thread.
+ *
+ * Internally the sessions run on a thread and loop of their own, so that a
+ * busy control-plane loop cannot delay a packet or a detection; calls wait
+ * for that thread (microseconds), and the callback runs on the loop given to
+ * bfd_new(), soon after the change (it never runs inside a bfd_* call).
  */
 struct bfd;
 struct bfd_session;
@@ -58,8 +63,10 @@ struct bfd_session_state {
 	const char	*last_diag_str;
 	uint32_t	 up_transitions;
 	uint64_t	 pkts_in, pkts_out, pkts_dropped;
+	uint64_t	 changed_us;	/* mono_us() of the last Up/Down change; 0 = none */
 };
 void		 bfd_session_state_get(const struct bfd_session *, struct bfd_session_state *);
+/* fn may delete the session it is given; a non-zero return stops the walk. */
 typedef int (*bfd_session_fn)(struct bfd_session *, void *arg);
 int		 bfd_session_foreach(struct bfd *, bfd_session_fn, void *arg);
 

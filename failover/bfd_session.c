@@ -54,6 +54,7 @@ struct bfd_session {
 	uint32_t		 xmit_seq, rcv_seq;
 	bool			 rcv_seq_known;
 	uint64_t		 pkts_in, pkts_out, pkts_dropped;
+	uint64_t		 changed_us;	/* last Up/Down change */
 	int			 open_handles;
 	bool			 dead;	/* deleted; memory goes with the last close */
 };
@@ -685,6 +686,8 @@ sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 		sess_detect_arm(s);
 	if (s->fsm.state == BFD_STATE_ADMIN_DOWN)
 		uv_timer_stop(&s->detect_timer);
+	if (ev & (BFD_EV_UP | BFD_EV_DOWN))
+		s->changed_us = now;
 	if (ev & BFD_EV_UP)
 		bfd_evt_post(s, true, BFD_DIAG_NONE);
 	else if (ev & BFD_EV_DOWN)
@@ -1209,6 +1212,7 @@ sess_state_io(struct bfd *b, void *v)
 	st->pkts_in = s->pkts_in;
 	st->pkts_out = s->pkts_out;
 	st->pkts_dropped = s->pkts_dropped;
+	st->changed_us = s->changed_us;
 	return 0;
 }
 
