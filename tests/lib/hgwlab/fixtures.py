@@ -108,15 +108,20 @@ swan = pytest.fixture(_factory(Swan), name='swan')
 
 @pytest.fixture
 def lab(request):
-	"""lab(path, nodes=None, configs=None) -> a Lab brought up with a unique
-	prefix (configs: {node: path or text} overriding a node's config), torn
-	down after the test."""
+	"""lab(path, nodes=None, configs=None, allow_failed=False) -> a Lab brought
+	up with a unique prefix (configs: {node: path or text} overriding a node's
+	config), torn down after the test. A daemon that fails to start fails the
+	test unless allow_failed."""
 	made = []
 
-	def make(path, nodes=None, configs=None):
+	def make(path, nodes=None, configs=None, allow_failed=False):
 		lb = Lab(path, prefix=util.unique_name(_tag(request)), configs=configs)
 		made.append(lb)
-		return lb.up(nodes)
+		lb.up(nodes)
+		if lb.failed and not allow_failed:
+			pytest.fail('lab %s: %s' % (lb.topo.name, '; '.join(
+				'%s: %s' % kv for kv in lb.failed.items())), pytrace=False)
+		return lb
 	yield make
 	reports = []
 	for lb in reversed(made):

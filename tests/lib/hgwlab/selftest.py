@@ -254,5 +254,17 @@ def test_lab_config_override(hgw_bin, lab):
 	assert rt
 
 
+def test_lab_restart_gateway(hgw_bin, lab):
+	"""stop_node/start_node: the gateway comes back and re-establishes."""
+	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'coexistence.clab.yml'))
+	lb.wait_gateway('gw', 5, timeout=20)
+	assert lb.stop_node('gw') == 0
+	hgwlab.wait_for(lambda: lb.daemon('ce1').bgp_neighbors()['172.16.1.1'] != 'Established',
+			15, 0.2, 'ce1 sees the gateway go')
+	lb.start_node('gw')
+	lb.wait_gateway('gw', 5, timeout=20)
+	lb.daemon('ce1').wait_established('172.16.1.1', timeout=20)
+
+
 if __name__ == '__main__':
 	sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', __file__] + sys.argv[1:]))

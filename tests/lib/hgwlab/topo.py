@@ -288,6 +288,27 @@ class Lab:
 			self.daemons[n] = obj
 			obj.start(detach=self.detach)
 
+	def stop_node(self, n, sig=None):
+		"""Stop node n's daemon (SIGTERM; or `sig`, e.g. signal.SIGKILL for a
+		crash). Returns its exit code when it has one process."""
+		obj = self.daemons.get(n)
+		if obj is None:
+			return None
+		if sig is not None and getattr(obj, 'proc', None):
+			obj.proc.send_signal(sig)
+			rc = obj.proc.stop()
+		else:
+			rc = obj.stop()
+		self._save()
+		return rc
+
+	def start_node(self, n):
+		"""(Re)start node n's daemon with the same config, logs appended."""
+		self.failed.pop(n, None)
+		self._start(n)
+		self._save()
+		return self.daemons.get(n)
+
 	def _pids(self, n):
 		obj = self.daemons.get(n)
 		if obj is None:
