@@ -20,13 +20,13 @@ struct nl_cb;
 #define FIB_ID_BASE		0x10000000u
 #define FIB_ID_LAST		0xfffffff0u
 
-/* Batching: a sendmsg carries at most this many requests / bytes; at most
- * FIB_INFLIGHT_MAX requests await their ack (bounded by what the receive
- * buffer holds: every ack is one skb). */
+/* Batching: a sendmsg carries at most this many requests / bytes, and one
+ * batch awaits its acks at a time (rtnetlink answers within sendmsg). Every
+ * ack is one skb in the receive buffer: the batch shrinks if it overflows. */
 #define FIB_BATCH_MSGS		2048
 #define FIB_BATCH_BYTES		(192u * 1024u)
-#define FIB_INFLIGHT_MAX	16384
 #define FIB_SOCKBUF		(64 * 1024 * 1024)
+#define FIB_ACK_TIMEOUT_MS	2000u
 
 /* Exponential back-off for refused requests. */
 #define FIB_RETRY_MIN_MS	200u
@@ -121,6 +121,7 @@ struct fib {
 	uv_poll_t		 poll;
 	bool			 poll_on;
 	struct fib_q		 q;
+	size_t			 batch_max;	/* requests per sendmsg */
 	uint32_t		 next_seq;
 	bool			 q_watch;	/* for the next fib_q_add */
 	int			 flush_err;	/* first error seen by the current flush */
@@ -130,6 +131,7 @@ struct fib {
 
 	/* retries */
 	uv_timer_t		 retry_timer;
+	uv_timer_t		 ack_timer;	/* acks overdue: resend */
 	uint64_t		 retry_due;	/* when the timer fires, UINT64_MAX = idle */
 	struct fib_retry	*retries;
 	size_t			 nretries, cretries;

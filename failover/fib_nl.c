@@ -225,7 +225,7 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 	memset(q->buf + q->blen, 0, len);
 	memcpy(q->buf + q->blen, h, h->nlmsg_len);
 	q->blen += len;
-	if (fib_q_unsent(f) >= FIB_BATCH_MSGS)
+	if (fib_q_unsent(f) >= f->batch_max)
 		rc = fib_nl_kick(f);
 out:
 	nlmsg_free(msg);
@@ -350,33 +350,78 @@ fib_nl_msg_in(struct nl_msg *msg, void *arg)
 	return NL_SKIP;
 }
 
+/* Acks of the in-flight requests were lost: send them again (every request
+ * is idempotent, replace or delete) under fresh sequence numbers, so that
+ * late acks of the old ones are ignored. */
+static void
+fib_q_requeue_inflight(struct fib *f)
+{
+	size_t	 i;
+
+	while (f->q.head < f->q.sent && (f->q.reqs[f->q.head].kind & 0x80))
+		f->q.head++;
+	for (i = f->q.head; i < f->q.sent; i++)
+		f->q.reqs[i].kind &= 0x7f;
+	f->q.sent = f->q.head;
+	fib_q_renumber(f, f->q.head);
+}
+
 /* Read every ack already queued on the socket. */
 static void
 fib_nl_recv(struct fib *f)
 {
+	bool	 drain = false;
 	int	 rc;
 
-	while (f->sk && fib_q_inflight(f) > 0) {
+	while (f->sk && (fib_q_inflight(f) > 0 || drain)) {
 		rc = nl_recvmsgs_report(f->sk, f->cb);	/* messages read, 0, or -error */
 		if (rc > 0)
 			continue;
 		if (rc == -NLE_NOMEM) {
-			/* ENOBUFS: acks were dropped; resend what is unsettled
-			 * (every request is idempotent: replace or delete). */
-			log_warn(LOG_MOD_FIB, "netlink receive buffer overrun; resending %zu requests",
-			    fib_q_inflight(f));
-			while (f->q.head < f->q.sent && (f->q.reqs[f->q.head].kind & 0x80))
-				f->q.head++;
-			for (size_t i = f->q.head; i < f->q.sent; i++)
-				f->q.reqs[i].kind &= 0x7f;
-			f->q.sent = f->q.head;
-			fib_q_renumber(f, f->q.head);
+			/* ENOBUFS: acks were dropped (the buffer could not be
+			 * forced this big?): smaller batches from now on. The
+			 * kernel reports the next overrun only once the queue
+			 * has been emptied: drain it (stale acks are ignored). */
+			if (f->batch_max > 16)
+				f->batch_max /= 2;
+			log_warn(LOG_MOD_FIB, "netlink receive buffer overrun; resending %zu requests, "
+			    "batches of %zu from now on", fib_q_inflight(f), f->batch_max);
+			fib_q_requeue_inflight(f);
+			drain = true;
 			continue;
 		}
 		if (rc < 0 && rc != -NLE_AGAIN)
 			log_warn(LOG_MOD_FIB, "netlink receive: %s", nl_geterror(rc));
 		break;
 	}
+}
+
+/* A safety net: acks that never come (lost without an ENOBUFS report). */
+static void
+fib_ack_timeout(uv_timer_t *t)
+{
+	struct fib	*f = t->data;
+
+	if (f->closing)
+		return;
+	fib_nl_recv(f);
+	if (fib_q_inflight(f) == 0)
+		return;
+	log_warn(LOG_MOD_FIB, "no ack for %zu requests after %u ms; resending them",
+	    fib_q_inflight(f), FIB_ACK_TIMEOUT_MS);
+	fib_q_requeue_inflight(f);
+	fib_nl_kick(f);
+}
+
+static void
+fib_ack_timer_update(struct fib *f)
+{
+	if (f->closing)
+		return;
+	if (fib_q_inflight(f) == 0)
+		uv_timer_stop(&f->ack_timer);
+	else if (!uv_is_active((uv_handle_t *)&f->ack_timer))
+		uv_timer_start(&f->ack_timer, fib_ack_timeout, FIB_ACK_TIMEOUT_MS, 0);
 }
 
 /* Send queued requests as the in-flight window allows, reading acks as they
@@ -390,12 +435,12 @@ fib_nl_kick(struct fib *f)
 	if (f->in_flush || !f->sk)
 		return 0;
 	f->in_flush = true;
-	while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < FIB_INFLIGHT_MAX) {
+	/* rtnetlink acks within sendmsg: one batch in flight at a time is enough */
+	while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < f->batch_max) {
 		size_t	 first = q->sent, last = q->sent, bytes = 0;
 
-		while (last < q->n && last - first < FIB_BATCH_MSGS &&
-		    bytes + q->reqs[last].len <= FIB_BATCH_BYTES &&
-		    fib_q_inflight(f) + (last - first) < FIB_INFLIGHT_MAX) {
+		while (last < q->n && fib_q_inflight(f) + (last - first) < f->batch_max &&
+		    bytes + q->reqs[last].len <= FIB_BATCH_BYTES) {
 			bytes += q->reqs[last].len;
 			last++;
 		}
@@ -416,6 +461,7 @@ fib_nl_kick(struct fib *f)
 	}
 	fib_q_compact(f);
 	f->in_flush = false;
+	fib_ack_timer_update(f);
 	return rc;
 }
 
@@ -698,6 +744,7 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	f->next_seq = (uint32_t)mono_us() | 1;
 	f->next_id = FIB_ID_BASE;
 	f->retry_due = UINT64_MAX;
+	f->batch_max = FIB_BATCH_MSGS;
 
 	if ((rc = fib_netns_enter(f->cfg.netns, &saved)) < 0) {
 		log_err(LOG_MOD_FIB, "network namespace %s: %s", f->cfg.netns, strerror(-rc));
@@ -713,6 +760,8 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 
 	uv_timer_init(loop, &f->retry_timer);
 	f->retry_timer.data = f;
+	uv_timer_init(loop, &f->ack_timer);
+	f->ack_timer.data = f;
 	uv_poll_init_socket(loop, &f->poll, nl_socket_get_fd(f->sk));
 	f->poll.data = f;
 	uv_poll_start(&f->poll, UV_READABLE, fib_nl_poll_cb);
@@ -752,7 +801,7 @@ fib_free(struct fib *f)
 		return;
 	f->closing = true;
 	fib_ev_fini(f);
-	f->open_handles = 2;
+	f->open_handles = 3;
 	if (f->ev_poll_init) {
 		f->open_handles++;
 		uv_close((uv_handle_t *)&f->ev_poll, fib_closed);
@@ -770,6 +819,8 @@ fib_free(struct fib *f)
 	free(f->retries);
 	uv_timer_stop(&f->retry_timer);
 	uv_close((uv_handle_t *)&f->retry_timer, fib_closed);
+	uv_timer_stop(&f->ack_timer);
+	uv_close((uv_handle_t *)&f->ack_timer, fib_closed);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "failover/fib.h"
@@ -708,6 +709,55 @@ test_fib_mass_refusal(void **state)
 	fib_close(f);
 }
 
+/* The FIB's request socket: the netlink socket with the forced 64 MiB buffer. */
+static int
+fib_request_fd(void)
+{
+	int	 fd;
+
+	for (fd = 3; fd < 1024; fd++) {
+		int		 dom = 0, rcv = 0;
+		socklen_t	 l = sizeof(dom);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 || dom != AF_NETLINK)
+			continue;
+		l = sizeof(rcv);
+		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l) == 0 && rcv >= 64 * 1024 * 1024)
+			return fd;
+	}
+	return -1;
+}
+
+/* A receive buffer too small for a batch's acks (ENOBUFS): nothing is lost,
+ * unsettled requests are resent in smaller batches. */
+static void
+test_fib_ack_overrun(void **state)
+{
+	struct fib		*f = fib_open();
+	struct ipaddr		 ga = A("10.0.0.2");
+	uint32_t		 a, g;
+	struct fib_stats	 st;
+	char			 buf[256];
+	int			 fd = fib_request_fd(), small = 16384, i;
+
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
+	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
+	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
+	for (i = 0; i < 3000; i++) {
+		struct prefix	 p = { .family = AF_INET, .len = 24, .bytes = { 40, (uint8_t)(i >> 8), (uint8_t)i } };
+
+		assert_int_equal(fib_route_set(f, &p, g), 0);
+	}
+	fib_flush(f);
+	assert_true(run_until(f, NULL, 5000));
+	sh_out(buf, sizeof(buf), "ip -N -o route show table %d proto 196 | wc -l", TABLE);
+	assert_int_equal(atoi(buf), 3000);
+	fib_stats_get(f, &st);
+	assert_int_equal(st.errors, 0);
+	fib_close(f);
+}
+
 /* fib_cfg.netns: sockets opened in a named namespace, the caller stays put. */
 static void
 test_fib_named_netns(void **state)
@@ -751,6 +801,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_mass_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_ack_overrun, setup, teardown),
 	};
 	int	 rc;
 
