@@ -184,6 +184,14 @@ def test_frr_up_detect_recover(pair, workdir, hgwd, frr, interval):
 	assert p['remote-receive-interval'] == interval, p
 	assert p['remote-detect-multiplier'] == 3, p
 
+	# RFC 5881 4: received on 3784, sent from one port in 49152-65535.
+	socks = pair[0].out(['ss', '-Hunap']).split('\n')
+	mine = [ln.split() for ln in socks if 'hybridgwd' in ln]
+	local = [ln[3] for ln in mine]
+	assert '0.0.0.0:3784' in local, socks
+	src = [int(a.rsplit(':', 1)[1]) for a in local if a.startswith(GW_ADDR + '%eth1:')]
+	assert len(src) == 1 and 49152 <= src[0] <= 65535, socks
+
 	ups = int(s['up-transitions'])
 	for i in range(3):
 		measure_detection(d, pair[1], 'FRR %dx3 #%d' % (interval, i + 1), interval,
@@ -257,6 +265,8 @@ def test_frr_admin_down_both_ways(pair, workdir, hgwd, frr):
 	s = session(d)
 	assert s['last-diagnostic'] == 'Neighbor Signaled Session Down', s
 	assert s['remote-state'] == 'AdminDown', s
+	# Not Up: back to 1 s between packets (RFC 5880 6.8.3 slow start).
+	assert int(s['negotiated-tx']) == 1000, s
 	f.vtysh(['configure terminal', 'bfd', 'peer %s local-address %s' % (GW_ADDR, PEER_ADDR),
 		 'no shutdown'])
 	wait_up(d, f)
@@ -372,6 +382,7 @@ def test_keyed_sha1_between_two_hybridgwd(pair, workdir, hgwd):
 	time.sleep(1.5)
 	s1, s2 = session(d1), session(d2)
 	assert s1['state'] == 'down' and s2['state'] == 'down', (s1, s2)
+	assert int(s1['negotiated-tx']) == 1000 and int(s2['negotiated-tx']) == 1000, (s1, s2)
 	assert any('auth digest mismatch' in ln for ln in log_lines(d1, start1))
 	assert any('auth digest mismatch' in ln for ln in log_lines(d2, start2))
 
