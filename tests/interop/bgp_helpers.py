@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.environ.get('HGW_SRC', os.path.join(
 	os.path.dirname(os.path.abspath(__file__)), '..', '..')), 'tests', 'lib'))
 
 from hgwlab import util  # noqa: E402
-from hgwlab.netns import veth  # noqa: E402
+from hgwlab.netns import veth  # noqa: E402,F401
 
 GW4, PEER4 = '10.0.0.1', '10.0.0.2'
 GW6, PEER6 = '2001:db8::1', '2001:db8::2'
@@ -62,12 +62,16 @@ def _bgp_xml(peer_addr=PEER4, peer_as=PEER_AS, hold=9, connect_retry=1, md5=None
 
 
 def gw_config(path, kind='circuit', local_prefixes=(), asn=GW_AS, router_id=GW4,
-	      interface='gw0', local_addr=GW4, **bgp):
+	      interface='gw0', local_addr=GW4, lan_peers=(), **bgp):
 	"""Write a gateway config with one BGP session to the peer, as a circuit
 	link (kind='circuit': our local prefixes are advertised to it) or a LAN
-	peer (kind='lan'). bgp: see _bgp_xml. Returns path."""
+	peer (kind='lan'). bgp: see _bgp_xml. lan_peers: more LAN peers as
+	(local address, peer address, peer AS). Returns path."""
 	b = _bgp_xml(**bgp)
 	lp = ''.join('<local-prefix>%s</local-prefix>' % p for p in local_prefixes)
+	for i, (la, pa, pas) in enumerate(lan_peers):
+		lp = ('<peer><name>lan%d</name><local-address>%s</local-address><bgp>%s</bgp></peer>'
+		      % (i, la, _bgp_xml(peer_addr=pa, peer_as=pas))) + lp
 	if kind == 'circuit':
 		body = '''<circuit><name>er1</name>
   <link><name>primary</name><interface>%s</interface><local-address>%s</local-address>

@@ -1,7 +1,8 @@
 """tests/interop/test_bgp_exabgp.py - hybridgwd's BGP speaker against ExaBGP 4.2:
 Established, routes both ways (announce/withdraw through ExaBGP's API, what
-we send logged by an ExaBGP process as JSON), and an UPDATE with an
-unrecognised optional transitive attribute (accepted, passed through)."""
+we send logged by an ExaBGP process as JSON), an UPDATE with an
+unrecognised optional transitive attribute (accepted), and a 4-octet local AS
+toward an ExaBGP that runs the session 2-octet only (capability asn4 disable)."""
 
 import json
 import os
@@ -35,9 +36,10 @@ neighbor %s {
 ''' % (H.GW4, H.PEER4, H.PEER4, H.PEER_AS, H.GW_AS)
 
 
-def received(x):
-	"""Prefixes ExaBGP got from us (announced minus withdrawn), from its log."""
-	have = set()
+def received_attrs(x):
+	"""{prefix: attribute dict} of what ExaBGP got from us (withdrawals
+	applied), from the JSON its rcv process logged."""
+	have = {}
 	try:
 		with open(os.path.join(x.dir, 'received.json')) as f:
 			lines = f.read().splitlines()
@@ -49,24 +51,34 @@ def received(x):
 		except ValueError:
 			continue
 		upd = m.get('neighbor', {}).get('message', {}).get('update', {})
+		attrs = upd.get('attribute', {})
 		for fam in upd.get('announce', {}).values():
 			for nhs in fam.values():
 				for n in nhs:
-					have.add(n['nlri'] if isinstance(n, dict) else n)
+					have[n['nlri'] if isinstance(n, dict) else n] = attrs
 		for fam in upd.get('withdraw', {}).values():
 			for n in fam:
-				have.discard(n['nlri'] if isinstance(n, dict) else n)
+				have.pop(n['nlri'] if isinstance(n, dict) else n, None)
 	return have
 
 
-def test_exabgp_routes_both_ways(netns, workdir, hgwd, exabgp):
-	gw, pe = H.link(netns)
+def received(x):
+	return set(received_attrs(x))
+
+
+def exa_dir():
 	xdir = util.make_workdir('exa')
 	with open(os.path.join(xdir, 'rcv.sh'), 'w') as f:
 		# stdout must stay open (ExaBGP reads commands from it)
 		f.write('#!/bin/sh\nwhile read -r line; do printf "%%s\\n" "$line" >> %s/received.json;'
 			' done\n' % xdir)
 	os.chmod(os.path.join(xdir, 'rcv.sh'), 0o755)
+	return xdir
+
+
+def test_exabgp_routes_both_ways(netns, workdir, hgwd, exabgp):
+	gw, pe = H.link(netns)
+	xdir = exa_dir()
 	x = exabgp(pe, EXA_CONF, workdir=xdir)
 	d = hgwd(gw, H.gw_config(os.path.join(workdir, 'gw.xml'), local_prefixes=LOCAL))
 	H.wait_state(d)
@@ -82,3 +94,42 @@ def test_exabgp_routes_both_ways(netns, workdir, hgwd, exabgp):
 	# us -> ExaBGP
 	util.wait_for(lambda: set(LOCAL) <= received(x), 10, 0.2, 'ExaBGP got our prefixes')
 	assert H.state(d) == 'established'
+
+
+EXA_AS2 = '''process rcv {
+  run $DIR/rcv.sh;
+  encoder json;
+}
+neighbor %s {
+  router-id %s;
+  local-address %s;
+  local-as %d;
+  peer-as 23456;
+  hold-time 9;
+  capability { asn4 disable; }
+  family { ipv4 unicast; }
+  api { processes [ rcv ]; receive { parsed; update; } }
+  static { route 192.0.2.0/24 next-hop self; }
+}
+''' % (H.GW4, H.PEER4, H.PEER4, H.PEER_AS)
+
+
+def test_exabgp_4octet_local_as_to_2octet_peer(netns, workdir, hgwd, exabgp):
+	"""Our AS 4200000001 goes as AS_TRANS (23456) in the OPEN and AS_PATH,
+	the real one in AS4_PATH (RFC 6793 4.2.2); the peer's 2-octet path reads
+	back as sent."""
+	gw, pe = H.link(netns)
+	x = exabgp(pe, EXA_AS2, workdir=exa_dir())
+	d = hgwd(gw, H.gw_config(os.path.join(workdir, 'gw.xml'), asn=4200000001,
+				 local_prefixes=LOCAL[:1]))
+	H.wait_state(d)
+	x.wait_established()
+	assert H.neighbor(d)['capabilities']['four-octet-as'] is False
+	assert H.neighbor(d)['local-as'] == 4200000001
+	r = H.wait_routes(d, lambda r: '192.0.2.0/24' in r)
+	assert r['192.0.2.0/24']['as-path'] == '65002'
+	util.wait_for(lambda: '203.0.113.0/24' in received(x), 10, 0.2, 'ExaBGP got our prefix')
+	a = received_attrs(x)['203.0.113.0/24']
+	text = json.dumps(a)
+	assert '23456' in text or '4200000001' in text, text
+	print('ExaBGP attributes:', text)

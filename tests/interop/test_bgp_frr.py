@@ -183,3 +183,32 @@ def test_frr_max_prefix_warning(netns, workdir, hgwd, frr):
 	assert H.state(d) == 'established'
 	assert H.neighbor(d)['flaps'] == 0
 	assert H.frr_neighbor(f)['connectionsEstablished'] == 1
+
+
+def test_frr_lan_routes_to_circuit(netns, workdir, hgwd, frr):
+	"""Transit through the speaker with real attributes: a LAN peer's route
+	is exported to the circuit peer with our AS prepended and our next hop;
+	its withdrawal follows."""
+	gw, pe = H.link(netns)
+	lan = netns('lan')
+	H.veth(gw, 'gw1', lan, 'ln0', '10.0.1.1/30', '10.0.1.2/30')
+	f = frr(pe, H.frr_conf(NETS4, v6=False))
+	fl = frr(lan, H.frr_conf(['10.50.0.0/16'], v6=False, peer='10.0.1.1', asn=65003,
+				 router_id='10.0.1.2'), name='lan')
+	d = hgwd(gw, _gw(workdir, lan_peers=[('10.0.1.1', '10.0.1.2', 65003)]))
+	H.wait_state(d)
+	H.wait_state(d, addr='10.0.1.2')
+	H.wait_routes(d, lambda r: '10.50.0.0/16' in r, addr='10.0.1.2')
+	util.wait_for(lambda: '10.50.0.0/16' in H.frr_routes(f), 10, 0.1,
+		      'circuit peer has the LAN route')
+	p = H.frr_routes(f)['10.50.0.0/16'][0]
+	assert p['path'] == '65001 65003'
+	assert p['nexthops'][0]['ip'] == H.GW4
+	adv = H.routes(d, direction='advertised')
+	assert adv['10.50.0.0/16']['as-path'] == '65001 65003'
+	# and the circuit's routes are not sent back to the circuit
+	assert not set(NETS4) & set(adv)
+	fl.vtysh(['configure terminal', 'router bgp 65003', 'address-family ipv4 unicast',
+		  'no network 10.50.0.0/16'])
+	util.wait_for(lambda: '10.50.0.0/16' not in H.frr_routes(f), 10, 0.1,
+		      'circuit peer lost the LAN route')
