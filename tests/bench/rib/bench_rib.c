@@ -20,13 +20,15 @@
  * N prefixes learned from a circuit session and a cloud VPN session (same
  * prefixes, as the cloud announces them both ways). The circuit fails:
  *   switch   - the journal's switch time: groups rewritten + fib_flush
- *   call     - the whole rib_source_bgp() call (switch + queueing N prefixes)
+ *   call     - the whole rib_source_bgp() call
  *   resel    - background per-prefix re-selection after the switch
- *   failback - circuit back (no delay): per-prefix regrouping, the cost a
- *              per-prefix FIB update would pay for the failover itself
- * The peer measured in the same run is that per-prefix cost: ratio =
- * failback / switch. With --kernel the FIB is the real one (netlink) in a
- * private network namespace.
+ *   failbk   - circuit back (no delay): re-selection + in-place group rewrite
+ *   load     - N prefixes from both sessions into the RIB (and kernel)
+ *   perpfx   - the peer, measured in the same run (kernel only): the same
+ *              move done with one route request per prefix, what a FIB
+ *              without shared groups pays to fail over; perpfx/sw = ratio
+ * With --kernel the FIB is the real one (netlink) in a private network
+ * namespace.
  */
 
 static struct fib	*bfib;
@@ -115,6 +117,19 @@ src(struct rib *rib, const char *name, enum rib_class cls, const char *nh, const
 }
 
 static void
+pfx_of(struct prefix *p, size_t i)
+{
+	uint32_t	 a = (uint32_t)(0x0b000000u + (i << 8));	/* 11.0.0.0/24 onwards */
+
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
+	p->len = 24;
+	p->bytes[0] = a >> 24;
+	p->bytes[1] = a >> 16;
+	p->bytes[2] = a >> 8;
+}
+
+static void
 run(size_t n, unsigned ngroups)
 {
 	struct rib_cfg		 cfg;
@@ -124,10 +139,10 @@ run(size_t n, unsigned ngroups)
 	struct rib_stats	 st;
 	struct prefix		 p;
 	rib_source_id		 cir, vpn[16];
-	double			 t0, t_load, t_call, t_resel, t_back;
+	double			 t0, t_load, t_call, t_resel, t_back, t_peer;
 	size_t			 i, rss0 = rss_bytes();
 	unsigned		 g;
-	char			 name[32], nh[32];
+	char			 name[32], nh[32], peer[64];
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.fib = bfib;
@@ -156,14 +171,7 @@ run(size_t n, unsigned ngroups)
 	pi.ebgp = true;
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
-		uint32_t	 a = (uint32_t)(0x0b000000u + (i << 8));	/* 11.0.0.0/24 onwards */
-
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
-		p.len = 24;
-		p.bytes[0] = a >> 24;
-		p.bytes[1] = a >> 16;
-		p.bytes[2] = a >> 8;
+		pfx_of(&p, i);
 		if (rib_path_add(rib, cir, &p, &pi) != 0 ||
 		    rib_path_add(rib, vpn[i % ngroups], &p, &pi) != 0)
 			abort();
@@ -185,11 +193,47 @@ run(size_t n, unsigned ngroups)
 	settle(rib);
 	t_back = now_us() - t0;
 
-	printf("%9zu %6" PRIu64 " %7u %9u %10.0f %10.1f %10.1f %10.1f %9.0fx %6.0f\n", n,
+	/* the peer: the same move done per prefix (what a FIB without shared
+	 * groups pays to fail over), on the same kernel */
+	t_peer = 0;
+	if (bfib) {
+		struct ipaddr	 gw;
+		uint32_t	 nh, grp;
+
+		ipaddr_parse("10.0.1.2", &gw);
+		if (fib_nh_get(bfib, &gw, "v2", &nh) != 0 || fib_group_new(bfib, &nh, 1, &grp) != 0)
+			abort();
+		fib_flush(bfib);
+		settle(rib);
+		t0 = now_us();
+		for (i = 0; i < n; i++) {
+			pfx_of(&p, i);
+			fib_route_set(bfib, &p, grp);
+		}
+		fib_flush(bfib);
+		settle(rib);
+		t_peer = now_us() - t0;
+		/* hand the routes back to the RIB's group */
+		rib_source_bgp(rib, cir, false, RIB_TRIG_ADMIN);
+		settle(rib);
+		rib_policy_set(rib, &cfg.policy);
+		for (i = 0; i < n; i++) {
+			pfx_of(&p, i);
+			fib_route_del(bfib, &p);
+		}
+		fib_group_free(bfib, grp);
+		fib_nh_put(bfib, nh);
+		settle(rib);
+	}
+
+	if (bfib)
+		snprintf(peer, sizeof(peer), "%9.1f %9.0fx", t_peer / 1e3,
+		    t_peer / (e.switch_time_us ? e.switch_time_us : 1));
+	else
+		snprintf(peer, sizeof(peer), "%9s %10s", "-", "-");
+	printf("%9zu %6" PRIu64 " %7u %9u %8.0f %9.1f %9.1f %9.1f %s %6.0f\n", n,
 	    st.groups, e.groups_rewritten, e.switch_time_us, t_call, t_resel / 1e3,
-	    t_back / 1e3, t_load / 1e3,
-	    t_back / (e.switch_time_us ? e.switch_time_us : 1),
-	    (double)(rss_bytes() - rss0) / (double)n);
+	    t_back / 1e3, t_load / 1e3, peer, (double)(rss_bytes() - rss0) / (double)n);
 	fflush(stdout);
 	if (e.prefixes_moved != n)
 		fprintf(stderr, "moved %u != %zu\n", e.prefixes_moved, n);
@@ -259,9 +303,9 @@ main(int argc, char **argv)
 	printf("rib failover bench: FIB %s, %u backup set(s)%s\n",
 	    !bfib ? "none" : nocompat ? "kernel (netns, nexthop_compat_mode=0)" : "kernel (netns)",
 	    groups, with_export ? ", export to one LAN peer" : "");
-	printf("%9s %6s %7s %9s %10s %10s %10s %10s %10s %6s\n", "prefixes", "groups",
+	printf("%9s %6s %7s %9s %8s %9s %9s %9s %9s %10s %6s\n", "prefixes", "groups",
 	    "rewrote", "switch_us", "call_us", "resel_ms", "failbk_ms", "load_ms",
-	    "per-pfx/sw", "B/pfx");
+	    "perpfx_ms", "perpfx/sw", "B/pfx");
 	for (i = 0; i < nn; i++)
 		run(ns[i], groups);
 	if (bfib) {
