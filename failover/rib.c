@@ -475,6 +475,7 @@ rib_event_close(struct rib *rib)
 	if ((e = journal_find(rib->journal, rib->open_ev.id)) == NULL)
 		return;
 	e->prefixes_moved = rib->open_ev.moved;
+	e->groups_rewritten = rib->open_ev.groups;
 	for (c = 0; c < RIB_CLASS_N; c++)
 		if (rib->open_ev.to_count[c] &&
 		    (best == RIB_CLASS_N || rib->open_ev.to_count[c] > rib->open_ev.to_count[best]))
@@ -515,7 +516,12 @@ rib_work(struct rib *rib, size_t budget)
 	if (rib->in_work)
 		return;
 	rib->in_work = true;
+	/* queue every prefix of a changed source before re-selecting any, so
+	 * that a group's prefixes are all pending when its first one is done
+	 * (see rib_group_assign) */
 	rib_sweep(rib, budget > SIZE_MAX / 16 ? SIZE_MAX : budget * 16);
+	if (rib->sweep_head)
+		budget = 0;
 	while (budget-- > 0 && (d = rib->q_head) != NULL) {
 		rib->q_head = d->dirty_next;
 		if (rib->q_head == NULL)
@@ -531,6 +537,7 @@ rib_work(struct rib *rib, size_t budget)
 	if (rib->cfg.fib)
 		fib_flush(rib->cfg.fib);
 	if (rib->q_head == NULL && rib->sweep_head == NULL) {
+		rib->epoch++;
 		rib_event_close(rib);
 		if (rib->idle_on) {
 			uv_idle_stop(rib->idle);

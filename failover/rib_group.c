@@ -371,6 +371,28 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 }
 
 static void
+rib_member_add(struct rib_group *g, struct rib_dest *d)
+{
+	d->gprev = NULL;
+	d->gnext = g->members;
+	if (g->members)
+		g->members->gprev = d;
+	g->members = d;
+}
+
+static void
+rib_member_del(struct rib_group *g, struct rib_dest *d)
+{
+	if (d->gprev)
+		d->gprev->gnext = d->gnext;
+	else
+		g->members = d->gnext;
+	if (d->gnext)
+		d->gnext->gprev = d->gprev;
+	d->gnext = d->gprev = NULL;
+}
+
+static void
 rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 {
 	struct rib_group	*old = d->grp;
@@ -378,6 +400,9 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 
 	if (old == g)
 		return;
+	if (old)
+		rib_member_del(old, d);
+	rib_member_add(g, d);
 	g->refcnt++;
 	d->grp = g;
 	if (rib->cfg.fib) {
@@ -396,9 +421,73 @@ rib_group_release(struct rib *rib, struct rib_dest *d)
 		return;
 	if (rib->cfg.fib)
 		fib_route_del(rib->cfg.fib, &d->prefix);
+	rib_member_del(d->grp, d);
 	rib_group_unref(rib, d->grp);
 	d->grp = NULL;
 	d->fib_err = 0;
+}
+
+static struct rib_leg *
+rib_leg_find(const struct rib *rib, const struct rib_path *p)
+{
+	struct rib_leg	*l;
+	uint32_t	 h = rib_leg_hash(p->src->id, &p->nexthop);
+
+	if (rib->lhash_size == 0)
+		return NULL;
+	for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
+		if (l->src_id == p->src->id && ipaddr_cmp(&l->gw, &p->nexthop) == 0)
+			return l;
+	return NULL;
+}
+
+/* Do the legs of paths v equal want (sorted)? Lookup only, no references. */
+static bool
+rib_legs_match(const struct rib *rib, struct rib_path *const *v, size_t n,
+    struct rib_leg *const *want, size_t nw)
+{
+	struct rib_leg	*l[RIB_NH_MAX];
+	size_t		 i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->no_fib)
+			continue;
+		if ((l[k] = rib_leg_find(rib, v[i])) == NULL)
+			return false;
+		for (j = 0; j < k && l[j] != l[k]; j++)
+			;
+		if (j == k)
+			k++;
+	}
+	qsort(l, k, sizeof(l[0]), rib_leg_cmp);
+	return rib_legs_equal(l, k, want, nw);
+}
+
+/*
+ * Would every other prefix of g select exactly this key right now? Then g
+ * can be rewritten in place for all of them: one group request instead of a
+ * route request per prefix (failback, drain, a tunnel joining the ECMP set).
+ */
+static bool
+rib_group_agree(struct rib *rib, struct rib_group *g, const struct rib_dest *self,
+    struct rib_leg *const *act, size_t na, struct rib_leg *const *bak, size_t nb)
+{
+	struct rib_sel		*sel;
+	struct rib_dest		*m;
+	bool			 ok = true;
+
+	if ((sel = malloc(sizeof(*sel))) == NULL)
+		return false;
+	for (m = g->members; m && ok; m = m->gnext) {
+		if (m == self)
+			continue;
+		rib_select(rib, m, NULL, sel);
+		ok = sel->n_act && !sel->local &&
+		    rib_legs_match(rib, sel->act, sel->n_act, act, na) &&
+		    rib_legs_match(rib, sel->bak, sel->n_bak, bak, nb);
+	}
+	free(sel);
+	return ok;
 }
 
 void
@@ -406,9 +495,10 @@ rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 {
 	struct rib_leg		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
 	struct rib_group	*g, *cur = d->grp;
-	size_t			 na, nb, i;
+	uint32_t		 ids[RIB_NH_MAX];
+	size_t			 na, nb, i, n;
 	uint32_t		 h;
-	bool			 oom = false;
+	bool			 oom = false, same = false, agree = false;
 	int			 err = 0;
 
 	if (sel->n_act == 0 || sel->local) {
@@ -423,14 +513,28 @@ rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 	}
 	h = rib_key_hash(act, na, bak, nb);
 	g = rib_group_lookup(rib, h, act, na, bak, nb);
-	if (g == NULL && cur && cur->refcnt - 1 == cur->dirty_cnt &&
-	    rib_legs_equal(cur->cur, cur->n_cur, act, na)) {
+	if (g == NULL && cur && cur->refcnt - 1 == cur->dirty_cnt) {
+		same = rib_legs_equal(cur->cur, cur->n_cur, act, na);
+		if (!same && cur->check_epoch != rib->epoch) {
+			cur->check_epoch = rib->epoch;	/* at most once per round */
+			agree = rib_group_agree(rib, cur, d, act, na, bak, nb);
+		}
+	}
+	if (same || agree) {
 		/*
 		 * Every other prefix of the current group is queued for
-		 * re-selection too and the group already forwards to the new
-		 * active set: re-key it in place (no kernel change). Those that
-		 * end up elsewhere move out when their turn comes.
+		 * re-selection too and either the group already forwards to the
+		 * new active set (a fast switch happened: re-key only, those that
+		 * end up elsewhere move out when their turn comes) or they all
+		 * want this very key: rewrite the group in place.
 		 */
+		if (!same && rib->cfg.fib) {
+			n = rib_legs_nh(act, na, ids);
+			if (n == 0 || fib_group_set(rib->cfg.fib, cur->id, ids, n) != 0)
+				goto move;
+		}
+		if (!same)
+			rib->open_ev.groups++;
 		rib_group_unhash(rib, cur);
 		if (rib_group_key_set(rib, cur, act, na, bak, nb) == 0) {
 			if (rib_group_hash_in(rib, cur) != 0)
@@ -439,6 +543,7 @@ rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 		}
 		cur->hashed = false;	/* out of memory: stays retired */
 	}
+move:
 	if (g == NULL && (g = rib_group_new(rib, act, na, bak, nb, &err)) == NULL)
 		goto fail;
 	rib_route_to(rib, d, g);

@@ -87,6 +87,8 @@ struct rib_group {
 	bool			 on_bak;	/* cur is (part of) the backup legs */
 	uint8_t			 n_act, n_bak, n_cur;
 	struct rib_leg		**act, **bak, **cur;	/* one allocation */
+	struct rib_dest		*members;	/* the prefixes (gnext) */
+	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
 struct rib_dest {
@@ -101,6 +103,7 @@ struct rib_dest {
 	uint32_t		 since;		/* wall seconds */
 	struct rib_path		*paths;
 	struct rib_group	*grp;
+	struct rib_dest		*gnext, *gprev;	/* in grp->members */
 	struct rib_dest		*dirty_next;
 	struct prefix		 via;
 };
@@ -119,6 +122,7 @@ struct rib_open_event {
 	uint64_t		 id;
 	uint64_t		 detect_mono_us;
 	uint32_t		 moved;
+	uint32_t		 groups;	/* rewritten in place */
 	uint32_t		 to_count[RIB_CLASS_N];
 };
 
@@ -156,6 +160,7 @@ struct rib {
 	rib_journal_fn		 notify;
 	void			*notify_arg;
 	uint64_t		 switches, rewrites_total;
+	uint64_t		 epoch;		/* +1 each time the work queue drains */
 	bool			 in_work;
 };
 

@@ -100,6 +100,7 @@ test_failback_damped(void **state)
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), CIR);
 	e = t_last(rib);
 	assert_int_equal(e.trigger, RIB_TRIG_FAILBACK);
+	assert_int_equal(e.groups_rewritten, 1);	/* in place, not per prefix */
 	assert_int_equal(e.from_class, CIR);
 	assert_int_equal(e.to_class, CIR);
 	assert_int_equal(e.prefixes_moved, 1);
@@ -267,6 +268,7 @@ test_ecmp_partial(void **state)
 	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_journal_entry e;
 	struct rib_stats	 st;
+	uint32_t		 grp;
 
 	(void)state;
 	t_many(rib, c1, "10.255.0.1", 50, 1);
@@ -291,12 +293,14 @@ test_ecmp_partial(void **state)
 	assert_int_equal(t_cls(rib, "10.1.7.0/24"), VPN);
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.groups, 1);
-	/* both back (no damping): one group again, ECMP */
+	/* both back (no damping): one group again, ECMP, the same group */
+	grp = t_route(rib, "10.1.7.0/24")->fib_group;
 	rib_source_bgp(rib, c1, true, RIB_TRIG_BGP_UP);
 	rib_source_bgp(rib, c2, true, RIB_TRIG_BGP_UP);
 	assert_int_equal(t_n_nh(rib, "10.1.7.0/24"), 2);
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.groups, 1);
+	assert_int_equal(t_route(rib, "10.1.7.0/24")->fib_group, grp);
 	rib_free(rib);
 }
 

@@ -194,13 +194,35 @@ test_rib_fib_failover(void **state)
 	assert_via("172.16.5.1", "via 10.0.1.2 dev v2");
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
 
-	/* failback (no delay configured): per prefix, to a new group */
+	/* failback (no delay configured): every prefix of the group wants the
+	 * same new sets, so the group is rewritten in place again */
 	rib_source_bgp(the_rib, cir, true, RIB_TRIG_BGP_UP);
 	t_run();
 	assert_via("172.16.5.1", "via 10.0.0.2 dev v0");
 	assert_via("172.17.20.1", "via 10.0.0.2 dev v0");
 	rib_stats_get(the_rib, &st);
 	assert_int_equal(st.groups, 1);
+	assert_int_equal(t_route(the_rib, "172.16.5.0/24")->fib_group, grp);
+	rib_journal_walk(the_rib, t_journal_last, &e);
+	assert_int_equal(e.trigger, RIB_TRIG_BGP_UP);
+	assert_int_equal(e.groups_rewritten, 1);
+	assert_int_equal(e.prefixes_moved, NPFX);
+	assert_int_equal(e.to_class, RIB_CLASS_CIRCUIT);
+	/* one prefix differs (withdrawn from the VPN): it moves out, the
+	 * rest stay in the group */
+	t_del(the_rib, vpn, "172.16.7.0/24");
+	t_run();
+	assert_int_not_equal(t_route(the_rib, "172.16.7.0/24")->fib_group, grp);
+	assert_int_equal(t_route(the_rib, "172.16.8.0/24")->fib_group, grp);
+	rib_source_bgp(the_rib, cir, false, RIB_TRIG_LINK);
+	assert_via("172.16.8.1", "via 10.0.1.2 dev v2");
+	t_run();
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX - 1);
+	rib_source_bgp(the_rib, cir, true, RIB_TRIG_BGP_UP);
+	t_run();
+	assert_via("172.16.8.1", "via 10.0.0.2 dev v0");
+	assert_via("172.16.7.1", "via 10.0.0.2 dev v0");
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
 
 	/* both gone: routes and nexthop objects leave the kernel */

@@ -169,7 +169,7 @@ test_ecmp_limit(void **state)
 	rib_source_id	 s[4];
 	struct rib_path_info i;
 	struct prefix	 p = P("10.3.0.0/16");
-	char		 nh[32], name[8];
+	char		 nh[32], name[16];
 	int		 k;
 
 	(void)state;
