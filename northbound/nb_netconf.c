@@ -544,7 +544,7 @@ nbnc_poll_main(void *arg)
 		struct nc_session	*ncs = NULL;
 		int			 r = nc_ps_poll(nbnc.ps, 300, &ncs);
 
-		if (r & (NC_PSPOLL_NOSESSIONS | NC_PSPOLL_ERROR)) {
+		if (r & NC_PSPOLL_NOSESSIONS) {
 			usleep(30 * 1000);
 			continue;
 		}
@@ -565,6 +565,8 @@ nbnc_poll_main(void *arg)
 				if (nc_ps_add_session(nbnc.ps, ch) != 0)
 					nbnc_sess_drop(ch);
 			}
+		} else if (r & NC_PSPOLL_ERROR) {
+			usleep(30 * 1000);
 		}
 	}
 	nc_thread_destroy();
