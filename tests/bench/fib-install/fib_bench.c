@@ -23,8 +23,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fib_bench -f PREFIXES -g GW -i IFNAME [-G GW2 -I IF2] "
-	    "[-t TABLE] [-b BATCH] [-n NETNS] [-k]\n"
-	    "  -k  keep the routes (default: leave them too; the namespace goes anyway)\n");
+	    "[-t TABLE] [-b BATCH] [-n NETNS] [-w SECONDS]\n"
+	    "  -w  pause between the install and the group rewrite (for an observer)\n");
 	exit(2);
 }
 
@@ -73,6 +73,7 @@ main(int argc, char **argv)
 	struct fib_events	 ev = { 0 };
 	struct prefix		*pfx = NULL;
 	size_t			 n = 0, cap = 0, i, batch = 10000;
+	double			 pause_s = 0;
 	struct ipaddr		 a, a2;
 	uint32_t		 nh, nh2, grp;
 	struct fib_stats	 st;
@@ -82,7 +83,7 @@ main(int argc, char **argv)
 	FILE			*in;
 	int			 c, rc;
 
-	while ((c = getopt(argc, argv, "f:g:i:G:I:t:b:n:k")) != -1) {
+	while ((c = getopt(argc, argv, "f:g:i:G:I:t:b:n:w:")) != -1) {
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'g': gw = optarg; break;
@@ -92,7 +93,7 @@ main(int argc, char **argv)
 		case 't': cfg.table = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'b': batch = strtoul(optarg, NULL, 0); break;
 		case 'n': cfg.netns = optarg; break;
-		case 'k': break;
+		case 'w': pause_s = strtod(optarg, NULL); break;
 		default: usage();
 		}
 	}
@@ -155,12 +156,20 @@ main(int argc, char **argv)
 			return 1;
 		}
 		drain(f);
+		if (pause_s > 0) {
+			fflush(stdout);
+			usleep((useconds_t)(pause_s * 1e6));
+		}
 		t0 = mono_us();
 		fib_group_set(f, grp, &nh2, 1);
 		rc = fib_flush(f);
 		drain(f);
 		t1 = mono_us();
-		printf("group_switch routes=%zu ms=%.3f rc=%d\n", n, (t1 - t0) / 1e3, rc);
+		/* t0: CLOCK_MONOTONIC when the rewrite was sent, to compare with
+		 * an outside observer of forwarding (the kernel switches at once
+		 * and notifies every route before it acks) */
+		printf("group_switch routes=%zu ms=%.3f rc=%d t0=%.6f\n", n, (t1 - t0) / 1e3, rc,
+		    t0 / 1e6);
 	}
 	fflush(stdout);
 	fib_free(f);
