@@ -22,7 +22,10 @@
 struct fib;
 
 struct fib_events {
-	/* Interface carrier/admin state changed. */
+	/* Interface carrier/admin state changed. up = admin up and carrier:
+	 * when it goes down the kernel silently flushes the nexthop objects on
+	 * it (and groups left empty, with their routes); the FIB puts them
+	 * back by itself when the link comes up again. */
 	void	(*link)(void *arg, int ifindex, const char *ifname, bool up);
 	/* The kernel refused a route (err is -errno); retried with back-off. */
 	void	(*route_error)(void *arg, const struct prefix *, int err);
