@@ -194,9 +194,14 @@ fib_obj_send(struct fib *f, struct fib_obj *o)
 			goto out;
 		for (i = 0; i < o->nmembers; i++) {
 			struct fib_obj	*m = fib_obj_find(f, o->members[i]);
+			size_t		 j;
 
 			if (!m || (m->flags & FIB_OBJ_GONE))
 				continue;
+			for (j = 0; j < n && grp[j].id != o->members[i]; j++)
+				;
+			if (j < n)
+				continue;	/* the kernel refuses a member twice */
 			grp[n].id = o->members[i];
 			grp[n].weight = 0;	/* kernel weight is this + 1: equal */
 			n++;

@@ -299,6 +299,13 @@ test_fib_group_move(void **state)
 	ids[0] = a;
 	ids[1] = b;
 	assert_int_equal(fib_group_new(f, ids, 2, &g2), 0);
+	{
+		uint32_t	 dup[3] = { a, a, b }, gd;	/* a member twice counts once */
+
+		assert_int_equal(fib_group_new(f, dup, 3, &gd), 0);
+		assert_int_equal(fib_flush(f), 0);
+		fib_group_free(f, gd);
+	}
 	assert_int_equal(fib_route_set(f, &(struct prefix){ 0 }, 0xdeadu), -EINVAL);
 	assert_int_equal(fib_route_set(f, &(struct prefix){ .family = AF_INET, .len = 8 }, 0xdeadu),
 	    -ENOENT);
