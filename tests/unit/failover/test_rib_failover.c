@@ -429,6 +429,38 @@ test_covering_nexthop_change(void **state)
 }
 
 static void
+test_drain_journal(void **state)
+{
+	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib_journal_entry e;
+	uint32_t		 grp;
+	int			 n = 0;
+
+	(void)state;
+	t_many(rib, cir, "10.255.0.1", 30, 1);
+	t_many(rib, vpn, "169.254.21.1", 30, 1);
+	grp = t_route(rib, "10.1.3.0/24")->fib_group;
+	assert_int_equal(rib_connection_drain(rib, "er1", true), 0);
+	rib_settle(rib);
+	e = t_last(rib);
+	assert_int_equal(e.trigger, RIB_TRIG_DRAIN);
+	assert_string_equal(e.connection, "er1");
+	assert_int_equal(e.prefixes_moved, 30);
+	assert_int_equal(e.groups_rewritten, 1);	/* graceful, and still in place */
+	assert_true(e.has_to);
+	assert_int_equal(e.to_class, VPN);
+	assert_int_equal(t_route(rib, "10.1.3.0/24")->fib_group, grp);
+	assert_int_equal(t_bak(rib, "10.1.3.0/24"), CIR);
+	/* what-if on the drained connection: nothing rides on it */
+	assert_int_equal(rib_whatif(rib, "er1", t_whatif_count, &n), 0);
+	assert_int_equal(rib_whatif(rib, "vpn1", t_whatif_count, &n), 30);
+	assert_int_equal(n, 30);	/* all would go back to the drained circuit */
+	rib_free(rib);
+}
+
+static void
 test_fib_error_shown(void **state)
 {
 	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
@@ -457,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_nexthop_change_regroups),
 		cmocka_unit_test(test_covering_nexthop_change),
+		cmocka_unit_test(test_drain_journal),
 		cmocka_unit_test(test_fib_error_shown),
 	};
 
