@@ -572,7 +572,7 @@ static bool
 rib_source_healthy(const struct rib_source *s)
 {
 	return (!s->cfg.needs_bgp || s->bgp_up) && (!s->cfg.needs_bfd || s->bfd_up) &&
-	    (!s->cfg.needs_tunnel || s->tunnel_up);
+	    (!s->cfg.needs_tunnel || s->tunnel_up) && !s->link_down;
 }
 
 int
@@ -759,6 +759,22 @@ rib_source_tunnel(struct rib *rib, rib_source_id id, bool up, enum rib_trigger t
 		return;
 	s->tunnel_up = up;
 	rib_source_health(rib, s, trig);
+}
+
+void
+rib_link(struct rib *rib, const char *ifname, bool up)
+{
+	struct rib_source	*s;
+	size_t			 i;
+
+	if (ifname == NULL || ifname[0] == '\0')
+		return;
+	for (i = 0; i < rib->n_src; i++) {
+		if ((s = rib->src[i]) == NULL || strcmp(s->cfg.ifname, ifname) != 0)
+			continue;
+		s->link_down = !up;
+		rib_source_health(rib, s, RIB_TRIG_LINK);
+	}
 }
 
 void

@@ -112,6 +112,10 @@ int		 rib_source_del(struct rib *, rib_source_id);
 void		 rib_source_bgp(struct rib *, rib_source_id, bool established, enum rib_trigger);
 void		 rib_source_bfd(struct rib *, rib_source_id, bool up);
 void		 rib_source_tunnel(struct rib *, rib_source_id, bool up, enum rib_trigger);
+/* Carrier/admin state of an interface (forward fib_events.link here): every
+ * source whose ifname matches is unhealthy while it is down (trigger link).
+ * Interfaces are presumed up until told otherwise. */
+void		 rib_link(struct rib *, const char *ifname, bool up);
 /* Administrative drain: the source stays up but is not preferred. */
 void		 rib_source_drain(struct rib *, rib_source_id, bool drained);
 

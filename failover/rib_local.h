@@ -27,6 +27,7 @@ struct rib_source {
 	char			*name, *connection;
 	struct rib_source_cfg	 cfg;		/* name/connection point at the copies */
 	bool			 bgp_up, bfd_up, tunnel_up, drained;
+	bool			 link_down;	/* its interface lost carrier */
 	bool			 eligible;	/* cached health gate */
 	bool			 was_eligible;	/* has ever been eligible: failback damps */
 	bool			 damped;	/* eligible, failback delay running */

@@ -246,6 +246,36 @@ test_health_gating(void **state)
 }
 
 static void
+test_link_state(void **state)
+{
+	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	struct rib_source_cfg	 c;
+	rib_source_id		 cir, vpn;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.name = "er1 primary";
+	c.connection = "er1";
+	c.cls = CIR;
+	c.needs_bgp = true;
+	c.nexthop = A("10.255.0.1");
+	snprintf(c.ifname, sizeof(c.ifname), "eth1");
+	assert_int_equal(rib_source_add(rib, &c, &cir), 0);
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
+	vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	t_bgp(rib, cir, "10.4.0.0/16", "10.255.0.1", 2);
+	t_bgp(rib, vpn, "10.4.0.0/16", "169.254.21.1", 2);
+	assert_int_equal(t_cls(rib, "10.4.0.0/16"), CIR);
+	rib_link(rib, "eth9", false);			/* another interface */
+	assert_int_equal(t_cls(rib, "10.4.0.0/16"), CIR);
+	rib_link(rib, "eth1", false);			/* carrier lost */
+	assert_int_equal(t_cls(rib, "10.4.0.0/16"), VPN);
+	rib_link(rib, "eth1", true);
+	assert_int_equal(t_cls(rib, "10.4.0.0/16"), CIR);
+	rib_free(rib);
+}
+
+static void
 test_bfd_not_needed(void **state)
 {
 	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
@@ -346,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_best_path_steps),
 		cmocka_unit_test(test_ecmp_limit),
 		cmocka_unit_test(test_health_gating),
+		cmocka_unit_test(test_link_state),
 		cmocka_unit_test(test_bfd_not_needed),
 		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_ipv6_and_local),
