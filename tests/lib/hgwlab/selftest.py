@@ -254,6 +254,31 @@ def test_lab_config_override(hgw_bin, lab):
 	assert rt
 
 
+def test_scale_failover_10k(hgw_bin, lab, silence):
+	"""labconf.cloud_with_prefixes: 10k cloud prefixes behind both the circuit
+	and the VPN; silencing both circuit edges moves all of them to the VPN."""
+	from hgwlab import labconf
+	n = 10000
+	pfx = hgwlab.prefixes(n)
+	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'failover.clab.yml'),
+		 configs={'cloud': labconf.cloud_with_prefixes('failover', prefixes=pfx)})
+	lb.wait_gateway('gw', 4, timeout=30)
+	gw = lb.ns('gw')
+
+	def count():
+		return int(gw.out('ip -4 route show proto 196 | wc -l'))
+	hgwlab.wait_for(lambda: count() >= n, 60, 0.5, '%d routes in the gateway FIB' % n)
+	assert 'via 172.16.1.' in gw.out(['ip', 'route', 'show', pfx[-1]])
+	t0 = time.monotonic()
+	silence(lb.ns('ce1'))
+	silence(lb.ns('ce2'))
+	hgwlab.wait_for(lambda: 'via 169.254.21.1' in gw.out(['ip', 'route', 'show', pfx[-1]]),
+			10, 0.01, 'last prefix via the VPN')
+	took = time.monotonic() - t0
+	assert 'via 169.254.21.1' in gw.out(['ip', 'route', 'show', pfx[0]])
+	assert took < 3.0, took
+
+
 def test_lab_restart_gateway(hgw_bin, lab):
 	"""stop_node/start_node: the gateway comes back and re-establishes."""
 	lb = lab(os.path.join(hgwlab.src_dir(), 'topologies', 'coexistence.clab.yml'))
