@@ -143,7 +143,7 @@ struct rib_export_ops {
 struct rib_export_cfg {
 	enum rib_export_role	 role;
 	rib_source_id		 own_source;	/* never export routes back to it */
-	uint32_t		 cap;		/* max prefixes, 0 = none */
+	uint32_t		 cap;		/* max prefixes, 0 = own source's outbound_cap */
 	const struct rib_export_ops *ops;
 	void			*ctx;
 	const char		*name;		/* for alarms and show; copied; may be NULL */

@@ -354,6 +354,8 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 		return -ENOMEM;
 	own = rib_source_get(rib, cfg->own_source);
 	x->cfg = *cfg;
+	if (x->cfg.cap == 0 && own)	/* the circuit's configured limit */
+		x->cfg.cap = own->cfg.outbound_cap;
 	x->name = strdup(cfg->name ? cfg->name : "");
 	x->own_conn = strdup(own ? own->connection : "");
 	x->w4 = trie_new(AF_INET);

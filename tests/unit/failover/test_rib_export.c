@@ -393,6 +393,31 @@ test_export_cap(void **state)
 }
 
 static void
+test_export_cap_from_source(void **state)
+{
+	struct t_net		 n;
+	struct t_peer		 pc;
+	struct rib_source_cfg	 c;
+	rib_source_id		 link;
+
+	(void)state;
+	t_net_init(&n, false, false);
+	memset(&c, 0, sizeof(c));
+	c.name = "er2 primary";
+	c.connection = "er2";
+	c.cls = CIR;
+	c.needs_bgp = true;
+	c.outbound_cap = 3;	/* the circuit's configured limit */
+	assert_int_equal(rib_source_add(n.rib, &c, &link), 0);
+	t_target(&n, RIB_EXP_CIRCUIT, link, 0, &pc);
+	assert_int_equal(pc.n, 3);		/* 4 wanted */
+	assert_true(t_sent(&pc, "192.168.0.0/16"));
+	assert_true(t_sent(&pc, "192.168.100.0/24"));
+	assert_true(t_sent(&pc, "10.50.0.0/16"));
+	t_net_fini(&n);
+}
+
+static void
 test_export_withdraw_on_failure(void **state)
 {
 	struct t_net	 n;
@@ -423,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_export_site_vpn),
 		cmocka_unit_test(test_export_lan),
 		cmocka_unit_test(test_export_cap),
+		cmocka_unit_test(test_export_cap_from_source),
 		cmocka_unit_test(test_export_withdraw_on_failure),
 	};
 
