@@ -464,7 +464,8 @@ struct bgp_update {
 
 	/* The attribute set for the announced prefixes (flags == 0 when the
 	 * message carries no attributes). tmp: borrows scratch and the message;
-	 * intern it before keeping it. */
+	 * intern it before keeping it. Not meaningful (do not intern) when
+	 * action is TREAT_AS_WITHDRAW or SESSION_RESET. */
 	struct bgp_attrs attrs;
 	uint16_t	 discarded;	/* attributes dropped (ATTR_DISCARD) */
 };

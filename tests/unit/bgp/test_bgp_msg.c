@@ -841,6 +841,68 @@ test_eor(void **state)
 	assert_int_equal(u.eor_family, AF_INET6);
 }
 
+/* Exact bytes of what we send, so a change in encoding is a visible change. */
+static void
+test_encode_bytes(void **state)
+{
+	uint8_t			 buf[BGP_MAX_MSG], want[128];
+	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_open		 o;
+	struct bgp_neg		 neg;
+	struct bgp_export	 ex;
+	struct bgp_upd_builder	 b;
+	struct prefix		 p;
+	size_t			 n, len;
+
+	memset(&o, 0, sizeof(o));
+	o.asn = 65001;
+	o.hold_time = 90;
+	o.bgp_id = 0x0a000001;
+	o.caps.mp_ipv4 = o.caps.route_refresh = o.caps.as4 = true;
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	n = msg_from_body(BGP_MSG_OPEN, "04 fde9 005a 0a000001 10 020e 0104 00010001"
+	    " 0200 4104 0000fde9", want, sizeof(want));
+	assert_int_equal(wire_wr_len(&w), n);
+	assert_memory_equal(buf, want, n);
+
+	neg_default(&neg);
+	export_default(&ex);
+	prefix_parse("10.1.0.0/24", &p);
+	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	n = msg_from_body(BGP_MSG_UPDATE, "0000 0014 40010100 400206 0201 0000fde8"
+	    " 400304 c0000201 180a0100", want, sizeof(want));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, want, n);
+
+	prefix_parse("2001:db8:1::/48", &p);
+	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET6), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	n = msg_from_body(BGP_MSG_UPDATE, "0000 003d 900e002c 000201 20"
+	    " 20010db8000000000000000000000001 fe800000000000000000000000000001 00"
+	    " 30 20010db80001 40010100 400206 0201 0000fde8", want, sizeof(want));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, want, n);
+
+	assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), &neg, AF_INET6), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	n = msg_from_body(BGP_MSG_UPDATE, "0000 000e 900f000a 000201 30 20010db80001",
+	    want, sizeof(want));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, want, n);
+
+	prefix_parse("10.1.0.0/24", &p);
+	assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), &neg, AF_INET), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	n = msg_from_body(BGP_MSG_UPDATE, "0004 180a0100 0000", want, sizeof(want));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, want, n);
+}
+
 int
 main(void)
 {
@@ -860,6 +922,7 @@ main(void)
 		cmocka_unit_test(test_builders),
 		cmocka_unit_test(test_builder_edges),
 		cmocka_unit_test(test_eor),
+		cmocka_unit_test(test_encode_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
