@@ -686,6 +686,22 @@ fib_sock_bufs(struct nl_sock *sk, int size)
 	return 0;
 }
 
+/* In the FIB's namespace (the caller entered it): see fib_cfg.nh_compat_off. */
+static void
+fib_nh_compat_off(void)
+{
+	const char	*path = "/proc/sys/net/ipv4/nexthop_compat_mode";
+	int		 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "0\n", 2) != 2)
+		log_warn(LOG_MOD_FIB, "cannot set %s to 0: %s (group rewrites stay slower)", path,
+		    strerror(errno));
+	else
+		log_info(LOG_MOD_FIB, "nexthop_compat_mode=0: routes show their nhid only");
+	if (fd >= 0)
+		close(fd);
+}
+
 static int
 fib_nl_open(struct fib *f)
 {
@@ -750,6 +766,8 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 		log_err(LOG_MOD_FIB, "network namespace %s: %s", f->cfg.netns, strerror(-rc));
 		goto out;
 	}
+	if (f->cfg.nh_compat_off)
+		fib_nh_compat_off();
 	if ((rc = fib_nl_open(f)) < 0 || (rc = fib_rt_init(f)) < 0 ||
 	    (rc = fib_nh_init(f)) < 0 || (rc = fib_ev_init(f)) < 0) {
 		fib_netns_leave(saved);

@@ -23,7 +23,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fib_bench -f PREFIXES -g GW -i IFNAME [-G GW2 -I IF2] "
-	    "[-t TABLE] [-b BATCH] [-n NETNS] [-w SECONDS]\n"
+	    "[-t TABLE] [-b BATCH] [-n NETNS] [-w SECONDS] [-C]\n"
+	    "  -C  fib_cfg.nh_compat_off: no per-route notifications on group rewrites\n"
 	    "  -w  pause between the install and the group rewrite (for an observer)\n");
 	exit(2);
 }
@@ -83,7 +84,7 @@ main(int argc, char **argv)
 	FILE			*in;
 	int			 c, rc;
 
-	while ((c = getopt(argc, argv, "f:g:i:G:I:t:b:n:w:")) != -1) {
+	while ((c = getopt(argc, argv, "f:g:i:G:I:t:b:n:w:C")) != -1) {
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'g': gw = optarg; break;
@@ -94,6 +95,7 @@ main(int argc, char **argv)
 		case 'b': batch = strtoul(optarg, NULL, 0); break;
 		case 'n': cfg.netns = optarg; break;
 		case 'w': pause_s = strtod(optarg, NULL); break;
+		case 'C': cfg.nh_compat_off = true; break;
 		default: usage();
 		}
 	}

@@ -765,6 +765,39 @@ test_fib_ack_overrun(void **state)
 	fib_close(f);
 }
 
+/* fib_cfg.nh_compat_off: the sysctl is set in the FIB's namespace, groups
+ * still move their routes. */
+static void
+test_fib_nh_compat_off(void **state)
+{
+	struct fib_cfg	 cfg = { .table = TABLE, .nh_compat_off = true };
+	struct ipaddr	 ga = A("10.0.0.2"), gb = A("10.0.1.2");
+	struct fib	*f;
+	uint32_t	 a, b, g;
+	char		 buf[256];
+
+	sh_out(buf, sizeof(buf), "sysctl -n net.ipv4.nexthop_compat_mode");
+	assert_int_equal(atoi(buf), 1);
+	f = fib_new(&cfg, &events, NULL);
+	assert_non_null(f);
+	open_fibs[0] = f;
+	sh_out(buf, sizeof(buf), "sysctl -n net.ipv4.nexthop_compat_mode");
+	assert_int_equal(atoi(buf), 0);
+	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
+	assert_int_equal(fib_nh_get(f, &gb, "v2", &b), 0);
+	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
+	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
+	assert_int_equal(fib_flush(f), 0);
+	assert_true(run_until(f, NULL, 2000));
+	assert_route_nhid("192.0.2.0/24", g);
+	assert_route_via("192.0.2.1", "via 10.0.0.2 dev v0");
+	assert_int_equal(fib_group_set(f, g, &b, 1), 0);
+	assert_int_equal(fib_flush(f), 0);
+	assert_true(run_until(f, NULL, 2000));
+	assert_route_via("192.0.2.1", "via 10.0.1.2 dev v2");
+	fib_close(f);
+}
+
 /* fib_cfg.netns: sockets opened in a named namespace, the caller stays put. */
 static void
 test_fib_named_netns(void **state)
@@ -809,6 +842,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_mass_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_ack_overrun, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_nh_compat_off, setup, teardown),
 	};
 	int	 rc;
 
