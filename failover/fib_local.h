@@ -10,6 +10,23 @@
 #include "failover/fib.h"
 #include "lib/prefix.h"
 
+/*
+ * How it fits together:
+ * - fib_nl.c: one non-blocking request socket. Every request (nexthop,
+ *   group, route, delete) is serialized into one queue buffer with a
+ *   consecutive sequence number and NLM_F_ACK; a batch goes out in one
+ *   sendmsg, rtnetlink answers it within that call, the acks are matched by
+ *   sequence and dispatched to fib_obj_ack / fib_rt_ack. Refusals are logged
+ *   (capped), counted and retried with exponential back-off.
+ * - fib_nh.c: objects keyed by id. A request carries the object's
+ *   generation: acks of superseded requests are ignored. GONE = the kernel
+ *   does not have it (refused, or flushed with its link): groups leave such
+ *   members out, a group left with none is removed, and everything is sent
+ *   again when a member comes back.
+ * - fib_route.c: one entry per prefix (group id, back-off, adopted flag).
+ * - fib_events.c: libnl cache manager for links and addresses; feeds the
+ *   interface resolution and the link-flush bookkeeping above.
+ */
 struct nl_sock;
 struct nl_msg;
 struct nl_cache;
