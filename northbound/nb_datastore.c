@@ -22,6 +22,7 @@ const char *const nbnc_ds_names[NBNC_DS_COUNT] = { "running", "candidate", "star
 static struct {
 	struct lyd_node	*cand;
 	bool		 cand_dirty;
+	bool		 cand_valid;
 	uint32_t	 cand_by;
 	uint32_t	 lock[NBNC_DS_COUNT];
 	time_t		 lock_time[NBNC_DS_COUNT];
@@ -50,12 +51,13 @@ nbnc_ds_candidate_dirty(uint32_t *by)
 }
 
 void
-nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid)
+nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated)
 {
 	if (ds.cand != tree)
 		lyd_free_all(ds.cand);
 	ds.cand = tree;
 	ds.cand_dirty = true;
+	ds.cand_valid = validated;
 	ds.cand_by = sid;
 }
 
@@ -235,20 +237,28 @@ fail:
 }
 
 int
-nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, struct nb_err *err)
+nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct nb_err *err)
 {
 	struct lyd_node	*diff = NULL;
+	uint64_t	 t0 = mono_us(), t1, t2;
 	int		 rc;
 
-	if (lyd_validate_all(&tree, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
+	if (!validated &&
+	    lyd_validate_all(&tree, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
 		nb_err_from_ly(err, NULL);
 		nbnc_err_locate(err->path, sizeof(err->path), err->msg, tree);
 		lyd_free_all(tree);
 		return -EINVAL;
 	}
-	if (nbnc_notify_active())
+	t1 = mono_us();
+	if (nbnc_notify_has_subscribers())	/* the edit list of the notification */
 		lyd_diff_siblings(nb_running(), tree, 0, &diff);
-	if ((rc = nb_commit(tree, err)) == 0) {
+	t2 = mono_us();
+	rc = nb_commit(tree, err);
+	log_debug(LOG_MOD_NB, "netconf: commit validate %llu us, diff %llu us, transaction %llu us",
+	    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+	    (unsigned long long)(mono_us() - t2));
+	if (rc == 0) {
 		/* A clean candidate follows running by itself. */
 		log_info(LOG_MOD_NB, "netconf: running configuration changed by session %u", who);
 		nbnc_notify_config_change(who, diff);
@@ -315,7 +325,7 @@ nbnc_cc_rollback(const char *why, struct nb_err *err)
 		 * through validation, so hand it over as is. */
 		rc = nb_commit(NULL, err);
 	} else {
-		rc = nbnc_ds_commit_tree(back, 0, err);
+		rc = nbnc_ds_commit_tree(back, 0, false, err);
 	}
 	if (rc != 0)
 		log_err(LOG_MOD_NB, "netconf: rollback failed: %s", err->msg);
@@ -404,7 +414,7 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 			return -ENOMEM;
 		}
 	}
-	if ((rc = nbnc_ds_commit_tree(tree, r->sid, err)) != 0) {
+	if ((rc = nbnc_ds_commit_tree(tree, r->sid, !ds.cand_dirty || ds.cand_valid, err)) != 0) {
 		if (r->confirmed && !follow_up) {
 			lyd_free_all(ds.cc_backup);
 			ds.cc_backup = NULL;

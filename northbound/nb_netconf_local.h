@@ -55,7 +55,8 @@ enum nbnc_ds { NBNC_DS_RUNNING, NBNC_DS_CANDIDATE, NBNC_DS_STARTUP, NBNC_DS_COUN
 extern const char *const nbnc_ds_names[NBNC_DS_COUNT];
 const struct lyd_node	*nbnc_ds_candidate(void);
 bool			 nbnc_ds_candidate_dirty(uint32_t *by);
-void			 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid);
+/* validated: the tree passed lyd_validate_all() (commit need not repeat it) */
+void			 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated);
 void			 nbnc_ds_candidate_discard(void);
 int			 nbnc_ds_startup_read(struct lyd_node **out, struct nb_err *);
 int			 nbnc_ds_startup_write(const struct lyd_node *, struct nb_err *);
@@ -68,7 +69,7 @@ int			 nbnc_ds_lock(enum nbnc_ds, uint32_t sid, uint32_t *holder);
 int			 nbnc_ds_unlock(enum nbnc_ds, uint32_t sid, uint32_t *holder);
 /* Validate (libyang) and commit tree to running; ownership taken. who: the
  * session (0 = server) for the config-change notification. */
-int			 nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who,
+int			 nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated,
 			    struct nb_err *);
 
 /* RFC 6241 8.4 confirmed commit. */
@@ -143,6 +144,7 @@ void	nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool 
 int	nbnc_notify_start(void);
 void	nbnc_notify_stop(void);
 bool	nbnc_notify_active(void);
+bool	nbnc_notify_has_subscribers(void);
 /* RFC 5277 create-subscription for the session (filter consumed on
  * success). start/stop: date-and-time strings or NULL. 0, -EINVAL, -EBUSY. */
 int	nbnc_notify_subscribe(uint32_t sid, struct nbnc_filter *, const char *start,

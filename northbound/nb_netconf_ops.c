@@ -467,6 +467,7 @@ op_edit_config(struct op *o)
 	enum nbnc_erropt	 erropt = NBNC_ERR_STOP;
 	struct nb_err		 err = { 0 };
 	char			*xml = NULL;
+	uint64_t		 t0, t1, t2;
 	int			 rc;
 
 	if (!may_write(o) || in_ds(o, "target", &d, NULL) != 0 || !not_locked_by_other(o, d))
@@ -486,9 +487,12 @@ op_edit_config(struct op *o)
 		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot read <config>");
 		return -ENOMEM;
 	}
+	t0 = mono_us();
 	if ((rc = ds_copy(o, d, &work)) != 0)
 		goto out;
+	t1 = mono_us();
 	rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt, &o->errs);
+	t2 = mono_us();
 	if (rc != 0 && (erropt == NBNC_ERR_ROLLBACK || (o->errs.n && !work))) {
 		lyd_free_all(work);
 		goto out;
@@ -503,6 +507,9 @@ op_edit_config(struct op *o)
 			rc = -EINVAL;
 			goto out;
 		}
+		log_debug(LOG_MOD_NB, "netconf: edit-config copy %llu us, edit %llu us, validate %llu us",
+		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+		    (unsigned long long)(mono_us() - t2));
 		if (strcmp(test, "test-only") == 0) {
 			if (d == NBNC_DS_RUNNING && nb_check(work, &err) != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
@@ -513,12 +520,12 @@ op_edit_config(struct op *o)
 		}
 	}
 	if (d == NBNC_DS_RUNNING) {
-		if (nbnc_ds_commit_tree(work, o->sid, &err) != 0) {
+		if (nbnc_ds_commit_tree(work, o->sid, strcmp(test, "set") != 0, &err) != 0) {
 			nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
 			rc = -EINVAL;
 		}
 	} else {
-		nbnc_ds_candidate_set(work, o->sid);
+		nbnc_ds_candidate_set(work, o->sid, strcmp(test, "set") != 0);
 	}
 out:
 	free(xml);
@@ -565,11 +572,11 @@ op_copy_config(struct op *o)
 		return rc;
 	switch (dst) {
 	case NBNC_DS_RUNNING:
-		if ((rc = nbnc_ds_commit_tree(t, o->sid, &err)) != 0)
+		if ((rc = nbnc_ds_commit_tree(t, o->sid, config != NULL, &err)) != 0)
 			nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
 		break;
 	case NBNC_DS_CANDIDATE:
-		nbnc_ds_candidate_set(t, o->sid);
+		nbnc_ds_candidate_set(t, o->sid, config != NULL);
 		break;
 	default:
 		if ((rc = nbnc_ds_startup_write(t, &err)) != 0)

@@ -60,7 +60,7 @@ nbnc_time_fmt(const struct timespec *ts, char *buf, size_t len)
 
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03ldZ", s, ts->tv_nsec / 1000000);
+	snprintf(buf, len, "%.20s.%03dZ", s, (int)(ts->tv_nsec / 1000000 % 1000));
 }
 
 /* RFC 3339 date-and-time to a timespec; -EINVAL on garbage. */
@@ -336,6 +336,17 @@ bool
 nbnc_notify_active(void)
 {
 	return nt.running;
+}
+
+bool
+nbnc_notify_has_subscribers(void)
+{
+	bool	 any;
+
+	pthread_mutex_lock(&nt.mtx);
+	any = nt.subs != NULL;
+	pthread_mutex_unlock(&nt.mtx);
+	return any;
 }
 
 bool
