@@ -46,12 +46,19 @@ def hgw_bin():
 	return hybridgwd_path(), hybridgwctl_path()
 
 
+def _failed(request, before):
+	"""Did the test fail (its call report is logged before teardown runs)?"""
+	return request.session.testsfailed > before
+
+
 @pytest.fixture
 def workdir(request):
-	"""A fresh directory, removed after the test (kept when HGW_KEEP is set)."""
+	"""A fresh directory, removed after a passing test (kept after a failure
+	or when HGW_KEEP is set)."""
+	before = request.session.testsfailed
 	d = util.make_workdir(_tag(request))
 	yield d
-	if not os.environ.get('HGW_KEEP'):
+	if not os.environ.get('HGW_KEEP') and not _failed(request, before):
 		shutil.rmtree(d, ignore_errors=True)
 
 
@@ -71,7 +78,8 @@ def netns(request):
 
 
 def _factory(cls):
-	def fixture():
+	def fixture(request):
+		before = request.session.testsfailed
 		made = []
 
 		def make(*args, start=True, **kw):
@@ -90,6 +98,10 @@ def _factory(cls):
 			san = getattr(obj, 'sanitizer_errors', None)
 			if san and san():
 				reports.append('%s:\n%s' % (obj.log, san()))
+		if not reports and not _failed(request, before):
+			for obj in made:
+				if hasattr(obj, 'cleanup'):
+					obj.cleanup()
 		if reports:
 			pytest.fail('sanitizer errors in hybridgwd:\n' + '\n'.join(reports), pytrace=False)
 	return fixture
@@ -97,7 +109,8 @@ def _factory(cls):
 
 # hgwd(ns, config, ...) -> a started Hybridgwd; frr(ns, conf, ...) -> started Frr;
 # likewise bird, gobgp, exabgp, swan. All stopped after the test; a hybridgwd whose
-# log holds an ASan/LSan/UBSan report fails the test at teardown.
+# log holds an ASan/LSan/UBSan report fails the test at teardown. Their directories
+# (logs, sockets) are removed after a passing test and kept after a failing one.
 hgwd = pytest.fixture(_factory(Hybridgwd), name='hgwd')
 frr = pytest.fixture(_factory(Frr), name='frr')
 bird = pytest.fixture(_factory(Bird), name='bird')

@@ -27,6 +27,7 @@ class Frr:
 		# bgpd reaches bfdd only through zebra: BFD implies the full stack
 		self.zebra = ('bfdd' in self.daemons) if zebra is None else zebra
 		self.dir = workdir or util.make_workdir('frr-' + name)
+		self._own_dir = workdir is None
 		shutil.chown(self.dir, 'frr', 'frr')
 		os.chmod(self.dir, 0o775)
 		if '\n' not in conf and os.path.isfile(conf):
@@ -126,6 +127,9 @@ class Frr:
 		for d in reversed(list(self.procs)):
 			self.procs[d].stop(grace=5.0)
 		self.procs = {}
+
+	def cleanup(self):
+		util.remove_own_dir(self)
 
 	def __enter__(self):
 		if not self.procs:

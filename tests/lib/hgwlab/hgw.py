@@ -69,6 +69,7 @@ class Hybridgwd:
 		self.ns = ns
 		self.config = config
 		self.workdir = workdir or util.make_workdir('hgwd')
+		self._own_dir = workdir is None
 		self.sock = sock or os.path.join(self.workdir, 'hybridgwd.sock')
 		self.log = os.path.join(self.workdir, 'hybridgwd.log')
 		self.extra_args = list(extra_args)
@@ -119,6 +120,10 @@ class Hybridgwd:
 
 	def tail(self, lines=40):
 		return util.file_tail(self.log, lines)
+
+	def cleanup(self):
+		"""Remove the working directory (log, socket) if we made it."""
+		util.remove_own_dir(self, 'workdir')
 
 	def sanitizer_errors(self):
 		"""AddressSanitizer / LeakSanitizer / UBSan reports in the log (builds

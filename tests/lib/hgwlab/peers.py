@@ -29,6 +29,7 @@ class Bird:
 	def __init__(self, ns, conf, workdir=None, name='bird'):
 		self.ns, self.name = ns, name
 		self.dir = workdir or util.make_workdir('bird-' + name)
+		self._own_dir = workdir is None
 		self.conf = os.path.join(self.dir, 'bird.conf')
 		with open(self.conf, 'w') as f:
 			f.write(_conf_text(conf).replace('$DIR', self.dir))
@@ -79,6 +80,9 @@ class Bird:
 		if self.proc:
 			self.proc.stop()
 
+	def cleanup(self):
+		util.remove_own_dir(self)
+
 	def __enter__(self):
 		if not self.proc:
 			self.start()
@@ -94,6 +98,7 @@ class Gobgp:
 	def __init__(self, ns, conf, workdir=None, name='gobgp'):
 		self.ns, self.name = ns, name
 		self.dir = workdir or util.make_workdir('gobgp-' + name)
+		self._own_dir = workdir is None
 		self.conf = os.path.join(self.dir, 'gobgpd.toml')
 		with open(self.conf, 'w') as f:
 			f.write(_conf_text(conf).replace('$DIR', self.dir))
@@ -132,6 +137,9 @@ class Gobgp:
 		if self.proc:
 			self.proc.stop()
 
+	def cleanup(self):
+		util.remove_own_dir(self)
+
 	def __enter__(self):
 		if not self.proc:
 			self.start()
@@ -148,6 +156,7 @@ class Exabgp:
 	def __init__(self, ns, conf, workdir=None, name='exabgp'):
 		self.ns, self.name = ns, name
 		self.dir = workdir or util.make_workdir('exabgp-' + name)
+		self._own_dir = workdir is None
 		os.makedirs(os.path.join(self.dir, 'run'), exist_ok=True)
 		self.conf = os.path.join(self.dir, 'exabgp.conf')
 		with open(self.conf, 'w') as f:
@@ -187,6 +196,9 @@ class Exabgp:
 	def stop(self):
 		if self.proc:
 			self.proc.stop()
+
+	def cleanup(self):
+		util.remove_own_dir(self)
 
 	def __enter__(self):
 		if not self.proc:

@@ -41,6 +41,7 @@ class Swan:
 	def __init__(self, ns, swanctl_conf, workdir=None, name='swan', strongswan_conf=None):
 		self.ns, self.name = ns, name
 		self.dir = workdir or util.make_workdir('swan-' + name)
+		self._own_dir = workdir is None
 		text = swanctl_conf
 		if '\n' not in text and os.path.isfile(text):
 			with open(text) as f:
@@ -87,6 +88,9 @@ class Swan:
 	def stop(self):
 		if self.proc:
 			self.proc.stop()
+
+	def cleanup(self):
+		util.remove_own_dir(self)
 
 	def __enter__(self):
 		if not self.proc:

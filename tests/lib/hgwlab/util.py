@@ -92,6 +92,14 @@ def prefixes(count, base='10.128.0.0', plen=24):
 	return ['%s/%d' % (ipaddress.IPv4Address(first + i * step), plen) for i in range(count)]
 
 
+def remove_own_dir(obj, attr='dir'):
+	"""Remove the directory an object created for itself (never one it was
+	given), unless HGW_KEEP is set."""
+	d = getattr(obj, attr, None)
+	if d and getattr(obj, '_own_dir', False) and not os.environ.get('HGW_KEEP'):
+		shutil.rmtree(d, ignore_errors=True)
+
+
 def file_tail(path, lines=40):
 	try:
 		with open(path, errors='replace') as f:
