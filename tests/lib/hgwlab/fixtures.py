@@ -123,8 +123,10 @@ swan = pytest.fixture(_factory(Swan), name='swan')
 def lab(request):
 	"""lab(path, nodes=None, configs=None, allow_failed=False) -> a Lab brought
 	up with a unique prefix (configs: {node: path or text} overriding a node's
-	config), torn down after the test. A daemon that fails to start fails the
-	test unless allow_failed."""
+	config), torn down after the test (its logs in /tmp/hgwlab/PREFIX kept when
+	the test failed). A daemon that fails to start fails the test unless
+	allow_failed."""
+	before = request.session.testsfailed
 	made = []
 
 	def make(path, nodes=None, configs=None, allow_failed=False):
@@ -137,8 +139,9 @@ def lab(request):
 		return lb
 	yield make
 	reports = []
+	keep = bool(os.environ.get('HGW_KEEP')) or _failed(request, before)
 	for lb in reversed(made):
-		lb.down()
+		lb.down(keep_logs=keep)
 		reports += lb.sanitizer_reports
 	if reports:
 		pytest.fail('sanitizer errors in hybridgwd:\n' + '\n'.join(reports), pytrace=False)
