@@ -361,6 +361,71 @@ test_config_update(void **state)
 	tp_env_fini(&e);
 }
 
+/* RFC 2385: the same key on both ends comes up, a different one never connects. */
+static void
+md5(bool same)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	struct ipaddr		 lo;
+
+	tp_env_init(&e);
+	ipaddr_parse("127.0.0.1", &lo);
+	assert_int_equal(bgp_sock_md5(e.lfd, &lo, same ? "k3y-one" : "k3y-two"), 0);
+	tp_peer_cfg(&e, &cfg);
+	snprintf(cfg.md5_key, sizeof(cfg.md5_key), "k3y-one");
+	if (same) {
+		c = tp_establish(&e, &cfg, 90, false, false);
+		assert_non_null(c);
+		tp_close(c);
+	} else {
+		assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+		c = tp_accept(&e.loop, e.lfd, 300);
+		assert_null(c);
+		assert_false(tp_state_is(&e, "OpenSent"));
+		assert_int_equal(e.h.up, 0);
+	}
+	tp_env_fini(&e);
+}
+
+static void
+test_md5_same_key(void **state)
+{
+	md5(true);
+}
+
+static void
+test_md5_other_key(void **state)
+{
+	md5(false);
+}
+
+/* RFC 5082: with ttl-security 1 only TTL 255 packets get in. */
+static void
+test_gtsm(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	int			 ttl = 255;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	cfg.ttl_security = 1;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	/* the fake peer answers with TTL 64: its SYN-ACK is dropped */
+	c = tp_accept(&e.loop, e.lfd, 200);
+	assert_null(c);
+	assert_int_equal(e.h.up, 0);
+	/* a peer that sends with TTL 255 (as GTSM asks) gets through */
+	assert_int_equal(setsockopt(e.lfd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)), 0);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 int
 main(void)
 {
@@ -377,6 +442,9 @@ main(void)
 		cmocka_unit_test(test_collision_we_higher),
 		cmocka_unit_test(test_admin_reset_and_stop),
 		cmocka_unit_test(test_config_update),
+		cmocka_unit_test(test_md5_same_key),
+		cmocka_unit_test(test_md5_other_key),
+		cmocka_unit_test(test_gtsm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
