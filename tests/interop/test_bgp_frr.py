@@ -212,3 +212,40 @@ def test_frr_lan_routes_to_circuit(netns, workdir, hgwd, frr):
 		  'no network 10.50.0.0/16'])
 	util.wait_for(lambda: '10.50.0.0/16' not in H.frr_routes(f), 10, 0.1,
 		      'circuit peer lost the LAN route')
+
+
+def test_frr_gtsm(netns, workdir, hgwd, frr):
+	"""RFC 5082: both sides at ttl-security 1 come up."""
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False, extra_neighbor='ttl-security hops 1'))
+	d = hgwd(gw, _gw(workdir, ttl_security=1))
+	H.wait_state(d)
+	f.wait_established(H.GW4)
+	H.wait_routes(d, lambda r: set(NETS4) <= set(r))
+
+
+def test_frr_gtsm_peer_without(netns, workdir, hgwd, frr):
+	"""GTSM on our side only: FRR sends eBGP with TTL 1, we drop it."""
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False))
+	d = hgwd(gw, _gw(workdir, ttl_security=1))
+	end = time.monotonic() + 5
+	while time.monotonic() < end:
+		assert H.state(d) != 'established'
+		assert f.bgp_neighbors().get(H.GW4) != 'Established'
+		time.sleep(0.3)
+
+
+def test_frr_ipv6_transport(netns, workdir, hgwd, frr):
+	"""A session over IPv6 (the peer at 2001:db8::2), both families on it."""
+	gw, pe = H.link(netns)
+	conf = H.frr_conf(NETS4, NETS6, peer=H.GW6).replace(
+		'set ipv6 next-hop global', 'set ipv6 next-hop global')
+	f = frr(pe, conf)
+	d = hgwd(gw, _gw(workdir, peer_addr=H.PEER6, local_addr=H.GW6,
+			 local_prefixes=LOCAL))
+	H.wait_state(d, addr=H.PEER6)
+	f.wait_established(H.GW6)
+	r = H.wait_routes(d, lambda r: set(NETS6) <= set(r), addr=H.PEER6)
+	assert r['2001:db8:100::/48']['next-hop'] == H.PEER6
+	assert r['2001:db8:100::/48']['as-path'] == '65002'
