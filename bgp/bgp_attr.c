@@ -116,9 +116,6 @@ attr_local_pref(struct attr_ctx *c, struct wire_rd v)
 {
 	uint32_t lp;
 
-	/* RFC 4271 5.1.5, RFC 7606 7.5: ignored from external peers */
-	if (c->neg->ebgp)
-		return 0;
 	if (!wire_get_u32(&v, &lp) || !wire_empty(&v))
 		return -EBADMSG;
 	c->a->local_pref = lp;
@@ -391,6 +388,9 @@ attr_one(struct attr_ctx *c, struct wire_rd v)
 		return;
 	}
 	c->seen[c->type >> 6] |= bit;
+	/* RFC 7606 7.5: from an external peer LOCAL_PREF is discarded, whatever it holds */
+	if (c->type == BGP_ATTR_LOCAL_PREF && c->neg->ebgp)
+		return;
 
 	if (d->decode == NULL) {
 		/* RFC 4271 6.3: an unrecognized well-known attribute is fatal */

@@ -153,6 +153,10 @@ static const struct rfc7606_case {
 	{ "lpref ibgp len 5", IBGP4, BASE "400505 000000c800", NLRI,
 	    BGP_UPD_TREAT_AS_WITHDRAW, 5 },
 	{ "lpref ebgp ignored", EBGP4, BASE "400505 000000c800", NLRI, BGP_UPD_OK, 0 },
+	{ "lpref ebgp bad flags ignored", EBGP4, BASE "c00504 000000c8", NLRI,
+	    BGP_UPD_OK, 0 },
+	{ "lpref ibgp bad flags", IBGP4, BASE "c00504 000000c8", NLRI,
+	    BGP_UPD_TREAT_AS_WITHDRAW, 4 },
 	/* RFC 7606 7.6 ATOMIC_AGGREGATE */
 	{ "atomic ok", EBGP4, BASE "400600", NLRI, BGP_UPD_OK, 0 },
 	{ "atomic len 1", EBGP4, BASE "40060100", NLRI, BGP_UPD_ATTR_DISCARD, 5 },
@@ -419,6 +423,58 @@ test_as4_merge(void **state)
 }
 
 static void
+test_mp_nexthops(void **state)
+{
+	struct bgp_neg		 neg;
+	struct bgp_update	 u;
+	struct bgp_path_info	 pi;
+	char			 s[IPADDR_STRLEN];
+	struct prefix		 p;
+	struct wire_rd		 r;
+
+	neg_default(&neg);
+	/* global only */
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
+	    "800e1c 000201 10 20010db8000000000000000000000009 00 3020010db8000a", "", &u),
+	    BGP_UPD_OK);
+	assert_true(u.attrs.flags & BGP_ATTRS_MP_NH);
+	assert_false(u.attrs.flags & BGP_ATTRS_NH6_LL);
+	bgp_path_info_fill(&pi, &u.attrs, AF_INET6, &neg, 1, NULL);
+	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "2001:db8::9");
+	/* "::" global plus link-local (RFC 2545 3): the link-local is the next hop */
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
+	    "800e2c 000201 20 00000000000000000000000000000000"
+	    " fe800000000000000000000000000009 00 3020010db8000a", "", &u), BGP_UPD_OK);
+	bgp_path_info_fill(&pi, &u.attrs, AF_INET6, &neg, 1, NULL);
+	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "fe80::9");
+	/* IPv4 unicast inside MP_REACH_NLRI: its next hop serves */
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
+	    "800e0d 000101 04 0a000007 00 180a0900", "", &u), BGP_UPD_OK);
+	assert_int_equal(u.mp_reach_family, AF_INET);
+	assert_memory_equal(u.attrs.nexthop4, "\x0a\x00\x00\x07", 4);
+	r = u.mp_reach_nlri;
+	assert_true(bgp_nlri_next(&r, AF_INET, &p));
+	assert_int_equal(p.len, 24);
+	bgp_path_info_fill(&pi, &u.attrs, AF_INET, &neg, 1, NULL);
+	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "10.0.0.7");
+	/* IPv4 MP next hop of the wrong size: fatal (RFC 7606 7.11) */
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
+	    "800e0c 000101 03 0a0000 00 180a0900", "", &u), BGP_UPD_SESSION_RESET);
+	/* iBGP path info: LOCAL_PREF and MED carried, neighbour AS ours when empty */
+	neg.ebgp = false;
+	neg.peer_as = neg.local_as;
+	assert_int_equal(decode_hex(&neg, ORIGIN "400200" NEXTHOP "800404 00000007"
+	    "400504 0000012c", NLRI, &u), BGP_UPD_OK);
+	bgp_path_info_fill(&pi, &u.attrs, AF_INET, &neg, 1, NULL);
+	assert_int_equal(pi.local_pref, 300);
+	assert_true(pi.has_med);
+	assert_int_equal(pi.med, 7);
+	assert_int_equal(pi.as_path_len, 0);
+	assert_int_equal(pi.neighbor_as, 65000);
+	assert_false(pi.ebgp);
+}
+
+static void
 test_aspath_fmt(void **state)
 {
 	struct bgp_neg	 neg;
@@ -618,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_attr_truncations),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_as4_merge),
+		cmocka_unit_test(test_mp_nexthops),
 		cmocka_unit_test(test_aspath_fmt),
 		cmocka_unit_test(test_encode_export),
 		cmocka_unit_test(test_prepend_long),
