@@ -623,20 +623,22 @@ static void
 sess_tx_cb(uv_timer_t *t)
 {
 	struct bfd_session	*s = t->data;
-	uint64_t		 now = mono_us(), due = s->tx_next_us;
+	uint64_t		 now = mono_us(), next, floor;
 	uint32_t		 iv = bfd_fsm_tx_interval_us(&s->fsm);
 
 	sess_send(s, false);
-	/*
-	 * Deadlines follow each other, not the moment the timer fired, so a
-	 * late wakeup does not stretch every later interval; after a long stall
-	 * the next packet still waits a quarter interval or more.
-	 */
 	if (iv == 0)
 		return;
-	if (due + iv / 2 < now)
-		due = now - iv / 2;
-	sess_tx_schedule(s, due);
+	/*
+	 * Deadlines follow each other, not the moment the timer fired, so a
+	 * late wakeup does not stretch every later interval (no drift); but
+	 * two packets are never closer than 75 % of the interval (RFC 5880
+	 * 6.8.7), so catching up after a stall takes a few packets.
+	 */
+	next = s->tx_next_us + sess_jitter(s, iv);
+	floor = now + (uint64_t)iv * 3 / 4;
+	s->tx_next_us = next > floor ? next : floor;
+	timer_arm_at(&s->tx_timer, sess_tx_cb, s->tx_next_us);
 }
 
 /* ------------------------------------------------------------ events */
