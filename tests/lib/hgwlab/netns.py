@@ -17,11 +17,13 @@ class Netns:
 		if create:
 			self.create(forwarding)
 
-	def create(self, forwarding=False):
+	def create(self, forwarding=False, register=True):
+		"""register=False: the caller guarantees the clean-up (Lab.down)."""
 		if os.path.exists('/run/netns/' + self.name):
 			util.run(['ip', 'netns', 'del', self.name], check=False)
 		util.run(['ip', 'netns', 'add', self.name])
-		self._closer = util.register(self.destroy)
+		if register:
+			self._closer = util.register(self.destroy)
 		self.run(['ip', 'link', 'set', 'lo', 'up'])
 		if forwarding:
 			self.sysctl('net.ipv4.ip_forward', 1)

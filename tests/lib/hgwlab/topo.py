@@ -203,7 +203,7 @@ class Lab:
 		self._closer = util.register(self.down)
 		self._save()
 		for n in self.topo.nodes:
-			Netns(self.nsname(n), create=False).create()
+			Netns(self.nsname(n), create=False).create(register=False)
 			os.makedirs(self.node_dir(n), exist_ok=True)
 		for a, ia, b, ib in self.topo.links:
 			veth(self.nsname(a), ia, self.nsname(b), ib)
