@@ -1,6 +1,7 @@
 /* bgp/bgp.c - the BGP speaker instance: listen sockets, accepting connections, peer list. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,7 +126,10 @@ bgp_on_accept(uv_stream_t *s, int status)
 		bgp_conn_detach_close(c, false);
 		return;
 	}
-	bgp_conn_setup_accepted(p, c);
+	if (!bgp_conn_setup_accepted(p, c)) {
+		bgp_conn_detach_close(c, false);
+		return;
+	}
 	bgp_fsm_accepted(p, c);
 }
 
@@ -135,7 +139,8 @@ bgp_listen_one(struct bgp *bgp, int i, uint16_t port)
 	struct sockaddr_storage	 ss;
 	struct ipaddr		 any = { .family = i ? AF_INET6 : AF_INET };
 	struct bgp_peer		*p;
-	int			 rc;
+	uv_os_fd_t		 fd;
+	int			 rc, one = 1;
 
 	bgp_sockaddr_from(&ss, &any, port, NULL);
 	if ((rc = uv_tcp_init_ex(bgp->loop, &bgp->lsn[i], any.family)) != 0)
@@ -150,6 +155,9 @@ bgp_listen_one(struct bgp *bgp, int i, uint16_t port)
 		return rc;
 	}
 	bgp->lsn_open++;
+	/* keep each SYN's headers: the GTSM check reads its TTL (RFC 5082) */
+	if (uv_fileno((uv_handle_t *)&bgp->lsn[i], &fd) == 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one));
 	for (p = bgp->peers; p; p = p->next)
 		if (bgp_af_of(p->cfg.remote.family) == i)
 			bgp_listen_md5_apply(bgp, p, true);

@@ -250,8 +250,10 @@ bgp_fsm_notify(struct bgp_peer *p, uint8_t code, uint8_t subcode, const uint8_t 
 		bgp_peer_log_error(p, "sent NOTIFICATION %u/%u (%s)", code, subcode,
 		    bgp_notify_str(code, subcode));
 	}
+	/* a deleted peer does not linger: the loop may be closing every handle */
 	if (p->state != BGP_ST_IDLE || p->conn || p->coll)
-		fsm_drop(p, code == BGP_ERR_HOLD ? DROP_HOLD : DROP_ERROR, sent);
+		fsm_drop(p, code == BGP_ERR_HOLD ? DROP_HOLD : DROP_ERROR,
+		    sent && !p->deleting && !p->bgp->freeing);
 }
 
 void

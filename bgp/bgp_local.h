@@ -213,7 +213,8 @@ void	bgp_sockaddr_from(struct sockaddr_storage *, const struct ipaddr *, uint16_
 void	bgp_ipaddr_from_sa(struct ipaddr *, uint16_t *port, const struct sockaddr *);
 void	bgp_peer_free(struct bgp_peer *);
 int	bgp_peer_cfg_check(const struct bgp_peer_cfg *);
-void	bgp_conn_setup_accepted(struct bgp_peer *, struct bgp_conn *);
+bool	bgp_conn_setup_accepted(struct bgp_peer *, struct bgp_conn *);
+int	bgp_syn_ttl(const uint8_t *hdr, size_t len, uint8_t *ttl);
 
 /* bgp_fsm.c */
 const char *bgp_state_name(enum bgp_fsm_state);

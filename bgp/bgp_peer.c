@@ -452,16 +452,52 @@ out:
 	return rc;
 }
 
-/* Per-socket settings of an accepted connection (the listener set MD5). */
-void
+/* The TTL / hop limit of a saved SYN (IPv4 or IPv6 header first). Pure. */
+int
+bgp_syn_ttl(const uint8_t *hdr, size_t len, uint8_t *ttl)
+{
+	struct wire_rd	 r = wire_rd_init(hdr, len);
+	uint8_t		 vers;
+
+	if (!wire_peek_u8(&r, &vers))
+		return -EINVAL;
+	if (vers >> 4 == 4)	/* RFC 791: TTL at octet 8 */
+		return wire_skip(&r, 8) && wire_get_u8(&r, ttl) ? 0 : -EINVAL;
+	if (vers >> 4 == 6)	/* RFC 8200: hop limit at octet 7 */
+		return wire_skip(&r, 7) && wire_get_u8(&r, ttl) ? 0 : -EINVAL;
+	return -EINVAL;
+}
+
+/*
+ * Per-socket settings of an accepted connection (the listener set MD5).
+ * RFC 5082: the listener is shared, so IP_MINTTL can only be set once the
+ * connection is accepted, when the peer's first segments may already be
+ * queued: the SYN's TTL (saved by the listener, TCP_SAVE_SYN) decides.
+ * Returns false when the connection must be refused.
+ */
+bool
 bgp_conn_setup_accepted(struct bgp_peer *p, struct bgp_conn *c)
 {
+	uint8_t		 syn[512], ttl;
+	socklen_t	 sl = sizeof(syn);
 	uv_os_fd_t	 fd;
 
 	c->peer = p;
 	uv_tcp_nodelay(&c->tcp, 1);
-	if (p->cfg.ttl_security && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
-		bgp_sock_gtsm(fd, p->cfg.remote.family, p->cfg.ttl_security);
+	if (!p->cfg.ttl_security)
+		return true;
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0)
+		return false;
+	bgp_sock_gtsm(fd, p->cfg.remote.family, p->cfg.ttl_security);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &sl) != 0 ||
+	    bgp_syn_ttl(syn, sl, &ttl) != 0)
+		return true;	/* nothing saved: rely on IP_MINTTL from now on */
+	if (ttl < 256 - p->cfg.ttl_security) {
+		log_info(LOG_MOD_BGP, "peer %s: connection refused, TTL %u below the "
+		    "GTSM minimum %u", p->cfg.name, ttl, 256 - p->cfg.ttl_security);
+		return false;
+	}
+	return true;
 }
 
 /* ---- peer objects ---- */

@@ -426,6 +426,59 @@ test_gtsm(void **state)
 	tp_env_fini(&e);
 }
 
+/* GTSM on the passive side: a SYN that came with TTL 64 is refused. */
+static void
+test_gtsm_accept(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint16_t		 port = tp_free_port();
+	int			 ttl = 255;
+
+	tp_env_init(&e);
+	assert_int_equal(bgp_listen(e.bgp, port), 0);
+	tp_peer_cfg(&e, &cfg);
+	cfg.passive = true;
+	cfg.ttl_security = 1;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	c = tp_connect(port);			/* default TTL 64 */
+	assert_int_equal(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 150), -1);
+	assert_true(tp_state_is(&e, "Active"));
+	tp_close(c);
+	c = calloc(1, sizeof(*c));
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_int_equal(setsockopt(c->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)), 0);
+	{
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connect(c->fd, (struct sockaddr *)&sin, sizeof(sin));
+	}
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 500) > 0);
+	assert_true(tp_state_is(&e, "OpenSent"));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+static void
+test_syn_ttl(void **state)
+{
+	uint8_t	 v4[20] = { 0x45, 0, 0, 40, 0, 0, 0x40, 0, 61 };
+	uint8_t	 v6[40] = { 0x60, 0, 0, 0, 0, 20, 6, 254 };
+	uint8_t	 bad[20] = { 0x55 };
+	uint8_t	 ttl = 0;
+
+	assert_int_equal(bgp_syn_ttl(v4, sizeof(v4), &ttl), 0);
+	assert_int_equal(ttl, 61);
+	assert_int_equal(bgp_syn_ttl(v6, sizeof(v6), &ttl), 0);
+	assert_int_equal(ttl, 254);
+	assert_int_equal(bgp_syn_ttl(v4, 8, &ttl), -EINVAL);	/* truncated */
+	assert_int_equal(bgp_syn_ttl(v6, 7, &ttl), -EINVAL);
+	assert_int_equal(bgp_syn_ttl(v4, 0, &ttl), -EINVAL);
+	assert_int_equal(bgp_syn_ttl(bad, sizeof(bad), &ttl), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -445,6 +498,8 @@ main(void)
 		cmocka_unit_test(test_md5_same_key),
 		cmocka_unit_test(test_md5_other_key),
 		cmocka_unit_test(test_gtsm),
+		cmocka_unit_test(test_gtsm_accept),
+		cmocka_unit_test(test_syn_ttl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
