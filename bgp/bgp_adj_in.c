@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bgp/bgp_local.h"
 #include "lib/log.h"
@@ -12,6 +13,47 @@
  * received route costs one slot and no allocation. Grown at 3/4 load.
  */
 #define PT_MIN_BITS	6
+#define PT_HUGE		(2u << 20)	/* slot arrays this big get their own mapping */
+
+static inline size_t
+pt_esize_of(uint8_t family)
+{
+	return family == AF_INET ? sizeof(struct bgp_pt4_ent) : sizeof(struct bgp_pt6_ent);
+}
+
+/*
+ * Big tables (a full table is 32 MB) are looked up at random: on 4 KB pages
+ * nearly every lookup is a TLB miss and the first touch of each page a
+ * fault. Their own mapping, with transparent huge pages asked for, avoids
+ * most of both. Zeroed either way.
+ */
+static void *
+pt_slots_alloc(uint8_t family, uint32_t bits)
+{
+	size_t	 len = ((size_t)1 << bits) * pt_esize_of(family);
+	void	*p;
+
+	if (len < PT_HUGE)
+		return calloc((size_t)1 << bits, pt_esize_of(family));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static void
+pt_slots_free(uint8_t family, uint32_t bits, void *slots)
+{
+	size_t	 len = bits ? ((size_t)1 << bits) * pt_esize_of(family) : 0;
+
+	if (!slots)
+		return;
+	if (len < PT_HUGE)
+		free(slots);
+	else
+		munmap(slots, len);
+}
 
 void
 bgp_ptab_init(struct bgp_ptab *t, uint8_t family)
@@ -23,7 +65,7 @@ bgp_ptab_init(struct bgp_ptab *t, uint8_t family)
 void
 bgp_ptab_fini(struct bgp_ptab *t)
 {
-	free(t->slots);
+	pt_slots_free(t->family, t->bits, t->slots);
 	t->slots = NULL;
 	t->bits = 0;
 	t->count = 0;
@@ -60,7 +102,7 @@ pt6_home(const uint8_t *a, uint8_t len, uint32_t bits)
 static inline size_t
 pt_esize(const struct bgp_ptab *t)
 {
-	return t->family == AF_INET ? sizeof(struct bgp_pt4_ent) : sizeof(struct bgp_pt6_ent);
+	return pt_esize_of(t->family);
 }
 
 static size_t
@@ -178,7 +220,7 @@ pt_grow(struct bgp_ptab *t)
 	bool		 found;
 
 	n.bits = t->bits ? t->bits + 1 : PT_MIN_BITS;
-	if (!(n.slots = calloc((size_t)1 << n.bits, es)))
+	if (!(n.slots = pt_slots_alloc(t->family, n.bits)))
 		return -ENOMEM;
 	for (i = 0; i < size; i++) {
 		size_t	 j;
@@ -189,7 +231,7 @@ pt_grow(struct bgp_ptab *t)
 		j = pt_find(&n, &p, &found);
 		memcpy((uint8_t *)n.slots + j * es, (uint8_t *)t->slots + i * es, es);
 	}
-	free(t->slots);
+	pt_slots_free(t->family, t->bits, t->slots);
 	*t = n;
 	return 0;
 }

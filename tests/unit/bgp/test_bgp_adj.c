@@ -57,6 +57,39 @@ test_ptab_random(void **state)
 	bgp_ptab_fini(&t);
 }
 
+/* Big enough for the separately mapped slot array (> 2 MB): grow, find, empty. */
+static void
+test_ptab_big(void **state)
+{
+	struct bgp_ptab		 t;
+	struct bgp_pt_ref	 ref;
+	struct prefix		 p = { .family = AF_INET, .len = 24 };
+	uint32_t		 i, n = 300000;
+	bool			 isnew;
+
+	bgp_ptab_init(&t, AF_INET);
+	for (i = 0; i < n; i++) {
+		p.bytes[0] = (uint8_t)(1 + (i >> 16));
+		p.bytes[1] = (uint8_t)(i >> 8);
+		p.bytes[2] = (uint8_t)i;
+		assert_int_equal(bgp_ptab_put(&t, &p, &ref, &isnew), 0);
+		assert_true(isnew);
+		*ref.val = &t;
+	}
+	assert_int_equal(t.count, n);
+	assert_true(((size_t)1 << t.bits) * sizeof(struct bgp_pt4_ent) > (2u << 20));
+	for (i = 0; i < n; i += 7) {
+		p.bytes[0] = (uint8_t)(1 + (i >> 16));
+		p.bytes[1] = (uint8_t)(i >> 8);
+		p.bytes[2] = (uint8_t)i;
+		assert_true(bgp_ptab_get(&t, &p, &ref));
+		assert_true(bgp_ptab_del(&t, &p, NULL, NULL));
+		assert_false(bgp_ptab_get(&t, &p, &ref));
+	}
+	assert_int_equal(t.count, n - (n + 6) / 7);
+	bgp_ptab_fini(&t);
+}
+
 /* ---- received routes ---- */
 
 struct walk_acc {
@@ -523,6 +556,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ptab_random),
+		cmocka_unit_test(test_ptab_big),
 		cmocka_unit_test(test_receive_and_withdraw),
 		cmocka_unit_test(test_malformed_treat_as_withdraw),
 		cmocka_unit_test(test_max_prefix_teardown),
