@@ -903,6 +903,132 @@ test_encode_bytes(void **state)
 	assert_memory_equal(buf, want, n);
 }
 
+/*
+ * Messages captured from FRR 8.4 (bgpd in a network namespace, AS 4200000001)
+ * toward a 2-octet peer (AS 65002, IPv4) and a 4-octet one (AS 65003, IPv6).
+ */
+#define FRR_OPEN							\
+	"ffffffffffffffffffffffffffffffff006801045ba000b40a4d00014b0206010400010001" \
+	"02028000020202000202460002064104fa56ea010202060002064504000101010210490e0c" \
+	"6672722d626770636f6465630002044002c0780209470700010180000000"
+#define FRR_UPD4_AGG							\
+	"ffffffffffffffffffffffffffffffff00530200000038400101005002000402015ba04003" \
+	"040a4d000180040400000000c007065ba00a4d0001d01100060201fa56ea01c01208fa56ea" \
+	"010a4d000118cb0071"
+#define FRR_UPD4							\
+	"ffffffffffffffffffffffffffffffff00640200000049400101025002000402015ba04003" \
+	"040a4d000180040400000032c00808fde90064fde900c8c0200cfa56ea0100000001000000" \
+	"02c010080002fde900000007d01100060201fa56ea0118c00002"
+#define FRR_UPD6							\
+	"ffffffffffffffffffffffffffffffff0071020000005a900e001c00020110fd7700000000" \
+	"00000000000000000001003020010db8007740010102500200060201fa56ea018004040000" \
+	"0032c00808fde90064fde900c8c0200cfa56ea010000000100000002c010080002fde90000" \
+	"0007"
+
+static void
+frr_frame(const char *hex, uint8_t *buf, size_t cap, struct wire_rd *body, uint8_t type)
+{
+	size_t		 n = hex2bin(hex, buf, cap);
+	struct wire_rd	 s = wire_rd_init(buf, n);
+	struct bgp_hdr	 h;
+	struct bgp_notify nt;
+
+	assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, body, &nt), 0);
+	assert_true(wire_empty(&s));
+	assert_int_equal(h.type, type);
+	for (size_t k = 0; k < n; k++) {
+		s = wire_rd_init(buf, k);
+		assert_int_not_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, body, &nt), 0);
+	}
+	s = wire_rd_init(buf, n);
+	assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, body, &nt), 0);
+}
+
+static void
+test_frr_vectors(void **state)
+{
+	uint8_t		 buf[512];
+	struct wire_rd	 body, r;
+	struct bgp_open	 o;
+	struct bgp_notify nt;
+	struct bgp_neg	 neg;
+	struct bgp_update u;
+	struct prefix	 p;
+	char		 s[128];
+
+	frr_frame(FRR_OPEN, buf, sizeof(buf), &body, BGP_MSG_OPEN);
+	assert_int_equal(bgp_open_decode(body, &o, &nt), 0);
+	assert_int_equal(o.asn, 4200000001u);
+	assert_int_equal(o.my_as, BGP_AS_TRANS);
+	assert_int_equal(o.hold_time, 180);
+	assert_true(o.caps.mp_ipv4 && !o.caps.mp_ipv6);
+	assert_true(o.caps.route_refresh && o.caps.enhanced_rr && o.caps.ext_msg);
+	assert_true(o.caps.gr);
+	assert_int_equal(o.caps.gr_flags, BGP_GR_F_RESTART | BGP_GR_F_NOTIFICATION);
+	assert_int_equal(o.caps.gr_time, 120);
+	assert_int_equal(o.caps.gr_af_count, 0);
+	assert_int_equal(o.caps.unknown_count, 3);	/* add-path, FQDN, LLGR */
+	assert_int_equal(o.caps.unknown_first, 0x45);
+
+	/* toward the 2-octet peer: AS_TRANS + AS4_PATH */
+	neg_default(&neg);
+	neg.as4 = false;
+	neg.peer_as = 4200000001u;
+	neg.local_as = 65002;
+	frr_frame(FRR_UPD4, buf, sizeof(buf), &body, BGP_MSG_UPDATE);
+	assert_int_equal(bgp_update_decode(body, &neg, scratch, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_OK);
+	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
+	assert_string_equal(s, "4200000001");
+	assert_int_equal(u.attrs.origin, BGP_ORIGIN_INCOMPLETE);
+	assert_int_equal(u.attrs.med, 50);
+	assert_memory_equal(u.attrs.nexthop4, "\x0a\x4d\x00\x01", 4);
+	assert_int_equal(u.attrs.ncomm, 2);
+	assert_int_equal(u.attrs.comm[1], 0xfde900c8);
+	assert_int_equal(u.attrs.nlcomm, 1);
+	assert_int_equal(u.attrs.lcomm[0].global, 4200000001u);
+	assert_int_equal(u.attrs.unknown_len, 11);	/* the route target, as received */
+	assert_memory_equal(u.attrs.unknown, "\xc0\x10\x08\x00\x02\xfd\xe9", 7);
+	r = u.nlri;
+	assert_true(bgp_nlri_next(&r, AF_INET, &p));
+	assert_string_equal(prefix_fmt(&p, s, sizeof(s)), "192.0.2.0/24");
+	assert_false(bgp_nlri_next(&r, AF_INET, &p));
+
+	frr_frame(FRR_UPD4_AGG, buf, sizeof(buf), &body, BGP_MSG_UPDATE);
+	assert_int_equal(bgp_update_decode(body, &neg, scratch, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_OK);
+	assert_int_equal(u.attrs.aggregator_as, 4200000001u);
+	assert_int_equal(u.attrs.aggregator_id, 0x0a4d0001);
+	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
+	assert_string_equal(s, "4200000001");
+
+	/* toward the 4-octet peer: IPv6 in MP_REACH_NLRI */
+	neg_default(&neg);
+	neg.peer_as = 4200000001u;
+	neg.local_as = 65003;
+	frr_frame(FRR_UPD6, buf, sizeof(buf), &body, BGP_MSG_UPDATE);
+	assert_int_equal(bgp_update_decode(body, &neg, scratch, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_OK);
+	assert_int_equal(u.mp_reach_family, AF_INET6);
+	r = u.mp_reach_nlri;
+	assert_true(bgp_nlri_next(&r, AF_INET6, &p));
+	assert_string_equal(prefix_fmt(&p, s, sizeof(s)), "2001:db8:77::/48");
+	assert_memory_equal(u.attrs.nh6_global, "\xfd\x77\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	assert_false(u.attrs.flags & BGP_ATTRS_NH6_LL);
+	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
+	assert_string_equal(s, "4200000001");
+	assert_int_equal(u.attrs.ncomm, 2);
+	/* the same attributes through either session intern to one set */
+	{
+		struct bgp_attrs *a6 = bgp_attrs_intern(&u.attrs), *again;
+
+		again = bgp_attrs_intern(&u.attrs);
+		assert_ptr_equal(a6, again);
+		bgp_attrs_put(again);
+		bgp_attrs_put(a6);
+	}
+}
+
 int
 main(void)
 {
@@ -923,6 +1049,7 @@ main(void)
 		cmocka_unit_test(test_builder_edges),
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_encode_bytes),
+		cmocka_unit_test(test_frr_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
