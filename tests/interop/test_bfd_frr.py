@@ -67,6 +67,13 @@ def frr_conf(tx, rx=None, mult=3, gw=GW_ADDR, peer=PEER_ADDR):
 ''' % (gw, peer, rx or tx, tx, mult)
 
 
+def sub(workdir, name):
+	"""A directory for one daemon inside the test's workdir (removed with it)."""
+	d = os.path.join(workdir, name)
+	os.makedirs(d, mode=0o755, exist_ok=True)
+	return d
+
+
 def write(path, text):
 	with open(path + '.tmp', 'w') as f:
 		f.write(text)
@@ -219,10 +226,11 @@ def pair(netns):
 
 def start_pair(pair, workdir, hgwd, frr, interval, extra_args=()):
 	gw, peer = pair
-	f = frr(peer, frr_conf(interval), daemons=('bfdd',), name='bfd-peer')
+	f = frr(peer, frr_conf(interval), daemons=('bfdd',), name='bfd-peer',
+		workdir=sub(workdir, 'frr'))
 	conf = os.path.join(workdir, 'gw.xml')
 	write(conf, gw_conf(GW_ADDR, PEER_ADDR, interval))
-	d = hgwd(gw, conf, extra_args=extra_args)
+	d = hgwd(gw, conf, extra_args=extra_args, workdir=sub(workdir, 'gw'))
 	return d, f, conf
 
 
@@ -273,10 +281,11 @@ def test_frr_ipv6(netns, workdir, hgwd, frr, silencer):
 	hgwlab.veth(gw, 'eth1', peer, 'eth1')
 	gw.run(['ip', 'addr', 'add', gw6 + '/64', 'dev', 'eth1', 'nodad'])
 	peer.run(['ip', 'addr', 'add', peer6 + '/64', 'dev', 'eth1', 'nodad'])
-	f = frr(peer, frr_conf(50, gw=gw6, peer=peer6), daemons=('bfdd',), name='bfd-peer6')
+	f = frr(peer, frr_conf(50, gw=gw6, peer=peer6), daemons=('bfdd',), name='bfd-peer6',
+		workdir=sub(workdir, 'frr'))
 	conf = os.path.join(workdir, 'gw.xml')
 	write(conf, gw_conf(gw6, peer6, 50))
-	d = hgwd(gw, conf)
+	d = hgwd(gw, conf, workdir=sub(workdir, 'gw'))
 	wait_up(d, f, addr=gw6)
 	s = session(d)
 	assert s['peer-address'] == peer6, s
@@ -291,10 +300,11 @@ def test_frr_ipv6(netns, workdir, hgwd, frr, silencer):
 def test_frr_timer_changes_keep_session_up(pair, workdir, hgwd, frr):
 	"""Poll/Final both ways: our timers through a SIGHUP reload, FRR's through vtysh."""
 	gw, peer = pair
-	f = frr(peer, frr_conf(50), daemons=('bfdd',), name='bfd-peer')
+	f = frr(peer, frr_conf(50), daemons=('bfdd',), name='bfd-peer',
+		workdir=sub(workdir, 'frr'))
 	conf = os.path.join(workdir, 'gw.xml')
 	write(conf, gw_conf(GW_ADDR, PEER_ADDR, 300))
-	d = hgwd(gw, conf)
+	d = hgwd(gw, conf, workdir=sub(workdir, 'gw'))
 	wait_up(d, f)
 	hgwlab.wait_for(lambda: int(session(d)['negotiated-tx']) == 300, 5, 0.05, 'tx 300')
 	assert int(session(d)['detect-time']) == 900
@@ -445,10 +455,11 @@ def test_frr_auth_mismatch_stays_down(pair, workdir, hgwd, frr):
 	"""FRR 8.4 bfdd has no BFD authentication: with a key configured,
 	hybridgwd refuses its unauthenticated packets and never comes up."""
 	gw, peer = pair
-	f = frr(peer, frr_conf(50), daemons=('bfdd',), name='bfd-peer')
+	f = frr(peer, frr_conf(50), daemons=('bfdd',), name='bfd-peer',
+		workdir=sub(workdir, 'frr'))
 	conf = os.path.join(workdir, 'gw.xml')
 	write(conf, gw_conf(GW_ADDR, PEER_ADDR, 50, key=KEY))
-	d = hgwd(gw, conf, extra_args=('-d', 'bfd'))
+	d = hgwd(gw, conf, extra_args=('-d', 'bfd'), workdir=sub(workdir, 'gw'))
 	hgwlab.wait_for(lambda: any('auth missing' in ln for ln in log_lines(d, 0)), 5, 0.1,
 			'unauthenticated packets refused')
 	time.sleep(2)
@@ -469,8 +480,8 @@ def test_keyed_sha1_between_two_hybridgwd(pair, workdir, hgwd, silencer):
 			       rid='10.255.0.2')
 	write(c1, gw_conf(GW_ADDR, PEER_ADDR, 50, key=KEY))
 	write(c2, conf2(KEY))
-	d1 = hgwd(gw, c1, extra_args=('-d', 'bfd'))
-	d2 = hgwd(peer, c2, extra_args=('-d', 'bfd'))
+	d1 = hgwd(gw, c1, extra_args=('-d', 'bfd'), workdir=sub(workdir, 'gw1'))
+	d2 = hgwd(peer, c2, extra_args=('-d', 'bfd'), workdir=sub(workdir, 'gw2'))
 	wait_up(d1)
 	wait_up(d2)
 	hgwlab.wait_for(lambda: int(session(d1)['negotiated-tx']) == 50, 5, 0.05, 'tx 50')
