@@ -1029,6 +1029,98 @@ test_frr_vectors(void **state)
 	}
 }
 
+/* UPDATEs and OPENs captured from BIRD 2.0.12 and GoBGP 3.10 the same way. */
+static const struct peer_vec {
+	const char	*name, *hex;
+	bool		 as4;		/* session flavour */
+	const char	*path;		/* expected AS path, NULL for OPEN / EoR */
+	uint8_t		 family;	/* of the announced prefix; EoR family for EoRs */
+	const char	*prefix;
+	int		 ncomm, nlcomm;
+	bool		 med;
+	uint16_t	 unknown_caps;
+} peer_vec[] = {
+	{ "bird open", "ffffffffffffffffffffffffffffffff003501045ba000f00a4d000118021601040001"
+	    "00010200400200784104fa56ea0146004700", true, NULL, 0, NULL, 0, 0, false, 1 },
+	{ "bird v4 2-octet", "ffffffffffffffffffffffffffffffff00500200000035400101024002040201"
+	    "5ba04003040a4d0001c00808fde90064fde900c8c011060201fa56ea01c0200cfa56ea0100000001"
+	    "0000000218c00002", false, "4200000001", AF_INET, "192.0.2.0/24", 2, 1, false, 0 },
+	{ "bird v4 eor", "ffffffffffffffffffffffffffffffff00170200000000", false, NULL,
+	    AF_INET, NULL, 0, 0, false, 0 },
+	{ "bird v6", "ffffffffffffffffffffffffffffffff005a0200000043900e001c00020110fd770000"
+	    "000000000000000000000001003020010db80077400101004002060201fa56ea01c00804fde90064"
+	    "c0200cfa56ea010000000100000002", true, "4200000001", AF_INET6, "2001:db8:77::/48",
+	    1, 1, false, 0 },
+	{ "bird v6 eor", "ffffffffffffffffffffffffffffffff001d0200000006800f03000201", true,
+	    NULL, AF_INET6, NULL, 0, 0, false, 0 },
+	{ "gobgp open", "ffffffffffffffffffffffffffffffff003b01045ba0005a0a4d00011e021c020049"
+	    "0402766d000104000100014104fa56ea010506000100010002", true, NULL, 0, NULL, 0, 0,
+	    false, 2 },
+	{ "gobgp v4 2-octet", "ffffffffffffffffffffffffffffffff0057020000003c40010102400204"
+	    "02015ba04003040a4d000180040400000032c00808fde90064fde900c8c0200cfa56ea0100000001"
+	    "00000002c011060201fa56ea0118c00002", false, "4200000001", AF_INET, "192.0.2.0/24",
+	    2, 1, true, 0 },
+	{ "gobgp v6 mp_reach last", "ffffffffffffffffffffffffffffffff004a0200000033400101024002"
+	    "060201fa56ea01c00804fde90064800e1c00020110fd770000000000000000000000000001003020"
+	    "010db80077", true, "4200000001", AF_INET6, "2001:db8:77::/48", 1, 0, false, 0 },
+};
+
+static void
+test_peer_vectors(void **state)
+{
+	for (size_t i = 0; i < sizeof(peer_vec) / sizeof(peer_vec[0]); i++) {
+		const struct peer_vec *v = &peer_vec[i];
+		uint8_t		 buf[512];
+		struct wire_rd	 body, r;
+		struct bgp_hdr	 h;
+		struct bgp_notify nt;
+		struct bgp_neg	 neg;
+		struct bgp_update u;
+		struct bgp_open	 o;
+		struct prefix	 p;
+		char		 s[128];
+		size_t		 n = hex2bin(v->hex, buf, sizeof(buf));
+
+		r = wire_rd_init(buf, n);
+		assert_int_equal(bgp_msg_frame(&r, BGP_MAX_MSG, &h, &body, &nt), 0);
+		assert_true(wire_empty(&r));
+		for (size_t k = 0; k < n; k++) {
+			struct wire_rd	 t = wire_rd_init(buf, k), tb;
+
+			assert_int_not_equal(bgp_msg_frame(&t, BGP_MAX_MSG, &h, &tb, &nt), 0);
+		}
+		if (h.type == BGP_MSG_OPEN) {
+			assert_int_equal(bgp_open_decode(body, &o, &nt), 0);
+			assert_int_equal(o.asn, 4200000001u);
+			assert_true(o.caps.as4);
+			assert_int_equal(o.caps.unknown_count, v->unknown_caps);
+			continue;
+		}
+		neg_default(&neg);
+		neg.as4 = v->as4;
+		neg.peer_as = 4200000001u;
+		if (bgp_update_decode(body, &neg, scratch, &u) != 0 || u.action != BGP_UPD_OK)
+			fail_msg("%s: action %d %u/%u", v->name, u.action, u.notify.code,
+			    u.notify.subcode);
+		if (v->path == NULL) {
+			assert_int_equal(u.eor_family, v->family);
+			continue;
+		}
+		assert_int_equal(u.eor_family, 0);
+		bgp_aspath_fmt(&u.attrs, s, sizeof(s));
+		assert_string_equal(s, v->path);
+		r = v->family == AF_INET ? u.nlri : u.mp_reach_nlri;
+		if (v->family == AF_INET6)
+			assert_int_equal(u.mp_reach_family, AF_INET6);
+		assert_true(bgp_nlri_next(&r, v->family, &p));
+		assert_string_equal(prefix_fmt(&p, s, sizeof(s)), v->prefix);
+		assert_false(bgp_nlri_next(&r, v->family, &p));
+		assert_int_equal(u.attrs.ncomm, v->ncomm);
+		assert_int_equal(u.attrs.nlcomm, v->nlcomm);
+		assert_int_equal((u.attrs.flags & BGP_ATTRS_MED) != 0, v->med);
+	}
+}
+
 int
 main(void)
 {
@@ -1050,6 +1142,7 @@ main(void)
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_encode_bytes),
 		cmocka_unit_test(test_frr_vectors),
+		cmocka_unit_test(test_peer_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
