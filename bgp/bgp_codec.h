@@ -418,7 +418,7 @@ size_t	bgp_aspath_fmt(const struct bgp_attrs *a, char *buf, size_t len);
 /* --- UPDATE decode (RFC 4271 4.3, 6.3; RFC 7606) --- */
 
 /* Caller-owned working memory for the UPDATE decoder; big enough for any
- * message of BGP_MAX_EXT_MSG. Allocate one (heap, ~0.5 MB) per speaker and
+ * message of BGP_MAX_EXT_MSG. Allocate one (heap, ~0.6 MB) per speaker and
  * reuse it: the decoder is pure, and the tmp attrs it returns borrow it. */
 #define BGP_SCRATCH_ASPATH_WORDS	(BGP_MAX_EXT_MSG / 2 + 8)
 struct bgp_upd_scratch {

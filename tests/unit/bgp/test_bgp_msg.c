@@ -1121,6 +1121,89 @@ test_peer_vectors(void **state)
 	}
 }
 
+/* iBGP over IPv6: the learned global next hop goes on, never a link-local. */
+static void
+test_builder_ibgp_v6(void **state)
+{
+	static uint8_t		 buf[BGP_MAX_MSG];
+	static const uint32_t	 path[] = { 0x0201, 65001 };
+	struct bgp_neg		 neg;
+	struct bgp_export	 ex;
+	struct bgp_upd_builder	 b;
+	struct bgp_attrs	 a;
+	struct bgp_update	 u;
+	struct wire_rd		 s, body;
+	struct bgp_hdr		 h;
+	struct bgp_notify	 nt;
+	struct prefix		 p;
+	size_t			 len;
+
+	neg_default(&neg);
+	neg.ebgp = false;
+	neg.enforce_first_as = false;
+	neg.peer_as = neg.local_as;
+	export_default(&ex);
+	memset(&a, 0, sizeof(a));
+	a.flags = BGP_ATTRS_ORIGIN | BGP_ATTRS_AS_PATH | BGP_ATTRS_MP_NH | BGP_ATTRS_NH6_LL |
+	    BGP_ATTRS_MED;
+	a.aspath = path;
+	a.aspath_words = 2;
+	a.med = 9;
+	memcpy(a.nh6_global, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x42", 16);
+	memcpy(a.nh6_ll, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x42", 16);
+	prefix_parse("2001:db8:5::/48", &p);
+	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, &a, AF_INET6), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	s = wire_rd_init(buf, len);
+	assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, &body, &nt), 0);
+	assert_int_equal(bgp_update_decode(body, &neg, scratch, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_OK);
+	assert_memory_equal(u.attrs.nh6_global, a.nh6_global, 16);
+	assert_false(u.attrs.flags & BGP_ATTRS_NH6_LL);
+	assert_int_equal(u.attrs.med, 9);
+	assert_int_equal(u.attrs.local_pref, 100);
+	assert_int_equal(bgp_aspath_first(&u.attrs), 65001);
+	/* next-hop-self: ours, with our link-local */
+	ex.nexthop_self = true;
+	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, &a, AF_INET6), 0);
+	assert_int_equal(bgp_upd_add(&b, &p), 0);
+	len = bgp_upd_finish(&b);
+	s = wire_rd_init(buf, len);
+	assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, &body, &nt), 0);
+	assert_int_equal(bgp_update_decode(body, &neg, scratch, &u), 0);
+	assert_memory_equal(u.attrs.nh6_global, ex.nh6, 16);
+	assert_memory_equal(u.attrs.nh6_ll, ex.nh6_ll, 16);
+}
+
+static void
+test_gr_caps(void **state)
+{
+	uint8_t		 buf[256];
+	size_t		 n;
+	struct bgp_open	 o;
+	struct bgp_notify nt;
+
+	/* 5 families: the first 4 are kept, the message is still fine */
+	n = hex2bin("04fde8005a0a000001 1a 02 18 4016 4078 00010180 00020100 00010280"
+	    " 00020280 00190141", buf, sizeof(buf));
+	assert_int_equal(bgp_open_decode(wire_rd_init(buf, n), &o, &nt), 0);
+	assert_true(o.caps.gr);
+	assert_int_equal(o.caps.gr_flags, BGP_GR_F_NOTIFICATION);
+	assert_int_equal(o.caps.gr_time, 120);
+	assert_int_equal(o.caps.gr_af_count, 4);
+	assert_int_equal(o.caps.gr_af[0].flags, BGP_GR_AF_F_FORWARDING);
+	assert_int_equal(o.caps.gr_af[1].afi, 2);
+	assert_int_equal(o.caps.gr_af[1].flags, 0);
+	assert_int_equal(o.caps.gr_af[3].safi, 2);
+	/* a helper-only speaker: no families at all */
+	n = hex2bin("04fde8005a0a000001 06 02 04 4002 0000", buf, sizeof(buf));
+	assert_int_equal(bgp_open_decode(wire_rd_init(buf, n), &o, &nt), 0);
+	assert_true(o.caps.gr);
+	assert_int_equal(o.caps.gr_af_count, 0);
+	assert_int_equal(o.caps.gr_time, 0);
+}
+
 int
 main(void)
 {
@@ -1143,6 +1226,8 @@ main(void)
 		cmocka_unit_test(test_encode_bytes),
 		cmocka_unit_test(test_frr_vectors),
 		cmocka_unit_test(test_peer_vectors),
+		cmocka_unit_test(test_builder_ibgp_v6),
+		cmocka_unit_test(test_gr_caps),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
