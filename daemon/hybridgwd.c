@@ -67,16 +67,6 @@ on_hup(uv_signal_t *s, int signum)
 	log_info(LOG_MOD_CORE, "SIGHUP: configuration reloaded from %s", cfg_path);
 }
 
-static uint32_t
-cfg_kernel_table(const struct lyd_node *tree)
-{
-	struct lyd_node	*l = NULL;
-
-	if (tree && lyd_find_path(tree, "kernel-table", 0, &l) == LY_SUCCESS && l)
-		return (uint32_t)strtoul(lyd_get_value(l), NULL, 10);
-	return 254;
-}
-
 /* Is /gateway/netconf in the running config? */
 static bool
 netconf_configured(void)
@@ -177,7 +167,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	nb_startup_path_set(cfg_path);
-	if (nb_gateway_init(cfg_kernel_table(tree), &e) != 0) {
+	if (nb_gateway_init(tree, &e) != 0) {
 		print_err("start", &e);
 		lyd_free_all(tree);
 		goto out;

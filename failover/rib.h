@@ -236,9 +236,13 @@ struct rib_alarm {
 	const char		*name;		/* export cfg name or "" */
 	enum rib_export_role	 role;
 	uint32_t		 wanted, cap;	/* withheld = wanted - cap */
+	bool			 raised;	/* walk: always true; subscriber: raised or cleared */
 };
 typedef int (*rib_alarm_fn)(void *arg, const struct rib_alarm *);
 int		 rib_alarm_walk(struct rib *, rib_alarm_fn, void *arg);
+/* Called when a target's alarm is raised or cleared (NETCONF notification).
+ * One subscriber; fn NULL unsubscribes. The return value is ignored. */
+void		 rib_alarm_subscribe(struct rib *, rib_alarm_fn, void *arg);
 
 /* What-if: the prefixes whose active path would change if every source of
  * connection failed now (selection only; nothing changes). has_to false:

@@ -272,7 +272,7 @@ rib_cap_cb(const struct prefix *pfx, void *val, void *arg)
 }
 
 static void
-rib_export_recompute(struct rib_export *x)
+rib_export_recompute(struct rib *rib, struct rib_export *x)
 {
 	struct rib_cap_arg	 a = { x, 0, x->cfg.cap ? x->cfg.cap : UINT32_MAX, 0 };
 	bool			 alarm;
@@ -295,6 +295,14 @@ rib_export_recompute(struct rib_export *x)
 			log_info(LOG_MOD_FAILOVER, "rib: export %s: back under its cap (%u/%u)",
 			    x->name, x->n_wanted, x->cfg.cap);
 		x->alarm = alarm;
+		if (rib->alarm_notify) {
+			struct rib_alarm	 al = {
+				.target = x->id, .name = x->name, .role = x->cfg.role,
+				.wanted = x->n_wanted, .cap = x->cfg.cap, .raised = alarm,
+			};
+
+			rib->alarm_notify(rib->alarm_arg, &al);
+		}
 	}
 	x->recompute = false;
 }
@@ -306,7 +314,7 @@ rib_export_flush(struct rib *rib)
 
 	for (i = 0; i < rib->n_exp; i++)
 		if (rib->exp[i] && rib->exp[i]->recompute)
-			rib_export_recompute(rib->exp[i]);
+			rib_export_recompute(rib, rib->exp[i]);
 }
 
 /* ---- targets ---- */
@@ -375,7 +383,7 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 	trie_walk(rib->t6, rib_export_fill_cb, f);
 	free(f);
 	if (x->recompute)
-		rib_export_recompute(x);
+		rib_export_recompute(rib, x);
 	*id = x->id;
 	return 0;
 }
@@ -438,7 +446,7 @@ rib_export_resync(struct rib *rib, rib_export_id id)
 	if (x == NULL)
 		return;
 	if (x->recompute)
-		rib_export_recompute(x);
+		rib_export_recompute(rib, x);
 	trie_walk(x->w4, rib_resync_cb, x);
 	trie_walk(x->w6, rib_resync_cb, x);
 }
@@ -472,8 +480,16 @@ rib_alarm_walk(struct rib *rib, rib_alarm_fn cb, void *arg)
 		a.role = x->cfg.role;
 		a.wanted = x->n_wanted;
 		a.cap = x->cfg.cap;
+		a.raised = true;
 		if ((rc = cb(arg, &a)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+void
+rib_alarm_subscribe(struct rib *rib, rib_alarm_fn fn, void *arg)
+{
+	rib->alarm_notify = fn;
+	rib->alarm_arg = arg;
 }

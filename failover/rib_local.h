@@ -160,6 +160,8 @@ struct rib {
 	bool			 ev_open;
 	rib_journal_fn		 notify;
 	void			*notify_arg;
+	rib_alarm_fn		 alarm_notify;
+	void			*alarm_arg;
 	uint64_t		 switches, rewrites_total;
 	uint64_t		 epoch;		/* +1 each time the work queue drains */
 	bool			 in_work;

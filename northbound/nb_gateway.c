@@ -13,6 +13,7 @@
 #include "failover/rib.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "northbound/nb_notify.h"
 
 /*
  * Every transport the config names becomes one "path": a circuit link, a
@@ -58,8 +59,16 @@ hook_path_del(void *arg, uint32_t src, const struct prefix *p)
 static void
 hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
 {
+	struct gw_path	*p = gw_path_by_source(src);
+	char		 addr[IPADDR_STRLEN];
+
 	rib_source_bgp(gw.rib, src, up,
 	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
+	if (p)
+		nb_notify_bgp_session(ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr)),
+		    p->spec.name, up, up ? NULL : hold_expired ? "hold timer expired" :
+		    "session closed");
+	gw_settle_check();
 }
 
 static void
@@ -125,6 +134,8 @@ static void
 fib_link(void *arg, int ifindex, const char *ifname, bool up)
 {
 	log_debug(LOG_MOD_FIB, "link %s (%d) %s", ifname, ifindex, up ? "up" : "down");
+	if (gw.rib)
+		rib_link(gw.rib, ifname, up);
 }
 
 static void
@@ -139,6 +150,100 @@ fib_route_error(void *arg, const struct prefix *p, int err)
 }
 
 static const struct fib_events gw_fib_events = { .link = fib_link, .route_error = fib_route_error };
+
+/* A completed path switch becomes a NETCONF notification. */
+static int
+on_journal(void *arg, const struct rib_journal_entry *e)
+{
+	struct nb_path_switch	 ps = {
+		.id = e->id, .connection = e->connection,
+		.trigger = rib_trigger_name(e->trigger),
+		.from_class = rib_class_name(e->from_class),
+		.to_class = e->has_to ? rib_class_name(e->to_class) : NULL,
+		.prefixes_moved = e->prefixes_moved, .groups_rewritten = e->groups_rewritten,
+		.switch_time_us = e->switch_time_us,
+	};
+
+	nb_notify_path_switch(&ps);
+	return 0;
+}
+
+static int
+on_alarm(void *arg, const struct rib_alarm *a)
+{
+	for (size_t i = 0; i < gw.npaths; i++) {
+		struct gw_path	*p = gw.paths[i];
+
+		if (p->has_exp && p->exp == a->target) {
+			nb_notify_outbound_cap(p->spec.connection, a->raised, a->cap, a->wanted,
+			    a->wanted > a->cap ? a->wanted - a->cap : 0);
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Restart without a blackhole: routes a previous hybridgwd left in the
+ * kernel stay (fib_adopt) until the sessions have settled, then those not
+ * re-installed are removed (fib_reconcile). Settled = every configured BGP
+ * session Established and the RIB idle, or GW_SETTLE_MAX_MS after start.
+ */
+#define GW_SETTLE_MAX_MS	120000
+#define GW_SETTLE_POLL_MS	1000
+
+static void
+gw_reconcile(void)
+{
+	int	 rc;
+
+	if (!gw.adopting)
+		return;
+	gw.adopting = false;
+	uv_timer_stop(&gw.settle_timer);
+	if (gw.rib)
+		rib_settle(gw.rib);
+	if ((rc = fib_reconcile(gw.fib)) < 0)
+		log_err(LOG_MOD_FIB, "reconcile of adopted routes failed: %s", strerror(-rc));
+	else
+		log_info(LOG_MOD_FIB, "sessions settled after %llu ms: adopted routes reconciled",
+		    (unsigned long long)(mono_ms() - gw.started_ms));
+}
+
+void
+gw_settle_check(void)
+{
+	if (!gw.adopting)
+		return;
+	if (mono_ms() - gw.started_ms >= GW_SETTLE_MAX_MS) {
+		gw_reconcile();
+		return;
+	}
+	if (!gw.configured || rib_pending(gw.rib) > 0)
+		return;
+	for (size_t i = 0; i < gw.npaths; i++) {
+		struct bgp_peer_state	 st;
+
+		if (!gw.paths[i]->peer)
+			continue;
+		bgp_peer_state_get(gw.paths[i]->peer, &st);
+		if (!st.established_at_ms || mono_ms() - st.established_at_ms < 2000)
+			return;
+	}
+	gw_reconcile();
+}
+
+static void
+gw_settle_tick(uv_timer_t *t)
+{
+	gw_settle_check();
+}
+
+static void
+gw_adopted(void *arg, const struct prefix *p)
+{
+	gw.adopted++;
+}
 
 /* ---------------------------------------------------------- live paths */
 
@@ -199,6 +304,7 @@ gw_path_create(struct gw_spec *spec)
 		struct rib_export_cfg	 ec = {
 			.role = p->spec.exp_role, .own_source = p->src,
 			.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,
+			.name = p->spec.name,
 		};
 
 		p->spec.bgp.rib_source = p->src;
@@ -234,6 +340,7 @@ gw_path_update(struct gw_path *p, struct gw_spec *spec)
 		struct rib_export_cfg	 ec = {
 			.role = p->spec.exp_role, .own_source = p->src,
 			.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,
+			.name = p->spec.name,
 		};
 
 		rib_export_del(gw.rib, p->exp);
@@ -345,6 +452,7 @@ gw_apply(const struct nb_txn *t, void *ctx)
 	if (gw.fib)
 		fib_flush(gw.fib);
 	gw_conf_free(c);
+	gw.configured = true;
 }
 
 static const struct nb_module gw_module = {
@@ -356,18 +464,45 @@ static const struct nb_module gw_module = {
 	.state = gw_state,
 };
 
-int
-nb_gateway_init(uint32_t kernel_table, struct nb_err *err)
+static const char *
+boot_leaf(const struct lyd_node *cfg, const char *path)
 {
-	struct fib_cfg		 fc = { .table = kernel_table };
+	struct lyd_node	*l = NULL;
+
+	if (!cfg || lyd_find_path(cfg, path, 0, &l) != LY_SUCCESS || !l)
+		return NULL;
+	return lyd_get_value(l);
+}
+
+int
+nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
+{
+	const char		*tbl = boot_leaf(boot_cfg, "kernel-table");
+	const char		*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
+	struct fib_cfg		 fc = { .table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254 };
 	struct rib_cfg		 rc = { .attr_ops = &gw_attr_ops };
 	struct bgp_global_cfg	 g = { 0 };
+	int			 n;
 
-	gw.kernel_table = kernel_table;
+	fc.nh_compat_off = !pic || strcmp(pic, "true") == 0;
+	gw.kernel_table = fc.table;
+	gw.pic = fc.nh_compat_off;
+	gw.started_ms = mono_ms();
 	if (!(gw.fib = fib_new(&fc, &gw_fib_events, NULL))) {
 		nb_err_set(err, "/hybridgw:gateway/kernel-table",
 		    "cannot open the kernel routing table (netlink)");
 		return -EIO;
+	}
+	if ((n = fib_adopt(gw.fib, gw_adopted, NULL)) < 0)
+		log_warn(LOG_MOD_FIB, "cannot list routes left by a previous run: %s",
+		    strerror(-n));
+	else if (gw.adopted > 0) {
+		log_info(LOG_MOD_FIB, "adopted %zu routes from a previous run; they stay until "
+		    "the sessions settle", gw.adopted);
+		gw.adopting = true;
+		uv_timer_init(loop_get(), &gw.settle_timer);
+		uv_timer_start(&gw.settle_timer, gw_settle_tick, GW_SETTLE_POLL_MS,
+		    GW_SETTLE_POLL_MS);
 	}
 	rc.fib = gw.fib;
 	rc.policy.mode = RIB_PREF_CIRCUIT;
@@ -380,6 +515,8 @@ nb_gateway_init(uint32_t kernel_table, struct nb_err *err)
 		nb_gateway_fini();
 		return -ENOMEM;
 	}
+	rib_journal_subscribe(gw.rib, on_journal, NULL);
+	rib_alarm_subscribe(gw.rib, on_alarm, NULL);
 	nb_module_register(&gw_module);
 	return 0;
 }
@@ -392,6 +529,8 @@ nb_gateway_fini(void)
 	free(gw.paths);
 	gw.paths = NULL;
 	gw.npaths = gw.cap = 0;
+	if (gw.adopting)
+		uv_close((uv_handle_t *)&gw.settle_timer, NULL);
 	if (gw.bgp)
 		bgp_free(gw.bgp);
 	if (gw.bfd)

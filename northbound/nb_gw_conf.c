@@ -378,6 +378,7 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	c->policy.maximum_paths = 2;
 	c->port = 179;
 	c->kernel_table = 254;
+	c->pic = true;
 	if (!gwn)
 		return 0;	/* empty config: nothing runs */
 	c->as = cu(gwn, "as", 0);
@@ -388,6 +389,7 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 		    v ? v : "(none)");
 	c->router_id = ntohl(rid.s_addr);
 	c->kernel_table = cu(gwn, "kernel-table", 254);
+	c->pic = cb(gwn, "prefix-independent-convergence", true);
 	c->port = (uint16_t)cu(gwn, "bgp-port", 179);
 	if ((pol = child(gwn, "policy"))) {
 		v = cv(pol, "preference");
@@ -416,6 +418,11 @@ gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
 	if (!c)
 		return -ENOMEM;
 	rc = gw_conf_build(new_cfg, c, err);
+	if (rc == 0 && gw.rib && c->pic != gw.pic) {
+		nb_err_set(err, "/hybridgw:gateway/prefix-independent-convergence",
+		    "prefix-independent-convergence cannot change while hybridgwd runs; restart it");
+		rc = -EINVAL;
+	}
 	if (rc == 0 && gw.rib && c->kernel_table != gw.kernel_table) {
 		nb_err_set(err, "/hybridgw:gateway/kernel-table",
 		    "kernel-table cannot change while hybridgwd runs (%u -> %u); restart it",

@@ -29,6 +29,7 @@ struct gw_spec {
 
 struct gw_conf {
 	uint32_t		 as, router_id, kernel_table;
+	bool			 pic;
 	uint16_t		 port;
 	struct rib_policy	 policy;
 	struct gw_spec		*specs;
@@ -50,6 +51,12 @@ struct gw {
 	struct bgp		*bgp;
 	struct bfd		*bfd;
 	uint32_t		 kernel_table, conf_as, conf_router_id;
+	bool			 pic;		/* nexthop_compat_mode=0 */
+	bool			 configured;	/* first commit applied */
+	bool			 adopting;	/* adopted routes wait for fib_reconcile */
+	size_t			 adopted;
+	uint64_t		 started_ms;
+	uv_timer_t		 settle_timer;
 	uint16_t		 port;
 	struct rib_policy	 policy;
 	struct gw_path		**paths;
@@ -66,6 +73,9 @@ void	gw_spec_move(struct gw_spec *dst, struct gw_spec *src);	/* src left empty *
 void	gw_spec_clear(struct gw_spec *);
 /* Can a live path with spec a be updated in place to spec b? */
 bool	gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b);
+
+/* nb_gateway.c: reconcile adopted kernel routes once sessions settled */
+void	gw_settle_check(void);
 
 /* nb_gw_state.c */
 int	gw_state(struct lyd_node *root, const char *xpath, struct nb_err *);

@@ -24,6 +24,8 @@ struct op {
 	enum nbnc_role		 role;
 	struct nbnc_errs	 errs;
 	struct lyd_node		*out;		/* reply: RPC output node */
+	struct lyd_node		*data;		/* get/get-config: the <data> content */
+	const char		*data_rpc;
 	NC_WD_MODE		 wd;
 };
 
@@ -370,6 +372,7 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	struct nbnc_filter	 flt;
 	struct lyd_node		*all = NULL, *t = NULL, *out = NULL;
 	struct nb_err		 err = { 0 };
+	uint64_t		 t0 = mono_us(), t1 = t0;
 	int			 rc;
 
 	o->wd = in_wd(o);
@@ -383,12 +386,15 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	if (state) {
 		if (nbnc_filter_wants(&flt, "hybridgw", "gateway-state")) {
 			t = NULL;
+			t1 = mono_us();
 			if ((rc = nb_state_get(flt.xpath, &t, &err)) != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
 				lyd_free_all(all);
 				goto out;
 			}
 			append(&all, t);
+			log_debug(LOG_MOD_NB, "netconf: get: state built in %llu us",
+			    (unsigned long long)(mono_us() - t1));
 		}
 		if (nbnc_filter_wants(&flt, "ietf-netconf-monitoring", "netconf-state"))
 			append(&all, mon_state());
@@ -407,32 +413,11 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	if ((rc = nbnc_filter_apply(&flt, all, &out, &o->errs)) != 0)
 		goto out;
 	nbnc_secrets_strip(out, &flt, o->role == NBNC_ROLE_ADMIN);
-	if (o->wd == NC_WD_ALL_TAG) {
-		/* RFC 6243 6: the attribute's namespace is the netconf:default
-		 * URN; libyang tags with the module's namespace instead. */
-		char	*xml = NULL;
-
-		if (out && lyd_print_mem(&xml, out, LYD_XML, LYD_PRINT_WITHSIBLINGS |
-		    LYD_PRINT_SHRINK | LYD_PRINT_WD_ALL_TAG) != LY_SUCCESS) {
-			nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot print the data");
-			lyd_free_all(out);
-			rc = -ENOMEM;
-			goto out;
-		}
-		lyd_free_all(out);
-		if (xml)
-			nbnc_str_replace(&xml, "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults",
-			    "urn:ietf:params:xml:ns:netconf:default:1.0");
-		o->wd = NC_WD_EXPLICIT;
-		if ((rc = reply_data(o, state ? "get" : "get-config", "ietf-netconf",
-		    xml ? xml : strdup(""), LYD_ANYDATA_XML)) != 0)
-			free(xml);
-		goto out;
-	}
-	rc = reply_data(o, state ? "get" : "get-config", "ietf-netconf", out,
-	    LYD_ANYDATA_DATATREE);
-	if (rc != 0)
-		lyd_free_all(out);
+	/* printed on the poll thread (op_print_data), not here */
+	o->data = out;
+	o->data_rpc = state ? "get" : "get-config";
+	log_debug(LOG_MOD_NB, "netconf: %s: data ready in %llu us", o->data_rpc,
+	    (unsigned long long)(mono_us() - t0));
 out:
 	nbnc_filter_free(&flt);
 	return rc;
@@ -754,6 +739,53 @@ op_hgw(struct op *o)
 	return -ENOTSUP;
 }
 
+/*
+ * The <data> of get/get-config, printed here (a poll thread) into one XML
+ * string: libnetconf2 2.0 writes a data tree in ~512-byte SSH packets
+ * (100,000 routes: ~50,000 packets), one string goes out in full-size
+ * packets. With-defaults is applied while printing; report-all-tagged gets
+ * the RFC 6243 6 attribute namespace (libyang uses the module's).
+ */
+static void
+op_print_data(struct op *o)
+{
+	uint32_t	 opts = LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK;
+	char		*xml = NULL;
+	uint64_t	 t0 = mono_us();
+
+	switch (o->wd) {
+	case NC_WD_ALL:
+		opts |= LYD_PRINT_WD_ALL;
+		break;
+	case NC_WD_ALL_TAG:
+		opts |= LYD_PRINT_WD_ALL_TAG;
+		break;
+	case NC_WD_TRIM:
+		opts |= LYD_PRINT_WD_TRIM;
+		break;
+	default:
+		opts |= LYD_PRINT_WD_EXPLICIT;
+		break;
+	}
+	if (o->data && lyd_print_mem(&xml, o->data, LYD_XML, opts) != LY_SUCCESS) {
+		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot print the data");
+		goto out;
+	}
+	if (xml && o->wd == NC_WD_ALL_TAG)
+		nbnc_str_replace(&xml, "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults",
+		    "urn:ietf:params:xml:ns:netconf:default:1.0");
+	if (!xml && !(xml = strdup("")))
+		goto out;
+	o->wd = NC_WD_EXPLICIT;
+	if (reply_data(o, o->data_rpc, "ietf-netconf", xml, LYD_ANYDATA_XML) != 0)
+		free(xml);
+	log_debug(LOG_MOD_NB, "netconf: %s: printed in %llu us", o->data_rpc,
+	    (unsigned long long)(mono_us() - t0));
+out:
+	lyd_free_all(o->data);
+	o->data = NULL;
+}
+
 /* ------------------------------------------------------- dispatch */
 
 static const struct {
@@ -955,6 +987,9 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 			continue;
 		if ((rc = loop_call(op_run_loop, &c)) == -ENODEV && !o.errs.n)
 			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL, "the daemon is stopping");
+		if (o.data_rpc && !o.errs.n)
+			op_print_data(&o);
+		lyd_free_all(o.data);
 		goto reply;
 	}
 	nbnc_errs_add(&o.errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL, "%s:%s is not supported", mod,

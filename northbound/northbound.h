@@ -81,9 +81,10 @@ int		 nb_ctl_start(const char *path);
 void		 nb_ctl_stop(void);
 
 /* Create the routing modules (FIB, RIB, BGP, BFD) and register the apply
- * module that wires configuration into them. kernel_table is fixed for the
- * life of the process. */
-int		 nb_gateway_init(uint32_t kernel_table, struct nb_err *);
+ * module that wires configuration into them. What the kernel side needs
+ * first (kernel-table, prefix-independent-convergence) is read from
+ * boot_cfg and fixed for the life of the process. */
+int		 nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *);
 void		 nb_gateway_fini(void);
 
 #endif

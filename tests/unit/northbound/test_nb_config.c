@@ -60,6 +60,8 @@ test_valid_config_builds_specs(void **state)
 	assert_int_equal(gw_conf_build(t, c, &e), 0);
 	assert_int_equal(c->as, 65010);
 	assert_int_equal(c->router_id, 0xc0000201);
+	assert_true(c->pic);			/* prefix-independent-convergence default */
+	assert_int_equal(c->kernel_table, 254);
 	assert_int_equal(c->nspecs, 2);		/* the link + local prefixes */
 	assert_string_equal(c->specs[0].key, "circuit/er1/a");
 	assert_true(c->specs[0].has_bgp);
