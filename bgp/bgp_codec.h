@@ -118,10 +118,17 @@ struct bgp_notify {
 
 /* Set n to code/subcode with no data. */
 void	bgp_notify_set(struct bgp_notify *n, uint8_t code, uint8_t subcode);
+/* Cease subcode (Administrative Shutdown or Reset) carrying an RFC 9003
+ * shutdown communication: text (UTF-8, cut to 255 octets) is copied into
+ * buf (caller's, at least 256 bytes, must outlive the encode) and n->data
+ * points at it. */
+void	bgp_notify_set_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text,
+	    uint8_t *buf, size_t buflen);
 /* "Cease/Administrative Shutdown" etc.; never NULL. */
 const char *bgp_notify_str(uint8_t code, uint8_t subcode);
 /* RFC 8203/9003 shutdown communication of a received Cease 2 or 4, copied
- * into buf as a NUL-terminated string with non-printables replaced by '?'.
+ * into buf as a NUL-terminated string, control characters replaced by '?'
+ * (UTF-8 kept).
  * Returns 0, or -ENOENT when there is none or it is malformed. */
 int	bgp_notify_shutdown_msg(const struct bgp_notify *, char *buf, size_t len);
 

@@ -65,6 +65,28 @@ bgp_notify_str(uint8_t code, uint8_t subcode)
 	return t[0];
 }
 
+void
+bgp_notify_set_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text,
+    uint8_t *buf, size_t buflen)
+{
+	size_t	 len = text ? strlen(text) : 0;
+
+	bgp_notify_set(n, BGP_ERR_CEASE, subcode);
+	if (buflen < 2 || len == 0)
+		return;
+	if (len > 255)
+		len = 255;
+	if (len > buflen - 1)
+		len = buflen - 1;
+	/* RFC 9003 2: never cut a UTF-8 sequence in half */
+	while (len > 0 && ((uint8_t)text[len] & 0xc0) == 0x80)
+		len--;
+	buf[0] = (uint8_t)len;
+	memcpy(buf + 1, text, len);
+	n->data = buf;
+	n->data_len = len + 1;
+}
+
 int
 bgp_notify_shutdown_msg(const struct bgp_notify *n, char *buf, size_t len)
 {

@@ -380,6 +380,31 @@ test_notify(void **state)
 	assert_string_equal(bgp_notify_str(3, 11), "Malformed AS_PATH");
 	assert_string_equal(bgp_notify_str(2, 99), "OPEN Message Error");
 	assert_string_equal(bgp_notify_str(4, 0), "Hold Timer Expired");
+	/* our own shutdown communication round trip (RFC 9003) */
+	{
+		uint8_t		 sbuf[256], mbuf[300];
+		struct wire_wr	 mw = wire_wr_init(mbuf, sizeof(mbuf));
+		struct wire_rd	 ms, mb;
+		struct bgp_hdr	 mh;
+		char		 longtxt[400];
+
+		bgp_notify_set_shutdown(&nt, BGP_ERR_CEASE_SHUTDOWN, "maintenance \xc3\xa9t\xc3\xa9",
+		    sbuf, sizeof(sbuf));
+		assert_int_equal(bgp_notify_encode(&mw, &nt, BGP_MAX_MSG), 0);
+		ms = wire_rd_init(mbuf, wire_wr_len(&mw));
+		assert_int_equal(bgp_msg_frame(&ms, BGP_MAX_MSG, &mh, &mb, &d), 0);
+		assert_int_equal(bgp_notify_decode(mb, &d), 0);
+		assert_int_equal(bgp_notify_shutdown_msg(&d, msg, sizeof(msg)), 0);
+		assert_string_equal(msg, "maintenance \xc3\xa9t\xc3\xa9");	/* UTF-8 kept */
+		/* cut at 255 octets, not inside a UTF-8 sequence */
+		memset(longtxt, 'a', sizeof(longtxt));
+		longtxt[254] = '\xc3';
+		longtxt[255] = '\xa9';
+		longtxt[399] = '\0';
+		bgp_notify_set_shutdown(&nt, BGP_ERR_CEASE_RESET, longtxt, sbuf, sizeof(sbuf));
+		assert_int_equal(nt.data_len, 1 + 254);
+		assert_int_equal(sbuf[0], 254);
+	}
 	/* a lying shutdown length is not a message */
 	n = hex2bin("0602 09 68656c6c6f", buf, sizeof(buf));
 	assert_int_equal(bgp_notify_decode(wire_rd_init(buf, n), &nt), 0);
