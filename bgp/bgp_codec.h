@@ -517,7 +517,10 @@ struct bgp_export {
 	uint32_t	 default_local_pref;	/* iBGP, 0 = 100 */
 	uint8_t		 nh4[4];	/* our IPv4 next hop (network order) */
 	uint8_t		 nh6[16];	/* our IPv6 global next hop */
-	uint8_t		 nh6_ll[16];	/* our link-local, all-zero = none */
+	uint8_t		 nh6_ll[16];	/* our link-local, all-zero = none; only for a
+					 * peer on the same link (RFC 2545 3); note
+					 * FRR's bgpd without zebra (-Z) refuses
+					 * link-local next hops */
 };
 
 /*
