@@ -521,10 +521,6 @@ adj_in_mark_stale(const struct prefix *pfx, void **val, uint8_t *flags, void *ar
 	return 0;
 }
 
-struct flush_ctx {
-	struct bgp_peer	*p;
-};
-
 static int
 adj_in_flush_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {

@@ -689,9 +689,6 @@ bgp_fsm_recv(struct bgp_conn *c, uint8_t type, const uint8_t *msg, size_t len)
 			bgp_fsm_error(p, &n);
 			return false;
 		}
-		if (p->coll && p->coll->open_rcvd) {
-			/* cannot happen: a coll with an OPEN was resolved at once */
-		}
 		fsm_open_accept(p, &o);
 		break;
 	case BGP_MSG_KEEPALIVE:

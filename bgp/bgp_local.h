@@ -70,8 +70,6 @@ struct bgp_conn {
 	bool		 connected;
 	bool		 closing;
 	bool		 open_sent;
-	bool		 open_rcvd;
-	uint32_t	 remote_id;	/* from its OPEN (collision detection) */
 	struct ipaddr	 local, remote;
 	uint16_t	 remote_port;
 	/* reading: one buffer, whole messages parsed in place */
@@ -81,8 +79,6 @@ struct bgp_conn {
 	struct bgp_wreq	*ow;
 	size_t		 olen, ocap;
 	size_t		 inflight;	/* bytes given to libuv, not yet written */
-	/* the OPEN received on this connection, until it becomes the session's */
-	struct bgp_open	*open;
 };
 
 /* Compact open-addressing prefix tables (no per-entry allocation). */

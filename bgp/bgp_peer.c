@@ -141,7 +141,6 @@ conn_handle_closed(uv_handle_t *h)
 		return;
 	free(c->rbuf);
 	free(c->ow);
-	free(c->open);
 	free(c);
 }
 
@@ -595,7 +594,7 @@ bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 		p->cfg = n;
 		bgp_listen_md5_apply(p->bgp, p, true);
 		if (p->state != BGP_ST_IDLE || !p->admin_down) {
-			bgp_fsm_notify(p, 6, 6, NULL, 0);	/* RFC 4486: other config change */
+			bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_CONFIG, NULL, 0);
 			p->idlehold_s = 1;
 		}
 		return 0;
@@ -652,7 +651,9 @@ bgp_peer_del(struct bgp_peer *p)
 
 	p->admin_down = true;
 	p->deleting = true;
-	bgp_fsm_notify(p, 6, 3, NULL, 0);	/* RFC 4486: peer de-configured */
+	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
+	bgp_fsm_notify(p, BGP_ERR_CEASE, bgp->freeing ? BGP_ERR_CEASE_SHUTDOWN :
+	    BGP_ERR_CEASE_DECONFIG, NULL, 0);
 	bgp_adj_in_flush(p);
 	bgp_adj_out_session_down(p);
 	bgp_listen_md5_apply(bgp, p, false);
