@@ -34,6 +34,22 @@ struct bgp_path_info {
 	struct bgp_attrs	*attrs;	/* borrowed for the duration of the call */
 };
 
+/*
+ * Hook semantics (bgp/bgp_fsm.c, bgp_adj_in.c):
+ * - path_add is called only when a path is new or changed (the same UPDATE
+ *   again is silent), and for a stale path that is received again (GR).
+ * - session(false) comes before the path_del calls of a lost session. With
+ *   graceful restart (RFC 4724: the TCP session dropped without a
+ *   NOTIFICATION and both sides have the capability) it is deferred:
+ *   stale(mark) comes instead and the paths stay; if the peer is back in
+ *   time, End-of-RIB sweeps what it did not resend (path_del each, then
+ *   stale(sweep)); otherwise the restart time ends with path_del for each,
+ *   stale(sweep), then session(false).
+ * - bgp_peer_del() and bgp_free() call session(false) and path_del for every
+ *   path of the peer before returning: remove the route source afterwards.
+ * - export_sync runs inside the transition to Established; the speaker
+ *   sends End-of-RIB once what it announced has been packed and sent.
+ */
 struct bgp_hooks {
 	void	(*path_add)(void *arg, uint32_t rib_source, const struct prefix *,
 		    const struct bgp_path_info *);
