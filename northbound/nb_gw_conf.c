@@ -190,13 +190,15 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	return 0;
 }
 
-static void
-spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname)
+static int
+spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, struct nb_err *err)
 {
 	const char	*v;
 
-	if (!bfd || !s->has_bgp)
-		return;
+	if (!bfd)
+		return 0;
+	if (!s->has_bgp)
+		return bad(err, bfd, NULL, "BFD needs the BGP peer address of this path%s", "");
 	s->has_bfd = true;
 	s->src.needs_bfd = true;
 	s->bfd.peer = s->bgp.remote;
@@ -210,6 +212,10 @@ spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname)
 		snprintf(s->bfd.auth_key, sizeof(s->bfd.auth_key), "%s", v);
 		s->bfd.auth_key_id = 1;
 	}
+	if (bfd_session_cfg_check(&s->bfd) != 0)
+		return bad(err, bfd, NULL, "BFD session parameters refused (intervals, multiplier, "
+		    "key length or address families)%s", "");
+	return 0;
 }
 
 static struct lyd_node *
@@ -255,7 +261,8 @@ conf_circuits(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 				return rc;
 			s->exp_role = RIB_EXP_CIRCUIT;
 			s->exp_cap = cap;
-			spec_bfd(s, child(ln, "bfd"), ifn);
+			if ((rc = spec_bfd(s, child(ln, "bfd"), ifn, err)) != 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -293,7 +300,8 @@ conf_vpns(struct gw_conf *c, const struct lyd_node *gwn, uint8_t prepend, struct
 			s->exp_role = site ? RIB_EXP_VPN_SITE : RIB_EXP_VPN_CLOUD;
 			if (!site)
 				s->bgp.export_prepend = prepend;
-			spec_bfd(s, child(tn, "bfd"), ifn);
+			if ((rc = spec_bfd(s, child(tn, "bfd"), ifn, err)) != 0)
+				return rc;
 			FOR_EACH_CHILD(vc, "remote-prefix", pf)
 				if ((rc = spec_add_prefix(s, pf, err)) != 0)
 					return rc;

@@ -290,6 +290,9 @@ bfd_session_add_state(struct bfd_session *sess, void *arg)
 	ok &= term(n, "detect-time", "%u", s.detect_time_ms);
 	ok &= term(n, "last-diagnostic", "%s", s.last_diag_str ? s.last_diag_str : "");
 	ok &= term(n, "up-transitions", "%u", s.up_transitions);
+	ok &= term(n, "packets-in", "%llu", (unsigned long long)s.pkts_in);
+	ok &= term(n, "packets-out", "%llu", (unsigned long long)s.pkts_out);
+	ok &= term(n, "packets-dropped", "%llu", (unsigned long long)s.pkts_dropped);
 	a->ok &= ok;
 	return ok ? 0 : 1;
 }

@@ -13,7 +13,7 @@ PKGS=(
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client
 	frr bird2 gobgpd exabgp
-	strongswan-swanctl charon-systemd libcharon-extra-plugins iperf3
+	strongswan-swanctl charon-systemd libcharon-extra-plugins libstrongswan-standard-plugins iperf3
 )
 
 # The kernel route protocol name for "ip route show proto hybridgw" (DESIGN.md 4).

@@ -212,7 +212,7 @@ tp_close(struct tp_conn *c)
 static TP_UNUSED void
 tp_fill(struct tp_conn *c)
 {
-	ssize_t	 n;
+	ssize_t	 n = -1;
 
 	while (c->len < sizeof(c->buf) &&
 	    (n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0)) > 0)
