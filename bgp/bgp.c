@@ -49,6 +49,7 @@ bgp_free(struct bgp *bgp)
 	bgp->freeing = true;
 	while (bgp->peers)
 		bgp_peer_del(bgp->peers);
+	bgp_conn_close_lingering(bgp);
 	for (i = 0; i < 2; i++)
 		if (bgp->lsn_on[i]) {
 			bgp->lsn_on[i] = false;

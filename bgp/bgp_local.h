@@ -66,6 +66,7 @@ struct bgp_conn {
 	uv_timer_t	 linger;	/* bounds the wait for a NOTIFICATION to leave */
 	uv_shutdown_t	 sreq;
 	int		 handles;	/* open libuv handles; freed at 0 */
+	struct bgp_conn	*lnext, **lprev;	/* on bgp->lingering while it lingers */
 	bool		 outgoing;
 	bool		 connected;
 	bool		 closing;
@@ -186,6 +187,7 @@ struct bgp {
 	uint16_t		 port;
 	bool			 freeing;
 	struct bgp_upd_scratch	*scratch;	/* UPDATE decode memory, shared */
+	struct bgp_conn		*lingering;	/* detached, flushing a NOTIFICATION */
 };
 
 /* bgp.c */
@@ -197,6 +199,7 @@ struct bgp_conn *bgp_conn_new(struct bgp *, bool outgoing, uint8_t family);
 int	bgp_conn_connect(struct bgp_peer *, struct bgp_conn *);
 int	bgp_conn_read_start(struct bgp_conn *);
 void	bgp_conn_detach_close(struct bgp_conn *, bool linger);
+void	bgp_conn_close_lingering(struct bgp *);
 uint8_t	*bgp_conn_reserve(struct bgp_conn *, size_t len);
 void	bgp_conn_commit(struct bgp_conn *, size_t len);
 int	bgp_conn_send(struct bgp_conn *, const uint8_t *msg, size_t len);

@@ -171,6 +171,11 @@ bgp_conn_new(struct bgp *bgp, bool outgoing, uint8_t family)
 static void
 conn_close_handles(struct bgp_conn *c)
 {
+	if (c->lprev) {
+		if ((*c->lprev = c->lnext))
+			c->lnext->lprev = c->lprev;
+		c->lprev = NULL;
+	}
 	if (!uv_is_closing((uv_handle_t *)&c->tcp))
 		uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
 	if (!uv_is_closing((uv_handle_t *)&c->linger))
@@ -208,11 +213,23 @@ bgp_conn_detach_close(struct bgp_conn *c, bool linger)
 			if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp,
 			    conn_shutdown_done) == 0) {
 				uv_timer_start(&c->linger, conn_linger_done, BGP_LINGER_MS, 0);
+				if ((c->lnext = c->bgp->lingering))
+					c->lnext->lprev = &c->lnext;
+				c->bgp->lingering = c;
+				c->lprev = &c->bgp->lingering;
 				return;
 			}
 		}
 	}
 	conn_close_handles(c);
+}
+
+/* The speaker goes away: stop waiting for NOTIFICATIONs to leave. */
+void
+bgp_conn_close_lingering(struct bgp *bgp)
+{
+	while (bgp->lingering)
+		conn_close_handles(bgp->lingering);
 }
 
 /* ---- writing ---- */

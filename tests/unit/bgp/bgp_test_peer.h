@@ -85,7 +85,8 @@ tp_h_sync(void *arg, uint32_t src)
 	for (i = 0; h->export_peer && i < h->export_n; i++) {
 		char buf[32];
 
-		snprintf(buf, sizeof(buf), "10.99.%d.0/24", i);
+		snprintf(buf, sizeof(buf), "%d.%d.%d.0/24", 10 + i / 65536,
+		    (99 + i / 256) % 256, i % 256);
 		prefix_parse(buf, &p);
 		bgp_export_announce(h->export_peer, &p, NULL);
 	}

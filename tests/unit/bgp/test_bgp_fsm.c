@@ -479,6 +479,39 @@ test_syn_ttl(void **state)
 	assert_int_equal(bgp_syn_ttl(bad, sizeof(bad), &ttl), -EINVAL);
 }
 
+/* A peer that stops reading: the NOTIFICATION lingers behind queued
+ * UPDATEs, and freeing the speaker still releases everything. */
+static void
+test_free_while_lingering(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	struct prefix		 p = { .family = AF_INET, .len = 24 };
+	uv_os_fd_t		 fd;
+	int			 small = 4096, i;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	setsockopt(e.lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	assert_int_equal(uv_fileno((uv_handle_t *)&e.peer->conn->tcp, &fd), 0);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	for (i = 0; i < 100000; i++) {
+		p.bytes[0] = (uint8_t)(20 + (i >> 16));
+		p.bytes[1] = (uint8_t)(i >> 8);
+		p.bytes[2] = (uint8_t)i;
+		bgp_export_announce(e.peer, &p, NULL);
+	}
+	tp_run_ms(&e.loop, 20);			/* UPDATEs pile up: nobody reads */
+	assert_true(bgp_conn_backlog(e.peer->conn) > 0);
+	assert_int_equal(bgp_peer_clear(e.peer, false), 0);
+	assert_non_null(e.bgp->lingering);
+	tp_close(c);
+	tp_env_fini(&e);			/* ASan: nothing leaks */
+}
+
 int
 main(void)
 {
@@ -500,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_gtsm),
 		cmocka_unit_test(test_gtsm_accept),
 		cmocka_unit_test(test_syn_ttl),
+		cmocka_unit_test(test_free_while_lingering),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
