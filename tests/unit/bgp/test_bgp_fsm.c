@@ -512,6 +512,58 @@ test_free_while_lingering(void **state)
 	tp_env_fini(&e);			/* ASan: nothing leaks */
 }
 
+/* Events injected directly: which ones each state honours, and the timers after. */
+static void
+test_events_direct(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	cfg.hold_time = 240;		/* 4.8 s scaled: no timer fires by itself */
+	c = tp_establish(&e, &cfg, 240, false, false);
+	assert_non_null(c);
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_hold));
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_keepalive));
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_connretry));
+	assert_int_equal(uv_timer_get_due_in(&e.peer->t_hold) <= 240 * 20, 1);
+	/* ConnectRetry and IdleHold mean nothing in Established */
+	bgp_fsm_event(e.peer, BGP_EV_CONNRETRY_EXPIRED);
+	bgp_fsm_event(e.peer, BGP_EV_IDLEHOLD_EXPIRED);
+	bgp_fsm_event(e.peer, BGP_EV_TCP_CONNECTED);
+	assert_true(tp_state_is(&e, "Established"));
+	/* KeepaliveTimer_Expires: a KEEPALIVE goes out now */
+	bgp_fsm_event(e.peer, BGP_EV_KEEPALIVE_EXPIRED);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_KEEPALIVE, NULL, 100) > 0);
+	/* HoldTimer_Expires: 4/0, Idle, session timers stopped, restart armed */
+	bgp_fsm_event(e.peer, BGP_EV_HOLD_EXPIRED);
+	assert_true(tp_state_is(&e, "Idle"));
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_hold));
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_keepalive));
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_idlehold));
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 200) > 0);
+	assert_int_equal(msg[19], BGP_ERR_HOLD);
+	assert_int_equal(e.h.hold_down, 1);
+	/* Idle ignores what belongs to a session */
+	bgp_fsm_event(e.peer, BGP_EV_HOLD_EXPIRED);
+	bgp_fsm_event(e.peer, BGP_EV_KEEPALIVE_EXPIRED);
+	assert_true(tp_state_is(&e, "Idle"));
+	/* ManualStop in Idle: no automatic restart any more */
+	bgp_fsm_event(e.peer, BGP_EV_STOP);
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_idlehold));
+	tp_run_ms(&e.loop, 100);
+	assert_true(tp_state_is(&e, "Idle"));
+	/* ManualStart: Connect at once */
+	bgp_fsm_event(e.peer, BGP_EV_START);
+	assert_true(tp_state_is(&e, "Connect"));
+	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_connretry));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 int
 main(void)
 {
@@ -534,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_gtsm_accept),
 		cmocka_unit_test(test_syn_ttl),
 		cmocka_unit_test(test_free_while_lingering),
+		cmocka_unit_test(test_events_direct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
