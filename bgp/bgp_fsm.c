@@ -129,15 +129,20 @@ peer_local_caps(const struct bgp_peer *p, struct bgp_caps *caps)
 	caps->as4 = true;
 	caps->as4_asn = peer_local_as(p);
 	caps->ext_msg = true;
-	if (p->cfg.graceful_restart) {	/* RFC 4724 3: helper, forwarding not preserved */
+	/*
+	 * RFC 4724 3. F: the daemon keeps (adopts) its kernel routes across a
+	 * restart, so forwarding state is preserved and helpers may keep our
+	 * routes until our End-of-RIB.
+	 */
+	if (p->cfg.graceful_restart) {
 		caps->gr = true;
 		caps->gr_time = p->cfg.gr_restart_time > 4095 ? 4095 : p->cfg.gr_restart_time;
 		if (p->cfg.ipv4_unicast)
 			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){
-				BGP_AFI_IPV4, BGP_SAFI_UNICAST, 0 };
+				BGP_AFI_IPV4, BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
 		if (p->cfg.ipv6_unicast)
 			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){
-				BGP_AFI_IPV6, BGP_SAFI_UNICAST, 0 };
+				BGP_AFI_IPV6, BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
 	}
 }
 

@@ -249,3 +249,25 @@ def test_frr_ipv6_transport(netns, workdir, hgwd, frr):
 	r = H.wait_routes(d, lambda r: set(NETS6) <= set(r), addr=H.PEER6)
 	assert r['2001:db8:100::/48']['next-hop'] == H.PEER6
 	assert r['2001:db8:100::/48']['as-path'] == '65002'
+
+
+def test_frr_graceful_restart_we_restart(netns, workdir, hgwd, frr):
+	"""hybridgwd dies and comes back: FRR (helper) keeps our routes stale
+	meanwhile (we advertise GR with forwarding preserved) and refreshes them."""
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False, extra_global=' ' + GR))
+	conf = _gw(workdir, gr=True, local_prefixes=LOCAL[:1])
+	d = hgwd(gw, conf)
+	H.wait_state(d)
+	util.wait_for(lambda: '203.0.113.0/24' in H.frr_routes(f), 10, 0.1, 'FRR has our route')
+	gri = H.frr_neighbor(f).get('gracefulRestartInfo', {})
+	assert gri, 'FRR shows no graceful restart info'
+	d.proc.popen.kill()
+	d.proc.wait()
+	util.wait_for(lambda: H.frr_routes(f).get('203.0.113.0/24', [{}])[0].get('stale'), 10,
+		      0.1, 'FRR keeps our route stale')
+	d2 = hgwd(gw, conf)
+	H.wait_state(d2)
+	util.wait_for(lambda: '203.0.113.0/24' in H.frr_routes(f) and
+		      not H.frr_routes(f)['203.0.113.0/24'][0].get('stale'), 15, 0.1,
+		      'our route refreshed')
