@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -291,8 +292,17 @@ bfd_io_main(void *arg)
 {
 	struct bfd	*b = arg;
 
-	/* Ahead of the rest of the control plane in the CPU queue. */
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), -10);
+	struct sched_param	 sp = { .sched_priority = 10 };
+
+	/*
+	 * Ahead of everything else on the machine: a busy host (a full table
+	 * arriving, other daemons) must not delay a 50 ms BFD packet, or the
+	 * far end declares a healthy circuit dead. The thread does little per
+	 * wakeup, so real-time priority cannot starve the system; without the
+	 * privilege, fall back to a high nice value.
+	 */
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) != 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), -10);
 	uv_run(&b->io_loop, UV_RUN_DEFAULT);
 	return NULL;
 }

@@ -138,13 +138,10 @@ fib_link(void *arg, int ifindex, const char *ifname, bool up)
 		rib_link(gw.rib, ifname, up);
 }
 
+/* The FIB logs refusals itself (rate-limited); the RIB shows them per route. */
 static void
 fib_route_error(void *arg, const struct prefix *p, int err)
 {
-	char	 buf[PREFIX_STRLEN];
-
-	log_warn(LOG_MOD_FIB, "kernel refused %s: %s (will retry)",
-	    prefix_fmt(p, buf, sizeof(buf)), strerror(-err));
 	if (gw.rib)
 		rib_fib_error(gw.rib, p, err);
 }
