@@ -20,6 +20,8 @@ usage(void)
 	    "  config validate|apply|diff FILE     (through the daemon's transaction path)\n"
 	    "  config save                          (running -> startup file, atomically)\n"
 	    "  clear bgp ADDR [soft]\n"
+	    "  drain CIRCUIT | restore CIRCUIT       (move traffic off a circuit for maintenance)\n"
+	    "  what-if CONNECTION                   (which prefixes would move if it failed)\n"
 	    "  debug LIST                           (core,bgp,failover,bfd,fib,vpn,nb | all)\n"
 	    "Tables by default; --json prints the YANG-modelled state (hybridgw.yang).\n");
 	exit(2);

@@ -515,6 +515,7 @@ nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
 	rib_journal_subscribe(gw.rib, on_journal, NULL);
 	rib_alarm_subscribe(gw.rib, on_alarm, NULL);
 	nb_module_register(&gw_module);
+	gw_rpc_register();
 	return 0;
 }
 

@@ -77,6 +77,9 @@ bool	gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b);
 /* nb_gateway.c: reconcile adopted kernel routes once sessions settled */
 void	gw_settle_check(void);
 
+/* nb_gw_rpc.c: operational actions (NETCONF RPCs, hybridgwctl) */
+void	gw_rpc_register(void);
+
 /* nb_gw_state.c */
 int	gw_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 

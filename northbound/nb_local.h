@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "northbound/northbound.h"
 
@@ -21,5 +22,10 @@ int	nb_show_request(int nw, char **words, const char *body, char **out);
 
 /* nb_gateway.c: runtime actions on the wired modules. */
 int	nb_gw_clear_bgp(const char *addr, bool soft, struct nb_err *);
+int	nb_gw_clear_all(bool soft, uint32_t *n);
+int	nb_gw_drain(const char *circuit, bool drain, uint32_t *moved, struct nb_err *);
+struct rib_whatif;
+int	nb_gw_whatif(const char *connection,
+	    int (*fn)(void *, const struct rib_whatif *), void *arg, struct nb_err *);
 
 #endif

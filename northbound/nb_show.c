@@ -10,6 +10,7 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "failover/rib.h"
 
 /* A growing output buffer (open_memstream keeps it simple). */
 struct out {
@@ -414,6 +415,60 @@ config_op(const char *op, const char *body, char **out)
 	return -EINVAL;
 }
 
+struct whatif_print {
+	struct out	*o;
+	uint32_t	 moved, lost;
+};
+
+static int
+whatif_print(void *arg, const struct rib_whatif *w)
+{
+	struct whatif_print	*a = arg;
+	char			 pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN];
+
+	fprintf(a->o->f, "%-20s %-8s -> %-8s", prefix_fmt(&w->prefix, pfx, sizeof(pfx)),
+	    rib_class_name(w->from_class), w->has_to ? rib_class_name(w->to_class) : "none");
+	for (size_t i = 0; i < w->n_nh; i++)
+		fprintf(a->o->f, "%s%s", i ? "," : " via ", ipaddr_fmt(&w->nh[i], nh, sizeof(nh)));
+	fputc('\n', a->o->f);
+	if (w->has_to)
+		a->moved++;
+	else
+		a->lost++;
+	return 0;
+}
+
+static int
+ops_request(int nw, char **w, char **out)
+{
+	struct nb_err	 e = { 0 };
+	uint32_t	 moved = 0;
+	int		 rc;
+
+	if (strcmp(w[0], "what-if") == 0) {
+		struct out		 o;
+		struct whatif_print	 a = { &o, 0, 0 };
+
+		if (out_open(&o) != 0)
+			return -ENOMEM;
+		fprintf(o.f, "If %s failed now:\n%-20s %-8s    %-8s\n", w[1], "Prefix", "From", "To");
+		rc = nb_gw_whatif(w[1], whatif_print, &a, &e);
+		fprintf(o.f, "%u prefixes would move, %u would have no path\n", a.moved, a.lost);
+		*out = out_close(&o);
+		if (rc != 0) {
+			free(*out);
+			return err_out(out, &e);
+		}
+		return 0;
+	}
+	if ((rc = nb_gw_drain(w[1], strcmp(w[0], "drain") == 0, &moved, &e)) != 0)
+		return err_out(out, &e);
+	*out = strcmp(w[0], "drain") == 0 ?
+	    strdupf("circuit %s drained: %u prefixes moved off it (see show failover)\n", w[1],
+	    moved) : strdupf("circuit %s restored\n", w[1]);
+	return 0;
+}
+
 int
 nb_show_request(int nw, char **w, const char *body, char **out)
 {
@@ -439,7 +494,10 @@ nb_show_request(int nw, char **w, const char *body, char **out)
 			return err_out(out, &e);
 		*out = strdupf("BGP neighbor %s cleared (%s)\n", w[2], soft ? "soft" : "hard");
 		return 0;
-	} else if (nw == 2 && strcmp(w[0], "debug") == 0) {
+	} else if (nw == 2 && (strcmp(w[0], "drain") == 0 || strcmp(w[0], "restore") == 0 ||
+	    strcmp(w[0], "what-if") == 0))
+		return ops_request(nw, w, out);
+	else if (nw == 2 && strcmp(w[0], "debug") == 0) {
 		if (log_set_debug(w[1]) != 0) {
 			*out = strdupf("unknown debug module in '%s'\n", w[1]);
 			return -EINVAL;
@@ -448,6 +506,7 @@ nb_show_request(int nw, char **w, const char *body, char **out)
 		return 0;
 	}
 	*out = strdup("unknown command; try: show version|config|bgp|routes|bfd|failover, "
-	    "config validate|apply|diff|save, clear bgp ADDR [soft], debug LIST\n");
+	    "config validate|apply|diff|save, clear bgp ADDR [soft], drain|restore CIRCUIT, "
+	    "what-if CONNECTION, debug LIST\n");
 	return -EINVAL;
 }
