@@ -271,3 +271,7 @@ def test_frr_graceful_restart_we_restart(netns, workdir, hgwd, frr):
 	util.wait_for(lambda: '203.0.113.0/24' in H.frr_routes(f) and
 		      not H.frr_routes(f)['203.0.113.0/24'][0].get('stale'), 15, 0.1,
 		      'our route refreshed')
+	# let the restarted daemon finish adopting its kernel routes (sessions
+	# settle 2 s after Established) before the teardown stops it
+	util.wait_for(lambda: 'settled' in open(d2.log).read(), 10, 0.2, 'adoption settled')
+	assert H.state(d2) == 'established'
