@@ -522,8 +522,10 @@ nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
 void
 nb_gateway_fini(void)
 {
-	for (size_t i = 0; i < gw.npaths; i++)
-		gw_path_destroy(gw.paths[i]);
+	/* Take each path out of the table before destroying it: deleting its
+	 * BGP peer runs the session hook, which looks paths up by source. */
+	while (gw.npaths > 0)
+		gw_path_destroy(gw.paths[--gw.npaths]);
 	free(gw.paths);
 	gw.paths = NULL;
 	gw.npaths = gw.cap = 0;
