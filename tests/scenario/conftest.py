@@ -121,11 +121,16 @@ class Scenario:
 		members of its nexthop group, read with `ip nexthop show id` (the
 		route itself only says nhid when nexthop_compat_mode is 0). None when
 		there is no such route."""
-		r = self.kernel_routes().get(prefix)
-		if r is None:
-			return None
-		assert 'nhid' in r, 'route %s does not use a nexthop object: %r' % (prefix, r)
-		return self.resolve_nhid(r['nhid'])
+		for attempt in range(5):
+			r = self.kernel_routes().get(prefix)
+			if r is None:
+				return None
+			assert 'nhid' in r, 'route %s does not use a nexthop object: %r' % (prefix, r)
+			try:
+				return self.resolve_nhid(r['nhid'])
+			except RuntimeError:	# the group went away meanwhile (clean-up): read again
+				if attempt == 4:
+					raise
 
 	def route_get(self, addr, src=None, iif=None):
 		"""The next hop `ip route get` picks in the gateway (forwarded packets
