@@ -671,6 +671,11 @@ bgp_peer_del(struct bgp_peer *p)
 	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
 	bgp_fsm_notify(p, BGP_ERR_CEASE, bgp->freeing ? BGP_ERR_CEASE_SHUTDOWN :
 	    BGP_ERR_CEASE_DECONFIG, NULL, 0);
+	if (p->reported_up) {		/* e.g. routes kept for a graceful restart */
+		p->reported_up = false;
+		if (bgp->hooks.session)
+			bgp->hooks.session(bgp->hooks_arg, p->cfg.rib_source, false, false);
+	}
 	bgp_adj_in_flush(p);
 	bgp_adj_out_session_down(p);
 	bgp_listen_md5_apply(bgp, p, false);

@@ -383,6 +383,12 @@ test_graceful_restart_no_forwarding(void **state)
 	assert_true(wait_hooks(&e, 1, 1));
 	assert_int_equal(e.h.stale_sweep, 1);
 	tp_close(c);
+	tp_run_ms(&e.loop, 5);
+	assert_int_equal(e.h.stale_mark, 2);	/* kept again... */
+	assert_int_equal(e.h.down, 0);
+	bgp_peer_del(e.peer);			/* ...until the peer is deleted */
+	assert_int_equal(e.h.down, 1);
+	e.peer = NULL;
 	tp_env_fini(&e);
 }
 
