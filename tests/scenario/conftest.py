@@ -184,7 +184,21 @@ class Scenario:
 		util.wait_for(lambda: all(s['state'] == 'up' for s in self.bfd().values()) and
 			      len(self.bfd()) == 2, timeout, 0.1, 'BFD sessions up')
 		self.wait_kernel({p: cloud for p in CLOUD[:3]}, timeout, 'cloud prefixes on %s' % cloud)
+		self.wait_peers(timeout)
 		self.wait_quiet()
+
+	def wait_peers(self, timeout=40.0):
+		"""The far side is ready too: the cloud router's BGP sessions with BFD
+		up towards both edges (return traffic fails over as fast as ours)."""
+		cloud = self.lb.daemon('cloud')
+
+		def ready():
+			out = cloud.birdc('show bfd sessions')
+			ups = [ln for ln in out.splitlines() if ' Up ' in ln]
+			protos = cloud.protocols()
+			return len(ups) == 2 and all(protos[n][2].startswith('Established')
+						     for n in ('ce1', 'ce2', 'vpngw'))
+		util.wait_for(ready, timeout, 0.1, 'cloud router: BGP established, BFD up')
 
 	def wait_quiet(self, quiet=1.0, timeout=30.0):
 		"""Wait until the failover journal has not grown for `quiet` seconds."""
