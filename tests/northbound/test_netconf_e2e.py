@@ -96,3 +96,77 @@ def test_unconfirmed_commit_takes_the_session_away(nclab):
 	util.wait_for(lambda: f.bgp_neighbors().get(H.GW4) != 'Established', 20, 0.2,
 		      'session torn down by the rollback')
 	assert xp(m.get_config('running'), '//h:circuit') == []
+
+
+def _events(m, want, timeout=10.0):
+	"""Notification elements (children of <notification>) until `want` (a
+	predicate over one) matched; returns all seen."""
+	from lxml import etree
+	got = []
+	end = time.time() + timeout
+	while time.time() < end:
+		n = m.take_notification(block=True, timeout=max(0.1, end - time.time()))
+		if n is None:
+			continue
+		for c in etree.fromstring(n.notification_xml.encode()):
+			got.append(c)
+			if want(c):
+				return got
+	raise AssertionError('notification not received; got %s' %
+			     [etree.QName(c).localname for c in got])
+
+
+def _local(e):
+	from lxml import etree
+	return etree.QName(e).localname
+
+
+def test_operational_rpcs_and_gateway_notifications(nclab):
+	"""what-if, drain-circuit (path-switch notification), clear-bgp-neighbor
+	(bgp-session-state down/up), all through NETCONF."""
+	from ncclient.xml_ import to_ele
+	NC = 'urn:hybridgw:params:xml:ns:yang:hybridgw-netconf'
+	srv, f = nclab
+	m = srv.connect()
+	m.edit_config(target='running', config=cfg(LINK))
+	H.wait_state(srv.d)
+	H.wait_routes(srv.d, lambda r: set(NETS4) <= set(r))
+	sub = srv.connect()
+	sub.create_subscription()
+
+	r = m.dispatch(to_ele('<what-if xmlns="%s"><fail>er1</fail></what-if>' % NC))
+	assert xp(r, '//n:prefixes-unreachable/text()') == ['2']
+	assert sorted(xp(r, '//n:route/n:prefix/text()')) == sorted(NETS4)
+	with pytest.raises(RPCError) as ei:
+		m.dispatch(to_ele('<what-if xmlns="%s"><fail>nope</fail></what-if>' % NC))
+	assert 'nope' in ei.value.message
+
+	r = m.dispatch(to_ele('<drain-circuit xmlns="%s"><name>er1</name></drain-circuit>' % NC))
+	assert xp(r, '//n:prefixes-moved/text()')
+	evs = _events(sub, lambda c: _local(c) == 'path-switch')
+	ps = [c for c in evs if _local(c) == 'path-switch'][0]
+	assert ps.findtext('{%s}trigger' % NC) == 'drain'
+	assert ps.findtext('{%s}connection' % NC) == 'er1'
+	assert ps.findtext('{%s}from-class' % NC) == 'circuit'
+	m.dispatch(to_ele('<drain-circuit xmlns="%s"><name>er1</name><drain>false</drain>'
+			  '</drain-circuit>' % NC))
+	with pytest.raises(RPCError):
+		m.dispatch(to_ele('<drain-circuit xmlns="%s"><name>er9</name></drain-circuit>' % NC))
+	v = srv.connect('view')
+	with pytest.raises(RPCError) as ei:
+		v.dispatch(to_ele('<drain-circuit xmlns="%s"><name>er1</name></drain-circuit>' % NC))
+	assert ei.value.tag == 'access-denied'
+
+	before = H.frr_neighbor(f)['connectionsEstablished']
+	m.dispatch(to_ele('<clear-bgp-neighbor xmlns="%s"><address>%s</address>'
+			  '</clear-bgp-neighbor>' % (NC, H.PEER4)))
+	evs = _events(sub, lambda c: _local(c) == 'bgp-session-state' and
+		      c.findtext('{%s}state' % NC) == 'down', timeout=15)
+	evs += _events(sub, lambda c: _local(c) == 'bgp-session-state' and
+		       c.findtext('{%s}state' % NC) == 'up', timeout=30)
+	states = [c.findtext('{%s}state' % NC) for c in evs if _local(c) == 'bgp-session-state']
+	assert 'down' in states and states[-1] == 'up'
+	assert [c.findtext('{%s}neighbor' % NC) for c in evs
+		if _local(c) == 'bgp-session-state'][-1] == H.PEER4
+	util.wait_for(lambda: H.frr_neighbor(f)['connectionsEstablished'] > before, 20, 0.2,
+		      'FRR saw the session come back')

@@ -174,20 +174,18 @@ def test_subscription_filter(srv):
 	del c
 
 
-def test_gateway_rpc_or_unsupported(srv):
-	"""drain-circuit is the gateway's RPC that emits path-switch; until the
-	daemon wires it, it must answer operation-not-supported (not fail silently)."""
+def test_gateway_rpc_errors(srv):
+	"""drain-circuit (whose path-switch notification test_netconf_e2e.py checks
+	with a live circuit) refuses an unknown circuit with a precise error, and
+	a viewer altogether."""
 	a = srv.connect()
-	a.create_subscription()
-	rpc = '<drain-circuit xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw-netconf"><name>er1' \
+	rpc = '<drain-circuit xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw-netconf"><name>%s' \
 	      '</name></drain-circuit>'
-	try:
-		a.dispatch(to_ele(rpc))
-	except RPCError as e:
-		assert e.tag == 'operation-not-supported'
-		return
-	evs = events(a, 'path-switch', timeout=5)
-	ps = [x for e in evs for x in e if etree.QName(x).localname == 'path-switch']
-	assert ps and ps[0].findtext('{%s}trigger' % 'urn:hybridgw:params:xml:ns:yang:'
-				     'hybridgw-netconf') == 'drain'
+	with pytest.raises(RPCError) as ei:
+		a.dispatch(to_ele(rpc % 'er9'))
+	assert "no circuit named 'er9'" in ei.value.message
+	v = srv.connect('view')
+	with pytest.raises(RPCError) as ei:
+		v.dispatch(to_ele(rpc % 'er1'))
+	assert ei.value.tag == 'access-denied'
 	assert HGW

@@ -437,17 +437,18 @@ def test_get_schema(srv):
 	assert ei.value.tag == 'invalid-value'
 
 
-def test_unregistered_operational_rpc(srv):
-	"""hybridgw-netconf RPCs the daemon did not wire answer operation-not-supported."""
+def test_operational_rpc_output(srv):
+	"""what-if answers with its output leaves (the circuit is down here: no
+	prefix would move); a malformed input is refused by the schema."""
 	m = srv.connect()
 	from lxml import etree
-	rpc = etree.fromstring('<what-if xmlns="%s"><fail>er1</fail></what-if>' % HGWNC)
-	try:
-		r = m.dispatch(rpc)
-		assert r.ok	# wired by the daemon: a real answer
-	except RPCError as e:
-		assert e.tag == 'operation-not-supported'
-		assert 'what-if' in e.message
+	r = m.dispatch(etree.fromstring('<what-if xmlns="%s"><fail>er1</fail></what-if>' % HGWNC))
+	assert xp(r, '//n:prefixes-moved/text()') == ['0']
+	assert xp(r, '//n:prefixes-unreachable/text()') == ['0']
+	with pytest.raises(RPCError) as ei:
+		m.dispatch(etree.fromstring('<what-if xmlns="%s"><fail>bad name!</fail></what-if>' %
+					    HGWNC))
+	assert ei.value.tag in ('invalid-value', 'bad-element', 'operation-failed')
 
 
 # ------------------------------------------------------- concurrency
