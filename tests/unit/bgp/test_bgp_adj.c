@@ -526,6 +526,46 @@ test_route_refresh(void **state)
 	tp_env_fini(&e);
 }
 
+/* A changed export prepend resends the Adj-RIB-Out, no session reset. */
+static void
+test_export_prepend_change(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	struct nlri_count	 n = { 0 };
+	struct walk_acc		 w = { 0 };
+	static const uint8_t	 aspath3[] = { 2, 3, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xe9,
+				    0, 0, 0xfd, 0xe9 };
+	uint8_t			 msg[BGP_MAX_EXT_MSG];
+	int			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	e.h.export_n = 3;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	e.h.export_peer = e.peer;
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	read_updates(&e, c, &n, 60);
+	assert_int_equal(n.announced, 3);
+	cfg.export_prepend = 2;
+	assert_int_equal(bgp_peer_update(e.peer, &cfg), 0);
+	memset(&n, 0, sizeof(n));
+	len = tp_expect(&e.loop, c, BGP_MSG_UPDATE, msg, 100);
+	assert_true(len > 0);
+	/* on the wire: AS_SEQUENCE of three 4-octet 65001 */
+	assert_non_null(memmem(msg, (size_t)len, aspath3, sizeof(aspath3)));
+	count_update(msg, (size_t)len, &n);
+	read_updates(&e, c, &n, 60);
+	assert_int_equal(n.announced, 3);
+	assert_true(tp_state_is(&e, "Established"));
+	assert_int_equal(bgp_peer_adj_out_walk(e.peer, walk_cb, &w), 0);
+	assert_string_equal(w.aspath, "65001 65001 65001");
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 /* MRAI: a second change waits for the interval. */
 static void
 test_mrai(void **state)
@@ -571,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_graceful_restart_no_forwarding),
 		cmocka_unit_test(test_export_packing_and_eor),
 		cmocka_unit_test(test_route_refresh),
+		cmocka_unit_test(test_export_prepend_change),
 		cmocka_unit_test(test_mrai),
 	};
 

@@ -564,6 +564,30 @@ test_events_direct(void **state)
 	tp_env_fini(&e);
 }
 
+/* RFC 4271 4.2: a hold time of 0 from the peer means no keepalives, no hold timer. */
+static void
+test_hold_time_zero(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct bgp_peer_state	 st;
+	struct tp_conn		*c;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 0, false, false);
+	assert_non_null(c);
+	bgp_peer_state_get(e.peer, &st);
+	assert_int_equal(st.hold_time, 0);
+	assert_int_equal(st.keepalive, 0);
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_hold));
+	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_keepalive));
+	tp_run_ms(&e.loop, 100);
+	assert_true(tp_state_is(&e, "Established"));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 int
 main(void)
 {
@@ -587,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_syn_ttl),
 		cmocka_unit_test(test_free_while_lingering),
 		cmocka_unit_test(test_events_direct),
+		cmocka_unit_test(test_hold_time_zero),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
