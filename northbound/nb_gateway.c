@@ -392,7 +392,8 @@ gw_apply(const struct nb_txn *t, void *ctx)
 {
 	struct gw_conf		*c = ctx;
 	struct bgp_global_cfg	 g = { .local_as = c->as, .router_id = c->router_id };
-	size_t			 i, j, n = 0;
+	struct gw_path		**gone;
+	size_t			 i, j, n = 0, ngone = 0;
 
 	if (c->as != gw.conf_as || c->router_id != gw.conf_router_id) {
 		bgp_global_set(gw.bgp, &g);
@@ -411,7 +412,12 @@ gw_apply(const struct nb_txn *t, void *ctx)
 			    strerror(-rc));
 		gw.port = c->port;
 	}
-	/* Remove paths that are gone or changed beyond an update. */
+	/* Remove paths that are gone or changed beyond an update. The table
+	 * holds only the kept ones before any is destroyed: deleting a BGP peer
+	 * runs the session hook, which looks paths up by source. */
+	gone = calloc(gw.npaths ? gw.npaths : 1, sizeof(*gone));
+	if (!gone)
+		abort();
 	for (i = 0; i < gw.npaths; i++) {
 		struct gw_path	*p = gw.paths[i];
 		bool		 keep = false;
@@ -422,9 +428,12 @@ gw_apply(const struct nb_txn *t, void *ctx)
 		if (keep)
 			gw.paths[n++] = p;
 		else
-			gw_path_destroy(p);
+			gone[ngone++] = p;
 	}
 	gw.npaths = n;
+	for (i = 0; i < ngone; i++)
+		gw_path_destroy(gone[i]);
+	free(gone);
 	for (j = 0; j < c->nspecs; j++) {
 		struct gw_path	*p = NULL;
 
