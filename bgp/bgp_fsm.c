@@ -239,33 +239,40 @@ fsm_drop(struct bgp_peer *p, enum drop_why why, bool linger)
 }
 
 /* Send a NOTIFICATION (when a session is far enough along) and drop. */
+static void
+fsm_notify_n(struct bgp_peer *p, const struct bgp_notify *n)
+{
+	bool	 sent = false;
+
+	if (p->conn && p->conn->connected && p->state >= BGP_ST_OPENSENT) {
+		conn_send_notify(p, p->conn, n);
+		sent = true;
+		bgp_peer_log_error(p, "sent NOTIFICATION %u/%u (%s)", n->code, n->subcode,
+		    bgp_notify_str(n->code, n->subcode));
+	}
+	/* a deleted peer does not linger: the loop may be closing every handle */
+	if (p->state != BGP_ST_IDLE || p->conn || p->coll)
+		fsm_drop(p, n->code == BGP_ERR_HOLD ? DROP_HOLD : DROP_ERROR,
+		    sent && !p->deleting && !p->bgp->freeing);
+}
+
 void
 bgp_fsm_notify(struct bgp_peer *p, uint8_t code, uint8_t subcode, const uint8_t *data,
     size_t len)
 {
 	struct bgp_notify	 n;
-	bool			 sent = false;
 
 	bgp_notify_set(&n, code, subcode);
 	n.data = data;
 	n.data_len = len;
-	if (p->conn && p->conn->connected && p->state >= BGP_ST_OPENSENT) {
-		conn_send_notify(p, p->conn, &n);
-		sent = true;
-		bgp_peer_log_error(p, "sent NOTIFICATION %u/%u (%s)", code, subcode,
-		    bgp_notify_str(code, subcode));
-	}
-	/* a deleted peer does not linger: the loop may be closing every handle */
-	if (p->state != BGP_ST_IDLE || p->conn || p->coll)
-		fsm_drop(p, code == BGP_ERR_HOLD ? DROP_HOLD : DROP_ERROR,
-		    sent && !p->deleting && !p->bgp->freeing);
+	fsm_notify_n(p, &n);
 }
 
+/* What a decoder said to send (its inline octets and borrowed data both go). */
 void
 bgp_fsm_error(struct bgp_peer *p, const struct bgp_notify *n)
 {
-	bgp_fsm_notify(p, n->code, n->subcode, n->inl_len ? n->inl : n->data,
-	    n->inl_len ? n->inl_len : n->data_len);
+	fsm_notify_n(p, n);
 }
 
 /* ---- starting ---- */
