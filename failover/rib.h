@@ -153,6 +153,9 @@ int		 rib_export_add(struct rib *, const struct rib_export_cfg *, rib_export_id 
 void		 rib_export_del(struct rib *, rib_export_id);
 /* Replay the whole set to a target (session came up, route refresh). */
 void		 rib_export_resync(struct rib *, rib_export_id);
+/* Change a target's cap in place (0 = own source's outbound_cap): withdraws
+ * what no longer fits before announcing what now does; alarm updated. */
+void		 rib_export_cap_set(struct rib *, rib_export_id, uint32_t cap);
 
 /*
  * Background work. Health losses are repaired at once by rewriting the

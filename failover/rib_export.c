@@ -345,6 +345,20 @@ rib_export_fill_cb(const struct prefix *pfx, void *val, void *arg)
 static void
 rib_export_free(struct rib *rib, struct rib_export *x);
 
+void
+rib_export_cap_set(struct rib *rib, rib_export_id id, uint32_t cap)
+{
+	struct rib_export	*x = rib_export_get(rib, id);
+	struct rib_source	*own;
+
+	if (x == NULL)
+		return;
+	if (cap == 0 && (own = rib_source_get(rib, x->cfg.own_source)) != NULL)
+		cap = own->cfg.outbound_cap;
+	x->cfg.cap = cap;
+	rib_export_recompute(rib, x);
+}
+
 int
 rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id *id)
 {

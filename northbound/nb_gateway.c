@@ -333,7 +333,9 @@ gw_path_update(struct gw_path *p, struct gw_spec *spec)
 	if (p->peer && memcmp(&old.bgp, &p->spec.bgp, sizeof(old.bgp)) != 0 &&
 	    (rc = bgp_peer_update(p->peer, &p->spec.bgp)) != 0)
 		log_err(LOG_MOD_NB, "%s: BGP update failed: %s", p->spec.name, strerror(-rc));
-	if (p->has_exp && (old.exp_cap != p->spec.exp_cap || old.exp_role != p->spec.exp_role)) {
+	if (p->has_exp && old.exp_role == p->spec.exp_role && old.exp_cap != p->spec.exp_cap)
+		rib_export_cap_set(gw.rib, p->exp, p->spec.exp_cap);	/* withdraws the excess */
+	else if (p->has_exp && old.exp_role != p->spec.exp_role) {
 		struct rib_export_cfg	 ec = {
 			.role = p->spec.exp_role, .own_source = p->src,
 			.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,

@@ -69,13 +69,14 @@ gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 	memset(src, 0, sizeof(*src));
 }
 
+/* The outbound cap is not part of it: gw_path_update re-adds the export
+ * with the new cap (no session reset when outbound-prefix-limit changes). */
 bool
 gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b)
 {
 	return a->src.cls == b->src.cls && a->src.role == b->src.role &&
 	    a->src.needs_bfd == b->src.needs_bfd && a->src.needs_bgp == b->src.needs_bgp &&
 	    a->src.needs_tunnel == b->src.needs_tunnel &&
-	    a->src.outbound_cap == b->src.outbound_cap &&
 	    ipaddr_cmp(&a->src.nexthop, &b->src.nexthop) == 0 &&
 	    strcmp(a->src.ifname, b->src.ifname) == 0 && a->has_bgp == b->has_bgp &&
 	    (!a->has_bgp || ipaddr_cmp(&a->bgp.remote, &b->bgp.remote) == 0);
