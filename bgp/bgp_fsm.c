@@ -268,6 +268,17 @@ bgp_fsm_notify(struct bgp_peer *p, uint8_t code, uint8_t subcode, const uint8_t 
 	fsm_notify_n(p, &n);
 }
 
+/* Cease/2 or Cease/4 with an RFC 9003 shutdown communication. */
+void
+bgp_fsm_shutdown(struct bgp_peer *p, uint8_t subcode, const char *text)
+{
+	struct bgp_notify	 n;
+	uint8_t			 buf[256];
+
+	bgp_notify_set_shutdown(&n, subcode, text, buf, sizeof(buf));
+	fsm_notify_n(p, &n);
+}
+
 /* What a decoder said to send (its inline octets and borrowed data both go). */
 void
 bgp_fsm_error(struct bgp_peer *p, const struct bgp_notify *n)
@@ -337,10 +348,10 @@ bgp_fsm_event(struct bgp_peer *p, enum bgp_fsm_event ev)
 	case BGP_EV_STOP:
 		p->admin_down = true;
 		uv_timer_stop(&p->t_idlehold);
-		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_SHUTDOWN, NULL, 0);
+		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: session shut down");
 		break;
 	case BGP_EV_RESET:
-		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESET, NULL, 0);
+		bgp_fsm_shutdown(p, BGP_ERR_CEASE_RESET, "hybridgw: session reset by operator");
 		p->admin_down = false;
 		uv_timer_stop(&p->t_idlehold);
 		p->idlehold_s = 1;

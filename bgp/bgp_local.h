@@ -226,6 +226,7 @@ bool	bgp_fsm_recv(struct bgp_conn *, uint8_t type, const uint8_t *msg, size_t le
 void	bgp_fsm_notify(struct bgp_peer *, uint8_t code, uint8_t subcode,
 	    const uint8_t *data, size_t len);
 void	bgp_fsm_error(struct bgp_peer *, const struct bgp_notify *);
+void	bgp_fsm_shutdown(struct bgp_peer *, uint8_t subcode, const char *text);
 void	bgp_fsm_init_timers(struct bgp_peer *);
 void	bgp_fsm_maxpfx(struct bgp_peer *);
 

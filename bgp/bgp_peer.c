@@ -669,8 +669,10 @@ bgp_peer_del(struct bgp_peer *p)
 	p->admin_down = true;
 	p->deleting = true;
 	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
-	bgp_fsm_notify(p, BGP_ERR_CEASE, bgp->freeing ? BGP_ERR_CEASE_SHUTDOWN :
-	    BGP_ERR_CEASE_DECONFIG, NULL, 0);
+	if (bgp->freeing)
+		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: speaker stopping");
+	else
+		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_DECONFIG, NULL, 0);
 	if (p->reported_up) {		/* e.g. routes kept for a graceful restart */
 		p->reported_up = false;
 		if (bgp->hooks.session)

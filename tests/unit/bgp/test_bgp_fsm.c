@@ -323,6 +323,9 @@ test_admin_reset_and_stop(void **state)
 	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
 	assert_int_equal(msg[19], BGP_ERR_CEASE);
 	assert_int_equal(msg[20], BGP_ERR_CEASE_RESET);
+	/* RFC 9003: a length octet, then the text */
+	assert_int_equal(msg[21], strlen("hybridgw: session reset by operator"));
+	assert_memory_equal(msg + 22, "hybridgw: session reset by operator", msg[21]);
 	tp_close(c);
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
