@@ -275,3 +275,20 @@ def test_frr_graceful_restart_we_restart(netns, workdir, hgwd, frr):
 		      not H.frr_routes(f)['203.0.113.0/24'][0].get('stale'), 15, 0.1,
 		      'our route refreshed')
 	assert H.state(d2) == 'established'
+
+
+def test_frr_hard_clear(netns, workdir, hgwd, frr):
+	"""`clear bgp ADDR`: Cease/4 (with an RFC 9003 text), then a new session."""
+	gw, pe = H.link(netns)
+	f = frr(pe, H.frr_conf(NETS4, v6=False))
+	d = hgwd(gw, _gw(workdir))
+	H.wait_state(d)
+	f.wait_established(H.GW4)
+	H.wait_routes(d, lambda r: set(NETS4) <= set(r))
+	d.ctl(['clear', 'bgp', H.PEER4], json=False)
+	util.wait_for(lambda: H.frr_neighbor(f)['connectionsEstablished'] >= 2, 10, 0.1,
+		      'session re-established')
+	assert H.frr_neighbor(f)['messageStats']['notificationsRecv'] >= 1
+	H.wait_state(d)
+	assert H.neighbor(d)['flaps'] == 1
+	H.wait_routes(d, lambda r: set(NETS4) <= set(r), what='routes back after the clear')
