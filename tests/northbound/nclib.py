@@ -130,7 +130,13 @@ class Server:
 		return ':%d ' % PORT in out
 
 	def stop(self):
-		return self.d.stop()
+		"""SIGTERM; fails when the daemon's log carries sanitizer reports
+		(ASan/LSan/UBSan builds) or it did not exit cleanly."""
+		rc = self.d.stop()
+		san = self.d.sanitizer_errors()
+		assert not san, 'sanitizer errors in hybridgwd:\n' + san
+		assert rc in (0, None), 'hybridgwd exited with %s:\n%s' % (rc, self.d.tail())
+		return rc
 
 	def ctl(self, args, json=True, check=True):
 		return self.d.ctl(args, json=json, check=check)
