@@ -145,8 +145,8 @@ class Server:
 		with open(self.d.log) as f:
 			return f.read()
 
-	def connect(self, user='admin', password=None, key=None, timeout=20):
-		kw = dict(host='127.0.0.1', port=PORT, username=user, hostkey_verify=False,
+	def connect(self, user='admin', password=None, key=None, timeout=20, port=PORT):
+		kw = dict(host='127.0.0.1', port=port, username=user, hostkey_verify=False,
 			  look_for_keys=False, allow_agent=False, timeout=timeout)
 		if key:
 			kw['key_filename'] = key

@@ -104,6 +104,22 @@ def test_users_follow_commits(srv, keys):
 	assert 'not a valid' in ei.value.message
 
 
+def test_listen_address_follows_config(srv):
+	"""/gateway/netconf/listen moves the endpoint on commit; sessions already
+	open stay."""
+	a = srv.connect()
+	a.edit_config(target='running', config=cfg(
+		'<netconf xmlns="%s"><listen><port>8301</port></listen></netconf>' % HGWNC))
+	b = srv.connect('oper', port=8301)
+	assert xp(b.get_config('running'), '//n:listen/n:port/text()') == ['8301']
+	with pytest.raises(LOGIN_FAILED):
+		srv.connect('oper', port=PORT, timeout=5)
+	assert xp(a.get_config('running'), '//h:router-id/text()') == ['10.255.0.1']
+	a.edit_config(target='running', config=cfg(
+		'<netconf xmlns="%s"><listen nc:operation="remove"/></netconf>' % HGWNC))
+	srv.connect('view').close_session()	# back on the command line's port
+
+
 def test_host_key_created_once(srv, workdir):
 	key = os.path.join(workdir, 'state', 'ssh_host_ecdsa_key')
 	st = os.stat(key)
