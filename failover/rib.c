@@ -230,6 +230,14 @@ rib_dirty_all(struct rib *rib)
 
 static void rib_damp_stop(struct rib_source *);
 
+void
+rib_fib_detach(struct rib *rib)
+{
+	if (rib->cfg.fib)
+		fib_flush(rib->cfg.fib);
+	rib->cfg.fib = NULL;
+}
+
 /* Running failback timers keep their deadline, except that a delay set to
  * 0 ends them at once. */
 void

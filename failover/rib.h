@@ -102,6 +102,10 @@ struct rib	*rib_new(const struct rib_cfg *);	/* NULL on error */
 void		 rib_free(struct rib *);
 /* Replace the policy; reselects every prefix. */
 void		 rib_policy_set(struct rib *, const struct rib_policy *);
+/* Shutdown: push what is batched, then stop programming the FIB, so that
+ * tearing sessions and sources down leaves the kernel as it was (the next
+ * run adopts it). Selection goes on without a FIB, as with cfg.fib NULL. */
+void		 rib_fib_detach(struct rib *);
 
 /* Sources. A new source starts unhealthy, unless it needs nothing (no
  * needs_*: configured local prefixes), which is healthy from the start.

@@ -197,7 +197,7 @@ gw_reconcile(void)
 	if (!gw.adopting)
 		return;
 	gw.adopting = false;
-	uv_timer_stop(&gw.settle_timer);
+	uv_timer_stop(gw.settle_timer);
 	if (gw.rib)
 		rib_settle(gw.rib);
 	if ((rc = fib_reconcile(gw.fib)) < 0)
@@ -234,6 +234,12 @@ static void
 gw_settle_tick(uv_timer_t *t)
 {
 	gw_settle_check();
+}
+
+static void
+gw_settle_timer_free(uv_handle_t *h)
+{
+	free(h);
 }
 
 static void
@@ -508,8 +514,10 @@ nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
 		log_info(LOG_MOD_FIB, "adopted %zu routes from a previous run; they stay until "
 		    "the sessions settle", gw.adopted);
 		gw.adopting = true;
-		uv_timer_init(loop_get(), &gw.settle_timer);
-		uv_timer_start(&gw.settle_timer, gw_settle_tick, GW_SETTLE_POLL_MS,
+		if (!(gw.settle_timer = malloc(sizeof(*gw.settle_timer))))
+			abort();
+		uv_timer_init(loop_get(), gw.settle_timer);
+		uv_timer_start(gw.settle_timer, gw_settle_tick, GW_SETTLE_POLL_MS,
 		    GW_SETTLE_POLL_MS);
 	}
 	rc.fib = gw.fib;
@@ -533,6 +541,10 @@ nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
 void
 nb_gateway_fini(void)
 {
+	/* The kernel keeps forwarding as it does now while we are away (the
+	 * next run adopts its routes): sessions going down must not move them. */
+	if (gw.rib)
+		rib_fib_detach(gw.rib);
 	/* Take each path out of the table before destroying it: deleting its
 	 * BGP peer runs the session hook, which looks paths up by source. */
 	while (gw.npaths > 0)
@@ -540,8 +552,10 @@ nb_gateway_fini(void)
 	free(gw.paths);
 	gw.paths = NULL;
 	gw.npaths = gw.cap = 0;
-	if (gw.adopting)
-		uv_close((uv_handle_t *)&gw.settle_timer, NULL);
+	/* Closing completes on the loop after gw is cleared: the handle is ours
+	 * to free then (it was also left open once the routes were reconciled). */
+	if (gw.settle_timer)
+		uv_close((uv_handle_t *)gw.settle_timer, gw_settle_timer_free);
 	if (gw.bgp)
 		bgp_free(gw.bgp);
 	if (gw.bfd)

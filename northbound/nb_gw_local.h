@@ -56,7 +56,7 @@ struct gw {
 	bool			 adopting;	/* adopted routes wait for fib_reconcile */
 	size_t			 adopted;
 	uint64_t		 started_ms;
-	uv_timer_t		 settle_timer;
+	uv_timer_t		*settle_timer;	/* heap: closed asynchronously at fini */
 	uint16_t		 port;
 	struct rib_policy	 policy;
 	struct gw_path		**paths;
