@@ -7,6 +7,7 @@
 
 #include "bgp/bgp_local.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 
 struct bgp *
 bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hooks *hooks,
@@ -21,6 +22,7 @@ bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hook
 		return NULL;
 	}
 	bgp->loop = loop;
+	bgp->started_ms = mono_ms();
 	bgp->cfg = *cfg;
 	if (hooks)
 		bgp->hooks = *hooks;

@@ -622,6 +622,7 @@ bgp_adj_in_eor(struct bgp_peer *p, int fam)
 	    fam == BGP_FAM_V4 ? "IPv4" : "IPv6");
 	if (p->gr_stale)
 		bgp_adj_in_sweep_stale(p, fam);
+	bgp_adj_out_eor_check(p->bgp);
 }
 
 /* Restart (or stale-path) time is over: what is still stale goes. */

@@ -371,6 +371,60 @@ out:
 	}
 }
 
+static void out_mrai_cb(uv_timer_t *);
+
+/*
+ * RFC 4724 4.1, restarting speaker: our End-of-RIB tells a helper peer to
+ * drop what it kept from us, so at startup it waits until the routes that
+ * other sessions bring are in: until every configured peer is up and has
+ * sent its own End-of-RIB (peers without the GR capability, or restarting
+ * themselves, excepted), at most BGP_EOR_DEFER_S. We cannot tell a restart
+ * from a first start; on a first start only the End-of-RIB is later.
+ * Returns 0 when End-of-RIB may go, else the ms left at most.
+ */
+#define BGP_EOR_DEFER_S		10
+
+static uint64_t
+out_eor_wait_ms(struct bgp *bgp)
+{
+	uint64_t	 end = bgp->started_ms + bgp_secs(BGP_EOR_DEFER_S), now;
+	struct bgp_peer	*q;
+
+	if (bgp->eor_released)
+		return 0;
+	now = mono_ms();
+	if (now >= end)
+		goto release;
+	for (q = bgp->peers; q; q = q->next) {
+		if (q->admin_down || q->deleting)
+			continue;
+		if (q->state != BGP_ST_ESTABLISHED)
+			return end - now;
+		if (!q->ropen.caps.gr || (q->ropen.caps.gr_flags & BGP_GR_F_RESTART))
+			continue;
+		if ((q->neg.ipv4 && !q->eor_rcvd[BGP_FAM_V4]) ||
+		    (q->neg.ipv6 && !q->eor_rcvd[BGP_FAM_V6]))
+			return end - now;
+	}
+release:
+	bgp->eor_released = true;
+	return 0;
+}
+
+void
+bgp_adj_out_eor_check(struct bgp *bgp)
+{
+	struct bgp_peer	*q;
+
+	if (bgp->eor_released || out_eor_wait_ms(bgp))
+		return;
+	for (q = bgp->peers; q; q = q->next)
+		if (q->state == BGP_ST_ESTABLISHED && q->out.eor_due) {
+			uv_timer_stop(&q->out.mrai);
+			out_schedule(q);
+		}
+}
+
 void
 bgp_adj_out_flush_now(struct bgp_peer *p)
 {
@@ -415,8 +469,14 @@ bgp_adj_out_flush_now(struct bgp_peer *p)
 		}
 		free(v);
 	}
-	if (p->out.eor_due)
-		out_send_eor(p);
+	if (p->out.eor_due) {
+		uint64_t wait = out_eor_wait_ms(p->bgp);
+
+		if (!wait)
+			out_send_eor(p);
+		else	/* look again when the deferral ends (or a peer's EoR comes) */
+			uv_timer_start(&p->out.mrai, out_mrai_cb, wait, 0);
+	}
 	p->out.last_flush_ms = mono_ms();
 	bgp_conn_flush(p->conn);
 }
@@ -434,13 +494,18 @@ out_schedule(struct bgp_peer *p)
 {
 	uint64_t	 now, due = 0;
 
-	if (p->state != BGP_ST_ESTABLISHED || uv_is_active((uv_handle_t *)&p->out.mrai))
+	if (p->state != BGP_ST_ESTABLISHED)
 		return;
 	if (p->cfg.mrai_ms && p->out.last_flush_ms) {
 		now = mono_ms();
 		if (p->out.last_flush_ms + p->cfg.mrai_ms > now)
 			due = p->out.last_flush_ms + p->cfg.mrai_ms - now;
 	}
+	/* armed already, and not later than needed (it may be waiting for the
+	 * startup End-of-RIB deferral, which must not hold routes back) */
+	if (uv_is_active((uv_handle_t *)&p->out.mrai) &&
+	    uv_timer_get_due_in(&p->out.mrai) <= due)
+		return;
 	uv_timer_start(&p->out.mrai, out_mrai_cb, due, 0);
 }
 

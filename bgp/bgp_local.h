@@ -188,6 +188,8 @@ struct bgp {
 	bool			 freeing;
 	struct bgp_upd_scratch	*scratch;	/* UPDATE decode memory, shared */
 	struct bgp_conn		*lingering;	/* detached, flushing a NOTIFICATION */
+	uint64_t		 started_ms;
+	bool			 eor_released;	/* startup End-of-RIB deferral over */
 };
 
 /* bgp.c */
@@ -268,6 +270,8 @@ void	bgp_adj_out_session_down(struct bgp_peer *);
 void	bgp_adj_out_resend(struct bgp_peer *);	/* route refresh received */
 void	bgp_adj_out_kick(struct bgp_peer *);	/* write room again: continue */
 void	bgp_adj_out_flush_now(struct bgp_peer *);
+/* A peer sent End-of-RIB: End-of-RIBs held back at startup may go now. */
+void	bgp_adj_out_eor_check(struct bgp *);
 
 /* helpers shared by the files */
 static inline int

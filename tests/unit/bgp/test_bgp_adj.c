@@ -566,6 +566,50 @@ test_export_prepend_change(void **state)
 	tp_env_fini(&e);
 }
 
+/*
+ * RFC 4724 4.1 at startup: with a configured peer still down, End-of-RIB
+ * waits (10 s = 200 ms here) but routes do not.
+ */
+static void
+test_startup_eor_deferral(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg, cfg2;
+	struct bgp_peer		*down;
+	struct tp_conn		*c;
+	struct nlri_count	 n = { 0 };
+	struct prefix		 p;
+	uint64_t		 t0;
+
+	tp_env_init(&e);
+	t0 = mono_ms();
+	tp_peer_cfg(&e, &cfg);
+	cfg2 = cfg;
+	ipaddr_parse("127.0.0.2", &cfg2.remote);
+	cfg2.port = tp_free_port();
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg2, &down), 0);
+	e.h.export_n = 2;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	e.h.export_peer = e.peer;
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	read_updates(&e, c, &n, 60);
+	assert_int_equal(n.announced, 2);
+	assert_int_equal(n.eor, 0);
+	prefix_parse("10.1.0.0/16", &p);	/* a change meanwhile is not held */
+	bgp_export_announce(e.peer, &p, NULL);
+	memset(&n, 0, sizeof(n));
+	read_updates(&e, c, &n, 30);
+	assert_int_equal(n.announced, 1);
+	assert_int_equal(n.eor, 0);
+	memset(&n, 0, sizeof(n));
+	read_updates(&e, c, &n, 300);
+	assert_int_equal(n.eor, 1);
+	assert_true(mono_ms() - t0 >= 190);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 /* MRAI: a second change waits for the interval. */
 static void
 test_mrai(void **state)
@@ -612,6 +656,7 @@ main(void)
 		cmocka_unit_test(test_export_packing_and_eor),
 		cmocka_unit_test(test_route_refresh),
 		cmocka_unit_test(test_export_prepend_change),
+		cmocka_unit_test(test_startup_eor_deferral),
 		cmocka_unit_test(test_mrai),
 	};
 
