@@ -478,11 +478,13 @@ op_edit_config(struct op *o)
 	t1 = mono_us();
 	rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt, &o->errs);
 	t2 = mono_us();
-	if (rc != 0 && (erropt == NBNC_ERR_ROLLBACK || (o->errs.n && !work))) {
+	/* stop-on-error aborts the whole edit: an invalid edit changes nothing
+	 * (RFC 6241 7.2 "abort the operation"); continue-on-error keeps what
+	 * went through and reports the rest. */
+	if (rc != 0 && (erropt != NBNC_ERR_CONTINUE || !work)) {
 		lyd_free_all(work);
 		goto out;
 	}
-	/* stop-on-error / continue-on-error keep what went through */
 	if (strcmp(test, "set") != 0) {
 		if (lyd_validate_all(&work, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
 			nbnc_errs_from_ly(&o->errs, NULL);

@@ -155,7 +155,7 @@ def test_openssh_subsystem_smoke(srv, keys):
 		p.stdin.flush()
 		out = b''
 		deadline = time.time() + 20
-		while time.time() < deadline and b'message-id="2"' not in out:
+		while time.time() < deadline and out.count(end.encode()) < 3:
 			r, _, _ = select.select([p.stdout], [], [], 0.5)
 			if r:
 				chunk = os.read(p.stdout.fileno(), 65536)

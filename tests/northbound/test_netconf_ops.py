@@ -309,6 +309,13 @@ def test_test_only_and_error_options(srv):
 	with pytest.raises(RPCError):
 		m.edit_config(target='running', error_option='rollback-on-error', config=two)
 	assert prefixes(srv, m=m) == ['10.1.0.0/16']
+	# stop-on-error (the default) aborts the whole edit, even after good parts
+	good_then_bad = cfg('<lan><local-prefix>10.5.0.0/16</local-prefix></lan>'
+			    '<router-id>300.0.0.1</router-id>')
+	with pytest.raises(RPCError) as ei:
+		m.edit_config(target='running', config=good_then_bad)
+	assert ei.value.tag == 'invalid-value'
+	assert prefixes(srv, m=m) == ['10.1.0.0/16']
 	with pytest.raises(RPCError):
 		m.edit_config(target='running', error_option='continue-on-error', config=two)
 	assert prefixes(srv, m=m) == ['10.1.0.0/16', '10.5.0.0/16']
