@@ -1,8 +1,25 @@
 /* failover/rib.c - the route manager: sources, health, paths, fast failover, background work. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RIB_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RIB_ASAN	1
+#endif
+#endif
+#ifdef RIB_ASAN
+#include <sanitizer/asan_interface.h>
+#define RIB_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define RIB_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define RIB_POISON(p, n)	((void)(p), (void)(n))
+#define RIB_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
 
 #include "failover/fib.h"
 #include "failover/rib_local.h"
@@ -20,6 +37,7 @@
  */
 
 #define RIB_OPEN_MAX	16
+#define RIB_POOL_BLOCK	65536	/* bytes per pool block */
 
 static void rib_work(struct rib *, size_t budget);
 static void rib_sched(struct rib *);
@@ -47,13 +65,13 @@ rib_source_get(const struct rib *rib, rib_source_id id)
 bool
 rib_path_eligible(const struct rib_path *p)
 {
-	return p->src->eligible;
+	return p->pi->src->eligible;
 }
 
 bool
 rib_path_demoted(const struct rib_path *p)
 {
-	return p->src->drained || p->src->damped;
+	return p->pi->src->drained || p->pi->src->damped;
 }
 
 struct rib_dest *
@@ -95,6 +113,64 @@ rib_trigger_name(enum rib_trigger t)
 	return "?";
 }
 
+/* ---- pools ---- */
+
+void *
+rib_pool_get(struct rib_pool *pl)
+{
+	void	*it, **nb;
+	size_t	 nc;
+
+	if ((it = pl->free) != NULL) {
+		RIB_UNPOISON(it, pl->size);
+		memcpy(&pl->free, it, sizeof(void *));
+	} else {
+		if (pl->left == 0) {
+			if (pl->nblocks == pl->cblocks) {
+				nc = pl->cblocks ? pl->cblocks * 2 : 16;
+				if ((nb = realloc(pl->blocks, nc * sizeof(*nb))) == NULL)
+					return NULL;
+				pl->blocks = nb;
+				pl->cblocks = nc;
+			}
+			if ((pl->cur = malloc(RIB_POOL_BLOCK)) == NULL)
+				return NULL;
+			pl->blocks[pl->nblocks++] = pl->cur;
+			pl->left = RIB_POOL_BLOCK / pl->size;
+			RIB_POISON(pl->cur, pl->left * pl->size);
+		}
+		it = pl->cur;
+		pl->cur += pl->size;
+		pl->left--;
+		RIB_UNPOISON(it, pl->size);
+	}
+	memset(it, 0, pl->size);
+	return it;
+}
+
+void
+rib_pool_put(struct rib_pool *pl, void *it)
+{
+	if (it == NULL)
+		return;
+	memcpy(it, &pl->free, sizeof(void *));
+	pl->free = it;
+	RIB_POISON((char *)it + sizeof(void *), pl->size - sizeof(void *));
+}
+
+void
+rib_pool_fini(struct rib_pool *pl)
+{
+	size_t	 i;
+
+	for (i = 0; i < pl->nblocks; i++) {
+		RIB_UNPOISON(pl->blocks[i], RIB_POOL_BLOCK);
+		free(pl->blocks[i]);
+	}
+	free(pl->blocks);
+	memset(pl, 0, sizeof(*pl));
+}
+
 /* ---- rib ---- */
 
 static void
@@ -119,6 +195,8 @@ rib_new(const struct rib_cfg *cfg)
 	rib->cfg = *cfg;
 	if (rib->cfg.policy.maximum_paths == 0)
 		rib->cfg.policy.maximum_paths = 1;
+	rib->dest_pool.size = sizeof(struct rib_dest);
+	rib->path_pool.size = sizeof(struct rib_path);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);
 	rib->journal = journal_new(RIB_JOURNAL_MAX);
@@ -157,6 +235,86 @@ rib_attr_get(struct rib *rib, struct rib_attr *a)
 		rib->cfg.attr_ops->get(a);
 }
 
+/* ---- interned path records ---- */
+
+static uint32_t
+rib_pinfo_hash(const struct rib_pinfo *k)
+{
+	const uint8_t	*b = (const uint8_t *)k + RIB_PINFO_KEY_OFF;
+	size_t		 i, n = sizeof(*k) - RIB_PINFO_KEY_OFF;
+	uint32_t	 h = 2166136261u;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	return h ^ (h >> 16);
+}
+
+static int
+rib_pinfo_grow(struct rib *rib)
+{
+	struct rib_pinfo	**nt, *e, *nx;
+	size_t			 ns = rib->phash_size ? rib->phash_size * 2 : 64, i;
+
+	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < rib->phash_size; i++)
+		for (e = rib->phash[i]; e; e = nx) {
+			nx = e->hnext;
+			e->hnext = nt[e->hash & (ns - 1)];
+			nt[e->hash & (ns - 1)] = e;
+		}
+	free(rib->phash);
+	rib->phash = nt;
+	rib->phash_size = ns;
+	return 0;
+}
+
+/* The record equal to key (whose padding is zero), with a reference. */
+static const struct rib_pinfo *
+rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
+{
+	struct rib_pinfo	*e;
+	uint32_t		 h = rib_pinfo_hash(key);
+	const size_t		 n = sizeof(*key) - RIB_PINFO_KEY_OFF;
+
+	if (rib->phash_size)
+		for (e = rib->phash[h & (rib->phash_size - 1)]; e; e = e->hnext)
+			if (e->hash == h && memcmp((const char *)e + RIB_PINFO_KEY_OFF,
+			    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
+				e->refcnt++;
+				return e;
+			}
+	if (rib->n_pinfo >= rib->phash_size && rib_pinfo_grow(rib) != 0)
+		return NULL;
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return NULL;
+	memcpy(e, key, sizeof(*e));
+	e->hash = h;
+	e->refcnt = 1;
+	e->hnext = rib->phash[h & (rib->phash_size - 1)];
+	rib->phash[h & (rib->phash_size - 1)] = e;
+	rib->n_pinfo++;
+	rib_attr_get(rib, e->attr);
+	return e;
+}
+
+static void
+rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
+{
+	struct rib_pinfo	**pp, *e = (struct rib_pinfo *)pi;
+
+	if (e == NULL || --e->refcnt > 0)
+		return;
+	for (pp = &rib->phash[e->hash & (rib->phash_size - 1)]; *pp != e; pp = &(*pp)->hnext)
+		;
+	*pp = e->hnext;
+	rib->n_pinfo--;
+	rib_attr_put(rib, e->attr);
+	free(e);
+}
+
 static int
 rib_dest_free_cb(const struct prefix *p, void *val, void *arg)
 {
@@ -167,10 +325,8 @@ rib_dest_free_cb(const struct prefix *p, void *val, void *arg)
 	(void)p;
 	for (path = d->paths; path; path = n) {
 		n = path->next;
-		rib_attr_put(rib, path->attr);
-		free(path);
+		rib_pinfo_put(rib, path->pi);
 	}
-	free(d);
 	return 0;
 }
 
@@ -204,6 +360,9 @@ rib_free(struct rib *rib)
 	trie_walk(rib->t6, rib_dest_free_cb, rib);
 	trie_free(rib->t4);
 	trie_free(rib->t6);
+	rib_pool_fini(&rib->path_pool);
+	rib_pool_fini(&rib->dest_pool);
+	free(rib->phash);
 	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
 	for (i = 0; i < rib->n_src; i++)
 		if (rib->src[i])
@@ -398,7 +557,7 @@ rib_dest_covers(const struct rib_dest *d)
 	if (prefix_is_default(&d->prefix))
 		return false;	/* the default route covers nothing (DESIGN.md 3) */
 	for (p = d->paths; p; p = p->next)
-		if (p->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
+		if (p->pi->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
 			return true;
 	return false;
 }
@@ -435,14 +594,15 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		t = rib_trie(rib, d->prefix.family);
 		trie_delete(t, &d->prefix);
 		rib->n_dests--;
-		free(d);
+		rib_pool_put(&rib->dest_pool, d);
 		return;
 	}
 	rib_select(rib, d, NULL, &sel);
 	act_chg = sel.act_cls != d->act_cls || !rib_sel_same(d, &sel, RIB_PATH_ACTIVE, sel.act,
 	    sel.n_act);
+	/* a via covers d: same length, same prefix */
 	bak_chg = sel.bak_cls != d->bak_cls || (sel.via != NULL) != d->has_via ||
-	    (sel.via && !prefix_equal(&sel.via->prefix, &d->via)) ||
+	    (sel.via && sel.via->prefix.len != d->via_len) ||
 	    (!sel.via && !rib_sel_same(d, &sel, RIB_PATH_BACKUP, sel.bak, sel.n_bak));
 	for (p = d->paths; p; p = p->next)
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
@@ -459,8 +619,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	d->bak_cls = sel.bak_cls;
 	d->local = sel.local;
 	d->has_via = sel.via != NULL;
-	if (sel.via)
-		d->via = sel.via->prefix;
+	d->via_len = sel.via ? sel.via->prefix.len : 0;
 	cover = rib_dest_covers(d);
 	cov_chg = cover != d->cover;
 	d->cover = cover;
@@ -821,7 +980,7 @@ static void
 rib_path_unlink(struct rib *rib, struct rib_path *p)
 {
 	struct rib_dest		*d = p->dest;
-	struct rib_source	*s = p->src;
+	struct rib_source	*s = p->pi->src;
 	struct rib_path		**pp;
 
 	for (pp = &d->paths; *pp != p; pp = &(*pp)->next)
@@ -838,9 +997,9 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 		p->src_next->src_prev = p->src_prev;
 	s->n_paths--;
 	rib->n_paths--;
-	rib_attr_put(rib, p->attr);
+	rib_pinfo_put(rib, p->pi);
 	rib_dest_dirty(rib, d);
-	free(p);
+	rib_pool_put(&rib->path_pool, p);
 }
 
 int
@@ -869,40 +1028,62 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 {
 	struct rib_source	*s = rib_source_get(rib, id);
 	struct trie		*t;
-	struct rib_dest		*d;
+	struct rib_dest		*d, *nd;
 	struct rib_path		*p;
-	struct ipaddr		 nh;
-	int			 rc;
+	const struct rib_pinfo	*pi, *old;
+	struct rib_pinfo	 key;
+	struct prefix		 m;
+	int			 rc = 0;
 
 	if (s == NULL)
 		return -ENOENT;
 	if ((t = rib_trie(rib, pfx->family)) == NULL ||
 	    pfx->len > prefix_family_bits(pfx->family))
 		return -EINVAL;
-	if ((d = trie_exact(t, pfx)) == NULL) {
-		if ((d = calloc(1, sizeof(*d))) == NULL)
-			return -ENOMEM;
-		d->prefix = *pfx;
-		prefix_mask(&d->prefix);
+	m = *pfx;
+	prefix_mask(&m);
+	/* one descent: a fresh dest goes back to the pool if one is there */
+	if ((nd = rib_pool_get(&rib->dest_pool)) == NULL)
+		return -ENOMEM;
+	if ((d = trie_find_or_insert(t, &m, nd, &rc)) == NULL) {
+		rib_pool_put(&rib->dest_pool, nd);
+		return rc;
+	}
+	if (d != nd) {
+		rib_pool_put(&rib->dest_pool, nd);
+	} else {
+		d->prefix = m;
 		d->act_cls = d->bak_cls = RIB_CLS_NONE;
-		if ((rc = trie_insert(t, &d->prefix, d, NULL)) != 0) {
-			free(d);
-			return rc;
-		}
 		rib->n_dests++;
 	}
-	for (p = d->paths; p && p->src != s; p = p->next)
+	for (p = d->paths; p && p->pi->src != s; p = p->next)
 		;
+	if (p == NULL && d->n_paths == UINT8_MAX)
+		return -ENOSPC;
+	memset(&key, 0, sizeof(key));
+	key.src = s;
+	key.attr = info->attr;
+	key.nexthop = info->nexthop.family ? info->nexthop : s->cfg.nexthop;
+	/* no gateway and no interface: nothing to forward to */
+	key.no_fib = s->cfg.no_fib || (key.nexthop.family == 0 && s->cfg.ifname[0] == '\0');
+	key.peer_addr = info->peer_addr;
+	key.local_pref = info->local_pref;
+	key.med = info->med;
+	key.has_med = info->has_med;
+	key.neighbor_as = info->neighbor_as;
+	key.router_id = info->peer_router_id;
+	key.as_path_len = info->as_path_len;
+	key.origin = info->origin;
+	key.ebgp = info->ebgp;
+	key.is_static = info->is_static;
+	if ((pi = rib_pinfo_get(rib, &key)) == NULL)
+		goto nomem;
 	if (p == NULL) {
-		if (d->n_paths == UINT8_MAX)
-			return -ENOSPC;
-		if ((p = calloc(1, sizeof(*p))) == NULL) {
-			if (d->n_paths == 0)
-				rib_dest_dirty(rib, d);	/* reaped by the work queue */
-			return -ENOMEM;
+		if ((p = rib_pool_get(&rib->path_pool)) == NULL) {
+			rib_pinfo_put(rib, pi);
+			goto nomem;
 		}
 		p->dest = d;
-		p->src = s;
 		p->next = d->paths;
 		d->paths = p;
 		d->n_paths++;
@@ -913,28 +1094,19 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		s->n_paths++;
 		rib->n_paths++;
 	}
-	rib_attr_get(rib, info->attr);
-	rib_attr_put(rib, p->attr);
-	p->attr = info->attr;
-	nh = info->nexthop.family ? info->nexthop : s->cfg.nexthop;
-	if (ipaddr_cmp(&nh, &p->nexthop) != 0)	/* seen as a new path: dependents follow */
-		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
-	p->nexthop = nh;
-	/* no gateway and no interface: nothing to forward to */
-	p->no_fib = s->cfg.no_fib || (p->nexthop.family == 0 && s->cfg.ifname[0] == '\0');
-	p->peer_addr = info->peer_addr;
-	p->local_pref = info->local_pref;
-	p->med = info->med;
-	p->has_med = info->has_med;
-	p->neighbor_as = info->neighbor_as;
-	p->router_id = info->peer_router_id;
-	p->as_path_len = info->as_path_len;
-	p->origin = info->origin;
-	p->ebgp = info->ebgp;
-	p->is_static = info->is_static;
+	old = p->pi;
+	if (old && ipaddr_cmp(&pi->nexthop, &old->nexthop) != 0)
+		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);	/* seen as a new path:
+									 * dependents follow */
+	p->pi = pi;
+	rib_pinfo_put(rib, old);
 	p->flags &= ~RIB_PATH_STALE;
 	rib_dest_dirty(rib, d);
 	return 0;
+nomem:
+	if (d->n_paths == 0)
+		rib_dest_dirty(rib, d);	/* reaped by the work queue */
+	return -ENOMEM;
 }
 
 void
@@ -950,7 +1122,7 @@ rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
 	prefix_mask(&m);
 	if ((d = rib_dest_find(rib, &m)) == NULL)
 		return;
-	for (p = d->paths; p && p->src != s; p = p->next)
+	for (p = d->paths; p && p->pi->src != s; p = p->next)
 		;
 	if (p)
 		rib_path_unlink(rib, p);
@@ -1020,22 +1192,25 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 	st->has_backup = d->bak_cls != RIB_CLS_NONE;
 	st->backup_class = st->has_backup ? d->bak_cls : 0;
 	st->has_backup_via = d->has_via;
-	if (d->has_via)
-		st->backup_via = d->via;
+	if (d->has_via) {
+		st->backup_via = d->prefix;
+		st->backup_via.len = d->via_len;
+		prefix_mask(&st->backup_via);
+	}
 	st->since = d->since;
 	st->fib_group = d->grp ? d->grp->id : 0;
 	st->fib_error = d->fib_err;
 	st->pending = d->dirty;
 	for (p = d->paths; p; p = p->next) {
 		if ((p->flags & RIB_PATH_ACTIVE)) {
-			if (!first || p->src->id < first->src->id)
+			if (!first || p->pi->src->id < first->pi->src->id)
 				first = p;
-			if (!p->no_fib && p->nexthop.family && st->n_active < RIB_NH_MAX)
-				st->active_nh[st->n_active++] = p->nexthop;
+			if (!p->pi->no_fib && p->pi->nexthop.family && st->n_active < RIB_NH_MAX)
+				st->active_nh[st->n_active++] = p->pi->nexthop;
 		}
-		if ((p->flags & RIB_PATH_BACKUP) && !p->no_fib && p->nexthop.family &&
+		if ((p->flags & RIB_PATH_BACKUP) && !p->pi->no_fib && p->pi->nexthop.family &&
 		    st->n_backup < RIB_NH_MAX)
-			st->backup_nh[st->n_backup++] = p->nexthop;
+			st->backup_nh[st->n_backup++] = p->pi->nexthop;
 	}
 	/* (interface-only next hops have no address to show) */
 	if (d->has_via && d->grp)
@@ -1046,7 +1221,7 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 		for (i = 0; i < d->grp->n_cur; i++)
 			if (d->grp->cur[i]->gw.family)
 				st->fib_nh[st->n_fib_nh++] = d->grp->cur[i]->gw;
-	st->active_source = first ? first->src->name : NULL;
+	st->active_source = first ? first->pi->src->name : NULL;
 	return a->cb(a->arg, st);
 }
 
@@ -1107,7 +1282,7 @@ rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
 	int			 rc;
 
 	for (p = d->paths; p; p = p->next)
-		if ((p->flags & RIB_PATH_ACTIVE) && strcmp(p->src->connection, a->conn) == 0)
+		if ((p->flags & RIB_PATH_ACTIVE) && strcmp(p->pi->src->connection, a->conn) == 0)
 			break;
 	if (p == NULL)
 		return 0;
@@ -1118,8 +1293,8 @@ rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
 	a->w.has_to = a->sel.n_act > 0;
 	a->w.to_class = a->w.has_to ? a->sel.act_cls : 0;
 	for (i = 0; i < a->sel.n_act; i++)
-		if (!a->sel.act[i]->no_fib && a->sel.act[i]->nexthop.family)
-			a->w.nh[a->w.n_nh++] = a->sel.act[i]->nexthop;
+		if (!a->sel.act[i]->pi->no_fib && a->sel.act[i]->pi->nexthop.family)
+			a->w.nh[a->w.n_nh++] = a->sel.act[i]->pi->nexthop;
 	a->count++;
 	if (a->cb && (rc = a->cb(a->arg, &a->w)) != 0)
 		return rc;

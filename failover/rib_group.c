@@ -81,12 +81,12 @@ static struct rib_leg *
 rib_leg_get(struct rib *rib, const struct rib_path *p)
 {
 	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(p->src->id, &p->nexthop);
+	uint32_t	 h = rib_leg_hash(p->pi->src->id, &p->pi->nexthop);
 	int		 rc;
 
 	if (rib->lhash_size) {
 		for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-			if (l->src_id == p->src->id && ipaddr_cmp(&l->gw, &p->nexthop) == 0) {
+			if (l->src_id == p->pi->src->id && ipaddr_cmp(&l->gw, &p->pi->nexthop) == 0) {
 				l->refcnt++;
 				return l;
 			}
@@ -96,18 +96,18 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 		return NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	l->src_id = p->src->id;
-	l->cls = p->src->cfg.cls;
-	l->gw = p->nexthop;
+	l->src_id = p->pi->src->id;
+	l->cls = p->pi->src->cfg.cls;
+	l->gw = p->pi->nexthop;
 	l->refcnt = 1;
 	if (rib->cfg.fib) {
-		rc = fib_nh_get(rib->cfg.fib, &l->gw, p->src->cfg.ifname, &l->nh_id);
+		rc = fib_nh_get(rib->cfg.fib, &l->gw, p->pi->src->cfg.ifname, &l->nh_id);
 		if (rc != 0) {
 			char	 b[IPADDR_STRLEN];
 
 			log_warn(LOG_MOD_FAILOVER, "rib: nexthop %s dev %s refused: %d",
 			    ipaddr_fmt(&l->gw, b, sizeof(b)),
-			    p->src->cfg.ifname[0] ? p->src->cfg.ifname : "-", rc);
+			    p->pi->src->cfg.ifname[0] ? p->pi->src->cfg.ifname : "-", rc);
 			l->nh_id = 0;
 		}
 	}
@@ -352,7 +352,7 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 	struct rib_leg *l;
 
 	for (i = 0; i < n; i++) {
-		if (p[i]->no_fib)
+		if (p[i]->pi->no_fib)
 			continue;
 		if ((l = rib_leg_get(rib, p[i])) == NULL) {
 			*oom = true;
@@ -431,12 +431,12 @@ static struct rib_leg *
 rib_leg_find(const struct rib *rib, const struct rib_path *p)
 {
 	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(p->src->id, &p->nexthop);
+	uint32_t	 h = rib_leg_hash(p->pi->src->id, &p->pi->nexthop);
 
 	if (rib->lhash_size == 0)
 		return NULL;
 	for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-		if (l->src_id == p->src->id && ipaddr_cmp(&l->gw, &p->nexthop) == 0)
+		if (l->src_id == p->pi->src->id && ipaddr_cmp(&l->gw, &p->pi->nexthop) == 0)
 			return l;
 	return NULL;
 }
@@ -450,7 +450,7 @@ rib_legs_match(const struct rib *rib, struct rib_path *const *v, size_t n,
 	size_t		 i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (v[i]->no_fib)
+		if (v[i]->pi->no_fib)
 			continue;
 		if ((l[k] = rib_leg_find(rib, v[i])) == NULL)
 			return false;

@@ -45,20 +45,51 @@ struct rib_source {
 #define RIB_PATH_BACKUP	0x02
 #define RIB_PATH_STALE	0x04
 
-struct rib_path {
-	struct rib_path		*next;		/* in the dest */
-	struct rib_path		*src_next, *src_prev;	/* in the source */
-	struct rib_dest		*dest;
+/*
+ * What selection, grouping and export read from a path, interned: the paths
+ * of one source that share an attribute set and next hop (nearly all of a
+ * BGP session's, since the speaker interns attributes) share one record.
+ * The key runs from src to the end; padding is zero (built in a zeroed
+ * struct, compared with memcmp).
+ */
+struct rib_pinfo {
+	struct rib_pinfo	*hnext;
+	uint32_t		 hash;
+	uint32_t		 refcnt;		/* paths */
+	/* key */
 	struct rib_source	*src;
-	struct rib_attr		*attr;		/* own reference */
+	struct rib_attr		*attr;		/* own reference (one per record) */
 	struct ipaddr		 nexthop;	/* resolved: path's, else the source's */
 	struct ipaddr		 peer_addr;
 	uint32_t		 local_pref, med, neighbor_as, router_id;
 	uint16_t		 as_path_len;
 	uint8_t			 origin;
-	uint8_t			 flags;		/* RIB_PATH_* */
 	bool			 is_static, has_med, ebgp, no_fib;
 };
+#define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
+
+/* One per (source, prefix): 48 bytes from a pool, no malloc header. */
+struct rib_path {
+	struct rib_path		*next;		/* in the dest */
+	struct rib_path		*src_next, *src_prev;	/* in the source */
+	struct rib_dest		*dest;
+	const struct rib_pinfo	*pi;		/* own reference */
+	uint8_t			 flags;		/* RIB_PATH_* */
+};
+
+/* Fixed-size items carved from 64 KiB blocks, recycled through a free list:
+ * no per-item malloc header or rounding. Blocks go back at rib_free(). */
+struct rib_pool {
+	size_t			 size;		/* bytes per item, >= sizeof(void *) */
+	void			*free;		/* free list threaded through items */
+	char			*cur;		/* the block being carved */
+	size_t			 left;		/* items left in cur */
+	void			**blocks;
+	size_t			 nblocks, cblocks;
+};
+void		*rib_pool_get(struct rib_pool *);	/* zeroed; NULL on out-of-memory */
+void		 rib_pool_put(struct rib_pool *, void *);
+void		 rib_pool_fini(struct rib_pool *);
 
 /* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
 struct rib_leg {
@@ -92,21 +123,22 @@ struct rib_group {
 	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
+/* One per prefix: 72 bytes from a pool. */
 struct rib_dest {
-	struct prefix		 prefix;
-	bool			 dirty;
-	bool			 local;		/* active set is never programmed */
-	bool			 cover;		/* has an eligible non-default circuit path */
-	bool			 has_via;
-	uint8_t			 act_cls, bak_cls;	/* RIB_CLS_NONE = none */
-	uint8_t			 n_paths;
-	int16_t			 fib_err;
-	uint32_t		 since;		/* wall seconds */
 	struct rib_path		*paths;
 	struct rib_group	*grp;
 	struct rib_dest		*gnext, *gprev;	/* in grp->members */
 	struct rib_dest		*dirty_next;
-	struct prefix		 via;
+	struct prefix		 prefix;
+	uint8_t			 act_cls, bak_cls;	/* RIB_CLS_NONE = none */
+	uint8_t			 n_paths;
+	uint8_t			 via_len;	/* has_via: backup from prefix/via_len */
+	int16_t			 fib_err;
+	bool			 dirty;
+	bool			 local;		/* active set is never programmed */
+	bool			 cover;		/* has an eligible non-default circuit path */
+	bool			 has_via;
+	uint32_t		 since;		/* wall seconds */
 };
 
 /* Selection result for one prefix. */
@@ -136,6 +168,10 @@ struct rib {
 	uint64_t		 now_ms;
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
+	struct rib_pool		 dest_pool, path_pool;
+	/* interned path records */
+	struct rib_pinfo	**phash;
+	size_t			 phash_size, n_pinfo;
 	/* sources by id - 1 */
 	struct rib_source	**src;
 	size_t			 n_src, cap_src;

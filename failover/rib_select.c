@@ -22,7 +22,7 @@ rib_path_usable(const struct rib_path *p, const char *excl_conn)
 {
 	if (!rib_path_eligible(p))
 		return false;
-	if (excl_conn && strcmp(p->src->connection, excl_conn) == 0)
+	if (excl_conn && strcmp(p->pi->src->connection, excl_conn) == 0)
 		return false;
 	return true;
 }
@@ -35,17 +35,17 @@ rib_path_tiebreak(const struct rib_path *a, const struct rib_path *b)
 {
 	int	 c;
 
-	if (a->is_static || b->is_static) {
-		if ((c = ipaddr_cmp(&a->nexthop, &b->nexthop)) != 0)
+	if (a->pi->is_static || b->pi->is_static) {
+		if ((c = ipaddr_cmp(&a->pi->nexthop, &b->pi->nexthop)) != 0)
 			return c;
 	} else {
-		if (a->router_id != b->router_id)
-			return a->router_id < b->router_id ? -1 : 1;
-		if ((c = ipaddr_cmp(&a->peer_addr, &b->peer_addr)) != 0)
+		if (a->pi->router_id != b->pi->router_id)
+			return a->pi->router_id < b->pi->router_id ? -1 : 1;
+		if ((c = ipaddr_cmp(&a->pi->peer_addr, &b->pi->peer_addr)) != 0)
 			return c;
 	}
-	if (a->src->id != b->src->id)
-		return a->src->id < b->src->id ? -1 : 1;
+	if (a->pi->src->id != b->pi->src->id)
+		return a->pi->src->id < b->pi->src->id ? -1 : 1;
 	return 0;
 }
 
@@ -78,10 +78,10 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	bool		 any_static = false, any_ebgp = false, worse;
 
 	for (i = 0; i < n; i++)
-		any_static |= v[i]->is_static;
+		any_static |= v[i]->pi->is_static;
 	if (any_static) {	/* configured prefixes beat BGP within a class */
 		for (i = k = 0; i < n; i++)
-			if (v[i]->is_static)
+			if (v[i]->pi->is_static)
 				v[k++] = v[i];
 		n = k;
 		goto out;
@@ -89,38 +89,38 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	/* RFC 4271 9.1.1: degree of preference = LOCAL_PREF */
 	lp = 0;
 	for (i = 0; i < n; i++)
-		if (v[i]->local_pref > lp)
-			lp = v[i]->local_pref;
+		if (v[i]->pi->local_pref > lp)
+			lp = v[i]->pi->local_pref;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->local_pref == lp)
+		if (v[i]->pi->local_pref == lp)
 			v[k++] = v[i];
 	n = k;
 	/* RFC 4271 9.1.2.2 a: shortest AS_PATH */
 	asl = UINT16_MAX;
 	for (i = 0; i < n; i++)
-		if (v[i]->as_path_len < asl)
-			asl = v[i]->as_path_len;
+		if (v[i]->pi->as_path_len < asl)
+			asl = v[i]->pi->as_path_len;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->as_path_len == asl)
+		if (v[i]->pi->as_path_len == asl)
 			v[k++] = v[i];
 	n = k;
 	/* b: lowest ORIGIN */
 	org = UINT8_MAX;
 	for (i = 0; i < n; i++)
-		if (v[i]->origin < org)
-			org = v[i]->origin;
+		if (v[i]->pi->origin < org)
+			org = v[i]->pi->origin;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->origin == org)
+		if (v[i]->pi->origin == org)
 			v[k++] = v[i];
 	n = k;
 	/* c: among paths from the same neighbouring AS, lowest MED; a missing
 	 * MED is the lowest possible value */
 	for (i = k = 0; i < n; i++) {
-		med_i = v[i]->has_med ? v[i]->med : 0;
+		med_i = v[i]->pi->has_med ? v[i]->pi->med : 0;
 		worse = false;
 		for (j = 0; j < n && !worse; j++) {
-			med_j = v[j]->has_med ? v[j]->med : 0;
-			if (j != i && v[j]->neighbor_as == v[i]->neighbor_as && med_j < med_i)
+			med_j = v[j]->pi->has_med ? v[j]->pi->med : 0;
+			if (j != i && v[j]->pi->neighbor_as == v[i]->pi->neighbor_as && med_j < med_i)
 				worse = true;
 		}
 		if (!worse)
@@ -130,10 +130,10 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	/* d: eBGP over iBGP (e, IGP cost to the next hop, does not apply: all
 	 * next hops are directly connected) */
 	for (i = 0; i < n; i++)
-		any_ebgp |= v[i]->ebgp;
+		any_ebgp |= v[i]->pi->ebgp;
 	if (any_ebgp) {
 		for (i = k = 0; i < n; i++)
-			if (v[i]->ebgp)
+			if (v[i]->pi->ebgp)
 				v[k++] = v[i];
 		n = k;
 	}
@@ -182,7 +182,7 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 		if (!rib_path_usable(p, excl_conn))
 			continue;
 		tier = rib_path_demoted(p) ? 1 : 0;
-		c = p->src->cfg.cls;
+		c = p->pi->src->cfg.cls;
 		if (c >= RIB_CLASS_N || cnt[tier][c] >= 256)
 			continue;
 		cand[tier][c][cnt[tier][c]++] = p;
@@ -203,7 +203,7 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 			bk[nb].cls = c;
 			bk[nb].n = n;
 			memcpy(bk[nb].best, cand[tier][c], n * sizeof(bk[nb].best[0]));
-			bk[nb].aspath = bk[nb].best[0]->is_static ? 0 : bk[nb].best[0]->as_path_len;
+			bk[nb].aspath = bk[nb].best[0]->pi->is_static ? 0 : bk[nb].best[0]->pi->as_path_len;
 			nb++;
 		}
 	}
@@ -239,7 +239,7 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 	sel->n_act = bk[0].n;
 	memcpy(sel->act, bk[0].best, bk[0].n * sizeof(sel->act[0]));
 	for (i = 0; i < sel->n_act; i++)
-		sel->local |= sel->act[i]->no_fib;
+		sel->local |= sel->act[i]->pi->no_fib;
 	/* backup: the best path of the next class */
 	for (i = 1; i < nb; i++) {
 		if (bk[i].cls == bk[0].cls)

@@ -412,8 +412,9 @@ trie_jump_drop(struct trie *t)
 	t->jump = t->jbest = NULL;
 }
 
-int
-trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
+/* Insert, or with keep leave a value already there (in *old) untouched. */
+static int
+trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bool keep)
 {
 	struct trie_key		 k;
 	struct trie_node	*n;
@@ -438,6 +439,8 @@ trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
 		if (n->len == len) {
 			if (old)
 				*old = n->val;
+			if (n->val && keep)
+				return 0;
 			if (n->val)
 				n->val = val;
 			else {
@@ -487,6 +490,26 @@ out:
 	else if (t->jump == NULL && t->family == AF_INET && t->count >= TRIE_JUMP_BUILD)
 		trie_jump_build(t);
 	return 0;
+}
+
+int
+trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
+{
+	return trie_insert_do(t, p, val, old, false);
+}
+
+void *
+trie_find_or_insert(struct trie *t, const struct prefix *p, void *val, int *err)
+{
+	void	*old = NULL;
+	int	 rc;
+
+	if ((rc = trie_insert_do(t, p, val, &old, true)) != 0) {
+		if (err)
+			*err = rc;
+		return NULL;
+	}
+	return old ? old : val;
 }
 
 void *

@@ -33,6 +33,10 @@ void		 trie_stats_get(const struct trie *, struct trie_stats *);
 /* Insert or replace; *old (if given) receives the replaced value or NULL.
  * Returns 0, -EINVAL for a prefix of the wrong family, -ENOMEM. */
 int	trie_insert(struct trie *, const struct prefix *, void *val, void **old);
+/* Insert only if absent, in one descent: returns the value already there
+ * (the trie is unchanged) or val once inserted; NULL on error, with *err (if
+ * given) set to -EINVAL or -ENOMEM as for trie_insert. */
+void	*trie_find_or_insert(struct trie *, const struct prefix *, void *val, int *err);
 /* Remove; returns the value or NULL when absent. */
 void	*trie_delete(struct trie *, const struct prefix *);
 void	*trie_exact(const struct trie *, const struct prefix *);
