@@ -406,6 +406,86 @@ nbnc_filter_free(struct nbnc_filter *flt)
 	memset(flt, 0, sizeof(*flt));
 }
 
+/* Append the paths a subtree filter node selects under path p. */
+static void
+hint_add(const struct lyd_node *f, char *p, size_t plen, char **out, size_t *len, size_t *cap)
+{
+	const struct lyd_node	*c;
+	size_t			 n = strlen(p);
+	bool			 deeper = false;
+
+	/* list keys and other content matches become predicates */
+	LY_LIST_FOR(lyd_child(f), c) {
+		const char	*v = fnode_value(c);
+
+		if (!fnode_is_content(c) || strchr(v, '\''))
+			continue;
+		while (isspace((unsigned char)*v))
+			v++;
+		snprintf(p + strlen(p), plen - strlen(p), "[%s='%.*s']", fnode_name(c),
+		    (int)strcspn(v, " \t\r\n"), v);
+	}
+	LY_LIST_FOR(lyd_child(f), c) {
+		size_t	 m = strlen(p);
+
+		if (fnode_is_content(c))
+			continue;
+		deeper = true;
+		snprintf(p + m, plen - m, "/%s", fnode_name(c));
+		hint_add(c, p, plen, out, len, cap);
+		p[m] = '\0';
+	}
+	if (!deeper) {
+		size_t	 need = strlen(p) + 4;
+
+		if (*len + need + 1 > *cap) {
+			size_t	 ncap = (*cap + need) * 2;
+			char	*b = realloc(*out, ncap);
+
+			if (!b)
+				goto out;
+			*out = b;
+			*cap = ncap;
+		}
+		*len += (size_t)sprintf(*out + *len, "%s%s", *len ? " | " : "", p);
+	}
+out:
+	p[n] = '\0';
+}
+
+char *
+nbnc_filter_state_hint(const struct nbnc_filter *flt)
+{
+	const struct lys_module	*mod = ly_ctx_get_module_implemented(nb_ctx(), "hybridgw");
+	const struct lyd_node	*f;
+	char			*out = NULL, p[1024];
+	size_t			 len = 0, cap = 0;
+
+	if (!flt || flt->empty)
+		return NULL;
+	if (flt->xpath) {
+		/* a plain absolute path is a good hint; '//' and '*' might
+		 * reach anything, Adj-RIB routes included when they say so */
+		if (!strstr(flt->xpath, "//") && !strchr(flt->xpath, '*'))
+			return strdup(flt->xpath);
+		if (strstr(flt->xpath, "route"))
+			return strdup("/hybridgw:gateway-state/bgp/neighbor/route | "
+			    "/hybridgw:gateway-state/rib | /hybridgw:gateway-state/bfd | "
+			    "/hybridgw:gateway-state/failover");
+		return NULL;
+	}
+	LY_LIST_FOR(flt->subtree, f) {
+		const char	*ns = fnode_ns(f);
+
+		if (strcmp(fnode_name(f), "gateway-state") != 0 ||
+		    (ns && mod && strcmp(ns, mod->ns) != 0))
+			continue;
+		snprintf(p, sizeof(p), "/hybridgw:gateway-state");
+		hint_add(f, p, sizeof(p), &out, &len, &cap);
+	}
+	return out;
+}
+
 bool
 nbnc_filter_wants(const struct nbnc_filter *flt, const char *module, const char *top)
 {

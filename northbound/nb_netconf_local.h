@@ -134,6 +134,10 @@ int	nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *,
 void	nbnc_filter_free(struct nbnc_filter *);
 /* May the filter select anything in this top-level module / node? */
 bool	nbnc_filter_wants(const struct nbnc_filter *, const char *module, const char *top);
+/* What part of the gateway state the filter needs, as the xpath hint of
+ * nb_state_get() (which fills Adj-RIB routes only when asked): NULL =
+ * build everything (but no Adj-RIB routes). Caller frees. */
+char	*nbnc_filter_state_hint(const struct nbnc_filter *);
 /* Filter the siblings in data (consumed) into *out. */
 int	nbnc_filter_apply(struct nbnc_filter *, struct lyd_node *data,
 	    struct lyd_node **out, struct nbnc_errs *);

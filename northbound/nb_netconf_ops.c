@@ -386,8 +386,12 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	if (state) {
 		if (nbnc_filter_wants(&flt, "hybridgw", "gateway-state")) {
 			t = NULL;
+			char	*hint = nbnc_filter_state_hint(&flt);
+
 			t1 = mono_us();
-			if ((rc = nb_state_get(flt.xpath, &t, &err)) != 0) {
+			rc = nb_state_get(hint, &t, &err);
+			free(hint);
+			if (rc != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
 				lyd_free_all(all);
 				goto out;

@@ -63,6 +63,23 @@ def test_netconf_config_brings_up_bgp(nclab):
 	H.wait_routes(srv.d, lambda r: set(NETS4) <= set(r))
 	util.wait_for(lambda: '203.0.113.0/24' in H.frr_routes(f), 10, 0.1, 'FRR has our prefix')
 
+	# the Adj-RIB-In of the neighbor, asked for by a subtree filter
+	r = m.get(filter=('subtree', '<gateway-state xmlns="%s"><bgp><neighbor><address>%s</address>'
+			  '<route><direction>received</direction></route></neighbor></bgp>'
+			  '</gateway-state>' % (HGW, H.PEER4)))
+	assert sorted(xp(r, '//h:route/h:prefix/text()')) == sorted(NETS4)
+	assert set(xp(r, '//h:route/h:direction/text()')) == {'received'}
+	assert xp(r, '//h:route/h:next-hop/text()')[0] == H.PEER4
+	r = m.get(filter=('subtree', '<gateway-state xmlns="%s"><bgp><neighbor><address>%s</address>'
+			  '<route><direction>advertised</direction><prefix/></route></neighbor></bgp>'
+			  '</gateway-state>' % (HGW, H.PEER4)))
+	assert xp(r, '//h:route/h:prefix/text()') == ['203.0.113.0/24']
+	# the RIB entry of one prefix, by XPath
+	r = m.get(filter=('xpath', ({'h': HGW}, "/h:gateway-state/h:rib/h:route[h:prefix='%s']" %
+				    NETS4[0])))
+	assert xp(r, '//h:rib/h:route/h:prefix/text()') == [NETS4[0]]
+	assert xp(r, '//h:rib/h:route/h:active-class/text()') == ['circuit']
+
 	# a refused edit (invalid value) changes nothing: same session, same routes
 	before = H.frr_neighbor(f)['connectionsEstablished']
 	with pytest.raises(RPCError) as ei:
