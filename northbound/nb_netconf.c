@@ -652,8 +652,11 @@ static const struct nb_module nbnc_module = {
 static void
 nbnc_print_clb(const struct nc_session *s, NC_VERB_LEVEL lvl, const char *msg)
 {
-	if (lvl == NC_VERB_ERROR)
+	/* a client that leaves without <close-session> is routine */
+	if (lvl == NC_VERB_ERROR && !strstr(msg, "disconnected") && !strstr(msg, "EOF"))
 		log_warn(LOG_MOD_NB, "netconf: %s", msg);
+	else if (lvl == NC_VERB_ERROR)
+		log_info(LOG_MOD_NB, "netconf: session %u: %s", s ? nc_session_get_id(s) : 0, msg);
 	else if (lvl == NC_VERB_WARNING)
 		log_debug(LOG_MOD_NB, "netconf: %s", msg);
 	else
