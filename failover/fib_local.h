@@ -76,16 +76,26 @@ struct fib_q {
 	size_t			 head, sent, n, cap;
 };
 
-/* Route state, one per prefix we programmed or adopted. */
+/* Route state, one per prefix we programmed or adopted: a slot of an
+ * open-addressing table per family (fib_rtab), the address bytes (4 or 16)
+ * right after this header: 12 bytes per IPv4 route, 24 per IPv6 route. */
 #define FIB_RT_FAILED		0x01	/* refused; a retry is scheduled */
 #define FIB_RT_ADOPTED		0x02	/* found at start, not set since */
+#define FIB_RT_EMPTY		0xff	/* len of a free slot */
+#define FIB_RT_ATT_SHIFT	2	/* flags >> shift = attempts (saturates at 63) */
 struct fib_rt {
-	struct fib_rt		*next;		/* hash chain */
-	struct prefix		 pfx;
-	uint8_t			 flags;
-	uint8_t			 attempts;
-	uint16_t		 gen;
 	uint32_t		 grp;
+	uint16_t		 gen;
+	uint8_t			 len;		/* FIB_RT_EMPTY = free slot */
+	uint8_t			 flags;		/* FIB_RT_* | attempts << FIB_RT_ATT_SHIFT */
+};
+struct fib_rtab {
+	uint8_t			*slots;
+	size_t			 cap;		/* slots, a power of two (0 = none yet) */
+	size_t			 count;
+	uint32_t		 esize;		/* header + address bytes */
+	uint8_t			 family;
+	uint8_t			 alen;		/* 4 or 16 */
 };
 
 /* A kernel nexthop object we own: a single nexthop, a group, or the shared
@@ -154,8 +164,7 @@ struct fib {
 	size_t			 nretries, cretries;
 
 	/* routes */
-	struct fib_rt		**rt_hash;
-	size_t			 rt_buckets, rt_count;
+	struct fib_rtab		 rt4, rt6;
 	size_t			 rt_adopted;
 
 	/* nexthop objects */

@@ -11,26 +11,104 @@
 
 #include "lib/log.h"
 
-/* --- prefix hash ---------------------------------------------------------- */
+/* --- route table -------------------------------------------------------------
+ * Open addressing with linear probing, at most 3/4 full, backward-shift
+ * deletion (no tombstones). A slot is a struct fib_rt followed by the
+ * address bytes. Slots move when the table grows or a neighbour is deleted:
+ * hold an entry only until the next add or forget. */
 
-static uint32_t
-fib_rt_hash(const struct prefix *p)
+static inline struct fib_rt *
+fib_rt_at(const struct fib_rtab *t, size_t i)
 {
-	uint32_t	 h = 2166136261u ^ p->family ^ ((uint32_t)p->len << 8);
-	unsigned	 i, n = (p->len + 7u) / 8u;
-
-	for (i = 0; i < n && i < sizeof(p->bytes); i++) {
-		h ^= p->bytes[i];
-		h *= 16777619u;
-	}
-	return h ^ (h >> 15);
+	return (struct fib_rt *)(t->slots + i * t->esize);
 }
 
-static bool
-fib_rt_eq(const struct prefix *a, const struct prefix *b)
+static inline uint8_t *
+fib_rt_addr(struct fib_rt *e)
 {
-	return a->family == b->family && a->len == b->len &&
-	    memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+	return (uint8_t *)(e + 1);
+}
+
+static inline unsigned
+fib_rt_attempts(const struct fib_rt *e)
+{
+	return e->flags >> FIB_RT_ATT_SHIFT;
+}
+
+static struct fib_rtab *
+fib_rtab_of(struct fib *f, uint8_t family)
+{
+	return family == AF_INET ? &f->rt4 : &f->rt6;
+}
+
+static size_t
+fib_rt_home(const struct fib_rtab *t, const uint8_t *addr, uint8_t len)
+{
+	uint64_t	 h = len;
+	uint32_t	 w;
+	unsigned	 i;
+
+	for (i = 0; i < t->alen; i += 4) {
+		memcpy(&w, addr + i, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return (size_t)(h >> 32) & (t->cap - 1);
+}
+
+/* The slot of (addr, len), or the free slot where it would go. */
+static size_t
+fib_rt_probe(const struct fib_rtab *t, const uint8_t *addr, uint8_t len, bool *found)
+{
+	size_t		 i = fib_rt_home(t, addr, len);
+	struct fib_rt	*e;
+
+	for (;; i = (i + 1) & (t->cap - 1)) {
+		e = fib_rt_at(t, i);
+		if (e->len == FIB_RT_EMPTY) {
+			*found = false;
+			return i;
+		}
+		if (e->len == len && memcmp(fib_rt_addr(e), addr, t->alen) == 0) {
+			*found = true;
+			return i;
+		}
+	}
+}
+
+static int
+fib_rt_grow(struct fib_rtab *t)
+{
+	size_t		 nc = t->cap ? t->cap * 2 : 1024, i, j;
+	struct fib_rtab	 n = *t;
+	struct fib_rt	*e;
+	bool		 found;
+
+	if (!(n.slots = malloc(nc * t->esize)))
+		return -ENOMEM;
+	n.cap = nc;
+	for (i = 0; i < nc; i++)
+		fib_rt_at(&n, i)->len = FIB_RT_EMPTY;
+	for (i = 0; i < t->cap; i++) {
+		e = fib_rt_at(t, i);
+		if (e->len == FIB_RT_EMPTY)
+			continue;
+		j = fib_rt_probe(&n, fib_rt_addr(e), e->len, &found);
+		memcpy(fib_rt_at(&n, j), e, t->esize);
+	}
+	free(t->slots);
+	*t = n;
+	return 0;
+}
+
+/* The prefix of entry e. */
+static void
+fib_rt_pfx(const struct fib_rtab *t, struct fib_rt *e, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = t->family;
+	p->len = e->len;
+	memcpy(p->bytes, fib_rt_addr(e), t->alen);
 }
 
 /* A canonical copy: host bits and unused bytes zero. */
@@ -53,74 +131,68 @@ fib_rt_key(const struct prefix *inp, struct prefix *out)
 	return 0;
 }
 
-static struct fib_rt **
-fib_rt_slot(const struct fib *f, const struct prefix *p)
-{
-	struct fib_rt	**pp = &f->rt_hash[fib_rt_hash(p) & (f->rt_buckets - 1)];
-
-	while (*pp && !fib_rt_eq(&(*pp)->pfx, p))
-		pp = &(*pp)->next;
-	return pp;
-}
-
-static int
-fib_rt_grow(struct fib *f)
-{
-	size_t		  nb = f->rt_buckets ? f->rt_buckets * 2 : 1024, i;
-	struct fib_rt	**nh, *e, *next;
-
-	if (!(nh = calloc(nb, sizeof(*nh))))
-		return -ENOMEM;
-	for (i = 0; i < f->rt_buckets; i++)
-		for (e = f->rt_hash[i]; e; e = next) {
-			size_t	 b = fib_rt_hash(&e->pfx) & (nb - 1);
-
-			next = e->next;
-			e->next = nh[b];
-			nh[b] = e;
-		}
-	free(f->rt_hash);
-	f->rt_hash = nh;
-	f->rt_buckets = nb;
-	return 0;
-}
-
 static struct fib_rt *
-fib_rt_find(const struct fib *f, const struct prefix *key)
+fib_rt_find(struct fib *f, const struct prefix *key)
 {
-	return *fib_rt_slot(f, key);
+	struct fib_rtab	*t = fib_rtab_of(f, key->family);
+	size_t		 i;
+	bool		 found;
+
+	if (t->cap == 0)
+		return NULL;
+	i = fib_rt_probe(t, key->bytes, key->len, &found);
+	return found ? fib_rt_at(t, i) : NULL;
 }
 
+/* The entry of key, a fresh one (grp 0, no flags) if there was none. */
 static struct fib_rt *
 fib_rt_add(struct fib *f, const struct prefix *key)
 {
-	struct fib_rt	**pp, *e;
+	struct fib_rtab	*t = fib_rtab_of(f, key->family);
+	struct fib_rt	*e;
+	size_t		 i;
+	bool		 found;
 
-	if (f->rt_count >= f->rt_buckets && fib_rt_grow(f) < 0)
+	if ((t->count + 1) * 4 > t->cap * 3 && fib_rt_grow(t) < 0)
 		return NULL;
-	pp = fib_rt_slot(f, key);
-	if (*pp)
-		return *pp;
-	if (!(e = calloc(1, sizeof(*e))))
-		return NULL;
-	e->pfx = *key;
-	*pp = e;
-	f->rt_count++;
+	i = fib_rt_probe(t, key->bytes, key->len, &found);
+	e = fib_rt_at(t, i);
+	if (found)
+		return e;
+	memset(e, 0, sizeof(*e));
+	e->len = key->len;
+	memcpy(fib_rt_addr(e), key->bytes, t->alen);
+	t->count++;
 	return e;
 }
 
+/* Remove e (in t): later entries of its cluster may move up, one of them
+ * into e's slot. */
 static void
-fib_rt_forget(struct fib *f, struct fib_rt *e)
+fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 {
-	struct fib_rt	**pp = fib_rt_slot(f, &e->pfx);
+	size_t		 i = (size_t)((uint8_t *)e - t->slots) / t->esize, j = i, k;
+	size_t		 mask = t->cap - 1;
+	struct fib_rt	*n;
 
 	if (e->flags & FIB_RT_FAILED)
 		f->stats.routes_pending_retry--;
 	if (e->flags & FIB_RT_ADOPTED)
 		f->rt_adopted--;
-	*pp = e->next;
-	f->rt_count--;
-	free(e);
+	for (;;) {
+		j = (j + 1) & mask;
+		n = fib_rt_at(t, j);
+		if (n->len == FIB_RT_EMPTY)
+			break;
+		k = fib_rt_home(t, fib_rt_addr(n), n->len);
+		/* n may fill the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			memcpy(fib_rt_at(t, i), n, t->esize);
+			i = j;
+		}
+	}
+	fib_rt_at(t, i)->len = FIB_RT_EMPTY;
+	t->count--;
 }
 
 /* --- messages --------------------------------------------------------------- */
@@ -151,12 +223,14 @@ fib_rtmsg_new(struct fib *f, int type, int flags, const struct prefix *p)
 }
 
 static int
-fib_rt_send(struct fib *f, struct fib_rt *e)
+fib_rt_send(struct fib *f, const struct fib_rtab *t, struct fib_rt *e)
 {
 	struct nl_msg	*msg;
+	struct prefix	 p;
 
 	e->gen++;
-	if (!(msg = fib_rtmsg_new(f, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &e->pfx)))
+	fib_rt_pfx(t, e, &p);
+	if (!(msg = fib_rtmsg_new(f, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &p)))
 		return -ENOMEM;
 	if (nla_put_u32(msg, RTA_NH_ID, e->grp) < 0) {
 		nlmsg_free(msg);
@@ -164,8 +238,8 @@ fib_rt_send(struct fib *f, struct fib_rt *e)
 	}
 	f->stats.routes_set++;
 	/* only a route in back-off needs to hear of success: spare the lookup */
-	f->q_watch = e->attempts > 0;
-	return fib_q_add(f, msg, FIB_REQ_ROUTE_SET, e->grp, e->gen, &e->pfx);
+	f->q_watch = fib_rt_attempts(e) > 0;
+	return fib_q_add(f, msg, FIB_REQ_ROUTE_SET, e->grp, e->gen, &p);
 }
 
 static int
@@ -197,9 +271,9 @@ fib_route_set(struct fib *f, const struct prefix *p, uint32_t grp_id)
 		f->rt_adopted--;
 	if (e->flags & FIB_RT_FAILED)
 		f->stats.routes_pending_retry--;
-	e->flags = 0;
+	e->flags &= (uint8_t)~(FIB_RT_FAILED | FIB_RT_ADOPTED);	/* attempts stay */
 	e->grp = grp_id;
-	return fib_rt_send(f, e);
+	return fib_rt_send(f, fib_rtab_of(f, key.family), e);
 }
 
 int
@@ -211,7 +285,7 @@ fib_route_del(struct fib *f, const struct prefix *p)
 	if (fib_rt_key(p, &key) < 0)
 		return -EINVAL;
 	if ((e = fib_rt_find(f, &key)))
-		fib_rt_forget(f, e);
+		fib_rt_forget(f, fib_rtab_of(f, key.family), e);
 	return fib_rt_del_send(f, &key);
 }
 
@@ -227,20 +301,21 @@ fib_rt_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 	if (!(e = fib_rt_find(f, &r->pfx)) || e->gen != r->gen)
 		return;		/* deleted or set again since */
 	if (!err) {
-		e->attempts = 0;
+		e->flags &= (1u << FIB_RT_ATT_SHIFT) - 1;	/* attempts = 0 */
 		return;
 	}
 	if (f->ev->route_error)
-		f->ev->route_error(f->arg, &e->pfx, err);
+		f->ev->route_error(f->arg, &r->pfx, err);
 	/* the callback may have changed or deleted the route */
 	if (!(e = fib_rt_find(f, &r->pfx)) || e->gen != r->gen)
 		return;
-	if (e->attempts < 255)
-		e->attempts++;
+	/* (the back-off is at its maximum long before attempts saturate) */
+	if (fib_rt_attempts(e) < 0xffu >> FIB_RT_ATT_SHIFT)
+		e->flags = (uint8_t)(e->flags + (1u << FIB_RT_ATT_SHIFT));
 	if (!(e->flags & FIB_RT_FAILED)) {
 		e->flags |= FIB_RT_FAILED;
 		f->stats.routes_pending_retry++;
-		fib_retry_add(f, FIB_REQ_ROUTE_SET, 0, &e->pfx, e->attempts);
+		fib_retry_add(f, FIB_REQ_ROUTE_SET, 0, &r->pfx, fib_rt_attempts(e));
 	}
 }
 
@@ -254,7 +329,7 @@ fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 	e->flags &= (uint8_t)~FIB_RT_FAILED;
 	f->stats.routes_pending_retry--;
 	f->stats.retries++;
-	fib_rt_send(f, e);
+	fib_rt_send(f, fib_rtab_of(f, p->family), e);
 }
 
 /* A group is back in the kernel after it was gone (its routes went with it)
@@ -263,12 +338,15 @@ fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 void
 fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 {
+	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
 	struct fib_rt	*e;
 	size_t		 i, n = 0;
+	unsigned	 ti;
 
-	for (i = 0; i < f->rt_buckets; i++)
-		for (e = f->rt_hash[i]; e; e = e->next) {
-			if (e->grp != grp || (e->flags & FIB_RT_ADOPTED) ||
+	for (ti = 0; ti < 2; ti++)
+		for (t = tabs[ti], i = 0; i < t->cap; i++) {
+			e = fib_rt_at(t, i);
+			if (e->len == FIB_RT_EMPTY || e->grp != grp || (e->flags & FIB_RT_ADOPTED) ||
 			    (failed_only && !(e->flags & FIB_RT_FAILED)))
 				continue;
 			if (e->flags & FIB_RT_FAILED) {
@@ -276,7 +354,7 @@ fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 				f->stats.routes_pending_retry--;
 				f->stats.retries++;
 			}
-			fib_rt_send(f, e);
+			fib_rt_send(f, t, e);
 			n++;
 		}
 	if (n)
@@ -334,7 +412,7 @@ fib_adopt_one(struct nl_msg *msg, void *arg)
 		a->err = -ENOMEM;
 		return NL_STOP;
 	}
-	e->flags = FIB_RT_ADOPTED;
+	e->flags |= FIB_RT_ADOPTED;
 	e->grp = tb[RTA_NH_ID] ? nla_get_u32(tb[RTA_NH_ID]) : 0;
 	f->rt_adopted++;
 	a->n++;
@@ -347,14 +425,18 @@ fib_adopt_one(struct nl_msg *msg, void *arg)
 static int
 fib_adopt_prune(struct fib *f)
 {
+	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
 	uint32_t	*used = NULL;
 	size_t		 n = 0, cap = 0, i;
 	struct fib_rt	*e;
+	unsigned	 ti;
 	int		 rc;
 
-	for (i = 0; i < f->rt_buckets; i++)
-		for (e = f->rt_hash[i]; e; e = e->next) {
-			if (!(e->flags & FIB_RT_ADOPTED) || !e->grp || (n && used[n - 1] == e->grp))
+	for (ti = 0; ti < 2; ti++)
+		for (t = tabs[ti], i = 0; i < t->cap; i++) {
+			e = fib_rt_at(t, i);
+			if (e->len == FIB_RT_EMPTY || !(e->flags & FIB_RT_ADOPTED) || !e->grp ||
+			    (n && used[n - 1] == e->grp))
 				continue;
 			if (n == cap) {
 				size_t		 nc = cap ? cap * 2 : 256;
@@ -408,18 +490,24 @@ fib_adopt(struct fib *f, fib_adopt_fn fn, void *arg)
 int
 fib_reconcile(struct fib *f)
 {
-	struct fib_rt	*e, *next;
+	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
+	struct fib_rt	*e;
+	struct prefix	 key;
 	size_t		 i, n = 0;
+	unsigned	 ti;
 	int		 rc = 0;
 
-	for (i = 0; i < f->rt_buckets && f->rt_adopted; i++)
-		for (e = f->rt_hash[i]; e; e = next) {
-			next = e->next;
-			if (!(e->flags & FIB_RT_ADOPTED))
+	for (ti = 0; ti < 2; ti++)
+		for (t = tabs[ti], i = 0; i < t->cap && f->rt_adopted; ) {
+			e = fib_rt_at(t, i);
+			if (e->len == FIB_RT_EMPTY || !(e->flags & FIB_RT_ADOPTED)) {
+				i++;
 				continue;
-			struct prefix	 key = e->pfx;
-
-			fib_rt_forget(f, e);
+			}
+			/* a later entry may move into slot i: look at it again
+			 * (one from the wrapped start may be seen twice: kept) */
+			fib_rt_pfx(t, e, &key);
+			fib_rt_forget(f, t, e);
 			if ((rc = fib_rt_del_send(f, &key)) < 0)
 				goto out;
 			n++;
@@ -436,21 +524,23 @@ out:
 int
 fib_rt_init(struct fib *f)
 {
-	return fib_rt_grow(f);
+	memset(&f->rt4, 0, sizeof(f->rt4));
+	memset(&f->rt6, 0, sizeof(f->rt6));
+	f->rt4.family = AF_INET;
+	f->rt4.alen = 4;
+	f->rt4.esize = (uint32_t)sizeof(struct fib_rt) + 4;
+	f->rt6.family = AF_INET6;
+	f->rt6.alen = 16;
+	f->rt6.esize = (uint32_t)sizeof(struct fib_rt) + 16;
+	return fib_rt_grow(&f->rt4);
 }
 
 void
 fib_rt_fini(struct fib *f)
 {
-	struct fib_rt	*e, *next;
-	size_t		 i;
-
-	for (i = 0; i < f->rt_buckets; i++)
-		for (e = f->rt_hash[i]; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	free(f->rt_hash);
-	f->rt_hash = NULL;
-	f->rt_buckets = f->rt_count = 0;
+	free(f->rt4.slots);
+	free(f->rt6.slots);
+	f->rt4.slots = f->rt6.slots = NULL;
+	f->rt4.cap = f->rt6.cap = 0;
+	f->rt4.count = f->rt6.count = 0;
 }
