@@ -193,6 +193,14 @@ bgp_export_announce(struct bgp_peer *p, const struct prefix *pfx, struct bgp_att
 		return;		/* replayed by export_sync when the session comes up */
 	if (!(pfx->family == AF_INET ? p->cfg.ipv4_unicast : p->cfg.ipv6_unicast))
 		return;
+	/* RFC 1997 well-known communities: NO_ADVERTISE keeps the route from
+	 * every peer, NO_EXPORT (and NO_EXPORT_SUBCONFED, we have no
+	 * confederation) from every eBGP peer. The route still forwards. */
+	if (bgp_attrs_no_advertise(a) ||
+	    (p->neg.ebgp && (bgp_attrs_no_export(a) || bgp_attrs_no_export_subconfed(a)))) {
+		bgp_export_withdraw(p, pfx);
+		return;
+	}
 	if (bgp_ptab_put(&p->out.tab[bgp_af_of(pfx->family)], pfx, &ref, &isnew) != 0)
 		return;
 	if (isnew) {

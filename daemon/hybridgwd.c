@@ -167,17 +167,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	nb_startup_path_set(cfg_path);
-	if (nb_gateway_init(tree, &e) != 0) {
-		print_err("start", &e);
+	/* ... and every check a commit makes, before the kernel is touched. */
+	nb_gateway_register();
+	if (nb_check(tree, &e) != 0) {
+		print_err(cfg_path, &e);
 		lyd_free_all(tree);
 		goto out;
 	}
 	if (check) {
-		rc = nb_check(tree, &e) == 0 ? 0 : 1;
-		if (rc)
-			print_err(cfg_path, &e);
-		else
-			printf("%s: configuration is valid\n", cfg_path);
+		printf("%s: configuration is valid\n", cfg_path);
+		lyd_free_all(tree);
+		rc = 0;
+		goto out;
+	}
+	if (nb_gateway_start(tree, &e) != 0) {
+		print_err("start", &e);
 		lyd_free_all(tree);
 		goto out;
 	}

@@ -489,7 +489,7 @@ boot_leaf(const struct lyd_node *cfg, const char *path)
 }
 
 int
-nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
+nb_gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 {
 	const char		*tbl = boot_leaf(boot_cfg, "kernel-table");
 	const char		*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
@@ -533,9 +533,14 @@ nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *err)
 	}
 	rib_journal_subscribe(gw.rib, on_journal, NULL);
 	rib_alarm_subscribe(gw.rib, on_alarm, NULL);
+	return 0;
+}
+
+void
+nb_gateway_register(void)
+{
 	nb_module_register(&gw_module);
 	gw_rpc_register();
-	return 0;
 }
 
 void

@@ -333,6 +333,17 @@ show_state(int nw, char **w, bool json, char **out)
 		    strcmp(what, "routes") == 0 ? "rib" : what);
 	if ((rc = nb_state_get(xp, &st, &e)) != 0)
 		return err_out(out, &e);
+	if (json && strcmp(what, "bgp") == 0 && nw >= 4) {
+		/* Only the neighbor asked for. */
+		struct lyd_node	*bgp = first_child_named(st, "bgp"), *n, *next;
+
+		for (n = bgp ? first_child_named(bgp, "neighbor") : NULL; n; n = next) {
+			next = n->next && strcmp(n->next->schema->name, "neighbor") == 0 ?
+			    n->next : NULL;
+			if (strcmp(leaf(n, "address"), w[3]) != 0)
+				lyd_free_tree(n);
+		}
+	}
 	if (json) {
 		rc = print_tree_json(st, out);
 		lyd_free_all(st);

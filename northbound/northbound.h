@@ -80,11 +80,14 @@ void		 nb_module_register(const struct nb_module *);
 int		 nb_ctl_start(const char *path);
 void		 nb_ctl_stop(void);
 
-/* Create the routing modules (FIB, RIB, BGP, BFD) and register the apply
- * module that wires configuration into them. What the kernel side needs
- * first (kernel-table, prefix-independent-convergence) is read from
+/* Register the apply module that wires configuration into the routing
+ * modules (and the operational RPCs). Touches nothing outside the process:
+ * enough for nb_check() of a config. */
+void		 nb_gateway_register(void);
+/* Create the routing modules (FIB, RIB, BGP, BFD). What the kernel side
+ * needs first (kernel-table, prefix-independent-convergence) is read from
  * boot_cfg and fixed for the life of the process. */
-int		 nb_gateway_init(const struct lyd_node *boot_cfg, struct nb_err *);
+int		 nb_gateway_start(const struct lyd_node *boot_cfg, struct nb_err *);
 void		 nb_gateway_fini(void);
 
 #endif

@@ -292,3 +292,32 @@ def test_frr_hard_clear(netns, workdir, hgwd, frr):
 	H.wait_state(d)
 	assert H.neighbor(d)['flaps'] == 1
 	H.wait_routes(d, lambda r: set(NETS4) <= set(r), what='routes back after the clear')
+
+
+def test_frr_well_known_communities(netns, workdir, hgwd, frr):
+	"""RFC 1997: a route from an iBGP LAN router tagged NO_EXPORT is received
+	and used, but not sent to the (eBGP) circuit peer; an untagged one is.
+	(iBGP: FRR itself keeps NO_EXPORT routes from an eBGP neighbor, and
+	NO_ADVERTISE ones from everybody: that case is a unit test.)"""
+	gw, pe = H.link(netns)
+	lan = netns('lan')
+	H.veth(gw, 'gw1', lan, 'ln0', '10.0.1.1/30', '10.0.1.2/30')
+	f = frr(pe, H.frr_conf(NETS4, v6=False))
+	lan_conf = H.frr_conf(['10.50.0.0/16', '10.51.0.0/16 route-map NOEXP'],
+			      v6=False, peer='10.0.1.1',
+			      peer_as=H.GW_AS, asn=H.GW_AS, router_id='10.0.1.2')
+	lan_conf += 'route-map NOEXP permit 10\n set community no-export\n!\n'
+	frr(lan, lan_conf, name='lan')
+	d = hgwd(gw, _gw(workdir, lan_peers=[('10.0.1.1', '10.0.1.2', H.GW_AS)]))
+	H.wait_state(d)
+	H.wait_state(d, addr='10.0.1.2')
+	H.wait_routes(d, lambda r: {'10.50.0.0/16', '10.51.0.0/16'} <= set(r),
+		      addr='10.0.1.2')
+	util.wait_for(lambda: '10.50.0.0/16' in H.frr_routes(f), 10, 0.1,
+		      'circuit peer has the untagged LAN route')
+	time.sleep(1)	# give a wrongly sent tagged route time to arrive
+	got = H.frr_routes(f)
+	assert '10.51.0.0/16' not in got, 'NO_EXPORT route leaked to an eBGP peer'
+	adv = H.routes(d, direction='advertised')
+	assert '10.50.0.0/16' in adv
+	assert '10.51.0.0/16' not in adv

@@ -484,6 +484,66 @@ test_export_packing_and_eor(void **state)
 	tp_env_fini(&e);
 }
 
+/* RFC 1997 on export: NO_ADVERTISE goes to nobody, NO_EXPORT and
+ * NO_EXPORT_SUBCONFED to no eBGP peer (the test peer is eBGP); a route that
+ * gains NO_EXPORT while advertised is withdrawn. */
+static void
+test_export_well_known_communities(void **state)
+{
+	static const uint32_t	 noadv[] = { BGP_COMM_NO_ADVERTISE };
+	static const uint32_t	 noexp[] = { 0xfde80001u, BGP_COMM_NO_EXPORT };
+	static const uint32_t	 subconf[] = { BGP_COMM_NO_EXPORT_SUBCONFED };
+	static const uint32_t	 other[] = { 0xfde80001u };
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	struct nlri_count	 n = { 0 };
+	struct bgp_attrs	 tmp = { .flags = BGP_ATTRS_ORIGIN | BGP_ATTRS_NEXT_HOP,
+				    .nexthop4 = { 127, 0, 0, 1 } };
+	struct bgp_attrs	*a_adv, *a_exp, *a_sub, *a_ok;
+	struct prefix		 p;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	read_updates(&e, c, &n, 100);		/* End-of-RIB */
+	tmp.comm = noadv, tmp.ncomm = 1;
+	a_adv = bgp_attrs_intern(&tmp);
+	tmp.comm = noexp, tmp.ncomm = 2;
+	a_exp = bgp_attrs_intern(&tmp);
+	tmp.comm = subconf, tmp.ncomm = 1;
+	a_sub = bgp_attrs_intern(&tmp);
+	tmp.comm = other, tmp.ncomm = 1;
+	a_ok = bgp_attrs_intern(&tmp);
+	assert_true(a_adv && a_exp && a_sub && a_ok);
+	prefix_parse("10.90.0.0/16", &p);
+	bgp_export_announce(e.peer, &p, a_adv);
+	prefix_parse("10.91.0.0/16", &p);
+	bgp_export_announce(e.peer, &p, a_exp);
+	prefix_parse("10.92.0.0/16", &p);
+	bgp_export_announce(e.peer, &p, a_sub);
+	prefix_parse("10.93.0.0/16", &p);
+	bgp_export_announce(e.peer, &p, a_ok);
+	memset(&n, 0, sizeof(n));
+	read_updates(&e, c, &n, 100);
+	assert_int_equal(n.announced, 1);	/* only 10.93.0.0/16 */
+	assert_int_equal(n.withdrawn, 0);
+	/* the advertised one gains NO_EXPORT: withdrawn */
+	bgp_export_announce(e.peer, &p, a_exp);
+	memset(&n, 0, sizeof(n));
+	read_updates(&e, c, &n, 100);
+	assert_int_equal(n.announced, 0);
+	assert_int_equal(n.withdrawn, 1);
+	bgp_attrs_put(a_adv);
+	bgp_attrs_put(a_exp);
+	bgp_attrs_put(a_sub);
+	bgp_attrs_put(a_ok);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 static void
 send_route_refresh(struct tp_conn *c)
 {
@@ -656,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_export_packing_and_eor),
 		cmocka_unit_test(test_route_refresh),
 		cmocka_unit_test(test_export_prepend_change),
+		cmocka_unit_test(test_export_well_known_communities),
 		cmocka_unit_test(test_startup_eor_deferral),
 		cmocka_unit_test(test_mrai),
 	};
