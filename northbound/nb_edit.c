@@ -393,6 +393,21 @@ nbnc_edit_siblings(struct edit *ed, struct lyd_node *tparent, struct lyd_node **
 	return rc;
 }
 
+static bool
+nbnc_bad_operation(const char *msg, const char *xml)
+{
+	const char	*q = strchr(msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
+	char		 pat[96];
+
+	if (!q2 || strncmp(msg, "Invalid enumeration value", 25) != 0 || q2 - q > 64)
+		return false;
+	snprintf(pat, sizeof(pat), "operation=\"%.*s\"", (int)(q2 - q - 1), q + 1);
+	if (strstr(xml, pat))
+		return true;
+	snprintf(pat, sizeof(pat), "operation='%.*s'", (int)(q2 - q - 1), q + 1);
+	return strstr(xml, pat) != NULL;
+}
+
 int
 nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
     enum nbnc_erropt erropt, struct nbnc_errs *errs)
@@ -404,9 +419,18 @@ nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
 
 	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML,
 	    LYD_PARSE_ONLY | LYD_PARSE_OPAQ | LYD_PARSE_NO_STATE, 0, &edit) != LY_SUCCESS) {
+		const struct ly_err_item	*li = ly_err_last(nb_ctx());
+		NC_ERR				 tag = NC_ERR_MALFORMED_MSG;
+
+		/* a bad nc:operation value fails the parse itself:
+		 * 'Invalid enumeration value "x".' with operation="x" */
+		if (li && li->msg && nbnc_bad_operation(li->msg, xml))
+			tag = NC_ERR_BAD_ATTR;
+		else if (li && li->vecode != LYVE_SYNTAX_XML)
+			tag = NC_ERR_INVALID_VALUE;
 		nbnc_errs_from_ly(errs, NULL);
 		if (errs->n > before)
-			errs->v[errs->n - 1].tag = NC_ERR_MALFORMED_MSG;
+			errs->v[errs->n - 1].tag = tag;
 		lyd_free_all(edit);
 		return -EINVAL;
 	}
