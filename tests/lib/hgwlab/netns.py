@@ -79,21 +79,57 @@ class Netns:
 			cmd += ['dev', dev]
 		self.run(cmd + list(extra))
 
-	def routes(self, proto=None, table=None, family='-4'):
-		"""Kernel routes as parsed `ip -j route show` dicts."""
+	def routes(self, proto=None, table=None, family='-4', resolve=True):
+		"""Kernel routes as parsed `ip -j route show` dicts. With resolve, a
+		route that only names a nexthop object (`nhid`, as with
+		net.ipv4.nexthop_compat_mode=0, hybridgwd's default) gets the
+		'gateway'/'dev' or 'nexthops' fields the kernel would have printed in
+		compat mode, read from `ip -j nexthop`."""
 		import json
 		cmd = ['ip', '-j', family, 'route', 'show']
 		if table is not None:
 			cmd += ['table', str(table)]
 		if proto is not None:
 			cmd += ['proto', str(proto)]
-		return json.loads(self.out(cmd) or '[]')
+		rts = json.loads(self.out(cmd) or '[]')
+		if resolve and any('nhid' in r for r in rts):
+			nhs = {n['id']: n for n in json.loads(self.out(['ip', '-j', 'nexthop', 'show']) or '[]')}
+			for r in rts:
+				resolve_nhid(r, nhs)
+		return rts
+
+	def route_get(self, addr):
+		"""The next hop the kernel uses for addr: (gateway or None, dev)."""
+		import json
+		r = json.loads(self.out(['ip', '-j', 'route', 'get', addr]) or '[{}]')[0]
+		return r.get('gateway'), r.get('dev')
 
 	def pids(self):
 		return netns_pids(self.name)
 
 	def __repr__(self):
 		return '<Netns %s>' % self.name
+
+
+def resolve_nhid(route, nhs):
+	"""Fill a route dict that carries only 'nhid' with what the nexthop object
+	(or group) says: 'gateway'/'dev' for one member, 'nexthops' for several,
+	'type' blackhole for a blackhole object. Unknown ids are left alone."""
+	nh = nhs.get(route.get('nhid'))
+	if nh is None:
+		return route
+	members = [nhs.get(m['id'], {}) for m in nh['group']] if 'group' in nh else [nh]
+	if any('blackhole' in m for m in members):
+		route.setdefault('type', 'blackhole')
+		return route
+	if len(members) == 1:
+		for k in ('gateway', 'dev'):
+			if k in members[0]:
+				route.setdefault(k, members[0][k])
+	else:
+		route.setdefault('nexthops', [{k: m[k] for k in ('gateway', 'dev') if k in m}
+					      for m in members])
+	return route
 
 
 def netns_pids(name):
