@@ -91,7 +91,7 @@ struct fib_rt {
 };
 struct fib_rtab {
 	uint8_t			*slots;
-	size_t			 cap;		/* slots, a power of two (0 = none yet) */
+	size_t			 cap;		/* slots (0 = none yet) */
 	size_t			 count;
 	uint32_t		 esize;		/* header + address bytes */
 	uint8_t			 family;

@@ -12,8 +12,9 @@
 #include "lib/log.h"
 
 /* --- route table -------------------------------------------------------------
- * Open addressing with linear probing, at most 3/4 full, backward-shift
- * deletion (no tombstones). A slot is a struct fib_rt followed by the
+ * Open addressing with linear probing, at most 7/8 full (growing by half:
+ * 58-87 %, about 18 bytes per IPv4 route), backward-shift deletion (no
+ * tombstones). A key's home slot is its hash scaled to the capacity. A slot is a struct fib_rt followed by the
  * address bytes. Slots move when the table grows or a neighbour is deleted:
  * hold an entry only until the next add or forget. */
 
@@ -53,7 +54,7 @@ fib_rt_home(const struct fib_rtab *t, const uint8_t *addr, uint8_t len)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		h ^= h >> 29;
 	}
-	return (size_t)(h >> 32) & (t->cap - 1);
+	return (size_t)(((h >> 32) * (uint64_t)t->cap) >> 32);
 }
 
 /* The slot of (addr, len), or the free slot where it would go. */
@@ -63,7 +64,7 @@ fib_rt_probe(const struct fib_rtab *t, const uint8_t *addr, uint8_t len, bool *f
 	size_t		 i = fib_rt_home(t, addr, len);
 	struct fib_rt	*e;
 
-	for (;; i = (i + 1) & (t->cap - 1)) {
+	for (;; i = i + 1 == t->cap ? 0 : i + 1) {
 		e = fib_rt_at(t, i);
 		if (e->len == FIB_RT_EMPTY) {
 			*found = false;
@@ -79,7 +80,7 @@ fib_rt_probe(const struct fib_rtab *t, const uint8_t *addr, uint8_t len, bool *f
 static int
 fib_rt_grow(struct fib_rtab *t)
 {
-	size_t		 nc = t->cap ? t->cap * 2 : 1024, i, j;
+	size_t		 nc = t->cap ? t->cap + t->cap / 2 : 1024, i, j;
 	struct fib_rtab	 n = *t;
 	struct fib_rt	*e;
 	bool		 found;
@@ -153,7 +154,7 @@ fib_rt_add(struct fib *f, const struct prefix *key)
 	size_t		 i;
 	bool		 found;
 
-	if ((t->count + 1) * 4 > t->cap * 3 && fib_rt_grow(t) < 0)
+	if ((t->count + 1) * 8 > t->cap * 7 && fib_rt_grow(t) < 0)
 		return NULL;
 	i = fib_rt_probe(t, key->bytes, key->len, &found);
 	e = fib_rt_at(t, i);
@@ -172,7 +173,6 @@ static void
 fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 {
 	size_t		 i = (size_t)((uint8_t *)e - t->slots) / t->esize, j = i, k;
-	size_t		 mask = t->cap - 1;
 	struct fib_rt	*n;
 
 	if (e->flags & FIB_RT_FAILED)
@@ -180,7 +180,7 @@ fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 	if (e->flags & FIB_RT_ADOPTED)
 		f->rt_adopted--;
 	for (;;) {
-		j = (j + 1) & mask;
+		j = j + 1 == t->cap ? 0 : j + 1;
 		n = fib_rt_at(t, j);
 		if (n->len == FIB_RT_EMPTY)
 			break;
