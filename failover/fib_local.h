@@ -44,6 +44,8 @@ struct nl_cb;
 #define FIB_BATCH_BYTES		(192u * 1024u)
 #define FIB_SOCKBUF		(64 * 1024 * 1024)
 #define FIB_ACK_TIMEOUT_MS	2000u
+/* The request queue keeps at most this much buffer once it is empty. */
+#define FIB_Q_KEEP_BYTES	(4u * 1024u * 1024u)
 
 /* Exponential back-off for refused requests. */
 #define FIB_RETRY_MIN_MS	200u

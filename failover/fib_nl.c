@@ -141,6 +141,13 @@ fib_q_compact(struct fib *f)
 	if (q->head == q->n) {
 		q->head = q->sent = q->n = 0;
 		q->blen = 0;
+		if (q->bcap > FIB_Q_KEEP_BYTES) {	/* after a burst: give it back */
+			free(q->buf);
+			free(q->reqs);
+			q->buf = NULL;
+			q->reqs = NULL;
+			q->bcap = q->cap = 0;
+		}
 		return;
 	}
 	if (q->head < q->n / 2 && q->head < 4096)
