@@ -69,6 +69,7 @@ static struct {
 } nbnc;
 
 pthread_mutex_t		 nbnc_sess_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 nbnc_sess_cv = PTHREAD_COND_INITIALIZER;
 static struct nbnc_sess	*nbnc_sessions;
 
 static pthread_mutex_t	 nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -388,6 +389,43 @@ nbnc_sess_find(uint32_t id)
 	return NULL;
 }
 
+struct nbnc_sess *
+nbnc_sess_get(uint32_t id)
+{
+	struct nbnc_sess	*s;
+
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	if ((s = nbnc_sess_find(id)))
+		s->refs++;
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+	return s;
+}
+
+void
+nbnc_sess_put(struct nbnc_sess *s)
+{
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	if (--s->refs == 0)
+		pthread_cond_broadcast(&nbnc_sess_cv);
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+}
+
+/* Out of the table; wait for the references (a notification being sent). */
+static void
+nbnc_sess_unlink_wait(struct nbnc_sess *s)
+{
+	struct nbnc_sess	**pp;
+
+	for (pp = &nbnc_sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	while (s->refs > 0)
+		pthread_cond_wait(&nbnc_sess_cv, &nbnc_sess_mtx);
+}
+
 int
 nbnc_sess_kill(uint32_t id, uint32_t by)
 {
@@ -456,7 +494,7 @@ nbnc_sess_drop(struct nc_session *ncs)
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	for (pp = &nbnc_sessions; (s = *pp); pp = &s->next) {
 		if (s->nc == ncs) {
-			*pp = s->next;
+			nbnc_sess_unlink_wait(s);
 			free(s);
 			break;
 		}
@@ -497,7 +535,7 @@ nbnc_sess_end(struct nc_session *ncs)
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	for (pp = &nbnc_sessions; (s = *pp); pp = &s->next) {
 		if (s->nc == ncs) {
-			*pp = s->next;
+			nbnc_sess_unlink_wait(s);
 			break;
 		}
 	}

@@ -22,11 +22,7 @@ struct nbnc_sess {
 	char			 user[64];
 	char			 host[64];
 	time_t			 login;
-	/* RFC 5277 subscription (fields under nbnc_sess_mtx) */
-	bool			 subscribed;
-	struct lyd_node		*sub_filter;	/* subtree filter, or NULL */
-	char			*sub_xpath;	/* xpath filter, or NULL */
-	time_t			 sub_stop;	/* 0 = none */
+	int			 refs;		/* nbnc_sess_get() holders */
 	uint64_t		 in_rpcs, in_bad_rpcs, out_rpc_errors, out_notifs;
 	struct nbnc_sess	*next;
 };
@@ -35,6 +31,10 @@ struct nbnc_sess {
 extern pthread_mutex_t	 nbnc_sess_mtx;
 struct nbnc_sess	*nbnc_sess_first(void);		/* under nbnc_sess_mtx */
 struct nbnc_sess	*nbnc_sess_find(uint32_t id);	/* under nbnc_sess_mtx */
+/* A reference that keeps the session (and its nc_session) alive without
+ * the mutex, e.g. while sending a notification. NULL when gone. */
+struct nbnc_sess	*nbnc_sess_get(uint32_t id);
+void			 nbnc_sess_put(struct nbnc_sess *);
 enum nbnc_role		 nbnc_user_role(const char *user);
 const char		*nbnc_role_name(enum nbnc_role);
 uint64_t		 nbnc_stat_bad_hellos(void);

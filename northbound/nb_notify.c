@@ -124,7 +124,8 @@ nbnc_sub_free(struct nbnc_sub *s)
 	free(s);
 }
 
-/* Send one event to one session (filtered). Takes nbnc_sess_mtx. */
+/* Send one event to one session (filtered). Holds a session reference,
+ * not the table lock: a slow client must not stall other sessions' RPCs. */
 static void
 nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time)
 {
@@ -146,12 +147,14 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 	}
 	if (!n)
 		return;
-	pthread_mutex_lock(&nbnc_sess_mtx);
-	if ((s = nbnc_sess_find(sub->sid)) && s->nc) {
-		if (nc_server_notif_send(s->nc, n, 2000) == NC_MSG_NOTIF)
-			s->out_notifs++;
+	if ((s = nbnc_sess_get(sub->sid))) {
+		bool	 sent = s->nc && nc_server_notif_send(s->nc, n, 2000) == NC_MSG_NOTIF;
+
+		pthread_mutex_lock(&nbnc_sess_mtx);
+		s->out_notifs += sent;
+		pthread_mutex_unlock(&nbnc_sess_mtx);
+		nbnc_sess_put(s);
 	}
-	pthread_mutex_unlock(&nbnc_sess_mtx);
 	nc_server_notif_free(n);
 }
 
@@ -248,11 +251,12 @@ nbnc_notify_main(void *arg)
 			if (s->stop && !s->replay_pending && wall >= s->stop) {
 				*pp = s->next;
 				nbnc_send_marker(s, "notificationComplete");
-				pthread_mutex_lock(&nbnc_sess_mtx);
-				struct nbnc_sess *ss = nbnc_sess_find(s->sid);
-				if (ss && ss->nc)
-					nc_session_dec_notif_status(ss->nc);
-				pthread_mutex_unlock(&nbnc_sess_mtx);
+				struct nbnc_sess *ss = nbnc_sess_get(s->sid);
+				if (ss) {
+					if (ss->nc)
+						nc_session_dec_notif_status(ss->nc);
+					nbnc_sess_put(ss);
+				}
 				nbnc_sub_free(s);
 				continue;
 			}
