@@ -5,6 +5,7 @@ start/timeout), replay with startTime, subscription filters, refusals."""
 
 import datetime
 import os
+import re
 import sys
 import time
 
@@ -189,3 +190,58 @@ def test_gateway_rpc_errors(srv):
 		v.dispatch(to_ele(rpc % 'er1'))
 	assert ei.value.tag == 'access-denied'
 	assert HGW
+
+
+def test_notifications_under_load(srv):
+	"""Two subscribers that keep issuing RPCs (interleave) while four writers
+	commit 20 changes: every subscriber gets all 20 config-change events, in
+	commit order per writer, and no RPC stalls."""
+	import threading
+	subs = [srv.connect(), srv.connect('view')]
+	for s in subs:
+		s.create_subscription()
+	errs, slow = [], []
+
+	def writer(i):
+		try:
+			m = srv.connect('oper' if i % 2 else 'admin')
+			for k in range(5):
+				m.edit_config(target='running', config=cfg(
+					'<lan><local-prefix>10.%d.%d.0/24</local-prefix></lan>' % (50 + i, k)))
+			m.close_session()
+		except Exception as e:	# noqa: BLE001
+			errs.append(repr(e))
+
+	def reader(s, out):
+		try:
+			end = time.time() + 60
+			while len(out) < 20 and time.time() < end:
+				t0 = time.time()
+				s.get_config('running', filter=('subtree', '<gateway xmlns="%s"><router-id/>'
+								'</gateway>' % HGW))
+				if time.time() - t0 > 1.5:
+					slow.append(time.time() - t0)
+				n = s.take_notification(block=True, timeout=0.2)
+				while n is not None:
+					e = etree.fromstring(n.notification_xml.encode())
+					out.extend(c for c in e if etree.QName(c).localname ==
+						   'netconf-config-change')
+					n = s.take_notification(block=False)
+		except Exception as e:	# noqa: BLE001
+			errs.append(repr(e))
+	got = [[], []]
+	threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+	threads += [threading.Thread(target=reader, args=(subs[j], got[j])) for j in range(2)]
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join(90)
+	assert not errs, errs
+	assert not slow, slow
+	for g in got:
+		assert len(g) == 20
+		prefixes = [t.text for c in g for t in c.findall('ncn:edit/ncn:target', namespaces=NS)]
+		for i in range(4):
+			ks = [int(m.group(1)) for m in (re.search(r"'10\.%d\.(\d+)\." % (50 + i), p)
+							for p in prefixes) if m]
+			assert ks == [0, 1, 2, 3, 4], (i, prefixes)
