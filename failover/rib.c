@@ -37,7 +37,11 @@
  */
 
 #define RIB_OPEN_MAX	16
-#define RIB_POOL_BLOCK	65536	/* bytes per pool block */
+
+#if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
+_Static_assert(sizeof(struct rib_path) == 32, "rib_path grew");
+_Static_assert(sizeof(struct rib_dest) == 64, "rib_dest grew");
+#endif
 
 static void rib_work(struct rib *, size_t budget);
 static void rib_sched(struct rib *);
@@ -115,47 +119,52 @@ rib_trigger_name(enum rib_trigger t)
 
 /* ---- pools ---- */
 
-void *
+uint32_t
 rib_pool_get(struct rib_pool *pl)
 {
-	void	*it, **nb;
-	size_t	 nc;
+	uint32_t	 i;
+	char		**nb, *blk;
+	void		*it;
+	size_t		 nc;
 
-	if ((it = pl->free) != NULL) {
+	if ((i = pl->free) != 0) {
+		it = rib_pool_at(pl, i);
 		RIB_UNPOISON(it, pl->size);
-		memcpy(&pl->free, it, sizeof(void *));
+		memcpy(&pl->free, it, sizeof(pl->free));
 	} else {
-		if (pl->left == 0) {
+		if (pl->next == UINT32_MAX)
+			return 0;
+		if ((pl->next & (RIB_POOL_ITEMS - 1)) == 0) {
 			if (pl->nblocks == pl->cblocks) {
 				nc = pl->cblocks ? pl->cblocks * 2 : 16;
 				if ((nb = realloc(pl->blocks, nc * sizeof(*nb))) == NULL)
-					return NULL;
+					return 0;
 				pl->blocks = nb;
 				pl->cblocks = nc;
 			}
-			if ((pl->cur = malloc(RIB_POOL_BLOCK)) == NULL)
-				return NULL;
-			pl->blocks[pl->nblocks++] = pl->cur;
-			pl->left = RIB_POOL_BLOCK / pl->size;
-			RIB_POISON(pl->cur, pl->left * pl->size);
+			if ((blk = malloc(RIB_POOL_ITEMS * pl->size)) == NULL)
+				return 0;
+			RIB_POISON(blk, RIB_POOL_ITEMS * pl->size);
+			pl->blocks[pl->nblocks++] = blk;
 		}
-		it = pl->cur;
-		pl->cur += pl->size;
-		pl->left--;
+		i = ++pl->next;
+		it = rib_pool_at(pl, i);
 		RIB_UNPOISON(it, pl->size);
 	}
 	memset(it, 0, pl->size);
-	return it;
+	return i;
 }
 
 void
-rib_pool_put(struct rib_pool *pl, void *it)
+rib_pool_put(struct rib_pool *pl, uint32_t i)
 {
+	void	*it = rib_pool_at(pl, i);
+
 	if (it == NULL)
 		return;
-	memcpy(it, &pl->free, sizeof(void *));
-	pl->free = it;
-	RIB_POISON((char *)it + sizeof(void *), pl->size - sizeof(void *));
+	memcpy(it, &pl->free, sizeof(pl->free));
+	pl->free = i;
+	RIB_POISON((char *)it + sizeof(pl->free), pl->size - sizeof(pl->free));
 }
 
 void
@@ -164,7 +173,7 @@ rib_pool_fini(struct rib_pool *pl)
 	size_t	 i;
 
 	for (i = 0; i < pl->nblocks; i++) {
-		RIB_UNPOISON(pl->blocks[i], RIB_POOL_BLOCK);
+		RIB_UNPOISON(pl->blocks[i], RIB_POOL_ITEMS * pl->size);
 		free(pl->blocks[i]);
 	}
 	free(pl->blocks);
@@ -323,8 +332,8 @@ rib_dest_free_cb(const struct prefix *p, void *val, void *arg)
 	struct rib_path	*path, *n;
 
 	(void)p;
-	for (path = d->paths; path; path = n) {
-		n = path->next;
+	for (path = rib_path_at(rib, d->paths); path; path = n) {
+		n = rib_path_at(rib, path->next);
 		rib_pinfo_put(rib, path->pi);
 	}
 	return 0;
@@ -422,9 +431,9 @@ rib_dest_dirty(struct rib *rib, struct rib_dest *d)
 	if (d->dirty)
 		return;
 	d->dirty = true;
-	d->dirty_next = NULL;
+	d->dirty_next = 0;
 	if (rib->q_tail)
-		rib->q_tail->dirty_next = d;
+		rib->q_tail->dirty_next = d->self;
 	else
 		rib->q_head = d;
 	rib->q_tail = d;
@@ -459,7 +468,7 @@ rib_pending(const struct rib *rib)
 static void
 rib_source_dirty(struct rib *rib, struct rib_source *s)
 {
-	if (s->paths == NULL)
+	if (s->paths == 0)
 		return;
 	if (!s->sweeping) {
 		s->sweeping = true;
@@ -481,7 +490,7 @@ rib_sweep_unlink(struct rib *rib, struct rib_source *s)
 		;
 	*pp = s->sweep_next;
 	s->sweeping = false;
-	s->sweep_cursor = NULL;
+	s->sweep_cursor = 0;
 }
 
 static void
@@ -489,12 +498,15 @@ rib_sweep(struct rib *rib, size_t budget)
 {
 	struct rib_source	*s;
 	struct rib_path		*p;
+	uint32_t		 i;
 
 	while (budget && (s = rib->sweep_head) != NULL) {
-		for (p = s->sweep_cursor; p && budget; p = p->src_next, budget--)
-			rib_dest_dirty(rib, p->dest);
-		s->sweep_cursor = p;
-		if (p == NULL)
+		for (i = s->sweep_cursor; i && budget; i = p->src_next, budget--) {
+			p = rib_path_at(rib, i);
+			rib_dest_dirty(rib, rib_dest_at(rib, p->dest));
+		}
+		s->sweep_cursor = i;
+		if (i == 0)
 			rib_sweep_unlink(rib, s);
 	}
 }
@@ -531,13 +543,13 @@ rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 }
 
 static bool
-rib_sel_same(const struct rib_dest *d, const struct rib_sel *sel, uint8_t flag,
+rib_sel_same(const struct rib *rib, const struct rib_dest *d, const struct rib_sel *sel, uint8_t flag,
     struct rib_path *const *v, size_t n)
 {
 	const struct rib_path	*p;
 	size_t			 cnt = 0, i;
 
-	for (p = d->paths; p; p = p->next)
+	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if (p->flags & flag)
 			cnt++;
 	if (cnt != n)
@@ -550,13 +562,13 @@ rib_sel_same(const struct rib_dest *d, const struct rib_sel *sel, uint8_t flag,
 }
 
 static bool
-rib_dest_covers(const struct rib_dest *d)
+rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 {
 	const struct rib_path	*p;
 
 	if (prefix_is_default(&d->prefix))
 		return false;	/* the default route covers nothing (DESIGN.md 3) */
-	for (p = d->paths; p; p = p->next)
+	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if (p->pi->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
 			return true;
 	return false;
@@ -594,17 +606,17 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		t = rib_trie(rib, d->prefix.family);
 		trie_delete(t, &d->prefix);
 		rib->n_dests--;
-		rib_pool_put(&rib->dest_pool, d);
+		rib_pool_put(&rib->dest_pool, d->self);
 		return;
 	}
 	rib_select(rib, d, NULL, &sel);
-	act_chg = sel.act_cls != d->act_cls || !rib_sel_same(d, &sel, RIB_PATH_ACTIVE, sel.act,
+	act_chg = sel.act_cls != d->act_cls || !rib_sel_same(rib, d, &sel, RIB_PATH_ACTIVE, sel.act,
 	    sel.n_act);
 	/* a via covers d: same length, same prefix */
 	bak_chg = sel.bak_cls != d->bak_cls || (sel.via != NULL) != d->has_via ||
 	    (sel.via && sel.via->prefix.len != d->via_len) ||
-	    (!sel.via && !rib_sel_same(d, &sel, RIB_PATH_BACKUP, sel.bak, sel.n_bak));
-	for (p = d->paths; p; p = p->next)
+	    (!sel.via && !rib_sel_same(rib, d, &sel, RIB_PATH_BACKUP, sel.bak, sel.n_bak));
+	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
 	for (i = 0; i < sel.n_act; i++)
 		sel.act[i]->flags |= RIB_PATH_ACTIVE;
@@ -620,7 +632,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	d->local = sel.local;
 	d->has_via = sel.via != NULL;
 	d->via_len = sel.via ? sel.via->prefix.len : 0;
-	cover = rib_dest_covers(d);
+	cover = rib_dest_covers(rib, d);
 	cov_chg = cover != d->cover;
 	d->cover = cover;
 	rib_group_assign(rib, d, &sel);
@@ -690,12 +702,12 @@ rib_work(struct rib *rib, size_t budget)
 	if (rib->sweep_head)
 		budget = 0;
 	while (budget-- > 0 && (d = rib->q_head) != NULL) {
-		rib->q_head = d->dirty_next;
+		rib->q_head = rib_dest_at(rib, d->dirty_next);
 		if (rib->q_head == NULL)
 			rib->q_tail = NULL;
 		rib->q_len--;
 		d->dirty = false;
-		d->dirty_next = NULL;
+		d->dirty_next = 0;
 		if (d->grp)
 			d->grp->dirty_cnt--;
 		rib_dest_process(rib, d);
@@ -979,27 +991,28 @@ rib_connection_drain(struct rib *rib, const char *connection, bool drained)
 static void
 rib_path_unlink(struct rib *rib, struct rib_path *p)
 {
-	struct rib_dest		*d = p->dest;
+	struct rib_dest		*d = rib_dest_at(rib, p->dest);
 	struct rib_source	*s = p->pi->src;
-	struct rib_path		**pp;
+	uint32_t		*pp, self;
 
-	for (pp = &d->paths; *pp != p; pp = &(*pp)->next)
+	for (pp = &d->paths; rib_path_at(rib, *pp) != p; pp = &rib_path_at(rib, *pp)->next)
 		;
+	self = *pp;
 	*pp = p->next;
 	d->n_paths--;
-	if (s->sweep_cursor == p)
+	if (s->sweep_cursor == self)
 		s->sweep_cursor = p->src_next;
 	if (p->src_prev)
-		p->src_prev->src_next = p->src_next;
+		rib_path_at(rib, p->src_prev)->src_next = p->src_next;
 	else
 		s->paths = p->src_next;
 	if (p->src_next)
-		p->src_next->src_prev = p->src_prev;
+		rib_path_at(rib, p->src_next)->src_prev = p->src_prev;
 	s->n_paths--;
 	rib->n_paths--;
 	rib_pinfo_put(rib, p->pi);
 	rib_dest_dirty(rib, d);
-	rib_pool_put(&rib->path_pool, p);
+	rib_pool_put(&rib->path_pool, self);
 }
 
 int
@@ -1015,7 +1028,7 @@ rib_source_del(struct rib *rib, rib_source_id id)
 		rib_source_lost(rib, s, RIB_TRIG_ADMIN);
 	}
 	while (s->paths)
-		rib_path_unlink(rib, s->paths);
+		rib_path_unlink(rib, rib_path_at(rib, s->paths));
 	rib_sweep_unlink(rib, s);
 	rib->src[id - 1] = NULL;
 	rib_source_release(rib, s);
@@ -1033,6 +1046,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	const struct rib_pinfo	*pi, *old;
 	struct rib_pinfo	 key;
 	struct prefix		 m;
+	uint32_t		 ndi, pidx;
 	int			 rc = 0;
 
 	if (s == NULL)
@@ -1043,20 +1057,22 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	m = *pfx;
 	prefix_mask(&m);
 	/* one descent: a fresh dest goes back to the pool if one is there */
-	if ((nd = rib_pool_get(&rib->dest_pool)) == NULL)
+	if ((ndi = rib_pool_get(&rib->dest_pool)) == 0)
 		return -ENOMEM;
+	nd = rib_dest_at(rib, ndi);
 	if ((d = trie_find_or_insert(t, &m, nd, &rc)) == NULL) {
-		rib_pool_put(&rib->dest_pool, nd);
+		rib_pool_put(&rib->dest_pool, ndi);
 		return rc;
 	}
 	if (d != nd) {
-		rib_pool_put(&rib->dest_pool, nd);
+		rib_pool_put(&rib->dest_pool, ndi);
 	} else {
+		d->self = ndi;
 		d->prefix = m;
 		d->act_cls = d->bak_cls = RIB_CLS_NONE;
 		rib->n_dests++;
 	}
-	for (p = d->paths; p && p->pi->src != s; p = p->next)
+	for (p = rib_path_at(rib, d->paths); p && p->pi->src != s; p = rib_path_at(rib, p->next))
 		;
 	if (p == NULL && d->n_paths == UINT8_MAX)
 		return -ENOSPC;
@@ -1079,18 +1095,19 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if ((pi = rib_pinfo_get(rib, &key)) == NULL)
 		goto nomem;
 	if (p == NULL) {
-		if ((p = rib_pool_get(&rib->path_pool)) == NULL) {
+		if ((pidx = rib_pool_get(&rib->path_pool)) == 0) {
 			rib_pinfo_put(rib, pi);
 			goto nomem;
 		}
-		p->dest = d;
+		p = rib_path_at(rib, pidx);
+		p->dest = d->self;
 		p->next = d->paths;
-		d->paths = p;
+		d->paths = pidx;
 		d->n_paths++;
 		p->src_next = s->paths;
 		if (s->paths)
-			s->paths->src_prev = p;
-		s->paths = p;
+			rib_path_at(rib, s->paths)->src_prev = pidx;
+		s->paths = pidx;
 		s->n_paths++;
 		rib->n_paths++;
 	}
@@ -1122,7 +1139,7 @@ rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
 	prefix_mask(&m);
 	if ((d = rib_dest_find(rib, &m)) == NULL)
 		return;
-	for (p = d->paths; p && p->pi->src != s; p = p->next)
+	for (p = rib_path_at(rib, d->paths); p && p->pi->src != s; p = rib_path_at(rib, p->next))
 		;
 	if (p)
 		rib_path_unlink(rib, p);
@@ -1136,7 +1153,7 @@ rib_source_mark_stale(struct rib *rib, rib_source_id id)
 
 	if (s == NULL)
 		return;
-	for (p = s->paths; p; p = p->src_next)
+	for (p = rib_path_at(rib, s->paths); p; p = rib_path_at(rib, p->src_next))
 		p->flags |= RIB_PATH_STALE;
 }
 
@@ -1148,8 +1165,8 @@ rib_source_sweep_stale(struct rib *rib, rib_source_id id)
 
 	if (s == NULL)
 		return;
-	for (p = s->paths; p; p = n) {
-		n = p->src_next;
+	for (p = rib_path_at(rib, s->paths); p; p = n) {
+		n = rib_path_at(rib, p->src_next);
 		if (p->flags & RIB_PATH_STALE)
 			rib_path_unlink(rib, p);
 	}
@@ -1201,7 +1218,7 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 	st->fib_group = d->grp ? d->grp->id : 0;
 	st->fib_error = d->fib_err;
 	st->pending = d->dirty;
-	for (p = d->paths; p; p = p->next) {
+	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next)) {
 		if ((p->flags & RIB_PATH_ACTIVE)) {
 			if (!first || p->pi->src->id < first->pi->src->id)
 				first = p;
@@ -1281,7 +1298,7 @@ rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
 	size_t			 i;
 	int			 rc;
 
-	for (p = d->paths; p; p = p->next)
+	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next))
 		if ((p->flags & RIB_PATH_ACTIVE) && strcmp(p->pi->src->connection, a->conn) == 0)
 			break;
 	if (p == NULL)

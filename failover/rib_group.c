@@ -371,25 +371,25 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 }
 
 static void
-rib_member_add(struct rib_group *g, struct rib_dest *d)
+rib_member_add(struct rib *rib, struct rib_group *g, struct rib_dest *d)
 {
-	d->gprev = NULL;
+	d->gprev = 0;
 	d->gnext = g->members;
 	if (g->members)
-		g->members->gprev = d;
-	g->members = d;
+		rib_dest_at(rib, g->members)->gprev = d->self;
+	g->members = d->self;
 }
 
 static void
-rib_member_del(struct rib_group *g, struct rib_dest *d)
+rib_member_del(struct rib *rib, struct rib_group *g, struct rib_dest *d)
 {
 	if (d->gprev)
-		d->gprev->gnext = d->gnext;
+		rib_dest_at(rib, d->gprev)->gnext = d->gnext;
 	else
 		g->members = d->gnext;
 	if (d->gnext)
-		d->gnext->gprev = d->gprev;
-	d->gnext = d->gprev = NULL;
+		rib_dest_at(rib, d->gnext)->gprev = d->gprev;
+	d->gnext = d->gprev = 0;
 }
 
 static void
@@ -401,8 +401,8 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 	if (old == g)
 		return;
 	if (old)
-		rib_member_del(old, d);
-	rib_member_add(g, d);
+		rib_member_del(rib, old, d);
+	rib_member_add(rib, g, d);
 	g->refcnt++;
 	d->grp = g;
 	if (rib->cfg.fib) {
@@ -421,7 +421,7 @@ rib_group_release(struct rib *rib, struct rib_dest *d)
 		return;
 	if (rib->cfg.fib)
 		fib_route_del(rib->cfg.fib, &d->prefix);
-	rib_member_del(d->grp, d);
+	rib_member_del(rib, d->grp, d);
 	rib_group_unref(rib, d->grp);
 	d->grp = NULL;
 	d->fib_err = 0;
@@ -478,7 +478,7 @@ rib_group_agree(struct rib *rib, struct rib_group *g, const struct rib_dest *sel
 
 	if ((sel = malloc(sizeof(*sel))) == NULL)
 		return false;
-	for (m = g->members; m && ok; m = m->gnext) {
+	for (m = rib_dest_at(rib, g->members); m && ok; m = rib_dest_at(rib, m->gnext)) {
 		if (m == self)
 			continue;
 		rib_select(rib, m, NULL, sel);

@@ -33,12 +33,12 @@ struct rib_source {
 	bool			 damped;	/* eligible, failback delay running */
 	uint64_t		 damp_until_ms;	/* test clock deadline */
 	uv_timer_t		*timer;		/* NULL without a loop */
-	struct rib_path		*paths;		/* every path of the source (src_next) */
+	uint32_t		 paths;		/* every path of the source (src_next) */
 	size_t			 n_paths;
 	/* deferred queueing of the source's prefixes (keeps health calls O(groups)) */
 	bool			 sweeping;
 	struct rib_source	*sweep_next;
-	struct rib_path		*sweep_cursor;
+	uint32_t		 sweep_cursor;	/* a path */
 };
 
 #define RIB_PATH_ACTIVE	0x01
@@ -68,28 +68,40 @@ struct rib_pinfo {
 };
 #define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
 
-/* One per (source, prefix): 48 bytes from a pool, no malloc header. */
+/* One per (source, prefix): 32 bytes from a pool, no malloc header. Paths
+ * and dests link to each other by pool index (rib_path_at, rib_dest_at;
+ * 0 = none): half the size of a pointer. */
 struct rib_path {
-	struct rib_path		*next;		/* in the dest */
-	struct rib_path		*src_next, *src_prev;	/* in the source */
-	struct rib_dest		*dest;
+	uint32_t		 next;		/* in the dest */
+	uint32_t		 src_next, src_prev;	/* in the source */
+	uint32_t		 dest;
 	const struct rib_pinfo	*pi;		/* own reference */
 	uint8_t			 flags;		/* RIB_PATH_* */
 };
 
-/* Fixed-size items carved from 64 KiB blocks, recycled through a free list:
- * no per-item malloc header or rounding. Blocks go back at rib_free(). */
+/* Fixed-size items in blocks of RIB_POOL_ITEMS, recycled through a free
+ * list, named by a 32-bit index (0 = none): no per-item malloc header or
+ * rounding, and growing never moves an item. Blocks go back at rib_free(). */
+#define RIB_POOL_SHIFT	10
+#define RIB_POOL_ITEMS	(1u << RIB_POOL_SHIFT)
 struct rib_pool {
-	size_t			 size;		/* bytes per item, >= sizeof(void *) */
-	void			*free;		/* free list threaded through items */
-	char			*cur;		/* the block being carved */
-	size_t			 left;		/* items left in cur */
-	void			**blocks;
+	size_t			 size;		/* bytes per item, >= 4 */
+	uint32_t		 free;		/* free list threaded through items */
+	uint32_t		 next;		/* first never-used index */
+	char			**blocks;
 	size_t			 nblocks, cblocks;
 };
-void		*rib_pool_get(struct rib_pool *);	/* zeroed; NULL on out-of-memory */
-void		 rib_pool_put(struct rib_pool *, void *);
+uint32_t	 rib_pool_get(struct rib_pool *);	/* zeroed item; 0 on out-of-memory */
+void		 rib_pool_put(struct rib_pool *, uint32_t);
 void		 rib_pool_fini(struct rib_pool *);
+
+static inline void *
+rib_pool_at(const struct rib_pool *pl, uint32_t i)
+{
+	if (i-- == 0)
+		return NULL;
+	return pl->blocks[i >> RIB_POOL_SHIFT] + (size_t)(i & (RIB_POOL_ITEMS - 1)) * pl->size;
+}
 
 /* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
 struct rib_leg {
@@ -119,16 +131,17 @@ struct rib_group {
 	bool			 on_bak;	/* cur is (part of) the backup legs */
 	uint8_t			 n_act, n_bak, n_cur;
 	struct rib_leg		**act, **bak, **cur;	/* one allocation */
-	struct rib_dest		*members;	/* the prefixes (gnext) */
+	uint32_t		 members;	/* the prefixes (dest gnext) */
 	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
-/* One per prefix: 72 bytes from a pool. */
+/* One per prefix: 64 bytes from a pool. */
 struct rib_dest {
-	struct rib_path		*paths;
 	struct rib_group	*grp;
-	struct rib_dest		*gnext, *gprev;	/* in grp->members */
-	struct rib_dest		*dirty_next;
+	uint32_t		 self;		/* own pool index */
+	uint32_t		 paths;
+	uint32_t		 gnext, gprev;	/* in grp->members */
+	uint32_t		 dirty_next;
 	struct prefix		 prefix;
 	uint8_t			 act_cls, bak_cls;	/* RIB_CLS_NONE = none */
 	uint8_t			 n_paths;
@@ -202,6 +215,18 @@ struct rib {
 	uint64_t		 epoch;		/* +1 each time the work queue drains */
 	bool			 in_work;
 };
+
+static inline struct rib_path *
+rib_path_at(const struct rib *rib, uint32_t i)
+{
+	return rib_pool_at(&rib->path_pool, i);
+}
+
+static inline struct rib_dest *
+rib_dest_at(const struct rib *rib, uint32_t i)
+{
+	return rib_pool_at(&rib->dest_pool, i);
+}
 
 /* rib.c */
 uint64_t	 rib_now_ms(const struct rib *);

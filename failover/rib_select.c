@@ -178,7 +178,7 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 	unsigned	 tier, c;
 	struct rib_bucket tmp;
 
-	for (p = d->paths; p; p = p->next) {
+	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next)) {
 		if (!rib_path_usable(p, excl_conn))
 			continue;
 		tier = rib_path_demoted(p) ? 1 : 0;
