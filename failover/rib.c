@@ -40,7 +40,7 @@
 
 #if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
 _Static_assert(sizeof(struct rib_path) == 32, "rib_path grew");
-_Static_assert(sizeof(struct rib_dest) == 64, "rib_dest grew");
+_Static_assert(sizeof(struct rib_dest) == 56, "rib_dest grew");
 #endif
 
 static void rib_work(struct rib *, size_t budget);

@@ -12,7 +12,7 @@
 #include "lib/trie.h"
 
 #define RIB_CLASS_N	3
-#define RIB_CLS_NONE	0xff
+#define RIB_CLS_NONE	0x0f	/* fits the 4-bit class fields of a dest */
 #define RIB_WORK_CHUNK	4096	/* prefixes per background slice */
 #define RIB_SWEEP_CHUNK	65536	/* paths queued per background slice */
 
@@ -135,7 +135,7 @@ struct rib_group {
 	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
-/* One per prefix: 64 bytes from a pool. */
+/* One per prefix: 56 bytes from a pool. */
 struct rib_dest {
 	struct rib_group	*grp;
 	uint32_t		 self;		/* own pool index */
@@ -143,14 +143,14 @@ struct rib_dest {
 	uint32_t		 gnext, gprev;	/* in grp->members */
 	uint32_t		 dirty_next;
 	struct prefix		 prefix;
-	uint8_t			 act_cls, bak_cls;	/* RIB_CLS_NONE = none */
+	uint8_t			 act_cls:4, bak_cls:4;	/* RIB_CLS_NONE = none */
+	bool			 dirty:1;
+	bool			 local:1;	/* active set is never programmed */
+	bool			 cover:1;	/* has an eligible non-default circuit path */
+	bool			 has_via:1;
 	uint8_t			 n_paths;
 	uint8_t			 via_len;	/* has_via: backup from prefix/via_len */
 	int16_t			 fib_err;
-	bool			 dirty;
-	bool			 local;		/* active set is never programmed */
-	bool			 cover;		/* has an eligible non-default circuit path */
-	bool			 has_via;
 	uint32_t		 since;		/* wall seconds */
 };
 
