@@ -39,7 +39,7 @@
 #define RIB_OPEN_MAX	16
 
 #if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
-_Static_assert(sizeof(struct rib_path) == 32, "rib_path grew");
+_Static_assert(sizeof(struct rib_path) == 24, "rib_path grew");
 _Static_assert(sizeof(struct rib_dest) == 56, "rib_dest grew");
 #endif
 
@@ -132,7 +132,7 @@ rib_pool_get(struct rib_pool *pl)
 		RIB_UNPOISON(it, pl->size);
 		memcpy(&pl->free, it, sizeof(pl->free));
 	} else {
-		if (pl->next == UINT32_MAX)
+		if (pl->next == (pl->max ? pl->max : UINT32_MAX))
 			return 0;
 		if ((pl->next & (RIB_POOL_ITEMS - 1)) == 0) {
 			if (pl->nblocks == pl->cblocks) {
@@ -205,6 +205,7 @@ rib_new(const struct rib_cfg *cfg)
 	if (rib->cfg.policy.maximum_paths == 0)
 		rib->cfg.policy.maximum_paths = 1;
 	rib->dest_pool.size = sizeof(struct rib_dest);
+	rib->dest_pool.max = RIB_DEST_MAX;
 	rib->path_pool.size = sizeof(struct rib_path);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);

@@ -68,15 +68,16 @@ struct rib_pinfo {
 };
 #define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
 
-/* One per (source, prefix): 32 bytes from a pool, no malloc header. Paths
+/* One per (source, prefix): 24 bytes from a pool, no malloc header. Paths
  * and dests link to each other by pool index (rib_path_at, rib_dest_at;
  * 0 = none): half the size of a pointer. */
+#define RIB_DEST_MAX	((1u << 29) - 1)	/* dest indices fit 29 bits */
 struct rib_path {
 	uint32_t		 next;		/* in the dest */
 	uint32_t		 src_next, src_prev;	/* in the source */
-	uint32_t		 dest;
+	uint32_t		 dest:29;
+	uint32_t		 flags:3;	/* RIB_PATH_* */
 	const struct rib_pinfo	*pi;		/* own reference */
-	uint8_t			 flags;		/* RIB_PATH_* */
 };
 
 /* Fixed-size items in blocks of RIB_POOL_ITEMS, recycled through a free
@@ -86,6 +87,7 @@ struct rib_path {
 #define RIB_POOL_ITEMS	(1u << RIB_POOL_SHIFT)
 struct rib_pool {
 	size_t			 size;		/* bytes per item, >= 4 */
+	uint32_t		 max;		/* highest index handed out, 0 = UINT32_MAX */
 	uint32_t		 free;		/* free list threaded through items */
 	uint32_t		 next;		/* first never-used index */
 	char			**blocks;
