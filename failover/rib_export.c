@@ -19,8 +19,10 @@
 
 enum { EXP_CAT_LOCAL, EXP_CAT_MAIN, EXP_CAT_EXTRA, EXP_CAT_N };
 
+/* 16 bytes from the target's pool. */
 struct rib_exp_ent {
 	struct rib_attr		*attr;		/* own reference; NULL = local/static */
+	uint32_t		 self;		/* pool index */
 	uint8_t			 cat;
 	bool			 adv;		/* sent to the target */
 	bool			 want_adv;	/* scratch for cap recomputation */
@@ -32,6 +34,7 @@ struct rib_export {
 	char			*name;
 	char			*own_conn;	/* own source's connection, "" = none */
 	struct trie		*w4, *w6;
+	struct rib_pool		 ents;		/* struct rib_exp_ent */
 	uint32_t		 n_wanted, n_adv;
 	bool			 recompute;
 	bool			 alarm;
@@ -151,30 +154,34 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
     struct rib_attr *attr, uint8_t cat)
 {
 	struct trie		*t = rib_export_trie(x, pfx->family);
-	struct rib_exp_ent	*e = trie_exact(t, pfx);
+	struct rib_exp_ent	*e, *ne;
+	uint32_t		 ni;
+	int			 rc;
 
 	if (!want) {
-		if (e == NULL)
+		if ((e = trie_delete(t, pfx)) == NULL)
 			return;
-		trie_delete(t, pfx);
 		x->n_wanted--;
 		if (e->adv) {
 			x->n_adv--;
 			x->cfg.ops->withdraw(x->cfg.ctx, pfx);
 		}
 		rib_exp_attr_put(rib, e->attr);
-		free(e);
+		rib_pool_put(&x->ents, e->self);
 		if (x->cfg.cap && (x->alarm || x->n_wanted >= x->cfg.cap))
 			x->recompute = true;	/* a withheld prefix may fit now */
 		return;
 	}
-	if (e == NULL) {
-		if ((e = calloc(1, sizeof(*e))) == NULL)
-			return;
-		if (trie_insert(t, pfx, e, NULL) != 0) {
-			free(e);
-			return;
-		}
+	/* one descent: a fresh entry goes back to the pool if one is there */
+	if ((ni = rib_pool_get(&x->ents)) == 0)
+		return;
+	ne = rib_pool_at(&x->ents, ni);
+	if ((e = trie_find_or_insert(t, pfx, ne, &rc)) != ne)
+		rib_pool_put(&x->ents, ni);
+	if (e == NULL)
+		return;
+	if (e == ne) {
+		e->self = ni;
 		x->n_wanted++;
 		rib_exp_attr_get(rib, attr);
 		e->attr = attr;
@@ -376,6 +383,7 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 		return -ENOMEM;
 	own = rib_source_get(rib, cfg->own_source);
 	x->cfg = *cfg;
+	x->ents.size = sizeof(struct rib_exp_ent);
 	if (x->cfg.cap == 0 && own)	/* the circuit's configured limit */
 		x->cfg.cap = own->cfg.outbound_cap;
 	x->name = strdup(cfg->name ? cfg->name : "");
@@ -410,7 +418,6 @@ rib_exp_free_cb(const struct prefix *pfx, void *val, void *arg)
 
 	(void)pfx;
 	rib_exp_attr_put(rib, e->attr);
-	free(e);
 	return 0;
 }
 
@@ -425,6 +432,7 @@ rib_export_free(struct rib *rib, struct rib_export *x)
 		trie_walk(x->w6, rib_exp_free_cb, rib);
 		trie_free(x->w6);
 	}
+	rib_pool_fini(&x->ents);
 	free(x->name);
 	free(x->own_conn);
 	free(x);
