@@ -87,8 +87,11 @@ nbnc_ds_startup_read(struct lyd_node **out, struct nb_err *err)
 	return nb_config_parse_file(path, out, err);
 }
 
+static void nbnc_notify_config_change(uint32_t who, const char *datastore,
+    const struct lyd_node *diff);
+
 int
-nbnc_ds_startup_write(const struct lyd_node *tree, struct nb_err *err)
+nbnc_ds_startup_write(const struct lyd_node *tree, uint32_t who, struct nb_err *err)
 {
 	const char	*path = nb_startup_path();
 	char		*data = NULL;
@@ -110,11 +113,13 @@ nbnc_ds_startup_write(const struct lyd_node *tree, struct nb_err *err)
 	free(data);
 	if (rc != 0)
 		nb_err_set(err, path, "cannot write the startup file: %s", strerror(-rc));
+	else
+		nbnc_notify_config_change(who, "startup", NULL);
 	return rc;
 }
 
 int
-nbnc_ds_startup_delete(struct nb_err *err)
+nbnc_ds_startup_delete(uint32_t who, struct nb_err *err)
 {
 	const char	*path = nb_startup_path();
 
@@ -126,6 +131,7 @@ nbnc_ds_startup_delete(struct nb_err *err)
 		nb_err_set(err, path, "cannot delete the startup file: %s", strerror(errno));
 		return -errno;
 	}
+	nbnc_notify_config_change(who, "startup", NULL);
 	return 0;
 }
 
@@ -177,7 +183,7 @@ nbnc_ds_unlock(enum nbnc_ds d, uint32_t sid, uint32_t *holder)
 /* ------------------------------------------------------------ commit */
 
 static void
-nbnc_notify_config_change(uint32_t who, const struct lyd_node *diff)
+nbnc_notify_config_change(uint32_t who, const char *datastore, const struct lyd_node *diff)
 {
 	const struct lys_module	*mod;
 	struct lyd_node		*n = NULL, *cb = NULL;
@@ -203,7 +209,7 @@ nbnc_notify_config_change(uint32_t who, const struct lyd_node *diff)
 	pthread_mutex_unlock(&nbnc_sess_mtx);
 	if (!s)
 		lyd_new_term(cb, NULL, "server", NULL, 0, NULL);
-	lyd_new_term(n, NULL, "datastore", "running", 0, NULL);
+	lyd_new_term(n, NULL, "datastore", datastore, 0, NULL);
 	/* One edit per topmost changed node (the diff marks it with an
 	 * operation; its subtree inherits it), bounded. */
 	for (const struct lyd_node *top = diff; top && edits < 64; top = top->next) {
@@ -261,7 +267,7 @@ nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct 
 	if (rc == 0) {
 		/* A clean candidate follows running by itself. */
 		log_info(LOG_MOD_NB, "netconf: running configuration changed by session %u", who);
-		nbnc_notify_config_change(who, diff);
+		nbnc_notify_config_change(who, "running", diff);
 	}
 	lyd_free_all(diff);
 	return rc;

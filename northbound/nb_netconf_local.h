@@ -59,8 +59,9 @@ bool			 nbnc_ds_candidate_dirty(uint32_t *by);
 void			 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated);
 void			 nbnc_ds_candidate_discard(void);
 int			 nbnc_ds_startup_read(struct lyd_node **out, struct nb_err *);
-int			 nbnc_ds_startup_write(const struct lyd_node *, struct nb_err *);
-int			 nbnc_ds_startup_delete(struct nb_err *);
+/* who: the session, for the RFC 6470 config-change notification */
+int			 nbnc_ds_startup_write(const struct lyd_node *, uint32_t who, struct nb_err *);
+int			 nbnc_ds_startup_delete(uint32_t who, struct nb_err *);
 uint32_t		 nbnc_ds_lock_holder(enum nbnc_ds);
 time_t			 nbnc_ds_lock_time(enum nbnc_ds);
 /* 0, -EBUSY (held: *holder), -EAGAIN (candidate modified by *holder). */

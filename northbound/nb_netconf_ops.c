@@ -570,7 +570,7 @@ op_copy_config(struct op *o)
 		nbnc_ds_candidate_set(t, o->sid, config != NULL);
 		break;
 	default:
-		if ((rc = nbnc_ds_startup_write(t, &err)) != 0)
+		if ((rc = nbnc_ds_startup_write(t, o->sid, &err)) != 0)
 			nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
 		lyd_free_all(t);
 		break;
@@ -592,7 +592,7 @@ op_delete_config(struct op *o)
 		    "only the startup datastore can be deleted");
 		return -ENOTSUP;
 	}
-	if ((rc = nbnc_ds_startup_delete(&err)) != 0)
+	if ((rc = nbnc_ds_startup_delete(o->sid, &err)) != 0)
 		nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
 	return rc;
 }

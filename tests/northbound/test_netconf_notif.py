@@ -71,6 +71,12 @@ def test_config_change_notification(srv):
 	assert c.findtext('ncn:datastore', namespaces=NS) == 'running'
 	targets = [t.text for t in c.findall('ncn:edit/ncn:target', namespaces=NS)]
 	assert any('local-prefix' in t for t in targets), targets
+	# a copy to startup is a change of startup (RFC 6470)
+	b.copy_config(source='running', target='startup')
+	evs = events(a, 'netconf-config-change')
+	cc = named(evs, 'netconf-config-change')
+	assert cc[-1].findtext('ncn:datastore', namespaces=NS) == 'startup'
+	assert cc[-1].findtext('ncn:changed-by/ncn:username', namespaces=NS) == 'oper'
 	# eventTime is RFC 3339
 	et = evs[-1].findtext('en:eventTime', namespaces=NS)
 	assert et and et.endswith('Z') and 'T' in et

@@ -375,6 +375,14 @@ def test_locks(srv):
 		b.lock('running')
 	assert ei.value.tag == 'lock-denied'
 	assert '<session-id>%s</session-id>' % a.session_id in ei.value.info
+	# RFC 6022: the lock is visible in netconf-state
+	r = b.get(filter=('subtree', '<netconf-state xmlns="urn:ietf:params:xml:ns:yang:'
+			  'ietf-netconf-monitoring"><datastores/></netconf-state>'))
+	mon = {'m': 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring'}
+	held = xml_of(r).xpath("//m:datastore[m:name='running']/m:locks/m:global-lock/"
+			       "m:locked-by-session/text()", namespaces=mon)
+	assert held == [str(a.session_id)]
+	assert xml_of(r).xpath("//m:datastore[m:name='candidate']/m:locks", namespaces=mon) == []
 	with pytest.raises(RPCError) as ei:
 		b.edit_config(target='running', config=cfg('<lan><local-prefix>10.6.0.0/16'
 							   '</local-prefix></lan>'))
