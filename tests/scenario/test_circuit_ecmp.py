@@ -29,6 +29,9 @@ def test_circuit_wins_with_ecmp(scen):
 	assert len({kroutes[p]['nhid'] for p in CLOUD[:3]}) == 1
 	grp = s.nexthop(kroutes[CLOUD[0]]['nhid'])
 	assert len(grp['group']) == 2, grp
+	# prefix-independent-convergence (default): group rewrites without a
+	# notification per route
+	assert s.gw.out(['sysctl', '-n', 'net.ipv4.nexthop_compat_mode']).strip() == '0'
 	# the VPN-only aggregate goes to the VPN
 	assert s.kernel_nh('10.0.0.0/8') == [VPNGW]
 	# forwarding: flows from the LAN hash over both circuit links, never the VPN
