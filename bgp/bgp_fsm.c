@@ -279,6 +279,20 @@ bgp_fsm_shutdown(struct bgp_peer *p, uint8_t subcode, const char *text)
 	fsm_notify_n(p, &n);
 }
 
+/*
+ * The speaker stops and will be back: RFC 4724 4 - a restarting speaker's
+ * peers keep its routes (we advertise forwarding preserved: the kernel keeps
+ * forwarding while hybridgwd restarts) only when the session ends without a
+ * NOTIFICATION, which would end graceful restart at the helper.
+ */
+void
+bgp_fsm_restart_close(struct bgp_peer *p)
+{
+	bgp_peer_log_error(p, "closed without NOTIFICATION: graceful restart");
+	if (p->state != BGP_ST_IDLE || p->conn || p->coll)
+		fsm_drop(p, DROP_TCP, false);
+}
+
 /* What a decoder said to send (its inline octets and borrowed data both go). */
 void
 bgp_fsm_error(struct bgp_peer *p, const struct bgp_notify *n)

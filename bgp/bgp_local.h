@@ -229,6 +229,7 @@ void	bgp_fsm_notify(struct bgp_peer *, uint8_t code, uint8_t subcode,
 	    const uint8_t *data, size_t len);
 void	bgp_fsm_error(struct bgp_peer *, const struct bgp_notify *);
 void	bgp_fsm_shutdown(struct bgp_peer *, uint8_t subcode, const char *text);
+void	bgp_fsm_restart_close(struct bgp_peer *);
 void	bgp_fsm_init_timers(struct bgp_peer *);
 void	bgp_fsm_maxpfx(struct bgp_peer *);
 

@@ -669,7 +669,9 @@ bgp_peer_del(struct bgp_peer *p)
 	p->admin_down = true;
 	p->deleting = true;
 	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
-	if (bgp->freeing)
+	if (bgp->freeing && p->state == BGP_ST_ESTABLISHED && p->gr_helper)
+		bgp_fsm_restart_close(p);	/* the peer keeps our routes meanwhile */
+	else if (bgp->freeing)
 		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: speaker stopping");
 	else
 		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_DECONFIG, NULL, 0);
