@@ -15,7 +15,7 @@ def silence(ns, iface=None):
 	those on interface `iface`). Idempotent."""
 	unsilence(ns)
 	if iface:
-		match_in, match_out = 'iifname "%s" drop' % iface, 'oifname "%s" drop' % iface
+		match_in, match_out = 'iifname "%s" drop;' % iface, 'oifname "%s" drop;' % iface
 		policy = 'accept'
 	else:
 		match_in = match_out = ''
