@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,13 @@ struct bfd {
 	uv_loop_t		*loop;		/* the owner's: callbacks run there */
 	uv_async_t		 evt_async;	/* on loop */
 	uv_loop_t		 io_loop;	/* BFD's own, run by io_thread */
-	uv_async_t		 cmd_async;	/* on io_loop */
+	/* Owner -> BFD thread wakeup: an eventfd polled on io_loop, not a
+	 * uv_async_t. libuv 1.44's async receiver spins (pause, sched_yield)
+	 * while a sender is between its two steps; a SCHED_FIFO receiver that
+	 * preempted the sender on the same CPU spins until the RT throttle
+	 * (~1 s) - a priority inversion. An eventfd has no such window. */
+	int			 cmd_fd;
+	uv_poll_t		 cmd_poll;	/* on io_loop */
 	pthread_t		 io_thread;
 	pthread_mutex_t		 mtx;		/* cmds, evts */
 	pthread_cond_t		 cmd_cv;
@@ -189,11 +196,15 @@ cfg_port(const struct bfd_session_cfg *c)
 
 /* The BFD thread: run the queued calls of the owner. */
 static void
-bfd_cmd_cb(uv_async_t *a)
+bfd_cmd_cb(uv_poll_t *h, int status, int events)
 {
-	struct bfd	*b = a->data;
+	struct bfd	*b = h->data;
 	struct bfd_cmd	*c;
+	uint64_t	 n;
 	int		 ret;
+
+	while (read(b->cmd_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+		;	/* drain the counter; the queue says what to do */
 
 	for (;;) {
 		pthread_mutex_lock(&b->mtx);
@@ -211,6 +222,15 @@ bfd_cmd_cb(uv_async_t *a)
 	}
 }
 
+static void
+bfd_cmd_wake(struct bfd *b)
+{
+	uint64_t	 one = 1;
+
+	/* Fails only with the counter at its maximum: a wakeup is pending. */
+	(void)!write(b->cmd_fd, &one, sizeof(one));
+}
+
 /* Run fn on the BFD thread and wait for its result. */
 static int
 bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
@@ -222,7 +242,7 @@ bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
 	pthread_mutex_lock(&b->mtx);
 	STAILQ_INSERT_TAIL(&b->cmds, &c, entry);
 	pthread_mutex_unlock(&b->mtx);
-	uv_async_send(&b->cmd_async);
+	bfd_cmd_wake(b);
 	pthread_mutex_lock(&b->mtx);
 	while (!c.done)
 		pthread_cond_wait(&b->cmd_cv, &b->mtx);
@@ -897,21 +917,27 @@ bfd_new(uv_loop_t *loop)
 	b->rng |= 1;
 	pthread_mutex_init(&b->mtx, NULL);
 	pthread_cond_init(&b->cmd_cv, NULL);
+	b->cmd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (b->cmd_fd < 0)
+		goto fail;
 	if (uv_loop_init(&b->io_loop) != 0)
 		goto fail;
-	if (uv_async_init(&b->io_loop, &b->cmd_async, bfd_cmd_cb) != 0) {
+	if (uv_poll_init(&b->io_loop, &b->cmd_poll, b->cmd_fd) != 0) {
 		uv_loop_close(&b->io_loop);
 		goto fail;
 	}
-	b->cmd_async.data = b;
+	b->cmd_poll.data = b;
+	if (uv_poll_start(&b->cmd_poll, UV_READABLE, bfd_cmd_cb) != 0)
+		goto fail_io;
 	if (uv_async_init(loop, &b->evt_async, bfd_evt_cb) != 0)
 		goto fail_io;
 	b->evt_async.data = b;
 	uv_unref((uv_handle_t *)&b->evt_async);	/* does not keep the owner's loop alive */
 	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0) {
-		uv_close((uv_handle_t *)&b->cmd_async, NULL);
+		uv_close((uv_handle_t *)&b->cmd_poll, NULL);
 		uv_run(&b->io_loop, UV_RUN_NOWAIT);
 		uv_loop_close(&b->io_loop);
+		close(b->cmd_fd);
 		pthread_mutex_destroy(&b->mtx);
 		pthread_cond_destroy(&b->cmd_cv);
 		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);	/* frees b */
@@ -920,10 +946,12 @@ bfd_new(uv_loop_t *loop)
 	pthread_setname_np(b->io_thread, "hgw-bfd");
 	return b;
 fail_io:
-	uv_close((uv_handle_t *)&b->cmd_async, NULL);
+	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
 	uv_run(&b->io_loop, UV_RUN_NOWAIT);
 	uv_loop_close(&b->io_loop);
 fail:
+	if (b->cmd_fd >= 0)
+		close(b->cmd_fd);
 	pthread_mutex_destroy(&b->mtx);
 	pthread_cond_destroy(&b->cmd_cv);
 	free(b);
@@ -1088,7 +1116,7 @@ bfd_free_io(struct bfd *b, void *v)
 	while (!TAILQ_EMPTY(&b->sessions))
 		sess_destroy(TAILQ_FIRST(&b->sessions));
 	/* With its last handle closing, the BFD thread's loop ends. */
-	uv_close((uv_handle_t *)&b->cmd_async, NULL);
+	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
 	return 0;
 }
 
@@ -1100,6 +1128,7 @@ bfd_free(struct bfd *b)
 	bfd_call(b, bfd_free_io, NULL);
 	pthread_join(b->io_thread, NULL);
 	uv_loop_close(&b->io_loop);
+	close(b->cmd_fd);
 	bfd_evt_purge(b, NULL);
 	b->closing = true;
 	pthread_mutex_destroy(&b->mtx);

@@ -540,6 +540,7 @@ void
 nb_gateway_register(void)
 {
 	nb_module_register(&gw_module);
+	gw_alarms_register();
 	gw_rpc_register();
 }
 

@@ -77,6 +77,9 @@ bool	gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b);
 /* nb_gateway.c: reconcile adopted kernel routes once sessions settled */
 void	gw_settle_check(void);
 
+/* nb_gw_alarms.c: raised alarms in gateway-state */
+void	gw_alarms_register(void);
+
 /* nb_gw_rpc.c: operational actions (NETCONF RPCs, hybridgwctl) */
 void	gw_rpc_register(void);
 

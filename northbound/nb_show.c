@@ -247,6 +247,12 @@ static void
 show_failover_table(struct out *o, struct lyd_node *st)
 {
 	struct lyd_node	*fo = first_child_named(st, "failover"), *e;
+	struct lyd_node	*al = first_child_named(st, "alarms"), *a;
+
+	FOR_EACH_NAMED(al, "outbound-prefix-limit", a)
+		fprintf(o->f, "ALARM outbound prefix limit: %s wants %s prefixes, limit %s, "
+		    "%s withheld\n", leaf(a, "target"), leaf(a, "wanted"), leaf(a, "limit"),
+		    leaf(a, "withheld"));
 
 	fprintf(o->f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s\n", "ID", "Connection",
 	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups");

@@ -89,6 +89,11 @@ def test_outbound_cap(scen):
 		# the alarm (also a NETCONF outbound-prefix-limit notification)
 		assert re.search(r'export circuit er1 link primary: \d+ prefixes wanted, cap 3: '
 				 r'withholding', log), log[-2000:]
+		alarms = s.ctl(['show', 'failover'])['hybridgw:gateway-state']['alarms']
+		al = {a['target']: a for a in alarms['outbound-prefix-limit']}
+		assert al['circuit er1 link primary']['limit'] == 3, al
+		assert al['circuit er1 link primary']['withheld'] == \
+			al['circuit er1 link primary']['wanted'] - 3, al
 		nb = s.neighbors()
 		assert nb['172.16.1.2']['counters']['prefixes-advertised'] == 3, nb['172.16.1.2']
 		# the other peers are not capped: the LAN gets cloud + site, not local
@@ -118,4 +123,6 @@ def test_outbound_cap(scen):
 	util.wait_for(lambda: re.search(r'export circuit er1 link primary: back under its cap '
 					r'\(6/10\)', s.log()), 5, 0.1, 'alarm cleared')
 	assert s.neighbors()['172.16.1.2']['counters']['prefixes-advertised'] == 6
+	alarms = s.ctl(['show', 'failover'])['hybridgw:gateway-state'].get('alarms', {})
+	assert not alarms.get('outbound-prefix-limit'), alarms
 	assert 'Peer De-configured' not in s.log(), 'the cap change reset the sessions'
