@@ -252,13 +252,16 @@ rib_pinfo_hash(const struct rib_pinfo *k)
 {
 	const uint8_t	*b = (const uint8_t *)k + RIB_PINFO_KEY_OFF;
 	size_t		 i, n = sizeof(*k) - RIB_PINFO_KEY_OFF;
-	uint32_t	 h = 2166136261u;
+	uint64_t	 h = 0, w;
 
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 16777619u;
+	/* the key is a whole number of words (struct padding included) */
+	_Static_assert((sizeof(struct rib_pinfo) - RIB_PINFO_KEY_OFF) % 8 == 0, "pinfo key");
+	for (i = 0; i < n; i += 8) {
+		memcpy(&w, b + i, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
 	}
-	return h ^ (h >> 16);
+	return (uint32_t)h;
 }
 
 static int
@@ -285,15 +288,23 @@ rib_pinfo_grow(struct rib *rib)
 static const struct rib_pinfo *
 rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 {
-	struct rib_pinfo	*e;
-	uint32_t		 h = rib_pinfo_hash(key);
+	struct rib_pinfo	*e = key->src->pi_last;
 	const size_t		 n = sizeof(*key) - RIB_PINFO_KEY_OFF;
+	uint32_t		 h;
 
+	/* a session's updates mostly repeat the previous record */
+	if (e && memcmp((const char *)e + RIB_PINFO_KEY_OFF, (const char *)key + RIB_PINFO_KEY_OFF,
+	    n) == 0) {
+		e->refcnt++;
+		return e;
+	}
+	h = rib_pinfo_hash(key);
 	if (rib->phash_size)
 		for (e = rib->phash[h & (rib->phash_size - 1)]; e; e = e->hnext)
 			if (e->hash == h && memcmp((const char *)e + RIB_PINFO_KEY_OFF,
 			    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
 				e->refcnt++;
+				e->src->pi_last = e;
 				return e;
 			}
 	if (rib->n_pinfo >= rib->phash_size && rib_pinfo_grow(rib) != 0)
@@ -307,6 +318,7 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 	rib->phash[h & (rib->phash_size - 1)] = e;
 	rib->n_pinfo++;
 	rib_attr_get(rib, e->attr);
+	e->src->pi_last = e;
 	return e;
 }
 
@@ -321,6 +333,8 @@ rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 		;
 	*pp = e->hnext;
 	rib->n_pinfo--;
+	if (e->src->pi_last == e)
+		e->src->pi_last = NULL;
 	rib_attr_put(rib, e->attr);
 	free(e);
 }

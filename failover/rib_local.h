@@ -39,6 +39,7 @@ struct rib_source {
 	bool			 sweeping;
 	struct rib_source	*sweep_next;
 	uint32_t		 sweep_cursor;	/* a path */
+	struct rib_pinfo	*pi_last;	/* its record rib_pinfo_get returned last */
 };
 
 #define RIB_PATH_ACTIVE	0x01
