@@ -50,8 +50,9 @@ struct rib_source {
  * What selection, grouping and export read from a path, interned: the paths
  * of one source that share an attribute set and next hop (nearly all of a
  * BGP session's, since the speaker interns attributes) share one record.
- * The key runs from src to the end; padding is zero (built in a zeroed
- * struct, compared with memcmp).
+ * The key runs from src to the end, compared with memcmp; it is built in a
+ * zeroed struct so padding is zero (were it not, equal keys would only get
+ * two records).
  */
 struct rib_pinfo {
 	struct rib_pinfo	*hnext;
