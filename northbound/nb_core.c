@@ -26,6 +26,13 @@ static size_t			 nb_nmods;
 static char			 nb_startup[PATH_MAX];
 static uint64_t			 nb_started_ms;
 
+/* Replaced running trees are freed on the next loop turn, after the
+ * caller (a NETCONF reply, hybridgwctl) has its answer. */
+static struct lyd_node		*nb_old_runs[8];
+static size_t			 nb_nold;
+static uv_timer_t		 nb_old_timer;
+static bool			 nb_old_timer_init;
+
 void
 nb_err_set(struct nb_err *e, const char *path, const char *fmt, ...)
 {
@@ -125,9 +132,45 @@ out:
 	return rc;
 }
 
+static void
+nb_old_free(void)
+{
+	while (nb_nold > 0)
+		lyd_free_all(nb_old_runs[--nb_nold]);
+}
+
+static void
+nb_old_tick(uv_timer_t *t)
+{
+	nb_old_free();
+}
+
+/* Free tree later on the loop; now when there is no loop to do it. */
+static void
+nb_old_defer(struct lyd_node *tree)
+{
+	uv_loop_t	*l = loop_get();
+
+	if (!tree)
+		return;
+	if (l && (!nb_old_timer_init || uv_is_closing((uv_handle_t *)&nb_old_timer) ||
+	    nb_old_timer.loop != l)) {
+		nb_old_timer_init = uv_timer_init(l, &nb_old_timer) == 0;
+	}
+	if (!l || !nb_old_timer_init || nb_nold == sizeof(nb_old_runs) / sizeof(nb_old_runs[0]) ||
+	    uv_timer_start(&nb_old_timer, nb_old_tick, 0, 0) != 0) {
+		lyd_free_all(tree);
+		return;
+	}
+	nb_old_runs[nb_nold++] = tree;
+}
+
 void
 nb_fini(void)
 {
+	nb_old_free();
+	if (nb_old_timer_init && !uv_is_closing((uv_handle_t *)&nb_old_timer))
+		uv_timer_stop(&nb_old_timer);
 	lyd_free_all(nb_run);
 	nb_run = NULL;
 	nb_nmods = 0;
@@ -239,12 +282,26 @@ nb_txn_prepare(const struct nb_txn *t, void **ctxs)
 	return rc;
 }
 
+/* Does any registered module read the diff? */
+static bool
+nb_diff_wanted(void)
+{
+	for (size_t i = 0; i < nb_nmods; i++) {
+		const struct nb_module	*m = nb_mods[i];
+
+		if (!m->no_diff && (m->validate || m->prepare || m->apply || m->abort))
+			return true;
+	}
+	return false;
+}
+
 static int
 nb_txn_begin(const struct lyd_node *new_cfg, struct nb_txn *t, struct lyd_node **diff,
     struct nb_err *err)
 {
 	*diff = NULL;
-	if (lyd_diff_siblings(nb_run, new_cfg, LYD_DIFF_DEFAULTS, diff) != LY_SUCCESS) {
+	if (nb_diff_wanted() &&
+	    lyd_diff_siblings(nb_run, new_cfg, LYD_DIFF_DEFAULTS, diff) != LY_SUCCESS) {
 		nb_err_from_ly(err, "diff");
 		return -EINVAL;
 	}
@@ -282,21 +339,29 @@ nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 	void		*ctxs[NB_MAX_MODULES];
 	int		 rc;
 
+	uint64_t	 t0 = mono_us(), t1, t2, t3;
+
 	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0) {
 		lyd_free_all(new_cfg);
 		return rc;
 	}
+	t1 = mono_us();
 	if ((rc = nb_txn_prepare(&t, ctxs)) != 0) {
 		lyd_free_all(diff);
 		lyd_free_all(new_cfg);
 		return rc;
 	}
+	t2 = mono_us();
 	for (size_t i = 0; i < nb_nmods; i++)
 		if (nb_mods[i]->apply)
 			nb_mods[i]->apply(&t, ctxs[i]);
+	t3 = mono_us();
 	lyd_free_all(diff);
-	lyd_free_all(nb_run);
+	nb_old_defer(nb_run);
 	nb_run = new_cfg;
+	log_debug(LOG_MOD_NB, "commit: diff %llu us, validate+prepare %llu us, apply %llu us, "
+	    "free %llu us", (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+	    (unsigned long long)(t3 - t2), (unsigned long long)(mono_us() - t3));
 	return 0;
 }
 

@@ -250,26 +250,62 @@ gw_adopted(void *arg, const struct prefix *p)
 
 /* ---------------------------------------------------------- live paths */
 
+static int
+gw_prefix_cmp(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+static bool
+gw_statics_same(const struct gw_spec *a, const struct gw_spec *b)
+{
+	if (a->nstatic != b->nstatic || ipaddr_cmp(&a->src.nexthop, &b->src.nexthop) != 0)
+		return false;
+	for (size_t i = 0; i < a->nstatic; i++)
+		if (!prefix_equal(&a->statics[i], &b->statics[i]))
+			return false;
+	return true;
+}
+
 static void
 gw_path_statics(struct gw_path *p, const struct gw_spec *old)
 {
+	struct prefix	*sorted = NULL;
+	bool		 ok = true;
+
+	/* Nothing changed and every static is in the RIB: adding them again
+	 * would only queue a re-selection of each. A BGP source is always
+	 * refreshed (graceful restart may have marked its statics stale). */
+	if (old && p->statics_in && !p->spec.has_bgp && gw_statics_same(old, &p->spec))
+		return;
 	/* Withdraw statics that are gone, (re)add the new set: adding replaces. */
+	if (old && old->nstatic && p->spec.nstatic &&
+	    (sorted = malloc(p->spec.nstatic * sizeof(*sorted)))) {
+		memcpy(sorted, p->spec.statics, p->spec.nstatic * sizeof(*sorted));
+		qsort(sorted, p->spec.nstatic, sizeof(*sorted), gw_prefix_cmp);
+	}
 	for (size_t i = 0; old && i < old->nstatic; i++) {
 		bool	 keep = false;
 
-		for (size_t j = 0; j < p->spec.nstatic && !keep; j++)
-			keep = prefix_equal(&old->statics[i], &p->spec.statics[j]);
+		if (sorted)
+			keep = bsearch(&old->statics[i], sorted, p->spec.nstatic, sizeof(*sorted),
+			    gw_prefix_cmp) != NULL;
+		else
+			for (size_t j = 0; j < p->spec.nstatic && !keep; j++)
+				keep = prefix_equal(&old->statics[i], &p->spec.statics[j]);
 		if (!keep)
 			rib_path_del(gw.rib, p->src, &old->statics[i]);
 	}
+	free(sorted);
 	for (size_t i = 0; i < p->spec.nstatic; i++) {
 		struct rib_path_info	 ri = {
 			.nexthop = p->spec.src.nexthop, .is_static = true,
 			.local_pref = 100, .origin = 0,
 		};
 
-		rib_path_add(gw.rib, p->src, &p->spec.statics[i], &ri);
+		ok &= rib_path_add(gw.rib, p->src, &p->spec.statics[i], &ri) == 0;
 	}
+	p->statics_in = ok;
 }
 
 static void
@@ -367,19 +403,48 @@ gw_path_update(struct gw_path *p, struct gw_spec *spec)
 
 /* ------------------------------------------------------ the nb module */
 
+/* The specs validate built, handed to the prepare of the same transaction
+ * (nb_core runs every validate, then every prepare) instead of built twice. */
+static struct {
+	struct gw_conf		*conf;
+	const struct nb_txn	*txn;
+	const struct lyd_node	*cfg;
+} gw_checked;
+
+static void
+gw_checked_drop(void)
+{
+	gw_conf_free(gw_checked.conf);
+	memset(&gw_checked, 0, sizeof(gw_checked));
+}
+
 static int
 gw_validate(const struct nb_txn *t)
 {
-	return gw_conf_check(t->old_cfg, t->new_cfg, t->err);
+	int	 rc;
+
+	gw_checked_drop();
+	if ((rc = gw_conf_build_checked(t->new_cfg, &gw_checked.conf, t->err)) == 0) {
+		gw_checked.txn = t;
+		gw_checked.cfg = t->new_cfg;
+	}
+	return rc;
 }
 
 static int
 gw_prepare(const struct nb_txn *t, void **ctx)
 {
-	struct gw_conf	*c = calloc(1, sizeof(*c));
+	struct gw_conf	*c;
 	int		 rc;
 
-	if (!c)
+	if (gw_checked.conf && gw_checked.txn == t && gw_checked.cfg == t->new_cfg) {
+		*ctx = gw_checked.conf;
+		gw_checked.conf = NULL;
+		gw_checked_drop();
+		return 0;
+	}
+	gw_checked_drop();
+	if (!(c = calloc(1, sizeof(*c))))
 		return -ENOMEM;
 	if ((rc = gw_conf_build(t->new_cfg, c, t->err)) != 0) {
 		gw_conf_free(c);
@@ -395,12 +460,70 @@ gw_abort(const struct nb_txn *t, void *ctx)
 	gw_conf_free(ctx);
 }
 
+/*
+ * Path keys -> indices: an open-addressing table of index + 1, so that
+ * matching the live paths to the specs is linear in their number.
+ */
+struct gw_kmap {
+	uint32_t	*slot;
+	size_t		 mask;
+};
+
+static uint32_t
+gw_key_hash(const char *k)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+
+	while (*k)
+		h = (h ^ (uint8_t)*k++) * 16777619u;
+	return h;
+}
+
+static int
+gw_kmap_init(struct gw_kmap *m, size_t n)
+{
+	size_t	 cap = 16;
+
+	while (cap < 2 * n + 1)
+		cap *= 2;
+	m->mask = cap - 1;
+	return (m->slot = calloc(cap, sizeof(*m->slot))) ? 0 : -ENOMEM;
+}
+
+/* The slot of key: empty (0) or holding the index of the key's first entry. */
+static uint32_t *
+gw_kmap_slot(const struct gw_kmap *m, const char *key,
+    const char *(*key_at)(size_t))
+{
+	size_t	 i = gw_key_hash(key) & m->mask;
+
+	while (m->slot[i] && strcmp(key_at(m->slot[i] - 1), key) != 0)
+		i = (i + 1) & m->mask;
+	return &m->slot[i];
+}
+
+static const struct gw_conf	*gw_apply_conf;
+
+static const char *
+gw_spec_key_at(size_t i)
+{
+	return gw_apply_conf->specs[i].key;
+}
+
+static const char *
+gw_path_key_at(size_t i)
+{
+	return gw.paths[i]->spec.key;
+}
+
 static void
 gw_apply(const struct nb_txn *t, void *ctx)
 {
 	struct gw_conf		*c = ctx;
 	struct bgp_global_cfg	 g = { .local_as = c->as, .router_id = c->router_id };
 	struct gw_path		**gone;
+	struct gw_kmap		 specs, live;
+	uint32_t		*next, *slot;
 	size_t			 i, j, n = 0, ngone = 0;
 
 	if (c->as != gw.conf_as || c->router_id != gw.conf_router_id) {
@@ -423,16 +546,26 @@ gw_apply(const struct nb_txn *t, void *ctx)
 	/* Remove paths that are gone or changed beyond an update. The table
 	 * holds only the kept ones before any is destroyed: deleting a BGP peer
 	 * runs the session hook, which looks paths up by source. */
+	/* Specs by key; next[] chains specs of the same key in spec order
+	 * (keys are unique unless names contain '/'). */
 	gone = calloc(gw.npaths ? gw.npaths : 1, sizeof(*gone));
-	if (!gone)
+	next = calloc(c->nspecs ? c->nspecs : 1, sizeof(*next));
+	gw_apply_conf = c;
+	if (!gone || !next || gw_kmap_init(&specs, c->nspecs) != 0 ||
+	    gw_kmap_init(&live, gw.npaths + c->nspecs) != 0)
 		abort();
+	for (j = c->nspecs; j-- > 0;) {
+		slot = gw_kmap_slot(&specs, c->specs[j].key, gw_spec_key_at);
+		next[j] = *slot;
+		*slot = (uint32_t)j + 1;
+	}
 	for (i = 0; i < gw.npaths; i++) {
 		struct gw_path	*p = gw.paths[i];
 		bool		 keep = false;
 
-		for (j = 0; j < c->nspecs && !keep; j++)
-			keep = strcmp(c->specs[j].key, p->spec.key) == 0 &&
-			    gw_spec_compatible(&c->specs[j], &p->spec);
+		slot = gw_kmap_slot(&specs, p->spec.key, gw_spec_key_at);
+		for (uint32_t k = *slot; k && !keep; k = next[k - 1])
+			keep = gw_spec_compatible(&c->specs[k - 1], &p->spec);
 		if (keep)
 			gw.paths[n++] = p;
 		else
@@ -442,12 +575,20 @@ gw_apply(const struct nb_txn *t, void *ctx)
 	for (i = 0; i < ngone; i++)
 		gw_path_destroy(gone[i]);
 	free(gone);
+	free(next);
+	free(specs.slot);
+	/* The first live path of each key, as a scan in table order finds it. */
+	for (i = 0; i < gw.npaths; i++) {
+		slot = gw_kmap_slot(&live, gw.paths[i]->spec.key, gw_path_key_at);
+		if (!*slot)
+			*slot = (uint32_t)i + 1;
+	}
 	for (j = 0; j < c->nspecs; j++) {
 		struct gw_path	*p = NULL;
 
-		for (i = 0; i < gw.npaths && !p; i++)
-			if (strcmp(gw.paths[i]->spec.key, c->specs[j].key) == 0)
-				p = gw.paths[i];
+		slot = gw_kmap_slot(&live, c->specs[j].key, gw_path_key_at);
+		if (*slot)
+			p = gw.paths[*slot - 1];
 		if (p) {
 			gw_path_update(p, &c->specs[j]);
 			continue;
@@ -462,7 +603,10 @@ gw_apply(const struct nb_txn *t, void *ctx)
 			gw.cap = ncap;
 		}
 		gw.paths[gw.npaths++] = gw_path_create(&c->specs[j]);
+		/* the key of the path just created: slot still points at it */
+		*slot = (uint32_t)gw.npaths;
 	}
+	free(live.slot);
 	if (gw.fib)
 		fib_flush(gw.fib);
 	gw_conf_free(c);
@@ -476,6 +620,7 @@ static const struct nb_module gw_module = {
 	.apply = gw_apply,
 	.abort = gw_abort,
 	.state = gw_state,
+	.no_diff = true,
 };
 
 static const char *
@@ -553,6 +698,7 @@ nb_gateway_fini(void)
 		rib_fib_detach(gw.rib);
 	/* Take each path out of the table before destroying it: deleting its
 	 * BGP peer runs the session hook, which looks paths up by source. */
+	gw_checked_drop();
 	while (gw.npaths > 0)
 		gw_path_destroy(gw.paths[--gw.npaths]);
 	free(gw.paths);

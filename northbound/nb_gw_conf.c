@@ -9,14 +9,34 @@
 
 #define AS_TRANS	23456	/* RFC 6793 */
 
+/* The first descendant along path ("bgp", "max-prefix/limit"): the same
+ * node lyd_find_path() finds, without parsing the path for each lookup
+ * (a commit of a large config makes tens of thousands of them). */
+static struct lyd_node *
+child(const struct lyd_node *n, const char *path)
+{
+	struct lyd_node	*c = (struct lyd_node *)n;
+
+	while (c && *path) {
+		size_t	 len = strcspn(path, "/");
+
+		LY_LIST_FOR(lyd_child(c), c)
+			if (c->schema && strncmp(c->schema->name, path, len) == 0 &&
+			    c->schema->name[len] == '\0')
+				break;
+		path += len;
+		if (*path == '/')
+			path++;
+	}
+	return c;
+}
+
 static const char *
 cv(const struct lyd_node *n, const char *path)
 {
-	struct lyd_node	*l = NULL;
+	struct lyd_node	*l = n ? child(n, path) : NULL;
 
-	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
-		return NULL;
-	return lyd_get_value(l);
+	return l ? lyd_get_value(l) : NULL;
 }
 
 static uint32_t
@@ -219,16 +239,6 @@ spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, stru
 	return 0;
 }
 
-static struct lyd_node *
-child(const struct lyd_node *n, const char *name)
-{
-	struct lyd_node	*c = NULL;
-
-	if (lyd_find_path(n, name, 0, &c) != LY_SUCCESS)
-		return NULL;
-	return c;
-}
-
 #define FOR_EACH_CHILD(parent, nm, it)					\
 	LY_LIST_FOR(lyd_child(parent), it)				\
 		if (strcmp((it)->schema->name, (nm)) == 0)
@@ -350,24 +360,58 @@ conf_lan(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 	return 0;
 }
 
-/* Every BGP peer address once: the speaker keys peers by it. */
+static const struct gw_conf	*peer_sort_conf;
+
+/* By peer address, then by spec index. */
+static int
+peer_idx_cmp(const void *a, const void *b)
+{
+	size_t	 i = *(const size_t *)a, j = *(const size_t *)b;
+	int	 c = ipaddr_cmp(&peer_sort_conf->specs[i].bgp.remote,
+		    &peer_sort_conf->specs[j].bgp.remote);
+
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* Every BGP peer address once: the speaker keys peers by it. Sorted, so
+ * the pair named is the one a scan in spec order meets first: the lowest
+ * index that has a duplicate, with its next duplicate. */
 static int
 conf_unique_peers(const struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 {
-	for (size_t i = 0; i < c->nspecs; i++)
-		for (size_t j = i + 1; j < c->nspecs; j++) {
-			char	 a[IPADDR_STRLEN];
+	size_t	*idx, n = 0, bi = SIZE_MAX, bj = 0;
+	char	 a[IPADDR_STRLEN];
 
-			if (!c->specs[i].has_bgp || !c->specs[j].has_bgp ||
-			    ipaddr_cmp(&c->specs[i].bgp.remote, &c->specs[j].bgp.remote) != 0)
-				continue;
-			nb_err_set(err, "/hybridgw:gateway",
-			    "BGP peer address %s is used by both %s and %s",
-			    ipaddr_fmt(&c->specs[i].bgp.remote, a, sizeof(a)),
-			    c->specs[i].name, c->specs[j].name);
-			return -EINVAL;
+	for (size_t i = 0; i < c->nspecs; i++)
+		n += c->specs[i].has_bgp;
+	if (n < 2)
+		return 0;
+	if (!(idx = malloc(n * sizeof(*idx))))
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < c->nspecs; i++)
+		if (c->specs[i].has_bgp)
+			idx[n++] = i;
+	peer_sort_conf = c;
+	qsort(idx, n, sizeof(*idx), peer_idx_cmp);
+	for (size_t k = 1; k < n; k++) {
+		/* k - 1 is the first of its group when it differs from k - 2 */
+		if (ipaddr_cmp(&c->specs[idx[k - 1]].bgp.remote, &c->specs[idx[k]].bgp.remote) != 0 ||
+		    (k >= 2 && ipaddr_cmp(&c->specs[idx[k - 2]].bgp.remote,
+		    &c->specs[idx[k - 1]].bgp.remote) == 0))
+			continue;
+		if (idx[k - 1] < bi) {
+			bi = idx[k - 1];
+			bj = idx[k];
 		}
-	return 0;
+	}
+	free(idx);
+	if (bi == SIZE_MAX)
+		return 0;
+	nb_err_set(err, "/hybridgw:gateway", "BGP peer address %s is used by both %s and %s",
+	    ipaddr_fmt(&c->specs[bi].bgp.remote, a, sizeof(a)), c->specs[bi].name,
+	    c->specs[bj].name);
+	return -EINVAL;
 }
 
 int
@@ -417,13 +461,16 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	return 0;
 }
 
+/* Build the specs of new_cfg and check what cannot change at runtime.
+ * On success *out holds the specs (caller frees). */
 int
-gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
+gw_conf_build_checked(const struct lyd_node *new_cfg, struct gw_conf **out,
     struct nb_err *err)
 {
 	struct gw_conf	*c = calloc(1, sizeof(*c));
 	int		 rc;
 
+	*out = NULL;
 	if (!c)
 		return -ENOMEM;
 	rc = gw_conf_build(new_cfg, c, err);
@@ -438,6 +485,20 @@ gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
 		    gw.kernel_table, c->kernel_table);
 		rc = -EINVAL;
 	}
+	if (rc != 0)
+		gw_conf_free(c);
+	else
+		*out = c;
+	return rc;
+}
+
+int
+gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
+    struct nb_err *err)
+{
+	struct gw_conf	*c;
+	int		 rc = gw_conf_build_checked(new_cfg, &c, err);
+
 	gw_conf_free(c);
 	return rc;
 }

@@ -43,6 +43,7 @@ struct gw_path {
 	struct bfd_session	*bfd;
 	rib_export_id		 exp;
 	bool			 has_exp;
+	bool			 statics_in;	/* every static was added to the RIB */
 };
 
 struct gw {
@@ -68,6 +69,9 @@ extern struct gw	 gw;
 int	gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
 	    struct nb_err *);
 int	gw_conf_build(const struct lyd_node *cfg, struct gw_conf *, struct nb_err *);
+/* gw_conf_build + the checks of gw_conf_check; *out allocated on success. */
+int	gw_conf_build_checked(const struct lyd_node *new_cfg, struct gw_conf **out,
+	    struct nb_err *);
 void	gw_conf_free(struct gw_conf *);
 void	gw_spec_move(struct gw_spec *dst, struct gw_spec *src);	/* src left empty */
 void	gw_spec_clear(struct gw_spec *);

@@ -140,10 +140,22 @@ nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct 
 
 	if (!(u = calloc(1, sizeof(*u))))
 		return -ENOMEM;
-	if (cfg && lyd_find_xpath(cfg, NBNC_CFG_XPATH, &set) == LY_SUCCESS && set->count)
-		ncnode = set->dnodes[0];
-	ly_set_free(set, NULL);
-	set = NULL;
+	/* NBNC_CFG_XPATH, by a walk of two levels: an XPath evaluation
+	 * visits every child of gateway, twice per commit */
+	for (const struct lyd_node *top = cfg ? lyd_first_sibling(cfg) : NULL;
+	    top && !ncnode; top = top->next) {
+		struct lyd_node	*c;
+
+		if (!top->schema || strcmp(top->schema->name, "gateway") != 0 ||
+		    strcmp(top->schema->module->name, "hybridgw") != 0)
+			continue;
+		LY_LIST_FOR(lyd_child(top), c)
+			if (c->schema && strcmp(c->schema->name, "netconf") == 0 &&
+			    strcmp(c->schema->module->name, NBNC_MOD) == 0) {
+				ncnode = c;
+				break;
+			}
+	}
 	if (!ncnode)
 		goto out;
 	if ((v = nbnc_child_value(ncnode, "listen/address")))
@@ -684,6 +696,7 @@ static const struct nb_module nbnc_module = {
 	.prepare = nbnc_mod_prepare,
 	.apply = nbnc_mod_apply,
 	.abort = nbnc_mod_abort,
+	.no_diff = true,
 };
 
 /* ------------------------------------------------------- lifecycle */

@@ -62,7 +62,8 @@ int		 nb_state_get(const char *xpath, struct lyd_node **out, struct nb_err *);
 struct nb_txn {
 	const struct lyd_node	*old_cfg;	/* may be NULL */
 	const struct lyd_node	*new_cfg;	/* may be NULL */
-	const struct lyd_node	*diff;		/* lyd_diff_siblings(old, new) */
+	const struct lyd_node	*diff;		/* lyd_diff_siblings(old, new); NULL when
+						 * every module says no_diff */
 	struct nb_err		*err;
 };
 struct nb_module {
@@ -73,6 +74,9 @@ struct nb_module {
 	void		(*abort)(const struct nb_txn *, void *ctx);	/* frees ctx */
 	/* add this module's part of the gateway-state tree */
 	int		(*state)(struct lyd_node *state_root, const char *xpath, struct nb_err *);
+	/* does not read txn->diff (a module without transaction callbacks
+	 * needs none either): no diff of the whole trees when none needs it */
+	bool		 no_diff;
 };
 void		 nb_module_register(const struct nb_module *);
 
