@@ -709,8 +709,11 @@ trie_walk_under(const struct trie *t, const struct prefix *p, trie_walk_fn fn, v
 		return 0;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, p->len);
-	/* the first node at or below p's length on p's path roots the subtree */
-	for (cur = t->root; cur; cur = n->child[trie_key_bit(k.w, n->len)]) {
+	/* the first node at or below p's length on p's path roots the subtree
+	 * (a /16 or longer starts at its slot's top node, on that path) */
+	if ((cur = trie_jump_start(t, &k, p->len)) == 0)
+		cur = t->root;
+	for (; cur; cur = n->child[trie_key_bit(k.w, n->len)]) {
 		n = trie_node_at(t, cur);
 		if (n->len >= p->len) {
 			if (!trie_key_match(n->key, k.w, p->len))
