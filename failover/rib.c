@@ -207,6 +207,7 @@ rib_new(const struct rib_cfg *cfg)
 	rib->dest_pool.size = sizeof(struct rib_dest);
 	rib->dest_pool.max = RIB_DEST_MAX;
 	rib->path_pool.size = sizeof(struct rib_path);
+	rib->pinfo_pool.size = sizeof(struct rib_pinfo);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);
 	rib->journal = journal_new(RIB_JOURNAL_MAX);
@@ -268,15 +269,16 @@ static int
 rib_pinfo_grow(struct rib *rib)
 {
 	struct rib_pinfo	**nt, *e, *nx;
-	size_t			 ns = rib->phash_size ? rib->phash_size * 2 : 64, i;
+	size_t			 ns = rib->phash_size ? rib->phash_size * 2 : 64, i, b;
 
 	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < rib->phash_size; i++)
 		for (e = rib->phash[i]; e; e = nx) {
 			nx = e->hnext;
-			e->hnext = nt[e->hash & (ns - 1)];
-			nt[e->hash & (ns - 1)] = e;
+			b = rib_pinfo_hash(e) & (ns - 1);
+			e->hnext = nt[b];
+			nt[b] = e;
 		}
 	free(rib->phash);
 	rib->phash = nt;
@@ -290,7 +292,7 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 {
 	struct rib_pinfo	*e = key->src->pi_last;
 	const size_t		 n = sizeof(*key) - RIB_PINFO_KEY_OFF;
-	uint32_t		 h;
+	uint32_t		 h, self;
 
 	/* a session's updates mostly repeat the previous record */
 	if (e && memcmp((const char *)e + RIB_PINFO_KEY_OFF, (const char *)key + RIB_PINFO_KEY_OFF,
@@ -301,7 +303,7 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 	h = rib_pinfo_hash(key);
 	if (rib->phash_size)
 		for (e = rib->phash[h & (rib->phash_size - 1)]; e; e = e->hnext)
-			if (e->hash == h && memcmp((const char *)e + RIB_PINFO_KEY_OFF,
+			if (memcmp((const char *)e + RIB_PINFO_KEY_OFF,
 			    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
 				e->refcnt++;
 				e->src->pi_last = e;
@@ -309,10 +311,11 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 			}
 	if (rib->n_pinfo >= rib->phash_size && rib_pinfo_grow(rib) != 0)
 		return NULL;
-	if ((e = malloc(sizeof(*e))) == NULL)
+	if ((self = rib_pool_get(&rib->pinfo_pool)) == 0)
 		return NULL;
+	e = rib_pool_at(&rib->pinfo_pool, self);
 	memcpy(e, key, sizeof(*e));
-	e->hash = h;
+	e->self = self;
 	e->refcnt = 1;
 	e->hnext = rib->phash[h & (rib->phash_size - 1)];
 	rib->phash[h & (rib->phash_size - 1)] = e;
@@ -329,14 +332,15 @@ rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 
 	if (e == NULL || --e->refcnt > 0)
 		return;
-	for (pp = &rib->phash[e->hash & (rib->phash_size - 1)]; *pp != e; pp = &(*pp)->hnext)
+	for (pp = &rib->phash[rib_pinfo_hash(e) & (rib->phash_size - 1)]; *pp != e;
+	    pp = &(*pp)->hnext)
 		;
 	*pp = e->hnext;
 	rib->n_pinfo--;
 	if (e->src->pi_last == e)
 		e->src->pi_last = NULL;
 	rib_attr_put(rib, e->attr);
-	free(e);
+	rib_pool_put(&rib->pinfo_pool, e->self);
 }
 
 static int
@@ -386,6 +390,7 @@ rib_free(struct rib *rib)
 	trie_free(rib->t6);
 	rib_pool_fini(&rib->path_pool);
 	rib_pool_fini(&rib->dest_pool);
+	rib_pool_fini(&rib->pinfo_pool);
 	free(rib->phash);
 	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
 	for (i = 0; i < rib->n_src; i++)

@@ -56,7 +56,7 @@ struct rib_source {
  */
 struct rib_pinfo {
 	struct rib_pinfo	*hnext;
-	uint32_t		 hash;
+	uint32_t		 self;		/* pool index */
 	uint32_t		 refcnt;		/* paths */
 	/* key */
 	struct rib_source	*src;
@@ -185,7 +185,7 @@ struct rib {
 	uint64_t		 now_ms;
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
-	struct rib_pool		 dest_pool, path_pool;
+	struct rib_pool		 dest_pool, path_pool, pinfo_pool;
 	/* interned path records */
 	struct rib_pinfo	**phash;
 	size_t			 phash_size, n_pinfo;
