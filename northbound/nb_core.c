@@ -1,6 +1,7 @@
 /* northbound/nb_core.c - libyang context, running config, transactions, state tree, startup file. */
 #include "northbound/northbound.h"
 #include "northbound/nb_local.h"
+#include "northbound/nb_gw_local.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -174,6 +175,7 @@ nb_fini(void)
 	lyd_free_all(nb_run);
 	nb_run = NULL;
 	nb_nmods = 0;
+	gw_conf_memo_free();
 	if (nb_ly)
 		ly_ctx_destroy(nb_ly);
 	nb_ly = NULL;
@@ -334,6 +336,16 @@ nb_check(const struct lyd_node *new_cfg, struct nb_err *err)
 int
 nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 {
+	int	 rc = nb_commit_keep(new_cfg, err);
+
+	if (rc != 0)
+		lyd_free_all(new_cfg);
+	return rc;
+}
+
+int
+nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *err)
+{
 	struct nb_txn	 t;
 	struct lyd_node	*diff;
 	void		*ctxs[NB_MAX_MODULES];
@@ -341,14 +353,11 @@ nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 
 	uint64_t	 t0 = mono_us(), t1, t2, t3;
 
-	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0) {
-		lyd_free_all(new_cfg);
+	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0)
 		return rc;
-	}
 	t1 = mono_us();
 	if ((rc = nb_txn_prepare(&t, ctxs)) != 0) {
 		lyd_free_all(diff);
-		lyd_free_all(new_cfg);
 		return rc;
 	}
 	t2 = mono_us();

@@ -242,8 +242,10 @@ fail:
 	lyd_free_all(n);
 }
 
-int
-nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct nb_err *err)
+/* keep: a validated tree stays the caller's when the commit fails. */
+static int
+nbnc_ds_commit_do(struct lyd_node *tree, uint32_t who, bool validated, bool keep,
+    struct nb_err *err)
 {
 	struct lyd_node	*diff = NULL;
 	uint64_t	 t0 = mono_us(), t1, t2;
@@ -260,7 +262,7 @@ nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct 
 	if (nbnc_notify_has_subscribers())	/* the edit list of the notification */
 		lyd_diff_siblings(nb_running(), tree, 0, &diff);
 	t2 = mono_us();
-	rc = nb_commit(tree, err);
+	rc = keep ? nb_commit_keep(tree, err) : nb_commit(tree, err);
 	log_debug(LOG_MOD_NB, "netconf: commit validate %llu us, diff %llu us, transaction %llu us",
 	    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(mono_us() - t2));
@@ -271,6 +273,12 @@ nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct 
 	}
 	lyd_free_all(diff);
 	return rc;
+}
+
+int
+nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct nb_err *err)
+{
+	return nbnc_ds_commit_do(tree, who, validated, false, err);
 }
 
 static void
@@ -398,7 +406,11 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 		    "no persistent confirmed commit is pending");
 		return -EINVAL;
 	}
-	if (ds.cand_dirty) {
+	if (ds.cand_dirty && ds.cand_valid && ds.cand) {
+		/* committed as it is: running takes the candidate tree itself
+		 * (it stays the candidate's when the commit fails) */
+		tree = ds.cand;
+	} else if (ds.cand_dirty) {
 		if (lyd_dup_siblings(ds.cand, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
 		    &tree) != LY_SUCCESS) {
 			nb_err_set(err, "", "out of memory");
@@ -420,7 +432,11 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 			return -ENOMEM;
 		}
 	}
-	if ((rc = nbnc_ds_commit_tree(tree, r->sid, !ds.cand_dirty || ds.cand_valid, err)) != 0) {
+	if (tree && tree == ds.cand)
+		rc = nbnc_ds_commit_do(tree, r->sid, true, true, err);
+	else
+		rc = nbnc_ds_commit_tree(tree, r->sid, !ds.cand_dirty || ds.cand_valid, err);
+	if (rc != 0) {
 		if (r->confirmed && !follow_up) {
 			lyd_free_all(ds.cc_backup);
 			ds.cc_backup = NULL;
@@ -428,6 +444,8 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 		*tag = NC_ERR_OP_FAILED;
 		return rc;
 	}
+	if (tree && tree == ds.cand)
+		ds.cand = NULL;		/* now running */
 	nbnc_ds_candidate_discard();
 	if (r->confirmed) {
 		ds.cc_pending = true;

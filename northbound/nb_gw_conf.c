@@ -116,13 +116,17 @@ gw_conf_free(struct gw_conf *c)
 static struct gw_spec *
 spec_new(struct gw_conf *c)
 {
-	struct gw_spec	*n = realloc(c->specs, (c->nspecs + 1) * sizeof(*n));
+	if (c->nspecs == c->cap) {
+		size_t		 ncap = c->cap ? c->cap * 2 : 16;
+		struct gw_spec	*n = realloc(c->specs, ncap * sizeof(*n));
 
-	if (!n)
-		return NULL;
-	c->specs = n;
-	memset(&n[c->nspecs], 0, sizeof(n[0]));
-	return &n[c->nspecs++];
+		if (!n)
+			return NULL;
+		c->specs = n;
+		c->cap = ncap;
+	}
+	memset(&c->specs[c->nspecs], 0, sizeof(c->specs[0]));
+	return &c->specs[c->nspecs++];
 }
 
 static int
@@ -279,13 +283,343 @@ conf_circuits(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 	return 0;
 }
 
+/*
+ * The specs of a vpn-connection depend only on its subtree, bgp-port and
+ * vpn-prepend: a commit that changes one connection of a thousand rebuilds
+ * that one. The memo keeps, per connection, its subtree as (schema node,
+ * value) pairs in depth-first order and the specs built from it; the
+ * values are held in libyang's dictionary, so an equal pointer is an equal
+ * string. Entries not seen by a build are dropped; a change of the YANG
+ * context (recompiled schema) drops all.
+ */
+/* One node of a memoised subtree: its schema node and its value, either a
+ * dictionary string (canonical) or, for a union, the original text with
+ * what decides how it resolves (reading a union's canonical value means
+ * printing it again after every validation). */
+struct vc_fp {
+	const void	*schema;
+	const char	*str;		/* NULL for inner nodes */
+	size_t		 len;		/* raw: bytes at str */
+	uint32_t	 hints;
+	uint8_t		 raw;		/* 0: dictionary string; else 1 + format */
+};
+
+struct vc_memo {
+	char		*name;
+	struct vc_fp	*fp;
+	size_t		 nfp;
+	struct gw_spec	*specs;
+	size_t		 nspecs;
+};
+
+struct vc_memo_tab {
+	struct vc_memo	*v;
+	size_t		 n, cap;
+	uint32_t	*slot;		/* index + 1, by name */
+	size_t		 mask;
+	uint16_t	 port;
+	uint8_t		 prepend;
+	uint32_t	 ctx_changes;
+};
+
+static struct vc_memo_tab	 vc_memo;
+
+static uint32_t
+memo_hash(const char *k)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+
+	while (*k)
+		h = (h ^ (uint8_t)*k++) * 16777619u;
+	return h;
+}
+
+static void
+memo_entry_free(struct vc_memo *m)
+{
+	for (size_t i = 0; i < m->nfp; i++) {
+		if (m->fp[i].raw)
+			free((char *)m->fp[i].str);
+		else if (m->fp[i].str)
+			lydict_remove(nb_ctx(), m->fp[i].str);
+	}
+	for (size_t i = 0; i < m->nspecs; i++)
+		gw_spec_clear(&m->specs[i]);
+	free(m->specs);
+	free(m->fp);
+	free(m->name);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+memo_tab_free(struct vc_memo_tab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		memo_entry_free(&t->v[i]);
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The subtree of n, depth first, into *fp (grown as needed); the strings
+ * point into the tree. */
+static int
+memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
+{
+	const struct lyd_node	*c;
+	struct vc_fp		*e;
+	int			 rc;
+
+	if (*nfp == *cap) {
+		size_t		 ncap = *cap ? *cap * 2 : 64;
+		struct vc_fp	*nv = realloc(*fp, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*fp = nv;
+		*cap = ncap;
+	}
+	e = &(*fp)[(*nfp)++];
+	memset(e, 0, sizeof(*e));
+	e->schema = n->schema;
+	if (n->schema && (n->schema->nodetype & LYD_NODE_TERM)) {
+		const struct lyd_value	*v = &((const struct lyd_node_term *)n)->value;
+
+		if (v->realtype->basetype == LY_TYPE_UNION && v->subvalue &&
+		    v->subvalue->original) {
+			const struct lyd_value_union	*u = v->subvalue;
+			LY_DATA_TYPE			 bt = u->value.realtype ?
+			    u->value.realtype->basetype : LY_TYPE_UNKNOWN;
+
+			/* prefixed values resolve by the prefix data too */
+			if (bt == LY_TYPE_IDENT || bt == LY_TYPE_INST || bt == LY_TYPE_UNKNOWN)
+				return -ENOTSUP;
+			e->str = u->original;
+			e->len = u->orig_len;
+			e->hints = u->hints;
+			e->raw = (uint8_t)(1 + u->format);
+		} else if (!(e->str = lyd_get_value(n)))
+			return -ENOTSUP;
+	}
+	LY_LIST_FOR(lyd_child(n), c)
+		if ((rc = memo_fp(c, fp, nfp, cap)) != 0)
+			return rc;
+	return 0;
+}
+
+static struct vc_memo *
+memo_find(const struct vc_memo_tab *t, const char *name)
+{
+	size_t	 i;
+
+	if (!t->slot || !name)
+		return NULL;
+	for (i = memo_hash(name) & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+		struct vc_memo	*m = &t->v[t->slot[i] - 1];
+
+		if (m->name && strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static bool
+memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
+{
+	if (m->nfp != nfp)
+		return false;
+	for (size_t i = 0; i < nfp; i++) {
+		const struct vc_fp	*a = &m->fp[i], *b = &fp[i];
+
+		if (a->schema != b->schema || a->raw != b->raw)
+			return false;
+		if (a->raw) {
+			if (a->len != b->len || a->hints != b->hints ||
+			    memcmp(a->str, b->str, a->len) != 0)
+				return false;
+		} else if (a->str != b->str &&
+		    (!a->str || !b->str || strcmp(a->str, b->str) != 0))
+			return false;
+	}
+	return true;
+}
+
+/* Room for one more entry in t (and its name slots). */
+static int
+memo_grow(struct vc_memo_tab *t)
+{
+	size_t		 ncap = t->cap ? t->cap * 2 : 64, i;
+	struct vc_memo	*nv;
+	uint32_t	*ns;
+
+	if (t->n < t->cap)
+		return 0;
+	if (!(nv = realloc(t->v, ncap * sizeof(*nv))))
+		return -ENOMEM;
+	t->v = nv;
+	t->cap = ncap;
+	if (!(ns = calloc(ncap * 2, sizeof(*ns))))
+		return -ENOMEM;
+	free(t->slot);
+	t->slot = ns;
+	t->mask = ncap * 2 - 1;
+	for (size_t k = 0; k < t->n; k++) {
+		for (i = memo_hash(t->v[k].name) & t->mask; t->slot[i]; i = (i + 1) & t->mask)
+			;
+		t->slot[i] = (uint32_t)k + 1;
+	}
+	return 0;
+}
+
+static void
+memo_insert(struct vc_memo_tab *t, struct vc_memo *m)
+{
+	size_t	 i;
+
+	for (i = memo_hash(m->name) & t->mask; t->slot[i]; i = (i + 1) & t->mask)
+		;
+	t->slot[i] = (uint32_t)t->n + 1;
+	t->v[t->n++] = *m;
+	memset(m, 0, sizeof(*m));
+}
+
+/* A new entry: the strings copied out of the tree (dictionary references
+ * or own copies), the specs copied. */
+static int
+memo_add(struct vc_memo_tab *t, const char *name, const struct vc_fp *fp, size_t nfp,
+    const struct gw_spec *specs, size_t nspecs)
+{
+	struct vc_memo	 m = { 0 };
+	size_t		 i;
+
+	if (memo_grow(t) != 0)
+		return -ENOMEM;
+	if (!(m.name = strdup(name)) || !(m.fp = calloc(nfp ? nfp : 1, sizeof(*m.fp))) ||
+	    (nspecs && !(m.specs = calloc(nspecs, sizeof(*m.specs)))))
+		goto nomem;
+	for (i = 0; i < nfp; i++, m.nfp++) {
+		m.fp[i] = fp[i];
+		m.fp[i].str = NULL;
+		if (!fp[i].str)
+			continue;
+		if (fp[i].raw) {
+			char	*d = malloc(fp[i].len ? fp[i].len : 1);
+
+			if (!d)
+				goto nomem;
+			memcpy(d, fp[i].str, fp[i].len);
+			m.fp[i].str = d;
+		} else if (lydict_insert(nb_ctx(), fp[i].str, 0, &m.fp[i].str) != LY_SUCCESS)
+			goto nomem;
+	}
+	for (i = 0; i < nspecs; i++, m.nspecs++) {
+		m.specs[i] = specs[i];
+		m.specs[i].statics = NULL;
+		if (specs[i].nstatic &&
+		    !(m.specs[i].statics = malloc(specs[i].nstatic * sizeof(struct prefix))))
+			goto nomem;
+		if (specs[i].nstatic)
+			memcpy(m.specs[i].statics, specs[i].statics,
+			    specs[i].nstatic * sizeof(struct prefix));
+	}
+	memo_insert(t, &m);
+	return 0;
+nomem:
+	memo_entry_free(&m);
+	return -ENOMEM;
+}
+
+void
+gw_conf_memo_free(void)
+{
+	memo_tab_free(&vc_memo);
+}
+
+/* Copy the memo's specs to the end of c. */
+static int
+memo_use(struct gw_conf *c, const struct vc_memo *m)
+{
+	for (size_t i = 0; i < m->nspecs; i++) {
+		struct gw_spec	*s = spec_new(c);
+
+		if (!s)
+			return -ENOMEM;
+		*s = m->specs[i];
+		s->statics = NULL;
+		if (m->specs[i].nstatic) {
+			if (!(s->statics = malloc(m->specs[i].nstatic * sizeof(struct prefix)))) {
+				s->nstatic = 0;
+				return -ENOMEM;
+			}
+			memcpy(s->statics, m->specs[i].statics,
+			    m->specs[i].nstatic * sizeof(struct prefix));
+		}
+	}
+	return 0;
+}
+
+static int	conf_vpn_one(struct gw_conf *, const struct lyd_node *vc, uint8_t prepend,
+    struct nb_err *);
+
 static int
 conf_vpns(struct gw_conf *c, const struct lyd_node *gwn, uint8_t prepend, struct nb_err *err)
 {
-	struct lyd_node	*vc, *tn, *pf;
+	struct vc_memo_tab	 nt = { 0 };
+	struct lyd_node		*vc;
+	struct vc_fp		*fp = NULL;
+	size_t			 fpcap = 0;
+	uint32_t		 changes = ly_ctx_get_change_count(nb_ctx());
+	bool			 usable;
+	int			 rc = 0;
+
+	usable = vc_memo.port == c->port && vc_memo.prepend == prepend &&
+	    vc_memo.ctx_changes == changes;
+	FOR_EACH_CHILD(gwn, "vpn-connection", vc) {
+		const char	*cname = cv(vc, "name");
+		struct vc_memo	*m = usable ? memo_find(&vc_memo, cname) : NULL;
+		size_t		 nfp = 0, first = c->nspecs;
+
+		if (!cname || (rc = memo_fp(vc, &fp, &nfp, &fpcap)) != 0) {
+			/* not memoised: built every time */
+			if (rc == -ENOMEM || (rc = conf_vpn_one(c, vc, prepend, err)) != 0)
+				goto out;
+			continue;
+		}
+		if (m && memo_same(m, fp, nfp)) {
+			if ((rc = memo_use(c, m)) != 0)
+				goto out;
+			/* the entry moves to the new table as it is */
+			if (memo_grow(&nt) == 0)
+				memo_insert(&nt, m);
+			continue;
+		}
+		if ((rc = conf_vpn_one(c, vc, prepend, err)) != 0)
+			goto out;
+		/* a failed memo costs a rebuild next time, nothing else */
+		memo_add(&nt, cname, fp, nfp, &c->specs[first], c->nspecs - first);
+	}
+out:
+	free(fp);
+	if (rc != 0) {
+		memo_tab_free(&nt);
+		return rc;
+	}
+	memo_tab_free(&vc_memo);
+	vc_memo = nt;
+	vc_memo.port = c->port;
+	vc_memo.prepend = prepend;
+	vc_memo.ctx_changes = changes;
+	return 0;
+}
+
+/* The tunnels of one vpn-connection. */
+static int
+conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, struct nb_err *err)
+{
+	struct lyd_node	*tn, *pf;
 	int		 rc;
 
-	FOR_EACH_CHILD(gwn, "vpn-connection", vc) {
+	{
 		const char	*cname = cv(vc, "name"), *role = cv(vc, "role");
 		bool		 site = role && strcmp(role, "site") == 0;
 

@@ -33,7 +33,7 @@ struct gw_conf {
 	uint16_t		 port;
 	struct rib_policy	 policy;
 	struct gw_spec		*specs;
-	size_t			 nspecs;
+	size_t			 nspecs, cap;
 };
 
 struct gw_path {
@@ -73,6 +73,9 @@ int	gw_conf_build(const struct lyd_node *cfg, struct gw_conf *, struct nb_err *)
 int	gw_conf_build_checked(const struct lyd_node *new_cfg, struct gw_conf **out,
 	    struct nb_err *);
 void	gw_conf_free(struct gw_conf *);
+/* Drop the per-connection memo of gw_conf_build (it holds dictionary
+ * strings of the YANG context: called by nb_fini before the context goes). */
+void	gw_conf_memo_free(void);
 void	gw_spec_move(struct gw_spec *dst, struct gw_spec *src);	/* src left empty */
 void	gw_spec_clear(struct gw_spec *);
 /* Can a live path with spec a be updated in place to spec b? */

@@ -17,6 +17,9 @@ bool	nb_schema_is_secret(const struct lysc_node *);
 /* Remove every secret leaf from a data tree (siblings included). */
 void	nb_tree_strip_secrets(struct lyd_node *);
 
+/* nb_commit() that leaves new_cfg to the caller when it fails. */
+int	nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *);
+
 /* nb_show.c: one control-socket request (words + optional body) -> text. */
 int	nb_show_request(int nw, char **words, const char *body, char **out);
 
