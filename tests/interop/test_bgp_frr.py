@@ -288,7 +288,10 @@ def test_frr_hard_clear(netns, workdir, hgwd, frr):
 	d.ctl(['clear', 'bgp', H.PEER4], json=False)
 	util.wait_for(lambda: H.frr_neighbor(f)['connectionsEstablished'] >= 2, 10, 0.1,
 		      'session re-established')
-	assert H.frr_neighbor(f)['messageStats']['notificationsRecv'] >= 1
+	# FRR's I/O thread updates its message counters a moment after the
+	# session state: wait for the count rather than read it once
+	util.wait_for(lambda: H.frr_neighbor(f)['messageStats']['notificationsRecv'] >= 1, 5,
+		      0.1, 'FRR counted our NOTIFICATION')
 	H.wait_state(d)
 	assert H.neighbor(d)['flaps'] == 1
 	H.wait_routes(d, lambda r: set(NETS4) <= set(r), what='routes back after the clear')
