@@ -365,11 +365,14 @@ bgp_fsm_event(struct bgp_peer *p, enum bgp_fsm_event ev)
 		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: session shut down");
 		break;
 	case BGP_EV_RESET:
-		bgp_fsm_shutdown(p, BGP_ERR_CEASE_RESET, "hybridgw: session reset by operator");
 		p->admin_down = false;
-		uv_timer_stop(&p->t_idlehold);
+		bgp_fsm_shutdown(p, BGP_ERR_CEASE_RESET, "hybridgw: session reset by operator");
+		/* Reconnect after a 1 s idle hold, not at once: the peer must read
+		 * our NOTIFICATION before our next OPEN (to a graceful-restart
+		 * helper a new connection racing it looks like a restart, and the
+		 * NOTIFICATION is lost). Also cuts short a long back-off. */
 		p->idlehold_s = 1;
-		fsm_start(p);
+		uv_timer_start(&p->t_idlehold, t_idlehold_cb, bgp_secs(1), 0);
 		break;
 	case BGP_EV_CONNRETRY_EXPIRED:
 		if (p->state == BGP_ST_CONNECT || p->state == BGP_ST_ACTIVE) {
