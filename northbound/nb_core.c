@@ -26,6 +26,7 @@ static const struct nb_module	*nb_mods[NB_MAX_MODULES];
 static size_t			 nb_nmods;
 static char			 nb_startup[PATH_MAX];
 static uint64_t			 nb_started_ms;
+static uint64_t			 nb_gen;		/* commits so far */
 
 /* Replaced running trees are freed on the next loop turn, after the
  * caller (a NETCONF reply, hybridgwctl) has its answer. */
@@ -346,11 +347,35 @@ nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 int
 nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *err)
 {
+	struct lyd_node	*old = NULL;
+	int		 rc = nb_commit_swap(new_cfg, &old, err);
+
+	if (rc == 0)
+		nb_old_defer(old);
+	return rc;
+}
+
+uint64_t
+nb_running_gen(void)
+{
+	return nb_gen;
+}
+
+void
+nb_tree_free_later(struct lyd_node *tree)
+{
+	nb_old_defer(tree);
+}
+
+int
+nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *err)
+{
 	struct nb_txn	 t;
 	struct lyd_node	*diff;
 	void		*ctxs[NB_MAX_MODULES];
 	int		 rc;
 
+	*old = NULL;
 	uint64_t	 t0 = mono_us(), t1, t2, t3;
 
 	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0)
@@ -366,8 +391,9 @@ nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *err)
 			nb_mods[i]->apply(&t, ctxs[i]);
 	t3 = mono_us();
 	lyd_free_all(diff);
-	nb_old_defer(nb_run);
+	*old = nb_run;
 	nb_run = new_cfg;
+	nb_gen++;
 	log_debug(LOG_MOD_NB, "commit: diff %llu us, validate+prepare %llu us, apply %llu us, "
 	    "free %llu us", (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(t3 - t2), (unsigned long long)(mono_us() - t3));

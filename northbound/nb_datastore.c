@@ -34,6 +34,15 @@ static struct {
 	char		*cc_persist;	/* persist id, or NULL */
 	uv_timer_t	 cc_timer;
 	bool		 cc_timer_init;
+
+	/* A copy of running (commit spare_gen), made or patched at a commit,
+	 * taken as the candidate by the next edit; touched: what edits of
+	 * the entries alone changed in the candidate since it was running
+	 * (commit cand_gen). */
+	struct lyd_node	*spare;
+	uint64_t	 spare_gen;
+	struct nbnc_touched touched;
+	uint64_t	 cand_gen;
 } ds;
 
 const struct lyd_node *
@@ -53,6 +62,7 @@ nbnc_ds_candidate_dirty(uint32_t *by)
 void
 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated)
 {
+	ds.touched.valid = false;	/* changed some other way */
 	if (ds.cand != tree)
 		lyd_free_all(ds.cand);
 	ds.cand = tree;
@@ -61,9 +71,63 @@ nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated)
 	ds.cand_by = sid;
 }
 
+int
+nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
+    enum nbnc_erropt erropt, struct nbnc_errs *errs, uint32_t sid)
+{
+	struct lyd_node	*base;
+	int		 rc;
+
+	if (ds.cand_dirty) {
+		if (!ds.cand || !ds.cand_valid)
+			return -EAGAIN;
+		base = ds.cand;
+	} else {
+		if (ds.spare && ds.spare_gen != nb_running_gen()) {
+			lyd_free_all(ds.spare);
+			ds.spare = NULL;
+		}
+		if (!ds.spare) {
+			if (!nb_running() || lyd_dup_siblings(nb_running(), NULL,
+			    LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &ds.spare) != LY_SUCCESS)
+				return -EAGAIN;
+			ds.spare_gen = nb_running_gen();
+		}
+		base = ds.spare;
+		nbnc_touched_clear(&ds.touched);
+		ds.touched.valid = true;
+	}
+	rc = nbnc_fast_edit(base, edit, dop, erropt, errs, &ds.touched);
+	if (rc == -EAGAIN)
+		return rc;
+	if (rc == -EIO) {
+		/* half applied (cannot happen with a valid scratch) */
+		if (base == ds.spare) {
+			lyd_free_all(ds.spare);
+			ds.spare = NULL;
+		} else {
+			ds.cand_valid = false;
+			ds.touched.valid = false;
+		}
+		return rc;
+	}
+	if (rc != 0)
+		return rc;	/* refused: nothing changed */
+	if (base == ds.spare) {
+		ds.cand = ds.spare;
+		ds.cand_gen = ds.spare_gen;
+		ds.spare = NULL;
+		ds.cand_dirty = true;
+		ds.cand_valid = true;
+	}
+	ds.cand_by = sid;
+	return rc;
+}
+
 void
 nbnc_ds_candidate_discard(void)
 {
+	nbnc_touched_clear(&ds.touched);
 	lyd_free_all(ds.cand);
 	ds.cand = NULL;
 	ds.cand_dirty = false;
@@ -262,7 +326,22 @@ nbnc_ds_commit_do(struct lyd_node *tree, uint32_t who, bool validated, bool keep
 	if (nbnc_notify_has_subscribers())	/* the edit list of the notification */
 		lyd_diff_siblings(nb_running(), tree, 0, &diff);
 	t2 = mono_us();
-	rc = keep ? nb_commit_keep(tree, err) : nb_commit(tree, err);
+	if (keep && ds.touched.valid && tree == ds.cand && ds.cand_gen == nb_running_gen()) {
+		/* the running tree replaced, patched with what the edits
+		 * changed, is a copy of the new one: the next candidate */
+		struct lyd_node	*old = NULL;
+
+		if ((rc = nb_commit_swap(tree, &old, err)) == 0) {
+			lyd_free_all(ds.spare);
+			ds.spare = NULL;
+			if (old && nbnc_fast_patch(old, tree, &ds.touched) == 0) {
+				ds.spare = old;
+				ds.spare_gen = nb_running_gen();
+			} else
+				nb_tree_free_later(old);
+		}
+	} else
+		rc = keep ? nb_commit_keep(tree, err) : nb_commit(tree, err);
 	log_debug(LOG_MOD_NB, "netconf: commit validate %llu us, diff %llu us, transaction %llu us",
 	    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(mono_us() - t2));
@@ -521,5 +600,7 @@ nbnc_ds_fini(void)
 		ds.cc_timer_init = false;
 	}
 	nbnc_ds_candidate_discard();
+	lyd_free_all(ds.spare);
+	ds.spare = NULL;
 	memset(ds.lock, 0, sizeof(ds.lock));
 }

@@ -409,16 +409,13 @@ nbnc_bad_operation(const char *msg, const char *xml)
 }
 
 int
-nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
-    enum nbnc_erropt erropt, struct nbnc_errs *errs)
+nbnc_edit_parse(const char *xml, struct lyd_node **edit, struct nbnc_errs *errs)
 {
-	struct lyd_node	*edit = NULL;
-	struct edit	 ed = { erropt, errs, false };
-	enum nbnc_op	 dop = default_op ? nbnc_op_parse(default_op) : OP_MERGE;
-	size_t		 before = errs->n;
+	size_t	 before = errs->n;
 
+	*edit = NULL;
 	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML,
-	    LYD_PARSE_ONLY | LYD_PARSE_OPAQ | LYD_PARSE_NO_STATE, 0, &edit) != LY_SUCCESS) {
+	    LYD_PARSE_ONLY | LYD_PARSE_OPAQ | LYD_PARSE_NO_STATE, 0, edit) != LY_SUCCESS) {
 		const struct ly_err_item	*li = ly_err_last(nb_ctx());
 		NC_ERR				 tag = NC_ERR_MALFORMED_MSG;
 
@@ -431,12 +428,49 @@ nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
 		nbnc_errs_from_ly(errs, NULL);
 		if (errs->n > before)
 			errs->v[errs->n - 1].tag = tag;
-		lyd_free_all(edit);
+		lyd_free_all(*edit);
+		*edit = NULL;
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int
+nbnc_edit_run(struct lyd_node **tree, const struct lyd_node *edit, const char *default_op,
+    enum nbnc_erropt erropt, struct nbnc_errs *errs)
+{
+	struct edit	 ed = { erropt, errs, false };
+	enum nbnc_op	 dop = default_op ? nbnc_op_parse(default_op) : OP_MERGE;
+	size_t		 before = errs->n;
+
 	nbnc_edit_siblings(&ed, NULL, tree, edit, dop);
-	lyd_free_all(edit);
 	return errs->n > before ? -EINVAL : 0;
+}
+
+int
+nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
+    enum nbnc_erropt erropt, struct nbnc_errs *errs)
+{
+	struct lyd_node	*edit = NULL;
+	int		 rc;
+
+	if ((rc = nbnc_edit_parse(xml, &edit, errs)) != 0)
+		return rc;
+	rc = nbnc_edit_run(tree, edit, default_op, erropt, errs);
+	lyd_free_all(edit);
+	return rc;
+}
+
+/* The operation an edit node asks for (nc:operation or inherited), as
+ * nbnc_edit_run() reads it: "merge", "none", ... or NULL when invalid. */
+const char *
+nbnc_edit_op(const struct lyd_node *e, const char *inherit)
+{
+	static const char *const names[] = { "none", "merge", "replace", "create", "delete",
+		"remove" };
+	enum nbnc_op	 op = nbnc_op_of(e, inherit ? nbnc_op_parse(inherit) : OP_MERGE);
+
+	return op < OP_BAD ? names[op] : NULL;
 }
 
 int

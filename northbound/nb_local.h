@@ -19,6 +19,12 @@ void	nb_tree_strip_secrets(struct lyd_node *);
 
 /* nb_commit() that leaves new_cfg to the caller when it fails. */
 int	nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *);
+/* The same, handing the replaced running tree to the caller (*old). */
+int	nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *);
+/* Counts the commits: running changed when it differs. */
+uint64_t nb_running_gen(void);
+/* Free a tree on the next loop turn (after the reply). */
+void	nb_tree_free_later(struct lyd_node *);
 
 /* nb_show.c: one control-socket request (words + optional body) -> text. */
 int	nb_show_request(int nw, char **words, const char *body, char **out);

@@ -112,6 +112,14 @@ void	nbnc_errs_free(struct nbnc_errs *);
  * error stops it; errors are appended to errs. */
 int	nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
 	    enum nbnc_erropt, struct nbnc_errs *);
+/* nbnc_edit_apply() in two steps: parse the edit (opaque nodes allowed),
+ * run it on *tree. */
+int	nbnc_edit_parse(const char *xml, struct lyd_node **edit, struct nbnc_errs *);
+int	nbnc_edit_run(struct lyd_node **tree, const struct lyd_node *edit,
+	    const char *default_op, enum nbnc_erropt, struct nbnc_errs *);
+/* The operation of edit node e given the inherited one: "none", "merge",
+ * "replace", "create", "delete", "remove", or NULL (invalid). */
+const char *nbnc_edit_op(const struct lyd_node *e, const char *inherit);
 /* Parse <config> content as a complete, validated configuration. */
 int	nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *);
 /* The XML text of an anyxml/anydata value (keeps empty containers:
@@ -121,6 +129,27 @@ int	nbnc_any_xml(const struct lyd_node *any, char **xml);
 void	nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *tree);
 /* Map libyang's last error to a NETCONF error. */
 void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
+
+/* nb_netconf_fast.c: an edit of existing list entries under /gateway run
+ * on those entries alone (see there). The entries an edit changed, by
+ * path, so that the running tree a commit replaces can be patched into a
+ * copy of the new one instead of copying it. */
+struct nbnc_touched {
+	char		**paths;
+	size_t		 n;
+	bool		 valid;		/* false: changes not known, copy */
+};
+void	nbnc_touched_clear(struct nbnc_touched *);
+/* 0 (applied to base, validated), -EAGAIN (not of that shape: nothing
+ * changed, nothing reported), other: errors reported (base unchanged but
+ * for -EIO). */
+int	nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *dop,
+	    enum nbnc_erropt, struct nbnc_errs *, struct nbnc_touched *);
+int	nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src,
+	    const struct nbnc_touched *);
+/* nb_datastore.c: nbnc_fast_edit() on the candidate; -EAGAIN as there. */
+int	nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
+	    enum nbnc_erropt, struct nbnc_errs *, uint32_t sid);
 
 /* nb_filter.c: subtree (RFC 6241 6) and XPath filters, secrets. */
 struct nbnc_filter {

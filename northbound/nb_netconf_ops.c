@@ -452,7 +452,7 @@ op_edit_config(struct op *o)
 	const char		*dop = in_str(o->rpc, "default-operation");
 	const char		*test = in_str(o->rpc, "test-option");
 	const char		*eo = in_str(o->rpc, "error-option");
-	struct lyd_node		*cfg = in_node(o->rpc, "config"), *work = NULL;
+	struct lyd_node		*cfg = in_node(o->rpc, "config"), *work = NULL, *edit = NULL;
 	enum nbnc_erropt	 erropt = NBNC_ERR_STOP;
 	struct nb_err		 err = { 0 };
 	char			*xml = NULL;
@@ -477,10 +477,26 @@ op_edit_config(struct op *o)
 		return -ENOMEM;
 	}
 	t0 = mono_us();
+	if (d == NBNC_DS_CANDIDATE && strcmp(test, "test-then-set") == 0) {
+		/* parsed once; an edit of existing list entries runs on
+		 * those entries alone (nb_netconf_fast.c) */
+		if ((rc = nbnc_edit_parse(xml ? xml : "", &edit, &o->errs)) != 0)
+			goto out;
+		rc = nbnc_ds_candidate_edit_fast(edit, dop ? dop : "merge", erropt, &o->errs,
+		    o->sid);
+		if (rc != -EAGAIN) {
+			log_debug(LOG_MOD_NB, "netconf: edit-config of entries %llu us",
+			    (unsigned long long)(mono_us() - t0));
+			goto out;
+		}
+	}
 	if ((rc = ds_copy(o, d, &work)) != 0)
 		goto out;
 	t1 = mono_us();
-	rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt, &o->errs);
+	if (edit)
+		rc = nbnc_edit_run(&work, edit, dop ? dop : "merge", erropt, &o->errs);
+	else
+		rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt, &o->errs);
 	t2 = mono_us();
 	/* stop-on-error aborts the whole edit: an invalid edit changes nothing
 	 * (RFC 6241 7.2 "abort the operation"); continue-on-error keeps what
@@ -519,6 +535,7 @@ op_edit_config(struct op *o)
 		nbnc_ds_candidate_set(work, o->sid, strcmp(test, "set") != 0);
 	}
 out:
+	lyd_free_all(edit);
 	free(xml);
 	return rc;
 }
