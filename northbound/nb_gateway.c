@@ -53,6 +53,8 @@ hook_path_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_
 static void
 hook_path_del(void *arg, uint32_t src, const struct prefix *p)
 {
+	if (gw.stopping)	/* rib_free() drops every path at once */
+		return;
 	rib_path_del(gw.rib, src, p);
 }
 
@@ -62,6 +64,8 @@ hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
 	struct gw_path	*p = gw_path_by_source(src);
 	char		 addr[IPADDR_STRLEN];
 
+	if (gw.stopping)
+		return;
 	rib_source_bgp(gw.rib, src, up,
 	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
 	if (p)
@@ -317,7 +321,8 @@ gw_path_destroy(struct gw_path *p)
 		rib_export_del(gw.rib, p->exp);
 	if (p->peer)
 		bgp_peer_del(p->peer);
-	rib_source_del(gw.rib, p->src);
+	if (!gw.stopping)	/* at exit rib_free() drops everything at once */
+		rib_source_del(gw.rib, p->src);
 	gw_spec_clear(&p->spec);
 	free(p);
 }
@@ -696,6 +701,9 @@ nb_gateway_fini(void)
 	 * next run adopts its routes): sessions going down must not move them. */
 	if (gw.rib)
 		rib_fib_detach(gw.rib);
+	/* Nothing is re-selected on the way out: a full table's million
+	 * one-by-one withdrawals would only delay the exit (rib_free frees). */
+	gw.stopping = true;
 	/* Take each path out of the table before destroying it: deleting its
 	 * BGP peer runs the session hook, which looks paths up by source. */
 	gw_checked_drop();

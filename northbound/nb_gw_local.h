@@ -54,6 +54,7 @@ struct gw {
 	uint32_t		 kernel_table, conf_as, conf_router_id;
 	bool			 pic;		/* nexthop_compat_mode=0 */
 	bool			 configured;	/* first commit applied */
+	bool			 stopping;	/* nb_gateway_fini() under way */
 	bool			 adopting;	/* adopted routes wait for fib_reconcile */
 	size_t			 adopted;
 	uint64_t		 started_ms;
