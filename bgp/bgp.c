@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bgp/bgp_local.h"
+#include "lib/sockaddr.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 
@@ -118,10 +119,10 @@ bgp_on_accept(uv_stream_t *s, int status)
 	}
 	c->connected = true;
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
-		bgp_ipaddr_from_sa(&c->remote, &c->remote_port, (struct sockaddr *)&ss);
+		ipaddr_from_sockaddr(&c->remote, &c->remote_port, (struct sockaddr *)&ss);
 	sl = sizeof(ss);
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
-		bgp_ipaddr_from_sa(&c->local, NULL, (struct sockaddr *)&ss);
+		ipaddr_from_sockaddr(&c->local, NULL, (struct sockaddr *)&ss);
 	p = bgp_peer_find(bgp, &c->remote);
 	if (!p) {
 		log_info(LOG_MOD_BGP, "connection from unknown %s refused",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bgp/bgp_local.h"
+#include "lib/sockaddr.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 
@@ -95,7 +96,7 @@ out_nexthops(struct bgp_peer *p)
 
 		if (!ifa->ifa_addr)
 			continue;
-		bgp_ipaddr_from_sa(&a, NULL, ifa->ifa_addr);
+		ipaddr_from_sockaddr(&a, NULL, ifa->ifa_addr);
 		if (a.family && ipaddr_cmp(&a, loc) == 0) {
 			snprintf(ifname, sizeof(ifname), "%s", ifa->ifa_name);
 			break;
@@ -106,7 +107,7 @@ out_nexthops(struct bgp_peer *p)
 
 		if (!ifa->ifa_addr || strcmp(ifa->ifa_name, ifname) != 0)
 			continue;
-		bgp_ipaddr_from_sa(&a, NULL, ifa->ifa_addr);
+		ipaddr_from_sockaddr(&a, NULL, ifa->ifa_addr);
 		if (a.family == AF_INET && !have4) {
 			memcpy(ex->nh4, a.bytes, 4);
 			have4 = true;

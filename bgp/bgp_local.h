@@ -211,7 +211,6 @@ int	bgp_sock_md5(int fd, const struct ipaddr *, const char *key);
 int	bgp_sock_gtsm(int fd, uint8_t family, uint8_t hops);
 void	bgp_sockaddr_from(struct sockaddr_storage *, const struct ipaddr *, uint16_t port,
 	    const char *ifname);
-void	bgp_ipaddr_from_sa(struct ipaddr *, uint16_t *port, const struct sockaddr *);
 void	bgp_peer_free(struct bgp_peer *);
 int	bgp_peer_cfg_check(const struct bgp_peer_cfg *);
 bool	bgp_conn_setup_accepted(struct bgp_peer *, struct bgp_conn *);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "bgp/bgp_local.h"
+#include "lib/sockaddr.h"
 #include "lib/log.h"
 #include "lib/wire.h"
 
@@ -43,48 +44,8 @@ void
 bgp_sockaddr_from(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port,
     const char *ifname)
 {
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		if (ifname && ifname[0] && IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
-			s6->sin6_scope_id = if_nametoindex(ifname);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->bytes, 4);
-	}
-}
-
-void
-bgp_ipaddr_from_sa(struct ipaddr *a, uint16_t *port, const struct sockaddr *sa)
-{
-	memset(a, 0, sizeof(*a));
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-			a->family = AF_INET;
-			memcpy(a->bytes, &s6->sin6_addr.s6_addr[12], 4);
-		} else {
-			a->family = AF_INET6;
-			memcpy(a->bytes, &s6->sin6_addr, 16);
-		}
-		if (port)
-			*port = ntohs(s6->sin6_port);
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-
-		a->family = AF_INET;
-		memcpy(a->bytes, &s4->sin_addr, 4);
-		if (port)
-			*port = ntohs(s4->sin_port);
-	}
+	ipaddr_to_sockaddr(ss, a, port, ifname && ifname[0] && ipaddr_is_link_local6(a) ?
+	    if_nametoindex(ifname) : 0);
 }
 
 /* RFC 2385: install (key != "") or remove (key == "") the key for addr on fd. */
@@ -399,10 +360,10 @@ conn_fill_addrs(struct bgp_conn *c)
 	int			 sl = sizeof(ss);
 
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
-		bgp_ipaddr_from_sa(&c->local, NULL, (struct sockaddr *)&ss);
+		ipaddr_from_sockaddr(&c->local, NULL, (struct sockaddr *)&ss);
 	sl = sizeof(ss);
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
-		bgp_ipaddr_from_sa(&c->remote, &c->remote_port, (struct sockaddr *)&ss);
+		ipaddr_from_sockaddr(&c->remote, &c->remote_port, (struct sockaddr *)&ss);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/sockaddr.h"
 #include "lib/loop.h"
 
 #define BFD_RX_BATCH	64	/* datagrams read per wakeup */
@@ -140,50 +141,6 @@ sess_name(const struct bfd_session *s, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", a);
 	return buf;
-}
-
-static bool
-addr_is_ll6(const struct ipaddr *a)
-{
-	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
-}
-
-static socklen_t
-sockaddr_from(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port,
-    unsigned ifindex)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		if (addr_is_ll6(a))
-			s6->sin6_scope_id = ifindex;
-		return sizeof(*s6);
-	} else {
-		struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		if (a->family == AF_INET)
-			memcpy(&s4->sin_addr, a->bytes, 4);
-		return sizeof(*s4);
-	}
-}
-
-static void
-ipaddr_from_sockaddr(struct ipaddr *a, const struct sockaddr_storage *ss)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		a->family = AF_INET6;
-		memcpy(a->bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	} else if (ss->ss_family == AF_INET) {
-		a->family = AF_INET;
-		memcpy(a->bytes, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	}
 }
 
 static uint16_t
@@ -404,7 +361,7 @@ rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0)
 			goto errno_out;
 	}
-	sl = sockaddr_from(&ss, &any, port, 0);
+	sl = ipaddr_to_sockaddr(&ss, &any, port, 0);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 		goto errno_out;
 	if ((rc = uv_poll_init(&b->io_loop, &rs->poll, fd)) != 0)
@@ -475,7 +432,7 @@ sess_txsock_open(struct bfd_session *s)
 		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN + bfd_rand(s->bfd) %
 		    (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
 
-		sl = sockaddr_from(&ss, s->cfg.local.family == family ? &s->cfg.local :
+		sl = ipaddr_to_sockaddr(&ss, s->cfg.local.family == family ? &s->cfg.local :
 		    &(struct ipaddr){ .family = family }, port, s->ifindex);
 		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
 			break;
@@ -600,7 +557,7 @@ sess_send(struct bfd_session *s, bool final)
 	}
 	if (bfd_pkt_encode(&p, &w) != 0)
 		return;
-	sl = sockaddr_from(&ss, &s->cfg.peer, cfg_port(&s->cfg), s->ifindex);
+	sl = ipaddr_to_sockaddr(&ss, &s->cfg.peer, cfg_port(&s->cfg), s->ifindex);
 	if (sendto(s->txfd, buf, wire_wr_len(&w), 0, (struct sockaddr *)&ss, sl) < 0) {
 		rc = errno;
 		log_debug(LOG_MOD_BFD, "bfd %s: send: %s", sess_name(s, nm, sizeof(nm)),
@@ -883,7 +840,7 @@ rxsock_read(struct bfd_rxsock *rs)
 				ifindex = pi.ipi6_ifindex;
 			}
 		}
-		ipaddr_from_sockaddr(&src, &ss);
+		ipaddr_from_sockaddr(&src, NULL, (struct sockaddr *)&ss);
 		if (msg.msg_flags & MSG_TRUNC) {
 			rx_drop(rs->bfd, NULL, &src, "oversized datagram");
 			continue;

@@ -1,5 +1,6 @@
 /* northbound/nb_gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
 #include "northbound/nb_gw_local.h"
+#include "lib/sockaddr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -163,12 +164,6 @@ addr_of(const struct lyd_node *n, const char *path, struct ipaddr *a, struct nb_
 	return 0;
 }
 
-static bool
-is_link_local6(const struct ipaddr *a)
-{
-	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
-}
-
 /* Fill a BGP session from a bgp-session-config container. */
 static int
 spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
@@ -186,7 +181,7 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	if (local->family && local->family != p->remote.family)
 		return bad(err, b, "peer-address",
 		    "address family differs from the local address (%s)", "");
-	if (ifname && is_link_local6(&p->remote))
+	if (ifname && ipaddr_is_link_local6(&p->remote))
 		snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 	p->remote_as = cu(b, "peer-as", 0);
 	p->local_as = cu(b, "local-as", 0);
