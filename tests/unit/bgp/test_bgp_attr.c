@@ -11,35 +11,7 @@
 #include <cmocka.h>
 
 #include "bgp/bgp_codec.h"
-
-static size_t
-hex2bin(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t	 n = 0;
-	int	 hi = -1;
-
-	for (; *hex; hex++) {
-		int	 v;
-
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else if (*hex >= 'A' && *hex <= 'F')
-			v = *hex - 'A' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		assert_true(n < cap);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
+#include "tests/unit/include/test_hex.h"
 
 static struct bgp_upd_scratch *scratch;
 static uint8_t body[70000];
