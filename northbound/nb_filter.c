@@ -565,27 +565,5 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 void
 nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *flt, bool admin)
 {
-	struct lyd_node	*top, *n;
-	struct ly_set	*victims = NULL;
-
-	if (ly_set_new(&victims) != LY_SUCCESS)
-		return;
-	LY_LIST_FOR(tree, top) {
-		if (!top->schema || (top->schema->flags & LYS_CONFIG_R))
-			continue;	/* secrets are configuration */
-		LYD_TREE_DFS_BEGIN(top, n) {
-			if (n->schema && nb_schema_is_secret(n->schema)) {
-				uint32_t	 idx;
-
-				if (!admin || !flt || !flt->allowed ||
-				    !ly_set_contains(flt->allowed, (void *)n->schema, &idx))
-					ly_set_add(victims, n, 1, NULL);
-				LYD_TREE_DFS_continue = 1;
-			}
-			LYD_TREE_DFS_END(top, n);
-		}
-	}
-	for (uint32_t i = 0; i < victims->count; i++)
-		lyd_free_tree(victims->dnodes[i]);
-	ly_set_free(victims, NULL);
+	nb_tree_strip_secrets_except(tree, admin && flt ? flt->allowed : NULL);
 }

@@ -16,6 +16,8 @@ int	nb_file_write_atomic(const char *path, const char *data, size_t len);
 bool	nb_schema_is_secret(const struct lysc_node *);
 /* Remove every secret leaf from a data tree (siblings included). */
 void	nb_tree_strip_secrets(struct lyd_node *);
+/* ... except those whose schema node is in allowed (NULL: none). */
+void	nb_tree_strip_secrets_except(struct lyd_node *, const struct ly_set *allowed);
 
 /* nb_commit() that leaves new_cfg to the caller when it fails. */
 int	nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *);

@@ -21,18 +21,22 @@ nb_schema_is_secret(const struct lysc_node *s)
 }
 
 void
-nb_tree_strip_secrets(struct lyd_node *tree)
+nb_tree_strip_secrets_except(struct lyd_node *tree, const struct ly_set *allowed)
 {
 	struct lyd_node	*top, *n;
 	struct ly_set	*victims = NULL;
+	uint32_t	 idx;
 
 	if (ly_set_new(&victims) != LY_SUCCESS)
 		return;
 	/* Collect first: freeing during the walk would break it. */
 	LY_LIST_FOR(tree, top) {
+		if (!top->schema || (top->schema->flags & LYS_CONFIG_R))
+			continue;	/* secrets are configuration */
 		LYD_TREE_DFS_BEGIN(top, n) {
-			if (nb_schema_is_secret(n->schema)) {
-				ly_set_add(victims, n, 1, NULL);
+			if (n->schema && nb_schema_is_secret(n->schema)) {
+				if (!allowed || !ly_set_contains(allowed, (void *)n->schema, &idx))
+					ly_set_add(victims, n, 1, NULL);
 				LYD_TREE_DFS_continue = 1;
 			}
 			LYD_TREE_DFS_END(top, n);
@@ -41,4 +45,10 @@ nb_tree_strip_secrets(struct lyd_node *tree)
 	for (uint32_t i = 0; i < victims->count; i++)
 		lyd_free_tree(victims->dnodes[i]);
 	ly_set_free(victims, NULL);
+}
+
+void
+nb_tree_strip_secrets(struct lyd_node *tree)
+{
+	nb_tree_strip_secrets_except(tree, NULL);
 }
