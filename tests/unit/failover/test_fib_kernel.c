@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/include/test_sh.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
@@ -64,42 +66,6 @@ ev_addr(void *arg, int ifindex, const struct ipaddr *a, bool added)
 static const struct fib_events	 events = {
 	.link = ev_link, .route_error = ev_route_error, .addr = ev_addr,
 };
-
-static void
-sh(const char *fmt, ...)
-{
-	char	 cmd[512];
-	va_list	 ap;
-	int	 rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fail_msg("command failed (%d): %s", rc, cmd);
-}
-
-/* Output of a command, whole, into buf. */
-static char *
-sh_out(char *buf, size_t len, const char *fmt, ...)
-{
-	char	 cmd[512];
-	va_list	 ap;
-	FILE	*p;
-	size_t	 n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (!(p = popen(cmd, "r")))
-		fail_msg("popen %s", cmd);
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = '\0';
-	pclose(p);
-	return buf;
-}
-
 static int
 count_lines(const char *s)
 {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "failover/fib.h"
+#include "tests/unit/include/test_sh.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 
@@ -22,25 +23,6 @@ ev_route_error(void *arg, const struct prefix *p, int err)
 }
 
 static const struct fib_events	 events = { .route_error = ev_route_error };
-
-static char *
-sh_out(char *buf, size_t len, const char *fmt, ...)
-{
-	char	 cmd[512];
-	va_list	 ap;
-	FILE	*p;
-	size_t	 n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (!(p = popen(cmd, "r")))
-		fail_msg("popen %s", cmd);
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = '\0';
-	pclose(p);
-	return buf;
-}
 
 static int
 sh_int(const char *fmt, const char *arg)
