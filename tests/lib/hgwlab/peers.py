@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from . import util
-from .proc import Proc
+from .proc import Daemon, Proc
 
 
 def _conf_text(conf):
@@ -22,7 +22,7 @@ def _nsargv(ns, argv):
 	return ['ip', 'netns', 'exec', name] + list(argv)
 
 
-class Bird:
+class Bird(Daemon):
 	"""BIRD 2 in the foreground: bird -f -c CONF -s DIR/bird.ctl -P DIR/bird.pid.
 	`$DIR` in the config text is replaced by the instance directory."""
 
@@ -76,23 +76,8 @@ class Bird:
 		return sorted(set(m.group(1) for m in
 				  re.finditer(r'^(\d+\.\d+\.\d+\.\d+/\d+)', out, re.M)))
 
-	def stop(self):
-		if self.proc:
-			self.proc.stop()
 
-	def cleanup(self):
-		util.remove_own_dir(self)
-
-	def __enter__(self):
-		if not self.proc:
-			self.start()
-		return self
-
-	def __exit__(self, *exc):
-		self.stop()
-
-
-class Gobgp:
+class Gobgp(Daemon):
 	"""gobgpd -f CONF.toml --api-hosts unix://DIR/gobgp.sock --pprof-disable -p."""
 
 	def __init__(self, ns, conf, workdir=None, name='gobgp'):
@@ -133,23 +118,8 @@ class Gobgp:
 				     self.gobgp(['neighbor', peer]).lower(), timeout, 0.1,
 				     'gobgp %s neighbor %s established' % (self.name, peer))
 
-	def stop(self):
-		if self.proc:
-			self.proc.stop()
 
-	def cleanup(self):
-		util.remove_own_dir(self)
-
-	def __enter__(self):
-		if not self.proc:
-			self.start()
-		return self
-
-	def __exit__(self, *exc):
-		self.stop()
-
-
-class Exabgp:
+class Exabgp(Daemon):
 	"""ExaBGP 4.2 (/usr/sbin/exabgp, Debian's python) with its API pipes in
 	DIR/run; send() writes an API command such as 'announce route ...'."""
 
@@ -192,18 +162,3 @@ class Exabgp:
 	def wait_established(self, timeout=20.0):
 		return util.wait_for(lambda: 'established' in self.cli('show neighbor summary').lower(),
 				     timeout, 0.2, 'exabgp %s established' % self.name)
-
-	def stop(self):
-		if self.proc:
-			self.proc.stop()
-
-	def cleanup(self):
-		util.remove_own_dir(self)
-
-	def __enter__(self):
-		if not self.proc:
-			self.start()
-		return self
-
-	def __exit__(self, *exc):
-		self.stop()

@@ -94,3 +94,25 @@ def kill_pid(pid, grace=5.0):
 		os.kill(pid, signal.SIGKILL)
 	except ProcessLookupError:
 		pass
+
+
+class Daemon:
+	"""A peer daemon run as one Proc (self.proc, set by start()) with its own
+	directory: stop, clean up, and use as a context manager."""
+
+	proc = None
+
+	def stop(self):
+		if self.proc:
+			self.proc.stop()
+
+	def cleanup(self):
+		util.remove_own_dir(self)
+
+	def __enter__(self):
+		if not self.proc:
+			self.start()
+		return self
+
+	def __exit__(self, *exc):
+		self.stop()

@@ -8,7 +8,7 @@ as aes128-sha256-modp2048 work (charon skips the plugins it cannot load)."""
 import os
 
 from . import util
-from .proc import Proc
+from .proc import Daemon, Proc
 
 STRONGSWAN_CONF = """# written by hgwlab for one charon-systemd instance
 charon {
@@ -34,7 +34,7 @@ swanctl {
 """
 
 
-class Swan:
+class Swan(Daemon):
 	"""charon-systemd with STRONGSWAN_CONF=DIR/strongswan.conf; `swanctl_conf`
 	(text or path) is loaded with swanctl --load-all once the VICI socket is up."""
 
@@ -84,18 +84,3 @@ class Swan:
 
 	def list_sas(self):
 		return self.swanctl(['--list-sas'])
-
-	def stop(self):
-		if self.proc:
-			self.proc.stop()
-
-	def cleanup(self):
-		util.remove_own_dir(self)
-
-	def __enter__(self):
-		if not self.proc:
-			self.start()
-		return self
-
-	def __exit__(self, *exc):
-		self.stop()
