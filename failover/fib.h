@@ -63,8 +63,15 @@ void		 fib_group_free(struct fib *, uint32_t grp_id);
 /* Routes: replace semantics; group must exist. */
 int		 fib_route_set(struct fib *, const struct prefix *, uint32_t grp_id);
 int		 fib_route_del(struct fib *, const struct prefix *);
-/* Push batched requests to the kernel now; returns 0 or the first -errno. */
+/* Push batched requests to the kernel now and wait until it has been
+ * through all of them (refusals reported, stats current); returns 0 or the
+ * first -errno. */
 int		 fib_flush(struct fib *);
+/* Hand batched requests to the FIB's sender thread without waiting: the
+ * kernel takes them while the caller goes on; refusals come back later
+ * through route_error. For bulk work (a full table); fib_flush() when the
+ * caller needs the kernel to have them (a failover, a reconcile). */
+int		 fib_push(struct fib *);
 
 /* Restart without blackholing: list protocol-196 routes already in the
  * table (adopted, left in place), and later delete the adopted ones that were

@@ -14,10 +14,15 @@
  * How it fits together:
  * - fib_nl.c: one non-blocking request socket. Every request (nexthop,
  *   group, route, delete) is serialized into one queue buffer with a
- *   consecutive sequence number and NLM_F_ACK; a batch goes out in one
- *   sendmsg, rtnetlink answers it within that call, the acks are matched by
- *   sequence and dispatched to fib_obj_ack / fib_rt_ack. Refusals are logged
- *   (capped), counted and retried with exponential back-off.
+ *   consecutive sequence number. Requests whose success matters (objects,
+ *   routes in back-off) and the last one of every batch ask for an ack
+ *   (NLM_F_ACK); the others are only answered when refused. rtnetlink
+ *   answers in order, so an ack also settles every unanswered request before
+ *   it as accepted. Answers are matched by sequence and dispatched to
+ *   fib_obj_ack / fib_rt_ack. Refusals are logged (capped), counted and
+ *   retried with exponential back-off.
+ * - fib_send.c: the sender thread. A batch (one sendmsg) goes through the
+ *   kernel there while the loop builds the next; fib_flush() waits for it.
  * - fib_nh.c: objects keyed by id. A request carries the object's
  *   generation: acks of superseded requests are ignored. GONE = the kernel
  *   does not have it (refused, or flushed with its link): groups leave such
@@ -32,16 +37,19 @@ struct nl_msg;
 struct nl_cache;
 struct nl_cache_mngr;
 struct nl_cb;
+struct fib_sender;
 
 /* Our nexthop id space: far above what iproute2 users and other daemons pick. */
 #define FIB_ID_BASE		0x10000000u
 #define FIB_ID_LAST		0xfffffff0u
 
-/* Batching: a sendmsg carries at most this many requests / bytes, and one
- * batch awaits its acks at a time (rtnetlink answers within sendmsg). Every
- * ack is one skb in the receive buffer: the batch shrinks if it overflows. */
+/* Batching: a sendmsg carries at most this many requests / bytes, and at
+ * most FIB_INFLIGHT_BATCHES batches await their answers (rtnetlink answers
+ * within sendmsg, on the sender thread). Every answer is one skb in the
+ * receive buffer: batches shrink if it overflows. */
 #define FIB_BATCH_MSGS		2048
 #define FIB_BATCH_BYTES		(192u * 1024u)
+#define FIB_INFLIGHT_BATCHES	4
 #define FIB_SOCKBUF		(64 * 1024 * 1024)
 #define FIB_ACK_TIMEOUT_MS	2000u
 /* The request queue keeps at most this much buffer once it is empty. */
@@ -66,6 +74,7 @@ struct fib_req {
 	uint16_t		 gen;		/* object generation when queued */
 	uint8_t			 kind;		/* enum fib_req_kind */
 	bool			 watch;		/* success matters too (clears a back-off) */
+	bool			 ack;		/* NLM_F_ACK: answered even on success */
 	struct prefix		 pfx;		/* routes */
 };
 
@@ -145,12 +154,15 @@ struct fib {
 
 	/* request socket (non-blocking, acks) and dump socket (blocking) */
 	struct nl_sock		*sk;
+	int			 sk_fd;
+	struct fib_sender	*sender;	/* NULL: batches go out on the loop thread */
 	struct nl_sock		*dump_sk;
 	struct nl_cb		*cb;		/* sk's callbacks (acks) */
 	uv_poll_t		 poll;
 	bool			 poll_on;
 	struct fib_q		 q;
 	size_t			 batch_max;	/* requests per sendmsg */
+	bool			 overrun;	/* answers overran the receive buffer once */
 	uint32_t		 next_seq;
 	bool			 q_watch;	/* for the next fib_q_add */
 	int			 flush_err;	/* first error seen by the current flush */
@@ -161,6 +173,7 @@ struct fib {
 	/* retries */
 	uv_timer_t		 retry_timer;
 	uv_timer_t		 ack_timer;	/* acks overdue: resend */
+	uint64_t		 ack_progress_ms;	/* the oldest in-flight request last settled */
 	uint64_t		 retry_due;	/* when the timer fires, UINT64_MAX = idle */
 	struct fib_retry	*retries;
 	size_t			 nretries, cretries;
@@ -207,6 +220,13 @@ bool	fib_pfx_has_addr(uint8_t family, const uint8_t *bytes, unsigned len,
 	    const struct ipaddr *);
 int	fib_dump(struct fib *, struct nl_msg *, int (*fn)(struct nl_msg *, void *),
 	    void *arg);
+
+/* fib_send.c */
+int	fib_send_start(struct fib *);
+void	fib_send_stop(struct fib *);
+int	fib_send_submit(struct fib *, const uint8_t *buf, size_t len);
+int	fib_send_wait(struct fib *);
+int	fib_send_error(struct fib *);
 
 /* fib_nh.c */
 int	fib_nh_init(struct fib *);

@@ -215,18 +215,20 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 		q->reqs = nr;
 		q->cap = ncap;
 	}
-	h->nlmsg_seq = f->next_seq++;
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	r = &q->reqs[q->n++];
 	memset(r, 0, sizeof(*r));
-	r->seq = h->nlmsg_seq;
-	r->off = (uint32_t)q->blen;
-	r->len = (uint32_t)len;
 	r->id = id;
 	r->gen = gen;
 	r->kind = (uint8_t)kind;
 	r->watch = kind != FIB_REQ_ROUTE_SET || f->q_watch;
 	f->q_watch = false;
+	/* a route set or delete that goes through needs no answer */
+	r->ack = r->watch && kind != FIB_REQ_ROUTE_DEL;
+	h->nlmsg_seq = f->next_seq++;
+	h->nlmsg_flags |= NLM_F_REQUEST | (r->ack ? NLM_F_ACK : 0);
+	r->seq = h->nlmsg_seq;
+	r->off = (uint32_t)q->blen;
+	r->len = (uint32_t)len;
 	if (pfx)
 		r->pfx = *pfx;
 	memset(q->buf + q->blen, 0, len);
@@ -293,7 +295,7 @@ fib_nl_ack(struct fib *f, int err, uint32_t seq, const char *why)
 {
 	struct fib_q	*q = &f->q;
 	struct fib_req	 r;
-	size_t		 idx;
+	size_t		 idx, i;
 	char		 what[128];
 
 	if (q->head == q->sent)
@@ -301,13 +303,19 @@ fib_nl_ack(struct fib *f, int err, uint32_t seq, const char *why)
 	idx = (uint32_t)(seq - q->reqs[q->head].seq);
 	if (idx >= fib_q_inflight(f))
 		return;		/* stale: renumbered after a lost ack */
-	/* Acks come in order: anything before idx lost its ack; it is resent
-	 * after the ENOBUFS that must follow, so only idx is settled here. */
+	/* Answers come in order. Before idx, a request that asked for no ack
+	 * and got no answer was accepted; one that asked for an ack and got
+	 * none lost it: it is resent after the ENOBUFS that must follow, so it
+	 * stays unsettled. */
 	r = q->reqs[q->head + idx];
-	if (idx == 0)
-		q->head++;
-	else
-		q->reqs[q->head + idx].kind |= 0x80;	/* settled, out of order */
+	if (r.kind & 0x80)
+		return;		/* settled already */
+	q->reqs[q->head + idx].kind |= 0x80;
+	for (i = q->head; i < q->head + idx; i++)
+		if (!q->reqs[i].ack)
+			q->reqs[i].kind |= 0x80;
+	if (q->reqs[q->head].kind & 0x80)
+		f->ack_progress_ms = mono_ms();
 	while (q->head < q->sent && (q->reqs[q->head].kind & 0x80))
 		q->head++;
 
@@ -391,6 +399,8 @@ fib_nl_recv(struct fib *f)
 			 * has been emptied: drain it (stale acks are ignored). */
 			if (f->batch_max > 16)
 				f->batch_max /= 2;
+			f->overrun = true;
+			fib_send_wait(f);
 			log_warn(LOG_MOD_FIB, "netlink receive buffer overrun; resending %zu requests, "
 			    "batches of %zu from now on", fib_q_inflight(f), f->batch_max);
 			fib_q_requeue_inflight(f);
@@ -414,6 +424,13 @@ fib_ack_timeout(uv_timer_t *t)
 	fib_nl_recv(f);
 	if (fib_q_inflight(f) == 0)
 		return;
+	/* a long install keeps requests in flight all along: only a queue
+	 * whose oldest request has not moved for the whole delay is stuck */
+	if (mono_ms() - f->ack_progress_ms < FIB_ACK_TIMEOUT_MS) {
+		uv_timer_start(&f->ack_timer, fib_ack_timeout,
+		    FIB_ACK_TIMEOUT_MS - (mono_ms() - f->ack_progress_ms), 0);
+		return;
+	}
 	log_warn(LOG_MOD_FIB, "no ack for %zu requests after %u ms; resending them",
 	    fib_q_inflight(f), FIB_ACK_TIMEOUT_MS);
 	fib_q_requeue_inflight(f);
@@ -427,49 +444,86 @@ fib_ack_timer_update(struct fib *f)
 		return;
 	if (fib_q_inflight(f) == 0)
 		uv_timer_stop(&f->ack_timer);
-	else if (!uv_is_active((uv_handle_t *)&f->ack_timer))
+	else if (!uv_is_active((uv_handle_t *)&f->ack_timer)) {
+		f->ack_progress_ms = mono_ms();
 		uv_timer_start(&f->ack_timer, fib_ack_timeout, FIB_ACK_TIMEOUT_MS, 0);
+	}
 }
 
-/* Send queued requests as the in-flight window allows, reading acks as they
- * come; rtnetlink answers within sendmsg, so a flush usually completes here. */
-int
-fib_nl_kick(struct fib *f)
+/* The last request of a batch asks for an ack: its answer settles the batch. */
+static void
+fib_q_ack_last(struct fib *f, size_t i)
+{
+	struct fib_req	*r = &f->q.reqs[i];
+	struct nlmsghdr	 h;
+
+	if (r->ack)
+		return;
+	memcpy(&h, f->q.buf + r->off, sizeof(h));
+	h.nlmsg_flags |= NLM_F_ACK;
+	memcpy(f->q.buf + r->off, &h, sizeof(h));
+	r->ack = true;
+}
+
+/* Requests in flight at most: after a receive buffer overrun, one (smaller)
+ * batch at a time, each read before the next goes out. */
+static size_t
+fib_nl_window(const struct fib *f)
+{
+	return f->batch_max * (f->overrun ? 1 : FIB_INFLIGHT_BATCHES);
+}
+
+/* Hand queued requests to the sender as the in-flight window allows. With
+ * wait (fib_flush), until the queue is empty and every answer is in. */
+static int
+fib_nl_push(struct fib *f, bool wait)
 {
 	struct fib_q	*q = &f->q;
-	int		 rc = 0;
+	int		 rc = 0, err;
 
 	if (f->in_flush || !f->sk)
 		return 0;
 	f->in_flush = true;
-	/* rtnetlink acks within sendmsg: one batch in flight at a time is enough */
-	while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < f->batch_max) {
-		size_t	 first = q->sent, last = q->sent, bytes = 0;
+	for (;;) {
+		while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < fib_nl_window(f)) {
+			size_t	 first = q->sent, last = q->sent, bytes = 0;
 
-		while (last < q->n && fib_q_inflight(f) + (last - first) < f->batch_max &&
-		    bytes + q->reqs[last].len <= FIB_BATCH_BYTES) {
-			bytes += q->reqs[last].len;
-			last++;
-		}
-		rc = nl_sendto(f->sk, q->buf + q->reqs[first].off, bytes);
-		if (rc < 0) {
-			if (rc == -NLE_AGAIN) {
-				rc = 0;
-				break;
+			while (last < q->n && last - first < f->batch_max &&
+			    bytes + q->reqs[last].len <= FIB_BATCH_BYTES) {
+				bytes += q->reqs[last].len;
+				last++;
 			}
-			log_err(LOG_MOD_FIB, "netlink send of %zu requests: %s", last - first,
-			    nl_geterror(rc));
+			fib_q_ack_last(f, last - 1);
+			if ((rc = fib_send_submit(f, q->buf + q->reqs[first].off, bytes)) < 0)
+				break;
+			q->sent = last;
+		}
+		err = wait ? fib_send_wait(f) : fib_send_error(f);
+		if (rc == 0)
+			rc = err;
+		if (rc < 0) {
+			/* ENOBUFS, ENOMEM: what did not go out is sent again by
+			 * the next flush, or when the ack timer gives up on it */
+			log_err(LOG_MOD_FIB, "netlink send: %s", strerror(-rc));
 			rc = -ENOBUFS;
 			break;
 		}
-		rc = 0;
-		q->sent = last;
-		fib_nl_recv(f);
+		if (!wait)
+			break;
+		fib_nl_recv(f);	/* every answer is in the socket by now */
+		if (fib_q_unsent(f) == 0 || fib_q_inflight(f) >= fib_nl_window(f))
+			break;	/* done, or acks lost: the ack timer resends */
 	}
 	fib_q_compact(f);
 	f->in_flush = false;
 	fib_ack_timer_update(f);
 	return rc;
+}
+
+int
+fib_nl_kick(struct fib *f)
+{
+	return fib_nl_push(f, false);
 }
 
 /* Refusals are logged one by one up to a cap per round, then summed up. */
@@ -495,10 +549,21 @@ fib_flush(struct fib *f)
 	int	 rc;
 
 	fib_nl_round_begin(f);
-	rc = fib_nl_kick(f);
+	rc = fib_nl_push(f, true);
 	fib_nl_round_end(f);
 	if (rc == 0)
 		rc = f->flush_err;
+	return rc;
+}
+
+int
+fib_push(struct fib *f)
+{
+	int	 rc;
+
+	fib_nl_round_begin(f);
+	rc = fib_nl_push(f, false);
+	fib_nl_round_end(f);
 	return rc;
 }
 
@@ -733,6 +798,7 @@ fib_nl_open(struct fib *f)
 	setsockopt(nl_socket_get_fd(f->dump_sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	nl_socket_modify_cb(f->sk, NL_CB_MSG_IN, NL_CB_CUSTOM, fib_nl_msg_in, f);
 	f->cb = nl_socket_get_cb(f->sk);
+	f->sk_fd = nl_socket_get_fd(f->sk);
 	if (nl_socket_set_nonblocking(f->sk) < 0)
 		return -EIO;
 	return 0;
@@ -782,6 +848,9 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 		goto out;
 	}
 	fib_netns_leave(saved);
+	if ((rc = fib_send_start(f)) < 0)
+		log_warn(LOG_MOD_FIB, "no sender thread (%s): batches go out on the loop thread",
+		    strerror(-rc));
 
 	uv_timer_init(loop, &f->retry_timer);
 	f->retry_timer.data = f;
@@ -825,6 +894,7 @@ fib_free(struct fib *f)
 	if (!f)
 		return;
 	f->closing = true;
+	fib_send_stop(f);	/* what was handed to it still goes out */
 	fib_ev_fini(f);
 	f->open_handles = 3;
 	if (f->ev_poll_init) {

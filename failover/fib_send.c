@@ -1,0 +1,191 @@
+/* failover/fib_send.c - the FIB's sender thread: one batch goes through the kernel while the loop builds the next. */
+#include "failover/fib_local.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+
+#include "lib/log.h"
+
+/*
+ * rtnetlink handles a request inside the sender's sendmsg: installing a full
+ * table is about as much kernel time (fib_table_insert, route notifications)
+ * as loop time (UPDATE decoding, selection, grouping, building the requests).
+ * A dedicated thread makes the two overlap on a second core. It only calls
+ * sendto() on the request socket: the answers (errors, and the acks of the
+ * requests that ask for one) land in that socket's receive queue, which the
+ * loop reads as before, in order, by sequence number. Batches are sent in
+ * the order they were submitted, so the kernel sees requests in queue order
+ * (a nexthop before the group that uses it, the group before its routes).
+ * The thread owns nothing but the copies it was handed.
+ */
+
+struct fib_job {
+	struct fib_job	*next;
+	size_t		 len;
+	uint8_t		 data[];
+};
+
+struct fib_sender {
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work, idle;
+	struct fib_job	*head, *tail;
+	unsigned	 busy;		/* jobs queued or being sent */
+	bool		 stop;
+	int		 fd;
+	int		 err;		/* first sendto failure not yet collected */
+};
+
+static void *
+fib_send_main(void *arg)
+{
+	struct fib_sender	*s = arg;
+	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
+	struct fib_job		*j;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->head && !s->stop)
+			pthread_cond_wait(&s->work, &s->mu);
+		if (!(j = s->head))
+			break;		/* stopping, and every batch is out */
+		if (!(s->head = j->next))
+			s->tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+
+		ssize_t	 rc = sendto(s->fd, j->data, j->len, 0, (struct sockaddr *)&kernel,
+		    sizeof(kernel));
+		int	 err = rc < 0 ? -errno : 0;
+
+		free(j);
+		pthread_mutex_lock(&s->mu);
+		if (err && !s->err)
+			s->err = err;
+		if (--s->busy == 0)
+			pthread_cond_broadcast(&s->idle);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int
+fib_send_start(struct fib *f)
+{
+	struct fib_sender	*s;
+	int			 rc;
+
+	if (!(s = calloc(1, sizeof(*s))))
+		return -ENOMEM;
+	s->fd = f->sk_fd;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->idle, NULL);
+	if ((rc = pthread_create(&s->thread, NULL, fib_send_main, s)) != 0) {
+		pthread_cond_destroy(&s->idle);
+		pthread_cond_destroy(&s->work);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return -rc;
+	}
+	pthread_setname_np(s->thread, "hgw-fib");
+	f->sender = s;
+	return 0;
+}
+
+/* Every batch already submitted still goes out; then the thread ends. */
+void
+fib_send_stop(struct fib *f)
+{
+	struct fib_sender	*s = f->sender;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->idle);
+	pthread_cond_destroy(&s->work);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	f->sender = NULL;
+}
+
+/* Without the thread (before it starts, or when it could not) the batch
+ * goes out here and now. */
+static int
+fib_send_now(const struct fib *f, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
+
+	if (sendto(f->sk_fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+fib_send_submit(struct fib *f, const uint8_t *buf, size_t len)
+{
+	struct fib_sender	*s = f->sender;
+	struct fib_job		*j;
+
+	if (!s)
+		return fib_send_now(f, buf, len);
+	if (!(j = malloc(sizeof(*j) + len)))
+		return -ENOMEM;
+	j->next = NULL;
+	j->len = len;
+	memcpy(j->data, buf, len);
+	pthread_mutex_lock(&s->mu);
+	if (s->tail)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	s->busy++;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+/* Wait until the kernel has been through every submitted batch (their
+ * answers are then in the socket); returns the first send failure since the
+ * last call, or 0. */
+int
+fib_send_wait(struct fib *f)
+{
+	struct fib_sender	*s = f->sender;
+	int			 err;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	while (s->busy)
+		pthread_cond_wait(&s->idle, &s->mu);
+	err = s->err;
+	s->err = 0;
+	pthread_mutex_unlock(&s->mu);
+	return err;
+}
+
+/* The same without waiting: a failure reported so far, or 0. */
+int
+fib_send_error(struct fib *f)
+{
+	struct fib_sender	*s = f->sender;
+	int			 err;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	err = s->err;
+	s->err = 0;
+	pthread_mutex_unlock(&s->mu);
+	return err;
+}
