@@ -210,6 +210,8 @@ struct fib {
 /* fib_nl.c */
 int	fib_q_add(struct fib *, struct nl_msg *, enum fib_req_kind, uint32_t id,
 	    uint16_t gen, const struct prefix *);
+int	fib_q_add_raw(struct fib *, const void *msg, size_t msglen, enum fib_req_kind,
+	    uint32_t id, uint16_t gen, const struct prefix *);
 int	fib_nl_kick(struct fib *);
 void	fib_retry_add(struct fib *, enum fib_req_kind, uint32_t id,
 	    const struct prefix *, unsigned attempts);

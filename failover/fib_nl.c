@@ -180,15 +180,16 @@ fib_q_renumber(struct fib *f, size_t from)
 	}
 }
 
+/* Queue one request: msg is a whole netlink message (msglen bytes, header
+ * included); the queue gives it its sequence number and flags. */
 int
-fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id,
-    uint16_t gen, const struct prefix *pfx)
+fib_q_add_raw(struct fib *f, const void *msg, size_t msglen, enum fib_req_kind kind,
+    uint32_t id, uint16_t gen, const struct prefix *pfx)
 {
 	struct fib_q	*q = &f->q;
-	struct nlmsghdr	*h = nlmsg_hdr(msg);
-	size_t		 len = NLMSG_ALIGN(h->nlmsg_len);
+	size_t		 len = NLMSG_ALIGN(msglen);
+	struct nlmsghdr	 h;
 	struct fib_req	*r;
-	int		 rc = 0;
 
 	fib_q_compact(f);
 	if (q->blen + len > q->bcap) {
@@ -197,10 +198,8 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 
 		while (ncap < q->blen + len)
 			ncap *= 2;
-		if (!(nb = realloc(q->buf, ncap))) {
-			rc = -ENOMEM;
-			goto out;
-		}
+		if (!(nb = realloc(q->buf, ncap)))
+			return -ENOMEM;
 		q->buf = nb;
 		q->bcap = ncap;
 	}
@@ -208,10 +207,8 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 		size_t		 ncap = q->cap ? q->cap * 2 : 4096;
 		struct fib_req	*nr;
 
-		if (!(nr = realloc(q->reqs, ncap * sizeof(*nr)))) {
-			rc = -ENOMEM;
-			goto out;
-		}
+		if (!(nr = realloc(q->reqs, ncap * sizeof(*nr))))
+			return -ENOMEM;
 		q->reqs = nr;
 		q->cap = ncap;
 	}
@@ -224,19 +221,31 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 	f->q_watch = false;
 	/* a route set or delete that goes through needs no answer */
 	r->ack = r->watch && kind != FIB_REQ_ROUTE_DEL;
-	h->nlmsg_seq = f->next_seq++;
-	h->nlmsg_flags |= NLM_F_REQUEST | (r->ack ? NLM_F_ACK : 0);
-	r->seq = h->nlmsg_seq;
+	r->seq = f->next_seq++;
 	r->off = (uint32_t)q->blen;
 	r->len = (uint32_t)len;
 	if (pfx)
 		r->pfx = *pfx;
-	memset(q->buf + q->blen, 0, len);
-	memcpy(q->buf + q->blen, h, h->nlmsg_len);
+	memcpy(q->buf + q->blen, msg, msglen);
+	memset(q->buf + q->blen + msglen, 0, len - msglen);
+	memcpy(&h, q->buf + q->blen, sizeof(h));
+	h.nlmsg_seq = r->seq;
+	h.nlmsg_flags |= NLM_F_REQUEST | (r->ack ? NLM_F_ACK : 0);
+	memcpy(q->buf + q->blen, &h, sizeof(h));
 	q->blen += len;
 	if (fib_q_unsent(f) >= f->batch_max)
-		rc = fib_nl_kick(f);
-out:
+		return fib_nl_kick(f);
+	return 0;
+}
+
+int
+fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id,
+    uint16_t gen, const struct prefix *pfx)
+{
+	struct nlmsghdr	*h = nlmsg_hdr(msg);
+	int		 rc;
+
+	rc = fib_q_add_raw(f, h, h->nlmsg_len, kind, id, gen, pfx);
 	nlmsg_free(msg);
 	return rc;
 }

@@ -197,8 +197,26 @@ fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 
 /* --- messages --------------------------------------------------------------- */
 
-static struct nl_msg *
-fib_rtmsg_new(struct fib *f, int type, int flags, const struct prefix *p)
+/* A route request laid out by hand, without allocating (a full table is a
+ * million of them): header, rtmsg, RTA_DST, RTA_TABLE and RTA_NH_ID. */
+struct fib_rtreq {
+	uint8_t		 b[NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtmsg)) + RTA_SPACE(16) +
+			    2 * RTA_SPACE(4)];
+	size_t		 len;
+};
+
+static void
+fib_rtreq_attr(struct fib_rtreq *m, unsigned short type, const void *data, size_t dlen)
+{
+	struct rtattr	 a = { .rta_len = (unsigned short)RTA_LENGTH(dlen), .rta_type = type };
+
+	memcpy(m->b + m->len, &a, sizeof(a));
+	memcpy(m->b + m->len + RTA_LENGTH(0), data, dlen);
+	m->len += RTA_SPACE(dlen);	/* the padding is zero already */
+}
+
+static void
+fib_rtreq_init(const struct fib *f, struct fib_rtreq *m, int type, const struct prefix *p)
 {
 	struct rtmsg	 rtm = {
 		.rtm_family = p->family,
@@ -208,49 +226,56 @@ fib_rtmsg_new(struct fib *f, int type, int flags, const struct prefix *p)
 		.rtm_scope = type == RTM_NEWROUTE ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE,
 		.rtm_type = type == RTM_NEWROUTE ? RTN_UNICAST : RTN_UNSPEC,
 	};
-	struct nl_msg	*msg;
+	uint32_t	 table = f->cfg.table;
 
-	if (!(msg = nlmsg_alloc_size(256)))
-		return NULL;
-	if (!nlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, type, 0, flags) ||
-	    nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    (p->len && nla_put(msg, RTA_DST, p->family == AF_INET ? 4 : 16, p->bytes) < 0) ||
-	    nla_put_u32(msg, RTA_TABLE, f->cfg.table) < 0) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
+	memset(m, 0, sizeof(*m));
+	m->len = NLMSG_HDRLEN;
+	memcpy(m->b + m->len, &rtm, sizeof(rtm));
+	m->len += NLMSG_ALIGN(sizeof(rtm));
+	if (p->len)
+		fib_rtreq_attr(m, RTA_DST, p->bytes, p->family == AF_INET ? 4 : 16);
+	fib_rtreq_attr(m, RTA_TABLE, &table, sizeof(table));
+}
+
+static int
+fib_rtreq_queue(struct fib *f, struct fib_rtreq *m, int type, int flags,
+    enum fib_req_kind kind, uint32_t id, uint16_t gen, const struct prefix *p)
+{
+	struct nlmsghdr	 h = {
+		.nlmsg_len = (uint32_t)m->len,
+		.nlmsg_type = (uint16_t)type,
+		.nlmsg_flags = (uint16_t)flags,
+	};
+
+	memcpy(m->b, &h, sizeof(h));
+	return fib_q_add_raw(f, m->b, m->len, kind, id, gen, p);
 }
 
 static int
 fib_rt_send(struct fib *f, const struct fib_rtab *t, struct fib_rt *e)
 {
-	struct nl_msg	*msg;
-	struct prefix	 p;
+	struct fib_rtreq	 m;
+	struct prefix		 p;
 
 	e->gen++;
 	fib_rt_pfx(t, e, &p);
-	if (!(msg = fib_rtmsg_new(f, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &p)))
-		return -ENOMEM;
-	if (nla_put_u32(msg, RTA_NH_ID, e->grp) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
+	fib_rtreq_init(f, &m, RTM_NEWROUTE, &p);
+	fib_rtreq_attr(&m, RTA_NH_ID, &e->grp, sizeof(e->grp));
 	f->stats.routes_set++;
 	/* only a route in back-off needs to hear of success: spare the lookup */
 	f->q_watch = fib_rt_attempts(e) > 0;
-	return fib_q_add(f, msg, FIB_REQ_ROUTE_SET, e->grp, e->gen, &p);
+	return fib_rtreq_queue(f, &m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	    FIB_REQ_ROUTE_SET, e->grp, e->gen, &p);
 }
 
 static int
 fib_rt_del_send(struct fib *f, const struct prefix *key)
 {
-	struct nl_msg	*msg;
+	struct fib_rtreq	 m;
 
-	if (!(msg = fib_rtmsg_new(f, RTM_DELROUTE, 0, key)))
-		return -ENOMEM;
+	fib_rtreq_init(f, &m, RTM_DELROUTE, key);
 	f->stats.routes_del++;
-	return fib_q_add(f, msg, FIB_REQ_ROUTE_DEL, 0, 0, key);
+	return fib_rtreq_queue(f, &m, RTM_DELROUTE, 0, FIB_REQ_ROUTE_DEL, 0, 0, key);
 }
 
 /* --- public API --------------------------------------------------------------- */
