@@ -49,7 +49,17 @@ struct bgp_path_info {
  *   path of the peer before returning: remove the route source afterwards.
  * - export_sync runs inside the transition to Established; the speaker
  *   sends End-of-RIB once what it announced has been packed and sent.
+ * - With the adj_in_* hooks set (all four), the route manager's paths of the
+ *   source ARE the Adj-RIB-In and the speaker keeps no prefix table of its
+ *   own: path_add then comes for every received path, unchanged ones too
+ *   (the route manager ignores a repeat and clears its stale mark), a path
+ *   to be replaced is simply added again (implicit withdraw), path_del may
+ *   name a prefix the source does not have, a lost session without GR calls
+ *   adj_in_flush instead of path_del per path, and GR sweeps call
+ *   adj_in_sweep per family before stale(sweep). Without them (unit tests,
+ *   the bgp-ingest bench) the speaker keeps its own table.
  */
+typedef int (*bgp_adj_in_fn)(const struct prefix *, struct bgp_attrs *, bool stale, void *arg);
 struct bgp_hooks {
 	void	(*path_add)(void *arg, uint32_t rib_source, const struct prefix *,
 		    const struct bgp_path_info *);
@@ -61,6 +71,13 @@ struct bgp_hooks {
 	void	(*stale)(void *arg, uint32_t rib_source, bool mark /* false = sweep */);
 	/* Session is Established and wants the full export set (EoR follows). */
 	void	(*export_sync)(void *arg, uint32_t rib_source);
+	/* Adj-RIB-In kept by the route manager (optional, see above). */
+	uint32_t (*adj_in_count)(void *arg, uint32_t rib_source, uint8_t family /* 0 = all */);
+	/* In prefix order; fn returns non-zero to stop (returned). */
+	int	(*adj_in_walk)(void *arg, uint32_t rib_source, bgp_adj_in_fn fn, void *fn_arg);
+	void	(*adj_in_flush)(void *arg, uint32_t rib_source);
+	/* Remove the stale paths of family (0 = all); returns stale paths left. */
+	uint32_t (*adj_in_sweep)(void *arg, uint32_t rib_source, uint8_t family);
 };
 
 struct bgp_global_cfg {

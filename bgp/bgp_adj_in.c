@@ -363,6 +363,13 @@ bgp_ptab_walk_sorted(struct bgp_ptab *t, bgp_ptab_fn fn, void *arg)
 
 /* ---- Adj-RIB-In ---- */
 
+/* The route manager keeps it (bgp_hooks.adj_in_*): no table here. */
+static inline bool
+adj_in_ext(const struct bgp_peer *p)
+{
+	return p->bgp->hooks.adj_in_count != NULL;
+}
+
 void
 bgp_adj_in_init(struct bgp_peer *p)
 {
@@ -391,6 +398,8 @@ bgp_adj_in_fini(struct bgp_peer *p)
 uint32_t
 bgp_adj_in_count(const struct bgp_peer *p)
 {
+	if (adj_in_ext(p))
+		return p->bgp->hooks.adj_in_count(p->bgp->hooks_arg, p->cfg.rib_source, 0);
 	return (uint32_t)(p->adj_in[BGP_FAM_V4].count + p->adj_in[BGP_FAM_V6].count);
 }
 
@@ -402,6 +411,11 @@ bgp_adj_in_update(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs
 	struct bgp_pt_ref	 ref;
 	bool			 isnew;
 
+	if (adj_in_ext(p)) {	/* the route manager drops a repeat */
+		if (bgp->hooks.path_add)
+			bgp->hooks.path_add(bgp->hooks_arg, p->cfg.rib_source, pfx, pi);
+		return;
+	}
 	if (bgp_ptab_put(&p->adj_in[bgp_af_of(pfx->family)], pfx, &ref, &isnew) != 0)
 		return;
 	if (isnew) {
@@ -433,6 +447,11 @@ bgp_adj_in_withdraw(struct bgp_peer *p, const struct prefix *pfx)
 	void		*val;
 	uint8_t		 flags;
 
+	if (adj_in_ext(p)) {
+		if (bgp->hooks.path_del)
+			bgp->hooks.path_del(bgp->hooks_arg, p->cfg.rib_source, pfx);
+		return;
+	}
 	if (!bgp_ptab_del(&p->adj_in[bgp_af_of(pfx->family)], pfx, &val, &flags))
 		return;
 	if (flags & BGP_ADJIN_STALE)
@@ -539,6 +558,8 @@ bgp_adj_in_flush(struct bgp_peer *p)
 {
 	int	 f;
 
+	if (adj_in_ext(p))
+		p->bgp->hooks.adj_in_flush(p->bgp->hooks_arg, p->cfg.rib_source);
 	for (f = 0; f < BGP_FAM_COUNT; f++) {
 		bgp_ptab_walk(&p->adj_in[f], adj_in_flush_one, p);
 		bgp_ptab_fini(&p->adj_in[f]);
@@ -561,9 +582,11 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 		bgp_adj_in_flush(p);
 		return;
 	}
-	for (f = 0; f < BGP_FAM_COUNT; f++)
-		bgp_ptab_walk(&p->adj_in[f], adj_in_mark_stale, NULL);
-	p->adj_in_stale = bgp_adj_in_count(p);
+	if (!adj_in_ext(p)) {
+		for (f = 0; f < BGP_FAM_COUNT; f++)
+			bgp_ptab_walk(&p->adj_in[f], adj_in_mark_stale, NULL);
+		p->adj_in_stale = bgp_adj_in_count(p);
+	}
 	p->gr_stale = true;
 	if (bgp->hooks.stale)
 		bgp->hooks.stale(bgp->hooks_arg, p->cfg.rib_source, true);
@@ -596,6 +619,15 @@ bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 
 	if (!p->gr_stale)
 		return;
+	if (adj_in_ext(p)) {
+		uint32_t	 before = bgp_adj_in_count(p), left;
+
+		left = bgp->hooks.adj_in_sweep(bgp->hooks_arg, p->cfg.rib_source,
+		    fam < 0 ? 0 : fam == BGP_FAM_V4 ? AF_INET : AF_INET6);
+		sc.n = before - bgp_adj_in_count(p);
+		p->adj_in_stale = left;
+		goto swept;
+	}
 	if (p->adj_in_stale && !(sc.v = malloc(p->adj_in_stale * sizeof(*sc.v))))
 		return;
 	for (f = 0; f < BGP_FAM_COUNT; f++)
@@ -604,6 +636,7 @@ bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 	for (i = 0; i < sc.n; i++)
 		bgp_adj_in_withdraw(p, &sc.v[i]);
 	free(sc.v);
+swept:
 	if (sc.n)
 		log_info(LOG_MOD_BGP, "peer %s: %zu stale routes swept", p->cfg.name, sc.n);
 	if (p->adj_in_stale == 0) {

@@ -84,12 +84,24 @@ walk_in_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 	return w->fn(&v, w->arg);
 }
 
+static int
+walk_in_ext(const struct prefix *pfx, struct bgp_attrs *a, bool stale, void *arg)
+{
+	uint8_t	 flags = stale ? BGP_ADJIN_STALE : 0;
+	void	*val = a;
+
+	return walk_in_one(pfx, &val, &flags, arg);
+}
+
 int
 bgp_peer_adj_in_walk(struct bgp_peer *p, bgp_route_fn fn, void *arg)
 {
 	struct walk_ctx	 w = { p, fn, arg, "" };
+	struct bgp	*bgp = p->bgp;
 	int		 f, rc;
 
+	if (bgp->hooks.adj_in_walk)	/* the route manager keeps it */
+		return bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source, walk_in_ext, &w);
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		if ((rc = bgp_ptab_walk_sorted(&p->adj_in[f], walk_in_one, &w)) != 0)
 			return rc;

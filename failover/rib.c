@@ -40,7 +40,7 @@
 
 #if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
 _Static_assert(sizeof(struct rib_path) == 24, "rib_path grew");
-_Static_assert(sizeof(struct rib_dest) == 56, "rib_dest grew");
+_Static_assert(sizeof(struct rib_dest) == 40, "rib_dest grew");
 #endif
 
 static void rib_work(struct rib *, size_t budget);
@@ -208,6 +208,7 @@ rib_new(const struct rib_cfg *cfg)
 	rib->dest_pool.max = RIB_DEST_MAX;
 	rib->path_pool.size = sizeof(struct rib_path);
 	rib->pinfo_pool.size = sizeof(struct rib_pinfo);
+	rib->group_pool.size = sizeof(struct rib_group);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);
 	rib->journal = journal_new(RIB_JOURNAL_MAX);
@@ -459,7 +460,7 @@ rib_dest_dirty(struct rib *rib, struct rib_dest *d)
 	rib->q_tail = d;
 	rib->q_len++;
 	if (d->grp)
-		d->grp->dirty_cnt++;
+		rib_dest_grp(rib, d)->dirty_cnt++;
 	rib_sched(rib);
 }
 
@@ -555,11 +556,11 @@ static void
 rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 {
 	struct rib_under_arg	 a = { rib, d, all };
-	struct trie		*t = rib_trie(rib, d->prefix.family);
+	struct prefix		 pfx = rib_dest_prefix(rib, d);
 
-	if (d->prefix.len >= prefix_family_bits(d->prefix.family))
+	if (pfx.len >= prefix_family_bits(pfx.family))
 		return;
-	trie_walk_under(t, &d->prefix, rib_under_cb, &a);
+	trie_walk_under(rib_dest_trie(rib, d), &pfx, rib_under_cb, &a);
 }
 
 static bool
@@ -586,7 +587,9 @@ rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 {
 	const struct rib_path	*p;
 
-	if (prefix_is_default(&d->prefix))
+	struct prefix		 pfx = rib_dest_prefix(rib, d);
+
+	if (prefix_is_default(&pfx))
 		return false;	/* the default route covers nothing (DESIGN.md 3) */
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if (p->pi->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
@@ -609,22 +612,22 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 {
 	struct rib_sel	 sel;
 	struct rib_path	*p;
-	struct trie	*t;
+	struct prefix	 pfx;
 	bool		 act_chg, bak_chg, cov_chg, cover, had_act;
 	size_t		 i;
 
 	if (d->n_paths == 0) {
+		pfx = rib_dest_prefix(rib, d);
 		had_act = d->act_cls != RIB_CLS_NONE;
 		rib_group_release(rib, d);
-		rib_export_forget(rib, &d->prefix);
+		rib_export_forget(rib, &pfx);
 		if (had_act || d->cover) {
 			d->act_cls = RIB_CLS_NONE;
 			d->bak_cls = RIB_CLS_NONE;
 			d->cover = false;
 			rib_dest_dependents(rib, d, true);
 		}
-		t = rib_trie(rib, d->prefix.family);
-		trie_delete(t, &d->prefix);
+		trie_delete(rib_dest_trie(rib, d), &pfx);
 		rib->n_dests--;
 		rib_pool_put(&rib->dest_pool, d->self);
 		return;
@@ -634,7 +637,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	    sel.n_act);
 	/* a via covers d: same length, same prefix */
 	bak_chg = sel.bak_cls != d->bak_cls || (sel.via != NULL) != d->has_via ||
-	    (sel.via && sel.via->prefix.len != d->via_len) ||
+	    (sel.via && sel.via_len != d->via_len) ||
 	    (!sel.via && !rib_sel_same(rib, d, &sel, RIB_PATH_BACKUP, sel.bak, sel.n_bak));
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);
@@ -651,7 +654,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	d->bak_cls = sel.bak_cls;
 	d->local = sel.local;
 	d->has_via = sel.via != NULL;
-	d->via_len = sel.via ? sel.via->prefix.len : 0;
+	d->via_len = sel.via ? sel.via_len : 0;
 	cover = rib_dest_covers(rib, d);
 	cov_chg = cover != d->cover;
 	d->cover = cover;
@@ -729,12 +732,18 @@ rib_work(struct rib *rib, size_t budget)
 		d->dirty = false;
 		d->dirty_next = 0;
 		if (d->grp)
-			d->grp->dirty_cnt--;
+			rib_dest_grp(rib, d)->dirty_cnt--;
 		rib_dest_process(rib, d);
 	}
 	rib_export_flush(rib);
-	if (rib->cfg.fib)
-		fib_flush(rib->cfg.fib);
+	if (rib->cfg.fib) {
+		/* mid-burst the kernel takes this slice while the next is built;
+		 * once the queue is empty, the kernel has it all */
+		if (rib->q_head || rib->sweep_head)
+			fib_push(rib->cfg.fib);
+		else
+			fib_flush(rib->cfg.fib);
+	}
 	if (rib->q_head == NULL && rib->sweep_head == NULL) {
 		rib->epoch++;
 		rib_event_close(rib);
@@ -1029,6 +1038,8 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 	if (p->src_next)
 		rib_path_at(rib, p->src_next)->src_prev = p->src_prev;
 	s->n_paths--;
+	if (d->v6)
+		s->n_paths6--;
 	rib->n_paths--;
 	rib_pinfo_put(rib, p->pi);
 	rib_dest_dirty(rib, d);
@@ -1080,7 +1091,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if ((ndi = rib_pool_get(&rib->dest_pool)) == 0)
 		return -ENOMEM;
 	nd = rib_dest_at(rib, ndi);
-	if ((d = trie_find_or_insert(t, &m, nd, &rc)) == NULL) {
+	if ((d = trie_find_or_insert_node(t, &m, nd, &rc, &nd->node)) == NULL) {
 		rib_pool_put(&rib->dest_pool, ndi);
 		return rc;
 	}
@@ -1088,7 +1099,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		rib_pool_put(&rib->dest_pool, ndi);
 	} else {
 		d->self = ndi;
-		d->prefix = m;
+		d->v6 = m.family == AF_INET6;
 		d->act_cls = d->bak_cls = RIB_CLS_NONE;
 		rib->n_dests++;
 	}
@@ -1129,9 +1140,16 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 			rib_path_at(rib, s->paths)->src_prev = pidx;
 		s->paths = pidx;
 		s->n_paths++;
+		if (m.family == AF_INET6)
+			s->n_paths6++;
 		rib->n_paths++;
 	}
 	old = p->pi;
+	if (old == pi) {	/* the same path again (a BGP repeat): nothing to select */
+		rib_pinfo_put(rib, old);
+		p->flags &= ~RIB_PATH_STALE;
+		return 0;
+	}
 	if (old && ipaddr_cmp(&pi->nexthop, &old->nexthop) != 0)
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);	/* seen as a new path:
 									 * dependents follow */
@@ -1192,6 +1210,90 @@ rib_source_sweep_stale(struct rib *rib, rib_source_id id)
 	}
 }
 
+/* ---- a source's paths as its Adj-RIB-In ---- */
+
+uint32_t
+rib_source_path_count(const struct rib *rib, rib_source_id id, uint8_t family)
+{
+	const struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return 0;
+	if (family == AF_INET6)
+		return s->n_paths6;
+	if (family == AF_INET)
+		return (uint32_t)s->n_paths - s->n_paths6;
+	return (uint32_t)s->n_paths;
+}
+
+static int
+rib_path_idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct rib	*rib = arg;
+	struct prefix		 pa, pb;
+
+	pa = rib_dest_prefix(rib, rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)a)->dest));
+	pb = rib_dest_prefix(rib, rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)b)->dest));
+	return prefix_cmp(&pa, &pb);
+}
+
+int
+rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, void *arg)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	uint32_t		*v, i, n = 0, pi;
+	int			 rc = 0;
+
+	if (s == NULL || s->n_paths == 0)
+		return 0;
+	if ((v = malloc(s->n_paths * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (pi = s->paths; pi; pi = rib_path_at(rib, pi)->src_next)
+		v[n++] = pi;
+	qsort_r(v, n, sizeof(*v), rib_path_idx_cmp, rib);
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct rib_path	*p = rib_path_at(rib, v[i]);
+		struct prefix		 pfx = rib_dest_prefix(rib, rib_dest_at(rib, p->dest));
+
+		rc = cb(arg, &pfx, p->pi->attr,
+		    (p->flags & RIB_PATH_STALE) != 0);
+	}
+	free(v);
+	return rc;
+}
+
+void
+rib_source_flush(struct rib *rib, rib_source_id id)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+
+	if (s == NULL)
+		return;
+	while (s->paths)
+		rib_path_unlink(rib, rib_path_at(rib, s->paths));
+}
+
+uint32_t
+rib_source_sweep_stale_af(struct rib *rib, rib_source_id id, uint8_t family)
+{
+	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_path		*p, *n;
+	uint32_t		 left = 0;
+
+	if (s == NULL)
+		return 0;
+	for (p = rib_path_at(rib, s->paths); p; p = n) {
+		n = rib_path_at(rib, p->src_next);
+		if (!(p->flags & RIB_PATH_STALE))
+			continue;
+		if (family == 0 || rib_dest_family(rib_dest_at(rib, p->dest)) == family)
+			rib_path_unlink(rib, p);
+		else
+			left++;
+	}
+	return left;
+}
+
 void
 rib_fib_error(struct rib *rib, const struct prefix *pfx, int err)
 {
@@ -1216,6 +1318,7 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 	struct rib_walk_arg	*a = arg;
 	struct rib_route_state	*st = &a->st;
 	struct rib_dest		*d = val;
+	struct rib_group	*g = rib_dest_grp(a->rib, d);
 	struct rib_path		*p, *first = NULL;
 	size_t			 i;
 
@@ -1230,12 +1333,12 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 	st->backup_class = st->has_backup ? d->bak_cls : 0;
 	st->has_backup_via = d->has_via;
 	if (d->has_via) {
-		st->backup_via = d->prefix;
+		st->backup_via = *pfx;
 		st->backup_via.len = d->via_len;
 		prefix_mask(&st->backup_via);
 	}
 	st->since = d->since;
-	st->fib_group = d->grp ? d->grp->id : 0;
+	st->fib_group = d->grp ? rib_dest_grp(a->rib, d)->id : 0;
 	st->fib_error = d->fib_err;
 	st->pending = d->dirty;
 	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next)) {
@@ -1250,14 +1353,14 @@ rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
 			st->backup_nh[st->n_backup++] = p->pi->nexthop;
 	}
 	/* (interface-only next hops have no address to show) */
-	if (d->has_via && d->grp)
-		for (i = 0; i < d->grp->n_bak && st->n_backup < RIB_NH_MAX; i++)
-			if (d->grp->bak[i]->gw.family)
-				st->backup_nh[st->n_backup++] = d->grp->bak[i]->gw;
-	if (d->grp)
-		for (i = 0; i < d->grp->n_cur; i++)
-			if (d->grp->cur[i]->gw.family)
-				st->fib_nh[st->n_fib_nh++] = d->grp->cur[i]->gw;
+	if (d->has_via && g)
+		for (i = 0; i < g->n_bak && st->n_backup < RIB_NH_MAX; i++)
+			if (g->bak[i]->gw.family)
+				st->backup_nh[st->n_backup++] = g->bak[i]->gw;
+	if (g)
+		for (i = 0; i < g->n_cur; i++)
+			if (g->cur[i]->gw.family)
+				st->fib_nh[st->n_fib_nh++] = g->cur[i]->gw;
 	st->active_source = first ? first->pi->src->name : NULL;
 	return a->cb(a->arg, st);
 }

@@ -73,9 +73,9 @@ rib_exp_attr_put(struct rib *rib, struct rib_attr *a)
 static bool
 rib_export_covered(const struct rib *rib, const struct rib_dest *d)
 {
-	struct trie		*t = rib_trie(rib, d->prefix.family);
+	struct trie		*t = rib_dest_trie(rib, d);
 	const struct rib_dest	*c;
-	struct prefix		 cur = d->prefix, m;
+	struct prefix		 cur = rib_dest_prefix(rib, d), m;
 
 	if (d->cover)
 		return true;
@@ -217,12 +217,15 @@ rib_export_dest(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 	uint8_t			 cat = 0;
 	size_t			 i;
 	bool			 want;
+	struct prefix		 pfx;
 
+	if (rib->n_exp)
+		pfx = rib_dest_prefix(rib, d);
 	for (i = 0; i < rib->n_exp; i++) {
 		if ((x = rib->exp[i]) == NULL)
 			continue;
 		want = sel->n_act && rib_export_want(rib, x, d, sel, &attr, &cat);
-		rib_export_update(rib, x, &d->prefix, want, attr, cat);
+		rib_export_update(rib, x, &pfx, want, attr, cat);
 	}
 }
 

@@ -273,16 +273,18 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
     size_t nb, int *err)
 {
 	struct rib_group	*g;
-	uint32_t		 ids[RIB_NH_MAX];
+	uint32_t		 ids[RIB_NH_MAX], gi;
 	size_t			 n;
 	int			 rc;
 
-	if ((g = calloc(1, sizeof(*g))) == NULL) {
+	if ((gi = rib_pool_get(&rib->group_pool)) == 0) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	g = rib_group_at(rib, gi);
+	g->self = gi;
 	if (rib_group_key_set(rib, g, act, na, bak, nb) != 0) {
-		free(g);
+		rib_pool_put(&rib->group_pool, gi);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -298,7 +300,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 			for (n = 0; n < nb; n++)
 				rib_leg_put(rib, bak[n]);
 			free(g->act);
-			free(g);
+			rib_pool_put(&rib->group_pool, gi);
 			*err = rc;
 			return NULL;
 		}
@@ -339,7 +341,7 @@ rib_group_unref(struct rib *rib, struct rib_group *g)
 	for (i = 0; i < g->n_bak; i++)
 		rib_leg_put(rib, g->bak[i]);
 	free(g->act);
-	free(g);
+	rib_pool_put(&rib->group_pool, g->self);
 }
 
 /* Sorted, de-duplicated legs of paths (skipping paths never programmed).
@@ -395,7 +397,8 @@ rib_member_del(struct rib *rib, struct rib_group *g, struct rib_dest *d)
 static void
 rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 {
-	struct rib_group	*old = d->grp;
+	struct rib_group	*old = rib_dest_grp(rib, d);
+	struct prefix		 pfx;
 	int			 rc;
 
 	if (old == g)
@@ -404,9 +407,10 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 		rib_member_del(rib, old, d);
 	rib_member_add(rib, g, d);
 	g->refcnt++;
-	d->grp = g;
+	d->grp = g->self;
 	if (rib->cfg.fib) {
-		rc = fib_route_set(rib->cfg.fib, &d->prefix, g->id);
+		pfx = rib_dest_prefix(rib, d);
+		rc = fib_route_set(rib->cfg.fib, &pfx, g->id);
 		d->fib_err = (int16_t)rc;
 	} else {
 		d->fib_err = 0;
@@ -417,13 +421,18 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 void
 rib_group_release(struct rib *rib, struct rib_dest *d)
 {
-	if (d->grp == NULL)
+	struct rib_group	*g = rib_dest_grp(rib, d);
+	struct prefix		 pfx;
+
+	if (g == NULL)
 		return;
-	if (rib->cfg.fib)
-		fib_route_del(rib->cfg.fib, &d->prefix);
-	rib_member_del(rib, d->grp, d);
-	rib_group_unref(rib, d->grp);
-	d->grp = NULL;
+	if (rib->cfg.fib) {
+		pfx = rib_dest_prefix(rib, d);
+		fib_route_del(rib->cfg.fib, &pfx);
+	}
+	rib_member_del(rib, g, d);
+	rib_group_unref(rib, g);
+	d->grp = 0;
 	d->fib_err = 0;
 }
 
@@ -494,7 +503,7 @@ void
 rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 {
 	struct rib_leg		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
-	struct rib_group	*g, *cur = d->grp;
+	struct rib_group	*g, *cur = rib_dest_grp(rib, d);
 	uint32_t		 ids[RIB_NH_MAX];
 	size_t			 na, nb, i, n;
 	uint32_t		 h;
@@ -630,9 +639,9 @@ rib_group_fini(struct rib *rib)
 	for (g = rib->groups; g; g = gn) {
 		gn = g->next;
 		free(g->act);
-		free(g);
 	}
 	rib->groups = NULL;
+	rib_pool_fini(&rib->group_pool);
 	for (i = 0; i < rib->lhash_size; i++)
 		for (l = rib->lhash[i]; l; l = ln) {
 			ln = l->hnext;

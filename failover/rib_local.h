@@ -35,6 +35,7 @@ struct rib_source {
 	uv_timer_t		*timer;		/* NULL without a loop */
 	uint32_t		 paths;		/* every path of the source (src_next) */
 	size_t			 n_paths;
+	uint32_t		 n_paths6;	/* of those, IPv6 */
 	/* deferred queueing of the source's prefixes (keeps health calls O(groups)) */
 	bool			 sweeping;
 	struct rib_source	*sweep_next;
@@ -125,6 +126,7 @@ struct rib_leg {
  */
 struct rib_group {
 	struct rib_group	*hnext;
+	uint32_t		 self;		/* group pool index (what a dest holds) */
 	struct rib_group	*next, *prev;	/* every group */
 	uint32_t		 hash;
 	uint32_t		 id;		/* fib group id (synthetic without FIB) */
@@ -139,23 +141,25 @@ struct rib_group {
 	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
-/* One per prefix: 56 bytes from a pool. */
+/* One per prefix: 40 bytes from a pool. The prefix itself is the trie's
+ * (node names it, rib_dest_prefix() spells it out): no copy here. */
 struct rib_dest {
-	struct rib_group	*grp;
+	uint32_t		 grp;		/* group pool index, 0 = none */
 	uint32_t		 self;		/* own pool index */
 	uint32_t		 paths;
 	uint32_t		 gnext, gprev;	/* in grp->members */
 	uint32_t		 dirty_next;
-	struct prefix		 prefix;
+	uint32_t		 node;		/* in the trie of its family */
+	uint32_t		 since;		/* wall seconds */
 	uint8_t			 act_cls:4, bak_cls:4;	/* RIB_CLS_NONE = none */
 	bool			 dirty:1;
 	bool			 local:1;	/* active set is never programmed */
 	bool			 cover:1;	/* has an eligible non-default circuit path */
 	bool			 has_via:1;
+	bool			 v6:1;		/* in rib->t6 */
 	uint8_t			 n_paths;
 	uint8_t			 via_len;	/* has_via: backup from prefix/via_len */
 	int16_t			 fib_err;
-	uint32_t		 since;		/* wall seconds */
 };
 
 /* Selection result for one prefix. */
@@ -164,6 +168,7 @@ struct rib_sel {
 	size_t			 n_act, n_bak;
 	struct rib_path		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
 	struct rib_dest		*via;		/* backup from this covering prefix */
+	uint8_t			 via_len;	/* its length */
 	bool			 local;		/* active contains a no-FIB path */
 };
 
@@ -185,7 +190,7 @@ struct rib {
 	uint64_t		 now_ms;
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
-	struct rib_pool		 dest_pool, path_pool, pinfo_pool;
+	struct rib_pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
 	struct rib_pinfo	**phash;
 	size_t			 phash_size, n_pinfo;
@@ -230,6 +235,40 @@ static inline struct rib_dest *
 rib_dest_at(const struct rib *rib, uint32_t i)
 {
 	return rib_pool_at(&rib->dest_pool, i);
+}
+
+static inline struct rib_group *
+rib_group_at(const struct rib *rib, uint32_t i)
+{
+	return rib_pool_at(&rib->group_pool, i);
+}
+
+static inline struct rib_group *
+rib_dest_grp(const struct rib *rib, const struct rib_dest *d)
+{
+	return rib_group_at(rib, d->grp);
+}
+
+static inline uint8_t
+rib_dest_family(const struct rib_dest *d)
+{
+	return d->v6 ? AF_INET6 : AF_INET;
+}
+
+static inline struct trie *
+rib_dest_trie(const struct rib *rib, const struct rib_dest *d)
+{
+	return d->v6 ? rib->t6 : rib->t4;
+}
+
+/* The dest's prefix, from its trie node. */
+static inline struct prefix
+rib_dest_prefix(const struct rib *rib, const struct rib_dest *d)
+{
+	struct prefix	 p;
+
+	trie_node_prefix(rib_dest_trie(rib, d), d->node, &p);
+	return p;
 }
 
 /* rib.c */

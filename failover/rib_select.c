@@ -250,8 +250,8 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 		return;
 	}
 	/* or the path of the longest covering prefix that has one */
-	t = rib_trie(rib, d->prefix.family);
-	cur = d->prefix;
+	t = rib_dest_trie(rib, d);
+	cur = rib_dest_prefix(rib, d);
 	while (t && (c = trie_covering(t, &cur, &match)) != NULL) {
 		nb = rib_buckets(rib, c, excl_conn, bk);
 		for (i = 0; i < nb; i++) {
@@ -261,6 +261,7 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 			sel->n_bak = bk[i].n;
 			memcpy(sel->bak, bk[i].best, bk[i].n * sizeof(sel->bak[0]));
 			sel->via = c;
+			sel->via_len = match.len;
 			return;
 		}
 		cur = match;

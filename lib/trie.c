@@ -412,9 +412,11 @@ trie_jump_drop(struct trie *t)
 	t->jump = t->jbest = NULL;
 }
 
-/* Insert, or with keep leave a value already there (in *old) untouched. */
+/* Insert, or with keep leave a value already there (in *old) untouched;
+ * *node (if given) receives the prefix's node. */
 static int
-trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bool keep)
+trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bool keep,
+    uint32_t *node)
 {
 	struct trie_key		 k;
 	struct trie_node	*n;
@@ -439,6 +441,8 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 		if (n->len == len) {
 			if (old)
 				*old = n->val;
+			if (node)
+				*node = cur;
 			if (n->val && keep)
 				return 0;
 			if (n->val)
@@ -457,6 +461,8 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 	/* Allocation may move chunk 0: hold indices only from here on. */
 	if ((a = trie_node_alloc(t)) == 0)
 		return -ENOMEM;
+	if (node)
+		*node = a;
 	if (cur == 0) {
 		trie_node_init(t, a, &k, len, val);
 		trie_link_set(t, parent, side, a);
@@ -495,16 +501,23 @@ out:
 int
 trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
 {
-	return trie_insert_do(t, p, val, old, false);
+	return trie_insert_do(t, p, val, old, false, NULL);
 }
 
 void *
 trie_find_or_insert(struct trie *t, const struct prefix *p, void *val, int *err)
 {
+	return trie_find_or_insert_node(t, p, val, err, NULL);
+}
+
+void *
+trie_find_or_insert_node(struct trie *t, const struct prefix *p, void *val, int *err,
+    uint32_t *node)
+{
 	void	*old = NULL;
 	int	 rc;
 
-	if ((rc = trie_insert_do(t, p, val, &old, true)) != 0) {
+	if ((rc = trie_insert_do(t, p, val, &old, true, node)) != 0) {
 		if (err)
 			*err = rc;
 		return NULL;
@@ -576,6 +589,12 @@ out:
 	else if (t->jump && len < TRIE_JUMP_BITS)
 		trie_jump_lose(t, cur, &k, len);
 	return val;
+}
+
+void
+trie_node_prefix(const struct trie *t, uint32_t node, struct prefix *p)
+{
+	trie_prefix_store(t, trie_node_at(t, node), p);
 }
 
 void *

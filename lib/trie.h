@@ -37,6 +37,13 @@ int	trie_insert(struct trie *, const struct prefix *, void *val, void **old);
  * (the trie is unchanged) or val once inserted; NULL on error, with *err (if
  * given) set to -EINVAL or -ENOMEM as for trie_insert. */
 void	*trie_find_or_insert(struct trie *, const struct prefix *, void *val, int *err);
+/* The same, and *node (if given; on success) receives the prefix's node:
+ * a name for it (nonzero, never reused while the prefix is in the trie)
+ * that trie_node_prefix() turns back into the prefix, so a caller keeping
+ * per-prefix state need not keep a copy of the prefix. */
+void	*trie_find_or_insert_node(struct trie *, const struct prefix *, void *val, int *err,
+	    uint32_t *node);
+void	 trie_node_prefix(const struct trie *, uint32_t node, struct prefix *);
 /* Remove; returns the value or NULL when absent. */
 void	*trie_delete(struct trie *, const struct prefix *);
 void	*trie_exact(const struct trie *, const struct prefix *);

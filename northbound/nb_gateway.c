@@ -93,9 +93,53 @@ hook_export_sync(void *arg, uint32_t src)
 		rib_export_resync(gw.rib, p->exp);
 }
 
+/* The route manager's paths of a BGP source are its Adj-RIB-In. */
+static uint32_t
+hook_adj_in_count(void *arg, uint32_t src, uint8_t family)
+{
+	return rib_source_path_count(gw.rib, src, family);
+}
+
+struct gw_adj_in_walk {
+	bgp_adj_in_fn	 fn;
+	void		*arg;
+};
+
+static int
+gw_adj_in_one(void *arg, const struct prefix *p, struct rib_attr *attr, bool stale)
+{
+	struct gw_adj_in_walk	*w = arg;
+
+	return w->fn(p, (struct bgp_attrs *)attr, stale, w->arg);
+}
+
+static int
+hook_adj_in_walk(void *arg, uint32_t src, bgp_adj_in_fn fn, void *fn_arg)
+{
+	struct gw_adj_in_walk	 w = { fn, fn_arg };
+
+	return rib_source_path_walk(gw.rib, src, gw_adj_in_one, &w);
+}
+
+static void
+hook_adj_in_flush(void *arg, uint32_t src)
+{
+	if (gw.stopping)	/* rib_free() drops every path at once */
+		return;
+	rib_source_flush(gw.rib, src);
+}
+
+static uint32_t
+hook_adj_in_sweep(void *arg, uint32_t src, uint8_t family)
+{
+	return rib_source_sweep_stale_af(gw.rib, src, family);
+}
+
 static const struct bgp_hooks gw_bgp_hooks = {
 	.path_add = hook_path_add, .path_del = hook_path_del,
 	.session = hook_session, .stale = hook_stale, .export_sync = hook_export_sync,
+	.adj_in_count = hook_adj_in_count, .adj_in_walk = hook_adj_in_walk,
+	.adj_in_flush = hook_adj_in_flush, .adj_in_sweep = hook_adj_in_sweep,
 };
 
 static void

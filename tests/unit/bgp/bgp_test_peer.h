@@ -93,7 +93,8 @@ tp_h_sync(void *arg, uint32_t src)
 }
 
 static const struct bgp_hooks tp_hooks_ops = {
-	tp_h_add, tp_h_del, tp_h_session, tp_h_stale, tp_h_sync,
+	.path_add = tp_h_add, .path_del = tp_h_del, .session = tp_h_session,
+	.stale = tp_h_stale, .export_sync = tp_h_sync,
 };
 
 /* ---- loop driving ---- */
