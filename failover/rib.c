@@ -83,7 +83,7 @@ rib_dest_find(const struct rib *rib, const struct prefix *pfx)
 {
 	struct trie	*t = rib_trie(rib, pfx->family);
 
-	return t ? trie_exact(t, pfx) : NULL;
+	return t ? rib_dest_at(rib, trie_exact(t, pfx)) : NULL;
 }
 
 const char *
@@ -345,10 +345,10 @@ rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 }
 
 static int
-rib_dest_free_cb(const struct prefix *p, void *val, void *arg)
+rib_dest_free_cb(const struct prefix *p, uint32_t val, void *arg)
 {
 	struct rib	*rib = arg;
-	struct rib_dest	*d = val;
+	struct rib_dest	*d = rib_dest_at(rib, val);
 	struct rib_path	*path, *n;
 
 	(void)p;
@@ -403,10 +403,10 @@ rib_free(struct rib *rib)
 }
 
 static int
-rib_dest_dirty_cb(const struct prefix *p, void *val, void *arg)
+rib_dest_dirty_cb(const struct prefix *p, uint32_t val, void *arg)
 {
 	(void)p;
-	rib_dest_dirty(arg, val);
+	rib_dest_dirty(arg, rib_dest_at(arg, val));
 	return 0;
 }
 
@@ -539,10 +539,10 @@ struct rib_under_arg {
 };
 
 static int
-rib_under_cb(const struct prefix *p, void *val, void *arg)
+rib_under_cb(const struct prefix *p, uint32_t val, void *arg)
 {
 	struct rib_under_arg	*a = arg;
-	struct rib_dest		*q = val;
+	struct rib_dest		*q = rib_dest_at(a->rib, val);
 
 	(void)p;
 	if (q != a->self && (a->all || q->has_via || q->bak_cls == RIB_CLS_NONE))
@@ -1091,7 +1091,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if ((ndi = rib_pool_get(&rib->dest_pool)) == 0)
 		return -ENOMEM;
 	nd = rib_dest_at(rib, ndi);
-	if ((d = trie_find_or_insert_node(t, &m, nd, &rc, &nd->node)) == NULL) {
+	if ((d = rib_dest_at(rib, trie_find_or_insert_node(t, &m, ndi, &rc, &nd->node))) == NULL) {
 		rib_pool_put(&rib->dest_pool, ndi);
 		return rc;
 	}
@@ -1313,11 +1313,11 @@ struct rib_walk_arg {
 };
 
 static int
-rib_route_walk_cb(const struct prefix *pfx, void *val, void *arg)
+rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_walk_arg	*a = arg;
 	struct rib_route_state	*st = &a->st;
-	struct rib_dest		*d = val;
+	struct rib_dest		*d = rib_dest_at(a->rib, val);
 	struct rib_group	*g = rib_dest_grp(a->rib, d);
 	struct rib_path		*p, *first = NULL;
 	size_t			 i;
@@ -1413,10 +1413,10 @@ struct rib_whatif_arg {
 };
 
 static int
-rib_whatif_cb(const struct prefix *pfx, void *val, void *arg)
+rib_whatif_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_whatif_arg	*a = arg;
-	struct rib_dest		*d = val;
+	struct rib_dest		*d = rib_dest_at(a->rib, val);
 	struct rib_path		*p;
 	size_t			 i;
 	int			 rc;

@@ -79,7 +79,7 @@ rib_export_covered(const struct rib *rib, const struct rib_dest *d)
 
 	if (d->cover)
 		return true;
-	while ((c = trie_covering(t, &cur, &m)) != NULL) {
+	while ((c = rib_dest_at(rib, trie_covering(t, &cur, &m))) != NULL) {
 		if (c->cover)
 			return true;
 		cur = m;
@@ -159,7 +159,7 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 	int			 rc;
 
 	if (!want) {
-		if ((e = trie_delete(t, pfx)) == NULL)
+		if ((e = rib_pool_at(&x->ents, trie_delete(t, pfx))) == NULL)
 			return;
 		x->n_wanted--;
 		if (e->adv) {
@@ -176,7 +176,7 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 	if ((ni = rib_pool_get(&x->ents)) == 0)
 		return;
 	ne = rib_pool_at(&x->ents, ni);
-	if ((e = trie_find_or_insert(t, pfx, ne, &rc)) != ne)
+	if ((e = rib_pool_at(&x->ents, trie_find_or_insert(t, pfx, ni, &rc))) != ne)
 		rib_pool_put(&x->ents, ni);
 	if (e == NULL)
 		return;
@@ -249,11 +249,11 @@ struct rib_cap_arg {
 };
 
 static int
-rib_cap_cb(const struct prefix *pfx, void *val, void *arg)
+rib_cap_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_cap_arg	*a = arg;
-	struct rib_exp_ent	*e = val;
 	struct rib_export	*x = a->x;
+	struct rib_exp_ent	*e = rib_pool_at(&x->ents, val);
 
 	switch (a->phase) {
 	case 0:
@@ -336,10 +336,10 @@ struct rib_exp_fill {
 };
 
 static int
-rib_export_fill_cb(const struct prefix *pfx, void *val, void *arg)
+rib_export_fill_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_exp_fill	*f = arg;
-	struct rib_dest		*d = val;
+	struct rib_dest		*d = rib_dest_at(f->rib, val);
 	struct rib_attr		*attr = NULL;
 	uint8_t			 cat = 0;
 
@@ -414,25 +414,27 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 }
 
 static int
-rib_exp_free_cb(const struct prefix *pfx, void *val, void *arg)
+rib_exp_free_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib		*rib = arg;
-	struct rib_exp_ent	*e = val;
+	struct rib_exp_fill	*f = arg;
+	struct rib_exp_ent	*e = rib_pool_at(&f->x->ents, val);
 
 	(void)pfx;
-	rib_exp_attr_put(rib, e->attr);
+	rib_exp_attr_put(f->rib, e->attr);
 	return 0;
 }
 
 static void
 rib_export_free(struct rib *rib, struct rib_export *x)
 {
+	struct rib_exp_fill	 f = { .rib = rib, .x = x };
+
 	if (x->w4) {
-		trie_walk(x->w4, rib_exp_free_cb, rib);
+		trie_walk(x->w4, rib_exp_free_cb, &f);
 		trie_free(x->w4);
 	}
 	if (x->w6) {
-		trie_walk(x->w6, rib_exp_free_cb, rib);
+		trie_walk(x->w6, rib_exp_free_cb, &f);
 		trie_free(x->w6);
 	}
 	rib_pool_fini(&x->ents);
@@ -453,10 +455,10 @@ rib_export_del(struct rib *rib, rib_export_id id)
 }
 
 static int
-rib_resync_cb(const struct prefix *pfx, void *val, void *arg)
+rib_resync_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_export	*x = arg;
-	struct rib_exp_ent	*e = val;
+	struct rib_exp_ent	*e = rib_pool_at(&x->ents, val);
 
 	if (e->adv)
 		x->cfg.ops->announce(x->cfg.ctx, pfx, e->attr);

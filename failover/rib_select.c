@@ -252,7 +252,7 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 	/* or the path of the longest covering prefix that has one */
 	t = rib_dest_trie(rib, d);
 	cur = rib_dest_prefix(rib, d);
-	while (t && (c = trie_covering(t, &cur, &match)) != NULL) {
+	while (t && (c = rib_dest_at(rib, trie_covering(t, &cur, &match))) != NULL) {
 		nb = rib_buckets(rib, c, excl_conn, bk);
 		for (i = 0; i < nb; i++) {
 			if (bk[i].cls == sel->act_cls)

@@ -7,10 +7,12 @@
 #include <string.h>
 
 /*
- * Layout. Nodes live in fixed-size chunks and are named by a 32-bit index
- * (0 = none), so a node costs 24 bytes for IPv4 and 40 for IPv6 with no malloc
- * header, and growing never moves a node. Chunk 0 starts small and doubles up
- * to a full chunk so that a trie with a handful of prefixes stays small.
+ * Layout. Nodes live in fixed-size chunks and are named by a 28-bit index
+ * (0 = none), so a node costs 16 bytes for IPv4 and 28 for IPv6 with no malloc
+ * header, and growing never moves a node: the value is the caller's 32-bit
+ * handle, and the length is kept in the top 4 bits of each child link.
+ * Chunk 0 starts small and doubles up to a full chunk so that a trie with a
+ * handful of prefixes stays small.
  *
  * Keys are kept as host-order 32-bit words (1 for IPv4, 4 for IPv6) so that
  * matching and branching are word operations. A node (key, len) with a value
@@ -36,19 +38,37 @@
 #define TRIE_CHUNK_NODES	(1u << TRIE_CHUNK_SHIFT)
 #define TRIE_CHUNK0_MIN		8u
 #define TRIE_MAX_DEPTH		129	/* lens 0..128, strictly increasing down a path */
-#define TRIE_MAX_NODES		0xfffff000u
+#define TRIE_IDX_BITS		28
+#define TRIE_IDX_MASK		((1u << TRIE_IDX_BITS) - 1)
+#define TRIE_MAX_NODES		TRIE_IDX_MASK
 #define TRIE_JUMP_BITS		16
 #define TRIE_JUMP_SLOTS		(1u << TRIE_JUMP_BITS)
 #define TRIE_JUMP_BUILD		8192
 #define TRIE_JUMP_DROP		2048
 
 struct trie_node {
-	void		*val;		/* NULL: glue */
-	uint32_t	 child[2];
-	uint8_t		 len;
-	uint8_t		 pad[3];
+	uint32_t	 val;		/* 0: glue */
+	uint32_t	 c[2];		/* child index | 4 bits of len << TRIE_IDX_BITS */
 	uint32_t	 key[];		/* host order, masked to len */
 };
+
+static inline uint32_t
+trie_child(const struct trie_node *n, unsigned b)
+{
+	return n->c[b] & TRIE_IDX_MASK;
+}
+
+static inline void
+trie_child_set(struct trie_node *n, unsigned b, uint32_t i)
+{
+	n->c[b] = (n->c[b] & ~TRIE_IDX_MASK) | i;
+}
+
+static inline unsigned
+trie_len(const struct trie_node *n)
+{
+	return (n->c[0] >> TRIE_IDX_BITS) << 4 | n->c[1] >> TRIE_IDX_BITS;
+}
 
 struct trie {
 	uint8_t		 family;
@@ -92,7 +112,7 @@ trie_prefix_store(const struct trie *t, const struct trie_node *n, struct prefix
 {
 	memset(p, 0, sizeof(*p));
 	p->family = t->family;
-	p->len = n->len;
+	p->len = trie_len(n);
 	for (unsigned i = 0; i < t->nwords; i++) {
 		p->bytes[4 * i] = (uint8_t)(n->key[i] >> 24);
 		p->bytes[4 * i + 1] = (uint8_t)(n->key[i] >> 16);
@@ -161,7 +181,7 @@ trie_node_alloc(struct trie *t)
 
 	if (t->free_head) {
 		i = t->free_head;
-		t->free_head = trie_node_at(t, i)->child[0];
+		t->free_head = trie_child(trie_node_at(t, i), 0);
 		t->nodes++;
 		return i;
 	}
@@ -212,9 +232,9 @@ trie_node_release(struct trie *t, uint32_t i)
 {
 	struct trie_node	*n = trie_node_at(t, i);
 
-	n->val = NULL;
-	n->child[0] = t->free_head;
-	n->child[1] = 0;
+	n->val = 0;
+	n->c[0] = t->free_head;
+	n->c[1] = 0;
 	t->free_head = i;
 	t->nodes--;
 }
@@ -249,8 +269,7 @@ trie_new(uint8_t family)
 	t->family = family;
 	t->nwords = family == AF_INET ? 1 : 4;
 	t->bits = (uint8_t)(family == AF_INET ? 32 : 128);
-	t->stride = (uint32_t)((offsetof(struct trie_node, key) +
-	    t->nwords * sizeof(uint32_t) + 7) & ~(size_t)7);
+	t->stride = (uint32_t)(offsetof(struct trie_node, key) + t->nwords * sizeof(uint32_t));
 	trie_storage_reset(t);
 	return t;
 }
@@ -285,14 +304,13 @@ trie_stats_get(const struct trie *t, struct trie_stats *st)
 
 static void
 trie_node_init(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len,
-    void *val)
+    uint32_t val)
 {
 	struct trie_node	*n = trie_node_at(t, i);
 
 	n->val = val;
-	n->child[0] = n->child[1] = 0;
-	n->len = (uint8_t)len;
-	memset(n->pad, 0, sizeof(n->pad));
+	n->c[0] = (uint32_t)(len >> 4) << TRIE_IDX_BITS;
+	n->c[1] = (uint32_t)(len & 15) << TRIE_IDX_BITS;
 	memcpy(n->key, k->w, t->nwords * sizeof(uint32_t));
 	trie_key_mask(n->key, t->nwords, len);
 }
@@ -312,18 +330,21 @@ trie_jump_slot(const uint32_t *w)
 static void
 trie_link_set(struct trie *t, uint32_t parent, unsigned side, uint32_t i)
 {
-	uint32_t	*link;
+	struct trie_node	*pn = parent ? trie_node_at(t, parent) : NULL;
+	uint32_t		 cur = pn ? trie_child(pn, side) : t->root;
 
-	link = parent ? &trie_node_at(t, parent)->child[side] : &t->root;
-	if (t->jump && (parent == 0 || trie_node_at(t, parent)->len < TRIE_JUMP_BITS)) {
+	if (t->jump && (pn == NULL || trie_len(pn) < TRIE_JUMP_BITS)) {
 		const struct trie_node	*n;
 
-		if (*link && (n = trie_node_at(t, *link))->len >= TRIE_JUMP_BITS)
+		if (cur && trie_len(n = trie_node_at(t, cur)) >= TRIE_JUMP_BITS)
 			t->jump[trie_jump_slot(n->key)] = 0;
-		if (i && (n = trie_node_at(t, i))->len >= TRIE_JUMP_BITS)
+		if (i && trie_len(n = trie_node_at(t, i)) >= TRIE_JUMP_BITS)
 			t->jump[trie_jump_slot(n->key)] = i;
 	}
-	*link = i;
+	if (pn)
+		trie_child_set(pn, side, i);
+	else
+		t->root = i;
 }
 
 /* Node i, shorter than /16, just got a value: it is the best of the slots it
@@ -333,10 +354,10 @@ trie_jump_gain(struct trie *t, uint32_t i)
 {
 	const struct trie_node	*n = trie_node_at(t, i);
 	uint32_t		 s, first = trie_jump_slot(n->key);
-	uint32_t		 span = 1u << (TRIE_JUMP_BITS - n->len);
+	uint32_t		 span = 1u << (TRIE_JUMP_BITS - trie_len(n));
 
 	for (s = first; s < first + span; s++)
-		if (t->jbest[s] == 0 || trie_node_at(t, t->jbest[s])->len < n->len)
+		if (t->jbest[s] == 0 || trie_len(trie_node_at(t, t->jbest[s])) < trie_len(n))
 			t->jbest[s] = i;
 }
 
@@ -371,16 +392,16 @@ trie_jump_build(struct trie *t)
 		for (cur = t->root; cur; ) {
 			const struct trie_node	*n = trie_node_at(t, cur);
 
-			if (!trie_key_match(n->key, &key, n->len < TRIE_JUMP_BITS ?
-			    n->len : TRIE_JUMP_BITS)) {
+			if (!trie_key_match(n->key, &key, trie_len(n) < TRIE_JUMP_BITS ?
+			    trie_len(n) : TRIE_JUMP_BITS)) {
 				cur = 0;
 				break;
 			}
-			if (n->len >= TRIE_JUMP_BITS)
+			if (trie_len(n) >= TRIE_JUMP_BITS)
 				break;
 			if (n->val)
 				best = cur;
-			cur = n->child[trie_key_bit(&key, n->len)];
+			cur = trie_child(n, trie_key_bit(&key, trie_len(n)));
 		}
 		t->jump[s] = cur;
 		t->jbest[s] = best;
@@ -400,7 +421,7 @@ trie_jump_start(const struct trie *t, const struct trie_key *k, unsigned len)
 	if ((top = t->jump[trie_jump_slot(k->w)]) == 0)
 		return 0;
 	n = trie_node_at(t, top);
-	if (n->len > len || !trie_key_match(n->key, k->w, n->len))
+	if (trie_len(n) > len || !trie_key_match(n->key, k->w, trie_len(n)))
 		return 0;
 	return top;
 }
@@ -415,7 +436,7 @@ trie_jump_drop(struct trie *t)
 /* Insert, or with keep leave a value already there (in *old) untouched;
  * *node (if given) receives the prefix's node. */
 static int
-trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bool keep,
+trie_insert_do(struct trie *t, const struct prefix *p, uint32_t val, uint32_t *old, bool keep,
     uint32_t *node)
 {
 	struct trie_key		 k;
@@ -424,8 +445,8 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 	unsigned		 side = 0, len = p->len, common;
 
 	if (old)
-		*old = NULL;
-	if (p->family != t->family || p->len > t->bits || val == NULL)
+		*old = 0;
+	if (p->family != t->family || p->len > t->bits || val == 0)
 		return -EINVAL;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
@@ -434,11 +455,11 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 	 * inside it), so every link changed below has a known parent. */
 	if ((cur = trie_jump_start(t, &k, len)) == 0)
 		cur = t->root;
-	for (; cur; cur = n->child[side]) {
+	for (; cur; cur = trie_child(n, side)) {
 		n = trie_node_at(t, cur);
-		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
+		if (trie_len(n) > len || !trie_key_match(n->key, k.w, trie_len(n)))
 			break;
-		if (n->len == len) {
+		if (trie_len(n) == len) {
 			if (old)
 				*old = n->val;
 			if (node)
@@ -455,7 +476,7 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 			return 0;
 		}
 		parent = cur;
-		side = trie_key_bit(k.w, n->len);
+		side = trie_key_bit(k.w, trie_len(n));
 	}
 
 	/* Allocation may move chunk 0: hold indices only from here on. */
@@ -469,7 +490,7 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 		goto out;
 	}
 	n = trie_node_at(t, cur);
-	common = trie_key_diff(n->key, k.w, len < n->len ? len : n->len);
+	common = trie_key_diff(n->key, k.w, len < trie_len(n) ? len : trie_len(n));
 	if (common == len) {
 		/* p sits above cur on the path: it becomes cur's parent */
 		unsigned	 cside = trie_key_bit(n->key, len);
@@ -485,7 +506,7 @@ trie_insert_do(struct trie *t, const struct prefix *p, void *val, void **old, bo
 		return -ENOMEM;
 	}
 	trie_node_init(t, a, &k, len, val);
-	trie_node_init(t, b, &k, common, NULL);
+	trie_node_init(t, b, &k, common, 0);
 	trie_link_set(t, parent, side, b);
 	trie_link_set(t, b, trie_key_bit(k.w, common), a);
 	trie_link_set(t, b, !trie_key_bit(k.w, common), cur);
@@ -499,43 +520,43 @@ out:
 }
 
 int
-trie_insert(struct trie *t, const struct prefix *p, void *val, void **old)
+trie_insert(struct trie *t, const struct prefix *p, uint32_t val, uint32_t *old)
 {
 	return trie_insert_do(t, p, val, old, false, NULL);
 }
 
-void *
-trie_find_or_insert(struct trie *t, const struct prefix *p, void *val, int *err)
+uint32_t
+trie_find_or_insert(struct trie *t, const struct prefix *p, uint32_t val, int *err)
 {
 	return trie_find_or_insert_node(t, p, val, err, NULL);
 }
 
-void *
-trie_find_or_insert_node(struct trie *t, const struct prefix *p, void *val, int *err,
+uint32_t
+trie_find_or_insert_node(struct trie *t, const struct prefix *p, uint32_t val, int *err,
     uint32_t *node)
 {
-	void	*old = NULL;
+	uint32_t old = 0;
 	int	 rc;
 
 	if ((rc = trie_insert_do(t, p, val, &old, true, node)) != 0) {
 		if (err)
 			*err = rc;
-		return NULL;
+		return 0;
 	}
 	return old ? old : val;
 }
 
-void *
+uint32_t
 trie_delete(struct trie *t, const struct prefix *p)
 {
 	struct trie_key		 k;
 	struct trie_node	*n = NULL, *pn;
 	uint32_t		 path[TRIE_MAX_DEPTH + 1], cur, only, start;
 	unsigned		 sides[TRIE_MAX_DEPTH + 1], depth, len = p->len;
-	void			*val;
+	uint32_t		 val;
 
 	if (p->family != t->family || p->len > t->bits)
-		return NULL;
+		return 0;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
 	start = trie_jump_start(t, &k, len);
@@ -543,41 +564,41 @@ again:
 	/* path[d] is the node at depth d, sides[d] the branch taken into it */
 	for (cur = start ? start : t->root, sides[0] = 0, depth = 0; cur; ) {
 		n = trie_node_at(t, cur);
-		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
-			return NULL;
+		if (trie_len(n) > len || !trie_key_match(n->key, k.w, trie_len(n)))
+			return 0;
 		path[depth] = cur;
-		if (n->len == len)
+		if (trie_len(n) == len)
 			break;
-		sides[depth + 1] = trie_key_bit(k.w, n->len);
-		cur = n->child[sides[depth + 1]];
+		sides[depth + 1] = trie_key_bit(k.w, trie_len(n));
+		cur = trie_child(n, sides[depth + 1]);
 		depth++;
 	}
-	if (cur == 0 || n->val == NULL)
-		return NULL;
+	if (cur == 0 || n->val == 0)
+		return 0;
 	/* From a slot's top node, path[0]'s own parent is unknown: if the splice
 	 * would change the link into path[0], walk again from the root. */
-	if (start && !(n->child[0] && n->child[1]) && (depth == 0 ||
-	    (depth == 1 && !n->child[0] && !n->child[1] &&
-	    trie_node_at(t, path[0])->val == NULL))) {
+	if (start && !(trie_child(n, 0) && trie_child(n, 1)) && (depth == 0 ||
+	    (depth == 1 && !trie_child(n, 0) && !trie_child(n, 1) &&
+	    trie_node_at(t, path[0])->val == 0))) {
 		start = 0;
 		goto again;
 	}
 	val = n->val;
-	n->val = NULL;
+	n->val = 0;
 	t->count--;
 
-	if (n->child[0] && n->child[1])
+	if (trie_child(n, 0) && trie_child(n, 1))
 		goto out;	/* stays as glue */
 	/* zero or one child: splice n out */
-	only = n->child[0] ? n->child[0] : n->child[1];
+	only = trie_child(n, 0) ? trie_child(n, 0) : trie_child(n, 1);
 	trie_link_set(t, depth ? path[depth - 1] : 0, sides[depth], only);
 	trie_node_release(t, cur);
 	if (only || depth == 0)
 		goto out;
 	/* n was a leaf: a glue parent is left with one child and goes too */
 	pn = trie_node_at(t, path[depth - 1]);
-	if (pn->val == NULL) {
-		only = pn->child[0] ? pn->child[0] : pn->child[1];
+	if (pn->val == 0) {
+		only = trie_child(pn, 0) ? trie_child(pn, 0) : trie_child(pn, 1);
 		trie_link_set(t, depth >= 2 ? path[depth - 2] : 0, sides[depth - 1], only);
 		trie_node_release(t, path[depth - 1]);
 	}
@@ -597,7 +618,13 @@ trie_node_prefix(const struct trie *t, uint32_t node, struct prefix *p)
 	trie_prefix_store(t, trie_node_at(t, node), p);
 }
 
-void *
+uint32_t
+trie_node_val(const struct trie *t, uint32_t node)
+{
+	return trie_node_at(t, node)->val;
+}
+
+uint32_t
 trie_exact(const struct trie *t, const struct prefix *p)
 {
 	struct trie_key		 k;
@@ -606,19 +633,19 @@ trie_exact(const struct trie *t, const struct prefix *p)
 	uint32_t		 cur;
 
 	if (p->family != t->family || p->len > t->bits)
-		return NULL;
+		return 0;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, len);
 	cur = t->jump && len >= TRIE_JUMP_BITS ? t->jump[trie_jump_slot(k.w)] : t->root;
 	while (cur) {
 		n = trie_node_at(t, cur);
-		if (n->len > len || !trie_key_match(n->key, k.w, n->len))
-			return NULL;
-		if (n->len == len)
+		if (trie_len(n) > len || !trie_key_match(n->key, k.w, trie_len(n)))
+			return 0;
+		if (trie_len(n) == len)
 			return n->val;
-		cur = n->child[trie_key_bit(k.w, n->len)];
+		cur = trie_child(n, trie_key_bit(k.w, trie_len(n)));
 	}
-	return NULL;
+	return 0;
 }
 
 /* Deepest valued node on k's path with len <= maxlen (and < maxlen if strict). */
@@ -634,19 +661,19 @@ trie_best(const struct trie *t, const struct trie_key *k, unsigned maxlen, bool 
 	}
 	while (cur) {
 		n = trie_node_at(t, cur);
-		if (n->len > maxlen || (strict && n->len == maxlen) ||
-		    !trie_key_match(n->key, k->w, n->len))
+		if (trie_len(n) > maxlen || (strict && trie_len(n) == maxlen) ||
+		    !trie_key_match(n->key, k->w, trie_len(n)))
 			break;
 		if (n->val)
 			best = cur;
-		if (n->len == t->bits)
+		if (trie_len(n) == t->bits)
 			break;
-		cur = n->child[trie_key_bit(k->w, n->len)];
+		cur = trie_child(n, trie_key_bit(k->w, trie_len(n)));
 	}
 	return best;
 }
 
-void *
+uint32_t
 trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *match)
 {
 	struct trie_key		 k;
@@ -654,17 +681,17 @@ trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *matc
 	uint32_t		 i;
 
 	if (addr->family != t->family)
-		return NULL;
+		return 0;
 	trie_key_load(&k, addr->bytes, t->nwords);
 	if ((i = trie_best(t, &k, t->bits, false)) == 0)
-		return NULL;
+		return 0;
 	best = trie_node_at(t, i);
 	if (match)
 		trie_prefix_store(t, best, match);
 	return best->val;
 }
 
-void *
+uint32_t
 trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match)
 {
 	struct trie_key		 k;
@@ -672,11 +699,11 @@ trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match
 	uint32_t		 i;
 
 	if (p->family != t->family || p->len > t->bits)
-		return NULL;
+		return 0;
 	trie_key_load(&k, p->bytes, t->nwords);
 	trie_key_mask(k.w, t->nwords, p->len);
 	if ((i = trie_best(t, &k, p->len, true)) == 0)
-		return NULL;
+		return 0;
 	best = trie_node_at(t, i);
 	if (match)
 		trie_prefix_store(t, best, match);
@@ -703,10 +730,10 @@ trie_walk_from(const struct trie *t, uint32_t top, trie_walk_fn fn, void *arg)
 			if ((rc = fn(&p, n->val, arg)) != 0)
 				return rc;
 		}
-		if (n->child[1])
-			stack[sp++] = n->child[1];
-		if (n->child[0])
-			stack[sp++] = n->child[0];
+		if (trie_child(n, 1))
+			stack[sp++] = trie_child(n, 1);
+		if (trie_child(n, 0))
+			stack[sp++] = trie_child(n, 0);
 	}
 	return 0;
 }
@@ -732,14 +759,14 @@ trie_walk_under(const struct trie *t, const struct prefix *p, trie_walk_fn fn, v
 	 * (a /16 or longer starts at its slot's top node, on that path) */
 	if ((cur = trie_jump_start(t, &k, p->len)) == 0)
 		cur = t->root;
-	for (; cur; cur = n->child[trie_key_bit(k.w, n->len)]) {
+	for (; cur; cur = trie_child(n, trie_key_bit(k.w, trie_len(n)))) {
 		n = trie_node_at(t, cur);
-		if (n->len >= p->len) {
+		if (trie_len(n) >= p->len) {
 			if (!trie_key_match(n->key, k.w, p->len))
 				return 0;
 			break;
 		}
-		if (!trie_key_match(n->key, k.w, n->len))
+		if (!trie_key_match(n->key, k.w, trie_len(n)))
 			return 0;
 	}
 	return trie_walk_from(t, cur, fn, arg);

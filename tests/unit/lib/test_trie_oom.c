@@ -56,7 +56,7 @@ oom_realloc(void *p, size_t n)
 #undef free
 
 #define NPFX	10000	/* crosses chunk 0's growth, new chunks and the jump table */
-#define V(n)	((void *)(uintptr_t)(n))
+#define V(n)	((uint32_t)(n))
 
 static void
 pfx_make(unsigned i, uint8_t family, struct prefix *p)
@@ -86,10 +86,10 @@ check_accounting(const struct trie *t)
 
 		reach++;
 		for (int c = 0; c < 2; c++)
-			if (n->child[c])
-				stack[sp++] = n->child[c];
+			if (trie_child(n, c))
+				stack[sp++] = trie_child(n, c);
 	}
-	for (uint32_t i = t->free_head; i; i = trie_node_at(t, i)->child[0])
+	for (uint32_t i = t->free_head; i; i = trie_child(trie_node_at(t, i), 0))
 		nfree++;
 	assert_int_equal(reach, t->nodes);
 	assert_int_equal(reach + nfree, t->next - 1);
@@ -115,15 +115,15 @@ run_with_failure(uint8_t family, long at)
 		return nalloc;
 	}
 	for (unsigned i = 0; i < NPFX; i++) {
-		void	*old = V(1);
+		uint32_t old = V(1);
 		int	 rc;
 
 		pfx_make(i, family, &p);
 		rc = trie_insert(t, &p, V(i + 1), &old);
 		if (rc == -ENOMEM) {
-			assert_null(old);
+			assert_int_equal(old, 0);
 			assert_int_equal(trie_count(t), count);
-			assert_null(trie_exact(t, &p));
+			assert_int_equal(trie_exact(t, &p), 0);
 			check_accounting(t);
 			/* a retry succeeds: the failure left nothing half done */
 			assert_int_equal(trie_insert(t, &p, V(i + 1), NULL), 0);
@@ -131,7 +131,7 @@ run_with_failure(uint8_t family, long at)
 			assert_int_equal(rc, 0);
 			if (old) {
 				/* a duplicate of an earlier i: the value is i's now */
-				in[(uintptr_t)old - 1] = false;
+				in[old - 1] = false;
 				in[i] = true;
 				continue;
 			}
@@ -148,9 +148,9 @@ run_with_failure(uint8_t family, long at)
 		if (!in[i])
 			continue;
 		pfx_make(i, family, &p);
-		assert_ptr_equal(trie_exact(t, &p), V(i + 1));
+		assert_int_equal(trie_exact(t, &p), V(i + 1));
 		memcpy(a.bytes, p.bytes, 16);
-		assert_non_null(trie_lookup(t, &a, &m));
+		assert_int_not_equal(trie_lookup(t, &a, &m), 0);
 		assert_true(prefix_contains_addr(&m, &a) && m.len >= p.len);
 	}
 	/* a big IPv4 trie has its jump table, even if one build attempt failed */
@@ -161,7 +161,7 @@ run_with_failure(uint8_t family, long at)
 	for (unsigned i = 0; i < NPFX; i += 2) {
 		pfx_make(i, family, &p);
 		if (in[i])
-			assert_ptr_equal(trie_delete(t, &p), V(i + 1));
+			assert_int_equal(trie_delete(t, &p), V(i + 1));
 	}
 	trie_free(t);
 	free(in);
