@@ -665,7 +665,7 @@ test_startup_eor_deferral(void **state)
 	memset(&n, 0, sizeof(n));
 	read_updates(&e, c, &n, 300);
 	assert_int_equal(n.eor, 1);
-	assert_true(mono_ms() - t0 >= 190);
+	assert_true(mono_ms() - t0 >= 190 * tp_scale());
 	tp_close(c);
 	tp_env_fini(&e);
 }
@@ -685,7 +685,7 @@ test_mrai(void **state)
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
-	cfg.mrai_ms = 150;
+	cfg.mrai_ms = tp_scale() * 150;
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
 	read_updates(&e, c, &n, 30);	/* End-of-RIB */
@@ -696,7 +696,7 @@ test_mrai(void **state)
 	len = tp_expect(&e.loop, c, BGP_MSG_UPDATE, msg, 400);
 	assert_true(len > 0);
 	/* the EoR flush started the interval: this one waited for it */
-	assert_true(mono_ms() - t0 >= 100);
+	assert_true(mono_ms() - t0 >= 100 * tp_scale());
 	tp_close(c);
 	tp_env_fini(&e);
 }

@@ -353,7 +353,7 @@ test_config_update(void **state)
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
 	cfg.max_prefix = 1000;
-	cfg.mrai_ms = 10;
+	cfg.mrai_ms = tp_scale() * 10;
 	assert_int_equal(bgp_peer_update(e.peer, &cfg), 0);
 	assert_true(tp_state_is(&e, "Established"));
 	cfg.hold_time = 30;
@@ -532,7 +532,7 @@ test_events_direct(void **state)
 	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_hold));
 	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_keepalive));
 	assert_false(uv_is_active((uv_handle_t *)&e.peer->t_connretry));
-	assert_int_equal(uv_timer_get_due_in(&e.peer->t_hold) <= 240 * 20, 1);
+	assert_int_equal(uv_timer_get_due_in(&e.peer->t_hold) <= 240u * bgp_ms_per_sec, 1);
 	/* ConnectRetry and IdleHold mean nothing in Established */
 	bgp_fsm_event(e.peer, BGP_EV_CONNRETRY_EXPIRED);
 	bgp_fsm_event(e.peer, BGP_EV_IDLEHOLD_EXPIRED);
