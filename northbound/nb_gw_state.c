@@ -1,8 +1,10 @@
 /* northbound/nb_gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal. */
 #include "northbound/nb_gw_local.h"
 #include "northbound/nb_local.h"
+#include "northbound/nb_netconf_local.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +244,155 @@ rib_route_add(void *arg, const struct rib_route_state *r)
 	return ok ? 0 : 1;
 }
 
+/*
+ * The same routes as XML text (nb_netconf_bulk.c) for a full NETCONF <get>:
+ * building 110,000 list entries in libyang and printing them back costs
+ * more than the rest of the reply together. What rib_route_add() builds,
+ * as libyang prints it: leaves in schema order, canonical values (inet
+ * types are inet_ntop()'s text, as libyang's; date-and-time is asked of
+ * libyang once per distinct value).
+ */
+static bool	gw_state_bulk;
+
+void
+nbnc_state_bulk_set(bool on)
+{
+	gw_state_bulk = on;
+}
+
+struct rib_xml_arg {
+	struct nbnc_bulk	 b;
+	const struct lysc_node	*since;
+	int64_t			 since_key;	/* the cached canonical value's */
+	char			 since_str[64];
+	bool			 ok;
+};
+
+static void
+rib_xml_since(struct rib_xml_arg *a, int64_t since)
+{
+	const char	*canon = NULL;
+	char		 t[64];
+
+	if (a->since_str[0] && a->since_key == since)
+		return;
+	fmt_time(since * 1000000, t, sizeof(t));
+	if (lyd_value_validate(nb_ctx(), a->since, t, strlen(t), NULL, NULL, &canon) !=
+	    LY_SUCCESS || !canon) {
+		a->ok = false;
+		return;
+	}
+	snprintf(a->since_str, sizeof(a->since_str), "%s", canon);
+	lydict_remove(nb_ctx(), canon);
+	a->since_key = since;
+}
+
+/* Decimal, as printf's %u (snprintf was a tenth of the whole <get>). */
+static char *
+u32_fmt(uint32_t v, char *end)
+{
+	*--end = '\0';
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10));
+	return end;
+}
+
+/* IPv4 as inet_ntop() writes it; IPv6 through inet_ntop() (ipaddr_fmt). */
+static const char *
+addr_fmt(uint8_t family, const uint8_t *bytes, int len, char *buf, size_t size)
+{
+	char	 num[12], *p = buf;
+
+	if (family != AF_INET) {
+		struct ipaddr	 a = { .family = family };
+		struct prefix	 pf = { .family = family, .len = (uint8_t)len };
+
+		memcpy(a.bytes, bytes, sizeof(a.bytes));
+		memcpy(pf.bytes, bytes, sizeof(pf.bytes));
+		return len < 0 ? ipaddr_fmt(&a, buf, size) : prefix_fmt(&pf, buf, size);
+	}
+	for (int i = 0; i < 4; i++) {
+		const char	*d = u32_fmt(bytes[i], num + sizeof(num));
+
+		if (i)
+			*p++ = '.';
+		while (*d)
+			*p++ = *d++;
+	}
+	if (len >= 0) {
+		const char	*d = u32_fmt((uint32_t)len, num + sizeof(num));
+
+		*p++ = '/';
+		while (*d)
+			*p++ = *d++;
+	}
+	*p = '\0';
+	return buf;
+}
+
+static int
+rib_route_xml(void *arg, const struct rib_route_state *r)
+{
+	struct rib_xml_arg	*a = arg;
+	struct nbnc_bulk	*b = &a->b;
+	char			 buf[PREFIX_STRLEN > 64 ? PREFIX_STRLEN : 64];
+	const struct prefix	*p = &r->prefix;
+	bool			 bad;
+
+	nbnc_bulk_entry_begin(b);
+	addr_fmt(p->family, p->bytes, p->len, buf, sizeof(buf));
+	bad = buf[0] == '-';	/* not an address: rib_route_add() fails there */
+	nbnc_bulk_leaf(b, "prefix", buf);
+	if (r->has_active) {
+		nbnc_bulk_leaf(b, "active-class", rib_class_name(r->active_class));
+		for (size_t i = 0; i < r->n_active; i++) {
+			addr_fmt(r->active_nh[i].family, r->active_nh[i].bytes, -1, buf,
+			    sizeof(buf));
+			bad |= buf[0] == '-';
+			nbnc_bulk_leaf(b, "active-next-hop", buf);
+		}
+		if (r->active_source)
+			nbnc_bulk_leaf(b, "active-source", r->active_source);
+	}
+	if (r->has_backup) {
+		nbnc_bulk_leaf(b, "backup-class", rib_class_name(r->backup_class));
+		for (size_t i = 0; i < r->n_backup; i++) {
+			addr_fmt(r->backup_nh[i].family, r->backup_nh[i].bytes, -1, buf,
+			    sizeof(buf));
+			bad |= buf[0] == '-';
+			nbnc_bulk_leaf(b, "backup-next-hop", buf);
+		}
+		if (r->has_backup_via)
+			nbnc_bulk_leaf(b, "backup-via", addr_fmt(r->backup_via.family,
+			    r->backup_via.bytes, r->backup_via.len, buf, sizeof(buf)));
+	}
+	if (r->since) {
+		rib_xml_since(a, r->since);
+		nbnc_bulk_leaf(b, "since", a->since_str);
+	}
+	if (r->fib_group)
+		nbnc_bulk_leaf(b, "fib-group", u32_fmt(r->fib_group, buf + sizeof(buf)));
+	if (r->fib_error)
+		nbnc_bulk_leaf(b, "fib-error", strerror(-r->fib_error));
+	nbnc_bulk_entry_end(b);
+	if (b->err || bad)
+		a->ok = false;
+	return a->ok ? 0 : 1;
+}
+
+static bool
+rib_state_bulk(struct lyd_node *rib)
+{
+	struct rib_xml_arg	 a = { .ok = true };
+
+	a.since = lys_find_path(nb_ctx(), NULL, "/hybridgw:gateway-state/rib/route/since", 0);
+	if (!a.since || nbnc_bulk_init(&a.b, rib, "route") != 0)
+		return false;
+	rib_route_walk(gw.rib, NULL, rib_route_xml, &a);
+	return nbnc_bulk_finish(&a.b) == 0 && a.ok;
+}
+
 /* ---------------------------------------------------------------- BFD */
 
 static const char *
@@ -374,7 +525,14 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 			}
 			f = &filter;
 		}
-		if (!a.rib || (rib_route_walk(gw.rib, f, rib_route_add, &a), !a.ok))
+		if (!a.rib)
+			goto lyerr;
+		if (gw_state_bulk && !f) {
+			if (!rib_state_bulk(a.rib)) {
+				nb_err_set(err, "", "cannot print the RIB");
+				return -ENOMEM;
+			}
+		} else if ((rib_route_walk(gw.rib, f, rib_route_add, &a), !a.ok))
 			goto lyerr;
 	}
 	if (wants(xpath, "bfd")) {

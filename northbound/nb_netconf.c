@@ -595,6 +595,7 @@ nbnc_poll_main(void *arg)
 		struct nc_session	*ncs = NULL;
 		int			 r = nc_ps_poll(nbnc.ps, 300, &ncs);
 
+		nbnc_bulk_sent();	/* a reply answered in there has been sent */
 		if (r & NC_PSPOLL_NOSESSIONS) {
 			usleep(30 * 1000);
 			continue;
@@ -620,6 +621,7 @@ nbnc_poll_main(void *arg)
 			usleep(30 * 1000);
 		}
 	}
+	nbnc_bulk_sent();
 	nc_thread_destroy();
 	atomic_fetch_sub(&nbnc.live_threads, 1);
 	return NULL;

@@ -27,6 +27,7 @@ struct op {
 	struct lyd_node		*data;		/* get/get-config: the <data> content */
 	const char		*data_rpc;
 	NC_WD_MODE		 wd;
+	bool			 bulk;		/* data may hold nbnc_bulk pieces */
 };
 
 static struct {
@@ -389,11 +390,15 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			char	*hint = nbnc_filter_state_hint(&flt);
 
 			t1 = mono_us();
+			/* unfiltered: the RIB's routes as XML text (nb_netconf_bulk.c) */
+			o->bulk = !flt.subtree && !flt.xpath && !flt.empty;
+			nbnc_state_bulk_set(o->bulk);
 			rc = nb_state_get(hint, &t, &err);
+			nbnc_state_bulk_set(false);
 			free(hint);
 			if (rc != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
-				lyd_free_all(all);
+				nbnc_bulk_free(all);
 				goto out;
 			}
 			append(&all, t);
@@ -765,10 +770,11 @@ op_hgw(struct op *o)
 /*
  * The <data> of get/get-config, wrapped here (a poll thread) rather than on
  * the loop thread. libnetconf2 prints the tree with the with-defaults mode
- * (measured: handing it one pre-printed string instead is 3x slower, the
- * library then spins on the SSH window). report-all-tagged is printed here:
- * RFC 6243 6 puts the attribute in the netconf:default namespace, libyang
- * in the module's.
+ * (one pre-printed string would leave as a single NETCONF chunk, which
+ * ncclient reassembles in quadratic time; the RIB of a full <get> is
+ * pre-printed in ~30 KB pieces instead, nb_netconf_bulk.c).
+ * report-all-tagged is printed here: RFC 6243 6 puts the attribute in the
+ * netconf:default namespace, libyang in the module's.
  */
 static void
 op_print_data(struct op *o)
@@ -882,7 +888,7 @@ op_reply(struct op *o)
 	struct nc_server_reply	*r = NULL;
 
 	if (o->errs.n) {
-		lyd_free_all(o->out);
+		nbnc_bulk_free(o->out);
 		for (size_t i = 0; i < o->errs.n; i++) {
 			struct lyd_node	*e = err_node(&o->errs.v[i]);
 
@@ -898,6 +904,14 @@ op_reply(struct op *o)
 		if (s)
 			s->out_rpc_errors++;
 		pthread_mutex_unlock(&nbnc_sess_mtx);
+		return r;
+	}
+	if (o->out && o->bulk) {
+		/* libnetconf2 must not free the pieces: after sending, we do */
+		if ((r = nc_server_reply_data(o->out, o->wd, NC_PARAMTYPE_CONST)))
+			nbnc_bulk_defer(o->out);
+		else
+			nbnc_bulk_free(o->out);
 		return r;
 	}
 	if (o->out)
@@ -998,7 +1012,7 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL, "the daemon is stopping");
 		if (o.data_rpc && !o.errs.n)
 			op_print_data(&o);
-		lyd_free_all(o.data);
+		nbnc_bulk_free(o.data);
 		goto reply;
 	}
 	nbnc_errs_add(&o.errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL, "%s:%s is not supported", mod,
