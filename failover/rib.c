@@ -40,7 +40,7 @@
 
 #if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
 _Static_assert(sizeof(struct rib_path) == 24, "rib_path grew");
-_Static_assert(sizeof(struct rib_dest) == 40, "rib_dest grew");
+_Static_assert(sizeof(struct rib_dest) == 32, "rib_dest grew");
 #endif
 
 static void rib_work(struct rib *, size_t budget);
@@ -454,7 +454,7 @@ rib_dest_dirty(struct rib *rib, struct rib_dest *d)
 	d->dirty = true;
 	d->dirty_next = 0;
 	if (rib->q_tail)
-		rib->q_tail->dirty_next = d->self;
+		rib->q_tail->dirty_next = rib_dest_idx(rib, d) & RIB_DEST_MAX;
 	else
 		rib->q_head = d;
 	rib->q_tail = d;
@@ -613,6 +613,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	struct rib_sel	 sel;
 	struct rib_path	*p;
 	struct prefix	 pfx;
+	uint32_t	 di;
 	bool		 act_chg, bak_chg, cov_chg, cover, had_act;
 	size_t		 i;
 
@@ -627,9 +628,9 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 			d->cover = false;
 			rib_dest_dependents(rib, d, true);
 		}
-		trie_delete(rib_dest_trie(rib, d), &pfx);
+		di = trie_delete(rib_dest_trie(rib, d), &pfx);
 		rib->n_dests--;
-		rib_pool_put(&rib->dest_pool, d->self);
+		rib_pool_put(&rib->dest_pool, di);
 		return;
 	}
 	rib_select(rib, d, NULL, &sel);
@@ -1077,7 +1078,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	const struct rib_pinfo	*pi, *old;
 	struct rib_pinfo	 key;
 	struct prefix		 m;
-	uint32_t		 ndi, pidx;
+	uint32_t		 ndi, pidx, node = 0;
 	int			 rc = 0;
 
 	if (s == NULL)
@@ -1091,14 +1092,14 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if ((ndi = rib_pool_get(&rib->dest_pool)) == 0)
 		return -ENOMEM;
 	nd = rib_dest_at(rib, ndi);
-	if ((d = rib_dest_at(rib, trie_find_or_insert_node(t, &m, ndi, &rc, &nd->node))) == NULL) {
+	if ((d = rib_dest_at(rib, trie_find_or_insert_node(t, &m, ndi, &rc, &node))) == NULL) {
 		rib_pool_put(&rib->dest_pool, ndi);
 		return rc;
 	}
 	if (d != nd) {
 		rib_pool_put(&rib->dest_pool, ndi);
 	} else {
-		d->self = ndi;
+		d->node = node & ((1u << 28) - 1);
 		d->v6 = m.family == AF_INET6;
 		d->act_cls = d->bak_cls = RIB_CLS_NONE;
 		rib->n_dests++;
@@ -1131,7 +1132,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 			goto nomem;
 		}
 		p = rib_path_at(rib, pidx);
-		p->dest = d->self;
+		p->dest = rib_dest_idx(rib, d) & RIB_DEST_MAX;
 		p->next = d->paths;
 		d->paths = pidx;
 		d->n_paths++;
@@ -1300,7 +1301,7 @@ rib_fib_error(struct rib *rib, const struct prefix *pfx, int err)
 	struct rib_dest	*d = rib_dest_find(rib, pfx);
 
 	if (d)
-		d->fib_err = (int16_t)err;
+		rib_dest_fib_err_set(d, err);
 }
 
 /* ---- state ---- */
@@ -1339,7 +1340,7 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 	}
 	st->since = d->since;
 	st->fib_group = d->grp ? rib_dest_grp(a->rib, d)->id : 0;
-	st->fib_error = d->fib_err;
+	st->fib_error = -(int)d->fib_errno;
 	st->pending = d->dirty;
 	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next)) {
 		if ((p->flags & RIB_PATH_ACTIVE)) {

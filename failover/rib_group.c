@@ -378,8 +378,8 @@ rib_member_add(struct rib *rib, struct rib_group *g, struct rib_dest *d)
 	d->gprev = 0;
 	d->gnext = g->members;
 	if (g->members)
-		rib_dest_at(rib, g->members)->gprev = d->self;
-	g->members = d->self;
+		rib_dest_at(rib, g->members)->gprev = rib_dest_idx(rib, d);
+	g->members = rib_dest_idx(rib, d);
 }
 
 static void
@@ -411,9 +411,9 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 	if (rib->cfg.fib) {
 		pfx = rib_dest_prefix(rib, d);
 		rc = fib_route_set(rib->cfg.fib, &pfx, g->id);
-		d->fib_err = (int16_t)rc;
+		rib_dest_fib_err_set(d, rc);
 	} else {
-		d->fib_err = 0;
+		d->fib_errno = 0;
 	}
 	rib_group_unref(rib, old);
 }
@@ -433,7 +433,7 @@ rib_group_release(struct rib *rib, struct rib_dest *d)
 	rib_member_del(rib, g, d);
 	rib_group_unref(rib, g);
 	d->grp = 0;
-	d->fib_err = 0;
+	d->fib_errno = 0;
 }
 
 static struct rib_leg *
@@ -568,7 +568,7 @@ fail:
 	for (i = 0; i < nb; i++)
 		rib_leg_put(rib, bak[i]);
 	rib_group_release(rib, d);
-	d->fib_err = (int16_t)err;
+	rib_dest_fib_err_set(d, err);
 }
 
 uint32_t

@@ -141,25 +141,26 @@ struct rib_group {
 	uint64_t		 check_epoch;	/* members compared once per epoch */
 };
 
-/* One per prefix: 40 bytes from a pool. The prefix itself is the trie's
- * (node names it, rib_dest_prefix() spells it out): no copy here. */
+/* One per prefix: 32 bytes from a pool. The prefix itself is the trie's
+ * (node names it, rib_dest_prefix() spells it out) and so is the dest's own
+ * pool index (the node's value, rib_dest_idx()): no copies here. */
 struct rib_dest {
 	uint32_t		 grp;		/* group pool index, 0 = none */
-	uint32_t		 self;		/* own pool index */
 	uint32_t		 paths;
 	uint32_t		 gnext, gprev;	/* in grp->members */
-	uint32_t		 dirty_next;
-	uint32_t		 node;		/* in the trie of its family */
+	uint32_t		 dirty_next:29;	/* a dest index (RIB_DEST_MAX) */
+	uint32_t		 v6:1;		/* in rib->t6 */
+	uint32_t		 dirty:1;
+	uint32_t		 local:1;	/* active set is never programmed */
+	uint32_t		 node:28;	/* in the trie of its family (2^28 nodes) */
+	uint32_t		 cover:1;	/* has an eligible non-default circuit path */
+	uint32_t		 has_via:1;
+	uint32_t		 spare:2;
 	uint32_t		 since;		/* wall seconds */
 	uint8_t			 act_cls:4, bak_cls:4;	/* RIB_CLS_NONE = none */
-	bool			 dirty:1;
-	bool			 local:1;	/* active set is never programmed */
-	bool			 cover:1;	/* has an eligible non-default circuit path */
-	bool			 has_via:1;
-	bool			 v6:1;		/* in rib->t6 */
 	uint8_t			 n_paths;
 	uint8_t			 via_len;	/* has_via: backup from prefix/via_len */
-	int16_t			 fib_err;
+	uint8_t			 fib_errno;	/* last error from the FIB (positive), 0 = none */
 };
 
 /* Selection result for one prefix. */
@@ -259,6 +260,19 @@ static inline struct trie *
 rib_dest_trie(const struct rib *rib, const struct rib_dest *d)
 {
 	return d->v6 ? rib->t6 : rib->t4;
+}
+
+/* The dest's own pool index, from its trie node. */
+static inline uint32_t
+rib_dest_idx(const struct rib *rib, const struct rib_dest *d)
+{
+	return trie_node_val(rib_dest_trie(rib, d), d->node);
+}
+
+static inline void
+rib_dest_fib_err_set(struct rib_dest *d, int err)
+{
+	d->fib_errno = (uint8_t)(err >= 0 ? 0 : -err > 255 ? 255 : -err);
 }
 
 /* The dest's prefix, from its trie node. */
