@@ -227,6 +227,7 @@ int	fib_dump(struct fib *, struct nl_msg *, int (*fn)(struct nl_msg *, void *),
 int	fib_send_start(struct fib *);
 void	fib_send_stop(struct fib *);
 int	fib_send_submit(struct fib *, const uint8_t *buf, size_t len);
+int	fib_send_direct(const struct fib *, const uint8_t *buf, size_t len);
 int	fib_send_wait(struct fib *);
 int	fib_send_error(struct fib *);
 

@@ -482,18 +482,23 @@ fib_nl_window(const struct fib *f)
 	return f->batch_max * (f->overrun ? 1 : FIB_INFLIGHT_BATCHES);
 }
 
-/* Hand queued requests to the sender as the in-flight window allows. With
- * wait (fib_flush), until the queue is empty and every answer is in. */
+/* Hand queued requests to the sender thread as the in-flight window
+ * allows. With wait (fib_flush): once the thread has been through what it
+ * was handed, send the rest from this thread (a failover's few requests do
+ * not wait for another thread to be scheduled) until the queue is empty
+ * and every answer is in. */
 static int
 fib_nl_push(struct fib *f, bool wait)
 {
 	struct fib_q	*q = &f->q;
-	int		 rc = 0, err;
+	int		 rc = 0;
 
 	if (f->in_flush || !f->sk)
 		return 0;
 	f->in_flush = true;
-	for (;;) {
+	if (wait && (rc = fib_send_wait(f)) == 0)
+		fib_nl_recv(f);
+	while (rc == 0) {
 		while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < fib_nl_window(f)) {
 			size_t	 first = q->sent, last = q->sent, bytes = 0;
 
@@ -503,25 +508,26 @@ fib_nl_push(struct fib *f, bool wait)
 				last++;
 			}
 			fib_q_ack_last(f, last - 1);
-			if ((rc = fib_send_submit(f, q->buf + q->reqs[first].off, bytes)) < 0)
+			rc = wait ? fib_send_direct(f, q->buf + q->reqs[first].off, bytes) :
+			    fib_send_submit(f, q->buf + q->reqs[first].off, bytes);
+			if (rc < 0)
 				break;
 			q->sent = last;
 		}
-		err = wait ? fib_send_wait(f) : fib_send_error(f);
-		if (rc == 0)
-			rc = err;
-		if (rc < 0) {
-			/* ENOBUFS, ENOMEM: what did not go out is sent again by
-			 * the next flush, or when the ack timer gives up on it */
-			log_err(LOG_MOD_FIB, "netlink send: %s", strerror(-rc));
-			rc = -ENOBUFS;
+		if (!wait) {
+			if (rc == 0)
+				rc = fib_send_error(f);
 			break;
 		}
-		if (!wait)
-			break;
 		fib_nl_recv(f);	/* every answer is in the socket by now */
 		if (fib_q_unsent(f) == 0 || fib_q_inflight(f) >= fib_nl_window(f))
 			break;	/* done, or acks lost: the ack timer resends */
+	}
+	if (rc < 0) {
+		/* ENOBUFS, ENOMEM: what did not go out is sent again by the
+		 * next flush, or when the ack timer gives up on it */
+		log_err(LOG_MOD_FIB, "netlink send: %s", strerror(-rc));
+		rc = -ENOBUFS;
 	}
 	fib_q_compact(f);
 	f->in_flush = false;

@@ -117,10 +117,11 @@ fib_send_stop(struct fib *f)
 	f->sender = NULL;
 }
 
-/* Without the thread (before it starts, or when it could not) the batch
- * goes out here and now. */
-static int
-fib_send_now(const struct fib *f, const uint8_t *buf, size_t len)
+/* A batch sent from the calling thread (fib_flush, or no sender thread):
+ * the kernel has been through it when this returns. Only once the thread
+ * is idle (fib_send_wait), or the kernel could see requests out of order. */
+int
+fib_send_direct(const struct fib *f, const uint8_t *buf, size_t len)
 {
 	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
 
@@ -136,7 +137,7 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len)
 	struct fib_job		*j;
 
 	if (!s)
-		return fib_send_now(f, buf, len);
+		return fib_send_direct(f, buf, len);
 	if (!(j = malloc(sizeof(*j) + len)))
 		return -ENOMEM;
 	j->next = NULL;
