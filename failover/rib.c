@@ -39,7 +39,7 @@
 #define RIB_OPEN_MAX	16
 
 #if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
-_Static_assert(sizeof(struct rib_path) == 24, "rib_path grew");
+_Static_assert(sizeof(struct rib_path) == 20, "rib_path grew");
 _Static_assert(sizeof(struct rib_dest) == 32, "rib_dest grew");
 #endif
 
@@ -67,15 +67,15 @@ rib_source_get(const struct rib *rib, rib_source_id id)
 }
 
 bool
-rib_path_eligible(const struct rib_path *p)
+rib_path_eligible(const struct rib *rib, const struct rib_path *p)
 {
-	return p->pi->src->eligible;
+	return rib_path_pi(rib, p)->src->eligible;
 }
 
 bool
-rib_path_demoted(const struct rib_path *p)
+rib_path_demoted(const struct rib *rib, const struct rib_path *p)
 {
-	return p->pi->src->drained || p->pi->src->damped;
+	return rib_path_pi(rib, p)->src->drained || rib_path_pi(rib, p)->src->damped;
 }
 
 struct rib_dest *
@@ -354,7 +354,7 @@ rib_dest_free_cb(const struct prefix *p, uint32_t val, void *arg)
 	(void)p;
 	for (path = rib_path_at(rib, d->paths); path; path = n) {
 		n = rib_path_at(rib, path->next);
-		rib_pinfo_put(rib, path->pi);
+		rib_pinfo_put(rib, rib_path_pi(rib, path));
 	}
 	return 0;
 }
@@ -592,7 +592,7 @@ rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 	if (prefix_is_default(&pfx))
 		return false;	/* the default route covers nothing (DESIGN.md 3) */
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
-		if (p->pi->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(p))
+		if (rib_path_pi(rib, p)->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(rib, p))
 			return true;
 	return false;
 }
@@ -1022,7 +1022,7 @@ static void
 rib_path_unlink(struct rib *rib, struct rib_path *p)
 {
 	struct rib_dest		*d = rib_dest_at(rib, p->dest);
-	struct rib_source	*s = p->pi->src;
+	struct rib_source	*s = rib_path_pi(rib, p)->src;
 	uint32_t		*pp, self;
 
 	for (pp = &d->paths; rib_path_at(rib, *pp) != p; pp = &rib_path_at(rib, *pp)->next)
@@ -1042,7 +1042,7 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 	if (d->v6)
 		s->n_paths6--;
 	rib->n_paths--;
-	rib_pinfo_put(rib, p->pi);
+	rib_pinfo_put(rib, rib_path_pi(rib, p));
 	rib_dest_dirty(rib, d);
 	rib_pool_put(&rib->path_pool, self);
 }
@@ -1104,7 +1104,8 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		d->act_cls = d->bak_cls = RIB_CLS_NONE;
 		rib->n_dests++;
 	}
-	for (p = rib_path_at(rib, d->paths); p && p->pi->src != s; p = rib_path_at(rib, p->next))
+	for (p = rib_path_at(rib, d->paths); p && rib_path_pi(rib, p)->src != s;
+	    p = rib_path_at(rib, p->next))
 		;
 	if (p == NULL && d->n_paths == UINT8_MAX)
 		return -ENOSPC;
@@ -1145,7 +1146,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 			s->n_paths6++;
 		rib->n_paths++;
 	}
-	old = p->pi;
+	old = rib_path_pi(rib, p);
 	if (old == pi) {	/* the same path again (a BGP repeat): nothing to select */
 		rib_pinfo_put(rib, old);
 		p->flags &= ~RIB_PATH_STALE;
@@ -1154,7 +1155,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if (old && ipaddr_cmp(&pi->nexthop, &old->nexthop) != 0)
 		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);	/* seen as a new path:
 									 * dependents follow */
-	p->pi = pi;
+	p->pinfo = pi->self;
 	rib_pinfo_put(rib, old);
 	p->flags &= ~RIB_PATH_STALE;
 	rib_dest_dirty(rib, d);
@@ -1178,7 +1179,8 @@ rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
 	prefix_mask(&m);
 	if ((d = rib_dest_find(rib, &m)) == NULL)
 		return;
-	for (p = rib_path_at(rib, d->paths); p && p->pi->src != s; p = rib_path_at(rib, p->next))
+	for (p = rib_path_at(rib, d->paths); p && rib_path_pi(rib, p)->src != s;
+	    p = rib_path_at(rib, p->next))
 		;
 	if (p)
 		rib_path_unlink(rib, p);
@@ -1256,7 +1258,7 @@ rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, v
 		const struct rib_path	*p = rib_path_at(rib, v[i]);
 		struct prefix		 pfx = rib_dest_prefix(rib, rib_dest_at(rib, p->dest));
 
-		rc = cb(arg, &pfx, p->pi->attr,
+		rc = cb(arg, &pfx, rib_path_pi(rib, p)->attr,
 		    (p->flags & RIB_PATH_STALE) != 0);
 	}
 	free(v);
@@ -1318,8 +1320,9 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_walk_arg	*a = arg;
 	struct rib_route_state	*st = &a->st;
-	struct rib_dest		*d = rib_dest_at(a->rib, val);
-	struct rib_group	*g = rib_dest_grp(a->rib, d);
+	const struct rib	*rib = a->rib;
+	struct rib_dest		*d = rib_dest_at(rib, val);
+	struct rib_group	*g = rib_dest_grp(rib, d);
 	struct rib_path		*p, *first = NULL;
 	size_t			 i;
 
@@ -1344,14 +1347,17 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 	st->pending = d->dirty;
 	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next)) {
 		if ((p->flags & RIB_PATH_ACTIVE)) {
-			if (!first || p->pi->src->id < first->pi->src->id)
+			const struct rib_pinfo	*pi = rib_path_pi(rib, p);
+
+			if (!first || pi->src->id < rib_path_pi(rib, first)->src->id)
 				first = p;
-			if (!p->pi->no_fib && p->pi->nexthop.family && st->n_active < RIB_NH_MAX)
-				st->active_nh[st->n_active++] = p->pi->nexthop;
+			if (!pi->no_fib && pi->nexthop.family && st->n_active < RIB_NH_MAX)
+				st->active_nh[st->n_active++] = pi->nexthop;
 		}
-		if ((p->flags & RIB_PATH_BACKUP) && !p->pi->no_fib && p->pi->nexthop.family &&
+		if ((p->flags & RIB_PATH_BACKUP) && !rib_path_pi(rib, p)->no_fib &&
+		    rib_path_pi(rib, p)->nexthop.family &&
 		    st->n_backup < RIB_NH_MAX)
-			st->backup_nh[st->n_backup++] = p->pi->nexthop;
+			st->backup_nh[st->n_backup++] = rib_path_pi(rib, p)->nexthop;
 	}
 	/* (interface-only next hops have no address to show) */
 	if (d->has_via && g)
@@ -1362,7 +1368,7 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 		for (i = 0; i < g->n_cur; i++)
 			if (g->cur[i]->gw.family)
 				st->fib_nh[st->n_fib_nh++] = g->cur[i]->gw;
-	st->active_source = first ? first->pi->src->name : NULL;
+	st->active_source = first ? rib_path_pi(rib, first)->src->name : NULL;
 	return a->cb(a->arg, st);
 }
 
@@ -1417,13 +1423,15 @@ static int
 rib_whatif_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_whatif_arg	*a = arg;
-	struct rib_dest		*d = rib_dest_at(a->rib, val);
+	const struct rib	*rib = a->rib;
+	struct rib_dest		*d = rib_dest_at(rib, val);
 	struct rib_path		*p;
 	size_t			 i;
 	int			 rc;
 
-	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next))
-		if ((p->flags & RIB_PATH_ACTIVE) && strcmp(p->pi->src->connection, a->conn) == 0)
+	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
+		if ((p->flags & RIB_PATH_ACTIVE) &&
+		    strcmp(rib_path_pi(rib, p)->src->connection, a->conn) == 0)
 			break;
 	if (p == NULL)
 		return 0;
@@ -1434,8 +1442,9 @@ rib_whatif_cb(const struct prefix *pfx, uint32_t val, void *arg)
 	a->w.has_to = a->sel.n_act > 0;
 	a->w.to_class = a->w.has_to ? a->sel.act_cls : 0;
 	for (i = 0; i < a->sel.n_act; i++)
-		if (!a->sel.act[i]->pi->no_fib && a->sel.act[i]->pi->nexthop.family)
-			a->w.nh[a->w.n_nh++] = a->sel.act[i]->pi->nexthop;
+		if (!rib_path_pi(a->rib, a->sel.act[i])->no_fib &&
+		    rib_path_pi(a->rib, a->sel.act[i])->nexthop.family)
+			a->w.nh[a->w.n_nh++] = rib_path_pi(a->rib, a->sel.act[i])->nexthop;
 	a->count++;
 	if (a->cb && (rc = a->cb(a->arg, &a->w)) != 0)
 		return rc;

@@ -101,17 +101,17 @@ rib_export_want(const struct rib *rib, const struct rib_export *x, const struct 
 	 * other sessions of the same connection */
 	for (i = 0; i < sel->n_act && p == NULL; i++) {
 		p = sel->act[i];
-		if (p->pi->src->id == x->cfg.own_source ||
-		    (x->own_conn[0] && strcmp(p->pi->src->connection, x->own_conn) == 0))
+		if (rib_path_pi(rib, p)->src->id == x->cfg.own_source ||
+		    (x->own_conn[0] && strcmp(rib_path_pi(rib, p)->src->connection, x->own_conn) == 0))
 			p = NULL;
 	}
 	if (p == NULL)
 		return false;
 	local = sel->act_cls == RIB_CLASS_LAN;
 	cloud = sel->act_cls == RIB_CLASS_CIRCUIT ||
-	    (sel->act_cls == RIB_CLASS_VPN && p->pi->src->cfg.role != RIB_VPN_SITE);
-	site = sel->act_cls == RIB_CLASS_VPN && p->pi->src->cfg.role == RIB_VPN_SITE;
-	*attr = p->pi->is_static ? NULL : p->pi->attr;
+	    (sel->act_cls == RIB_CLASS_VPN && rib_path_pi(rib, p)->src->cfg.role != RIB_VPN_SITE);
+	site = sel->act_cls == RIB_CLASS_VPN && rib_path_pi(rib, p)->src->cfg.role == RIB_VPN_SITE;
+	*attr = rib_path_pi(rib, p)->is_static ? NULL : rib_path_pi(rib, p)->attr;
 	switch (x->cfg.role) {
 	case RIB_EXP_CIRCUIT:
 		if (local)

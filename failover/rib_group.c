@@ -81,12 +81,13 @@ static struct rib_leg *
 rib_leg_get(struct rib *rib, const struct rib_path *p)
 {
 	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(p->pi->src->id, &p->pi->nexthop);
+	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
 	int		 rc;
 
 	if (rib->lhash_size) {
 		for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-			if (l->src_id == p->pi->src->id && ipaddr_cmp(&l->gw, &p->pi->nexthop) == 0) {
+			if (l->src_id == rib_path_pi(rib, p)->src->id &&
+			    ipaddr_cmp(&l->gw, &rib_path_pi(rib, p)->nexthop) == 0) {
 				l->refcnt++;
 				return l;
 			}
@@ -96,18 +97,18 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 		return NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	l->src_id = p->pi->src->id;
-	l->cls = p->pi->src->cfg.cls;
-	l->gw = p->pi->nexthop;
+	l->src_id = rib_path_pi(rib, p)->src->id;
+	l->cls = rib_path_pi(rib, p)->src->cfg.cls;
+	l->gw = rib_path_pi(rib, p)->nexthop;
 	l->refcnt = 1;
 	if (rib->cfg.fib) {
-		rc = fib_nh_get(rib->cfg.fib, &l->gw, p->pi->src->cfg.ifname, &l->nh_id);
+		rc = fib_nh_get(rib->cfg.fib, &l->gw, rib_path_pi(rib, p)->src->cfg.ifname, &l->nh_id);
 		if (rc != 0) {
 			char	 b[IPADDR_STRLEN];
 
 			log_warn(LOG_MOD_FAILOVER, "rib: nexthop %s dev %s refused: %d",
 			    ipaddr_fmt(&l->gw, b, sizeof(b)),
-			    p->pi->src->cfg.ifname[0] ? p->pi->src->cfg.ifname : "-", rc);
+			    rib_path_pi(rib, p)->src->cfg.ifname[0] ? rib_path_pi(rib, p)->src->cfg.ifname : "-", rc);
 			l->nh_id = 0;
 		}
 	}
@@ -354,7 +355,7 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 	struct rib_leg *l;
 
 	for (i = 0; i < n; i++) {
-		if (p[i]->pi->no_fib)
+		if (rib_path_pi(rib, p[i])->no_fib)
 			continue;
 		if ((l = rib_leg_get(rib, p[i])) == NULL) {
 			*oom = true;
@@ -440,12 +441,13 @@ static struct rib_leg *
 rib_leg_find(const struct rib *rib, const struct rib_path *p)
 {
 	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(p->pi->src->id, &p->pi->nexthop);
+	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
 
 	if (rib->lhash_size == 0)
 		return NULL;
 	for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-		if (l->src_id == p->pi->src->id && ipaddr_cmp(&l->gw, &p->pi->nexthop) == 0)
+		if (l->src_id == rib_path_pi(rib, p)->src->id &&
+		    ipaddr_cmp(&l->gw, &rib_path_pi(rib, p)->nexthop) == 0)
 			return l;
 	return NULL;
 }
@@ -459,7 +461,7 @@ rib_legs_match(const struct rib *rib, struct rib_path *const *v, size_t n,
 	size_t		 i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (v[i]->pi->no_fib)
+		if (rib_path_pi(rib, v[i])->no_fib)
 			continue;
 		if ((l[k] = rib_leg_find(rib, v[i])) == NULL)
 			return false;

@@ -71,7 +71,7 @@ struct rib_pinfo {
 };
 #define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
 
-/* One per (source, prefix): 24 bytes from a pool, no malloc header. Paths
+/* One per (source, prefix): 20 bytes from a pool, no malloc header. Paths
  * and dests link to each other by pool index (rib_path_at, rib_dest_at;
  * 0 = none): half the size of a pointer. */
 #define RIB_DEST_MAX	((1u << 29) - 1)	/* dest indices fit 29 bits */
@@ -80,7 +80,7 @@ struct rib_path {
 	uint32_t		 src_next, src_prev;	/* in the source */
 	uint32_t		 dest:29;
 	uint32_t		 flags:3;	/* RIB_PATH_* */
-	const struct rib_pinfo	*pi;		/* own reference */
+	uint32_t		 pinfo;		/* pinfo pool index; own reference */
 };
 
 /* Fixed-size items in blocks of RIB_POOL_ITEMS, recycled through a free
@@ -238,6 +238,12 @@ rib_dest_at(const struct rib *rib, uint32_t i)
 	return rib_pool_at(&rib->dest_pool, i);
 }
 
+static inline const struct rib_pinfo *
+rib_path_pi(const struct rib *rib, const struct rib_path *p)
+{
+	return rib_pool_at(&rib->pinfo_pool, p->pinfo);
+}
+
 static inline struct rib_group *
 rib_group_at(const struct rib *rib, uint32_t i)
 {
@@ -291,8 +297,8 @@ struct rib_source *rib_source_get(const struct rib *, rib_source_id);
 void		 rib_dest_dirty(struct rib *, struct rib_dest *);
 struct rib_dest	*rib_dest_find(const struct rib *, const struct prefix *);
 struct trie	*rib_trie(const struct rib *, uint8_t family);
-bool		 rib_path_demoted(const struct rib_path *);
-bool		 rib_path_eligible(const struct rib_path *);
+bool		 rib_path_demoted(const struct rib *, const struct rib_path *);
+bool		 rib_path_eligible(const struct rib *, const struct rib_path *);
 
 /* rib_select.c: excl_conn (may be NULL) treats that connection as failed. */
 void		 rib_select(const struct rib *, const struct rib_dest *, const char *excl_conn,

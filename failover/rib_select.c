@@ -18,11 +18,11 @@ struct rib_bucket {
 };
 
 static bool
-rib_path_usable(const struct rib_path *p, const char *excl_conn)
+rib_path_usable(const struct rib *rib, const struct rib_path *p, const char *excl_conn)
 {
-	if (!rib_path_eligible(p))
+	if (!rib_path_eligible(rib, p))
 		return false;
-	if (excl_conn && strcmp(p->pi->src->connection, excl_conn) == 0)
+	if (excl_conn && strcmp(rib_path_pi(rib, p)->src->connection, excl_conn) == 0)
 		return false;
 	return true;
 }
@@ -31,33 +31,33 @@ rib_path_usable(const struct rib_path *p, const char *excl_conn)
  * f) lowest BGP identifier, g) lowest peer address; then the source id so
  * the result never depends on arrival order. */
 static int
-rib_path_tiebreak(const struct rib_path *a, const struct rib_path *b)
+rib_path_tiebreak(const struct rib *rib, const struct rib_path *a, const struct rib_path *b)
 {
 	int	 c;
 
-	if (a->pi->is_static || b->pi->is_static) {
-		if ((c = ipaddr_cmp(&a->pi->nexthop, &b->pi->nexthop)) != 0)
+	if (rib_path_pi(rib, a)->is_static || rib_path_pi(rib, b)->is_static) {
+		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->nexthop, &rib_path_pi(rib, b)->nexthop)) != 0)
 			return c;
 	} else {
-		if (a->pi->router_id != b->pi->router_id)
-			return a->pi->router_id < b->pi->router_id ? -1 : 1;
-		if ((c = ipaddr_cmp(&a->pi->peer_addr, &b->pi->peer_addr)) != 0)
+		if (rib_path_pi(rib, a)->router_id != rib_path_pi(rib, b)->router_id)
+			return rib_path_pi(rib, a)->router_id < rib_path_pi(rib, b)->router_id ? -1 : 1;
+		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->peer_addr, &rib_path_pi(rib, b)->peer_addr)) != 0)
 			return c;
 	}
-	if (a->pi->src->id != b->pi->src->id)
-		return a->pi->src->id < b->pi->src->id ? -1 : 1;
+	if (rib_path_pi(rib, a)->src->id != rib_path_pi(rib, b)->src->id)
+		return rib_path_pi(rib, a)->src->id < rib_path_pi(rib, b)->src->id ? -1 : 1;
 	return 0;
 }
 
 static void
-rib_paths_sort(struct rib_path **v, size_t n)
+rib_paths_sort(const struct rib *rib, struct rib_path **v, size_t n)
 {
 	size_t		 i, j;
 	struct rib_path	*t;
 
 	for (i = 1; i < n; i++) {
 		t = v[i];
-		for (j = i; j > 0 && rib_path_tiebreak(v[j - 1], t) > 0; j--)
+		for (j = i; j > 0 && rib_path_tiebreak(rib, v[j - 1], t) > 0; j--)
 			v[j] = v[j - 1];
 		v[j] = t;
 	}
@@ -69,7 +69,7 @@ rib_paths_sort(struct rib_path **v, size_t n)
  * remaining tie-breaks so v[0] is the single best path.
  */
 static size_t
-rib_bucket_best(struct rib_path **v, size_t n)
+rib_bucket_best(const struct rib *rib, struct rib_path **v, size_t n)
 {
 	size_t		 i, j, k;
 	uint32_t	 lp, med_i, med_j;
@@ -78,10 +78,10 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	bool		 any_static = false, any_ebgp = false, worse;
 
 	for (i = 0; i < n; i++)
-		any_static |= v[i]->pi->is_static;
+		any_static |= rib_path_pi(rib, v[i])->is_static;
 	if (any_static) {	/* configured prefixes beat BGP within a class */
 		for (i = k = 0; i < n; i++)
-			if (v[i]->pi->is_static)
+			if (rib_path_pi(rib, v[i])->is_static)
 				v[k++] = v[i];
 		n = k;
 		goto out;
@@ -89,38 +89,39 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	/* RFC 4271 9.1.1: degree of preference = LOCAL_PREF */
 	lp = 0;
 	for (i = 0; i < n; i++)
-		if (v[i]->pi->local_pref > lp)
-			lp = v[i]->pi->local_pref;
+		if (rib_path_pi(rib, v[i])->local_pref > lp)
+			lp = rib_path_pi(rib, v[i])->local_pref;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->pi->local_pref == lp)
+		if (rib_path_pi(rib, v[i])->local_pref == lp)
 			v[k++] = v[i];
 	n = k;
 	/* RFC 4271 9.1.2.2 a: shortest AS_PATH */
 	asl = UINT16_MAX;
 	for (i = 0; i < n; i++)
-		if (v[i]->pi->as_path_len < asl)
-			asl = v[i]->pi->as_path_len;
+		if (rib_path_pi(rib, v[i])->as_path_len < asl)
+			asl = rib_path_pi(rib, v[i])->as_path_len;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->pi->as_path_len == asl)
+		if (rib_path_pi(rib, v[i])->as_path_len == asl)
 			v[k++] = v[i];
 	n = k;
 	/* b: lowest ORIGIN */
 	org = UINT8_MAX;
 	for (i = 0; i < n; i++)
-		if (v[i]->pi->origin < org)
-			org = v[i]->pi->origin;
+		if (rib_path_pi(rib, v[i])->origin < org)
+			org = rib_path_pi(rib, v[i])->origin;
 	for (i = k = 0; i < n; i++)
-		if (v[i]->pi->origin == org)
+		if (rib_path_pi(rib, v[i])->origin == org)
 			v[k++] = v[i];
 	n = k;
 	/* c: among paths from the same neighbouring AS, lowest MED; a missing
 	 * MED is the lowest possible value */
 	for (i = k = 0; i < n; i++) {
-		med_i = v[i]->pi->has_med ? v[i]->pi->med : 0;
+		med_i = rib_path_pi(rib, v[i])->has_med ? rib_path_pi(rib, v[i])->med : 0;
 		worse = false;
 		for (j = 0; j < n && !worse; j++) {
-			med_j = v[j]->pi->has_med ? v[j]->pi->med : 0;
-			if (j != i && v[j]->pi->neighbor_as == v[i]->pi->neighbor_as && med_j < med_i)
+			med_j = rib_path_pi(rib, v[j])->has_med ? rib_path_pi(rib, v[j])->med : 0;
+			if (j != i && rib_path_pi(rib, v[j])->neighbor_as ==
+			    rib_path_pi(rib, v[i])->neighbor_as && med_j < med_i)
 				worse = true;
 		}
 		if (!worse)
@@ -130,15 +131,15 @@ rib_bucket_best(struct rib_path **v, size_t n)
 	/* d: eBGP over iBGP (e, IGP cost to the next hop, does not apply: all
 	 * next hops are directly connected) */
 	for (i = 0; i < n; i++)
-		any_ebgp |= v[i]->pi->ebgp;
+		any_ebgp |= rib_path_pi(rib, v[i])->ebgp;
 	if (any_ebgp) {
 		for (i = k = 0; i < n; i++)
-			if (v[i]->pi->ebgp)
+			if (rib_path_pi(rib, v[i])->ebgp)
 				v[k++] = v[i];
 		n = k;
 	}
 out:
-	rib_paths_sort(v, n);	/* f, g */
+	rib_paths_sort(rib, v, n);	/* f, g */
 	return n;
 }
 
@@ -179,10 +180,10 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 	struct rib_bucket tmp;
 
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next)) {
-		if (!rib_path_usable(p, excl_conn))
+		if (!rib_path_usable(rib, p, excl_conn))
 			continue;
-		tier = rib_path_demoted(p) ? 1 : 0;
-		c = p->pi->src->cfg.cls;
+		tier = rib_path_demoted(rib, p) ? 1 : 0;
+		c = rib_path_pi(rib, p)->src->cfg.cls;
 		if (c >= RIB_CLASS_N || cnt[tier][c] >= 256)
 			continue;
 		cand[tier][c][cnt[tier][c]++] = p;
@@ -196,14 +197,15 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 		for (c = 0; c < RIB_CLASS_N; c++) {
 			if (cnt[tier][c] == 0)
 				continue;
-			n = rib_bucket_best(cand[tier][c], cnt[tier][c]);
+			n = rib_bucket_best(rib, cand[tier][c], cnt[tier][c]);
 			if (n > max)
 				n = max;
 			bk[nb].tier = tier;
 			bk[nb].cls = c;
 			bk[nb].n = n;
 			memcpy(bk[nb].best, cand[tier][c], n * sizeof(bk[nb].best[0]));
-			bk[nb].aspath = bk[nb].best[0]->pi->is_static ? 0 : bk[nb].best[0]->pi->as_path_len;
+			bk[nb].aspath = rib_path_pi(rib, bk[nb].best[0])->is_static ? 0 :
+			    rib_path_pi(rib, bk[nb].best[0])->as_path_len;
 			nb++;
 		}
 	}
@@ -239,7 +241,7 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 	sel->n_act = bk[0].n;
 	memcpy(sel->act, bk[0].best, bk[0].n * sizeof(sel->act[0]));
 	for (i = 0; i < sel->n_act; i++)
-		sel->local |= sel->act[i]->pi->no_fib;
+		sel->local |= rib_path_pi(rib, sel->act[i])->no_fib;
 	/* backup: the best path of the next class */
 	for (i = 1; i < nb; i++) {
 		if (bk[i].cls == bk[0].cls)
