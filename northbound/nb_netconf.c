@@ -593,7 +593,11 @@ nbnc_poll_main(void *arg)
 {
 	while (!atomic_load(&nbnc.stop)) {
 		struct nc_session	*ncs = NULL;
-		int			 r = nc_ps_poll(nbnc.ps, 300, &ncs);
+		/* short: libnetconf2 2.0 holds the pollsession lock for the whole
+		 * timeout, and nc_ps_add_session() queues behind every poll
+		 * thread: at 300 ms an RPC sent right after the <hello> waited
+		 * 0.5-0.9 s (it is also the IO lock timeout of the reply) */
+		int			 r = nc_ps_poll(nbnc.ps, 50, &ncs);
 
 		nbnc_bulk_sent();	/* a reply answered in there has been sent */
 		if (r & NC_PSPOLL_NOSESSIONS) {
