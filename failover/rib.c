@@ -1039,8 +1039,8 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 	if (p->src_next)
 		rib_path_at(rib, p->src_next)->src_prev = p->src_prev;
 	s->n_paths--;
-	if (d->v6)
-		s->n_paths6--;
+	if (!rib_path_pi(rib, p)->is_static)
+		s->n_adj[d->v6]--;
 	rib->n_paths--;
 	rib_pinfo_put(rib, rib_path_pi(rib, p));
 	rib_dest_dirty(rib, d);
@@ -1142,11 +1142,15 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 			rib_path_at(rib, s->paths)->src_prev = pidx;
 		s->paths = pidx;
 		s->n_paths++;
-		if (m.family == AF_INET6)
-			s->n_paths6++;
 		rib->n_paths++;
 	}
 	old = rib_path_pi(rib, p);
+	if (old == NULL || old->is_static != pi->is_static) {
+		if (old && !old->is_static)
+			s->n_adj[d->v6]--;
+		if (!pi->is_static)
+			s->n_adj[d->v6]++;
+	}
 	if (old == pi) {	/* the same path again (a BGP repeat): nothing to select */
 		rib_pinfo_put(rib, old);
 		p->flags &= ~RIB_PATH_STALE;
@@ -1223,10 +1227,10 @@ rib_source_path_count(const struct rib *rib, rib_source_id id, uint8_t family)
 	if (s == NULL)
 		return 0;
 	if (family == AF_INET6)
-		return s->n_paths6;
+		return s->n_adj[1];
 	if (family == AF_INET)
-		return (uint32_t)s->n_paths - s->n_paths6;
-	return (uint32_t)s->n_paths;
+		return s->n_adj[0];
+	return s->n_adj[0] + s->n_adj[1];
 }
 
 static int
@@ -1247,12 +1251,13 @@ rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, v
 	uint32_t		*v, i, n = 0, pi;
 	int			 rc = 0;
 
-	if (s == NULL || s->n_paths == 0)
+	if (s == NULL || s->n_adj[0] + s->n_adj[1] == 0)
 		return 0;
-	if ((v = malloc(s->n_paths * sizeof(*v))) == NULL)
+	if ((v = malloc((s->n_adj[0] + s->n_adj[1]) * sizeof(*v))) == NULL)
 		return -ENOMEM;
 	for (pi = s->paths; pi; pi = rib_path_at(rib, pi)->src_next)
-		v[n++] = pi;
+		if (!rib_path_pi(rib, rib_path_at(rib, pi))->is_static)
+			v[n++] = pi;
 	qsort_r(v, n, sizeof(*v), rib_path_idx_cmp, rib);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct rib_path	*p = rib_path_at(rib, v[i]);
@@ -1269,11 +1274,15 @@ void
 rib_source_flush(struct rib *rib, rib_source_id id)
 {
 	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_path		*p, *n;
 
 	if (s == NULL)
 		return;
-	while (s->paths)
-		rib_path_unlink(rib, rib_path_at(rib, s->paths));
+	for (p = rib_path_at(rib, s->paths); p; p = n) {
+		n = rib_path_at(rib, p->src_next);
+		if (!rib_path_pi(rib, p)->is_static)
+			rib_path_unlink(rib, p);
+	}
 }
 
 uint32_t
@@ -1287,7 +1296,7 @@ rib_source_sweep_stale_af(struct rib *rib, rib_source_id id, uint8_t family)
 		return 0;
 	for (p = rib_path_at(rib, s->paths); p; p = n) {
 		n = rib_path_at(rib, p->src_next);
-		if (!(p->flags & RIB_PATH_STALE))
+		if (!(p->flags & RIB_PATH_STALE) || rib_path_pi(rib, p)->is_static)
 			continue;
 		if (family == 0 || rib_dest_family(rib_dest_at(rib, p->dest)) == family)
 			rib_path_unlink(rib, p);

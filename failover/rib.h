@@ -136,18 +136,19 @@ void		 rib_source_sweep_stale(struct rib *, rib_source_id);
  * A BGP source's paths are its session's Adj-RIB-In (the speaker keeps no
  * copy): adding a path again replaces it (implicit withdraw; an unchanged
  * one is a no-op apart from clearing its stale mark), and these read and
- * trim it. family 0 = both.
+ * trim it. They see only the source's non-static paths (its configured
+ * prefixes are not the session's). family 0 = both.
  */
 uint32_t	 rib_source_path_count(const struct rib *, rib_source_id, uint8_t family);
-/* The source's paths in prefix order, with their attribute handle (NULL for
- * a static path) and stale mark. cb returns non-zero to stop (returned);
+/* The source's non-static paths in prefix order, with their attribute
+ * handle and stale mark. cb returns non-zero to stop (returned);
  * -ENOMEM if the sort array cannot be had. cb must not change the RIB. */
 typedef int (*rib_source_path_fn)(void *arg, const struct prefix *, struct rib_attr *,
 		    bool stale);
 int		 rib_source_path_walk(struct rib *, rib_source_id, rib_source_path_fn, void *arg);
-/* Withdraw every path of the source; the source stays. */
+/* Withdraw every non-static path of the source; the source stays. */
 void		 rib_source_flush(struct rib *, rib_source_id);
-/* Sweep the stale paths of one family (0 = all); returns stale paths left. */
+/* Sweep the stale non-static paths of one family (0 = all); returns those left. */
 uint32_t	 rib_source_sweep_stale_af(struct rib *, rib_source_id, uint8_t family);
 
 /*

@@ -35,7 +35,7 @@ struct rib_source {
 	uv_timer_t		*timer;		/* NULL without a loop */
 	uint32_t		 paths;		/* every path of the source (src_next) */
 	size_t			 n_paths;
-	uint32_t		 n_paths6;	/* of those, IPv6 */
+	uint32_t		 n_adj[2];	/* of those, not static (BGP): IPv4, IPv6 */
 	/* deferred queueing of the source's prefixes (keeps health calls O(groups)) */
 	bool			 sweeping;
 	struct rib_source	*sweep_next;

@@ -200,6 +200,51 @@ test_flush(void **state)
 	assert_int_equal(a1.refs, 0);
 }
 
+/* A source may carry configured prefixes too (a tunnel): they are not the
+ * session's, so the Adj-RIB-In view leaves them alone. */
+static void
+test_statics_apart(void **state)
+{
+	struct rib		*rib = ta_rib();
+	struct rib_attr		 a1 = { 0 };
+	rib_source_id		 s = t_src(rib, "vpn t1", "t1", RIB_CLASS_VPN, RIB_VPN_SITE,
+				    "192.0.2.1", true);
+	struct ta_walk		 w = { .stop_at = 0 };
+	struct rib_stats	 st;
+
+	(void)state;
+	t_static(rib, s, "10.9.0.0/16");
+	t_static(rib, s, "10.8.0.0/16");
+	ta_add(rib, s, "10.1.0.0/16", &a1);
+	ta_add(rib, s, "10.2.0.0/16", &a1);
+	assert_int_equal(rib_source_path_count(rib, s, 0), 2);
+	rib_source_path_walk(rib, s, ta_walk_cb, &w);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.seen[0], "10.1.0.0/16");
+	assert_string_equal(w.seen[1], "10.2.0.0/16");
+	/* a static replaced by a received path and back: counted accordingly */
+	ta_add(rib, s, "10.8.0.0/16", &a1);
+	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 3);
+	t_static(rib, s, "10.8.0.0/16");
+	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 2);
+	/* GR: marked all, sweep takes the received ones only */
+	rib_source_mark_stale(rib, s);
+	assert_int_equal(rib_source_sweep_stale_af(rib, s, 0), 0);
+	assert_int_equal(rib_source_path_count(rib, s, 0), 0);
+	rib_settle(rib);
+	rib_stats_get(rib, &st);
+	assert_int_equal(st.paths, 2);
+	/* session down: the statics stay */
+	ta_add(rib, s, "10.1.0.0/16", &a1);
+	rib_source_flush(rib, s);
+	rib_settle(rib);
+	rib_stats_get(rib, &st);
+	assert_int_equal(st.paths, 2);
+	assert_int_equal(rib_source_path_count(rib, s, 0), 0);
+	rib_free(rib);
+	assert_int_equal(a1.refs, 0);
+}
+
 int
 main(void)
 {
@@ -208,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_repeat_is_silent),
 		cmocka_unit_test(test_stale_sweep_af),
 		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_statics_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
