@@ -1170,8 +1170,8 @@ nomem:
 	return -ENOMEM;
 }
 
-void
-rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
+static void
+rib_path_del_do(struct rib *rib, rib_source_id id, const struct prefix *pfx, bool keep_static)
 {
 	struct rib_source	*s = rib_source_get(rib, id);
 	struct rib_dest		*d;
@@ -1186,8 +1186,20 @@ rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
 	for (p = rib_path_at(rib, d->paths); p && rib_path_pi(rib, p)->src != s;
 	    p = rib_path_at(rib, p->next))
 		;
-	if (p)
+	if (p && !(keep_static && rib_path_pi(rib, p)->is_static))
 		rib_path_unlink(rib, p);
+}
+
+void
+rib_path_del(struct rib *rib, rib_source_id id, const struct prefix *pfx)
+{
+	rib_path_del_do(rib, id, pfx, false);
+}
+
+void
+rib_path_withdraw(struct rib *rib, rib_source_id id, const struct prefix *pfx)
+{
+	rib_path_del_do(rib, id, pfx, true);
 }
 
 void

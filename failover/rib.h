@@ -146,6 +146,9 @@ uint32_t	 rib_source_path_count(const struct rib *, rib_source_id, uint8_t famil
 typedef int (*rib_source_path_fn)(void *arg, const struct prefix *, struct rib_attr *,
 		    bool stale);
 int		 rib_source_path_walk(struct rib *, rib_source_id, rib_source_path_fn, void *arg);
+/* A BGP withdraw: remove the source's path for the prefix unless it is
+ * static (a peer withdrawing what it never sent leaves the configuration). */
+void		 rib_path_withdraw(struct rib *, rib_source_id, const struct prefix *);
 /* Withdraw every non-static path of the source; the source stays. */
 void		 rib_source_flush(struct rib *, rib_source_id);
 /* Sweep the stale non-static paths of one family (0 = all); returns those left. */

@@ -55,7 +55,7 @@ hook_path_del(void *arg, uint32_t src, const struct prefix *p)
 {
 	if (gw.stopping)	/* rib_free() drops every path at once */
 		return;
-	rib_path_del(gw.rib, src, p);
+	rib_path_withdraw(gw.rib, src, p);
 }
 
 static void

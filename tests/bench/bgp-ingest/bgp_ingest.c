@@ -88,7 +88,7 @@ r_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_inf
 static void
 r_del(void *arg, uint32_t src, const struct prefix *p)
 {
-	rib_path_del(rib, src, p);
+	rib_path_withdraw(rib, src, p);
 }
 
 static void

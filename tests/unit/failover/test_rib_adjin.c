@@ -227,6 +227,18 @@ test_statics_apart(void **state)
 	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 3);
 	t_static(rib, s, "10.8.0.0/16");
 	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 2);
+	/* a withdraw of what the peer never sent leaves the static */
+	{
+		struct prefix	 q = P("10.9.0.0/16");
+
+		rib_path_withdraw(rib, s, &q);
+		rib_settle(rib);
+		rib_stats_get(rib, &st);
+		assert_int_equal(st.paths, 4);
+		q = P("10.2.0.0/16");
+		rib_path_withdraw(rib, s, &q);
+		assert_int_equal(rib_source_path_count(rib, s, 0), 1);
+	}
 	/* GR: marked all, sweep takes the received ones only */
 	rib_source_mark_stale(rib, s);
 	assert_int_equal(rib_source_sweep_stale_af(rib, s, 0), 0);
