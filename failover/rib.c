@@ -556,11 +556,9 @@ static void
 rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 {
 	struct rib_under_arg	 a = { rib, d, all };
-	struct prefix		 pfx = rib_dest_prefix(rib, d);
 
-	if (pfx.len >= prefix_family_bits(pfx.family))
-		return;
-	trie_walk_under(rib_dest_trie(rib, d), &pfx, rib_under_cb, &a);
+	/* the subtree under d's node: d itself (skipped) and what it contains */
+	trie_walk_node(rib_dest_trie(rib, d), d->node, rib_under_cb, &a);
 }
 
 static bool
@@ -586,15 +584,16 @@ static bool
 rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 {
 	const struct rib_path	*p;
+	struct prefix		 pfx;
 
-	struct prefix		 pfx = rib_dest_prefix(rib, d);
-
-	if (prefix_is_default(&pfx))
-		return false;	/* the default route covers nothing (DESIGN.md 3) */
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
-		if (rib_path_pi(rib, p)->src->cfg.cls == RIB_CLASS_CIRCUIT && rib_path_eligible(rib, p))
-			return true;
-	return false;
+		if (rib_path_pi(rib, p)->src->cfg.cls == RIB_CLASS_CIRCUIT &&
+		    rib_path_eligible(rib, p))
+			break;
+	if (p == NULL)
+		return false;
+	pfx = rib_dest_prefix(rib, d);
+	return !prefix_is_default(&pfx);	/* the default route covers nothing (DESIGN.md 3) */
 }
 
 static void

@@ -745,6 +745,12 @@ trie_walk(const struct trie *t, trie_walk_fn fn, void *arg)
 }
 
 int
+trie_walk_node(const struct trie *t, uint32_t node, trie_walk_fn fn, void *arg)
+{
+	return trie_walk_from(t, node, fn, arg);
+}
+
+int
 trie_walk_under(const struct trie *t, const struct prefix *p, trie_walk_fn fn, void *arg)
 {
 	struct trie_key		 k;

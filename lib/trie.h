@@ -61,5 +61,7 @@ typedef int (*trie_walk_fn)(const struct prefix *, uint32_t val, void *arg);
 int	trie_walk(const struct trie *, trie_walk_fn, void *arg);
 /* Walk only the prefixes contained in (or equal to) p, same order. */
 int	trie_walk_under(const struct trie *, const struct prefix *p, trie_walk_fn, void *arg);
+/* The same for the prefix at node (trie_find_or_insert_node), without a descent. */
+int	trie_walk_node(const struct trie *, uint32_t node, trie_walk_fn, void *arg);
 
 #endif

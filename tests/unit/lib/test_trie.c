@@ -282,6 +282,34 @@ check_walk_under(const struct trie *t, const struct ref *r, const struct prefix 
 	assert_int_equal(w.seen, want);
 }
 
+/* A present prefix's node names it for good: the node gives back the prefix
+ * and value, and walking from it is walking under the prefix. Looking the
+ * node up by inserting the same value again changes nothing. */
+static void
+check_node(struct trie *t, const struct ref *r, size_t i)
+{
+	struct walk_ctx	 w = { .r = r, .under = &r->pool[i] };
+	struct prefix	 p;
+	uint32_t	 node = 0;
+	size_t		 count = trie_count(t), want = 0;
+	int		 err = 0;
+
+	if (!r->val[i])
+		return;
+	assert_int_equal(trie_find_or_insert_node(t, &r->pool[i], r->val[i], &err, &node),
+	    r->val[i]);
+	assert_int_equal(trie_count(t), count);
+	assert_int_not_equal(node, 0);
+	trie_node_prefix(t, node, &p);
+	assert_true(prefix_equal(&p, &r->pool[i]));
+	assert_int_equal(trie_node_val(t, node), r->val[i]);
+	for (size_t j = 0; j < r->n; j++)
+		if (r->val[j] && prefix_contains(&r->pool[i], &r->pool[j]))
+			want++;
+	assert_int_equal(trie_walk_node(t, node, walk_check, &w), 0);
+	assert_int_equal(w.seen, want);
+}
+
 static void
 randomized(uint8_t family, uint64_t seed)
 {
@@ -322,8 +350,10 @@ randomized(uint8_t family, uint64_t seed)
 		check_covering(t, r, &r->pool[rng() % r->n]);
 		if (step % 10000 == 0) {
 			check_walk(t, r);
-			for (int k = 0; k < 20; k++)
+			for (int k = 0; k < 20; k++) {
 				check_walk_under(t, r, &r->pool[rng() % r->n]);
+				check_node(t, r, rng() % r->n);
+			}
 		}
 	}
 	check_walk(t, r);
