@@ -84,6 +84,27 @@ test_count_walk_order(void **state)
 	assert_ptr_equal(w.attr[0], &a1);
 	assert_ptr_equal(w.attr[1], &a2);
 	assert_false(w.stale[0]);
+	/* the same through the sort path: a small source in a big table */
+	{
+		rib_source_id	 big = t_src(rib, "lan c", "c", RIB_CLASS_LAN, RIB_VPN_NONE,
+				    "192.0.2.3", true);
+		char		 buf[32];
+
+		for (int i = 0; i < 64; i++) {
+			snprintf(buf, sizeof(buf), "10.200.%d.0/24", i);
+			ta_add(rib, big, buf, &a1);
+		}
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(rib_source_path_walk(rib, s, ta_walk_cb, &w), 0);
+		assert_int_equal(w.n, 4);
+		assert_string_equal(w.seen[0], "10.1.0.0/16");
+		assert_string_equal(w.seen[1], "10.1.0.0/24");
+		assert_string_equal(w.seen[2], "10.2.0.0/16");
+		assert_string_equal(w.seen[3], "2001:db8:1::/48");
+		assert_ptr_equal(w.attr[1], &a2);
+		rib_source_flush(rib, big);
+		rib_settle(rib);
+	}
 	/* stopping early returns the callback's value */
 	memset(&w, 0, sizeof(w));
 	w.stop_at = 2;
