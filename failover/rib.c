@@ -1041,6 +1041,8 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 	if (!rib_path_pi(rib, p)->is_static)
 		s->n_adj[d->v6]--;
 	rib->n_paths--;
+	if (s->cfg.cls < RIB_CLASS_N)
+		rib->n_cls_paths[s->cfg.cls]--;
 	rib_pinfo_put(rib, rib_path_pi(rib, p));
 	rib_dest_dirty(rib, d);
 	rib_pool_put(&rib->path_pool, self);
@@ -1142,6 +1144,8 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		s->paths = pidx;
 		s->n_paths++;
 		rib->n_paths++;
+		if (s->cfg.cls < RIB_CLASS_N)
+			rib->n_cls_paths[s->cfg.cls]++;
 	}
 	old = rib_path_pi(rib, p);
 	if (old == NULL || old->is_static != pi->is_static) {

@@ -191,6 +191,7 @@ struct rib {
 	uint64_t		 now_ms;
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
+	uint32_t		 n_cls_paths[RIB_CLASS_N];	/* paths per source class */
 	struct rib_pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
 	struct rib_pinfo	**phash;

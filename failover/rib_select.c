@@ -251,7 +251,11 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 		memcpy(sel->bak, bk[i].best, bk[i].n * sizeof(sel->bak[0]));
 		return;
 	}
-	/* or the path of the longest covering prefix that has one */
+	/* or the path of the longest covering prefix that has one; none can
+	 * when every path there is belongs to the active class */
+	if (sel->act_cls < RIB_CLASS_N &&
+	    rib->n_paths == rib->n_cls_paths[sel->act_cls])
+		return;
 	t = rib_dest_trie(rib, d);
 	cur = rib_dest_prefix(rib, d);
 	while (t && (c = rib_dest_at(rib, trie_covering(t, &cur, &match))) != NULL) {
