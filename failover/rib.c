@@ -188,10 +188,43 @@ rib_handle_free(uv_handle_t *h)
 	free(h);
 }
 
+/*
+ * Background work runs ahead of the kernel: each slice's route requests are
+ * handed to the FIB's sender thread while the next slice is built. The FIB
+ * holds what the kernel has not taken yet; bounding that (RIB_FIB_AHEAD)
+ * keeps a full table's worth of requests from piling up in memory when the
+ * route manager is faster than the kernel. Health losses do not wait: the
+ * fast switch rewrites groups directly.
+ */
+static bool
+rib_fib_behind(const struct rib *rib)
+{
+	struct fib_stats	 st;
+
+	if (rib->cfg.fib == NULL)
+		return false;
+	fib_stats_get(rib->cfg.fib, &st);
+	return st.requests_pending >= RIB_FIB_AHEAD;
+}
+
+static void
+rib_pace_cb(uv_timer_t *t)
+{
+	rib_sched(t->data);
+}
+
 static void
 rib_idle_cb(uv_idle_t *h)
 {
-	rib_work(h->data, RIB_WORK_CHUNK);
+	struct rib	*rib = h->data;
+
+	if (rib->pace && rib_fib_behind(rib)) {
+		uv_idle_stop(rib->idle);
+		rib->idle_on = false;
+		uv_timer_start(rib->pace, rib_pace_cb, RIB_FIB_WAIT_MS, 0);
+		return;
+	}
+	rib_work(rib, RIB_WORK_CHUNK);
 }
 
 struct rib *
@@ -219,6 +252,10 @@ rib_new(const struct rib_cfg *cfg)
 			goto fail;
 		uv_idle_init(rib->loop, rib->idle);
 		rib->idle->data = rib;
+		if ((rib->pace = calloc(1, sizeof(*rib->pace))) == NULL)
+			goto fail;
+		uv_timer_init(rib->loop, rib->pace);
+		rib->pace->data = rib;
 	}
 	if (rib_group_init(rib) != 0)
 		goto fail;
@@ -226,6 +263,8 @@ rib_new(const struct rib_cfg *cfg)
 fail:
 	if (rib->idle)
 		uv_close((uv_handle_t *)rib->idle, rib_handle_free);
+	if (rib->pace)
+		uv_close((uv_handle_t *)rib->pace, rib_handle_free);
 	trie_free(rib->t4);
 	trie_free(rib->t6);
 	journal_free(rib->journal);
@@ -383,6 +422,10 @@ rib_free(struct rib *rib)
 	if (rib->idle) {
 		uv_idle_stop(rib->idle);
 		uv_close((uv_handle_t *)rib->idle, rib_handle_free);
+	}
+	if (rib->pace) {
+		uv_timer_stop(rib->pace);
+		uv_close((uv_handle_t *)rib->pace, rib_handle_free);
 	}
 	rib_export_fini(rib);
 	trie_walk(rib->t4, rib_dest_free_cb, rib);
@@ -758,9 +801,14 @@ rib_work(struct rib *rib, size_t budget)
 void
 rib_settle(struct rib *rib)
 {
-	do
-		rib_work(rib, SIZE_MAX);
-	while ((rib->q_head || rib->sweep_head) && !rib->in_work);
+	if (rib->pace)
+		uv_timer_stop(rib->pace);
+	do {
+		/* in slices the kernel keeps up with (see rib_fib_behind) */
+		if (rib_fib_behind(rib))
+			fib_flush(rib->cfg.fib);
+		rib_work(rib, rib->cfg.fib ? RIB_FIB_AHEAD : SIZE_MAX);
+	} while ((rib->q_head || rib->sweep_head) && !rib->in_work);
 }
 
 /* ---- sources and health ---- */

@@ -15,6 +15,8 @@
 #define RIB_CLS_NONE	0x0f	/* fits the 4-bit class fields of a dest */
 #define RIB_WORK_CHUNK	4096	/* prefixes per background slice */
 #define RIB_SWEEP_CHUNK	65536	/* paths queued per background slice */
+#define RIB_FIB_AHEAD	16384	/* route requests the FIB may hold before work waits */
+#define RIB_FIB_WAIT_MS	2
 
 struct rib;
 struct rib_dest;
@@ -186,6 +188,7 @@ struct rib {
 	struct rib_cfg		 cfg;
 	uv_loop_t		*loop;		/* NULL: manual mode (rib_settle) */
 	uv_idle_t		*idle;
+	uv_timer_t		*pace;		/* waits for the kernel to catch up */
 	bool			 idle_on;
 	bool			 test_clock;
 	uint64_t		 now_ms;
