@@ -260,31 +260,41 @@ nbnc_state_bulk_set(bool on)
 	gw_state_bulk = on;
 }
 
+#define RIB_XML_SINCE_CACHE	256	/* direct-mapped by the value */
+
 struct rib_xml_arg {
 	struct nbnc_bulk	 b;
 	const struct lysc_node	*since;
-	int64_t			 since_key;	/* the cached canonical value's */
-	char			 since_str[64];
+	struct {
+		int64_t		 key;
+		char		 str[48];	/* "" = empty slot */
+	}			 since_cache[RIB_XML_SINCE_CACHE];
 	bool			 ok;
 };
 
-static void
+/* libyang's canonical text of a since value (its time zone rendering),
+ * asked once per distinct value in the cache. */
+static const char *
 rib_xml_since(struct rib_xml_arg *a, int64_t since)
 {
 	const char	*canon = NULL;
 	char		 t[64];
+	size_t		 slot = (size_t)((uint64_t)since % RIB_XML_SINCE_CACHE);
 
-	if (a->since_str[0] && a->since_key == since)
-		return;
+	if (a->since_cache[slot].str[0] && a->since_cache[slot].key == since)
+		return a->since_cache[slot].str;
 	fmt_time(since * 1000000, t, sizeof(t));
 	if (lyd_value_validate(nb_ctx(), a->since, t, strlen(t), NULL, NULL, &canon) !=
-	    LY_SUCCESS || !canon) {
+	    LY_SUCCESS || !canon || strlen(canon) >= sizeof(a->since_cache[0].str)) {
+		if (canon)
+			lydict_remove(nb_ctx(), canon);
 		a->ok = false;
-		return;
+		return "";
 	}
-	snprintf(a->since_str, sizeof(a->since_str), "%s", canon);
+	snprintf(a->since_cache[slot].str, sizeof(a->since_cache[slot].str), "%s", canon);
 	lydict_remove(nb_ctx(), canon);
-	a->since_key = since;
+	a->since_cache[slot].key = since;
+	return a->since_cache[slot].str;
 }
 
 /* Decimal, as printf's %u (snprintf was a tenth of the whole <get>). */
@@ -367,10 +377,8 @@ rib_route_xml(void *arg, const struct rib_route_state *r)
 			nbnc_bulk_leaf(b, "backup-via", addr_fmt(r->backup_via.family,
 			    r->backup_via.bytes, r->backup_via.len, buf, sizeof(buf)));
 	}
-	if (r->since) {
-		rib_xml_since(a, r->since);
-		nbnc_bulk_leaf(b, "since", a->since_str);
-	}
+	if (r->since)
+		nbnc_bulk_leaf(b, "since", rib_xml_since(a, r->since));
 	if (r->fib_group)
 		nbnc_bulk_leaf(b, "fib-group", u32_fmt(r->fib_group, buf + sizeof(buf)));
 	if (r->fib_error)
@@ -384,13 +392,23 @@ rib_route_xml(void *arg, const struct rib_route_state *r)
 static bool
 rib_state_bulk(struct lyd_node *rib)
 {
-	struct rib_xml_arg	 a = { .ok = true };
+	struct rib_xml_arg	*a = calloc(1, sizeof(*a));
+	bool			 ok;
 
-	a.since = lys_find_path(nb_ctx(), NULL, "/hybridgw:gateway-state/rib/route/since", 0);
-	if (!a.since || nbnc_bulk_init(&a.b, rib, "route") != 0)
+	if (!a)
 		return false;
-	rib_route_walk(gw.rib, NULL, rib_route_xml, &a);
-	return nbnc_bulk_finish(&a.b) == 0 && a.ok;
+	a->ok = true;
+	a->since = lys_find_path(nb_ctx(), NULL, "/hybridgw:gateway-state/rib/route/since", 0);
+	if (!a->since || nbnc_bulk_init(&a->b, rib, "route") != 0) {
+		free(a);
+		return false;
+	}
+	rib_route_walk(gw.rib, NULL, rib_route_xml, a);
+	ok = nbnc_bulk_finish(&a->b) == 0 && a->ok;
+	if (!ok)
+		nbnc_bulk_drop(&a->b);	/* nb_state_get() frees the tree */
+	free(a);
+	return ok;
 }
 
 /* ---------------------------------------------------------------- BFD */

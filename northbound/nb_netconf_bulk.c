@@ -231,24 +231,31 @@ nbnc_bulk_entry_end(struct nbnc_bulk *b)
 		bulk_flush(b);
 }
 
-int
-nbnc_bulk_finish(struct nbnc_bulk *b)
+void
+nbnc_bulk_drop(struct nbnc_bulk *b)
 {
 	struct lyd_node	*c, *next;
 
-	bulk_flush(b);
 	free(b->buf);
 	b->buf = NULL;
-	if (!b->err)
-		return 0;
-	/* failed: take the pieces out again, the caller frees the tree */
-	for (c = lyd_child(b->parent); c; c = next) {
+	for (c = b->parent ? lyd_child(b->parent) : NULL; c; c = next) {
 		next = c->next;
 		if (c->schema != b->snode)
 			continue;
 		lyd_unlink_tree(c);
 		nbnc_bulk_free(c);
 	}
+	b->pieces = 0;
+}
+
+int
+nbnc_bulk_finish(struct nbnc_bulk *b)
+{
+	bulk_flush(b);
+	free(b->buf);
+	b->buf = NULL;
+	if (b->err)
+		nbnc_bulk_drop(b);	/* the caller frees the tree */
 	return b->err;
 }
 

@@ -171,8 +171,10 @@ void	nbnc_bulk_text(struct nbnc_bulk *, const char *s);	/* escaped */
 void	nbnc_bulk_leaf(struct nbnc_bulk *, const char *name, const char *value);
 void	nbnc_bulk_entry_begin(struct nbnc_bulk *);
 void	nbnc_bulk_entry_end(struct nbnc_bulk *);
-/* The last piece; 0 or -errno (the tree then lacks entries: free it). */
+/* The last piece; 0 or -errno (the pieces are dropped: free the tree). */
 int	nbnc_bulk_finish(struct nbnc_bulk *);
+/* Take the pieces made so far out of the tree again. */
+void	nbnc_bulk_drop(struct nbnc_bulk *);
 /* Free a tree that may hold pieces (lyd_free_all() must not see them). */
 void	nbnc_bulk_free(struct lyd_node *);
 /* A reply tree holding pieces, handed to libnetconf2 as CONST: freed by
