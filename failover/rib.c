@@ -1262,7 +1262,8 @@ rib_source_mark_stale(struct rib *rib, rib_source_id id)
 	if (s == NULL)
 		return;
 	for (p = rib_path_at(rib, s->paths); p; p = rib_path_at(rib, p->src_next))
-		p->flags |= RIB_PATH_STALE;
+		if (!rib_path_pi(rib, p)->is_static)
+			p->flags |= RIB_PATH_STALE;
 }
 
 void

@@ -128,7 +128,8 @@ int		 rib_path_add(struct rib *, rib_source_id, const struct prefix *,
 		     const struct rib_path_info *);
 void		 rib_path_del(struct rib *, rib_source_id, const struct prefix *);
 /* Graceful restart / refresh support: mark all paths of a source stale, then
- * sweep those not re-added. */
+ * sweep those not re-added. Static paths (the source's configured prefixes,
+ * not the session's) are never marked. */
 void		 rib_source_mark_stale(struct rib *, rib_source_id);
 void		 rib_source_sweep_stale(struct rib *, rib_source_id);
 

@@ -260,10 +260,14 @@ test_statics_apart(void **state)
 		rib_path_withdraw(rib, s, &q);
 		assert_int_equal(rib_source_path_count(rib, s, 0), 1);
 	}
-	/* GR: marked all, sweep takes the received ones only */
+	/* GR: the received ones are marked and swept, the statics never */
 	rib_source_mark_stale(rib, s);
+	memset(&w, 0, sizeof(w));
+	rib_source_path_walk(rib, s, ta_walk_cb, &w);
+	assert_true(w.n == 1 && w.stale[0]);
 	assert_int_equal(rib_source_sweep_stale_af(rib, s, 0), 0);
 	assert_int_equal(rib_source_path_count(rib, s, 0), 0);
+	rib_source_sweep_stale(rib, s);		/* the speaker's stale(sweep) after it */
 	rib_settle(rib);
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.paths, 2);
