@@ -49,7 +49,9 @@ struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg
 void		 fib_free(struct fib *);	/* leaves kernel state in place */
 
 /* Nexthop objects, refcounted by (gateway, interface). ifname may be "" to
- * let the kernel resolve the interface from the gateway. */
+ * let the kernel resolve the interface from the gateway; gw may be NULL or
+ * AF_UNSPEC for a device-only nexthop on ifname (a point-to-point tunnel),
+ * usable by IPv4 and IPv6 routes. */
 int		 fib_nh_get(struct fib *, const struct ipaddr *gw, const char *ifname,
 		     uint32_t *nh_id);
 void		 fib_nh_put(struct fib *, uint32_t nh_id);

@@ -184,7 +184,8 @@ fib_obj_send(struct fib *f, struct fib_obj *o)
 	o->flags |= FIB_OBJ_SENT;
 	switch (o->type) {
 	case FIB_OBJ_NH:
-		family = o->gw.family;
+		/* a device-only nexthop is IPv6: IPv4 routes may use it too */
+		family = o->gw.family ? o->gw.family : AF_INET6;
 		break;
 	case FIB_OBJ_BLACKHOLE:
 		family = AF_INET6;	/* usable by IPv4 and IPv6 routes alike */
@@ -229,7 +230,8 @@ fib_obj_send(struct fib *f, struct fib_obj *o)
 	switch (o->type) {
 	case FIB_OBJ_NH:
 		o->ifindex = o->ifname[0] ? fib_ev_ifindex(f, o->ifname) : fib_ev_ifindex_for(f, &o->gw);
-		if (nla_put(msg, NHA_GATEWAY, o->gw.family == AF_INET ? 4 : 16, o->gw.bytes) < 0)
+		if (o->gw.family &&
+		    nla_put(msg, NHA_GATEWAY, o->gw.family == AF_INET ? 4 : 16, o->gw.bytes) < 0)
 			goto out;
 		/* Unresolved: sent anyway, the kernel's refusal is the error
 		 * reported and retried like any other. */
@@ -411,14 +413,21 @@ int
 fib_nh_get(struct fib *f, const struct ipaddr *gw, const char *ifname, uint32_t *nh_id)
 {
 	struct fib_obj	*o;
+	struct ipaddr	 key;
 	int		 rc;
 
-	if (!gw || (gw->family != AF_INET && gw->family != AF_INET6))
-		return -EINVAL;
 	if (!ifname)
 		ifname = "";
 	if (strlen(ifname) >= IF_NAMESIZE)
 		return -EINVAL;
+	memset(&key, 0, sizeof(key));
+	if (gw && (gw->family == AF_INET || gw->family == AF_INET6))
+		key = *gw;
+	else if (gw && gw->family != AF_UNSPEC)
+		return -EINVAL;
+	else if (!ifname[0])
+		return -EINVAL;		/* neither a gateway nor a device */
+	gw = &key;
 	for (o = f->objs; o; o = o->lnext)
 		if (o->type == FIB_OBJ_NH && fib_ipaddr_eq(&o->gw, gw) &&
 		    strcmp(o->ifname, ifname) == 0) {

@@ -367,6 +367,47 @@ test_fib_blackhole(void **state)
 	fib_close(f);
 }
 
+/* A device-only nexthop (a point-to-point tunnel without an inner peer
+ * address): one object serves IPv4 and IPv6 routes, in a group with a
+ * gateway nexthop too; without an interface it is refused up front. */
+static void
+test_fib_device_nexthop(void **state)
+{
+	struct fib	*f = fib_open();
+	struct ipaddr	 none = { 0 }, ga = A("10.0.0.2");
+	uint32_t	 d, d2, a, g, g2, both[2];
+	char		 buf[1024];
+
+	assert_int_equal(fib_nh_get(f, &none, "", &d), -EINVAL);
+	assert_int_equal(fib_nh_get(f, NULL, "v2", &d), 0);
+	assert_int_equal(fib_nh_get(f, &none, "v2", &d2), 0);
+	assert_int_equal(d, d2);		/* the same object, refcounted */
+	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
+	assert_int_equal(fib_group_new(f, &d, 1, &g), 0);
+	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
+	assert_int_equal(fib_route_set(f, PP("2001:db8:98::/48"), g), 0);
+	assert_int_equal(fib_flush(f), 0);
+	assert_true(run_until(f, NULL, 2000));
+	assert_route_nhid("192.0.2.0/24", g);
+	assert_route_nhid("2001:db8:98::/48", g);
+	sh_out(buf, sizeof(buf), "ip route get 192.0.2.1 2>&1");
+	assert_non_null(strstr(buf, "dev v2"));
+	assert_null(strstr(buf, "via"));
+	sh_out(buf, sizeof(buf), "ip -6 route get 2001:db8:98::1 2>&1");
+	assert_non_null(strstr(buf, "dev v2"));
+	/* ECMP of the device and a gateway */
+	both[0] = d;
+	both[1] = a;
+	assert_int_equal(fib_group_new(f, both, 2, &g2), 0);
+	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g2), 0);
+	assert_int_equal(fib_flush(f), 0);
+	assert_true(run_until(f, NULL, 2000));
+	sh_out(buf, sizeof(buf), "ip nexthop show id %u 2>&1", g2);
+	assert_non_null(strstr(buf, "group"));
+	assert_route_nhid("198.51.100.0/24", g2);
+	fib_close(f);
+}
+
 /* IPv6 routes and nexthops; interface found from the gateway's connected prefix. */
 static void
 test_fib_ipv6_and_resolve(void **state)
@@ -847,6 +888,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_adopt_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_device_nexthop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_mass_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_refusal_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_ack_overrun, setup, teardown),
