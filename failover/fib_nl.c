@@ -483,7 +483,8 @@ fib_nl_window(const struct fib *f)
 }
 
 /* Hand queued requests to the sender thread as the in-flight window
- * allows. With wait (fib_flush): once the thread has been through what it
+ * allows; once as many again wait unsent, wait for the sender (the queue
+ * stays a few batches long however fast requests come). With wait (fib_flush): once the thread has been through what it
  * was handed, send the rest from this thread (a failover's few requests do
  * not wait for another thread to be scheduled) until the queue is empty
  * and every answer is in. */
@@ -517,6 +518,14 @@ fib_nl_push(struct fib *f, bool wait)
 		if (!wait) {
 			if (rc == 0)
 				rc = fib_send_error(f);
+			/* Far ahead of the kernel: wait for the sender rather than
+			 * let the queue (and the memory it holds) grow. */
+			if (rc == 0 && fib_q_unsent(f) >= fib_nl_window(f) &&
+			    (rc = fib_send_wait(f)) == 0) {
+				fib_nl_recv(f);
+				if (fib_q_inflight(f) == 0)
+					continue;
+			}
 			break;
 		}
 		fib_nl_recv(f);	/* every answer is in the socket by now */

@@ -656,21 +656,25 @@ test_fib_many(void **state)
 	    "grep -lx hgw-fib /proc/%d/task/*/comm | wc -l", (int)getpid())) == 1);
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
-	for (i = 0; i < 20000; i++) {
+	for (i = 0; i < 40000; i++) {
 		struct prefix	 p = { .family = AF_INET, .len = 24 };
 
-		p.bytes[0] = 20;
+		p.bytes[0] = (uint8_t)(20 + (i >> 16));
 		p.bytes[1] = (uint8_t)(i >> 8);
 		p.bytes[2] = (uint8_t)i;
 		assert_int_equal(fib_route_set(f, &p, g), 0);
+		/* the queue does not grow with the table: the loop waits for
+		 * the sender once 4 batches are in flight and 4 more unsent */
+		fib_stats_get(f, &st);
+		assert_true(st.requests_pending <= 9 * 2048);
 	}
 	assert_int_equal(fib_flush(f), 0);
 	assert_true(run_until(f, NULL, 5000));
 	sh_out(buf, sizeof(buf), "ip -N route show table %d proto 196 | wc -l", TABLE);
-	assert_int_equal(atoi(buf), 20000);
+	assert_int_equal(atoi(buf), 40000);
 	fib_stats_get(f, &st);
 	assert_int_equal(st.errors, 0);
-	assert_int_equal(st.routes_set, 20000);
+	assert_int_equal(st.routes_set, 40000);
 	fib_close(f);
 }
 
