@@ -55,9 +55,11 @@ def gw_config():
 			out.append('<remote-prefix>%s</remote-prefix>' % static_prefix(i))
 		for i in range(c, N_V6, 3):
 			out.append('<remote-prefix>2001:db8:%x::/48</remote-prefix>' % (i * 0x101))
+		# site-2's tunnel interface does not exist: the kernel refuses its
+		# device nexthop, and those routes carry a fib-error
 		out.append('<tunnel><name>t1</name><local-address>192.0.2.1</local-address>'
-			   '<remote-address>198.51.100.%d</remote-address><interface>lan0</interface>'
-			   '</tunnel></vpn-connection>' % (c + 1))
+			   '<remote-address>198.51.100.%d</remote-address><interface>%s</interface>'
+			   '</tunnel></vpn-connection>' % (c + 1, 'gone0' if c == 2 else 'lan0'))
 	out.append('<lan><peer><name>bird</name><local-address>10.79.1.1</local-address><bgp>'
 		   '<peer-address>10.79.1.2</peer-address><peer-as>%d</peer-as>'
 		   '<graceful-restart>false</graceful-restart></bgp></peer>'
