@@ -24,11 +24,25 @@ struct fib;
 struct fib_events {
 	/* Interface carrier/admin state changed. up = admin up and carrier:
 	 * when it goes down the kernel silently flushes the nexthop objects on
-	 * it (and groups left empty, with their routes); the FIB puts them
-	 * back by itself when the link comes up again. */
+	 * it (and groups left empty, with their routes); the FIB puts the
+	 * objects back by itself when the link comes up again, and asks for
+	 * the routes (group_back). */
 	void	(*link)(void *arg, int ifindex, const char *ifname, bool up);
 	/* The kernel refused a route (err is -errno); retried with back-off. */
 	void	(*route_error)(void *arg, const struct prefix *, int err);
+	/*
+	 * The FIB keeps state only for the routes with a story (adopted at
+	 * start, refused, in back-off), not for the million that went in:
+	 * the owner of the routes knows them. Optional; without them every
+	 * refusal is taken as current and the routes of a group the kernel
+	 * flushed with its link are not put back.
+	 * route_wanted: is prefix still meant to point at group grp? (A
+	 * refusal may arrive after the route was set again or deleted.)
+	 * group_back: group grp is in the kernel again after its link came
+	 * back (the kernel had dropped its routes): set its routes again.
+	 */
+	bool	(*route_wanted)(void *arg, const struct prefix *, uint32_t grp);
+	void	(*group_back)(void *arg, uint32_t grp);
 	/* An address appeared on/vanished from a local interface. */
 	void	(*addr)(void *arg, int ifindex, const struct ipaddr *, bool added);
 };

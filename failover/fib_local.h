@@ -28,7 +28,9 @@
  *   does not have it (refused, or flushed with its link): groups leave such
  *   members out, a group left with none is removed, and everything is sent
  *   again when a member comes back.
- * - fib_route.c: one entry per prefix (group id, back-off, adopted flag).
+ * - fib_route.c: an entry per prefix with a story only (adopted at start,
+ *   refused, in back-off): group id, generation, flags. A route that goes
+ *   in leaves no state here; its owner knows it (route_wanted, group_back).
  * - fib_events.c: libnl cache manager for links and addresses; feeds the
  *   interface resolution and the link-flush bookkeeping above.
  */
@@ -87,7 +89,7 @@ struct fib_q {
 	size_t			 head, sent, n, cap;
 };
 
-/* Route state, one per prefix we programmed or adopted: a slot of an
+/* Route state, one per prefix adopted, refused or in back-off: a slot of an
  * open-addressing table per family (fib_rtab), the address bytes (4 or 16)
  * right after this header: 12 bytes per IPv4 route, 24 per IPv6 route. */
 #define FIB_RT_FAILED		0x01	/* refused; a retry is scheduled */

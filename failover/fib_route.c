@@ -251,21 +251,32 @@ fib_rtreq_queue(struct fib *f, struct fib_rtreq *m, int type, int flags,
 	return fib_q_add_raw(f, m->b, m->len, kind, id, gen, p);
 }
 
+/* A route set: gen 0 for a route without an entry, watch when its success
+ * matters (an entry in back-off). */
+static int
+fib_rt_set_send(struct fib *f, const struct prefix *p, uint32_t grp, uint16_t gen, bool watch)
+{
+	struct fib_rtreq	 m;
+
+	fib_rtreq_init(f, &m, RTM_NEWROUTE, p);
+	fib_rtreq_attr(&m, RTA_NH_ID, &grp, sizeof(grp));
+	f->stats.routes_set++;
+	f->q_watch = watch;
+	return fib_rtreq_queue(f, &m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	    FIB_REQ_ROUTE_SET, grp, gen, p);
+}
+
+/* Send the route of entry e again, under a new generation (never 0, which
+ * names the requests of routes without an entry). */
 static int
 fib_rt_send(struct fib *f, const struct fib_rtab *t, struct fib_rt *e)
 {
-	struct fib_rtreq	 m;
-	struct prefix		 p;
+	struct prefix	 p;
 
-	e->gen++;
+	if (++e->gen == 0)
+		e->gen = 1;
 	fib_rt_pfx(t, e, &p);
-	fib_rtreq_init(f, &m, RTM_NEWROUTE, &p);
-	fib_rtreq_attr(&m, RTA_NH_ID, &e->grp, sizeof(e->grp));
-	f->stats.routes_set++;
-	/* only a route in back-off needs to hear of success: spare the lookup */
-	f->q_watch = fib_rt_attempts(e) > 0;
-	return fib_rtreq_queue(f, &m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-	    FIB_REQ_ROUTE_SET, e->grp, e->gen, &p);
+	return fib_rt_set_send(f, &p, e->grp, e->gen, fib_rt_attempts(e) > 0);
 }
 
 static int
@@ -290,8 +301,15 @@ fib_route_set(struct fib *f, const struct prefix *p, uint32_t grp_id)
 		return -EINVAL;
 	if (!fib_obj_find(f, grp_id) && !fib_id_is_stale(f, grp_id))
 		return -ENOENT;
-	if (!(e = fib_rt_add(f, &key)))
-		return -ENOMEM;
+	/* only routes with a story (adopted, refused, in back-off) have an
+	 * entry: the others go out without one */
+	if (!(e = fib_rt_find(f, &key)))
+		return fib_rt_set_send(f, &key, grp_id, 0, false);
+	if (fib_rt_attempts(e) == 0) {
+		/* adopted, set now: its story ends here */
+		fib_rt_forget(f, fib_rtab_of(f, key.family), e);
+		return fib_rt_set_send(f, &key, grp_id, 0, false);
+	}
 	if (e->flags & FIB_RT_ADOPTED)
 		f->rt_adopted--;
 	if (e->flags & FIB_RT_FAILED)
@@ -323,10 +341,24 @@ fib_rt_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 
 	if (r->kind != FIB_REQ_ROUTE_SET || (!err && !r->watch))
 		return;		/* a refused delete is logged and counted, no more */
-	if (!(e = fib_rt_find(f, &r->pfx)) || e->gen != r->gen)
+	e = fib_rt_find(f, &r->pfx);
+	if (r->gen == 0) {
+		/* a route without an entry when it was sent: refused (a
+		 * success is not answered). Is it still what the owner wants
+		 * (not set again nor deleted since)? */
+		if (e || (f->ev->route_wanted &&
+		    !f->ev->route_wanted(f->arg, &r->pfx, r->id)))
+			return;
+		if (!(e = fib_rt_add(f, &r->pfx))) {
+			log_err(LOG_MOD_FIB, "out of memory: a refused route will not be retried");
+			return;
+		}
+		e->grp = r->id;
+	} else if (!e || e->gen != r->gen)
 		return;		/* deleted or set again since */
 	if (!err) {
-		e->flags &= (1u << FIB_RT_ATT_SHIFT) - 1;	/* attempts = 0 */
+		/* out of back-off: nothing left to remember */
+		fib_rt_forget(f, fib_rtab_of(f, r->pfx.family), e);
 		return;
 	}
 	if (f->ev->route_error)
@@ -359,7 +391,9 @@ fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 
 /* A group is back in the kernel after it was gone (its routes went with it)
  * or is there for the first time (routes sent before it were refused): put
- * its routes back now rather than at their next retry. */
+ * its routes back now rather than at their next retry. The FIB knows only
+ * the routes with an entry; the owner (route_wanted's owner) re-sets the
+ * others when the kernel dropped them all. */
 void
 fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 {
@@ -368,6 +402,8 @@ fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 	size_t		 i, n = 0;
 	unsigned	 ti;
 
+	if (!failed_only && f->ev->group_back)
+		f->ev->group_back(f->arg, grp);
 	for (ti = 0; ti < 2; ti++)
 		for (t = tabs[ti], i = 0; i < t->cap; i++) {
 			e = fib_rt_at(t, i);

@@ -200,6 +200,10 @@ void		 rib_clock_set_for_test(struct rib *, uint64_t now_ms);
 /* The FIB refused a route (forward fib_events.route_error here); shown in
  * rib_route_walk() until the route is programmed again. */
 void		 rib_fib_error(struct rib *, const struct prefix *, int err);
+/* For fib_events.route_wanted and .group_back: does prefix still point at
+ * FIB group fib_grp; set every route of group fib_grp again. */
+bool		 rib_fib_route_wanted(const struct rib *, const struct prefix *, uint32_t fib_grp);
+void		 rib_fib_group_back(struct rib *, uint32_t fib_grp);
 
 /* Drain every source of a connection (maintenance); -ENOENT if none. */
 int		 rib_connection_drain(struct rib *, const char *connection, bool drained);

@@ -419,6 +419,36 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 	rib_group_unref(rib, old);
 }
 
+/* The FIB keeps no state for routes that went in: the answers to its
+ * questions are here (fib_events.route_wanted / group_back). */
+bool
+rib_fib_route_wanted(const struct rib *rib, const struct prefix *p, uint32_t fib_grp)
+{
+	const struct rib_dest	*d = rib_dest_find(rib, p);
+	const struct rib_group	*g = d ? rib_dest_grp(rib, d) : NULL;
+
+	return g && g->id == fib_grp;
+}
+
+void
+rib_fib_group_back(struct rib *rib, uint32_t fib_grp)
+{
+	struct rib_group	*g;
+	struct rib_dest		*d;
+	struct prefix		 pfx;
+
+	if (!rib->cfg.fib)
+		return;
+	for (g = rib->groups; g && g->id != fib_grp; g = g->next)
+		;
+	if (!g)
+		return;
+	for (d = rib_dest_at(rib, g->members); d; d = rib_dest_at(rib, d->gnext)) {
+		pfx = rib_dest_prefix(rib, d);
+		rib_dest_fib_err_set(d, fib_route_set(rib->cfg.fib, &pfx, g->id));
+	}
+}
+
 void
 rib_group_release(struct rib *rib, struct rib_dest *d)
 {

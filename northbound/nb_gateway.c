@@ -194,7 +194,23 @@ fib_route_error(void *arg, const struct prefix *p, int err)
 		rib_fib_error(gw.rib, p, err);
 }
 
-static const struct fib_events gw_fib_events = { .link = fib_link, .route_error = fib_route_error };
+static bool
+fib_route_wanted(void *arg, const struct prefix *p, uint32_t grp)
+{
+	return gw.rib && rib_fib_route_wanted(gw.rib, p, grp);
+}
+
+static void
+fib_group_back(void *arg, uint32_t grp)
+{
+	if (gw.rib)
+		rib_fib_group_back(gw.rib, grp);
+}
+
+static const struct fib_events gw_fib_events = {
+	.link = fib_link, .route_error = fib_route_error,
+	.route_wanted = fib_route_wanted, .group_back = fib_group_back,
+};
 
 /* A completed path switch becomes a NETCONF notification. */
 static int

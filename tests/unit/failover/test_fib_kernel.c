@@ -63,8 +63,52 @@ ev_addr(void *arg, int ifindex, const struct ipaddr *a, bool added)
 		seen.addr_del++;
 }
 
+/* The routes' owner, as the route manager is for hybridgwd: the FIB keeps
+ * no state for routes that went in, and asks their owner to set a group's
+ * routes again when the kernel had flushed them with its link. */
+static struct {
+	struct fib	*f;
+	struct prefix	 p[8];
+	uint32_t	 grp[8];
+	size_t		 n, group_back;
+} owner;
+
+static void
+ev_group_back(void *arg, uint32_t grp)
+{
+	owner.group_back++;
+	for (size_t i = 0; i < owner.n; i++)
+		if (owner.grp[i] == grp)
+			fib_route_set(owner.f, &owner.p[i], grp);
+}
+
+static bool
+ev_route_wanted(void *arg, const struct prefix *p, uint32_t grp)
+{
+	for (size_t i = 0; i < owner.n; i++)
+		if (memcmp(&owner.p[i], p, sizeof(*p)) == 0)
+			return owner.grp[i] == grp;
+	return owner.f == NULL;		/* no owner in this test: every route is */
+}
+
+static void
+owner_route_set(struct fib *f, const struct prefix *p, uint32_t grp)
+{
+	size_t	 i;
+
+	owner.f = f;
+	for (i = 0; i < owner.n && memcmp(&owner.p[i], p, sizeof(*p)) != 0; i++)
+		;
+	if (i == owner.n)
+		owner.n++;
+	owner.p[i] = *p;
+	owner.grp[i] = grp;
+	assert_int_equal(fib_route_set(f, p, grp), 0);
+}
+
 static const struct fib_events	 events = {
 	.link = ev_link, .route_error = ev_route_error, .addr = ev_addr,
+	.group_back = ev_group_back, .route_wanted = ev_route_wanted,
 };
 static int
 count_lines(const char *s)
@@ -182,6 +226,7 @@ static int
 setup(void **state)
 {
 	memset(&seen, 0, sizeof(seen));
+	memset(&owner, 0, sizeof(owner));
 	if (unshare(CLONE_NEWNET) < 0) {
 		fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return -1;
@@ -530,8 +575,8 @@ test_fib_link_flush_restore(void **state)
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
-	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
-	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g), 0);
+	owner_route_set(f, PP("192.0.2.0/24"), g);
+	owner_route_set(f, PP("198.51.100.0/24"), g);
 	assert_int_equal(fib_flush(f), 0);
 	assert_true(run_until(f, NULL, 2000));
 	assert_route_nhid("192.0.2.0/24", g);
@@ -546,6 +591,7 @@ test_fib_link_flush_restore(void **state)
 
 	sh("ip link set v1 up");
 	assert_true(run_until(f, pred_routes_back, 3000));
+	assert_true(owner.group_back >= 1);	/* the owner was asked, once the group was back */
 	assert_route_nhid("192.0.2.0/24", g);
 	assert_route_nhid("198.51.100.0/24", g);
 	assert_route_via("198.51.100.1", "via 10.0.0.2 dev v0");
@@ -685,6 +731,36 @@ pred_none_pending(struct fib *f)
 
 	fib_stats_get(f, &st);
 	return st.routes_pending_retry == 0;
+}
+
+/* A refusal that arrives after the route was set again elsewhere is stale:
+ * not reported, not retried (the retry would put the old group back). */
+static void
+test_fib_refusal_superseded(void **state)
+{
+	struct fib		*f = fib_open();
+	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9");
+	uint32_t		 a, x, ga_g, gx_g;
+	struct fib_stats	 st;
+
+	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
+	assert_int_equal(fib_group_new(f, &a, 1, &ga_g), 0);
+	assert_int_equal(fib_group_new(f, &x, 1, &gx_g), 0);
+	fib_flush(f);
+	seen.nerr = 0;
+	owner_route_set(f, PP("192.0.2.0/24"), gx_g);		/* refused ... */
+	owner_route_set(f, PP("192.0.2.0/24"), ga_g);		/* ... but set again meanwhile */
+	owner_route_set(f, PP("198.51.100.0/24"), gx_g);	/* refused, still wanted */
+	fib_flush(f);
+	assert_true(run_until(f, NULL, 2000));
+	assert_int_equal(seen.nerr, 1);
+	assert_memory_equal(&seen.err_pfx[0], PP("198.51.100.0/24"), sizeof(struct prefix));
+	fib_stats_get(f, &st);
+	assert_int_equal(st.routes_pending_retry, 1);
+	run_for(700);			/* retries run: the good route stays */
+	assert_route_nhid("192.0.2.0/24", ga_g);
+	fib_close(f);
 }
 
 /* Thousands of refusals at once: each reported, logging capped, retries
@@ -893,6 +969,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_named_netns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_device_nexthop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fib_refusal_superseded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_mass_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_refusal_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_ack_overrun, setup, teardown),

@@ -23,7 +23,24 @@ ev_route_error(void *arg, const struct prefix *p, int err)
 		rib_fib_error(the_rib, p, err);
 }
 
-static const struct fib_events	 events = { .route_error = ev_route_error };
+static bool
+ev_route_wanted(void *arg, const struct prefix *p, uint32_t grp)
+{
+	return the_rib && rib_fib_route_wanted(the_rib, p, grp);
+}
+
+static void
+ev_group_back(void *arg, uint32_t grp)
+{
+	if (the_rib)
+		rib_fib_group_back(the_rib, grp);
+}
+
+/* wired as hybridgwd wires them (northbound/nb_gateway.c) */
+static const struct fib_events	 events = {
+	.route_error = ev_route_error, .route_wanted = ev_route_wanted,
+	.group_back = ev_group_back,
+};
 
 static int
 sh_int(const char *fmt, const char *arg)
@@ -218,6 +235,43 @@ test_rib_fib_failover(void **state)
 	assert_int_equal(sh_int("ip nexthop show | wc -l", ""), 0);
 }
 
+/* The FIB keeps no state for installed routes: when a link's carrier
+ * loss made the kernel flush the nexthop, the group and their routes, the
+ * route manager sets them again once the FIB has the group back. */
+static void
+test_rib_fib_link_flap(void **state)
+{
+	struct rib_cfg		 cfg;
+	rib_source_id		 vpn;
+	char			 pfx[32];
+	uint64_t		 end;
+	int			 i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fib = the_fib;
+	the_rib = rib_new(&cfg);
+	assert_non_null(the_rib);
+	vpn = t_ksrc("vpn1 t1", "vpn1", RIB_CLASS_VPN, "10.0.1.2", "v2");
+	for (i = 0; i < 50; i++) {
+		snprintf(pfx, sizeof(pfx), "172.20.%d.0/24", i);
+		t_bgp(the_rib, vpn, pfx, NULL, 2);
+	}
+	t_run();
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 50);
+	sh("ip link set v3 down");	/* v2 loses carrier */
+	for (end = mono_ms() + 3000; mono_ms() < end &&
+	    sh_int("ip -4 route show table 100 proto 196 | wc -l", "") != 0; usleep(20000))
+		uv_run(loop_get(), UV_RUN_NOWAIT);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 0);
+	sh("ip link set v3 up");
+	for (end = mono_ms() + 3000; mono_ms() < end &&
+	    sh_int("ip -4 route show table 100 proto 196 | wc -l", "") != 50; usleep(20000))
+		uv_run(loop_get(), UV_RUN_NOWAIT);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 50);
+	assert_via("172.20.33.1", "via 10.0.1.2 dev v2");
+}
+
 static void
 test_rib_fib_local_not_programmed(void **state)
 {
@@ -315,6 +369,7 @@ main(void)
 {
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test_setup_teardown(test_rib_fib_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rib_fib_link_flap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rib_fib_local_not_programmed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rib_fib_paced, setup, teardown),
 	};
