@@ -100,6 +100,7 @@ struct fib_stats {
 	uint64_t	 routes_set, routes_del, groups_set, nh_objects, errors, retries;
 	uint32_t	 routes_pending_retry;
 	uint32_t	 requests_pending;	/* queued or awaiting the kernel's ack */
+	uint32_t	 requests_unsent;	/* of those, not through the kernel yet */
 };
 void		 fib_stats_get(const struct fib *, struct fib_stats *);
 

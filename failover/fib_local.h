@@ -45,13 +45,16 @@ struct fib_sender;
 #define FIB_ID_BASE		0x10000000u
 #define FIB_ID_LAST		0xfffffff0u
 
-/* Batching: a sendmsg carries at most this many requests / bytes, and at
- * most FIB_INFLIGHT_BATCHES batches await their answers (rtnetlink answers
- * within sendmsg, on the sender thread). Every answer is one skb in the
- * receive buffer: batches shrink if it overflows. */
+/* Batching: a sendmsg carries at most this many requests / bytes. The
+ * sender thread holds at most FIB_SENDER_BATCHES batches (the loop waits
+ * once as many again are queued), and at most FIB_UNACKED_BATCHES batches
+ * await the loop reading their answers (rtnetlink answers within sendmsg,
+ * on the sender thread). Every answer is one skb in the receive buffer:
+ * after an overflow, batches shrink and go one at a time. */
 #define FIB_BATCH_MSGS		2048
 #define FIB_BATCH_BYTES		(192u * 1024u)
-#define FIB_INFLIGHT_BATCHES	4
+#define FIB_SENDER_BATCHES	4
+#define FIB_UNACKED_BATCHES	16
 #define FIB_SOCKBUF		(64 * 1024 * 1024)
 #define FIB_ACK_TIMEOUT_MS	2000u
 /* The request queue keeps at most this much buffer once it is empty. */
@@ -228,9 +231,11 @@ int	fib_dump(struct fib *, struct nl_msg *, int (*fn)(struct nl_msg *, void *),
 /* fib_send.c */
 int	fib_send_start(struct fib *);
 void	fib_send_stop(struct fib *);
-int	fib_send_submit(struct fib *, const uint8_t *buf, size_t len);
+int	fib_send_submit(struct fib *, const uint8_t *buf, size_t len, size_t nreq);
 int	fib_send_direct(const struct fib *, const uint8_t *buf, size_t len);
 int	fib_send_wait(struct fib *);
+int	fib_send_wait_below(struct fib *, unsigned max);
+unsigned fib_send_busy(const struct fib *, size_t *reqs);
 int	fib_send_error(struct fib *);
 
 /* fib_nh.c */

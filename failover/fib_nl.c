@@ -474,17 +474,19 @@ fib_q_ack_last(struct fib *f, size_t i)
 	r->ack = true;
 }
 
-/* Requests in flight at most: after a receive buffer overrun, one (smaller)
- * batch at a time, each read before the next goes out. */
+/* Requests awaiting the loop's reading of their answers, at most: after a
+ * receive buffer overrun, one (smaller) batch at a time, each read before
+ * the next goes out. */
 static size_t
 fib_nl_window(const struct fib *f)
 {
-	return f->batch_max * (f->overrun ? 1 : FIB_INFLIGHT_BATCHES);
+	return f->batch_max * (f->overrun ? 1 : FIB_UNACKED_BATCHES);
 }
 
-/* Hand queued requests to the sender thread as the in-flight window
- * allows; once as many again wait unsent, wait for the sender (the queue
- * stays a few batches long however fast requests come). With wait (fib_flush): once the thread has been through what it
+/* Hand queued requests to the sender thread as the windows allow (a few
+ * batches in the thread, more awaiting the loop's reading of answers);
+ * once as many again wait unsent, wait for the thread to take some (the
+ * queue stays a few batches long however fast requests come). With wait (fib_flush): once the thread has been through what it
  * was handed, send the rest from this thread (a failover's few requests do
  * not wait for another thread to be scheduled) until the queue is empty
  * and every answer is in. */
@@ -500,7 +502,8 @@ fib_nl_push(struct fib *f, bool wait)
 	if (wait && (rc = fib_send_wait(f)) == 0)
 		fib_nl_recv(f);
 	while (rc == 0) {
-		while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < fib_nl_window(f)) {
+		while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < fib_nl_window(f) &&
+		    (wait || fib_send_busy(f, NULL) < FIB_SENDER_BATCHES)) {
 			size_t	 first = q->sent, last = q->sent, bytes = 0;
 
 			while (last < q->n && last - first < f->batch_max &&
@@ -510,7 +513,7 @@ fib_nl_push(struct fib *f, bool wait)
 			}
 			fib_q_ack_last(f, last - 1);
 			rc = wait ? fib_send_direct(f, q->buf + q->reqs[first].off, bytes) :
-			    fib_send_submit(f, q->buf + q->reqs[first].off, bytes);
+			    fib_send_submit(f, q->buf + q->reqs[first].off, bytes, last - first);
 			if (rc < 0)
 				break;
 			q->sent = last;
@@ -518,12 +521,13 @@ fib_nl_push(struct fib *f, bool wait)
 		if (!wait) {
 			if (rc == 0)
 				rc = fib_send_error(f);
-			/* Far ahead of the kernel: wait for the sender rather than
-			 * let the queue (and the memory it holds) grow. */
-			if (rc == 0 && fib_q_unsent(f) >= fib_nl_window(f) &&
-			    (rc = fib_send_wait(f)) == 0) {
+			/* Far ahead of the kernel: wait for the sender to take
+			 * some rather than let the queue (and the memory it
+			 * holds) grow. */
+			if (rc == 0 && fib_q_unsent(f) >= f->batch_max * FIB_SENDER_BATCHES &&
+			    (rc = fib_send_wait_below(f, FIB_SENDER_BATCHES)) == 0) {
 				fib_nl_recv(f);
-				if (fib_q_inflight(f) == 0)
+				if (fib_q_inflight(f) < fib_nl_window(f))
 					continue;
 			}
 			break;
@@ -945,6 +949,10 @@ fib_free(struct fib *f)
 void
 fib_stats_get(const struct fib *f, struct fib_stats *st)
 {
+	size_t	 in_sender;
+
 	*st = f->stats;
 	st->requests_pending = (uint32_t)(f->q.n - f->q.head);
+	fib_send_busy(f, &in_sender);
+	st->requests_unsent = (uint32_t)(fib_q_unsent(f) + in_sender);
 }

@@ -27,6 +27,7 @@
 struct fib_job {
 	struct fib_job	*next;
 	size_t		 len;
+	size_t		 nreq;		/* requests in data */
 	uint8_t		 data[];
 };
 
@@ -36,6 +37,7 @@ struct fib_sender {
 	pthread_cond_t	 work, idle;
 	struct fib_job	*head, *tail;
 	unsigned	 busy;		/* jobs queued or being sent */
+	size_t		 reqs;		/* requests in them */
 	bool		 stop;
 	int		 fd;
 	int		 err;		/* first sendto failure not yet collected */
@@ -61,13 +63,15 @@ fib_send_main(void *arg)
 		ssize_t	 rc = sendto(s->fd, j->data, j->len, 0, (struct sockaddr *)&kernel,
 		    sizeof(kernel));
 		int	 err = rc < 0 ? -errno : 0;
+		size_t	 nreq = j->nreq;
 
 		free(j);
 		pthread_mutex_lock(&s->mu);
 		if (err && !s->err)
 			s->err = err;
-		if (--s->busy == 0)
-			pthread_cond_broadcast(&s->idle);
+		s->busy--;
+		s->reqs -= nreq;
+		pthread_cond_broadcast(&s->idle);	/* a waiter may want fewer, not none */
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -131,7 +135,7 @@ fib_send_direct(const struct fib *f, const uint8_t *buf, size_t len)
 }
 
 int
-fib_send_submit(struct fib *f, const uint8_t *buf, size_t len)
+fib_send_submit(struct fib *f, const uint8_t *buf, size_t len, size_t nreq)
 {
 	struct fib_sender	*s = f->sender;
 	struct fib_job		*j;
@@ -142,6 +146,7 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len)
 		return -ENOMEM;
 	j->next = NULL;
 	j->len = len;
+	j->nreq = nreq;
 	memcpy(j->data, buf, len);
 	pthread_mutex_lock(&s->mu);
 	if (s->tail)
@@ -150,16 +155,17 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len)
 		s->head = j;
 	s->tail = j;
 	s->busy++;
+	s->reqs += nreq;
 	pthread_cond_signal(&s->work);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
 
-/* Wait until the kernel has been through every submitted batch (their
- * answers are then in the socket); returns the first send failure since the
- * last call, or 0. */
+/* Wait until the thread holds fewer than max batches; with max 1, until the
+ * kernel has been through every submitted batch (their answers are then in
+ * the socket). Returns the first send failure since the last call, or 0. */
 int
-fib_send_wait(struct fib *f)
+fib_send_wait_below(struct fib *f, unsigned max)
 {
 	struct fib_sender	*s = f->sender;
 	int			 err;
@@ -167,12 +173,37 @@ fib_send_wait(struct fib *f)
 	if (!s)
 		return 0;
 	pthread_mutex_lock(&s->mu);
-	while (s->busy)
+	while (s->busy >= max)
 		pthread_cond_wait(&s->idle, &s->mu);
 	err = s->err;
 	s->err = 0;
 	pthread_mutex_unlock(&s->mu);
 	return err;
+}
+
+int
+fib_send_wait(struct fib *f)
+{
+	return fib_send_wait_below(f, 1);
+}
+
+/* Batches the thread holds (queued or being sent), and the requests in them. */
+unsigned
+fib_send_busy(const struct fib *f, size_t *reqs)
+{
+	struct fib_sender	*s = f->sender;
+	unsigned		 busy;
+
+	if (reqs)
+		*reqs = 0;
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	busy = s->busy;
+	if (reqs)
+		*reqs = s->reqs;
+	pthread_mutex_unlock(&s->mu);
+	return busy;
 }
 
 /* The same without waiting: a failure reported so far, or 0. */

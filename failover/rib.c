@@ -204,7 +204,7 @@ rib_fib_behind(const struct rib *rib)
 	if (rib->cfg.fib == NULL)
 		return false;
 	fib_stats_get(rib->cfg.fib, &st);
-	return st.requests_pending >= RIB_FIB_AHEAD;
+	return st.requests_unsent >= RIB_FIB_AHEAD;
 }
 
 static void
@@ -780,12 +780,14 @@ rib_work(struct rib *rib, size_t budget)
 	}
 	rib_export_flush(rib);
 	if (rib->cfg.fib) {
-		/* mid-burst the kernel takes this slice while the next is built;
-		 * once the queue is empty, the kernel has it all */
-		if (rib->q_head || rib->sweep_head)
-			fib_push(rib->cfg.fib);
-		else
+		/* The kernel takes this slice while the next is built (and the
+		 * loop reads the next UPDATEs). Only an open event (failback,
+		 * drain...) that closes now waits for the kernel to have it
+		 * all: its journal entry says when the FIB was switched. */
+		if (rib->ev_open && !rib->q_head && !rib->sweep_head)
 			fib_flush(rib->cfg.fib);
+		else
+			fib_push(rib->cfg.fib);
 	}
 	if (rib->q_head == NULL && rib->sweep_head == NULL) {
 		rib->epoch++;

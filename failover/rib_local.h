@@ -15,7 +15,7 @@
 #define RIB_CLS_NONE	0x0f	/* fits the 4-bit class fields of a dest */
 #define RIB_WORK_CHUNK	4096	/* prefixes per background slice */
 #define RIB_SWEEP_CHUNK	65536	/* paths queued per background slice */
-#define RIB_FIB_AHEAD	16384	/* route requests the FIB may hold before work waits */
+#define RIB_FIB_AHEAD	16384	/* requests the kernel has yet to take before work waits */
 #define RIB_FIB_WAIT_MS	2
 
 struct rib;
