@@ -1271,16 +1271,7 @@ rib_source_mark_stale(struct rib *rib, rib_source_id id)
 void
 rib_source_sweep_stale(struct rib *rib, rib_source_id id)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct rib_path		*p, *n;
-
-	if (s == NULL)
-		return;
-	for (p = rib_path_at(rib, s->paths); p; p = n) {
-		n = rib_path_at(rib, p->src_next);
-		if (p->flags & RIB_PATH_STALE)
-			rib_path_unlink(rib, p);
-	}
+	rib_source_sweep_stale_af(rib, id, 0);
 }
 
 /* ---- a source's paths as its Adj-RIB-In ---- */
