@@ -486,10 +486,11 @@ fib_nl_window(const struct fib *f)
 /* Hand queued requests to the sender thread as the windows allow (a few
  * batches in the thread, more awaiting the loop's reading of answers);
  * once as many again wait unsent, wait for the thread to take some (the
- * queue stays a few batches long however fast requests come). With wait (fib_flush): once the thread has been through what it
- * was handed, send the rest from this thread (a failover's few requests do
- * not wait for another thread to be scheduled) until the queue is empty
- * and every answer is in. */
+ * queue stays a few batches long however fast requests come). With wait
+ * (fib_flush): once the thread has been through what it was handed, send
+ * the rest from this thread (a failover's few requests do not wait for
+ * another thread to be scheduled) until the queue is empty and every
+ * answer is in. */
 static int
 fib_nl_push(struct fib *f, bool wait)
 {
