@@ -52,6 +52,8 @@ struct bgp_wreq {
 	uint8_t		 data[];
 };
 
+#define BGP_READ_TURN	(32 * 1024)	/* bytes a connection reads per loop turn */
+
 /*
  * One TCP connection. A peer has a main connection and, during collision
  * detection (RFC 4271 6.8), possibly a second, incoming one. The conn is
@@ -64,6 +66,8 @@ struct bgp_conn {
 	uv_tcp_t	 tcp;
 	uv_connect_t	 creq;
 	uv_timer_t	 linger;	/* bounds the wait for a NOTIFICATION to leave */
+	uv_timer_t	 resume;	/* reading again after a loop turn's share */
+	size_t		 turn_read;	/* bytes read since reading (re)started */
 	uv_shutdown_t	 sreq;
 	int		 handles;	/* open libuv handles; freed at 0 */
 	struct bgp_conn	*lnext, **lprev;	/* on bgp->lingering while it lingers */

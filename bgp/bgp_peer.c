@@ -120,8 +120,15 @@ bgp_conn_new(struct bgp *bgp, bool outgoing, uint8_t family)
 	}
 	c->linger.data = c;
 	c->handles = 1;
+	if (uv_timer_init(bgp->loop, &c->resume) != 0) {
+		uv_close((uv_handle_t *)&c->linger, conn_handle_closed);
+		return NULL;
+	}
+	c->resume.data = c;
+	c->handles++;
 	if (uv_tcp_init_ex(bgp->loop, &c->tcp, family ? family : AF_UNSPEC) != 0) {
 		uv_close((uv_handle_t *)&c->linger, conn_handle_closed);
+		uv_close((uv_handle_t *)&c->resume, conn_handle_closed);
 		return NULL;
 	}
 	c->tcp.data = c;
@@ -141,6 +148,8 @@ conn_close_handles(struct bgp_conn *c)
 		uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
 	if (!uv_is_closing((uv_handle_t *)&c->linger))
 		uv_close((uv_handle_t *)&c->linger, conn_handle_closed);
+	if (!uv_is_closing((uv_handle_t *)&c->resume))
+		uv_close((uv_handle_t *)&c->resume, conn_handle_closed);
 }
 
 static void
@@ -286,6 +295,8 @@ bgp_conn_flush(struct bgp_conn *c)
 
 /* ---- reading and framing (RFC 4271 4.1) ---- */
 
+static void conn_resume(uv_timer_t *);
+
 static void
 conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -295,7 +306,9 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 		c->rbuf = malloc(BGP_RBUF_SIZE);
 		c->rcap = c->rbuf ? BGP_RBUF_SIZE : 0;
 	}
-	*buf = uv_buf_init((char *)c->rbuf + c->rlen, (unsigned)(c->rcap - c->rlen));
+	/* no more than a turn's share at a time (see conn_read) */
+	*buf = uv_buf_init((char *)c->rbuf + c->rlen,
+	    (unsigned)(c->rcap - c->rlen < BGP_READ_TURN ? c->rcap - c->rlen : BGP_READ_TURN));
 }
 
 static void
@@ -314,6 +327,7 @@ conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (c->closing)
 		return;
 	c->rlen += (size_t)nread;
+	c->turn_read += (size_t)nread;
 	while (c->rlen - off >= BGP_HDR_LEN) {
 		struct bgp_peer		*p = c->peer;
 		struct wire_rd		 r = wire_rd_init(c->rbuf + off, c->rlen - off);
@@ -345,12 +359,32 @@ conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		c->rlen -= off;
 	}
 	bgp_conn_flush(c);
+	/* libuv reads a readable socket up to 32 times in a row: a full table
+	 * waiting in it would all be decoded before the loop does anything
+	 * else (the route manager's work, so the kernel's, would wait for the
+	 * whole transfer). Give the rest of the loop a turn after each share. */
+	if (c->turn_read >= BGP_READ_TURN) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		uv_timer_start(&c->resume, conn_resume, 0, 0);
+	}
 }
 
 int
 bgp_conn_read_start(struct bgp_conn *c)
 {
+	c->turn_read = 0;
 	return uv_read_start((uv_stream_t *)&c->tcp, conn_alloc, conn_read);
+}
+
+static void
+conn_resume(uv_timer_t *t)
+{
+	struct bgp_conn	*c = t->data;
+
+	int		 rc;
+
+	if (!c->closing && (rc = bgp_conn_read_start(c)) != 0)
+		bgp_fsm_conn_failed(c, rc);
 }
 
 static void

@@ -196,15 +196,21 @@ rib_handle_free(uv_handle_t *h)
  * route manager is faster than the kernel. Health losses do not wait: the
  * fast switch rewrites groups directly.
  */
-static bool
-rib_fib_behind(const struct rib *rib)
+static uint32_t
+rib_fib_unsent(const struct rib *rib)
 {
 	struct fib_stats	 st;
 
 	if (rib->cfg.fib == NULL)
-		return false;
+		return 0;
 	fib_stats_get(rib->cfg.fib, &st);
-	return st.requests_unsent >= RIB_FIB_AHEAD;
+	return st.requests_unsent;
+}
+
+static bool
+rib_fib_behind(const struct rib *rib)
+{
+	return rib_fib_unsent(rib) >= RIB_FIB_AHEAD;
 }
 
 static void
@@ -217,6 +223,7 @@ static void
 rib_idle_cb(uv_idle_t *h)
 {
 	struct rib	*rib = h->data;
+	unsigned	 i;
 
 	if (rib->pace && rib_fib_behind(rib)) {
 		uv_idle_stop(rib->idle);
@@ -224,7 +231,16 @@ rib_idle_cb(uv_idle_t *h)
 		uv_timer_start(rib->pace, rib_pace_cb, RIB_FIB_WAIT_MS, 0);
 		return;
 	}
-	rib_work(rib, RIB_WORK_CHUNK);
+	/* During a full table the kernel is the slow side, and the loop would
+	 * rather read UPDATEs (a 256 KB read is some 60,000 prefixes, a slice
+	 * 4,096): while the kernel's sender has less than a couple of batches
+	 * in hand, build more first, so that it never waits for work. Bounded,
+	 * so sockets and timers still get their turn. */
+	for (i = 0; i < RIB_FEED_SLICES; i++) {
+		rib_work(rib, RIB_WORK_CHUNK);
+		if (!rib->q_head || !rib->cfg.fib || rib_fib_unsent(rib) >= RIB_FIB_LOW)
+			break;
+	}
 }
 
 struct rib *

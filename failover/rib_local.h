@@ -17,6 +17,8 @@
 #define RIB_SWEEP_CHUNK	65536	/* paths queued per background slice */
 #define RIB_FIB_AHEAD	16384	/* requests the kernel has yet to take before work waits */
 #define RIB_FIB_WAIT_MS	2
+#define RIB_FIB_LOW	8192	/* fewer in the kernel's hands: build more before reading on */
+#define RIB_FEED_SLICES	8	/* at most, per loop turn */
 
 struct rib;
 struct rib_dest;

@@ -146,6 +146,79 @@ wait_hooks(struct tp_env *e, int adds, int dels)
 	return tp_run_until(&e->loop, adds_cond, &a, 1000);
 }
 
+/* Loop turns that read UPDATEs, and the most one of them read. */
+struct turn_count {
+	struct tp_env	*e;
+	uint64_t	 last_in, most;
+	int		 turns_reading;
+};
+
+static void
+turn_cb(uv_check_t *h)
+{
+	struct turn_count	*t = h->data;
+	struct bgp_peer_state	 st;
+
+	bgp_peer_state_get(t->e->peer, &st);
+	if (st.updates_in != t->last_in) {
+		t->turns_reading++;
+		if (st.updates_in - t->last_in > t->most)
+			t->most = st.updates_in - t->last_in;
+		t->last_in = st.updates_in;
+	}
+}
+
+/* A burst waiting in the socket (here ~100 KB, a full table in real life)
+ * is read a share per loop turn (BGP_READ_TURN, a read at most), so the route
+ * manager's work and the timers run in between; every route still arrives. */
+static void
+test_read_share_per_turn(void **state)
+{
+	enum { MSGS = 28, PER = 1000 };
+	static char		 names[PER][24];
+	const char		*nlri[PER];
+	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	struct turn_count	 t = { 0 };
+	struct bgp_peer_state	 st;
+	uv_check_t		 chk;
+	size_t			 len, total = 0;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	for (int m = 0; m < MSGS; m++) {
+		for (int i = 0; i < PER; i++) {
+			snprintf(names[i], sizeof(names[i]), "10.%d.%d.0/24", m * 4 + i / 256, i % 256);
+			nlri[i] = names[i];
+		}
+		len = tp_build_update(msg, sizeof(msg), NULL, 0, nlri, PER, TP_REMOTE_AS, NULL, 0);
+		assert_true(len > 4000);
+		tp_send(c, msg, len);	/* the speaker reads none of it yet */
+		total += len;
+	}
+	assert_true(total > 3 * BGP_READ_TURN);
+	t.e = &e;
+	bgp_peer_state_get(e.peer, &st);
+	t.last_in = st.updates_in;
+	uv_check_init(&e.loop, &chk);
+	chk.data = &t;
+	uv_check_start(&chk, turn_cb);
+	assert_true(wait_hooks(&e, MSGS * PER, 0));
+	assert_int_equal(e.h.adds, MSGS * PER);
+	/* one turn would have read it all (libuv reads until the socket is dry) */
+	/* each UPDATE is over 4,000 bytes: a share holds at most 8 of them and
+	 * the start of a 9th, which the next share completes */
+	assert_true(t.most <= BGP_READ_TURN / 4000 + 1);
+	assert_true(t.turns_reading >= 3);
+	uv_close((uv_handle_t *)&chk, NULL);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 static void
 test_receive_and_withdraw(void **state)
 {
@@ -708,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_ptab_random),
 		cmocka_unit_test(test_ptab_big),
 		cmocka_unit_test(test_receive_and_withdraw),
+		cmocka_unit_test(test_read_share_per_turn),
 		cmocka_unit_test(test_malformed_treat_as_withdraw),
 		cmocka_unit_test(test_max_prefix_teardown),
 		cmocka_unit_test(test_max_prefix_warning),
