@@ -42,3 +42,19 @@ def test_invalid_config_is_refused_with_path(tmp_path):
     r = yanglint("-t", "config", os.path.join(YANG, "hybridgw.yang"), str(bad))
     assert r.returncode != 0
     assert "maximum-paths" in r.stderr
+
+
+def test_inside_address_keeps_its_host_bits(tmp_path):
+    """A tunnel's inside-address is the gateway's own address (BGP and BFD bind
+    to it): as inet:ip-prefix, libyang's canonical form cleared the host bits
+    (169.254.21.2/30 became 169.254.21.0/30, and every connect failed)."""
+    conf = os.path.join(SRC, "topologies", "configs", "scenario-failover", "gw", "hybridgw.xml")
+    r = yanglint("-t", "config", "-f", "xml", *our_modules(), conf)
+    assert r.returncode == 0, r.stderr
+    assert "<inside-address>169.254.21.2/30</inside-address>" in r.stdout, r.stdout
+    bad = tmp_path / "bad.xml"
+    with open(conf) as f:
+        bad.write_text(f.read().replace("169.254.21.2/30", "169.254.21.2/33"))
+    r = yanglint("-t", "config", *our_modules(), str(bad))
+    assert r.returncode != 0
+    assert "inside-address" in r.stderr
