@@ -64,6 +64,17 @@ bgp_free(struct bgp *bgp)
 	}
 }
 
+/* The speaker is going away, its peers one by one first (hybridgwd takes
+ * down each path in turn): they end as at bgp_free(), a graceful-restart
+ * helper's session closed without NOTIFICATION so that it keeps our routes,
+ * the others with Cease/2; no new connection is accepted. */
+void
+bgp_stop_begin(struct bgp *bgp)
+{
+	if (bgp)
+		bgp->freeing = true;
+}
+
 int
 bgp_global_set(struct bgp *bgp, const struct bgp_global_cfg *cfg)
 {

@@ -114,6 +114,7 @@ struct bgp_peer_cfg {
 struct bgp	*bgp_new(uv_loop_t *, const struct bgp_global_cfg *,
 		    const struct bgp_hooks *, void *hooks_arg);
 void		 bgp_free(struct bgp *);		/* sends CEASE to every peer */
+void		 bgp_stop_begin(struct bgp *);	/* peers deleted from now on end as at bgp_free */
 int		 bgp_global_set(struct bgp *, const struct bgp_global_cfg *);
 /* Listen on port (0 = 179) on all addresses of the namespace. */
 int		 bgp_listen(struct bgp *, uint16_t port);

@@ -530,6 +530,9 @@ fsm_open_accept(struct bgp_peer *p, const struct bgp_open *o)
 	/* RFC 4271 4.2: keepalive one third of the hold time */
 	p->keepalive = p->neg.hold_time / 3;
 	p->gr_helper = false;
+	/* RFC 4724 3: the capability even without address families says the
+	 * peer retains the routes of a speaker that restarts (ours has them) */
+	p->gr_helps_us = p->cfg.graceful_restart && o->caps.gr;
 	if (p->cfg.graceful_restart && o->caps.gr)
 		for (i = 0; i < o->caps.gr_af_count; i++)
 			if (o->caps.gr_af[i].safi == BGP_SAFI_UNICAST &&

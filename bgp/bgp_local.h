@@ -156,6 +156,7 @@ struct bgp_peer {
 	struct bgp_neg		 neg;		/* negotiated, valid from OpenConfirm */
 	uint16_t		 keepalive;	/* seconds */
 	bool			 gr_helper;	/* peer is GR capable: retain on session loss */
+	bool			 gr_helps_us;	/* peer retains our routes if we restart */
 	uv_timer_t		 t_connretry;
 	uv_timer_t		 t_hold;
 	uv_timer_t		 t_keepalive;

@@ -664,7 +664,7 @@ bgp_peer_del(struct bgp_peer *p)
 	p->admin_down = true;
 	p->deleting = true;
 	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
-	if (bgp->freeing && p->state == BGP_ST_ESTABLISHED && p->gr_helper)
+	if (bgp->freeing && p->state == BGP_ST_ESTABLISHED && p->gr_helps_us)
 		bgp_fsm_restart_close(p);	/* the peer keeps our routes meanwhile */
 	else if (bgp->freeing)
 		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: speaker stopping");

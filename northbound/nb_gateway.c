@@ -375,12 +375,15 @@ gw_path_statics(struct gw_path *p, const struct gw_spec *old)
 static void
 gw_path_destroy(struct gw_path *p)
 {
-	if (p->bfd)
-		bfd_session_del(p->bfd);
 	if (p->has_exp)
 		rib_export_del(gw.rib, p->exp);
+	/* The BGP session ends before BFD says AdminDown: at a stop, a graceful-
+	 * restart helper must see the TCP close first (and keep our routes),
+	 * not a BFD down, which makes FRR end the session and drop them. */
 	if (p->peer)
 		bgp_peer_del(p->peer);
+	if (p->bfd)
+		bfd_session_del(p->bfd);
 	if (!gw.stopping)	/* at exit rib_free() drops everything at once */
 		rib_source_del(gw.rib, p->src);
 	gw_spec_clear(&p->spec);
@@ -764,6 +767,9 @@ nb_gateway_fini(void)
 	/* Nothing is re-selected on the way out: a full table's million
 	 * one-by-one withdrawals would only delay the exit (rib_free frees). */
 	gw.stopping = true;
+	/* The sessions end as a restart, not as a de-configuration: helpers keep
+	 * our routes (RFC 4724) while the next run comes up. */
+	bgp_stop_begin(gw.bgp);
 	/* Take each path out of the table before destroying it: deleting its
 	 * BGP peer runs the session hook, which looks paths up by source. */
 	gw_checked_drop();

@@ -2,7 +2,9 @@
 SIGTERM the daemon leaves its routes and nexthop objects in the kernel, unchanged
 (fib_free leaves kernel state in place; shutting the sessions down must not move
 traffic); the new daemon adopts them (fib_adopt), keeps them while its sessions come
-up and removes what it did not re-install once they settled (fib_reconcile)."""
+up and removes what it did not re-install once they settled (fib_reconcile). The
+peers keep the gateway's routes meanwhile (graceful restart), so the return path
+holds too."""
 
 import json
 import time
@@ -55,8 +57,12 @@ def test_restart_keeps_kernel_routes(scen):
 	      'start: %s' % (CLOUDHOST, r['lost'], r['sent'], r['outage_s'], sorted(interim) or 'none'))
 	assert r['recovered'], r
 	# the forward path never changes (checked above); the return path depends on
-	# the peers keeping the gateway's routes while it restarts (graceful restart)
-	assert r['outage_s'] < 5.0, r
+	# the peers keeping the gateway's routes while it restarts: the sessions
+	# close without NOTIFICATION (graceful restart), BFD says AdminDown only
+	# after, and the circuit edges ignore a BFD down during the restart of a
+	# peer whose C bit is clear (FRR: bfd check-control-plane-failure). It was
+	# 2-3 s while the daemon ended its sessions with Cease.
+	assert r['outage_s'] < 1.0, r
 	after = _snapshot(s)
 	assert after == before, (before, after)
 	log = s.log()

@@ -308,6 +308,9 @@ tp_send(struct tp_conn *c, const uint8_t *m, size_t len)
 	}
 }
 
+/* Address families in the test peer's GR capability (0: it only helps). */
+static int	tp_gr_afs = 1;
+
 static TP_UNUSED void
 tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v6, bool gr,
     bool gr_fwd)
@@ -328,7 +331,7 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 	if (gr) {
 		o.caps.gr = true;
 		o.caps.gr_time = 10;	/* 200 ms */
-		o.caps.gr_af_count = 1;
+		o.caps.gr_af_count = (uint8_t)tp_gr_afs;
 		o.caps.gr_af[0] = (struct bgp_gr_af){ BGP_AFI_IPV4, BGP_SAFI_UNICAST,
 		    gr_fwd ? BGP_GR_AF_F_FORWARDING : 0 };
 	}

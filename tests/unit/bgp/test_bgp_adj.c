@@ -146,6 +146,44 @@ wait_hooks(struct tp_env *e, int adds, int dels)
 	return tp_run_until(&e->loop, adds_cond, &a, 1000);
 }
 
+/* The speaker stops as hybridgwd stops it (bgp_stop_begin, then each peer
+ * deleted): a peer that advertised graceful restart, even with no address
+ * family (RFC 4724 3: it helps a restarting speaker but keeps no forwarding
+ * state of its own), sees the TCP session close without a NOTIFICATION, so
+ * that it keeps our routes; a peer without GR gets Cease/2. */
+static void
+test_stop_graceful(void **state)
+{
+	for (int gr = 0; gr <= 1; gr++) {
+		struct tp_env		 e;
+		struct bgp_peer_cfg	 cfg;
+		struct tp_conn		*c;
+		uint8_t			 m[BGP_MAX_MSG];
+		int			 t, notifications = 0;
+
+		tp_env_init(&e);
+		tp_peer_cfg(&e, &cfg);
+		cfg.graceful_restart = true;
+		tp_gr_afs = 0;
+		c = tp_establish(&e, &cfg, 90, gr, false);
+		tp_gr_afs = 1;
+		assert_non_null(c);
+		bgp_stop_begin(e.bgp);
+		bgp_peer_del(e.peer);
+		e.peer = NULL;
+		while ((t = tp_recv(&e.loop, c, m, NULL, 300)) >= 0)
+			if (t == BGP_MSG_NOTIFICATION) {
+				notifications++;
+				assert_int_equal(m[19], BGP_ERR_CEASE);
+				assert_int_equal(m[20], BGP_ERR_CEASE_SHUTDOWN);
+			}
+		assert_true(c->eof);
+		assert_int_equal(notifications, gr ? 0 : 1);
+		tp_close(c);
+		tp_env_fini(&e);
+	}
+}
+
 /* Loop turns that read UPDATEs, and the most one of them read. */
 struct turn_count {
 	struct tp_env	*e;
@@ -782,6 +820,7 @@ main(void)
 		cmocka_unit_test(test_ptab_big),
 		cmocka_unit_test(test_receive_and_withdraw),
 		cmocka_unit_test(test_read_share_per_turn),
+		cmocka_unit_test(test_stop_graceful),
 		cmocka_unit_test(test_malformed_treat_as_withdraw),
 		cmocka_unit_test(test_max_prefix_teardown),
 		cmocka_unit_test(test_max_prefix_warning),
