@@ -380,7 +380,6 @@ static void
 conn_resume(uv_timer_t *t)
 {
 	struct bgp_conn	*c = t->data;
-
 	int		 rc;
 
 	if (!c->closing && (rc = bgp_conn_read_start(c)) != 0)

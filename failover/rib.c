@@ -231,10 +231,10 @@ rib_idle_cb(uv_idle_t *h)
 		uv_timer_start(rib->pace, rib_pace_cb, RIB_FIB_WAIT_MS, 0);
 		return;
 	}
-	/* During a full table the kernel is the slow side, and the loop would
-	 * rather read UPDATEs (a 256 KB read is some 60,000 prefixes, a slice
-	 * 4,096): while the kernel's sender has less than a couple of batches
-	 * in hand, build more first, so that it never waits for work. Bounded,
+	/* During a full table the kernel is the slow side: while its sender
+	 * has less than a couple of batches in hand, build more slices before
+	 * the loop reads on (a BGP connection's turn is up to 32 KB, some 8,000
+	 * prefixes; a slice is 4,096), so that it never waits for work. Bounded,
 	 * so sockets and timers still get their turn. */
 	for (i = 0; i < RIB_FEED_SLICES; i++) {
 		rib_work(rib, RIB_WORK_CHUNK);
