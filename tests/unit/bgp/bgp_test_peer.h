@@ -339,6 +339,17 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 	tp_send(c, buf, wire_wr_len(&w));
 }
 
+/* An IPv4 unicast End-of-RIB (RFC 4724 2). */
+static TP_UNUSED void
+tp_send_eor(struct tp_conn *c)
+{
+	uint8_t		 buf[64];
+	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+
+	bgp_eor_encode(&w, AF_INET);
+	tp_send(c, buf, wire_wr_len(&w));
+}
+
 static TP_UNUSED void
 tp_send_keepalive(struct tp_conn *c)
 {

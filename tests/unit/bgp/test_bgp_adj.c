@@ -405,16 +405,6 @@ test_max_prefix_warning(void **state)
 	tp_env_fini(&e);
 }
 
-static void
-send_eor(struct tp_conn *c)
-{
-	uint8_t		 buf[64];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-
-	bgp_eor_encode(&w, AF_INET);
-	tp_send(c, buf, wire_wr_len(&w));
-}
-
 /* RFC 4724 helper: routes stay (stale) across the restart, End-of-RIB sweeps. */
 static void
 test_graceful_restart(void **state)
@@ -448,7 +438,7 @@ test_graceful_restart(void **state)
 	assert_non_null(c);
 	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1, NULL, 0);
 	assert_true(wait_hooks(&e, 3, 0));
-	send_eor(c);
+	tp_send_eor(c);
 	assert_true(wait_hooks(&e, 3, 1));
 	assert_string_equal(prefix_fmt(&e.h.last_del, w.first, sizeof(w.first)),
 	    "198.51.100.0/24");

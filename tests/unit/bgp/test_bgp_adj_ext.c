@@ -265,16 +265,6 @@ test_ext_max_prefix(void **state)
 	tp_env_fini(&e);
 }
 
-static void
-send_eor(struct tp_conn *c)
-{
-	uint8_t		 buf[64];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-
-	bgp_eor_encode(&w, AF_INET);
-	tp_send(c, buf, wire_wr_len(&w));
-}
-
 /* RFC 4724 helper: stale in the store, End-of-RIB sweeps IPv4 there. */
 static void
 test_ext_graceful_restart(void **state)
@@ -303,7 +293,7 @@ test_ext_graceful_restart(void **state)
 	assert_non_null(c);
 	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1);	/* unchanged */
 	assert_true(wait_n(&e, &S.calls_add, 3));
-	send_eor(c);
+	tp_send_eor(c);
 	assert_true(wait_n(&e, &e.h.stale_sweep, 1));
 	assert_int_equal(S.last_sweep_family, AF_INET);
 	assert_int_equal(S.n, 1);
