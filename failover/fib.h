@@ -57,6 +57,9 @@ struct fib_cfg {
 	 * and notifications carry the nhid only (`ip route show` prints
 	 * "nhid N", `ip nexthop` shows where it goes). false = leave it alone. */
 	bool		 nh_compat_off;
+	/* First back-off before a refused request is tried again (doubling
+	 * per attempt up to 30 s); 0 = 200 ms. */
+	uint32_t	 retry_min_ms;
 };
 
 struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg);

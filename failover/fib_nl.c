@@ -711,7 +711,7 @@ fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct p
     unsigned attempts)
 {
 	struct fib_retry	*r;
-	uint64_t		 delay = FIB_RETRY_MIN_MS;
+	uint64_t		 delay = f->cfg.retry_min_ms;
 
 	if (f->nretries == f->cretries) {
 		size_t		 ncap = f->cretries ? f->cretries * 2 : 64;
@@ -727,7 +727,8 @@ fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct p
 	while (attempts-- > 1 && delay < FIB_RETRY_MAX_MS)
 		delay *= 2;
 	if (delay > FIB_RETRY_MAX_MS)
-		delay = FIB_RETRY_MAX_MS;
+		delay = f->cfg.retry_min_ms > FIB_RETRY_MAX_MS ? f->cfg.retry_min_ms :
+		    FIB_RETRY_MAX_MS;
 	r = &f->retries[f->nretries++];
 	memset(r, 0, sizeof(*r));
 	r->due_ms = mono_ms() + delay;
@@ -851,6 +852,8 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	f->cfg = *cfg;
 	if (!f->cfg.table)
 		f->cfg.table = 254;	/* RT_TABLE_MAIN */
+	if (!f->cfg.retry_min_ms)
+		f->cfg.retry_min_ms = FIB_RETRY_MIN_MS;
 	if (cfg->netns) {
 		snprintf(f->netns, sizeof(f->netns), "%s", cfg->netns);
 		f->cfg.netns = f->netns;

@@ -18,6 +18,7 @@
 
 #include "bgp/bgp_local.h"
 #include "lib/loop.h"
+#include "tests/unit/include/test_time.h"
 
 #define TP_UNUSED __attribute__((unused))
 
@@ -108,10 +109,7 @@ static const struct bgp_hooks tp_hooks_ops = {
 static TP_UNUSED unsigned
 tp_scale(void)
 {
-	const char	*s = getenv("HGW_TEST_TIME_SCALE");
-	int		 k = s ? atoi(s) : 1;
-
-	return k >= 1 && k <= 1000 ? (unsigned)k : 1;
+	return test_time_scale();
 }
 
 static TP_UNUSED uint64_t
