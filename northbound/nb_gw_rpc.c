@@ -103,6 +103,10 @@ nb_gw_whatif(const char *connection, rib_whatif_fn fn, void *arg, struct nb_err 
 {
 	int	 rc;
 
+	if (!connection) {
+		nb_err_set(err, "", "which connection? (none named)");
+		return -EINVAL;
+	}
 	if (!gw.rib || !is_connection(connection)) {
 		nb_err_set(err, "", "no connection named '%s'", connection);
 		return -ENOENT;
@@ -140,6 +144,10 @@ nb_gw_drain(const char *circuit, bool drain, uint32_t *moved, struct nb_err *err
 	bool			 found = false;
 	int			 rc;
 
+	if (!circuit) {
+		nb_err_set(err, "", "which circuit? (none named)");
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < gw.npaths; i++)
 		if (gw.paths[i]->spec.src.cls == RIB_CLASS_CIRCUIT &&
 		    strcmp(gw.paths[i]->spec.connection, circuit) == 0)

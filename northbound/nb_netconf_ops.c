@@ -980,6 +980,48 @@ op_create_subscription(struct op *o)
 	nbnc_filter_free(&flt);
 }
 
+/*
+ * Mandatory input present (RFC 7950 7.14.2: the input must be valid)?
+ * libnetconf2 parses an RPC without validating it, so a handler would
+ * otherwise meet NULL for a leaf the model promises: missing-element with
+ * the leaf as bad-element (RFC 6241 App. A), before any handler runs.
+ * Top-level input nodes only: deeper mandatory nodes belong to containers
+ * the handlers check as they read them.
+ */
+static bool
+op_input_present(const struct lyd_node *rpc, const struct lysc_node *l)
+{
+	struct lyd_node	*n;
+
+	if (l->nodetype != LYS_CHOICE)
+		return lyd_find_sibling_val(lyd_child(rpc), l, NULL, 0, &n) == LY_SUCCESS;
+	/* a mandatory choice: some data node of one of its cases */
+	LY_LIST_FOR(lyd_child(rpc), n)
+		for (const struct lysc_node *s = n->schema; s && s != rpc->schema; s = s->parent)
+			if (s == l)
+				return true;
+	return false;
+}
+
+static bool
+op_input_complete(struct op *o)
+{
+	const struct lysc_node	*in = lysc_node_child(o->rpc->schema), *c;
+
+	for (c = in; c; c = c->next) {
+		if (c->nodetype != LYS_INPUT)
+			continue;
+		for (const struct lysc_node *l = lysc_node_child(c); l; l = l->next) {
+			if (!(l->flags & LYS_MAND_TRUE) || op_input_present(o->rpc, l))
+				continue;
+			nbnc_errs_add(&o->errs, NC_ERR_MISSING_ELEM, "", l->name,
+			    "<%s> needs its input <%s>", o->rpc->schema->name, l->name);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct nc_server_reply *
 nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 {
@@ -994,6 +1036,8 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 	}
 	mod = rpc->schema->module->name;
 	name = rpc->schema->name;
+	if (!op_input_complete(&o))
+		goto reply;
 	if (strcmp(mod, "ietf-netconf") == 0 && strcmp(name, "kill-session") == 0) {
 		op_kill_session(&o);
 		goto reply;
