@@ -780,6 +780,12 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 
 	if (nbnc.started)
 		return -EALREADY;
+	if (!nbnc_guard_active()) {
+		/* libnetconf2 alone dies on malformed chunk framing */
+		log_err(LOG_MOD_NB, "netconf: not started: the framing guard is not in front of "
+		    "libnetconf2 (the executable must export ssh_channel_read, nb_nc_guard.c)");
+		return -ENOTSUP;
+	}
 	if ((rc = nb_netconf_init(&err)) != 0) {
 		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
 		return rc;

@@ -103,6 +103,11 @@ struct nbnc_errs {
 	struct nbnc_err	*v;
 	size_t		 n, cap;
 };
+/* nb_nc_guard.c: is the framing guard in front of libnetconf2 (exported
+ * by the executable)? How many sessions it closed. */
+bool		 nbnc_guard_active(void);
+unsigned long	 nbnc_guard_refused(void);
+
 void	nbnc_errs_add(struct nbnc_errs *, NC_ERR, const char *path, const char *bad_elem,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void	nbnc_errs_add_nb(struct nbnc_errs *, NC_ERR, const struct nb_err *);

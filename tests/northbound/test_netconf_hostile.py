@@ -43,3 +43,82 @@ def test_rpc_without_mandatory_input(srv, rpc, leaf):
 	r = m.dispatch(etree.fromstring('<what-if xmlns="%s"><fail>er1</fail></what-if>' % HGWNC))
 	assert xp(r, '//n:prefixes-moved/text()') == ['0']
 	m.close_session()
+
+
+# ----------------------------------------------------------- framing (RFC 6242)
+
+HELLO11 = (b'<?xml version="1.0"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
+	   b'<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>'
+	   b'</capabilities></hello>]]>]]>')
+RPC_GET = (b'<rpc message-id="7" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
+	   b'<get-config><source><running/></source></get-config></rpc>')
+
+
+def raw_session(srv, user='view'):
+	"""A paramiko channel on the netconf subsystem after both hellos
+	(base:1.1 announced): raw bytes, nothing checked by a client library."""
+	import socket
+	import paramiko
+	from nclib import PASSWORDS, in_netns
+	with in_netns(srv.ns.name):
+		sock = socket.create_connection(('127.0.0.1', 830), timeout=10)
+	t = paramiko.Transport(sock)
+	t.connect(username=user, password=PASSWORDS[user])
+	c = t.open_session()
+	c.invoke_subsystem('netconf')
+	c.settimeout(10)
+	buf = b''
+	while b']]>]]>' not in buf:
+		buf += c.recv(65536)
+	c.sendall(HELLO11)
+	return t, c
+
+
+def read_until_closed(c):
+	out = b''
+	while True:
+		try:
+			d = c.recv(65536)
+		except Exception:
+			break
+		if not d:
+			break
+		out += d
+	return out
+
+
+@pytest.mark.parametrize('data', [
+	b'\n#x12\n' + RPC_GET + b'\n##\n',		# non-digit size: crashed libnetconf2
+	RPC_GET + b'\n##\n',				# chunk without its header: crashed it
+	b'\n#07\nabcdefg\n##\n',			# leading zero: hung the session
+	b'\n#4294967296\nab\n##\n',			# size above 2^32-1: hung it
+	RPC_GET + b']]>]]>',				# end-of-message framing after 1.1: hung it
+], ids=['non-digit', 'no-header', 'leading-zero', 'too-big', 'eom-after-1.1'])
+def test_bad_chunked_framing(srv, data):
+	"""Every framing error: malformed-message, the session ends, the daemon
+	and another session (opened before) carry on."""
+	other = srv.connect('admin')
+	t, c = raw_session(srv, 'view')
+	c.sendall(data)
+	out = read_until_closed(c)
+	t.close()
+	assert b'<error-tag>malformed-message</error-tag>' in out, out
+	assert out.startswith(b'\n#'), out		# answered in the agreed (chunked) framing
+	alive(srv)
+	assert other.get_config('running').ok
+	other.close_session()
+	assert 'closing a session' in srv.log()
+
+
+def test_valid_chunked_framing_split_anywhere(srv):
+	"""The guard passes well-framed traffic however the transport splits it."""
+	t, c = raw_session(srv, 'view')
+	msg = b'\n#%d\n%s\n##\n' % (len(RPC_GET), RPC_GET)
+	for i in range(len(msg)):
+		c.sendall(msg[i:i + 1])
+	buf = b''
+	while b'\n##\n' not in buf:
+		buf += c.recv(65536)
+	assert b'<data' in buf and b'message-id="7"' in buf
+	t.close()
+	alive(srv)
