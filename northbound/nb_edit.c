@@ -176,6 +176,49 @@ nbnc_edit_err(struct edit *ed, NC_ERR tag, const struct lyd_node *e, const char 
 		ed->stop = true;
 }
 
+/* Does the edit below e (under "none") ask for removals and nothing else?
+ * Removing what does not exist is silently ignored (RFC 6241 7.2), so such
+ * an edit of a missing entry is no error; any other data there is. */
+static bool
+nbnc_only_removes(const struct lyd_node *e)
+{
+	const struct lyd_node	*n;
+	bool			 removes = false;
+
+	LYD_TREE_DFS_BEGIN(e, n) {
+		enum nbnc_op	 op = n != e ? nbnc_op_of(n, OP_NONE) : OP_NONE;
+
+		if (op != OP_NONE && op != OP_REMOVE)
+			return false;
+		removes |= op == OP_REMOVE;
+		LYD_TREE_DFS_END(e, n);
+	}
+	return removes;
+}
+
+/* yang:insert, yang:value and yang:key place entries of lists and
+ * leaf-lists that are ordered-by user; this model has none, and on any other
+ * node they are unknown-attribute (RFC 7950 7.8.6, 7.7.9). */
+static int
+nbnc_insert_attr(struct edit *ed, const struct lyd_node *e)
+{
+	const struct lyd_meta	*m;
+
+	for (m = e->meta; m; m = m->next) {
+		if (strcmp(m->annotation->module->name, "yang") != 0 ||
+		    (strcmp(m->name, "insert") != 0 && strcmp(m->name, "value") != 0 &&
+		    strcmp(m->name, "key") != 0))
+			continue;
+		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ATTR, e, "\"%s\" is not ordered-by user: yang:%s "
+		    "does not apply", e->schema->name, m->name);
+		if (ed->errs->n)
+			snprintf(ed->errs->v[ed->errs->n - 1].bad_attr,
+			    sizeof(ed->errs->v[0].bad_attr), "%s", m->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int nbnc_edit_siblings(struct edit *, struct lyd_node *tparent, struct lyd_node **ttop,
     const struct lyd_node *efirst, enum nbnc_op inherit);
 
@@ -242,6 +285,16 @@ nbnc_edit_opaq(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop
 	if (mod || tparent)
 		s = lys_find_child(tparent ? tparent->schema : NULL, mod ? mod : tparent->schema->module,
 		    o->name.name, 0, 0, 0);
+	if (!mod && o->name.module_ns && o->name.module_ns[0] &&
+	    (!tparent || strcmp(o->name.module_ns, tparent->schema->module->ns) != 0)) {
+		/* RFC 6241 App. A: a namespace the server does not know at all */
+		nbnc_edit_err(ed, NC_ERR_UNKNOWN_NS, e, "no module of this server has namespace \"%s\"",
+		    o->name.module_ns);
+		if (ed->errs->n)
+			snprintf(ed->errs->v[ed->errs->n - 1].bad_ns,
+			    sizeof(ed->errs->v[0].bad_ns), "%s", o->name.module_ns);
+		return -EINVAL;
+	}
 	if (!s || (s->flags & LYS_CONFIG_R)) {
 		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ELEM, e, "unknown element \"%s\"%s%s", o->name.name,
 		    o->name.module_ns ? " in namespace " : "",
@@ -295,6 +348,8 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 	}
 	if (!e->schema)
 		return nbnc_edit_opaq(ed, tparent, ttop, e, op);
+	if (nbnc_insert_attr(ed, e) != 0)
+		return -EINVAL;
 	if (e->schema->flags & LYS_CONFIG_R) {
 		nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e, "\"%s\" is state data, not configuration",
 		    e->schema->name);
@@ -359,6 +414,15 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 			return 0;
 		if (t)
 			return nbnc_edit_siblings(ed, t, NULL, lyd_child_no_keys(e), OP_NONE);
+		/* RFC 6241 7.2 "none": data with no corresponding level in the
+		 * datastore is data-missing. A non-presence container has no
+		 * instance of its own to miss; a list entry or presence one does. */
+		if (!lysc_is_np_cont(e->schema) && !nbnc_only_removes(e)) {
+			nbnc_edit_err(ed, NC_ERR_DATA_MISSING, e,
+			    "\"%s\" does not exist (default-operation none creates nothing)",
+			    e->schema->name);
+			return -ENOENT;
+		}
 		/* Only a path to deeper operations: build it, drop it if unused. */
 		if (lyd_dup_single(e, NULL, LYD_DUP_NO_META, &t) != LY_SUCCESS ||
 		    nbnc_insert(tparent, ttop, t) != 0) {
@@ -393,7 +457,7 @@ nbnc_edit_siblings(struct edit *ed, struct lyd_node *tparent, struct lyd_node **
 	return rc;
 }
 
-static bool
+bool
 nbnc_bad_operation(const char *msg, const char *xml)
 {
 	const char	*q = strchr(msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;

@@ -48,9 +48,9 @@ match_step(const char *pat, size_t plen, uint8_t m, uint8_t c)
 	return 0;
 }
 
-/* One byte of end-of-message framed text. */
+/* One byte of end-of-message framed text; *end when it completed the marker. */
 static int
-eom_byte(struct ncf *f, uint8_t c)
+eom_byte(struct ncf *f, uint8_t c, bool *end)
 {
 	if (!f->hello_done && f->cap < sizeof(base11) - 1)
 		f->cap = match_step(base11, sizeof(base11) - 1, f->cap, c);
@@ -59,9 +59,11 @@ eom_byte(struct ncf *f, uint8_t c)
 		return fail(f, "message longer than the server accepts");
 	if (f->eom < sizeof(eom_marker) - 1)
 		return 0;
+	*end = true;
 	f->eom = 0;
 	f->msg_len = 0;
 	f->messages++;
+	f->last_eom = true;
 	if (!f->hello_done) {
 		f->hello_done = true;
 		f->chunked = f->cap == sizeof(base11) - 1;
@@ -71,18 +73,23 @@ eom_byte(struct ncf *f, uint8_t c)
 	return 0;
 }
 
-int
-ncf_feed(struct ncf *f, const uint8_t *p, size_t n)
+long
+ncf_scan(struct ncf *f, const uint8_t *p, size_t n, bool *end, ncf_sink sink, void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t	 i;
+
+	*end = false;
+	for (i = 0; i < n && !*end; i++) {
 		uint8_t	 c = p[i];
 
 		switch (f->state) {
 		case S_ERR:
 			return -EPROTO;
 		case S_EOM:
-			if (eom_byte(f, c) != 0)
+			if (eom_byte(f, c, end) != 0)
 				return -EPROTO;
+			if (sink)
+				sink(arg, p + i, 1);
 			break;
 		case S_LF:
 			if (c != '\n')
@@ -129,6 +136,8 @@ ncf_feed(struct ncf *f, const uint8_t *p, size_t n)
 
 			if (take > f->size)
 				take = (size_t)f->size;
+			if (sink)
+				sink(arg, p + i, take);
 			f->size -= take;
 			i += take - 1;
 			if (f->size == 0)
@@ -138,12 +147,29 @@ ncf_feed(struct ncf *f, const uint8_t *p, size_t n)
 		case S_END_LF:
 			if (c != '\n')
 				return fail(f, "end-of-chunks must be LF '##' LF");
+			*end = true;
 			f->messages++;
 			f->msg_len = 0;
 			f->any_chunk = false;
+			f->last_eom = false;
 			f->state = S_LF;
 			break;
 		}
 	}
-	return 0;
+	return (long)i;
+}
+
+int
+ncf_feed(struct ncf *f, const uint8_t *p, size_t n)
+{
+	while (n) {
+		bool	 end;
+		long	 used = ncf_scan(f, p, n, &end, NULL, NULL);
+
+		if (used < 0)
+			return -EPROTO;
+		p += used;
+		n -= (size_t)used;
+	}
+	return f->state == S_ERR ? -EPROTO : 0;
 }

@@ -37,13 +37,28 @@ struct ncf {
 	uint64_t	 msg_len;
 	uint64_t	 messages;	/* complete messages seen */
 	uint64_t	 max;		/* message size limit: NCF_MSG_MAX by ncf_init */
+	bool		 last_eom;	/* the last message ended with "]]>]]>" */
 	const char	*err;		/* why the stream was refused (static text) */
 };
 
+typedef void (*ncf_sink)(void *arg, const uint8_t *p, size_t n);
+
 void	ncf_init(struct ncf *);
-/* Check n more bytes. 0, or -EPROTO with f->err set; after an error
- * every later call fails the same way (the session must end). */
+/*
+ * Scan p[0..n) up to the end of the current message at most. The content
+ * (chunk data; for end-of-message framing every byte, the marker too: take
+ * NCF_EOM_LEN off the content when such a message ends) goes to sink when
+ * one is given. Returns the bytes consumed, *end telling whether the last
+ * of them ended a message; or -EPROTO with f->err set, and every later call
+ * fails the same way (the session must end).
+ */
+#define NCF_EOM_LEN	6
+long	ncf_scan(struct ncf *, const uint8_t *p, size_t n, bool *end, ncf_sink sink,
+	    void *arg);
+/* The whole of p, across message ends: 0 or -EPROTO. */
 int	ncf_feed(struct ncf *, const uint8_t *p, size_t n);
+/* Did the message that just ended use end-of-message framing? */
+static inline bool ncf_last_eom(const struct ncf *f) { return f->last_eom; }
 /* The framing the server must answer in: chunked once the client's hello
  * announced base:1.1. */
 static inline bool ncf_chunked(const struct ncf *f) { return f->hello_done && f->chunked; }

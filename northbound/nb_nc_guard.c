@@ -1,4 +1,4 @@
-/* northbound/nb_nc_guard.c - every client byte passes the framing checker before libnetconf2 reads it (its 2.0.24 parser crashes on bad chunks). */
+/* northbound/nb_nc_guard.c - every client message is framed, checked and held here before libnetconf2 reads it. */
 #include "northbound/nb_nc_frame.h"
 #include "northbound/nb_netconf_local.h"
 
@@ -19,30 +19,57 @@
  * chunk headers itself: "#x12" makes it dereference NULL inside
  * nc_ps_poll(), a chunk without its header does the same, and "#07", a size
  * above 2^32-1 or an end-of-message framed RPC after base:1.1 leave the
- * session hanging without a reply. The library cannot be patched here (it is
- * Debian's), so hybridgwd defines ssh_channel_read() itself: the executable
- * exports it (daemon/CMakeLists.txt, --dynamic-list), the dynamic linker
- * binds libnetconf2's calls to it, and it runs what the client sent through
- * the checker (nb_nc_frame.c) before handing it on. A violation answers with
- * a malformed-message rpc-error (RFC 6241 App. A; no message-id: the message
- * could not be parsed) in the session's framing and ends the session: the
- * stream cannot be resynchronised. Other sessions are untouched.
+ * session hanging. It also answers every message it cannot parse with
+ * operation-failed and runs an <rpc> without a message-id. Debian's library
+ * cannot be patched here, so hybridgwd defines ssh_channel_read() and
+ * ssh_channel_poll_timeout() itself; the executable exports them
+ * (daemon/CMakeLists.txt, --dynamic-list) and the dynamic linker binds
+ * libnetconf2's calls to them.
+ *
+ * Per channel, what the client sends is framed (nb_nc_frame.c) and held
+ * until a message is complete; nothing of it reaches the library before.
+ * Then nbnc_msg_check() (nb_nc_check.c) decides: a good message is handed
+ * on as it came; a refused one is replaced by <rpc><refused/></rpc> of
+ * hybridgw-netconf (with the same message-id), which the dispatcher answers
+ * with the refusal kept for this thread (the poll thread that reads a
+ * message is the one that dispatches it), so the rpc-error carries the
+ * RFC's tag. A framing error cannot be resynchronised: malformed-message
+ * in the session's framing, then the session ends. Other sessions never
+ * notice.
  */
+
+#define GUARD_READ	16384
+
+struct buf {
+	uint8_t		*p;
+	size_t		 len, cap;
+};
 
 struct guard {
 	ssh_channel	 ch;
 	struct ncf	 f;
-	bool		 refused;	/* answered: later reads fail quietly */
+	bool		 closed;	/* framing error answered: reads fail */
+	struct buf	 raw;		/* the message in progress, as framed on the wire */
+	struct buf	 body;		/* its text (+ NUL) */
+	struct buf	 out;		/* ready for the library */
+	size_t		 out_off;
+	bool		 out_refused;	/* out is a <refused/> standing for a message */
+	struct nbnc_err	 refusal;
+	uint8_t		 in[GUARD_READ];	/* read from libssh, not framed yet */
+	size_t		 in_len, in_off;
 };
 
 typedef int (*read_fn)(ssh_channel, void *, uint32_t, int);
+typedef int (*poll_fn)(ssh_channel, int, int);
 typedef int (*write_fn)(ssh_channel, const void *, uint32_t);
 typedef void (*free_fn)(ssh_channel);
 
 static pthread_mutex_t	 guard_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct guard	**guards;
 static size_t		 nguards, cguards;
-static atomic_ulong	 guard_refused;
+static atomic_ulong	 guard_refused, guard_closed;
+static __thread struct nbnc_err	 tl_refusal;
+static __thread bool		 tl_has_refusal, tl_dropped;
 
 static void *
 real_sym(const char *name)
@@ -52,9 +79,36 @@ real_sym(const char *name)
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
-/* The channel's checker, made at its first read. NULL: out of memory. */
+static int
+buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t	 cap = b->cap ? b->cap : 4096;
+		uint8_t	*np;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(np = realloc(b->p, cap)))
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The channel's guard, made at its first use. NULL: out of memory. */
 static struct guard *
-guard_get(ssh_channel ch)
+guard_get(ssh_channel ch, bool make)
 {
 	struct guard	*g = NULL;
 
@@ -64,6 +118,8 @@ guard_get(ssh_channel ch)
 			g = guards[i];
 			goto out;
 		}
+	if (!make)
+		goto out;
 	if (nguards == cguards) {
 		size_t		 nc = cguards ? cguards * 2 : 16;
 		struct guard	**ng = realloc(guards, nc * sizeof(*ng));
@@ -73,10 +129,9 @@ guard_get(ssh_channel ch)
 		guards = ng;
 		cguards = nc;
 	}
-	if (!(g = malloc(sizeof(*g))))
+	if (!(g = calloc(1, sizeof(*g))))
 		goto out;
 	g->ch = ch;
-	g->refused = false;
 	ncf_init(&g->f);
 	guards[nguards++] = g;
 out:
@@ -90,7 +145,12 @@ guard_drop(ssh_channel ch)
 	pthread_mutex_lock(&guard_mtx);
 	for (size_t i = 0; i < nguards; i++)
 		if (guards[i]->ch == ch) {
-			free(guards[i]);
+			struct guard	*g = guards[i];
+
+			buf_free(&g->raw);
+			buf_free(&g->body);
+			buf_free(&g->out);
+			free(g);
 			guards[i] = guards[--nguards];
 			break;
 		}
@@ -102,32 +162,125 @@ guard_drop(ssh_channel ch)
 	pthread_mutex_unlock(&guard_mtx);
 }
 
-/* malformed-message in the framing the client expects. f->err is one of
- * the checker's fixed texts: nothing the client sent is echoed. */
+/* malformed-message in the framing the client expects, then the session
+ * ends. f->err is one of the checker's fixed texts: nothing the client
+ * sent is echoed. */
 static void
-guard_refuse(ssh_channel ch, const struct ncf *f)
+guard_close(struct guard *g)
 {
 	static write_fn	 wr;
 	char		 body[512], msg[600];
 	int		 n, m;
 
+	g->closed = true;
+	atomic_fetch_add(&guard_closed, 1);
+	log_warn(LOG_MOD_NB, "netconf: closing a session: %s", g->f.err);
 	if (!wr && !(wr = (write_fn)real_sym("ssh_channel_write")))
 		return;
 	n = snprintf(body, sizeof(body), "<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
 	    "<rpc-error><error-type>rpc</error-type><error-tag>malformed-message</error-tag>"
 	    "<error-severity>error</error-severity><error-message xml:lang=\"en\">%s "
-	    "(RFC 6242 4)</error-message></rpc-error></rpc-reply>", f->err);
+	    "(RFC 6242 4)</error-message></rpc-error></rpc-reply>", g->f.err);
 	if (n <= 0 || (size_t)n >= sizeof(body))
 		return;
-	if (ncf_chunked(f))
+	if (ncf_chunked(&g->f))
 		m = snprintf(msg, sizeof(msg), "\n#%d\n%s\n##\n", n, body);
 	else
 		m = snprintf(msg, sizeof(msg), "%s]]>]]>", body);
 	if (m > 0 && (size_t)m < sizeof(msg))
-		wr(ch, msg, (uint32_t)m);
+		wr(g->ch, msg, (uint32_t)m);
+}
+
+static void
+body_sink(void *arg, const uint8_t *p, size_t n)
+{
+	struct guard	*g = arg;
+
+	if (buf_put(&g->body, p, n) != 0)
+		g->f.err = "out of memory";
+}
+
+/* A message is complete in raw/body: decide what the library gets. */
+static int
+guard_message(struct guard *g)
+{
+	char		 msgid[NBNC_MSGID_MAX * 6 + 1], sub[NBNC_MSGID_MAX * 6 + 256];
+	bool		 has_id, first = g->f.messages == 1;
+	size_t		 len = g->body.len;
+	int		 n, rc = 0;
+
+	if (g->f.last_eom)
+		len = len >= NCF_EOM_LEN ? len - NCF_EOM_LEN : 0;
+	if (len < g->body.len)
+		g->body.p[len] = '\0';
+	g->out.len = g->out_off = 0;
+	g->out_refused = false;
+	/* the <hello> is the library's to judge (a bad one ends the session) */
+	if (first || nbnc_msg_check((const char *)g->body.p, len, &g->refusal, msgid,
+	    &has_id) == 0) {
+		rc = buf_put(&g->out, g->raw.p, g->raw.len);
+		goto out;
+	}
+	atomic_fetch_add(&guard_refused, 1);
+	n = snprintf(sub, sizeof(sub), "<rpc xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"%s%s%s>"
+	    "<refused xmlns=\"urn:hybridgw:params:xml:ns:yang:hybridgw-netconf\"/></rpc>",
+	    has_id ? " message-id=\"" : "", has_id ? msgid : "", has_id ? "\"" : "");
+	if (n < 0 || (size_t)n >= sizeof(sub)) {
+		rc = -EMSGSIZE;
+		goto out;
+	}
+	if (g->f.last_eom) {
+		rc = buf_put(&g->out, sub, (size_t)n);
+		rc = rc ? rc : buf_put(&g->out, "]]>]]>", NCF_EOM_LEN);
+	} else {
+		char	 hdr[24];
+		int	 h = snprintf(hdr, sizeof(hdr), "\n#%d\n", n);
+
+		rc = buf_put(&g->out, hdr, (size_t)h);
+		rc = rc ? rc : buf_put(&g->out, sub, (size_t)n);
+		rc = rc ? rc : buf_put(&g->out, "\n##\n", 4);
+	}
+	g->out_refused = true;
+out:
+	g->raw.len = g->body.len = 0;
+	return rc;
+}
+
+/*
+ * Frame what was read until a message is complete (it goes to out) or the
+ * input is used up. 0, or -EPROTO (framing: the session must end) or
+ * -ENOMEM.
+ */
+static int
+guard_scan(struct guard *g)
+{
+	while (g->in_off < g->in_len && g->out_off == g->out.len) {
+		const uint8_t	*p = g->in + g->in_off;
+		size_t		 n = g->in_len - g->in_off;
+		bool		 end;
+		long		 used = ncf_scan(&g->f, p, n, &end, body_sink, g);
+
+		if (used < 0)
+			return -EPROTO;
+		if (buf_put(&g->raw, p, (size_t)used) != 0)
+			return -ENOMEM;
+		g->in_off += (size_t)used;
+		if (end && guard_message(g) != 0)
+			return -ENOMEM;
+	}
+	if (g->in_off == g->in_len)
+		g->in_off = g->in_len = 0;
+	return 0;
+}
+
+static size_t
+guard_pending(const struct guard *g)
+{
+	return g->out.len - g->out_off;
 }
 
 int ssh_channel_read(ssh_channel, void *, uint32_t, int);
+int ssh_channel_poll_timeout(ssh_channel, int, int);
 void ssh_channel_free(ssh_channel);
 
 int
@@ -135,24 +288,62 @@ ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 {
 	static read_fn	 rd;
 	struct guard	*g;
-	int		 n;
+	size_t		 n;
+	int		 r;
 
 	if (!rd && !(rd = (read_fn)real_sym("ssh_channel_read")))
 		return SSH_ERROR;
-	n = rd(ch, dest, count, is_stderr);
-	if (n <= 0 || is_stderr)
-		return n;
-	if (!(g = guard_get(ch)))
+	if (is_stderr)
+		return rd(ch, dest, count, is_stderr);
+	if (!(g = guard_get(ch, true)) || g->closed)
 		return SSH_ERROR;
-	if (ncf_feed(&g->f, dest, (size_t)n) == 0)
-		return n;
-	if (!g->refused) {
-		g->refused = true;
-		atomic_fetch_add(&guard_refused, 1);
-		log_warn(LOG_MOD_NB, "netconf: closing a session: %s", g->f.err);
-		guard_refuse(ch, &g->f);
+	if (!guard_pending(g) && g->in_len == 0) {
+		r = rd(ch, g->in, sizeof(g->in), 0);
+		if (r == SSH_ERROR || (r == 0 && ssh_channel_is_eof(ch)))
+			tl_dropped = true;
+		if (r <= 0)
+			return r;
+		g->in_len = (size_t)r;
 	}
-	return SSH_ERROR;
+	if ((r = guard_scan(g)) != 0) {
+		if (r == -ENOMEM)
+			g->f.err = "out of memory";
+		guard_close(g);
+		return SSH_ERROR;
+	}
+	if (!(n = guard_pending(g)))
+		return 0;	/* a message is still incomplete: nothing yet */
+	if (n > count)
+		n = count;
+	memcpy(dest, g->out.p + g->out_off, n);
+	g->out_off += n;
+	if (g->out_off == g->out.len && g->out_refused) {
+		/* the library dispatches this on the calling thread next */
+		tl_refusal = g->refusal;
+		tl_has_refusal = true;
+		g->out_refused = false;
+	}
+	return (int)n;
+}
+
+int
+ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
+{
+	static poll_fn	 pl;
+	struct guard	*g;
+
+	if (!pl && !(pl = (poll_fn)real_sym("ssh_channel_poll_timeout")))
+		return SSH_ERROR;
+	if (!is_stderr && (g = guard_get(ch, false))) {
+		if (g->closed)
+			return SSH_ERROR;
+		/* held back here, not in libssh any more: say so */
+		if (guard_pending(g))
+			return (int)(guard_pending(g) > INT32_MAX ? INT32_MAX : guard_pending(g));
+		if (g->in_len > g->in_off)
+			return (int)(g->in_len - g->in_off);
+	}
+	return pl(ch, timeout, is_stderr);
 }
 
 void
@@ -168,13 +359,39 @@ ssh_channel_free(ssh_channel ch)
 }
 
 bool
+nbnc_guard_take_refusal(struct nbnc_err *e)
+{
+	if (!tl_has_refusal)
+		return false;
+	*e = tl_refusal;
+	tl_has_refusal = false;
+	return true;
+}
+
+bool
+nbnc_guard_take_dropped(void)
+{
+	bool	 d = tl_dropped;
+
+	tl_dropped = false;
+	return d;
+}
+
+bool
 nbnc_guard_active(void)
 {
-	return dlsym(RTLD_DEFAULT, "ssh_channel_read") == (void *)ssh_channel_read;
+	return dlsym(RTLD_DEFAULT, "ssh_channel_read") == (void *)ssh_channel_read &&
+	    dlsym(RTLD_DEFAULT, "ssh_channel_poll_timeout") == (void *)ssh_channel_poll_timeout;
 }
 
 unsigned long
 nbnc_guard_refused(void)
 {
 	return atomic_load(&guard_refused);
+}
+
+unsigned long
+nbnc_guard_closed(void)
+{
+	return atomic_load(&guard_closed);
 }

@@ -612,6 +612,11 @@ nbnc_poll_main(void *arg)
 			pthread_mutex_unlock(&nbnc_sess_mtx);
 		}
 		if ((r & NC_PSPOLL_SESSION_TERM) && ncs) {
+			/* libnetconf2 says "other" when the client's transport went
+			 * away under a read; RFC 6470 calls that dropped */
+			if (nbnc_guard_take_dropped() &&
+			    nc_session_get_term_reason(ncs) == NC_SESSION_TERM_OTHER)
+				nc_session_set_term_reason(ncs, NC_SESSION_TERM_DROPPED);
 			nbnc_sess_end(ncs);
 		} else if ((r & NC_PSPOLL_SSH_CHANNEL) && ncs) {
 			struct nc_session	*ch = NULL;

@@ -97,6 +97,9 @@ struct nbnc_err {
 	char		 msg[512];
 	char		 app_tag[64];
 	char		 bad_elem[64];
+	char		 bad_attr[64];	/* *-attribute errors; "" = "operation" */
+	char		 bad_ns[256];	/* unknown-namespace */
+	NC_ERR_TYPE	 type;		/* 0: the tag's usual type */
 	uint32_t	 sid;		/* lock-denied: the holder */
 };
 struct nbnc_errs {
@@ -104,9 +107,22 @@ struct nbnc_errs {
 	size_t		 n, cap;
 };
 /* nb_nc_guard.c: is the framing guard in front of libnetconf2 (exported
- * by the executable)? How many sessions it closed. */
+ * by the executable)? How many messages it refused, sessions it closed. */
 bool		 nbnc_guard_active(void);
 unsigned long	 nbnc_guard_refused(void);
+unsigned long	 nbnc_guard_closed(void);
+/* The refusal the guard delivered as <refused/> on this thread (the poll
+ * thread that reads a message dispatches it): taken once. */
+bool		 nbnc_guard_take_refusal(struct nbnc_err *);
+/* Did this thread's last read find the transport gone (RFC 6470 dropped)? Taken once. */
+bool		 nbnc_guard_take_dropped(void);
+
+/* nb_nc_check.c: check a complete client message (its text, unframed) the
+ * way libnetconf2 is about to parse it. 0: pass it on; -EINVAL: refuse with
+ * *e, the rpc's message-id (if any, escaped for an XML attribute) in msgid. */
+#define NBNC_MSGID_MAX	256
+int		 nbnc_msg_check(const char *xml, size_t len, struct nbnc_err *e,
+		     char msgid[NBNC_MSGID_MAX * 6 + 1], bool *has_msgid);
 
 void	nbnc_errs_add(struct nbnc_errs *, NC_ERR, const char *path, const char *bad_elem,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -125,6 +141,9 @@ int	nbnc_edit_run(struct lyd_node **tree, const struct lyd_node *edit,
 /* The operation of edit node e given the inherited one: "none", "merge",
  * "replace", "create", "delete", "remove", or NULL (invalid). */
 const char *nbnc_edit_op(const struct lyd_node *e, const char *inherit);
+/* Does libyang's 'Invalid enumeration value "x".' come from an nc:operation
+ * attribute with value x in xml? (bad-attribute, not invalid-value) */
+bool	nbnc_bad_operation(const char *msg, const char *xml);
 /* Parse <config> content as a complete, validated configuration. */
 int	nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *);
 /* The XML text of an anyxml/anydata value (keeps empty containers:

@@ -846,15 +846,16 @@ err_node(const struct nbnc_err *e)
 	case NC_ERR_MISSING_ATTR:
 	case NC_ERR_BAD_ATTR:
 	case NC_ERR_UNKNOWN_ATTR:
-		n = nc_err(ctx, e->tag, NC_ERR_TYPE_PROT, "operation", elem);
+		n = nc_err(ctx, e->tag, e->type ? e->type : NC_ERR_TYPE_PROT,
+		    e->bad_attr[0] ? e->bad_attr : "operation", elem);
 		break;
 	case NC_ERR_MISSING_ELEM:
 	case NC_ERR_BAD_ELEM:
 	case NC_ERR_UNKNOWN_ELEM:
-		n = nc_err(ctx, e->tag, NC_ERR_TYPE_APP, elem);
+		n = nc_err(ctx, e->tag, e->type ? e->type : NC_ERR_TYPE_APP, elem);
 		break;
 	case NC_ERR_UNKNOWN_NS:
-		n = nc_err(ctx, e->tag, NC_ERR_TYPE_APP, elem, "");
+		n = nc_err(ctx, e->tag, e->type ? e->type : NC_ERR_TYPE_APP, elem, e->bad_ns);
 		break;
 	case NC_ERR_LOCK_DENIED:
 		n = nc_err(ctx, e->tag, e->sid);
@@ -868,7 +869,7 @@ err_node(const struct nbnc_err *e)
 		n = nc_err(ctx, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP);
 		break;
 	default:
-		n = nc_err(ctx, e->tag, NC_ERR_TYPE_APP);
+		n = nc_err(ctx, e->tag, e->type ? e->type : NC_ERR_TYPE_APP);
 		break;
 	}
 	if (!n)
@@ -1022,6 +1023,35 @@ op_input_complete(struct op *o)
 	return true;
 }
 
+/* The guard refused the message this <refused/> stands for (nb_nc_guard.c):
+ * answer with its error. Sent by a client itself it is not an operation. */
+static void
+op_refused(struct op *o)
+{
+	struct nbnc_err	 e;
+
+	if (!nbnc_guard_take_refusal(&e)) {
+		nbnc_errs_add(&o->errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL,
+		    "<refused> is the server's own answer to a refused message, not an operation");
+		return;
+	}
+	if (nbnc_errs_add(&o->errs, e.tag, e.path, e.bad_elem, "%s", e.msg), o->errs.n) {
+		struct nbnc_err	*d = &o->errs.v[o->errs.n - 1];
+
+		snprintf(d->bad_attr, sizeof(d->bad_attr), "%s", e.bad_attr);
+		snprintf(d->bad_ns, sizeof(d->bad_ns), "%s", e.bad_ns);
+		d->type = e.type;
+	}
+	pthread_mutex_lock(&nbnc_sess_mtx);
+	struct nbnc_sess *s = nbnc_sess_find(o->sid);
+	if (s) {
+		s->in_bad_rpcs++;	/* RFC 6022: not a correct <rpc> */
+		if (s->in_rpcs)
+			s->in_rpcs--;
+	}
+	pthread_mutex_unlock(&nbnc_sess_mtx);
+}
+
 struct nc_server_reply *
 nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 {
@@ -1036,6 +1066,10 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 	}
 	mod = rpc->schema->module->name;
 	name = rpc->schema->name;
+	if (strcmp(mod, NBNC_MOD) == 0 && strcmp(name, "refused") == 0) {
+		op_refused(&o);
+		goto reply;
+	}
 	if (!op_input_complete(&o))
 		goto reply;
 	if (strcmp(mod, "ietf-netconf") == 0 && strcmp(name, "kill-session") == 0) {

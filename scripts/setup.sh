@@ -8,7 +8,7 @@ PKGS=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	libyang2-dev libyang2-tools libnetconf2-dev libssh-dev
 	libnl-3-dev libnl-route-3-dev libnl-xfrm-3-dev libnl-genl-3-dev
-	libuv1-dev libssl-dev libcmocka-dev
+	libuv1-dev libssl-dev libcmocka-dev libexpat1-dev
 	# test and lab
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client

@@ -122,3 +122,127 @@ def test_valid_chunked_framing_split_anywhere(srv):
 	assert b'<data' in buf and b'message-id="7"' in buf
 	t.close()
 	alive(srv)
+
+
+# -------------------------------------------- RFC 6241 App. A error-tags
+
+B = 'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"'
+H = 'xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw"'
+
+
+def chunk(x):
+	x = x.encode() if isinstance(x, str) else x
+	return b'\n#%d\n%s\n##\n' % (len(x), x)
+
+
+def raw_reply(c):
+	buf = b''
+	while b'\n##\n' not in buf:
+		d = c.recv(65536)
+		if not d:
+			break
+		buf += d
+	return buf
+
+
+def tag_of(reply):
+	import re
+	m = re.search(rb'<error-tag>(.*?)</error-tag>', reply)
+	return m.group(1).decode() if m else None
+
+
+def info_of(reply, name):
+	import re
+	m = re.search(rb'<%s>(.*?)</%s>' % (name.encode(), name.encode()), reply)
+	return m.group(1).decode() if m else None
+
+
+CASES = [
+	# (id, rpc, error-tag, (error-info element, value) or None)
+	('bad-operation-attr',
+	 '<rpc message-id="1" %s><edit-config><target><running/></target><config><gateway %s '
+	 'xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="frobnicate"><as>65011'
+	 '</as></gateway></config></edit-config></rpc>' % (B, H),
+	 'bad-attribute', ('bad-attribute', 'operation')),
+	('unknown-namespace',
+	 '<rpc message-id="2" %s><edit-config><target><running/></target><config><gateway '
+	 'xmlns="urn:nope"><as>65011</as></gateway></config></edit-config></rpc>' % B,
+	 'unknown-namespace', ('bad-namespace', 'urn:nope')),
+	('malformed-xml',
+	 '<rpc message-id="3" %s><get-config><source><running/></source></get-config' % B,
+	 'malformed-message', None),
+	('dtd',
+	 '<!DOCTYPE rpc [<!ENTITY x "y">]><rpc message-id="3" %s><get-config><source><running/>'
+	 '</source></get-config></rpc>' % B,
+	 'malformed-message', None),
+	('no-message-id',
+	 '<rpc %s><get-config><source><running/></source></get-config></rpc>' % B,
+	 'missing-attribute', ('bad-attribute', 'message-id')),
+	('unknown-operation',
+	 '<rpc message-id="5" %s><frobnicate/></rpc>' % B,
+	 'operation-not-supported', None),
+	('unknown-operation-namespace',
+	 '<rpc message-id="5" %s><frobnicate xmlns="urn:nope"/></rpc>' % B,
+	 'unknown-namespace', ('bad-namespace', 'urn:nope')),
+	('bad-with-defaults',
+	 '<rpc message-id="6" %s><get-config><source><running/></source><with-defaults xmlns='
+	 '"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults">bogus</with-defaults>'
+	 '</get-config></rpc>' % B,
+	 'invalid-value', None),
+	('confirm-timeout-0',
+	 '<rpc message-id="7" %s><commit><confirmed/><confirm-timeout>0</confirm-timeout></commit>'
+	 '</rpc>' % B,
+	 'invalid-value', None),
+	('missing-mandatory-input',
+	 '<rpc message-id="8" %s><kill-session/></rpc>' % B,
+	 'missing-element', ('bad-element', 'session-id')),
+	('none-below-missing-node',
+	 '<rpc message-id="9" %s><edit-config><target><running/></target><default-operation>none'
+	 '</default-operation><config><gateway %s><vpn-connection><name>nope</name><description>x'
+	 '</description></vpn-connection></gateway></config></edit-config></rpc>' % (B, H),
+	 'data-missing', None),
+	('insert-on-system-ordered',
+	 '<rpc message-id="10" %s><edit-config><target><running/></target><config><gateway %s '
+	 'xmlns:yang="urn:ietf:params:xml:ns:yang:1"><lan><local-prefix yang:insert="first">'
+	 '10.9.0.0/16</local-prefix></lan></gateway></config></edit-config></rpc>' % (B, H),
+	 'unknown-attribute', ('bad-attribute', 'insert')),
+	('refused-from-a-client',
+	 '<rpc message-id="11" %s><refused xmlns="%s"/></rpc>' % (B, HGWNC),
+	 'operation-not-supported', None),
+]
+
+
+@pytest.mark.parametrize('rpc,tag,info', [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_error_tags(srv, rpc, tag, info):
+	"""Each case: the error-tag RFC 6241 App. A names (and its error-info),
+	running unchanged, the session still answers, the daemon alive."""
+	before = srv.ctl('show config')
+	t, c = raw_session(srv, 'admin')
+	c.sendall(chunk(rpc))
+	r = raw_reply(c)
+	assert tag_of(r) == tag, r
+	if info:
+		assert info_of(r, info[0]) == info[1], r
+	if 'message-id="' in rpc and tag != 'malformed-message':	# unreadable: no id to echo
+		mid = rpc.split('message-id="')[1].split('"')[0]
+		assert b'message-id="%s"' % mid.encode() in r, r
+	elif 'message-id="' not in rpc:
+		assert b'message-id' not in r.split(b'<rpc-error>')[0], r
+	# the same session goes on
+	c.sendall(chunk('<rpc message-id="99" %s><get-config><source><running/></source>'
+			'</get-config></rpc>' % B))
+	ok = raw_reply(c)
+	assert b'message-id="99"' in ok and b'<data' in ok, ok
+	t.close()
+	assert srv.ctl('show config') == before
+	alive(srv)
+
+
+def test_message_id_escaped_back(srv):
+	"""A refused message's id goes back as sent (XML-escaped, never raw)."""
+	t, c = raw_session(srv, 'admin')
+	c.sendall(chunk('<rpc message-id="a&amp;&lt;&quot;b" %s><frobnicate/></rpc>' % B))
+	r = raw_reply(c)
+	assert tag_of(r) == 'operation-not-supported'
+	assert b'message-id="a&amp;&lt;&quot;b"' in r, r
+	t.close()
