@@ -214,7 +214,8 @@ nbnc_ds_lock_time(enum nbnc_ds d)
 }
 
 /* RFC 6241 7.5: no lock while another holds one; no candidate lock while
- * the candidate holds changes of another session. */
+ * the candidate holds changes of another session; no running lock while
+ * another session's confirmed commit is pending. */
 int
 nbnc_ds_lock(enum nbnc_ds d, uint32_t sid, uint32_t *holder)
 {
@@ -225,6 +226,10 @@ nbnc_ds_lock(enum nbnc_ds d, uint32_t sid, uint32_t *holder)
 	if (d == NBNC_DS_CANDIDATE && ds.cand_dirty && ds.cand_by != sid) {
 		*holder = ds.cand_by;
 		return -EAGAIN;
+	}
+	if (d == NBNC_DS_RUNNING && ds.cc_pending && ds.cc_sid != sid) {
+		*holder = ds.cc_sid;
+		return -EINPROGRESS;
 	}
 	ds.lock[d] = sid;
 	ds.lock_time[d] = time(NULL);

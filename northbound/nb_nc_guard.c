@@ -331,6 +331,7 @@ ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 {
 	static poll_fn	 pl;
 	struct guard	*g;
+	int		 r;
 
 	if (!pl && !(pl = (poll_fn)real_sym("ssh_channel_poll_timeout")))
 		return SSH_ERROR;
@@ -343,7 +344,10 @@ ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 		if (g->in_len > g->in_off)
 			return (int)(g->in_len - g->in_off);
 	}
-	return pl(ch, timeout, is_stderr);
+	r = pl(ch, timeout, is_stderr);
+	if (r == SSH_ERROR || r == SSH_EOF)
+		tl_dropped = true;	/* the transport went away under us */
+	return r;
 }
 
 void

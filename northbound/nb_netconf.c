@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -593,11 +596,14 @@ nbnc_poll_main(void *arg)
 {
 	while (!atomic_load(&nbnc.stop)) {
 		struct nc_session	*ncs = NULL;
+		int			 r;
+
+		(void)nbnc_guard_take_dropped();	/* only what this poll sees counts */
 		/* short: libnetconf2 2.0 holds the pollsession lock for the whole
 		 * timeout, and nc_ps_add_session() queues behind every poll
 		 * thread: at 300 ms an RPC sent right after the <hello> waited
 		 * 0.5-0.9 s (it is also the IO lock timeout of the reply) */
-		int			 r = nc_ps_poll(nbnc.ps, 50, &ncs);
+		r = nc_ps_poll(nbnc.ps, 50, &ncs);
 
 		nbnc_bulk_sent();	/* a reply answered in there has been sent */
 		if (r & NC_PSPOLL_NOSESSIONS) {
@@ -638,6 +644,36 @@ nbnc_poll_main(void *arg)
 
 /* ------------------------------------------- config (nb_module) */
 
+/*
+ * libnetconf2 2.0 listens with a backlog of 5: a burst of clients loses
+ * SYNs and waits out TCP's retransmission (seconds) or times out in the
+ * SSH banner exchange. Its listening socket is not ours to configure, so
+ * find it (a listening TCP socket bound to the endpoint's port) and raise
+ * the backlog: listen() again on a listening socket only resizes it.
+ */
+#define NBNC_BACKLOG	512
+
+static void
+nbnc_backlog_raise(uint16_t port)
+{
+	for (int fd = 3; fd < 4096; fd++) {
+		struct sockaddr_storage	 ss;
+		socklen_t		 l = sizeof(ss);
+		int			 acc = 0, type = 0;
+		socklen_t		 al = sizeof(acc), tl = sizeof(type);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 || !acc ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &l) != 0)
+			continue;
+		if ((ss.ss_family == AF_INET && ntohs(((struct sockaddr_in *)&ss)->sin_port) == port) ||
+		    (ss.ss_family == AF_INET6 &&
+		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == port))
+			if (listen(fd, NBNC_BACKLOG) != 0)
+				log_warn(LOG_MOD_NB, "netconf: listen backlog: %s", strerror(errno));
+	}
+}
+
 static void
 nbnc_endpoint_apply(const struct nbnc_users *u)
 {
@@ -659,6 +695,7 @@ nbnc_endpoint_apply(const struct nbnc_users *u)
 			log_err(LOG_MOD_NB, "netconf: cannot listen on port %u", port);
 	}
 	nc_server_set_idle_timeout(u ? u->idle : 0);
+	nbnc_backlog_raise(nbnc.port);
 }
 
 static int
@@ -845,6 +882,7 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 		rc = -EADDRNOTAVAIL;
 		goto fail_server;
 	}
+	nbnc_backlog_raise(nbnc.port);
 	if (!(nbnc.ps = nc_ps_new())) {
 		rc = -ENOMEM;
 		goto fail_server;

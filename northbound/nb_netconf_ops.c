@@ -216,7 +216,9 @@ mon_state(void)
 
 	if (!ncm || lyd_new_inner(NULL, ncm, "netconf-state", 0, &root) != LY_SUCCESS)
 		return NULL;
-	if ((caps = nc_server_get_cpblts(nb_ctx()))) {
+	/* what the <hello> said (RFC 6022 2.1.1): YANG 1.1 modules are not in
+	 * it (RFC 7950 5.6.4, they are announced through yang-library) */
+	if ((caps = nc_server_get_cpblts_version(nb_ctx(), LYS_VERSION_1_0))) {
 		for (size_t i = 0; caps[i]; i++) {
 			lyd_new_path(root, NULL, "capabilities/capability", caps[i], 0, NULL);
 			lydict_remove(nb_ctx(), caps[i]);
@@ -659,6 +661,9 @@ op_lock(struct op *o)
 		if (rc == -EAGAIN)
 			nbnc_errs_add(&o->errs, NC_ERR_LOCK_DENIED, "", NULL,
 			    "the candidate holds uncommitted changes of session %u", holder);
+		else if (rc == -EINPROGRESS)
+			nbnc_errs_add(&o->errs, NC_ERR_LOCK_DENIED, "", NULL,
+			    "a confirmed commit of session %u is pending (RFC 6241 7.5)", holder);
 		else
 			nbnc_errs_add(&o->errs, NC_ERR_LOCK_DENIED, "", NULL,
 			    "the %s datastore is locked by session %u", nbnc_ds_names[d], holder);

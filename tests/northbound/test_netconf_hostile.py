@@ -4,6 +4,7 @@ other sessions alone and never stops hybridgwd."""
 
 import os
 import sys
+import time
 
 import pytest
 from lxml import etree
@@ -246,3 +247,84 @@ def test_message_id_escaped_back(srv):
 	assert tag_of(r) == 'operation-not-supported'
 	assert b'message-id="a&amp;&lt;&quot;b"' in r, r
 	t.close()
+
+
+# ------------------------------------------------------------ semantics
+
+def test_capabilities_state_equals_hello(srv):
+	"""netconf-state/capabilities lists what the <hello> said (RFC 6022
+	2.1.1), no more (YANG 1.1 modules go through yang-library)."""
+	m = srv.connect('view')
+	r = m.get(filter=('subtree', '<netconf-state xmlns="urn:ietf:params:xml:ns:yang:'
+			  'ietf-netconf-monitoring"><capabilities/></netconf-state>'))
+	st = set(e.text for e in etree.fromstring(r.xml.encode()).iter(
+		'{urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring}capability'))
+	assert st and st == set(m.server_capabilities)
+	m.close_session()
+
+
+def test_no_running_lock_during_anothers_confirmed_commit(srv):
+	"""RFC 6241 7.5: lock-denied (with the committing session's id) while
+	another session's confirmed commit is pending; granted once confirmed."""
+	from nclib import cfg
+	a = srv.connect('admin')
+	a.edit_config(target='candidate', config=cfg('<lan><local-prefix>10.7.0.0/16'
+						      '</local-prefix></lan>'))
+	a.commit(confirmed=True, timeout='60')
+	b = srv.connect('admin')
+	with pytest.raises(RPCError) as ei:
+		b.lock('running')
+	assert ei.value.tag == 'lock-denied'
+	assert '<session-id>%s</session-id>' % a.session_id in (ei.value.info or '')
+	a.lock('running')		# the committing session itself may
+	a.unlock('running')
+	a.commit()			# confirmed
+	b.lock('running')
+	b.unlock('running')
+	a.close_session()
+	b.close_session()
+
+
+def test_dropped_transport_is_dropped(srv):
+	"""A client whose TCP connection just vanishes: netconf-session-end says
+	termination-reason dropped (RFC 6470), not other."""
+	a = srv.connect('admin')
+	a.create_subscription()
+	t, c = raw_session(srv, 'view')
+	# find B's session-id from its own hello (the raw helper read it)
+	t.sock.shutdown(2)		# no SSH disconnect, no close-session
+	t.sock.close()
+	deadline = time.time() + 10
+	reasons = []
+	while time.time() < deadline and 'dropped' not in reasons and 'other' not in reasons:
+		n = a.take_notification(block=True, timeout=1)
+		if n is None:
+			continue
+		e = etree.fromstring(n.notification_xml.encode())
+		for x in e.iter('{urn:ietf:params:xml:ns:yang:ietf-netconf-notifications}'
+				'termination-reason'):
+			reasons.append(x.text)
+	assert reasons == ['dropped'], reasons
+	a.close_session()
+
+
+def test_burst_of_100_clients(srv):
+	"""100 clients connect at once: every one gets a session (backlog raised
+	over libnetconf2's 5) and can read."""
+	import concurrent.futures
+	import subprocess
+	out = subprocess.run(['ip', 'netns', 'exec', srv.ns.name, 'ss', '-ltn', 'sport = :830'],
+			     text=True, stdout=subprocess.PIPE).stdout
+	backlog = [int(l.split()[2]) for l in out.splitlines()[1:] if l.strip()]
+	assert backlog and min(backlog) >= 100, out
+
+	def one(i):
+		m = srv.connect('view', timeout=60)
+		try:
+			return m.get_config('running').ok
+		finally:
+			m.close_session()
+	with concurrent.futures.ThreadPoolExecutor(max_workers=100) as ex:
+		res = list(ex.map(one, range(100)))
+	assert res == [True] * 100
+	alive(srv)
