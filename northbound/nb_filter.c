@@ -111,8 +111,6 @@ subtree_mark(struct nbnc_filter *flt, struct lyd_node *d, const struct lyd_node 
 		/* selection node (or a content match at this level, checked by
 		 * the caller): the whole subtree */
 		mark(d, MARK_FULL);
-		if (nb_schema_is_secret(d->schema))
-			ly_set_add(flt->allowed, (void *)d->schema, 0, NULL);
 		return true;
 	}
 	/* every content match node must match a child */
@@ -321,6 +319,84 @@ filter_unbind(const char *xml)
 	return o;
 }
 
+/* ------------------------------------------------- secrets the filter names */
+
+/* The schema node of a filter node (opaque ones too: an empty <md5-key/>
+ * is not a valid value, so it arrives opaque) below parent's schema. */
+static const struct lysc_node *
+fnode_schema(const struct lyd_node *f, const struct lysc_node *parent)
+{
+	const struct lys_module	*mod = NULL;
+	const char		*ns = fnode_ns(f);
+
+	if (f->schema)
+		return f->schema;
+	if (ns)
+		mod = ly_ctx_get_module_implemented_ns(nb_ctx(), ns);
+	if (!mod && parent)
+		mod = parent->module;
+	if (!mod)
+		return NULL;
+	return lys_find_child(parent, mod, fnode_name(f), 0, 0, 0);
+}
+
+static void
+allowed_subtree(struct ly_set *allowed, const struct lyd_node *first,
+    const struct lysc_node *parent)
+{
+	const struct lyd_node	*f;
+
+	LY_LIST_FOR(first, f) {
+		const struct lysc_node	*s = fnode_schema(f, parent);
+
+		if (!s)
+			continue;
+		if (nb_schema_is_secret(s))
+			ly_set_add(allowed, (void *)s, 0, NULL);
+		allowed_subtree(allowed, lyd_child(f), s);
+	}
+}
+
+/* Does the expression name the node by its name (a wildcard reaches every
+ * node but names none)? */
+static bool
+xpath_names(const char *xpath, const char *name)
+{
+	size_t		 n = strlen(name);
+
+	for (const char *p = strstr(xpath, name); p; p = strstr(p + 1, name)) {
+		char	 before = p == xpath ? '/' : p[-1], after = p[n];
+
+		if (strchr("/:[( ", before) && !isalnum((unsigned char)after) &&
+		    (after == '\0' || !strchr("-_.", after)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The secret leaves a filter names (the only way an admin reads one):
+ * decided from the filter alone, before any data is seen, so that secrets
+ * not named are removed before the filter is applied (RFC 8341 3.4.5) and
+ * no content match or predicate can test them.
+ */
+static void
+allowed_compute(struct nbnc_filter *flt)
+{
+	struct ly_set	*atoms = NULL;	/* the nodes the expression selects */
+
+	if (flt->subtree)
+		allowed_subtree(flt->allowed, flt->subtree, NULL);
+	if (flt->xpath && lys_find_xpath(nb_ctx(), NULL, flt->xpath, 0, &atoms) == LY_SUCCESS) {
+		for (uint32_t i = 0; i < atoms->count; i++)
+			if (nb_schema_is_secret(atoms->snodes[i]) &&
+			    xpath_names(flt->xpath, atoms->snodes[i]->name))
+				ly_set_add(flt->allowed, atoms->snodes[i], 0, NULL);
+		ly_set_free(atoms, NULL);
+	}
+	ly_err_clean(nb_ctx(), NULL);
+}
+
 /* ------------------------------------------------------------ API */
 
 int
@@ -349,7 +425,9 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 			    "an XPath filter needs a select attribute");
 			return -EINVAL;
 		}
-		return xpath_rewrite(select, &flt->xpath, errs);
+		if ((rc = xpath_rewrite(select, &flt->xpath, errs)) == 0)
+			allowed_compute(flt);
+		return rc;
 	}
 	if (strcmp(type, "subtree") != 0) {
 		nbnc_errs_add(errs, NC_ERR_BAD_ATTR, "", "filter", "unknown filter type \"%s\"", type);
@@ -393,6 +471,8 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 		free(w);
 	}
 out:
+	if (rc == 0)
+		allowed_compute(flt);
 	free(xml);
 	return rc;
 }
@@ -538,8 +618,6 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 			if (!n->schema)
 				continue;
 			mark(n, MARK_FULL);
-			if (nb_schema_is_secret(n->schema) && strstr(flt->xpath, n->schema->name))
-				ly_set_add(flt->allowed, (void *)n->schema, 0, NULL);
 			for (struct lyd_node *p = lyd_parent(n); p; p = lyd_parent(p))
 				mark(p, MARK_PATH);
 		}

@@ -421,9 +421,12 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			}
 		}
 	}
+	/* RFC 8341 3.4.5: what the user may not read goes before the filter
+	 * is applied, or a content match or an XPath predicate on a secret
+	 * would answer differently for right and wrong guesses */
+	nbnc_secrets_strip(all, &flt, o->role == NBNC_ROLE_ADMIN);
 	if ((rc = nbnc_filter_apply(&flt, all, &out, &o->errs)) != 0)
 		goto out;
-	nbnc_secrets_strip(out, &flt, o->role == NBNC_ROLE_ADMIN);
 	/* printed on the poll thread (op_print_data), not here */
 	o->data = out;
 	o->data_rpc = state ? "get" : "get-config";

@@ -328,3 +328,103 @@ def test_burst_of_100_clients(srv):
 		res = list(ex.map(one, range(100)))
 	assert res == [True] * 100
 	alive(srv)
+
+
+# ------------------------------------------- secrets cannot be guessed (NACM)
+
+SECRETS = {
+	# leaf: (value in the config, XPath to the leaf)
+	'md5-key': ('md5-SECRET-do-not-show', '/h:gateway/h:circuit/h:link/h:bgp/h:md5-key'),
+	'auth-key': ('bfd-SECRET-key', '/h:gateway/h:circuit/h:link/h:bfd/h:auth-key'),
+	'pre-shared-key': ('psk-SECRET-value', '/h:gateway/h:vpn-connection/h:ike/h:pre-shared-key'),
+}
+
+
+@pytest.fixture
+def secret_srv(hgw_bin, netns, workdir):
+	from nclib import gateway_xml
+	text = gateway_xml().replace(
+		'</bgp></link>', '</bgp><bfd><auth-key>%s</auth-key></bfd></link>' %
+		SECRETS['auth-key'][0]).replace(
+		'<lan>', '<vpn-connection><name>br1</name><role>site</role><ike><pre-shared-key>%s'
+		'</pre-shared-key></ike><remote-prefix>10.50.0.0/16</remote-prefix><tunnel><name>t1'
+		'</name><local-address>198.51.100.1</local-address><remote-address>203.0.113.50'
+		'</remote-address><interface>vpn-br1</interface></tunnel></vpn-connection><lan>' %
+		SECRETS['pre-shared-key'][0])
+	s = Server(netns('sec'), workdir, config_text=text).start()
+	yield s
+	s.stop()
+
+
+def _probes(leaf, value, xpath):
+	"""(name, filter) pairs whose answer would differ between the right
+	value and a wrong one if the filter saw the secret."""
+	wrong = value[:-1] + ('x' if value[-1] != 'x' else 'y')
+	parent, name = xpath.rsplit('/', 1)
+	out = []
+	for guess in (value, wrong):
+		out.append(('xpath-eq', guess, ('xpath', '%s[%s="%s"]' % (parent, name, guess))))
+		out.append(('xpath-starts', guess, ('xpath', '%s[starts-with(%s, "%s")]' %
+						      (parent, name, guess[:4]))))
+		out.append(('xpath-len', guess, ('xpath', '%s[string-length(%s) = %d]' %
+						   (parent, name, len(guess)))))
+		out.append(('xpath-contains', guess, ('xpath', '%s[contains(%s, "%s")]' %
+						    (parent, name, guess[2:6]))))
+	return wrong, out
+
+
+def _subtree(leaf, guess):
+	"""A subtree content match on the secret leaf."""
+	if leaf == 'md5-key':
+		inner = '<circuit><link><bgp><md5-key>%s</md5-key></bgp></link></circuit>' % guess
+	elif leaf == 'auth-key':
+		inner = '<circuit><link><bfd><auth-key>%s</auth-key></bfd></link></circuit>' % guess
+	else:
+		inner = '<vpn-connection><ike><pre-shared-key>%s</pre-shared-key></ike></vpn-connection>' % guess
+	return ('subtree', '<gateway xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw">%s</gateway>' %
+		inner)
+
+
+@pytest.mark.parametrize('user', ['view', 'oper'])
+@pytest.mark.parametrize('leaf', sorted(SECRETS))
+def test_secret_not_guessable(secret_srv, user, leaf):
+	"""RFC 8341 3.4.5: a role that may not read a secret gets the same answer
+	for the right value and a wrong one, whatever the filter (content match,
+	predicate, string functions), and never the secret itself."""
+	value, xpath = SECRETS[leaf]
+	wrong, probes = _probes(leaf, value, xpath)
+	m = secret_srv.connect(user)
+	nsmap = 'xmlns:h="urn:hybridgw:params:xml:ns:yang:hybridgw"'
+	answers = {}
+	for kind, guess, (ftype, expr) in probes + [('subtree', g, _subtree(leaf, g))
+						    for g in (value, wrong)]:
+		for op in ('get', 'get-config'):
+			if ftype == 'xpath':
+				flt = ('<filter xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" type="xpath" '
+				       '%s select=\'%s\'/>' % (nsmap, expr))
+			else:
+				flt = ('<filter xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" '
+				       'type="subtree">%s</filter>' % expr)
+			body = ('<get-config><source><running/></source>%s</get-config>' % flt
+				if op == 'get-config' else '<get>%s</get>' % flt)
+			r = m.dispatch(etree.fromstring(body.replace('<get-config>', '<get-config '
+				'xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">').replace(
+				'<get>', '<get xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">')))
+			assert value not in r.xml, (kind, op, r.xml)
+			import re
+			answers.setdefault((kind, op), {})[guess == value] = re.sub(
+				r'message-id="[^"]*"', '', r.xml)
+	for (kind, op), a in answers.items():
+		assert a[True] == a[False], 'right and wrong guesses answered differently: ' + \
+			'%s %s\n%s\n%s' % (kind, op, a[True], a[False])
+	m.close_session()
+
+
+def test_admin_names_secret_explicitly(secret_srv):
+	"""The one way to read a secret: an admin naming the leaf."""
+	m = secret_srv.connect('admin')
+	r = m.get_config('running', filter=_subtree('md5-key', ''))
+	assert SECRETS['md5-key'][0] in r.xml
+	r = m.get_config('running')
+	assert SECRETS['md5-key'][0] not in r.xml
+	m.close_session()
