@@ -279,7 +279,7 @@ ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
 	uint8_t			 mid[IKE_PRF_MAX_LEN], der[160], alen;
 	const char		*md = NULL;
 	const uint8_t		*sig;
-	size_t			 siglen;
+	size_t			 siglen = 0;
 	int			 kind = key_kind(pub), rc;
 
 	if (kind < 0)
@@ -313,19 +313,20 @@ ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
 		break;
 	case IKE_AUTH_ECDSA_256:
 	case IKE_AUTH_ECDSA_384:
-	case IKE_AUTH_ECDSA_521:
-		for (size_t i = 0; i < NITEMS(ecdsa_legacy); i++) {
-			if (ecdsa_legacy[i].method != method)
-				continue;
-			if (kind != EVP_PKEY_EC || !ec_curve_is(pub, ecdsa_legacy[i].curve))
-				return -EBADMSG;
-			if ((rc = ecdsa_raw_to_der(auth.p, auth.len, ecdsa_legacy[i].coord, der,
-			    sizeof(der), &siglen)) != 0)
-				return rc;
-			md = ecdsa_legacy[i].md;
-		}
+	case IKE_AUTH_ECDSA_521: {
+		size_t	 i = 0;
+
+		while (ecdsa_legacy[i].method != method)	/* all three are listed */
+			i++;
+		if (kind != EVP_PKEY_EC || !ec_curve_is(pub, ecdsa_legacy[i].curve))
+			return -EBADMSG;
+		if ((rc = ecdsa_raw_to_der(auth.p, auth.len, ecdsa_legacy[i].coord, der,
+		    sizeof(der), &siglen)) != 0)
+			return rc;
+		md = ecdsa_legacy[i].md;
 		sig = der;
 		break;
+	}
 	default:
 		return -ENOTSUP;
 	}
