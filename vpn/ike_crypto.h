@@ -153,6 +153,46 @@ int	ike_sk_seal(struct ike_sk_dir *d, struct ike_enc *e);
 int	ike_sk_open(const struct ike_sk_dir *d, const struct ike_msg *m, uint8_t *buf,
 	    size_t cap, struct wire_rd *inner);
 
+/* ---- SKF fragments (vpn/ike_frag.c, RFC 7383) ---- */
+
+#define IKE_FRAG_MAX		64	/* fragments of one message */
+#define IKE_FRAG_BUF		32768	/* inner payload bytes of one message */
+
+/*
+ * One message being reassembled. The owner (an IKE SA, for what it
+ * receives) allocates it with the SA and wipes it with ike_frag_reset();
+ * the memory it ever uses is this struct. Fragments are added after
+ * ike_sk_open() verified them, in any order.
+ */
+struct ike_frag {
+	bool		 active;
+	uint8_t		 exchange, first;
+	uint32_t	 msgid;
+	uint16_t	 total, have;
+	uint64_t	 seen;			/* bit n-1: fragment n stored */
+	size_t		 used;
+	uint16_t	 off[IKE_FRAG_MAX], len[IKE_FRAG_MAX];
+	uint8_t		 buf[IKE_FRAG_BUF];
+};
+
+void	ike_frag_reset(struct ike_frag *f);
+/*
+ * Add the decrypted inner bytes of fragment m (its header gives message
+ * ID, exchange, number and total). Returns 0 while the message is
+ * incomplete (also for a duplicate or a stale fragment, which are
+ * ignored, RFC 7383 2.6), 1 when it is complete: *whole is the inner
+ * chain in out (cap >= what was gathered) and *first its first payload
+ * type, and f is reset. A fragment of another message ID or exchange
+ * starts over; a larger total restarts the set (the sender fragmented
+ * again), a smaller one is ignored. -EMSGSIZE when the message would not
+ * fit the bounds (the set is dropped).
+ */
+int	ike_frag_add(struct ike_frag *f, const struct ike_msg *m, struct wire_rd plain,
+	    uint8_t *out, size_t cap, struct wire_rd *whole, uint8_t *first);
+/* The most inner bytes one fragment can carry so that the protected
+ * message is at most msg_max bytes (header and SKF payload included). */
+size_t	ike_frag_chunk_len(const struct ike_sk_dir *d, size_t msg_max);
+
 /* ---- AUTH (vpn/ike_auth.c) ---- */
 
 /*

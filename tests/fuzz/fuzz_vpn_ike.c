@@ -12,6 +12,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static struct ike_proposal	 ours_ike[IKE_PROP_MAX], ours_esp[IKE_PROP_MAX];
 static int			 nike, nesp;
 static struct ike_sk_dir	 gcm, cbc;	/* fixed keys: exercise the checks */
+static struct ike_frag		 frag;
 
 static void
 init_once(void)
@@ -168,6 +169,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		m2 = m;
 		if (ike_msg_decode_inner(&m2, m2.sk.first, m2.sk.body) == IKE_OK)
 			payload_users(&m2);
+		/* or a fragment's decrypted bytes, twice (a duplicate) */
+		if (m.count[IKE_PL_SKF]) {
+			struct wire_rd	 whole;
+			uint8_t		 first;
+			int		 rc;
+
+			ike_frag_reset(&frag);
+			(void)ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole, &first);
+			rc = ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole, &first);
+			if (rc == 1 && (m.sk.frag_total != 1 || whole.len != m.sk.body.len))
+				abort();
+		}
 	}
 	return 0;
 }
