@@ -9,6 +9,10 @@
 
 #include "lib/wire.h"
 
+/* Nothing here allocates what the caller must free: EVP_CIPHER pointers
+ * are OpenSSL's static objects, names are constants, keys and buffers
+ * are borrowed for the call. */
+
 /* OpenSSL digest name behind a PRF / an integrity transform, or NULL. */
 const char	*ike_prf_digest(uint16_t prf);
 const char	*ike_integ_digest(uint16_t integ);
