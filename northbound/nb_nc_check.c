@@ -259,8 +259,8 @@ nbnc_msg_check(const char *xml, size_t len, struct nbnc_err *e,
 	if (!mod) {
 		refuse(e, NC_ERR_UNKNOWN_NS, NC_ERR_TYPE_PROT, "no module of this server has "
 		    "namespace \"%s\"", ns);
-		snprintf(e->bad_elem, sizeof(e->bad_elem), "%s", name);
-		snprintf(e->bad_ns, sizeof(e->bad_ns), "%s", ns);
+		snprintf(e->bad_elem, sizeof(e->bad_elem), "%.*s", (int)sizeof(e->bad_elem) - 1, name);
+		snprintf(e->bad_ns, sizeof(e->bad_ns), "%.*s", (int)sizeof(e->bad_ns) - 1, ns);
 		return -EINVAL;
 	}
 	if (!lys_find_child(NULL, mod, name, 0, LYS_RPC, 0))

@@ -13,13 +13,25 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-/* "RSA" (2048 bits), "P-256", "P-384" or "P-521". Caller frees. */
+#include "tests/unit/vpn/vpn_test_rsa.h"
+
+/* "RSA" (2048 bits), "P-256", "P-384" or "P-521". Caller frees. RSA keys
+ * come from vpn_test_rsa.h, a different one per call (the process's
+ * first three), since a prime search under valgrind takes half a minute. */
 static inline __attribute__((unused)) EVP_PKEY *
 pki_key(const char *type)
 {
+	static unsigned	 nrsa;
 	EVP_PKEY	*k;
 
-	if (strcmp(type, "RSA") == 0)
+	if (strcmp(type, "RSA") == 0 &&
+	    nrsa < sizeof(vpn_test_rsa_pem) / sizeof(vpn_test_rsa_pem[0])) {
+		BIO	*b = BIO_new_mem_buf(vpn_test_rsa_pem[nrsa++], -1);
+
+		assert_non_null(b);
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		BIO_free(b);
+	} else if (strcmp(type, "RSA") == 0)
 		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	else
 		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", type);
