@@ -307,6 +307,7 @@ esp_len_check(const struct esp_xf *x, struct wire_rd pkt)
 enum esp_err
 esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 {
+	struct wire_rd	 hdr = r;
 	uint8_t		 vihl;
 	uint16_t	 len;
 	size_t		 avail = wire_left(&r);
@@ -314,9 +315,12 @@ esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 	if (!wire_peek_u8(&r, &vihl))
 		return ESP_ERR_INNER;
 	if (nh == ESP_NH_IPV4) {
-		/* RFC 791 3.1 */
+		/* RFC 791 3.1: the header checksum too, the kernel would drop
+		 * the packet anyway and the counters should say why. */
 		if (vihl >> 4 != 4 || (vihl & 0xf) < 5 || !wire_skip(&r, 2) ||
-		    !wire_get_u16(&r, &len) || len < (vihl & 0xf) * 4 || len > avail)
+		    !wire_get_u16(&r, &len) || len < (vihl & 0xf) * 4 || len > avail ||
+		    !wire_get_sub(&hdr, (vihl & 0xf) * 4u, &hdr) ||
+		    esp_csum_fold(esp_csum_add(0, hdr.p, wire_left(&hdr))) != 0xffff)
 			return ESP_ERR_INNER;
 		*ip_len = len;
 	} else {

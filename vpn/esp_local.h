@@ -174,4 +174,108 @@ enum esp_err	esp_input(const struct esp_xf *, struct esp_cx *, struct esp_replay
  * padding after it, RFC 4303 2.7, is not part of it). */
 enum esp_err	esp_inner_check(struct wire_rd, uint8_t nh, size_t *ip_len);
 
+/* --- Internet checksums (esp_csum.c) ---------------------------------- */
+
+/*
+ * A running one's-complement sum (RFC 1071) over bytes in network order,
+ * kept unfolded; fold and complement once at the end. Pieces summed
+ * separately must each start at an even offset of the checksummed data.
+ */
+uint64_t	esp_csum_add(uint64_t sum, const void *, size_t);
+/* The sum folded to 16 bits (network value in host order), not complemented. */
+uint16_t	esp_csum_fold(uint64_t sum);
+/* The value for a checksum field: ~fold (host order, put with wire_put_u16). */
+static inline uint16_t
+esp_csum_final(uint64_t sum)
+{
+	return (uint16_t)~esp_csum_fold(sum);
+}
+/* The TCP/UDP pseudo-header sum (RFC 793 3.1, RFC 8200 8.1). src and dst
+ * are 4 or 16 bytes by family. */
+uint64_t	esp_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst,
+		    uint8_t proto, uint32_t len);
+
+/* --- inner packets: offloads, segmentation, MSS, ICMP (esp_seg.c, esp_inner.c) */
+
+/* struct virtio_net_hdr as TUN hands it over with IFF_VNET_HDR (little-endian
+ * on the hosts we run on), decoded into host order. */
+#define ESP_VNET_LEN		10
+#define ESP_VNET_F_NEEDS_CSUM	1
+#define ESP_VNET_F_DATA_VALID	2
+#define ESP_GSO_NONE		0
+#define ESP_GSO_TCPV4		1
+#define ESP_GSO_UDP		3	/* UFO: never offered, refused */
+#define ESP_GSO_TCPV6		4
+#define ESP_GSO_UDP_L4		5	/* USO */
+#define ESP_GSO_ECN		0x80
+
+struct esp_vnet {
+	uint8_t		 flags, gso_type;
+	uint16_t	 hdr_len, gso_size, csum_start, csum_offset;
+};
+
+void	esp_vnet_decode(const uint8_t *, struct esp_vnet *);
+void	esp_vnet_encode(uint8_t *, const struct esp_vnet *);
+
+#define ESP_IP_MAXPACKET	65535
+
+/*
+ * Cuts what the TUN device handed over (one packet, or a TSO/USO
+ * super-packet of up to 64 KB) into IP packets of at most the inner MTU,
+ * each complete: lengths, IPv4 IDs, TCP sequence numbers and flags, and
+ * every checksum fixed per segment (a packet that only needs its checksum
+ * finished, csum_start/csum_offset, gets it). Reads the input through
+ * lib/wire; writes only the caller's output buffers.
+ */
+struct esp_seg {
+	const uint8_t	*pkt;		/* borrowed: the TUN read buffer */
+	size_t		 len;
+	int		 family;	/* of the packet */
+	uint8_t		 proto;		/* IPPROTO_TCP / UDP when gso */
+	bool		 gso;
+	size_t		 l3, l4;	/* header lengths (gso) */
+	size_t		 mss;		/* payload per segment (gso) */
+	size_t		 off;		/* payload bytes done (gso) */
+	unsigned	 idx;		/* segments done */
+	uint16_t	 ip_id;
+	uint32_t	 tcp_seq;
+	uint8_t		 tcp_flags;
+};
+
+/*
+ * pkt (without the virtio header) may be changed in place (checksum
+ * completion). Returns 0, -EMSGSIZE when a non-GSO packet exceeds mtu (the
+ * caller answers with esp_icmp_too_big if esp_may_frag_report says so), or
+ * -EINVAL for what cannot be segmented (malformed, UFO, extension headers).
+ */
+int	esp_seg_init(struct esp_seg *, const struct esp_vnet *, uint8_t *pkt, size_t len,
+	    unsigned mtu);
+/* Segments still to come (all of them right after init). */
+unsigned esp_seg_left(const struct esp_seg *);
+/* The next segment into out; its length, 0 when done, or -EMSGSIZE (cap). */
+int	esp_seg_next(struct esp_seg *, uint8_t *out, size_t cap);
+/* The length of the next segment (0 when done), without producing it. */
+size_t	esp_seg_peek_len(const struct esp_seg *);
+
+/*
+ * Clamp the MSS option of a TCP SYN (IPv4 or IPv6 without extension
+ * headers) to mss, and to what fits the mtu (IPv6 headers take 20 bytes
+ * more), fixing the TCP checksum incrementally (RFC 1624). Returns true
+ * when the packet changed. Anything else is left alone.
+ */
+bool	esp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss, unsigned mtu);
+
+/* Should a too-big packet be answered with "fragmentation needed" /
+ * "packet too big"? (DF set or IPv6; not about an ICMP error, not a
+ * non-first fragment, RFC 1812 4.3.2.7, RFC 4443 2.4.) */
+bool	esp_may_frag_report(const uint8_t *pkt, size_t len);
+/*
+ * Write the ICMP "fragmentation needed" (RFC 792, RFC 1191 4) or ICMPv6
+ * "packet too big" (RFC 4443 3.2) answer to pkt into out, from pkt's
+ * destination to its source, quoting as much of pkt as the rules allow
+ * (576 / 1280 bytes in all). Returns its length, or -EINVAL.
+ */
+int	esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out,
+	    size_t cap);
+
 #endif
