@@ -307,7 +307,7 @@ esp_len_check(const struct esp_xf *x, struct wire_rd pkt)
 enum esp_err
 esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 {
-	struct wire_rd	 hdr = r;
+	struct wire_rd	 all = r, hdr;
 	uint8_t		 vihl;
 	uint16_t	 len;
 	size_t		 avail = wire_left(&r);
@@ -319,7 +319,7 @@ esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 		 * the packet anyway and the counters should say why. */
 		if (vihl >> 4 != 4 || (vihl & 0xf) < 5 || !wire_skip(&r, 2) ||
 		    !wire_get_u16(&r, &len) || len < (vihl & 0xf) * 4 || len > avail ||
-		    !wire_get_sub(&hdr, (vihl & 0xf) * 4u, &hdr) ||
+		    !wire_get_sub(&all, (vihl & 0xf) * 4u, &hdr) ||
 		    esp_csum_fold(esp_csum_add(0, hdr.p, wire_left(&hdr))) != 0xffff)
 			return ESP_ERR_INNER;
 		*ip_len = len;
