@@ -278,4 +278,35 @@ bool	esp_may_frag_report(const uint8_t *pkt, size_t len);
 int	esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out,
 	    size_t cap);
 
+/* --- TUN device and outer sockets (esp_tun.c, esp_sock.c) ------------- */
+
+/* Open one more queue of multi-queue TUN device `name` (the first creates
+ * it), non-blocking, with virtio-net headers. The device goes away with its
+ * last queue. */
+int	esp_tun_open_queue(const char *name, int *fd);
+/* Checksum + TSO4/6 (+ USO4/6 where the kernel has them, *uso says). */
+int	esp_tun_offload(int fd, bool *uso);
+/* Set the MTU and a long transmit queue, bring the device up. */
+int	esp_tun_up(const char *name, unsigned mtu);
+
+/*
+ * A UDP port shared by IKE and ESP (RFC 3948): the IKE socket (non-blocking;
+ * reuseport index 0) and one blocking dataplane socket per worker (UDP_GRO,
+ * big buffers), all bound to local:port, steered by esp_sock.c's program.
+ */
+int	esp_udp_group_open(const struct ipaddr *local, uint16_t port, unsigned nworkers,
+	    int *ike_fd, int *fds);
+/* A raw IP protocol 50 socket bound to local. */
+int	esp_raw_open(const struct ipaddr *local, int *fd);
+
+enum esp_udp_kind {
+	ESP_UDP_ESP,
+	ESP_UDP_IKE,		/* non-ESP marker: an IKE message follows */
+	ESP_UDP_KEEPALIVE,	/* one 0xff byte */
+	ESP_UDP_MALFORMED,	/* shorter than a marker */
+};
+
+/* What a datagram on the ESP-in-UDP port is (RFC 3948 2.2, 2.3). */
+enum esp_udp_kind	esp_udp_classify(struct wire_rd);
+
 #endif
