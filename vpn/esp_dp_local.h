@@ -145,12 +145,6 @@ esp_spi_lookup(const struct esp_spi_tab *t, uint32_t spi)
 
 struct esp_dp;
 
-/* A pending write of a decrypted packet to a tunnel's device. */
-struct esp_tunw {
-	struct esp_tun		*tun;
-	uint8_t			*pkt;
-	uint32_t		 len;
-};
 
 /* Lifetime accounting gathered over a batch, applied once. */
 struct esp_acct {
@@ -184,8 +178,11 @@ struct esp_worker {
 	}			 sctl[ESP_TX_PKTS];
 	uint16_t		 sseg[ESP_TX_PKTS];	/* segment size per message */
 	uint16_t		 snseg[ESP_TX_PKTS];
-	struct esp_tunw		 tw[ESP_RX_PKTS];
+	/* decrypted packets waiting for their device, and which device */
+	struct esp_buf		 tb[ESP_RX_PKTS];
+	struct esp_tun		*tt[ESP_RX_PKTS];
 	struct iovec		 wiov[ESP_GSO_SEGS + 2];
+	uint8_t			 wvnet[ESP_VNET_LEN];
 	struct esp_acct		 acct[ESP_ACCT_MAX];
 	unsigned		 nacct;
 	uint8_t			 ivpool[ESP_IVPOOL];

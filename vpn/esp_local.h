@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <openssl/evp.h>
 
@@ -308,5 +309,22 @@ enum esp_udp_kind {
 
 /* What a datagram on the ESP-in-UDP port is (RFC 3948 2.2, 2.3). */
 enum esp_udp_kind	esp_udp_classify(struct wire_rd);
+
+/* --- receive coalescing for the TUN write (esp_gro.c) ----------------- */
+
+struct esp_buf {
+	uint8_t		*p;
+	size_t		 len;
+};
+
+/* How many of pkts[0..n) (decrypted inner packets, in arrival order, for
+ * one device) can go to TUN as one TCP super-packet led by pkts[0]: 1 when
+ * pkts[0] merges with nothing. */
+unsigned	esp_gro_span(const struct esp_buf *pkts, unsigned n);
+/* Make pkts[0..k) (k >= 2, as esp_gro_span allowed) one write: patches
+ * pkts[0]'s headers, writes the virtio header into vnet, and fills iov
+ * with k + 1 entries (virtio header, pkts[0], the other payloads). */
+void		esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet,
+		    struct iovec *iov);
 
 #endif

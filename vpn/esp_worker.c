@@ -372,22 +372,43 @@ struct rxb {
 };
 
 static void
+rx_write(struct esp_worker *w, struct esp_tun *t, struct iovec *iov, int n)
+{
+	if (writev(t->qfd[w->idx], iov, n) < 0 &&
+	    (errno == EBADFD || errno == EIO || errno == ENODEV))
+		tun_gone(w, t);
+}
+
+/* Hand the batch's decrypted packets to their devices, runs of one TCP
+ * flow coalesced (esp_gro.c). */
+static void
 rx_flush(struct esp_worker *w, struct rxb *b)
 {
-	struct iovec	 iov[2];
+	struct iovec	 one[2];
+	unsigned	 i = 0, j, k;
 
-	iov[0].iov_base = (void *)vnet_zero;
-	iov[0].iov_len = ESP_VNET_LEN;
-	for (unsigned i = 0; i < b->ntw; i++) {
-		struct esp_tun	*t = w->tw[i].tun;
+	one[0].iov_base = (void *)vnet_zero;
+	one[0].iov_len = ESP_VNET_LEN;
+	while (i < b->ntw) {
+		struct esp_tun	*t = w->tt[i];
 
-		if (atomic_load_explicit(&t->gone, memory_order_relaxed))
-			continue;
-		iov[1].iov_base = w->tw[i].pkt;
-		iov[1].iov_len = w->tw[i].len;
-		if (writev(t->qfd[w->idx], iov, 2) < 0 &&
-		    (errno == EBADFD || errno == EIO || errno == ENODEV))
-			tun_gone(w, t);
+		for (j = i + 1; j < b->ntw && w->tt[j] == t; j++)
+			;
+		for (; i < j; i += k) {
+			if (atomic_load_explicit(&t->gone, memory_order_relaxed)) {
+				i = j;
+				break;
+			}
+			k = esp_gro_span(&w->tb[i], j - i);
+			if (k == 1) {
+				one[1].iov_base = w->tb[i].p;
+				one[1].iov_len = w->tb[i].len;
+				rx_write(w, t, one, 2);
+				continue;
+			}
+			esp_gro_build(&w->tb[i], k, w->wvnet, w->wiov);
+			rx_write(w, t, w->wiov, (int)k + 1);
+		}
 	}
 	b->ntw = 0;
 	b->ppos = 0;
@@ -457,9 +478,9 @@ rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
 		return;
 	}
 	(void)esp_mss_clamp(out, res.len, sa->tun->mss, sa->tun->mtu);
-	w->tw[b->ntw].tun = sa->tun;
-	w->tw[b->ntw].pkt = out;
-	w->tw[b->ntw].len = (uint32_t)res.len;
+	w->tt[b->ntw] = sa->tun;
+	w->tb[b->ntw].p = out;
+	w->tb[b->ntw].len = res.len;
 	b->ntw++;
 	b->ppos += (res.len + 63) & ~(size_t)63;
 	esp_ctr_add(&c->pkts, 1);
