@@ -23,19 +23,25 @@ dp_of(struct esp_backend *be)
 void
 esp_dp_sync(struct esp_dp *dp)
 {
-	uint64_t		 e = atomic_fetch_add(&dp->epoch, 1) + 1;
+	uint64_t		 e = atomic_fetch_add(&dp->epoch, 1) + 1, one = 1;
 	struct timespec		 ts = { 0, 20000 };
 
 	for (unsigned i = 0; i < dp->nw; i++) {
 		struct esp_worker	*w = dp->w[i];
+		bool			 woken = false;
 
 		if (!w || !w->started)
 			continue;
 		for (;;) {
 			uint64_t	 q = atomic_load(&w->qs);
 
-			if (q == 0 || q >= e)
+			if (q == 0 || q >= e)	/* 0: the thread has ended */
 				break;
+			if (!woken) {
+				/* Blocked in epoll_wait, it would wait for traffic. */
+				(void)!write(w->evfd, &one, sizeof(one));
+				woken = true;
+			}
 			nanosleep(&ts, NULL);
 		}
 	}

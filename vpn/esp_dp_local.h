@@ -16,9 +16,9 @@
  * published with release stores (the inbound SPI table, a tunnel's active
  * outbound SA, epoll registrations) and unpublished before they are freed;
  * esp_dp_sync() then waits until every worker has passed a quiescent point
- * (between two batches, or blocked in epoll_wait) so that none can still
- * hold them (quiescent-state-based reclamation): no lock and no reference
- * count on the per-packet path.
+ * (the top of its loop, between two epoll_wait batches; a blocked worker is
+ * woken) so that none can still hold them (quiescent-state-based
+ * reclamation): no lock and no reference count on the per-packet path.
  */
 
 /* Batches. A UDP receive with GRO brings up to 64 KB of one flow. */
@@ -160,7 +160,7 @@ struct esp_worker {
 	bool			 started;
 	int			 epfd, evfd;
 	struct esp_pe		 wake_pe;
-	_Atomic uint64_t	 qs;		/* 0: offline; else the epoch last seen */
+	_Atomic uint64_t	 qs;		/* the epoch at its last quiescent point; 0: ended */
 	struct esp_dp_stats	 st;		/* relaxed stores by this worker */
 	uint8_t			*rx, *plain, *tx, *tunbuf;
 	struct mmsghdr		 rmsg[ESP_RX_RAW_SLOTS];

@@ -40,8 +40,11 @@ steer_attach(int fd, unsigned nworkers)
 		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
-	struct sock_fprog	 prog = { sizeof(f) / sizeof(f[0]), f };
+	struct sock_fprog	 prog;
 
+	memset(&prog, 0, sizeof(prog));		/* the padding goes to the kernel too */
+	prog.len = sizeof(f) / sizeof(f[0]);
+	prog.filter = f;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0)
 		return -errno;
 	return 0;

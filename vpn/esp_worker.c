@@ -572,10 +572,12 @@ esp_worker_main(void *arg)
 	while (!atomic_load(&dp->stop)) {
 		int	 n;
 
-		/* Offline while blocked: reclamation need not wait for us. */
-		atomic_store(&w->qs, 0);
-		n = epoll_wait(w->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
+		/* The quiescent point: nothing from the last batch is held.
+		 * We never count as offline while blocked, because the events
+		 * epoll_wait returns may point at what was unpublished while
+		 * we slept; esp_dp_sync() wakes us instead. */
 		atomic_store(&w->qs, atomic_load(&dp->epoch));
+		n = epoll_wait(w->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
 		for (int i = 0; i < n; i++) {
 			struct esp_pe	*pe = evs[i].data.ptr;
 			uint64_t	 v;
