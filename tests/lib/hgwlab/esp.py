@@ -31,6 +31,10 @@ def topology(make_ns, mtu=None):
 	"""Four namespaces from make_ns(suffix) (the netns fixture, or anything
 	returning a created Netns); returns dict ha, ga, gb, hb."""
 	ns = {k: make_ns(k) for k in ('ha', 'ga', 'gb', 'hb')}
+	# no DAD on the test addresses: usable at once
+	for k in ns:
+		ns[k].sysctl('net.ipv6.conf.default.accept_dad', 0)
+		ns[k].sysctl('net.ipv6.conf.all.accept_dad', 0)
 	veth(ns['ha'], 'eth0', ns['ga'], 'lan', ['10.1.0.2/24', 'fd01::2/64'],
 	     ['10.1.0.1/24', 'fd01::1/64'])
 	veth(ns['ga'], 'wan', ns['gb'], 'wan', GA_WAN + '/24', GB_WAN + '/24', mtu=mtu)
@@ -42,9 +46,6 @@ def topology(make_ns, mtu=None):
 	for g in ('ga', 'gb'):
 		ns[g].sysctl('net.ipv4.ip_forward', 1)
 		ns[g].sysctl('net.ipv6.conf.all.forwarding', 1)
-	# no DAD on the test addresses: usable at once
-	for k in ns:
-		ns[k].sysctl('net.ipv6.conf.all.accept_dad', 0)
 	return ns
 
 
