@@ -100,6 +100,7 @@ static struct {
 } pr;
 
 static int	 tscale;
+static bool	 esn;		/* every SA of this test uses ESN */
 
 static void
 key_for(struct esp_sa_cfg *c, uint32_t spi)
@@ -112,6 +113,7 @@ key_for(struct esp_sa_cfg *c, uint32_t spi)
 	c->spi = spi;
 	c->encr = IKE_ENCR_AES_GCM_16;
 	c->encr_bits = 128;
+	c->esn = esn;
 	assert_int_equal(secret_set(&c->encr_key, k, sizeof(k)), 0);
 }
 
@@ -125,7 +127,7 @@ psa_add(struct psa *set, uint32_t spi, bool encrypt)
 			key_for(&p->cfg, spi);
 			assert_int_equal(esp_xf_init(&p->xf, &p->cfg), 0);
 			assert_int_equal(esp_cx_init(&p->cx, &p->xf, &p->cfg, encrypt), 0);
-			assert_int_equal(esp_replay_init(&p->rp, 0, false), 0);
+			assert_int_equal(esp_replay_init(&p->rp, 0, esn), 0);
 			p->seq = 0;
 			p->used = true;
 			return p;
@@ -294,7 +296,8 @@ peer_recv(int ms, uint16_t port, uint8_t proto, uint8_t *inner, uint32_t *spi_ou
 		if ((n = recv(pr.sock, b, sizeof(b), 0)) <= 0)
 			continue;
 		d = wire_rd_init(b, (size_t)n);
-		if (pr.raw && !wire_skip(&d, (b[0] & 0xfu) * 4))
+		/* an IPv4 raw socket hands over the IP header, IPv6 does not */
+		if (pr.raw && pr.dp.ss_family == AF_INET && !wire_skip(&d, (b[0] & 0xfu) * 4))
 			continue;
 		assert_int_equal(esp_hdr_decode(d, &spi, &lo), ESP_OK);
 		assert_non_null(sa = psa_find(pr.rx, spi));
@@ -366,27 +369,33 @@ sa_stats(uint32_t spi, enum esp_dir d)
 	assert_true(cond);						\
 } while (0)
 
-/* A fresh netns, a dataplane with two threads, one tunnel, SAs both ways. */
+/* A fresh netns, a dataplane with two threads, one tunnel, SAs both ways;
+ * the outer side over IPv4 or IPv6 (the peer on another address of lo). */
 static int
-setup_mode(bool raw)
+setup_mode(bool raw, bool v6)
 {
 	struct esp_dp_cfg	 dc = { .workers = 2 };
 	struct esp_tunnel_cfg	 tc;
 	struct ipaddr		 pa;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
 	int			 buf = 8 << 20;
+	const char		*local = v6 ? "::1" : "127.0.0.1";
+	const char		*peer = v6 ? (raw ? "fd00::2" : "::1") : (raw ? "127.0.0.2" : "127.0.0.1");
 
 	tscale = (int)test_time_scale();
 	memset(&seen, 0, sizeof(seen));
 	memset(&pr, 0, sizeof(pr));
-	if (unshare(CLONE_NEWNET) < 0 || system("ip link set lo up") != 0)
+	if (unshare(CLONE_NEWNET) < 0 || system("ip link set lo up && "
+	    "ip addr add fd00::2/128 dev lo nodad") != 0)
 		return -1;
 	if (esp_dp_new(&dc, &events, &pr.be) != 0)
 		return -1;
 	seen.be = pr.be;
 	memset(&tc, 0, sizeof(tc));
 	snprintf(tc.ifname, sizeof(tc.ifname), DEV);
-	(void)ipaddr_parse("127.0.0.1", &tc.local);
-	(void)ipaddr_parse(raw ? "127.0.0.2" : "127.0.0.1", &tc.remote);
+	(void)ipaddr_parse(local, &tc.local);
+	(void)ipaddr_parse(peer, &tc.remote);
 	tc.udp_encap = !raw;
 	tc.local_port = DP_PORT;
 	tc.remote_port = PEER_PORT;
@@ -396,16 +405,12 @@ setup_mode(bool raw)
 	    " nodad") != 0)
 		return -1;
 	pr.raw = raw;
-	pr.sock = socket(AF_INET, raw ? SOCK_RAW : SOCK_DGRAM, raw ? IPPROTO_ESP : 0);
-	(void)ipaddr_parse(raw ? "127.0.0.2" : "127.0.0.1", &pa);
+	pr.sock = socket(tc.local.family, raw ? SOCK_RAW : SOCK_DGRAM, raw ? IPPROTO_ESP : 0);
+	(void)ipaddr_parse(peer, &pa);
 	pr.dplen = ipaddr_to_sockaddr(&pr.dp, &tc.local, raw ? 0 : DP_PORT, 0);
-	{
-		struct sockaddr_storage	 ss;
-		socklen_t		 sl = ipaddr_to_sockaddr(&ss, &pa, raw ? 0 : PEER_PORT, 0);
-
-		if (pr.sock < 0 || bind(pr.sock, (struct sockaddr *)&ss, sl) < 0)
-			return -1;
-	}
+	sl = ipaddr_to_sockaddr(&ss, &pa, raw ? 0 : PEER_PORT, 0);
+	if (pr.sock < 0 || bind(pr.sock, (struct sockaddr *)&ss, sl) < 0)
+		return -1;
 	(void)setsockopt(pr.sock, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
 	dp_sa(SPI_IN, ESP_IN, NULL);
 	dp_sa(SPI_OUT, ESP_OUT, NULL);
@@ -419,13 +424,31 @@ setup_mode(bool raw)
 static int
 setup(void **state)
 {
-	return setup_mode(false);
+	esn = false;
+	return setup_mode(false, false);
 }
 
 static int
 setup_raw(void **state)
 {
-	return setup_mode(true);
+	esn = false;
+	return setup_mode(true, false);
+}
+
+/* IPv6 outside, with ESN: the sockets, the raw IPv6 path (no IP header
+ * handed over) and 64-bit sequence numbers through the whole dataplane. */
+static int
+setup_v6_esn(void **state)
+{
+	esn = true;
+	return setup_mode(false, true);
+}
+
+static int
+setup_v6_raw(void **state)
+{
+	esn = false;
+	return setup_mode(true, true);
 }
 
 static int
@@ -482,6 +505,68 @@ static void
 test_roundtrip_raw(void **state)
 {
 	roundtrip();
+}
+
+/* Two tunnels on one endpoint: each SA's packets come out of its own
+ * device, in one receive batch or several. */
+static void
+test_two_tunnels(void **state)
+{
+	struct esp_tunnel_cfg	 tc;
+	struct esp_sa_cfg	 c;
+	struct sockaddr_in	 sa = { .sin_family = AF_INET, .sin_port = htons(7000) };
+	uint32_t		 t2;
+	uint8_t			 inner[256], got[256];
+	size_t			 n;
+	int			 u2;
+
+	memset(&tc, 0, sizeof(tc));
+	snprintf(tc.ifname, sizeof(tc.ifname), "esptest1");
+	(void)ipaddr_parse("127.0.0.1", &tc.local);
+	(void)ipaddr_parse("127.0.0.1", &tc.remote);
+	tc.udp_encap = true;
+	tc.local_port = DP_PORT;
+	tc.remote_port = PEER_PORT;
+	assert_int_equal(esp_tunnel_add(pr.be, &tc, &t2), 0);
+	assert_int_equal(system("ip addr add 10.98.0.1/24 dev esptest1"), 0);
+	key_for(&c, 0x4000);
+	assert_int_equal(esp_sa_add_in(pr.be, t2, &c), 0);
+	esp_sa_cfg_wipe(&c);
+	psa_add(pr.tx, 0x4000, true);
+	inet_pton(AF_INET, "10.98.0.1", &sa.sin_addr);
+	assert_true((u2 = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	assert_int_equal(bind(u2, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* interleaved, back to back: one batch may hold both tunnels' packets */
+	for (int i = 0; i < 20; i++) {
+		n = mk_udp(inner, true, "one", 3);
+		peer_send(SPI_IN, inner, n);
+		n = mk_udp(inner, true, "two", 3);
+		inner[13] = inner[17] = 98;	/* 10.98.0.2 -> 10.98.0.1 */
+		inner[10] = inner[11] = 0;
+		{
+			uint16_t	 ck = (uint16_t)~csum16(inner, 20, 0);
+
+			inner[10] = (uint8_t)(ck >> 8);
+			inner[11] = (uint8_t)ck;
+		}
+		inner[26] = inner[27] = 0;	/* (UDP checksum optional over IPv4) */
+		peer_send(0x4000, inner, n);
+	}
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(host_recv(pr.u4, 2000, got, sizeof(got)), 3);
+		assert_memory_equal(got, "one", 3);
+		assert_int_equal(host_recv(u2, 2000, got, sizeof(got)), 3);
+		assert_memory_equal(got, "two", 3);
+	}
+	assert_int_equal(sa_stats(SPI_IN, ESP_IN).packets_in, 20);
+	{
+		struct esp_sa_stats	 st;
+
+		assert_int_equal(esp_sa_stats_get(pr.be, t2, 0x4000, ESP_IN, &st), 0);
+		assert_int_equal(st.packets_in, 20);
+	}
+	close(u2);
+	assert_int_equal(esp_tunnel_del(pr.be, t2), 0);
 }
 
 static void
@@ -846,6 +931,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_udp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip_raw, setup_raw, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_udp, setup_v6_esn, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_raw, setup_v6_raw, teardown),
+		cmocka_unit_test_setup_teardown(test_two_tunnels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
