@@ -269,6 +269,8 @@ dp_sa_stats(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir 
 	int		 rc = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (esp_worker_self(dp))
+		return -EDEADLK;
 	pthread_mutex_lock(&dp->lock);
 	if (!(t = tun_find(dp, tunnel)) || !(sa = sa_find(t, spi, dir, NULL))) {
 		rc = -ENOENT;

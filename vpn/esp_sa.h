@@ -198,7 +198,9 @@ esp_sa_stats_get(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp
  * in the kernel (the userspace backend: SO_REUSEPORT with a classic BPF
  * program, non-ESP-marker and keepalive datagrams to this socket), so that
  * IKE never waits behind ESP. The caller owns *fd (non-blocking, bound);
- * one per address and port. Datagrams on it keep the non-ESP marker.
+ * one per address and port. Datagrams on it keep the non-ESP marker. IKE
+ * takes port 4500 through this call rather than binding it itself: a socket
+ * of its own on the port would make tunnel_add fail with -EADDRINUSE.
  */
 static inline int
 esp_ike_socket(struct esp_backend *be, const struct ipaddr *local, uint16_t port, int *fd)

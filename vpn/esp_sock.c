@@ -61,6 +61,9 @@ udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 
 	if ((s = socket(local->family, flags, 0)) < 0)
 		return -errno;
+	/* Free bind: the address may still be tentative (IPv6 DAD) or come
+	 * up after the tunnel is made. */
+	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
 	    (local->family == AF_INET6 &&
 	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)) {
@@ -129,12 +132,13 @@ esp_raw_open(const struct ipaddr *local, int *fd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = ipaddr_to_sockaddr(&ss, local, 0, 0);
-	int			 s, buf = ESP_SOCK_BUF, pmtu, rc = 0;
+	int			 s, buf = ESP_SOCK_BUF, one = 1, pmtu, rc = 0;
 
 	/* The kernel here has no ESP: a raw socket is handed every ESP
 	 * packet to our address (IPv4 with its IP header, IPv6 without). */
 	if ((s = socket(local->family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ESP)) < 0)
 		return -errno;
+	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)

@@ -286,7 +286,9 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 		tx_icmp(w, t, pkt, len);
 		return;
 	}
-	if (rc != 0 && rc != -EMSGSIZE) {	/* too big, no DF: the outside fragments */
+	/* Too big without DF: it goes as it is, and the outer packet is
+	 * fragmented on the way (the outer sockets do not set DF). */
+	if (rc != 0 && rc != -EMSGSIZE) {
 		esp_ctr_add(&w->st.tx_bad, 1);
 		return;
 	}
