@@ -578,6 +578,7 @@ esp_dp_stats_get(struct esp_backend *be, struct esp_dp_stats *st)
 		st->rx_malformed += esp_ctr_get(&s->rx_malformed);
 		st->rx_keepalive += esp_ctr_get(&s->rx_keepalive);
 		st->rx_ike += esp_ctr_get(&s->rx_ike);
+		st->rx_ecn_drop += esp_ctr_get(&s->rx_ecn_drop);
 		st->tx_no_sa += esp_ctr_get(&s->tx_no_sa);
 		st->tx_bad += esp_ctr_get(&s->tx_bad);
 		st->tx_icmp += esp_ctr_get(&s->tx_icmp);

@@ -167,17 +167,18 @@ struct esp_worker {
 	struct iovec		 riov[ESP_RX_RAW_SLOTS];
 	struct sockaddr_storage	 rname[ESP_RX_RAW_SLOTS];
 	union {
-		char		 buf[CMSG_SPACE(sizeof(int))];
+		char		 buf[CMSG_SPACE(sizeof(int)) * 2];	/* GRO size, TOS */
 		struct cmsghdr	 align;
 	}			 rctl[ESP_RX_RAW_SLOTS];
 	struct mmsghdr		 smsg[ESP_TX_PKTS];
 	struct iovec		 siov[ESP_TX_PKTS];
 	union {
-		char		 buf[CMSG_SPACE(sizeof(uint16_t))];
+		char		 buf[CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(int))];
 		struct cmsghdr	 align;
-	}			 sctl[ESP_TX_PKTS];
+	}			 sctl[ESP_TX_PKTS];	/* segment size, TOS */
 	uint16_t		 sseg[ESP_TX_PKTS];	/* segment size per message */
 	uint16_t		 snseg[ESP_TX_PKTS];
+	uint8_t			 stos[ESP_TX_PKTS];	/* outer DSCP + ECN per message */
 	/* decrypted packets waiting for their device, and which device */
 	struct esp_buf		 tb[ESP_RX_PKTS];
 	struct esp_tun		*tt[ESP_RX_PKTS];

@@ -211,3 +211,71 @@ esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out, siz
 	}
 	return -EINVAL;
 }
+
+#define ECN_MASK	0x03
+#define ECN_NOT_ECT	0x00
+#define ECN_ECT1	0x01
+#define ECN_ECT0	0x02
+#define ECN_CE		0x03
+
+uint8_t
+esp_inner_tos(const uint8_t *pkt, size_t len)
+{
+	struct wire_rd	 r = wire_rd_init(pkt, len);
+	uint8_t		 b0, b1;
+
+	if (!wire_get_u8(&r, &b0) || !wire_get_u8(&r, &b1))
+		return 0;
+	if (b0 >> 4 == 4)
+		return b1;
+	if (b0 >> 4 == 6)	/* traffic class straddles the first two bytes */
+		return (uint8_t)(b0 << 4 | b1 >> 4);
+	return 0;
+}
+
+bool
+esp_ecn_decap(uint8_t *pkt, size_t len, uint8_t outer_tos)
+{
+	struct wire_rd	 r = wire_rd_init(pkt, len);
+	struct wire_wr	 w;
+	uint8_t		 b0, in, out = outer_tos & ECN_MASK, to;
+	uint16_t	 old, check;
+	uint64_t	 sum;
+
+	if (out != ECN_CE && out != ECN_ECT1)
+		return true;		/* nothing to carry in (RFC 6040 Figure 4) */
+	if (!wire_peek_u8(&r, &b0) || len < 2)
+		return true;
+	in = esp_inner_tos(pkt, len) & ECN_MASK;
+	if (out == ECN_CE) {
+		if (in == ECN_NOT_ECT)
+			return false;	/* congestion the endpoints cannot be told of */
+		to = ECN_CE;
+	} else if (in == ECN_ECT0)
+		to = ECN_ECT1;
+	else
+		return true;
+	if (to == in)
+		return true;
+	if (b0 >> 4 == 4) {
+		if (len < 20 || !wire_get_u16(&r, &old) || !wire_skip(&r, 8) ||
+		    !wire_get_u16(&r, &check))
+			return true;
+		w = wire_wr_init(pkt + 1, 1);
+		wire_put_u8(&w, (uint8_t)((pkt[1] & ~ECN_MASK) | to));
+		/* RFC 1624 3: the header checksum, incrementally */
+		sum = (uint16_t)~check;
+		sum += (uint16_t)~old;
+		sum += (uint16_t)(old & ~ECN_MASK) | to;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		w = wire_wr_init(pkt + 10, 2);
+		wire_put_u16(&w, (uint16_t)~sum);
+	} else if (b0 >> 4 == 6) {
+		/* the ECN bits are the low two of the traffic class: bits 4-5
+		 * of the second byte */
+		w = wire_wr_init(pkt + 1, 1);
+		wire_put_u8(&w, (uint8_t)((pkt[1] & ~(ECN_MASK << 4)) | to << 4));
+	}
+	return true;
+}

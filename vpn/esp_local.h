@@ -279,6 +279,18 @@ bool	esp_may_frag_report(const uint8_t *pkt, size_t len);
 int	esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out,
 	    size_t cap);
 
+/* The DSCP + ECN byte of an IPv4 or IPv6 packet (0 if it is neither). The
+ * outer header gets it whole: DSCP copied (RFC 4301 5.1.2.1), ECN copied
+ * (RFC 6040 4.1, normal mode). */
+uint8_t	esp_inner_tos(const uint8_t *pkt, size_t len);
+/*
+ * Decapsulation of ECN (RFC 6040 4.2): fold the outer ECN field into the
+ * inner packet (CE, or ECT(1) over ECT(0)), fixing the IPv4 header
+ * checksum. Returns false when the packet must be dropped: CE outside a
+ * packet whose transport does not do ECN.
+ */
+bool	esp_ecn_decap(uint8_t *pkt, size_t len, uint8_t outer_tos);
+
 /* --- TUN device and outer sockets (esp_tun.c, esp_sock.c) ------------- */
 
 /* Open one more queue of multi-queue TUN device `name` (the first creates

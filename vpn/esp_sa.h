@@ -229,6 +229,7 @@ struct esp_dp_stats {
 	uint64_t	 rx_malformed;	/* shorter than an ESP header, bad marker */
 	uint64_t	 rx_keepalive;	/* NAT-keepalives (RFC 3948 2.3) */
 	uint64_t	 rx_ike;	/* IKE messages that reached the dataplane */
+	uint64_t	 rx_ecn_drop;	/* CE outside, not-ECT inside (RFC 6040 4.2) */
 	uint64_t	 tx_no_sa;	/* inner packets with no outbound SA */
 	uint64_t	 tx_bad;	/* inner packets we could not parse or segment */
 	uint64_t	 tx_icmp;	/* "too big" answered through the device */

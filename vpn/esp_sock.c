@@ -50,6 +50,19 @@ steer_attach(int fd, unsigned nworkers)
 	return 0;
 }
 
+/* The outer TOS comes with each receive: its ECN field is folded into
+ * the inner packet (RFC 6040 4.2). */
+static void
+esp_sock_recvtos(int s, int family)
+{
+	int	 one = 1;
+
+	if (family == AF_INET)
+		(void)setsockopt(s, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	else
+		(void)setsockopt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
+}
+
 static int
 udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 {
@@ -87,6 +100,7 @@ udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 			(void)setsockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu));
 		}
 		(void)setsockopt(s, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+		esp_sock_recvtos(s, local->family);
 	}
 	if (bind(s, (struct sockaddr *)&ss, sl) < 0) {
 		rc = -errno;
@@ -150,6 +164,7 @@ esp_raw_open(const struct ipaddr *local, int *fd)
 		pmtu = IPV6_PMTUDISC_DONT;
 		(void)setsockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu));
 	}
+	esp_sock_recvtos(s, local->family);
 	if (bind(s, (struct sockaddr *)&ss, sl) < 0) {
 		rc = -errno;
 		close(s);

@@ -161,22 +161,36 @@ tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
 
 	for (unsigned m = 0; m < b->nmsg; m++) {
 		struct msghdr	*h = &w->smsg[m].msg_hdr;
+		struct cmsghdr	*c;
+		int		 tos = w->stos[m];
 
 		memset(h, 0, sizeof(*h));
 		h->msg_name = (void *)&t->peer;
 		h->msg_namelen = t->peerlen;
 		h->msg_iov = &w->siov[m];
 		h->msg_iovlen = 1;
+		if (w->snseg[m] < 2 && tos == 0)
+			continue;
+		h->msg_control = w->sctl[m].buf;
+		h->msg_controllen = sizeof(w->sctl[m].buf);
+		c = CMSG_FIRSTHDR(h);
 		if (w->snseg[m] > 1) {
-			struct cmsghdr	*c = &w->sctl[m].align;
-
-			h->msg_control = w->sctl[m].buf;
-			h->msg_controllen = sizeof(w->sctl[m].buf);
 			c->cmsg_level = SOL_UDP;
 			c->cmsg_type = UDP_SEGMENT;
 			c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
 			memcpy(CMSG_DATA(c), &w->sseg[m], sizeof(uint16_t));
-		}
+			if (tos == 0) {
+				h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+				continue;
+			}
+			c = CMSG_NXTHDR(h, c);
+		} else
+			h->msg_controllen = CMSG_SPACE(sizeof(int));
+		/* The inner DSCP and ECN, outside (RFC 4301 5.1.2.1, RFC 6040). */
+		c->cmsg_level = ep->local.family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+		c->cmsg_type = ep->local.family == AF_INET ? IP_TOS : IPV6_TCLASS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &tos, sizeof(int));
 	}
 	while (sent < b->nmsg) {
 		int	 r = sendmmsg(fd, w->smsg + sent, b->nmsg - sent, 0);
@@ -203,13 +217,14 @@ tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
 }
 
 static void
-tx_add(struct esp_worker *w, const struct esp_tun *t, struct txb *b, size_t elen)
+tx_add(struct esp_worker *w, const struct esp_tun *t, struct txb *b, size_t elen,
+    uint8_t tos)
 {
 	unsigned	 m = b->nmsg - 1;
 	bool		 gso = t->ep->udp && !atomic_load_explicit(&t->ep->no_gso,
 			    memory_order_relaxed);
 
-	if (gso && b->nmsg > 0 && b->open && elen <= w->sseg[m] &&
+	if (gso && b->nmsg > 0 && b->open && elen <= w->sseg[m] && tos == w->stos[m] &&
 	    w->snseg[m] < ESP_GSO_SEGS && w->siov[m].iov_len + elen <= ESP_GSO_BYTES) {
 		w->siov[m].iov_len += elen;
 		w->snseg[m]++;
@@ -221,6 +236,7 @@ tx_add(struct esp_worker *w, const struct esp_tun *t, struct txb *b, size_t elen
 		w->siov[m].iov_len = elen;
 		w->sseg[m] = (uint16_t)elen;
 		w->snseg[m] = 1;
+		w->stos[m] = tos;
 		b->open = true;
 	}
 	b->pos += elen;
@@ -305,7 +321,7 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 	hdr = esp_hdr_len(&sa->xf);
 	for (unsigned i = 0; i < ok; i++, seq++) {
 		size_t		 ilen = esp_seg_peek_len(&s), elen;
-		uint8_t		*slot, ver;
+		uint8_t		*slot, ver, tos;
 		const uint8_t	*iv = NULL;
 		struct wire_rd	 r;
 		int		 got;
@@ -319,6 +335,7 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 		if (!s.gso)
 			(void)esp_mss_clamp(slot + hdr, (size_t)got, t->mss, t->mtu);
 		r = wire_rd_init(slot + hdr, (size_t)got);
+		tos = esp_inner_tos(slot + hdr, (size_t)got);
 		if (!wire_peek_u8(&r, &ver) || (!sa->xf.aead && !(iv = iv_take(w, sa->xf.iv_len))) ||
 		    esp_encap(&sa->xf, &sa->pw[w->idx].cx, seq,
 		    ver >> 4 == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6, iv, slot, (size_t)got,
@@ -326,7 +343,7 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 			esp_ctr_add(&sa->pw[w->idx].c.out_drop, 1);
 			continue;
 		}
-		tx_add(w, t, b, elen);
+		tx_add(w, t, b, elen, tos);
 		bytes += (size_t)got;
 		b->segs++;
 	}
@@ -418,7 +435,7 @@ rx_flush(struct esp_worker *w, struct rxb *b)
 
 static void
 rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
-    const struct sockaddr *from, struct rxb *b)
+    const struct sockaddr *from, uint8_t tos, struct rxb *b)
 {
 	const struct esp_events	*ev = &w->dp->ev;
 	struct esp_spi_tab	*tab;
@@ -479,6 +496,10 @@ rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
 		esp_ctr_add(&c->decrypt, 1);
 		return;
 	}
+	if (!esp_ecn_decap(out, res.len, tos)) {
+		esp_ctr_add(&w->st.rx_ecn_drop, 1);
+		return;
+	}
 	(void)esp_mss_clamp(out, res.len, sa->tun->mss, sa->tun->mtu);
 	w->tt[b->ntw] = sa->tun;
 	w->tb[b->ntw].p = out;
@@ -511,10 +532,8 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 		h->msg_namelen = sizeof(w->rname[i]);
 		h->msg_iov = &w->riov[i];
 		h->msg_iovlen = 1;
-		if (gro) {
-			h->msg_control = w->rctl[i].buf;
-			h->msg_controllen = sizeof(w->rctl[i].buf);
-		}
+		h->msg_control = w->rctl[i].buf;
+		h->msg_controllen = sizeof(w->rctl[i].buf);
 	}
 	if ((n = recvmmsg(fd, w->rmsg, slots, MSG_DONTWAIT, NULL)) <= 0)
 		return;
@@ -524,24 +543,35 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 		struct msghdr	*h = &w->rmsg[i].msg_hdr;
 		struct wire_rd	 d = wire_rd_init(w->rx + (size_t)i * ssz, w->rmsg[i].msg_len);
 		size_t		 gso = 0;
-		uint8_t		 vihl;
+		uint8_t		 vihl, tos = 0;
 
 		if (h->msg_flags & MSG_TRUNC) {
 			esp_ctr_add(&w->st.rx_malformed, 1);
 			continue;
 		}
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); gro && c; c = CMSG_NXTHDR(h, c))
-			if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
-				int	 g;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+			int	 v;
 
-				memcpy(&g, CMSG_DATA(c), sizeof(g));
-				gso = g > 0 ? (size_t)g : 0;
+			if (gro && c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+				gso = v > 0 ? (size_t)v : 0;
+			} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+				tos = *CMSG_DATA(c);	/* one byte (IP_RECVTOS) */
+			else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+				tos = (uint8_t)v;
 			}
-		/* An IPv4 raw socket hands over the IP header too. */
-		if (!ep->udp && ep->local.family == AF_INET &&
-		    (!wire_peek_u8(&d, &vihl) || !wire_skip(&d, (vihl & 0xfu) * 4))) {
-			esp_ctr_add(&w->st.rx_malformed, 1);
-			continue;
+		}
+		/* An IPv4 raw socket hands over the IP header too (its TOS is
+		 * the outer one: GRO never merges datagrams of different TOS). */
+		if (!ep->udp && ep->local.family == AF_INET) {
+			struct wire_rd	 ip = d;
+
+			if (!wire_peek_u8(&d, &vihl) || !wire_skip(&ip, 1) ||
+			    !wire_peek_u8(&ip, &tos) || !wire_skip(&d, (vihl & 0xfu) * 4)) {
+				esp_ctr_add(&w->st.rx_malformed, 1);
+				continue;
+			}
 		}
 		if (gso == 0)
 			gso = wire_left(&d);
@@ -551,7 +581,7 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 			size_t		 k = wire_left(&d) < gso ? wire_left(&d) : gso;
 
 			(void)wire_get_sub(&d, k, &one);
-			rx_one(w, ep, one, (const struct sockaddr *)&w->rname[i], &b);
+			rx_one(w, ep, one, (const struct sockaddr *)&w->rname[i], tos, &b);
 		}
 	}
 	rx_flush(w, &b);

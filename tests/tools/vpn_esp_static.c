@@ -133,11 +133,11 @@ stats_print(struct esp_backend *be, uint32_t tunnel, uint32_t spi_in, uint32_t s
 	    "\"out\":{\"spi\":%" PRIu32 ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 	    ",\"drop\":%" PRIu64 "},"
 	    "\"dp\":{\"rx_no_sa\":%" PRIu64 ",\"rx_malformed\":%" PRIu64 ",\"rx_keepalive\":%" PRIu64
-	    ",\"rx_ike\":%" PRIu64 ",\"tx_no_sa\":%" PRIu64 ",\"tx_bad\":%" PRIu64
+	    ",\"rx_ike\":%" PRIu64 ",\"rx_ecn_drop\":%" PRIu64 ",\"tx_no_sa\":%" PRIu64 ",\"tx_bad\":%" PRIu64
 	    ",\"tx_icmp\":%" PRIu64 ",\"tx_err\":%" PRIu64 "}}",
 	    spi_in, i.packets_in, i.bytes_in, i.auth_fail, i.replay_drop, i.decrypt_err,
 	    i.last_in_ms, spi_out, o.packets_out, o.bytes_out, o.out_drop,
-	    d.rx_no_sa, d.rx_malformed, d.rx_keepalive, d.rx_ike, d.tx_no_sa, d.tx_bad,
+	    d.rx_no_sa, d.rx_malformed, d.rx_keepalive, d.rx_ike, d.rx_ecn_drop, d.tx_no_sa, d.tx_bad,
 	    d.tx_icmp, d.tx_err);
 }
 

@@ -100,6 +100,7 @@ static struct {
 } pr;
 
 static int	 tscale;
+static uint8_t	 peer_tos;	/* outer TOS of the last ESP packet the peer got (IPv4) */
 static bool	 esn;		/* every SA of this test uses ESN */
 
 static void
@@ -293,8 +294,22 @@ peer_recv(int ms, uint16_t port, uint8_t proto, uint8_t *inner, uint32_t *spi_ou
 		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0 || poll(&p, 1, left) <= 0)
 			return 0;
-		if ((n = recv(pr.sock, b, sizeof(b), 0)) <= 0)
-			continue;
+		{
+			struct iovec	 iov = { b, sizeof(b) };
+			union {
+				char		 buf[64];
+				struct cmsghdr	 align;
+			}		 ctl;
+			struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1,
+					    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+
+			if ((n = recvmsg(pr.sock, &m, 0)) <= 0)
+				continue;
+			peer_tos = 0;
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+				if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+					peer_tos = *CMSG_DATA(c);
+		}
 		d = wire_rd_init(b, (size_t)n);
 		/* an IPv4 raw socket hands over the IP header, IPv6 does not */
 		if (pr.raw && pr.dp.ss_family == AF_INET && !wire_skip(&d, (b[0] & 0xfu) * 4))
@@ -412,6 +427,8 @@ setup_mode(bool raw, bool v6)
 	if (pr.sock < 0 || bind(pr.sock, (struct sockaddr *)&ss, sl) < 0)
 		return -1;
 	(void)setsockopt(pr.sock, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+	if (!v6)
+		(void)setsockopt(pr.sock, IPPROTO_IP, IP_RECVTOS, &(int){ 1 }, sizeof(int));
 	dp_sa(SPI_IN, ESP_IN, NULL);
 	dp_sa(SPI_OUT, ESP_OUT, NULL);
 	psa_add(pr.tx, SPI_IN, true);
@@ -809,6 +826,59 @@ test_seq_never_wraps(void **state)
 	assert_true(sa_stats(SPI_OUT, ESP_OUT).packets_out >= 2);
 }
 
+/* DSCP and ECN: copied out (RFC 4301 5.1.2.1, RFC 6040 normal mode), and an
+ * outer CE folded in, or the packet dropped if its transport has no ECN. */
+static void
+test_tos_and_ecn(void **state)
+{
+	uint8_t		 inner[2048], got[256];
+	int		 tos = 0xb8 | 0x02, one = 1;	/* EF, ECT(0) */
+	size_t		 n;
+	struct iovec	 iov = { got, sizeof(got) };
+	union {
+		char		 buf[64];
+		struct cmsghdr	 align;
+	}		 ctl;
+	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd	 p = { pr.u4, POLLIN, 0 };
+	uint8_t		 seen_tos = 0xff;
+	struct esp_dp_stats ds;
+
+	/* out: the host's TOS is the outer TOS */
+	assert_int_equal(setsockopt(pr.u4, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), 0);
+	host_send(true, 9, "tos", 3);
+	assert_true(peer_recv(2000, 9, IPPROTO_UDP, inner, NULL) > 0);
+	assert_int_equal(inner[1], 0xba);
+	assert_int_equal(peer_tos, 0xba);
+	/* in: outer CE over inner ECT(0) arrives as CE */
+	assert_int_equal(setsockopt(pr.u4, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)), 0);
+	tos = 0x03;
+	assert_int_equal(setsockopt(pr.sock, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), 0);
+	n = mk_udp(inner, true, "ce", 2);
+	inner[1] = 0x02;
+	inner[10] = inner[11] = 0;
+	{
+		uint16_t	 ck = (uint16_t)~csum16(inner, 20, 0);
+
+		inner[10] = (uint8_t)(ck >> 8);
+		inner[11] = (uint8_t)ck;
+	}
+	peer_send(SPI_IN, inner, n);
+	assert_int_equal(poll(&p, 1, 2000 * tscale), 1);
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof(ctl.buf);
+	assert_int_equal(recvmsg(pr.u4, &m, 0), 2);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+			seen_tos = *CMSG_DATA(c);
+	assert_int_equal(seen_tos, 0x03);
+	/* outer CE over a not-ECT packet: dropped and counted (RFC 6040 4.2) */
+	n = mk_udp(inner, true, "no", 2);
+	peer_send(SPI_IN, inner, n);
+	assert_int_equal(host_recv(pr.u4, 200, got, sizeof(got)), 0);
+	WAIT_FOR((esp_dp_stats_get(pr.be, &ds), ds.rx_ecn_drop == 1));
+}
+
 /* A TCP SYN through the tunnel leaves with its MSS clamped, in both directions. */
 static void
 test_mss_clamp(void **state)
@@ -940,6 +1010,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lifetimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_wraps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mss_clamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tos_and_ecn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_gso_segmented, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),

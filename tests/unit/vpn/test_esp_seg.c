@@ -159,6 +159,7 @@ mk_pkt(uint8_t *p, bool v4, uint8_t proto, size_t payload, uint8_t tcp_flags,
 
 static uint8_t	 in[70000], out[70000], seg[2048];
 
+
 static void
 check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu,
     uint8_t flags, size_t opts)
@@ -498,6 +499,52 @@ test_icmp_too_big(void **state)
 	assert_int_equal(esp_icmp_too_big(in, len, 1400, out, 100), -EMSGSIZE);
 }
 
+/* RFC 6040 Figure 4, every cell, both families; the IPv4 header checksum
+ * stays right. */
+static void
+test_ecn_decap(void **state)
+{
+	/* [inner][outer] -> result; -1: drop */
+	static const int	 want[4][4] = {
+		/* outer:  Not-ECT ECT(1) ECT(0) CE */
+		/* Not-ECT */ { 0, 0, 0, -1 },
+		/* ECT(1)  */ { 1, 1, 1, 3 },
+		/* ECT(0)  */ { 2, 1, 2, 3 },
+		/* CE      */ { 3, 3, 3, 3 },
+	};
+
+	for (int v4 = 0; v4 < 2; v4++)
+		for (int ie = 0; ie < 4; ie++)
+			for (int oe = 0; oe < 4; oe++) {
+				size_t	 len = mk_pkt(in, v4, IPPROTO_UDP, 20, 0, 0, true);
+				uint8_t	 tos = (uint8_t)(0xb8 | ie);	/* EF + ECN */
+				bool	 ok;
+
+				if (v4) {
+					in[1] = tos;
+					set16(in + 10, 0);
+					set16(in + 10, (uint16_t)~ref_sum(in, 20, 0));
+				} else {
+					in[0] = (uint8_t)(0x60 | tos >> 4);
+					in[1] = (uint8_t)(tos << 4);
+				}
+				assert_int_equal(esp_inner_tos(in, len), tos);
+				ok = esp_ecn_decap(in, len, (uint8_t)(0x28 | oe));
+				if (want[ie][oe] < 0) {
+					assert_false(ok);
+					continue;
+				}
+				assert_true(ok);
+				/* the DSCP is the inner one's; only ECN may change */
+				assert_int_equal(esp_inner_tos(in, len),
+				    (0xb8 | want[ie][oe]));
+				if (v4)
+					assert_true(ip4_hdr_ok(in));
+			}
+	assert_int_equal(esp_inner_tos(in, 1), 0);
+	assert_true(esp_ecn_decap(in, 1, 3));
+}
+
 int
 main(void)
 {
@@ -510,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_csum_completion),
 		cmocka_unit_test(test_mss_clamp),
 		cmocka_unit_test(test_icmp_too_big),
+		cmocka_unit_test(test_ecn_decap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
