@@ -23,8 +23,9 @@ esp_cpu_relax(void)
 #endif
 }
 
-/* What went wrong with a received packet; the dataplane counts them per SA
- * (esp_err_counter() says where). */
+/* What went wrong with a received packet; the dataplane counts them per SA:
+ * AUTH as auth_fail, REPLAY as replay_drop, DUMMY not at all, the rest as
+ * decrypt_err (NO_SA and a header too short for an SPI dataplane-wide). */
 enum esp_err {
 	ESP_OK = 0,
 	ESP_ERR_SHORT,		/* shorter than header + IV + trailer + ICV */
