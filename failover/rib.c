@@ -5,22 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RIB_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RIB_ASAN	1
-#endif
-#endif
-#ifdef RIB_ASAN
-#include <sanitizer/asan_interface.h>
-#define RIB_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
-#define RIB_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define RIB_POISON(p, n)	((void)(p), (void)(n))
-#define RIB_UNPOISON(p, n)	((void)(p), (void)(n))
-#endif
-
 #include "failover/fib.h"
 #include "failover/rib_local.h"
 #include "lib/log.h"
@@ -117,69 +101,6 @@ rib_trigger_name(enum rib_trigger t)
 	return "?";
 }
 
-/* ---- pools ---- */
-
-uint32_t
-rib_pool_get(struct rib_pool *pl)
-{
-	uint32_t	 i;
-	char		**nb, *blk;
-	void		*it;
-	size_t		 nc;
-
-	if ((i = pl->free) != 0) {
-		it = rib_pool_at(pl, i);
-		RIB_UNPOISON(it, pl->size);
-		memcpy(&pl->free, it, sizeof(pl->free));
-	} else {
-		if (pl->next == (pl->max ? pl->max : UINT32_MAX))
-			return 0;
-		if ((pl->next & (RIB_POOL_ITEMS - 1)) == 0) {
-			if (pl->nblocks == pl->cblocks) {
-				nc = pl->cblocks ? pl->cblocks * 2 : 16;
-				if ((nb = realloc(pl->blocks, nc * sizeof(*nb))) == NULL)
-					return 0;
-				pl->blocks = nb;
-				pl->cblocks = nc;
-			}
-			if ((blk = malloc(RIB_POOL_ITEMS * pl->size)) == NULL)
-				return 0;
-			RIB_POISON(blk, RIB_POOL_ITEMS * pl->size);
-			pl->blocks[pl->nblocks++] = blk;
-		}
-		i = ++pl->next;
-		it = rib_pool_at(pl, i);
-		RIB_UNPOISON(it, pl->size);
-	}
-	memset(it, 0, pl->size);
-	return i;
-}
-
-void
-rib_pool_put(struct rib_pool *pl, uint32_t i)
-{
-	void	*it = rib_pool_at(pl, i);
-
-	if (it == NULL)
-		return;
-	memcpy(it, &pl->free, sizeof(pl->free));
-	pl->free = i;
-	RIB_POISON((char *)it + sizeof(pl->free), pl->size - sizeof(pl->free));
-}
-
-void
-rib_pool_fini(struct rib_pool *pl)
-{
-	size_t	 i;
-
-	for (i = 0; i < pl->nblocks; i++) {
-		RIB_UNPOISON(pl->blocks[i], RIB_POOL_ITEMS * pl->size);
-		free(pl->blocks[i]);
-	}
-	free(pl->blocks);
-	memset(pl, 0, sizeof(*pl));
-}
-
 /* ---- rib ---- */
 
 static void
@@ -253,11 +174,10 @@ rib_new(const struct rib_cfg *cfg)
 	rib->cfg = *cfg;
 	if (rib->cfg.policy.maximum_paths == 0)
 		rib->cfg.policy.maximum_paths = 1;
-	rib->dest_pool.size = sizeof(struct rib_dest);
-	rib->dest_pool.max = RIB_DEST_MAX;
-	rib->path_pool.size = sizeof(struct rib_path);
-	rib->pinfo_pool.size = sizeof(struct rib_pinfo);
-	rib->group_pool.size = sizeof(struct rib_group);
+	pool_init(&rib->dest_pool, sizeof(struct rib_dest), RIB_DEST_MAX);
+	pool_init(&rib->path_pool, sizeof(struct rib_path), 0);
+	pool_init(&rib->pinfo_pool, sizeof(struct rib_pinfo), 0);
+	pool_init(&rib->group_pool, sizeof(struct rib_group), 0);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);
 	rib->journal = journal_new(RIB_JOURNAL_MAX);
@@ -367,9 +287,9 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 			}
 	if (rib->n_pinfo >= rib->phash_size && rib_pinfo_grow(rib) != 0)
 		return NULL;
-	if ((self = rib_pool_get(&rib->pinfo_pool)) == 0)
+	if ((self = pool_item_new(&rib->pinfo_pool)) == 0)
 		return NULL;
-	e = rib_pool_at(&rib->pinfo_pool, self);
+	e = pool_item_at(&rib->pinfo_pool, self);
 	memcpy(e, key, sizeof(*e));
 	e->self = self;
 	e->refcnt = 1;
@@ -396,7 +316,7 @@ rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 	if (e->src->pi_last == e)
 		e->src->pi_last = NULL;
 	rib_attr_put(rib, e->attr);
-	rib_pool_put(&rib->pinfo_pool, e->self);
+	pool_item_free(&rib->pinfo_pool, e->self);
 }
 
 static int
@@ -448,9 +368,9 @@ rib_free(struct rib *rib)
 	trie_walk(rib->t6, rib_dest_free_cb, rib);
 	trie_free(rib->t4);
 	trie_free(rib->t6);
-	rib_pool_fini(&rib->path_pool);
-	rib_pool_fini(&rib->dest_pool);
-	rib_pool_fini(&rib->pinfo_pool);
+	pool_fini(&rib->path_pool);
+	pool_fini(&rib->dest_pool);
+	pool_fini(&rib->pinfo_pool);
 	free(rib->phash);
 	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
 	for (i = 0; i < rib->n_src; i++)
@@ -688,7 +608,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		}
 		di = trie_delete(rib_dest_trie(rib, d), &pfx);
 		rib->n_dests--;
-		rib_pool_put(&rib->dest_pool, di);
+		pool_item_free(&rib->dest_pool, di);
 		return;
 	}
 	rib_select(rib, d, NULL, &sel);
@@ -1111,7 +1031,7 @@ rib_path_unlink(struct rib *rib, struct rib_path *p)
 		rib->n_cls_paths[s->cfg.cls]--;
 	rib_pinfo_put(rib, rib_path_pi(rib, p));
 	rib_dest_dirty(rib, d);
-	rib_pool_put(&rib->path_pool, self);
+	pool_item_free(&rib->path_pool, self);
 }
 
 int
@@ -1156,15 +1076,15 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	m = *pfx;
 	prefix_mask(&m);
 	/* one descent: a fresh dest goes back to the pool if one is there */
-	if ((ndi = rib_pool_get(&rib->dest_pool)) == 0)
+	if ((ndi = pool_item_new(&rib->dest_pool)) == 0)
 		return -ENOMEM;
 	nd = rib_dest_at(rib, ndi);
 	if ((d = rib_dest_at(rib, trie_find_or_insert_node(t, &m, ndi, &rc, &node))) == NULL) {
-		rib_pool_put(&rib->dest_pool, ndi);
+		pool_item_free(&rib->dest_pool, ndi);
 		return rc;
 	}
 	if (d != nd) {
-		rib_pool_put(&rib->dest_pool, ndi);
+		pool_item_free(&rib->dest_pool, ndi);
 	} else {
 		d->node = node & ((1u << 28) - 1);
 		d->v6 = m.family == AF_INET6;
@@ -1195,7 +1115,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	if ((pi = rib_pinfo_get(rib, &key)) == NULL)
 		goto nomem;
 	if (p == NULL) {
-		if ((pidx = rib_pool_get(&rib->path_pool)) == 0) {
+		if ((pidx = pool_item_new(&rib->path_pool)) == 0) {
 			rib_pinfo_put(rib, pi);
 			goto nomem;
 		}

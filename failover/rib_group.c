@@ -278,14 +278,14 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 	size_t			 n;
 	int			 rc;
 
-	if ((gi = rib_pool_get(&rib->group_pool)) == 0) {
+	if ((gi = pool_item_new(&rib->group_pool)) == 0) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	g = rib_group_at(rib, gi);
 	g->self = gi;
 	if (rib_group_key_set(rib, g, act, na, bak, nb) != 0) {
-		rib_pool_put(&rib->group_pool, gi);
+		pool_item_free(&rib->group_pool, gi);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -301,7 +301,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 			for (n = 0; n < nb; n++)
 				rib_leg_put(rib, bak[n]);
 			free(g->act);
-			rib_pool_put(&rib->group_pool, gi);
+			pool_item_free(&rib->group_pool, gi);
 			*err = rc;
 			return NULL;
 		}
@@ -342,7 +342,7 @@ rib_group_unref(struct rib *rib, struct rib_group *g)
 	for (i = 0; i < g->n_bak; i++)
 		rib_leg_put(rib, g->bak[i]);
 	free(g->act);
-	rib_pool_put(&rib->group_pool, g->self);
+	pool_item_free(&rib->group_pool, g->self);
 }
 
 /* Sorted, de-duplicated legs of paths (skipping paths never programmed).
@@ -673,7 +673,7 @@ rib_group_fini(struct rib *rib)
 		free(g->act);
 	}
 	rib->groups = NULL;
-	rib_pool_fini(&rib->group_pool);
+	pool_fini(&rib->group_pool);
 	for (i = 0; i < rib->lhash_size; i++)
 		for (l = rib->lhash[i]; l; l = ln) {
 			ln = l->hnext;

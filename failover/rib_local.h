@@ -9,6 +9,7 @@
 
 #include "failover/journal.h"
 #include "failover/rib.h"
+#include "lib/pool.h"
 #include "lib/trie.h"
 
 #define RIB_CLASS_N	3
@@ -75,9 +76,9 @@ struct rib_pinfo {
 };
 #define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
 
-/* One per (source, prefix): 20 bytes from a pool, no malloc header. Paths
- * and dests link to each other by pool index (rib_path_at, rib_dest_at;
- * 0 = none): half the size of a pointer. */
+/* One per (source, prefix): 20 bytes from a pool (lib/pool.h), no malloc
+ * header. Paths and dests link to each other by pool index (rib_path_at,
+ * rib_dest_at; 0 = none): half the size of a pointer. */
 #define RIB_DEST_MAX	((1u << 29) - 1)	/* dest indices fit 29 bits */
 struct rib_path {
 	uint32_t		 next;		/* in the dest */
@@ -86,31 +87,6 @@ struct rib_path {
 	uint32_t		 flags:3;	/* RIB_PATH_* */
 	uint32_t		 pinfo;		/* pinfo pool index; own reference */
 };
-
-/* Fixed-size items in blocks of RIB_POOL_ITEMS, recycled through a free
- * list, named by a 32-bit index (0 = none): no per-item malloc header or
- * rounding, and growing never moves an item. Blocks go back at rib_free(). */
-#define RIB_POOL_SHIFT	10
-#define RIB_POOL_ITEMS	(1u << RIB_POOL_SHIFT)
-struct rib_pool {
-	size_t			 size;		/* bytes per item, >= 4 */
-	uint32_t		 max;		/* highest index handed out, 0 = UINT32_MAX */
-	uint32_t		 free;		/* free list threaded through items */
-	uint32_t		 next;		/* first never-used index */
-	char			**blocks;
-	size_t			 nblocks, cblocks;
-};
-uint32_t	 rib_pool_get(struct rib_pool *);	/* zeroed item; 0 on out-of-memory */
-void		 rib_pool_put(struct rib_pool *, uint32_t);
-void		 rib_pool_fini(struct rib_pool *);
-
-static inline void *
-rib_pool_at(const struct rib_pool *pl, uint32_t i)
-{
-	if (i-- == 0)
-		return NULL;
-	return pl->blocks[i >> RIB_POOL_SHIFT] + (size_t)(i & (RIB_POOL_ITEMS - 1)) * pl->size;
-}
 
 /* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
 struct rib_leg {
@@ -197,7 +173,7 @@ struct rib {
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
 	uint32_t		 n_cls_paths[RIB_CLASS_N];	/* paths per source class */
-	struct rib_pool		 dest_pool, path_pool, pinfo_pool, group_pool;
+	struct pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
 	struct rib_pinfo	**phash;
 	size_t			 phash_size, n_pinfo;
@@ -235,25 +211,25 @@ struct rib {
 static inline struct rib_path *
 rib_path_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->path_pool, i);
+	return pool_item_at(&rib->path_pool, i);
 }
 
 static inline struct rib_dest *
 rib_dest_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->dest_pool, i);
+	return pool_item_at(&rib->dest_pool, i);
 }
 
 static inline const struct rib_pinfo *
 rib_path_pi(const struct rib *rib, const struct rib_path *p)
 {
-	return rib_pool_at(&rib->pinfo_pool, p->pinfo);
+	return pool_item_at(&rib->pinfo_pool, p->pinfo);
 }
 
 static inline struct rib_group *
 rib_group_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->group_pool, i);
+	return pool_item_at(&rib->group_pool, i);
 }
 
 static inline struct rib_group *
