@@ -178,6 +178,7 @@ rib_new(const struct rib_cfg *cfg)
 	pool_init(&rib->path_pool, sizeof(struct rib_path), 0);
 	pool_init(&rib->pinfo_pool, sizeof(struct rib_pinfo), 0);
 	pool_init(&rib->group_pool, sizeof(struct rib_group), 0);
+	hash_init(&rib->phash, 64);
 	rib->t4 = trie_new(AF_INET);
 	rib->t6 = trie_new(AF_INET6);
 	rib->journal = journal_new(RIB_JOURNAL_MAX);
@@ -241,32 +242,12 @@ rib_pinfo_hash(const struct rib_pinfo *k)
 	return (uint32_t)h;
 }
 
-static int
-rib_pinfo_grow(struct rib *rib)
-{
-	struct rib_pinfo	**nt, *e, *nx;
-	size_t			 ns = rib->phash_size ? rib->phash_size * 2 : 64, i, b;
-
-	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < rib->phash_size; i++)
-		for (e = rib->phash[i]; e; e = nx) {
-			nx = e->hnext;
-			b = rib_pinfo_hash(e) & (ns - 1);
-			e->hnext = nt[b];
-			nt[b] = e;
-		}
-	free(rib->phash);
-	rib->phash = nt;
-	rib->phash_size = ns;
-	return 0;
-}
-
 /* The record equal to key (whose padding is zero), with a reference. */
 static const struct rib_pinfo *
 rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 {
 	struct rib_pinfo	*e = key->src->pi_last;
+	struct hash_node	*hn;
 	const size_t		 n = sizeof(*key) - RIB_PINFO_KEY_OFF;
 	uint32_t		 h, self;
 
@@ -277,25 +258,25 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 		return e;
 	}
 	h = rib_pinfo_hash(key);
-	if (rib->phash_size)
-		for (e = rib->phash[h & (rib->phash_size - 1)]; e; e = e->hnext)
-			if (memcmp((const char *)e + RIB_PINFO_KEY_OFF,
-			    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
-				e->refcnt++;
-				e->src->pi_last = e;
-				return e;
-			}
-	if (rib->n_pinfo >= rib->phash_size && rib_pinfo_grow(rib) != 0)
-		return NULL;
+	HASH_FOREACH_MATCH(&rib->phash, h, hn) {
+		e = hash_entry(hn, struct rib_pinfo, hnode);
+		if (memcmp((const char *)e + RIB_PINFO_KEY_OFF,
+		    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
+			e->refcnt++;
+			e->src->pi_last = e;
+			return e;
+		}
+	}
 	if ((self = pool_item_new(&rib->pinfo_pool)) == 0)
 		return NULL;
 	e = pool_item_at(&rib->pinfo_pool, self);
 	memcpy(e, key, sizeof(*e));
 	e->self = self;
 	e->refcnt = 1;
-	e->hnext = rib->phash[h & (rib->phash_size - 1)];
-	rib->phash[h & (rib->phash_size - 1)] = e;
-	rib->n_pinfo++;
+	if (hash_add(&rib->phash, &e->hnode, h) != 0) {
+		pool_item_free(&rib->pinfo_pool, self);
+		return NULL;
+	}
 	rib_attr_get(rib, e->attr);
 	e->src->pi_last = e;
 	return e;
@@ -304,15 +285,11 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 static void
 rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 {
-	struct rib_pinfo	**pp, *e = (struct rib_pinfo *)pi;
+	struct rib_pinfo	*e = (struct rib_pinfo *)pi;
 
 	if (e == NULL || --e->refcnt > 0)
 		return;
-	for (pp = &rib->phash[rib_pinfo_hash(e) & (rib->phash_size - 1)]; *pp != e;
-	    pp = &(*pp)->hnext)
-		;
-	*pp = e->hnext;
-	rib->n_pinfo--;
+	hash_del(&rib->phash, &e->hnode);
 	if (e->src->pi_last == e)
 		e->src->pi_last = NULL;
 	rib_attr_put(rib, e->attr);
@@ -371,7 +348,7 @@ rib_free(struct rib *rib)
 	pool_fini(&rib->path_pool);
 	pool_fini(&rib->dest_pool);
 	pool_fini(&rib->pinfo_pool);
-	free(rib->phash);
+	hash_fini(&rib->phash);
 	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
 	for (i = 0; i < rib->n_src; i++)
 		if (rib->src[i])
@@ -1517,7 +1494,7 @@ rib_stats_get(const struct rib *rib, struct rib_stats *st)
 	st->prefixes = rib->n_dests;
 	st->paths = rib->n_paths;
 	st->groups = rib->n_groups;
-	st->nexthops = rib->n_legs;
+	st->nexthops = hash_count(&rib->lhash);
 	st->pending = rib->q_len;
 	st->switches = rib->switches;
 	st->groups_rewritten_total = rib->rewrites_total;

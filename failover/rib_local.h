@@ -9,6 +9,7 @@
 
 #include "failover/journal.h"
 #include "failover/rib.h"
+#include "lib/hash.h"
 #include "lib/pool.h"
 #include "lib/trie.h"
 
@@ -61,7 +62,7 @@ struct rib_source {
  * two records).
  */
 struct rib_pinfo {
-	struct rib_pinfo	*hnext;
+	struct hash_node	 hnode;		/* in rib->phash */
 	uint32_t		 self;		/* pool index */
 	uint32_t		 refcnt;		/* paths */
 	/* key */
@@ -90,7 +91,7 @@ struct rib_path {
 
 /* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
 struct rib_leg {
-	struct rib_leg		*hnext;
+	struct hash_node	 hnode;		/* in rib->lhash */
 	rib_source_id		 src_id;	/* the source may be gone: look it up */
 	uint8_t			 cls;
 	struct ipaddr		 gw;
@@ -105,10 +106,10 @@ struct rib_leg {
  * joins it) until background re-selection re-keys it or empties it.
  */
 struct rib_group {
-	struct rib_group	*hnext;
+	struct hash_node	 hnode;		/* in rib->ghash while hashed */
 	uint32_t		 self;		/* group pool index (what a dest holds) */
 	struct rib_group	*next, *prev;	/* every group */
-	uint32_t		 hash;
+	uint32_t		 hash;		/* of the key (act, bak) */
 	uint32_t		 id;		/* fib group id (synthetic without FIB) */
 	uint32_t		 refcnt;	/* prefixes pointing at it */
 	uint32_t		 dirty_cnt;	/* of those, queued for re-selection */
@@ -175,8 +176,7 @@ struct rib {
 	uint32_t		 n_cls_paths[RIB_CLASS_N];	/* paths per source class */
 	struct pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
-	struct rib_pinfo	**phash;
-	size_t			 phash_size, n_pinfo;
+	struct hash		 phash;
 	/* sources by id - 1 */
 	struct rib_source	**src;
 	size_t			 n_src, cap_src;
@@ -186,11 +186,10 @@ struct rib {
 	struct rib_dest		*q_head, *q_tail;
 	size_t			 q_len;
 	/* groups and legs */
-	struct rib_group	**ghash;
-	size_t			 ghash_size, n_groups;
+	struct hash		 ghash;		/* hashed groups by key */
+	size_t			 n_groups;
 	struct rib_group	*groups;
-	struct rib_leg		**lhash;
-	size_t			 lhash_size, n_legs;
+	struct hash		 lhash;		/* legs by (source, gateway) */
 	uint32_t		 next_group_id;
 	/* exports */
 	struct rib_export	**exp;
