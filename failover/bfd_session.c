@@ -9,7 +9,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,9 @@
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/sockaddr.h"
 #include "lib/loop.h"
+#include "lib/mailbox.h"
+#include "lib/sockaddr.h"
 
 #define BFD_RX_BATCH	64	/* datagrams read per wakeup */
 #define BFD_TOS		0xc0	/* CS6, network control */
@@ -62,9 +62,9 @@ struct bfd_session {
 	bool			 dead;	/* deleted; memory goes with the last close */
 };
 
-/* A state change on its way to the owner's loop. */
+/* A state change on its way to the owner's loop (posted, heap). */
 struct bfd_evt {
-	STAILQ_ENTRY(bfd_evt)	 entry;
+	struct mailbox_msg	 msg;
 	struct bfd_session	*s;
 	bool			 up;
 	uint8_t			 diag;
@@ -72,11 +72,10 @@ struct bfd_evt {
 
 /* A call of the owner's, run on the BFD thread while the owner waits. */
 struct bfd_cmd {
-	STAILQ_ENTRY(bfd_cmd)	 entry;
+	struct mailbox_msg	 msg;
+	struct bfd		*bfd;
 	int			(*fn)(struct bfd *, void *);
 	void			*arg;
-	int			 ret;
-	bool			 done;
 };
 
 /*
@@ -84,25 +83,21 @@ struct bfd_cmd {
  * their own (as BIRD runs BFD): a control plane busy with a large table or
  * with FIB work must not hold back a 50 ms packet or a detection. The
  * owner's thread queues calls and waits for them (bfd_call), and hears of
- * state changes on its own loop (evt_async), so for the owner every call
- * and callback still happens on its loop thread.
+ * state changes on its own loop (evts), so for the owner every call and
+ * callback still happens on its loop thread.
  */
 struct bfd {
 	uv_loop_t		*loop;		/* the owner's: callbacks run there */
-	uv_async_t		 evt_async;	/* on loop */
 	uv_loop_t		 io_loop;	/* BFD's own, run by io_thread */
-	/* Owner -> BFD thread wakeup: an eventfd polled on io_loop, not a
-	 * uv_async_t. libuv 1.44's async receiver spins (pause, sched_yield)
-	 * while a sender is between its two steps; a SCHED_FIFO receiver that
-	 * preempted the sender on the same CPU spins until the RT throttle
-	 * (~1 s) - a priority inversion. An eventfd has no such window. */
-	int			 cmd_fd;
-	uv_poll_t		 cmd_poll;	/* on io_loop */
+	/* Both directions are lib/mailbox, whose wakeup is an eventfd polled
+	 * on the receiving loop, not a uv_async_t: libuv 1.44's async receiver
+	 * spins (pause, sched_yield) while a sender is between its two steps;
+	 * the SCHED_FIFO BFD thread receiving calls, having preempted the
+	 * sender on the same CPU, spun until the RT throttle (~1 s) - a
+	 * priority inversion. An eventfd has no such window. */
+	struct mailbox		*cmds;		/* owner -> BFD thread (calls), on io_loop */
+	struct mailbox		*evts;		/* BFD thread -> owner (posts), on loop */
 	pthread_t		 io_thread;
-	pthread_mutex_t		 mtx;		/* cmds, evts */
-	pthread_cond_t		 cmd_cv;
-	STAILQ_HEAD(, bfd_cmd)	 cmds;
-	STAILQ_HEAD(, bfd_evt)	 evts;
 	bool			 closing;
 	/* The BFD thread's alone, or the owner's while it waits in bfd_call().
 	 * Only bfd_call()ed functions add or remove sessions, so the owner may
@@ -151,60 +146,37 @@ cfg_port(const struct bfd_session_cfg *c)
 
 /* ------------------------------------------------------------ threads */
 
-/* The BFD thread: run the queued calls of the owner. */
-static void
-bfd_cmd_cb(uv_poll_t *h, int status, int events)
+static int
+bfd_cmd_run(struct mailbox_msg *m, void *arg)
 {
-	struct bfd	*b = h->data;
-	struct bfd_cmd	*c;
-	uint64_t	 n;
-	int		 ret;
+	struct bfd_cmd	*c = mailbox_entry(m, struct bfd_cmd, msg);
 
-	while (read(b->cmd_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
-		;	/* drain the counter; the queue says what to do */
-
-	for (;;) {
-		pthread_mutex_lock(&b->mtx);
-		if ((c = STAILQ_FIRST(&b->cmds)) != NULL)
-			STAILQ_REMOVE_HEAD(&b->cmds, entry);
-		pthread_mutex_unlock(&b->mtx);
-		if (c == NULL)
-			break;
-		ret = c->fn(b, c->arg);
-		pthread_mutex_lock(&b->mtx);
-		c->ret = ret;
-		c->done = true;		/* c is the caller's: not touched after this */
-		pthread_cond_broadcast(&b->cmd_cv);
-		pthread_mutex_unlock(&b->mtx);
-	}
-}
-
-static void
-bfd_cmd_wake(struct bfd *b)
-{
-	uint64_t	 one = 1;
-
-	/* Fails only with the counter at its maximum: a wakeup is pending. */
-	(void)!write(b->cmd_fd, &one, sizeof(one));
+	return c->fn(c->bfd, c->arg);
 }
 
 /* Run fn on the BFD thread and wait for its result. */
 static int
 bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
 {
-	struct bfd_cmd	 c = { .fn = fn, .arg = arg };
+	struct bfd_cmd	 c = { .msg = { .fn = bfd_cmd_run }, .bfd = b, .fn = fn, .arg = arg };
 
 	if (pthread_equal(pthread_self(), b->io_thread))
 		return fn(b, arg);
-	pthread_mutex_lock(&b->mtx);
-	STAILQ_INSERT_TAIL(&b->cmds, &c, entry);
-	pthread_mutex_unlock(&b->mtx);
-	bfd_cmd_wake(b);
-	pthread_mutex_lock(&b->mtx);
-	while (!c.done)
-		pthread_cond_wait(&b->cmd_cv, &b->mtx);
-	pthread_mutex_unlock(&b->mtx);
-	return c.ret;
+	return mailbox_call(b->cmds, &c.msg);
+}
+
+/* The owner's thread: deliver what happened, in order. */
+static int
+bfd_evt_deliver(struct mailbox_msg *m, void *arg)
+{
+	struct bfd	*b = arg;
+	struct bfd_evt	*e = mailbox_entry(m, struct bfd_evt, msg);
+
+	/* Sessions are freed only by calls from this thread: e->s lives. */
+	if (!b->closing)
+		e->s->cb(e->s->cb_arg, e->s, e->up, e->diag);
+	free(e);
+	return 0;
 }
 
 /* The BFD thread: tell the owner, on its loop, that s went up or down. */
@@ -218,50 +190,32 @@ bfd_evt_post(struct bfd_session *s, bool up, uint8_t diag)
 		return;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		abort();
+	e->msg.fn = bfd_evt_deliver;
+	e->msg.arg = b;
 	e->s = s;
 	e->up = up;
 	e->diag = diag;
-	pthread_mutex_lock(&b->mtx);
-	STAILQ_INSERT_TAIL(&b->evts, e, entry);
-	pthread_mutex_unlock(&b->mtx);
-	uv_async_send(&b->evt_async);
+	if (mailbox_post(b->evts, &e->msg) != 0)	/* unbounded: only once closed */
+		free(e);
 }
 
-/* The owner's thread: deliver what happened, in order. */
-static void
-bfd_evt_cb(uv_async_t *a)
+static bool
+bfd_evt_of(const struct mailbox_msg *m, void *s)
 {
-	struct bfd	*b = a->data;
-	struct bfd_evt	*e;
+	return s == NULL || mailbox_entry(m, struct bfd_evt, msg)->s == s;
+}
 
-	while (!b->closing) {
-		pthread_mutex_lock(&b->mtx);
-		if ((e = STAILQ_FIRST(&b->evts)) != NULL)
-			STAILQ_REMOVE_HEAD(&b->evts, entry);
-		pthread_mutex_unlock(&b->mtx);
-		if (e == NULL)
-			break;
-		/* Sessions are freed only by calls from this thread: e->s lives. */
-		e->s->cb(e->s->cb_arg, e->s, e->up, e->diag);
-		free(e);
-	}
+static void
+bfd_evt_drop(struct mailbox_msg *m)
+{
+	free(mailbox_entry(m, struct bfd_evt, msg));
 }
 
 /* The BFD thread, s going away: drop what it had still to tell. */
 static void
 bfd_evt_purge(struct bfd *b, const struct bfd_session *s)
 {
-	struct bfd_evt	*e, *next;
-
-	pthread_mutex_lock(&b->mtx);
-	for (e = STAILQ_FIRST(&b->evts); e; e = next) {
-		next = STAILQ_NEXT(e, entry);
-		if (s == NULL || e->s == s) {
-			STAILQ_REMOVE(&b->evts, e, bfd_evt, entry);
-			free(e);
-		}
-	}
-	pthread_mutex_unlock(&b->mtx);
+	mailbox_purge(b->evts, bfd_evt_of, (void *)s, bfd_evt_drop);
 }
 
 static void *
@@ -851,12 +805,6 @@ rxsock_read(struct bfd_rxsock *rs)
 
 /* ------------------------------------------------------------ public API */
 
-static void
-bfd_freed(uv_handle_t *h)
-{
-	free(h->data);
-}
-
 struct bfd *
 bfd_new(uv_loop_t *loop)
 {
@@ -867,50 +815,29 @@ bfd_new(uv_loop_t *loop)
 	b->loop = loop;
 	TAILQ_INIT(&b->sessions);
 	LIST_INIT(&b->rxsocks);
-	STAILQ_INIT(&b->cmds);
-	STAILQ_INIT(&b->evts);
 	if (getrandom(&b->rng, sizeof(b->rng), 0) != sizeof(b->rng))
 		b->rng = mono_us();
 	b->rng |= 1;
-	pthread_mutex_init(&b->mtx, NULL);
-	pthread_cond_init(&b->cmd_cv, NULL);
-	b->cmd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (b->cmd_fd < 0)
-		goto fail;
-	if (uv_loop_init(&b->io_loop) != 0)
-		goto fail;
-	if (uv_poll_init(&b->io_loop, &b->cmd_poll, b->cmd_fd) != 0) {
-		uv_loop_close(&b->io_loop);
-		goto fail;
-	}
-	b->cmd_poll.data = b;
-	if (uv_poll_start(&b->cmd_poll, UV_READABLE, bfd_cmd_cb) != 0)
-		goto fail_io;
-	if (uv_async_init(loop, &b->evt_async, bfd_evt_cb) != 0)
-		goto fail_io;
-	b->evt_async.data = b;
-	uv_unref((uv_handle_t *)&b->evt_async);	/* does not keep the owner's loop alive */
-	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0) {
-		uv_close((uv_handle_t *)&b->cmd_poll, NULL);
-		uv_run(&b->io_loop, UV_RUN_NOWAIT);
-		uv_loop_close(&b->io_loop);
-		close(b->cmd_fd);
-		pthread_mutex_destroy(&b->mtx);
-		pthread_cond_destroy(&b->cmd_cv);
-		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);	/* frees b */
+	if (uv_loop_init(&b->io_loop) != 0) {
+		free(b);
 		return NULL;
 	}
+	if ((b->cmds = mailbox_new(0)) == NULL || (b->evts = mailbox_new(0)) == NULL ||
+	    mailbox_attach(b->cmds, &b->io_loop, true) != 0 ||
+	    mailbox_attach(b->evts, loop, false) != 0)	/* does not keep the owner's loop alive */
+		goto fail;
+	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0)
+		goto fail;
 	pthread_setname_np(b->io_thread, "hgw-bfd");
 	return b;
-fail_io:
-	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
-	uv_run(&b->io_loop, UV_RUN_NOWAIT);
-	uv_loop_close(&b->io_loop);
 fail:
-	if (b->cmd_fd >= 0)
-		close(b->cmd_fd);
-	pthread_mutex_destroy(&b->mtx);
-	pthread_cond_destroy(&b->cmd_cv);
+	if (b->cmds) {
+		mailbox_detach(b->cmds);
+		uv_run(&b->io_loop, UV_RUN_NOWAIT);
+	}
+	uv_loop_close(&b->io_loop);
+	mailbox_free(b->cmds);
+	mailbox_free(b->evts);	/* closed on the owner's loop when attached */
 	free(b);
 	return NULL;
 }
@@ -1073,7 +1000,7 @@ bfd_free_io(struct bfd *b, void *v)
 	while (!TAILQ_EMPTY(&b->sessions))
 		sess_destroy(TAILQ_FIRST(&b->sessions));
 	/* With its last handle closing, the BFD thread's loop ends. */
-	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
+	mailbox_detach(b->cmds);
 	return 0;
 }
 
@@ -1085,16 +1012,12 @@ bfd_free(struct bfd *b)
 	bfd_call(b, bfd_free_io, NULL);
 	pthread_join(b->io_thread, NULL);
 	uv_loop_close(&b->io_loop);
-	close(b->cmd_fd);
-	bfd_evt_purge(b, NULL);
+	mailbox_free(b->cmds);
 	b->closing = true;
-	pthread_mutex_destroy(&b->mtx);
-	pthread_cond_destroy(&b->cmd_cv);
-	/* Freed with its last handle; one closed already (loop_fini) frees now. */
-	if (uv_is_closing((uv_handle_t *)&b->evt_async))
-		free(b);
-	else
-		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);
+	bfd_evt_purge(b, NULL);
+	/* Its poll handle closes on the owner's loop (or was, by loop_fini). */
+	mailbox_free(b->evts);
+	free(b);
 }
 
 struct sess_update_args {
