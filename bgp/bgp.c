@@ -100,11 +100,11 @@ bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
 	uv_os_fd_t	 fd;
 	int		 rc;
 
-	if (!bgp->lsn_on[i] || !p->cfg.md5_key[0])
+	if (!bgp->lsn_on[i] || secret_empty(&p->cfg.md5_key))
 		return;
 	if (uv_fileno((uv_handle_t *)&bgp->lsn[i], &fd) != 0)
 		return;
-	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? p->cfg.md5_key : "");
+	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? &p->cfg.md5_key : NULL);
 	if (rc)
 		log_warn(LOG_MOD_BGP, "peer %s: TCP MD5 on the listen socket: %s",
 		    p->cfg.name, strerror(-rc));

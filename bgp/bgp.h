@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "lib/prefix.h"
+#include "lib/secret.h"
 
 /*
  * The speaker knows nothing of the kernel or of YANG. Paths it learns go to
@@ -87,6 +88,8 @@ struct bgp_global_cfg {
 
 enum bgp_maxpfx_action { BGP_MAXPFX_TEARDOWN, BGP_MAXPFX_WARNING };
 
+/* The speaker copies the config it is given (bgp_peer_add/update) and wipes
+ * its copy of the key when the peer goes; the caller wipes its own. */
 struct bgp_peer_cfg {
 	char			 name[64];	/* for logs and show */
 	struct ipaddr		 remote;
@@ -97,7 +100,7 @@ struct bgp_peer_cfg {
 	uint16_t		 hold_time;	/* 0 or 3..65535, default 90 */
 	uint16_t		 connect_retry;	/* seconds, default 5 */
 	bool			 passive;
-	char			 md5_key[81];	/* "" = none; never logged */
+	struct secret		 md5_key;	/* RFC 2385; empty = none; never logged */
 	uint8_t			 ttl_security;	/* GTSM: 0 off, else max hops (1 = direct) */
 	uint32_t		 max_prefix;	/* 0 = unlimited */
 	enum bgp_maxpfx_action	 max_prefix_action;

@@ -212,7 +212,8 @@ void	bgp_conn_commit(struct bgp_conn *, size_t len);
 int	bgp_conn_send(struct bgp_conn *, const uint8_t *msg, size_t len);
 void	bgp_conn_flush(struct bgp_conn *);
 size_t	bgp_conn_backlog(const struct bgp_conn *);
-int	bgp_sock_md5(int fd, const struct ipaddr *, const char *key);
+/* Set (key not empty) or remove (NULL or empty) the RFC 2385 key for addr. */
+int	bgp_sock_md5(int fd, const struct ipaddr *, const struct secret *key);
 int	bgp_sock_gtsm(int fd, uint8_t family, uint8_t hops);
 void	bgp_sockaddr_from(struct sockaddr_storage *, const struct ipaddr *, uint16_t port,
 	    const char *ifname);

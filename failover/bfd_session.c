@@ -40,7 +40,7 @@ struct bfd_rxsock {
 struct bfd_session {
 	TAILQ_ENTRY(bfd_session) entry;
 	struct bfd		*bfd;
-	struct bfd_session_cfg	 cfg;	/* auth_key zeroed here: kept in key[] */
+	struct bfd_session_cfg	 cfg;	/* auth_key wiped here: kept in key */
 	unsigned		 ifindex;	/* of cfg.ifname; 0 = not resolved/none */
 	struct bfd_fsm		 fsm;
 	struct bfd_rxsock	*rx;
@@ -53,7 +53,7 @@ struct bfd_session {
 	void			*cb_arg;
 	/* RFC 5880 6.7.4 keyed SHA1; never logged */
 	bool			 auth;
-	uint8_t			 key[BFD_SHA1_LEN];	/* zero padded */
+	struct secret		 key;	/* at most BFD_SHA1_LEN, zero padded */
 	uint32_t		 xmit_seq, rcv_seq;
 	bool			 rcv_seq_known;
 	uint64_t		 pkts_in, pkts_out, pkts_dropped;
@@ -246,7 +246,7 @@ sess_handle_closed(uv_handle_t *h)
 	struct bfd_session	*s = h->data;
 
 	if (--s->open_handles == 0) {
-		OPENSSL_cleanse(s->key, sizeof(s->key));
+		secret_wipe(&s->key);
 		free(s);
 	}
 }
@@ -427,7 +427,7 @@ sess_auth_digest(const struct bfd_session *s, const struct bfd_pkt *p,
 	unsigned	 mdlen = 0;
 	int		 rc;
 
-	memcpy(tmp.auth.data, s->key, BFD_SHA1_LEN);
+	memcpy(tmp.auth.data, secret_data(&s->key), BFD_SHA1_LEN);
 	tmp.auth.data_len = BFD_SHA1_LEN;
 	if ((rc = bfd_pkt_encode(&tmp, &w)) != 0)
 		goto out;
@@ -852,30 +852,22 @@ bfd_session_cfg_check(const struct bfd_session_cfg *c)
 	if (c->multiplier == 0 || c->min_tx_ms == 0 ||
 	    c->min_tx_ms > UINT32_MAX / 1000 || c->min_rx_ms > UINT32_MAX / 1000)
 		return -EINVAL;
-	if (memchr(c->ifname, '\0', sizeof(c->ifname)) == NULL ||
-	    memchr(c->auth_key, '\0', sizeof(c->auth_key)) == NULL)
+	if (memchr(c->ifname, '\0', sizeof(c->ifname)) == NULL)
 		return -EINVAL;
-	if (strlen(c->auth_key) > BFD_SHA1_LEN)	/* the key field is 20 bytes */
+	if (secret_len(&c->auth_key) > BFD_SHA1_LEN)	/* the key field is 20 bytes */
 		return -EINVAL;
 	return 0;
 }
 
-/* Take the key out of the stored cfg so that only key[] holds it. */
+/* Take the key out of the stored cfg so that only s->key holds it. */
 static void
 sess_key_set(struct bfd_session *s, const struct bfd_session_cfg *c)
 {
-	size_t	 n = strlen(c->auth_key);
-	bool	 was = s->auth;
-	uint8_t	 old[BFD_SHA1_LEN];
-
-	memcpy(old, s->key, sizeof(old));
-	memset(s->key, 0, sizeof(s->key));
-	memcpy(s->key, c->auth_key, n);
-	s->auth = n > 0;
-	if (s->auth != was || CRYPTO_memcmp(old, s->key, sizeof(old)) != 0)
+	if (!secret_eq(&s->key, &c->auth_key))	/* another key: a new sequence */
 		s->rcv_seq_known = false;
-	OPENSSL_cleanse(old, sizeof(old));
-	OPENSSL_cleanse(s->cfg.auth_key, sizeof(s->cfg.auth_key));
+	secret_copy(&s->key, &c->auth_key);
+	s->auth = !secret_empty(&s->key);
+	secret_wipe(&s->cfg.auth_key);
 }
 
 static uint32_t
@@ -915,7 +907,7 @@ sess_add_io(struct bfd *b, void *v)
 	sess_key_set(s, cfg);
 	s->xmit_seq = bfd_rand(b);	/* RFC 5880 6.8.1: random start */
 	if ((rc = rxsock_get(b, cfg->peer.family, cfg_port(cfg), &s->rx)) != 0) {
-		OPENSSL_cleanse(s->key, sizeof(s->key));
+		secret_wipe(&s->key);
 		free(s);
 		return rc;
 	}

@@ -440,7 +440,7 @@ gw_path_update(struct gw_path *p, struct gw_spec *spec)
 	p->spec.src.name = p->spec.name;
 	p->spec.src.connection = p->spec.connection;
 	p->spec.bgp.rib_source = p->src;
-	if (p->peer && memcmp(&old.bgp, &p->spec.bgp, sizeof(old.bgp)) != 0 &&
+	if (p->peer && !gw_bgp_cfg_same(&old.bgp, &p->spec.bgp) &&
 	    (rc = bgp_peer_update(p->peer, &p->spec.bgp)) != 0)
 		log_err(LOG_MOD_NB, "%s: BGP update failed: %s", p->spec.name, strerror(-rc));
 	if (p->has_exp && old.exp_role == p->spec.exp_role && old.exp_cap != p->spec.exp_cap)
@@ -460,7 +460,7 @@ gw_path_update(struct gw_path *p, struct gw_spec *spec)
 	if (p->bfd && !p->spec.has_bfd) {
 		bfd_session_del(p->bfd);
 		p->bfd = NULL;
-	} else if (p->bfd && memcmp(&old.bfd, &p->spec.bfd, sizeof(old.bfd)) != 0)
+	} else if (p->bfd && !gw_bfd_cfg_same(&old.bfd, &p->spec.bfd))
 		bfd_session_update(p->bfd, &p->spec.bfd);
 	else if (!p->bfd && p->spec.has_bfd &&
 	    bfd_session_add(gw.bfd, &p->spec.bfd, bfd_changed, p, &p->bfd) != 0)

@@ -1,9 +1,11 @@
 /* northbound/nb_gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
 #include "northbound/nb_gw_local.h"
+#include "lib/secret.h"
 #include "lib/sockaddr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +78,14 @@ bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *
 	return -EINVAL;
 }
 
+/* The keys are wiped wherever a spec ends: the memo, the live paths and
+ * the transaction's copies are each one place that holds them. */
 void
 gw_spec_clear(struct gw_spec *s)
 {
 	free(s->statics);
+	secret_wipe(&s->bgp.md5_key);
+	secret_wipe(&s->bfd.auth_key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -87,7 +93,31 @@ void
 gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 {
 	*dst = *src;
+	secret_wipe(&src->bgp.md5_key);
+	secret_wipe(&src->bfd.auth_key);
 	memset(src, 0, sizeof(*src));
+}
+
+/* Equal session parameters: the key in constant time, the rest as bytes
+ * (specs are built in zeroed memory, so padding compares equal). */
+bool
+gw_bgp_cfg_same(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg *b)
+{
+	const size_t	 k = offsetof(struct bgp_peer_cfg, md5_key);
+	const size_t	 e = k + sizeof(a->md5_key);
+
+	return memcmp(a, b, k) == 0 && secret_eq(&a->md5_key, &b->md5_key) &&
+	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
+}
+
+bool
+gw_bfd_cfg_same(const struct bfd_session_cfg *a, const struct bfd_session_cfg *b)
+{
+	const size_t	 k = offsetof(struct bfd_session_cfg, auth_key);
+	const size_t	 e = k + sizeof(a->auth_key);
+
+	return memcmp(a, b, k) == 0 && secret_eq(&a->auth_key, &b->auth_key) &&
+	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
 }
 
 /* The outbound cap is not part of it: gw_path_update re-adds the export
@@ -192,8 +222,8 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	p->hold_time = (uint16_t)cu(b, "hold-time", 180);
 	p->connect_retry = (uint16_t)cu(b, "connect-retry", 5);
 	p->passive = cb(b, "passive", false);
-	if ((v = cv(b, "md5-key")))
-		snprintf(p->md5_key, sizeof(p->md5_key), "%s", v);
+	if ((v = cv(b, "md5-key")) && secret_set_str(&p->md5_key, v) != 0)
+		return bad(err, b, "md5-key", "the key is longer than %s bytes", "512");
 	p->ttl_security = (uint8_t)cu(b, "ttl-security", 0);
 	p->graceful_restart = cb(b, "graceful-restart", true);
 	p->gr_restart_time = 120;
@@ -229,7 +259,8 @@ spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, stru
 	s->bfd.min_rx_ms = cu(bfd, "min-rx", 300);
 	s->bfd.multiplier = (uint8_t)cu(bfd, "multiplier", 3);
 	if ((v = cv(bfd, "auth-key"))) {
-		snprintf(s->bfd.auth_key, sizeof(s->bfd.auth_key), "%s", v);
+		if (secret_set_str(&s->bfd.auth_key, v) != 0)
+			return bad(err, bfd, "auth-key", "the key is longer than %s bytes", "512");
 		s->bfd.auth_key_id = 1;
 	}
 	if (bfd_session_cfg_check(&s->bfd) != 0)

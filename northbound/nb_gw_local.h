@@ -79,6 +79,9 @@ void	gw_conf_free(struct gw_conf *);
 void	gw_conf_memo_free(void);
 void	gw_spec_move(struct gw_spec *dst, struct gw_spec *src);	/* src left empty */
 void	gw_spec_clear(struct gw_spec *);
+/* Same parameters (keys compared in constant time)? */
+bool	gw_bgp_cfg_same(const struct bgp_peer_cfg *, const struct bgp_peer_cfg *);
+bool	gw_bfd_cfg_same(const struct bfd_session_cfg *, const struct bfd_session_cfg *);
 /* Can a live path with spec a be updated in place to spec b? */
 bool	gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b);
 

@@ -372,12 +372,15 @@ md5(bool same)
 	struct bgp_peer_cfg	 cfg;
 	struct tp_conn		*c;
 	struct ipaddr		 lo;
+	struct secret		 lkey;
 
 	tp_env_init(&e);
 	ipaddr_parse("127.0.0.1", &lo);
-	assert_int_equal(bgp_sock_md5(e.lfd, &lo, same ? "k3y-one" : "k3y-two"), 0);
+	assert_int_equal(secret_set_str(&lkey, same ? "k3y-one" : "k3y-two"), 0);
+	assert_int_equal(bgp_sock_md5(e.lfd, &lo, &lkey), 0);
+	secret_wipe(&lkey);
 	tp_peer_cfg(&e, &cfg);
-	snprintf(cfg.md5_key, sizeof(cfg.md5_key), "k3y-one");
+	assert_int_equal(secret_set_str(&cfg.md5_key, "k3y-one"), 0);
 	if (same) {
 		c = tp_establish(&e, &cfg, 90, false, false);
 		assert_non_null(c);
@@ -389,6 +392,7 @@ md5(bool same)
 		assert_false(tp_state_is(&e, "OpenSent"));
 		assert_int_equal(e.h.up, 0);
 	}
+	secret_wipe(&cfg.md5_key);
 	tp_env_fini(&e);
 }
 

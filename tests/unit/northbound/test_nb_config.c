@@ -68,7 +68,8 @@ test_valid_config_builds_specs(void **state)
 	assert_true(c->specs[0].has_bfd);
 	assert_true(c->specs[0].src.needs_bfd);
 	assert_int_equal(c->specs[0].bgp.hold_time, 180);	/* YANG default */
-	assert_string_equal(c->specs[0].bgp.md5_key, "s3cret-key");
+	assert_int_equal(secret_len(&c->specs[0].bgp.md5_key), 10);
+	assert_memory_equal(secret_data(&c->specs[0].bgp.md5_key), "s3cret-key", 10);
 	assert_int_equal(c->specs[0].exp_cap, 4000);
 	assert_string_equal(c->specs[1].key, "local");
 	assert_int_equal(c->specs[1].nstatic, 1);
