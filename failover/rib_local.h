@@ -280,6 +280,24 @@ struct rib_dest	*rib_dest_find(const struct rib *, const struct prefix *);
 struct trie	*rib_trie(const struct rib *, uint8_t family);
 bool		 rib_path_demoted(const struct rib *, const struct rib_path *);
 bool		 rib_path_eligible(const struct rib *, const struct rib_path *);
+/* The interned record equal to key (padding zeroed), with a reference;
+ * NULL on out-of-memory. put drops the reference. */
+const struct rib_pinfo *rib_pinfo_get(struct rib *, const struct rib_pinfo *key);
+void		 rib_pinfo_put(struct rib *, const struct rib_pinfo *);
+/* Queue every prefix of s for re-selection (in the background). */
+void		 rib_source_dirty(struct rib *, struct rib_source *);
+/* Take s off the queue of sources whose prefixes await queueing. */
+void		 rib_sweep_unlink(struct rib *, struct rib_source *);
+/* Free a source that has no path left (its timer closes on the loop). */
+void		 rib_source_release(struct rib *, struct rib_source *);
+/* A journal event for the background work that follows a health change. */
+void		 rib_event_open(struct rib *, struct rib_source *, enum rib_trigger);
+
+/* rib_source.c */
+void		 rib_damp_stop(struct rib_source *);
+
+/* rib_path.c */
+void		 rib_path_unlink(struct rib *, struct rib_path *);
 
 /* rib_select.c: excl_conn (may be NULL) treats that connection as failed. */
 void		 rib_select(const struct rib *, const struct rib_dest *, const char *excl_conn,
