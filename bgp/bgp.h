@@ -119,8 +119,20 @@ struct bgp	*bgp_new(uv_loop_t *, const struct bgp_global_cfg *,
 void		 bgp_free(struct bgp *);		/* sends CEASE to every peer */
 void		 bgp_stop_begin(struct bgp *);	/* peers deleted from now on end as at bgp_free */
 int		 bgp_global_set(struct bgp *, const struct bgp_global_cfg *);
-/* Listen on port (0 = 179) on all addresses of the namespace. */
+/* Listen on port (0 = 179) on all addresses of the namespace:
+ * bgp_listener_open + bgp_listener_install; -EALREADY when listening. */
 int		 bgp_listen(struct bgp *, uint16_t port);
+/*
+ * The same in two steps, for a config transaction: open (may fail: the
+ * port is taken) in its prepare phase, install (cannot fail; the previous
+ * listener, if any, is closed and the peers' TCP MD5 keys are set on the
+ * new one) in apply, or free in abort. Open succeeds when at least one
+ * family listens. Nothing is accepted before install.
+ */
+struct bgp_listener;
+int		 bgp_listener_open(struct bgp *, uint16_t port, struct bgp_listener **);
+void		 bgp_listener_install(struct bgp *, struct bgp_listener *);	/* ownership taken */
+void		 bgp_listener_free(struct bgp_listener *);
 
 int		 bgp_peer_add(struct bgp *, const struct bgp_peer_cfg *, struct bgp_peer **);
 /* Apply a changed config; resets the session only when a session parameter changed. */

@@ -180,15 +180,22 @@ struct bgp_peer {
 	struct bgp_adj_out	 out;
 };
 
+/* Listen sockets of one port, both families; freed with their last handle. */
+struct bgp_listener {
+	struct bgp		*bgp;
+	uv_tcp_t		 tcp[2];	/* IPv4, IPv6 */
+	bool			 on[2];
+	int			 open;		/* handles not yet closed */
+	uint16_t		 port;
+};
+
 struct bgp {
 	uv_loop_t		*loop;
 	struct bgp_global_cfg	 cfg;
 	struct bgp_hooks	 hooks;
 	void			*hooks_arg;
 	struct bgp_peer		*peers;
-	uv_tcp_t		 lsn[2];	/* IPv4, IPv6 */
-	bool			 lsn_on[2];
-	int			 lsn_open;	/* listen handles not yet closed */
+	struct bgp_listener	*lsn;		/* installed; NULL = not listening */
 	uint16_t		 port;
 	bool			 freeing;
 	struct bgp_upd_scratch	*scratch;	/* UPDATE decode memory, shared */
