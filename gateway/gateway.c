@@ -228,7 +228,7 @@ on_alarm(void *arg, const struct rib_alarm *a)
 #define GW_SETTLE_POLL_MS	1000
 
 static void
-gw_reconcile(void)
+gw_settled(void)
 {
 	int	 rc;
 
@@ -251,7 +251,7 @@ gw_settle_check(void)
 	if (!gw.adopting)
 		return;
 	if (mono_ms() - gw.started_ms >= GW_SETTLE_MAX_MS) {
-		gw_reconcile();
+		gw_settled();
 		return;
 	}
 	if (!gw.configured || rib_pending(gw.rib) > 0)
@@ -265,7 +265,7 @@ gw_settle_check(void)
 		if (!st.established_at_ms || mono_ms() - st.established_at_ms < 2000)
 			return;
 	}
-	gw_reconcile();
+	gw_settled();
 }
 
 static void

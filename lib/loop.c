@@ -34,6 +34,8 @@ loop_init(void)
 		return -ENOMEM;
 	}
 	if ((rc = mailbox_attach(loop_mb, &the_loop, true)) != 0) {
+		mailbox_detach(loop_mb);
+		uv_run(&the_loop, UV_RUN_NOWAIT);	/* the close completes */
 		mailbox_free(loop_mb);
 		loop_mb = NULL;
 		uv_loop_close(&the_loop);

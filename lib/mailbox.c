@@ -116,10 +116,10 @@ mailbox_attach(struct mailbox *mb, uv_loop_t *loop, bool keep_alive)
 	pthread_mutex_lock(&mb->mu);
 	mb->wake_fd = true;
 	pthread_mutex_unlock(&mb->mu);
-	if ((rc = uv_poll_start(&mb->poll, UV_READABLE, mailbox_poll_cb)) != 0) {
-		uv_close((uv_handle_t *)&mb->poll, NULL);
+	/* On failure the handle stays (not polling) for mailbox_detach/free
+	 * to close: its memory must outlive the close. */
+	if ((rc = uv_poll_start(&mb->poll, UV_READABLE, mailbox_poll_cb)) != 0)
 		return rc;
-	}
 	if (!keep_alive)
 		uv_unref((uv_handle_t *)&mb->poll);
 	return 0;

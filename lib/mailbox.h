@@ -67,7 +67,7 @@ struct mailbox_msg {
 struct mailbox	*mailbox_new(size_t max_posts);
 /* Receive on loop (its thread runs the fns). Before any other thread uses
  * the mailbox. keep_alive false: the poll does not keep the loop running
- * (uv_unref). 0 or a libuv error. */
+ * (uv_unref). 0 or a libuv error (detach or free the mailbox then). */
 int		 mailbox_attach(struct mailbox *, uv_loop_t *, bool keep_alive);
 /* Stop receiving on the loop (from the loop's thread): the poll handle is
  * closed; the mailbox must outlive that loop's next turn (or loop close). */
