@@ -22,7 +22,7 @@ enum op { OP_PREPARE, OP_ABORT, OP_CREATE, OP_UPDATE, OP_DESTROY, OP_N };
 
 struct fake {
 	int		 calls[GW_LEG_N][OP_N];
-	char		 log[64][48];		/* "create bgp circuit/er1/a" */
+	char		 log[64][200];		/* "create bgp circuit/er1/a" */
 	int		 nlog;
 	const char	*fail_key;		/* the tunnel prepare of this key fails */
 	int		 res_live;		/* tunnel resources not yet freed */
