@@ -42,6 +42,14 @@ gw_path_by_source(uint32_t src)
 	return NULL;
 }
 
+void
+gw_path_detach(void *ctx, struct gw_path *p)
+{
+	if (p->in_by_src)
+		hash_del(&gw.by_src, &p->snode);
+	p->in_by_src = false;
+}
+
 static void
 hook_path_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *bi)
 {
@@ -509,6 +517,7 @@ void
 gateway_register(void)
 {
 	memcpy(gw.paths.legs, gw_legs, sizeof(gw.paths.legs));
+	gw.paths.detach = gw_path_detach;
 	nb_module_register(&gw_module);
 	nb_module_register(&gw_alarms_module);
 }
@@ -542,7 +551,7 @@ gateway_fini(void)
 	if (gw.fib)
 		fib_free(gw.fib);
 	{
-		struct gw_paths	 legs = { .ctx = NULL };
+		struct gw_paths	 legs = { .detach = gw.paths.detach };
 
 		/* everything back to the start but the legs gateway_register wired */
 		memcpy(legs.legs, gw.paths.legs, sizeof(legs.legs));

@@ -92,6 +92,7 @@ source_create(void *ctx, struct gw_path *p, void *res)
 	}
 	if (hash_add(&gw.by_src, &p->snode, p->src) != 0)
 		abort();
+	p->in_by_src = true;
 	gw_path_statics(p, NULL);
 }
 
@@ -104,8 +105,7 @@ source_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res
 static void
 source_destroy(void *ctx, struct gw_path *p)
 {
-	if (p->src)
-		hash_del(&gw.by_src, &p->snode);
+	gw_path_detach(ctx, p);
 	if (!gw.stopping)	/* at exit rib_free() drops everything at once */
 		rib_source_del(gw.rib, p->src);
 	p->src = 0;

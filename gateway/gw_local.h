@@ -58,7 +58,8 @@ extern const enum gw_leg gw_leg_down[GW_LEG_N];
 struct gw_path {
 	struct gw_spec		 spec;
 	struct hash_node	 knode;		/* in gw_paths.bykey, by spec.key */
-	struct hash_node	 snode;		/* in gw.by_src, by src, while src != 0 */
+	struct hash_node	 snode;		/* in gw.by_src, by src, while in_by_src */
+	bool			 in_by_src;
 	rib_source_id		 src;		/* 0: none */
 	struct bgp_peer		*peer;
 	struct bfd_session	*bfd;
@@ -94,6 +95,9 @@ struct gw_leg_ops {
 struct gw_paths {
 	const struct gw_leg_ops	*legs[GW_LEG_N];	/* NULL: leg not wired */
 	void			*ctx;
+	/* Optional: p leaves the live set, before its legs go down (taking a
+	 * BGP peer down runs hooks that look paths up: they must not find it). */
+	void			(*detach)(void *ctx, struct gw_path *);
 	struct gw_path		**v;		/* in creation order */
 	size_t			 n, cap;
 	struct hash		 bykey;		/* keys are unique among live paths */
@@ -142,6 +146,8 @@ extern struct gw	 gw;
 
 /* gateway.c */
 struct gw_path *gw_path_by_source(uint32_t src);
+/* gw_paths.detach of the live gateway: out of the by-source index. */
+void	gw_path_detach(void *ctx, struct gw_path *);
 /* Reconcile adopted kernel routes once the sessions settled. */
 void	gw_settle_check(void);
 

@@ -297,9 +297,11 @@ gw_reconcile_apply(struct gw_paths *ps, struct gw_plan *pl)
 	/* Out of the table before any is destroyed: taking a BGP peer down
 	 * runs the session hook, which looks paths up. */
 	for (i = 0; i < ps->n; i++) {
-		if (ps->v[i]->gone)
+		if (ps->v[i]->gone) {
 			hash_del(&ps->bykey, &ps->v[i]->knode);
-		else
+			if (ps->detach)
+				ps->detach(ps->ctx, ps->v[i]);
+		} else
 			ps->v[n++] = ps->v[i];
 	}
 	ps->n = n;
@@ -326,6 +328,8 @@ gw_paths_clear(struct gw_paths *ps)
 		struct gw_path	*p = ps->v[--ps->n];
 
 		hash_del(&ps->bykey, &p->knode);
+		if (ps->detach)
+			ps->detach(ps->ctx, p);
 		path_destroy(ps, p);
 	}
 	free(ps->v);

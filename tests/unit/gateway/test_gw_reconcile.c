@@ -119,6 +119,15 @@ tun_destroy(void *c, struct gw_path *p)
 	p->tunnel = NULL;
 }
 
+static void
+fake_detach(void *c, struct gw_path *p)
+{
+	struct fake	*f = c;
+
+	if (f->nlog < 64)
+		snprintf(f->log[f->nlog++], sizeof(f->log[0]), "detach %s", p->spec.key);
+}
+
 static const struct gw_leg_ops fake_src = {
 	"source", w_always, NULL, NULL, src_create, src_update, src_destroy };
 static const struct gw_leg_ops fake_bgp = {
@@ -184,6 +193,7 @@ env_init(struct env *e)
 	e->ps.legs[GW_LEG_BFD] = &fake_bfd;
 	e->ps.legs[GW_LEG_TUNNEL] = &fake_tun;
 	e->ps.ctx = &e->f;
+	e->ps.detach = fake_detach;
 }
 
 static void
@@ -272,13 +282,14 @@ test_change_remove_add(void **state)
 	assert_ptr_equal(gw_paths_find(&e.ps, "lan/core1"), lan);
 	assert_ptr_equal(gw_paths_find(&e.ps, "local"), local);
 	assert_int_equal(lan->spec.bgp.hold_time, 30);
-	/* prepare took the new tunnel; in apply the removed path went down
-	 * first, in the down order */
+	/* prepare took the new tunnel; in apply the removed path left the live
+	 * set, then went down first, in the down order */
 	assert_string_equal(e.f.log[0], "prepare tunnel vpn/azure/t1");
-	assert_string_equal(e.f.log[1], "destroy export circuit/er1/a");
-	assert_string_equal(e.f.log[2], "destroy bgp circuit/er1/a");
-	assert_string_equal(e.f.log[3], "destroy bfd circuit/er1/a");
-	assert_string_equal(e.f.log[4], "destroy source circuit/er1/a");
+	assert_string_equal(e.f.log[1], "detach circuit/er1/a");
+	assert_string_equal(e.f.log[2], "destroy export circuit/er1/a");
+	assert_string_equal(e.f.log[3], "destroy bgp circuit/er1/a");
+	assert_string_equal(e.f.log[4], "destroy bfd circuit/er1/a");
+	assert_string_equal(e.f.log[5], "destroy source circuit/er1/a");
 	assert_int_equal(count(&e.f, OP_DESTROY), 4);
 	/* the new one: prepared (its tunnel), then created with all its legs */
 	assert_int_equal(e.f.calls[GW_LEG_TUNNEL][OP_PREPARE], 1);
@@ -408,8 +419,10 @@ test_clear(void **state)
 	gw_paths_clear(&e.ps);
 	assert_int_equal(e.ps.n, 0);
 	assert_null(gw_paths_find(&e.ps, "local"));
-	assert_string_equal(e.f.log[0], "destroy source local");
-	assert_string_equal(e.f.log[1], "destroy export lan/core1");
+	assert_string_equal(e.f.log[0], "detach local");
+	assert_string_equal(e.f.log[1], "destroy source local");
+	assert_string_equal(e.f.log[2], "detach lan/core1");
+	assert_string_equal(e.f.log[3], "destroy export lan/core1");
 	assert_int_equal(e.f.calls[GW_LEG_SOURCE][OP_DESTROY], 3);
 	assert_int_equal(e.f.calls[GW_LEG_BFD][OP_DESTROY], 1);
 	env_fini(&e);
