@@ -33,20 +33,27 @@ rib_leg_hash(rib_source_id id, const struct ipaddr *gw)
 	return hash_mix(h, b);
 }
 
-static struct rib_leg *
-rib_leg_find(const struct rib *rib, const struct rib_path *p)
+/* The leg of path p, whose rib_leg_hash is h. */
+static inline struct rib_leg *
+rib_leg_lookup(const struct rib *rib, const struct rib_path *p, uint32_t h)
 {
-	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
-	struct hash_node *n;
+	const struct rib_pinfo	*pi = rib_path_pi(rib, p);
+	struct hash_node	*n;
 
 	HASH_FOREACH_MATCH(&rib->lhash, h, n) {
-		l = hash_entry(n, struct rib_leg, hnode);
-		if (l->src_id == rib_path_pi(rib, p)->src->id &&
-		    ipaddr_cmp(&l->gw, &rib_path_pi(rib, p)->nexthop) == 0)
+		struct rib_leg	*l = hash_entry(n, struct rib_leg, hnode);
+
+		if (l->src_id == pi->src->id && ipaddr_cmp(&l->gw, &pi->nexthop) == 0)
 			return l;
 	}
 	return NULL;
+}
+
+static struct rib_leg *
+rib_leg_find(const struct rib *rib, const struct rib_path *p)
+{
+	return rib_leg_lookup(rib, p,
+	    rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop));
 }
 
 static struct rib_leg *
@@ -56,7 +63,7 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
 	int		 rc;
 
-	if ((l = rib_leg_find(rib, p)) != NULL) {
+	if ((l = rib_leg_lookup(rib, p, h)) != NULL) {
 		l->refcnt++;
 		return l;
 	}

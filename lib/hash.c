@@ -105,15 +105,6 @@ hash_walk(struct hash *t, int (*fn)(struct hash_node *, void *), void *arg)
 }
 
 uint32_t
-hash_mix(uint32_t h, uint64_t v)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	return (h ^ (uint32_t)v ^ (uint32_t)(v >> 32)) * 16777619u;
-}
-
-uint32_t
 hash_bytes(const void *p, size_t len, uint32_t h)
 {
 	const uint8_t	*b = p;

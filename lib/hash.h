@@ -87,8 +87,16 @@ hash_match_first(const struct hash *t, uint32_t h)
  * here is keyed by configuration or by values the gateway itself chose,
  * except BGP attribute sets, which bgp/ hashes with its own mix.
  */
-/* Fold v into h (a 64-bit finaliser, then FNV's multiply). */
-uint32_t	hash_mix(uint32_t h, uint64_t v);
+/* Fold v into h (a 64-bit finaliser, then FNV's multiply). Inline: the
+ * RIB folds three words per leg lookup, per prefix. */
+static inline uint32_t
+hash_mix(uint32_t h, uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return (h ^ (uint32_t)v ^ (uint32_t)(v >> 32)) * 16777619u;
+}
 /* FNV-1a: strings and short byte keys. */
 uint32_t	hash_bytes(const void *, size_t, uint32_t seed);
 uint32_t	hash_str(const char *);
