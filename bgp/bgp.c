@@ -34,34 +34,44 @@ bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hook
 static void
 bgp_lsn_closed(uv_handle_t *h)
 {
-	struct bgp	*bgp = h->data;
+	struct bgp_listener	*l = h->data;
 
-	if (--bgp->lsn_open == 0 && bgp->freeing) {
-		free(bgp->scratch);
-		free(bgp);
+	if (--l->open == 0)
+		free(l);
+}
+
+void
+bgp_listener_free(struct bgp_listener *l)
+{
+	int	 i;
+
+	if (!l)
+		return;
+	if (l->open == 0) {
+		free(l);
+		return;
 	}
+	for (i = 0; i < 2; i++)
+		if (l->on[i]) {
+			l->on[i] = false;
+			uv_close((uv_handle_t *)&l->tcp[i], bgp_lsn_closed);	/* the last frees l */
+		}
 }
 
 void
 bgp_free(struct bgp *bgp)
 {
-	int	 i;
-
 	if (!bgp)
 		return;
 	bgp->freeing = true;
 	while (bgp->peers)
 		bgp_peer_del(bgp->peers);
 	bgp_conn_close_lingering(bgp);
-	for (i = 0; i < 2; i++)
-		if (bgp->lsn_on[i]) {
-			bgp->lsn_on[i] = false;
-			uv_close((uv_handle_t *)&bgp->lsn[i], bgp_lsn_closed);
-		}
-	if (!bgp->lsn_open) {
-		free(bgp->scratch);
-		free(bgp);
-	}
+	/* the listener's handles close on the loop; they no longer name bgp */
+	bgp_listener_free(bgp->lsn);
+	bgp->lsn = NULL;
+	free(bgp->scratch);
+	free(bgp);
 }
 
 /* The speaker is going away, its peers one by one first (hybridgwd takes
@@ -100,11 +110,11 @@ bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
 	uv_os_fd_t	 fd;
 	int		 rc;
 
-	if (!bgp->lsn_on[i] || !p->cfg.md5_key[0])
+	if (!bgp->lsn || !bgp->lsn->on[i] || secret_empty(&p->cfg.md5_key))
 		return;
-	if (uv_fileno((uv_handle_t *)&bgp->lsn[i], &fd) != 0)
+	if (uv_fileno((uv_handle_t *)&bgp->lsn->tcp[i], &fd) != 0)
 		return;
-	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? p->cfg.md5_key : "");
+	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? &p->cfg.md5_key : NULL);
 	if (rc)
 		log_warn(LOG_MOD_BGP, "peer %s: TCP MD5 on the listen socket: %s",
 		    p->cfg.name, strerror(-rc));
@@ -113,14 +123,16 @@ bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
 static void
 bgp_on_accept(uv_stream_t *s, int status)
 {
-	struct bgp		*bgp = s->data;
+	struct bgp_listener	*l = s->data;
+	struct bgp		*bgp = l->bgp;
 	struct bgp_conn		*c;
 	struct bgp_peer		*p;
 	struct sockaddr_storage	 ss;
 	int			 sl = sizeof(ss);
 	char			 abuf[IPADDR_STRLEN];
 
-	if (status < 0 || bgp->freeing)
+	/* not installed yet (a transaction between prepare and apply) */
+	if (status < 0 || bgp->lsn != l || bgp->freeing)
 		return;
 	if (!(c = bgp_conn_new(bgp, false, 0)))
 		return;
@@ -149,54 +161,84 @@ bgp_on_accept(uv_stream_t *s, int status)
 }
 
 static int
-bgp_listen_one(struct bgp *bgp, int i, uint16_t port)
+bgp_listen_one(struct bgp_listener *l, int i, uint16_t port)
 {
 	struct sockaddr_storage	 ss;
 	struct ipaddr		 any = { .family = i ? AF_INET6 : AF_INET };
-	struct bgp_peer		*p;
 	uv_os_fd_t		 fd;
 	int			 rc, one = 1;
 
 	bgp_sockaddr_from(&ss, &any, port, NULL);
-	if ((rc = uv_tcp_init_ex(bgp->loop, &bgp->lsn[i], any.family)) != 0)
+	if ((rc = uv_tcp_init_ex(l->bgp->loop, &l->tcp[i], any.family)) != 0)
 		return rc;
-	bgp->lsn[i].data = bgp;
-	bgp->lsn_on[i] = true;
-	if ((rc = uv_tcp_bind(&bgp->lsn[i], (struct sockaddr *)&ss,
+	l->tcp[i].data = l;
+	l->on[i] = true;
+	l->open++;
+	if ((rc = uv_tcp_bind(&l->tcp[i], (struct sockaddr *)&ss,
 	    i ? UV_TCP_IPV6ONLY : 0)) != 0 ||
-	    (rc = uv_listen((uv_stream_t *)&bgp->lsn[i], 64, bgp_on_accept)) != 0) {
-		uv_close((uv_handle_t *)&bgp->lsn[i], NULL);
-		bgp->lsn_on[i] = false;
+	    (rc = uv_listen((uv_stream_t *)&l->tcp[i], 64, bgp_on_accept)) != 0) {
+		l->on[i] = false;
+		uv_close((uv_handle_t *)&l->tcp[i], bgp_lsn_closed);
 		return rc;
 	}
-	bgp->lsn_open++;
 	/* keep each SYN's headers: the GTSM check reads its TTL (RFC 5082) */
-	if (uv_fileno((uv_handle_t *)&bgp->lsn[i], &fd) == 0)
+	if (uv_fileno((uv_handle_t *)&l->tcp[i], &fd) == 0)
 		setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one));
-	for (p = bgp->peers; p; p = p->next)
-		if (bgp_af_of(p->cfg.remote.family) == i)
-			bgp_listen_md5_apply(bgp, p, true);
 	return 0;
+}
+
+int
+bgp_listener_open(struct bgp *bgp, uint16_t port, struct bgp_listener **out)
+{
+	struct bgp_listener	*l;
+	int			 rc4, rc6;
+
+	*out = NULL;
+	if (!port)
+		port = BGP_PORT;
+	if (!(l = calloc(1, sizeof(*l))))
+		return -ENOMEM;
+	l->bgp = bgp;
+	l->port = port;
+	rc4 = bgp_listen_one(l, 0, port);
+	rc6 = bgp_listen_one(l, 1, port);
+	if (rc4 && rc6) {
+		log_err(LOG_MOD_BGP, "cannot listen on port %u: %s", port, uv_strerror(rc4));
+		bgp_listener_free(l);	/* freed once its closing handles are */
+		return rc4;
+	}
+	if (rc6)
+		log_info(LOG_MOD_BGP, "no IPv6 listener on port %u: %s", port, uv_strerror(rc6));
+	*out = l;
+	return 0;
+}
+
+void
+bgp_listener_install(struct bgp *bgp, struct bgp_listener *l)
+{
+	struct bgp_peer	*p;
+
+	bgp_listener_free(bgp->lsn);
+	bgp->lsn = l;
+	if (!l)
+		return;
+	bgp->port = l->port;
+	/* RFC 2385: every peer's key on the listen socket of its family */
+	for (p = bgp->peers; p; p = p->next)
+		bgp_listen_md5_apply(bgp, p, true);
 }
 
 int
 bgp_listen(struct bgp *bgp, uint16_t port)
 {
-	int	 rc4, rc6;
+	struct bgp_listener	*l;
+	int			 rc;
 
-	if (!port)
-		port = BGP_PORT;
-	if (bgp->lsn_on[0] || bgp->lsn_on[1])
+	if (bgp->lsn)
 		return -EALREADY;
-	bgp->port = port;
-	rc4 = bgp_listen_one(bgp, 0, port);
-	rc6 = bgp_listen_one(bgp, 1, port);
-	if (rc4 && rc6) {
-		log_err(LOG_MOD_BGP, "cannot listen on port %u: %s", port, uv_strerror(rc4));
-		return rc4;
-	}
-	if (rc6)
-		log_info(LOG_MOD_BGP, "no IPv6 listener on port %u: %s", port, uv_strerror(rc6));
+	if ((rc = bgp_listener_open(bgp, port, &l)) != 0)
+		return rc;
+	bgp_listener_install(bgp, l);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "lib/prefix.h"
+#include "lib/secret.h"
 
 /*
  * The speaker knows nothing of the kernel or of YANG. Paths it learns go to
@@ -87,6 +88,8 @@ struct bgp_global_cfg {
 
 enum bgp_maxpfx_action { BGP_MAXPFX_TEARDOWN, BGP_MAXPFX_WARNING };
 
+/* The speaker copies the config it is given (bgp_peer_add/update) and wipes
+ * its copy of the key when the peer goes; the caller wipes its own. */
 struct bgp_peer_cfg {
 	char			 name[64];	/* for logs and show */
 	struct ipaddr		 remote;
@@ -97,7 +100,7 @@ struct bgp_peer_cfg {
 	uint16_t		 hold_time;	/* 0 or 3..65535, default 90 */
 	uint16_t		 connect_retry;	/* seconds, default 5 */
 	bool			 passive;
-	char			 md5_key[81];	/* "" = none; never logged */
+	struct secret		 md5_key;	/* RFC 2385; empty = none; never logged */
 	uint8_t			 ttl_security;	/* GTSM: 0 off, else max hops (1 = direct) */
 	uint32_t		 max_prefix;	/* 0 = unlimited */
 	enum bgp_maxpfx_action	 max_prefix_action;
@@ -116,8 +119,20 @@ struct bgp	*bgp_new(uv_loop_t *, const struct bgp_global_cfg *,
 void		 bgp_free(struct bgp *);		/* sends CEASE to every peer */
 void		 bgp_stop_begin(struct bgp *);	/* peers deleted from now on end as at bgp_free */
 int		 bgp_global_set(struct bgp *, const struct bgp_global_cfg *);
-/* Listen on port (0 = 179) on all addresses of the namespace. */
+/* Listen on port (0 = 179) on all addresses of the namespace:
+ * bgp_listener_open + bgp_listener_install; -EALREADY when listening. */
 int		 bgp_listen(struct bgp *, uint16_t port);
+/*
+ * The same in two steps, for a config transaction: open (may fail: the
+ * port is taken) in its prepare phase, install (cannot fail; the previous
+ * listener, if any, is closed and the peers' TCP MD5 keys are set on the
+ * new one) in apply, or free in abort. Open succeeds when at least one
+ * family listens. Nothing is accepted before install.
+ */
+struct bgp_listener;
+int		 bgp_listener_open(struct bgp *, uint16_t port, struct bgp_listener **);
+void		 bgp_listener_install(struct bgp *, struct bgp_listener *);	/* ownership taken */
+void		 bgp_listener_free(struct bgp_listener *);
 
 int		 bgp_peer_add(struct bgp *, const struct bgp_peer_cfg *, struct bgp_peer **);
 /* Apply a changed config; resets the session only when a session parameter changed. */

@@ -11,6 +11,8 @@
  * Prefix tables: open addressing with linear probing and backward-shift
  * deletion, entries stored inline (16 bytes for IPv4, 32 for IPv6), so a
  * received route costs one slot and no allocation. Grown at 3/4 load.
+ * Not lib/hash on purpose: its chained entries would cost a malloc, a next
+ * pointer and a stored hash per received route (a full table's worth).
  */
 #define PT_MIN_BITS	6
 #define PT_HUGE		(2u << 20)	/* slot arrays this big get their own mapping */

@@ -9,14 +9,10 @@
  * are single allocations: the struct followed by its arrays, so a set costs
  * one malloc and prefixes sharing it cost nothing more than a pointer.
  */
-static struct {
-	struct bgp_attrs	**b;
-	size_t			 nb;	/* power of two, 0 before first use */
-	size_t			 count;
-} intern;
+static struct hash	 intern = { .min_nb = 1024 };	/* zeroed: no buckets yet */
 
 static uint32_t
-hash_mix(uint32_t h, uint32_t v)
+attr_mix(uint32_t h, uint32_t v)
 {
 	/* murmur3-style mixing of one word */
 	v *= 0xcc9e2d51u;
@@ -28,15 +24,15 @@ hash_mix(uint32_t h, uint32_t v)
 }
 
 static uint32_t
-hash_bytes(uint32_t h, const uint8_t *p, size_t n)
+attr_bytes(uint32_t h, const uint8_t *p, size_t n)
 {
 	size_t	 i = 0;
 
 	for (; i + 4 <= n; i += 4)
-		h = hash_mix(h, (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
+		h = attr_mix(h, (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
 		    (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24);
 	for (; i < n; i++)
-		h = hash_mix(h, p[i]);
+		h = attr_mix(h, p[i]);
 	return h;
 }
 
@@ -47,37 +43,37 @@ bgp_attrs_hash(const struct bgp_attrs *a)
 
 	/* only the fields the presence bits vouch for, so stray bytes in a
 	 * hand-built tmp set do not split equal sets */
-	h = hash_mix(h, a->flags);
+	h = attr_mix(h, a->flags);
 	if (a->flags & BGP_ATTRS_ORIGIN)
-		h = hash_mix(h, a->origin);
+		h = attr_mix(h, a->origin);
 	if (a->flags & BGP_ATTRS_NEXT_HOP)
-		h = hash_bytes(h, a->nexthop4, 4);
+		h = attr_bytes(h, a->nexthop4, 4);
 	if (a->flags & BGP_ATTRS_MP_NH)
-		h = hash_bytes(h, a->nh6_global, 16);
+		h = attr_bytes(h, a->nh6_global, 16);
 	if (a->flags & BGP_ATTRS_NH6_LL)
-		h = hash_bytes(h, a->nh6_ll, 16);
+		h = attr_bytes(h, a->nh6_ll, 16);
 	if (a->flags & BGP_ATTRS_MED)
-		h = hash_mix(h, a->med);
+		h = attr_mix(h, a->med);
 	if (a->flags & BGP_ATTRS_LOCAL_PREF)
-		h = hash_mix(h, a->local_pref);
+		h = attr_mix(h, a->local_pref);
 	if (a->flags & BGP_ATTRS_AGGREGATOR) {
-		h = hash_mix(h, a->aggregator_as);
-		h = hash_mix(h, a->aggregator_id);
+		h = attr_mix(h, a->aggregator_as);
+		h = attr_mix(h, a->aggregator_id);
 	}
-	h = hash_mix(h, a->aspath_words);
+	h = attr_mix(h, a->aspath_words);
 	for (size_t i = 0; i < a->aspath_words; i++)
-		h = hash_mix(h, a->aspath[i]);
-	h = hash_mix(h, a->ncomm);
+		h = attr_mix(h, a->aspath[i]);
+	h = attr_mix(h, a->ncomm);
 	for (size_t i = 0; i < a->ncomm; i++)
-		h = hash_mix(h, a->comm[i]);
-	h = hash_mix(h, a->nlcomm);
+		h = attr_mix(h, a->comm[i]);
+	h = attr_mix(h, a->nlcomm);
 	for (size_t i = 0; i < a->nlcomm; i++) {
-		h = hash_mix(h, a->lcomm[i].global);
-		h = hash_mix(h, a->lcomm[i].local1);
-		h = hash_mix(h, a->lcomm[i].local2);
+		h = attr_mix(h, a->lcomm[i].global);
+		h = attr_mix(h, a->lcomm[i].local1);
+		h = attr_mix(h, a->lcomm[i].local2);
 	}
-	h = hash_mix(h, a->unknown_len);
-	h = hash_bytes(h, a->unknown, a->unknown_len);
+	h = attr_mix(h, a->unknown_len);
+	h = attr_bytes(h, a->unknown, a->unknown_len);
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
@@ -111,31 +107,9 @@ bgp_attrs_equal(const struct bgp_attrs *x, const struct bgp_attrs *y)
 	    (x->unknown_len == 0 || memcmp(x->unknown, y->unknown, x->unknown_len) == 0);
 }
 
-static void
-intern_grow(void)
-{
-	size_t			 nb = intern.nb ? intern.nb * 2 : 1024;
-	struct bgp_attrs	**b = calloc(nb, sizeof(*b));
-
-	if (b == NULL)
-		return;		/* longer chains, still correct */
-	for (size_t i = 0; i < intern.nb; i++) {
-		struct bgp_attrs *a = intern.b[i], *next;
-
-		for (; a != NULL; a = next) {
-			next = a->hnext;
-			a->hnext = b[a->hash & (nb - 1)];
-			b[a->hash & (nb - 1)] = a;
-		}
-	}
-	free(intern.b);
-	intern.b = b;
-	intern.nb = nb;
-}
-
 /* One allocation: the struct, then the arrays, each properly aligned. */
 static struct bgp_attrs *
-intern_copy(const struct bgp_attrs *tmp, uint32_t hash)
+intern_copy(const struct bgp_attrs *tmp)
 {
 	size_t			 off = sizeof(struct bgp_attrs);
 	size_t			 o_path, o_comm, o_lcomm, o_unk;
@@ -155,9 +129,7 @@ intern_copy(const struct bgp_attrs *tmp, uint32_t hash)
 		return NULL;
 	a = (struct bgp_attrs *)(void *)base;
 	*a = *tmp;
-	a->hnext = NULL;
 	a->refcnt = 1;
-	a->hash = hash;
 	a->aspath = tmp->aspath_words ? memcpy(base + o_path, tmp->aspath,
 	    (size_t)tmp->aspath_words * sizeof(uint32_t)) : NULL;
 	a->comm = tmp->ncomm ? memcpy(base + o_comm, tmp->comm,
@@ -189,25 +161,21 @@ bgp_attrs_intern(const struct bgp_attrs *tmp)
 {
 	uint32_t		 h = bgp_attrs_hash(tmp);
 	struct bgp_attrs	*a;
-	size_t			 i;
+	struct hash_node	*n;
 
-	if (intern.count >= intern.nb)
-		intern_grow();
-	if (intern.nb == 0)
-		return NULL;
-	i = h & (intern.nb - 1);
-	for (a = intern.b[i]; a != NULL; a = a->hnext) {
-		if (a->hash == h && bgp_attrs_equal(a, tmp)) {
+	HASH_FOREACH_MATCH(&intern, h, n) {
+		a = hash_entry(n, struct bgp_attrs, hnode);
+		if (bgp_attrs_equal(a, tmp)) {
 			a->refcnt++;
 			return a;
 		}
 	}
-	a = intern_copy(tmp, h);
-	if (a == NULL)
+	if ((a = intern_copy(tmp)) == NULL)
 		return NULL;
-	a->hnext = intern.b[i];
-	intern.b[i] = a;
-	intern.count++;
+	if (hash_add(&intern, &a->hnode, h) != 0) {
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -221,27 +189,17 @@ bgp_attrs_get(struct bgp_attrs *a)
 void
 bgp_attrs_put(struct bgp_attrs *a)
 {
-	struct bgp_attrs	**pp;
-
 	if (a == NULL || --a->refcnt > 0)
 		return;
-	for (pp = &intern.b[a->hash & (intern.nb - 1)]; *pp != NULL; pp = &(*pp)->hnext) {
-		if (*pp == a) {
-			*pp = a->hnext;
-			break;
-		}
-	}
+	hash_del(&intern, &a->hnode);
 	free(a);
 	/* the table itself stays until the process ends unless it empties */
-	if (--intern.count == 0) {
-		free(intern.b);
-		intern.b = NULL;
-		intern.nb = 0;
-	}
+	if (hash_count(&intern) == 0)
+		hash_fini(&intern);
 }
 
 size_t
 bgp_attrs_intern_count(void)
 {
-	return intern.count;
+	return hash_count(&intern);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bgp/bgp.h"
+#include "lib/hash.h"
 #include "lib/prefix.h"
 #include "lib/wire.h"
 
@@ -357,9 +358,8 @@ struct bgp_lcomm {			/* RFC 8092 */
  */
 struct bgp_attrs {
 	/* intern bookkeeping: not part of the value */
-	struct bgp_attrs *hnext;
+	struct hash_node hnode;		/* in the intern table; hnode.hash */
 	uint32_t	 refcnt;
-	uint32_t	 hash;
 
 	uint16_t	 flags;		/* BGP_ATTRS_* */
 	uint8_t		 origin;	/* enum bgp_origin */

@@ -180,15 +180,22 @@ struct bgp_peer {
 	struct bgp_adj_out	 out;
 };
 
+/* Listen sockets of one port, both families; freed with their last handle. */
+struct bgp_listener {
+	struct bgp		*bgp;
+	uv_tcp_t		 tcp[2];	/* IPv4, IPv6 */
+	bool			 on[2];
+	int			 open;		/* handles not yet closed */
+	uint16_t		 port;
+};
+
 struct bgp {
 	uv_loop_t		*loop;
 	struct bgp_global_cfg	 cfg;
 	struct bgp_hooks	 hooks;
 	void			*hooks_arg;
 	struct bgp_peer		*peers;
-	uv_tcp_t		 lsn[2];	/* IPv4, IPv6 */
-	bool			 lsn_on[2];
-	int			 lsn_open;	/* listen handles not yet closed */
+	struct bgp_listener	*lsn;		/* installed; NULL = not listening */
 	uint16_t		 port;
 	bool			 freeing;
 	struct bgp_upd_scratch	*scratch;	/* UPDATE decode memory, shared */
@@ -212,7 +219,8 @@ void	bgp_conn_commit(struct bgp_conn *, size_t len);
 int	bgp_conn_send(struct bgp_conn *, const uint8_t *msg, size_t len);
 void	bgp_conn_flush(struct bgp_conn *);
 size_t	bgp_conn_backlog(const struct bgp_conn *);
-int	bgp_sock_md5(int fd, const struct ipaddr *, const char *key);
+/* Set (key not empty) or remove (NULL or empty) the RFC 2385 key for addr. */
+int	bgp_sock_md5(int fd, const struct ipaddr *, const struct secret *key);
 int	bgp_sock_gtsm(int fd, uint8_t family, uint8_t hops);
 void	bgp_sockaddr_from(struct sockaddr_storage *, const struct ipaddr *, uint16_t port,
 	    const char *ifname);

@@ -50,10 +50,11 @@ bgp_sockaddr_from(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t 
 
 /* RFC 2385: install (key != "") or remove (key == "") the key for addr on fd. */
 int
-bgp_sock_md5(int fd, const struct ipaddr *addr, const char *key)
+bgp_sock_md5(int fd, const struct ipaddr *addr, const struct secret *key)
 {
 	struct tcp_md5sig	 md;
-	size_t			 klen = key ? strlen(key) : 0;
+	size_t			 klen = key ? secret_len(key) : 0;
+	int			 rc = 0;
 
 	if (klen > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
@@ -61,16 +62,15 @@ bgp_sock_md5(int fd, const struct ipaddr *addr, const char *key)
 	bgp_sockaddr_from(&md.tcpm_addr, addr, 0, NULL);
 	md.tcpm_keylen = (uint16_t)klen;
 	if (klen)
-		memcpy(md.tcpm_key, key, klen);
+		memcpy(md.tcpm_key, secret_data(key), klen);
 	if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md, sizeof(md)) < 0) {
-		int err = -errno;
-
+		rc = -errno;
 		/* removing a key that was never there is fine */
-		if (!klen && err == -ENOENT)
-			return 0;
-		return err;
+		if (!klen && rc == -ENOENT)
+			rc = 0;
 	}
-	return 0;
+	explicit_bzero(&md, sizeof(md));
+	return rc;
 }
 
 /* RFC 5082: send with TTL 255, accept only TTL >= 256 - hops. */
@@ -438,7 +438,8 @@ bgp_conn_connect(struct bgp_peer *p, struct bgp_conn *c)
 	c->peer = p;
 	if ((rc = uv_fileno((uv_handle_t *)&c->tcp, &fd)) != 0)
 		goto out;
-	if (p->cfg.md5_key[0] && (rc = bgp_sock_md5(fd, &p->cfg.remote, p->cfg.md5_key)) != 0) {
+	if (!secret_empty(&p->cfg.md5_key) &&
+	    (rc = bgp_sock_md5(fd, &p->cfg.remote, &p->cfg.md5_key)) != 0) {
 		bgp_peer_log_error(p, "cannot set TCP MD5 key: %s", strerror(-rc));
 		goto out;
 	}
@@ -519,7 +520,7 @@ bgp_peer_cfg_check(const struct bgp_peer_cfg *cfg)
 		return -EINVAL;
 	if (cfg->hold_time == 1 || cfg->hold_time == 2)	/* RFC 4271 4.2 */
 		return -EINVAL;
-	if (cfg->remote_as == 0 || strlen(cfg->md5_key) > TCP_MD5SIG_MAXKEYLEN)
+	if (cfg->remote_as == 0 || secret_len(&cfg->md5_key) > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
 	if (cfg->port > 65535)
 		return -EINVAL;
@@ -565,7 +566,7 @@ bgp_peer_add(struct bgp *bgp, const struct bgp_peer_cfg *cfg, struct bgp_peer **
 	bgp->peers = p;
 	bgp_listen_md5_apply(bgp, p, true);
 	log_info(LOG_MOD_BGP, "peer %s: added (AS %u%s%s%s)", p->cfg.name, p->cfg.remote_as,
-	    p->cfg.passive ? ", passive" : "", p->cfg.md5_key[0] ? ", md5" : "",
+	    p->cfg.passive ? ", passive" : "", !secret_empty(&p->cfg.md5_key) ? ", md5" : "",
 	    p->cfg.ttl_security ? ", ttl-security" : "");
 	bgp_fsm_event(p, BGP_EV_START);
 	if (out)
@@ -581,7 +582,7 @@ peer_cfg_session_changed(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg
 	    ipaddr_cmp(&a->local, &b->local) != 0 ||
 	    strcmp(a->ifname, b->ifname) != 0 || a->remote_as != b->remote_as ||
 	    a->local_as != b->local_as || a->hold_time != b->hold_time ||
-	    a->passive != b->passive || strcmp(a->md5_key, b->md5_key) != 0 ||
+	    a->passive != b->passive || !secret_eq(&a->md5_key, &b->md5_key) ||
 	    a->ttl_security != b->ttl_security || a->ipv4_unicast != b->ipv4_unicast ||
 	    a->ipv6_unicast != b->ipv6_unicast || a->graceful_restart != b->graceful_restart ||
 	    a->gr_restart_time != b->gr_restart_time || a->rib_source != b->rib_source ||
@@ -603,6 +604,7 @@ bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 	if (reset) {
 		bgp_listen_md5_apply(p->bgp, p, false);
 		p->cfg = n;
+		secret_wipe(&n.md5_key);
 		bgp_listen_md5_apply(p->bgp, p, true);
 		if (p->state != BGP_ST_IDLE || !p->admin_down) {
 			bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_CONFIG, NULL, 0);
@@ -611,6 +613,7 @@ bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 		return 0;
 	}
 	p->cfg = n;
+	secret_wipe(&n.md5_key);
 	if (p->state == BGP_ST_ESTABLISHED) {
 		if (reexport)
 			bgp_adj_out_resend(p);
@@ -639,6 +642,7 @@ peer_handle_closed(uv_handle_t *h)
 		return;
 	bgp_adj_in_fini(p);
 	bgp_adj_out_fini(p);
+	secret_wipe(&p->cfg.md5_key);
 	free(p);
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gateway/gateway.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "northbound/northbound.h"
@@ -168,7 +169,7 @@ main(int argc, char **argv)
 	}
 	nb_startup_path_set(cfg_path);
 	/* ... and every check a commit makes, before the kernel is touched. */
-	nb_gateway_register();
+	gateway_register();
 	if (nb_check(tree, &e) != 0) {
 		print_err(cfg_path, &e);
 		lyd_free_all(tree);
@@ -180,7 +181,7 @@ main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (nb_gateway_start(tree, &e) != 0) {
+	if (gateway_start(tree, &e) != 0) {
 		print_err("start", &e);
 		lyd_free_all(tree);
 		goto out;
@@ -218,7 +219,7 @@ main(int argc, char **argv)
 	nb_ctl_stop();
 	rc = 0;
 out:
-	nb_gateway_fini();
+	gateway_fini();
 	nb_fini();
 	loop_fini();
 	if (rc == 0)

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "lib/prefix.h"
+#include "lib/secret.h"
 
 /*
  * One bfd instance owns the UDP sockets (port 3784, TTL 255 both ways,
@@ -22,6 +23,8 @@
 struct bfd;
 struct bfd_session;
 
+/* bfd_session_add/update copy the key into the session (wiped when it goes);
+ * the caller wipes its own cfg's. */
 struct bfd_session_cfg {
 	struct ipaddr	 peer;
 	struct ipaddr	 local;		/* source address; family 0 = any */
@@ -29,7 +32,7 @@ struct bfd_session_cfg {
 	uint32_t	 min_tx_ms;	/* desired min TX interval */
 	uint32_t	 min_rx_ms;	/* required min RX interval */
 	uint8_t		 multiplier;
-	char		 auth_key[81];	/* keyed SHA1 (RFC 5880 6.7.4); "" = none; never logged */
+	struct secret	 auth_key;	/* keyed SHA1 (RFC 5880 6.7.4); empty = none; never logged */
 	uint8_t		 auth_key_id;
 	uint16_t	 port;		/* 0 = 3784; tests may use another */
 };

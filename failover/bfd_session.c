@@ -1,70 +1,24 @@
-/* failover/bfd_session.c - BFD sessions on their own loop and thread: sockets, timers, auth (RFC 5880/5881). */
-#include "failover/bfd.h"
-#include "failover/bfd_local.h"
+/* failover/bfd_session.c - BFD sessions on their own loop and thread: the public calls, timers, events (RFC 5880). */
+#include "failover/bfd_session_local.h"
 
 #include <errno.h>
 #include <net/if.h>
-#include <netinet/in.h>
-#include <netinet/ip.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/sockaddr.h"
 #include "lib/loop.h"
+#include "lib/mailbox.h"
+#include "lib/sockaddr.h"
 
-#define BFD_RX_BATCH	64	/* datagrams read per wakeup */
-#define BFD_TOS		0xc0	/* CS6, network control */
-
-struct bfd_rxsock {
-	LIST_ENTRY(bfd_rxsock)	 entry;
-	struct bfd		*bfd;
-	uv_poll_t		 poll;	/* closed by rxsock_put() */
-	int			 fd;
-	uint8_t			 family;
-	uint16_t		 port;
-	unsigned		 refs;	/* sessions using it */
-	bool			 closing;
-};
-
-struct bfd_session {
-	TAILQ_ENTRY(bfd_session) entry;
-	struct bfd		*bfd;
-	struct bfd_session_cfg	 cfg;	/* auth_key zeroed here: kept in key[] */
-	unsigned		 ifindex;	/* of cfg.ifname; 0 = not resolved/none */
-	struct bfd_fsm		 fsm;
-	struct bfd_rxsock	*rx;
-	int			 txfd;	/* -1 until the socket could be opened */
-	bool			 txfd_warned;
-	uv_timer_t		 tx_timer, detect_timer;	/* closed by sess_destroy() */
-	uint64_t		 tx_next_us;	/* deadline of the next periodic packet */
-	uint64_t		 last_rx_us;
-	bfd_state_fn		 cb;
-	void			*cb_arg;
-	/* RFC 5880 6.7.4 keyed SHA1; never logged */
-	bool			 auth;
-	uint8_t			 key[BFD_SHA1_LEN];	/* zero padded */
-	uint32_t		 xmit_seq, rcv_seq;
-	bool			 rcv_seq_known;
-	uint64_t		 pkts_in, pkts_out, pkts_dropped;
-	uint64_t		 changed_us;	/* last Up/Down change */
-	int			 open_handles;
-	bool			 dead;	/* deleted; memory goes with the last close */
-};
-
-/* A state change on its way to the owner's loop. */
+/* A state change on its way to the owner's loop (posted, heap). */
 struct bfd_evt {
-	STAILQ_ENTRY(bfd_evt)	 entry;
+	struct mailbox_msg	 msg;
 	struct bfd_session	*s;
 	bool			 up;
 	uint8_t			 diag;
@@ -72,53 +26,17 @@ struct bfd_evt {
 
 /* A call of the owner's, run on the BFD thread while the owner waits. */
 struct bfd_cmd {
-	STAILQ_ENTRY(bfd_cmd)	 entry;
+	struct mailbox_msg	 msg;
+	struct bfd		*bfd;
 	int			(*fn)(struct bfd *, void *);
 	void			*arg;
-	int			 ret;
-	bool			 done;
-};
-
-/*
- * Sessions, sockets and timers run on a loop of their own in a thread of
- * their own (as BIRD runs BFD): a control plane busy with a large table or
- * with FIB work must not hold back a 50 ms packet or a detection. The
- * owner's thread queues calls and waits for them (bfd_call), and hears of
- * state changes on its own loop (evt_async), so for the owner every call
- * and callback still happens on its loop thread.
- */
-struct bfd {
-	uv_loop_t		*loop;		/* the owner's: callbacks run there */
-	uv_async_t		 evt_async;	/* on loop */
-	uv_loop_t		 io_loop;	/* BFD's own, run by io_thread */
-	/* Owner -> BFD thread wakeup: an eventfd polled on io_loop, not a
-	 * uv_async_t. libuv 1.44's async receiver spins (pause, sched_yield)
-	 * while a sender is between its two steps; a SCHED_FIFO receiver that
-	 * preempted the sender on the same CPU spins until the RT throttle
-	 * (~1 s) - a priority inversion. An eventfd has no such window. */
-	int			 cmd_fd;
-	uv_poll_t		 cmd_poll;	/* on io_loop */
-	pthread_t		 io_thread;
-	pthread_mutex_t		 mtx;		/* cmds, evts */
-	pthread_cond_t		 cmd_cv;
-	STAILQ_HEAD(, bfd_cmd)	 cmds;
-	STAILQ_HEAD(, bfd_evt)	 evts;
-	bool			 closing;
-	/* The BFD thread's alone, or the owner's while it waits in bfd_call().
-	 * Only bfd_call()ed functions add or remove sessions, so the owner may
-	 * walk the list between calls. */
-	TAILQ_HEAD(, bfd_session) sessions;
-	LIST_HEAD(, bfd_rxsock)	 rxsocks;
-	uint64_t		 rng;
-	uint64_t		 rx_unmatched;	/* dropped before a session was known */
 };
 
 static void	sess_tx_cb(uv_timer_t *);
 static void	sess_detect_cb(uv_timer_t *);
-static void	rxsock_read(struct bfd_rxsock *);
 
 /* xorshift64*: jitter and discriminators need spread, not secrecy. */
-static uint32_t
+uint32_t
 bfd_rand(struct bfd *b)
 {
 	uint64_t	 x = b->rng;
@@ -130,8 +48,8 @@ bfd_rand(struct bfd *b)
 	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
 }
 
-static const char *
-sess_name(const struct bfd_session *s, char *buf, size_t len)
+const char *
+bfd_sess_name(const struct bfd_session *s, char *buf, size_t len)
 {
 	char	 a[IPADDR_STRLEN];
 
@@ -143,68 +61,45 @@ sess_name(const struct bfd_session *s, char *buf, size_t len)
 	return buf;
 }
 
-static uint16_t
-cfg_port(const struct bfd_session_cfg *c)
+uint16_t
+bfd_cfg_port(const struct bfd_session_cfg *c)
 {
 	return c->port ? c->port : BFD_DEFAULT_PORT;
 }
 
 /* ------------------------------------------------------------ threads */
 
-/* The BFD thread: run the queued calls of the owner. */
-static void
-bfd_cmd_cb(uv_poll_t *h, int status, int events)
+static int
+bfd_cmd_run(struct mailbox_msg *m, void *arg)
 {
-	struct bfd	*b = h->data;
-	struct bfd_cmd	*c;
-	uint64_t	 n;
-	int		 ret;
+	struct bfd_cmd	*c = mailbox_entry(m, struct bfd_cmd, msg);
 
-	while (read(b->cmd_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
-		;	/* drain the counter; the queue says what to do */
-
-	for (;;) {
-		pthread_mutex_lock(&b->mtx);
-		if ((c = STAILQ_FIRST(&b->cmds)) != NULL)
-			STAILQ_REMOVE_HEAD(&b->cmds, entry);
-		pthread_mutex_unlock(&b->mtx);
-		if (c == NULL)
-			break;
-		ret = c->fn(b, c->arg);
-		pthread_mutex_lock(&b->mtx);
-		c->ret = ret;
-		c->done = true;		/* c is the caller's: not touched after this */
-		pthread_cond_broadcast(&b->cmd_cv);
-		pthread_mutex_unlock(&b->mtx);
-	}
-}
-
-static void
-bfd_cmd_wake(struct bfd *b)
-{
-	uint64_t	 one = 1;
-
-	/* Fails only with the counter at its maximum: a wakeup is pending. */
-	(void)!write(b->cmd_fd, &one, sizeof(one));
+	return c->fn(c->bfd, c->arg);
 }
 
 /* Run fn on the BFD thread and wait for its result. */
 static int
 bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
 {
-	struct bfd_cmd	 c = { .fn = fn, .arg = arg };
+	struct bfd_cmd	 c = { .msg = { .fn = bfd_cmd_run }, .bfd = b, .fn = fn, .arg = arg };
 
 	if (pthread_equal(pthread_self(), b->io_thread))
 		return fn(b, arg);
-	pthread_mutex_lock(&b->mtx);
-	STAILQ_INSERT_TAIL(&b->cmds, &c, entry);
-	pthread_mutex_unlock(&b->mtx);
-	bfd_cmd_wake(b);
-	pthread_mutex_lock(&b->mtx);
-	while (!c.done)
-		pthread_cond_wait(&b->cmd_cv, &b->mtx);
-	pthread_mutex_unlock(&b->mtx);
-	return c.ret;
+	return mailbox_call(b->cmds, &c.msg);
+}
+
+/* The owner's thread: deliver what happened, in order. */
+static int
+bfd_evt_deliver(struct mailbox_msg *m, void *arg)
+{
+	struct bfd	*b = arg;
+	struct bfd_evt	*e = mailbox_entry(m, struct bfd_evt, msg);
+
+	/* Sessions are freed only by calls from this thread: e->s lives. */
+	if (!b->closing)
+		e->s->cb(e->s->cb_arg, e->s, e->up, e->diag);
+	free(e);
+	return 0;
 }
 
 /* The BFD thread: tell the owner, on its loop, that s went up or down. */
@@ -218,50 +113,32 @@ bfd_evt_post(struct bfd_session *s, bool up, uint8_t diag)
 		return;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		abort();
+	e->msg.fn = bfd_evt_deliver;
+	e->msg.arg = b;
 	e->s = s;
 	e->up = up;
 	e->diag = diag;
-	pthread_mutex_lock(&b->mtx);
-	STAILQ_INSERT_TAIL(&b->evts, e, entry);
-	pthread_mutex_unlock(&b->mtx);
-	uv_async_send(&b->evt_async);
+	if (mailbox_post(b->evts, &e->msg) != 0)	/* unbounded: only once closed */
+		free(e);
 }
 
-/* The owner's thread: deliver what happened, in order. */
-static void
-bfd_evt_cb(uv_async_t *a)
+static bool
+bfd_evt_of(const struct mailbox_msg *m, void *s)
 {
-	struct bfd	*b = a->data;
-	struct bfd_evt	*e;
+	return s == NULL || mailbox_entry(m, struct bfd_evt, msg)->s == s;
+}
 
-	while (!b->closing) {
-		pthread_mutex_lock(&b->mtx);
-		if ((e = STAILQ_FIRST(&b->evts)) != NULL)
-			STAILQ_REMOVE_HEAD(&b->evts, entry);
-		pthread_mutex_unlock(&b->mtx);
-		if (e == NULL)
-			break;
-		/* Sessions are freed only by calls from this thread: e->s lives. */
-		e->s->cb(e->s->cb_arg, e->s, e->up, e->diag);
-		free(e);
-	}
+static void
+bfd_evt_drop(struct mailbox_msg *m)
+{
+	free(mailbox_entry(m, struct bfd_evt, msg));
 }
 
 /* The BFD thread, s going away: drop what it had still to tell. */
 static void
 bfd_evt_purge(struct bfd *b, const struct bfd_session *s)
 {
-	struct bfd_evt	*e, *next;
-
-	pthread_mutex_lock(&b->mtx);
-	for (e = STAILQ_FIRST(&b->evts); e; e = next) {
-		next = STAILQ_NEXT(e, entry);
-		if (s == NULL || e->s == s) {
-			STAILQ_REMOVE(&b->evts, e, bfd_evt, entry);
-			free(e);
-		}
-	}
-	pthread_mutex_unlock(&b->mtx);
+	mailbox_purge(b->evts, bfd_evt_of, (void *)s, bfd_evt_drop);
 }
 
 static void *
@@ -292,22 +169,13 @@ sess_handle_closed(uv_handle_t *h)
 	struct bfd_session	*s = h->data;
 
 	if (--s->open_handles == 0) {
-		OPENSSL_cleanse(s->key, sizeof(s->key));
+		secret_wipe(&s->key);
 		free(s);
 	}
 }
 
-static void
-rxsock_closed(uv_handle_t *h)
-{
-	struct bfd_rxsock	*rs = h->data;
-
-	close(rs->fd);
-	free(rs);
-}
-
 /* Close a handle we own; one closed already (loop_fini) counts as done. */
-static void
+void
 bfd_handle_close(uv_handle_t *h, uv_close_cb cb)
 {
 	if (uv_is_closing(h))
@@ -316,262 +184,7 @@ bfd_handle_close(uv_handle_t *h, uv_close_cb cb)
 		uv_close(h, cb);
 }
 
-/* ------------------------------------------------------------ sockets */
-
-static void
-rxsock_poll_cb(uv_poll_t *p, int status, int events)
-{
-	if (status == 0 && (events & UV_READABLE))
-		rxsock_read(p->data);
-}
-
-static int
-rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out)
-{
-	struct bfd_rxsock	*rs;
-	struct sockaddr_storage	 ss;
-	struct ipaddr		 any = { .family = family };
-	socklen_t		 sl;
-	int			 fd = -1, on = 1, rc;
-
-	LIST_FOREACH(rs, &b->rxsocks, entry) {
-		if (rs->family == family && rs->port == port) {
-			rs->refs++;
-			*out = rs;
-			return 0;
-		}
-	}
-	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		return -ENOMEM;
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	/* No SO_REUSEADDR: a second BFD speaker on this port would silently
-	 * take our packets; better refuse the session loudly. */
-	/* RFC 5881 5: the TTL / Hop Limit of every packet is checked. */
-	if (family == AF_INET) {
-		if (setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) < 0)
-			goto errno_out;
-	} else {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0)
-			goto errno_out;
-	}
-	sl = ipaddr_to_sockaddr(&ss, &any, port, 0);
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
-		goto errno_out;
-	if ((rc = uv_poll_init(&b->io_loop, &rs->poll, fd)) != 0)
-		goto out;
-	rs->bfd = b;
-	rs->fd = fd;
-	rs->family = family;
-	rs->port = port;
-	rs->refs = 1;
-	rs->poll.data = rs;
-	LIST_INSERT_HEAD(&b->rxsocks, rs, entry);
-	if ((rc = uv_poll_start(&rs->poll, UV_READABLE, rxsock_poll_cb)) != 0)
-		log_warn(LOG_MOD_BFD, "bfd: poll on port %u: %s", port, uv_strerror(rc));
-	*out = rs;
-	return 0;
-errno_out:
-	rc = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(rs);
-	return rc;
-}
-
-static void
-rxsock_put(struct bfd_rxsock *rs)
-{
-	if (--rs->refs > 0)
-		return;
-	LIST_REMOVE(rs, entry);
-	rs->closing = true;
-	bfd_handle_close((uv_handle_t *)&rs->poll, rxsock_closed);
-}
-
-/*
- * The transmit socket: source port 49152-65535, TTL 255 (RFC 5881 4, 5),
- * bound to the interface when one is configured. Failure is not fatal: the
- * interface or address may appear later, so the tx timer retries.
- */
-static int
-sess_txsock_open(struct bfd_session *s)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	uint8_t			 family = s->cfg.peer.family;
-	int			 fd, ttl = BFD_TTL, tos = BFD_TOS, on = 1, rc, i;
-
-	if (s->cfg.ifname[0] && (s->ifindex = if_nametoindex(s->cfg.ifname)) == 0)
-		return -ENODEV;
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (family == AF_INET) {
-		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) < 0 ||
-		    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) < 0)
-			goto errno_out;
-	} else {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) < 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) < 0)
-			goto errno_out;
-	}
-	/* The local address may not be configured yet at start. */
-	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
-	if (s->cfg.ifname[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
-	    s->cfg.ifname, (socklen_t)strlen(s->cfg.ifname)) < 0)
-		goto errno_out;
-	for (i = 0; i < 128; i++) {
-		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN + bfd_rand(s->bfd) %
-		    (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
-
-		sl = ipaddr_to_sockaddr(&ss, s->cfg.local.family == family ? &s->cfg.local :
-		    &(struct ipaddr){ .family = family }, port, s->ifindex);
-		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
-			break;
-		if (errno != EADDRINUSE)
-			goto errno_out;
-	}
-	if (i == 128) {
-		rc = -EADDRINUSE;
-		goto out;
-	}
-	s->txfd = fd;
-	return 0;
-errno_out:
-	rc = -errno;
-out:
-	close(fd);
-	return rc;
-}
-
-static void
-sess_txsock_close(struct bfd_session *s)
-{
-	if (s->txfd >= 0)
-		close(s->txfd);
-	s->txfd = -1;
-}
-
-/* ------------------------------------------------------------ auth */
-
-/* RFC 5880 6.7.4: SHA1 over the packet with the key in the hash field. */
-static int
-sess_auth_digest(const struct bfd_session *s, const struct bfd_pkt *p,
-    uint8_t out[BFD_SHA1_LEN])
-{
-	struct bfd_pkt	 tmp = *p;
-	uint8_t		 buf[BFD_PKT_MAX];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	unsigned	 mdlen = 0;
-	int		 rc;
-
-	memcpy(tmp.auth.data, s->key, BFD_SHA1_LEN);
-	tmp.auth.data_len = BFD_SHA1_LEN;
-	if ((rc = bfd_pkt_encode(&tmp, &w)) != 0)
-		goto out;
-	if (EVP_Digest(buf, wire_wr_len(&w), out, &mdlen, EVP_sha1(), NULL) != 1 ||
-	    mdlen != BFD_SHA1_LEN)
-		rc = -EIO;
-out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	OPENSSL_cleanse(&tmp, sizeof(tmp));
-	return rc;
-}
-
-/* RFC 5880 6.7.4 and 6.8.6 (A bit); true when the packet may be processed. */
-static bool
-sess_auth_check(struct bfd_session *s, const struct bfd_pkt *p, uint64_t now,
-    const char **why)
-{
-	uint8_t		 md[BFD_SHA1_LEN];
-	uint32_t	 det;
-
-	if (!s->auth) {
-		*why = "auth present but not configured";
-		return p->auth.type == BFD_AUTH_NONE;
-	}
-	if (p->auth.type != BFD_AUTH_KEYED_SHA1) {
-		*why = p->auth.type == BFD_AUTH_NONE ? "auth missing" : "auth type mismatch";
-		return false;
-	}
-	if (p->auth.key_id != s->cfg.auth_key_id) {
-		*why = "auth key id mismatch";
-		return false;
-	}
-	/* RFC 5880 6.8.1: forget the sequence after 2 x Detection Time of silence. */
-	det = bfd_fsm_detect_us(&s->fsm);
-	if (s->rcv_seq_known && (det == 0 || now - s->last_rx_us > 2ull * det))
-		s->rcv_seq_known = false;
-	if (s->rcv_seq_known &&
-	    (uint32_t)(p->auth.seq - s->rcv_seq) > 3u * p->detect_mult) {
-		*why = "auth sequence out of window";
-		return false;
-	}
-	if (sess_auth_digest(s, p, md) != 0 ||
-	    CRYPTO_memcmp(md, p->auth.data, BFD_SHA1_LEN) != 0) {
-		*why = "auth digest mismatch";
-		return false;
-	}
-	s->rcv_seq = p->auth.seq;
-	s->rcv_seq_known = true;
-	return true;
-}
-
 /* ------------------------------------------------------------ transmit */
-
-static void
-sess_send(struct bfd_session *s, bool final)
-{
-	struct bfd_pkt		 p;
-	struct sockaddr_storage	 ss;
-	uint8_t			 buf[BFD_PKT_MAX];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	socklen_t		 sl;
-	char			 nm[64];
-	int			 rc;
-
-	if (s->txfd < 0 && (rc = sess_txsock_open(s)) != 0) {
-		if (!s->txfd_warned)
-			log_warn(LOG_MOD_BFD, "bfd %s: cannot open socket: %s (retrying)",
-			    sess_name(s, nm, sizeof(nm)), strerror(-rc));
-		s->txfd_warned = true;
-		return;
-	}
-	s->txfd_warned = false;
-	bfd_fsm_build(&s->fsm, &p, final);
-	if (s->auth) {
-		p.auth.type = BFD_AUTH_KEYED_SHA1;
-		p.auth.key_id = s->cfg.auth_key_id;
-		p.auth.seq = ++s->xmit_seq;	/* RFC 5880 6.7.4 */
-		p.auth.data_len = BFD_SHA1_LEN;
-		if (sess_auth_digest(s, &p, p.auth.data) != 0)
-			return;
-	}
-	if (bfd_pkt_encode(&p, &w) != 0)
-		return;
-	sl = ipaddr_to_sockaddr(&ss, &s->cfg.peer, cfg_port(&s->cfg), s->ifindex);
-	if (sendto(s->txfd, buf, wire_wr_len(&w), 0, (struct sockaddr *)&ss, sl) < 0) {
-		rc = errno;
-		log_debug(LOG_MOD_BFD, "bfd %s: send: %s", sess_name(s, nm, sizeof(nm)),
-		    strerror(rc));
-		/* The interface went away (or came back with another index):
-		 * open a fresh socket on the next packet. */
-		if (rc == ENODEV || rc == ENXIO) {
-			sess_txsock_close(s);
-			s->ifindex = 0;
-		}
-		return;
-	}
-	s->pkts_out++;
-}
 
 /* Arm a timer for an absolute CLOCK_MONOTONIC deadline (us). */
 static void
@@ -613,7 +226,7 @@ sess_tx_cb(uv_timer_t *t)
 	uint64_t		 now = mono_us(), next, floor;
 	uint32_t		 iv = bfd_fsm_tx_interval_us(&s->fsm);
 
-	sess_send(s, false);
+	bfd_sess_send(s, false);
 	if (iv == 0)
 		return;
 	/*
@@ -643,20 +256,20 @@ sess_detect_arm(struct bfd_session *s)
 }
 
 /* Act on what the fsm reported; the owner hears of Up and Down later. */
-static void
-sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
+void
+bfd_sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 {
 	uint64_t	 now = mono_us();
 	char		 nm[64];
 
 	if (ev & BFD_EV_STATE)
-		log_info(LOG_MOD_BFD, "bfd %s: %s -> %s (%s)", sess_name(s, nm, sizeof(nm)),
+		log_info(LOG_MOD_BFD, "bfd %s: %s -> %s (%s)", bfd_sess_name(s, nm, sizeof(nm)),
 		    bfd_state_str(old_state), bfd_state_str(s->fsm.state),
 		    bfd_diag_str(s->fsm.local_diag));
 	/* A Final goes out at once (RFC 5880 6.8.6); a state change too, so
 	 * the peer follows without waiting for the next interval. */
 	if (ev & (BFD_EV_FINAL | BFD_EV_STATE)) {
-		sess_send(s, (ev & BFD_EV_FINAL) != 0);
+		bfd_sess_send(s, (ev & BFD_EV_FINAL) != 0);
 		sess_tx_schedule(s, now);
 	} else if (ev & BFD_EV_TIMERS) {
 		uint32_t iv = bfd_fsm_tx_interval_us(&s->fsm);
@@ -694,7 +307,7 @@ sess_detect_cb(uv_timer_t *t)
 	 * A busy loop may run this timer before reading a packet that is
 	 * already queued: read first, so only real silence brings us down.
 	 */
-	rxsock_read(s->rx);
+	bfd_rxsock_read(s->rx);
 	if (s->dead)
 		return;
 	det = bfd_fsm_detect_us(&s->fsm);
@@ -702,160 +315,10 @@ sess_detect_cb(uv_timer_t *t)
 		sess_detect_arm(s);
 		return;
 	}
-	sess_events(s, bfd_fsm_expire(&s->fsm), old);
-}
-
-/* ------------------------------------------------------------ receive */
-
-static struct bfd_session *
-sess_find_peer(struct bfd *b, const struct ipaddr *src, uint16_t port, unsigned ifindex)
-{
-	struct bfd_session	*s;
-
-	TAILQ_FOREACH(s, &b->sessions, entry) {
-		if (cfg_port(&s->cfg) != port || ipaddr_cmp(&s->cfg.peer, src) != 0)
-			continue;
-		if (s->cfg.ifname[0] && s->ifindex == 0)
-			s->ifindex = if_nametoindex(s->cfg.ifname);
-		if (s->cfg.ifname[0] && ifindex != 0 && s->ifindex != ifindex)
-			continue;
-		return s;
-	}
-	return NULL;
-}
-
-static struct bfd_session *
-sess_find_discr(struct bfd *b, uint32_t discr)
-{
-	struct bfd_session	*s;
-
-	TAILQ_FOREACH(s, &b->sessions, entry)
-		if (s->fsm.local_discr == discr)
-			return s;
-	return NULL;
-}
-
-static void
-rx_drop(struct bfd *b, struct bfd_session *s, const struct ipaddr *src, const char *why)
-{
-	char	 a[IPADDR_STRLEN];
-
-	if (s)
-		s->pkts_dropped++;
-	else
-		b->rx_unmatched++;
-	log_debug(LOG_MOD_BFD, "bfd: dropped packet from %s: %s",
-	    ipaddr_fmt(src, a, sizeof(a)), why);
-}
-
-static void
-rx_packet(struct bfd_rxsock *rs, const struct ipaddr *src, int ttl, unsigned ifindex,
-    const uint8_t *buf, size_t len)
-{
-	struct bfd		*b = rs->bfd;
-	struct bfd_session	*s;
-	struct bfd_pkt		 p;
-	enum bfd_err		 err;
-	const char		*why = NULL;
-	uint64_t		 now = mono_us();
-	uint8_t			 old;
-
-	err = bfd_pkt_decode(wire_rd_init(buf, len), &p);
-	if (ttl != BFD_TTL) {		/* RFC 5881 5 */
-		rx_drop(b, sess_find_peer(b, src, rs->port, ifindex), src,
-		    ttl < 0 ? "no TTL" : "TTL not 255");
-		return;
-	}
-	if (err != BFD_OK) {
-		rx_drop(b, sess_find_peer(b, src, rs->port, ifindex), src, bfd_err_str(err));
-		return;
-	}
-	/* RFC 5880 6.8.6: demultiplex by Your Discriminator, else by address. */
-	if (p.your_discr != 0) {
-		s = sess_find_discr(b, p.your_discr);
-		if (s == NULL || cfg_port(&s->cfg) != rs->port ||
-		    ipaddr_cmp(&s->cfg.peer, src) != 0 ||
-		    (s->ifindex && ifindex && s->ifindex != ifindex)) {
-			rx_drop(b, sess_find_peer(b, src, rs->port, ifindex), src,
-			    "unknown discriminator");
-			return;
-		}
-	} else if ((s = sess_find_peer(b, src, rs->port, ifindex)) == NULL) {
-		rx_drop(b, NULL, src, "no session");
-		return;
-	}
-	if (!sess_auth_check(s, &p, now, &why)) {
-		rx_drop(b, s, src, why);
-		return;
-	}
-	s->pkts_in++;
-	s->last_rx_us = now;
-	old = s->fsm.state;
-	sess_events(s, bfd_fsm_rx(&s->fsm, &p), old);
-}
-
-static void
-rxsock_read(struct bfd_rxsock *rs)
-{
-	int	 i;
-
-	for (i = 0; i < BFD_RX_BATCH && !rs->closing; i++) {
-		struct sockaddr_storage	 ss;
-		struct ipaddr		 src;
-		uint8_t			 buf[512];
-		union {
-			struct cmsghdr	 align;
-			uint8_t		 b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-					    CMSG_SPACE(sizeof(int)) + 64];
-		} cbuf;
-		struct iovec		 iov = { buf, sizeof(buf) };
-		struct msghdr		 msg = {
-			.msg_name = &ss, .msg_namelen = sizeof(ss),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
-		};
-		struct cmsghdr		*c;
-		unsigned		 ifindex = 0;
-		int			 ttl = -1;
-		ssize_t			 n;
-
-		n = recvmsg(rs->fd, &msg, MSG_DONTWAIT);
-		if (n < 0)
-			break;
-		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
-				memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
-			else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
-				memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
-			else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				ifindex = (unsigned)pi.ipi_ifindex;
-			} else if (c->cmsg_level == IPPROTO_IPV6 &&
-			    c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				ifindex = pi.ipi6_ifindex;
-			}
-		}
-		ipaddr_from_sockaddr(&src, NULL, (struct sockaddr *)&ss);
-		if (msg.msg_flags & MSG_TRUNC) {
-			rx_drop(rs->bfd, NULL, &src, "oversized datagram");
-			continue;
-		}
-		rx_packet(rs, &src, ttl, ifindex, buf, (size_t)n);
-	}
+	bfd_sess_events(s, bfd_fsm_expire(&s->fsm), old);
 }
 
 /* ------------------------------------------------------------ public API */
-
-static void
-bfd_freed(uv_handle_t *h)
-{
-	free(h->data);
-}
 
 struct bfd *
 bfd_new(uv_loop_t *loop)
@@ -867,50 +330,29 @@ bfd_new(uv_loop_t *loop)
 	b->loop = loop;
 	TAILQ_INIT(&b->sessions);
 	LIST_INIT(&b->rxsocks);
-	STAILQ_INIT(&b->cmds);
-	STAILQ_INIT(&b->evts);
 	if (getrandom(&b->rng, sizeof(b->rng), 0) != sizeof(b->rng))
 		b->rng = mono_us();
 	b->rng |= 1;
-	pthread_mutex_init(&b->mtx, NULL);
-	pthread_cond_init(&b->cmd_cv, NULL);
-	b->cmd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (b->cmd_fd < 0)
-		goto fail;
-	if (uv_loop_init(&b->io_loop) != 0)
-		goto fail;
-	if (uv_poll_init(&b->io_loop, &b->cmd_poll, b->cmd_fd) != 0) {
-		uv_loop_close(&b->io_loop);
-		goto fail;
-	}
-	b->cmd_poll.data = b;
-	if (uv_poll_start(&b->cmd_poll, UV_READABLE, bfd_cmd_cb) != 0)
-		goto fail_io;
-	if (uv_async_init(loop, &b->evt_async, bfd_evt_cb) != 0)
-		goto fail_io;
-	b->evt_async.data = b;
-	uv_unref((uv_handle_t *)&b->evt_async);	/* does not keep the owner's loop alive */
-	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0) {
-		uv_close((uv_handle_t *)&b->cmd_poll, NULL);
-		uv_run(&b->io_loop, UV_RUN_NOWAIT);
-		uv_loop_close(&b->io_loop);
-		close(b->cmd_fd);
-		pthread_mutex_destroy(&b->mtx);
-		pthread_cond_destroy(&b->cmd_cv);
-		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);	/* frees b */
+	if (uv_loop_init(&b->io_loop) != 0) {
+		free(b);
 		return NULL;
 	}
+	if ((b->cmds = mailbox_new(0)) == NULL || (b->evts = mailbox_new(0)) == NULL ||
+	    mailbox_attach(b->cmds, &b->io_loop, true) != 0 ||
+	    mailbox_attach(b->evts, loop, false) != 0)	/* does not keep the owner's loop alive */
+		goto fail;
+	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0)
+		goto fail;
 	pthread_setname_np(b->io_thread, "hgw-bfd");
 	return b;
-fail_io:
-	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
-	uv_run(&b->io_loop, UV_RUN_NOWAIT);
-	uv_loop_close(&b->io_loop);
 fail:
-	if (b->cmd_fd >= 0)
-		close(b->cmd_fd);
-	pthread_mutex_destroy(&b->mtx);
-	pthread_cond_destroy(&b->cmd_cv);
+	if (b->cmds) {
+		mailbox_detach(b->cmds);
+		uv_run(&b->io_loop, UV_RUN_NOWAIT);
+	}
+	uv_loop_close(&b->io_loop);
+	mailbox_free(b->cmds);
+	mailbox_free(b->evts);	/* closed on the owner's loop when attached */
 	free(b);
 	return NULL;
 }
@@ -925,30 +367,22 @@ bfd_session_cfg_check(const struct bfd_session_cfg *c)
 	if (c->multiplier == 0 || c->min_tx_ms == 0 ||
 	    c->min_tx_ms > UINT32_MAX / 1000 || c->min_rx_ms > UINT32_MAX / 1000)
 		return -EINVAL;
-	if (memchr(c->ifname, '\0', sizeof(c->ifname)) == NULL ||
-	    memchr(c->auth_key, '\0', sizeof(c->auth_key)) == NULL)
+	if (memchr(c->ifname, '\0', sizeof(c->ifname)) == NULL)
 		return -EINVAL;
-	if (strlen(c->auth_key) > BFD_SHA1_LEN)	/* the key field is 20 bytes */
+	if (secret_len(&c->auth_key) > BFD_SHA1_LEN)	/* the key field is 20 bytes */
 		return -EINVAL;
 	return 0;
 }
 
-/* Take the key out of the stored cfg so that only key[] holds it. */
+/* Take the key out of the stored cfg so that only s->key holds it. */
 static void
 sess_key_set(struct bfd_session *s, const struct bfd_session_cfg *c)
 {
-	size_t	 n = strlen(c->auth_key);
-	bool	 was = s->auth;
-	uint8_t	 old[BFD_SHA1_LEN];
-
-	memcpy(old, s->key, sizeof(old));
-	memset(s->key, 0, sizeof(s->key));
-	memcpy(s->key, c->auth_key, n);
-	s->auth = n > 0;
-	if (s->auth != was || CRYPTO_memcmp(old, s->key, sizeof(old)) != 0)
+	if (!secret_eq(&s->key, &c->auth_key))	/* another key: a new sequence */
 		s->rcv_seq_known = false;
-	OPENSSL_cleanse(old, sizeof(old));
-	OPENSSL_cleanse(s->cfg.auth_key, sizeof(s->cfg.auth_key));
+	secret_copy(&s->key, &c->auth_key);
+	s->auth = !secret_empty(&s->key);
+	secret_wipe(&s->cfg.auth_key);
 }
 
 static uint32_t
@@ -958,7 +392,7 @@ bfd_discr_new(struct bfd *b)
 
 	do
 		d = bfd_rand(b);
-	while (d == 0 || sess_find_discr(b, d) != NULL);
+	while (d == 0 || bfd_sess_find_discr(b, d) != NULL);
 	return d;
 }
 
@@ -987,8 +421,8 @@ sess_add_io(struct bfd *b, void *v)
 	s->cb_arg = a->arg;
 	sess_key_set(s, cfg);
 	s->xmit_seq = bfd_rand(b);	/* RFC 5880 6.8.1: random start */
-	if ((rc = rxsock_get(b, cfg->peer.family, cfg_port(cfg), &s->rx)) != 0) {
-		OPENSSL_cleanse(s->key, sizeof(s->key));
+	if ((rc = bfd_rxsock_get(b, cfg->peer.family, bfd_cfg_port(cfg), &s->rx)) != 0) {
+		secret_wipe(&s->key);
 		free(s);
 		return rc;
 	}
@@ -999,15 +433,15 @@ sess_add_io(struct bfd *b, void *v)
 	s->tx_timer.data = s->detect_timer.data = s;
 	s->open_handles = 2;
 	TAILQ_INSERT_TAIL(&b->sessions, s, entry);
-	if ((rc = sess_txsock_open(s)) != 0)
+	if ((rc = bfd_sess_txsock_open(s)) != 0)
 		log_warn(LOG_MOD_BFD, "bfd %s: cannot open socket: %s (retrying)",
-		    sess_name(s, nm, sizeof(nm)), strerror(-rc));
+		    bfd_sess_name(s, nm, sizeof(nm)), strerror(-rc));
 	s->txfd_warned = rc != 0;
 	/* First packet at once: nothing to wait for in Down. */
 	s->tx_next_us = mono_us();
 	timer_arm_at(&s->tx_timer, sess_tx_cb, s->tx_next_us);
 	log_info(LOG_MOD_BFD, "bfd %s: session added (tx %u ms, rx %u ms, x%u%s)",
-	    sess_name(s, nm, sizeof(nm)), cfg->min_tx_ms, cfg->min_rx_ms,
+	    bfd_sess_name(s, nm, sizeof(nm)), cfg->min_tx_ms, cfg->min_rx_ms,
 	    cfg->multiplier, s->auth ? ", keyed SHA1" : "");
 	if (a->out)
 		*a->out = s;
@@ -1035,12 +469,12 @@ sess_destroy(struct bfd_session *s)
 	if (s->dead)
 		return;
 	bfd_fsm_admin(&s->fsm, true);
-	sess_send(s, false);
+	bfd_sess_send(s, false);
 	s->dead = true;
 	TAILQ_REMOVE(&b->sessions, s, entry);
 	bfd_evt_purge(b, s);
-	sess_txsock_close(s);
-	rxsock_put(s->rx);
+	bfd_sess_txsock_close(s);
+	bfd_rxsock_put(s->rx);
 	uv_timer_stop(&s->tx_timer);
 	uv_timer_stop(&s->detect_timer);
 	bfd_handle_close((uv_handle_t *)&s->tx_timer, sess_handle_closed);
@@ -1055,7 +489,7 @@ sess_del_io(struct bfd *b, void *v)
 
 	if (s->dead)
 		return 0;
-	log_info(LOG_MOD_BFD, "bfd %s: session deleted", sess_name(s, nm, sizeof(nm)));
+	log_info(LOG_MOD_BFD, "bfd %s: session deleted", bfd_sess_name(s, nm, sizeof(nm)));
 	sess_destroy(s);
 	return 0;
 }
@@ -1073,7 +507,7 @@ bfd_free_io(struct bfd *b, void *v)
 	while (!TAILQ_EMPTY(&b->sessions))
 		sess_destroy(TAILQ_FIRST(&b->sessions));
 	/* With its last handle closing, the BFD thread's loop ends. */
-	uv_close((uv_handle_t *)&b->cmd_poll, NULL);
+	mailbox_detach(b->cmds);
 	return 0;
 }
 
@@ -1085,16 +519,12 @@ bfd_free(struct bfd *b)
 	bfd_call(b, bfd_free_io, NULL);
 	pthread_join(b->io_thread, NULL);
 	uv_loop_close(&b->io_loop);
-	close(b->cmd_fd);
-	bfd_evt_purge(b, NULL);
+	mailbox_free(b->cmds);
 	b->closing = true;
-	pthread_mutex_destroy(&b->mtx);
-	pthread_cond_destroy(&b->cmd_cv);
-	/* Freed with its last handle; one closed already (loop_fini) frees now. */
-	if (uv_is_closing((uv_handle_t *)&b->evt_async))
-		free(b);
-	else
-		uv_close((uv_handle_t *)&b->evt_async, bfd_freed);
+	bfd_evt_purge(b, NULL);
+	/* Its poll handle closes on the owner's loop (or was, by loop_fini). */
+	mailbox_free(b->evts);
+	free(b);
 }
 
 struct sess_update_args {
@@ -1116,17 +546,17 @@ sess_update_io(struct bfd *b, void *v)
 
 	ident = ipaddr_cmp(&cfg->peer, &s->cfg.peer) != 0 ||
 	    ipaddr_cmp(&cfg->local, &s->cfg.local) != 0 ||
-	    strcmp(cfg->ifname, s->cfg.ifname) != 0 || cfg_port(cfg) != cfg_port(&s->cfg);
+	    strcmp(cfg->ifname, s->cfg.ifname) != 0 || bfd_cfg_port(cfg) != bfd_cfg_port(&s->cfg);
 	if (ident) {
 		/* Another path: say goodbye on the old one, start over. */
-		if ((rc = rxsock_get(b, cfg->peer.family, cfg_port(cfg), &rx)) != 0)
+		if ((rc = bfd_rxsock_get(b, cfg->peer.family, bfd_cfg_port(cfg), &rx)) != 0)
 			return rc;
 		if (s->fsm.state != BFD_STATE_ADMIN_DOWN) {
 			ev |= bfd_fsm_admin(&s->fsm, true);
-			sess_send(s, false);
+			bfd_sess_send(s, false);
 		}
-		sess_txsock_close(s);
-		rxsock_put(s->rx);
+		bfd_sess_txsock_close(s);
+		bfd_rxsock_put(s->rx);
 		s->rx = rx;
 	}
 	s->cfg = *cfg;
@@ -1134,7 +564,7 @@ sess_update_io(struct bfd *b, void *v)
 	sess_key_set(s, cfg);
 	if (ident) {
 		s->rcv_seq_known = false;
-		if ((rc = sess_txsock_open(s)) != 0)
+		if ((rc = bfd_sess_txsock_open(s)) != 0)
 			s->txfd_warned = false;
 		bfd_fsm_expire(&s->fsm);
 		ev |= bfd_fsm_admin(&s->fsm, false);
@@ -1144,7 +574,7 @@ sess_update_io(struct bfd *b, void *v)
 	}
 	ev |= bfd_fsm_set_params(&s->fsm, cfg->min_tx_ms * 1000, cfg->min_rx_ms * 1000,
 	    cfg->multiplier);
-	sess_events(s, ev, old);
+	bfd_sess_events(s, ev, old);
 	return 0;
 }
 
@@ -1170,7 +600,7 @@ sess_admin_io(struct bfd *b, void *v)
 	struct sess_admin_args	*a = v;
 	uint8_t			 old = a->s->fsm.state;
 
-	sess_events(a->s, bfd_fsm_admin(&a->s->fsm, a->down), old);
+	bfd_sess_events(a->s, bfd_fsm_admin(&a->s->fsm, a->down), old);
 	return 0;
 }
 

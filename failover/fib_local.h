@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "failover/fib.h"
+#include "lib/hash.h"
 #include "lib/prefix.h"
 
 /*
@@ -122,7 +123,7 @@ enum fib_obj_type { FIB_OBJ_NH, FIB_OBJ_GROUP, FIB_OBJ_BLACKHOLE };
 #define FIB_OBJ_SENT		0x04	/* requested at least once */
 #define FIB_OBJ_LIVE		0x08	/* the kernel accepted it and still has it */
 struct fib_obj {
-	struct fib_obj		*next;		/* id hash chain */
+	struct hash_node	 hnode;		/* in fib->obj_hash, by id */
 	struct fib_obj		*lnext;		/* list of all objects */
 	uint32_t		 id;
 	uint32_t		 refcnt;	/* NH: fib_nh_get users */
@@ -188,8 +189,7 @@ struct fib {
 	size_t			 rt_adopted;
 
 	/* nexthop objects */
-	struct fib_obj		**obj_hash;
-	size_t			 obj_buckets, obj_count;
+	struct hash		 obj_hash;	/* struct fib_obj by id */
 	struct fib_obj		*objs;		/* list of all */
 	uint32_t		 next_id;
 	uint32_t		 blackhole_id;	/* 0 until needed */

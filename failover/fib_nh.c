@@ -13,64 +13,37 @@
 #include "lib/log.h"
 #include "lib/wire.h"
 
-/* --- id hash ------------------------------------------------------------ */
+/* --- objects by id ----------------------------------------------------- */
 
-static size_t
-fib_obj_bucket(const struct fib *f, uint32_t id)
+static uint32_t
+fib_obj_hash(uint32_t id)
 {
-	return (id * 2654435761u) & (f->obj_buckets - 1);
+	return id * 2654435761u;	/* ids are dense: a multiplicative spread */
 }
 
 struct fib_obj *
 fib_obj_find(const struct fib *f, uint32_t id)
 {
-	struct fib_obj	*o;
+	struct hash_node	*n;
 
-	if (!f->obj_hash)
-		return NULL;
-	for (o = f->obj_hash[fib_obj_bucket(f, id)]; o; o = o->next)
+	HASH_FOREACH_MATCH(&f->obj_hash, fib_obj_hash(id), n) {
+		struct fib_obj	*o = hash_entry(n, struct fib_obj, hnode);
+
 		if (o->id == id)
 			return o;
+	}
 	return NULL;
-}
-
-static int
-fib_obj_grow(struct fib *f)
-{
-	struct fib_obj	**nh, *o, *next;
-	size_t		  nb = f->obj_buckets ? f->obj_buckets * 2 : 256, i, old = f->obj_buckets;
-	struct fib_obj	**oh = f->obj_hash;
-
-	if (!(nh = calloc(nb, sizeof(*nh))))
-		return -ENOMEM;
-	f->obj_hash = nh;
-	f->obj_buckets = nb;
-	for (i = 0; i < old; i++)
-		for (o = oh[i]; o; o = next) {
-			size_t	 b = fib_obj_bucket(f, o->id);
-
-			next = o->next;
-			o->next = nh[b];
-			nh[b] = o;
-		}
-	free(oh);
-	return 0;
 }
 
 static int
 fib_obj_insert(struct fib *f, struct fib_obj *o)
 {
-	size_t	 b;
 	int	 rc;
 
-	if (f->obj_count >= f->obj_buckets && (rc = fib_obj_grow(f)) < 0)
+	if ((rc = hash_add(&f->obj_hash, &o->hnode, fib_obj_hash(o->id))) < 0)
 		return rc;
-	b = fib_obj_bucket(f, o->id);
-	o->next = f->obj_hash[b];
-	f->obj_hash[b] = o;
 	o->lnext = f->objs;
 	f->objs = o;
-	f->obj_count++;
 	return 0;
 }
 
@@ -79,17 +52,12 @@ fib_obj_remove(struct fib *f, struct fib_obj *o)
 {
 	struct fib_obj	**pp;
 
-	for (pp = &f->obj_hash[fib_obj_bucket(f, o->id)]; *pp; pp = &(*pp)->next)
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
+	hash_del(&f->obj_hash, &o->hnode);
 	for (pp = &f->objs; *pp; pp = &(*pp)->lnext)
 		if (*pp == o) {
 			*pp = o->lnext;
 			break;
 		}
-	f->obj_count--;
 	free(o->members);
 	free(o);
 }
@@ -590,8 +558,7 @@ fib_nh_init(struct fib *f)
 	struct nl_msg		*msg;
 	int			 rc;
 
-	if ((rc = fib_obj_grow(f)) < 0)
-		return rc;
+	hash_init(&f->obj_hash, 256);
 	if (!(msg = nlmsg_alloc_simple(RTM_GETNEXTHOP, NLM_F_DUMP)))
 		return -ENOMEM;
 	if (nlmsg_append(msg, &nhm, sizeof(nhm), NLMSG_ALIGNTO) < 0) {
@@ -737,9 +704,7 @@ fib_nh_fini(struct fib *f)
 		free(o);
 	}
 	f->objs = NULL;
-	free(f->obj_hash);
-	f->obj_hash = NULL;
-	f->obj_buckets = f->obj_count = 0;
+	hash_fini(&f->obj_hash);
 	free(f->foreign_ids);
 	f->foreign_ids = NULL;
 	f->nforeign = 0;

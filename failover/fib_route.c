@@ -14,9 +14,13 @@
 /* --- route table -------------------------------------------------------------
  * Open addressing with linear probing, at most 7/8 full (growing by half:
  * 58-87 %, about 18 bytes per IPv4 route), backward-shift deletion (no
- * tombstones). A key's home slot is its hash scaled to the capacity. A slot is a struct fib_rt followed by the
- * address bytes. Slots move when the table grows or a neighbour is deleted:
- * hold an entry only until the next add or forget. */
+ * tombstones). A key's home slot is its hash scaled to the capacity. A slot
+ * is a struct fib_rt followed by the address bytes. Slots move when the
+ * table grows or a neighbour is deleted: hold an entry only until the next
+ * add or forget.
+ * Not lib/hash on purpose: a chained node would add a malloc, a next
+ * pointer and a stored hash to each entry (about 18 bytes per route here),
+ * and the table holds a full table's worth when a restart adopts one. */
 
 static inline struct fib_rt *
 fib_rt_at(const struct fib_rtab *t, size_t i)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <linux/netlink.h>
 
 #include "lib/log.h"
+#include "lib/mailbox.h"
 
 /*
  * rtnetlink handles a request inside the sender's sendmsg: installing a full
@@ -21,26 +23,22 @@
  * loop reads as before, in order, by sequence number. Batches are sent in
  * the order they were submitted, so the kernel sees requests in queue order
  * (a nexthop before the group that uses it, the group before its routes).
- * The thread owns nothing but the copies it was handed.
+ * The thread owns nothing but the copies it was handed, which reach it
+ * through a lib/mailbox it blocks on; a batch counts as busy (with its
+ * requests as weight) until its sendto returned.
  */
 
 struct fib_job {
-	struct fib_job	*next;
-	size_t		 len;
-	size_t		 nreq;		/* requests in data */
-	uint8_t		 data[];
+	struct mailbox_msg	 msg;		/* weight: requests in data */
+	size_t			 len;
+	uint8_t			 data[];
 };
 
 struct fib_sender {
-	pthread_t	 thread;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 work, idle;
-	struct fib_job	*head, *tail;
-	unsigned	 busy;		/* jobs queued or being sent */
-	size_t		 reqs;		/* requests in them */
-	bool		 stop;
-	int		 fd;
-	int		 err;		/* first sendto failure not yet collected */
+	pthread_t		 thread;
+	struct mailbox		*jobs;		/* the loop -> this thread, in order */
+	int			 fd;
+	_Atomic int		 err;		/* first sendto failure not yet collected */
 };
 
 static void *
@@ -48,32 +46,21 @@ fib_send_main(void *arg)
 {
 	struct fib_sender	*s = arg;
 	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
-	struct fib_job		*j;
+	struct mailbox_msg	*m;
 
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->head && !s->stop)
-			pthread_cond_wait(&s->work, &s->mu);
-		if (!(j = s->head))
-			break;		/* stopping, and every batch is out */
-		if (!(s->head = j->next))
-			s->tail = NULL;
-		pthread_mutex_unlock(&s->mu);
+	/* NULL: stopping, and every batch is out */
+	while ((m = mailbox_take(s->jobs, true)) != NULL) {
+		struct fib_job	*j = mailbox_entry(m, struct fib_job, msg);
+		ssize_t		 rc = sendto(s->fd, j->data, j->len, 0,
+				    (struct sockaddr *)&kernel, sizeof(kernel));
+		int		 none = 0;
 
-		ssize_t	 rc = sendto(s->fd, j->data, j->len, 0, (struct sockaddr *)&kernel,
-		    sizeof(kernel));
-		int	 err = rc < 0 ? -errno : 0;
-		size_t	 nreq = j->nreq;
-
+		if (rc < 0)
+			atomic_compare_exchange_strong(&s->err, &none, -errno);
+		/* a waiter may want fewer, not none: it is woken either way */
+		mailbox_done(s->jobs, m, 0);
 		free(j);
-		pthread_mutex_lock(&s->mu);
-		if (err && !s->err)
-			s->err = err;
-		s->busy--;
-		s->reqs -= nreq;
-		pthread_cond_broadcast(&s->idle);	/* a waiter may want fewer, not none */
 	}
-	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
@@ -86,13 +73,12 @@ fib_send_start(struct fib *f)
 	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
 	s->fd = f->sk_fd;
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->work, NULL);
-	pthread_cond_init(&s->idle, NULL);
+	if (!(s->jobs = mailbox_new(0))) {
+		free(s);
+		return -ENOMEM;
+	}
 	if ((rc = pthread_create(&s->thread, NULL, fib_send_main, s)) != 0) {
-		pthread_cond_destroy(&s->idle);
-		pthread_cond_destroy(&s->work);
-		pthread_mutex_destroy(&s->mu);
+		mailbox_free(s->jobs);
 		free(s);
 		return -rc;
 	}
@@ -109,14 +95,9 @@ fib_send_stop(struct fib *f)
 
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = true;
-	pthread_cond_signal(&s->work);
-	pthread_mutex_unlock(&s->mu);
+	mailbox_close(s->jobs);
 	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->idle);
-	pthread_cond_destroy(&s->work);
-	pthread_mutex_destroy(&s->mu);
+	mailbox_free(s->jobs);
 	free(s);
 	f->sender = NULL;
 }
@@ -139,26 +120,19 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len, size_t nreq)
 {
 	struct fib_sender	*s = f->sender;
 	struct fib_job		*j;
+	int			 rc;
 
 	if (!s)
 		return fib_send_direct(f, buf, len);
 	if (!(j = malloc(sizeof(*j) + len)))
 		return -ENOMEM;
-	j->next = NULL;
+	memset(&j->msg, 0, sizeof(j->msg));
+	j->msg.weight = nreq;
 	j->len = len;
-	j->nreq = nreq;
 	memcpy(j->data, buf, len);
-	pthread_mutex_lock(&s->mu);
-	if (s->tail)
-		s->tail->next = j;
-	else
-		s->head = j;
-	s->tail = j;
-	s->busy++;
-	s->reqs += nreq;
-	pthread_cond_signal(&s->work);
-	pthread_mutex_unlock(&s->mu);
-	return 0;
+	if ((rc = mailbox_post(s->jobs, &j->msg)) != 0)	/* unbounded: only once stopped */
+		free(j);
+	return rc;
 }
 
 /* Wait until the thread holds fewer than max batches; with max 1, until the
@@ -168,17 +142,11 @@ int
 fib_send_wait_below(struct fib *f, unsigned max)
 {
 	struct fib_sender	*s = f->sender;
-	int			 err;
 
 	if (!s)
 		return 0;
-	pthread_mutex_lock(&s->mu);
-	while (s->busy >= max)
-		pthread_cond_wait(&s->idle, &s->mu);
-	err = s->err;
-	s->err = 0;
-	pthread_mutex_unlock(&s->mu);
-	return err;
+	mailbox_wait_below(s->jobs, max);
+	return atomic_exchange(&s->err, 0);
 }
 
 int
@@ -192,18 +160,12 @@ unsigned
 fib_send_busy(const struct fib *f, size_t *reqs)
 {
 	struct fib_sender	*s = f->sender;
-	unsigned		 busy;
 
 	if (reqs)
 		*reqs = 0;
 	if (!s)
 		return 0;
-	pthread_mutex_lock(&s->mu);
-	busy = s->busy;
-	if (reqs)
-		*reqs = s->reqs;
-	pthread_mutex_unlock(&s->mu);
-	return busy;
+	return (unsigned)mailbox_busy(s->jobs, reqs);
 }
 
 /* The same without waiting: a failure reported so far, or 0. */
@@ -211,13 +173,8 @@ int
 fib_send_error(struct fib *f)
 {
 	struct fib_sender	*s = f->sender;
-	int			 err;
 
 	if (!s)
 		return 0;
-	pthread_mutex_lock(&s->mu);
-	err = s->err;
-	s->err = 0;
-	pthread_mutex_unlock(&s->mu);
-	return err;
+	return atomic_exchange(&s->err, 0);
 }

@@ -34,7 +34,7 @@ struct rib_export {
 	char			*name;
 	char			*own_conn;	/* own source's connection, "" = none */
 	struct trie		*w4, *w6;
-	struct rib_pool		 ents;		/* struct rib_exp_ent */
+	struct pool		 ents;		/* struct rib_exp_ent */
 	uint32_t		 n_wanted, n_adv;
 	bool			 recompute;
 	bool			 alarm;
@@ -159,7 +159,7 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 	int			 rc;
 
 	if (!want) {
-		if ((e = rib_pool_at(&x->ents, trie_delete(t, pfx))) == NULL)
+		if ((e = pool_item_at(&x->ents, trie_delete(t, pfx))) == NULL)
 			return;
 		x->n_wanted--;
 		if (e->adv) {
@@ -167,17 +167,17 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 			x->cfg.ops->withdraw(x->cfg.ctx, pfx);
 		}
 		rib_exp_attr_put(rib, e->attr);
-		rib_pool_put(&x->ents, e->self);
+		pool_item_free(&x->ents, e->self);
 		if (x->cfg.cap && (x->alarm || x->n_wanted >= x->cfg.cap))
 			x->recompute = true;	/* a withheld prefix may fit now */
 		return;
 	}
 	/* one descent: a fresh entry goes back to the pool if one is there */
-	if ((ni = rib_pool_get(&x->ents)) == 0)
+	if ((ni = pool_item_new(&x->ents)) == 0)
 		return;
-	ne = rib_pool_at(&x->ents, ni);
-	if ((e = rib_pool_at(&x->ents, trie_find_or_insert(t, pfx, ni, &rc))) != ne)
-		rib_pool_put(&x->ents, ni);
+	ne = pool_item_at(&x->ents, ni);
+	if ((e = pool_item_at(&x->ents, trie_find_or_insert(t, pfx, ni, &rc))) != ne)
+		pool_item_free(&x->ents, ni);
 	if (e == NULL)
 		return;
 	if (e == ne) {
@@ -253,7 +253,7 @@ rib_cap_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_cap_arg	*a = arg;
 	struct rib_export	*x = a->x;
-	struct rib_exp_ent	*e = rib_pool_at(&x->ents, val);
+	struct rib_exp_ent	*e = pool_item_at(&x->ents, val);
 
 	switch (a->phase) {
 	case 0:
@@ -386,7 +386,7 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 		return -ENOMEM;
 	own = rib_source_get(rib, cfg->own_source);
 	x->cfg = *cfg;
-	x->ents.size = sizeof(struct rib_exp_ent);
+	pool_init(&x->ents, sizeof(struct rib_exp_ent), 0);
 	if (x->cfg.cap == 0 && own)	/* the circuit's configured limit */
 		x->cfg.cap = own->cfg.outbound_cap;
 	x->name = strdup(cfg->name ? cfg->name : "");
@@ -417,7 +417,7 @@ static int
 rib_exp_free_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_exp_fill	*f = arg;
-	struct rib_exp_ent	*e = rib_pool_at(&f->x->ents, val);
+	struct rib_exp_ent	*e = pool_item_at(&f->x->ents, val);
 
 	(void)pfx;
 	rib_exp_attr_put(f->rib, e->attr);
@@ -437,7 +437,7 @@ rib_export_free(struct rib *rib, struct rib_export *x)
 		trie_walk(x->w6, rib_exp_free_cb, &f);
 		trie_free(x->w6);
 	}
-	rib_pool_fini(&x->ents);
+	pool_fini(&x->ents);
 	free(x->name);
 	free(x->own_conn);
 	free(x);
@@ -458,7 +458,7 @@ static int
 rib_resync_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
 	struct rib_export	*x = arg;
-	struct rib_exp_ent	*e = rib_pool_at(&x->ents, val);
+	struct rib_exp_ent	*e = pool_item_at(&x->ents, val);
 
 	if (e->adv)
 		x->cfg.ops->announce(x->cfg.ctx, pfx, e->attr);

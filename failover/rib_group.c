@@ -18,15 +18,6 @@
  * kernel sees no per-prefix churn in the common case.
  */
 
-static uint32_t
-rib_hash_mix(uint32_t h, uint64_t v)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	return (h ^ (uint32_t)v ^ (uint32_t)(v >> 32)) * 16777619u;
-}
-
 /* ---- legs: (source, gateway) -> kernel nexthop object ---- */
 
 static uint32_t
@@ -37,44 +28,32 @@ rib_leg_hash(rib_source_id id, const struct ipaddr *gw)
 
 	memcpy(&a, gw->bytes, 8);
 	memcpy(&b, gw->bytes + 8, 8);
-	h = rib_hash_mix(h, id | ((uint64_t)gw->family << 32));
-	h = rib_hash_mix(h, a);
-	return rib_hash_mix(h, b);
+	h = hash_mix(h, id | ((uint64_t)gw->family << 32));
+	h = hash_mix(h, a);
+	return hash_mix(h, b);
 }
 
-static int
-rib_hash_grow(void ***tab, size_t *size, size_t count, size_t off_next,
-    uint32_t (*hash)(const void *))
+/* The leg of path p, whose rib_leg_hash is h. */
+static inline struct rib_leg *
+rib_leg_lookup(const struct rib *rib, const struct rib_path *p, uint32_t h)
 {
-	void	**nt, *e, *nx;
-	size_t	 ns, i;
-	uint32_t h;
+	const struct rib_pinfo	*pi = rib_path_pi(rib, p);
+	struct hash_node	*n;
 
-	if (count < *size)
-		return 0;
-	ns = *size ? *size * 2 : 64;
-	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < *size; i++) {
-		for (e = (*tab)[i]; e; e = nx) {
-			memcpy(&nx, (char *)e + off_next, sizeof(nx));
-			h = hash(e);
-			memcpy((char *)e + off_next, &nt[h & (ns - 1)], sizeof(void *));
-			nt[h & (ns - 1)] = e;
-		}
+	HASH_FOREACH_MATCH(&rib->lhash, h, n) {
+		struct rib_leg	*l = hash_entry(n, struct rib_leg, hnode);
+
+		if (l->src_id == pi->src->id && ipaddr_cmp(&l->gw, &pi->nexthop) == 0)
+			return l;
 	}
-	free(*tab);
-	*tab = nt;
-	*size = ns;
-	return 0;
+	return NULL;
 }
 
-static uint32_t
-rib_leg_hash_of(const void *e)
+static struct rib_leg *
+rib_leg_find(const struct rib *rib, const struct rib_path *p)
 {
-	const struct rib_leg	*l = e;
-
-	return rib_leg_hash(l->src_id, &l->gw);
+	return rib_leg_lookup(rib, p,
+	    rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop));
 }
 
 static struct rib_leg *
@@ -84,19 +63,16 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
 	int		 rc;
 
-	if (rib->lhash_size) {
-		for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-			if (l->src_id == rib_path_pi(rib, p)->src->id &&
-			    ipaddr_cmp(&l->gw, &rib_path_pi(rib, p)->nexthop) == 0) {
-				l->refcnt++;
-				return l;
-			}
+	if ((l = rib_leg_lookup(rib, p, h)) != NULL) {
+		l->refcnt++;
+		return l;
 	}
-	if (rib_hash_grow((void ***)&rib->lhash, &rib->lhash_size, rib->n_legs,
-	    offsetof(struct rib_leg, hnext), rib_leg_hash_of) != 0)
-		return NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
+	if (hash_add(&rib->lhash, &l->hnode, h) != 0) {
+		free(l);
+		return NULL;
+	}
 	l->src_id = rib_path_pi(rib, p)->src->id;
 	l->cls = rib_path_pi(rib, p)->src->cfg.cls;
 	l->gw = rib_path_pi(rib, p)->nexthop;
@@ -112,24 +88,15 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 			l->nh_id = 0;
 		}
 	}
-	l->hnext = rib->lhash[h & (rib->lhash_size - 1)];
-	rib->lhash[h & (rib->lhash_size - 1)] = l;
-	rib->n_legs++;
 	return l;
 }
 
 static void
 rib_leg_put(struct rib *rib, struct rib_leg *l)
 {
-	struct rib_leg	**pp;
-
 	if (--l->refcnt > 0)
 		return;
-	pp = &rib->lhash[rib_leg_hash(l->src_id, &l->gw) & (rib->lhash_size - 1)];
-	while (*pp != l)
-		pp = &(*pp)->hnext;
-	*pp = l->hnext;
-	rib->n_legs--;
+	hash_del(&rib->lhash, &l->hnode);
 	if (rib->cfg.fib && l->nh_id)
 		fib_nh_put(rib->cfg.fib, l->nh_id);
 	free(l);
@@ -163,17 +130,11 @@ rib_key_hash(struct rib_leg *const *act, size_t na, struct rib_leg *const *bak, 
 	size_t		 i;
 
 	for (i = 0; i < na; i++)
-		h = rib_hash_mix(h, (uintptr_t)act[i]);
-	h = rib_hash_mix(h, 0x9e3779b97f4a7c15ULL + na);
+		h = hash_mix(h, (uintptr_t)act[i]);
+	h = hash_mix(h, 0x9e3779b97f4a7c15ULL + na);
 	for (i = 0; i < nb; i++)
-		h = rib_hash_mix(h, (uintptr_t)bak[i]);
+		h = hash_mix(h, (uintptr_t)bak[i]);
 	return h;
-}
-
-static uint32_t
-rib_group_hash_of(const void *e)
-{
-	return ((const struct rib_group *)e)->hash;
 }
 
 static bool
@@ -186,39 +147,32 @@ static struct rib_group *
 rib_group_lookup(struct rib *rib, uint32_t h, struct rib_leg *const *act, size_t na,
     struct rib_leg *const *bak, size_t nb)
 {
-	struct rib_group	*g;
+	struct hash_node	*n;
 
-	if (rib->ghash_size == 0)
-		return NULL;
-	for (g = rib->ghash[h & (rib->ghash_size - 1)]; g; g = g->hnext)
-		if (g->hash == h && rib_legs_equal(g->act, g->n_act, act, na) &&
+	HASH_FOREACH_MATCH(&rib->ghash, h, n) {
+		struct rib_group	*g = hash_entry(n, struct rib_group, hnode);
+
+		if (rib_legs_equal(g->act, g->n_act, act, na) &&
 		    rib_legs_equal(g->bak, g->n_bak, bak, nb))
 			return g;
+	}
 	return NULL;
 }
 
 static void
 rib_group_unhash(struct rib *rib, struct rib_group *g)
 {
-	struct rib_group	**pp;
-
 	if (!g->hashed)
 		return;
-	pp = &rib->ghash[g->hash & (rib->ghash_size - 1)];
-	while (*pp != g)
-		pp = &(*pp)->hnext;
-	*pp = g->hnext;
+	hash_del(&rib->ghash, &g->hnode);
 	g->hashed = false;
 }
 
 static int
 rib_group_hash_in(struct rib *rib, struct rib_group *g)
 {
-	if (rib_hash_grow((void ***)&rib->ghash, &rib->ghash_size, rib->n_groups,
-	    offsetof(struct rib_group, hnext), rib_group_hash_of) != 0)
+	if (hash_add(&rib->ghash, &g->hnode, g->hash) != 0)
 		return -ENOMEM;
-	g->hnext = rib->ghash[g->hash & (rib->ghash_size - 1)];
-	rib->ghash[g->hash & (rib->ghash_size - 1)] = g;
 	g->hashed = true;
 	return 0;
 }
@@ -278,14 +232,14 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 	size_t			 n;
 	int			 rc;
 
-	if ((gi = rib_pool_get(&rib->group_pool)) == 0) {
+	if ((gi = pool_item_new(&rib->group_pool)) == 0) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	g = rib_group_at(rib, gi);
 	g->self = gi;
 	if (rib_group_key_set(rib, g, act, na, bak, nb) != 0) {
-		rib_pool_put(&rib->group_pool, gi);
+		pool_item_free(&rib->group_pool, gi);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -301,7 +255,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 			for (n = 0; n < nb; n++)
 				rib_leg_put(rib, bak[n]);
 			free(g->act);
-			rib_pool_put(&rib->group_pool, gi);
+			pool_item_free(&rib->group_pool, gi);
 			*err = rc;
 			return NULL;
 		}
@@ -342,7 +296,7 @@ rib_group_unref(struct rib *rib, struct rib_group *g)
 	for (i = 0; i < g->n_bak; i++)
 		rib_leg_put(rib, g->bak[i]);
 	free(g->act);
-	rib_pool_put(&rib->group_pool, g->self);
+	pool_item_free(&rib->group_pool, g->self);
 }
 
 /* Sorted, de-duplicated legs of paths (skipping paths never programmed).
@@ -465,21 +419,6 @@ rib_group_release(struct rib *rib, struct rib_dest *d)
 	rib_group_unref(rib, g);
 	d->grp = 0;
 	d->fib_errno = 0;
-}
-
-static struct rib_leg *
-rib_leg_find(const struct rib *rib, const struct rib_path *p)
-{
-	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
-
-	if (rib->lhash_size == 0)
-		return NULL;
-	for (l = rib->lhash[h & (rib->lhash_size - 1)]; l; l = l->hnext)
-		if (l->src_id == rib_path_pi(rib, p)->src->id &&
-		    ipaddr_cmp(&l->gw, &rib_path_pi(rib, p)->nexthop) == 0)
-			return l;
-	return NULL;
 }
 
 /* Do the legs of paths v equal want (sorted)? Lookup only, no references. */
@@ -657,7 +596,15 @@ rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS
 int
 rib_group_init(struct rib *rib)
 {
-	(void)rib;
+	hash_init(&rib->lhash, 64);
+	hash_init(&rib->ghash, 64);
+	return 0;
+}
+
+static int
+rib_leg_free_cb(struct hash_node *n, void *arg)
+{
+	free(hash_entry(n, struct rib_leg, hnode));
 	return 0;
 }
 
@@ -665,24 +612,15 @@ void
 rib_group_fini(struct rib *rib)
 {
 	struct rib_group	*g, *gn;
-	struct rib_leg		*l, *ln;
-	size_t			 i;
 
 	for (g = rib->groups; g; g = gn) {
 		gn = g->next;
 		free(g->act);
 	}
 	rib->groups = NULL;
-	rib_pool_fini(&rib->group_pool);
-	for (i = 0; i < rib->lhash_size; i++)
-		for (l = rib->lhash[i]; l; l = ln) {
-			ln = l->hnext;
-			free(l);
-		}
-	free(rib->lhash);
-	free(rib->ghash);
-	rib->lhash = NULL;
-	rib->ghash = NULL;
-	rib->lhash_size = rib->ghash_size = 0;
-	rib->n_groups = rib->n_legs = 0;
+	pool_fini(&rib->group_pool);
+	hash_walk(&rib->lhash, rib_leg_free_cb, NULL);
+	hash_fini(&rib->lhash);
+	hash_fini(&rib->ghash);
+	rib->n_groups = 0;
 }

@@ -9,6 +9,8 @@
 
 #include "failover/journal.h"
 #include "failover/rib.h"
+#include "lib/hash.h"
+#include "lib/pool.h"
 #include "lib/trie.h"
 
 #define RIB_CLASS_N	3
@@ -60,7 +62,7 @@ struct rib_source {
  * two records).
  */
 struct rib_pinfo {
-	struct rib_pinfo	*hnext;
+	struct hash_node	 hnode;		/* in rib->phash */
 	uint32_t		 self;		/* pool index */
 	uint32_t		 refcnt;		/* paths */
 	/* key */
@@ -75,9 +77,9 @@ struct rib_pinfo {
 };
 #define RIB_PINFO_KEY_OFF	offsetof(struct rib_pinfo, src)
 
-/* One per (source, prefix): 20 bytes from a pool, no malloc header. Paths
- * and dests link to each other by pool index (rib_path_at, rib_dest_at;
- * 0 = none): half the size of a pointer. */
+/* One per (source, prefix): 20 bytes from a pool (lib/pool.h), no malloc
+ * header. Paths and dests link to each other by pool index (rib_path_at,
+ * rib_dest_at; 0 = none): half the size of a pointer. */
 #define RIB_DEST_MAX	((1u << 29) - 1)	/* dest indices fit 29 bits */
 struct rib_path {
 	uint32_t		 next;		/* in the dest */
@@ -87,34 +89,9 @@ struct rib_path {
 	uint32_t		 pinfo;		/* pinfo pool index; own reference */
 };
 
-/* Fixed-size items in blocks of RIB_POOL_ITEMS, recycled through a free
- * list, named by a 32-bit index (0 = none): no per-item malloc header or
- * rounding, and growing never moves an item. Blocks go back at rib_free(). */
-#define RIB_POOL_SHIFT	10
-#define RIB_POOL_ITEMS	(1u << RIB_POOL_SHIFT)
-struct rib_pool {
-	size_t			 size;		/* bytes per item, >= 4 */
-	uint32_t		 max;		/* highest index handed out, 0 = UINT32_MAX */
-	uint32_t		 free;		/* free list threaded through items */
-	uint32_t		 next;		/* first never-used index */
-	char			**blocks;
-	size_t			 nblocks, cblocks;
-};
-uint32_t	 rib_pool_get(struct rib_pool *);	/* zeroed item; 0 on out-of-memory */
-void		 rib_pool_put(struct rib_pool *, uint32_t);
-void		 rib_pool_fini(struct rib_pool *);
-
-static inline void *
-rib_pool_at(const struct rib_pool *pl, uint32_t i)
-{
-	if (i-- == 0)
-		return NULL;
-	return pl->blocks[i >> RIB_POOL_SHIFT] + (size_t)(i & (RIB_POOL_ITEMS - 1)) * pl->size;
-}
-
 /* Kernel nexthop object of one source: (source, gateway) -> fib nexthop id. */
 struct rib_leg {
-	struct rib_leg		*hnext;
+	struct hash_node	 hnode;		/* in rib->lhash */
 	rib_source_id		 src_id;	/* the source may be gone: look it up */
 	uint8_t			 cls;
 	struct ipaddr		 gw;
@@ -129,10 +106,10 @@ struct rib_leg {
  * joins it) until background re-selection re-keys it or empties it.
  */
 struct rib_group {
-	struct rib_group	*hnext;
+	struct hash_node	 hnode;		/* in rib->ghash while hashed */
 	uint32_t		 self;		/* group pool index (what a dest holds) */
 	struct rib_group	*next, *prev;	/* every group */
-	uint32_t		 hash;
+	uint32_t		 hash;		/* of the key (act, bak) */
 	uint32_t		 id;		/* fib group id (synthetic without FIB) */
 	uint32_t		 refcnt;	/* prefixes pointing at it */
 	uint32_t		 dirty_cnt;	/* of those, queued for re-selection */
@@ -197,10 +174,9 @@ struct rib {
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
 	uint32_t		 n_cls_paths[RIB_CLASS_N];	/* paths per source class */
-	struct rib_pool		 dest_pool, path_pool, pinfo_pool, group_pool;
+	struct pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
-	struct rib_pinfo	**phash;
-	size_t			 phash_size, n_pinfo;
+	struct hash		 phash;
 	/* sources by id - 1 */
 	struct rib_source	**src;
 	size_t			 n_src, cap_src;
@@ -210,11 +186,10 @@ struct rib {
 	struct rib_dest		*q_head, *q_tail;
 	size_t			 q_len;
 	/* groups and legs */
-	struct rib_group	**ghash;
-	size_t			 ghash_size, n_groups;
+	struct hash		 ghash;		/* hashed groups by key */
+	size_t			 n_groups;
 	struct rib_group	*groups;
-	struct rib_leg		**lhash;
-	size_t			 lhash_size, n_legs;
+	struct hash		 lhash;		/* legs by (source, gateway) */
 	uint32_t		 next_group_id;
 	/* exports */
 	struct rib_export	**exp;
@@ -235,25 +210,25 @@ struct rib {
 static inline struct rib_path *
 rib_path_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->path_pool, i);
+	return pool_item_at(&rib->path_pool, i);
 }
 
 static inline struct rib_dest *
 rib_dest_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->dest_pool, i);
+	return pool_item_at(&rib->dest_pool, i);
 }
 
 static inline const struct rib_pinfo *
 rib_path_pi(const struct rib *rib, const struct rib_path *p)
 {
-	return rib_pool_at(&rib->pinfo_pool, p->pinfo);
+	return pool_item_at(&rib->pinfo_pool, p->pinfo);
 }
 
 static inline struct rib_group *
 rib_group_at(const struct rib *rib, uint32_t i)
 {
-	return rib_pool_at(&rib->group_pool, i);
+	return pool_item_at(&rib->group_pool, i);
 }
 
 static inline struct rib_group *
@@ -305,6 +280,24 @@ struct rib_dest	*rib_dest_find(const struct rib *, const struct prefix *);
 struct trie	*rib_trie(const struct rib *, uint8_t family);
 bool		 rib_path_demoted(const struct rib *, const struct rib_path *);
 bool		 rib_path_eligible(const struct rib *, const struct rib_path *);
+/* The interned record equal to key (padding zeroed), with a reference;
+ * NULL on out-of-memory. put drops the reference. */
+const struct rib_pinfo *rib_pinfo_get(struct rib *, const struct rib_pinfo *key);
+void		 rib_pinfo_put(struct rib *, const struct rib_pinfo *);
+/* Queue every prefix of s for re-selection (in the background). */
+void		 rib_source_dirty(struct rib *, struct rib_source *);
+/* Take s off the queue of sources whose prefixes await queueing. */
+void		 rib_sweep_unlink(struct rib *, struct rib_source *);
+/* Free a source that has no path left (its timer closes on the loop). */
+void		 rib_source_release(struct rib *, struct rib_source *);
+/* A journal event for the background work that follows a health change. */
+void		 rib_event_open(struct rib *, struct rib_source *, enum rib_trigger);
+
+/* rib_source.c */
+void		 rib_damp_stop(struct rib_source *);
+
+/* rib_path.c */
+void		 rib_path_unlink(struct rib *, struct rib_path *);
 
 /* rib_select.c: excl_conn (may be NULL) treats that connection as failed. */
 void		 rib_select(const struct rib *, const struct rib_dest *, const char *excl_conn,

@@ -7,45 +7,18 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "lib/mailbox.h"
+
 struct loop_job {
-	loop_fn		 fn;
-	void		*arg;
-	int		 ret;
-	bool		 done;
-	struct loop_job	*next;
+	struct mailbox_msg	 msg;
+	loop_fn			 fn;
+	void			*arg;
 };
 
 static uv_loop_t	 the_loop;
 static bool		 loop_ready;
-static uv_async_t	 wakeup;
+static struct mailbox	*loop_mb;	/* other threads -> the loop thread */
 static pthread_t	 loop_thread;
-static pthread_mutex_t	 jobs_mtx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 jobs_cv = PTHREAD_COND_INITIALIZER;
-static struct loop_job	*jobs_head, **jobs_tail = &jobs_head;
-
-static void
-loop_drain_jobs(uv_async_t *a)
-{
-	struct loop_job	*j;
-
-	for (;;) {
-		pthread_mutex_lock(&jobs_mtx);
-		j = jobs_head;
-		if (j) {
-			jobs_head = j->next;
-			if (!jobs_head)
-				jobs_tail = &jobs_head;
-		}
-		pthread_mutex_unlock(&jobs_mtx);
-		if (!j)
-			break;
-		j->ret = j->fn(j->arg);
-		pthread_mutex_lock(&jobs_mtx);
-		j->done = true;
-		pthread_cond_broadcast(&jobs_cv);
-		pthread_mutex_unlock(&jobs_mtx);
-	}
-}
 
 int
 loop_init(void)
@@ -56,7 +29,15 @@ loop_init(void)
 		return 0;
 	if ((rc = uv_loop_init(&the_loop)) != 0)
 		return rc;
-	if ((rc = uv_async_init(&the_loop, &wakeup, loop_drain_jobs)) != 0) {
+	if ((loop_mb = mailbox_new(0)) == NULL) {
+		uv_loop_close(&the_loop);
+		return -ENOMEM;
+	}
+	if ((rc = mailbox_attach(loop_mb, &the_loop, true)) != 0) {
+		mailbox_detach(loop_mb);
+		uv_run(&the_loop, UV_RUN_NOWAIT);	/* the close completes */
+		mailbox_free(loop_mb);
+		loop_mb = NULL;
 		uv_loop_close(&the_loop);
 		return rc;
 	}
@@ -95,9 +76,12 @@ loop_fini(void)
 {
 	if (!loop_ready)
 		return;
+	mailbox_close(loop_mb);		/* a caller still waiting gets -EPIPE */
 	uv_walk(&the_loop, loop_close_one, NULL);
 	uv_run(&the_loop, UV_RUN_DEFAULT);
 	uv_loop_close(&the_loop);
+	mailbox_free(loop_mb);
+	loop_mb = NULL;
 	loop_ready = false;
 }
 
@@ -116,23 +100,22 @@ mono_ms(void)
 	return mono_us() / 1000u;
 }
 
+static int
+loop_job_run(struct mailbox_msg *m, void *arg)
+{
+	struct loop_job	*j = mailbox_entry(m, struct loop_job, msg);
+
+	return j->fn(j->arg);
+}
+
 int
 loop_call(loop_fn fn, void *arg)
 {
-	struct loop_job	 j = { fn, arg, 0, false, NULL };
+	struct loop_job	 j = { .msg = { .fn = loop_job_run }, .fn = fn, .arg = arg };
 
 	if (!loop_ready)
 		return -ENODEV;
 	if (pthread_equal(pthread_self(), loop_thread))
 		return fn(arg);
-	pthread_mutex_lock(&jobs_mtx);
-	*jobs_tail = &j;
-	jobs_tail = &j.next;
-	pthread_mutex_unlock(&jobs_mtx);
-	uv_async_send(&wakeup);
-	pthread_mutex_lock(&jobs_mtx);
-	while (!j.done)
-		pthread_cond_wait(&jobs_cv, &jobs_mtx);
-	pthread_mutex_unlock(&jobs_mtx);
-	return j.ret;
+	return mailbox_call(loop_mb, &j.msg);
 }

@@ -8,7 +8,8 @@
 /*
  * One control-plane thread runs the loop; every module arms its own uv handles
  * on loop_get(). Other threads (NETCONF, ESP dataplane) never touch module
- * state directly: they hand work to the loop thread with loop_call().
+ * state directly: they hand work to the loop thread with loop_call(), a
+ * call through lib/mailbox (the caller waits for the result).
  */
 int		 loop_init(void);		/* 0 or -errno */
 uv_loop_t	*loop_get(void);

@@ -1,7 +1,7 @@
 /* northbound/nb_core.c - libyang context, running config, transactions, state tree, startup file. */
 #include "northbound/northbound.h"
 #include "northbound/nb_local.h"
-#include "northbound/nb_gw_local.h"
+#include "northbound/nb_netconf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +27,7 @@ static size_t			 nb_nmods;
 static char			 nb_startup[PATH_MAX];
 static uint64_t			 nb_started_ms;
 static uint64_t			 nb_gen;		/* commits so far */
+static bool			 nb_bulk_on;	/* a whole <get> is being built */
 
 /* Replaced running trees are freed on the next loop turn, after the
  * caller (a NETCONF reply, hybridgwctl) has its answer. */
@@ -175,8 +176,10 @@ nb_fini(void)
 		uv_timer_stop(&nb_old_timer);
 	lyd_free_all(nb_run);
 	nb_run = NULL;
+	for (size_t i = 0; i < nb_nmods; i++)
+		if (nb_mods[i]->release)
+			nb_mods[i]->release();
 	nb_nmods = 0;
-	gw_conf_memo_free();
 	if (nb_ly)
 		ly_ctx_destroy(nb_ly);
 	nb_ly = NULL;
@@ -190,6 +193,27 @@ nb_module_register(const struct nb_module *m)
 		abort();
 	}
 	nb_mods[nb_nmods++] = m;
+	for (const struct nb_rpc *r = m->rpcs; r && r->name; r++)
+		if (nb_rpc_register(r->name, r->fn) != 0)
+			log_err(LOG_MOD_NB, "module %s: cannot register RPC %s", m->name, r->name);
+}
+
+const struct nb_module *
+nb_module_at(size_t i)
+{
+	return i < nb_nmods ? nb_mods[i] : NULL;
+}
+
+bool
+nb_state_bulk(void)
+{
+	return nb_bulk_on;
+}
+
+void
+nb_state_bulk_set(bool on)
+{
+	nb_bulk_on = on;
 }
 
 static LYD_FORMAT

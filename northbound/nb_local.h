@@ -8,12 +8,8 @@
 
 #include "northbound/northbound.h"
 
-/* Copy libyang's last error (path + message) into err, prefixed by what. */
-void	nb_err_from_ly(struct nb_err *, const char *what);
 /* tmp file + fsync + rename + fsync(dir). Returns 0 or -errno. */
 int	nb_file_write_atomic(const char *path, const char *data, size_t len);
-/* Is this schema node a secret (nacm:default-deny-all)? */
-bool	nb_schema_is_secret(const struct lysc_node *);
 /* Remove every secret leaf from a data tree (siblings included). */
 void	nb_tree_strip_secrets(struct lyd_node *);
 /* ... except those whose schema node is in allowed (NULL: none). */
@@ -31,12 +27,9 @@ void	nb_tree_free_later(struct lyd_node *);
 /* nb_show.c: one control-socket request (words + optional body) -> text. */
 int	nb_show_request(int nw, char **words, const char *body, char **out);
 
-/* nb_gateway.c: runtime actions on the wired modules. */
-int	nb_gw_clear_bgp(const char *addr, bool soft, struct nb_err *);
-int	nb_gw_clear_all(bool soft, uint32_t *n);
-int	nb_gw_drain(const char *circuit, bool drain, uint32_t *moved, struct nb_err *);
-struct rib_whatif;
-int	nb_gw_whatif(const char *connection,
-	    int (*fn)(void *, const struct rib_whatif *), void *arg, struct nb_err *);
+/* nb_core.c: the registered modules in order (NULL past the last). */
+const struct nb_module *nb_module_at(size_t i);
+/* nb_core.c: set while nb_netconf_ops builds a whole <get> (nb_state_bulk). */
+void	nb_state_bulk_set(bool on);
 
 #endif

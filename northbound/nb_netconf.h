@@ -39,14 +39,10 @@ void	nb_netconf_stop(void);
 
 /*
  * Operational RPCs of hybridgw-netconf (clear-bgp-neighbor, drain-circuit,
- * what-if) are carried out by whoever registers them; the handler runs on
- * the loop thread, reads input (the RPC node) and adds output leaves under
- * output (the same RPC node, output side: lyd_new_term(output, NULL, name,
- * value, 1, NULL)). Return 0, or -errno with err filled (becomes the
- * rpc-error). An RPC nobody registered answers operation-not-supported.
+ * what-if) are carried out by the module that registers them (struct
+ * nb_module's rpcs, or this call). An RPC nobody registered answers
+ * operation-not-supported.
  */
-typedef int (*nb_rpc_fn)(const struct lyd_node *input, struct lyd_node *output,
-    struct nb_err *);
 /* name: "drain-circuit" etc. (module hybridgw-netconf). 0 or -ENOENT/-ENOSPC. */
 int	nb_rpc_register(const char *name, nb_rpc_fn);
 

@@ -9,6 +9,7 @@
 
 #include <nc_server.h>	/* libnetconf2 with SSH (defines NC_ENABLED_SSH) */
 
+#include "northbound/nb_bulk.h"
 #include "northbound/nb_netconf.h"
 
 #define NBNC_MOD	"hybridgw-netconf"
@@ -175,40 +176,12 @@ int	nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src,
 int	nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
 	    enum nbnc_erropt, struct nbnc_errs *, uint32_t sid);
 
-/* nb_netconf_bulk.c: the entries of a big state list as XML text pieces
- * for libyang's printer (see there). The tree they go in is for printing
- * only. Per entry: nbnc_bulk_entry_begin(), its leaves in schema order
- * (canonical values), nbnc_bulk_entry_end(). */
-struct nbnc_bulk {
-	struct lyd_node		*parent;	/* the container holding the list */
-	const struct lysc_node	*snode;		/* the list's anyxml twin */
-	const char		*list;
-	char			*buf;
-	size_t			 len, cap, sep_len;
-	size_t			 entries;	/* in the current piece */
-	size_t			 pieces;
-	int			 err;		/* sticky */
-};
-int	nbnc_bulk_init(struct nbnc_bulk *, struct lyd_node *parent, const char *list);
-void	nbnc_bulk_put(struct nbnc_bulk *, const char *s, size_t n);
-void	nbnc_bulk_text(struct nbnc_bulk *, const char *s);	/* escaped */
-void	nbnc_bulk_leaf(struct nbnc_bulk *, const char *name, const char *value);
-void	nbnc_bulk_entry_begin(struct nbnc_bulk *);
-void	nbnc_bulk_entry_end(struct nbnc_bulk *);
-/* The last piece; 0 or -errno (the pieces are dropped: free the tree). */
-int	nbnc_bulk_finish(struct nbnc_bulk *);
-/* Take the pieces made so far out of the tree again. */
-void	nbnc_bulk_drop(struct nbnc_bulk *);
 /* Free a tree that may hold pieces (lyd_free_all() must not see them). */
 void	nbnc_bulk_free(struct lyd_node *);
 /* A reply tree holding pieces, handed to libnetconf2 as CONST: freed by
  * nbnc_bulk_sent(), which the poll thread calls after each nc_ps_poll(). */
 void	nbnc_bulk_defer(struct lyd_node *);
 void	nbnc_bulk_sent(void);
-
-/* nb_gw_state.c: while on, gw_state() puts the RIB's routes into the tree
- * as nbnc_bulk pieces (a full NETCONF <get>). Loop thread. */
-void	nbnc_state_bulk_set(bool on);
 
 /* nb_filter.c: subtree (RFC 6241 6) and XPath filters, secrets. */
 struct nbnc_filter {

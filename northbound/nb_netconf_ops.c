@@ -394,9 +394,9 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			t1 = mono_us();
 			/* unfiltered: the RIB's routes as XML text (nb_netconf_bulk.c) */
 			o->bulk = !flt.subtree && !flt.xpath && !flt.empty;
-			nbnc_state_bulk_set(o->bulk);
+			nb_state_bulk_set(o->bulk);
 			rc = nb_state_get(hint, &t, &err);
-			nbnc_state_bulk_set(false);
+			nb_state_bulk_set(false);
 			free(hint);
 			if (rc != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);

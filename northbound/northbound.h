@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <libyang/libyang.h>
 
@@ -15,6 +16,12 @@
  * validate -> prepare (may fail) -> apply (cannot fail), or abort: it happens
  * whole or not at all. Everything here runs on the loop thread; the NETCONF
  * threads reach it through loop_call().
+ *
+ * The northbound is generic: it knows YANG, datastores and the protocols
+ * that reach them, never the routing modules. What the configuration means
+ * is the business of the modules that register (struct nb_module): the
+ * gateway (gateway/) registers its apply phases, its part of the state
+ * tree, its NETCONF RPCs and its hybridgwctl commands and views.
  */
 
 /* A precise error for the user: the data path and the reason. */
@@ -25,6 +32,8 @@ struct nb_err {
 };
 void	nb_err_set(struct nb_err *, const char *path, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Copy libyang's last error (path + message) into err, prefixed by what. */
+void	nb_err_from_ly(struct nb_err *, const char *what);
 
 int		 nb_init(const char *yang_dir, struct nb_err *);	/* loads every module */
 void		 nb_fini(void);
@@ -53,11 +62,50 @@ int		 nb_startup_save(struct nb_err *);
 /* Operational state: build the gateway-state tree (or the part under xpath,
  * NULL = all). Caller frees. */
 int		 nb_state_get(const char *xpath, struct lyd_node **out, struct nb_err *);
+/* True while the state tree being built is for a whole NETCONF <get>: big
+ * lists may then go in as XML text pieces (northbound/nb_bulk.h). */
+bool		 nb_state_bulk(void);
+/* Is this schema node a secret (nacm:default-deny-all)? */
+bool		 nb_schema_is_secret(const struct lysc_node *);
+
+/* A NETCONF RPC of a module (hybridgw-netconf): runs on the loop thread,
+ * reads input (the RPC node) and adds output leaves under output (the same
+ * RPC node, output side: lyd_new_term(output, NULL, name, value, 1, NULL)).
+ * 0, or -errno with err filled (becomes the rpc-error). */
+typedef int (*nb_rpc_fn)(const struct lyd_node *input, struct lyd_node *output,
+    struct nb_err *);
+struct nb_rpc {
+	const char	*name;		/* "drain-circuit"; NULL ends a table */
+	nb_rpc_fn	 fn;
+};
+
+/* A hybridgwctl command of a module ("clear bgp ADDR", "drain CIRCUIT"). */
+struct nb_cmd {
+	const char	*verb;		/* the first word; NULL ends a table */
+	const char	*usage;		/* for the help text; NULL = not listed */
+	int		 min_words, max_words;	/* the verb included */
+	/* w: the words without --flags. *out: the text for the user (malloc),
+	 * also on failure. 0 or -errno. */
+	int		(*fn)(int nw, char **w, char **out);
+};
+
+/* A view of the state tree: "hybridgwctl show NAME ...", a table by
+ * default, the tree itself as YANG JSON with --json. */
+struct nb_show {
+	const char	*name;		/* NULL ends a table */
+	/* The xpath to build (w[0] = NAME); NULL: /hybridgw:gateway-state/NAME. */
+	void		(*xpath)(int nw, char **w, char *buf, size_t len);
+	/* Optional, --json: cut the tree down to what was asked. */
+	void		(*json_trim)(struct lyd_node *state, int nw, char **w);
+	/* The table from the tree; 0, or -errno after printing why to f. */
+	int		(*table)(FILE *f, const struct lyd_node *state, int nw, char **w);
+};
 
 /*
  * Apply modules, one per configuration subtree (circuits, vpn, lan, policy,
  * ...). Each gets the whole old and new config and the diff; ctx carries
- * what prepare allocated to apply or abort.
+ * what prepare allocated to apply or abort. Fallible resources (sockets,
+ * devices) are taken in prepare, so that apply cannot fail.
  */
 struct nb_txn {
 	const struct lyd_node	*old_cfg;	/* may be NULL */
@@ -77,21 +125,17 @@ struct nb_module {
 	/* does not read txn->diff (a module without transaction callbacks
 	 * needs none either): no diff of the whole trees when none needs it */
 	bool		 no_diff;
+	const struct nb_rpc	*rpcs;	/* tables ended by a NULL name; NULL = none */
+	const struct nb_cmd	*cmds;
+	const struct nb_show	*shows;
+	/* nb_fini, before the YANG context goes: drop what holds its strings */
+	void		(*release)(void);
 };
+/* The module (and its tables) must outlive nb_fini(). */
 void		 nb_module_register(const struct nb_module *);
 
 /* The hybridgwctl control socket (mode 0660). */
 int		 nb_ctl_start(const char *path);
 void		 nb_ctl_stop(void);
-
-/* Register the apply module that wires configuration into the routing
- * modules (and the operational RPCs). Touches nothing outside the process:
- * enough for nb_check() of a config. */
-void		 nb_gateway_register(void);
-/* Create the routing modules (FIB, RIB, BGP, BFD). What the kernel side
- * needs first (kernel-table, prefix-independent-convergence) is read from
- * boot_cfg and fixed for the life of the process. */
-int		 nb_gateway_start(const struct lyd_node *boot_cfg, struct nb_err *);
-void		 nb_gateway_fini(void);
 
 #endif

@@ -17,7 +17,7 @@
  * (times from process start) and exit.
  * Without --rib the path hook only counts and the speaker keeps its own
  * Adj-RIB-In table: decode + that table + hook calls. With --rib the hooks
- * are wired as in hybridgwd (northbound/nb_gateway.c): paths go into a route
+ * are wired as in hybridgwd (gateway/gateway.c): paths go into a route
  * manager without a FIB (cfg.fib NULL: selection and grouping, nothing
  * programmed), whose per-source paths are the Adj-RIB-In; DONE comes once
  * the source holds N paths and the selection work has been run (rib_settle).
@@ -64,7 +64,7 @@ h_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_inf
 		done_print();
 }
 
-/* ---- --rib: the hooks hybridgwd has (northbound/nb_gateway.c) ---- */
+/* ---- --rib: the hooks hybridgwd has (gateway/gateway.c) ---- */
 
 static void
 r_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *bi)

@@ -218,6 +218,79 @@ test_fsm_error_in_openconfirm(void **state)
 	tp_env_fini(&e);
 }
 
+/* Both families of port taken by plain listening sockets (fds out). */
+static void
+take_port(uint16_t port, int fds[2])
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6	 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int			 one = 1;
+
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	fds[1] = socket(AF_INET6, SOCK_STREAM, 0);
+	setsockopt(fds[1], IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	assert_int_equal(bind(fds[0], (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fds[0], 1), 0);
+	if (bind(fds[1], (struct sockaddr *)&sin6, sizeof(sin6)) != 0 || listen(fds[1], 1) != 0) {
+		close(fds[1]);		/* no IPv6 here: the IPv4 one decides */
+		fds[1] = -1;
+	}
+}
+
+/*
+ * The listener in two steps (a commit's prepare and apply): open fails on a
+ * taken port, an opened one accepts nothing until installed and leaves the
+ * port free again when dropped (abort), installing another moves the
+ * speaker to its port.
+ */
+static void
+test_listener_two_steps(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct bgp_listener	*l = NULL, *l2 = NULL;
+	struct tp_conn		*c;
+	uint16_t		 a = tp_free_port(), b = tp_free_port();
+	int			 fds[2];
+
+	tp_env_init(&e);
+	take_port(a, fds);
+	assert_int_not_equal(bgp_listener_open(e.bgp, a, &l), 0);
+	assert_null(l);
+	close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	/* opened and dropped: the speaker never listened, the port is free */
+	assert_int_equal(bgp_listener_open(e.bgp, a, &l), 0);
+	assert_non_null(l);
+	assert_null(e.bgp->lsn);
+	bgp_listener_free(l);
+	tp_run_ms(&e.loop, 5);
+	take_port(a, fds);			/* asserts the bind works */
+	close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	/* installed on a, then moved to b */
+	assert_int_equal(bgp_listener_open(e.bgp, a, &l), 0);
+	bgp_listener_install(e.bgp, l);
+	assert_ptr_equal(e.bgp->lsn, l);
+	assert_int_equal(bgp_listen(e.bgp, a), -EALREADY);
+	assert_int_equal(bgp_listener_open(e.bgp, b, &l2), 0);
+	tp_peer_cfg(&e, &cfg);
+	cfg.passive = true;
+	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
+	bgp_listener_install(e.bgp, l2);
+	tp_run_ms(&e.loop, 5);
+	take_port(a, fds);			/* a is closed: free to bind */
+	close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	c = tp_connect(b);
+	assert_true(tp_wait_state(&e, "OpenSent", 500));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 /* A passive peer waits in Active and comes up on the peer's connection. */
 static void
 test_passive_accepts(void **state)
@@ -372,12 +445,15 @@ md5(bool same)
 	struct bgp_peer_cfg	 cfg;
 	struct tp_conn		*c;
 	struct ipaddr		 lo;
+	struct secret		 lkey;
 
 	tp_env_init(&e);
 	ipaddr_parse("127.0.0.1", &lo);
-	assert_int_equal(bgp_sock_md5(e.lfd, &lo, same ? "k3y-one" : "k3y-two"), 0);
+	assert_int_equal(secret_set_str(&lkey, same ? "k3y-one" : "k3y-two"), 0);
+	assert_int_equal(bgp_sock_md5(e.lfd, &lo, &lkey), 0);
+	secret_wipe(&lkey);
 	tp_peer_cfg(&e, &cfg);
-	snprintf(cfg.md5_key, sizeof(cfg.md5_key), "k3y-one");
+	assert_int_equal(secret_set_str(&cfg.md5_key, "k3y-one"), 0);
 	if (same) {
 		c = tp_establish(&e, &cfg, 90, false, false);
 		assert_non_null(c);
@@ -389,6 +465,7 @@ md5(bool same)
 		assert_false(tp_state_is(&e, "OpenSent"));
 		assert_int_equal(e.h.up, 0);
 	}
+	secret_wipe(&cfg.md5_key);
 	tp_env_fini(&e);
 }
 
@@ -596,6 +673,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_fails_then_retries),
+		cmocka_unit_test(test_listener_two_steps),
 		cmocka_unit_test(test_establish_negotiates_hold),
 		cmocka_unit_test(test_hold_timer_expires),
 		cmocka_unit_test(test_keepalives_keep_session),

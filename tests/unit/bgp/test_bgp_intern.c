@@ -49,7 +49,7 @@ test_share(void **state)
 	memcpy(copy, path1, sizeof(copy));
 	attrs_make(&t2, copy, 10);
 	t2.refcnt = 77;		/* bookkeeping fields are not part of the value */
-	t2.hash = 1;
+	t2.hnode.hash = 1;
 	x = bgp_attrs_intern(&t1);
 	y = bgp_attrs_intern(&t2);
 	assert_non_null(x);

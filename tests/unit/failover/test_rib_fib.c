@@ -36,7 +36,7 @@ ev_group_back(void *arg, uint32_t grp)
 		rib_fib_group_back(the_rib, grp);
 }
 
-/* wired as hybridgwd wires them (northbound/nb_gateway.c) */
+/* wired as hybridgwd wires them (gateway/gateway.c) */
 static const struct fib_events	 events = {
 	.route_error = ev_route_error, .route_wanted = ev_route_wanted,
 	.group_back = ev_group_back,

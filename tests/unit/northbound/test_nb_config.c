@@ -1,4 +1,4 @@
-/* tests/unit/northbound/test_nb_config.c - config parsing, validation errors with paths, secrets, atomic save. */
+/* tests/unit/northbound/test_nb_config.c - config parsing, validation errors with paths, secrets stripped, atomic save. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "northbound/nb_gw_local.h"
 #include "northbound/nb_local.h"
 #include "northbound/northbound.h"
 
@@ -50,34 +49,6 @@ parse(const char *xml, struct lyd_node **t, struct nb_err *e)
 }
 
 static void
-test_valid_config_builds_specs(void **state)
-{
-	struct lyd_node	*t = NULL;
-	struct nb_err	 e;
-	struct gw_conf	*c = calloc(1, sizeof(*c));
-
-	assert_int_equal(parse(base_ok, &t, &e), 0);
-	assert_int_equal(gw_conf_build(t, c, &e), 0);
-	assert_int_equal(c->as, 65010);
-	assert_int_equal(c->router_id, 0xc0000201);
-	assert_true(c->pic);			/* prefix-independent-convergence default */
-	assert_int_equal(c->kernel_table, 254);
-	assert_int_equal(c->nspecs, 2);		/* the link + local prefixes */
-	assert_string_equal(c->specs[0].key, "circuit/er1/a");
-	assert_true(c->specs[0].has_bgp);
-	assert_true(c->specs[0].has_bfd);
-	assert_true(c->specs[0].src.needs_bfd);
-	assert_int_equal(c->specs[0].bgp.hold_time, 180);	/* YANG default */
-	assert_string_equal(c->specs[0].bgp.md5_key, "s3cret-key");
-	assert_int_equal(c->specs[0].exp_cap, 4000);
-	assert_string_equal(c->specs[1].key, "local");
-	assert_int_equal(c->specs[1].nstatic, 1);
-	assert_true(c->specs[1].src.no_fib);
-	gw_conf_free(c);
-	lyd_free_all(t);
-}
-
-static void
 test_bad_value_names_leaf(void **state)
 {
 	struct lyd_node	*t = NULL;
@@ -111,39 +82,6 @@ test_unknown_element_refused(void **state)
 	assert_int_not_equal(parse("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
 	    "<as>65010</as><bogus>1</bogus></gateway>", &t, &e), 0);
 	assert_non_null(strstr(e.msg, "bogus"));
-}
-
-static void
-check_semantic(const char *xml, const char *want_path, const char *want_msg)
-{
-	struct lyd_node	*t = NULL;
-	struct nb_err	 e;
-
-	assert_int_equal(parse(xml, &t, &e), 0);
-	memset(&e, 0, sizeof(e));
-	assert_int_not_equal(gw_conf_check(NULL, t, &e), 0);
-	if (!strstr(e.path, want_path) || !strstr(e.msg, want_msg))
-		fail_msg("got '%s: %s', want path ~ '%s', msg ~ '%s'", e.path, e.msg, want_path,
-		    want_msg);
-	lyd_free_all(t);
-}
-
-static void
-test_semantic_errors(void **state)
-{
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
-	    "<as>23456</as></gateway>", "/hybridgw:gateway/as", "reserved");
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>0.0.0.0</router-id>"
-	    "<as>65010</as></gateway>", "router-id", "not usable");
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
-	    "<lan><peer><name>a</name><bgp><peer-address>10.0.0.1</peer-address>"
-	    "<peer-as>65010</peer-as></bgp></peer><peer><name>b</name><bgp>"
-	    "<peer-address>10.0.0.1</peer-address><peer-as>65011</peer-as></bgp></peer></lan>"
-	    "</gateway>", "/hybridgw:gateway", "used by both");
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
-	    "<circuit><name>c</name><link><name>a</name><local-address>2001:db8::1</local-address>"
-	    "<bgp><peer-address>172.16.1.2</peer-address><peer-as>12076</peer-as></bgp></link>"
-	    "</circuit></gateway>", "peer-address", "family");
 }
 
 static void
@@ -187,11 +125,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_config_builds_specs),
 		cmocka_unit_test(test_bad_value_names_leaf),
 		cmocka_unit_test(test_missing_mandatory_names_leaf),
 		cmocka_unit_test(test_unknown_element_refused),
-		cmocka_unit_test(test_semantic_errors),
 		cmocka_unit_test(test_secrets_stripped),
 		cmocka_unit_test(test_atomic_write),
 	};

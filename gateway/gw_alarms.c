@@ -1,6 +1,5 @@
-/* northbound/nb_gw_alarms.c - raised alarms in the gateway-state tree (outbound prefix limit). */
-#include "northbound/nb_gw_local.h"
-#include "northbound/nb_local.h"
+/* gateway/gw_alarms.c - raised alarms in the gateway-state tree (outbound prefix limit). */
+#include "gateway/gw_local.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,8 +31,8 @@ alarm_add(void *arg, const struct rib_alarm *al)
 	return a->ok ? 0 : 1;
 }
 
-static int
-alarms_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
+int
+gw_alarms_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 {
 	struct alarm_arg	 a = { NULL, true };
 
@@ -48,15 +47,4 @@ alarms_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 lyerr:
 	nb_err_from_ly(err, "alarms");
 	return -ENOMEM;
-}
-
-static const struct nb_module alarms_module = {
-	.name = "alarms",
-	.state = alarms_state,
-};
-
-void
-gw_alarms_register(void)
-{
-	nb_module_register(&alarms_module);
 }

@@ -1,7 +1,5 @@
-/* northbound/nb_gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal. */
-#include "northbound/nb_gw_local.h"
-#include "northbound/nb_local.h"
-#include "northbound/nb_netconf_local.h"
+/* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal. */
+#include "gateway/gw_local.h"
 
 #include <errno.h>
 #include <sys/socket.h>
@@ -12,6 +10,7 @@
 #include <time.h>
 
 #include "lib/loop.h"
+#include "northbound/nb_bulk.h"
 
 /* Add a leaf from a printf format; LY errors are folded into one flag. */
 static bool
@@ -252,14 +251,6 @@ rib_route_add(void *arg, const struct rib_route_state *r)
  * types are inet_ntop()'s text, as libyang's; date-and-time is asked of
  * libyang once per distinct value).
  */
-static bool	gw_state_bulk;
-
-void
-nbnc_state_bulk_set(bool on)
-{
-	gw_state_bulk = on;
-}
-
 #define RIB_XML_SINCE_CACHE	256	/* direct-mapped by the value */
 
 struct rib_xml_arg {
@@ -545,7 +536,7 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 		}
 		if (!a.rib)
 			goto lyerr;
-		if (gw_state_bulk && !f) {
+		if (nb_state_bulk() && !f) {
 			if (!rib_state_bulk(a.rib)) {
 				nb_err_set(err, "", "cannot print the RIB");
 				return -ENOMEM;

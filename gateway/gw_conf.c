@@ -1,9 +1,11 @@
-/* northbound/nb_gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
-#include "northbound/nb_gw_local.h"
+/* gateway/gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
+#include "gateway/gw_local.h"
+#include "lib/secret.h"
 #include "lib/sockaddr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +78,14 @@ bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *
 	return -EINVAL;
 }
 
+/* The keys are wiped wherever a spec ends: the memo, the live paths and
+ * the transaction's copies are each one place that holds them. */
 void
 gw_spec_clear(struct gw_spec *s)
 {
 	free(s->statics);
+	secret_wipe(&s->bgp.md5_key);
+	secret_wipe(&s->bfd.auth_key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -87,7 +93,33 @@ void
 gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 {
 	*dst = *src;
+	dst->src.name = dst->name;	/* they point into the spec */
+	dst->src.connection = dst->connection;
+	secret_wipe(&src->bgp.md5_key);
+	secret_wipe(&src->bfd.auth_key);
 	memset(src, 0, sizeof(*src));
+}
+
+/* Equal session parameters: the key in constant time, the rest as bytes
+ * (specs are built in zeroed memory, so padding compares equal). */
+bool
+gw_bgp_cfg_same(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg *b)
+{
+	const size_t	 k = offsetof(struct bgp_peer_cfg, md5_key);
+	const size_t	 e = k + sizeof(a->md5_key);
+
+	return memcmp(a, b, k) == 0 && secret_eq(&a->md5_key, &b->md5_key) &&
+	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
+}
+
+bool
+gw_bfd_cfg_same(const struct bfd_session_cfg *a, const struct bfd_session_cfg *b)
+{
+	const size_t	 k = offsetof(struct bfd_session_cfg, auth_key);
+	const size_t	 e = k + sizeof(a->auth_key);
+
+	return memcmp(a, b, k) == 0 && secret_eq(&a->auth_key, &b->auth_key) &&
+	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
 }
 
 /* The outbound cap is not part of it: gw_path_update re-adds the export
@@ -192,8 +224,8 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	p->hold_time = (uint16_t)cu(b, "hold-time", 180);
 	p->connect_retry = (uint16_t)cu(b, "connect-retry", 5);
 	p->passive = cb(b, "passive", false);
-	if ((v = cv(b, "md5-key")))
-		snprintf(p->md5_key, sizeof(p->md5_key), "%s", v);
+	if ((v = cv(b, "md5-key")) && secret_set_str(&p->md5_key, v) != 0)
+		return bad(err, b, "md5-key", "the key is longer than %s bytes", "512");
 	p->ttl_security = (uint8_t)cu(b, "ttl-security", 0);
 	p->graceful_restart = cb(b, "graceful-restart", true);
 	p->gr_restart_time = 120;
@@ -229,7 +261,8 @@ spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, stru
 	s->bfd.min_rx_ms = cu(bfd, "min-rx", 300);
 	s->bfd.multiplier = (uint8_t)cu(bfd, "multiplier", 3);
 	if ((v = cv(bfd, "auth-key"))) {
-		snprintf(s->bfd.auth_key, sizeof(s->bfd.auth_key), "%s", v);
+		if (secret_set_str(&s->bfd.auth_key, v) != 0)
+			return bad(err, bfd, "auth-key", "the key is longer than %s bytes", "512");
 		s->bfd.auth_key_id = 1;
 	}
 	if (bfd_session_cfg_check(&s->bfd) != 0)
@@ -297,9 +330,11 @@ struct vc_fp {
 	size_t		 len;		/* raw: bytes at str */
 	uint32_t	 hints;
 	uint8_t		 raw;		/* 0: dictionary string; else 1 + format */
+	bool		 secret;	/* a key: compared in constant time */
 };
 
 struct vc_memo {
+	struct hash_node hnode;		/* in vc_memo_tab.byname */
 	char		*name;
 	struct vc_fp	*fp;
 	size_t		 nfp;
@@ -308,26 +343,13 @@ struct vc_memo {
 };
 
 struct vc_memo_tab {
-	struct vc_memo	*v;
-	size_t		 n, cap;
-	uint32_t	*slot;		/* index + 1, by name */
-	size_t		 mask;
+	struct hash	 byname;	/* struct vc_memo */
 	uint16_t	 port;
 	uint8_t		 prepend;
 	uint32_t	 ctx_changes;
 };
 
 static struct vc_memo_tab	 vc_memo;
-
-static uint32_t
-memo_hash(const char *k)
-{
-	uint32_t	 h = 2166136261u;	/* FNV-1a */
-
-	while (*k)
-		h = (h ^ (uint8_t)*k++) * 16777619u;
-	return h;
-}
 
 static void
 memo_entry_free(struct vc_memo *m)
@@ -343,16 +365,21 @@ memo_entry_free(struct vc_memo *m)
 	free(m->specs);
 	free(m->fp);
 	free(m->name);
-	memset(m, 0, sizeof(*m));
+	free(m);
+}
+
+static int
+memo_free_one(struct hash_node *n, void *arg)
+{
+	memo_entry_free(hash_entry(n, struct vc_memo, hnode));
+	return 0;
 }
 
 static void
 memo_tab_free(struct vc_memo_tab *t)
 {
-	for (size_t i = 0; i < t->n; i++)
-		memo_entry_free(&t->v[i]);
-	free(t->v);
-	free(t->slot);
+	hash_walk(&t->byname, memo_free_one, NULL);
+	hash_fini(&t->byname);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -377,6 +404,7 @@ memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
 	e = &(*fp)[(*nfp)++];
 	memset(e, 0, sizeof(*e));
 	e->schema = n->schema;
+	e->secret = n->schema && nb_schema_is_secret(n->schema);
 	if (n->schema && (n->schema->nodetype & LYD_NODE_TERM)) {
 		const struct lyd_value	*v = &((const struct lyd_node_term *)n)->value;
 
@@ -405,17 +433,32 @@ memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
 static struct vc_memo *
 memo_find(const struct vc_memo_tab *t, const char *name)
 {
-	size_t	 i;
+	struct hash_node	*n;
 
-	if (!t->slot || !name)
+	if (!name)
 		return NULL;
-	for (i = memo_hash(name) & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
-		struct vc_memo	*m = &t->v[t->slot[i] - 1];
+	HASH_FOREACH_MATCH(&t->byname, hash_str(name), n) {
+		struct vc_memo	*m = hash_entry(n, struct vc_memo, hnode);
 
-		if (m->name && strcmp(m->name, name) == 0)
+		if (strcmp(m->name, name) == 0)
 			return m;
 	}
 	return NULL;
+}
+
+/* Two key values, equal? In constant time, as every key comparison. */
+static bool
+memo_secret_same(const struct vc_fp *a, const struct vc_fp *b)
+{
+	struct secret	 x, y;
+	bool		 same;
+
+	same = secret_set(&x, a->str, a->raw ? a->len : strlen(a->str)) == 0 &&
+	    secret_set(&y, b->str, b->raw ? b->len : strlen(b->str)) == 0 &&
+	    secret_eq(&x, &y);
+	secret_wipe(&x);
+	secret_wipe(&y);
+	return same;
 }
 
 static bool
@@ -428,7 +471,10 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 
 		if (a->schema != b->schema || a->raw != b->raw)
 			return false;
-		if (a->raw) {
+		if (a->secret && a->str && b->str) {
+			if (a->hints != b->hints || !memo_secret_same(a, b))
+				return false;
+		} else if (a->raw) {
 			if (a->len != b->len || a->hints != b->hints ||
 			    memcmp(a->str, b->str, a->len) != 0)
 				return false;
@@ -439,43 +485,14 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 	return true;
 }
 
-/* Room for one more entry in t (and its name slots). */
-static int
-memo_grow(struct vc_memo_tab *t)
-{
-	size_t		 ncap = t->cap ? t->cap * 2 : 64, i;
-	struct vc_memo	*nv;
-	uint32_t	*ns;
-
-	if (t->n < t->cap)
-		return 0;
-	if (!(nv = realloc(t->v, ncap * sizeof(*nv))))
-		return -ENOMEM;
-	t->v = nv;
-	t->cap = ncap;
-	if (!(ns = calloc(ncap * 2, sizeof(*ns))))
-		return -ENOMEM;
-	free(t->slot);
-	t->slot = ns;
-	t->mask = ncap * 2 - 1;
-	for (size_t k = 0; k < t->n; k++) {
-		for (i = memo_hash(t->v[k].name) & t->mask; t->slot[i]; i = (i + 1) & t->mask)
-			;
-		t->slot[i] = (uint32_t)k + 1;
-	}
-	return 0;
-}
-
+/* Move m from the table it is in (if any) into t; on failure m is freed. */
 static void
-memo_insert(struct vc_memo_tab *t, struct vc_memo *m)
+memo_move(struct vc_memo_tab *from, struct vc_memo_tab *t, struct vc_memo *m)
 {
-	size_t	 i;
-
-	for (i = memo_hash(m->name) & t->mask; t->slot[i]; i = (i + 1) & t->mask)
-		;
-	t->slot[i] = (uint32_t)t->n + 1;
-	t->v[t->n++] = *m;
-	memset(m, 0, sizeof(*m));
+	if (from)
+		hash_del(&from->byname, &m->hnode);
+	if (hash_add(&t->byname, &m->hnode, hash_str(m->name)) != 0)
+		memo_entry_free(m);	/* a lost memo costs a rebuild, nothing else */
 }
 
 /* A new entry: the strings copied out of the tree (dictionary references
@@ -484,17 +501,17 @@ static int
 memo_add(struct vc_memo_tab *t, const char *name, const struct vc_fp *fp, size_t nfp,
     const struct gw_spec *specs, size_t nspecs)
 {
-	struct vc_memo	 m = { 0 };
+	struct vc_memo	*m;
 	size_t		 i;
 
-	if (memo_grow(t) != 0)
+	if (!(m = calloc(1, sizeof(*m))))
 		return -ENOMEM;
-	if (!(m.name = strdup(name)) || !(m.fp = calloc(nfp ? nfp : 1, sizeof(*m.fp))) ||
-	    (nspecs && !(m.specs = calloc(nspecs, sizeof(*m.specs)))))
+	if (!(m->name = strdup(name)) || !(m->fp = calloc(nfp ? nfp : 1, sizeof(*m->fp))) ||
+	    (nspecs && !(m->specs = calloc(nspecs, sizeof(*m->specs)))))
 		goto nomem;
-	for (i = 0; i < nfp; i++, m.nfp++) {
-		m.fp[i] = fp[i];
-		m.fp[i].str = NULL;
+	for (i = 0; i < nfp; i++, m->nfp++) {
+		m->fp[i] = fp[i];
+		m->fp[i].str = NULL;
 		if (!fp[i].str)
 			continue;
 		if (fp[i].raw) {
@@ -503,24 +520,24 @@ memo_add(struct vc_memo_tab *t, const char *name, const struct vc_fp *fp, size_t
 			if (!d)
 				goto nomem;
 			memcpy(d, fp[i].str, fp[i].len);
-			m.fp[i].str = d;
-		} else if (lydict_insert(nb_ctx(), fp[i].str, 0, &m.fp[i].str) != LY_SUCCESS)
+			m->fp[i].str = d;
+		} else if (lydict_insert(nb_ctx(), fp[i].str, 0, &m->fp[i].str) != LY_SUCCESS)
 			goto nomem;
 	}
-	for (i = 0; i < nspecs; i++, m.nspecs++) {
-		m.specs[i] = specs[i];
-		m.specs[i].statics = NULL;
+	for (i = 0; i < nspecs; i++, m->nspecs++) {
+		m->specs[i] = specs[i];
+		m->specs[i].statics = NULL;
 		if (specs[i].nstatic &&
-		    !(m.specs[i].statics = malloc(specs[i].nstatic * sizeof(struct prefix))))
+		    !(m->specs[i].statics = malloc(specs[i].nstatic * sizeof(struct prefix))))
 			goto nomem;
 		if (specs[i].nstatic)
-			memcpy(m.specs[i].statics, specs[i].statics,
+			memcpy(m->specs[i].statics, specs[i].statics,
 			    specs[i].nstatic * sizeof(struct prefix));
 	}
-	memo_insert(t, &m);
+	memo_move(NULL, t, m);
 	return 0;
 nomem:
-	memo_entry_free(&m);
+	memo_entry_free(m);
 	return -ENOMEM;
 }
 
@@ -584,8 +601,7 @@ conf_vpns(struct gw_conf *c, const struct lyd_node *gwn, uint8_t prepend, struct
 			if ((rc = memo_use(c, m)) != 0)
 				goto out;
 			/* the entry moves to the new table as it is */
-			if (memo_grow(&nt) == 0)
-				memo_insert(&nt, m);
+			memo_move(&vc_memo, &nt, m);
 			continue;
 		}
 		if ((rc = conf_vpn_one(c, vc, prepend, err)) != 0)
@@ -600,7 +616,7 @@ out:
 		return rc;
 	}
 	memo_tab_free(&vc_memo);
-	vc_memo = nt;
+	vc_memo = nt;	/* the table moves: its buckets point at entries, not at it */
 	vc_memo.port = c->port;
 	vc_memo.prepend = prepend;
 	vc_memo.ctx_changes = changes;
