@@ -214,23 +214,10 @@ const struct nb_rpc gw_rpcs[] = {
 
 /* ------------------------------------------------------------ hybridgwctl */
 
-static char *
-strdupf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static int
 err_text(char **out, const struct nb_err *e, int rc)
 {
-	*out = e->path[0] ? strdupf("%s: %s\n", e->path, e->msg) : strdupf("%s\n", e->msg);
+	*out = e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
 	return rc;
 }
 
@@ -242,12 +229,12 @@ cmd_clear(int nw, char **w, char **out)
 	bool		 soft = nw >= 4 && strcmp(w[3], "soft") == 0;
 
 	if (strcmp(w[1], "bgp") != 0) {
-		*out = strdupf("clear what? (clear bgp ADDR [soft])\n");
+		*out = nb_strdupf("clear what? (clear bgp ADDR [soft])\n");
 		return -EINVAL;
 	}
 	if (gw_clear_bgp(w[2], soft, &e) != 0)
 		return err_text(out, &e, -EINVAL);
-	*out = strdupf("BGP neighbor %s cleared (%s)\n", w[2], soft ? "soft" : "hard");
+	*out = nb_strdupf("BGP neighbor %s cleared (%s)\n", w[2], soft ? "soft" : "hard");
 	return 0;
 }
 
@@ -262,8 +249,8 @@ cmd_drain(int nw, char **w, char **out)
 	if (gw_drain(w[1], drain, &moved, &e) != 0)
 		return err_text(out, &e, -EINVAL);
 	*out = drain ?
-	    strdupf("circuit %s drained: %u prefixes moved off it (see show failover)\n", w[1],
-	    moved) : strdupf("circuit %s restored\n", w[1]);
+	    nb_strdupf("circuit %s drained: %u prefixes moved off it (see show failover)\n", w[1],
+	    moved) : nb_strdupf("circuit %s restored\n", w[1]);
 	return 0;
 }
 

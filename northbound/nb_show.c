@@ -34,8 +34,8 @@ out_close(struct out *o)
 	return o->buf;
 }
 
-static char *
-strdupf(const char *fmt, ...)
+char *
+nb_strdupf(const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s = NULL;
@@ -92,7 +92,7 @@ strip_flags(int nw, char **w)
 static int
 err_out(char **out, const struct nb_err *e)
 {
-	*out = e->path[0] ? strdupf("%s: %s\n", e->path, e->msg) : strdupf("%s\n", e->msg);
+	*out = e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
 	return -EINVAL;
 }
 
@@ -213,7 +213,7 @@ config_op(const char *op, const char *body, char **out)
 	if (strcmp(op, "save") == 0) {
 		if ((rc = nb_startup_save(&e)) != 0)
 			return err_out(out, &e);
-		*out = strdupf("running configuration saved to %s\n", nb_startup_path());
+		*out = nb_strdupf("running configuration saved to %s\n", nb_startup_path());
 		return 0;
 	}
 	if ((rc = nb_config_parse_mem(body, LYD_UNKNOWN, &tree, &e)) != 0)
@@ -246,7 +246,7 @@ config_op(const char *op, const char *body, char **out)
 		*out = s ? s : strdup("no changes\n");
 		return 0;
 	}
-	*out = strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
+	*out = nb_strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
 	return -EINVAL;
 }
 
@@ -271,10 +271,10 @@ nb_show_request(int nw, char **w, const char *body, char **out)
 		return config_op(w[1], body, out);
 	else if (nw == 2 && strcmp(w[0], "debug") == 0) {
 		if (log_set_debug(w[1]) != 0) {
-			*out = strdupf("unknown debug module in '%s'\n", w[1]);
+			*out = nb_strdupf("unknown debug module in '%s'\n", w[1]);
 			return -EINVAL;
 		}
-		*out = strdupf("debug: %s\n", w[1]);
+		*out = nb_strdupf("debug: %s\n", w[1]);
 		return 0;
 	} else if (nw >= 1 && (c = cmd_find(w[0], nw)))
 		return c->fn(nw, w, out);

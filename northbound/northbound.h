@@ -32,6 +32,9 @@ struct nb_err {
 };
 void	nb_err_set(struct nb_err *, const char *path, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* A control-socket answer: formatted text, malloc'ed (NULL when out of
+ * memory); the caller (the control socket) frees it. */
+char	*nb_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Copy libyang's last error (path + message) into err, prefixed by what. */
 void	nb_err_from_ly(struct nb_err *, const char *what);
 

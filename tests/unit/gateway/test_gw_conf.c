@@ -13,40 +13,7 @@
 #include "gateway/gw_local.h"
 #include "northbound/northbound.h"
 
-#define NS	"urn:hybridgw:params:xml:ns:yang:hybridgw"
-
-static const char *base_ok =
-    "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
-    "<circuit><name>er1</name><link><name>a</name><local-address>172.16.1.1</local-address>"
-    "<bgp><peer-address>172.16.1.2</peer-address><peer-as>12076</peer-as>"
-    "<md5-key>s3cret-key</md5-key></bgp><bfd/></link></circuit>"
-    "<lan><local-prefix>10.1.0.0/16</local-prefix></lan></gateway>";
-
-static int
-setup(void **state)
-{
-	struct nb_err	 e = { 0 };
-
-	if (nb_init(HGW_YANG_DIR, &e) != 0) {
-		fprintf(stderr, "nb_init: %s: %s\n", e.path, e.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	nb_fini();
-	return 0;
-}
-
-static int
-parse(const char *xml, struct lyd_node **t, struct nb_err *e)
-{
-	memset(e, 0, sizeof(*e));
-	return nb_config_parse_mem(xml, LYD_XML, t, e);
-}
+#include "tests/unit/include/test_nb.h"
 
 static void
 test_valid_config_builds_specs(void **state)
