@@ -2,7 +2,6 @@
 #include "gateway/gw_local.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
