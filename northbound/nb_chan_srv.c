@@ -370,6 +370,7 @@ req_commit(const struct nb_chan_msg *m)
 	enum nb_chan_tag	 tag = NB_CHAN_TAG_APP_FAILED;
 	char			 user[64], host[64], persist[NB_CHAN_MAX_STR + 1];
 	char			 pid[NB_CHAN_MAX_STR + 1];
+	uint64_t		 t0 = mono_us(), t1;
 	int			 rc;
 
 	who_of(m, &r.who, user, host, sizeof(user));
@@ -385,10 +386,14 @@ req_commit(const struct nb_chan_msg *m)
 		cs_result(m->id, rc, NB_CHAN_TAG_APP_FAILED, &err);
 		return;
 	}
+	t1 = mono_us();
 	cs.from_netconf = true;
 	rc = nb_confirm_commit(tree, &r, &err, &tag);
 	cs.from_netconf = false;
 	cs_result(m->id, rc, tag, &err);
+	log_debug(LOG_MOD_NB, "netconf channel: commit of %zu bytes: parsed and validated in "
+	    "%llu us, committed in %llu us", wire_left(&m->blob), (unsigned long long)(t1 - t0),
+	    (unsigned long long)(mono_us() - t1));
 }
 
 static void
