@@ -62,6 +62,7 @@ static struct {
 	struct cs_wbuf	*wq, **wq_tail;
 	size_t		 wq_bytes;
 	bool		 from_netconf;	/* the commit running is the NETCONF process's */
+	bool		 quiet;		/* hybridgwd stops: an end changes nothing */
 	void		(*dead)(void *);
 	void		*dead_arg;
 	char		 cli_addr[64];	/* the endpoint of the command line */
@@ -868,6 +869,10 @@ cs_close(const char *why)
 
 	if (cs.fd < 0)
 		return;
+	if (cs.quiet) {
+		why = NULL;
+		dead = NULL;
+	}
 	if (why)
 		log_warn(LOG_MOD_NB, "netconf channel: hybridgw-netconf %s: closing", why);
 	cs.poll.data = (void *)(intptr_t)cs.fd;
@@ -898,6 +903,12 @@ cs_close(const char *why)
 		nb_confirm_netconf_gone();
 	if (dead)
 		dead(cs.dead_arg);
+}
+
+void
+nb_chan_srv_quiet(void)
+{
+	cs.quiet = true;
 }
 
 void

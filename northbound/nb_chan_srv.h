@@ -18,8 +18,10 @@ void	nb_chan_srv_endpoint(const char *addr, uint16_t port);
 int	nb_chan_srv_attach(int fd, void (*dead)(void *), void *arg);
 /* Has the process attached said hello? */
 bool	nb_chan_srv_ready(void);
-/* End the channel without calling dead() and without ending the
- * confirmed commit (hybridgwd is stopping). */
+/* hybridgwd is stopping: from now on the end of the channel calls no
+ * dead() and ends no confirmed commit (the process is asked to stop). */
+void	nb_chan_srv_quiet(void);
+/* End the channel that way now. */
 void	nb_chan_srv_detach(void);
 /* The process is gone (its exit seen first): end the channel as if it
  * had closed it. */

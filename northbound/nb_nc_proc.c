@@ -241,8 +241,9 @@ nb_netconf_proc_stop(void)
 		return;
 	np.stopping = true;
 	uv_timer_stop(&np.restart);
-	/* no confirmed commit is rolled back by hybridgwd stopping */
-	nb_chan_srv_detach();
+	/* no confirmed commit is rolled back by hybridgwd stopping; the
+	 * process stops on SIGTERM (and its sanitizer, if any, has its say) */
+	nb_chan_srv_quiet();
 	if (np.running) {
 		if (!uv_is_closing((uv_handle_t *)&np.proc))
 			uv_process_kill(&np.proc, SIGTERM);
@@ -251,6 +252,7 @@ nb_netconf_proc_stop(void)
 			uv_run(loop, UV_RUN_ONCE);
 		uv_timer_stop(&np.restart);
 	}
+	nb_chan_srv_detach();
 	uv_close((uv_handle_t *)&np.restart, NULL);
 	np.restart_init = false;
 	for (int i = 0; i < np.argc; i++)
