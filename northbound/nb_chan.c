@@ -72,7 +72,7 @@ static const struct {
 } chan_types[NB_CHAN_NOTIFY + 1] = {
 	[NB_CHAN_HELLO] = { 0, true, true },
 	[NB_CHAN_COMMIT] = { NB_CHAN_F_CONFIRMED | NB_CHAN_F_PERSIST | NB_CHAN_F_PERSIST_ID |
-	    NB_CHAN_F_CC | NB_CHAN_F_DIFF, true, true },
+	    NB_CHAN_F_CC | NB_CHAN_F_DIFF | NB_CHAN_F_PATCH, true, true },
 	[NB_CHAN_CHECK] = { 0, true, true },
 	[NB_CHAN_CANCEL] = { NB_CHAN_F_PERSIST_ID, true, true },
 	[NB_CHAN_STATE] = { NB_CHAN_F_BULK, true, true },
@@ -115,6 +115,20 @@ decode_request(struct wire_rd *b, struct nb_chan_msg *m)
 		if ((m->flags & NB_CHAN_F_PERSIST_ID) &&
 		    (e = get_str(b, &m->persist_id)) != NB_CHAN_OK)
 			return e;
+		if (m->flags & NB_CHAN_F_PATCH) {
+			struct wire_rd	 walk, path;
+
+			if (!wire_get_u64(b, &m->base) || !wire_get_u32(b, &m->npaths) ||
+			    m->npaths == 0 || m->npaths > NB_CHAN_MAX_PATHS)
+				return NB_CHAN_ERR_FIELD;
+			m->paths = *b;
+			walk = *b;
+			for (uint32_t i = 0; i < m->npaths; i++)
+				if ((e = get_str(&walk, &path)) != NB_CHAN_OK)
+					return e;
+			m->paths.len -= wire_left(&walk);
+			*b = walk;
+		}
 		return get_text(b, &m->blob);
 	case NB_CHAN_CHECK:
 		return get_text(b, &m->blob);
@@ -253,6 +267,12 @@ nb_chan_piece_next(struct wire_rd *pieces, struct nb_chan_piece *p)
 {
 	return get_str(pieces, &p->parent) == NB_CHAN_OK &&
 	    get_str(pieces, &p->list) == NB_CHAN_OK && get_text(pieces, &p->text) == NB_CHAN_OK;
+}
+
+bool
+nb_chan_path_next(struct wire_rd *paths, struct wire_rd *path)
+{
+	return get_str(paths, path) == NB_CHAN_OK;
 }
 
 const char *

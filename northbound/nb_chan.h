@@ -36,11 +36,13 @@
 #define NB_CHAN_MAX_REPLY	(1u << 30)	/* a reply body (a <get> of a big RIB) */
 #define NB_CHAN_MAX_STR		4096
 #define NB_CHAN_MAX_PIECES	65536
+#define NB_CHAN_MAX_PATHS	256
 
 enum nb_chan_type {
 	/* NETCONF process -> routing process: requests */
 	NB_CHAN_HELLO = 1,	/* u32 version */
-	NB_CHAN_COMMIT,		/* who, u32 timeout, [str persist], [str persist-id], text config */
+	NB_CHAN_COMMIT,		/* who, u32 timeout, [str persist], [str persist-id],
+				 * [u64 base, u32 n, n x str path], text config */
 	NB_CHAN_CHECK,		/* text config */
 	NB_CHAN_CANCEL,		/* who, [str persist-id] */
 	NB_CHAN_STATE,		/* str xpath hint ("" = all) */
@@ -55,7 +57,7 @@ enum nb_chan_type {
 	/* routing process -> NETCONF process */
 	NB_CHAN_RESULT = 64,	/* i32 rc (0/-errno), u16 tag, str path, str message, str app-tag */
 	NB_CHAN_DATA,		/* blob tree (LYB), u32 n, n x (str parent, str list, text piece) */
-	NB_CHAN_RUNNING = 80,	/* id 0: u64 generation, blob config (LYB; none with F_YOURS) */
+	NB_CHAN_RUNNING = 80,	/* id 0: u64 generation, blob config (LYB; empty with F_YOURS) */
 	NB_CHAN_CONFIRM,	/* id 0: u32 sid of a pending confirmed commit (0: none owns it) */
 	NB_CHAN_NOTIFY,		/* id 0: u64 seconds, u32 nanoseconds (eventTime), blob (LYB) */
 };
@@ -66,9 +68,12 @@ enum nb_chan_type {
 #define NB_CHAN_F_PERSIST_ID	0x0004	/* COMMIT, CANCEL: persist-id given */
 #define NB_CHAN_F_CC		0x0008	/* COMMIT: the <commit> operation (RFC 6241 8.4 rules) */
 #define NB_CHAN_F_DIFF		0x0010	/* COMMIT: subscribers want netconf-config-change edits */
+#define NB_CHAN_F_PATCH		0x0020	/* COMMIT: running of generation base with these
+					 * entries and gateway's other children as in the
+					 * config sent (nb_netconf_fast.c) */
 #define NB_CHAN_F_BULK		0x0001	/* STATE: a whole <get>: big lists as pieces */
 #define NB_CHAN_F_RUNNING	0x0001	/* STARTUP_SET: copy the running config */
-#define NB_CHAN_F_YOURS		0x0001	/* RUNNING: the config the last COMMIT sent */
+#define NB_CHAN_F_YOURS		0x0001	/* RUNNING: the config the COMMIT answered next made */
 #define NB_CHAN_F_PENDING	0x0001	/* CONFIRM: a confirmed commit is pending */
 #define NB_CHAN_F_PERSISTENT	0x0002	/* CONFIRM: ... and it is persistent */
 #define NB_CHAN_F_REPLAY	0x0001	/* NOTIFY: from the log, sent at HELLO */
@@ -114,6 +119,9 @@ struct nb_chan_msg {
 	uint32_t		 timeout;	/* COMMIT, seconds */
 	struct wire_rd		 persist;	/* COMMIT, with F_PERSIST */
 	struct wire_rd		 persist_id;	/* COMMIT CANCEL, with F_PERSIST_ID */
+	uint64_t		 base;		/* COMMIT, with F_PATCH: generation patched */
+	uint32_t		 npaths;	/* ... the entries, read with nb_chan_path_next() */
+	struct wire_rd		 paths;
 	struct wire_rd		 hint;		/* STATE */
 	struct wire_rd		 blob;		/* a text (ends in its NUL) or a LYB tree */
 	int32_t			 rc;		/* RESULT */
@@ -143,6 +151,8 @@ enum nb_chan_err nb_chan_hdr_peek(struct wire_rd rd, uint32_t *body_len);
 enum nb_chan_err nb_chan_decode(struct wire_rd msg, bool to_routing, struct nb_chan_msg *);
 /* The next piece of a decoded DATA message (p->pieces is consumed). */
 bool	nb_chan_piece_next(struct wire_rd *pieces, struct nb_chan_piece *);
+/* The next path of a decoded COMMIT with F_PATCH. */
+bool	nb_chan_path_next(struct wire_rd *paths, struct wire_rd *path);
 const char *nb_chan_err_str(enum nb_chan_err);
 const char *nb_chan_type_str(uint16_t type);
 

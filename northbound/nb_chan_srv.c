@@ -16,6 +16,7 @@
 #include "northbound/nb_bulk.h"
 #include "northbound/nb_chan.h"
 #include "northbound/nb_confirm.h"
+#include "northbound/nb_fast.h"
 #include "northbound/nb_local.h"
 #include "northbound/nb_nc_users.h"
 #include "northbound/nb_notify.h"
@@ -63,6 +64,8 @@ static struct {
 	size_t		 wq_bytes;
 	bool		 from_netconf;	/* the commit running is the NETCONF process's */
 	bool		 quiet;		/* hybridgwd stops: an end changes nothing */
+	struct lyd_node	*spare;		/* a copy of running of spare_gen, for a patch */
+	uint64_t	 spare_gen;
 	void		(*dead)(void *);
 	void		*dead_arg;
 	char		 cli_addr[64];	/* the endpoint of the command line */
@@ -362,13 +365,66 @@ req_hello(const struct nb_chan_msg *m)
 	cs_result(m->id, 0, NB_CHAN_TAG_NONE, NULL);
 }
 
+/*
+ * A commit of a few changed list entries (F_PATCH): the scratch sent (a
+ * config of gateway, its other children and those entries) is parsed and
+ * validated here, then patched into a copy of running - the spare kept
+ * from the last such commit when running has not changed since, so that
+ * neither the whole config is parsed nor copied (nb_fast.c says why that
+ * is the whole config validated). -ESTALE when running is not the one it
+ * was made against, or the model does not allow it: the NETCONF process
+ * sends the whole config instead.
+ */
+static int
+cs_patched(const struct nb_chan_msg *m, struct nbnc_touched *t, struct lyd_node **tree,
+    struct nb_err *err)
+{
+	struct lyd_node	*scratch = NULL, *base = NULL;
+	struct wire_rd	 walk = m->paths, path;
+	int		 rc;
+
+	*tree = NULL;
+	if (m->base != nb_running_gen() || !nb_running() || !nbnc_fast_possible(nb_running()))
+		return -ESTALE;
+	if (!(t->paths = calloc(m->npaths, sizeof(*t->paths))))
+		return -ENOMEM;
+	t->valid = true;
+	for (uint32_t i = 0; i < m->npaths; i++) {
+		if (!nb_chan_path_next(&walk, &path) ||
+		    !(t->paths[t->n] = strndup((const char *)path.p, wire_left(&path))))
+			return -ENOMEM;
+		t->n++;
+	}
+	if ((rc = cs_config(m, &scratch, err)) != 0)
+		return rc;
+	if (cs.spare && cs.spare_gen == nb_running_gen()) {
+		base = cs.spare;
+		cs.spare = NULL;
+	} else if (lyd_dup_siblings(nb_running(), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+	    &base) != LY_SUCCESS) {
+		lyd_free_all(scratch);
+		return -ENOMEM;
+	}
+	rc = nbnc_fast_patch(base, scratch, t);
+	lyd_free_all(scratch);
+	if (rc != 0) {
+		lyd_free_all(base);
+		nb_err_set(err, "", "the entries sent are not entries of this configuration");
+		return -EINVAL;
+	}
+	*tree = base;
+	return 0;
+}
+
 static void
 req_commit(const struct nb_chan_msg *m)
 {
 	struct nb_commit_req	 r = { 0 };
-	struct lyd_node		*tree = NULL;
+	struct nbnc_touched	 t = { 0 };
+	struct lyd_node		*tree = NULL, *old = NULL;
 	struct nb_err		 err = { 0 };
 	enum nb_chan_tag	 tag = NB_CHAN_TAG_APP_FAILED;
+	struct nb_chan_out	 o;
 	char			 user[64], host[64], persist[NB_CHAN_MAX_STR + 1];
 	char			 pid[NB_CHAN_MAX_STR + 1];
 	uint64_t		 t0 = mono_us(), t1;
@@ -383,17 +439,45 @@ req_commit(const struct nb_chan_msg *m)
 		r.persist = nb_chan_str(&m->persist, persist, sizeof(persist));
 	if (m->flags & NB_CHAN_F_PERSIST_ID)
 		r.persist_id = nb_chan_str(&m->persist_id, pid, sizeof(pid));
-	if ((rc = cs_config(m, &tree, &err)) != 0) {
-		cs_result(m->id, rc, NB_CHAN_TAG_APP_FAILED, &err);
+	if (m->flags & NB_CHAN_F_PATCH) {
+		rc = cs_patched(m, &t, &tree, &err);
+		r.old = &old;	/* becomes the next spare */
+	} else {
+		rc = cs_config(m, &tree, &err);
+	}
+	if (rc != 0) {
+		nbnc_touched_clear(&t);
+		cs_result(m->id, rc, rc == -ESTALE ? NB_CHAN_TAG_OP_FAILED : NB_CHAN_TAG_APP_FAILED,
+		    &err);
 		return;
 	}
 	t1 = mono_us();
 	cs.from_netconf = true;
 	rc = nb_confirm_commit(tree, &r, &err, &tag);
 	cs.from_netconf = false;
+	if (rc == 0) {
+		/* the generation the NETCONF process's copy now is */
+		nb_chan_begin(&o, NB_CHAN_RUNNING, NB_CHAN_F_YOURS, 0);
+		nb_chan_put_u64(&o, nb_running_gen());
+		nb_chan_put_blob(&o, NULL, 0);
+		cs_send(&o);
+	}
+	if (old) {
+		/* what running replaced, patched like it, is a copy of it */
+		lyd_free_all(cs.spare);
+		cs.spare = NULL;
+		if (nbnc_fast_patch(old, nb_running(), &t) == 0) {
+			cs.spare = old;
+			cs.spare_gen = nb_running_gen();
+		} else {
+			nb_tree_free_later(old);
+		}
+	}
+	nbnc_touched_clear(&t);
 	cs_result(m->id, rc, tag, &err);
-	log_debug(LOG_MOD_NB, "netconf channel: commit of %zu bytes: parsed and validated in "
-	    "%llu us, committed in %llu us", wire_left(&m->blob), (unsigned long long)(t1 - t0),
+	log_debug(LOG_MOD_NB, "netconf channel: commit of %zu bytes%s: parsed and validated in "
+	    "%llu us, committed in %llu us", wire_left(&m->blob),
+	    m->flags & NB_CHAN_F_PATCH ? " (entries)" : "", (unsigned long long)(t1 - t0),
 	    (unsigned long long)(mono_us() - t1));
 }
 
@@ -933,4 +1017,6 @@ nb_chan_srv_fini(void)
 	for (size_t i = 0; i < cs.log_count; i++)
 		free(cs.log[(cs.log_first + i) % CS_LOG_MAX].lyb);
 	cs.log_count = cs.log_first = 0;
+	lyd_free_all(cs.spare);
+	cs.spare = NULL;
 }

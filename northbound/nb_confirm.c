@@ -233,9 +233,11 @@ nb_confirm_commit(struct lyd_node *tree, const struct nb_commit_req *r, struct n
 	int		 rc;
 
 	*tag = NB_CHAN_TAG_APP_FAILED;
+	if (r->old)
+		*r->old = NULL;
 	if (!r->cc) {
 		/* edit-config or copy-config of running: no confirmed-commit rules */
-		return commit_tree(tree, &r->who, r->diff, NULL, err);
+		return commit_tree(tree, &r->who, r->diff, r->old, err);
 	}
 	if (cc.pending) {
 		/* A confirming or follow-up commit: a persistent confirmed
@@ -272,7 +274,10 @@ nb_confirm_commit(struct lyd_node *tree, const struct nb_commit_req *r, struct n
 		cc.backup_empty = old == NULL;
 		old = NULL;
 	}
-	nb_tree_free_later(old);
+	if (r->old)
+		*r->old = old;
+	else
+		nb_tree_free_later(old);
 	if (r->confirmed) {
 		cc.pending = true;
 		cc.sid = r->who.sid;

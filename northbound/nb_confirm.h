@@ -26,6 +26,8 @@ struct nb_commit_req {
 	const char	*persist;	/* make it persistent with this id */
 	const char	*persist_id;	/* confirm or extend a persistent one */
 	bool		 diff;		/* the config-change event lists the edits */
+	struct lyd_node	**old;		/* non-NULL: the running tree replaced comes
+					 * back here (NULL when kept to roll back to) */
 };
 
 /* Commit tree (consumed, also on failure; NULL = empty) as r says. 0, or

@@ -233,6 +233,7 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 {
 	enum nb_chan_tag	 ctag = NB_CHAN_TAG_OP_FAILED;
 	uint64_t		 t0 = mono_us(), t1, t2;
+	bool			 patch;
 	int			 rc;
 
 	*tag = NC_ERR_OP_FAILED;
@@ -246,7 +247,10 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 		return -EINVAL;
 	}
 	t1 = mono_us();
-	if ((rc = nbnc_rt_commit(tree, r, plain, err, &ctag)) != 0) {
+	/* the candidate made of edits of entries alone, on the running copy
+	 * it started from: hybridgwd needs only those entries */
+	patch = keep && ds.touched.valid && tree == ds.cand && ds.cand_gen == nb_running_gen();
+	if ((rc = nbnc_rt_commit(tree, r, plain, patch ? &ds.touched : NULL, err, &ctag)) != 0) {
 		*tag = nbnc_tag(ctag);
 		if (!keep)
 			lyd_free_all(tree);

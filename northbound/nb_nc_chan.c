@@ -156,6 +156,11 @@ chan_running(const struct nb_chan_msg *m)
 	struct lyd_node	*tree = NULL;
 	struct nb_err	 err = { 0 };
 
+	if (m->flags & NB_CHAN_F_YOURS) {
+		/* our commit: the tree sent is running here when it returns */
+		ch.gen = m->gen;
+		return;
+	}
 	if (lyb_parse(&m->blob, LYD_PARSE_STRICT | LYD_PARSE_NO_STATE, LYD_VALIDATE_NO_STATE,
 	    &tree) != 0)
 		chan_gone("sent a running configuration that does not parse");
@@ -384,20 +389,14 @@ tree_text(const struct lyd_node *tree, char **xml)
 	return 0;
 }
 
-int
-nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, bool plain,
-    struct nb_err *err, enum nb_chan_tag *tag)
+static int
+chan_commit(const char *xml, const struct nbnc_commit_req *r, bool plain,
+    const struct nbnc_touched *t, struct nb_err *err, enum nb_chan_tag *tag)
 {
 	struct nb_chan_out	 o;
 	struct chan_result	 res = { err, tag };
 	uint16_t		 f = 0;
-	char			*xml;
 
-	*tag = NB_CHAN_TAG_OP_FAILED;
-	if (tree_text(tree, &xml) != 0) {
-		nb_err_set(err, "", "out of memory");
-		return -ENOMEM;
-	}
 	if (!plain) {
 		f |= NB_CHAN_F_CC;
 		f |= r->confirmed ? NB_CHAN_F_CONFIRMED : 0;
@@ -406,6 +405,8 @@ nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, boo
 	}
 	if (nbnc_notify_has_subscribers())
 		f |= NB_CHAN_F_DIFF;
+	if (t)
+		f |= NB_CHAN_F_PATCH;
 	chan_begin(&o, NB_CHAN_COMMIT, f);
 	chan_put_who(&o, r->sid);
 	nb_chan_put_u32(&o, plain ? 0 : r->timeout);
@@ -413,9 +414,46 @@ nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, boo
 		nb_chan_put_str(&o, r->persist);
 	if (f & NB_CHAN_F_PERSIST_ID)
 		nb_chan_put_str(&o, r->persist_id);
+	if (t) {
+		nb_chan_put_u64(&o, ch.gen);
+		nb_chan_put_u32(&o, (uint32_t)t->n);
+		for (size_t i = 0; i < t->n; i++)
+			nb_chan_put_str(&o, t->paths[i]);
+	}
 	nb_chan_put_text(&o, xml);
-	free(xml);
 	return chan_call(&o, -1, ans_result, &res);
+}
+
+int
+nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, bool plain,
+    const struct nbnc_touched *t, struct nb_err *err, enum nb_chan_tag *tag)
+{
+	struct lyd_node	*scratch = NULL;
+	char		*xml = NULL;
+	int		 rc;
+
+	*tag = NB_CHAN_TAG_OP_FAILED;
+	/* a few entries changed: only they (and gateway's other children)
+	 * cross, if hybridgwd's running is still the one they change */
+	if (t && t->valid && t->n > 0 && t->n <= NB_CHAN_MAX_PATHS && nbnc_fast_possible(tree) &&
+	    nbnc_fast_scratch(tree, t, &scratch) == 0) {
+		rc = tree_text(scratch, &xml);
+		lyd_free_all(scratch);
+		if (rc == 0) {
+			rc = chan_commit(xml ? xml : "", r, plain, t, err, tag);
+			free(xml);
+			if (rc != -ESTALE)
+				return rc;
+			memset(err, 0, sizeof(*err));
+		}
+	}
+	if (tree_text(tree, &xml) != 0) {
+		nb_err_set(err, "", "out of memory");
+		return -ENOMEM;
+	}
+	rc = chan_commit(xml, r, plain, NULL, err, tag);
+	free(xml);
+	return rc;
 }
 
 int

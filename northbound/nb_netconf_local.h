@@ -11,6 +11,7 @@
 
 #include "northbound/nb_bulk.h"
 #include "northbound/nb_chan.h"
+#include "northbound/nb_fast.h"
 #include "northbound/nb_nc_users.h"
 #include "northbound/nb_netconf.h"
 
@@ -118,9 +119,11 @@ void	nbnc_chan_close(void);
 /* Is a request waiting, or an event of hybridgwd being applied? (No
  * request may be made then.) */
 bool	nbnc_chan_busy(void);
-/* plain: edit-config/copy-config of running (no confirmed-commit rules) */
+/* plain: edit-config/copy-config of running (no confirmed-commit rules);
+ * t: when not NULL, tree is running with these entries (and gateway's
+ * other children) changed: only they are sent when they can be (nb_fast.h) */
 int	nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *, bool plain,
-	    struct nb_err *, enum nb_chan_tag *);
+	    const struct nbnc_touched *t, struct nb_err *, enum nb_chan_tag *);
 int	nbnc_rt_check(const struct lyd_node *tree, struct nb_err *);
 int	nbnc_rt_cancel(uint32_t sid, const char *persist_id, struct nb_err *, enum nb_chan_tag *);
 /* The gateway state (hint: as nb_state_get()); bulk: a whole <get>, the
@@ -188,22 +191,11 @@ void	nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_n
 void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
 
 /* nb_netconf_fast.c: an edit of existing list entries under /gateway run
- * on those entries alone (see there). The entries an edit changed, by
- * path, so that the running tree a commit replaces can be patched into a
- * copy of the new one instead of copying it. */
-struct nbnc_touched {
-	char		**paths;
-	size_t		 n;
-	bool		 valid;		/* false: changes not known, copy */
-};
-void	nbnc_touched_clear(struct nbnc_touched *);
-/* 0 (applied to base, validated), -EAGAIN (not of that shape: nothing
- * changed, nothing reported), other: errors reported (base unchanged but
- * for -EIO). */
+ * on those entries alone (nb_fast.h). 0 (applied to base, validated),
+ * -EAGAIN (not of that shape: nothing changed, nothing reported), other:
+ * errors reported (base unchanged but for -EIO). */
 int	nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *dop,
 	    enum nbnc_erropt, struct nbnc_errs *, struct nbnc_touched *);
-int	nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src,
-	    const struct nbnc_touched *);
 /* nb_datastore.c: nbnc_fast_edit() on the candidate; -EAGAIN as there. */
 int	nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
 	    enum nbnc_erropt, struct nbnc_errs *, uint32_t sid);

@@ -403,3 +403,43 @@ def test_channel_refuses_a_bad_netconf_process(hgw_bin, netns, workdir, what):
 		assert srv.d.alive()
 	finally:
 		srv.stop()
+
+
+def test_entry_commits_stay_in_step(hgw_bin, netns, workdir):
+	"""A commit of a few edited entries crosses as those entries only; when
+	hybridgwd's running moved meanwhile (hybridgwctl), the whole config
+	crosses instead, and both processes end with the same running config."""
+	srv = Server(netns('step'), workdir, extra_args=['-d', 'nb']).start()
+	try:
+		m = srv.connect()
+		desc = '<circuit><name>er1</name><description>%s</description></circuit>'
+
+		def both(want_as, want_desc):
+			ctl = srv.ctl('show config')['hybridgw:gateway']
+			nc = m.get_config('running')
+			assert ctl['as'] == want_as
+			assert ctl['circuit'][0].get('description') == want_desc
+			assert xp(nc, '//h:gateway/h:as/text()') == [str(want_as)]
+			assert xp(nc, '//h:circuit/h:description/text()') == [want_desc]
+
+		m.edit_config(target='candidate', config=cfg(desc % 'one'))
+		m.commit()
+		both(65010, 'one')
+		assert 'commit of' in srv.log() and '(entries)' in srv.log()
+		# running moves under the candidate: the commit still lands whole
+		m.edit_config(target='candidate', config=cfg(desc % 'two'))
+		path = os.path.join(workdir, 'other.xml')
+		with open(path, 'w') as f:
+			f.write(nclib.gateway_xml().replace('<as>65010</as>', '<as>65012</as>'))
+		srv.ctl(['config', 'apply', path], json=False)
+		util.wait_for(lambda: xp(m.get_config('running'), '//h:gateway/h:as/text()') ==
+			      ['65012'], 5, 0.05, 'the NETCONF copy following hybridgwctl')
+		m.commit()
+		both(65010, 'two')		# the candidate was made from as 65010
+		m.edit_config(target='candidate', config=cfg(desc % 'three'))
+		m.commit()
+		both(65010, 'three')
+		m.edit_config(target='running', config=cfg(desc % 'four'))
+		both(65010, 'four')
+	finally:
+		srv.stop()

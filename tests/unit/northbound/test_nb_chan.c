@@ -100,6 +100,50 @@ test_requests(void **state)
 	assert_truncations(&o, true);
 	free(o.p);
 
+	/* a commit of entries: the generation, the paths, the scratch */
+	nb_chan_begin(&o, NB_CHAN_COMMIT, NB_CHAN_F_PATCH, 8);
+	nb_chan_put_who(&o, 3, "alice", "");
+	nb_chan_put_u32(&o, 0);
+	nb_chan_put_u64(&o, 41);
+	nb_chan_put_u32(&o, 2);
+	nb_chan_put_str(&o, "/hybridgw:gateway/circuit[name='a']");
+	nb_chan_put_str(&o, "/hybridgw:gateway/circuit[name='b']");
+	nb_chan_put_text(&o, "<gateway/>");
+	assert_int_equal(nb_chan_end(&o), 0);
+	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_OK);
+	assert_int_equal(m.base, 41);
+	assert_int_equal(m.npaths, 2);
+	{
+		struct wire_rd	 walk = m.paths, path;
+
+		assert_true(nb_chan_path_next(&walk, &path));
+		assert_string_equal(nb_chan_str(&path, buf, sizeof(buf)),
+		    "/hybridgw:gateway/circuit[name='a']");
+		assert_true(nb_chan_path_next(&walk, &path));
+		assert_true(wire_empty(&walk));
+	}
+	assert_string_equal((const char *)m.blob.p, "<gateway/>");
+	assert_truncations(&o, true);
+	free(o.p);
+	/* no paths, or more than may come */
+	nb_chan_begin(&o, NB_CHAN_COMMIT, NB_CHAN_F_PATCH, 8);
+	nb_chan_put_who(&o, 3, "alice", "");
+	nb_chan_put_u32(&o, 0);
+	nb_chan_put_u64(&o, 41);
+	nb_chan_put_u32(&o, 0);
+	nb_chan_put_text(&o, "<gateway/>");
+	assert_int_equal(nb_chan_end(&o), 0);
+	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_ERR_FIELD);
+	free(o.p);
+	nb_chan_begin(&o, NB_CHAN_COMMIT, NB_CHAN_F_PATCH, 8);
+	nb_chan_put_who(&o, 3, "alice", "");
+	nb_chan_put_u32(&o, 0);
+	nb_chan_put_u64(&o, 41);
+	nb_chan_put_u32(&o, NB_CHAN_MAX_PATHS + 1);
+	assert_int_equal(nb_chan_end(&o), 0);
+	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_ERR_FIELD);
+	free(o.p);
+
 	/* the empty config is a text too: just its NUL */
 	o = msg_commit(0, NULL);
 	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_OK);
