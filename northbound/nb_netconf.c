@@ -42,6 +42,7 @@ static struct {
 	char			 hostkey[PATH_MAX];
 	char			*hostkey_b64;	/* the key, read before the privileges went */
 	size_t			 hostkey_len;
+	NC_SSH_KEY_TYPE		 hostkey_type;
 	uv_timer_t		 endpt_timer;	/* the endpoint follows commits */
 	bool			 endpt_timer_init;
 	char			 endpt_addr[64];
@@ -222,8 +223,9 @@ nbnc_hostkey_load(const char *path)
 	FILE	*f = fopen(path, "re");
 	char	 line[256], *b64 = NULL;
 	size_t	 len = 0;
-	bool	 in = false, ec = false;
+	bool	 in = false, params = false;
 	int	 rc = 0;
+	NC_SSH_KEY_TYPE type = NC_SSH_KEY_UNKNOWN;
 
 	if (!f)
 		return -errno;
@@ -231,9 +233,26 @@ nbnc_hostkey_load(const char *path)
 		size_t	 n = strcspn(line, "\r\n");
 
 		line[n] = '\0';
+		if (strncmp(line, "-----BEGIN EC PARAMETERS", 24) == 0) {
+			params = true;	/* `openssl ecparam -genkey` puts these first */
+			continue;
+		}
+		if (params) {
+			params = strncmp(line, "-----END ", 9) != 0;
+			continue;
+		}
 		if (strncmp(line, "-----BEGIN ", 11) == 0) {
+			/* libnetconf2 writes the header back from the type:
+			 * PKCS#8 ("PRIVATE KEY") is its unknown type */
 			in = true;
-			ec = strstr(line, " EC PRIVATE KEY") != NULL;
+			type = strstr(line, " EC PRIVATE KEY") ? NC_SSH_KEY_ECDSA :
+			    strstr(line, " RSA PRIVATE KEY") ? NC_SSH_KEY_RSA :
+			    strstr(line, " DSA PRIVATE KEY") ? NC_SSH_KEY_DSA : NC_SSH_KEY_UNKNOWN;
+			if (type == NC_SSH_KEY_UNKNOWN &&
+			    strcmp(line, "-----BEGIN PRIVATE KEY-----") != 0) {
+				rc = -EINVAL;	/* encrypted or OpenSSH format */
+				break;
+			}
 			continue;
 		}
 		if (strncmp(line, "-----END ", 9) == 0)
@@ -252,8 +271,8 @@ nbnc_hostkey_load(const char *path)
 	}
 	OPENSSL_cleanse(line, sizeof(line));
 	fclose(f);
-	if (rc == 0 && (!b64 || !ec))
-		rc = -EINVAL;	/* nbnc_hostkey_ensure() writes EC keys */
+	if (rc == 0 && !b64)
+		rc = -EINVAL;
 	if (rc != 0) {
 		if (b64)
 			OPENSSL_cleanse(b64, len);
@@ -262,6 +281,7 @@ nbnc_hostkey_load(const char *path)
 	}
 	nbnc.hostkey_b64 = b64;
 	nbnc.hostkey_len = len;
+	nbnc.hostkey_type = type;
 	return 0;
 }
 
@@ -271,7 +291,7 @@ nbnc_hostkey_clb(const char *name, void *ud, char **privkey_path, char **privkey
 {
 	if (!nbnc.hostkey_b64 || !(*privkey_data = strdup(nbnc.hostkey_b64)))
 		return -1;
-	*privkey_type = NC_SSH_KEY_ECDSA;
+	*privkey_type = nbnc.hostkey_type;
 	return 0;
 }
 
