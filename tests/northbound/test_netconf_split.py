@@ -201,24 +201,29 @@ def test_kill9_during_commit_and_get_leaves_routing_alone(routed, ping_stream):
 		'idle-timeout'] == now
 	m.close_session()
 
-	# 2. during full <get>s (config + state, BIRD's routes in the RIB)
+	# 2. during full <get>s (config + state, BIRD's routes in the RIB), back
+	# to back as the commits were: however fast a <get> is here, the kill
+	# finds one outstanding (or the next one about to be sent)
+	def getter(m, res):
+		while True:
+			try:
+				m.get()
+				res['done'] = res.get('done', 0) + 1
+			except Exception as e:	# noqa: BLE001 - the session died under it
+				res['err'] = e
+				return
+
 	for _ in range(2):
 		m = srv.connect()
 		res = {}
-
-		def getter():
-			try:
-				res['reply'] = m.get()
-			except Exception as e:	# noqa: BLE001 - the session died under it
-				res['err'] = e
-		t = threading.Thread(target=getter)
+		t = threading.Thread(target=getter, args=(m, res), daemon=True)
 		t.start()
-		time.sleep(0.05)
+		util.wait_for(lambda: res.get('done'), 20, 0.01, 'a first full <get>')
 		old = kill9(srv)
 		t.join(20)
 		back.append(back_in(srv, old))
 		cut['get'] = cut.get('get', 0) + ('err' in res)
-	assert cut['get'] >= 1, 'no kill landed while a <get> was outstanding'
+	assert cut['get'] == 2, 'a <get> session survived the kill of its process'
 
 	# routing never noticed
 	time.sleep(1.0)
