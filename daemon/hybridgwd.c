@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "northbound/northbound.h"
+#include "northbound/nb_chan_srv.h"
 #include "northbound/nb_netconf.h"
 
 #define DEFAULT_CTL	"/run/hybridgw/hybridgwd.sock"
@@ -30,7 +31,9 @@ usage(void)
 	    "  -d, --debug LIST       debug logs for modules: core,bgp,failover,bfd,fib,vpn,nb or all\n"
 	    "  -f, --foreground       log to stderr instead of syslog\n"
 	    "  -n, --netconf LISTEN   NETCONF over SSH on [ADDR]:PORT (default [::]:830 when the\n"
-	    "                         config has /gateway/netconf; 'off' disables it)\n"
+	    "                         config has /gateway/netconf; 'off' disables it), served by\n"
+	    "                         hybridgw-netconf, an unprivileged process hybridgwd supervises\n"
+	    "  -u, --netconf-user U   the user hybridgw-netconf runs as (default hybridgw, else nobody)\n"
 	    "  -S, --state-dir DIR    SSH host key and other state (default /var/lib/hybridgw)\n"
 	    "  -t, --check            validate the config and exit\n");
 	exit(2);
@@ -83,31 +86,6 @@ netconf_configured(void)
 	return yes;
 }
 
-/* -n [ADDR]:PORT | ADDR:PORT | PORT | ADDR */
-static int
-netconf_start(const char *listen, const char *state_dir)
-{
-	struct nb_netconf_cfg	 cfg = { .state_dir = state_dir };
-	char			 buf[128], *p;
-
-	snprintf(buf, sizeof(buf), "%s", listen ? listen : "");
-	if (buf[0] == '[' && (p = strchr(buf, ']'))) {
-		*p = '\0';
-		cfg.address = buf + 1;
-		if (p[1] == ':')
-			cfg.port = (uint16_t)atoi(p + 2);
-	} else if ((p = strrchr(buf, ':')) && strchr(buf, ':') == p) {
-		*p = '\0';
-		cfg.address = buf[0] ? buf : NULL;
-		cfg.port = (uint16_t)atoi(p + 1);
-	} else if (buf[0] && strspn(buf, "0123456789") == strlen(buf)) {
-		cfg.port = (uint16_t)atoi(buf);
-	} else if (buf[0]) {
-		cfg.address = buf;
-	}
-	return nb_netconf_start(&cfg);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -120,11 +98,13 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 't' },
 		{ "netconf", required_argument, NULL, 'n' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "netconf-user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
-	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw";
+	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw", *nc_user = NULL;
+	struct nb_netconf_proc_cfg pcfg = { 0 };
 	bool		 nc_on = false;
 	bool		 fg = false, check = false;
 	struct lyd_node	*tree = NULL;
@@ -133,7 +113,7 @@ main(int argc, char **argv)
 
 	if (!yang)
 		yang = HGW_YANG_DIR;
-	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 's': ctl = optarg; break;
@@ -143,6 +123,7 @@ main(int argc, char **argv)
 		case 't': check = true; break;
 		case 'n': nc_listen = optarg; break;
 		case 'S': state_dir = optarg; break;
+		case 'u': nc_user = optarg; break;
 		default: usage();
 		}
 	}
@@ -162,6 +143,8 @@ main(int argc, char **argv)
 		print_err("YANG", &e);
 		goto out;
 	}
+	/* every commit: the NETCONF users checked, hybridgw-netconf told */
+	nb_chan_srv_init();
 	/* Validate the whole file before anything starts. */
 	if (nb_config_parse_file(cfg_path, &tree, &e) != 0) {
 		print_err(cfg_path, &e);
@@ -200,8 +183,16 @@ main(int argc, char **argv)
 		nc_on = true;
 	else if (!nc_listen)
 		nc_on = netconf_configured();
-	if (nc_on && (c = netconf_start(nc_listen, state_dir)) != 0) {
+	pcfg.exe = getenv("HGW_NETCONF_EXE");
+	pcfg.listen = nc_on && nc_listen ? nc_listen : NULL;
+	pcfg.state_dir = state_dir;
+	pcfg.yang_dir = yang;
+	pcfg.user = nc_user;
+	pcfg.debug = dbg;
+	pcfg.foreground = fg;
+	if (nc_on && (c = nb_netconf_proc_start(&pcfg)) != 0) {
 		fprintf(stderr, "hybridgwd: NETCONF on %s: %s\n", nc_listen ? nc_listen : "[::]:830",
+		    c == -ENOENT ? "hybridgw-netconf is not installed beside hybridgwd" :
 		    strerror(-c));
 		nb_ctl_stop();
 		goto out;
@@ -215,11 +206,12 @@ main(int argc, char **argv)
 	log_info(LOG_MOD_CORE, "hybridgwd %s running on %s (control socket %s)", HGW_VERSION,
 	    cfg_path, ctl);
 	loop_run();
-	nb_netconf_stop();
+	nb_netconf_proc_stop();
 	nb_ctl_stop();
 	rc = 0;
 out:
 	gateway_fini();
+	nb_chan_srv_fini();
 	nb_fini();
 	loop_fini();
 	if (rc == 0)

@@ -17,6 +17,7 @@ static const char *const lvl_names[] = { "error", "warning", "info", "debug" };
 
 static enum log_level	 cur_level = LOG_LVL_INFO;
 static bool		 use_stderr = true;
+static char		 stderr_tag[32];	/* which process, when several share stderr */
 static bool		 debug_on[LOG_MOD_COUNT];
 
 void
@@ -26,6 +27,12 @@ log_init(const char *ident, enum log_level lvl, bool to_stderr)
 	use_stderr = to_stderr;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_tag(const char *tag)
+{
+	snprintf(stderr_tag, sizeof(stderr_tag), "%s%s", tag ? tag : "", tag ? " " : "");
 }
 
 void log_set_level(enum log_level lvl) { cur_level = lvl; }
@@ -86,8 +93,8 @@ log_msg(enum log_level lvl, enum log_mod m, const char *fmt, ...)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		fprintf(stderr, "%02d:%02d:%02d.%03ld %s %s: %s\n", tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, lvl_names[lvl],
+		fprintf(stderr, "%02d:%02d:%02d.%03ld %s %s%s: %s\n", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, lvl_names[lvl], stderr_tag,
 		    log_mod_name(m), line);
 	} else
 		syslog(sysprio[lvl], "%s: %s", log_mod_name(m), line);

@@ -13,6 +13,8 @@ enum log_mod {
 };
 
 void	log_init(const char *ident, enum log_level, bool to_stderr);
+/* Name the process in stderr lines (a child sharing its parent's stderr). */
+void	log_set_tag(const char *tag);
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 /* "bgp,fib" or "all"; returns -EINVAL naming an unknown module in err. */

@@ -119,3 +119,9 @@ loop_call(loop_fn fn, void *arg)
 		return fn(arg);
 	return mailbox_call(loop_mb, &j.msg);
 }
+
+bool
+loop_in_thread(void)
+{
+	return loop_ready && pthread_equal(pthread_self(), loop_thread);
+}

@@ -2,6 +2,7 @@
 #ifndef HGW_LIB_LOOP_H
 #define HGW_LIB_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -25,5 +26,7 @@ uint64_t	 mono_us(void);
  * result. Called from the loop thread itself, it runs fn directly. */
 typedef int (*loop_fn)(void *arg);
 int		 loop_call(loop_fn fn, void *arg);
+/* Is the caller the loop thread? */
+bool		 loop_in_thread(void);
 
 #endif

@@ -36,4 +36,24 @@ int	nbnc_bulk_finish(struct nbnc_bulk *);
 /* Take the pieces made so far out of the tree again. */
 void	nbnc_bulk_drop(struct nbnc_bulk *);
 
+/* Free a tree that may hold pieces (lyd_free_all() must not see them). */
+void	nbnc_bulk_free(struct lyd_node *);
+
+/*
+ * Across the channel: hybridgwd takes the pieces out of a state tree
+ * (their parents' paths, in order) and sends the rest as LYB, the NETCONF
+ * process puts them back under the same parents. The pieces' strings are
+ * the caller's (nbnc_bulk_pieces_free()); list points into the schema.
+ */
+struct nbnc_bulk_piece {
+	char		*parent;
+	const char	*list;
+	char		*text;
+};
+int	nbnc_bulk_take(struct lyd_node *tree, struct nbnc_bulk_piece **v, size_t *n);
+void	nbnc_bulk_pieces_free(struct nbnc_bulk_piece *v, size_t n);
+/* A piece of len bytes of text (copied) as the last child of parent. */
+int	nbnc_bulk_attach(struct lyd_node *parent, const char *list, const char *text,
+	    size_t len);
+
 #endif

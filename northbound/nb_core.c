@@ -1,7 +1,6 @@
 /* northbound/nb_core.c - libyang context, running config, transactions, state tree, startup file. */
 #include "northbound/northbound.h"
 #include "northbound/nb_local.h"
-#include "northbound/nb_netconf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -193,9 +192,6 @@ nb_module_register(const struct nb_module *m)
 		abort();
 	}
 	nb_mods[nb_nmods++] = m;
-	for (const struct nb_rpc *r = m->rpcs; r && r->name; r++)
-		if (nb_rpc_register(r->name, r->fn) != 0)
-			log_err(LOG_MOD_NB, "module %s: cannot register RPC %s", m->name, r->name);
 }
 
 const struct nb_module *
@@ -485,7 +481,20 @@ out:
 }
 
 int
-nb_startup_save(struct nb_err *err)
+nb_startup_read(struct lyd_node **out, struct nb_err *err)
+{
+	*out = NULL;
+	if (!nb_startup[0]) {
+		nb_err_set(err, "", "no startup file is configured");
+		return -ENOENT;
+	}
+	if (access(nb_startup, F_OK) != 0)
+		return 0;	/* deleted startup: empty */
+	return nb_config_parse_file(nb_startup, out, err);
+}
+
+int
+nb_startup_write(const struct lyd_node *tree, struct nb_err *err)
 {
 	char	*data = NULL;
 	int	 rc;
@@ -494,7 +503,7 @@ nb_startup_save(struct nb_err *err)
 		nb_err_set(err, "", "no startup file is configured");
 		return -ENOENT;
 	}
-	if (lyd_print_mem(&data, nb_run, nb_format_guess(nb_startup, NULL),
+	if (lyd_print_mem(&data, tree, nb_format_guess(nb_startup, NULL),
 	    LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
 		nb_err_from_ly(err, "print");
 		return -EINVAL;
@@ -504,6 +513,26 @@ nb_startup_save(struct nb_err *err)
 	if (rc != 0)
 		nb_err_set(err, nb_startup, "cannot write the startup file: %s", strerror(-rc));
 	return rc;
+}
+
+int
+nb_startup_save(struct nb_err *err)
+{
+	return nb_startup_write(nb_run, err);
+}
+
+int
+nb_startup_delete(struct nb_err *err)
+{
+	if (!nb_startup[0]) {
+		nb_err_set(err, "", "no startup file is configured");
+		return -ENOENT;
+	}
+	if (unlink(nb_startup) != 0 && errno != ENOENT) {
+		nb_err_set(err, nb_startup, "cannot delete the startup file: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 int

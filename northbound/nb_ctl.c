@@ -10,16 +10,18 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "northbound/nb_ctl_req.h"
 
 /*
  * Protocol: the client writes one request line of space-separated words,
  * optionally followed by a body (a config file's text), then shuts down its
  * write side. The server answers with one status byte ('0' ok, '1' error)
  * and the output text, then closes. One request per connection keeps both
- * sides trivial and lets shell tools (socat) talk to it.
+ * sides trivial and lets shell tools (socat) talk to it. The request is
+ * decoded by nb_ctl_req.c (pure, fuzzed): the socket stays in the routing
+ * process (docs/northbound.md says why), so a bad request is refused, never
+ * truncated or guessed at.
  */
-#define CTL_MAX_REQ	(64u << 20)	/* a config file with many prefixes */
-#define CTL_MAX_WORDS	16
 
 struct ctl_conn {
 	uv_pipe_t	 pipe;
@@ -77,21 +79,36 @@ ctl_reply(struct ctl_conn *c, bool ok, char *text)
 static void
 ctl_dispatch(struct ctl_conn *c)
 {
-	char		*words[CTL_MAX_WORDS], *line, *body, *save = NULL, *tok;
-	int		 nw = 0;
-	char		*out = NULL;
-	bool		 ok;
+	struct nb_ctl_req	 req;
+	enum nb_ctl_err		 e;
+	char			*words[NB_CTL_MAX_WORDS], *w, *out = NULL;
+	bool			 ok;
 
-	line = c->buf;
-	body = strchr(line, '\n');
-	if (body)
-		*body++ = '\0';
-	else
-		body = line + strlen(line);
-	for (tok = strtok_r(line, " \t", &save); tok && nw < CTL_MAX_WORDS;
-	    tok = strtok_r(NULL, " \t", &save))
-		words[nw++] = tok;
-	ok = nb_show_request(nw, words, body, &out) == 0;
+	/* the buffer holds len bytes and a NUL after them (ctl_read) */
+	e = nb_ctl_req_decode(wire_rd_init(c->buf, c->len), &req);
+	if (e != NB_CTL_OK) {
+		char	*m = NULL;
+
+		log_info(LOG_MOD_NB, "control socket: refused: %s", nb_ctl_err_str(e));
+		if (asprintf(&m, "%s\n", nb_ctl_err_str(e)) < 0)
+			m = NULL;
+		ctl_reply(c, false, m);
+		return;
+	}
+	/* words copied out NUL-terminated: at most the line, plus a NUL each */
+	if (!(w = malloc(NB_CTL_MAX_LINE + NB_CTL_MAX_WORDS + 1))) {
+		ctl_reply(c, false, NULL);
+		return;
+	}
+	for (int i = 0, off = 0; i < req.nw; i++) {
+		words[i] = w + off;
+		memcpy(words[i], req.word[i].p, req.word[i].len);
+		words[i][req.word[i].len] = '\0';
+		off += (int)req.word[i].len + 1;
+	}
+	ok = nb_show_request(req.nw, words, req.body.len ? (const char *)req.body.p : "",
+	    &out) == 0;
+	free(w);
 	ctl_reply(c, ok, out);
 }
 
@@ -104,7 +121,7 @@ ctl_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 		size_t	 ncap = c->cap ? c->cap * 2 : 65536 + 1;
 		char	*nb;
 
-		if (ncap > CTL_MAX_REQ + 1 || !(nb = realloc(c->buf, ncap))) {
+		if (ncap > NB_CTL_MAX_REQ + 1 || !(nb = realloc(c->buf, ncap))) {
 			*b = uv_buf_init(NULL, 0);
 			return;
 		}

@@ -192,6 +192,20 @@ unmark_all(struct lyd_node *first)
 
 /* ---------------------------------------------------------- xpath */
 
+/* Is the word at w (in expr) where an operator goes, i.e. after an operand
+ * (XPath 1.0 3.7: after a name, a number, a literal, ')', ']', '*' or '.')? */
+static bool
+xpath_after_operand(const char *expr, const char *w)
+{
+	const char	*q = w;
+
+	while (q > expr && isspace((unsigned char)q[-1]))
+		q--;
+	if (q == expr || q == w)
+		return false;	/* first, or glued to what precedes it */
+	return isalnum((unsigned char)q[-1]) || strchr(")]*.'\"_-", q[-1]) != NULL;
+}
+
 /* "/hgw:gateway" -> "/hybridgw:gateway": accept each module's own prefix
  * as well as its name (RFC 6241 8.9 lets the request declare prefixes;
  * clients use the modules' prefixes). */
@@ -224,6 +238,14 @@ xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 			while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
 				p++;
 			len = (size_t)(p - s);
+			if (len == 3 && strncmp(s, "mod", 3) == 0 && xpath_after_operand(in, s)) {
+				/* libyang 2.1 computes mod on integers: "1 mod 0" or a
+				 * NaN operand raises SIGFPE in the server */
+				nbnc_errs_add(errs, NC_ERR_INVALID_VALUE, "", NULL,
+				    "the XPath operator mod is not supported");
+				free(o);
+				return -EINVAL;
+			}
 			if (*p == ':' && p[1] != ':' && (s == in || !isalnum((unsigned char)s[-1]))) {
 				char	 pfx[128];
 

@@ -21,7 +21,7 @@
  * above 2^32-1 or an end-of-message framed RPC after base:1.1 leave the
  * session hanging. It also answers every message it cannot parse with
  * operation-failed and runs an <rpc> without a message-id. Debian's library
- * cannot be patched here, so hybridgwd defines ssh_channel_read() and
+ * cannot be patched here, so hybridgw-netconf defines ssh_channel_read() and
  * ssh_channel_poll_timeout() itself; the executable exports them
  * (daemon/CMakeLists.txt, --dynamic-list) and the dynamic linker binds
  * libnetconf2's calls to them.

@@ -1,4 +1,4 @@
-/* northbound/nb_netconf.c - NETCONF server: SSH endpoint, host key, users and keys, threads, sessions. */
+/* northbound/nb_netconf.c - hybridgw-netconf: SSH endpoint, host key, users and keys, threads, sessions. */
 #include "northbound/nb_netconf_local.h"
 
 #include <crypt.h>
@@ -29,28 +29,6 @@
 #define NBNC_ENDPT	"main"
 #define NBNC_HOSTKEY	"hostkey"
 #define NBNC_MAX_POLL	4
-#define NBNC_CFG_XPATH	"/hybridgw:gateway/" NBNC_MOD ":netconf"
-
-struct nbnc_key {
-	char	 alg[32];
-	char	*b64;
-};
-
-struct nbnc_user {
-	char		 name[33];
-	char		*hash;		/* crypt(3) $6$, or NULL */
-	enum nbnc_role	 role;
-	struct nbnc_key	*keys;
-	size_t		 nkeys;
-};
-
-struct nbnc_users {
-	struct nbnc_user	*v;
-	size_t			 n;
-	char			 addr[64];	/* from config, "" = CLI */
-	uint16_t		 port;		/* from config, 0 = CLI */
-	uint16_t		 idle;
-};
 
 static struct {
 	bool			 inited;
@@ -62,6 +40,14 @@ static struct {
 	pthread_t		 poll_thr[NBNC_MAX_POLL];
 	unsigned		 npoll;
 	char			 hostkey[PATH_MAX];
+	char			*hostkey_b64;	/* the key, read before the privileges went */
+	size_t			 hostkey_len;
+	NC_SSH_KEY_TYPE		 hostkey_type;
+	uv_timer_t		 endpt_timer;	/* the endpoint follows commits */
+	bool			 endpt_timer_init;
+	char			 endpt_addr[64];
+	uint16_t		 endpt_port, endpt_idle;
+	bool			 endpt_pending;
 	char			 cli_addr[64];
 	uint16_t		 cli_port;
 	char			 addr[64];	/* what the endpoint uses now */
@@ -79,159 +65,6 @@ static pthread_mutex_t	 nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct nbnc_users *nbnc_users_cur;
 
 /* ------------------------------------------------------------ users */
-
-static void
-nbnc_users_free(struct nbnc_users *u)
-{
-	if (!u)
-		return;
-	for (size_t i = 0; i < u->n; i++) {
-		if (u->v[i].hash) {
-			OPENSSL_cleanse(u->v[i].hash, strlen(u->v[i].hash));
-			free(u->v[i].hash);
-		}
-		for (size_t k = 0; k < u->v[i].nkeys; k++)
-			free(u->v[i].keys[k].b64);
-		free(u->v[i].keys);
-	}
-	free(u->v);
-	free(u);
-}
-
-static const char *
-nbnc_child_value(const struct lyd_node *parent, const char *name)
-{
-	struct lyd_node	*c = NULL;
-
-	if (lyd_find_path(parent, name, 0, &c) != LY_SUCCESS || !c)
-		return NULL;
-	return lyd_get_value(c);
-}
-
-static enum nbnc_role
-nbnc_role_parse(const char *s)
-{
-	if (s && strcmp(s, "admin") == 0)
-		return NBNC_ROLE_ADMIN;
-	if (s && strcmp(s, "operator") == 0)
-		return NBNC_ROLE_OPERATOR;
-	return NBNC_ROLE_VIEWER;
-}
-
-const char *
-nbnc_role_name(enum nbnc_role r)
-{
-	switch (r) {
-	case NBNC_ROLE_ADMIN:
-		return "admin";
-	case NBNC_ROLE_OPERATOR:
-		return "operator";
-	default:
-		return "viewer";
-	}
-}
-
-/* Build the user table from a configuration; err names the bad node. */
-static int
-nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct nb_err *err)
-{
-	struct nbnc_users	*u;
-	struct ly_set		*set = NULL;
-	struct lyd_node		*ncnode = NULL;
-	const char		*v;
-	int			 rc = 0;
-
-	if (!(u = calloc(1, sizeof(*u))))
-		return -ENOMEM;
-	/* NBNC_CFG_XPATH, by a walk of two levels: an XPath evaluation
-	 * visits every child of gateway, twice per commit */
-	for (const struct lyd_node *top = cfg ? lyd_first_sibling(cfg) : NULL;
-	    top && !ncnode; top = top->next) {
-		struct lyd_node	*c;
-
-		if (!top->schema || strcmp(top->schema->name, "gateway") != 0 ||
-		    strcmp(top->schema->module->name, "hybridgw") != 0)
-			continue;
-		LY_LIST_FOR(lyd_child(top), c)
-			if (c->schema && strcmp(c->schema->name, "netconf") == 0 &&
-			    strcmp(c->schema->module->name, NBNC_MOD) == 0) {
-				ncnode = c;
-				break;
-			}
-	}
-	if (!ncnode)
-		goto out;
-	if ((v = nbnc_child_value(ncnode, "listen/address")))
-		snprintf(u->addr, sizeof(u->addr), "%s", v);
-	if ((v = nbnc_child_value(ncnode, "listen/port")))
-		u->port = (uint16_t)atoi(v);
-	if ((v = nbnc_child_value(ncnode, "idle-timeout")))
-		u->idle = (uint16_t)atoi(v);
-	if (lyd_find_xpath(ncnode, "user", &set) != LY_SUCCESS) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (set->count && !(u->v = calloc(set->count, sizeof(*u->v)))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (uint32_t i = 0; i < set->count; i++) {
-		struct nbnc_user	*usr = &u->v[u->n++];
-		struct ly_set		*ks = NULL;
-
-		snprintf(usr->name, sizeof(usr->name), "%s",
-		    nbnc_child_value(set->dnodes[i], "name"));
-		usr->role = nbnc_role_parse(nbnc_child_value(set->dnodes[i], "role"));
-		if ((v = nbnc_child_value(set->dnodes[i], "password")) && !(usr->hash = strdup(v))) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (lyd_find_xpath(set->dnodes[i], "authorized-key", &ks) != LY_SUCCESS) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (ks->count && !(usr->keys = calloc(ks->count, sizeof(*usr->keys)))) {
-			ly_set_free(ks, NULL);
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (uint32_t k = 0; k < ks->count; k++) {
-			struct nbnc_key	*key = &usr->keys[usr->nkeys];
-			const char	*alg = nbnc_child_value(ks->dnodes[k], "algorithm");
-			const char	*b64 = nbnc_child_value(ks->dnodes[k], "key-data");
-			ssh_key		 sk = NULL;
-
-			snprintf(key->alg, sizeof(key->alg), "%s", alg ? alg : "");
-			if (!b64 || ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(key->alg),
-			    &sk) != SSH_OK) {
-				char	*p = lyd_path(ks->dnodes[k], LYD_PATH_STD, NULL, 0);
-
-				nb_err_set(err, p ? p : NBNC_CFG_XPATH,
-				    "key-data is not a valid %s public key", key->alg);
-				free(p);
-				ly_set_free(ks, NULL);
-				rc = -EINVAL;
-				goto out;
-			}
-			ssh_key_free(sk);
-			if (!(key->b64 = strdup(b64))) {
-				ly_set_free(ks, NULL);
-				rc = -ENOMEM;
-				goto out;
-			}
-			usr->nkeys++;
-		}
-		ly_set_free(ks, NULL);
-	}
-out:
-	ly_set_free(set, NULL);
-	if (rc != 0) {
-		nbnc_users_free(u);
-		return rc;
-	}
-	*out = u;
-	return 0;
-}
 
 enum nbnc_role
 nbnc_user_role(const char *user)
@@ -378,12 +211,87 @@ out:
 	return rc;
 }
 
+/*
+ * Read once, as root, before the privileges go: libnetconf2 asks for the
+ * key at every SSH accept, and the unprivileged process may not read the
+ * file. It takes the key as base64 DER (the PEM body) and hands libssh a
+ * private temporary copy (mode 0600, unlinked at once).
+ */
+static int
+nbnc_hostkey_load(const char *path)
+{
+	FILE	*f = fopen(path, "re");
+	char	 line[256], *b64 = NULL;
+	size_t	 len = 0;
+	bool	 in = false, params = false;
+	int	 rc = 0;
+	NC_SSH_KEY_TYPE type = NC_SSH_KEY_UNKNOWN;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		size_t	 n = strcspn(line, "\r\n");
+
+		line[n] = '\0';
+		if (strncmp(line, "-----BEGIN EC PARAMETERS", 24) == 0) {
+			params = true;	/* `openssl ecparam -genkey` puts these first */
+			continue;
+		}
+		if (params) {
+			params = strncmp(line, "-----END ", 9) != 0;
+			continue;
+		}
+		if (strncmp(line, "-----BEGIN ", 11) == 0) {
+			/* libnetconf2 writes the header back from the type:
+			 * PKCS#8 ("PRIVATE KEY") is its unknown type */
+			in = true;
+			type = strstr(line, " EC PRIVATE KEY") ? NC_SSH_KEY_ECDSA :
+			    strstr(line, " RSA PRIVATE KEY") ? NC_SSH_KEY_RSA :
+			    strstr(line, " DSA PRIVATE KEY") ? NC_SSH_KEY_DSA : NC_SSH_KEY_UNKNOWN;
+			if (type == NC_SSH_KEY_UNKNOWN &&
+			    strcmp(line, "-----BEGIN PRIVATE KEY-----") != 0) {
+				rc = -EINVAL;	/* encrypted or OpenSSH format */
+				break;
+			}
+			continue;
+		}
+		if (strncmp(line, "-----END ", 9) == 0)
+			break;
+		if (!in || !n)
+			continue;
+		char	*nb = realloc(b64, len + n + 1);
+
+		if (!nb) {
+			rc = -ENOMEM;
+			break;
+		}
+		b64 = nb;
+		memcpy(b64 + len, line, n + 1);
+		len += n;
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	fclose(f);
+	if (rc == 0 && !b64)
+		rc = -EINVAL;
+	if (rc != 0) {
+		if (b64)
+			OPENSSL_cleanse(b64, len);
+		free(b64);
+		return rc;
+	}
+	nbnc.hostkey_b64 = b64;
+	nbnc.hostkey_len = len;
+	nbnc.hostkey_type = type;
+	return 0;
+}
+
 static int
 nbnc_hostkey_clb(const char *name, void *ud, char **privkey_path, char **privkey_data,
     NC_SSH_KEY_TYPE *privkey_type)
 {
-	if (!nbnc.hostkey[0] || !(*privkey_path = strdup(nbnc.hostkey)))
+	if (!nbnc.hostkey_b64 || !(*privkey_data = strdup(nbnc.hostkey_b64)))
 		return -1;
+	*privkey_type = nbnc.hostkey_type;
 	return 0;
 }
 
@@ -674,12 +582,21 @@ nbnc_backlog_raise(uint16_t port)
 	}
 }
 
+/*
+ * The endpoint follows the running config: at once after a commit of this
+ * process (before its reply, so that the client finds it moved), on the
+ * next loop turn after one hybridgwd sent while a request was waiting on
+ * the channel: moving it may bind a port below 1024, which this
+ * unprivileged process asks hybridgwd to do over that channel
+ * (nb_nc_priv.c).
+ */
 static void
-nbnc_endpoint_apply(const struct nbnc_users *u)
+nbnc_endpoint_run(uv_timer_t *t)
 {
-	const char	*addr = u && u->addr[0] ? u->addr : nbnc.cli_addr;
-	uint16_t	 port = u && u->port ? u->port : nbnc.cli_port;
+	const char	*addr = nbnc.endpt_addr[0] ? nbnc.endpt_addr : nbnc.cli_addr;
+	uint16_t	 port = nbnc.endpt_port ? nbnc.endpt_port : nbnc.cli_port;
 
+	nbnc.endpt_pending = false;
 	if (!nbnc.started)
 		return;
 	if (strcmp(addr, nbnc.addr) != 0) {
@@ -694,8 +611,24 @@ nbnc_endpoint_apply(const struct nbnc_users *u)
 		else
 			log_err(LOG_MOD_NB, "netconf: cannot listen on port %u", port);
 	}
-	nc_server_set_idle_timeout(u ? u->idle : 0);
+	nc_server_set_idle_timeout(nbnc.endpt_idle);
 	nbnc_backlog_raise(nbnc.port);
+}
+
+static void
+nbnc_endpoint_apply(const struct nbnc_users *u)
+{
+	snprintf(nbnc.endpt_addr, sizeof(nbnc.endpt_addr), "%s", u ? u->addr : "");
+	nbnc.endpt_port = u ? u->port : 0;
+	nbnc.endpt_idle = u ? u->idle : 0;
+	if (!nbnc.started || nbnc.endpt_pending)
+		return;
+	if (!nbnc_chan_busy()) {
+		nbnc_endpoint_run(NULL);
+		return;
+	}
+	nbnc.endpt_pending = true;
+	uv_timer_start(&nbnc.endpt_timer, nbnc_endpoint_run, 0, 0);
 }
 
 static int
@@ -764,57 +697,8 @@ nbnc_print_clb(const struct nc_session *s, NC_VERB_LEVEL lvl, const char *msg)
 }
 
 int
-nb_netconf_init(struct nb_err *err)
-{
-	static const char *const nc_features[] = { "writable-running", "candidate",
-		"confirmed-commit", "rollback-on-error", "validate", "startup", "xpath", NULL };
-	static const struct {
-		const char		*name, *rev;
-		const char *const	*feat;
-	} mods[] = {
-		{ "ietf-netconf", "2013-09-29", nc_features },
-		{ "ietf-netconf-with-defaults", "2011-06-01", NULL },
-		{ "ietf-netconf-monitoring", "2010-10-04", NULL },
-		{ "notifications", "2008-07-14", NULL },
-		{ "nc-notifications", "2008-07-14", NULL },
-		{ "ietf-netconf-notifications", "2012-02-06", NULL },
-		{ NBNC_MOD, NULL, NULL },
-	};
-	struct ly_ctx	*ctx = nb_ctx();
-
-	if (nbnc.inited)
-		return 0;
-	/* libyang's date-and-time checks call mktime(); with TZ unset glibc
-	 * stats /etc/localtime on every call (one per RIB route in a <get>:
-	 * 110,000 syscalls). Same zone, read once. Still single-threaded here. */
-	if (!getenv("TZ")) {
-		setenv("TZ", ":/etc/localtime", 0);
-		tzset();
-	}
-	if (!ctx) {
-		nb_err_set(err, "", "the YANG context is not initialized");
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		const char	**f = (const char **)mods[i].feat;
-
-		if (!ly_ctx_load_module(ctx, mods[i].name, mods[i].rev, f)) {
-			const struct ly_err_item	*e = ly_err_last(ctx);
-
-			nb_err_set(err, mods[i].name, "cannot load YANG module: %s",
-			    e && e->msg ? e->msg : "not found");
-			return -EINVAL;
-		}
-	}
-	nb_module_register(&nbnc_module);
-	nbnc.inited = true;
-	return 0;
-}
-
-int
 nb_netconf_start(const struct nb_netconf_cfg *cfg)
 {
-	struct nbnc_users	*u = NULL;
 	struct nb_err		 err = { 0 };
 	const struct lysc_node	*gs;
 	const char		*dir = cfg && cfg->state_dir ? cfg->state_dir : "/var/lib/hybridgw";
@@ -832,24 +716,18 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
 		return rc;
 	}
-	if ((rc = nbnc_hostkey_ensure(dir, nbnc.hostkey, sizeof(nbnc.hostkey))) != 0) {
+	if ((rc = nbnc_hostkey_ensure(dir, nbnc.hostkey, sizeof(nbnc.hostkey))) != 0 ||
+	    (!nbnc.hostkey_b64 && (rc = nbnc_hostkey_load(nbnc.hostkey)) != 0)) {
 		log_err(LOG_MOD_NB, "netconf: host key in %s: %s", dir, strerror(-rc));
 		return rc;
 	}
 	snprintf(nbnc.cli_addr, sizeof(nbnc.cli_addr), "%s",
 	    cfg && cfg->address ? cfg->address : "::");
 	nbnc.cli_port = cfg && cfg->port ? cfg->port : 830;
-	/* Users and listen address as committed so far. */
-	if ((rc = nbnc_users_from_cfg(nb_running(), &u, &err)) != 0) {
-		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
-		return rc;
-	}
-	pthread_mutex_lock(&nbnc_users_mtx);
-	nbnc_users_free(nbnc_users_cur);
-	nbnc_users_cur = u;
-	pthread_mutex_unlock(&nbnc_users_mtx);
-	snprintf(nbnc.addr, sizeof(nbnc.addr), "%s", u->addr[0] ? u->addr : nbnc.cli_addr);
-	nbnc.port = u->port ? u->port : nbnc.cli_port;
+	/* the listen address as committed so far (nb_netconf_connect()) */
+	snprintf(nbnc.addr, sizeof(nbnc.addr), "%s",
+	    nbnc.endpt_addr[0] ? nbnc.endpt_addr : nbnc.cli_addr);
+	nbnc.port = nbnc.endpt_port ? nbnc.endpt_port : nbnc.cli_port;
 
 	nc_set_print_clb_session(nbnc_print_clb);
 	nc_verbosity(NC_VERB_WARNING);
@@ -866,7 +744,7 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
 	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
-	nc_server_set_idle_timeout(u->idle);
+	nc_server_set_idle_timeout(nbnc.endpt_idle);
 	nc_server_ssh_set_hostkey_clb(nbnc_hostkey_clb, NULL, NULL);
 	nc_server_ssh_set_passwd_auth_clb(nbnc_auth_passwd, NULL, NULL);
 	nc_server_ssh_set_pubkey_auth_clb(nbnc_auth_pubkey, NULL, NULL);
@@ -887,8 +765,13 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 		rc = -ENOMEM;
 		goto fail_server;
 	}
-	if ((rc = nbnc_notify_start()) != 0)
-		goto fail_ps;
+	/* no thread may accept (and write the host key to a temporary
+	 * file) while the ids change under it */
+	if ((rc = nb_netconf_drop_privileges(cfg ? cfg->user : NULL)) != 0) {
+		nc_ps_free(nbnc.ps);
+		nbnc.ps = NULL;
+		goto fail_server;
+	}
 	atomic_store(&nbnc.stop, false);
 	nbnc.npoll = cfg && cfg->poll_threads ? cfg->poll_threads : 3;
 	if (nbnc.npoll > NBNC_MAX_POLL)
@@ -901,15 +784,40 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	nbnc.started_at = time(NULL);
 	log_info(LOG_MOD_NB, "netconf: listening on [%s]:%u (host key %s)", nbnc.addr, nbnc.port,
 	    nbnc.hostkey);
+	/* a commit seen between the hello and now */
+	nbnc.endpt_pending = true;
+	uv_timer_start(&nbnc.endpt_timer, nbnc_endpoint_run, 0, 0);
 	return 0;
 
-fail_ps:
-	nc_ps_free(nbnc.ps);
-	nbnc.ps = NULL;
 fail_server:
 	nc_server_destroy();
 fail:
 	return rc;
+}
+
+int
+nb_netconf_connect(int fd)
+{
+	struct nb_err	 err = { 0 };
+	int		 rc;
+
+	if ((rc = nb_netconf_init(&err)) != 0) {
+		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
+		return rc;
+	}
+	if (!nbnc.inited) {
+		/* the users and the endpoint follow running, which follows
+		 * hybridgwd's: its commits are applied here as commits */
+		nb_module_register(&nbnc_module);
+		if (uv_timer_init(loop_get(), &nbnc.endpt_timer) != 0)
+			return -ENOMEM;
+		nbnc.endpt_timer_init = true;
+		nbnc.inited = true;
+	}
+	/* replayed events come with the hello */
+	if ((rc = nbnc_notify_start()) != 0)
+		return rc;
+	return nbnc_chan_open(fd);
 }
 
 void
@@ -917,18 +825,18 @@ nb_netconf_stop(void)
 {
 	uv_loop_t	*loop = loop_get();
 
-	if (!nbnc.started)
-		return;
-	atomic_store(&nbnc.stop, true);
-	/* Poll threads may be waiting in loop_call(): keep the loop turning. */
-	while (atomic_load(&nbnc.live_threads) > 0) {
-		if (loop)
-			uv_run(loop, UV_RUN_NOWAIT);
-		usleep(5 * 1000);
+	if (nbnc.started) {
+		atomic_store(&nbnc.stop, true);
+		/* Poll threads may be waiting in loop_call(): keep the loop turning. */
+		while (atomic_load(&nbnc.live_threads) > 0) {
+			if (loop)
+				uv_run(loop, UV_RUN_NOWAIT);
+			usleep(5 * 1000);
+		}
+		pthread_join(nbnc.accept_thr, NULL);
+		for (unsigned i = 0; i < nbnc.npoll; i++)
+			pthread_join(nbnc.poll_thr[i], NULL);
 	}
-	pthread_join(nbnc.accept_thr, NULL);
-	for (unsigned i = 0; i < nbnc.npoll; i++)
-		pthread_join(nbnc.poll_thr[i], NULL);
 	nbnc_notify_stop();
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	while (nbnc_sessions) {
@@ -938,14 +846,26 @@ nb_netconf_stop(void)
 		free(s);
 	}
 	pthread_mutex_unlock(&nbnc_sess_mtx);
-	nc_ps_clear(nbnc.ps, 1, NULL);
-	nc_ps_free(nbnc.ps);
-	nbnc.ps = NULL;
+	if (nbnc.started) {
+		nc_ps_clear(nbnc.ps, 1, NULL);
+		nc_ps_free(nbnc.ps);
+		nbnc.ps = NULL;
+	}
 	nbnc_ds_fini();
-	nc_server_destroy();
+	nbnc_chan_close();
+	if (nbnc.started)
+		nc_server_destroy();
+	if (nbnc.endpt_timer_init && !uv_is_closing((uv_handle_t *)&nbnc.endpt_timer))
+		uv_close((uv_handle_t *)&nbnc.endpt_timer, NULL);
+	nbnc.endpt_timer_init = false;
 	pthread_mutex_lock(&nbnc_users_mtx);
 	nbnc_users_free(nbnc_users_cur);
 	nbnc_users_cur = NULL;
 	pthread_mutex_unlock(&nbnc_users_mtx);
+	if (nbnc.hostkey_b64) {
+		OPENSSL_cleanse(nbnc.hostkey_b64, nbnc.hostkey_len);
+		free(nbnc.hostkey_b64);
+		nbnc.hostkey_b64 = NULL;
+	}
 	nbnc.started = false;
 }

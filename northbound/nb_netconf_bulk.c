@@ -315,3 +315,88 @@ nbnc_bulk_sent(void)
 	nbnc_bulk_free(bulk_pending);
 	bulk_pending = NULL;
 }
+
+/* ------------------------------------- across the channel (nb_chan_srv.c, nb_nc_chan.c) */
+
+static void
+bulk_collect(struct lyd_node *first, struct ly_set *set)
+{
+	for (struct lyd_node *n = first; n; n = n->next) {
+		if (!n->schema)
+			continue;
+		if (bulk_is_piece(n))
+			ly_set_add(set, n, 1, NULL);
+		else if (n->schema->nodetype & LYD_NODE_INNER)
+			bulk_collect(lyd_child(n), set);
+	}
+}
+
+int
+nbnc_bulk_take(struct lyd_node *tree, struct nbnc_bulk_piece **v, size_t *n)
+{
+	struct ly_set		*set = NULL;
+	struct nbnc_bulk_piece	*p = NULL;
+	int			 rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!tree)
+		return 0;
+	if (ly_set_new(&set) != LY_SUCCESS)
+		return -ENOMEM;
+	bulk_collect(lyd_first_sibling(tree), set);
+	if (set->count && !(p = calloc(set->count, sizeof(*p)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < set->count; i++) {
+		struct lyd_node_any	*a = (struct lyd_node_any *)set->dnodes[i];
+
+		if (!(p[i].parent = lyd_path(lyd_parent(&a->node), LYD_PATH_STD, NULL, 0))) {
+			nbnc_bulk_pieces_free(p, i);
+			p = NULL;
+			rc = -ENOMEM;
+			goto out;
+		}
+		p[i].list = a->schema->name;	/* the schema outlives the tree */
+	}
+	/* everything allocated: now take the pieces out, in order */
+	for (uint32_t i = 0; i < set->count; i++) {
+		struct lyd_node_any	*a = (struct lyd_node_any *)set->dnodes[i];
+
+		p[i].text = (char *)a->value.str;
+		a->value.tree = NULL;
+		a->value_type = LYD_ANYDATA_DATATREE;
+		lyd_unlink_tree(&a->node);
+		lyd_free_tree(&a->node);
+	}
+	*v = p;
+	*n = set->count;
+out:
+	ly_set_free(set, NULL);
+	return rc;
+}
+
+void
+nbnc_bulk_pieces_free(struct nbnc_bulk_piece *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].parent);
+		free(v[i].text);
+	}
+	free(v);
+}
+
+int
+nbnc_bulk_attach(struct lyd_node *parent, const char *list, const char *text, size_t len)
+{
+	struct nbnc_bulk	 b;
+
+	if (nbnc_bulk_init(&b, parent, list) != 0)
+		return b.err;
+	nbnc_bulk_put(&b, text, len);
+	b.entries = 1;
+	bulk_flush(&b);
+	free(b.buf);
+	return b.err;
+}

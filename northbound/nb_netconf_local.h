@@ -10,11 +10,10 @@
 #include <nc_server.h>	/* libnetconf2 with SSH (defines NC_ENABLED_SSH) */
 
 #include "northbound/nb_bulk.h"
+#include "northbound/nb_chan.h"
+#include "northbound/nb_fast.h"
+#include "northbound/nb_nc_users.h"
 #include "northbound/nb_netconf.h"
-
-#define NBNC_MOD	"hybridgw-netconf"
-
-enum nbnc_role { NBNC_ROLE_VIEWER, NBNC_ROLE_OPERATOR, NBNC_ROLE_ADMIN };
 
 /* One NETCONF session (nb_netconf.c keeps the table). */
 struct nbnc_sess {
@@ -37,7 +36,6 @@ struct nbnc_sess	*nbnc_sess_find(uint32_t id);	/* under nbnc_sess_mtx */
 struct nbnc_sess	*nbnc_sess_get(uint32_t id);
 void			 nbnc_sess_put(struct nbnc_sess *);
 enum nbnc_role		 nbnc_user_role(const char *user);
-const char		*nbnc_role_name(enum nbnc_role);
 uint64_t		 nbnc_stat_bad_hellos(void);
 uint64_t		 nbnc_stat_sessions_total(void);
 time_t			 nbnc_start_time(void);
@@ -51,7 +49,8 @@ void			 nbnc_session_gone(uint32_t sid, const char *user, const char *host,
 			    NC_SESSION_TERM_REASON, uint32_t killed_by);
 void			 nbnc_session_started(uint32_t sid, const char *user, const char *host);
 
-/* nb_datastore.c: candidate, startup, locks, confirmed commit; loop thread only. */
+/* nb_datastore.c: candidate, locks, commits (hybridgwd's), startup (hybridgwd's);
+ * loop thread only. */
 enum nbnc_ds { NBNC_DS_RUNNING, NBNC_DS_CANDIDATE, NBNC_DS_STARTUP, NBNC_DS_COUNT };
 extern const char *const nbnc_ds_names[NBNC_DS_COUNT];
 const struct lyd_node	*nbnc_ds_candidate(void);
@@ -60,8 +59,10 @@ bool			 nbnc_ds_candidate_dirty(uint32_t *by);
 void			 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated);
 void			 nbnc_ds_candidate_discard(void);
 int			 nbnc_ds_startup_read(struct lyd_node **out, struct nb_err *);
-/* who: the session, for the RFC 6470 config-change notification */
-int			 nbnc_ds_startup_write(const struct lyd_node *, uint32_t who, struct nb_err *);
+/* who: the session, for the RFC 6470 config-change notification;
+ * from_running: copy hybridgwd's running config (the tree is not sent) */
+int			 nbnc_ds_startup_write(const struct lyd_node *, bool from_running, uint32_t who,
+			    struct nb_err *);
 int			 nbnc_ds_startup_delete(uint32_t who, struct nb_err *);
 uint32_t		 nbnc_ds_lock_holder(enum nbnc_ds);
 time_t			 nbnc_ds_lock_time(enum nbnc_ds);
@@ -107,6 +108,40 @@ struct nbnc_errs {
 	struct nbnc_err	*v;
 	size_t		 n, cap;
 };
+/*
+ * nb_nc_chan.c: the channel to hybridgwd (loop thread only). Each request
+ * waits for its answer: 0, or -errno with err (and *tag) filled. Trees
+ * given are printed and sent (not consumed); trees returned are the
+ * caller's.
+ */
+int	nbnc_chan_open(int fd);		/* hello: running, confirmed commit, event log */
+void	nbnc_chan_close(void);
+/* Is a request waiting, or an event of hybridgwd being applied? (No
+ * request may be made then.) */
+bool	nbnc_chan_busy(void);
+/* plain: edit-config/copy-config of running (no confirmed-commit rules);
+ * t: when not NULL, tree is running with these entries (and gateway's
+ * other children) changed: only they are sent when they can be (nb_fast.h) */
+int	nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *, bool plain,
+	    const struct nbnc_touched *t, struct nb_err *, enum nb_chan_tag *);
+int	nbnc_rt_check(const struct lyd_node *tree, struct nb_err *);
+int	nbnc_rt_cancel(uint32_t sid, const char *persist_id, struct nb_err *, enum nb_chan_tag *);
+/* The gateway state (hint: as nb_state_get()); bulk: a whole <get>, the
+ * big lists as pieces (free with nbnc_bulk_free()). */
+int	nbnc_rt_state(const char *hint, bool bulk, struct lyd_node **out, struct nb_err *);
+/* A module's RPC: *out the RPC node with its output (NULL: none). */
+int	nbnc_rt_rpc(const struct lyd_node *rpc, uint32_t sid, struct lyd_node **out,
+	    struct nb_err *, enum nb_chan_tag *);
+int	nbnc_rt_startup_get(struct lyd_node **out, struct nb_err *);
+int	nbnc_rt_startup_set(const struct lyd_node *tree, bool from_running, uint32_t sid,
+	    struct nb_err *);
+int	nbnc_rt_startup_del(uint32_t sid, struct nb_err *);
+void	nbnc_rt_session_end(uint32_t sid);
+/* Ask hybridgwd to bind fd (the endpoint's port below 1024). */
+int	nbnc_rt_bind(int fd, uint8_t family, uint16_t port, const uint8_t addr[16]);
+/* hybridgwd's confirmed commit: pending? *sid: its session (0: none). */
+bool	nbnc_rt_confirm_pending(uint32_t *sid);
+
 /* nb_nc_guard.c: is the framing guard in front of libnetconf2 (exported
  * by the executable)? How many messages it refused, sessions it closed. */
 bool		 nbnc_guard_active(void);
@@ -156,28 +191,15 @@ void	nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_n
 void	nbnc_errs_from_ly(struct nbnc_errs *, const char *what);
 
 /* nb_netconf_fast.c: an edit of existing list entries under /gateway run
- * on those entries alone (see there). The entries an edit changed, by
- * path, so that the running tree a commit replaces can be patched into a
- * copy of the new one instead of copying it. */
-struct nbnc_touched {
-	char		**paths;
-	size_t		 n;
-	bool		 valid;		/* false: changes not known, copy */
-};
-void	nbnc_touched_clear(struct nbnc_touched *);
-/* 0 (applied to base, validated), -EAGAIN (not of that shape: nothing
- * changed, nothing reported), other: errors reported (base unchanged but
- * for -EIO). */
+ * on those entries alone (nb_fast.h). 0 (applied to base, validated),
+ * -EAGAIN (not of that shape: nothing changed, nothing reported), other:
+ * errors reported (base unchanged but for -EIO). */
 int	nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *dop,
 	    enum nbnc_erropt, struct nbnc_errs *, struct nbnc_touched *);
-int	nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src,
-	    const struct nbnc_touched *);
 /* nb_datastore.c: nbnc_fast_edit() on the candidate; -EAGAIN as there. */
 int	nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
 	    enum nbnc_erropt, struct nbnc_errs *, uint32_t sid);
 
-/* Free a tree that may hold pieces (lyd_free_all() must not see them). */
-void	nbnc_bulk_free(struct lyd_node *);
 /* A reply tree holding pieces, handed to libnetconf2 as CONST: freed by
  * nbnc_bulk_sent(), which the poll thread calls after each nc_ps_poll(). */
 void	nbnc_bulk_defer(struct lyd_node *);
@@ -206,8 +228,10 @@ int	nbnc_filter_apply(struct nbnc_filter *, struct lyd_node *data,
 /* Drop secrets unless allowed (admin and explicitly named by the filter). */
 void	nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool admin);
 
-/* nb_notify.c */
+/* nb_nc_notify.c */
 int	nbnc_notify_start(void);
+/* An event at its time; replay_only: into the log, to no subscriber. */
+int	nbnc_notify_post(struct lyd_node *notif, const struct timespec *when, bool replay_only);
 void	nbnc_notify_stop(void);
 bool	nbnc_notify_active(void);
 bool	nbnc_notify_has_subscribers(void);

@@ -13,7 +13,6 @@
 #include "northbound/nb_local.h"
 #include "northbound/nb_notify.h"
 
-#define NBNC_MAX_RPCS	16
 
 /* One RPC on its way through the loop thread. */
 struct op {
@@ -29,24 +28,6 @@ struct op {
 	NC_WD_MODE		 wd;
 	bool			 bulk;		/* data may hold nbnc_bulk pieces */
 };
-
-static struct {
-	char		 name[64];
-	nb_rpc_fn	 fn;
-} nbnc_rpcs[NBNC_MAX_RPCS];
-
-int
-nb_rpc_register(const char *name, nb_rpc_fn fn)
-{
-	for (size_t i = 0; i < NBNC_MAX_RPCS; i++) {
-		if (!nbnc_rpcs[i].fn || strcmp(nbnc_rpcs[i].name, name) == 0) {
-			snprintf(nbnc_rpcs[i].name, sizeof(nbnc_rpcs[i].name), "%s", name);
-			nbnc_rpcs[i].fn = fn;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -392,11 +373,10 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			char	*hint = nbnc_filter_state_hint(&flt);
 
 			t1 = mono_us();
-			/* unfiltered: the RIB's routes as XML text (nb_netconf_bulk.c) */
+			/* unfiltered: the RIB's routes as XML text (nb_netconf_bulk.c),
+			 * built by hybridgwd, sent as they are */
 			o->bulk = !flt.subtree && !flt.xpath && !flt.empty;
-			nb_state_bulk_set(o->bulk);
-			rc = nb_state_get(hint, &t, &err);
-			nb_state_bulk_set(false);
+			rc = nbnc_rt_state(hint, o->bulk, &t, &err);
 			free(hint);
 			if (rc != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
@@ -528,7 +508,7 @@ op_edit_config(struct op *o)
 		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 		    (unsigned long long)(mono_us() - t2));
 		if (strcmp(test, "test-only") == 0) {
-			if (d == NBNC_DS_RUNNING && nb_check(work, &err) != 0) {
+			if (d == NBNC_DS_RUNNING && nbnc_rt_check(work, &err) != 0) {
 				nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
 				rc = -EINVAL;
 			}
@@ -586,6 +566,12 @@ op_copy_config(struct op *o)
 		    "source and target are the same datastore");
 		return -EINVAL;
 	}
+	if (dst == NBNC_DS_STARTUP && src == NBNC_DS_RUNNING && !config) {
+		/* hybridgwd saves its own running config */
+		if ((rc = nbnc_ds_startup_write(NULL, true, o->sid, &err)) != 0)
+			nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
+		return rc;
+	}
 	if ((rc = source_tree(o, src, config, &t)) != 0)
 		return rc;
 	switch (dst) {
@@ -597,7 +583,7 @@ op_copy_config(struct op *o)
 		nbnc_ds_candidate_set(t, o->sid, config != NULL);
 		break;
 	default:
-		if ((rc = nbnc_ds_startup_write(t, o->sid, &err)) != 0)
+		if ((rc = nbnc_ds_startup_write(t, false, o->sid, &err)) != 0)
 			nbnc_errs_add_nb(&o->errs, NC_ERR_OP_FAILED, &err);
 		lyd_free_all(t);
 		break;
@@ -642,7 +628,7 @@ op_validate(struct op *o)
 		nbnc_err_locate(o->errs.v[o->errs.n - 1].path, sizeof(o->errs.v[0].path),
 		    o->errs.v[o->errs.n - 1].msg, t);
 		rc = -EINVAL;
-	} else if ((rc = nb_check(t, &err)) != 0) {
+	} else if ((rc = nbnc_rt_check(t, &err)) != 0) {
 		nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
 	}
 	lyd_free_all(t);
@@ -742,37 +728,24 @@ op_discard_changes(struct op *o)
 
 /* -------------------------------------------------- hybridgw RPCs */
 
+/* Carried out by hybridgwd, where the module that registered it lives;
+ * one nobody registered answers operation-not-supported. */
 static int
 op_hgw(struct op *o)
 {
-	const char		*name = o->rpc->schema->name;
 	struct nb_err		 err = { 0 };
+	enum nb_chan_tag	 tag = NB_CHAN_TAG_OP_FAILED;
 	int			 rc;
 
 	if (!may_write(o))
 		return -EPERM;
-	for (size_t i = 0; i < NBNC_MAX_RPCS && nbnc_rpcs[i].fn; i++) {
-		if (strcmp(nbnc_rpcs[i].name, name) != 0)
-			continue;
-		if (lyd_new_inner(NULL, o->rpc->schema->module, name, 0, &o->out) != LY_SUCCESS) {
-			nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "out of memory");
-			return -ENOMEM;
-		}
-		if ((rc = nbnc_rpcs[i].fn(o->rpc, o->out, &err)) != 0) {
-			nbnc_errs_add_nb(&o->errs, NC_ERR_UNKNOWN, &err);
-			lyd_free_all(o->out);
-			o->out = NULL;
-			return rc;
-		}
-		if (!lyd_child(o->out)) {
-			lyd_free_all(o->out);
-			o->out = NULL;
-		}
-		return 0;
+	if ((rc = nbnc_rt_rpc(o->rpc, o->sid, &o->out, &err, &tag)) != 0) {
+		nbnc_errs_add_nb(&o->errs, tag == NB_CHAN_TAG_NOT_SUPPORTED ?
+		    NC_ERR_OP_NOT_SUPPORTED : tag == NB_CHAN_TAG_INVALID_VALUE ?
+		    NC_ERR_INVALID_VALUE : NC_ERR_UNKNOWN, &err);
+		return rc;
 	}
-	nbnc_errs_add(&o->errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL,
-	    "%s is not available in this build of hybridgwd", name);
-	return -ENOTSUP;
+	return 0;
 }
 
 /*

@@ -4,14 +4,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libyang/libyang.h>
 
 /*
- * Safe from any thread and cheap: the event is built, queued and sent by
- * the notification thread to every subscribed session (and kept for
- * replay). Without a running NETCONF server they are dropped silently.
- * String arguments are copied; NULL leaves the leaf out.
+ * Cheap: the event is built and handed to the process's sink. In hybridgwd
+ * (loop thread) that is the channel to hybridgw-netconf, which sends it to
+ * every subscribed session and keeps it for replay (so does hybridgwd, for
+ * the next NETCONF process); in hybridgw-netconf (any thread) its queue.
+ * Without a sink (no NETCONF) they are dropped silently. String arguments
+ * are copied; NULL leaves the leaf out.
  */
 struct nb_path_switch {
 	uint64_t	 id;		/* journal entry id */
@@ -33,5 +36,10 @@ void	nb_notify_outbound_cap(const char *circuit, bool raised, uint32_t limit,
 /* Any notification tree of a module in nb_ctx() (top node = the notification).
  * Ownership is taken. 0, or -EINVAL/-ENOMEM (tree freed). */
 int	nb_notify_send(struct lyd_node *notif);
+
+/* The sink takes the tree (frees it, also on failure); when: eventTime. */
+typedef int (*nb_notify_sink_fn)(struct lyd_node *notif, const struct timespec *when);
+void	nb_notify_sink_set(nb_notify_sink_fn);	/* NULL: drop */
+bool	nb_notify_enabled(void);
 
 #endif

@@ -216,6 +216,12 @@ config_op(const char *op, const char *body, char **out)
 		*out = nb_strdupf("running configuration saved to %s\n", nb_startup_path());
 		return 0;
 	}
+	if (strcmp(op, "validate") != 0 && strcmp(op, "apply") != 0 && strcmp(op, "diff") != 0) {
+		/* before the body is parsed: nothing would free it (found by
+		 * fuzz_northbound_ctl) */
+		*out = strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
+		return -EINVAL;
+	}
 	if ((rc = nb_config_parse_mem(body, LYD_UNKNOWN, &tree, &e)) != 0)
 		return err_out(out, &e);
 	if (strcmp(op, "validate") == 0) {

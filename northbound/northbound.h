@@ -14,8 +14,9 @@
  * transactions that change it. A commit computes the libyang diff of running
  * and the new tree and drives every registered apply module through
  * validate -> prepare (may fail) -> apply (cannot fail), or abort: it happens
- * whole or not at all. Everything here runs on the loop thread; the NETCONF
- * threads reach it through loop_call().
+ * whole or not at all. Everything here runs on the loop thread. In
+ * hybridgwd this is the running configuration itself; hybridgw-netconf
+ * keeps a copy that follows it over the channel (nb_chan.h).
  *
  * The northbound is generic: it knows YANG, datastores and the protocols
  * that reach them, never the routing modules. What the configuration means
@@ -61,6 +62,13 @@ void		 nb_startup_path_set(const char *path);
 const char	*nb_startup_path(void);
 /* Write running to the startup file atomically (tmp, fsync, rename). */
 int		 nb_startup_save(struct nb_err *);
+/* The same with another tree (NULL: empty). */
+int		 nb_startup_write(const struct lyd_node *, struct nb_err *);
+/* The startup file parsed and validated (*out NULL: deleted, empty). Caller
+ * frees. -ENOENT without a startup file. */
+int		 nb_startup_read(struct lyd_node **out, struct nb_err *);
+/* Delete it (a later read finds it empty). */
+int		 nb_startup_delete(struct nb_err *);
 
 /* Operational state: build the gateway-state tree (or the part under xpath,
  * NULL = all). Caller frees. */
@@ -129,6 +137,7 @@ struct nb_module {
 	 * needs none either): no diff of the whole trees when none needs it */
 	bool		 no_diff;
 	const struct nb_rpc	*rpcs;	/* tables ended by a NULL name; NULL = none */
+					/* (NETCONF reaches them over the channel) */
 	const struct nb_cmd	*cmds;
 	const struct nb_show	*shows;
 	/* nb_fini, before the YANG context goes: drop what holds its strings */

@@ -23,6 +23,12 @@ if [ ! -f "$protos" ] && [ "$(id -u)" -eq 0 ]; then
 	echo "196	hybridgw" >"$protos"
 fi
 
+# The user the NETCONF server (hybridgw-netconf) runs as; nobody when absent.
+if ! getent passwd hybridgw >/dev/null && [ "$(id -u)" -eq 0 ]; then
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	    --comment "hybridgw NETCONF server" hybridgw
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -133,6 +133,37 @@ def test_host_key_created_once(srv, workdir):
 	srv.connect().close_session()
 
 
+# an operator's own host key in the place of the generated one: libnetconf2
+# needs the key's type for traditional PEM and takes PKCS#8 as "unknown"
+HOSTKEY_FORMS = {
+	'pkcs8-ec': [['openssl', 'genpkey', '-algorithm', 'EC',
+		      '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', '{}']],
+	'traditional-rsa': [['openssl', 'genrsa', '-traditional', '-out', '{}', '2048']],
+	'ec-with-parameters': [['openssl', 'ecparam', '-name', 'prime256v1', '-genkey',
+				'-out', '{}']],
+}
+
+
+@pytest.mark.parametrize('form', sorted(HOSTKEY_FORMS))
+def test_operator_host_key(srv, workdir, form):
+	key = os.path.join(workdir, 'state', 'ssh_host_ecdsa_key')
+	srv.stop()
+	os.unlink(key)
+	for argv in HOSTKEY_FORMS[form]:
+		subprocess.run([a.replace('{}', key) for a in argv], check=True,
+			       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+	os.chmod(key, 0o600)
+	want = subprocess.run(['ssh-keygen', '-y', '-f', key], check=True, text=True,
+			      stdout=subprocess.PIPE).stdout.split()[1]
+	srv.start()
+	srv.connect().close_session()
+	scan = subprocess.run(['ip', 'netns', 'exec', srv.ns.name, 'ssh-keyscan', '-T', '20',
+			       '-p', str(PORT), '127.0.0.1'], text=True,
+			      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+	assert want in [ln.split()[2] for ln in scan.splitlines() if len(ln.split()) >= 3]
+	assert 'created SSH host key' not in srv.log().split('running on')[-1]
+
+
 def test_openssh_subsystem_smoke(srv, keys):
 	"""OpenSSH client, NETCONF 1.0 framing: hello, get-config, close-session."""
 	end = ']]>]]>'

@@ -12,7 +12,7 @@ from ncclient.operations.rpc import RPCError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nclib import HGWNC, Server, xp	# noqa: E402
+from nclib import HGW, HGWNC, Server, xp	# noqa: E402
 from hgwlab.fixtures import *	# noqa: E402,F401,F403
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
@@ -207,6 +207,15 @@ CASES = [
 	 'xmlns:yang="urn:ietf:params:xml:ns:yang:1"><lan><local-prefix yang:insert="first">'
 	 '10.9.0.0/16</local-prefix></lan></gateway></config></edit-config></rpc>' % (B, H),
 	 'unknown-attribute', ('bad-attribute', 'insert')),
+	# libyang 2.1 raises SIGFPE on "N mod 0" (and a NaN operand): refused
+	('xpath-mod-zero',
+	 '<rpc message-id="12" %s><get><filter type="xpath" select="1 mod 0"/></get></rpc>' % B,
+	 'invalid-value', None),
+	('xpath-mod-in-predicate',
+	 '<rpc message-id="13" %s><get-config><source><running/></source><filter type="xpath" '
+	 'xmlns:h="%s" select="/h:gateway[h:as mod count(/h:nope) = 1]"/></get-config></rpc>' %
+	 (B, HGW),
+	 'invalid-value', None),
 	('refused-from-a-client',
 	 '<rpc message-id="11" %s><refused xmlns="%s"/></rpc>' % (B, HGWNC),
 	 'operation-not-supported', None),
