@@ -79,6 +79,9 @@ struct bgp_hooks {
 	void	(*adj_in_flush)(void *arg, uint32_t rib_source);
 	/* Remove the stale paths of family (0 = all); returns stale paths left. */
 	uint32_t (*adj_in_sweep)(void *arg, uint32_t rib_source, uint8_t family);
+	/* Is addr one of this gateway's own addresses (RFC 4271 6.3)? Optional:
+	 * without it no next hop is checked. Called per UPDATE and family. */
+	bool	(*nexthop_local)(void *arg, const struct ipaddr *addr);
 };
 
 struct bgp_global_cfg {
@@ -146,6 +149,11 @@ int		 bgp_peer_clear(struct bgp_peer *, bool soft);
  * (ORIGIN IGP, empty AS_PATH). Updates are packed and paced by MRAI. */
 void		 bgp_export_announce(struct bgp_peer *, const struct prefix *, struct bgp_attrs *);
 void		 bgp_export_withdraw(struct bgp_peer *, const struct prefix *);
+
+/* An address of the gateway appeared (added) or vanished: received routes
+ * whose next hop is addr are ignored from now on, or accepted again
+ * (RFC 4271 6.3). Call after nexthop_local answers the new way. */
+void		 bgp_local_addr_changed(struct bgp *, const struct ipaddr *addr, bool added);
 
 void		 bgp_attrs_get(struct bgp_attrs *);
 void		 bgp_attrs_put(struct bgp_attrs *);

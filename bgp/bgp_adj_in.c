@@ -377,6 +377,7 @@ bgp_adj_in_init(struct bgp_peer *p)
 {
 	bgp_ptab_init(&p->adj_in[BGP_FAM_V4], AF_INET);
 	bgp_ptab_init(&p->adj_in[BGP_FAM_V6], AF_INET6);
+	bgp_nhself_init(p);
 }
 
 static int
@@ -395,6 +396,7 @@ bgp_adj_in_fini(struct bgp_peer *p)
 		bgp_ptab_walk(&p->adj_in[f], adj_in_put_one, NULL);
 		bgp_ptab_fini(&p->adj_in[f]);
 	}
+	bgp_nhself_flush(p);
 }
 
 uint32_t
@@ -468,8 +470,10 @@ adj_in_withdraw_field(struct bgp_peer *p, struct wire_rd r, uint8_t family)
 {
 	struct prefix	 pfx;
 
-	while (bgp_nlri_next(&r, family, &pfx))
+	while (bgp_nlri_next(&r, family, &pfx)) {
+		bgp_nhself_forget(p, &pfx);
 		bgp_adj_in_withdraw(p, &pfx);
+	}
 }
 
 static void
@@ -478,10 +482,30 @@ adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family,
 {
 	struct bgp_path_info	 pi;
 	struct prefix		 pfx;
+	char			 buf[IPADDR_STRLEN];
+	unsigned		 n = 0;
+	uint32_t		 before;
+	struct ipaddr		 ours;
 
 	bgp_path_info_fill(&pi, a, family, &p->neg, p->ropen.bgp_id, &p->cfg.remote);
-	while (bgp_nlri_next(&r, family, &pfx))
+	if (bgp_nhself_match(p, a, family, &ours)) {	/* RFC 4271 6.3: log, ignore */
+		before = bgp_nhself_count(p);
+		while (bgp_nlri_next(&r, family, &pfx)) {
+			bgp_nhself_hold(p, &pfx, a);
+			n++;
+		}
+		/* a warning when it starts, then one info line per UPDATE */
+		if (n)
+			log_msg(before ? LOG_LVL_INFO : LOG_LVL_WARN, LOG_MOD_BGP, "peer %s: "
+			    "%u routes with next hop %s, a local address, ignored "
+			    "(RFC 4271 6.3)", p->cfg.name, n,
+			    ipaddr_fmt(&ours, buf, sizeof(buf)));
+		return;
+	}
+	while (bgp_nlri_next(&r, family, &pfx)) {
+		bgp_nhself_forget(p, &pfx);
 		bgp_adj_in_update(p, &pfx, a, &pi);
+	}
 }
 
 static bool
@@ -527,7 +551,15 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 	if (u->mp_reach_family && adj_in_family_ok(p, u->mp_reach_family))
 		adj_in_announce_field(p, u->mp_reach_nlri, u->mp_reach_family, a);
 	bgp_attrs_put(a);
-	if (p->cfg.max_prefix && bgp_adj_in_count(p) > p->cfg.max_prefix)
+	bgp_adj_in_limits_check(p);
+}
+
+/* RFC 4271 8.2.2 / RFC 4486: after an UPDATE, the received routes against
+ * max-prefix. Ignored routes count: they are received and they pin memory. */
+void
+bgp_adj_in_limits_check(struct bgp_peer *p)
+{
+	if (p->cfg.max_prefix && bgp_adj_in_count(p) + bgp_nhself_count(p) > p->cfg.max_prefix)
 		bgp_fsm_maxpfx(p);
 	else
 		p->maxpfx_warned = false;
@@ -580,6 +612,7 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 	int		 f;
 
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
+	bgp_nhself_flush(p);	/* the peer sends them again */
 	if (!keep_stale) {
 		bgp_adj_in_flush(p);
 		return;

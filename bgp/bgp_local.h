@@ -176,6 +176,7 @@ struct bgp_peer {
 	/* Adj-RIBs */
 	struct bgp_ptab		 adj_in[BGP_FAM_COUNT];	/* prefix -> interned attrs */
 	uint32_t		 adj_in_stale;
+	struct bgp_ptab		 nhself[BGP_FAM_COUNT];	/* ignored, RFC 4271 6.3: -> attrs */
 	bool			 eor_rcvd[BGP_FAM_COUNT];
 	struct bgp_adj_out	 out;
 };
@@ -274,6 +275,23 @@ void	bgp_adj_in_flush(struct bgp_peer *);
 void	bgp_adj_in_sweep_stale(struct bgp_peer *, int af /* -1 = all */);
 void	bgp_adj_in_gr_expired(struct bgp_peer *);
 int	bgp_adj_in_refresh(struct bgp_peer *);	/* send ROUTE-REFRESH */
+/* max-prefix (and the memory cap) after routes arrived. */
+void	bgp_adj_in_limits_check(struct bgp_peer *);
+
+/* bgp_nhself.c: routes whose next hop is ours (RFC 4271 6.3), kept aside. */
+void	bgp_nhself_init(struct bgp_peer *);
+void	bgp_nhself_flush(struct bgp_peer *);
+/* Is the family's next hop in a one of our addresses (bgp_hooks.nexthop_local)?
+ * which (may be NULL) gets the address that is ours. */
+bool	bgp_nhself_match(const struct bgp_peer *, const struct bgp_attrs *, uint8_t family,
+	    struct ipaddr *which);
+/* Ignore the route: withdraw what was accepted for pfx, keep it aside (a ref taken). */
+void	bgp_nhself_hold(struct bgp_peer *, const struct prefix *, struct bgp_attrs *);
+void	bgp_nhself_forget(struct bgp_peer *, const struct prefix *);
+uint32_t bgp_nhself_count(const struct bgp_peer *);
+uint32_t bgp_nhself_count_af(const struct bgp_peer *, uint8_t family);
+/* In prefix order, per family; the value is the interned attrs. */
+int	bgp_nhself_walk(struct bgp_peer *, bgp_ptab_fn, void *arg);
 
 /* bgp_adj_out.c */
 void	bgp_adj_out_init(struct bgp_peer *);

@@ -30,6 +30,8 @@ struct tp_hooks {
 	struct bgp_path_info last_pi;
 	struct bgp_peer	*export_peer;	/* announce this on export_sync */
 	int		 export_n;	/* how many /24s under 10.99.0.0/16 */
+	struct ipaddr	 local[4];	/* "our" addresses (nexthop_local) */
+	int		 nlocal;
 };
 
 static TP_UNUSED void
@@ -93,9 +95,21 @@ tp_h_sync(void *arg, uint32_t src)
 	}
 }
 
+static TP_UNUSED bool
+tp_h_local(void *arg, const struct ipaddr *a)
+{
+	struct tp_hooks	*h = arg;
+	int		 i;
+
+	for (i = 0; i < h->nlocal; i++)
+		if (ipaddr_cmp(&h->local[i], a) == 0)
+			return true;
+	return false;
+}
+
 static const struct bgp_hooks tp_hooks_ops = {
 	.path_add = tp_h_add, .path_del = tp_h_del, .session = tp_h_session,
-	.stale = tp_h_stale, .export_sync = tp_h_sync,
+	.stale = tp_h_stale, .export_sync = tp_h_sync, .nexthop_local = tp_h_local,
 };
 
 /* ---- loop driving ---- */
