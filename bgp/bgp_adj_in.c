@@ -542,7 +542,7 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 			adj_in_withdraw_field(p, u->mp_reach_nlri, u->mp_reach_family);
 		return;
 	}
-	if (!(a = bgp_attrs_intern(&u->attrs))) {
+	if (!(a = bgp_attrs_intern_acct(&u->attrs, p->acct))) {
 		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES, NULL, 0);
 		return;
 	}
@@ -555,14 +555,38 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 }
 
 /* RFC 4271 8.2.2 / RFC 4486: after an UPDATE, the received routes against
- * max-prefix. Ignored routes count: they are received and they pin memory. */
+ * max-prefix (ignored routes count: they are received and they pin memory),
+ * then what the peer pins against its memory cap. */
 void
 bgp_adj_in_limits_check(struct bgp_peer *p)
 {
-	if (p->cfg.max_prefix && bgp_adj_in_count(p) + bgp_nhself_count(p) > p->cfg.max_prefix)
-		bgp_fsm_maxpfx(p);
+	uint64_t	 pinned;
+
+	bgp_fsm_maxpfx(p);
+	if (p->state != BGP_ST_ESTABLISHED || !p->cfg.max_memory)
+		return;
+	if ((pinned = bgp_peer_pinned(p)) > p->cfg.max_memory)
+		bgp_fsm_resources(p, pinned);
+}
+
+uint32_t
+bgp_adj_in_count_af(const struct bgp_peer *p, uint8_t family)
+{
+	uint32_t	 n;
+
+	if (adj_in_ext(p))
+		n = p->bgp->hooks.adj_in_count(p->bgp->hooks_arg, p->cfg.rib_source, family);
 	else
-		p->maxpfx_warned = false;
+		n = (uint32_t)p->adj_in[bgp_af_of(family)].count;
+	return n + bgp_nhself_count_af(p, family);
+}
+
+uint64_t
+bgp_peer_pinned(const struct bgp_peer *p)
+{
+	uint64_t	 routes = (uint64_t)bgp_adj_in_count(p) + bgp_nhself_count(p);
+
+	return routes * BGP_ROUTE_COST + (p->acct ? p->acct->bytes : 0);
 }
 
 /* ---- graceful restart (RFC 4724 4.2), helper side ---- */

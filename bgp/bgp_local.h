@@ -177,6 +177,7 @@ struct bgp_peer {
 	struct bgp_ptab		 adj_in[BGP_FAM_COUNT];	/* prefix -> interned attrs */
 	uint32_t		 adj_in_stale;
 	struct bgp_ptab		 nhself[BGP_FAM_COUNT];	/* ignored, RFC 4271 6.3: -> attrs */
+	struct bgp_acct		*acct;		/* attribute sets our UPDATEs created */
 	bool			 eor_rcvd[BGP_FAM_COUNT];
 	struct bgp_adj_out	 out;
 };
@@ -245,6 +246,7 @@ void	bgp_fsm_shutdown(struct bgp_peer *, uint8_t subcode, const char *text);
 void	bgp_fsm_restart_close(struct bgp_peer *);
 void	bgp_fsm_init_timers(struct bgp_peer *);
 void	bgp_fsm_maxpfx(struct bgp_peer *);
+void	bgp_fsm_resources(struct bgp_peer *, uint64_t pinned);
 
 /* bgp_adj_in.c */
 void	bgp_ptab_init(struct bgp_ptab *, uint8_t family);
@@ -262,6 +264,11 @@ int	bgp_ptab_walk_sorted(struct bgp_ptab *, bgp_ptab_fn, void *arg);
 void	bgp_adj_in_init(struct bgp_peer *);
 void	bgp_adj_in_fini(struct bgp_peer *);
 uint32_t bgp_adj_in_count(const struct bgp_peer *);
+/* Received routes of one family, ignored ones included (max-prefix). */
+uint32_t bgp_adj_in_count_af(const struct bgp_peer *, uint8_t family);
+/* What one received route costs in bgp_peer_pinned(): a route manager path
+ * and its share of the prefix trie (or a slot here), rounded up. */
+#define BGP_ROUTE_COST	64
 /* Received path / withdraw, with the per-update info already filled. */
 void	bgp_adj_in_update(struct bgp_peer *, const struct prefix *, struct bgp_attrs *,
 	    const struct bgp_path_info *);

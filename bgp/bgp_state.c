@@ -40,6 +40,7 @@ bgp_peer_state_get(const struct bgp_peer *p, struct bgp_peer_state *st)
 	/* routes ignored for their next hop (RFC 4271 6.3) were received */
 	st->pfx_received = st->pfx_accepted + bgp_nhself_count(p);
 	st->pfx_advertised = p->out.advertised;
+	st->mem_pinned = bgp_peer_pinned(p);
 	st->flaps = p->flaps;
 }
 

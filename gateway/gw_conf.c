@@ -231,6 +231,9 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	p->gr_restart_time = 120;
 	p->mrai_ms = cu(b, "advertisement-interval", 0);
 	p->max_prefix = cu(b, "max-prefix/limit", 0);
+	p->max_prefix4 = cu(b, "max-prefix/ipv4-limit", 0);
+	p->max_prefix6 = cu(b, "max-prefix/ipv6-limit", 0);
+	p->max_memory = (uint64_t)cu(b, "max-memory", 524288) * 1024;
 	v = cv(b, "max-prefix/action");
 	p->max_prefix_action = v && strcmp(v, "warning-only") == 0 ? BGP_MAXPFX_WARNING :
 	    BGP_MAXPFX_TEARDOWN;

@@ -101,65 +101,6 @@ build_v4(uint8_t *buf, size_t cap, const char *nh, const char **nlri, int n)
 	return wire_wr_len(&w);
 }
 
-/* An UPDATE with MP_REACH_NLRI for IPv6 (RFC 4760 3, RFC 2545 3): next hop
- * global, plus link-local when ll is not NULL. */
-static size_t
-build_v6(uint8_t *buf, size_t cap, const char *global, const char *ll, const char **nlri,
-    int n)
-{
-	struct wire_wr	 w = wire_wr_init(buf, cap);
-	struct ipaddr	 g, l;
-	struct prefix	 p;
-	size_t		 start, m, am;
-	int		 i;
-
-	assert_int_equal(ipaddr_parse(global, &g), 0);
-	if (ll)
-		assert_int_equal(ipaddr_parse(ll, &l), 0);
-	start = bgp_msg_begin(&w, BGP_MSG_UPDATE);
-	wire_put_u16(&w, 0);
-	m = wire_mark_len16(&w);
-	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);
-	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5);
-	wire_put_u32(&w, TP_REMOTE_AS);
-	wire_put_bytes(&w, (const uint8_t[]){ 0x90, 14 }, 2);	/* optional, extended length */
-	am = wire_mark_len16(&w);
-	wire_put_u16(&w, BGP_AFI_IPV6);
-	wire_put_u8(&w, BGP_SAFI_UNICAST);
-	wire_put_u8(&w, ll ? 32 : 16);
-	wire_put_bytes(&w, g.bytes, 16);
-	if (ll)
-		wire_put_bytes(&w, l.bytes, 16);
-	wire_put_u8(&w, 0);	/* reserved */
-	for (i = 0; i < n; i++) {
-		assert_int_equal(prefix_parse(nlri[i], &p), 0);
-		wire_put_u8(&w, p.len);
-		wire_put_bytes(&w, p.bytes, (p.len + 7u) / 8);
-	}
-	wire_patch_len16(&w, am);
-	wire_patch_len16(&w, m);
-	bgp_msg_finish(&w, start);
-	assert_true(wire_wr_ok(&w));
-	return wire_wr_len(&w);
-}
-
-/* tp_establish with IPv6 unicast negotiated too. */
-static struct tp_conn *
-establish_dual(struct tp_env *e, struct bgp_peer_cfg *cfg)
-{
-	struct tp_conn	*c;
-
-	cfg->ipv6_unicast = true;
-	assert_int_equal(bgp_peer_add(e->bgp, cfg, &e->peer), 0);
-	c = tp_accept(&e->loop, e->lfd, 2000);
-	assert_non_null(c);
-	assert_true(tp_expect(&e->loop, c, BGP_MSG_OPEN, NULL, 1000) > 0);
-	tp_send_open(c, TP_REMOTE_AS, 90, 0x0a000002u, true, false, false);
-	tp_send_keepalive(c);
-	assert_true(tp_wait_state(e, "Established", 1000));
-	return c;
-}
-
 /* Nothing may come back: no NOTIFICATION, the session stays up. */
 static void
 assert_quiet(struct tp_env *e, struct tp_conn *c)
@@ -183,7 +124,8 @@ test_ipv4_nexthop_self(void **state)
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	local_set(&e, "192.0.2.1", true);
-	c = establish_dual(&e, &cfg);
+	c = tp_establish_dual(&e, &cfg);
+	assert_non_null(c);
 	/* next hop is ours: logged, ignored, no NOTIFICATION */
 	len = build_v4(msg, sizeof(msg), "192.0.2.1", (const char *[]){ "10.1.0.0/16",
 	    "10.2.0.0/16" }, 2);
@@ -234,7 +176,8 @@ test_address_added_later(void **state)
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
-	c = establish_dual(&e, &cfg);
+	c = tp_establish_dual(&e, &cfg);
+	assert_non_null(c);
 	len = build_v4(msg, sizeof(msg), "192.0.2.7", (const char *[]){ "10.1.0.0/16",
 	    "10.2.0.0/16" }, 2);
 	tp_send(c, msg, len);
@@ -271,23 +214,24 @@ test_ipv6_nexthop_self(void **state)
 	tp_peer_cfg(&e, &cfg);
 	local_set(&e, "2001:db8::1", true);
 	local_set(&e, "fe80::1", true);
-	c = establish_dual(&e, &cfg);
-	len = build_v6(msg, sizeof(msg), "2001:db8::1", NULL,
+	c = tp_establish_dual(&e, &cfg);
+	assert_non_null(c);
+	len = tp_build_update6(msg, sizeof(msg), "2001:db8::1", NULL,
 	    (const char *[]){ "2001:db8:1::/48" }, 1);
 	tp_send(c, msg, len);
 	/* foreign global, our link-local: still ours */
-	len = build_v6(msg, sizeof(msg), "2001:db8::2", "fe80::1",
+	len = tp_build_update6(msg, sizeof(msg), "2001:db8::2", "fe80::1",
 	    (const char *[]){ "2001:db8:2::/48" }, 1);
 	tp_send(c, msg, len);
 	/* link-local only (global "::", RFC 2545 3), ours */
-	len = build_v6(msg, sizeof(msg), "::", "fe80::1",
+	len = tp_build_update6(msg, sizeof(msg), "::", "fe80::1",
 	    (const char *[]){ "2001:db8:3::/48" }, 1);
 	tp_send(c, msg, len);
 	assert_quiet(&e, c);
 	assert_int_equal(e.h.adds, 0);
 	counts(&e, 3, 0);
 	/* foreign on both: accepted */
-	len = build_v6(msg, sizeof(msg), "2001:db8::2", "fe80::2",
+	len = tp_build_update6(msg, sizeof(msg), "2001:db8::2", "fe80::2",
 	    (const char *[]){ "2001:db8:4::/48" }, 1);
 	tp_send(c, msg, len);
 	assert_true(wait_hooks(&e, 1, 0));
