@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +68,20 @@ node_path(const struct lyd_node *n, const char *leaf, char *buf, size_t len)
 	free(p);
 }
 
+static int	bad(struct nb_err *, const struct lyd_node *, const char *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 static int
-bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *msg,
-    const char *arg)
+bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *fmt, ...)
 {
-	char	 path[256];
+	char	 path[256], msg[256];
+	va_list	 ap;
 
 	node_path(n, leaf, path, sizeof(path));
-	nb_err_set(err, path, msg, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	nb_err_set(err, path, "%s", msg);
 	return -EINVAL;
 }
 

@@ -214,6 +214,8 @@ const struct nb_rpc gw_rpcs[] = {
 
 /* ------------------------------------------------------------ hybridgwctl */
 
+static char	*strdupf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 strdupf(const char *fmt, ...)
 {

@@ -34,6 +34,8 @@ out_close(struct out *o)
 	return o->buf;
 }
 
+static char	*strdupf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 strdupf(const char *fmt, ...)
 {
