@@ -653,7 +653,7 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 
 struct stale_ctx {
 	struct prefix	*v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 static int
@@ -661,7 +661,8 @@ adj_in_collect_stale(const struct prefix *pfx, void **val, uint8_t *flags, void 
 {
 	struct stale_ctx	*sc = arg;
 
-	if (*flags & BGP_ADJIN_STALE)
+	/* cap is the stale count: more flagged entries would be a bug */
+	if ((*flags & BGP_ADJIN_STALE) && sc->n < sc->cap)
 		sc->v[sc->n++] = *pfx;
 	return 0;
 }
@@ -672,7 +673,7 @@ void
 bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 {
 	struct bgp		*bgp = p->bgp;
-	struct stale_ctx	 sc = { NULL, 0 };
+	struct stale_ctx	 sc = { NULL, 0, 0 };
 	size_t			 i;
 	int			 f;
 
@@ -689,6 +690,7 @@ bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 	}
 	if (p->adj_in_stale && !(sc.v = malloc(p->adj_in_stale * sizeof(*sc.v))))
 		return;
+	sc.cap = p->adj_in_stale;
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		if (fam < 0 || fam == f)
 			bgp_ptab_walk(&p->adj_in[f], adj_in_collect_stale, &sc);

@@ -486,7 +486,8 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 				return false;
 		} else if (a->raw) {
 			if (a->len != b->len || a->hints != b->hints ||
-			    memcmp(a->str, b->str, a->len) != 0)
+			    (a->len && (!a->str || !b->str ||
+			    memcmp(a->str, b->str, a->len) != 0)))
 				return false;
 		} else if (a->str != b->str &&
 		    (!a->str || !b->str || strcmp(a->str, b->str) != 0))
