@@ -334,8 +334,11 @@ def test_frr_admin_down_both_ways(pair, workdir, hgwd, frr):
 		 'shutdown'])
 	hgwlab.wait_for(lambda: session(d)['state'] == 'down', 3, 0.02, 'down on AdminDown')
 	s = session(d)
+	# diag 3 is set only when AdminDown was received (RFC 5880 6.8.6): that is
+	# the proof. remote-state is the last packet's, and on a slow machine
+	# (valgrind, ThreadSanitizer) FRR may already have sent a Down after it.
 	assert s['last-diagnostic'] == 'Neighbor Signaled Session Down', s
-	assert s['remote-state'] == 'AdminDown', s
+	assert s['remote-state'] in ('AdminDown', 'Down'), s
 	# Not Up: back to 1 s between packets (RFC 5880 6.8.3 slow start).
 	assert int(s['negotiated-tx']) == 1000, s
 	f.vtysh(['configure terminal', 'bfd', 'peer %s local-address %s' % (GW_ADDR, PEER_ADDR),
