@@ -79,6 +79,9 @@ struct bgp_hooks {
 	void	(*adj_in_flush)(void *arg, uint32_t rib_source);
 	/* Remove the stale paths of family (0 = all); returns stale paths left. */
 	uint32_t (*adj_in_sweep)(void *arg, uint32_t rib_source, uint8_t family);
+	/* Is addr one of this gateway's own addresses (RFC 4271 6.3)? Optional:
+	 * without it no next hop is checked. Called per UPDATE and family. */
+	bool	(*nexthop_local)(void *arg, const struct ipaddr *addr);
 };
 
 struct bgp_global_cfg {
@@ -102,9 +105,15 @@ struct bgp_peer_cfg {
 	bool			 passive;
 	struct secret		 md5_key;	/* RFC 2385; empty = none; never logged */
 	uint8_t			 ttl_security;	/* GTSM: 0 off, else max hops (1 = direct) */
-	uint32_t		 max_prefix;	/* 0 = unlimited */
+	uint32_t		 max_prefix;	/* both families together; 0 = unlimited */
+	uint32_t		 max_prefix4;	/* IPv4 unicast alone; 0 = unlimited */
+	uint32_t		 max_prefix6;	/* IPv6 unicast alone; 0 = unlimited */
 	enum bgp_maxpfx_action	 max_prefix_action;
 	uint16_t		 max_prefix_restart;	/* seconds before reconnect after teardown */
+	/* Memory the peer's routes and the attribute sets it created may pin
+	 * (bytes, an estimate: bgp_peer_pinned()); above it Cease/8 (out of
+	 * resources) and a reconnect after max_prefix_restart. 0 = unlimited. */
+	uint64_t		 max_memory;
 	bool			 ipv4_unicast, ipv6_unicast;
 	bool			 graceful_restart;
 	uint16_t		 gr_restart_time;	/* seconds */
@@ -147,6 +156,11 @@ int		 bgp_peer_clear(struct bgp_peer *, bool soft);
 void		 bgp_export_announce(struct bgp_peer *, const struct prefix *, struct bgp_attrs *);
 void		 bgp_export_withdraw(struct bgp_peer *, const struct prefix *);
 
+/* An address of the gateway appeared (added) or vanished: received routes
+ * whose next hop is addr are ignored from now on, or accepted again
+ * (RFC 4271 6.3). Call after nexthop_local answers the new way. */
+void		 bgp_local_addr_changed(struct bgp *, const struct ipaddr *addr, bool added);
+
 void		 bgp_attrs_get(struct bgp_attrs *);
 void		 bgp_attrs_put(struct bgp_attrs *);
 
@@ -162,10 +176,14 @@ struct bgp_peer_state {
 	char			 last_error[96];	/* e.g. "sent NOTIFICATION 6/2 (admin shutdown)" */
 	uint64_t		 msgs_in, msgs_out, updates_in, updates_out;
 	uint32_t		 pfx_received, pfx_accepted, pfx_advertised;
+	uint64_t		 mem_pinned;	/* bgp_peer_pinned() */
 	uint32_t		 flaps;
 	bool			 four_octet_as, route_refresh, graceful_restart, ext_msg;
 };
 void		 bgp_peer_state_get(const struct bgp_peer *, struct bgp_peer_state *);
+/* The memory the peer pins, as max_memory counts it: its received routes
+ * (a fixed cost each) and the attribute sets its UPDATEs created. */
+uint64_t	 bgp_peer_pinned(const struct bgp_peer *);
 typedef int (*bgp_peer_fn)(struct bgp_peer *, void *arg);
 int		 bgp_peer_foreach(struct bgp *, bgp_peer_fn, void *arg);
 

@@ -377,6 +377,7 @@ bgp_adj_in_init(struct bgp_peer *p)
 {
 	bgp_ptab_init(&p->adj_in[BGP_FAM_V4], AF_INET);
 	bgp_ptab_init(&p->adj_in[BGP_FAM_V6], AF_INET6);
+	bgp_nhself_init(p);
 }
 
 static int
@@ -395,6 +396,7 @@ bgp_adj_in_fini(struct bgp_peer *p)
 		bgp_ptab_walk(&p->adj_in[f], adj_in_put_one, NULL);
 		bgp_ptab_fini(&p->adj_in[f]);
 	}
+	bgp_nhself_flush(p);
 }
 
 uint32_t
@@ -468,8 +470,10 @@ adj_in_withdraw_field(struct bgp_peer *p, struct wire_rd r, uint8_t family)
 {
 	struct prefix	 pfx;
 
-	while (bgp_nlri_next(&r, family, &pfx))
+	while (bgp_nlri_next(&r, family, &pfx)) {
+		bgp_nhself_forget(p, &pfx);
 		bgp_adj_in_withdraw(p, &pfx);
+	}
 }
 
 static void
@@ -478,10 +482,30 @@ adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family,
 {
 	struct bgp_path_info	 pi;
 	struct prefix		 pfx;
+	char			 buf[IPADDR_STRLEN];
+	unsigned		 n = 0;
+	uint32_t		 before;
+	struct ipaddr		 ours;
 
 	bgp_path_info_fill(&pi, a, family, &p->neg, p->ropen.bgp_id, &p->cfg.remote);
-	while (bgp_nlri_next(&r, family, &pfx))
+	if (bgp_nhself_match(p, a, family, &ours)) {	/* RFC 4271 6.3: log, ignore */
+		before = bgp_nhself_count(p);
+		while (bgp_nlri_next(&r, family, &pfx)) {
+			bgp_nhself_hold(p, &pfx, a);
+			n++;
+		}
+		/* a warning when it starts, then one info line per UPDATE */
+		if (n)
+			log_msg(before ? LOG_LVL_INFO : LOG_LVL_WARN, LOG_MOD_BGP, "peer %s: "
+			    "%u routes with next hop %s, a local address, ignored "
+			    "(RFC 4271 6.3)", p->cfg.name, n,
+			    ipaddr_fmt(&ours, buf, sizeof(buf)));
+		return;
+	}
+	while (bgp_nlri_next(&r, family, &pfx)) {
+		bgp_nhself_forget(p, &pfx);
 		bgp_adj_in_update(p, &pfx, a, &pi);
+	}
 }
 
 static bool
@@ -518,7 +542,7 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 			adj_in_withdraw_field(p, u->mp_reach_nlri, u->mp_reach_family);
 		return;
 	}
-	if (!(a = bgp_attrs_intern(&u->attrs))) {
+	if (!(a = bgp_attrs_intern_acct(&u->attrs, p->acct))) {
 		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES, NULL, 0);
 		return;
 	}
@@ -527,10 +551,42 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 	if (u->mp_reach_family && adj_in_family_ok(p, u->mp_reach_family))
 		adj_in_announce_field(p, u->mp_reach_nlri, u->mp_reach_family, a);
 	bgp_attrs_put(a);
-	if (p->cfg.max_prefix && bgp_adj_in_count(p) > p->cfg.max_prefix)
-		bgp_fsm_maxpfx(p);
+	bgp_adj_in_limits_check(p);
+}
+
+/* RFC 4271 8.2.2 / RFC 4486: after an UPDATE, the received routes against
+ * max-prefix (ignored routes count: they are received and they pin memory),
+ * then what the peer pins against its memory cap. */
+void
+bgp_adj_in_limits_check(struct bgp_peer *p)
+{
+	uint64_t	 pinned;
+
+	bgp_fsm_maxpfx(p);
+	if (p->state != BGP_ST_ESTABLISHED || !p->cfg.max_memory)
+		return;
+	if ((pinned = bgp_peer_pinned(p)) > p->cfg.max_memory)
+		bgp_fsm_resources(p, pinned);
+}
+
+uint32_t
+bgp_adj_in_count_af(const struct bgp_peer *p, uint8_t family)
+{
+	uint32_t	 n;
+
+	if (adj_in_ext(p))
+		n = p->bgp->hooks.adj_in_count(p->bgp->hooks_arg, p->cfg.rib_source, family);
 	else
-		p->maxpfx_warned = false;
+		n = (uint32_t)p->adj_in[bgp_af_of(family)].count;
+	return n + bgp_nhself_count_af(p, family);
+}
+
+uint64_t
+bgp_peer_pinned(const struct bgp_peer *p)
+{
+	uint64_t	 routes = (uint64_t)bgp_adj_in_count(p) + bgp_nhself_count(p);
+
+	return routes * BGP_ROUTE_COST + (p->acct ? p->acct->bytes : 0);
 }
 
 /* ---- graceful restart (RFC 4724 4.2), helper side ---- */
@@ -580,6 +636,7 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 	int		 f;
 
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
+	bgp_nhself_flush(p);	/* the peer sends them again */
 	if (!keep_stale) {
 		bgp_adj_in_flush(p);
 		return;
@@ -596,7 +653,7 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 
 struct stale_ctx {
 	struct prefix	*v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 static int
@@ -604,7 +661,8 @@ adj_in_collect_stale(const struct prefix *pfx, void **val, uint8_t *flags, void 
 {
 	struct stale_ctx	*sc = arg;
 
-	if (*flags & BGP_ADJIN_STALE)
+	/* cap is the stale count: more flagged entries would be a bug */
+	if ((*flags & BGP_ADJIN_STALE) && sc->n < sc->cap)
 		sc->v[sc->n++] = *pfx;
 	return 0;
 }
@@ -615,7 +673,7 @@ void
 bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 {
 	struct bgp		*bgp = p->bgp;
-	struct stale_ctx	 sc = { NULL, 0 };
+	struct stale_ctx	 sc = { NULL, 0, 0 };
 	size_t			 i;
 	int			 f;
 
@@ -632,6 +690,7 @@ bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 	}
 	if (p->adj_in_stale && !(sc.v = malloc(p->adj_in_stale * sizeof(*sc.v))))
 		return;
+	sc.cap = p->adj_in_stale;
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		if (fam < 0 || fam == f)
 			bgp_ptab_walk(&p->adj_in[f], adj_in_collect_stale, &sc);

@@ -130,6 +130,8 @@ intern_copy(const struct bgp_attrs *tmp)
 	a = (struct bgp_attrs *)(void *)base;
 	*a = *tmp;
 	a->refcnt = 1;
+	a->size = (uint32_t)off;
+	a->acct = NULL;
 	a->aspath = tmp->aspath_words ? memcpy(base + o_path, tmp->aspath,
 	    (size_t)tmp->aspath_words * sizeof(uint32_t)) : NULL;
 	a->comm = tmp->ncomm ? memcpy(base + o_comm, tmp->comm,
@@ -156,8 +158,34 @@ intern_copy(const struct bgp_attrs *tmp)
 	return a;
 }
 
+struct bgp_acct *
+bgp_acct_new(void)
+{
+	struct bgp_acct	*ac = calloc(1, sizeof(*ac));
+
+	if (ac)
+		ac->refs = 1;
+	return ac;
+}
+
+void
+bgp_acct_put(struct bgp_acct *ac)
+{
+	if (ac && --ac->refs == 0)
+		free(ac);
+}
+
 struct bgp_attrs *
 bgp_attrs_intern(const struct bgp_attrs *tmp)
+{
+	return bgp_attrs_intern_acct(tmp, NULL);
+}
+
+/* What a set costs: its allocation, malloc's header, its hash chain entry. */
+#define INTERN_OVERHEAD	32
+
+struct bgp_attrs *
+bgp_attrs_intern_acct(const struct bgp_attrs *tmp, struct bgp_acct *acct)
 {
 	uint32_t		 h = bgp_attrs_hash(tmp);
 	struct bgp_attrs	*a;
@@ -176,6 +204,11 @@ bgp_attrs_intern(const struct bgp_attrs *tmp)
 		free(a);
 		return NULL;
 	}
+	if (acct) {
+		a->acct = acct;
+		acct->refs++;
+		acct->bytes += a->size + INTERN_OVERHEAD;
+	}
 	return a;
 }
 
@@ -192,6 +225,10 @@ bgp_attrs_put(struct bgp_attrs *a)
 	if (a == NULL || --a->refcnt > 0)
 		return;
 	hash_del(&intern, &a->hnode);
+	if (a->acct) {
+		a->acct->bytes -= a->size + INTERN_OVERHEAD;
+		bgp_acct_put(a->acct);
+	}
 	free(a);
 	/* the table itself stays until the process ends unless it empties */
 	if (hash_count(&intern) == 0)

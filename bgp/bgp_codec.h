@@ -356,10 +356,22 @@ struct bgp_lcomm {			/* RFC 8092 */
  * In a tmp set the arrays are borrowed (scratch or caller memory); in an
  * interned set they live in the same allocation as the struct.
  */
+/*
+ * Memory an owner (a peer) has pinned by creating interned sets: each new
+ * set is charged to the account of the UPDATE that created it, until the
+ * set is freed. Refcounted: the owner and every set charged hold one.
+ */
+struct bgp_acct {
+	uint32_t	 refs;
+	uint64_t	 bytes;
+};
+
 struct bgp_attrs {
 	/* intern bookkeeping: not part of the value */
 	struct hash_node hnode;		/* in the intern table; hnode.hash */
 	uint32_t	 refcnt;
+	uint32_t	 size;		/* bytes of the allocation (interned) */
+	struct bgp_acct	*acct;		/* charged for it, or NULL */
 
 	uint16_t	 flags;		/* BGP_ATTRS_* */
 	uint8_t		 origin;	/* enum bgp_origin */
@@ -385,6 +397,10 @@ struct bgp_attrs {
  * (tmp's bookkeeping fields are ignored), creating it if needed. The caller
  * owns the returned reference. NULL on out-of-memory. */
 struct bgp_attrs *bgp_attrs_intern(const struct bgp_attrs *tmp);
+/* The same, a set created now charged to acct (may be NULL). */
+struct bgp_attrs *bgp_attrs_intern_acct(const struct bgp_attrs *tmp, struct bgp_acct *acct);
+struct bgp_acct	*bgp_acct_new(void);
+void		 bgp_acct_put(struct bgp_acct *);
 /* bgp_attrs_get()/bgp_attrs_put() are declared in bgp/bgp.h; put frees at zero. */
 bool	bgp_attrs_equal(const struct bgp_attrs *, const struct bgp_attrs *);
 uint32_t bgp_attrs_hash(const struct bgp_attrs *);

@@ -772,40 +772,84 @@ bgp_fsm_recv(struct bgp_conn *c, uint8_t type, const uint8_t *msg, size_t len)
 }
 
 /* RFC 4271 8 / RFC 4486: too many prefixes from the peer. */
-void
-bgp_fsm_maxpfx(struct bgp_peer *p)
+/* After a teardown for a limit: back after the restart time, or never. */
+static void
+fsm_restart_later(struct bgp_peer *p)
 {
-	uint32_t	 count = bgp_adj_in_count(p);
-	uint8_t		 data[7];
-
-	if (!p->cfg.max_prefix || count <= p->cfg.max_prefix) {
-		p->maxpfx_warned = false;
-		return;
-	}
-	if (p->cfg.max_prefix_action == BGP_MAXPFX_WARNING) {
-		if (!p->maxpfx_warned)
-			log_warn(LOG_MOD_BGP, "peer %s: %u prefixes exceed the limit of %u",
-			    p->cfg.name, count, p->cfg.max_prefix);
-		p->maxpfx_warned = true;
-		return;
-	}
-	/* AFI, SAFI, upper bound (RFC 4486 4) */
-	data[0] = 0;
-	data[1] = p->neg.ipv4 || !p->neg.ipv6 ? BGP_AFI_IPV4 : BGP_AFI_IPV6;
-	data[2] = BGP_SAFI_UNICAST;
-	data[3] = (uint8_t)(p->cfg.max_prefix >> 24);
-	data[4] = (uint8_t)(p->cfg.max_prefix >> 16);
-	data[5] = (uint8_t)(p->cfg.max_prefix >> 8);
-	data[6] = (uint8_t)p->cfg.max_prefix;
-	log_warn(LOG_MOD_BGP, "peer %s: %u prefixes exceed the limit of %u, tearing down",
-	    p->cfg.name, count, p->cfg.max_prefix);
-	bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_MAXPFX, data, sizeof(data));
-	snprintf(p->last_error, sizeof(p->last_error),
-	    "sent NOTIFICATION 6/1 (maximum prefixes %u reached)", p->cfg.max_prefix);
 	uv_timer_stop(&p->t_idlehold);
 	if (p->cfg.max_prefix_restart)
 		uv_timer_start(&p->t_idlehold, t_idlehold_cb,
 		    bgp_secs(p->cfg.max_prefix_restart), 0);
 	else
 		p->admin_down = true;
+}
+
+void
+bgp_fsm_maxpfx(struct bgp_peer *p)
+{
+	uint32_t	 count = 0, limit = 0;
+	uint8_t		 data[7], afi = 0;
+	const char	*what = "";
+
+	/* RFC 4486 4: the AFI of the limit crossed; the old limit counts both
+	 * families and names IPv4 when it is negotiated */
+	if (p->cfg.max_prefix &&
+	    (count = bgp_adj_in_count(p) + bgp_nhself_count(p)) > p->cfg.max_prefix) {
+		limit = p->cfg.max_prefix;
+		afi = p->neg.ipv4 || !p->neg.ipv6 ? BGP_AFI_IPV4 : BGP_AFI_IPV6;
+	} else if (p->cfg.max_prefix4 &&
+	    (count = bgp_adj_in_count_af(p, AF_INET)) > p->cfg.max_prefix4) {
+		limit = p->cfg.max_prefix4;
+		afi = BGP_AFI_IPV4;
+		what = " IPv4";
+	} else if (p->cfg.max_prefix6 &&
+	    (count = bgp_adj_in_count_af(p, AF_INET6)) > p->cfg.max_prefix6) {
+		limit = p->cfg.max_prefix6;
+		afi = BGP_AFI_IPV6;
+		what = " IPv6";
+	}
+	if (!limit) {
+		p->maxpfx_warned = false;
+		return;
+	}
+	if (p->cfg.max_prefix_action == BGP_MAXPFX_WARNING) {
+		if (!p->maxpfx_warned)
+			log_warn(LOG_MOD_BGP, "peer %s: %u%s prefixes exceed the limit of %u",
+			    p->cfg.name, count, what, limit);
+		p->maxpfx_warned = true;
+		return;
+	}
+	data[0] = 0;
+	data[1] = afi;
+	data[2] = BGP_SAFI_UNICAST;
+	data[3] = (uint8_t)(limit >> 24);
+	data[4] = (uint8_t)(limit >> 16);
+	data[5] = (uint8_t)(limit >> 8);
+	data[6] = (uint8_t)limit;
+	log_warn(LOG_MOD_BGP, "peer %s: %u%s prefixes exceed the limit of %u, tearing down",
+	    p->cfg.name, count, what, limit);
+	bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_MAXPFX, data, sizeof(data));
+	snprintf(p->last_error, sizeof(p->last_error),
+	    "sent NOTIFICATION 6/1 (maximum%s prefixes %u reached)", what, limit);
+	fsm_restart_later(p);
+}
+
+/*
+ * A peer pins more memory than it may (bgp_peer_cfg.max_memory): many
+ * distinct attribute sets, or huge ones, with its routes. Cease/8 (RFC 4486
+ * 4, "Out of Resources"), routes flushed with the session, and the same
+ * wait as a max-prefix teardown before trying again: a peer that does it
+ * again is not let to churn the route manager every second.
+ */
+void
+bgp_fsm_resources(struct bgp_peer *p, uint64_t pinned)
+{
+	log_err(LOG_MOD_BGP, "peer %s: pins %llu KiB of routes and attribute sets, over its "
+	    "cap of %llu KiB: out of resources, tearing down", p->cfg.name,
+	    (unsigned long long)(pinned / 1024), (unsigned long long)(p->cfg.max_memory / 1024));
+	bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES, NULL, 0);
+	snprintf(p->last_error, sizeof(p->last_error),
+	    "sent NOTIFICATION 6/8 (out of resources: over %llu KiB)",
+	    (unsigned long long)(p->cfg.max_memory / 1024));
+	fsm_restart_later(p);
 }

@@ -176,6 +176,8 @@ struct bgp_peer {
 	/* Adj-RIBs */
 	struct bgp_ptab		 adj_in[BGP_FAM_COUNT];	/* prefix -> interned attrs */
 	uint32_t		 adj_in_stale;
+	struct bgp_ptab		 nhself[BGP_FAM_COUNT];	/* ignored, RFC 4271 6.3: -> attrs */
+	struct bgp_acct		*acct;		/* attribute sets our UPDATEs created */
 	bool			 eor_rcvd[BGP_FAM_COUNT];
 	struct bgp_adj_out	 out;
 };
@@ -244,6 +246,7 @@ void	bgp_fsm_shutdown(struct bgp_peer *, uint8_t subcode, const char *text);
 void	bgp_fsm_restart_close(struct bgp_peer *);
 void	bgp_fsm_init_timers(struct bgp_peer *);
 void	bgp_fsm_maxpfx(struct bgp_peer *);
+void	bgp_fsm_resources(struct bgp_peer *, uint64_t pinned);
 
 /* bgp_adj_in.c */
 void	bgp_ptab_init(struct bgp_ptab *, uint8_t family);
@@ -261,6 +264,11 @@ int	bgp_ptab_walk_sorted(struct bgp_ptab *, bgp_ptab_fn, void *arg);
 void	bgp_adj_in_init(struct bgp_peer *);
 void	bgp_adj_in_fini(struct bgp_peer *);
 uint32_t bgp_adj_in_count(const struct bgp_peer *);
+/* Received routes of one family, ignored ones included (max-prefix). */
+uint32_t bgp_adj_in_count_af(const struct bgp_peer *, uint8_t family);
+/* What one received route costs in bgp_peer_pinned(): a route manager path
+ * and its share of the prefix trie (or a slot here), rounded up. */
+#define BGP_ROUTE_COST	64
 /* Received path / withdraw, with the per-update info already filled. */
 void	bgp_adj_in_update(struct bgp_peer *, const struct prefix *, struct bgp_attrs *,
 	    const struct bgp_path_info *);
@@ -274,6 +282,23 @@ void	bgp_adj_in_flush(struct bgp_peer *);
 void	bgp_adj_in_sweep_stale(struct bgp_peer *, int af /* -1 = all */);
 void	bgp_adj_in_gr_expired(struct bgp_peer *);
 int	bgp_adj_in_refresh(struct bgp_peer *);	/* send ROUTE-REFRESH */
+/* max-prefix (and the memory cap) after routes arrived. */
+void	bgp_adj_in_limits_check(struct bgp_peer *);
+
+/* bgp_nhself.c: routes whose next hop is ours (RFC 4271 6.3), kept aside. */
+void	bgp_nhself_init(struct bgp_peer *);
+void	bgp_nhself_flush(struct bgp_peer *);
+/* Is the family's next hop in a one of our addresses (bgp_hooks.nexthop_local)?
+ * which (may be NULL) gets the address that is ours. */
+bool	bgp_nhself_match(const struct bgp_peer *, const struct bgp_attrs *, uint8_t family,
+	    struct ipaddr *which);
+/* Ignore the route: withdraw what was accepted for pfx, keep it aside (a ref taken). */
+void	bgp_nhself_hold(struct bgp_peer *, const struct prefix *, struct bgp_attrs *);
+void	bgp_nhself_forget(struct bgp_peer *, const struct prefix *);
+uint32_t bgp_nhself_count(const struct bgp_peer *);
+uint32_t bgp_nhself_count_af(const struct bgp_peer *, uint8_t family);
+/* In prefix order, per family; the value is the interned attrs. */
+int	bgp_nhself_walk(struct bgp_peer *, bgp_ptab_fn, void *arg);
 
 /* bgp_adj_out.c */
 void	bgp_adj_out_init(struct bgp_peer *);

@@ -555,6 +555,10 @@ bgp_peer_add(struct bgp *bgp, const struct bgp_peer_cfg *cfg, struct bgp_peer **
 		return -EEXIST;
 	if (!(p = calloc(1, sizeof(*p))))
 		return -ENOMEM;
+	if (!(p->acct = bgp_acct_new())) {
+		free(p);
+		return -ENOMEM;
+	}
 	p->bgp = bgp;
 	p->cfg = *cfg;
 	peer_cfg_defaults(&p->cfg);
@@ -617,7 +621,7 @@ bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 	if (p->state == BGP_ST_ESTABLISHED) {
 		if (reexport)
 			bgp_adj_out_resend(p);
-		bgp_fsm_maxpfx(p);
+		bgp_adj_in_limits_check(p);
 	}
 	return 0;
 }
@@ -642,6 +646,7 @@ peer_handle_closed(uv_handle_t *h)
 		return;
 	bgp_adj_in_fini(p);
 	bgp_adj_out_fini(p);
+	bgp_acct_put(p->acct);	/* sets still alive keep it until they go */
 	secret_wipe(&p->cfg.md5_key);
 	free(p);
 }

@@ -36,9 +36,11 @@ bgp_peer_state_get(const struct bgp_peer *p, struct bgp_peer_state *st)
 	st->msgs_out = p->msgs_out;
 	st->updates_in = p->updates_in;
 	st->updates_out = p->updates_out;
-	st->pfx_received = bgp_adj_in_count(p);
-	st->pfx_accepted = st->pfx_received;
+	st->pfx_accepted = bgp_adj_in_count(p);
+	/* routes ignored for their next hop (RFC 4271 6.3) were received */
+	st->pfx_received = st->pfx_accepted + bgp_nhself_count(p);
 	st->pfx_advertised = p->out.advertised;
+	st->mem_pinned = bgp_peer_pinned(p);
 	st->flaps = p->flaps;
 }
 
@@ -85,6 +87,21 @@ walk_in_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 }
 
 static int
+walk_in_ignored(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
+{
+	struct walk_ctx		*w = arg;
+	struct bgp_route_view	 v;
+
+	memset(&v, 0, sizeof(v));
+	v.prefix = pfx;
+	view_from_attrs(&v, *val, pfx->family);
+	bgp_aspath_fmt(*val, w->aspath, sizeof(w->aspath));
+	v.as_path = w->aspath;
+	v.accepted = false;
+	return w->fn(&v, w->arg);
+}
+
+static int
 walk_in_ext(const struct prefix *pfx, struct bgp_attrs *a, bool stale, void *arg)
 {
 	uint8_t	 flags = stale ? BGP_ADJIN_STALE : 0;
@@ -100,12 +117,16 @@ bgp_peer_adj_in_walk(struct bgp_peer *p, bgp_route_fn fn, void *arg)
 	struct bgp	*bgp = p->bgp;
 	int		 f, rc;
 
-	if (bgp->hooks.adj_in_walk)	/* the route manager keeps it */
-		return bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source, walk_in_ext, &w);
-	for (f = 0; f < BGP_FAM_COUNT; f++)
-		if ((rc = bgp_ptab_walk_sorted(&p->adj_in[f], walk_in_one, &w)) != 0)
+	if (bgp->hooks.adj_in_walk) {	/* the route manager keeps it */
+		if ((rc = bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source,
+		    walk_in_ext, &w)) != 0)
 			return rc;
-	return 0;
+	} else
+		for (f = 0; f < BGP_FAM_COUNT; f++)
+			if ((rc = bgp_ptab_walk_sorted(&p->adj_in[f], walk_in_one, &w)) != 0)
+				return rc;
+	/* then the routes not accepted (RFC 4271 6.3) */
+	return bgp_nhself_walk(p, walk_in_ignored, &w);
 }
 
 /* What the peer got: the export transformations applied (RFC 4271 5.1.2, 5.1.3). */

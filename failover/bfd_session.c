@@ -564,7 +564,7 @@ sess_update_io(struct bfd *b, void *v)
 	sess_key_set(s, cfg);
 	if (ident) {
 		s->rcv_seq_known = false;
-		if ((rc = bfd_sess_txsock_open(s)) != 0)
+		if (bfd_sess_txsock_open(s) != 0)
 			s->txfd_warned = false;
 		bfd_fsm_expire(&s->fsm);
 		ev |= bfd_fsm_admin(&s->fsm, false);

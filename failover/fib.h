@@ -63,6 +63,9 @@ struct fib_cfg {
 };
 
 struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg);
+/* Is addr an address of an interface of the FIB's namespace (kept current
+ * from netlink address events, which fib_events.addr reports)? */
+bool		 fib_addr_is_local(struct fib *, const struct ipaddr *);
 void		 fib_free(struct fib *);	/* leaves kernel state in place */
 
 /* Nexthop objects, refcounted by (gateway, interface). ifname may be "" to

@@ -116,6 +116,24 @@ fib_ev_ifindex_for(struct fib *f, const struct ipaddr *gw)
 	return best;
 }
 
+/* RFC 4271 6.3 for the BGP speaker: is addr on one of the namespace's
+ * interfaces? The cache follows address events; a few entries per host. */
+bool
+fib_addr_is_local(struct fib *f, const struct ipaddr *addr)
+{
+	struct nl_object	*o;
+	struct ipaddr		 local;
+
+	if (!f->addr_cache)
+		return false;
+	for (o = nl_cache_get_first(f->addr_cache); o; o = nl_cache_get_next(o))
+		if (fib_ev_addr_get((struct rtnl_addr *)o, &local) &&
+		    local.family == addr->family && memcmp(local.bytes, addr->bytes,
+		    addr->family == AF_INET ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
 static void
 fib_ev_link_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 {

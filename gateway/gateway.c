@@ -149,11 +149,19 @@ hook_adj_in_sweep(void *arg, uint32_t src, uint8_t family)
 	return rib_source_sweep_stale_af(gw.rib, src, family);
 }
 
+/* RFC 4271 6.3: the speaker ignores routes whose next hop is ours. */
+static bool
+hook_nexthop_local(void *arg, const struct ipaddr *a)
+{
+	return gw.fib && fib_addr_is_local(gw.fib, a);
+}
+
 static const struct bgp_hooks gw_bgp_hooks = {
 	.path_add = hook_path_add, .path_del = hook_path_del,
 	.session = hook_session, .stale = hook_stale, .export_sync = hook_export_sync,
 	.adj_in_count = hook_adj_in_count, .adj_in_walk = hook_adj_in_walk,
 	.adj_in_flush = hook_adj_in_flush, .adj_in_sweep = hook_adj_in_sweep,
+	.nexthop_local = hook_nexthop_local,
 };
 
 static void attr_get(struct rib_attr *a) { bgp_attrs_get((struct bgp_attrs *)a); }
@@ -189,9 +197,18 @@ fib_group_back(void *arg, uint32_t grp)
 		rib_fib_group_back(gw.rib, grp);
 }
 
+/* The address set the BGP speaker checks next hops against changed. */
+static void
+fib_addr(void *arg, int ifindex, const struct ipaddr *a, bool added)
+{
+	if (gw.bgp && !gw.stopping)
+		bgp_local_addr_changed(gw.bgp, a, added);
+}
+
 static const struct fib_events gw_fib_events = {
 	.link = fib_link, .route_error = fib_route_error,
 	.route_wanted = fib_route_wanted, .group_back = fib_group_back,
+	.addr = fib_addr,
 };
 
 /* A completed path switch becomes a NETCONF notification. */

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +68,20 @@ node_path(const struct lyd_node *n, const char *leaf, char *buf, size_t len)
 	free(p);
 }
 
+static int	bad(struct nb_err *, const struct lyd_node *, const char *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
 static int
-bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *msg,
-    const char *arg)
+bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *fmt, ...)
 {
-	char	 path[256];
+	char	 path[256], msg[256];
+	va_list	 ap;
 
 	node_path(n, leaf, path, sizeof(path));
-	nb_err_set(err, path, msg, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	nb_err_set(err, path, "%s", msg);
 	return -EINVAL;
 }
 
@@ -231,6 +238,9 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	p->gr_restart_time = 120;
 	p->mrai_ms = cu(b, "advertisement-interval", 0);
 	p->max_prefix = cu(b, "max-prefix/limit", 0);
+	p->max_prefix4 = cu(b, "max-prefix/ipv4-limit", 0);
+	p->max_prefix6 = cu(b, "max-prefix/ipv6-limit", 0);
+	p->max_memory = (uint64_t)cu(b, "max-memory", 524288) * 1024;
 	v = cv(b, "max-prefix/action");
 	p->max_prefix_action = v && strcmp(v, "warning-only") == 0 ? BGP_MAXPFX_WARNING :
 	    BGP_MAXPFX_TEARDOWN;
@@ -476,7 +486,8 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 				return false;
 		} else if (a->raw) {
 			if (a->len != b->len || a->hints != b->hints ||
-			    memcmp(a->str, b->str, a->len) != 0)
+			    (a->len && (!a->str || !b->str ||
+			    memcmp(a->str, b->str, a->len) != 0)))
 				return false;
 		} else if (a->str != b->str &&
 		    (!a->str || !b->str || strcmp(a->str, b->str) != 0))

@@ -176,6 +176,7 @@ bgp_neighbor_add(struct bgp_peer *peer, void *arg)
 		ok &= term(c, "prefixes-received", "%u", s.pfx_received);
 		ok &= term(c, "prefixes-accepted", "%u", s.pfx_accepted);
 		ok &= term(c, "prefixes-advertised", "%u", s.pfx_advertised);
+		ok &= term(c, "memory-pinned", "%llu", (unsigned long long)s.mem_pinned);
 	} else
 		ok = false;
 	if (ok && wants_routes(a->xpath, addr, "received")) {

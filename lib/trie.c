@@ -102,6 +102,9 @@ trie_node_at(const struct trie *t, uint32_t i)
 static inline void
 trie_key_load(struct trie_key *k, const uint8_t *bytes, unsigned nwords)
 {
+	/* Words past nwords (IPv4 uses one) are zero, so that a whole key is
+	 * always defined: the static analyzer cannot know nwords is 1 or 4. */
+	k->w[0] = k->w[1] = k->w[2] = k->w[3] = 0;
 	for (unsigned i = 0; i < nwords; i++)
 		k->w[i] = (uint32_t)bytes[4 * i] << 24 | (uint32_t)bytes[4 * i + 1] << 16 |
 		    (uint32_t)bytes[4 * i + 2] << 8 | bytes[4 * i + 3];

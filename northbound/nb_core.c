@@ -392,7 +392,7 @@ nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *e
 {
 	struct nb_txn	 t;
 	struct lyd_node	*diff;
-	void		*ctxs[NB_MAX_MODULES];
+	void		*ctxs[NB_MAX_MODULES] = { NULL };	/* a module without prepare has none */
 	int		 rc;
 
 	*old = NULL;
@@ -445,7 +445,11 @@ nb_file_write_atomic(const char *path, const char *data, size_t len)
 	int	 fd, dfd, rc = 0;
 	size_t	 off = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+	/* One fixed temporary name: a daemon killed half-way through leaves at
+	 * most this one file behind, which the next save truncates and reuses
+	 * (a per-process name piled up one file per crash). The loop thread is
+	 * the only writer. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return -errno;

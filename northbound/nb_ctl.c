@@ -23,8 +23,25 @@
  * truncated or guessed at.
  */
 
+/*
+ * Bounds, so that local clients cannot exhaust the daemon: at most
+ * CTL_MAX_CLIENTS connections (more get "1too many clients" and are
+ * closed), at most CTL_MAX_BUFFERED bytes of requests held across all of
+ * them (a request that would go over is refused like one over
+ * NB_CTL_MAX_REQ), and no connection lives longer than CTL_IDLE_MS without
+ * progress: reading its request, or with its reply waiting for a client
+ * that reads nothing. Writes never block the loop (libuv queues what the
+ * socket does not take); the timer frees what such a client holds.
+ */
+#define CTL_MAX_CLIENTS		32
+#define CTL_MAX_BUFFERED	((size_t)256 << 20)
+#define CTL_IDLE_MS		30000
+
 struct ctl_conn {
 	uv_pipe_t	 pipe;
+	uv_timer_t	 timer;		/* no progress for CTL_IDLE_MS: closed */
+	int		 handles;	/* open libuv handles; freed at 0 */
+	bool		 closing;
 	char		*buf;
 	size_t		 len, cap;
 	uv_write_t	 wreq;
@@ -34,15 +51,41 @@ struct ctl_conn {
 static uv_pipe_t	 ctl_server;
 static char		 ctl_path[108];
 static bool		 ctl_open;
+static unsigned		 ctl_clients;
+static size_t		 ctl_buffered;	/* sum of the connections' cap */
 
 static void
-ctl_conn_closed(uv_handle_t *h)
+ctl_handle_closed(uv_handle_t *h)
 {
 	struct ctl_conn	*c = h->data;
 
+	if (--c->handles > 0)
+		return;
+	ctl_buffered -= c->cap;
+	ctl_clients--;
 	free(c->buf);
 	free(c->reply);
 	free(c);
+}
+
+static void
+ctl_close(struct ctl_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	uv_close((uv_handle_t *)&c->timer, ctl_handle_closed);
+	uv_close((uv_handle_t *)&c->pipe, ctl_handle_closed);
+}
+
+static void
+ctl_idle(uv_timer_t *t)
+{
+	struct ctl_conn	*c = t->data;
+
+	log_info(LOG_MOD_NB, "control socket: a client made no progress for %u s, closed",
+	    CTL_IDLE_MS / 1000);
+	ctl_close(c);
 }
 
 static void
@@ -50,7 +93,7 @@ ctl_written(uv_write_t *w, int status)
 {
 	struct ctl_conn	*c = w->data;
 
-	uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+	ctl_close(c);
 }
 
 static void
@@ -62,7 +105,7 @@ ctl_reply(struct ctl_conn *c, bool ok, char *text)
 	c->reply = malloc(n + 2);
 	if (!c->reply) {
 		free(text);
-		uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+		ctl_close(c);
 		return;
 	}
 	c->reply[0] = ok ? '0' : '1';
@@ -72,8 +115,18 @@ ctl_reply(struct ctl_conn *c, bool ok, char *text)
 	free(text);
 	b = uv_buf_init(c->reply, (unsigned)(n + 1));
 	c->wreq.data = c;
+	uv_timer_start(&c->timer, ctl_idle, CTL_IDLE_MS, 0);
 	if (uv_write(&c->wreq, (uv_stream_t *)&c->pipe, &b, 1, ctl_written) != 0)
-		uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+		ctl_close(c);
+}
+
+static void
+ctl_refuse(struct ctl_conn *c, const char *why)
+{
+	char	*t = strdup(why);
+
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	ctl_reply(c, false, t);
 }
 
 static void
@@ -121,10 +174,12 @@ ctl_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 		size_t	 ncap = c->cap ? c->cap * 2 : 65536 + 1;
 		char	*nb;
 
-		if (ncap > NB_CTL_MAX_REQ + 1 || !(nb = realloc(c->buf, ncap))) {
-			*b = uv_buf_init(NULL, 0);
+		if (ncap > NB_CTL_MAX_REQ + 1 || ctl_buffered - c->cap + ncap > CTL_MAX_BUFFERED ||
+		    !(nb = realloc(c->buf, ncap))) {
+			*b = uv_buf_init(NULL, 0);	/* ctl_read gets UV_ENOBUFS */
 			return;
 		}
+		ctl_buffered += ncap - c->cap;
 		c->buf = nb;
 		c->cap = ncap;
 	}
@@ -138,13 +193,20 @@ ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	if (n > 0) {
 		c->len += (size_t)n;
+		uv_timer_again(&c->timer);
 		return;
 	}
 	if (n == 0)
 		return;
 	uv_read_stop(s);
+	if (n == UV_ENOBUFS) {
+		log_warn(LOG_MOD_NB, "control socket: a request over %u MiB (or the %zu MiB "
+		    "all clients may buffer) refused", NB_CTL_MAX_REQ >> 20, CTL_MAX_BUFFERED >> 20);
+		ctl_refuse(c, "request too large");
+		return;
+	}
 	if (n != UV_EOF || !c->buf) {
-		uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+		ctl_close(c);
 		return;
 	}
 	c->buf[c->len] = '\0';
@@ -158,11 +220,24 @@ ctl_accept(uv_stream_t *srv, int status)
 
 	if (status < 0 || !(c = calloc(1, sizeof(*c))))
 		return;
+	ctl_clients++;
 	uv_pipe_init(loop_get(), &c->pipe, 0);
-	c->pipe.data = c;
-	if (uv_accept(srv, (uv_stream_t *)&c->pipe) != 0 ||
-	    uv_read_start((uv_stream_t *)&c->pipe, ctl_alloc, ctl_read) != 0)
-		uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+	uv_timer_init(loop_get(), &c->timer);
+	c->handles = 2;
+	c->pipe.data = c->timer.data = c;
+	if (uv_accept(srv, (uv_stream_t *)&c->pipe) != 0) {
+		ctl_close(c);
+		return;
+	}
+	uv_timer_start(&c->timer, ctl_idle, CTL_IDLE_MS, CTL_IDLE_MS);
+	if (ctl_clients > CTL_MAX_CLIENTS) {
+		log_warn(LOG_MOD_NB, "control socket: more than %u clients, one refused",
+		    CTL_MAX_CLIENTS);
+		ctl_refuse(c, "too many clients");
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&c->pipe, ctl_alloc, ctl_read) != 0)
+		ctl_close(c);
 }
 
 int

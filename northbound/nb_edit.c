@@ -404,7 +404,7 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 			    e->schema->name);
 			return -ENOENT;
 		}
-		/* fall through */
+		__attribute__((fallthrough));
 	case OP_REMOVE:
 		if (t)
 			nbnc_free(tparent ? NULL : ttop, t);

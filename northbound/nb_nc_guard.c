@@ -79,6 +79,34 @@ real_sym(const char *name)
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
+/*
+ * libssh's own functions, resolved once for every thread: the lazy
+ * per-function statics they replace were written by one NETCONF thread
+ * while another read them (a data race ThreadSanitizer reported).
+ */
+static struct {
+	read_fn		 rd;
+	poll_fn		 pl;
+	write_fn	 wr;
+	free_fn		 fr;
+} real;
+static pthread_once_t	 real_once = PTHREAD_ONCE_INIT;
+
+static void
+real_resolve(void)
+{
+	real.rd = (read_fn)real_sym("ssh_channel_read");
+	real.pl = (poll_fn)real_sym("ssh_channel_poll_timeout");
+	real.wr = (write_fn)real_sym("ssh_channel_write");
+	real.fr = (free_fn)real_sym("ssh_channel_free");
+}
+
+static inline void
+real_get(void)
+{
+	pthread_once(&real_once, real_resolve);
+}
+
 static int
 buf_put(struct buf *b, const void *p, size_t n)
 {
@@ -168,14 +196,14 @@ guard_drop(ssh_channel ch)
 static void
 guard_close(struct guard *g)
 {
-	static write_fn	 wr;
 	char		 body[512], msg[600];
 	int		 n, m;
 
 	g->closed = true;
 	atomic_fetch_add(&guard_closed, 1);
 	log_warn(LOG_MOD_NB, "netconf: closing a session: %s", g->f.err);
-	if (!wr && !(wr = (write_fn)real_sym("ssh_channel_write")))
+	real_get();
+	if (!real.wr)
 		return;
 	n = snprintf(body, sizeof(body), "<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
 	    "<rpc-error><error-type>rpc</error-type><error-tag>malformed-message</error-tag>"
@@ -188,7 +216,7 @@ guard_close(struct guard *g)
 	else
 		m = snprintf(msg, sizeof(msg), "%s]]>]]>", body);
 	if (m > 0 && (size_t)m < sizeof(msg))
-		wr(g->ch, msg, (uint32_t)m);
+		real.wr(g->ch, msg, (uint32_t)m);
 }
 
 static void
@@ -286,19 +314,19 @@ void ssh_channel_free(ssh_channel);
 int
 ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 {
-	static read_fn	 rd;
 	struct guard	*g;
 	size_t		 n;
 	int		 r;
 
-	if (!rd && !(rd = (read_fn)real_sym("ssh_channel_read")))
+	real_get();
+	if (!real.rd)
 		return SSH_ERROR;
 	if (is_stderr)
-		return rd(ch, dest, count, is_stderr);
+		return real.rd(ch, dest, count, is_stderr);
 	if (!(g = guard_get(ch, true)) || g->closed)
 		return SSH_ERROR;
 	if (!guard_pending(g) && g->in_len == 0) {
-		r = rd(ch, g->in, sizeof(g->in), 0);
+		r = real.rd(ch, g->in, sizeof(g->in), 0);
 		if (r == SSH_ERROR || (r == 0 && ssh_channel_is_eof(ch)))
 			tl_dropped = true;
 		if (r <= 0)
@@ -329,11 +357,11 @@ ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 int
 ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 {
-	static poll_fn	 pl;
 	struct guard	*g;
 	int		 r;
 
-	if (!pl && !(pl = (poll_fn)real_sym("ssh_channel_poll_timeout")))
+	real_get();
+	if (!real.pl)
 		return SSH_ERROR;
 	if (!is_stderr && (g = guard_get(ch, false))) {
 		if (g->closed)
@@ -344,7 +372,7 @@ ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 		if (g->in_len > g->in_off)
 			return (int)(g->in_len - g->in_off);
 	}
-	r = pl(ch, timeout, is_stderr);
+	r = real.pl(ch, timeout, is_stderr);
 	if (r == SSH_ERROR || r == SSH_EOF)
 		tl_dropped = true;	/* the transport went away under us */
 	return r;
@@ -353,13 +381,10 @@ ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 void
 ssh_channel_free(ssh_channel ch)
 {
-	static free_fn	 fr;
-
 	guard_drop(ch);
-	if (!fr)
-		fr = (free_fn)real_sym("ssh_channel_free");
-	if (fr)
-		fr(ch);
+	real_get();
+	if (real.fr)
+		real.fr(ch);
 }
 
 bool

@@ -133,6 +133,7 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 	struct lyd_node		*copy = NULL, *out = NULL;
 	struct nbnc_errs	 errs = { 0 };
 	struct nc_server_notif	*n;
+	char			*t = NULL;
 
 	if (sub->flt.subtree || sub->flt.xpath || sub->flt.empty) {
 		if (lyd_dup_single(tree, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
@@ -141,7 +142,12 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 		nbnc_errs_free(&errs);
 		if (!out)
 			return;
-		n = nc_server_notif_new(out, strdup(time), NC_PARAMTYPE_FREE);
+		/* on failure libnetconf2 frees neither: both are still ours */
+		if (!(t = strdup(time)) || !(n = nc_server_notif_new(out, t, NC_PARAMTYPE_FREE))) {
+			free(t);
+			lyd_free_all(out);
+			return;
+		}
 	} else {
 		n = nc_server_notif_new((struct lyd_node *)tree, (char *)time, NC_PARAMTYPE_CONST);
 	}

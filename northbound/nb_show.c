@@ -211,7 +211,7 @@ config_op(const char *op, const char *body, char **out)
 	int		 rc;
 
 	if (strcmp(op, "save") == 0) {
-		if ((rc = nb_startup_save(&e)) != 0)
+		if (nb_startup_save(&e) != 0)
 			return err_out(out, &e);
 		*out = nb_strdupf("running configuration saved to %s\n", nb_startup_path());
 		return 0;
@@ -219,10 +219,10 @@ config_op(const char *op, const char *body, char **out)
 	if (strcmp(op, "validate") != 0 && strcmp(op, "apply") != 0 && strcmp(op, "diff") != 0) {
 		/* before the body is parsed: nothing would free it (found by
 		 * fuzz_northbound_ctl) */
-		*out = strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
+		*out = nb_strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
 		return -EINVAL;
 	}
-	if ((rc = nb_config_parse_mem(body, LYD_UNKNOWN, &tree, &e)) != 0)
+	if (nb_config_parse_mem(body, LYD_UNKNOWN, &tree, &e) != 0)
 		return err_out(out, &e);
 	if (strcmp(op, "validate") == 0) {
 		rc = nb_check(tree, &e);
@@ -233,7 +233,7 @@ config_op(const char *op, const char *body, char **out)
 		return 0;
 	}
 	if (strcmp(op, "apply") == 0) {
-		if ((rc = nb_commit(tree, &e)) != 0)
+		if (nb_commit(tree, &e) != 0)
 			return err_out(out, &e);
 		log_info(LOG_MOD_NB, "configuration applied through the control socket");
 		*out = strdup("configuration applied\n");

@@ -263,6 +263,22 @@ def std_attrs(asn=PEER_AS, nexthop=PEER4, origin=0, path=None):
 		attr(0x40, 3, socket.inet_aton(nexthop)))
 
 
+def nlri6(prefixes):
+	out = b''
+	for p in prefixes:
+		a, l = p.split('/')
+		l = int(l)
+		out += bytes([l]) + socket.inet_pton(socket.AF_INET6, a)[:(l + 7) // 8]
+	return out
+
+
+def mp_reach6(nexthops, prefixes):
+	"""MP_REACH_NLRI for IPv6 unicast (RFC 4760 3): nexthops is (global,) or
+	(global, link-local) (RFC 2545 3)."""
+	nh = b''.join(socket.inet_pton(socket.AF_INET6, a) for a in nexthops)
+	return attr(0x80, 14, struct.pack('!HBB', 2, 1, len(nh)) + nh + b'\x00' + nlri6(prefixes))
+
+
 def update(withdrawn=(), attrs=b'', nlri=()):
 	w = nlri4(withdrawn)
 	return _hdr(2, struct.pack('!H', len(w)) + w + struct.pack('!H', len(attrs)) + attrs +
@@ -297,8 +313,9 @@ class RawSpeaker:
 				time.sleep(0.2)
 		raise AssertionError('cannot connect to %s:%d' % (self.gw, self.port))
 
-	def open(self):
+	def open(self, ipv6=False):
 		caps = (b'\x02\x06\x01\x04\x00\x01\x00\x01' +		# MP IPv4 unicast
+			(b'\x02\x06\x01\x04\x00\x02\x00\x01' if ipv6 else b'') +	# MP IPv6 unicast
 			b'\x02\x02\x02\x00' +				# route refresh
 			b'\x02\x06\x41\x04' + struct.pack('!I', self.asn))	# 4-octet AS
 		my_as = self.asn if self.asn < 65536 else 23456

@@ -8,6 +8,15 @@ import time
 from conftest import (CE1, CE2, CIRCUIT, CLOUD, CLOUDHOST, LANHOST, VPNGW, parse_time)
 
 
+# Bounds in protocol units (the lab: BFD 100 ms x 3 on both sides of the circuit).
+BFD_INTERVAL = 0.1
+BFD_DETECT = 0.3
+FAILBACK_DELAY = 5.0	# the lab's policy/failback-delay
+# Margin for a loaded 2-core machine (stress-ng, sanitizers): scheduling of the
+# daemons and of this test's own subprocesses. Stated once, used everywhere.
+MARGIN = 0.5
+
+
 def _all_on_vpn(s):
 	"""Every cloud prefix forwards through the VPN: those the VPN announces by
 	their own route, 10.110.0.0/16 (circuit only) through its covering /8."""
@@ -16,9 +25,11 @@ def _all_on_vpn(s):
 
 
 def _fail_circuit(s):
-	"""Silence both circuit edges; return (t_silence, t_all_switched) (wall clock)."""
+	"""Silence both circuit edges; return (t_silence, t_silenced, t_all_switched)
+	(wall clock: before the first nft command, after the last, all switched)."""
 	t0 = time.time()
 	s.silence('ce1', 'ce2')
+	t_silenced = time.time()
 	deadline = time.monotonic() + 5
 	while not _all_on_vpn(s):
 		for p in CLOUD[:3]:
@@ -26,7 +37,7 @@ def _fail_circuit(s):
 			assert nh, 'blackhole for %s during the failover' % p
 		assert time.monotonic() < deadline, {p: s.kernel_nh(p) for p in CLOUD}
 		time.sleep(0.01)
-	return t0, time.time()
+	return t0, t_silenced, time.time()
 
 
 def test_silent_circuit_failure_moves_everything_to_vpn(scen):
@@ -35,7 +46,7 @@ def test_silent_circuit_failure_moves_everything_to_vpn(scen):
 	p = s.ping('lanhost', CLOUDHOST)
 	p2 = s.ping('lanhost', '10.110.1.10')	# circuit only: backup through the VPN's /8
 	time.sleep(1.0)
-	t0, t1 = _fail_circuit(s)
+	t0, t_silenced, t1 = _fail_circuit(s)
 	time.sleep(1.5)
 	r, r2 = p.stop(), p2.stop()
 	new = s.journal()[n0:]
@@ -50,15 +61,19 @@ def test_silent_circuit_failure_moves_everything_to_vpn(scen):
 		      detect * 1e3, switched * 1e3, [e['switch-time'] for e in down],
 		      (t1 - t0) * 1e3, CLOUDHOST, r['lost'], r['sent'], r['outage_s'],
 		      r2['lost'], r2['sent'], r2['outage_s']))
-	# BFD 100 ms x 3: detection within ~0.3 s (+ scheduling), the FIB right after
-	assert 0.15 < detect < 0.8, detect
+	# BFD 100 ms x 3: the last packet came at most one interval before the
+	# silence, so detection is due a detection time after it; the silence itself
+	# took t_silenced - t0 (two nft commands), and MARGIN covers scheduling
+	assert BFD_DETECT - BFD_INTERVAL - 0.05 < detect, detect
+	assert detect < (t_silenced - t0) + BFD_DETECT + MARGIN, (detect, t_silenced - t0)
 	assert last.get('to-class') == 'vpn', last
 	assert last['prefixes-moved'] >= 1 and last['groups-rewritten'] >= 1, last
 	assert all(e['switch-time'] < 300000 for e in down), down
-	# traffic: bounded loss (detection + switch + the cloud's own BFD for the return path)
+	# traffic: bounded loss - our detection, the switch, and the cloud router's own
+	# BFD for the return path (also 100 ms x 3), plus the margin
 	for res in (r, r2):
 		assert res['recovered'], res
-		assert res['outage_s'] < 1.0, res
+		assert res['outage_s'] < (t_silenced - t0) + 2 * BFD_DETECT + 2 * MARGIN, res
 	# hybridgwctl agrees with the kernel
 	rib = s.rib()
 	for pf in CLOUD[:3]:
@@ -101,7 +116,11 @@ def test_failback_only_after_failback_delay(scen):
 		held = t_fb - since
 		print('\nfailback to %s: %.2f s after it was seen healthy (failback-delay 5 s), '
 		      '%.2f s after the unsilence' % (a, held, t_fb - t_un))
-		assert 4.6 <= held <= 7.0, held
+		# each sample is late by up to one sampling step (three control-socket
+		# and kernel reads: slow under load), so the bound is the delay plus
+		# or minus the longest step seen, plus the margin for the late side
+		step = max(b[0] - a[0] for a, b in zip(samples, samples[1:]))
+		assert FAILBACK_DELAY - step - 0.2 <= held <= FAILBACK_DELAY + step + MARGIN, (held, step)
 	s.wait_kernel({p: CIRCUIT for p in CLOUD}, timeout=10, what='ECMP on the circuit again')
 	fb = [e for e in s.journal()[n0:] if e['trigger'] == 'failback']
 	assert fb and fb[-1].get('to-class') == 'circuit', s.journal()[n0:]

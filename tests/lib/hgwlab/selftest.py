@@ -271,18 +271,25 @@ def test_scale_failover_10k(hgw_bin, lab, silence):
 
 	def count():
 		return int(gw.out('ip -4 route show proto 196 | wc -l'))
-	hgwlab.wait_for(lambda: count() >= n, 60, 0.5, '%d routes in the gateway FIB' % n)
+	# waits, not verdicts: generous for a loaded machine and a sanitizer build
+	hgwlab.wait_for(lambda: count() >= n, 180, 0.5, '%d routes in the gateway FIB' % n)
 	# all routes may be in before the circuit's copies won (VPN first is fine)
 	hgwlab.wait_for(lambda: (gw.route_get(pfx[-1].split('/')[0])[0] or '').startswith('172.16.1.'),
-			20, 0.1, 'last prefix via the circuit')
+			60, 0.1, 'last prefix via the circuit')
 	t0 = time.monotonic()
 	silence(lb.ns('ce1'))
 	silence(lb.ns('ce2'))
+	t_silenced = time.monotonic()
 	hgwlab.wait_for(lambda: gw.route_get(pfx[-1].split('/')[0])[0] == '169.254.21.1',
-			10, 0.01, 'last prefix via the VPN')
+			30, 0.01, 'last prefix via the VPN')
 	took = time.monotonic() - t0
 	assert gw.route_get(pfx[0].split('/')[0])[0] == '169.254.21.1'
-	assert took < 3.0, took
+	# The verdict, in protocol units: BFD 100 ms x 3 detects within 0.3 s of
+	# the silence (which itself took t_silenced - t0: two nft commands), and
+	# the switch rewrites a few shared groups, not 10k routes - so it does not
+	# grow with the prefix count. 2 s of margin for a loaded 2-core machine
+	# and this test's own polling (an `ip route get` per 10 ms).
+	assert took < (t_silenced - t0) + 0.3 + 2.0, (took, t_silenced - t0)
 
 
 def test_lab_restart_gateway(hgw_bin, lab):

@@ -30,6 +30,8 @@ struct tp_hooks {
 	struct bgp_path_info last_pi;
 	struct bgp_peer	*export_peer;	/* announce this on export_sync */
 	int		 export_n;	/* how many /24s under 10.99.0.0/16 */
+	struct ipaddr	 local[4];	/* "our" addresses (nexthop_local) */
+	int		 nlocal;
 };
 
 static TP_UNUSED void
@@ -93,9 +95,21 @@ tp_h_sync(void *arg, uint32_t src)
 	}
 }
 
+static TP_UNUSED bool
+tp_h_local(void *arg, const struct ipaddr *a)
+{
+	struct tp_hooks	*h = arg;
+	int		 i;
+
+	for (i = 0; i < h->nlocal; i++)
+		if (ipaddr_cmp(&h->local[i], a) == 0)
+			return true;
+	return false;
+}
+
 static const struct bgp_hooks tp_hooks_ops = {
 	.path_add = tp_h_add, .path_del = tp_h_del, .session = tp_h_session,
-	.stale = tp_h_stale, .export_sync = tp_h_sync,
+	.stale = tp_h_stale, .export_sync = tp_h_sync, .nexthop_local = tp_h_local,
 };
 
 /* ---- loop driving ---- */
@@ -503,6 +517,70 @@ tp_establish(struct tp_env *e, struct bgp_peer_cfg *cfg, uint16_t hold, bool gr,
 	if (tp_expect(&e->loop, c, BGP_MSG_OPEN, NULL, 1000) < 0)
 		goto fail;
 	tp_send_open(c, TP_REMOTE_AS, hold, 0x0a000002u, false, gr, gr_fwd);
+	tp_send_keepalive(c);
+	if (!tp_wait_state(e, "Established", 1000))
+		goto fail;
+	return c;
+fail:
+	tp_close(c);
+	return NULL;
+}
+
+/* An UPDATE with ORIGIN, AS_PATH and MP_REACH_NLRI for IPv6 (RFC 4760 3,
+ * RFC 2545 3): next hop global, plus link-local when ll is not NULL. */
+static TP_UNUSED size_t
+tp_build_update6(uint8_t *buf, size_t cap, const char *global, const char *ll,
+    const char **nlri, int n)
+{
+	struct wire_wr	 w = wire_wr_init(buf, cap);
+	struct ipaddr	 g, l;
+	struct prefix	 p;
+	size_t		 start, m, am;
+	int		 i;
+
+	if (ipaddr_parse(global, &g) != 0 || (ll && ipaddr_parse(ll, &l) != 0))
+		return 0;
+	start = bgp_msg_begin(&w, BGP_MSG_UPDATE);
+	wire_put_u16(&w, 0);
+	m = wire_mark_len16(&w);
+	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);
+	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5);
+	wire_put_u32(&w, TP_REMOTE_AS);
+	wire_put_bytes(&w, (const uint8_t[]){ 0x90, 14 }, 2);	/* optional, extended length */
+	am = wire_mark_len16(&w);
+	wire_put_u16(&w, BGP_AFI_IPV6);
+	wire_put_u8(&w, BGP_SAFI_UNICAST);
+	wire_put_u8(&w, ll ? 32 : 16);
+	wire_put_bytes(&w, g.bytes, 16);
+	if (ll)
+		wire_put_bytes(&w, l.bytes, 16);
+	wire_put_u8(&w, 0);	/* reserved */
+	for (i = 0; i < n; i++) {
+		if (prefix_parse(nlri[i], &p) != 0)
+			return 0;
+		wire_put_u8(&w, p.len);
+		wire_put_bytes(&w, p.bytes, (p.len + 7u) / 8);
+	}
+	wire_patch_len16(&w, am);
+	wire_patch_len16(&w, m);
+	bgp_msg_finish(&w, start);
+	return wire_wr_ok(&w) ? wire_wr_len(&w) : 0;
+}
+
+/* tp_establish with IPv6 unicast negotiated too; NULL on failure. */
+static TP_UNUSED struct tp_conn *
+tp_establish_dual(struct tp_env *e, struct bgp_peer_cfg *cfg)
+{
+	struct tp_conn	*c;
+
+	cfg->ipv6_unicast = true;
+	if (!e->peer && bgp_peer_add(e->bgp, cfg, &e->peer) != 0)
+		return NULL;
+	if (!(c = tp_accept(&e->loop, e->lfd, 2000)))
+		return NULL;
+	if (tp_expect(&e->loop, c, BGP_MSG_OPEN, NULL, 1000) < 0)
+		goto fail;
+	tp_send_open(c, TP_REMOTE_AS, 90, 0x0a000002u, true, false, false);
 	tp_send_keepalive(c);
 	if (!tp_wait_state(e, "Established", 1000))
 		goto fail;

@@ -405,6 +405,102 @@ test_max_prefix_warning(void **state)
 	tp_env_fini(&e);
 }
 
+/* Per-family limits count their family only; the teardown names it (RFC 4486 4). */
+static void
+test_max_prefix_per_family(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+	size_t			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	cfg.max_prefix4 = 2;
+	cfg.max_prefix6 = 1;
+	cfg.max_prefix_restart = 5;
+	c = tp_establish_dual(&e, &cfg);
+	assert_non_null(c);
+	/* two IPv4 and one IPv6: at both limits, over neither */
+	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "192.0.3.0/24" }, 2, NULL, 0);
+	len = tp_build_update6(msg, sizeof(msg), "2001:db8::2", NULL,
+	    (const char *[]){ "2001:db8:1::/48" }, 1);
+	assert_true(len > 0);
+	tp_send(c, msg, len);
+	assert_true(wait_hooks(&e, 3, 0));
+	assert_int_equal(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 60), -1);
+	assert_true(tp_state_is(&e, "Established"));
+	/* a second IPv6 prefix crosses the IPv6 limit */
+	len = tp_build_update6(msg, sizeof(msg), "2001:db8::2", NULL,
+	    (const char *[]){ "2001:db8:2::/48" }, 1);
+	tp_send(c, msg, len);
+	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	assert_int_equal(msg[19], BGP_ERR_CEASE);
+	assert_int_equal(msg[20], BGP_ERR_CEASE_MAXPFX);
+	assert_int_equal(msg[21] << 8 | msg[22], BGP_AFI_IPV6);
+	assert_int_equal(msg[23], BGP_SAFI_UNICAST);
+	assert_int_equal(msg[27], 1);
+	assert_true(tp_state_is(&e, "Idle"));
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
+/* A peer that creates many big attribute sets hits its memory cap: Cease/8,
+ * routes flushed, and what it pinned is given back. */
+static void
+test_memory_cap(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct bgp_peer_state	 st;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG], ext[4 + 800];
+	size_t			 before = bgp_attrs_intern_count();
+	char			 pfx[32];
+	const char		*nlri[1] = { pfx };
+	int			 i, k;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	cfg.max_memory = 64 * 1024;
+	cfg.max_prefix_restart = 50;
+	c = tp_establish(&e, &cfg, 90, false, false);
+	assert_non_null(c);
+	/* COMMUNITIES of 200 values (extended length), distinct per route:
+	 * about 1 KB a set */
+	ext[0] = 0xd0;
+	ext[1] = 8;
+	ext[2] = 800 >> 8;
+	ext[3] = 800 & 0xff;
+	for (i = 0; i < 200; i++) {
+		snprintf(pfx, sizeof(pfx), "10.%d.%d.0/24", i / 256, i % 256);
+		for (k = 0; k < 200; k++) {
+			ext[4 + 4 * k] = 0xfd;
+			ext[5 + 4 * k] = 0xea;
+			ext[6 + 4 * k] = (uint8_t)(i >> 8);
+			ext[7 + 4 * k] = (uint8_t)(i + k);
+		}
+		send_update(c, NULL, 0, nlri, 1, ext, sizeof(ext));
+		if (tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 5) > 0)
+			break;
+	}
+	if (i == 200)
+		assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
+	/* about 64 KiB / (~850 + 64) bytes a route: well before 200 */
+	assert_true(i < 150);
+	assert_int_equal(msg[19], BGP_ERR_CEASE);
+	assert_int_equal(msg[20], BGP_ERR_CEASE_RESOURCES);
+	assert_true(tp_state_is(&e, "Idle"));
+	bgp_peer_state_get(e.peer, &st);
+	assert_int_equal(st.pfx_received, 0);
+	assert_int_equal(st.mem_pinned, 0);
+	assert_non_null(strstr(st.last_error, "6/8"));
+	assert_int_equal(bgp_attrs_intern_count(), before);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 /* RFC 4724 helper: routes stay (stale) across the restart, End-of-RIB sweeps. */
 static void
 test_graceful_restart(void **state)
@@ -814,6 +910,8 @@ main(void)
 		cmocka_unit_test(test_malformed_treat_as_withdraw),
 		cmocka_unit_test(test_max_prefix_teardown),
 		cmocka_unit_test(test_max_prefix_warning),
+		cmocka_unit_test(test_max_prefix_per_family),
+		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_graceful_restart),
 		cmocka_unit_test(test_graceful_restart_no_forwarding),
 		cmocka_unit_test(test_export_packing_and_eor),

@@ -152,6 +152,14 @@ static const struct rfc7606_case {
 	{ "originator ok", IBGP4, BASE "800904 0a000009", NLRI, BGP_UPD_OK, 0 },
 	{ "originator len 3", IBGP4, BASE "800903 0a0000", NLRI, BGP_UPD_TREAT_AS_WITHDRAW, 5 },
 	{ "cluster list len 0", IBGP4, BASE "800a00", NLRI, BGP_UPD_TREAT_AS_WITHDRAW, 5 },
+	{ "cluster list len 6", IBGP4, BASE "800a06 0a0000010a00", NLRI,
+	    BGP_UPD_TREAT_AS_WITHDRAW, 5 },
+	{ "cluster list ok", IBGP4, BASE "800a08 0a0000010a000002", NLRI, BGP_UPD_OK, 0 },
+	/* RFC 7606 7.13, 7.15, 7.16: not interpreted here; passed on opaque as
+	 * unknown optional transitive attributes (RFC 4271 5), so any length */
+	{ "te attr opaque", EBGP4, BASE "c01803 abcdef", NLRI, BGP_UPD_OK, 0 },
+	{ "ipv6 ext comm opaque", EBGP4, BASE "c01905 0002000000", NLRI, BGP_UPD_OK, 0 },
+	{ "attr_set opaque", EBGP4, BASE "c08003 000001", NLRI, BGP_UPD_OK, 0 },
 	/* RFC 7606 7.14 extended communities */
 	{ "ext comm ok", EBGP4, BASE "c01008 0002fde900000064", NLRI, BGP_UPD_OK, 0 },
 	{ "ext comm len 7", EBGP4, BASE "c01007 0002fde9000000", NLRI,

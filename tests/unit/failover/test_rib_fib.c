@@ -43,11 +43,11 @@ static const struct fib_events	 events = {
 };
 
 static int
-sh_int(const char *fmt, const char *arg)
+sh_int(const char *cmd)
 {
 	char	 buf[64];
 
-	sh_out(buf, sizeof(buf), fmt, arg);
+	sh_out(buf, sizeof(buf), "%s", cmd);
 	return atoi(buf);
 }
 
@@ -164,11 +164,11 @@ test_rib_fib_failover(void **state)
 		t_bgp(the_rib, vpn, pfx, NULL, 2);
 	}
 	t_run();
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX);
 	grp = t_route(the_rib, "172.16.5.0/24")->fib_group;
 	assert_int_not_equal(grp, 0);
 	snprintf(buf, sizeof(buf), "ip -4 route show table 100 proto 196 | grep -c 'nhid %u '", grp);
-	assert_int_equal(sh_int(buf, ""), NPFX);	/* one shared group */
+	assert_int_equal(sh_int(buf), NPFX);	/* one shared group */
 	rib_stats_get(the_rib, &st);
 	assert_int_equal(st.groups, 1);
 	assert_via("172.16.5.1", "via 10.0.0.2 dev v0");
@@ -192,7 +192,7 @@ test_rib_fib_failover(void **state)
 	assert_int_equal(t_route(the_rib, "172.16.5.0/24")->fib_group, grp);
 	assert_int_equal(t_cls(the_rib, "172.16.5.0/24"), RIB_CLASS_VPN);
 	assert_via("172.16.5.1", "via 10.0.1.2 dev v2");
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX);
 
 	/* failback (no delay configured): every prefix of the group wants the
 	 * same new sets, so the group is rewritten in place again */
@@ -217,22 +217,22 @@ test_rib_fib_failover(void **state)
 	rib_source_bgp(the_rib, cir, false, RIB_TRIG_LINK);
 	assert_via("172.16.8.1", "via 10.0.1.2 dev v2");
 	t_run();
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX - 1);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX - 1);
 	rib_source_bgp(the_rib, cir, true, RIB_TRIG_BGP_UP);
 	t_run();
 	assert_via("172.16.8.1", "via 10.0.0.2 dev v0");
 	assert_via("172.16.7.1", "via 10.0.0.2 dev v0");
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), NPFX);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX);
 
 	/* both gone: routes and nexthop objects leave the kernel */
 	rib_source_bgp(the_rib, vpn, false, RIB_TRIG_BGP_DOWN);
 	assert_int_equal(rib_source_del(the_rib, cir), 0);
 	t_run();
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 0);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 0);
 	assert_int_equal(rib_source_del(the_rib, vpn), 0);
 	t_run();
-	assert_int_equal(sh_int("ip nexthop show | wc -l", ""), 0);
+	assert_int_equal(sh_int("ip nexthop show | wc -l"), 0);
 }
 
 /* The FIB keeps no state for installed routes: when a link's carrier
@@ -258,17 +258,17 @@ test_rib_fib_link_flap(void **state)
 		t_bgp(the_rib, vpn, pfx, NULL, 2);
 	}
 	t_run();
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 50);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 50);
 	sh("ip link set v3 down");	/* v2 loses carrier */
 	for (end = mono_ms() + 3000; mono_ms() < end &&
-	    sh_int("ip -4 route show table 100 proto 196 | wc -l", "") != 0; usleep(20000))
+	    sh_int("ip -4 route show table 100 proto 196 | wc -l") != 0; usleep(20000))
 		uv_run(loop_get(), UV_RUN_NOWAIT);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 0);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 0);
 	sh("ip link set v3 up");
 	for (end = mono_ms() + 3000; mono_ms() < end &&
-	    sh_int("ip -4 route show table 100 proto 196 | wc -l", "") != 50; usleep(20000))
+	    sh_int("ip -4 route show table 100 proto 196 | wc -l") != 50; usleep(20000))
 		uv_run(loop_get(), UV_RUN_NOWAIT);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 50);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 50);
 	assert_via("172.20.33.1", "via 10.0.1.2 dev v2");
 }
 
@@ -291,12 +291,12 @@ test_rib_fib_local_not_programmed(void **state)
 	t_bgp(the_rib, cir, "198.18.0.0/15", NULL, 2);
 	t_run();
 	assert_true(t_route(the_rib, "192.168.0.0/16")->local);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 1);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 1);
 	assert_via("198.18.1.1", "via 10.0.0.2 dev v0");
 	/* the local prefix withdrawn: the circuit's path is programmed */
 	t_del(the_rib, loc, "192.168.0.0/16");
 	t_run();
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 2);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 2);
 	assert_via("192.168.3.3", "via 10.0.0.2 dev v0");
 }
 
@@ -353,7 +353,7 @@ test_rib_fib_paced(void **state)
 	assert_true(max_unsent <= RIB_FIB_AHEAD + RIB_WORK_CHUNK + 64);
 	assert_true(max_pending <= max_unsent + 16 * 2048);
 	fib_flush(the_fib);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), N);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), N);
 	/* withdrawn and settled by hand: the same slices, all gone */
 	for (uint32_t k = 0; k < N; k++) {
 		memset(&p, 0, sizeof(p));
@@ -366,7 +366,7 @@ test_rib_fib_paced(void **state)
 	}
 	rib_settle(the_rib);
 	fib_flush(the_fib);
-	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l", ""), 0);
+	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 0);
 }
 
 int
