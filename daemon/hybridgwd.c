@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/hgwd.h"
 #include "gateway/gateway.h"
 #include "lib/log.h"
 #include "lib/loop.h"
@@ -23,7 +24,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: hybridgwd -c CONFIG [-s CTL_SOCKET] [-y YANG_DIR] [-d DEBUG] [--foreground]\n"
+	    "usage: hybridgwd -c CONFIG [-s CTL_SOCKET] [-y YANG_DIR] [-d DEBUG] [-u USER] [--foreground]\n"
 	    "  -c, --config FILE      YANG data (XML or JSON), validated before anything starts\n"
 	    "  -s, --socket PATH      control socket for hybridgwctl (default " DEFAULT_CTL ")\n"
 	    "  -y, --yang-dir DIR     YANG modules (default " HGW_YANG_DIR ")\n"
@@ -32,7 +33,10 @@ usage(void)
 	    "  -n, --netconf LISTEN   NETCONF over SSH on [ADDR]:PORT (default [::]:830 when the\n"
 	    "                         config has /gateway/netconf; 'off' disables it)\n"
 	    "  -S, --state-dir DIR    SSH host key and other state (default /var/lib/hybridgw)\n"
-	    "  -t, --check            validate the config and exit\n");
+	    "  -u, --user USER        drop root once started: run as USER keeping only\n"
+	    "                         CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE\n"
+	    "  -t, --check            validate the config and exit\n"
+	    "  -V, --version          print the version and exit\n");
 	exit(2);
 }
 
@@ -49,6 +53,7 @@ static void
 on_stop(uv_signal_t *s, int signum)
 {
 	log_info(LOG_MOD_CORE, "signal %d: stopping", signum);
+	hgwd_notify_stopping();
 	loop_stop();
 }
 
@@ -60,12 +65,15 @@ on_hup(uv_signal_t *s, int signum)
 	struct lyd_node	*tree = NULL;
 	struct nb_err	 e = { 0 };
 
+	hgwd_notify_reloading();
 	if (nb_config_parse_file(cfg_path, &tree, &e) != 0 || nb_commit(tree, &e) != 0) {
 		log_err(LOG_MOD_CORE, "SIGHUP: %s refused, keeping the running config: %s%s%s",
 		    cfg_path, e.path, e.path[0] ? ": " : "", e.msg);
+		hgwd_notify_ready("running; last reload refused (see the log)");
 		return;
 	}
 	log_info(LOG_MOD_CORE, "SIGHUP: configuration reloaded from %s", cfg_path);
+	hgwd_notify_ready("running");
 }
 
 /* Is /gateway/netconf in the running config? */
@@ -120,11 +128,13 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 't' },
 		{ "netconf", required_argument, NULL, 'n' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
-	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw";
+	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw", *user = NULL;
 	bool		 nc_on = false;
 	bool		 fg = false, check = false;
 	struct lyd_node	*tree = NULL;
@@ -133,7 +143,7 @@ main(int argc, char **argv)
 
 	if (!yang)
 		yang = HGW_YANG_DIR;
-	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:u:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 's': ctl = optarg; break;
@@ -143,6 +153,8 @@ main(int argc, char **argv)
 		case 't': check = true; break;
 		case 'n': nc_listen = optarg; break;
 		case 'S': state_dir = optarg; break;
+		case 'u': user = optarg; break;
+		case 'V': printf("hybridgwd %s\n", HGW_VERSION); return 0;
 		default: usage();
 		}
 	}
@@ -181,6 +193,10 @@ main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (user && hgwd_priv_drop(user, tree, ctl, state_dir, cfg_path) != 0) {
+		lyd_free_all(tree);
+		goto out;
+	}
 	if (gateway_start(tree, &e) != 0) {
 		print_err("start", &e);
 		lyd_free_all(tree);
@@ -214,6 +230,7 @@ main(int argc, char **argv)
 	uv_signal_start(&sig_hup, on_hup, SIGHUP);
 	log_info(LOG_MOD_CORE, "hybridgwd %s running on %s (control socket %s)", HGW_VERSION,
 	    cfg_path, ctl);
+	hgwd_notify_ready("running");
 	loop_run();
 	nb_netconf_stop();
 	nb_ctl_stop();

@@ -63,6 +63,9 @@ struct fib_cfg {
 };
 
 struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg);
+/* What fib_new() needs root for, done ahead by a daemon about to drop it:
+ * nexthop_compat_mode=0 when cfg asks for it (fib_new then finds it set). */
+void		 fib_ns_prepare(const struct fib_cfg *);
 void		 fib_free(struct fib *);	/* leaves kernel state in place */
 
 /* Nexthop objects, refcounted by (gateway, interface). ifname may be "" to

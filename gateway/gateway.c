@@ -208,6 +208,7 @@ on_journal(void *arg, const struct rib_journal_entry *e)
 	};
 
 	nb_notify_path_switch(&ps);
+	gw_metrics_journal(e);
 	return 0;
 }
 
@@ -465,17 +466,35 @@ boot_leaf(const struct lyd_node *cfg, const char *path)
 	return lyd_get_value(l);
 }
 
+static void
+gw_fib_cfg(const struct lyd_node *boot_cfg, struct fib_cfg *fc)
+{
+	const char	*tbl = boot_leaf(boot_cfg, "kernel-table");
+	const char	*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
+
+	memset(fc, 0, sizeof(*fc));
+	fc->table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254;
+	fc->nh_compat_off = !pic || strcmp(pic, "true") == 0;
+}
+
+void
+gateway_prepare_root(const struct lyd_node *boot_cfg)
+{
+	struct fib_cfg	 fc;
+
+	gw_fib_cfg(boot_cfg, &fc);
+	fib_ns_prepare(&fc);
+}
+
 int
 gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 {
-	const char		*tbl = boot_leaf(boot_cfg, "kernel-table");
-	const char		*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
-	struct fib_cfg		 fc = { .table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254 };
+	struct fib_cfg		 fc;
 	struct rib_cfg		 rc = { .attr_ops = &gw_attr_ops };
 	struct bgp_global_cfg	 g = { 0 };
 	int			 n;
 
-	fc.nh_compat_off = !pic || strcmp(pic, "true") == 0;
+	gw_fib_cfg(boot_cfg, &fc);
 	gw.kernel_table = fc.table;
 	gw.pic = fc.nh_compat_off;
 	gw.started_ms = mono_ms();
@@ -520,6 +539,7 @@ gateway_register(void)
 	gw.paths.detach = gw_path_detach;
 	nb_module_register(&gw_module);
 	nb_module_register(&gw_alarms_module);
+	gw_metrics_register();
 }
 
 void
@@ -532,6 +552,7 @@ gateway_fini(void)
 	/* Nothing is re-selected on the way out: a full table's million
 	 * one-by-one withdrawals would only delay the exit (rib_free frees). */
 	gw.stopping = true;
+	gw_metrics_fini();
 	/* The sessions end as a restart, not as a de-configuration: helpers keep
 	 * our routes (RFC 4724) while the next run comes up. */
 	bgp_stop_begin(gw.bgp);
