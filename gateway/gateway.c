@@ -82,10 +82,14 @@ hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
 		return;
 	rib_source_bgp(gw.rib, src, up,
 	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
-	if (p)
-		nb_notify_bgp_session(ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr)),
-		    p->spec.name, up, up ? NULL : hold_expired ? "hold timer expired" :
-		    "session closed");
+	if (p) {
+		const char	*why = up ? NULL : hold_expired ? "hold timer expired" :
+				    "session closed";
+
+		ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr));
+		nb_notify_bgp_session(addr, p->spec.name, up, why);
+		gw_event_session(addr, p->spec.name, up, why);
+	}
 	gw_settle_check();
 }
 
@@ -209,6 +213,7 @@ on_journal(void *arg, const struct rib_journal_entry *e)
 
 	nb_notify_path_switch(&ps);
 	gw_metrics_journal(e);
+	gw_event_journal(e);
 	return 0;
 }
 
@@ -221,6 +226,7 @@ on_alarm(void *arg, const struct rib_alarm *a)
 		if (p->has_exp && p->exp == a->target) {
 			nb_notify_outbound_cap(p->spec.connection, a->raised, a->cap, a->wanted,
 			    a->wanted > a->cap ? a->wanted - a->cap : 0);
+			gw_event_alarm(p->spec.connection, a->raised, a->cap, a->wanted);
 			break;
 		}
 	}

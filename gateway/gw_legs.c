@@ -243,6 +243,7 @@ bfd_changed(void *arg, struct bfd_session *s, bool up, uint8_t diag)
 	bfd_session_state_get(s, &st);
 	if (!up)
 		gw_metrics_bfd_down(&st);
+	gw_event_bfd(p->spec.name, &st, up, diag);
 }
 
 static bool

@@ -185,6 +185,12 @@ void	gw_metrics_fini(void);
 void	gw_metrics_journal(const struct rib_journal_entry *);
 void	gw_metrics_bfd_down(const struct bfd_session_state *);
 
+/* gw_events.c: events for "hybridgwctl monitor" (northbound/nb_monitor.h). */
+void	gw_event_journal(const struct rib_journal_entry *);
+void	gw_event_session(const char *neighbor, const char *name, bool up, const char *reason);
+void	gw_event_bfd(const char *name, const struct bfd_session_state *, bool up, uint8_t diag);
+void	gw_event_alarm(const char *connection, bool raised, uint32_t cap, uint32_t wanted);
+
 /* gw_rpc.c: operational actions, as NETCONF RPCs and hybridgwctl commands */
 extern const struct nb_rpc	gw_rpcs[];
 extern const struct nb_cmd	gw_cmds[];

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "metrics/metrics.h"
+#include "northbound/nb_monitor.h"
 
 /*
  * /hybridgw:gateway/metrics starts a metrics/ server; every scrape runs
@@ -373,6 +374,11 @@ gw_metrics_collect(FILE *f, void *arg)
 	metrics_family(f, "hybridgw_config_commit_seconds", "histogram",
 	    "Latency of the commits that applied (diff, validate, prepare, apply).");
 	metrics_histo(f, "hybridgw_config_commit_seconds", NULL, ns.commit_latency);
+	metrics_family(f, "hybridgw_monitors", "gauge", "hybridgwctl monitor streams open.");
+	metrics_sample_u64(f, "hybridgw_monitors", NULL, nb_monitor_count());
+	metrics_family(f, "hybridgw_monitor_events_dropped_total", "counter",
+	    "Events not sent to monitors that read too slowly.");
+	metrics_sample_u64(f, "hybridgw_monitor_events_dropped_total", NULL, nb_monitor_dropped());
 	gw_metrics_vpn(f);
 	return 0;
 }

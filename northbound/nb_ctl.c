@@ -10,13 +10,16 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "northbound/nb_monitor.h"
 
 /*
  * Protocol: the client writes one request line of space-separated words,
  * optionally followed by a body (a config file's text), then shuts down its
  * write side. The server answers with one status byte ('0' ok, '1' error)
  * and the output text, then closes. One request per connection keeps both
- * sides trivial and lets shell tools (socat) talk to it.
+ * sides trivial and lets shell tools (socat) talk to it. "monitor" is the
+ * one long-lived request: the connection then streams events
+ * (nb_monitor.c) until either side closes it.
  */
 #define CTL_MAX_REQ	(64u << 20)	/* a config file with many prefixes */
 #define CTL_MAX_WORDS	16
@@ -27,6 +30,7 @@ struct ctl_conn {
 	size_t		 len, cap;
 	uv_write_t	 wreq;
 	char		*reply;
+	struct nb_monitor_sub *mon;	/* a monitor's subscription */
 };
 
 static uv_pipe_t	 ctl_server;
@@ -38,6 +42,7 @@ ctl_conn_closed(uv_handle_t *h)
 {
 	struct ctl_conn	*c = h->data;
 
+	nb_monitor_sub_free(c->mon);
 	free(c->buf);
 	free(c->reply);
 	free(c);
@@ -75,6 +80,30 @@ ctl_reply(struct ctl_conn *c, bool ok, char *text)
 }
 
 static void
+ctl_conn_close(void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	if (!uv_is_closing((uv_handle_t *)&c->pipe))
+		uv_close((uv_handle_t *)&c->pipe, ctl_conn_closed);
+}
+
+/* "monitor [--json]": the connection becomes an event stream. */
+static bool
+ctl_monitor(struct ctl_conn *c, int nw, char **words)
+{
+	bool	 json = false;
+
+	if (nw < 1 || strcmp(words[0], "monitor") != 0)
+		return false;
+	for (int i = 1; i < nw; i++)
+		json |= strcmp(words[i], "--json") == 0;
+	if (nb_monitor_sub_add((uv_stream_t *)&c->pipe, json, ctl_conn_close, c, &c->mon) != 0)
+		ctl_reply(c, false, strdup("cannot start a monitor\n"));
+	return true;
+}
+
+static void
 ctl_dispatch(struct ctl_conn *c)
 {
 	char		*words[CTL_MAX_WORDS], *line, *body, *save = NULL, *tok;
@@ -91,6 +120,8 @@ ctl_dispatch(struct ctl_conn *c)
 	for (tok = strtok_r(line, " \t", &save); tok && nw < CTL_MAX_WORDS;
 	    tok = strtok_r(NULL, " \t", &save))
 		words[nw++] = tok;
+	if (ctl_monitor(c, nw, words))
+		return;
 	ok = nb_show_request(nw, words, body, &out) == 0;
 	ctl_reply(c, ok, out);
 }
