@@ -29,7 +29,7 @@ gw_event_time(int64_t us, char *buf, size_t len)
 void
 gw_event_journal(const struct rib_journal_entry *e)
 {
-	char			 id[24], moved[16], groups[16], sw[16], det[40], fib[40], text[512];
+	char			 id[24], moved[16], groups[16], sw[16], det[128], fib[128], text[640];
 	const char		*to = e->has_to ? rib_class_name(e->to_class) : NULL;
 	struct nb_event_field	 f[] = {
 		{ "id", id, true }, { "connection", e->connection, false },

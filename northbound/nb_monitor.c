@@ -114,7 +114,7 @@ static char *
 mon_line(bool json, const char *kind, const char *text, const struct nb_event_field *fl,
     size_t n, size_t *len)
 {
-	char	*buf = NULL, ts[40];
+	char	*buf = NULL, ts[128];
 	FILE	*f = open_memstream(&buf, len);
 
 	if (!f)
