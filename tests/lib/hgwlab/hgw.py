@@ -112,8 +112,12 @@ class Hybridgwd:
 		self.proc = None
 
 	def argv(self):
+		# NETCONF host key and other state in the instance's directory, never
+		# the host's /var/lib/hybridgw (unless a test says -S)
+		state = [] if '-S' in self.extra_args or '--state-dir' in self.extra_args else \
+			['-S', os.path.join(self.workdir, 'state')]
 		argv = [hybridgwd_path(), '-c', self.config, '-s', self.sock,
-			'--foreground'] + self.extra_args + drop_args(self.workdir, self.config)
+			'--foreground'] + state + self.extra_args + drop_args(self.workdir, self.config)
 		nsname = getattr(self.ns, 'name', self.ns)
 		if nsname:
 			argv = ['ip', 'netns', 'exec', nsname] + argv
