@@ -163,13 +163,22 @@ class Demo:
 			unsilence(self.lab.ns(e))
 		self.out('\n=== %.2f s: circuit restored; failback waits for failback-delay of '
 			 'continuous health' % (t_rest - t0))
+		# healthy = BFD up and BGP Established on every circuit link; the
+		# failback delay runs from there (and starts over if it flaps)
 		t_healthy = None
 		deadline = time.monotonic() + failback_timeout
 		while True:
-			bfd = self.state('bfd').get('bfd', {}).get('session', [])
-			if t_healthy is None and bfd and all(s['state'] == 'up' for s in bfd):
+			bfd = {x['peer-address']: x['state'] for x in
+			       self.state('bfd').get('bfd', {}).get('session', [])}
+			nb = {x['address']: x['state'] for x in
+			      self.state('bgp').get('bgp', {}).get('neighbor', [])}
+			healthy = all(bfd.get(a) == 'up' and nb.get(a) == 'established' for a in circuit)
+			if healthy and t_healthy is None:
 				t_healthy = time.time()
-				self.mark('circuit healthy again (BFD up)')
+				self.mark('circuit healthy: BFD up, BGP Established')
+			elif not healthy and t_healthy is not None:
+				t_healthy = None
+				self.mark('circuit unhealthy again')
 			nh = self.kernel_nh()
 			if any(h in circuit for h in nh):
 				break
