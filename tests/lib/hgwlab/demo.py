@@ -163,8 +163,9 @@ class Demo:
 			unsilence(self.lab.ns(e))
 		self.out('\n=== %.2f s: circuit restored; failback waits for failback-delay of '
 			 'continuous health' % (t_rest - t0))
-		# healthy = BFD up and BGP Established on every circuit link; the
-		# failback delay runs from there (and starts over if it flaps)
+		# a link is healthy with BFD up and BGP Established; its failback delay
+		# runs from there (each link its own, started over if it flaps)
+		since = {a: None for a in circuit}
 		t_healthy = None
 		deadline = time.monotonic() + failback_timeout
 		while True:
@@ -172,15 +173,19 @@ class Demo:
 			       self.state('bfd').get('bfd', {}).get('session', [])}
 			nb = {x['address']: x['state'] for x in
 			      self.state('bgp').get('bgp', {}).get('neighbor', [])}
-			healthy = all(bfd.get(a) == 'up' and nb.get(a) == 'established' for a in circuit)
-			if healthy and t_healthy is None:
-				t_healthy = time.time()
-				self.mark('circuit healthy: BFD up, BGP Established')
-			elif not healthy and t_healthy is not None:
-				t_healthy = None
-				self.mark('circuit unhealthy again')
+			now = time.time()
+			for a in circuit:
+				ok = bfd.get(a) == 'up' and nb.get(a) == 'established'
+				if ok and since[a] is None:
+					since[a] = now
+					self.mark('%s healthy: BFD up, BGP Established' % a)
+				elif not ok and since[a] is not None:
+					since[a] = None
+					self.mark('%s unhealthy again' % a)
 			nh = self.kernel_nh()
-			if any(h in circuit for h in nh):
+			back = [a for a in circuit if a in nh]
+			if back:
+				t_healthy = min((since[a] for a in back if since[a]), default=None)
 				break
 			if time.monotonic() > deadline:
 				raise util.WaitTimeout('no failback within %d s' % failback_timeout)
@@ -223,7 +228,7 @@ class Demo:
 		self.out('  ping loss around the cut:      %6d packets (%.0f ms)' % (
 			loss['lost_cut'], loss['lost_cut'] * INTERVAL * 1e3))
 		if t_healthy:
-			self.out('  circuit healthy -> failback:   %6.1f s (failback-delay %d s)' % (
+			self.out('  link healthy -> failback:      %6.1f s (failback-delay %d s)' % (
 				t_back - t_healthy, delay))
 		self.out('  ping loss around the failback: %6d packets' % loss['lost_back'])
 		res.update(t0=t0, t_cut=t_cut, t_moved=t_moved, t_rest=t_rest, t_healthy=t_healthy,
