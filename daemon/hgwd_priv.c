@@ -58,7 +58,7 @@ priv_dir_files(const char *dir, uid_t uid, gid_t gid)
 		if (fchownat(dirfd(d), de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = -errno;
 			fprintf(stderr, "hybridgwd: chown %s/%s: %s\n", dir, de->d_name,
-			    strerror(errno));
+			    strerror(-rc));
 			break;
 		}
 	}
@@ -72,20 +72,23 @@ static int
 priv_dir(const char *dir, bool ours, uid_t uid, gid_t gid)
 {
 	struct stat	 st;
+	int		 rc;
 
 	if (mkdir(dir, 0750) == 0)
 		ours = true;
 	else if (errno != EEXIST) {
-		fprintf(stderr, "hybridgwd: %s: %s\n", dir, strerror(errno));
-		return -errno;
+		rc = -errno;
+		fprintf(stderr, "hybridgwd: %s: %s\n", dir, strerror(-rc));
+		return rc;
 	}
 	if (stat(dir, &st) != 0)
 		return -errno;
 	if (!ours)
 		return 0;
 	if ((st.st_uid != uid || st.st_gid != gid) && chown(dir, uid, gid) != 0) {
-		fprintf(stderr, "hybridgwd: chown %s: %s\n", dir, strerror(errno));
-		return -errno;
+		rc = -errno;
+		fprintf(stderr, "hybridgwd: chown %s: %s\n", dir, strerror(-rc));
+		return rc;
 	}
 	return priv_dir_files(dir, uid, gid);
 }
@@ -113,14 +116,14 @@ priv_switch(uid_t uid, gid_t gid)
 		if (!priv_kept(c) && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) != 0) {
 			rc = -errno;
 			fprintf(stderr, "hybridgwd: cannot drop capability %d: %s\n", c,
-			    strerror(errno));
+			    strerror(-rc));
 			goto out;
 		}
 	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0 || setgroups(1, &gid) != 0 ||
 	    setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
 		rc = -errno;
 		fprintf(stderr, "hybridgwd: cannot change to uid %u gid %u: %s\n", (unsigned)uid,
-		    (unsigned)gid, strerror(errno));
+		    (unsigned)gid, strerror(-rc));
 		goto out;
 	}
 	if (!(caps = cap_init()) ||
@@ -129,7 +132,7 @@ priv_switch(uid_t uid, gid_t gid)
 	    cap_set_proc(caps) != 0) {
 		rc = -errno;
 		fprintf(stderr, "hybridgwd: cannot keep the network capabilities: %s\n",
-		    strerror(errno));
+		    strerror(-rc));
 		goto out;
 	}
 	/* No way back: neither setuid programs nor file capabilities give any
@@ -139,7 +142,7 @@ priv_switch(uid_t uid, gid_t gid)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 1L, 0L, 0L, 0L) != 0) {
 		rc = -errno;
-		fprintf(stderr, "hybridgwd: prctl: %s\n", strerror(errno));
+		fprintf(stderr, "hybridgwd: prctl: %s\n", strerror(-rc));
 		goto out;
 	}
 	if (setuid(0) == 0 || geteuid() == 0) {
