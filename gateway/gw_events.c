@@ -48,9 +48,9 @@ gw_event_journal(const struct rib_journal_entry *e)
 	gw_event_time(e->switched_us, fib, sizeof(fib));
 	if (to)
 		snprintf(text, sizeof(text), "#%s %s (%s): %s detected %s, FIB switched %s "
-		    "(%u us): %u prefixes %s -> %s, %u groups rewritten", id, e->connection,
+		    "(%u us): %u prefixes moved to %s, %u groups rewritten", id, e->connection,
 		    e->source, rib_trigger_name(e->trigger), det, fib, e->switch_time_us,
-		    e->prefixes_moved, rib_class_name(e->from_class), to, e->groups_rewritten);
+		    e->prefixes_moved, to, e->groups_rewritten);
 	else
 		snprintf(text, sizeof(text), "#%s %s (%s): %s detected %s: nothing moved", id,
 		    e->connection, e->source, rib_trigger_name(e->trigger), det);

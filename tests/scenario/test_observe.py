@@ -125,7 +125,7 @@ def test_metrics_and_monitor_through_a_failover(scen):
 	events = [json.loads(ln) for ln in json_mon.stop()]
 	assert text[0].startswith('monitoring hybridgwd'), text
 	assert any(' bfd ' in ln and CE1 in ln and 'Down' in ln for ln in text), text
-	assert any(' failover ' in ln and 'bfd-down' in ln and '-> vpn' in ln for ln in text), text
+	assert any(' failover ' in ln and 'bfd-down' in ln and 'moved to vpn' in ln for ln in text), text
 	bfd = [e for e in events if e['event'] == 'bfd' and e['state'] == 'down']
 	assert {e['peer'] for e in bfd} == {CE1, CE2}, events
 	fo = [e for e in events if e['event'] == 'failover' and e['trigger'] == 'bfd-down']

@@ -125,7 +125,8 @@ class Demo:
 		n0 = len(self.journal())
 		mon = _Stream(self.lab, self.gwn, [hybridgwctl_path(), '-s', self.sock, 'monitor'])
 		srv = _Stream(self.lab, DST_NODE, ['iperf3', '-s', '-1', '-p', '5201'])
-		time.sleep(0.3)
+		util.wait_for(lambda: ':5201' in self.lab.exec(DST_NODE, ['ss', '-ltnH']).stdout,
+			      10, 0.05, 'iperf3 server listening')
 		t0 = time.time()
 		ping = _Stream(self.lab, SRC_NODE, ['ping', '-n', '-D', '-i', str(INTERVAL), '-W', '1', DST])
 		perf = _Stream(self.lab, SRC_NODE, ['iperf3', '-c', DST, '-p', '5201', '-t', '600',
@@ -150,12 +151,12 @@ class Demo:
 		down = [e for e in new if e.get('trigger') == 'bfd-down']
 		self.out('\n--- gw: the failover journal (hybridgwctl show failover, new entries)')
 		for e in new:
-			self.out('  #%s %s %s: detected %s, FIB switched %s (%s us), %s prefixes %s -> %s, '
-				 '%s groups rewritten' % (e.get('id'), e.get('connection'), e.get('trigger'),
-							  e.get('detected'), e.get('fib-switched', '-'),
-							  e.get('switch-time', '-'), e.get('prefixes-moved', 0),
-							  e.get('from-class'), e.get('to-class', '-'),
-							  e.get('groups-rewritten', 0)))
+			self.out('  #%s %s %s: detected %s, FIB switched %s (%s us), %s prefixes moved '
+				 'to %s, %s groups rewritten' % (
+					 e.get('id'), e.get('connection'), e.get('trigger'),
+					 e.get('detected'), e.get('fib-switched', '-'),
+					 e.get('switch-time', '-'), e.get('prefixes-moved', 0),
+					 e.get('to-class', '-'), e.get('groups-rewritten', 0)))
 		# back: the circuit heals, the failback waits for failback-delay
 		self.mark('circuit restored')
 		t_rest = time.time()
@@ -204,7 +205,7 @@ class Demo:
 		delay = int(pol.get('failback-delay', 60))
 		self.out('--- gw: the failback entry')
 		for e in fb:
-			self.out('  #%s %s failback: detected %s, FIB switched %s, %s prefixes -> %s' % (
+			self.out('  #%s %s failback: detected %s, FIB switched %s, %s prefixes moved to %s' % (
 				e.get('id'), e.get('connection'), e.get('detected'), e.get('fib-switched'),
 				e.get('prefixes-moved'), e.get('to-class')))
 		self.show_tables('after the failback: %s on the circuit again' % PREFIX)
@@ -212,7 +213,8 @@ class Demo:
 		loss = self.timeline(ping_lines, t0, t_end)
 		self.out('\n=== iperf3 %s -> %s, every 0.5 s' % (SRC_NODE, DST_NODE))
 		for ln in perf_lines:
-			if re.search(r'sec\s+\S+\s+\S?Bytes', ln) and 'sender' not in ln and 'receiver' not in ln:
+			if (re.search(r'sec\s+\S+\s+\S?Bytes', ln) and 'sender' not in ln and
+			    'receiver' not in ln) or 'error' in ln:
 				self.out('  ' + ln.strip())
 		self.out('\n=== hybridgwctl monitor (live, as it happened)')
 		for ln in mon_lines:
