@@ -120,3 +120,20 @@ def test_running_container_answers(image):
 		assert 'running on /etc/hybridgw/hybridgw.xml' in logs, logs
 	finally:
 		podman(['rm', '-f', '-t', '5', name], check=False)
+
+
+def test_bird_image_of_the_topologies(image):
+	"""hybridgw/bird:2.0.12, the other local image the topology files name."""
+	ctx = os.path.join(SRC, 'topologies', 'images', 'bird')
+	with shiplib.locked('podman'):
+		podman(['build', '--format', 'docker', '--network', 'host', '--build-arg', 'BASE=' + BASE,
+			'-t', 'localhost/hybridgw/bird:2.0.12', ctx], timeout=900)
+	p = podman(['run', '--rm', '--no-healthcheck', '--network', 'none',
+		    'localhost/hybridgw/bird:2.0.12', 'bird', '--version'], check=False)
+	assert 'BIRD version 2.0' in p.stdout + p.stderr, (p.stdout, p.stderr)
+	import yaml
+	with open(os.path.join(SRC, 'topologies', 'coexistence.clab.yml')) as f:
+		nodes = yaml.safe_load(f)['topology']['nodes']
+	images = {n['image'] for n in nodes.values()}
+	assert {'hybridgw:dev', 'hybridgw/bird:2.0.12'} <= images, images
+	assert nodes['gw']['cmd'].startswith('-c '), 'cmd must be arguments of the entry point'
