@@ -25,7 +25,7 @@ PKGS=(
 	# test and lab
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client
-	python3-prometheus-client
+	python3-prometheus-client curl
 	frr bird2 gobgpd exabgp
 	strongswan-swanctl charon-systemd libcharon-extra-plugins libstrongswan-standard-plugins iperf3
 	# shipping: unit checks, package build, container image
