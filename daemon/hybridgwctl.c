@@ -23,6 +23,7 @@ usage(void)
 	    "  drain CIRCUIT | restore CIRCUIT       (move traffic off a circuit for maintenance)\n"
 	    "  what-if CONNECTION                   (which prefixes would move if it failed)\n"
 	    "  debug LIST                           (core,bgp,failover,bfd,fib,vpn,nb | all)\n"
+	    "  monitor                              (stream failovers, BGP and BFD changes live)\n"
 	    "Tables by default; --json prints the YANG-modelled state (hybridgw.yang).\n");
 	exit(2);
 }
@@ -140,6 +141,7 @@ main(int argc, char **argv)
 			r--;
 		}
 		fwrite(p, 1, (size_t)r, status ? stderr : stdout);
+		fflush(status ? stderr : stdout);	/* monitor: as events come */
 	}
 	close(fd);
 	if (status < 0) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/hgwd.h"
 #include "gateway/gateway.h"
 #include "lib/log.h"
 #include "lib/loop.h"
@@ -24,7 +25,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: hybridgwd -c CONFIG [-s CTL_SOCKET] [-y YANG_DIR] [-d DEBUG] [--foreground]\n"
+	    "usage: hybridgwd -c CONFIG [-s CTL_SOCKET] [-y YANG_DIR] [-d DEBUG] [-u USER] [--foreground]\n"
 	    "  -c, --config FILE      YANG data (XML or JSON), validated before anything starts\n"
 	    "  -s, --socket PATH      control socket for hybridgwctl (default " DEFAULT_CTL ")\n"
 	    "  -y, --yang-dir DIR     YANG modules (default " HGW_YANG_DIR ")\n"
@@ -33,9 +34,13 @@ usage(void)
 	    "  -n, --netconf LISTEN   NETCONF over SSH on [ADDR]:PORT (default [::]:830 when the\n"
 	    "                         config has /gateway/netconf; 'off' disables it), served by\n"
 	    "                         hybridgw-netconf, an unprivileged process hybridgwd supervises\n"
-	    "  -u, --netconf-user U   the user hybridgw-netconf runs as (default hybridgw, else nobody)\n"
+	    "  -U, --netconf-user U   the user hybridgw-netconf runs as when hybridgwd is root\n"
+	    "                         (default hybridgw, else nobody); with --user, that user\n"
 	    "  -S, --state-dir DIR    SSH host key and other state (default /var/lib/hybridgw)\n"
-	    "  -t, --check            validate the config and exit\n");
+	    "  -u, --user USER        drop root once started: run as USER keeping only\n"
+	    "                         CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE\n"
+	    "  -t, --check            validate the config and exit\n"
+	    "  -V, --version          print the version and exit\n");
 	exit(2);
 }
 
@@ -52,6 +57,7 @@ static void
 on_stop(uv_signal_t *s, int signum)
 {
 	log_info(LOG_MOD_CORE, "signal %d: stopping", signum);
+	hgwd_notify_stopping();
 	loop_stop();
 }
 
@@ -63,12 +69,15 @@ on_hup(uv_signal_t *s, int signum)
 	struct lyd_node	*tree = NULL;
 	struct nb_err	 e = { 0 };
 
+	hgwd_notify_reloading();
 	if (nb_config_parse_file(cfg_path, &tree, &e) != 0 || nb_commit(tree, &e) != 0) {
 		log_err(LOG_MOD_CORE, "SIGHUP: %s refused, keeping the running config: %s%s%s",
 		    cfg_path, e.path, e.path[0] ? ": " : "", e.msg);
+		hgwd_notify_ready("running; last reload refused (see the log)");
 		return;
 	}
 	log_info(LOG_MOD_CORE, "SIGHUP: configuration reloaded from %s", cfg_path);
+	hgwd_notify_ready("running");
 }
 
 /* Is /gateway/netconf in the running config? */
@@ -98,12 +107,15 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 't' },
 		{ "netconf", required_argument, NULL, 'n' },
 		{ "state-dir", required_argument, NULL, 'S' },
-		{ "netconf-user", required_argument, NULL, 'u' },
+		{ "netconf-user", required_argument, NULL, 'U' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char	*ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
 	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw", *nc_user = NULL;
+	const char	*user = NULL;
 	struct nb_netconf_proc_cfg pcfg = { 0 };
 	bool		 nc_on = false;
 	bool		 fg = false, check = false;
@@ -113,7 +125,7 @@ main(int argc, char **argv)
 
 	if (!yang)
 		yang = HGW_YANG_DIR;
-	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:u:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:u:U:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 's': ctl = optarg; break;
@@ -123,7 +135,9 @@ main(int argc, char **argv)
 		case 't': check = true; break;
 		case 'n': nc_listen = optarg; break;
 		case 'S': state_dir = optarg; break;
-		case 'u': nc_user = optarg; break;
+		case 'U': nc_user = optarg; break;
+		case 'u': user = optarg; break;
+		case 'V': printf("hybridgwd %s\n", HGW_VERSION); return 0;
 		default: usage();
 		}
 	}
@@ -162,6 +176,10 @@ main(int argc, char **argv)
 		printf("%s: configuration is valid\n", cfg_path);
 		lyd_free_all(tree);
 		rc = 0;
+		goto out;
+	}
+	if (user && hgwd_priv_drop(user, tree, ctl, state_dir, cfg_path) != 0) {
+		lyd_free_all(tree);
 		goto out;
 	}
 	if (gateway_start(tree, &e) != 0) {
@@ -205,6 +223,7 @@ main(int argc, char **argv)
 	uv_signal_start(&sig_hup, on_hup, SIGHUP);
 	log_info(LOG_MOD_CORE, "hybridgwd %s running on %s (control socket %s)", HGW_VERSION,
 	    cfg_path, ctl);
+	hgwd_notify_ready("running");
 	loop_run();
 	nb_netconf_proc_stop();
 	nb_ctl_stop();

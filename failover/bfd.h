@@ -67,6 +67,7 @@ struct bfd_session_state {
 	uint32_t	 up_transitions;
 	uint64_t	 pkts_in, pkts_out, pkts_dropped;
 	uint64_t	 changed_us;	/* mono_us() of the last Up/Down change; 0 = none */
+	uint64_t	 last_rx_us;	/* mono_us() of the last packet taken; 0 = none */
 };
 void		 bfd_session_state_get(const struct bfd_session *, struct bfd_session_state *);
 /* fn may delete the session it is given; a non-zero return stops the walk. */

@@ -641,6 +641,7 @@ sess_state_io(struct bfd *b, void *v)
 	st->pkts_out = s->pkts_out;
 	st->pkts_dropped = s->pkts_dropped;
 	st->changed_us = s->changed_us;
+	st->last_rx_us = s->last_rx_us;
 	return 0;
 }
 

@@ -66,6 +66,9 @@ struct fib	*fib_new(const struct fib_cfg *, const struct fib_events *, void *arg
 /* Is addr an address of an interface of the FIB's namespace (kept current
  * from netlink address events, which fib_events.addr reports)? */
 bool		 fib_addr_is_local(struct fib *, const struct ipaddr *);
+/* What fib_new() needs root for, done ahead by a daemon about to drop it:
+ * nexthop_compat_mode=0 when cfg asks for it (fib_new then finds it set). */
+void		 fib_ns_prepare(const struct fib_cfg *);
 void		 fib_free(struct fib *);	/* leaves kernel state in place */
 
 /* Nexthop objects, refcounted by (gateway, interface). ifname may be "" to

@@ -788,13 +788,25 @@ fib_sock_bufs(struct nl_sock *sk, int size)
 	return 0;
 }
 
-/* In the FIB's namespace (the caller entered it): see fib_cfg.nh_compat_off. */
+/* In the FIB's namespace (the caller entered it): see fib_cfg.nh_compat_off.
+ * Already 0 (set by fib_ns_prepare() before the daemon dropped root, or by
+ * the unit's ExecStartPre) is fine for a process that may not write it. */
 static void
 fib_nh_compat_off(void)
 {
 	const char	*path = "/proc/sys/net/ipv4/nexthop_compat_mode";
+	char		 cur[8] = "";
 	int		 fd;
 
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t	 n = read(fd, cur, sizeof(cur) - 1);
+
+		close(fd);
+		if (n >= 1 && cur[0] == '0') {
+			log_info(LOG_MOD_FIB, "nexthop_compat_mode=0: routes show their nhid only");
+			return;
+		}
+	}
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "0\n", 2) != 2)
 		log_warn(LOG_MOD_FIB, "cannot set %s to 0: %s (group rewrites stay slower)", path,
 		    strerror(errno));
@@ -802,6 +814,19 @@ fib_nh_compat_off(void)
 		log_info(LOG_MOD_FIB, "nexthop_compat_mode=0: routes show their nhid only");
 	if (fd >= 0)
 		close(fd);
+}
+
+void
+fib_ns_prepare(const struct fib_cfg *cfg)
+{
+	int	 saved = -1;
+
+	if (!cfg->nh_compat_off)
+		return;
+	if (cfg->netns && fib_netns_enter(cfg->netns, &saved) < 0)
+		return;
+	fib_nh_compat_off();
+	fib_netns_leave(saved);
 }
 
 static int

@@ -560,6 +560,19 @@ rib_event_count(struct rib *rib, const struct rib_sel *sel)
 		rib->open_ev.to_count[sel->act_cls]++;
 }
 
+/* The per-class prefix counts of rib_stats follow every change of a
+ * prefix's selected class (RIB_CLS_NONE: no active path). */
+static void
+rib_active_count(struct rib *rib, unsigned from, unsigned to)
+{
+	if (from == to)
+		return;
+	if (from < RIB_CLASS_N)
+		rib->n_active[from]--;
+	if (to < RIB_CLASS_N)
+		rib->n_active[to]++;
+}
+
 static void
 rib_dest_process(struct rib *rib, struct rib_dest *d)
 {
@@ -576,6 +589,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		rib_group_release(rib, d);
 		rib_export_forget(rib, &pfx);
 		if (had_act || d->cover) {
+			rib_active_count(rib, d->act_cls, RIB_CLS_NONE);
 			d->act_cls = RIB_CLS_NONE;
 			d->bak_cls = RIB_CLS_NONE;
 			d->cover = false;
@@ -604,6 +618,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		d->since = (uint32_t)time(NULL);
 		rib_event_count(rib, &sel);
 	}
+	rib_active_count(rib, d->act_cls, sel.act_cls);
 	d->act_cls = sel.act_cls;
 	d->bak_cls = sel.bak_cls;
 	d->local = sel.local;

@@ -295,6 +295,7 @@ int		 rib_whatif(struct rib *, const char *connection, rib_whatif_fn, void *arg)
 struct rib_stats {
 	uint64_t		 prefixes, paths, groups, nexthops, pending;
 	uint64_t		 switches, groups_rewritten_total;
+	uint64_t		 active[3];	/* prefixes by active class (enum rib_class) */
 };
 void		 rib_stats_get(const struct rib *, struct rib_stats *);
 

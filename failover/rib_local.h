@@ -203,6 +203,7 @@ struct rib {
 	rib_alarm_fn		 alarm_notify;
 	void			*alarm_arg;
 	uint64_t		 switches, rewrites_total;
+	uint64_t		 n_active[RIB_CLASS_N];	/* prefixes by selected active class */
 	uint64_t		 epoch;		/* +1 each time the work queue drains */
 	bool			 in_work;
 };

@@ -190,4 +190,6 @@ rib_stats_get(const struct rib *rib, struct rib_stats *st)
 	st->pending = rib->q_len;
 	st->switches = rib->switches;
 	st->groups_rewritten_total = rib->rewrites_total;
+	for (size_t i = 0; i < RIB_CLASS_N; i++)
+		st->active[i] = rib->n_active[i];
 }

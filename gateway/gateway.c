@@ -82,10 +82,14 @@ hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
 		return;
 	rib_source_bgp(gw.rib, src, up,
 	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
-	if (p)
-		nb_notify_bgp_session(ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr)),
-		    p->spec.name, up, up ? NULL : hold_expired ? "hold timer expired" :
-		    "session closed");
+	if (p) {
+		const char	*why = up ? NULL : hold_expired ? "hold timer expired" :
+				    "session closed";
+
+		ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr));
+		nb_notify_bgp_session(addr, p->spec.name, up, why);
+		gw_event_session(addr, p->spec.name, up, why);
+	}
 	gw_settle_check();
 }
 
@@ -225,6 +229,8 @@ on_journal(void *arg, const struct rib_journal_entry *e)
 	};
 
 	nb_notify_path_switch(&ps);
+	gw_metrics_journal(e);
+	gw_event_journal(e);
 	return 0;
 }
 
@@ -237,6 +243,7 @@ on_alarm(void *arg, const struct rib_alarm *a)
 		if (p->has_exp && p->exp == a->target) {
 			nb_notify_outbound_cap(p->spec.connection, a->raised, a->cap, a->wanted,
 			    a->wanted > a->cap ? a->wanted - a->cap : 0);
+			gw_event_alarm(p->spec.connection, a->raised, a->cap, a->wanted);
 			break;
 		}
 	}
@@ -482,17 +489,35 @@ boot_leaf(const struct lyd_node *cfg, const char *path)
 	return lyd_get_value(l);
 }
 
+static void
+gw_fib_cfg(const struct lyd_node *boot_cfg, struct fib_cfg *fc)
+{
+	const char	*tbl = boot_leaf(boot_cfg, "kernel-table");
+	const char	*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
+
+	memset(fc, 0, sizeof(*fc));
+	fc->table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254;
+	fc->nh_compat_off = !pic || strcmp(pic, "true") == 0;
+}
+
+void
+gateway_prepare_root(const struct lyd_node *boot_cfg)
+{
+	struct fib_cfg	 fc;
+
+	gw_fib_cfg(boot_cfg, &fc);
+	fib_ns_prepare(&fc);
+}
+
 int
 gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 {
-	const char		*tbl = boot_leaf(boot_cfg, "kernel-table");
-	const char		*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
-	struct fib_cfg		 fc = { .table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254 };
+	struct fib_cfg		 fc;
 	struct rib_cfg		 rc = { .attr_ops = &gw_attr_ops };
 	struct bgp_global_cfg	 g = { 0 };
 	int			 n;
 
-	fc.nh_compat_off = !pic || strcmp(pic, "true") == 0;
+	gw_fib_cfg(boot_cfg, &fc);
 	gw.kernel_table = fc.table;
 	gw.pic = fc.nh_compat_off;
 	gw.started_ms = mono_ms();
@@ -537,6 +562,7 @@ gateway_register(void)
 	gw.paths.detach = gw_path_detach;
 	nb_module_register(&gw_module);
 	nb_module_register(&gw_alarms_module);
+	gw_metrics_register();
 }
 
 void
@@ -549,6 +575,7 @@ gateway_fini(void)
 	/* Nothing is re-selected on the way out: a full table's million
 	 * one-by-one withdrawals would only delay the exit (rib_free frees). */
 	gw.stopping = true;
+	gw_metrics_fini();
 	/* The sessions end as a restart, not as a de-configuration: helpers keep
 	 * our routes (RFC 4724) while the next run comes up. */
 	bgp_stop_begin(gw.bgp);

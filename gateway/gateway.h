@@ -28,6 +28,9 @@
  * RPCs, hybridgwctl commands and views). Touches nothing outside the
  * process: enough for nb_check() of a config. */
 void	gateway_register(void);
+/* What gateway_start() would need root for, for a daemon about to drop it
+ * (daemon/hgwd_priv.c): the namespace settings of the FIB boot_cfg asks for. */
+void	gateway_prepare_root(const struct lyd_node *boot_cfg);
 /* Create the routing modules. What the kernel side needs first
  * (kernel-table, prefix-independent-convergence) is read from boot_cfg
  * and fixed for the life of the process. 0, or -errno with err filled. */

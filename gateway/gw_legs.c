@@ -235,9 +235,15 @@ bfd_changed(void *arg, struct bfd_session *s, bool up, uint8_t diag)
 {
 	struct gw_path	*p = arg;
 
+	struct bfd_session_state	 st;
+
 	log_info(LOG_MOD_FAILOVER, "%s: BFD %s (diag %u)", p->spec.name, up ? "up" : "down",
 	    diag);
 	rib_source_bfd(gw.rib, p->src, up);
+	bfd_session_state_get(s, &st);
+	if (!up)
+		gw_metrics_bfd_down(&st);
+	gw_event_bfd(p->spec.name, &st, up, diag);
 }
 
 static bool

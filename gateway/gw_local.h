@@ -178,6 +178,19 @@ bool	gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b);
 int	gw_alarms_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 int	gw_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 
+/* gw_metrics.c: the Prometheus endpoint (a northbound module of its own)
+ * and the latencies it observes from the hooks. */
+void	gw_metrics_register(void);
+void	gw_metrics_fini(void);
+void	gw_metrics_journal(const struct rib_journal_entry *);
+void	gw_metrics_bfd_down(const struct bfd_session_state *);
+
+/* gw_events.c: events for "hybridgwctl monitor" (northbound/nb_monitor.h). */
+void	gw_event_journal(const struct rib_journal_entry *);
+void	gw_event_session(const char *neighbor, const char *name, bool up, const char *reason);
+void	gw_event_bfd(const char *name, const struct bfd_session_state *, bool up, uint8_t diag);
+void	gw_event_alarm(const char *connection, bool raised, uint32_t cap, uint32_t wanted);
+
 /* gw_rpc.c: operational actions, as NETCONF RPCs and hybridgwctl commands */
 extern const struct nb_rpc	gw_rpcs[];
 extern const struct nb_cmd	gw_cmds[];

@@ -398,11 +398,14 @@ nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *e
 	*old = NULL;
 	uint64_t	 t0 = mono_us(), t1, t2, t3;
 
-	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0)
+	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0) {
+		nb_stats_commit(false, 0);
 		return rc;
+	}
 	t1 = mono_us();
 	if ((rc = nb_txn_prepare(&t, ctxs)) != 0) {
 		lyd_free_all(diff);
+		nb_stats_commit(false, 0);
 		return rc;
 	}
 	t2 = mono_us();
@@ -414,6 +417,7 @@ nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *e
 	*old = nb_run;
 	nb_run = new_cfg;
 	nb_gen++;
+	nb_stats_commit(true, mono_us() - t0);
 	log_debug(LOG_MOD_NB, "commit: diff %llu us, validate+prepare %llu us, apply %llu us, "
 	    "free %llu us", (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(t3 - t2), (unsigned long long)(mono_us() - t3));

@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "northbound/nb_ctl_req.h"
+#include "northbound/nb_monitor.h"
 
 /*
  * Protocol: the client writes one request line of space-separated words,
@@ -20,7 +21,9 @@
  * sides trivial and lets shell tools (socat) talk to it. The request is
  * decoded by nb_ctl_req.c (pure, fuzzed): the socket stays in the routing
  * process (docs/northbound.md says why), so a bad request is refused, never
- * truncated or guessed at.
+ * truncated or guessed at. "monitor" is the one long-lived request: the
+ * connection then streams events (nb_monitor.c, which bounds what a slow
+ * reader may hold) until either side closes it; it has no idle limit.
  */
 
 /*
@@ -46,6 +49,7 @@ struct ctl_conn {
 	size_t		 len, cap;
 	uv_write_t	 wreq;
 	char		*reply;
+	struct nb_monitor_sub *mon;	/* a monitor's subscription */
 };
 
 static uv_pipe_t	 ctl_server;
@@ -63,6 +67,7 @@ ctl_handle_closed(uv_handle_t *h)
 		return;
 	ctl_buffered -= c->cap;
 	ctl_clients--;
+	nb_monitor_sub_free(c->mon);
 	free(c->buf);
 	free(c->reply);
 	free(c);
@@ -130,6 +135,29 @@ ctl_refuse(struct ctl_conn *c, const char *why)
 }
 
 static void
+ctl_conn_close(void *arg)
+{
+	ctl_close(arg);
+}
+
+/* "monitor [--json]": the connection becomes an event stream. */
+static bool
+ctl_monitor(struct ctl_conn *c, int nw, char **words)
+{
+	bool	 json = false;
+
+	if (nw < 1 || strcmp(words[0], "monitor") != 0)
+		return false;
+	for (int i = 1; i < nw; i++)
+		json |= strcmp(words[i], "--json") == 0;
+	if (nb_monitor_sub_add((uv_stream_t *)&c->pipe, json, ctl_conn_close, c, &c->mon) != 0)
+		ctl_reply(c, false, strdup("cannot start a monitor\n"));
+	else
+		uv_timer_stop(&c->timer);	/* a stream, not a request: no idle limit */
+	return true;
+}
+
+static void
 ctl_dispatch(struct ctl_conn *c)
 {
 	struct nb_ctl_req	 req;
@@ -158,6 +186,10 @@ ctl_dispatch(struct ctl_conn *c)
 		memcpy(words[i], req.word[i].p, req.word[i].len);
 		words[i][req.word[i].len] = '\0';
 		off += (int)req.word[i].len + 1;
+	}
+	if (ctl_monitor(c, req.nw, words)) {
+		free(w);
+		return;
 	}
 	ok = nb_show_request(req.nw, words, req.body.len ? (const char *)req.body.p : "",
 	    &out) == 0;

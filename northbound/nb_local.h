@@ -24,6 +24,9 @@ uint64_t nb_running_gen(void);
 /* Free a tree on the next loop turn (after the reply). */
 void	nb_tree_free_later(struct lyd_node *);
 
+/* nb_stats.c: a commit attempt and, when ok, how long it took. */
+void	nb_stats_commit(bool ok, uint64_t us);
+
 /* nb_show.c: one control-socket request (words + optional body) -> text. */
 int	nb_show_request(int nw, char **words, const char *body, char **out);
 

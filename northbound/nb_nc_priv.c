@@ -26,10 +26,23 @@ static atomic_bool	 priv_dropped;
 int
 nb_netconf_drop_privileges(const char *user)
 {
-	struct passwd	*pw = getpwnam(user ? user : "hybridgw");
+	struct passwd	*pw;
 	uid_t		 uid;
 	gid_t		 gid;
 
+	if (geteuid() != 0) {
+		/* Started by a hybridgwd that gave up root itself (--user, the
+		 * systemd unit): already its user, and it cleared the ambient
+		 * capabilities before the exec (nb_nc_proc.c), so none came
+		 * with it. The user cannot change; nothing more to give up. */
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			return -errno;
+		atomic_store(&priv_dropped, true);
+		log_info(LOG_MOD_NB, "netconf: running as uid %u, started unprivileged",
+		    (unsigned)geteuid());
+		return 0;
+	}
+	pw = getpwnam(user ? user : "hybridgw");
 	if (!pw && !user)
 		pw = getpwnam("nobody");
 	if (!pw) {
@@ -87,7 +100,10 @@ nb_netconf_bind(int fd, const struct sockaddr *sa, socklen_t len)
 		errno = ENOSYS;
 		return -1;
 	}
-	if ((rc = real(fd, sa, len)) == 0 || errno != EACCES || !atomic_load(&priv_dropped) ||
+	/* not root from the start (hybridgwd had dropped it): the first bind
+	 * of the endpoint comes here too */
+	if ((rc = real(fd, sa, len)) == 0 || errno != EACCES ||
+	    (!atomic_load(&priv_dropped) && geteuid() == 0) ||
 	    !sa || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM)
 		return rc;
 	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,6 +188,13 @@ nb_netconf_proc_start(const struct nb_netconf_proc_cfg *cfg)
 	}
 	if (access(np.exe, X_OK) != 0)
 		return -errno;
+	/* A hybridgwd started by systemd as its user holds the network
+	 * capabilities as ambient ones (the unit's AmbientCapabilities=), and
+	 * an exec would pass them on: the NETCONF process must have none.
+	 * hybridgwd keeps its own (permitted, effective); it execs nothing else. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) != 0)
+		log_warn(LOG_MOD_NB, "netconf: cannot clear the ambient capabilities: %s",
+		    strerror(errno));
 	nb_chan_srv_endpoint(cfg->listen ? addr : NULL, port);
 	np_arg(np.exe);
 	np_arg("--channel-fd");

@@ -198,7 +198,7 @@ usage(void)
 		for (const struct nb_cmd *c = m->cmds; c && c->verb; c++)
 			if (c->usage)
 				fprintf(o.f, ", %s", c->usage);
-	fprintf(o.f, ", debug LIST\n");
+	fprintf(o.f, ", debug LIST, monitor [--json]\n");
 	return out_close(&o);
 }
 

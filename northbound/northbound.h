@@ -9,6 +9,8 @@
 
 #include <libyang/libyang.h>
 
+#include "lib/histo.h"
+
 /*
  * The northbound owns the libyang context, the running configuration and the
  * transactions that change it. A commit computes the libyang diff of running
@@ -145,6 +147,17 @@ struct nb_module {
 };
 /* The module (and its tables) must outlive nb_fini(). */
 void		 nb_module_register(const struct nb_module *);
+
+/* Counters for monitoring (metrics/): commits through any door (file,
+ * SIGHUP, hybridgwctl, NETCONF) and their latency (validate, prepare,
+ * apply), NETCONF sessions. Loop thread. */
+struct nb_stats {
+	uint64_t		 commits, commit_failures;
+	const struct histo	*commit_latency;	/* successful commits; borrowed */
+	uint32_t		 netconf_sessions;	/* open now */
+	uint64_t		 netconf_sessions_total;	/* since start */
+};
+void		 nb_stats_get(struct nb_stats *);
 
 /* The hybridgwctl control socket (mode 0660). */
 int		 nb_ctl_start(const char *path);

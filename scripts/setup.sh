@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
 # scripts/setup.sh - install every build, test and lab dependency of hybridgw on Debian 12.
-# Idempotent: prints nothing and installs nothing when all packages are present.
+# Idempotent: prints nothing and changes nothing when everything is present.
+#
+# What it changes on the host, and nothing else (README "Install" says the same):
+#  - installs the Debian packages below (apt-get, --no-install-recommends);
+#  - adds /etc/iproute2/rt_protos.d/hybridgw.conf ("196 hybridgw") so that
+#    `ip route show proto hybridgw` works;
+#  - adds the system user and group `hybridgw` (no home, no shell), which the
+#    daemon drops to (`hybridgwd --user hybridgw`, the systemd unit's User=).
+# It never stops, disables, masks or kills a service or a process: a host's
+# own FRR, BIRD, strongSwan, GoBGP or ExaBGP keep running. Debian starts some
+# of them when their package is installed; the lab and the tests do not need
+# them stopped (every instance they start has its own config, state and socket
+# directory under /tmp, see tests/lib/hgwlab/).
 set -euo pipefail
 
 PKGS=(
@@ -9,25 +21,33 @@ PKGS=(
 	libyang2-dev libyang2-tools libnetconf2-dev libssh-dev
 	libnl-3-dev libnl-route-3-dev libnl-xfrm-3-dev libnl-genl-3-dev
 	libuv1-dev libssl-dev libcmocka-dev libexpat1-dev
+	libsystemd-dev libcap-dev libmicrohttpd-dev
 	# test and lab
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
 	clang-tools clang-tidy clang-format stress-ng
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client
+	python3-prometheus-client curl
 	frr bird2 gobgpd exabgp
 	strongswan-swanctl charon-systemd libcharon-extra-plugins libstrongswan-standard-plugins iperf3
+	# shipping: unit checks, package build, container image
+	systemd debhelper dpkg-dev fakeroot lintian debootstrap podman runc bash-completion
 )
+
+root() { [ "$(id -u)" -eq 0 ]; }
 
 # The kernel route protocol name for "ip route show proto hybridgw" (DESIGN.md 4).
 protos=/etc/iproute2/rt_protos.d/hybridgw.conf
-if [ ! -f "$protos" ] && [ "$(id -u)" -eq 0 ]; then
+if [ ! -f "$protos" ] && root; then
 	mkdir -p /etc/iproute2/rt_protos.d
 	echo "196	hybridgw" >"$protos"
 fi
 
-# The user the NETCONF server (hybridgw-netconf) runs as; nobody when absent.
-if ! getent passwd hybridgw >/dev/null && [ "$(id -u)" -eq 0 ]; then
-	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-	    --comment "hybridgw NETCONF server" hybridgw
+# The unprivileged user hybridgwd runs as once started (--user, the systemd
+# unit) and the NETCONF server (hybridgw-netconf) always runs as.
+if root && ! getent passwd hybridgw >/dev/null; then
+	groupadd --system hybridgw 2>/dev/null || true
+	useradd --system --gid hybridgw --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --comment "hybridgw routing daemon" hybridgw
 fi
 
 missing=()
@@ -37,7 +57,7 @@ for p in "${PKGS[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
+if ! root; then
 	echo "setup.sh: missing packages (${missing[*]}); run as root to install them" >&2
 	exit 1
 fi
@@ -45,12 +65,4 @@ echo "setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The lab daemons are started by the tests, never by the system.
-for svc in frr bird strongswan-starter strongswan gobgpd exabgp; do
-	systemctl disable --now "$svc" >/dev/null 2>&1 || true
-	pkill -x "$svc" >/dev/null 2>&1 || true
-done
-pkill -f '/usr/lib/frr/' >/dev/null 2>&1 || true
-pkill -x bird >/dev/null 2>&1 || true
-pkill -x charon-systemd >/dev/null 2>&1 || true
 exit 0

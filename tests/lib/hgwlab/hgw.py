@@ -32,6 +32,41 @@ def hybridgwctl_path():
 	return os.path.join(build_dir(), 'daemon', 'hybridgwctl')
 
 
+def drop_user():
+	"""$HGW_DROP_USER: the user hybridgwd drops root to (--user) in every
+	test that starts it through Hybridgwd or a Lab; '' = stays root.
+	scripts/test sets it to hybridgw, as the service runs."""
+	u = os.environ.get('HGW_DROP_USER', '')
+	if not u:
+		return ''
+	import pwd
+	try:
+		pwd.getpwnam(u)
+	except KeyError:
+		return ''
+	return u
+
+
+def drop_args(workdir, config=None):
+	"""['--user', U] when dropping, after handing U the working directory
+	(control socket, startup file) and read access to the config, as the
+	unit's RuntimeDirectory= and StateDirectory= do."""
+	u = drop_user()
+	if not u:
+		return []
+	import shutil
+	shutil.chown(workdir, u, u)
+	for name in os.listdir(workdir):
+		p = os.path.join(workdir, name)
+		if os.path.isfile(p) and not os.path.islink(p):
+			shutil.chown(p, u, u)
+	if config and os.path.isfile(config):
+		d = os.path.dirname(os.path.abspath(config))
+		if os.path.abspath(d) != os.path.abspath(workdir):
+			os.chmod(config, os.stat(config).st_mode | 0o044)
+	return ['--user', u]
+
+
 class CtlError(RuntimeError):
 	def __init__(self, args, rc, out, err):
 		super().__init__('hybridgwctl %s failed (rc=%d): %s%s' %
@@ -77,8 +112,12 @@ class Hybridgwd:
 		self.proc = None
 
 	def argv(self):
+		# NETCONF host key and other state in the instance's directory, never
+		# the host's /var/lib/hybridgw (unless a test says -S)
+		state = [] if '-S' in self.extra_args or '--state-dir' in self.extra_args else \
+			['-S', os.path.join(self.workdir, 'state')]
 		argv = [hybridgwd_path(), '-c', self.config, '-s', self.sock,
-			'--foreground'] + self.extra_args
+			'--foreground'] + state + self.extra_args + drop_args(self.workdir, self.config)
 		nsname = getattr(self.ns, 'name', self.ns)
 		if nsname:
 			argv = ['ip', 'netns', 'exec', nsname] + argv
