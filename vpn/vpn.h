@@ -179,6 +179,8 @@ struct vpn_cfg {
 	struct vpn_dos_cfg	 dos;
 	uint16_t		 ike_port;	/* UDP port of IKE; 0: 500 (tests) */
 	uint16_t		 natt_port;	/* 0: 4500 */
+	uint16_t		 frag_size;	/* IKE messages above are fragmented (RFC
+						 * 7383) when the peer takes it; 0: 1280 */
 };
 
 int	vpn_new(const struct vpn_cfg *, struct vpn **);
