@@ -78,8 +78,8 @@ struct vpn_tunnel_cfg {
 	char		 ifname[16];		/* the TUN device hybridgw creates */
 	uint16_t	 mtu;			/* inner MTU; 0: ESP_MTU_DEFAULT */
 	uint16_t	 mss;			/* TCP MSS clamp; 0: ESP_MSS_DEFAULT */
-	struct prefix	 inside;		/* address put on the device; family 0: none */
-	bool		 inside_set;
+	struct ipaddr	 inside;		/* address put on the device; family 0: none */
+	uint8_t		 inside_len;		/* its prefix length */
 	struct ipaddr	 local, remote;		/* outer addresses (same family) */
 	enum vpn_initiation initiation;
 	enum vpn_natt	 natt;
@@ -114,6 +114,9 @@ void	vpn_tunnel_cfg_wipe(struct vpn_tunnel_cfg *);
 void	vpn_tunnel_cfg_copy(struct vpn_tunnel_cfg *dst, const struct vpn_tunnel_cfg *src);
 /* Same configuration? (the key compared in constant time) */
 bool	vpn_tunnel_cfg_same(const struct vpn_tunnel_cfg *, const struct vpn_tunnel_cfg *);
+/* The IANA number of a key exchange group by its proposal keyword
+ * ("ecp256", "x25519", "modp2048", ...); 0, or -EINVAL. */
+int	vpn_dh_group_id(const char *name, uint16_t *id);
 
 /* What is wrong with a configuration: field is the YANG path of the leaf
  * relative to the vpn-connection ("ike/proposal", "esp/pfs-group",

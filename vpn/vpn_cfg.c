@@ -159,6 +159,21 @@ vpn_prep_release(struct vpn_prep *p)
 	vpn_tunnel_cfg_wipe(&p->cfg);
 }
 
+int
+vpn_dh_group_id(const char *name, uint16_t *id)
+{
+	struct ike_proposal	 p;
+	char			 buf[64];
+
+	/* a proposal of the group alone says what the keyword is */
+	snprintf(buf, sizeof(buf), "aes128-%s", name);
+	if (strchr(name, '-') || strchr(name, ',') ||
+	    ike_prop_parse(buf, IPSEC_PROTO_ESP, &p, NULL, 0) != 0 || p.n[IKE_XF_DH] != 1)
+		return -EINVAL;
+	*id = p.alg[IKE_XF_DH][0].id;
+	return 0;
+}
+
 static bool
 ts_family_ok(const struct prefix *p, size_t n)
 {
@@ -181,6 +196,8 @@ vpn_tunnel_cfg_check(const struct vpn_tunnel_cfg *c, struct vpn_cfg_err *err)
 	if (!c->ifname[0])
 		return cfg_bad(err, "tunnel/interface", "hybridgw runs IKE for this tunnel "
 		    "(the connection has ike): it needs the interface to create");
+	if (c->inside.family && c->inside_len > (c->inside.family == AF_INET ? 32 : 128))
+		return cfg_bad(err, "tunnel/inside-address", "bad prefix length%s", "");
 	if (!c->local.family || c->local.family != c->remote.family)
 		return cfg_bad(err, "tunnel/remote-address", "the outer addresses must be of "
 		    "one family");

@@ -75,7 +75,8 @@ struct vpn_dev {
 	uint32_t		 esp_id;	/* the backend's tunnel */
 	unsigned		 refs;		/* tunnels and preps using it */
 	struct vpn_tunnel	*owner;		/* whose SAs it carries now */
-	struct prefix		 addr;		/* the inside address on it; family 0: none */
+	struct ipaddr		 addr;		/* the inside address on it; family 0: none */
+	uint8_t			 addr_len;
 	bool			 gone;		/* the backend reported it deleted */
 };
 

@@ -161,24 +161,24 @@ dev_put(struct vpn *v, struct vpn_dev *d)
 
 /* Put (add) or take (del) the inside address on the device. */
 static int
-dev_addr(const char *ifname, const struct prefix *p, bool add)
+dev_addr(const char *ifname, const struct ipaddr *a, uint8_t len, bool add)
 {
 	struct ifreq	 ifr;
 	int		 s, rc = 0;
 
-	if (!p->family)
+	if (!a->family)
 		return 0;
-	if ((s = socket(p->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((s = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (p->family == AF_INET) {
+	if (a->family == AF_INET) {
 		struct sockaddr_in	*sin = (struct sockaddr_in *)&ifr.ifr_addr;
-		uint32_t		 mask = p->len ? htonl(~0u << (32 - p->len)) : 0;
+		uint32_t		 mask = len ? htonl(~0u << (32 - len)) : 0;
 
 		sin->sin_family = AF_INET;
 		if (add)
-			memcpy(&sin->sin_addr, p->bytes, 4);
+			memcpy(&sin->sin_addr, a->bytes, 4);
 		/* setting 0.0.0.0 removes the address */
 		if (ioctl(s, SIOCSIFADDR, &ifr) < 0) {
 			rc = -errno;
@@ -197,10 +197,11 @@ dev_addr(const char *ifname, const struct prefix *p, bool add)
 			goto out;
 		}
 		memset(&r6, 0, sizeof(r6));
-		memcpy(&r6.addr, p->bytes, 16);
-		r6.prefixlen = p->len;
+		memcpy(&r6.addr, a->bytes, 16);
+		r6.prefixlen = len;
 		r6.ifindex = ifr.ifr_ifindex;
-		if (ioctl(s, add ? SIOCSIFADDR : SIOCDIFADDR, &r6) < 0 && (add || errno != EADDRNOTAVAIL))
+		if (ioctl(s, add ? SIOCSIFADDR : SIOCDIFADDR, &r6) < 0 &&
+		    (add || errno != EADDRNOTAVAIL))
 			rc = -errno;
 	}
 out:
@@ -211,24 +212,27 @@ out:
 static void
 dev_addr_set(struct vpn_tunnel *t)
 {
-	struct vpn_dev	*d = t->p.dev;
-	char		 a[PREFIX_STRLEN];
-	int		 rc;
+	struct vpn_dev		*d = t->p.dev;
+	const struct vpn_tunnel_cfg *c = &t->p.cfg;
+	char			 a[IPADDR_STRLEN];
+	int			 rc;
 
 	if (!d)
 		return;
-	if (d->addr.family && (!t->p.cfg.inside_set || !prefix_equal(&d->addr, &t->p.cfg.inside))) {
-		(void)dev_addr(d->name, &d->addr, false);
+	if (d->addr.family && (ipaddr_cmp(&d->addr, &c->inside) != 0 ||
+	    d->addr_len != c->inside_len)) {
+		(void)dev_addr(d->name, &d->addr, d->addr_len, false);
 		memset(&d->addr, 0, sizeof(d->addr));
 	}
-	if (!t->p.cfg.inside_set || d->addr.family)
+	if (!c->inside.family || d->addr.family)
 		return;
-	if ((rc = dev_addr(d->name, &t->p.cfg.inside, true)) != 0 && rc != -EEXIST) {
-		log_err(LOG_MOD_VPN, "%s: cannot put %s on %s: %s", vpn_tunnel_name(t),
-		    prefix_fmt(&t->p.cfg.inside, a, sizeof(a)), d->name, strerror(-rc));
+	if ((rc = dev_addr(d->name, &c->inside, c->inside_len, true)) != 0 && rc != -EEXIST) {
+		log_err(LOG_MOD_VPN, "%s: cannot put %s/%u on %s: %s", vpn_tunnel_name(t),
+		    ipaddr_fmt(&c->inside, a, sizeof(a)), c->inside_len, d->name, strerror(-rc));
 		return;
 	}
-	d->addr = t->p.cfg.inside;
+	d->addr = c->inside;
+	d->addr_len = c->inside_len;
 }
 
 /* ---------------------------------------------------------- up and down */
@@ -656,13 +660,8 @@ vpn_tunnel_del(struct vpn_tunnel *t)
 	if (t->p.dev) {
 		if (t->p.dev->owner == t)
 			t->p.dev->owner = NULL;
-		/* the device stays for a tunnel that took it over: its address
-		 * is that tunnel's business */
-		if (t->p.dev->refs > 1 && t->p.dev->addr.family &&
-		    (!t->p.cfg.inside_set || prefix_equal(&t->p.dev->addr, &t->p.cfg.inside))) {
-			(void)dev_addr(t->p.dev->name, &t->p.dev->addr, false);
-			memset(&t->p.dev->addr, 0, sizeof(t->p.dev->addr));
-		}
+		/* the device stays for a tunnel that took it over, and so does
+		 * the address until that one says otherwise (dev_addr_set) */
 	}
 	prep_free_parts(v, &t->p);
 	uv_timer_stop(&t->retry_timer);

@@ -1,0 +1,268 @@
+"""hgwlab/ipsec.py - IPsec tunnels hybridgw runs (vpn-connection with ike),
+against strongSwan or a second hybridgwd, on the two-gateway topology of
+esp.py:
+
+    ha (10.1.0.2) -- ga (10.1.0.1 | 192.0.2.1) ==wan== gb (192.0.2.2 | 10.2.0.1) -- hb (10.2.0.2)
+
+hgw_config() writes a hybridgwd configuration with one managed tunnel;
+swanctl() writes a swanctl.conf for the other end. strongSwan runs with
+kernel-libipsec (userspace ESP over TUN, routes in table 220): its
+selectors are the LANs (a 0.0.0.0/0 selector would route its own
+decrypted packets back into the tunnel), ours are route-based 0/0 and
+narrowed to its."""
+
+import os
+import re
+import subprocess
+
+from . import esp, util
+
+GA_WAN, GB_WAN = esp.GA_WAN, esp.GB_WAN
+HA, HB = esp.HA, esp.HB
+HA6, HB6 = esp.HA6, esp.HB6
+PSK = 'ipsec-test-psk-0123456789'
+
+# strongswan.conf for charon-systemd: kernel-libipsec, its own packets marked
+# and kept out of table 220 (notes/real-peers.md).
+SWAN_CONF = '''# written by hgwlab/ipsec.py for one charon-systemd instance
+charon {
+  load_modular = no
+  load = random nonce openssl pem pkcs1 x509 pubkey sha1 sha2 hmac aes gcm gmp curve25519 kdf kernel-libipsec kernel-netlink socket-default vici updown
+  filelog {
+    log { path = $DIR/charon.log
+          time_format = %%T
+          default = 1
+          ike = 2
+          cfg = 2
+          flush_line = yes }
+  }
+  retransmit_timeout = 1.0
+  retransmit_base = 1.4
+  retransmit_tries = 4
+%(extra)s
+  plugins {
+    vici { socket = unix://$DIR/charon.vici }
+    socket-default { fwmark = 0x4242 }
+    kernel-netlink { fwmark = !0x4242 }
+  }
+}
+charon-systemd {
+  journal { default = -1 }
+}
+swanctl {
+  load = pem pkcs1 x509 revocation constraints pubkey openssl random
+  socket = unix://$DIR/charon.vici
+}
+'''
+
+
+def swan_conf(extra=''):
+	return SWAN_CONF % {'extra': extra}
+
+
+def swanctl(local, remote, lts, rts, psk=PSK, local_id=None, remote_id=None,
+	    proposals='default', esp_proposals='default', start='none', dpd_delay=None,
+	    rekey_time=None, child_rekey_time=None, life_time=None, child_life_time=None,
+	    cert=None, key=None, ca=None, encap=False, remote_port=None, extra_conn='',
+	    name='hgw'):
+	"""A swanctl.conf with one connection NAME and one child NAME. With cert,
+	key and ca (file paths) it authenticates with public keys, else with psk.
+	start: none (wait), start (initiate at load), trap."""
+	local_id = local_id or local
+	remote_id = remote_id or remote
+	opts = []
+	if dpd_delay is not None:
+		opts.append('dpd_delay = %ss' % dpd_delay)
+	if rekey_time is not None:
+		opts.append('rekey_time = %ss' % rekey_time)
+	if life_time is not None:
+		opts.append('over_time = %ss' % max(1, life_time - (rekey_time or 0)))
+	if encap:
+		opts.append('encap = yes')
+	if remote_port:
+		opts.append('remote_port = %d' % remote_port)
+	copts = []
+	if child_rekey_time is not None:
+		copts.append('rekey_time = %ss' % child_rekey_time)
+	if child_life_time is not None:
+		copts.append('life_time = %ss' % child_life_time)
+	if dpd_delay is not None:
+		copts.append('dpd_action = clear')
+	if cert:
+		lauth = 'auth = pubkey\n      certs = %s' % cert
+		rauth = 'auth = pubkey\n      cacerts = %s' % ca
+	else:
+		lauth = rauth = 'auth = psk'
+	secrets = '' if cert else '''secrets {
+  ike-1 { id-1 = %s
+          id-2 = %s
+          secret = "%s" }
+}
+''' % (local_id, remote_id, psk)
+	if cert:
+		secrets = 'secrets {\n  private-1 { file = %s }\n}\n' % key
+	return '''connections {
+  %(name)s {
+    version = 2
+    local_addrs = %(local)s
+    remote_addrs = %(remote)s
+    proposals = %(proposals)s
+    %(opts)s
+    %(extra)s
+    local {
+      %(lauth)s
+      id = %(lid)s
+    }
+    remote {
+      %(rauth)s
+      id = %(rid)s
+    }
+    children {
+      %(name)s {
+        local_ts = %(lts)s
+        remote_ts = %(rts)s
+        esp_proposals = %(esp)s
+        start_action = %(start)s
+        %(copts)s
+      }
+    }
+  }
+}
+%(secrets)s''' % {'name': name, 'local': local, 'remote': remote, 'proposals': proposals,
+		 'opts': '\n    '.join(opts), 'extra': extra_conn, 'lauth': lauth, 'rauth': rauth,
+		 'lid': local_id, 'rid': remote_id, 'lts': lts, 'rts': rts, 'esp': esp_proposals,
+		 'start': start, 'copts': '\n        '.join(copts), 'secrets': secrets}
+
+
+def hgw_config(local, remote, remote_prefixes=(), ifname='ipsec-t1', psk=PSK, ike=None,
+	       esp_opts=None, tunnel_extra='', inside=None, bgp=None, router_id='10.255.0.1',
+	       asn=65010, conn='peer', role='site', local_prefixes=()):
+	"""A hybridgwd config (XML) with one vpn-connection CONN, one tunnel t1 on
+	IFNAME. ike/esp_opts: {leaf: value} added to the containers (psk None
+	leaves pre-shared-key out, e.g. for certificates). bgp: (peer, as)."""
+	ike = dict(ike or {})
+	if psk is not None:
+		ike.setdefault('pre-shared-key', psk)
+	ike_xml = ''.join('<%s>%s</%s>' % (k, v, k) for k, v in ike.items())
+	esp_xml = ''
+	if esp_opts:
+		parts = []
+		for k, v in esp_opts.items():
+			for one in (v if isinstance(v, (list, tuple)) else [v]):
+				parts.append('<%s>%s</%s>' % (k, one, k))
+		esp_xml = '<esp>%s</esp>' % ''.join(parts)
+	pfx = ''.join('<remote-prefix>%s</remote-prefix>' % p for p in remote_prefixes)
+	ins = '<inside-address>%s</inside-address>' % inside if inside else ''
+	bgpx = ''
+	if bgp:
+		bgpx = ('<bgp><peer-address>%s</peer-address><peer-as>%d</peer-as>'
+			'<hold-time>9</hold-time><connect-retry>1</connect-retry></bgp>' % bgp)
+	lan = ''
+	if local_prefixes:
+		lan = '<lan>%s</lan>' % ''.join('<local-prefix>%s</local-prefix>' % p
+						for p in local_prefixes)
+	return '''<gateway xmlns="urn:hybridgw:params:xml:ns:yang:hybridgw">
+  <router-id>%(rid)s</router-id>
+  <as>%(asn)d</as>
+  <vpn-connection>
+    <name>%(conn)s</name>
+    <role>%(role)s</role>
+    <ike>%(ike)s</ike>
+    %(esp)s
+    %(pfx)s
+    <tunnel>
+      <name>t1</name>
+      <local-address>%(local)s</local-address>
+      <remote-address>%(remote)s</remote-address>
+      <interface>%(ifname)s</interface>
+      %(ins)s
+      %(extra)s
+      %(bgp)s
+    </tunnel>
+  </vpn-connection>
+  %(lan)s
+</gateway>
+''' % {'rid': router_id, 'asn': asn, 'conn': conn, 'role': role, 'ike': ike_xml,
+       'esp': esp_xml, 'pfx': pfx, 'local': local, 'remote': remote, 'ifname': ifname,
+       'ins': ins, 'extra': tunnel_extra, 'bgp': bgpx, 'lan': lan}
+
+
+def write(workdir, name, text):
+	path = os.path.join(workdir, name)
+	with open(path, 'w') as f:
+		f.write(text)
+	os.chmod(path, 0o600)
+	return path
+
+
+def tunnel(d, conn='peer', name='t1'):
+	"""The tunnel's entry in show vpn --json, or None."""
+	st = d.ctl('show vpn')
+	for t in st.get('hybridgw:gateway-state', {}).get('vpn', {}).get('tunnel', []):
+		if t['connection'] == conn and t['name'] == name:
+			return t
+	return None
+
+
+def tunnel_state(d, conn='peer', name='t1'):
+	t = tunnel(d, conn, name)
+	return t['state'] if t else None
+
+
+def wait_up(d, timeout=15.0, conn='peer', name='t1'):
+	util.wait_for(lambda: tunnel_state(d, conn, name) == 'up', timeout, 0.1,
+		      'tunnel %s/%s up:\n%s' % (conn, name, ''))
+	return tunnel(d, conn, name)
+
+
+def ping(ns, dst, count=3, timeout=10.0):
+	"""Ping until it answers (the first packets may meet an SA being set up)."""
+	def ok():
+		return ns.run(['ping', '-c', '1', '-W', '1', dst], check=False).returncode == 0
+	util.wait_for(ok, timeout, 0.2, 'ping %s from %s' % (dst, ns.name))
+	p = ns.run(['ping', '-c', str(count), '-i', '0.2', '-W', '2', dst], check=False)
+	return p.returncode == 0
+
+
+def swan_sas(s):
+	"""swanctl --list-sas as text."""
+	return s.swanctl(['--list-sas'], check=False).stdout
+
+
+def swan_child_up(s, child='hgw'):
+	out = swan_sas(s)
+	return bool(re.search(r'\b%s: #\d+, reqid \d+, INSTALLED' % re.escape(child), out))
+
+
+def swan_log(s):
+	try:
+		with open(os.path.join(s.dir, 'charon.log'), errors='replace') as f:
+			return f.read()
+	except OSError:
+		return ''
+
+
+def iperf(ns_client, ns_server, dst, seconds, extra=()):
+	"""iperf3 -c dst for seconds; the server's JSON report (dict)."""
+	import json
+	srv = ns_server.popen(['iperf3', '-s', '-1', '-J'], stdout=subprocess.PIPE,
+			      stderr=subprocess.DEVNULL, text=True)
+	try:
+		def ready():
+			return ns_client.run(['iperf3', '-c', dst, '-n', '16K'], check=False,
+					     timeout=20).returncode == 0
+		util.wait_for(ready, 10.0, 0.2, 'iperf3 server %s' % dst)
+	except Exception:
+		srv.kill()
+		srv.wait()
+		raise
+	srv.kill()
+	srv.wait()
+	srv = ns_server.popen(['iperf3', '-s', '-1', '-J'], stdout=subprocess.PIPE,
+			      stderr=subprocess.DEVNULL, text=True)
+	import time
+	time.sleep(0.3)
+	c = ns_client.run(['iperf3', '-c', dst, '-t', str(seconds), '-J'] + list(extra),
+			  timeout=seconds + 60, check=False)
+	out, _ = srv.communicate(timeout=30)
+	return json.loads(c.stdout) if c.stdout else {}, json.loads(out) if out else {}
