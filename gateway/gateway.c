@@ -543,6 +543,7 @@ gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 	{
 		struct vpn_cfg	 vc = {
 			.loop = loop_get(), .backend_new = gw_esp_new,
+			.backend_stats = esp_dp_stats_get,
 			.ev = { gw_tunnel_up, gw_tunnel_down, NULL },
 		};
 

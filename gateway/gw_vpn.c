@@ -163,6 +163,34 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 		return -ENOMEM;
 	}
 	vpn_tunnel_walk(gw.vpn, tunnel_add, &a);
+	{
+		struct vpn_state	 vs;
+		struct lyd_node		*n = NULL;
+
+		vpn_state_get(gw.vpn, &vs);
+		if (lyd_new_inner(a.vpn, NULL, "dataplane", 0, &n) != LY_SUCCESS)
+			a.ok = false;
+		else {
+			a.ok &= term(n, "running", "%s", vs.dataplane ? "true" : "false");
+			a.ok &= term(n, "unknown-spi", "%" PRIu64, vs.dp.rx_no_sa);
+			a.ok &= term(n, "malformed", "%" PRIu64, vs.dp.rx_malformed);
+			a.ok &= term(n, "keepalives", "%" PRIu64, vs.dp.rx_keepalive);
+			a.ok &= term(n, "ecn-drops", "%" PRIu64, vs.dp.rx_ecn_drop);
+			a.ok &= term(n, "no-outbound-sa", "%" PRIu64, vs.dp.tx_no_sa);
+			a.ok &= term(n, "unparsable", "%" PRIu64, vs.dp.tx_bad);
+			a.ok &= term(n, "too-big", "%" PRIu64, vs.dp.tx_icmp);
+			a.ok &= term(n, "send-errors", "%" PRIu64, vs.dp.tx_err);
+		}
+		if (lyd_new_inner(a.vpn, NULL, "ike", 0, &n) != LY_SUCCESS)
+			a.ok = false;
+		else {
+			a.ok &= term(n, "dropped", "%" PRIu64, vs.ike_dropped);
+			a.ok &= term(n, "invalid", "%" PRIu64, vs.ike_invalid);
+			a.ok &= term(n, "cookies-sent", "%" PRIu64, vs.cookies_sent);
+			a.ok &= term(n, "half-open", "%u", vs.half_open);
+			a.ok &= term(n, "half-open-refused", "%" PRIu64, vs.half_open_refused);
+		}
+	}
 	if (!a.ok) {
 		nb_err_from_ly(err, "state");
 		return -ENOMEM;

@@ -190,17 +190,17 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 	ike_id_print(&id, a, sizeof(a));
 	if (!ike_id_match(&t->p.remote_id, &id)) {
 		ike_id_print(&t->p.remote_id, b, sizeof(b));
-		snprintf(err, errlen, "identity '%s' is not the remote-id '%s'", a, b);
+		snprintf(err, errlen, "identity '%.200s' is not the remote-id '%.200s'", a, b);
 		return -EACCES;
 	}
 	if (t->p.cfg.auth == VPN_AUTH_PSK) {
 		if (m->auth.method != IKE_AUTH_PSK) {
-			snprintf(err, errlen, "'%s' authenticates with method %u, we expect a "
+			snprintf(err, errlen, "'%.200s' authenticates with method %u, we expect a "
 			    "pre-shared key", a, m->auth.method);
 			return -EACCES;
 		}
 		if (ike_auth_psk_verify(&ad, &t->p.cfg.psk, m->auth.data) != 0) {
-			snprintf(err, errlen, "'%s': pre-shared key mismatch", a);
+			snprintf(err, errlen, "'%.200s': pre-shared key mismatch", a);
 			return -EACCES;
 		}
 		snprintf(sa->peer_auth, sizeof(sa->peer_auth), "psk");
@@ -208,7 +208,7 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 	}
 	if (m->auth.method == IKE_AUTH_PSK || m->ncert == 0 ||
 	    m->cert[0].encoding != IKE_CERT_X509_SIGNATURE) {
-		snprintf(err, errlen, "'%s' sent no certificate (method %u)", a, m->auth.method);
+		snprintf(err, errlen, "'%.200s' sent no certificate (method %u)", a, m->auth.method);
 		return -EACCES;
 	}
 	{
@@ -220,16 +220,16 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 				chain[nchain++] = m->cert[i].data;
 		if ((rc = ike_cert_verify(t->p.ca, m->cert[0].data, chain, nchain, &cert, b,
 		    sizeof(b))) != 0) {
-			snprintf(err, errlen, "'%s': certificate refused: %s", a, b);
+			snprintf(err, errlen, "'%.200s': certificate refused: %.250s", a, b);
 			return -EACCES;
 		}
 	}
 	if (ike_id_cert_check(&id, cert) != 0) {
-		snprintf(err, errlen, "'%s' is not in the peer's certificate", a);
+		snprintf(err, errlen, "'%.200s' is not in the peer's certificate", a);
 		rc = -EACCES;
 	} else if (ike_auth_verify(&ad, X509_get0_pubkey(cert), m->auth.method, m->auth.data,
 	    0) != 0) {
-		snprintf(err, errlen, "'%s': signature (method %u) does not verify", a,
+		snprintf(err, errlen, "'%.200s': signature (method %u) does not verify", a,
 		    m->auth.method);
 		rc = -EACCES;
 	} else {

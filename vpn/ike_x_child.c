@@ -370,6 +370,48 @@ esp_pfs_group(const struct vpn_tunnel *t)
 	return t->p.esp[0].n[IKE_XF_DH] ? t->p.esp[0].alg[IKE_XF_DH][0].id : 0;
 }
 
+/*
+ * The proposals of an IKE SA rekey. RFC 7296 2.18 derives the new keys
+ * with the new SA's PRF, but strongSwan 5.x uses the old SA's PRF for
+ * prf+ as well: the two agree only when the PRF stays. So a rekey offers
+ * the SA's own suite first and then our proposals that can keep its PRF
+ * (their PRF list cut to it); as responder we pick from the same list
+ * and fall back to everything only when that fails.
+ */
+static uint8_t
+ike_rekey_props(const struct ike_sa *sa, struct ike_proposal *out, bool with_suite)
+{
+	const struct vpn_tunnel	*t = sa->tun;
+	const struct ike_suite	*s = &sa->suite;
+	uint8_t			 n = 0;
+
+	if (with_suite) {
+		struct ike_proposal	*p = &out[n++];
+
+		memset(p, 0, sizeof(*p));
+		p->proto = IPSEC_PROTO_IKE;
+		p->alg[IKE_XF_ENCR][p->n[IKE_XF_ENCR]++] = (struct ike_alg){ s->encr, s->encr_keylen };
+		p->alg[IKE_XF_PRF][p->n[IKE_XF_PRF]++] = (struct ike_alg){ s->prf, 0 };
+		if (s->integ)
+			p->alg[IKE_XF_INTEG][p->n[IKE_XF_INTEG]++] = (struct ike_alg){ s->integ, 0 };
+		p->alg[IKE_XF_DH][p->n[IKE_XF_DH]++] = (struct ike_alg){ s->dh, 0 };
+	}
+	for (unsigned i = 0; i < t->p.nike && n < IKE_PROP_MAX; i++) {
+		const struct ike_proposal	*q = &t->p.ike[i];
+		bool				 has = false;
+
+		for (unsigned j = 0; j < q->n[IKE_XF_PRF]; j++)
+			has |= q->alg[IKE_XF_PRF][j].id == s->prf;
+		if (!has)
+			continue;
+		out[n] = *q;
+		out[n].n[IKE_XF_PRF] = 1;
+		out[n].alg[IKE_XF_PRF][0] = (struct ike_alg){ s->prf, 0 };
+		n++;
+	}
+	return n;
+}
+
 void
 ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 {
@@ -387,6 +429,8 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 	uint8_t			 ke[1024], spi[4];
 	size_t			 kelen = 0;
 	uint16_t		 group;
+	struct ike_proposal	 rk[IKE_PROP_MAX];
+	uint8_t			 nrk;
 	int			 rc = -ENOMEM;
 
 	memset(&p, 0, sizeof(p));
@@ -413,7 +457,8 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 		ike_sa_spi_set(ns, nspi, 0);
 		ns->st = IKE_ST_REKEYING;
 		ns->parent = sa;
-		if ((rc = ike_prop_to_sa(t->p.ike, t->p.nike, 8, nspi, 0, sapl)) != 0)
+		nrk = ike_rekey_props(sa, rk, true);
+		if ((rc = ike_prop_to_sa(rk, nrk, 8, nspi, 0, sapl)) != 0)
 			goto out;
 		p.new_ike = ns;
 	} else {
@@ -601,7 +646,10 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 	    m->nonce.len < IKE_NONCE_MIN)
 		goto bad;
 	if (kind == IKE_T_IKE_REKEY) {
-		if (!ns || ike_prop_check_reply(t->p.ike, t->p.nike, &m->sa, 0, &s) != IKE_OK ||
+		struct ike_proposal	 rk[IKE_PROP_MAX];
+		uint8_t			 nrk = ike_rekey_props(sa, rk, true);
+
+		if (!ns || ike_prop_check_reply(rk, nrk, &m->sa, 0, &s) != IKE_OK ||
 		    s.spi_size != 8 || s.spi == 0 || !ike_msg_has(m, IKE_PL_KE) ||
 		    m->ke.group != s.dh || !p->dh || ike_dh_group(p->dh) != s.dh ||
 		    ike_dh_derive(p->dh, m->ke.data.p, m->ke.data.len, &gir) != 0)
@@ -758,12 +806,17 @@ ike_rekey_request(struct ike_sa *sa, struct ike_msg *m)
 	struct ike_hdr		 h;
 	struct ike_enc		 e;
 	uint8_t			 ke[1024], nr[VPN_NONCE_LEN];
+	struct ike_proposal	 rk[IKE_PROP_MAX];
+	uint8_t			 nrk;
 	size_t			 kelen;
 	uint64_t		 rspi;
 
 	memset(&gir, 0, sizeof(gir));
-	if (ike_prop_select(t->p.ike, t->p.nike, &m->sa, 0, &s) != IKE_OK || s.spi_size != 8 ||
-	    s.spi == 0) {
+	nrk = ike_rekey_props(sa, rk, true);
+	if ((nrk == 0 || ike_prop_select(rk, nrk, &m->sa, 0, &s) != IKE_OK) &&
+	    ike_prop_select(t->p.ike, t->p.nike, &m->sa, 0, &s) != IKE_OK)
+		s.spi_size = 0;
+	if (s.spi_size != 8 || s.spi == 0) {
 		child_answer_notify(sa, m, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}

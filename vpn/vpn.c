@@ -361,6 +361,20 @@ vpn_free(struct vpn *v)
 	free(v);
 }
 
+void
+vpn_state_get(struct vpn *v, struct vpn_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dataplane = v->be != NULL;
+	if (v->be && v->cfg.backend_stats)
+		v->cfg.backend_stats(v->be, &s->dp);
+	s->ike_dropped = v->rx_dropped;
+	s->ike_invalid = v->rx_bad;
+	s->cookies_sent = v->cookies_sent;
+	s->half_open_refused = v->half_open_refused;
+	s->half_open = v->n_half_open;
+}
+
 int
 vpn_tunnel_walk(struct vpn *v, int (*fn)(struct vpn_tunnel *, void *), void *arg)
 {

@@ -177,6 +177,8 @@ struct vpn_cfg {
 	 * returns. */
 	int			(*backend_new)(void *arg, const struct esp_events *,
 				    struct esp_backend **);
+	/* Optional: the backend's own counters (esp_dp_stats_get). */
+	void			(*backend_stats)(struct esp_backend *, struct esp_dp_stats *);
 	void			*backend_arg;
 	struct vpn_events	 ev;
 	struct vpn_dos_cfg	 dos;
@@ -283,6 +285,18 @@ struct vpn_tunnel_state {
 };
 
 void	vpn_tunnel_state_get(const struct vpn_tunnel *, struct vpn_tunnel_state *);
+
+/* The instance: what no tunnel can be charged with. */
+struct vpn_state {
+	bool			 dataplane;	/* the ESP backend runs */
+	struct esp_dp_stats	 dp;		/* unknown SPIs, no outbound SA, ... */
+	uint64_t		 ike_dropped;	/* IKE messages for no SA, out of window */
+	uint64_t		 ike_invalid;	/* malformed, failed integrity */
+	uint64_t		 cookies_sent;
+	uint64_t		 half_open_refused;
+	uint32_t		 half_open;
+};
+void	vpn_state_get(struct vpn *, struct vpn_state *);
 /* Every tunnel, in creation order; a non-zero return stops the walk. */
 int	vpn_tunnel_walk(struct vpn *, int (*fn)(struct vpn_tunnel *, void *), void *arg);
 

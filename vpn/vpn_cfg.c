@@ -166,7 +166,7 @@ vpn_dh_group_id(const char *name, uint16_t *id)
 	char			 buf[64];
 
 	/* a proposal of the group alone says what the keyword is */
-	snprintf(buf, sizeof(buf), "aes128-%s", name);
+	snprintf(buf, sizeof(buf), "aes128gcm16-%s", name);
 	if (strchr(name, '-') || strchr(name, ',') ||
 	    ike_prop_parse(buf, IPSEC_PROTO_ESP, &p, NULL, 0) != 0 || p.n[IKE_XF_DH] != 1)
 		return -EINVAL;
