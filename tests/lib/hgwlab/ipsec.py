@@ -342,3 +342,39 @@ def assert_no_loss_around(server, instants, before=1.0, after=2.0):
 					'datagrams lost around a rekey at +%.1f s' % (t - t0),
 					[(round(i['sum']['start']), i['sum']['lost_packets'])
 					 for i in server['intervals'] if i['sum']['lost_packets']])
+
+
+def make_pki(workdir, kind='rsa', names=('a.example.net', 'b.example.net')):
+	"""A CA and one certificate per name (subjectAltName DNS:name), made
+	with the openssl command: kind 'rsa' (2048) or 'ecdsa' (P-256; the CA
+	P-384). Returns {'ca': path, name: (cert, key), ...}."""
+	d = os.path.join(workdir, 'pki-' + kind)
+	os.makedirs(d, exist_ok=True)
+
+	def key(path, curve):
+		if kind == 'rsa':
+			util.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
+				  'rsa_keygen_bits:2048', '-out', path])
+		else:
+			util.run(['openssl', 'genpkey', '-algorithm', 'EC', '-pkeyopt',
+				  'ec_paramgen_curve:' + curve, '-out', path])
+	out = {'ca': os.path.join(d, 'ca.pem')}
+	cakey = os.path.join(d, 'ca.key')
+	key(cakey, 'P-384')
+	util.run(['openssl', 'req', '-x509', '-new', '-key', cakey, '-out', out['ca'], '-days',
+		  '30', '-subj', '/C=CH/O=hgwtest/CN=Test CA', '-addext',
+		  'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+	for n in names:
+		k, c, csr = (os.path.join(d, n + x) for x in ('.key', '.pem', '.csr'))
+		ext = os.path.join(d, n + '.ext')
+		with open(ext, 'w') as f:
+			f.write('subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n' % n)
+		key(k, 'P-256')
+		util.run(['openssl', 'req', '-new', '-key', k, '-out', csr, '-subj',
+			  '/C=CH/O=hgwtest/CN=%s' % n])
+		util.run(['openssl', 'x509', '-req', '-in', csr, '-CA', out['ca'], '-CAkey', cakey,
+			  '-CAcreateserial', '-out', c, '-days', '30', '-extfile', ext])
+		out[n] = (c, k)
+	for f in os.listdir(d):
+		os.chmod(os.path.join(d, f), 0o644)
+	return out
