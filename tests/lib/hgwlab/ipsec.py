@@ -63,7 +63,7 @@ def swan_conf(extra=''):
 def swanctl(local, remote, lts, rts, psk=PSK, local_id=None, remote_id=None,
 	    proposals='default', esp_proposals='default', start='none', dpd_delay=None,
 	    rekey_time=None, child_rekey_time=None, life_time=None, child_life_time=None,
-	    cert=None, key=None, ca=None, encap=False, remote_port=None, extra_conn='',
+	    child_rand_time=None, cert=None, key=None, ca=None, encap=False, remote_port=None, extra_conn='',
 	    name='hgw'):
 	"""A swanctl.conf with one connection NAME and one child NAME. With cert,
 	key and ca (file paths) it authenticates with public keys, else with psk.
@@ -90,6 +90,8 @@ def swanctl(local, remote, lts, rts, psk=PSK, local_id=None, remote_id=None,
 		copts.append('life_time = %ss' % child_life_time)
 	elif child_rekey_time is not None:
 		copts.append('life_time = %ss' % (2 * child_rekey_time))
+	if child_rand_time is not None:
+		copts.append('rand_time = %ss' % child_rand_time)
 	if dpd_delay is not None:
 		copts.append('dpd_action = clear')
 	if cert:
