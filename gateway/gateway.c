@@ -1,4 +1,4 @@
-/* gateway/gateway.c - the composition root: routing modules up and down, their hooks wired, the config transaction. */
+/* gateway/gateway.c - the composition root: routing modules and the VPN up and down, their hooks wired, the config transaction. */
 #include "gateway/gateway.h"
 #include "gateway/gw_local.h"
 
@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "northbound/nb_notify.h"
+#include "vpn/vpn.h"
 
 /*
  * Every transport the config names becomes one "path": a circuit link, a
@@ -248,6 +249,43 @@ on_alarm(void *arg, const struct rib_alarm *a)
 		}
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ VPN tunnels */
+
+static int
+gw_esp_new(void *arg, const struct esp_events *ev, struct esp_backend **out)
+{
+	struct esp_dp_cfg	 dc = { 0 };
+
+	return esp_dp_new(&dc, ev, out);
+}
+
+/*
+ * A tunnel came up or went down. For now the route manager treats the VPN
+ * path as before (the interface is a link like any other); the event is
+ * logged by vpn/ and becomes a NETCONF notification here.
+ */
+static void
+gw_tunnel_up(void *arg, struct vpn_tunnel *t, const char *ifname)
+{
+	struct gw_path	*p = vpn_tunnel_ctx(t);
+
+	if (!p || gw.stopping)
+		return;
+	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel, ifname, true, NULL,
+	    NULL);
+}
+
+static void
+gw_tunnel_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
+{
+	struct gw_path	*p = vpn_tunnel_ctx(t);
+
+	if (!p || gw.stopping)
+		return;
+	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel,
+	    p->spec.vpn.ifname, false, vpn_reason_name(r), detail);
 }
 
 /*
@@ -544,7 +582,17 @@ gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 	rc.policy.failback_delay_s = 60;
 	rc.policy.maximum_paths = 2;
 	gw.policy = rc.policy;
-	if (!(gw.rib = rib_new(&rc)) || !(gw.bfd = bfd_new(loop_get())) ||
+	{
+		struct vpn_cfg	 vc = {
+			.loop = loop_get(), .backend_new = gw_esp_new,
+			.backend_stats = esp_dp_stats_get,
+			.ev = { gw_tunnel_up, gw_tunnel_down, NULL },
+		};
+
+		if (vpn_new(&vc, &gw.vpn) != 0)
+			gw.vpn = NULL;
+	}
+	if (!gw.vpn || !(gw.rib = rib_new(&rc)) || !(gw.bfd = bfd_new(loop_get())) ||
 	    !(gw.bgp = bgp_new(loop_get(), &g, &gw_bgp_hooks, NULL))) {
 		nb_err_set(err, "", "cannot create the routing modules");
 		gateway_fini();
@@ -586,6 +634,8 @@ gateway_fini(void)
 	 * to free then (it was also left open once the routes were reconciled). */
 	if (gw.settle_timer)
 		uv_close((uv_handle_t *)gw.settle_timer, gw_settle_timer_free);
+	/* every tunnel went with its path; the dataplane goes now */
+	vpn_free(gw.vpn);
 	if (gw.bgp)
 		bgp_free(gw.bgp);
 	if (gw.bfd)

@@ -93,6 +93,7 @@ gw_spec_clear(struct gw_spec *s)
 	free(s->statics);
 	secret_wipe(&s->bgp.md5_key);
 	secret_wipe(&s->bfd.auth_key);
+	vpn_tunnel_cfg_wipe(&s->vpn);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -104,6 +105,7 @@ gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 	dst->src.connection = dst->connection;
 	secret_wipe(&src->bgp.md5_key);
 	secret_wipe(&src->bfd.auth_key);
+	vpn_tunnel_cfg_wipe(&src->vpn);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -139,6 +141,7 @@ gw_spec_compatible(const struct gw_spec *a, const struct gw_spec *b)
 	    a->src.needs_tunnel == b->src.needs_tunnel &&
 	    ipaddr_cmp(&a->src.nexthop, &b->src.nexthop) == 0 &&
 	    strcmp(a->src.ifname, b->src.ifname) == 0 && a->has_bgp == b->has_bgp &&
+	    a->has_tunnel == b->has_tunnel &&
 	    (!a->has_bgp || ipaddr_cmp(&a->bgp.remote, &b->bgp.remote) == 0);
 }
 
@@ -634,6 +637,129 @@ out:
 	return 0;
 }
 
+/* Copy a leaf's text into a fixed field; too long is an error. */
+static int
+cstr(const struct lyd_node *n, const char *path, char *dst, size_t len, struct nb_err *err)
+{
+	const char	*v = cv(n, path);
+
+	dst[0] = '\0';
+	if (!v)
+		return 0;
+	if (strlen(v) >= len)
+		return bad(err, n, path, "longer than %s characters", len == 256 ? "255" : "511");
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+ts_list(const struct lyd_node *esp, const char *name, struct prefix *out, uint8_t *n,
+    struct nb_err *err)
+{
+	struct lyd_node	*l;
+
+	*n = 0;
+	FOR_EACH_CHILD(esp, name, l) {
+		if (*n == VPN_TS_MAX)
+			return bad(err, l, NULL, "at most %s traffic selectors", "8");
+		if (prefix_parse(lyd_get_value(l), &out[*n]) != 0)
+			return bad(err, l, NULL, "'%s' is not a prefix (host bits set?)",
+			    lyd_get_value(l));
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * A tunnel hybridgw runs (its connection has ike): the vpn/ configuration,
+ * checked by vpn/ itself (proposals, identities, certificate files) so
+ * that a bad one is refused at commit with the leaf and the reason.
+ */
+static int
+spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn,
+    const struct lyd_node *ike, struct nb_err *err)
+{
+	struct vpn_tunnel_cfg	*c = &s->vpn;
+	const struct lyd_node	*esp = child(vc, "esp");
+	struct vpn_cfg_err	 ve;
+	const char		*v;
+	char			 buf[IPADDR_STRLEN + 8], *slash;
+	int			 rc;
+
+	s->has_tunnel = true;
+	vpn_tunnel_cfg_init(c);
+	snprintf(c->connection, sizeof(c->connection), "%s", cv(vc, "name"));
+	snprintf(c->tunnel, sizeof(c->tunnel), "%s", cv(tn, "name"));
+	if ((v = cv(tn, "interface")))
+		snprintf(c->ifname, sizeof(c->ifname), "%s", v);
+	c->mtu = (uint16_t)cu(tn, "mtu", 1400);
+	c->mss = (uint16_t)cu(tn, "mss", 1350);
+	if ((rc = addr_of(tn, "local-address", &c->local, err)) != 0 ||
+	    (rc = addr_of(tn, "remote-address", &c->remote, err)) != 0)
+		return rc;
+	if ((v = cv(tn, "inside-address"))) {
+		snprintf(buf, sizeof(buf), "%s", v);
+		if ((slash = strchr(buf, '/')))
+			*slash = '\0';
+		if (ipaddr_parse(buf, &c->inside) != 0)
+			return bad(err, tn, "inside-address", "'%s' is not an address", v);
+		c->inside_len = (uint8_t)(slash ? atoi(slash + 1) :
+		    c->inside.family == AF_INET ? 32 : 128);
+	}
+	v = cv(ike, "initiation");
+	c->initiation = v && strcmp(v, "respond") == 0 ? VPN_RESPOND : VPN_INITIATE;
+	v = cv(ike, "nat-traversal");
+	c->natt = !v || strcmp(v, "auto") == 0 ? VPN_NATT_AUTO :
+	    strcmp(v, "force") == 0 ? VPN_NATT_FORCE : VPN_NATT_OFF;
+	c->ike_lifetime_s = cu(ike, "lifetime", VPN_IKE_LIFETIME);
+	c->dpd_timeout_s = cu(ike, "dpd-timeout", VPN_DPD_TIMEOUT);
+	if ((rc = cstr(ike, "proposal", c->ike_proposals, sizeof(c->ike_proposals), err)) != 0 ||
+	    (rc = cstr(ike, "certificate", c->cert, sizeof(c->cert), err)) != 0 ||
+	    (rc = cstr(ike, "private-key", c->key, sizeof(c->key), err)) != 0 ||
+	    (rc = cstr(ike, "ca-certificate", c->ca, sizeof(c->ca), err)) != 0 ||
+	    (rc = cstr(ike, "local-id", c->local_id, sizeof(c->local_id), err)) != 0 ||
+	    (rc = cstr(ike, "remote-id", c->remote_id, sizeof(c->remote_id), err)) != 0)
+		return rc;
+	if ((v = cv(ike, "pre-shared-key"))) {
+		if (c->cert[0])
+			return bad(err, ike, "pre-shared-key", "a pre-shared-key or a "
+			    "certificate, not both%s", "");
+		if (secret_set_str(&c->psk, v) != 0)
+			return bad(err, ike, "pre-shared-key", "the key is longer than %s bytes",
+			    "512");
+		c->auth = VPN_AUTH_PSK;
+	} else if (c->cert[0] || c->key[0] || c->ca[0])
+		c->auth = VPN_AUTH_CERT;
+	else
+		return bad(err, ike, NULL, "IKE needs a pre-shared-key, or certificate, "
+		    "private-key and ca-certificate%s", "");
+	if (esp) {
+		if ((rc = cstr(esp, "proposal", c->esp_proposals, sizeof(c->esp_proposals),
+		    err)) != 0)
+			return rc;
+		v = cv(esp, "pfs-group");
+		if (v && strcmp(v, "none") != 0 && vpn_dh_group_id(v, &c->pfs_group) != 0)
+			return bad(err, esp, "pfs-group", "group '%s' is not supported", v);
+		c->child_lifetime_s = cu(esp, "lifetime", VPN_CHILD_LIFETIME);
+		v = cv(esp, "lifetime-kilobytes");
+		c->child_lifetime_kb = v ? strtoull(v, NULL, 10) : VPN_CHILD_LIFE_KB;
+		c->replay_window = cu(esp, "replay-window", ESP_REPLAY_DEFAULT);
+		c->replay_set = true;
+		if ((rc = ts_list(esp, "local-traffic-selector", c->ts_local, &c->nts_local,
+		    err)) != 0 ||
+		    (rc = ts_list(esp, "remote-traffic-selector", c->ts_remote, &c->nts_remote,
+		    err)) != 0)
+			return rc;
+	}
+	if (vpn_tunnel_cfg_check(c, &ve) != 0) {
+		/* the leaf vpn/ names, under the tunnel or the connection */
+		if (strncmp(ve.field, "tunnel/", 7) == 0)
+			return bad(err, tn, ve.field + 7, "%s", ve.msg);
+		return bad(err, vc, ve.field, "%s", ve.msg);
+	}
+	return 0;
+}
+
 /* The tunnels of one vpn-connection. */
 static int
 conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, struct nb_err *err)
@@ -644,6 +770,8 @@ conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, stru
 	{
 		const char	*cname = cv(vc, "name"), *role = cv(vc, "role");
 		bool		 site = role && strcmp(role, "site") == 0;
+
+		struct lyd_node	*ike = child(vc, "ike");
 
 		FOR_EACH_CHILD(vc, "tunnel", tn) {
 			struct gw_spec	*s = spec_new(c);
@@ -675,6 +803,8 @@ conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, stru
 			if (s->nstatic && !s->src.ifname[0] && !s->has_bgp)
 				return bad(err, tn, "interface",
 				    "static remote prefixes need the tunnel's interface%s", "");
+			if (ike && (rc = spec_vpn(s, vc, tn, ike, err)) != 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -770,6 +900,40 @@ conf_unique_peers(const struct gw_conf *c, const struct lyd_node *gwn, struct nb
 	return -EINVAL;
 }
 
+/* Tunnels hybridgw runs: one device each, and one tunnel per pair of
+ * outer addresses (an IKE_SA_INIT is matched to its tunnel by them). */
+static int
+conf_unique_tunnels(const struct gw_conf *c, struct nb_err *err)
+{
+	for (size_t i = 0; i < c->nspecs; i++) {
+		const struct gw_spec	*a = &c->specs[i];
+		char			 x[IPADDR_STRLEN], y[IPADDR_STRLEN];
+
+		if (!a->has_tunnel)
+			continue;
+		for (size_t j = i + 1; j < c->nspecs; j++) {
+			const struct gw_spec	*b = &c->specs[j];
+
+			if (!b->has_tunnel)
+				continue;
+			if (strcmp(a->vpn.ifname, b->vpn.ifname) == 0) {
+				nb_err_set(err, "/hybridgw:gateway", "interface %s is used by both "
+				    "%s and %s", a->vpn.ifname, a->name, b->name);
+				return -EINVAL;
+			}
+			if (ipaddr_cmp(&a->vpn.local, &b->vpn.local) == 0 &&
+			    ipaddr_cmp(&a->vpn.remote, &b->vpn.remote) == 0) {
+				nb_err_set(err, "/hybridgw:gateway", "%s and %s have the same outer "
+				    "addresses (%s to %s): IKE could not tell them apart", a->name,
+				    b->name, ipaddr_fmt(&a->vpn.local, x, sizeof(x)),
+				    ipaddr_fmt(&a->vpn.remote, y, sizeof(y)));
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 {
@@ -812,7 +976,8 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	if ((rc = conf_circuits(c, gwn, err)) != 0 ||
 	    (rc = conf_vpns(c, gwn, (uint8_t)cu(pol, "vpn-prepend", 3), err)) != 0 ||
 	    (rc = conf_lan(c, gwn, err)) != 0 ||
-	    (rc = conf_unique_peers(c, gwn, err)) != 0)
+	    (rc = conf_unique_peers(c, gwn, err)) != 0 ||
+	    (rc = conf_unique_tunnels(c, err)) != 0)
 		return rc;
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* gateway/gw_legs.c - a path's legs wired to the modules: route source and statics, BGP peer, export, BFD, the tunnel slot. */
+/* gateway/gw_legs.c - a path's legs wired to the modules: route source and statics, BGP peer, export, BFD, the IPsec tunnel. */
 #include "gateway/gw_local.h"
 
 #include <errno.h>
@@ -9,9 +9,9 @@
 
 /*
  * What create, update and destroy do to the other modules for one leg of
- * one path (gw_reconcile.c decides which and when). None needs a prepare
- * phase yet: nothing here can fail for want of a resource a commit could
- * refuse. A refusal in apply is logged and leaves the leg down.
+ * one path (gw_reconcile.c decides which and when). Only the tunnel needs
+ * a prepare phase (a device, sockets, files a commit can be refused for);
+ * a refusal in apply is logged and leaves the leg down.
  */
 
 /* --------------------------------------------------- route source + statics */
@@ -288,20 +288,81 @@ static const struct gw_leg_ops leg_bfd = {
 /* -------------------------------------------------------------- tunnel */
 
 /*
- * The VPN tunnel of a vpn-connection path (vpn/: IKE SA, Child SAs, TUN
- * device or XFRM). The slot exists so that the reconcile and its tests
- * know the leg; no spec asks for it until vpn/ lands. Its prepare will take
- * the device and the kernel state, which can fail and must refuse the
- * commit rather than fail in apply.
+ * The IPsec tunnel of a vpn-connection with ike (vpn/): prepare takes what
+ * may fail (the TUN device, the IKE sockets, the certificates), create
+ * starts it, update restarts its SAs with a new configuration (the device
+ * stays), destroy deletes it after BGP and BFD are gone (gw_leg_down).
+ * Without ike the tunnel's interface is managed elsewhere: no leg.
  */
 static bool
 tunnel_wanted(const struct gw_spec *s)
 {
-	return false;
+	return s->has_tunnel;
+}
+
+static int
+tunnel_prepare(void *ctx, const struct gw_spec *spec, const struct gw_spec *old, void **res,
+    struct nb_err *err)
+{
+	struct vpn_prep		*p = NULL;
+	struct vpn_cfg_err	 ve;
+	int			 rc;
+
+	*res = NULL;
+	if (old && vpn_tunnel_cfg_same(&old->vpn, &spec->vpn))
+		return 0;	/* nothing to take: update leaves it alone */
+	if (!gw.vpn)
+		return -ENODEV;
+	if ((rc = vpn_tunnel_prepare(gw.vpn, &spec->vpn, NULL, &p, &ve)) != 0) {
+		if (err && err->msg[0] == '\0')
+			nb_err_set(err, "", "%s: %s%s%s", spec->name, ve.field,
+			    ve.field[0] ? ": " : "", ve.msg[0] ? ve.msg : strerror(-rc));
+		return rc;
+	}
+	*res = p;
+	return 0;
+}
+
+static void
+tunnel_abort(void *ctx, void *res)
+{
+	if (res)
+		vpn_tunnel_abort(gw.vpn, res);
+}
+
+static void
+tunnel_create(void *ctx, struct gw_path *p, void *res)
+{
+	if (!res) {
+		log_err(LOG_MOD_NB, "%s: no tunnel prepared", p->spec.name);
+		return;
+	}
+	p->tunnel = vpn_tunnel_start(gw.vpn, res, p);
+}
+
+static void
+tunnel_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res)
+{
+	if (!res)
+		return;
+	if (p->tunnel)
+		vpn_tunnel_update(p->tunnel, res);
+	else
+		p->tunnel = vpn_tunnel_start(gw.vpn, res, p);
+}
+
+static void
+tunnel_destroy(void *ctx, struct gw_path *p)
+{
+	if (p->tunnel)
+		vpn_tunnel_del(p->tunnel);
+	p->tunnel = NULL;
 }
 
 static const struct gw_leg_ops leg_tunnel = {
-	.name = "VPN tunnel", .wanted = tunnel_wanted,
+	.name = "VPN tunnel", .wanted = tunnel_wanted, .prepare = tunnel_prepare,
+	.abort = tunnel_abort, .create = tunnel_create, .update = tunnel_update,
+	.destroy = tunnel_destroy,
 };
 
 const struct gw_leg_ops *const gw_legs[GW_LEG_N] = {

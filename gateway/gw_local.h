@@ -11,6 +11,7 @@
 #include "failover/rib.h"
 #include "lib/hash.h"
 #include "northbound/northbound.h"
+#include "vpn/vpn.h"
 
 /* What the config says about one transport (circuit link, tunnel, LAN peer,
  * local). Holds keys: gw_spec_clear/gw_spec_move wipe them. */
@@ -27,6 +28,8 @@ struct gw_spec {
 	uint32_t		 exp_cap;
 	struct prefix		*statics;	/* owned */
 	size_t			 nstatic;
+	bool			 has_tunnel;	/* vpn/ runs it: the connection has ike */
+	struct vpn_tunnel_cfg	 vpn;		/* its key wiped with the spec's */
 };
 
 struct gw_conf {
@@ -66,7 +69,7 @@ struct gw_path {
 	rib_export_id		 exp;
 	bool			 has_exp;
 	bool			 statics_in;	/* every static was added to the RIB */
-	void			*tunnel;	/* the tunnel leg's (vpn/) */
+	void			*tunnel;	/* the tunnel leg's (vpn/: struct vpn_tunnel) */
 	bool			 gone;		/* a prepared plan tears it down */
 };
 
@@ -82,7 +85,7 @@ struct gw_leg_ops {
 	const char	*name;
 	bool		(*wanted)(const struct gw_spec *);
 	int		(*prepare)(void *ctx, const struct gw_spec *spec,
-			    const struct gw_spec *old, void **res);
+			    const struct gw_spec *old, void **res, struct nb_err *err);
 	void		(*abort)(void *ctx, void *res);
 	void		(*create)(void *ctx, struct gw_path *, void *res);
 	/* p->spec is the new spec already */
@@ -129,6 +132,7 @@ struct gw {
 	struct rib		*rib;
 	struct bgp		*bgp;
 	struct bfd		*bfd;
+	struct vpn		*vpn;
 	uint32_t		 kernel_table, conf_as, conf_router_id;
 	bool			 pic;		/* nexthop_compat_mode=0 */
 	bool			 configured;	/* first commit applied */
@@ -195,7 +199,11 @@ void	gw_event_alarm(const char *connection, bool raised, uint32_t cap, uint32_t 
 extern const struct nb_rpc	gw_rpcs[];
 extern const struct nb_cmd	gw_cmds[];
 
-/* gw_show.c: hybridgwctl show bgp|routes|bfd|failover */
+/* gw_vpn.c: the vpn part of the gateway-state tree, show vpn [sa] */
+int	gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *);
+int	gw_show_vpn(FILE *f, const struct lyd_node *st, int nw, char **w);
+
+/* gw_show.c: hybridgwctl show bgp|routes|bfd|failover|vpn */
 extern const struct nb_show	gw_shows[];
 
 #endif

@@ -105,7 +105,7 @@ item_prepare(struct gw_paths *ps, struct gw_plan *pl, size_t j, const struct gw_
 		if (!leg_wanted(ps, l, s) || !ops->prepare)
 			continue;
 		rc = ops->prepare(ps->ctx, s, old && leg_wanted(ps, l, old) ? old : NULL,
-		    &it->res[l]);
+		    &it->res[l], err);
 		if (rc != 0) {
 			if (err && err->msg[0] == '\0')
 				nb_err_set(err, "", "%s: cannot prepare its %s: %s", s->name,

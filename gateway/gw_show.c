@@ -1,4 +1,4 @@
-/* gateway/gw_show.c - hybridgwctl show bgp|routes|bfd|failover: tables from the gateway-state tree. */
+/* gateway/gw_show.c - hybridgwctl show bgp|routes|bfd|failover|vpn: tables from the gateway-state tree. */
 #include "gateway/gw_local.h"
 
 #include <errno.h>
@@ -312,5 +312,6 @@ const struct nb_show gw_shows[] = {
 	{ "routes", routes_xpath, NULL, routes_table },
 	{ "bfd", NULL, NULL, bfd_table },
 	{ "failover", NULL, NULL, failover_table },
+	{ "vpn", NULL, NULL, gw_show_vpn },
 	{ NULL, NULL, NULL, NULL },
 };

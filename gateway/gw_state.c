@@ -1,4 +1,4 @@
-/* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal. */
+/* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal (the VPN's part is gw_vpn.c). */
 #include "gateway/gw_local.h"
 
 #include <errno.h>
@@ -557,6 +557,8 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 		if (!a.fo || (rib_journal_walk(gw.rib, journal_add, &a), !a.ok))
 			goto lyerr;
 	}
+	if (wants(xpath, "vpn"))
+		return gw_vpn_state(root, xpath, err);
 	return 0;
 lyerr:
 	nb_err_from_ly(err, "state");

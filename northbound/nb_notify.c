@@ -110,6 +110,26 @@ nb_notify_bgp_session(const char *neighbor, const char *name, bool up, const cha
 }
 
 void
+nb_notify_tunnel_state(const char *connection, const char *tunnel, const char *ifname,
+    bool up, const char *reason, const char *detail)
+{
+	struct lyd_node	*n = nbnc_hgw_notif("tunnel-state");
+
+	if (!n)
+		return;
+	if (lyd_new_term(n, NULL, "connection", connection, 0, NULL) != LY_SUCCESS ||
+	    lyd_new_term(n, NULL, "tunnel", tunnel, 0, NULL) != LY_SUCCESS) {
+		lyd_free_all(n);
+		return;
+	}
+	leaf_str(n, "interface", ifname);
+	leaf_str(n, "state", up ? "up" : "down");
+	leaf_str(n, "reason", reason);
+	leaf_str(n, "detail", detail);
+	nb_notify_send(n);
+}
+
+void
 nb_notify_outbound_cap(const char *circuit, bool raised, uint32_t limit, uint32_t wanted,
     uint32_t withheld)
 {

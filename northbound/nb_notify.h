@@ -33,6 +33,9 @@ void	nb_notify_bgp_session(const char *neighbor, const char *name, bool up,
 /* A circuit's outbound prefix cap was hit (raised) or no longer is (cleared). */
 void	nb_notify_outbound_cap(const char *circuit, bool raised, uint32_t limit,
 	    uint32_t wanted, uint32_t withheld);
+/* An IPsec tunnel came up or went down (reason: vpn/'s name for it). */
+void	nb_notify_tunnel_state(const char *connection, const char *tunnel, const char *ifname,
+	    bool up, const char *reason, const char *detail);
 /* Any notification tree of a module in nb_ctx() (top node = the notification).
  * Ownership is taken. 0, or -EINVAL/-ENOMEM (tree freed). */
 int	nb_notify_send(struct lyd_node *notif);

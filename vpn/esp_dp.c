@@ -440,7 +440,32 @@ tun_close(struct esp_dp *dp, struct esp_tun *t)
 	for (unsigned i = 0; i < dp->nw; i++)
 		if (t->qfd[i] >= 0)
 			close(t->qfd[i]);
+	free(atomic_load(&t->path));
 	free(t);
+}
+
+/* The outer path of c: its endpoint (made on first use) and the peer.
+ * dp->lock held. */
+static int
+path_new(struct esp_dp *dp, const struct esp_tunnel_cfg *c, struct esp_out **out)
+{
+	struct esp_out	*o;
+	uint16_t	 port = c->remote_port ? c->remote_port : ESP_UDP_PORT;
+	int		 rc;
+
+	if (c->local.family != c->remote.family ||
+	    (c->local.family != AF_INET && c->local.family != AF_INET6))
+		return -EINVAL;
+	if (!(o = calloc(1, sizeof(*o))))
+		return -ENOMEM;
+	o->peerlen = ipaddr_to_sockaddr(&o->peer, &c->remote, c->udp_encap ? port : 0, 0);
+	if ((rc = ep_get(dp, &c->local, c->udp_encap,
+	    c->udp_encap ? (c->local_port ? c->local_port : ESP_UDP_PORT) : 0, &o->ep)) != 0) {
+		free(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
 }
 
 static int
@@ -448,9 +473,9 @@ dp_tunnel_add(struct esp_backend *be, const struct esp_tunnel_cfg *c, uint32_t *
 {
 	struct esp_dp	*dp = dp_of(be);
 	struct esp_tun	*t;
+	struct esp_out	*o;
 	bool		 uso;
 	int		 rc = 0;
-	uint16_t	 port;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -467,12 +492,10 @@ dp_tunnel_add(struct esp_backend *be, const struct esp_tunnel_cfg *c, uint32_t *
 	memcpy(t->ifname, c->ifname, strnlen(c->ifname, sizeof(c->ifname)));
 	t->mtu = c->mtu ? c->mtu : ESP_MTU_DEFAULT;
 	t->mss = c->mss ? c->mss : ESP_MSS_DEFAULT;
-	port = c->remote_port ? c->remote_port : ESP_UDP_PORT;
-	t->peerlen = ipaddr_to_sockaddr(&t->peer, &c->remote, c->udp_encap ? port : 0, 0);
 	pthread_mutex_lock(&dp->lock);
-	if ((rc = ep_get(dp, &c->local, c->udp_encap,
-	    c->udp_encap ? (c->local_port ? c->local_port : ESP_UDP_PORT) : 0, &t->ep)) != 0)
+	if ((rc = path_new(dp, c, &o)) != 0)
 		goto out;
+	atomic_store(&t->path, o);
 	for (unsigned i = 0; i < dp->nw; i++)
 		if ((rc = esp_tun_open_queue(t->ifname, &t->qfd[i])) != 0)
 			goto out;
@@ -530,6 +553,33 @@ dp_tunnel_del(struct esp_backend *be, uint32_t id)
 	tun_close(dp, t);
 out:
 	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+static int
+dp_tunnel_peer_set(struct esp_backend *be, uint32_t id, const struct esp_tunnel_cfg *c)
+{
+	struct esp_dp	*dp = dp_of(be);
+	struct esp_tun	*t;
+	struct esp_out	*o = NULL;
+	int		 rc;
+
+	if (esp_worker_self(dp))
+		return -EDEADLK;
+	pthread_mutex_lock(&dp->lock);
+	if (!(t = tun_find(dp, id))) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if ((rc = path_new(dp, c, &o)) != 0)
+		goto out;
+	/* A batch in flight finishes on the old path, which is freed once
+	 * every worker has moved on. */
+	o = atomic_exchange_explicit(&t->path, o, memory_order_acq_rel);
+	esp_dp_sync(dp);
+out:
+	pthread_mutex_unlock(&dp->lock);
+	free(o);
 	return rc;
 }
 
@@ -630,6 +680,7 @@ out:
 static const struct esp_backend_ops dp_ops = {
 	.tunnel_add = dp_tunnel_add,
 	.tunnel_del = dp_tunnel_del,
+	.tunnel_peer_set = dp_tunnel_peer_set,
 	.sa_add_in = dp_sa_add_in,
 	.sa_add_out = dp_sa_add_out,
 	.sa_switch_out = dp_sa_switch_out,

@@ -104,14 +104,21 @@ struct esp_ep {
 	struct esp_ep		*next;
 };
 
+/* Where a tunnel's ESP goes: the local endpoint and the peer. Replaced
+ * whole (esp_tunnel_peer_set: NAT-T moved the tunnel to UDP, or the NAT's
+ * mapping changed) and read once per batch. */
+struct esp_out {
+	struct esp_ep		*ep;
+	struct sockaddr_storage	 peer;
+	socklen_t		 peerlen;
+};
+
 struct esp_tun {
 	uint32_t		 id;
 	char			 ifname[IFNAMSIZ];
 	unsigned		 mtu;
 	uint16_t		 mss;
-	struct esp_ep		*ep;
-	struct sockaddr_storage	 peer;
-	socklen_t		 peerlen;
+	_Atomic(struct esp_out *) path;
 	int			 qfd[ESP_WORKERS_MAX];
 	struct esp_pe		 pe[ESP_WORKERS_MAX];
 	_Atomic(struct esp_dsa *) out;		/* the active outbound SA */

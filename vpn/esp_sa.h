@@ -124,6 +124,8 @@ struct esp_backend_ops {
 	int	(*tunnel_add)(struct esp_backend *, const struct esp_tunnel_cfg *,
 		    uint32_t *tunnel);
 	int	(*tunnel_del)(struct esp_backend *, uint32_t tunnel);
+	int	(*tunnel_peer_set)(struct esp_backend *, uint32_t tunnel,
+		    const struct esp_tunnel_cfg *);
 	int	(*sa_add_in)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
 	int	(*sa_add_out)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
 	int	(*sa_switch_out)(struct esp_backend *, uint32_t tunnel, uint32_t spi);
@@ -153,6 +155,19 @@ static inline int
 esp_tunnel_del(struct esp_backend *be, uint32_t tunnel)
 {
 	return be->ops->tunnel_del(be, tunnel);
+}
+
+/*
+ * Send the tunnel's ESP elsewhere from the next batch on: local and remote
+ * address, UDP encapsulation and ports of c (the rest is ignored). For NAT
+ * traversal (RFC 7296 2.23, RFC 3948): IKE found a NAT after the tunnel
+ * was made and ESP moves into UDP, or the NAT's mapping of the peer
+ * changed. Inbound ESP is accepted by SPI from anywhere, on every endpoint.
+ */
+static inline int
+esp_tunnel_peer_set(struct esp_backend *be, uint32_t tunnel, const struct esp_tunnel_cfg *c)
+{
+	return be->ops->tunnel_peer_set(be, tunnel, c);
 }
 
 /* Receive on this SA from now on (-EEXIST: SPI in use). */

@@ -136,7 +136,7 @@ iv_take(struct esp_worker *w, size_t n)
 }
 
 static void
-tx_split(struct esp_worker *w, int fd, const struct esp_tun *t, unsigned m)
+tx_split(struct esp_worker *w, int fd, const struct esp_out *o, unsigned m)
 {
 	const uint8_t	*base = w->siov[m].iov_base;
 	size_t		 left = w->siov[m].iov_len, seg = w->sseg[m];
@@ -145,7 +145,7 @@ tx_split(struct esp_worker *w, int fd, const struct esp_tun *t, unsigned m)
 	while (left > 0) {
 		size_t	 n = left < seg ? left : seg;
 
-		if (sendto(fd, base, n, 0, (const struct sockaddr *)&t->peer, t->peerlen) < 0)
+		if (sendto(fd, base, n, 0, (const struct sockaddr *)&o->peer, o->peerlen) < 0)
 			esp_ctr_add(&w->st.tx_err, 1);
 		base += n;
 		left -= n;
@@ -153,9 +153,9 @@ tx_split(struct esp_worker *w, int fd, const struct esp_tun *t, unsigned m)
 }
 
 static void
-tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
+tx_flush(struct esp_worker *w, const struct esp_out *o, struct txb *b)
 {
-	struct esp_ep	*ep = t->ep;
+	struct esp_ep	*ep = o->ep;
 	int		 fd = ep->udp ? ep->fd[w->idx] : ep->fd[0];
 	unsigned	 sent = 0;
 
@@ -165,8 +165,8 @@ tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
 		int		 tos = w->stos[m];
 
 		memset(h, 0, sizeof(*h));
-		h->msg_name = (void *)&t->peer;
-		h->msg_namelen = t->peerlen;
+		h->msg_name = (void *)&o->peer;
+		h->msg_namelen = o->peerlen;
 		h->msg_iov = &w->siov[m];
 		h->msg_iovlen = 1;
 		if (w->snseg[m] < 2 && tos == 0)
@@ -204,7 +204,7 @@ tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
 		if (r < 0 && w->snseg[sent] > 1 &&
 		    (errno == EINVAL || errno == EMSGSIZE || errno == EIO)) {
 			atomic_store(&ep->no_gso, true);
-			tx_split(w, fd, t, sent++);
+			tx_split(w, fd, o, sent++);
 			continue;
 		}
 		for (unsigned m = sent; m < b->nmsg; m++)
@@ -217,11 +217,11 @@ tx_flush(struct esp_worker *w, const struct esp_tun *t, struct txb *b)
 }
 
 static void
-tx_add(struct esp_worker *w, const struct esp_tun *t, struct txb *b, size_t elen,
+tx_add(struct esp_worker *w, const struct esp_out *o, struct txb *b, size_t elen,
     uint8_t tos)
 {
 	unsigned	 m = b->nmsg - 1;
-	bool		 gso = t->ep->udp && !atomic_load_explicit(&t->ep->no_gso,
+	bool		 gso = o->ep->udp && !atomic_load_explicit(&o->ep->no_gso,
 			    memory_order_relaxed);
 
 	if (gso && b->nmsg > 0 && b->open && elen <= w->sseg[m] && tos == w->stos[m] &&
@@ -285,8 +285,8 @@ tx_seq(struct esp_worker *w, struct esp_dsa *sa, unsigned n, uint64_t *first)
 }
 
 static void
-tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *b,
-    size_t n)
+tx_pkt(struct esp_worker *w, struct esp_tun *t, const struct esp_out *o, struct esp_dsa *sa,
+    struct txb *b, size_t n)
 {
 	struct esp_vnet	 v;
 	struct esp_seg	 s;
@@ -328,7 +328,7 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 
 		elen = esp_encap_len(&sa->xf, ilen);
 		if (b->pos + elen > ESP_TX_AREA || b->nmsg == ESP_TX_PKTS)
-			tx_flush(w, t, b);
+			tx_flush(w, o, b);
 		slot = w->tx + b->pos;
 		if ((got = esp_seg_next(&s, slot + hdr, ESP_TX_AREA - b->pos - hdr)) <= 0)
 			break;
@@ -343,7 +343,7 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, struct esp_dsa *sa, struct txb *
 			esp_ctr_add(&sa->pw[w->idx].c.out_drop, 1);
 			continue;
 		}
-		tx_add(w, t, b, elen, tos);
+		tx_add(w, o, b, elen, tos);
 		bytes += (size_t)got;
 		b->segs++;
 	}
@@ -359,6 +359,7 @@ static void
 wk_tx(struct esp_worker *w, struct esp_tun *t)
 {
 	struct esp_dsa	*sa = atomic_load_explicit(&t->out, memory_order_acquire);
+	struct esp_out	*o = atomic_load_explicit(&t->path, memory_order_acquire);
 	struct txb	 b = { 0 };
 
 	for (unsigned r = 0; r < ESP_TX_READS; r++) {
@@ -376,9 +377,9 @@ wk_tx(struct esp_worker *w, struct esp_tun *t)
 			esp_ctr_add(&w->st.tx_bad, 1);
 			continue;
 		}
-		tx_pkt(w, t, sa, &b, (size_t)n);
+		tx_pkt(w, t, o, sa, &b, (size_t)n);
 	}
-	tx_flush(w, t, &b);
+	tx_flush(w, o, &b);
 	sa_acct_flush(w);
 }
 

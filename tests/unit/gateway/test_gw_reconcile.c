@@ -68,7 +68,8 @@ FAKE_LEG(GW_LEG_EXPORT, exp)
 FAKE_LEG(GW_LEG_BFD, bfd)
 
 static int
-tun_prepare(void *c, const struct gw_spec *s, const struct gw_spec *old, void **res)
+tun_prepare(void *c, const struct gw_spec *s, const struct gw_spec *old, void **res,
+    struct nb_err *err)
 {
 	struct fake	*f = c;
 

@@ -1,0 +1,313 @@
+/* gateway/gw_vpn.c - the IPsec tunnels in the gateway-state tree (gateway-state/vpn) and hybridgwctl show vpn [sa]. */
+#include "gateway/gw_local.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/loop.h"
+
+/*
+ * vpn/ hands out plain state structs (vpn_tunnel_state_get); they become
+ * the YANG tree here, and the tables of show vpn are printed from that
+ * tree, so the table, --json and NETCONF say the same. Nothing here can
+ * reach a key: vpn/ never hands one out.
+ */
+
+static bool
+term(struct lyd_node *parent, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+term(struct lyd_node *parent, const char *name, const char *fmt, ...)
+{
+	char	 buf[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return lyd_new_term(parent, NULL, name, buf, 0, NULL) == LY_SUCCESS;
+}
+
+static bool
+counters(struct lyd_node *parent, const struct vpn_counters *c)
+{
+	struct lyd_node	*n = NULL;
+	bool		 ok;
+
+	if (lyd_new_inner(parent, NULL, "counters", 0, &n) != LY_SUCCESS)
+		return false;
+	ok = term(n, "packets-in", "%" PRIu64, c->packets_in);
+	ok &= term(n, "bytes-in", "%" PRIu64, c->bytes_in);
+	ok &= term(n, "packets-out", "%" PRIu64, c->packets_out);
+	ok &= term(n, "bytes-out", "%" PRIu64, c->bytes_out);
+	ok &= term(n, "auth-failures", "%" PRIu64, c->auth_fail);
+	ok &= term(n, "replay-drops", "%" PRIu64, c->replay_drop);
+	ok &= term(n, "decrypt-errors", "%" PRIu64, c->decrypt_err);
+	ok &= term(n, "out-drops", "%" PRIu64, c->out_drop);
+	return ok;
+}
+
+static const char *const tunnel_st[] = { "down", "connecting", "up" };
+
+static bool
+ike_sa_add(struct lyd_node *tn, const struct vpn_ike_state *i)
+{
+	struct lyd_node	*n = NULL;
+	char		 si[24], sr[24], a[IPADDR_STRLEN];
+	bool		 ok = true;
+
+	snprintf(si, sizeof(si), "%016" PRIx64, i->spi_i);
+	snprintf(sr, sizeof(sr), "%016" PRIx64, i->spi_r);
+	if (lyd_new_list(tn, NULL, "ike-sa", 0, &n, si, sr) != LY_SUCCESS)
+		return false;
+	ok &= term(n, "role", "%s", i->initiator ? "initiator" : "responder");
+	ok &= term(n, "state", "%s", vpn_sa_st_name(i->state));
+	if (i->suite[0])
+		ok &= term(n, "algorithms", "%s", i->suite);
+	if (i->local_id[0])
+		ok &= term(n, "local-id", "%s", i->local_id);
+	if (i->remote_id[0])
+		ok &= term(n, "remote-id", "%s", i->remote_id);
+	if (i->auth[0])
+		ok &= term(n, "authentication", "%s", i->auth);
+	if (i->local_port)
+		ok &= term(n, "local-port", "%u", i->local_port);
+	if (i->remote.family)
+		ok &= term(n, "remote-address", "%s", ipaddr_fmt(&i->remote, a, sizeof(a)));
+	if (i->remote_port)
+		ok &= term(n, "remote-port", "%u", i->remote_port);
+	ok &= term(n, "nat-local", "%s", i->nat_local ? "true" : "false");
+	ok &= term(n, "nat-remote", "%s", i->nat_remote ? "true" : "false");
+	ok &= term(n, "established", "%u", i->established_s);
+	ok &= term(n, "rekey-in", "%u", i->rekey_in_s);
+	ok &= term(n, "lifetime-remaining", "%u", i->expire_in_s);
+	return ok;
+}
+
+static bool
+child_sa_add(struct lyd_node *tn, const struct vpn_child_state *c)
+{
+	struct lyd_node	*n = NULL;
+	char		 si[16];
+	bool		 ok = true;
+
+	snprintf(si, sizeof(si), "%08x", c->spi_in);
+	if (lyd_new_list(tn, NULL, "child-sa", 0, &n, si) != LY_SUCCESS)
+		return false;
+	ok &= term(n, "spi-out", "%08x", c->spi_out);
+	ok &= term(n, "state", "%s", vpn_sa_st_name(c->state));
+	ok &= term(n, "algorithms", "%s", c->suite);
+	ok &= term(n, "udp-encapsulation", "%s", c->udp_encap ? "true" : "false");
+	ok &= term(n, "established", "%u", c->established_s);
+	ok &= term(n, "rekey-in", "%u", c->rekey_in_s);
+	ok &= term(n, "lifetime-remaining", "%u", c->expire_in_s);
+	ok &= counters(n, &c->c);
+	return ok;
+}
+
+struct vpn_state_arg {
+	struct lyd_node	*vpn;
+	bool		 ok;
+};
+
+static int
+tunnel_add(struct vpn_tunnel *t, void *arg)
+{
+	struct vpn_state_arg	*a = arg;
+	struct vpn_tunnel_state	 s;
+	struct lyd_node		*n = NULL;
+	char			 buf[IPADDR_STRLEN];
+	bool			 ok = true;
+
+	vpn_tunnel_state_get(t, &s);
+	if (lyd_new_list(a->vpn, NULL, "tunnel", 0, &n, s.connection, s.tunnel) != LY_SUCCESS) {
+		a->ok = false;
+		return 1;
+	}
+	ok &= term(n, "interface", "%s", s.ifname);
+	ok &= term(n, "state", "%s", tunnel_st[s.state <= VPN_TS_UP ? s.state : 0]);
+	if (s.state != VPN_TS_UP && s.last_reason != VPN_R_NONE)
+		ok &= term(n, "reason", "%s", vpn_reason_name(s.last_reason));
+	if (s.state != VPN_TS_UP && s.last_detail[0])
+		ok &= term(n, "detail", "%s", s.last_detail);
+	ok &= term(n, "local-address", "%s", ipaddr_fmt(&s.local, buf, sizeof(buf)));
+	ok &= term(n, "remote-address", "%s", ipaddr_fmt(&s.remote, buf, sizeof(buf)));
+	ok &= term(n, "uptime", "%u", s.up_s);
+	ok &= term(n, "up-count", "%u", s.ups);
+	ok &= term(n, "dpd-timeout", "%u", s.dpd_timeout_s);
+	if (s.last_dpd_ms)
+		ok &= term(n, "last-dpd", "%" PRIu64, (mono_ms() - s.last_dpd_ms) / 1000);
+	ok &= counters(n, &s.c);
+	for (unsigned i = 0; i < s.nike; i++)
+		ok &= ike_sa_add(n, &s.ike[i]);
+	for (unsigned i = 0; i < s.nchild; i++)
+		ok &= child_sa_add(n, &s.child[i]);
+	a->ok &= ok;
+	return ok ? 0 : 1;
+}
+
+int
+gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
+{
+	struct vpn_state_arg	 a = { NULL, true };
+
+	if (!gw.vpn)
+		return 0;
+	if (lyd_new_inner(root, NULL, "vpn", 0, &a.vpn) != LY_SUCCESS) {
+		nb_err_from_ly(err, "state");
+		return -ENOMEM;
+	}
+	vpn_tunnel_walk(gw.vpn, tunnel_add, &a);
+	{
+		struct vpn_state	 vs;
+		struct lyd_node		*n = NULL;
+
+		vpn_state_get(gw.vpn, &vs);
+		if (lyd_new_inner(a.vpn, NULL, "dataplane", 0, &n) != LY_SUCCESS)
+			a.ok = false;
+		else {
+			a.ok &= term(n, "running", "%s", vs.dataplane ? "true" : "false");
+			a.ok &= term(n, "unknown-spi", "%" PRIu64, vs.dp.rx_no_sa);
+			a.ok &= term(n, "malformed", "%" PRIu64, vs.dp.rx_malformed);
+			a.ok &= term(n, "keepalives", "%" PRIu64, vs.dp.rx_keepalive);
+			a.ok &= term(n, "ecn-drops", "%" PRIu64, vs.dp.rx_ecn_drop);
+			a.ok &= term(n, "no-outbound-sa", "%" PRIu64, vs.dp.tx_no_sa);
+			a.ok &= term(n, "unparsable", "%" PRIu64, vs.dp.tx_bad);
+			a.ok &= term(n, "too-big", "%" PRIu64, vs.dp.tx_icmp);
+			a.ok &= term(n, "send-errors", "%" PRIu64, vs.dp.tx_err);
+		}
+		if (lyd_new_inner(a.vpn, NULL, "ike", 0, &n) != LY_SUCCESS)
+			a.ok = false;
+		else {
+			a.ok &= term(n, "dropped", "%" PRIu64, vs.ike_dropped);
+			a.ok &= term(n, "invalid", "%" PRIu64, vs.ike_invalid);
+			a.ok &= term(n, "cookies-sent", "%" PRIu64, vs.cookies_sent);
+			a.ok &= term(n, "half-open", "%u", vs.half_open);
+			a.ok &= term(n, "half-open-refused", "%" PRIu64, vs.half_open_refused);
+		}
+	}
+	if (!a.ok) {
+		nb_err_from_ly(err, "state");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static const char *
+leaf(const struct lyd_node *n, const char *path)
+{
+	struct lyd_node	*l = NULL;
+
+	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
+		return "";
+	return lyd_get_value(l);
+}
+
+static struct lyd_node *
+first_named(const struct lyd_node *parent, const char *name)
+{
+	struct lyd_node	*c;
+
+	LY_LIST_FOR(lyd_child(parent), c)
+		if (strcmp(c->schema->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+#define FOR_EACH_NAMED(parent, nm, it)					\
+	for ((it) = first_named((parent), (nm)); (it);			\
+	    (it) = (it)->next && strcmp((it)->next->schema->name, (nm)) == 0 ? \
+	    (it)->next : NULL)
+
+static const char *
+age(const char *secs, char *buf, size_t len)
+{
+	unsigned long	 s = strtoul(secs, NULL, 10);
+
+	if (!secs[0])
+		return "-";
+	if (s >= 86400)
+		snprintf(buf, len, "%lud%02luh", s / 86400, (s / 3600) % 24);
+	else
+		snprintf(buf, len, "%02lu:%02lu:%02lu", s / 3600, (s / 60) % 60, s % 60);
+	return buf;
+}
+
+static int
+vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
+{
+	struct lyd_node	*vpn = first_named(st, "vpn"), *t;
+	char		 up[32], name[112], dpd[32];
+
+	fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %12s %-8s %s\n", "Tunnel", "Interface",
+	    "State", "Remote", "Up", "Packets in", "Packets out", "DPD", "Reason");
+	FOR_EACH_NAMED(vpn, "tunnel", t) {
+		snprintf(name, sizeof(name), "%s/%s", leaf(t, "connection"), leaf(t, "name"));
+		snprintf(dpd, sizeof(dpd), "%s%s", leaf(t, "last-dpd")[0] ? leaf(t, "last-dpd") : "-",
+		    leaf(t, "last-dpd")[0] ? "s ago" : "");
+		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %12s %-8s %s%s%s\n", name,
+		    leaf(t, "interface"), leaf(t, "state"), leaf(t, "remote-address"),
+		    strcmp(leaf(t, "state"), "up") == 0 ? age(leaf(t, "uptime"), up, sizeof(up)) : "-",
+		    leaf(t, "counters/packets-in"), leaf(t, "counters/packets-out"), dpd,
+		    leaf(t, "reason"), leaf(t, "detail")[0] ? ": " : "", leaf(t, "detail"));
+	}
+	return 0;
+}
+
+static int
+vpn_sa_table(FILE *f, const struct lyd_node *st)
+{
+	struct lyd_node	*vpn = first_named(st, "vpn"), *t, *sa;
+	char		 a[32];
+
+	FOR_EACH_NAMED(vpn, "tunnel", t) {
+		fprintf(f, "%s/%s (%s): %s%s%s\n", leaf(t, "connection"), leaf(t, "name"),
+		    leaf(t, "interface"), leaf(t, "state"), leaf(t, "reason")[0] ? ", " : "",
+		    leaf(t, "reason"));
+		FOR_EACH_NAMED(t, "ike-sa", sa) {
+			fprintf(f, "  IKE   %s_%s %s %s %s\n", leaf(sa, "initiator-spi"),
+			    leaf(sa, "responder-spi"), leaf(sa, "role"), leaf(sa, "state"),
+			    leaf(sa, "algorithms"));
+			fprintf(f, "        %s <-> %s [%s] %s:%s%s%s, rekey in %ss, expires in "
+			    "%ss, up %s\n", leaf(sa, "local-id"), leaf(sa, "remote-id"),
+			    leaf(sa, "authentication"), leaf(sa, "remote-address"),
+			    leaf(sa, "remote-port"),
+			    strcmp(leaf(sa, "nat-local"), "true") == 0 ? " NAT(local)" : "",
+			    strcmp(leaf(sa, "nat-remote"), "true") == 0 ? " NAT(remote)" : "",
+			    leaf(sa, "rekey-in"), leaf(sa, "lifetime-remaining"),
+			    age(leaf(sa, "established"), a, sizeof(a)));
+		}
+		FOR_EACH_NAMED(t, "child-sa", sa) {
+			fprintf(f, "  Child %s/%s %s %s%s\n", leaf(sa, "spi-in"), leaf(sa, "spi-out"),
+			    leaf(sa, "state"), leaf(sa, "algorithms"),
+			    strcmp(leaf(sa, "udp-encapsulation"), "true") == 0 ? " UDP" : "");
+			fprintf(f, "        in %s pkts %s bytes, out %s pkts %s bytes, errors "
+			    "%s/%s/%s, rekey in %ss, expires in %ss\n",
+			    leaf(sa, "counters/packets-in"), leaf(sa, "counters/bytes-in"),
+			    leaf(sa, "counters/packets-out"), leaf(sa, "counters/bytes-out"),
+			    leaf(sa, "counters/auth-failures"), leaf(sa, "counters/replay-drops"),
+			    leaf(sa, "counters/decrypt-errors"), leaf(sa, "rekey-in"),
+			    leaf(sa, "lifetime-remaining"));
+		}
+	}
+	return 0;
+}
+
+int
+gw_show_vpn(FILE *f, const struct lyd_node *st, int nw, char **w)
+{
+	if (nw >= 2 && strcmp(w[1], "sa") == 0)
+		return vpn_sa_table(f, st);
+	if (nw >= 2) {
+		fprintf(f, "%% expected: show vpn [sa]\n");
+		return -EINVAL;
+	}
+	return vpn_table(f, st, nw, w);
+}
