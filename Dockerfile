@@ -18,7 +18,7 @@ RUN apt-get update \
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHGW_TESTS=OFF \
 	-DCMAKE_INSTALL_PREFIX=/usr -DHGW_YANG_DIR=/usr/share/hybridgw/yang \
- && cmake --build /build -j"$(nproc)" --target hybridgwd hybridgwctl man \
+ && cmake --build /build -j"$(nproc)" --target hybridgwd hybridgw-netconf hybridgwctl man \
  && DESTDIR=/out cmake --install /build --strip \
  && rm -rf /out/lib /out/usr/share/man /out/usr/share/bash-completion
 

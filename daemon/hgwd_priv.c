@@ -193,6 +193,10 @@ hgwd_priv_drop(const char *user, const struct lyd_node *boot_cfg, const char *ct
 	}
 	if ((rc = priv_switch(uid, gid)) != 0)
 		return rc;
+	/* udev makes it 0666; a root-only node (no udev ran) keeps tunnels down */
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		fprintf(stderr, "hybridgwd: warning: user %s cannot open /dev/net/tun (%s): IPsec "
+		    "tunnels will not come up; give it udev's mode 0666\n", user, strerror(errno));
 	if (cfg_path && access(cfg_path, R_OK) != 0)
 		fprintf(stderr, "hybridgwd: warning: user %s cannot read %s: SIGHUP reloads will "
 		    "fail\n", user, cfg_path);

@@ -8,6 +8,9 @@
 #    `ip route show proto hybridgw` works;
 #  - adds the system user and group `hybridgw` (no home, no shell), which the
 #    daemon drops to (`hybridgwd --user hybridgw`, the systemd unit's User=).
+#  - gives /dev/net/tun udev's mode 0666 where it is root-only (no udev ran, as
+#    in containers): the daemon, once it has dropped root, opens it for each
+#    IPsec tunnel's TUN device (creating one still needs CAP_NET_ADMIN).
 # It never stops, disables, masks or kills a service or a process: a host's
 # own FRR, BIRD, strongSwan, GoBGP or ExaBGP keep running. Debian starts some
 # of them when their package is installed; the lab and the tests do not need
@@ -40,6 +43,11 @@ protos=/etc/iproute2/rt_protos.d/hybridgw.conf
 if [ ! -f "$protos" ] && root; then
 	mkdir -p /etc/iproute2/rt_protos.d
 	echo "196	hybridgw" >"$protos"
+fi
+
+# udev's mode for the TUN clone device (50-udev-default.rules: MODE="0666").
+if root && [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+	chmod 0666 /dev/net/tun
 fi
 
 # The unprivileged user hybridgwd runs as once started (--user, the systemd

@@ -5,6 +5,7 @@ run of OpenSSH's `ssh -s netconf` speaking raw NETCONF 1.0 framing."""
 
 import os
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nclib import (BASE, HGW, HGWNC, PASSWORDS, PORT, Server, cfg, crypt6, keypair,	# noqa: E402
 		   xp)
 from hgwlab.fixtures import *	# noqa: E402,F401,F403
+from hgwlab.hgw import drop_user	# noqa: E402
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
 
@@ -153,6 +155,10 @@ def test_operator_host_key(srv, workdir, form):
 		subprocess.run([a.replace('{}', key) for a in argv], check=True,
 			       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 	os.chmod(key, 0o600)
+	if drop_user():
+		# the operator gives the service's user its key, as for the
+		# state directory (StateDirectory=, hybridgwd --user)
+		shutil.chown(key, drop_user(), drop_user())
 	want = subprocess.run(['ssh-keygen', '-y', '-f', key], check=True, text=True,
 			      stdout=subprocess.PIPE).stdout.split()[1]
 	srv.start()

@@ -15,7 +15,7 @@ from conftest import CACHE
 import shiplib
 
 FILES = [
-	'usr/sbin/hybridgwd', 'usr/sbin/hybridgwctl',
+	'usr/sbin/hybridgwd', 'usr/sbin/hybridgw-netconf', 'usr/sbin/hybridgwctl',
 	'usr/share/hybridgw/yang/hybridgw.yang', 'usr/share/hybridgw/yang/hybridgw-netconf.yang',
 	'usr/share/hybridgw/yang/ietf/ietf-netconf@2013-09-29.yang',
 	'lib/systemd/system/hybridgwd.service',
