@@ -11,7 +11,7 @@ PKGS=(
 	libuv1-dev libssl-dev libcmocka-dev libexpat1-dev
 	# test and lab
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
-	clang-tools clang-tidy clang-format stress-ng
+	clang-tools clang-tidy clang-format stress-ng git
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client
 	frr bird2 gobgpd exabgp
 	strongswan-swanctl charon-systemd libcharon-extra-plugins libstrongswan-standard-plugins iperf3
