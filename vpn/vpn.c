@@ -340,7 +340,9 @@ vpn_free(struct vpn *v)
 	/* Stop the dataplane first: no event can be posted after it. */
 	esp_backend_free(v->be);
 	v->be = NULL;
-	mailbox_detach(v->mb);
+	/* mailbox_free closes the poll handle and frees the memory once the
+	 * loop has done with it (a detach first would free it at once, under
+	 * the closing handle) */
 	mailbox_purge(v->mb, NULL, NULL, NULL);
 	mailbox_free(v->mb);
 	hash_walk(&v->spis, spi_free_one, &v->spis);

@@ -17,6 +17,16 @@ from hgwlab.netns import veth	# noqa: E402
 LAN_A, LAN_B = '10.1.0.0/24', '10.2.0.0/24'
 LAN_A6, LAN_B6 = 'fd01::/64', 'fd02::/64'
 
+# The CI runs a representative set; HGW_IPSEC_FULL=1 runs every proposal
+# and both certificate types (docs/vpn.md).
+FULL = os.environ.get('HGW_IPSEC_FULL', '') not in ('', '0')
+
+
+def full_only(*values):
+	"""Parametrize values that run only with HGW_IPSEC_FULL."""
+	return [pytest.param(v, marks=pytest.mark.skipif(
+		not FULL, reason='HGW_IPSEC_FULL=1 runs the whole matrix')) for v in values]
+
 
 @pytest.fixture
 def env(netns, workdir):
@@ -113,7 +123,7 @@ def test_both_initiate(env, hgwd):
 	traffic_ok(ns)
 
 
-@pytest.mark.parametrize('kind', ['rsa', 'ecdsa'])
+@pytest.mark.parametrize('kind', ['ecdsa'] + full_only('rsa'))
 def test_certificates(env, hgwd, kind):
 	ns, wd = env
 	pki = ipsec.make_pki(wd, kind)
@@ -139,15 +149,13 @@ def test_certificates(env, hgwd, kind):
 
 # ------------------------------------------------------------ proposals
 
-IKE_PROPOSALS = [
-	'aes128gcm16-prfsha256-ecp256', 'aes256gcm16-prfsha384-ecp384',
-	'aes256gcm16-prfsha512-x25519', 'aes128-sha256-modp2048', 'aes192-sha384-modp2048',
-	'aes256-sha512-ecp521', 'aes256-sha256-modp2048s256', 'aes128-sha1-modp2048',
-]
-ESP_PROPOSALS = [
-	'aes128gcm16', 'aes256gcm16', 'aes128-sha256', 'aes192-sha384', 'aes256-sha512',
-	'aes128-sha1', 'aes256gcm16-esn',
-]
+IKE_PROPOSALS = ['aes256-sha512-ecp521', 'aes128gcm16-prfsha256-ecp256'] + full_only(
+	'aes256gcm16-prfsha384-ecp384', 'aes256gcm16-prfsha512-x25519', 'aes128-sha256-modp2048',
+	'aes192-sha384-modp2048', 'aes256-sha256-modp2048s256', 'aes128-sha1-modp2048',
+)
+ESP_PROPOSALS = ['aes256gcm16-esn', 'aes192-sha384'] + full_only(
+	'aes128gcm16', 'aes256gcm16', 'aes128-sha256', 'aes256-sha512', 'aes128-sha1',
+)
 
 
 @pytest.mark.parametrize('prop', IKE_PROPOSALS)
@@ -263,12 +271,18 @@ def test_nat_traversal(netns, workdir, hgwd):
 
 # ------------------------------------------------------------ rekey under load
 
-@pytest.mark.parametrize('what', ['child', 'ike'])
+@pytest.mark.parametrize('what', ['both'] + full_only('child', 'ike'))
 def test_rekey_under_iperf_zero_loss(env, hgwd, what):
-	"""Rekeys during an iperf3 UDP stream and a ping stream: not one
-	datagram lost end to end, no packet without an SA at either end."""
+	"""Rekeys during an iperf3 UDP stream: not one datagram lost end to end,
+	no packet without an SA at either end. 'both': Child SA rekeys before
+	and after an IKE SA rekey (both ends rekey: collisions, 2.8.1); 'child',
+	'ike' (HGW_IPSEC_FULL): one kind alone, longer."""
 	ns, wd = env
-	kw = {'esp_opts': {'lifetime': 10}} if what == 'child' else {'ike': {'lifetime': 10}}
+	secs, kw = {
+		'both': (20, {'esp_opts': {'lifetime': 10}, 'ike': {'lifetime': 14}}),
+		'child': (25, {'esp_opts': {'lifetime': 10}}),
+		'ike': (25, {'ike': {'lifetime': 10}}),
+	}[what]
 	bkw = dict(kw)
 	bkw['ike'] = dict(kw.get('ike', {}), initiation='respond')
 	a, b = pair(hgwd, ns, wd, a_kw=kw, b_kw=bkw)
@@ -277,15 +291,23 @@ def test_rekey_under_iperf_zero_loss(env, hgwd, what):
 	assert ipsec.ping(ns['ha'], ipsec.HB)
 	i0, c0 = sa(a)
 	dps0 = [ipsec.dataplane(d) for d in (a, b)]
-	client, server = ipsec.iperf(ns['ha'], ns['hb'], ipsec.HB, 25, ipsec.UDP_STREAM)
+	rcv0 = ipsec.udp_rcvbuf_errors(ns['gb']) + ipsec.udp_rcvbuf_errors(ns['hb'])
+	client, server = ipsec.iperf(ns['ha'], ns['hb'], ipsec.HB, secs, ipsec.UDP_STREAM)
+	host = ipsec.udp_rcvbuf_errors(ns['gb']) + ipsec.udp_rcvbuf_errors(ns['hb']) - rcv0
 	i1, c1 = sa(a)
-	if what == 'child':
-		assert c1['spi-in'] != c0['spi-in']
-	else:
-		assert i1['initiator-spi'] != i0['initiator-spi']
+	if what != 'ike':
+		assert c1['spi-in'] != c0['spi-in'], 'no Child SA rekey'
+	if what != 'child':
+		assert i1['initiator-spi'] != i0['initiator-spi'], 'no IKE SA rekey'
+	if what == 'ike':
 		assert c1['spi-in'] == c0['spi-in']	# the Child SA moved, unchanged
+	if what == 'both':
+		assert len(ipsec.log_times(a.log, 'rekeyed') + ipsec.log_times(b.log, 'rekeyed')) >= 3
 	end = server['end']['sum']
-	assert end['packets'] > 20000 and end['lost_packets'] == 0, end
+	# zero loss: a datagram may only go missing where the host dropped it
+	# (a full socket buffer of B's dataplane or of hb's iperf3, on a busy
+	# machine: counted by the kernel), never to a rekey
+	assert end['packets'] > 400 * secs and end['lost_packets'] <= host, (end, host)
 	for d, dp0 in zip((a, b), dps0):
 		dp = ipsec.dataplane(d)
 		assert dp['no-outbound-sa'] == dp0['no-outbound-sa'], (dp0, dp)
@@ -296,9 +318,10 @@ def test_rekey_under_iperf_zero_loss(env, hgwd, what):
 			assert t['counters'][k] == '0', t['counters']
 
 
+@pytest.mark.skipif(not FULL, reason='HGW_IPSEC_FULL=1 (the UDP stream proves the rekeys)')
 def test_tcp_through_rekeys(env, hgwd):
 	"""An iperf3 TCP stream across several Child SA and IKE SA rekeys: it
-	never stalls, the counters on both ends agree."""
+	never stalls."""
 	ns, wd = env
 	kw = {'esp_opts': {'lifetime': 10}, 'ike': {'lifetime': 14}}
 	a, b = pair(hgwd, ns, wd, a_kw=kw, b_kw={'esp_opts': {'lifetime': 10},
@@ -312,18 +335,23 @@ def test_tcp_through_rekeys(env, hgwd):
 
 # ------------------------------------------------------------ DPD, restarts, deletes
 
+DPD = 6
+
+
 def test_dpd(env, hgwd, silence):
 	ns, wd = env
-	a, b = pair(hgwd, ns, wd, a_kw={'ike': {'dpd-timeout': 6}},
-		    b_kw={'ike': {'dpd-timeout': 6, 'initiation': 'respond'}})
+	a, b = pair(hgwd, ns, wd, a_kw={'ike': {'dpd-timeout': DPD}},
+		    b_kw={'ike': {'dpd-timeout': DPD, 'initiation': 'respond'}})
 	ipsec.wait_up(a)
 	assert ipsec.ping(ns['ha'], ipsec.HB)
 	silence(ns['gb'], 'wan')
 	t0 = time.monotonic()
-	util.wait_for(lambda: ipsec.tunnel_state(a) != 'up', 20, 0.1, 'DPD')
-	assert time.monotonic() - t0 <= 6 + 1.5
+	util.wait_for(lambda: ipsec.tunnel_state(a) != 'up', 3 * DPD, 0.1, 'DPD')
+	# dead a DPD timeout after last heard (before the silence); the margin
+	# is in timeouts too, for the poll
+	assert time.monotonic() - t0 <= 1.5 * DPD
 	assert ipsec.tunnel(a)['reason'] == 'dpd'
-	util.wait_for(lambda: ipsec.tunnel_state(b) != 'up', 20, 0.1, 'DPD at B')
+	util.wait_for(lambda: ipsec.tunnel_state(b) != 'up', 3 * DPD, 0.1, 'DPD at B')
 	assert ipsec.tunnel(b)['reason'] == 'dpd'
 
 
@@ -415,28 +443,93 @@ def test_refused_at_commit(env, hgwd):
 	assert 'proposal' not in cfg['vpn-connection'][0]['ike']
 
 
+def test_tunnel_state_notification(env, hgwd):
+	"""NETCONF tunnel-state: up when the first Child SA is in, down with the
+	reason when the peer deletes it (B configured away)."""
+	sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+					'northbound'))
+	import nclib
+	from lxml import etree
+	ns, wd = env
+	# A first (it initiates into the void, then retransmits: RFC 7296 2.4),
+	# subscribed before B answers
+	cfg = ipsec.hgw_config(ipsec.GA_WAN, ipsec.GB_WAN, remote_prefixes=[LAN_B])
+	cfg = cfg.replace('</gateway>', nclib.users_xml() + '</gateway>')
+	a = hgwd(ns['ga'], ipsec.write(wd, 'gw-a.xml', cfg), workdir=os.path.join(wd, 'a'),
+		 extra_args=['-n', '127.0.0.1:%d' % nclib.PORT, '-S', os.path.join(wd, 'state')])
+	util.wait_for(lambda: ':%d ' % nclib.PORT in ns['ga'].out(['ss', '-ltn']), 10, 0.05,
+		      'NETCONF port')
+	with nclib.in_netns(ns['ga'].name):
+		m = nclib.manager.connect(host='127.0.0.1', port=nclib.PORT, username='admin',
+					  password=nclib.PASSWORDS['admin'], hostkey_verify=False,
+					  look_for_keys=False, allow_agent=False, timeout=20)
+	try:
+		m.create_subscription()
+		b = gw(hgwd, ns, wd, 'b', ike={'initiation': 'respond'})
+
+		def next_tunnel_state(timeout):
+			end = time.time() + timeout
+			while time.time() < end:
+				n = m.take_notification(block=True, timeout=max(0.1, end - time.time()))
+				if n is None:
+					continue
+				for c in etree.fromstring(n.notification_xml.encode()):
+					if etree.QName(c).localname == 'tunnel-state':
+						return {etree.QName(x).localname: x.text for x in c}
+			return None
+		# the setup gives up after 30 s, A then initiates again
+		up = next_tunnel_state(45)
+		assert up and up['state'] == 'up', up
+		assert up['connection'] == 'peer' and up['tunnel'] == 't1'
+		assert up['interface'] == 'ipsec-t1'
+		ipsec.write(wd, 'gw-b.xml', '<gateway xmlns="urn:hybridgw:params:xml:ns:yang:'
+			    'hybridgw"><router-id>10.255.0.2</router-id><as>65020</as></gateway>\n')
+		b.reload()
+		down = next_tunnel_state(15)
+		assert down and down['state'] == 'down' and down['reason'] == 'peer-deleted', down
+		assert ipsec.PSK not in str(up) + str(down)
+		assert a.alive()
+	finally:
+		m.close_session()
+
+
 # ------------------------------------------------------------ hostile input
 
 def _ike_hdr(ispi, rspi, np, exch, flags, msgid, length):
 	return struct.pack('!QQBBBBII', ispi, rspi, np, 0x20, exch, flags, msgid, length)
 
 
-def _send(ns, payload, port=500, expect=True):
-	"""Send one datagram to B from ha's side (ga's address) and return the
-	answer or None."""
-	code = '''
+_SENDER = '''
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("%s", 0))
-s.settimeout(%s)
-s.sendto(bytes.fromhex(sys.argv[1]), ("%s", %d))
-try:
-	print(s.recv(65535).hex())
-except socket.timeout:
-	print("none")
-''' % (ipsec.GA_WAN, '1.0' if expect else '0.3', ipsec.GB_WAN, port)
-	out = ns['ga'].out(['/usr/bin/python3', '-c', code, payload.hex()]).strip()
-	return None if out == 'none' else bytes.fromhex(out)
+wait = float(sys.argv[1])
+for line in sys.stdin:
+	port, data = line.split()
+	s.settimeout(wait)
+	s.sendto(bytes.fromhex(data) if data != "-" else b"", ("%s", int(port)))
+	try:
+		print(s.recv(65535).hex() if wait > 0 else "none")
+	except socket.timeout:
+		print("none")
+	sys.stdout.flush()
+'''
+
+
+def _send_many(ns, msgs, wait):
+	"""Send datagrams ((port, bytes) each) to B from ga's address, one after
+	the other from one socket, each followed by a wait for an answer of up
+	to wait seconds (0: none awaited); the answers (or None), in order."""
+	code = _SENDER % (ipsec.GA_WAN, ipsec.GB_WAN)
+	text = ''.join('%d %s\n' % (port, data.hex() or '-') for port, data in msgs)
+	out = ns['ga'].out(['/usr/bin/python3', '-c', code, str(wait)], input=text)
+	return [None if x == 'none' else bytes.fromhex(x) for x in out.split()]
+
+
+def _send(ns, payload, port=500):
+	"""One datagram to B; the answer or None (an answer is due within the
+	first retransmission interval, RFC 7296 2.4: 1 s)."""
+	return _send_many(ns, [(port, payload)], 1.0)[0]
 
 
 def test_hostile_ike(env, hgwd):
@@ -464,15 +557,43 @@ def test_hostile_ike(env, hgwd):
 		_ike_hdr(3, 0, 41, 34, 8, 5, 36) + b'\0\0\0\x08' + b'\0' * 4,	# msgid 5
 		_ike_hdr(4, 0, 40, 34, 0x28, 0, 32) + b'\0\0\0\x04',		# a response
 	]
-	for c in cases:
-		assert _send(ns, c, expect=False) is None, c.hex()
-		assert _send(ns, b'\0\0\0\0' + c, port=4500, expect=False) is None
-	# random garbage, truncations of a real IKE_SA_INIT of ours: silence
+	msgs = [(500, c) for c in cases] + [(4500, b'\0\0\0\0' + c) for c in cases]
+	answers = _send_many(ns, msgs, 0.3)
+	assert answers == [None] * len(msgs), [(m[0], m[1].hex()) for m, r in
+						zip(msgs, answers) if r is not None]
+	# random garbage to both ports: no answer awaited, the daemon lives
 	import random
 	rnd = random.Random(7)
-	for _ in range(200):
-		n = rnd.randrange(0, 600)
-		_send(ns, bytes(rnd.randrange(256) for _ in range(n)), expect=False)
+	junk = [(rnd.choice((500, 4500)), bytes(rnd.randrange(256) for _ in
+		 range(rnd.randrange(0, 600)))) for _ in range(200)]
+	_send_many(ns, junk, 0)
+	# mutations of real IKE messages (the fuzz seeds: IKE_SA_INIT requests,
+	# IKE_AUTH, INFORMATIONAL), the length field kept right so that they
+	# pass the header check and reach the exchanges; fresh SPIs open
+	# half-open SAs (COOKIE and the per-source cap come into play)
+	seeds = os.path.join(os.environ.get('HGW_SRC', os.path.join(
+		os.path.dirname(os.path.abspath(__file__)), '..', '..')),
+		'tests', 'fuzz', 'corpus', 'fuzz_vpn_ike')
+	msgs = []
+	for name in sorted(os.listdir(seeds)):
+		seed = open(os.path.join(seeds, name), 'rb').read()
+		if len(seed) < 28:
+			continue
+		msgs.append((500, seed))
+		for _ in range(25):
+			m = bytearray(seed)
+			op = rnd.randrange(3)
+			if op == 0:
+				for _ in range(rnd.randrange(1, 5)):
+					m[rnd.randrange(28, len(m)) if len(m) > 28 else 27] = rnd.randrange(256)
+			elif op == 1:
+				del m[rnd.randrange(28, len(m) + 1):]
+			else:
+				m[0:8] = rnd.randrange(1, 1 << 64).to_bytes(8, 'big')
+			m[24:28] = struct.pack('!I', len(m))
+			port = rnd.choice((500, 4500))
+			msgs.append((port, bytes(m) if port == 500 else b'\0\0\0\0' + bytes(m)))
+	_send_many(ns, msgs, 0)
 	assert a.alive() and b.alive()
 	assert ipsec.tunnel_state(a) == 'up' and ipsec.tunnel_state(b) == 'up'
 	assert ipsec.ping(ns['ha'], ipsec.HB)
