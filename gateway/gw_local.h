@@ -43,18 +43,21 @@ struct gw_conf {
 
 /*
  * The legs a path may hold, each a resource of another module. The
- * reconcile brings them up in this order, and takes them down (or updates
- * them) in the order of gw_leg_down[]: the BGP session ends before BFD says
- * AdminDown, the route source goes last.
+ * reconcile brings them up in the order of gw_leg_up[] (the route source,
+ * then the tunnel the sessions run inside, then BGP, export, BFD), and
+ * takes them down (or updates them) in the order of gw_leg_down[]: the BGP
+ * session ends before BFD says AdminDown, the tunnel after both, the route
+ * source last.
  */
 enum gw_leg {
 	GW_LEG_SOURCE,		/* route manager source (+ the path's static prefixes) */
 	GW_LEG_BGP,		/* BGP peer */
 	GW_LEG_EXPORT,		/* route manager export target (what the peer is sent) */
 	GW_LEG_BFD,		/* BFD session */
-	GW_LEG_TUNNEL,		/* vpn/ tunnel: a slot until the VPN lands */
+	GW_LEG_TUNNEL,		/* vpn/ tunnel: its health gates the source */
 	GW_LEG_N
 };
+extern const enum gw_leg gw_leg_up[GW_LEG_N];
 extern const enum gw_leg gw_leg_down[GW_LEG_N];
 
 /* A live path: its spec and the handles of its legs. */
