@@ -609,6 +609,7 @@ gateway_fini(void)
 	gw_checked_drop();
 	gw_paths_clear(&gw.paths);
 	hash_fini(&gw.by_src);
+	gw_vpn_acct_free();
 	/* Closing completes on the loop after gw is cleared: the handle is ours
 	 * to free then (it was also left open once the routes were reconciled). */
 	if (gw.settle_timer)

@@ -148,6 +148,7 @@ struct gw {
 	struct rib_policy	 policy;
 	struct gw_paths		 paths;
 	struct hash		 by_src;	/* paths by route source */
+	struct gw_vpn_acct	*acct;		/* per vpn-connection traffic (gw_vpn.c) */
 };
 extern struct gw	 gw;
 
@@ -189,7 +190,14 @@ int	gw_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 extern const struct nb_rpc	gw_rpcs[];
 extern const struct nb_cmd	gw_cmds[];
 
-/* gw_vpn.c: the vpn part of the gateway-state tree, show vpn [sa] */
+/* gw_vpn.c: the vpn part of the gateway-state tree, show vpn [sa], and
+ * the per-connection accounting: a tunnel about to be deleted hands its
+ * counters to its connection (gw_vpn_retire), so the connection's sums stay
+ * monotonic when a commit re-creates its tunnels; gw_vpn_acct_free() at
+ * the end frees them (gw.acct owns the list). */
+struct gw_vpn_acct;
+void	gw_vpn_retire(const struct vpn_tunnel *);
+void	gw_vpn_acct_free(void);
 int	gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 int	gw_show_vpn(FILE *f, const struct lyd_node *st, int nw, char **w);
 

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.join(os.environ.get('HGW_SRC', os.path.join(
 	os.path.dirname(os.path.abspath(__file__)), '..', '..')), 'tests', 'lib'))
 
 from hgwlab.fixtures import *	# noqa: F401,F403,E402
-from hgwlab import ipsec, vpnpaths	# noqa: E402
+from hgwlab import ipsec, util, vpnpaths	# noqa: E402
 from hgwlab.nft import unsilence	# noqa: E402
 
 N = 200		# cloud prefixes: all share one group, whatever N is
@@ -97,3 +97,71 @@ def test_tunnel_death_moves_routes(netns, workdir, hgwd, swan, frr, silence):
 	assert ipsec.ping(ns['ha'], vpnpaths.PROBE)	# through t1
 	ipsec.wait_up(lab.d, 30, vpnpaths.CONN, 't2')	# we set it up again
 	_wait_ecmp_back(lab, j1, 'vpn cloud tunnel t2')
+
+
+# ---------------------------------------------------------------- accounting
+
+KEYS = ('packets-in', 'bytes-in', 'packets-out', 'bytes-out')
+
+
+def _counters(c):
+	return {k: int(c['counters'][k]) for k in KEYS}
+
+
+def _tunnels(lab):
+	return {t: ipsec.tunnel(lab.d, vpnpaths.CONN, t) for t in ('t1', 't2')}
+
+
+def _monotonic(before, after, what):
+	for k in KEYS:
+		assert after[k] >= before[k], (what, k, before, after)
+
+
+def test_connection_accounting(netns, workdir, hgwd, swan, frr):
+	"""Bytes and packets per tunnel and per connection: the connection's are
+	its tunnels' summed, in show vpn (table and JSON); both only grow,
+	across Child SA rekeys and across a commit that deletes a tunnel and
+	adds it again."""
+	ns = vpnpaths.topology(netns)
+	lab = vpnpaths.up(ns, workdir, hgwd, swan, frr, n=4, child_lifetime=10)
+	for _ in range(3):
+		assert ipsec.ping(ns['ha'], vpnpaths.PROBE, count=10)
+	tun = _tunnels(lab)
+	conn = lab.connection()
+	assert conn and conn['tunnels'] == 2 and conn['tunnels-up'] == 2, conn
+	c0 = _counters(conn)
+	# the connection is the sum of its tunnels, read in one state build
+	st = lab.d.ctl('show vpn')['hybridgw:gateway-state']['vpn']
+	per = [_counters(t) for t in st['tunnel'] if t['connection'] == vpnpaths.CONN]
+	for k in KEYS:
+		assert _counters(st['connection'][0])[k] == sum(p[k] for p in per), (k, st)
+	assert all(_counters(t)['packets-in'] > 0 for t in tun.values()), tun	# BGP at least
+	assert c0['bytes-out'] > c0['packets-out'] * 20, c0	# bytes, not packets
+	table = lab.d.ctl('show vpn', json=False)
+	row = [x for x in table.splitlines() if x.startswith(vpnpaths.CONN + ' ')]
+	assert row and '2/2' in row[0] and str(c0['packets-in']) in table, table
+
+	# rekeys: a new Child SA on t1 (lifetime 10 s), the sums go on growing
+	spi0 = [x['spi-in'] for x in tun['t1'].get('child-sa', [])]
+	util.wait_for(lambda: any(x['spi-in'] not in spi0 and x['state'] == 'established'
+				  for x in ipsec.tunnel(lab.d, vpnpaths.CONN, 't1').get('child-sa', [])),
+		      30, 0.2, 'a Child SA rekey on t1')
+	assert ipsec.ping(ns['ha'], vpnpaths.PROBE, count=10)
+	c1 = _counters(lab.connection())
+	_monotonic(c0, c1, 'rekey')
+	for t, before in tun.items():
+		_monotonic(_counters(before), _counters(ipsec.tunnel(lab.d, vpnpaths.CONN, t)),
+			   'rekey ' + t)
+
+	# t2 deleted by a commit, then configured again: a new tunnel from zero,
+	# the connection's sums keep what the old one carried
+	lab.apply(vpnpaths.hgw_config(tunnels=('gb',), child_lifetime=10))
+	assert ipsec.tunnel(lab.d, vpnpaths.CONN, 't2') is None
+	c2 = _counters(lab.connection())
+	_monotonic(c1, c2, 'a tunnel deleted')
+	assert lab.connection()['tunnels'] == 1
+	lab.apply(vpnpaths.hgw_config(child_lifetime=10))
+	ipsec.wait_up(lab.d, 30, vpnpaths.CONN, 't2')
+	c3 = _counters(lab.connection())
+	_monotonic(c2, c3, 'the tunnel back')
+	assert c3['packets-in'] >= c1['packets-in']

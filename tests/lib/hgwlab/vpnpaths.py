@@ -54,8 +54,10 @@ def topology(make_ns):
 	return ns
 
 
-def hgw_config(dpd=6, failback=5, hold=9, tunnels=('gb', 'gc'), preference='circuit'):
-	"""ga's configuration: one cloud vpn-connection, a tunnel per instance."""
+def hgw_config(dpd=6, failback=5, hold=9, tunnels=('gb', 'gc'), preference='circuit',
+	       child_lifetime=None):
+	"""ga's configuration: one cloud vpn-connection, a tunnel per instance
+	(child_lifetime: the Child SAs' lifetime in seconds, to see rekeys)."""
 	tx = ''
 	for g in tunnels:
 		local, remote, _, inside, peer, ifn = INSTANCES[g]
@@ -87,14 +89,15 @@ def hgw_config(dpd=6, failback=5, hold=9, tunnels=('gb', 'gc'), preference='circ
     <ike>
       <pre-shared-key>%(psk)s</pre-shared-key>
       <dpd-timeout>%(dpd)d</dpd-timeout>
-    </ike>%(tx)s
+    </ike>%(esp)s%(tx)s
   </vpn-connection>
   <lan>
     <local-prefix>%(lan)s</local-prefix>
   </lan>
 </gateway>
 ''' % {'pref': preference, 'fb': failback, 'conn': CONN, 'psk': ipsec.PSK, 'dpd': dpd,
-       'tx': tx, 'lan': LAN_A}
+       'tx': tx, 'lan': LAN_A,
+       'esp': '\n    <esp><lifetime>%d</lifetime></esp>' % child_lifetime if child_lifetime else ''}
 
 
 def frr_conf(g, n):
@@ -162,6 +165,18 @@ class Lab:
 		util.wait_for(lambda: self.spread()[0] == want, timeout, 0.05, what)
 		return time.monotonic()
 
+	def apply(self, xml):
+		path = ipsec.write(os.path.dirname(self.d.workdir), 'apply.xml', xml)
+		return self.d.ctl(['config', 'apply', path], json=False)
+
+	def connection(self, name=CONN):
+		"""The connection's entry (show vpn --json, vpn/connection), or None."""
+		st = self.d.ctl('show vpn')['hybridgw:gateway-state'].get('vpn', {})
+		for c in st.get('connection', []):
+			if c['name'] == name:
+				return c
+		return None
+
 	def established(self, peer):
 		for nb in self.d.ctl('show bgp')['hybridgw:gateway-state']['bgp'].get('neighbor', []):
 			if nb['address'] == peer:
@@ -169,7 +184,8 @@ class Lab:
 		return False
 
 
-def up(ns, wd, hgwd, swan, frr, n=200, dpd=6, failback=5, swan_dpd=None, timeout=60):
+def up(ns, wd, hgwd, swan, frr, n=200, dpd=6, failback=5, swan_dpd=None, timeout=60,
+       child_lifetime=None):
 	"""Start both instances (charon, then bgpd) and hybridgwd; wait for both
 	tunnels, both BGP sessions and ECMP over both for every cloud prefix."""
 	swans, frrs = {}, {}
@@ -178,7 +194,8 @@ def up(ns, wd, hgwd, swan, frr, n=200, dpd=6, failback=5, swan_dpd=None, timeout
 		os.makedirs(sd, exist_ok=True)
 		swans[g] = swan(ns[g], swanctl(g, swan_dpd), workdir=sd, name='swan-' + g,
 				strongswan_conf=ipsec.swan_conf())
-	cfg = ipsec.write(wd, 'gw.xml', hgw_config(dpd=dpd, failback=failback))
+	cfg = ipsec.write(wd, 'gw.xml', hgw_config(dpd=dpd, failback=failback,
+						   child_lifetime=child_lifetime))
 	os.makedirs(os.path.join(wd, 'hgwd'), exist_ok=True)
 	d = hgwd(ns['ga'], cfg, workdir=os.path.join(wd, 'hgwd'), extra_args=ipsec.debug_args())
 	for g in INSTANCES:
