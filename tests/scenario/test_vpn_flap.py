@@ -42,7 +42,8 @@ def test_tunnel_flaps_damped(scen):
 	during = [nh for t, nh in on if first_off <= t <= t_last]
 	assert during and all(nh == CIRCUIT for nh in during), \
 		'back on the tunnel during the flapping: %r' % [x for x in on if x[1] != CIRCUIT]
-	# churn: one switch away, one back (after the samples)
+	# churn: at most the switch away (it may precede the first sample: the
+	# deletion is acted on before swanctl returns); the one back comes after
 	changes = sum(1 for a, b in zip(on, on[1:]) if a[1] != b[1])
-	assert changes == 1, changes
+	assert changes <= 1, changes
 	assert all(n['state'] == 'established' for n in s.neighbors().values()), s.neighbors()
