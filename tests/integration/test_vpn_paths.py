@@ -1,4 +1,4 @@
-# tests/integration/test_vpn_paths.py - IPsec tunnels as route-manager paths against two strongSwan instances (active-active, BGP inside each): a tunnel's death by DPD or SA deletion shrinks the ECMP group in place, journaled with its reason, and its return is damped.
+# tests/integration/test_vpn_paths.py - IPsec tunnels as route-manager paths against two strongSwan instances (active-active, BGP inside each): a tunnel's death by DPD, SA deletion or TUN loss shrinks the ECMP group in place, journaled with its reason, and its return is damped; accounting per tunnel and per connection.
 import datetime
 import os
 import sys
@@ -97,6 +97,23 @@ def test_tunnel_death_moves_routes(netns, workdir, hgwd, swan, frr, silence):
 	assert ipsec.ping(ns['ha'], vpnpaths.PROBE)	# through t1
 	ipsec.wait_up(lab.d, 30, vpnpaths.CONN, 't2')	# we set it up again
 	_wait_ecmp_back(lab, j1, 'vpn cloud tunnel t2')
+
+	# -- t2's TUN device deleted under us: down at once (tunnel-down, or the
+	# carrier's link event if netlink told first), the group loses t2
+	j2 = len(lab.journal())
+	_, nhid2 = lab.spread()
+	ns['ga'].run(['ip', 'link', 'del', vpnpaths.INSTANCES['gc'][5]])
+	t0 = time.monotonic()
+	lab.wait_spread([gb_peer], MARGIN, 'the routes on t1 alone (TUN gone)')
+	assert time.monotonic() - t0 <= MARGIN
+	_, nhid = lab.spread()
+	assert nhid == nhid2, 'a prefix changed group: not prefix-independent'
+	ev = [e for e in _new_events(lab, j2) if e.get('source') == 'vpn cloud tunnel t2']
+	assert ev and ev[0]['trigger'] in ('tunnel-down', 'link'), _new_events(lab, j2)
+	assert int(ev[0]['groups-rewritten']) == 1, ev
+	util.wait_for(lambda: ipsec.tunnel(lab.d, vpnpaths.CONN, 't2').get('reason') == 'tun-gone',
+		      MARGIN, 0.1, 'tunnel t2 down: tun-gone')
+	assert ipsec.ping(ns['ha'], vpnpaths.PROBE)	# through t1
 
 
 # ---------------------------------------------------------------- accounting
