@@ -200,7 +200,7 @@ static int
 on_journal(void *arg, const struct rib_journal_entry *e)
 {
 	struct nb_path_switch	 ps = {
-		.id = e->id, .connection = e->connection,
+		.id = e->id, .connection = e->connection, .source = e->source,
 		.trigger = rib_trigger_name(e->trigger),
 		.from_class = rib_class_name(e->from_class),
 		.to_class = e->has_to ? rib_class_name(e->to_class) : NULL,
