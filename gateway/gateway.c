@@ -221,7 +221,7 @@ static int
 on_journal(void *arg, const struct rib_journal_entry *e)
 {
 	struct nb_path_switch	 ps = {
-		.id = e->id, .connection = e->connection,
+		.id = e->id, .connection = e->connection, .source = e->source,
 		.trigger = rib_trigger_name(e->trigger),
 		.from_class = rib_class_name(e->from_class),
 		.to_class = e->has_to ? rib_class_name(e->to_class) : NULL,
@@ -262,10 +262,24 @@ gw_esp_new(void *arg, const struct esp_events *ev, struct esp_backend **out)
 }
 
 /*
- * A tunnel came up or went down. For now the route manager treats the VPN
- * path as before (the interface is a link like any other); the event is
- * logged by vpn/ and becomes a NETCONF notification here.
+ * A tunnel came up or went down: the third health input of its path's
+ * route source, beside BGP and BFD (DESIGN.md 3, Selection 1). Down acts at
+ * once, as a circuit's BFD down does: the route manager rewrites the
+ * groups that used the tunnel (prefix-independent) and journals the switch
+ * with the trigger (dpd, or tunnel-down for a deletion, the device lost, a
+ * lifetime out); up is damped by failback-delay like any source that was
+ * eligible before. Both also become NETCONF notifications.
  */
+static enum rib_trigger
+gw_tunnel_trigger(enum vpn_reason r)
+{
+	switch (r) {
+	case VPN_R_DPD:		return RIB_TRIG_DPD;
+	case VPN_R_ADMIN:	return RIB_TRIG_ADMIN;
+	default:		return RIB_TRIG_TUNNEL_DOWN;
+	}
+}
+
 static void
 gw_tunnel_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 {
@@ -273,8 +287,11 @@ gw_tunnel_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 
 	if (!p || gw.stopping)
 		return;
+	if (p->src)
+		rib_source_tunnel(gw.rib, p->src, true, RIB_TRIG_TUNNEL_UP);
 	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel, ifname, true, NULL,
 	    NULL);
+	gw_settle_check();
 }
 
 static void
@@ -284,6 +301,8 @@ gw_tunnel_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *d
 
 	if (!p || gw.stopping)
 		return;
+	if (p->src)
+		rib_source_tunnel(gw.rib, p->src, false, gw_tunnel_trigger(r));
 	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel,
 	    p->spec.vpn.ifname, false, vpn_reason_name(r), detail);
 }
@@ -291,8 +310,9 @@ gw_tunnel_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *d
 /*
  * Restart without a blackhole: routes a previous hybridgwd left in the
  * kernel stay (fib_adopt) until the sessions have settled, then those not
- * re-installed are removed (fib_reconcile). Settled = every configured BGP
- * session Established and the RIB idle, or GW_SETTLE_MAX_MS after start.
+ * re-installed are removed (fib_reconcile). Settled = every managed tunnel
+ * up, every configured BGP session Established and the RIB idle, or
+ * GW_SETTLE_MAX_MS after start.
  */
 #define GW_SETTLE_MAX_MS	120000
 #define GW_SETTLE_POLL_MS	1000
@@ -329,6 +349,9 @@ gw_settle_check(void)
 	for (size_t i = 0; i < gw.paths.n; i++) {
 		struct bgp_peer_state	 st;
 
+		/* a tunnel's statics arrive with its Child SA */
+		if (gw.paths.v[i]->tunnel && !vpn_tunnel_is_up(gw.paths.v[i]->tunnel))
+			return;
 		if (!gw.paths.v[i]->peer)
 			continue;
 		bgp_peer_state_get(gw.paths.v[i]->peer, &st);
@@ -630,6 +653,7 @@ gateway_fini(void)
 	gw_checked_drop();
 	gw_paths_clear(&gw.paths);
 	hash_fini(&gw.by_src);
+	gw_vpn_acct_free();
 	/* Closing completes on the loop after gw is cleared: the handle is ours
 	 * to free then (it was also left open once the routes were reconciled). */
 	if (gw.settle_timer)

@@ -687,9 +687,14 @@ spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn
 	int			 rc;
 
 	s->has_tunnel = true;
+	/* The tunnel is the path's transport: eligible only while a Child SA
+	 * carries it (DESIGN.md 3, Selection 1); its BGP session, when there
+	 * is one, gates it as well (needs_bgp). */
+	s->src.needs_tunnel = true;
 	vpn_tunnel_cfg_init(c);
-	snprintf(c->connection, sizeof(c->connection), "%s", cv(vc, "name"));
-	snprintf(c->tunnel, sizeof(c->tunnel), "%s", cv(tn, "name"));
+	/* list keys: never NULL, but gcc -O2 cannot know it */
+	snprintf(c->connection, sizeof(c->connection), "%s", (v = cv(vc, "name")) ? v : "");
+	snprintf(c->tunnel, sizeof(c->tunnel), "%s", (v = cv(tn, "name")) ? v : "");
 	if ((v = cv(tn, "interface")))
 		snprintf(c->ifname, sizeof(c->ifname), "%s", v);
 	c->mtu = (uint16_t)cu(tn, "mtu", 1400);

@@ -354,8 +354,10 @@ tunnel_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res
 static void
 tunnel_destroy(void *ctx, struct gw_path *p)
 {
-	if (p->tunnel)
+	if (p->tunnel) {
+		gw_vpn_retire(p->tunnel);	/* its connection keeps the bytes */
 		vpn_tunnel_del(p->tunnel);
+	}
 	p->tunnel = NULL;
 }
 

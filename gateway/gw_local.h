@@ -43,18 +43,21 @@ struct gw_conf {
 
 /*
  * The legs a path may hold, each a resource of another module. The
- * reconcile brings them up in this order, and takes them down (or updates
- * them) in the order of gw_leg_down[]: the BGP session ends before BFD says
- * AdminDown, the route source goes last.
+ * reconcile brings them up in the order of gw_leg_up[] (the route source,
+ * then the tunnel the sessions run inside, then BGP, export, BFD), and
+ * takes them down (or updates them) in the order of gw_leg_down[]: the BGP
+ * session ends before BFD says AdminDown, the tunnel after both, the route
+ * source last.
  */
 enum gw_leg {
 	GW_LEG_SOURCE,		/* route manager source (+ the path's static prefixes) */
 	GW_LEG_BGP,		/* BGP peer */
 	GW_LEG_EXPORT,		/* route manager export target (what the peer is sent) */
 	GW_LEG_BFD,		/* BFD session */
-	GW_LEG_TUNNEL,		/* vpn/ tunnel: a slot until the VPN lands */
+	GW_LEG_TUNNEL,		/* vpn/ tunnel: its health gates the source */
 	GW_LEG_N
 };
+extern const enum gw_leg gw_leg_up[GW_LEG_N];
 extern const enum gw_leg gw_leg_down[GW_LEG_N];
 
 /* A live path: its spec and the handles of its legs. */
@@ -145,6 +148,7 @@ struct gw {
 	struct rib_policy	 policy;
 	struct gw_paths		 paths;
 	struct hash		 by_src;	/* paths by route source */
+	struct gw_vpn_acct	*acct;		/* per vpn-connection traffic (gw_vpn.c) */
 };
 extern struct gw	 gw;
 
@@ -199,7 +203,14 @@ void	gw_event_alarm(const char *connection, bool raised, uint32_t cap, uint32_t 
 extern const struct nb_rpc	gw_rpcs[];
 extern const struct nb_cmd	gw_cmds[];
 
-/* gw_vpn.c: the vpn part of the gateway-state tree, show vpn [sa] */
+/* gw_vpn.c: the vpn part of the gateway-state tree, show vpn [sa], and
+ * the per-connection accounting: a tunnel about to be deleted hands its
+ * counters to its connection (gw_vpn_retire), so the connection's sums stay
+ * monotonic when a commit re-creates its tunnels; gw_vpn_acct_free() at
+ * the end frees them (gw.acct owns the list). */
+struct gw_vpn_acct;
+void	gw_vpn_retire(const struct vpn_tunnel *);
+void	gw_vpn_acct_free(void);
 int	gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *);
 int	gw_show_vpn(FILE *f, const struct lyd_node *st, int nw, char **w);
 

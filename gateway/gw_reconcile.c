@@ -16,6 +16,12 @@
  * spec order would.
  */
 
+/* The route source first (every other leg reports to it), then the
+ * tunnel, which the BGP session and BFD run inside of. */
+const enum gw_leg gw_leg_up[GW_LEG_N] = {
+	GW_LEG_SOURCE, GW_LEG_TUNNEL, GW_LEG_BGP, GW_LEG_EXPORT, GW_LEG_BFD,
+};
+
 const enum gw_leg gw_leg_down[GW_LEG_N] = {
 	GW_LEG_EXPORT, GW_LEG_BGP, GW_LEG_BFD, GW_LEG_TUNNEL, GW_LEG_SOURCE,
 };
@@ -257,9 +263,12 @@ path_create(struct gw_paths *ps, struct gw_spec *spec, void *const res[GW_LEG_N]
 	ps->v[ps->n++] = p;
 	if (hash_add(&ps->bykey, &p->knode, hash_str(p->spec.key)) != 0)
 		abort();
-	for (int l = 0; l < GW_LEG_N; l++)
+	for (int k = 0; k < GW_LEG_N; k++) {
+		enum gw_leg	 l = gw_leg_up[k];
+
 		if (leg_wanted(ps, l, &p->spec) && ps->legs[l]->create)
 			ps->legs[l]->create(ps->ctx, p, res[l]);
+	}
 	return p;
 }
 

@@ -207,18 +207,18 @@ show_failover_table(FILE *f, const struct lyd_node *st)
 		    "%s withheld\n", leaf(a, "target"), leaf(a, "wanted"), leaf(a, "limit"),
 		    leaf(a, "withheld"));
 
-	fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s\n", "ID", "Connection",
-	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups");
+	fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", "ID", "Connection",
+	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups", "Source");
 	FOR_EACH_NAMED(fo, "event", e) {
 		char	 sw[40];
 
 		snprintf(sw, sizeof(sw), "%s -> %s",
 		    leaf(e, "from-class")[0] ? leaf(e, "from-class") : "none",
 		    leaf(e, "to-class")[0] ? leaf(e, "to-class") : "none");
-		fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s\n", leaf(e, "id"),
+		fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", leaf(e, "id"),
 		    leaf(e, "connection"), leaf(e, "trigger"), sw, leaf(e, "detected"),
 		    leaf(e, "switch-time"), leaf(e, "prefixes-moved"),
-		    leaf(e, "groups-rewritten"));
+		    leaf(e, "groups-rewritten"), leaf(e, "source"));
 	}
 }
 

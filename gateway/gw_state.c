@@ -479,6 +479,8 @@ journal_add(void *arg, const struct rib_journal_entry *e)
 		return 1;
 	}
 	ok &= term(n, "connection", "%s", e->connection ? e->connection : "");
+	if (e->source && e->source[0])
+		ok &= term(n, "source", "%s", e->source);
 	ok &= term(n, "trigger", "%s", rib_trigger_name(e->trigger));
 	ok &= term(n, "from-class", "%s", rib_class_name(e->from_class));
 	if (e->has_to)

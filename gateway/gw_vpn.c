@@ -15,7 +15,79 @@
  * the YANG tree here, and the tables of show vpn are printed from that
  * tree, so the table, --json and NETCONF say the same. Nothing here can
  * reach a key: vpn/ never hands one out.
+ *
+ * Accounting: a tunnel's counters are monotonic across rekeys (vpn/ sums
+ * every Child SA it had). A connection's are its live tunnels' plus what
+ * its tunnels deleted before had carried (a commit that re-creates a
+ * tunnel must not make the bill go backwards): one record per connection
+ * name, kept for the daemon's life, listed while the connection has a
+ * tunnel.
  */
+
+struct gw_vpn_acct {
+	struct gw_vpn_acct	*next;
+	char			 name[VPN_NAME_MAX];
+	struct vpn_counters	 retired;	/* tunnels deleted */
+	struct vpn_counters	 sum;		/* scratch of one state build */
+	uint8_t			 tunnels, up;	/* likewise */
+};
+
+static void
+counters_add(struct vpn_counters *d, const struct vpn_counters *s)
+{
+	d->packets_in += s->packets_in;
+	d->bytes_in += s->bytes_in;
+	d->packets_out += s->packets_out;
+	d->bytes_out += s->bytes_out;
+	d->auth_fail += s->auth_fail;
+	d->replay_drop += s->replay_drop;
+	d->decrypt_err += s->decrypt_err;
+	d->out_drop += s->out_drop;
+}
+
+/* The record of a connection, made on first use; NULL without memory
+ * (accounting is then partial, never wrong in a way that crashes). */
+static struct gw_vpn_acct *
+acct_get(const char *name)
+{
+	struct gw_vpn_acct	*a, **tail = &gw.acct;
+
+	for (a = gw.acct; a; a = a->next) {
+		if (strcmp(a->name, name) == 0)
+			return a;
+		tail = &a->next;
+	}
+	if (!(a = calloc(1, sizeof(*a))))
+		return NULL;
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	*tail = a;
+	return a;
+}
+
+void
+gw_vpn_retire(const struct vpn_tunnel *t)
+{
+	struct vpn_tunnel_state	*s;
+	struct gw_vpn_acct	*a;
+
+	if (gw.stopping || !(s = malloc(sizeof(*s))))
+		return;
+	vpn_tunnel_state_get(t, s);
+	if ((a = acct_get(s->connection)))
+		counters_add(&a->retired, &s->c);
+	free(s);
+}
+
+void
+gw_vpn_acct_free(void)
+{
+	while (gw.acct) {
+		struct gw_vpn_acct	*a = gw.acct;
+
+		gw.acct = a->next;
+		free(a);
+	}
+}
 
 static bool
 term(struct lyd_node *parent, const char *name, const char *fmt, ...)
@@ -125,6 +197,15 @@ tunnel_add(struct vpn_tunnel *t, void *arg)
 	bool			 ok = true;
 
 	vpn_tunnel_state_get(t, &s);
+	{
+		struct gw_vpn_acct	*ac = acct_get(s.connection);
+
+		if (ac) {
+			counters_add(&ac->sum, &s.c);
+			ac->tunnels++;
+			ac->up += s.state == VPN_TS_UP;
+		}
+	}
 	if (lyd_new_list(a->vpn, NULL, "tunnel", 0, &n, s.connection, s.tunnel) != LY_SUCCESS) {
 		a->ok = false;
 		return 1;
@@ -162,7 +243,25 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 		nb_err_from_ly(err, "state");
 		return -ENOMEM;
 	}
+	for (struct gw_vpn_acct *ac = gw.acct; ac; ac = ac->next) {
+		memset(&ac->sum, 0, sizeof(ac->sum));
+		ac->tunnels = ac->up = 0;
+	}
 	vpn_tunnel_walk(gw.vpn, tunnel_add, &a);
+	for (struct gw_vpn_acct *ac = gw.acct; ac && a.ok; ac = ac->next) {
+		struct lyd_node		*n = NULL;
+
+		if (!ac->tunnels)	/* not configured (now) */
+			continue;
+		counters_add(&ac->sum, &ac->retired);
+		if (lyd_new_list(a.vpn, NULL, "connection", 0, &n, ac->name) != LY_SUCCESS) {
+			a.ok = false;
+			break;
+		}
+		a.ok &= term(n, "tunnels", "%u", ac->tunnels);
+		a.ok &= term(n, "tunnels-up", "%u", ac->up);
+		a.ok &= counters(n, &ac->sum);
+	}
 	{
 		struct vpn_state	 vs;
 		struct lyd_node		*n = NULL;
@@ -246,17 +345,29 @@ vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 	struct lyd_node	*vpn = first_named(st, "vpn"), *t;
 	char		 up[32], name[112], dpd[32];
 
-	fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %12s %-8s %s\n", "Tunnel", "Interface",
-	    "State", "Remote", "Up", "Packets in", "Packets out", "DPD", "Reason");
+	fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s\n", "Tunnel",
+	    "Interface", "State", "Remote", "Up", "Packets in", "Bytes in", "Packets out",
+	    "Bytes out", "DPD", "Reason");
 	FOR_EACH_NAMED(vpn, "tunnel", t) {
 		snprintf(name, sizeof(name), "%s/%s", leaf(t, "connection"), leaf(t, "name"));
 		snprintf(dpd, sizeof(dpd), "%s%s", leaf(t, "last-dpd")[0] ? leaf(t, "last-dpd") : "-",
 		    leaf(t, "last-dpd")[0] ? "s ago" : "");
-		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %12s %-8s %s%s%s\n", name,
+		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s%s%s\n", name,
 		    leaf(t, "interface"), leaf(t, "state"), leaf(t, "remote-address"),
 		    strcmp(leaf(t, "state"), "up") == 0 ? age(leaf(t, "uptime"), up, sizeof(up)) : "-",
-		    leaf(t, "counters/packets-in"), leaf(t, "counters/packets-out"), dpd,
+		    leaf(t, "counters/packets-in"), leaf(t, "counters/bytes-in"),
+		    leaf(t, "counters/packets-out"), leaf(t, "counters/bytes-out"), dpd,
 		    leaf(t, "reason"), leaf(t, "detail")[0] ? ": " : "", leaf(t, "detail"));
+	}
+	if (!first_named(vpn, "connection"))
+		return 0;
+	fprintf(f, "\n%-24s %-8s %12s %16s %12s %16s\n", "Connection", "Up", "Packets in",
+	    "Bytes in", "Packets out", "Bytes out");
+	FOR_EACH_NAMED(vpn, "connection", t) {
+		snprintf(up, sizeof(up), "%s/%s", leaf(t, "tunnels-up"), leaf(t, "tunnels"));
+		fprintf(f, "%-24s %-8s %12s %16s %12s %16s\n", leaf(t, "name"), up,
+		    leaf(t, "counters/packets-in"), leaf(t, "counters/bytes-in"),
+		    leaf(t, "counters/packets-out"), leaf(t, "counters/bytes-out"));
 	}
 	return 0;
 }

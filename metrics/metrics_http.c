@@ -149,6 +149,9 @@ metrics_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's format strings are its own, checked as printf's */
+static void	metrics_mhd_log(void *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+
 static void
 metrics_mhd_log(void *cls, const char *fmt, va_list ap)
 {

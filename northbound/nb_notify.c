@@ -83,6 +83,7 @@ nb_notify_path_switch(const struct nb_path_switch *ev)
 		return;
 	leaf_u64(n, "id", ev->id);
 	leaf_str(n, "connection", ev->connection);
+	leaf_str(n, "source", ev->source);
 	leaf_str(n, "trigger", ev->trigger);
 	leaf_str(n, "from-class", ev->from_class);
 	leaf_str(n, "to-class", ev->to_class);

@@ -19,6 +19,7 @@
 struct nb_path_switch {
 	uint64_t	 id;		/* journal entry id */
 	const char	*connection;
+	const char	*source;	/* "vpn cloudvpn tunnel t1"; NULL: none */
 	const char	*trigger;	/* "bfd-down", "drain", "failback", ... */
 	const char	*from_class;	/* "lan" | "circuit" | "vpn" | NULL */
 	const char	*to_class;

@@ -164,6 +164,7 @@ def test_operational_rpcs_and_gateway_notifications(nclab):
 	ps = [c for c in evs if _local(c) == 'path-switch'][0]
 	assert ps.findtext('{%s}trigger' % NC) == 'drain'
 	assert ps.findtext('{%s}connection' % NC) == 'er1'
+	assert ps.findtext('{%s}source' % NC).startswith('circuit er1 link')
 	assert ps.findtext('{%s}from-class' % NC) == 'circuit'
 	m.dispatch(to_ele('<drain-circuit xmlns="%s"><name>er1</name><drain>false</drain>'
 			  '</drain-circuit>' % NC))

@@ -59,11 +59,11 @@ def frr_config(node, replacements=None):
 class Scenario:
 	"""One scenario lab and what the tests read from it."""
 
-	def __init__(self, lb, workdir):
+	def __init__(self, lb, workdir, node='gw'):
 		self.lb = lb
 		self.workdir = workdir
-		self.gw = lb.ns('gw')
-		self.sock = lb.ctl_sock('gw')
+		self.gw = lb.ns(node)
+		self.sock = lb.ctl_sock(node)
 		self._silenced = set()
 
 	# ---------------------------------------------------------------- hybridgwctl

@@ -14,6 +14,10 @@ Node convention (see docs/lab.md):
   exabgp            exabgp <bind ending exabgp.conf>
   anything else     a host: no daemon, only its exec lines
 The label hgw.role overrides the image match (hybridgw|frr|bird|gobgp|exabgp|host).
+A node with a bind of /etc/swanctl/swanctl.conf also runs strongSwan (charon-systemd
+with kernel-libipsec, hgwlab/swan.py, the strongswan.conf of hgwlab/ipsec.py unless it
+binds /etc/strongswan.conf), started before its routing daemon: the VPN gateway of
+the cloud or of a branch, with BGP inside its tunnel.
 Namespaces are named PREFIX-NODE, PREFIX defaulting to clab-<lab name> like
 containerlab's container names; state lives in STATE_ROOT/PREFIX/."""
 
@@ -164,6 +168,7 @@ class Lab:
 		self.detach = detach
 		self.log = log or (lambda msg: None)
 		self.daemons = {}	# node -> harness object (Frr, Bird, Hybridgwd, ...)
+		self.swans = {}		# node -> its strongSwan (hgwlab.swan.Swan)
 		self.failed = {}	# node -> error text
 		self.sanitizer_reports = []	# hybridgwd ASan/UBSan reports seen at down()
 		self._closer = None
@@ -239,11 +244,32 @@ class Lab:
 			return p
 		return over
 
+	def _start_swan(self, n):
+		"""strongSwan of node n, when it binds a swanctl.conf: the tunnel
+		comes up before the BGP session that runs inside it."""
+		node = self.topo.nodes[n]
+		if '/etc/swanctl/swanctl.conf' not in node['bind_map'] or n in self.swans:
+			return
+		from . import ipsec
+		from .swan import Swan
+		conf = _find_bind(node, lambda c: c == '/etc/swanctl/swanctl.conf', 'swanctl.conf', n)
+		ssc = node['bind_map'].get('/etc/strongswan.conf')
+		if ssc:
+			with open(ssc) as f:
+				ssc = f.read()
+		d = os.path.join(self.node_dir(n), 'swan')
+		os.makedirs(d, exist_ok=True)
+		obj = Swan(self.nsname(n), conf, workdir=d, name=n + '-swan',
+			   strongswan_conf=ssc or ipsec.swan_conf())
+		self.swans[n] = obj
+		obj.start(detach=self.detach)
+
 	def _start(self, n):
 		node = self.topo.nodes[n]
 		role = node['role']
 		d = self.node_dir(n)
 		nsn = self.nsname(n)
+		self._start_swan(n)
 		if role == 'host':
 			return
 		if role == 'hybridgw':
@@ -310,12 +336,16 @@ class Lab:
 		return self.daemons.get(n)
 
 	def _pids(self, n):
+		pids = []
+		sw = self.swans.get(n)
+		if sw is not None and getattr(sw, 'proc', None):
+			pids.append(sw.proc.pid)
 		obj = self.daemons.get(n)
 		if obj is None:
-			return []
+			return pids
 		if hasattr(obj, 'procs'):
-			return [p.pid for p in obj.procs.values()]
-		return [obj.proc.pid] if getattr(obj, 'proc', None) else []
+			return pids + [p.pid for p in obj.procs.values()]
+		return pids + ([obj.proc.pid] if getattr(obj, 'proc', None) else [])
 
 	def _save(self):
 		state = {'file': self.topo.path, 'name': self.topo.name, 'prefix': self.prefix,
@@ -347,6 +377,12 @@ class Lab:
 			if san and san():
 				self.sanitizer_reports.append('%s: %s\n%s' % (n, obj.log, san()))
 		self.daemons = {}
+		for n in reversed(list(self.swans)):
+			try:
+				self.swans[n].stop()
+			except Exception:	# noqa: BLE001 - keep tearing down
+				pass
+		self.swans = {}
 		sf = os.path.join(self.state_dir, 'state.json')
 		if os.path.exists(sf):
 			try:

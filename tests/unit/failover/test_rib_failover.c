@@ -304,6 +304,103 @@ test_ecmp_partial(void **state)
 	rib_free(rib);
 }
 
+/* A tunnel source (needs BGP inside it and the tunnel itself), as the
+ * gateway makes one per IPsec tunnel; brought up. */
+static rib_source_id
+t_tunnel(struct rib *rib, const char *name, const char *nh)
+{
+	struct rib_source_cfg	 c;
+	rib_source_id		 id;
+
+	memset(&c, 0, sizeof(c));
+	c.name = name;
+	c.connection = "vpn1";
+	c.cls = VPN;
+	c.role = RIB_VPN_CLOUD;
+	c.needs_bgp = c.needs_tunnel = true;
+	c.nexthop = A(nh);
+	assert_int_equal(rib_source_add(rib, &c, &id), 0);
+	rib_source_bgp(rib, id, true, RIB_TRIG_BGP_UP);
+	rib_source_tunnel(rib, id, true, RIB_TRIG_TUNNEL_UP);
+	return id;
+}
+
+/*
+ * Two active-active tunnels of one connection, the circuit down: ECMP over
+ * both. A tunnel's death (DPD; then an SA deletion) shrinks the group in
+ * place: one group rewritten whatever the number of prefixes, nothing
+ * re-selected before the rewrite, the journal says why. Its return is
+ * damped by failback-delay, and a BGP session still Established inside a
+ * dead tunnel does not keep it eligible.
+ */
+static void
+test_tunnel_down_shrinks_ecmp(void **state)
+{
+	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 2, 30);
+	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id		 t1 = t_tunnel(rib, "vpn1 t1", "169.254.21.1");
+	rib_source_id		 t2 = t_tunnel(rib, "vpn1 t2", "169.254.22.1");
+	struct rib_journal_entry e;
+	struct rib_stats	 st;
+	uint32_t		 grp;
+
+	(void)state;
+	t_many(rib, cir, "10.255.0.1", 300, 1);
+	t_many(rib, t1, "169.254.21.1", 300, 1);
+	t_many(rib, t2, "169.254.22.1", 300, 1);
+	assert_int_equal(t_cls(rib, "10.1.7.0/24"), CIR);
+	rib_source_bgp(rib, cir, false, RIB_TRIG_HOLD_TIMER);
+	rib_settle(rib);
+	assert_int_equal(t_cls(rib, "11.1.20.0/24"), VPN);
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 2);
+	grp = t_route(rib, "11.1.20.0/24")->fib_group;
+	assert_int_not_equal(grp, 0);
+
+	/* t1's peer stops answering: the group loses it at once */
+	rib_source_tunnel(rib, t1, false, RIB_TRIG_DPD);
+	e = t_last(rib);
+	assert_int_equal(e.trigger, RIB_TRIG_DPD);
+	assert_string_equal(e.source, "vpn1 t1");
+	assert_string_equal(e.connection, "vpn1");
+	assert_int_equal(e.from_class, VPN);
+	assert_int_equal(e.to_class, VPN);
+	assert_int_equal(e.groups_rewritten, 1);
+	assert_int_equal(e.prefixes_moved, 300);
+	rib_settle(rib);
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 1);
+	assert_true(t_has_nh(rib, "11.1.20.0/24", "169.254.22.1"));
+	assert_int_equal(t_route(rib, "11.1.20.0/24")->fib_group, grp);	/* in place */
+	rib_stats_get(rib, &st);
+	assert_int_equal(st.groups, 1);
+
+	/* t1 back (BGP never went down inside): damped for 30 s */
+	rib_clock_set_for_test(rib, 5000);
+	rib_source_tunnel(rib, t1, true, RIB_TRIG_TUNNEL_UP);
+	rib_settle(rib);
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 1);
+	rib_clock_set_for_test(rib, 34999);
+	rib_settle(rib);
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 1);
+	rib_clock_set_for_test(rib, 35000);
+	rib_settle(rib);
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 2);
+	assert_int_equal(t_last(rib).trigger, RIB_TRIG_FAILBACK);
+
+	/* t2's SA deleted by the peer: tunnel-down; then t1 by DPD: no path */
+	rib_source_tunnel(rib, t2, false, RIB_TRIG_TUNNEL_DOWN);
+	e = t_last(rib);
+	assert_int_equal(e.trigger, RIB_TRIG_TUNNEL_DOWN);
+	assert_string_equal(e.source, "vpn1 t2");
+	assert_int_equal(e.groups_rewritten, 1);
+	rib_settle(rib);
+	assert_true(t_has_nh(rib, "11.1.20.0/24", "169.254.21.1"));
+	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 1);
+	rib_source_tunnel(rib, t1, false, RIB_TRIG_DPD);
+	rib_settle(rib);
+	assert_int_equal(t_cls(rib, "11.1.20.0/24"), -1);
+	rib_free(rib);
+}
+
 static int
 t_whatif_cb(void *arg, const struct rib_whatif *w)
 {
@@ -485,6 +582,7 @@ main(void)
 		cmocka_unit_test(test_backup_covering),
 		cmocka_unit_test(test_group_sharing),
 		cmocka_unit_test(test_ecmp_partial),
+		cmocka_unit_test(test_tunnel_down_shrinks_ecmp),
 		cmocka_unit_test(test_whatif_and_source_del),
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_nexthop_change_regroups),

@@ -162,6 +162,12 @@ vpn_build(const char *key, const char *hold, const char *want_key, uint16_t want
 	assert_int_equal(gw_conf_build(t, c, &e), 0);
 	assert_int_equal(c->nspecs, 2);		/* the tunnel + local */
 	assert_string_equal(c->specs[0].key, "vpn/azure/t1");
+	/* a tunnel hybridgw runs gates its path: Child SA and BGP inside */
+	assert_true(c->specs[0].has_tunnel);
+	assert_true(c->specs[0].src.needs_tunnel);
+	assert_true(c->specs[0].src.needs_bgp);
+	assert_false(c->specs[0].src.needs_bfd);
+	assert_string_equal(c->specs[0].src.ifname, "vpn-t1");
 	assert_int_equal(c->specs[0].bgp.hold_time, want_hold);
 	assert_int_equal(secret_len(&c->specs[0].bgp.md5_key), strlen(want_key));
 	assert_memory_equal(secret_data(&c->specs[0].bgp.md5_key), want_key, strlen(want_key));

@@ -407,6 +407,36 @@ test_prepare_failure_changes_nothing(void **state)
 	env_fini(&e);
 }
 
+/* A tunnel path: its tunnel comes up before the BGP session and BFD that
+ * run inside it, and goes after them (the route source first and last). */
+static void
+test_tunnel_leg_order(void **state)
+{
+	struct env	 e;
+	const struct sp	 vpn[] = {
+		{ "vpn/azure/t1", "169.254.21.1", true, true, 0 },
+	};
+
+	env_init(&e);
+	commit(&e, vpn, 1);
+	assert_string_equal(e.f.log[0], "prepare tunnel vpn/azure/t1");
+	assert_string_equal(e.f.log[1], "create source vpn/azure/t1");
+	assert_string_equal(e.f.log[2], "create tunnel vpn/azure/t1");
+	assert_string_equal(e.f.log[3], "create bgp vpn/azure/t1");
+	assert_string_equal(e.f.log[4], "create export vpn/azure/t1");
+	assert_string_equal(e.f.log[5], "create bfd vpn/azure/t1");
+	assert_int_equal(e.f.nlog, 6);
+	commit(&e, NULL, 0);
+	assert_string_equal(e.f.log[0], "detach vpn/azure/t1");
+	assert_string_equal(e.f.log[1], "destroy export vpn/azure/t1");
+	assert_string_equal(e.f.log[2], "destroy bgp vpn/azure/t1");
+	assert_string_equal(e.f.log[3], "destroy bfd vpn/azure/t1");
+	assert_string_equal(e.f.log[4], "destroy tunnel vpn/azure/t1");
+	assert_string_equal(e.f.log[5], "destroy source vpn/azure/t1");
+	assert_int_equal(e.ps.n, 0);
+	env_fini(&e);
+}
+
 /* Everything down at the end, last created first, each in the down order. */
 static void
 test_clear(void **state)
@@ -438,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_incompatible_replaced),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_prepare_failure_changes_nothing),
+		cmocka_unit_test(test_tunnel_leg_order),
 		cmocka_unit_test(test_clear),
 	};
 
