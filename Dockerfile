@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Dockerfile - the hybridgw:dev image the containerlab topologies name (docs/lab.md).
 # Two stages: a Debian 12 build (CMake, -dev packages), then a slim runtime with only the
 # shared libraries hybridgwd and hybridgwctl load. The base is a build argument so that

@@ -1,4 +1,5 @@
 /* bgp/bgp.c - the BGP speaker instance: listen sockets, accepting connections, peer list. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -1,4 +1,5 @@
 /* bgp/bgp.h - the BGP-4 speaker's public interface: instance, peers, export, state. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_BGP_BGP_H
 #define HGW_BGP_BGP_H
 

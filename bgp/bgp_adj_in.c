@@ -1,4 +1,5 @@
 /* bgp/bgp_adj_in.c - Adj-RIB-In per peer: compact prefix tables, received paths, max-prefix, GR, refresh. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

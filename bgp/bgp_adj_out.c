@@ -1,4 +1,5 @@
 /* bgp/bgp_adj_out.c - Adj-RIB-Out per peer: pending changes packed into UPDATEs, MRAI, End-of-RIB. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>

@@ -1,4 +1,5 @@
 /* bgp/bgp_aspath.c - AS_PATH / AS4_PATH: parse, merge (RFC 6793), length, format, prepend. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

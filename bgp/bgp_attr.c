@@ -1,4 +1,5 @@
 /* bgp/bgp_attr.c - path attributes: table-driven decode with RFC 7606 actions, and encode. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <string.h>
 

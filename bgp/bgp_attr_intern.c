@@ -1,4 +1,5 @@
 /* bgp/bgp_attr_intern.c - hash-consed, refcounted path attribute sets (one per distinct set). */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* bgp/bgp_codec.h - internal BGP-4 message and path attribute codec (pure: no sockets, no FSM). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_BGP_BGP_CODEC_H
 #define HGW_BGP_BGP_CODEC_H
 

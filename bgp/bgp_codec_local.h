@@ -1,4 +1,5 @@
 /* bgp/bgp_codec_local.h - helpers shared by the codec files only (not for the FSM). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_BGP_BGP_CODEC_LOCAL_H
 #define HGW_BGP_BGP_CODEC_LOCAL_H
 

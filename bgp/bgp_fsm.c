@@ -1,4 +1,5 @@
 /* bgp/bgp_fsm.c - the RFC 4271 section 8 session state machine, timers and collision detection. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* bgp/bgp_local.h - private structures of the BGP speaker (sessions, FSM, Adj-RIBs). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_BGP_BGP_LOCAL_H
 #define HGW_BGP_BGP_LOCAL_H
 

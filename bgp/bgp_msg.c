@@ -1,4 +1,5 @@
 /* bgp/bgp_msg.c - BGP-4 messages: header, OPEN + capabilities, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH, UPDATE framing. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <string.h>
 

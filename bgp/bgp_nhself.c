@@ -1,4 +1,5 @@
 /* bgp/bgp_nhself.c - RFC 4271 6.3: routes whose NEXT_HOP is one of our own addresses are ignored. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* bgp/bgp_peer.c - BGP peer objects: config, sockets (MD5, GTSM, binding), framing, write queue. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>

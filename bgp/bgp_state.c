@@ -1,4 +1,5 @@
 /* bgp/bgp_state.c - session state and Adj-RIB-In/Out walks for show and the operational tree. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* daemon/hgwd.h - hybridgwd's service plumbing: systemd notifications and dropping root. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_DAEMON_HGWD_H
 #define HGW_DAEMON_HGWD_H
 

@@ -1,4 +1,5 @@
 /* daemon/hgwd_notify.c - sd_notify(3): READY, RELOADING, STOPPING, STATUS and the watchdog for systemd. */
+/* SPDX-License-Identifier: ISC */
 #include "daemon/hgwd.h"
 
 #include <stdbool.h>

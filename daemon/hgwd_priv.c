@@ -1,4 +1,5 @@
 /* daemon/hgwd_priv.c - hybridgwd drops root: an unprivileged user keeping only the network capabilities. */
+/* SPDX-License-Identifier: ISC */
 #include "daemon/hgwd.h"
 
 #include <dirent.h>

@@ -1,4 +1,5 @@
 /* daemon/hybridgw-netconf.c - hybridgw-netconf: the NETCONF server, unprivileged, started and supervised by hybridgwd. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>

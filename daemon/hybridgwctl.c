@@ -1,4 +1,5 @@
 /* daemon/hybridgwctl.c - hybridgwctl: the command-line client of hybridgwd's control socket. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

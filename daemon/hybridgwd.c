@@ -1,4 +1,5 @@
 /* daemon/hybridgwd.c - hybridgwd: load and validate config, wire the modules, run the loop. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>

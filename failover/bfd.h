@@ -1,4 +1,5 @@
 /* failover/bfd.h - BFD (RFC 5880/5881 single-hop asynchronous) sessions for path health. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_BFD_H
 #define HGW_FAILOVER_BFD_H
 

@@ -1,4 +1,5 @@
 /* failover/bfd_codec.c - BFD control packet encode/decode (RFC 5880 4.1-4.4, 6.8.6). */
+/* SPDX-License-Identifier: ISC */
 #include "failover/bfd_codec.h"
 
 #include <errno.h>

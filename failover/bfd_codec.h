@@ -1,4 +1,5 @@
 /* failover/bfd_codec.h - BFD control packet encode/decode (RFC 5880 4.1, 6.8.6). Pure. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_BFD_CODEC_H
 #define HGW_FAILOVER_BFD_CODEC_H
 

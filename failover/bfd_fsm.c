@@ -1,4 +1,5 @@
 /* failover/bfd_fsm.c - BFD session state machine and timer negotiation (RFC 5880 6.2, 6.8). */
+/* SPDX-License-Identifier: ISC */
 #include "failover/bfd_local.h"
 
 #include <string.h>

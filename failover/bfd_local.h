@@ -1,4 +1,5 @@
 /* failover/bfd_local.h - BFD internals shared by bfd_fsm.c and bfd_session.c. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_BFD_LOCAL_H
 #define HGW_FAILOVER_BFD_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* failover/bfd_net.c - BFD on the wire: UDP sockets (RFC 5881), keyed SHA1 (RFC 5880 6.7.4), transmit, receive, demultiplexing. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/bfd_session_local.h"
 
 #include <errno.h>

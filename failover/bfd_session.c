@@ -1,4 +1,5 @@
 /* failover/bfd_session.c - BFD sessions on their own loop and thread: the public calls, timers, events (RFC 5880). */
+/* SPDX-License-Identifier: ISC */
 #include "failover/bfd_session_local.h"
 
 #include <errno.h>

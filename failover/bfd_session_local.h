@@ -1,4 +1,5 @@
 /* failover/bfd_session_local.h - the BFD session layer's private types, shared by bfd_session.c and bfd_net.c. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_BFD_SESSION_LOCAL_H
 #define HGW_FAILOVER_BFD_SESSION_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* failover/fib.h - kernel FIB programming (netlink): nexthop objects, groups, routes. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_FIB_H
 #define HGW_FAILOVER_FIB_H
 

@@ -1,4 +1,5 @@
 /* failover/fib_events.c - links and addresses (libnl cache manager) -> fib_events callbacks. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/fib_local.h"
 
 #include <errno.h>

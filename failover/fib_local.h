@@ -1,4 +1,5 @@
 /* failover/fib_local.h - private state shared by fib_nl.c, fib_nh.c, fib_route.c, fib_events.c. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_FIB_LOCAL_H
 #define HGW_FAILOVER_FIB_LOCAL_H
 

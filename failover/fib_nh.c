@@ -1,4 +1,5 @@
 /* failover/fib_nh.c - kernel nexthop objects and groups: our id space, refcounts, recovery. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/fib_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* failover/fib_nl.c - the FIB's netlink socket: batched requests, acks by sequence, retries. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/fib_local.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 /* failover/fib_route.c - protocol-196 routes: replace/delete, refusals and retries, adoption. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/fib_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* failover/fib_send.c - the FIB's sender thread: one batch goes through the kernel while the loop builds the next. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/fib_local.h"
 
 #include <errno.h>

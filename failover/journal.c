@@ -1,4 +1,5 @@
 /* failover/journal.c - the failover journal: a bounded ring of path-switch records. */
+/* SPDX-License-Identifier: ISC */
 #include "failover/journal.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* failover/journal.h - the failover journal: a bounded ring of path-switch records. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_JOURNAL_H
 #define HGW_FAILOVER_JOURNAL_H
 

@@ -1,4 +1,5 @@
 /* failover/rib.c - the route manager: lifecycle, interned path records, the work queue, failover events. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* failover/rib.h - the route manager's public interface: sources, paths, health, export. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_RIB_H
 #define HGW_FAILOVER_RIB_H
 

@@ -1,4 +1,5 @@
 /* failover/rib_export.c - what to advertise to whom: per-target export sets and caps. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

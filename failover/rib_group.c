@@ -1,4 +1,5 @@
 /* failover/rib_group.c - (active, backup) next-hop sets -> shared kernel nexthop groups. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* failover/rib_local.h - the route manager's private structures shared by rib*.c. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_FAILOVER_RIB_LOCAL_H
 #define HGW_FAILOVER_RIB_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* failover/rib_path.c - paths: add, withdraw, stale marks (graceful restart), a source's paths as its Adj-RIB-In. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

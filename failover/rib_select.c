@@ -1,4 +1,5 @@
 /* failover/rib_select.c - per-prefix selection: health, class order, best path, ECMP, backup. */
+/* SPDX-License-Identifier: ISC */
 #include <string.h>
 
 #include "failover/rib_local.h"

@@ -1,4 +1,5 @@
 /* failover/rib_source.c - route sources: health gating, failover on loss, damped failback, drain. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* failover/rib_state.c - what the route manager shows: routes, journal, what-if, statistics. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* gateway/gateway.c - the composition root: routing modules and the VPN up and down, their hooks wired, the config transaction. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gateway.h"
 #include "gateway/gw_local.h"
 

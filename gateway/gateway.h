@@ -1,4 +1,5 @@
 /* gateway/gateway.h - the composition root: configuration in, running paths (BGP, BFD, RIB, FIB, later VPN) out. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_GATEWAY_H
 #define HGW_GATEWAY_H
 

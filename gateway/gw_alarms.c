@@ -1,4 +1,5 @@
 /* gateway/gw_alarms.c - raised alarms in the gateway-state tree (outbound prefix limit). */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

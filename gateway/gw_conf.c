@@ -1,4 +1,5 @@
 /* gateway/gw_conf.c - config tree -> path specs, with the checks YANG cannot express. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 #include "lib/secret.h"
 #include "lib/sockaddr.h"

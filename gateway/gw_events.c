@@ -1,4 +1,5 @@
 /* gateway/gw_events.c - what "hybridgwctl monitor" sees: journal entries, BGP and BFD changes, alarms. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <inttypes.h>

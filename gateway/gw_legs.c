@@ -1,4 +1,5 @@
 /* gateway/gw_legs.c - a path's legs wired to the modules: route source and statics, BGP peer, export, BFD, the IPsec tunnel. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* gateway/gw_local.h - the gateway's private types: config specs, live paths, their legs, the reconcile. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_GATEWAY_GW_LOCAL_H
 #define HGW_GATEWAY_GW_LOCAL_H
 

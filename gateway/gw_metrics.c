@@ -1,4 +1,5 @@
 /* gateway/gw_metrics.c - the gateway's Prometheus metrics: the endpoint's config and what a scrape reads. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* gateway/gw_reconcile.c - live paths against the specs of a new config, by key: planned in prepare, carried out in apply. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* gateway/gw_rpc.c - operational actions: clear BGP, drain a circuit, what-if (NETCONF RPCs and hybridgwctl commands). */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* gateway/gw_show.c - hybridgwctl show bgp|routes|bfd|failover|vpn: tables from the gateway-state tree. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

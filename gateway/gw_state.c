@@ -1,4 +1,5 @@
 /* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal (the VPN's part is gw_vpn.c). */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* gateway/gw_vpn.c - the IPsec tunnels in the gateway-state tree (gateway-state/vpn) and hybridgwctl show vpn [sa]. */
+/* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lib/hash.c - intrusive chained hash table and the hash functions of the tree. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/hash.h"
 
 #include <errno.h>

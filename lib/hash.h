@@ -1,4 +1,5 @@
 /* lib/hash.h - one hash table for the tree: intrusive, chained, stored hashes, grows by doubling. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_HASH_H
 #define HGW_LIB_HASH_H
 

@@ -1,4 +1,5 @@
 /* lib/histo.c - cumulative latency histograms with fixed bucket bounds. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/histo.h"
 
 #include <errno.h>

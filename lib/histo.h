@@ -1,4 +1,5 @@
 /* lib/histo.h - cumulative latency histograms with fixed bucket bounds (for Prometheus). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_HISTO_H
 #define HGW_LIB_HISTO_H
 

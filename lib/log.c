@@ -1,4 +1,5 @@
 /* lib/log.c - leveled logging to stderr or syslog, with per-module debug flags. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/log.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lib/log.h - leveled logging with per-module debug flags. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_LOG_H
 #define HGW_LIB_LOG_H
 

@@ -1,4 +1,5 @@
 /* lib/loop.c - the libuv loop shared by all control-plane modules, plus loop_call(). */
+/* SPDX-License-Identifier: ISC */
 #include "lib/loop.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lib/loop.h - the control-plane event loop (libuv) and cross-thread calls into it. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_LOOP_H
 #define HGW_LIB_LOOP_H
 

@@ -1,4 +1,5 @@
 /* lib/mailbox.c - MPSC message queue with call-and-wait, depth accounting and an eventfd wakeup. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/mailbox.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lib/mailbox.h - the one cross-thread queue: many senders, one receiver, an eventfd a libuv loop polls. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_MAILBOX_H
 #define HGW_LIB_MAILBOX_H
 

@@ -1,4 +1,5 @@
 /* lib/pool.c - fixed-size object pool: blocks, free list, ASan poisoning of free items. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/pool.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* lib/pool.h - fixed-size objects in blocks, named by a 32-bit index, recycled through a free list. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_POOL_H
 #define HGW_LIB_POOL_H
 

@@ -1,4 +1,5 @@
 /* lib/prefix.c - IPv4/IPv6 addresses and prefixes: strict parsing, printing, ordering. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/prefix.h"
 
 #include <arpa/inet.h>

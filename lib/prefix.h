@@ -1,4 +1,5 @@
 /* lib/prefix.h - IPv4/IPv6 addresses and prefixes: parse, print, compare, contain. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_PREFIX_H
 #define HGW_LIB_PREFIX_H
 

@@ -1,4 +1,5 @@
 /* lib/secret.c - key material storage: set, copy, wipe, constant-time compare. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/secret.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lib/secret.h - the one type that holds key material: fixed storage, wiped, compared in constant time. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_SECRET_H
 #define HGW_LIB_SECRET_H
 

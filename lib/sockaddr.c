@@ -1,4 +1,5 @@
 /* lib/sockaddr.c - struct ipaddr <-> struct sockaddr conversions for the socket code. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/sockaddr.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 /* lib/sockaddr.h - struct ipaddr <-> struct sockaddr conversions for the socket code. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_SOCKADDR_H
 #define HGW_LIB_SOCKADDR_H
 

@@ -1,4 +1,5 @@
 /* lib/trie.c - path-compressed binary (Patricia) trie: exact, longest-match, covering, ordered walk. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/trie.h"
 
 #include <errno.h>

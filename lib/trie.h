@@ -1,4 +1,5 @@
 /* lib/trie.h - path-compressed binary trie for longest-prefix match over one family. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_TRIE_H
 #define HGW_LIB_TRIE_H
 

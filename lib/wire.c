@@ -1,4 +1,5 @@
 /* lib/wire.c - the one bounds-checked reader/writer that every codec goes through. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/wire.h"
 
 #include <string.h>

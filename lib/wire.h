@@ -1,4 +1,5 @@
 /* lib/wire.h - bounds-checked readers and writers for every wire format. No allocation. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_WIRE_H
 #define HGW_LIB_WIRE_H
 

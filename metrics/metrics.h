@@ -1,4 +1,5 @@
 /* metrics/metrics.h - a Prometheus text endpoint (libmicrohttpd) and the writer of its exposition format. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_METRICS_H
 #define HGW_METRICS_H
 

@@ -1,4 +1,5 @@
 /* metrics/metrics_http.c - the /metrics endpoint: libmicrohttpd's thread serves, the loop thread collects. */
+/* SPDX-License-Identifier: ISC */
 #include "metrics/metrics.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 /* metrics/metrics_text.c - the Prometheus text exposition format: families, samples, histograms, label escaping. */
+/* SPDX-License-Identifier: ISC */
 #include "metrics/metrics.h"
 
 #include <math.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_bulk.h - big state lists as XML text pieces for libyang's printer (a whole NETCONF <get>). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_BULK_H
 #define HGW_NB_BULK_H
 

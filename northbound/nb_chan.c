@@ -1,4 +1,5 @@
 /* northbound/nb_chan.c - encode and decode the messages between hybridgwd and hybridgw-netconf (pure decoder, fuzzed). */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_chan.h"
 
 #include <errno.h>

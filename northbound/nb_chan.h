@@ -1,4 +1,5 @@
 /* northbound/nb_chan.h - the channel between hybridgwd and hybridgw-netconf: its messages and their codec. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_CHAN_H
 #define HGW_NB_CHAN_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_chan_srv.c - hybridgwd's end of the channel: every request of hybridgw-netconf validated, then carried out on the loop. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_chan_srv.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_chan_srv.h - hybridgwd's end of the channel to hybridgw-netconf (nb_chan.h). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_CHAN_SRV_H
 #define HGW_NB_CHAN_SRV_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_confirm.c - commits from NETCONF in the routing process: confirmed commit (RFC 6241 8.4), its timer, RFC 6470 change events. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_confirm.h"
 
 #include <errno.h>

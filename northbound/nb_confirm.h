@@ -1,4 +1,5 @@
 /* northbound/nb_confirm.h - commits from NETCONF in the routing process: confirmed commit (RFC 6241 8.4) and its timer. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_CONFIRM_H
 #define HGW_NB_CONFIRM_H
 

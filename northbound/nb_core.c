@@ -1,4 +1,5 @@
 /* northbound/nb_core.c - libyang context, running config, transactions, state tree, startup file. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/northbound.h"
 #include "northbound/nb_local.h"
 

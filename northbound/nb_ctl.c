@@ -1,4 +1,5 @@
 /* northbound/nb_ctl.c - the hybridgwctl control socket: requests in, tables or YANG JSON out. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_local.h"
 
 #include <errno.h>

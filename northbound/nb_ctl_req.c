@@ -1,4 +1,5 @@
 /* northbound/nb_ctl_req.c - decode a hybridgwctl request: its words and its body, refusing rather than truncating. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_ctl_req.h"
 
 #include <stdbool.h>

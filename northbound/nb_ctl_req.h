@@ -1,4 +1,5 @@
 /* northbound/nb_ctl_req.h - the hybridgwctl request decoder (pure, fuzzed). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_CTL_REQ_H
 #define HGW_NB_CTL_REQ_H
 

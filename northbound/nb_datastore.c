@@ -1,4 +1,5 @@
 /* northbound/nb_datastore.c - hybridgw-netconf: the candidate, locks, and commits handed to hybridgwd (loop thread). */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_edit.c - <edit-config> operations (RFC 6241 7.2) on a working copy, and rpc-error building. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_fast.c - turn a config into another that differs in a few list entries, without copying or validating the whole tree. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_fast.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_fast.h - configs that differ in a few list entries: the scratch, the patch (nb_fast.c). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_FAST_H
 #define HGW_NB_FAST_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_filter.c - subtree (RFC 6241 6) and XPath filters, and hiding secret leaves. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <ctype.h>

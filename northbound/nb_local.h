@@ -1,4 +1,5 @@
 /* northbound/nb_local.h - helpers shared inside the northbound module. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NORTHBOUND_LOCAL_H
 #define HGW_NORTHBOUND_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_monitor.c - live event streams to control-socket clients, bounded so the loop never waits. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_monitor.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_monitor.h - live events for "hybridgwctl monitor": journal entries, BGP and BFD changes. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_MONITOR_H
 #define HGW_NB_MONITOR_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_chan.c - hybridgw-netconf's end of the channel: requests to hybridgwd, and what it sends on its own. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_check.c - check a client's message before libnetconf2 parses it: well-formed, an <rpc> with a message-id, a known operation, valid input (RFC 6241 4.1, App. A). */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_frame.c - NETCONF framing checker: end-of-message for <hello> and 1.0, chunks for 1.1 (RFC 6242 4). */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_nc_frame.h"
 
 #include <errno.h>

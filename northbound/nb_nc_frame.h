@@ -1,4 +1,5 @@
 /* northbound/nb_nc_frame.h - NETCONF message framing checker (RFC 6242 4): every byte a client sends passes it first. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NORTHBOUND_NC_FRAME_H
 #define HGW_NORTHBOUND_NC_FRAME_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_guard.c - every client message is framed, checked and held here before libnetconf2 reads it. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_nc_frame.h"
 #include "northbound/nb_netconf_local.h"
 

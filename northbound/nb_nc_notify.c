@@ -1,4 +1,5 @@
 /* northbound/nb_nc_notify.c - hybridgw-netconf: notification queue, sender thread, replay log and RFC 5277 subscriptions. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_notify.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_priv.c - hybridgw-netconf gives up root, and asks hybridgwd to bind a port below 1024 when its endpoint moves. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <dlfcn.h>

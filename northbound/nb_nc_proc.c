@@ -1,4 +1,5 @@
 /* northbound/nb_nc_proc.c - hybridgwd starts hybridgw-netconf, gives it the channel, and starts it again when it dies. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_users.c - read the NETCONF users, their keys and roles, and the listen endpoint from a configuration. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_nc_users.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_nc_users.h - NETCONF users, keys, roles and the listen endpoint, read from a configuration. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_NC_USERS_H
 #define HGW_NB_NC_USERS_H
 

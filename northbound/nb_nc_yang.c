@@ -1,4 +1,5 @@
 /* northbound/nb_nc_yang.c - the NETCONF YANG modules both processes load, and the -n LISTEN syntax both read. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf.h"
 
 #include <errno.h>

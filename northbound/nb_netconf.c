@@ -1,4 +1,5 @@
 /* northbound/nb_netconf.c - hybridgw-netconf: SSH endpoint, host key, users and keys, threads, sessions. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <crypt.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_netconf.h - NETCONF (RFC 6241 over SSH, RFC 6242): the server process and its supervisor in hybridgwd. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_NETCONF_H
 #define HGW_NB_NETCONF_H
 

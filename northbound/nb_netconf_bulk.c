@@ -1,4 +1,5 @@
 /* northbound/nb_netconf_bulk.c - big state lists handed to libyang's printer as pre-printed XML in ~30 KB pieces. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_netconf_fast.c - <edit-config> of a few list entries without copying or validating the whole candidate. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 #include "northbound/nb_fast.h"
 

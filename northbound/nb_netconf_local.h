@@ -1,4 +1,5 @@
 /* northbound/nb_netconf_local.h - private interfaces between the NETCONF server files. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_NETCONF_LOCAL_H
 #define HGW_NB_NETCONF_LOCAL_H
 

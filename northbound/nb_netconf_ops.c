@@ -1,4 +1,5 @@
 /* northbound/nb_netconf_ops.c - NETCONF RPC handlers (RFC 6241 7-8, 5277, 6022, 6243, 6470). */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>

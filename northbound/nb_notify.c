@@ -1,4 +1,5 @@
 /* northbound/nb_notify.c - notifications of the gateway's modules, built here and handed to the process's sink. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_notify.h"
 
 #include <errno.h>

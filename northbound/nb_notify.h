@@ -1,4 +1,5 @@
 /* northbound/nb_notify.h - NETCONF notifications (RFC 5277 stream NETCONF) sent by the gateway's modules. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NB_NOTIFY_H
 #define HGW_NB_NOTIFY_H
 

@@ -1,4 +1,5 @@
 /* northbound/nb_secret.c - find and strip secret leaves (nacm:default-deny-all) from data trees. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_local.h"
 
 #include <string.h>

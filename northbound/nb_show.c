@@ -1,4 +1,5 @@
 /* northbound/nb_show.c - hybridgwctl requests: the modules' views of one YANG state tree (tables, JSON), config ops, commands. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* northbound/nb_stats.c - counters for monitoring: commits and their latency, NETCONF sessions. */
+/* SPDX-License-Identifier: ISC */
 #include "northbound/nb_local.h"
 #include "northbound/nb_netconf_local.h"
 

@@ -1,4 +1,5 @@
 /* northbound/northbound.h - config datastores, transactions and state for NETCONF and hybridgwctl. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_NORTHBOUND_H
 #define HGW_NORTHBOUND_H
 

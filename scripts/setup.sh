@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # scripts/setup.sh - install every build, test and lab dependency of hybridgw on Debian 12.
 # Idempotent: prints nothing and changes nothing when everything is present.
 #

@@ -1,4 +1,5 @@
 /* vpn/esp_codec.c - ESP tunnel-mode encapsulation and decapsulation (RFC 4303) with AES-GCM (RFC 4106) and AES-CBC + HMAC (RFC 3602, 4868, 2404). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <errno.h>

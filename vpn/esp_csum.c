@@ -1,4 +1,5 @@
 /* vpn/esp_csum.c - the Internet checksum (RFC 1071) for the inner packets the dataplane rewrites. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <arpa/inet.h>

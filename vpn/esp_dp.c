@@ -1,4 +1,5 @@
 /* vpn/esp_dp.c - the userspace ESP backend, control side: tunnels, SAs, endpoints, the SPI table and safe reclamation; the packets move in esp_worker.c. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_dp_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/esp_dp_local.h - private to the userspace dataplane (esp_dp.c control side, esp_worker.c packet side): its objects and how they are shared. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_ESP_DP_LOCAL_H
 #define HGW_VPN_ESP_DP_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* vpn/esp_gro.c - coalesce consecutive decrypted TCP segments of one flow into one TUN write (a GSO super-packet), as receive offload does in the kernel. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <netinet/in.h>

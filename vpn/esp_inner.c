@@ -1,4 +1,5 @@
 /* vpn/esp_inner.c - what the tunnel does to inner packets besides carrying them: TCP MSS clamping and "too big" answers. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/esp_local.h - private to the ESP dataplane: error codes, replay window, codec, inner-packet helpers, TUN and socket plumbing. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_ESP_LOCAL_H
 #define HGW_VPN_ESP_LOCAL_H
 

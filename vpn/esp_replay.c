@@ -1,4 +1,5 @@
 /* vpn/esp_replay.c - the ESP anti-replay window (RFC 4303 3.4.3, Appendix A), with ESN high-bit inference, O(1) per packet. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <errno.h>

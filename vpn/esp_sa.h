@@ -1,4 +1,5 @@
 /* vpn/esp_sa.h - the ESP SA hand-off: tunnels, Child SAs, counters and events, as an ops table every ESP backend implements. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_ESP_SA_H
 #define HGW_VPN_ESP_SA_H
 

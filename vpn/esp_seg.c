@@ -1,4 +1,5 @@
 /* vpn/esp_seg.c - segment the TSO/USO super-packets TUN hands over into inner-MTU packets, and finish offloaded checksums. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <endian.h>

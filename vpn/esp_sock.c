@@ -1,4 +1,5 @@
 /* vpn/esp_sock.c - outer sockets: ESP in UDP sharing port 4500 with IKE (SO_REUSEPORT steered by classic BPF), and raw IP protocol 50. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/esp_tun.c - the tunnel's TUN device: one queue per dataplane thread, virtio-net headers, checksum and segmentation offloads, MTU. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/esp_worker.c - the dataplane threads: TUN -> segment -> ESP -> UDP/raw socket, and back, in batches, without locks or allocation per packet. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/esp_dp_local.h"
 
 #include <errno.h>

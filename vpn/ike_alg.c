@@ -1,4 +1,5 @@
 /* vpn/ike_alg.c - facts about the IKE/ESP algorithms we run: key, IV, block and ICV sizes, OpenSSL names. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 #include "vpn/ike_local.h"
 

@@ -1,4 +1,5 @@
 /* vpn/ike_auth.c - AUTH payload data: signed octets (RFC 7296 2.15), PSK, RFC 7427 signatures, SIGNATURE_HASH_ALGORITHMS. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_cert.c - certificates for IKE: PEM/DER loading with precise errors, CA stores, peer chain verification, CERTREQ key ids. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_cert.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_cert.h - X.509 credentials for IKE (PEM loading, chain verification) and IKE identities (parse, print, match). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IKE_CERT_H
 #define HGW_VPN_IKE_CERT_H
 

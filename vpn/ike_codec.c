@@ -1,4 +1,5 @@
 /* vpn/ike_codec.c - RFC 7296 3: table-driven IKEv2 payload chain decoding, and the payload encoder. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_codec.h"
 
 #include <errno.h>

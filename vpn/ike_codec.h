@@ -1,4 +1,5 @@
 /* vpn/ike_codec.h - the IKEv2 message codec: header, payload chain, every payload (pure, no allocation). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IKE_CODEC_H
 #define HGW_VPN_IKE_CODEC_H
 

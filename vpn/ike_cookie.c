@@ -1,4 +1,5 @@
 /* vpn/ike_cookie.c - denial of service (RFC 7296 2.6): COOKIEs past a threshold of half-open SAs, a cap per source, nothing kept for a peer that has not answered. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_crypto.h - IKEv2 crypto: algorithm facts, prf/prf+, key derivation, Diffie-Hellman, SK protection, AUTH. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IKE_CRYPTO_H
 #define HGW_VPN_IKE_CRYPTO_H
 

@@ -1,4 +1,5 @@
 /* vpn/ike_dh.c - Diffie-Hellman for IKEv2: MODP (RFC 2409, 3526, 5114), ECP (RFC 5903), X25519 (RFC 8031), peer value checks. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 
 #include <errno.h>

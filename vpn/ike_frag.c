@@ -1,4 +1,5 @@
 /* vpn/ike_frag.c - RFC 7383: reassembling SKF fragments in bounded memory, and sizing the fragments we send. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_id.c - IKE identities (RFC 7296 3.5): strongSwan-style text, ID payloads, matching remote-ids and certificates. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_cert.h"
 
 #include <arpa/inet.h>

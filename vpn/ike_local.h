@@ -1,4 +1,5 @@
 /* vpn/ike_local.h - private helpers shared by the IKE crypto files (not for other modules). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IKE_LOCAL_H
 #define HGW_VPN_IKE_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* vpn/ike_prf.c - RFC 7296 2.13-2.18: prf, prf+, SKEYSEED, the IKE SA keys, Child SA KEYMAT, IKE SA rekey. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 #include "vpn/ike_local.h"
 

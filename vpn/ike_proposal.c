@@ -1,4 +1,5 @@
 /* vpn/ike_proposal.c - proposal keywords, parsing and printing, our defaults, selection and reply checks. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_proposal.h"
 
 #include <ctype.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_proposal.h - IKE/ESP proposals: keyword names, parse/print, defaults, selection (RFC 7296 2.7, 3.3). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IKE_PROPOSAL_H
 #define HGW_VPN_IKE_PROPOSAL_H
 

@@ -1,4 +1,5 @@
 /* vpn/ike_sa.c - the IKE SA state machine: SAs by SPI, message-ID windows, retransmission, the response cache, protection and fragments, tasks and timers (RFC 7296 2.1-2.4). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

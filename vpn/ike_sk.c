@@ -1,4 +1,5 @@
 /* vpn/ike_sk.c - the SK and SKF payloads: AES-GCM (RFC 5282) or AES-CBC + HMAC (RFC 7296 3.14, RFC 4868), padding. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/ike_crypto.h"
 #include "vpn/ike_local.h"
 

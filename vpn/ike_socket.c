@@ -1,4 +1,5 @@
 /* vpn/ike_socket.c - IKE's UDP sockets: port 500, port 4500 shared with ESP (non-ESP marker), NAT keepalives. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_x_auth.c - the IKE_AUTH exchange, both roles: identities, PSK and certificate AUTH, INITIAL_CONTACT, the first Child SA, traffic selectors (RFC 7296 1.2, 2.9, 2.15). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

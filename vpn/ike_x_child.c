@@ -1,4 +1,5 @@
 /* vpn/ike_x_child.c - Child SAs in the ESP backend and the CREATE_CHILD_SA exchange: new Child SA, Child SA rekey, IKE SA rekey, PFS, collisions (RFC 7296 1.3, 2.8, 2.18, 2.25). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ike_x_info.c - the INFORMATIONAL exchange: deleting Child and IKE SAs, liveness checks (DPD), notifies (RFC 7296 1.4, 2.4, 2.21). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

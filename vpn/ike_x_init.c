@@ -1,4 +1,5 @@
 /* vpn/ike_x_init.c - the IKE_SA_INIT exchange, both roles: proposals, Diffie-Hellman, nonces, INVALID_KE_PAYLOAD (RFC 7296 1.2), COOKIE (2.6), NAT detection (2.23). */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* vpn/ipsec_ids.h - IANA numbers of IKEv2 and ESP (RFC 7296 3, RFC 7427, RFC 7383), shared by IKE and ESP. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_IPSEC_IDS_H
 #define HGW_VPN_IPSEC_IDS_H
 

@@ -1,4 +1,5 @@
 /* vpn/vpn.c - the VPN instance: the ESP backend and its events brought to the loop, inbound SPIs, names of reasons and states. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

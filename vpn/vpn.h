@@ -1,4 +1,5 @@
 /* vpn/vpn.h - the VPN module's public header: IPsec tunnels (IKEv2 + ESP) configured, run and reported for the gateway. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_VPN_H
 #define HGW_VPN_VPN_H
 

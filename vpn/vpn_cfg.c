@@ -1,4 +1,5 @@
 /* vpn/vpn_cfg.c - a tunnel's configuration: defaults, copies, comparison, the commit-time checks, proposals and credentials. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <errno.h>

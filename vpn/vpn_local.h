@@ -1,4 +1,5 @@
 /* vpn/vpn_local.h - private to the IKE engine: the instance, tunnels, IKE and Child SAs, and the calls between the exchange files. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_VPN_LOCAL_H
 #define HGW_VPN_VPN_LOCAL_H
 

@@ -1,4 +1,5 @@
 /* vpn/vpn_tunnel.c - a configured tunnel: its device and addresses, its IKE and Child SAs, up and down, re-initiation with back-off, its state. */
+/* SPDX-License-Identifier: ISC */
 #include "vpn/vpn_local.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """docs/examples/netconf_lab.py - NETCONF against the default lab's gateway with ncclient:
 read the route table (operational state), then change the failback delay with a confirmed
 commit (RFC 6241 8.4) and confirm it.

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_attr.c - fuzz the path attribute decoder; accepted sets must re-encode and decode to themselves. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

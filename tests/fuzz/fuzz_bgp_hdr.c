@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_hdr.c - fuzz BGP message framing (bgp_hdr_decode / bgp_msg_frame) over a byte stream. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stdlib.h>
 

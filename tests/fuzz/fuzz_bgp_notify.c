@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_notify.c - fuzz the NOTIFICATION decoder and its shutdown-message reader. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_open.c - fuzz the OPEN decoder; valid OPENs must survive encode + decode. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

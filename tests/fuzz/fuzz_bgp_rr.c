@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_rr.c - fuzz the ROUTE-REFRESH decoder. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 
 #include "bgp/bgp_codec.h"

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_bgp_update.c - fuzz the UPDATE decoder: classification, NLRI walks, interning. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

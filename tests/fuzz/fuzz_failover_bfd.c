@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_failover_bfd.c - libFuzzer harness for the BFD control packet decoder. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_gateway_config.c - fuzz what a loaded config means: the gateway's build and checks (gw_conf_build_checked). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_chan.c - fuzz the channel decoder hybridgwd runs on every request of hybridgw-netconf (nb_chan.c). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_config.c - fuzz the config loader (nb_config_parse_mem): XML and JSON, then print and parse back. */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

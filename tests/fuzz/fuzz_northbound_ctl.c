@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_ctl.c - fuzz a hybridgwctl request as the control socket takes it: decoded, then answered (nb_ctl_req.c, nb_show.c). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

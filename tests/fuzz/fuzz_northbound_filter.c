@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_filter.c - fuzz subtree and XPath filters as a NETCONF client sends them: parsed, secrets stripped, applied (nb_filter.c). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

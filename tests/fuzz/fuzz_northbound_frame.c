@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_frame.c - fuzz the NETCONF framing checker: any byte stream, any split, the same verdict. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

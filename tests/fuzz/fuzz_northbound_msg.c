@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_northbound_msg.c - fuzz the check every client message passes before libnetconf2 parses it (nb_nc_check.c). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_vpn_esp.c - libFuzzer harness for the ESP input path: port-4500 demux, decapsulation with fixed keys, replay window, inner-packet checks, receive coalescing. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_vpn_ike.c - fuzz the IKEv2 codec: message, every payload decoder, SK/SKF views, SA and TS round trips. */
+/* SPDX-License-Identifier: ISC */
 #include <stdlib.h>
 #include <string.h>
 

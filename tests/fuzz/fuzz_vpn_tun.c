@@ -1,4 +1,5 @@
 /* tests/fuzz/fuzz_vpn_tun.c - libFuzzer harness for what the TUN device hands the dataplane: virtio header + packet -> checksum completion, segmentation, MSS clamp, ICMP too-big. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>

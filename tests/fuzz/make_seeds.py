@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """tests/fuzz/make_seeds.py - writes the committed seed corpora of the BGP and
 BFD harnesses (tests/fuzz/corpus/<harness>/): small valid messages and edge
 cases built from the RFCs' formats, so the seeds can be read and regenerated.

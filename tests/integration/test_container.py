@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/integration/test_container.py - the hybridgw:dev image (issue 14): Debian's podman
 builds the top-level Dockerfile (multi-stage, base passed as BASE=localhost/debian:12, a
 debootstrap root imported once and cached), hybridgwd --check passes on every example

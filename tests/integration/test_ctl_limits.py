@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/integration/test_ctl_limits.py - the control socket under hostile
 local clients: a client that reads nothing stalls neither the event loop nor
 the other clients; more than 32 clients at once are refused with a reason and

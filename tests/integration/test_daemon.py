@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/integration/test_daemon.py - foundation acceptance of hybridgwd and hybridgwctl:
 start in a namespace, show version/config, control socket mode, refusal of invalid
 configs with path and reason, SIGHUP (bad file kept out, good file applied),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/test_esp_static.py - two gateways keyed by esp_static carry IPv4 and IPv6 between their LANs over ESP-in-UDP and raw ESP; counters agree with the traffic; a wrong key carries nothing and counts authentication failures.
 import json
 import os

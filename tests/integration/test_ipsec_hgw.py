@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/test_ipsec_hgw.py - hybridgwd <-> hybridgwd over IKEv2/ESP (the VNet-to-VNet case): roles, simultaneous initiation, certificates, every proposal, PFS, NAT-T, rekeys under iperf3 with zero loss, DPD, restarts, refusals, BGP inside, hostile IKE input.
 import os
 import signal

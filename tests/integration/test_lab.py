@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The lab harness checks itself against the real daemons (tests/lib/hgwlab/selftest.py),
 and the default lab comes up with every BGP session established and every host
 reaching every other through the gateway."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/integration/test_lab_demo.py - the default lab as a user meets it (issue 14): its
 gateway serves NETCONF to the lab user and docs/examples/netconf_lab.py reads the route
 table and changes the failback delay with a confirmed commit (and an unconfirmed one rolls

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/test_tunnel_static.py - a vpn-connection without ike (its interface managed elsewhere, here a veth): static remote prefixes go into the kernel via that device.
 import os
 import sys

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/test_vpn_paths.py - IPsec tunnels as route-manager paths against two strongSwan instances (active-active, BGP inside each): a tunnel's death by DPD, SA deletion or TUN loss shrinks the ECMP group in place, journaled with its reason, and its return is damped; accounting per tunnel and per connection.
 import datetime
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The YANG models lint clean with yanglint, and the example configs validate against them."""
 import os
 import subprocess

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/bgp_helpers.py - shared helpers for the BGP interop tests:
 a gateway namespace and a peer namespace joined by a dual-stack veth, gateway
 configs (circuit link / LAN peer), peer configs for FRR, BIRD, GoBGP and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bfd_frr.py - hybridgwd's BFD (RFC 5880/5881 single hop) against
 real FRR 8.4 bfdd, and against a second hybridgwd for keyed SHA1 (FRR 8.4 bfdd has no
 authentication). Two namespaces joined by a veth; the peer is silenced with

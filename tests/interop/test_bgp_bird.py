@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_bird.py - hybridgwd's BGP speaker against BIRD 2.0.12:
 routes both ways (IPv4, IPv6 over one session), withdrawals. (With
 `enable as4 off` BIRD still reads our 4-octet AS capability and refuses

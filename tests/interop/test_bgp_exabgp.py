@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_exabgp.py - hybridgwd's BGP speaker against ExaBGP 4.2:
 Established, routes both ways (announce/withdraw through ExaBGP's API, what
 we send logged by an ExaBGP process as JSON), an UPDATE with an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_frr.py - hybridgwd's BGP speaker against FRR 8.4 bgpd:
 routes both ways (IPv4, IPv6 over the same session), withdrawals, TCP MD5,
 route refresh, graceful restart (helper), max-prefix (both actions). (The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_gobgp.py - hybridgwd's BGP speaker against GoBGP 3.10:
 Established, routes both ways (IPv4 and IPv6 over one session), withdrawals."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_malformed.py - crafted UPDATEs from a raw Python BGP
 speaker (tests/interop/bgp_helpers.RawSpeaker) in the peer namespace:
 RFC 7606 error handling keeps the session up and treats the routes as

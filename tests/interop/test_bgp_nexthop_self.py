@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/interop/test_bgp_nexthop_self.py - RFC 4271 6.3 against a raw sender:
 a route whose NEXT_HOP (IPv4, or an MP_REACH global or link-local next hop)
 is one of the gateway's own addresses is ignored - no NOTIFICATION, not in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/interop/test_ipsec_swan.py - hybridgwd's IKEv2 against strongSwan 5.9 (charon-systemd, kernel-libipsec) in namespaces: both roles, PSK and certificates, every shared proposal, PFS, NAT-T, rekeys under load, DPD, restarts, refusals, BGP inside.
 import os
 import sys

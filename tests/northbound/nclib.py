@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/nclib.py - shared helpers of the NETCONF tests: a hybridgwd with its
 NETCONF server in a private namespace, users with hashed passwords and generated SSH
 keys, and ncclient sessions opened inside that namespace."""

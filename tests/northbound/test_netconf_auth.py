@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_auth.py - who may log in to hybridgwd's NETCONF server:
 crypt(3) SHA-512 passwords, SSH public keys generated here, users added and removed
 over NETCONF taking effect on commit, the host key created once and kept, and a smoke

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_bulk.py - the full NETCONF <get> prints the RIB's routes
 itself (northbound/nb_netconf_bulk.c: pre-printed XML in ~30 KB pieces, for speed). This
 proves the reply is the same as libyang's: the <rib> of an unfiltered <get> is byte for

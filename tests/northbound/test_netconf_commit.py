@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_commit.py - RFC 6241 8.4 confirmed commit over NETCONF:
 rollback when the confirm-timeout expires, confirming and follow-up commits, persist /
 persist-id across sessions, cancel-commit, rollback when the issuing session ends, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_e2e.py - a configuration pushed over NETCONF drives the
 real gateway: a circuit link added through candidate + commit brings up eBGP with FRR
 8.4 (routes both ways, NETCONF <get> shows the session established), a refused

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_hostile.py - what careless scripts and hostile clients
 send (issue 12): each case answers with the RFC's error-tag, changes nothing, leaves
 other sessions alone and never stops hybridgwd."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_notif.py - RFC 5277 notifications from hybridgwd:
 create-subscription on stream NETCONF, RFC 6470 events (config change with the
 user and the edits, session start/end with kill reason, confirmed-commit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_ops.py - NETCONF operations of hybridgwd with ncclient:
 get/get-config with subtree and XPath filters and with-defaults, hidden secrets, every
 edit-config operation, default-operation, test-option and error-option, copy/delete/

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/northbound/test_netconf_split.py - routing survives its management plane: the
 NETCONF server is hybridgw-netconf, an unprivileged process hybridgwd supervises.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/conftest.py - shared fixture of the route manager's scenario tests:
 the scenario lab (topologies/scenario-failover.clab.yml: hybridgwd between real FRR
 and BIRD peers, BFD 100 ms x 3 on both circuit links) brought up with a unique

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_bfd_failover.py - a silent circuit failure (nftables drop-all in both
 circuit edges, carrier up) is detected by BFD (100 ms x 3) and every prefix moves to the
 VPN with a bounded loss (scenario 2); when the circuit comes back, traffic returns only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_chaos.py - random events on the scenario lab, with an
 independent oracle: after every event the gateway's kernel table (`ip -j route` +
 `ip -j nexthop`, proto hybridgw) is compared with the table that a small model of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_churn.py - the sequence of issue 13's crash under churn, kept as a
 regression test: a link flap of circuit link ce1, a commit through the control socket
 that changes the failback delay, then the circuit edge's BGP daemon going away - killed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_circuit_ecmp.py - the circuit wins and load-shares (scenario 1), and
 losing one of its two links keeps traffic on the other (scenario 4): real FRR circuit
 edges with BFD, an FRR cloud VPN gateway announcing the same prefixes, hybridgwd in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_covering_backup.py - a prefix that only the circuit announces
 (10.110.0.0/16) is backed up by the longest covering prefix of another class (the
 VPN's 10.0.0.0/8): `show routes` names it (backup-via), and when the circuit dies,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_crash_commit.py - crash safety of commits: hybridgwd is killed
 with SIGKILL at a random point while a commit is applied and saved through the
 control socket (`hybridgwctl config apply`, then `config save`: the startup datastore

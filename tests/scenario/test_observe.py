@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_observe.py - watching the gateway from outside (issue 14): the
 Prometheus endpoint scraped with a real HTTP client (curl in the gateway's namespace) and
 checked with the prometheus_client parser, and `hybridgwctl monitor` (text and --json)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_outbound_cap.py - the circuit's outbound prefix cap (scenario 7): with
 more local prefixes than outbound-prefix-limit, a circuit peer never receives more than
 the cap (ce1 runs FRR with `maximum-prefix` = the cap, so one prefix too many would tear

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_preference_modes.py - the preference modes (scenario 9), changed at
 runtime with `hybridgwctl config apply FILE`: `vpn` puts the VPN first, `as-path`
 picks the shortest AS_PATH across classes with ties going to the circuit, `circuit`

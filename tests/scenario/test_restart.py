@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_restart.py - restarting hybridgwd keeps forwarding (scenario 8): on
 SIGTERM the daemon leaves its routes and nexthop objects in the kernel, unchanged
 (fib_free leaves kernel state in place; shutting the sessions down must not move

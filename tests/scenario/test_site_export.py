@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_site_export.py - a VPN-only site prefix (branch, role site, BIRD) is
 advertised to the circuit peers and the LAN peer (read from the FRR peers' own RIBs),
 withdrawn from the circuit as soon as the circuit announces a covering prefix (the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_vnet_to_vnet.py - (14) VNet-to-VNet (topologies/vnet-to-vnet.clab.yml):
 two hybridgwd joined by two IPsec tunnels, BGP inside each, each advertising its own VNet.
 Both learn the other's prefix over both tunnels (ECMP) and the hosts reach each other;

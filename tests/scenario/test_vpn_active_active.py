@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_vpn_active_active.py - the active-active cloud VPN over real IPsec
 (topologies/active-active.clab.yml: hybridgwd with two tunnels to two strongSwan
 instances, BGP inside each, and a circuit): (11) a cloud VPN instance dies (DPD) - the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_vpn_flap.py - (13) the cloud VPN tunnel flaps 20 times in a minute
 (strongSwan deletes its IKE SA every 3 s; hybridgwd sets it up again at once) with
 preference vpn (the tunnel is the preferred path, the circuit the backup): the cloud

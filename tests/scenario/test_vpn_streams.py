@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/scenario/test_vpn_streams.py - (10) a silent circuit failure moves a ping stream
 and an iperf3 UDP stream from the circuit onto ESP: the scenario lab's cloud VPN is a
 real IPsec tunnel (hybridgwd <-> strongSwan). Loss is measured and bounded by the

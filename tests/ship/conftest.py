@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ship/conftest.py - shared bits of the shipping tests (unit, package, man pages,
 completion): paths of the source and build trees, the scratch cache for slow artefacts."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ship/shiplib.py - slow artefacts of the shipping tests, built once and cached
 under $HGW_TEST_CACHE (default /var/cache/hybridgw-test) so that reruns are fast: the
 Debian package of the current source tree, a debootstrap root of Debian 12 (minbase)."""

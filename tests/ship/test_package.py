@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ship/test_package.py - the Debian package (issue 14): `dpkg-buildpackage -us -uc -b`
 builds hybridgw_*.deb from a copy of the tree, lintian finds no error in it, and in a
 scratch Debian 12 root (debootstrap, cached) `dpkg -i` installs it with its dependencies:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ship/test_setup.py - setup respects the host (issue 14): scripts/setup.sh stops,
 disables, masks or kills nothing, and every daemon a lab starts (FRR, BIRD, hybridgwd;
 GoBGP, ExaBGP and strongSwan go through the same harness classes) has its config, pid,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ship/test_systemd.py - the service as systemd runs it (issue 14): the unit passes
 `systemd-analyze verify` and `systemd-analyze security --offline=true` (exposure printed,
 bounded), hybridgwd speaks the sd_notify protocol (READY, RELOADING then READY on SIGHUP,

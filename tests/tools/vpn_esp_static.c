@@ -1,4 +1,5 @@
 /* tests/tools/vpn_esp_static.c - esp_static: one statically keyed ESP tunnel over TUN in the foreground (like `ip xfrm state add`), counters on SIGUSR1 and at exit. A test tool, not product. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

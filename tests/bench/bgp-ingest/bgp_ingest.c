@@ -1,4 +1,5 @@
 /* tests/bench/bgp-ingest/bgp_ingest.c - the BGP speaker as an ingest receiver: alone, or feeding the route manager (no FIB). */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* tests/bench/failover/nl_watch.c - rtnetlink listener: when did N routes start forwarding to a new gateway? */
+/* SPDX-License-Identifier: ISC */
 /*
  * usage: nl_watch --new-gw A.B.C.D --proto P --base A.B.C.D --n N [--plen L]
  *                 [--quiet-ms Q] [--max-ms M]

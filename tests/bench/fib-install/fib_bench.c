@@ -1,4 +1,5 @@
 /* tests/bench/fib-install/fib_bench.c - install N routes through hybridgw's FIB layer and time it. */
+/* SPDX-License-Identifier: ISC */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

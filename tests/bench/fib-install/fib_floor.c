@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tests/bench/fib-install/fib_floor.c - the kernel's own cost: the least a daemon can take to install a list.
  *
  * usage: fib_floor PREFIX_FILE NHID

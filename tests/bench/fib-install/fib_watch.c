@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tests/bench/fib-install/fib_watch.c - when do the routes of a list show in this namespace's main table?
  *
  * usage: fib_watch PREFIX_FILE

@@ -1,4 +1,5 @@
 /* tests/bench/rib/bench_rib.c - route manager micro-benchmark: group-rewrite failover vs N prefixes. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>

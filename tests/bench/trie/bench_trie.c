@@ -1,4 +1,5 @@
 /* tests/bench/trie/bench_trie.c - lib/trie micro-benchmark: 1M IPv4 prefixes, realistic length mix. */
+/* SPDX-License-Identifier: ISC */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab - the shared harness of hybridgw's integration, interop and scenario
 tests: namespaces, veth links, hybridgwd, real peers (FRR, BIRD, GoBGP, ExaBGP,
 strongSwan), silent failures, ping-stream loss, containerlab topologies.

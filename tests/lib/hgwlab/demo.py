@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/demo.py - `scripts/lab demo`: watch a failover on the default lab. A ping stream
 (every 10 ms) and an iperf3 stream run from lanhost to cloudhost across the gateway; both
 circuit edges go silent (nftables drops everything, carriers stay up: only BFD can tell);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/esp.py - esp_static (the statically keyed userspace ESP tunnel,
 tests/tools/vpn_esp_static.c) in a namespace, and the two-gateway topology
 the ESP tests and the throughput benchmark share:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/fixtures.py - pytest fixtures over the harness; every fixture tears
 down what it made, pass or fail. In a test file:
 

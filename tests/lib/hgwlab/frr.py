@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/frr.py - FRRouting 8.4 in a namespace: bgpd standalone (-Z, no FIB) or
 the zebra+bgpd(+bfdd) full stack, per /work/shared/notes/real-peers.md."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/hgw.py - run hybridgwd in a namespace and talk to it with hybridgwctl."""
 
 import json as _json

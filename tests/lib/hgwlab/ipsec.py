@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/ipsec.py - IPsec tunnels hybridgw runs (vpn-connection with ike),
 against strongSwan or a second hybridgwd, on the two-gateway topology of
 esp.py:

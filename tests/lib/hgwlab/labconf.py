@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/labconf.py - config variants of the lab nodes for scenario tests, to pass
 as Lab(..., configs={node: text}): e.g. a cloud that announces N extra prefixes
 through every edge (scale failover), a gateway config with one leaf changed."""

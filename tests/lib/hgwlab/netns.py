@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/netns.py - network namespaces and veth links with unique names."""
 
 import os

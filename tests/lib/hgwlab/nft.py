@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/nft.py - silence a peer: an nftables drop-all table inside its
 namespace (links stay up, so only timers/BFD can notice), then remove it."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/peers.py - BIRD 2, GoBGP 3 and ExaBGP 4 peers in namespaces, per
 /work/shared/notes/real-peers.md. Every instance has its own directory for
 control sockets, pid files and logs (unix sockets are not per-namespace)."""

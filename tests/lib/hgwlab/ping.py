@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/ping.py - a ping stream (`ping -i 0.01`) from a namespace that counts
 lost replies: the outage a failover causes, in packets and in time."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/proc.py - a daemon process with a log file, stopped for sure."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/selftest.py - checks of the harness itself against the real daemons:
 `cd tests/lib && /usr/bin/python3 -m pytest -q hgwlab/selftest.py` (root), or
 `/usr/bin/python3 -m hgwlab.selftest`. The lab tests need hybridgwd built ($HGW_BUILD)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/swan.py - strongSwan 5.9 charon-systemd with kernel-libipsec (userspace
 ESP over TUN) in a namespace, per /work/shared/notes/real-peers.md.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/topo.py - run a containerlab topology (*.clab.yml) in plain network
 namespaces: one namespace per node, one veth per link, the nodes' `exec:`
 lines, then each node's daemon chosen by the convention below. Used by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/util.py - unique names, subprocess helpers, wait-for with timeouts, cleanup registry."""
 
 import atexit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hgwlab/vpnpaths.py - IPsec tunnels as route-manager paths: one hybridgwd
 (ga) with an active-active vpn-connection to two cloud VPN instances, each
 a strongSwan charon (kernel-libipsec) with FRR bgpd beside it running BGP

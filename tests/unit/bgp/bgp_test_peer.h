@@ -1,4 +1,5 @@
 /* tests/unit/bgp/bgp_test_peer.h - a scripted BGP peer over loopback TCP for the session unit tests. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_BGP_TEST_PEER_H
 #define HGW_TEST_BGP_TEST_PEER_H
 

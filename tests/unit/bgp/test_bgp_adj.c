@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_adj.c - Adj-RIB-In/Out over loopback TCP: routes, RFC 7606, max-prefix, GR, refresh, packing, MRAI. */
+/* SPDX-License-Identifier: ISC */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_adj_ext.c - the speaker with its Adj-RIB-In kept by the route manager (bgp_hooks.adj_in_*): repeats, counts, max-prefix, GR sweep per family, flush, show walk. */
+/* SPDX-License-Identifier: ISC */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_attr.c - path attributes: RFC 7606 actions per rule, AS4 handling, encode with export rules. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

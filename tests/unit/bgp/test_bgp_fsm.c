@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_fsm.c - the session FSM driven over loopback TCP: transitions, timers, collisions. */
+/* SPDX-License-Identifier: ISC */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_intern.c - interned attribute sets: sharing, refcounts, freeing, memory per prefix. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

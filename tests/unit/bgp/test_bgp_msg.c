@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_msg.c - BGP message codec: hex vectors, truncations, round trips, builders. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/bgp/test_bgp_nhself.c - RFC 4271 6.3: routes whose NEXT_HOP is ours are logged and ignored. */
+/* SPDX-License-Identifier: ISC */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

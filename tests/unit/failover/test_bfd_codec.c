@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_bfd_codec.c - failover/bfd_codec.c: vectors, truncations, invalid fields. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_bfd_fsm.c - failover/bfd_fsm.c: RFC 5880 states, diags, timers, polls. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_fib_kernel.c - the FIB layer against the real kernel, one fresh netns per test. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

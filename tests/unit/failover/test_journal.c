@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_journal.c - the failover journal ring: ids, order, wrap, copies. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

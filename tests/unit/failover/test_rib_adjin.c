@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_adjin.c - a source's paths as its BGP Adj-RIB-In: count, ordered walk, repeats, stale sweep per family, flush. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 struct rib_attr { int refs; };

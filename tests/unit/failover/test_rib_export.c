@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_export.c - export sets per target role, cover, cap, transit, attrs. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #define LAN	RIB_CLASS_LAN

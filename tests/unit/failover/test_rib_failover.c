@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_failover.c - fast failover, damped failback, backups, group sharing. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #define LAN	RIB_CLASS_LAN

@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_fib.c - the route manager programming the real kernel FIB (private netns). */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #include <sched.h>

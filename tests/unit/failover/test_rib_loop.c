@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_loop.c - the route manager on the libuv loop: idle work, failback timers, notifications. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #include <unistd.h>

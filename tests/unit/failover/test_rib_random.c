@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_random.c - incremental RIB vs one built from scratch, random operations. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #include "lib/log.h"

@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_select.c - selection: class order, static, RFC 4271 best path, ECMP, health. */
+/* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
 #define LAN	RIB_CLASS_LAN

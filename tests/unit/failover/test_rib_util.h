@@ -1,4 +1,5 @@
 /* tests/unit/failover/test_rib_util.h - shared helpers for the route manager unit tests. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_RIB_UTIL_H
 #define HGW_TEST_RIB_UTIL_H
 

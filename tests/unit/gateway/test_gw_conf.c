@@ -1,4 +1,5 @@
 /* tests/unit/gateway/test_gw_conf.c - config tree -> path specs: values, defaults, the checks YANG cannot express, keys. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/gateway/test_gw_reconcile.c - the reconcile through fake legs: what is created, updated, torn down, and a failed prepare that changes nothing. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

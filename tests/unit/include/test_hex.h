@@ -1,4 +1,5 @@
 /* tests/unit/include/test_hex.h - hex text -> bytes for wire test vectors (cmocka asserts). */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_HEX_H
 #define HGW_TEST_HEX_H
 

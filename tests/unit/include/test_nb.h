@@ -1,4 +1,5 @@
 /* tests/unit/include/test_nb.h - a YANG context for config tests: setup/teardown, parse, a small valid gateway. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_NB_H
 #define HGW_TEST_NB_H
 

@@ -1,4 +1,5 @@
 /* tests/unit/include/test_sh.h - run shell commands (ip, nft) from kernel-facing cmocka tests. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_SH_H
 #define HGW_TEST_SH_H
 

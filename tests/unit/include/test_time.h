@@ -1,4 +1,5 @@
 /* tests/unit/include/test_time.h - the slowdown factor a test's wall-clock bounds are stretched by. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_TEST_TIME_H
 #define HGW_TEST_TIME_H
 

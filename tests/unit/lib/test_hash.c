@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_hash.c - lib/hash.c: add, find, delete, growth, collisions, walk, hash functions. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

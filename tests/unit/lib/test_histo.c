@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_histo.c - cumulative buckets, sum, count and refused bounds of lib/histo. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

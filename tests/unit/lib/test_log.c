@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_log.c - lib/log.c: debug flag parsing and what reaches stderr. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

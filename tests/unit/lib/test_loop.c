@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_loop.c - lib/loop.c: loop_call() from other threads runs on the loop thread. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

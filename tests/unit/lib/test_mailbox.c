@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_mailbox.c - lib/mailbox.c: posts and calls into a loop, a blocking receiver thread, depth, bound, purge, close. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

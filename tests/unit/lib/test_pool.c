@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_pool.c - lib/pool.c: indices, zeroed items, reuse, stability, the max, fini. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_prefix.c - lib/prefix.c: strict parsing, printing, containment, order, hash. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_secret.c - the key type: set, copy, compare, wipe, limits. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_sockaddr.c - ipaddr <-> sockaddr conversions, both families, scope and v4-mapped. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

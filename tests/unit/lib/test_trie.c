@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_trie.c - lib/trie.c against a brute-force reference, plus edge cases. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_trie_oom.c - lib/trie.c under injected allocation failures: -ENOMEM changes nothing, nothing leaks. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

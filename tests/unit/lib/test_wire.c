@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_wire.c - lib/wire.c: every get/put, every truncation, sticky overflow, length marks. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

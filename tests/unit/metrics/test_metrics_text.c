@@ -1,4 +1,5 @@
 /* tests/unit/metrics/test_metrics_text.c - the exposition format: label escaping and truncation, samples, histograms. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

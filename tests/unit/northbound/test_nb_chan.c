@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_chan.c - the channel codec: every message both ways, every truncation, every refusal. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

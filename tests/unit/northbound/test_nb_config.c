@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_config.c - config parsing, validation errors with paths, secrets stripped, atomic save. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_ctl_req.c - the hybridgwctl request decoder: words, body, every refusal, every truncation. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

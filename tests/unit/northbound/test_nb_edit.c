@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_edit.c - edit-config operations, subtree/XPath filters and secret hiding of the NETCONF server, without a server. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_fastedit.c - an edit of list entries alone (nb_netconf_fast.c) gives what the whole-tree edit + validation gives. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_monitor.c - monitor streams: text and JSON lines, a reader that never reads loses events (counted) and never blocks the loop. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

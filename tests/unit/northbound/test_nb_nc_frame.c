@@ -1,4 +1,5 @@
 /* tests/unit/northbound/test_nb_nc_frame.c - the NETCONF framing checker: hello, 1.0 and 1.1 streams, every violation, any split. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

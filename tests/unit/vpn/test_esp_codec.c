@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_codec.c - vpn/esp_codec.c: GCM ESP vectors (draft-mcgrew-gcm-test-01), every cipher/integ/ESN round trip, independent framing checks, truncations, flipped bytes, padding and inner-packet errors. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

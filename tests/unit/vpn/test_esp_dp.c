@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_dp.c - the userspace dataplane against a peer played by the test (private netns): both directions, errors and their counters, IKE demux, make-before-break rekey, lifetimes, sequence wrap, MSS clamp, USO, device loss. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>

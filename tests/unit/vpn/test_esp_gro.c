@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_gro.c - vpn/esp_gro.c: which decrypted TCP segments merge into one TUN write, and that the super-packet cuts back into the same segments. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

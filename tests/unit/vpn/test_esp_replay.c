@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_replay.c - vpn/esp_replay.c: in order, reordered, duplicates, too old, jumps, ESN inference and wrap, against a plain model. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

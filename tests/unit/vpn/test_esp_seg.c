@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_seg.c - vpn/esp_seg.c + esp_inner.c: TSO/USO segmentation field by field, checksum completion, MSS clamp, ICMP too-big. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_esp_sock.c - vpn/esp_sock.c: IKE and ESP share UDP 4500; the reuseport program steers each datagram to the right socket (private netns). */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>

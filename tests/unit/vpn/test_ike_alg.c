@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_alg.c - algorithm facts: key, IV, block and ICV sizes (RFC 3602, 4868, 5282), OpenSSL mappings. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

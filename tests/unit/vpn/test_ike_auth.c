@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_auth.c - AUTH: PSK against a plain re-computation, RFC 7427 RSA/ECDSA signatures, legacy methods, hash notify. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_cert.c - certificates: PEM/DER loading and its errors, CA stores, chain verification, CERTREQ key ids. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_codec.c - IKEv2 codec: hex vector, round trips, every truncation, malformed payloads. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_dh.c - Diffie-Hellman: RFC 5903/7748/5114 vectors, agreement in every group, peer value checks. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

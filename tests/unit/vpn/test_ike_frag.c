@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_frag.c - SKF: fragment sizing, protected fragments reassembled in any order, RFC 7383 restart rules, bounds. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_id.c - identities: strongSwan-style parsing and printing, payloads, remote-id matching, IDs in certificates. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

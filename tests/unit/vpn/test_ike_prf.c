@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_prf.c - prf (RFC 2202/4231 vectors), prf+ against a plain re-computation, SKEYSEED, SA keys, KEYMAT, rekey. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_proposal.c - proposals: keywords, parse/print, defaults, responder selection, reply checks. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_sa.c - two IKE engines on one loop over loopback sockets (private netns), a recording ESP backend: setup, failures, rekeys without a gap, collisions, DPD, deletes, restarts, cookies, fragments, certificates. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <sched.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/test_ike_sk.c - SK/SKF protection: GCM spec vectors, round trips per suite, tampering, padding, fragments. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/vpn_test_pki.h - keys and X.509 certificates made at test time with the OpenSSL API, PEM files in a temp dir. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_TEST_PKI_H
 #define HGW_VPN_TEST_PKI_H
 

@@ -1,4 +1,5 @@
 /* tests/unit/vpn/vpn_test_rsa.h - RSA-2048 keys made once with openssl genrsa: generating them at test time took ~70 s under valgrind. Test material only. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_VPN_TEST_RSA_H
 #define HGW_VPN_TEST_RSA_H
 
