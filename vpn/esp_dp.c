@@ -48,6 +48,67 @@ esp_dp_sync(struct esp_dp *dp)
 	}
 }
 
+/* Free what every worker has moved past, or everything (all: no worker
+ * runs, or esp_dp_sync() just ran). The lock held. */
+static void
+dp_reap(struct esp_dp *dp, bool all)
+{
+	struct esp_retired	**pp, *r;
+	uint64_t		 min = UINT64_MAX;
+
+	for (unsigned i = 0; i < dp->nw && !all; i++) {
+		struct esp_worker	*w = dp->w[i];
+		uint64_t		 q;
+
+		if (w && w->started && (q = atomic_load(&w->qs)) != 0 && q < min)
+			min = q;
+	}
+	for (pp = &dp->retired; (r = *pp);) {
+		if (all || r->epoch <= min) {
+			*pp = r->next;
+			free(r->p);
+			free(r);
+			dp->nretired--;
+		} else
+			pp = &r->next;
+	}
+}
+
+/* p was unpublished: free it once no worker can hold it, without waiting
+ * for the workers (esp_dp_sync() would: two such waits were most of an
+ * IKE_AUTH's time on the loop thread under load). The lock held. */
+static void
+dp_retire(struct esp_dp *dp, void *p)
+{
+	struct esp_retired	*r;
+	uint64_t		 e, one = 1;
+
+	if (!p)
+		return;
+	if (dp->nretired >= ESP_RETIRED_MAX || !(r = malloc(sizeof(*r)))) {
+		esp_dp_sync(dp);
+		dp_reap(dp, true);
+		free(p);
+		return;
+	}
+	e = atomic_fetch_add(&dp->epoch, 1) + 1;
+	r->epoch = e;
+	r->p = p;
+	r->next = dp->retired;
+	dp->retired = r;
+	dp->nretired++;
+	/* A worker blocked in epoll_wait passes its quiescent point only
+	 * when woken: wake it, but do not wait. */
+	for (unsigned i = 0; i < dp->nw; i++) {
+		struct esp_worker	*w = dp->w[i];
+		uint64_t		 q;
+
+		if (w && w->started && (q = atomic_load(&w->qs)) != 0 && q < e)
+			(void)!write(w->evfd, &one, sizeof(one));
+	}
+	dp_reap(dp, false);
+}
+
 /* --- the SPI table ---------------------------------------------------- */
 
 /* A new table holding the current one's SAs, minus `drop`, plus `add`. */
@@ -76,7 +137,12 @@ tab_rebuild(struct esp_dp *dp, struct esp_dsa *add, struct esp_dsa *drop)
 		t->slot[j] = sa;
 	}
 	atomic_store_explicit(&dp->in_tab, t, memory_order_release);
-	esp_dp_sync(dp);
+	if (!drop) {
+		dp_retire(dp, old);	/* no SA goes: only the old table waits */
+		return 0;
+	}
+	esp_dp_sync(dp);		/* drop is freed by the caller */
+	dp_reap(dp, true);
 	free(old);
 	return 0;
 }
@@ -577,7 +643,8 @@ dp_tunnel_peer_set(struct esp_backend *be, uint32_t id, const struct esp_tunnel_
 	/* A batch in flight finishes on the old path, which is freed once
 	 * every worker has moved on. */
 	o = atomic_exchange_explicit(&t->path, o, memory_order_acq_rel);
-	esp_dp_sync(dp);
+	dp_retire(dp, o);
+	o = NULL;
 out:
 	pthread_mutex_unlock(&dp->lock);
 	free(o);
@@ -609,6 +676,7 @@ dp_free(struct esp_backend *be)
 		dp->eps = ep->next;
 		ep_free(dp, ep);
 	}
+	dp_reap(dp, true);		/* the workers have ended */
 	for (unsigned i = 0; i < dp->nw; i++)
 		esp_worker_free(dp->w[i]);
 	free(atomic_load(&dp->in_tab));

@@ -198,6 +198,18 @@ struct esp_worker {
 	size_t			 ivpos;
 };
 
+/* Memory unpublished on the setup path (an SPI table replaced, an ESP
+ * path moved) that a worker may still read: freed once every worker has
+ * passed a quiescent point at or after epoch. The control thread does
+ * not wait for that (the workers may not be scheduled for a while on a
+ * busy machine); it frees what is ripe at its next call. */
+struct esp_retired {
+	struct esp_retired	*next;
+	uint64_t		 epoch;
+	void			*p;
+};
+#define ESP_RETIRED_MAX	64	/* more waiting: one esp_dp_sync() and all go */
+
 struct esp_dp {
 	struct esp_backend		 be;	/* first: the ops table */
 	struct esp_events		 ev;
@@ -209,6 +221,8 @@ struct esp_dp {
 	struct esp_tun			*tuns;
 	struct esp_ep			*eps;
 	uint32_t			 next_id;
+	struct esp_retired		*retired;	/* under lock */
+	unsigned			 nretired;
 	struct esp_worker		*w[ESP_WORKERS_MAX];
 };
 

@@ -385,6 +385,8 @@ sa_stats(uint32_t spi, enum esp_dir d)
 	assert_true(cond);						\
 } while (0)
 
+static struct esp_tunnel_cfg	 tun_cfg;	/* the tunnel as added */
+
 /* A fresh netns, a dataplane with two threads, one tunnel, SAs both ways;
  * the outer side over IPv4 or IPv6 (the peer on another address of lo). */
 static int
@@ -417,6 +419,7 @@ setup_mode(bool raw, bool v6)
 	tc.remote_port = PEER_PORT;
 	if (esp_tunnel_add(pr.be, &tc, &pr.tun) != 0)
 		return -1;
+	tun_cfg = tc;
 	if (system("ip addr add 10.99.0.1/24 dev " DEV " && ip -6 addr add fd99::1/64 dev " DEV
 	    " nodad") != 0)
 		return -1;
@@ -752,6 +755,62 @@ test_rekey_make_before_break(void **state)
 	assert_int_equal(host_recv(pr.u4, 2000, rx, sizeof(rx)), 3);
 }
 
+/*
+ * The setup path's churn while traffic flows: inbound SAs added (each
+ * replaces the SPI table, whose old copy is freed later, without waiting
+ * for the workers) and the ESP path set again and again (the old path
+ * likewise), 300 times, more than ESP_RETIRED_MAX (when the workers lag
+ * behind, the waiting fallback runs). Nothing is lost or misrouted (and ASan sees no use after
+ * free), the SAs are all there, and deleting them (which waits) leaves
+ * the first SA working.
+ */
+static void
+test_setup_churn_under_traffic(void **state)
+{
+	static bool	 got[4000];
+	struct flood	 f = { 4000, 0, 0, false };
+	pthread_t	 th;
+	uint8_t		 inner[2048], rx[256];
+	unsigned	 count = 0, added = 0;
+	uint32_t	 spi;
+	size_t		 n;
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(pthread_create(&th, NULL, flood_main, &f), 0);
+	while (count < f.n) {
+		uint32_t	 v;
+
+		if (!(n = peer_recv(3000, 9, IPPROTO_UDP, inner, &spi)))
+			break;
+		memcpy(&v, inner + 28, sizeof(v));
+		assert_true(v < f.n);
+		assert_false(got[v]);
+		assert_int_equal(spi, SPI_OUT);
+		got[v] = true;
+		count++;
+		f.received = count;
+		if (count % 20 == 0 && added < 150) {
+			dp_sa(0x10000 + added++, ESP_IN, NULL);
+			assert_int_equal(esp_tunnel_peer_set(pr.be, pr.tun, &tun_cfg), 0);
+		}
+	}
+	f.stop = true;
+	pthread_join(th, NULL);
+	assert_int_equal(count, f.n);
+	assert_int_equal(added, 150);
+	for (uint32_t k = 0; k < added; k++)
+		assert_int_equal(esp_sa_stats_get(pr.be, pr.tun, 0x10000 + k, ESP_IN,
+		    &(struct esp_sa_stats){ 0 }), 0);
+	n = mk_udp(inner, true, "one", 3);
+	peer_send(SPI_IN, inner, n);
+	assert_int_equal(host_recv(pr.u4, 2000, rx, sizeof(rx)), 3);
+	for (uint32_t k = 0; k < added; k++)
+		assert_int_equal(esp_sa_del(pr.be, pr.tun, 0x10000 + k, ESP_IN), 0);
+	n = mk_udp(inner, true, "two", 3);
+	peer_send(SPI_IN, inner, n);
+	assert_int_equal(host_recv(pr.u4, 2000, rx, sizeof(rx)), 3);
+}
+
 static void
 lifetimes_out(struct esp_sa_cfg *c)
 {
@@ -1008,6 +1067,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup_raw, teardown),
 		cmocka_unit_test_setup_teardown(test_lifetimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_wraps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mss_clamp, setup, teardown),
