@@ -14,9 +14,10 @@ narrowed to its."""
 
 import os
 import re
+import shutil
 import subprocess
 
-from . import esp, util
+from . import esp, hgw, util
 
 GA_WAN, GB_WAN = esp.GA_WAN, esp.GB_WAN
 HA, HB = esp.HA, esp.HB
@@ -213,6 +214,10 @@ def write(workdir, name, text):
 	with open(path, 'w') as f:
 		f.write(text)
 	os.chmod(path, 0o600)
+	if hgw.drop_user():
+		# a hybridgwd that dropped root reads it again on SIGHUP: the
+		# service's user owns its configuration (keys in it: 0600)
+		shutil.chown(path, hgw.drop_user(), hgw.drop_user())
 	return path
 
 
