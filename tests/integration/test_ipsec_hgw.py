@@ -295,7 +295,9 @@ def test_rekey_under_iperf_zero_loss(env, hgwd, what):
 	rcv0 = ipsec.udp_rcvbuf_errors(ns['gb']) + ipsec.udp_rcvbuf_errors(ns['hb'])
 	client, server = ipsec.iperf(ns['ha'], ns['hb'], ipsec.HB, secs, ipsec.UDP_STREAM)
 	host = ipsec.udp_rcvbuf_errors(ns['gb']) + ipsec.udp_rcvbuf_errors(ns['hb']) - rcv0
-	i1, c1 = sa(a)
+	# the stream may end in the middle of a rekey: the SAs it swaps are
+	# "rekeying" until the exchange (one round trip) is done
+	i1, c1 = util.wait_for(lambda: all(sa(a)) and sa(a), 10, 0.1, 'established SAs after the stream')
 	if what != 'ike':
 		assert c1['spi-in'] != c0['spi-in'], 'no Child SA rekey'
 	if what != 'child':
