@@ -1,4 +1,5 @@
 /* tests/bench/ike-setup/ike_setup.c - IKEv2 setup load generator: N tunnels (IKE SA + first Child SA, PSK, ECDH P-256) initiated against one responder with hybridgw's own IKE code. */
+/* SPDX-License-Identifier: ISC */
 
 /*
  * usage: ike_setup -s SERVER -b SRC_BASE -n N -k PSK [-w WINDOW] [-p PORT]
