@@ -53,7 +53,15 @@ def test_lab_daemons_use_their_own_directories(lab):
 			exe = os.path.basename(next(a for a in argv if a.startswith('/') or
 						    a in ('bird', 'gobgpd')))
 			seen.add(info['role'])
-			if info['role'] == 'frr':
+			if exe == 'charon-systemd':
+				# strongSwan beside a node's routing daemon (the IPsec
+				# far ends): its dirs come from its strongswan.conf
+				with open('/proc/%d/environ' % pid, 'rb') as f:
+					env = dict(e.decode().split('=', 1) for e in f.read().split(b'\0')
+						   if b'=' in e)
+				assert env.get('STRONGSWAN_CONF', '').startswith(lb.state_dir), (node, env)
+				seen.add('strongswan')
+			elif info['role'] == 'frr':
 				for opt in ('-i', '--vty_socket', '-f'):
 					assert lb.state_dir in argv[argv.index(opt) + 1], (node, opt, line)
 				if '-z' in argv:
@@ -65,4 +73,4 @@ def test_lab_daemons_use_their_own_directories(lab):
 				for opt in ('-s', '-S'):
 					assert lb.state_dir in argv[argv.index(opt) + 1], (node, opt, line)
 			assert exe
-	assert seen >= {'frr', 'bird', 'hybridgw'}, seen
+	assert seen >= {'frr', 'bird', 'hybridgw', 'strongswan'}, seen
