@@ -217,5 +217,16 @@ int	gw_show_vpn(FILE *f, const struct lyd_node *st, int nw, char **w);
 
 /* gw_show.c: hybridgwctl show bgp|routes|bfd|failover|vpn */
 extern const struct nb_show	gw_shows[];
+/* Reading the state tree for the tables (gw_show.c, gw_vpn.c): a leaf's
+ * value at path under n ("" when absent), the first instance of list name
+ * under parent, seconds as "hh:mm:ss" or "NdHHh" in buf ("-" when empty). */
+const char	*gw_leaf(const struct lyd_node *n, const char *path);
+struct lyd_node	*gw_first(const struct lyd_node *parent, const char *name);
+const char	*gw_age(const char *secs, char *buf, size_t len);
+/* Instances of one list are contiguous siblings in libyang trees. */
+#define GW_FOR_EACH_NAMED(parent, nm, it)				\
+	for ((it) = gw_first((parent), (nm)); (it);		\
+	    (it) = (it)->next && strcmp((it)->next->schema->name, (nm)) == 0 ? \
+	    (it)->next : NULL)
 
 #endif

@@ -13,8 +13,8 @@
  * --json), so the table, the JSON and NETCONF can never disagree.
  */
 
-static const char *
-leaf(const struct lyd_node *n, const char *path)
+const char *
+gw_leaf(const struct lyd_node *n, const char *path)
 {
 	struct lyd_node	*l = NULL;
 
@@ -40,8 +40,8 @@ leaflist(const struct lyd_node *n, const char *name, char *buf, size_t len)
 	return buf[0] ? buf : "-";
 }
 
-static const char *
-fmt_age(const char *secs, char *buf, size_t len)
+const char *
+gw_age(const char *secs, char *buf, size_t len)
 {
 	unsigned long	 s = strtoul(secs, NULL, 10);
 
@@ -55,8 +55,8 @@ fmt_age(const char *secs, char *buf, size_t len)
 }
 
 /* The list instances under state root at a schema path ("bgp/neighbor"). */
-static struct lyd_node *
-first_child_named(const struct lyd_node *parent, const char *name)
+struct lyd_node *
+gw_first(const struct lyd_node *parent, const char *name)
 {
 	struct lyd_node	*c;
 
@@ -66,37 +66,31 @@ first_child_named(const struct lyd_node *parent, const char *name)
 	return NULL;
 }
 
-/* Instances of one list are contiguous siblings in libyang trees. */
-#define FOR_EACH_NAMED(parent, nm, it)					\
-	for ((it) = first_child_named((parent), (nm)); (it);		\
-	    (it) = (it)->next && strcmp((it)->next->schema->name, (nm)) == 0 ? \
-	    (it)->next : NULL)
-
 static void
 show_bgp_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*bgp = first_child_named(st, "bgp"), *nb;
+	struct lyd_node	*bgp = gw_first(st, "bgp"), *nb;
 	char		 age[32];
 
 	fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n", "Neighbor", "AS",
 	    "State", "Up/Down", "PfxRcd", "PfxAcc", "PfxAdv", "Name");
-	FOR_EACH_NAMED(bgp, "neighbor", nb) {
+	GW_FOR_EACH_NAMED(bgp, "neighbor", nb) {
 		fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n",
-		    leaf(nb, "address"), leaf(nb, "peer-as"), leaf(nb, "state"),
-		    fmt_age(leaf(nb, "uptime"), age, sizeof(age)),
-		    leaf(nb, "counters/prefixes-received"),
-		    leaf(nb, "counters/prefixes-accepted"),
-		    leaf(nb, "counters/prefixes-advertised"), leaf(nb, "name"));
+		    gw_leaf(nb, "address"), gw_leaf(nb, "peer-as"), gw_leaf(nb, "state"),
+		    gw_age(gw_leaf(nb, "uptime"), age, sizeof(age)),
+		    gw_leaf(nb, "counters/prefixes-received"),
+		    gw_leaf(nb, "counters/prefixes-accepted"),
+		    gw_leaf(nb, "counters/prefixes-advertised"), gw_leaf(nb, "name"));
 	}
 }
 
 static struct lyd_node *
 find_neighbor(const struct lyd_node *st, const char *addr)
 {
-	struct lyd_node	*bgp = first_child_named(st, "bgp"), *nb;
+	struct lyd_node	*bgp = gw_first(st, "bgp"), *nb;
 
-	FOR_EACH_NAMED(bgp, "neighbor", nb)
-		if (strcmp(leaf(nb, "address"), addr) == 0)
+	GW_FOR_EACH_NAMED(bgp, "neighbor", nb)
+		if (strcmp(gw_leaf(nb, "address"), addr) == 0)
 			return nb;
 	return NULL;
 }
@@ -121,17 +115,17 @@ show_bgp_neighbor(FILE *f, struct lyd_node *nb)
 	};
 	char	 age[32];
 
-	fprintf(f, "BGP neighbor %s, up for %s\n", leaf(nb, "address"),
-	    fmt_age(leaf(nb, "uptime"), age, sizeof(age)));
+	fprintf(f, "BGP neighbor %s, up for %s\n", gw_leaf(nb, "address"),
+	    gw_age(gw_leaf(nb, "uptime"), age, sizeof(age)));
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		if (!rows[i][1] && strncmp(rows[i][0], "Messages", 8) == 0)
 			fprintf(f, "  %-20s %s/%s\n", rows[i][0],
-			    leaf(nb, "counters/messages-in"), leaf(nb, "counters/messages-out"));
+			    gw_leaf(nb, "counters/messages-in"), gw_leaf(nb, "counters/messages-out"));
 		else if (!rows[i][1])
 			fprintf(f, "  %-20s %s/%s\n", rows[i][0],
-			    leaf(nb, "counters/updates-in"), leaf(nb, "counters/updates-out"));
-		else if (leaf(nb, rows[i][1])[0])
-			fprintf(f, "  %-20s %s\n", rows[i][0], leaf(nb, rows[i][1]));
+			    gw_leaf(nb, "counters/updates-in"), gw_leaf(nb, "counters/updates-out"));
+		else if (gw_leaf(nb, rows[i][1])[0])
+			fprintf(f, "  %-20s %s\n", rows[i][0], gw_leaf(nb, rows[i][1]));
 	}
 }
 
@@ -143,14 +137,14 @@ show_bgp_routes(FILE *f, struct lyd_node *nb, const char *dir)
 
 	fprintf(f, "%-20s %-26s %8s %8s %-6s %s\n", "Prefix", "Next hop", "LocPrf",
 	    "MED", "Origin", "AS path");
-	FOR_EACH_NAMED(nb, "route", r) {
-		if (strcmp(leaf(r, "direction"), dir) != 0)
+	GW_FOR_EACH_NAMED(nb, "route", r) {
+		if (strcmp(gw_leaf(r, "direction"), dir) != 0)
 			continue;
-		fprintf(f, "%-20s %-26s %8s %8s %-6s %s%s%s\n", leaf(r, "prefix"),
-		    leaf(r, "next-hop"), leaf(r, "local-pref"), leaf(r, "med"),
-		    leaf(r, "origin"), leaf(r, "as-path"),
-		    strcmp(leaf(r, "stale"), "true") == 0 ? " (stale)" : "",
-		    strcmp(leaf(r, "accepted"), "false") == 0 ? " (not accepted)" : "");
+		fprintf(f, "%-20s %-26s %8s %8s %-6s %s%s%s\n", gw_leaf(r, "prefix"),
+		    gw_leaf(r, "next-hop"), gw_leaf(r, "local-pref"), gw_leaf(r, "med"),
+		    gw_leaf(r, "origin"), gw_leaf(r, "as-path"),
+		    strcmp(gw_leaf(r, "stale"), "true") == 0 ? " (stale)" : "",
+		    strcmp(gw_leaf(r, "accepted"), "false") == 0 ? " (not accepted)" : "");
 		n++;
 	}
 	fprintf(f, "%zu routes %s\n", n, dir);
@@ -159,24 +153,24 @@ show_bgp_routes(FILE *f, struct lyd_node *nb, const char *dir)
 static void
 show_routes_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*rib = first_child_named(st, "rib"), *r;
+	struct lyd_node	*rib = gw_first(st, "rib"), *r;
 	char		 a[256], b[256];
 	size_t		 n = 0;
 
 	fprintf(f, "%-20s %-8s %-32s %-8s %-32s %s\n", "Prefix", "Active", "Next hops",
 	    "Backup", "Backup next hops", "Since");
-	FOR_EACH_NAMED(rib, "route", r) {
-		const char	*via = leaf(r, "backup-via");
+	GW_FOR_EACH_NAMED(rib, "route", r) {
+		const char	*via = gw_leaf(r, "backup-via");
 		char		 bk[300];
 
 		snprintf(bk, sizeof(bk), "%s%s%s", leaflist(r, "backup-next-hop", b, sizeof(b)),
 		    via[0] ? " via " : "", via);
-		fprintf(f, "%-20s %-8s %-32s %-8s %-32s %s%s%s\n", leaf(r, "prefix"),
-		    leaf(r, "active-class")[0] ? leaf(r, "active-class") : "none",
+		fprintf(f, "%-20s %-8s %-32s %-8s %-32s %s%s%s\n", gw_leaf(r, "prefix"),
+		    gw_leaf(r, "active-class")[0] ? gw_leaf(r, "active-class") : "none",
 		    leaflist(r, "active-next-hop", a, sizeof(a)),
-		    leaf(r, "backup-class")[0] ? leaf(r, "backup-class") : "none", bk,
-		    leaf(r, "since"), leaf(r, "fib-error")[0] ? "  FIB error: " : "",
-		    leaf(r, "fib-error"));
+		    gw_leaf(r, "backup-class")[0] ? gw_leaf(r, "backup-class") : "none", bk,
+		    gw_leaf(r, "since"), gw_leaf(r, "fib-error")[0] ? "  FIB error: " : "",
+		    gw_leaf(r, "fib-error"));
 		n++;
 	}
 	fprintf(f, "%zu prefixes\n", n);
@@ -185,41 +179,41 @@ show_routes_table(FILE *f, const struct lyd_node *st)
 static void
 show_bfd_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*bfd = first_child_named(st, "bfd"), *s;
+	struct lyd_node	*bfd = gw_first(st, "bfd"), *s;
 
 	fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", "Peer", "Local", "State",
 	    "Remote", "TX ms", "Detect ms", "Last diagnostic");
-	FOR_EACH_NAMED(bfd, "session", s) {
-		fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", leaf(s, "peer-address"),
-		    leaf(s, "local-address"), leaf(s, "state"), leaf(s, "remote-state"),
-		    leaf(s, "negotiated-tx"), leaf(s, "detect-time"),
-		    leaf(s, "last-diagnostic"));
+	GW_FOR_EACH_NAMED(bfd, "session", s) {
+		fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", gw_leaf(s, "peer-address"),
+		    gw_leaf(s, "local-address"), gw_leaf(s, "state"), gw_leaf(s, "remote-state"),
+		    gw_leaf(s, "negotiated-tx"), gw_leaf(s, "detect-time"),
+		    gw_leaf(s, "last-diagnostic"));
 	}
 }
 
 static void
 show_failover_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*fo = first_child_named(st, "failover"), *e;
-	struct lyd_node	*al = first_child_named(st, "alarms"), *a;
+	struct lyd_node	*fo = gw_first(st, "failover"), *e;
+	struct lyd_node	*al = gw_first(st, "alarms"), *a;
 
-	FOR_EACH_NAMED(al, "outbound-prefix-limit", a)
+	GW_FOR_EACH_NAMED(al, "outbound-prefix-limit", a)
 		fprintf(f, "ALARM outbound prefix limit: %s wants %s prefixes, limit %s, "
-		    "%s withheld\n", leaf(a, "target"), leaf(a, "wanted"), leaf(a, "limit"),
-		    leaf(a, "withheld"));
+		    "%s withheld\n", gw_leaf(a, "target"), gw_leaf(a, "wanted"), gw_leaf(a, "limit"),
+		    gw_leaf(a, "withheld"));
 
 	fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", "ID", "Connection",
 	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups", "Source");
-	FOR_EACH_NAMED(fo, "event", e) {
+	GW_FOR_EACH_NAMED(fo, "event", e) {
 		char	 sw[40];
 
 		snprintf(sw, sizeof(sw), "%s -> %s",
-		    leaf(e, "from-class")[0] ? leaf(e, "from-class") : "none",
-		    leaf(e, "to-class")[0] ? leaf(e, "to-class") : "none");
-		fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", leaf(e, "id"),
-		    leaf(e, "connection"), leaf(e, "trigger"), sw, leaf(e, "detected"),
-		    leaf(e, "switch-time"), leaf(e, "prefixes-moved"),
-		    leaf(e, "groups-rewritten"), leaf(e, "source"));
+		    gw_leaf(e, "from-class")[0] ? gw_leaf(e, "from-class") : "none",
+		    gw_leaf(e, "to-class")[0] ? gw_leaf(e, "to-class") : "none");
+		fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", gw_leaf(e, "id"),
+		    gw_leaf(e, "connection"), gw_leaf(e, "trigger"), sw, gw_leaf(e, "detected"),
+		    gw_leaf(e, "switch-time"), gw_leaf(e, "prefixes-moved"),
+		    gw_leaf(e, "groups-rewritten"), gw_leaf(e, "source"));
 	}
 }
 
@@ -242,14 +236,14 @@ bgp_xpath(int nw, char **w, char *buf, size_t len)
 static void
 bgp_json_trim(struct lyd_node *st, int nw, char **w)
 {
-	struct lyd_node	*bgp = first_child_named(st, "bgp"), *n, *next;
+	struct lyd_node	*bgp = gw_first(st, "bgp"), *n, *next;
 
 	if (nw < 3)
 		return;
-	for (n = bgp ? first_child_named(bgp, "neighbor") : NULL; n; n = next) {
+	for (n = bgp ? gw_first(bgp, "neighbor") : NULL; n; n = next) {
 		next = n->next && strcmp(n->next->schema->name, "neighbor") == 0 ?
 		    n->next : NULL;
-		if (strcmp(leaf(n, "address"), w[2]) != 0)
+		if (strcmp(gw_leaf(n, "address"), w[2]) != 0)
 			lyd_free_tree(n);
 	}
 }

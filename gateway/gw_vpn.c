@@ -300,75 +300,35 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 
 /* ---------------------------------------------------------------- tables */
 
-static const char *
-leaf(const struct lyd_node *n, const char *path)
-{
-	struct lyd_node	*l = NULL;
-
-	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
-		return "";
-	return lyd_get_value(l);
-}
-
-static struct lyd_node *
-first_named(const struct lyd_node *parent, const char *name)
-{
-	struct lyd_node	*c;
-
-	LY_LIST_FOR(lyd_child(parent), c)
-		if (strcmp(c->schema->name, name) == 0)
-			return c;
-	return NULL;
-}
-
-#define FOR_EACH_NAMED(parent, nm, it)					\
-	for ((it) = first_named((parent), (nm)); (it);			\
-	    (it) = (it)->next && strcmp((it)->next->schema->name, (nm)) == 0 ? \
-	    (it)->next : NULL)
-
-static const char *
-age(const char *secs, char *buf, size_t len)
-{
-	unsigned long	 s = strtoul(secs, NULL, 10);
-
-	if (!secs[0])
-		return "-";
-	if (s >= 86400)
-		snprintf(buf, len, "%lud%02luh", s / 86400, (s / 3600) % 24);
-	else
-		snprintf(buf, len, "%02lu:%02lu:%02lu", s / 3600, (s / 60) % 60, s % 60);
-	return buf;
-}
-
 static int
 vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 {
-	struct lyd_node	*vpn = first_named(st, "vpn"), *t;
+	struct lyd_node	*vpn = gw_first(st, "vpn"), *t;
 	char		 up[32], name[112], dpd[32];
 
 	fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s\n", "Tunnel",
 	    "Interface", "State", "Remote", "Up", "Packets in", "Bytes in", "Packets out",
 	    "Bytes out", "DPD", "Reason");
-	FOR_EACH_NAMED(vpn, "tunnel", t) {
-		snprintf(name, sizeof(name), "%s/%s", leaf(t, "connection"), leaf(t, "name"));
-		snprintf(dpd, sizeof(dpd), "%s%s", leaf(t, "last-dpd")[0] ? leaf(t, "last-dpd") : "-",
-		    leaf(t, "last-dpd")[0] ? "s ago" : "");
+	GW_FOR_EACH_NAMED(vpn, "tunnel", t) {
+		snprintf(name, sizeof(name), "%s/%s", gw_leaf(t, "connection"), gw_leaf(t, "name"));
+		snprintf(dpd, sizeof(dpd), "%s%s", gw_leaf(t, "last-dpd")[0] ? gw_leaf(t, "last-dpd") : "-",
+		    gw_leaf(t, "last-dpd")[0] ? "s ago" : "");
 		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s%s%s\n", name,
-		    leaf(t, "interface"), leaf(t, "state"), leaf(t, "remote-address"),
-		    strcmp(leaf(t, "state"), "up") == 0 ? age(leaf(t, "uptime"), up, sizeof(up)) : "-",
-		    leaf(t, "counters/packets-in"), leaf(t, "counters/bytes-in"),
-		    leaf(t, "counters/packets-out"), leaf(t, "counters/bytes-out"), dpd,
-		    leaf(t, "reason"), leaf(t, "detail")[0] ? ": " : "", leaf(t, "detail"));
+		    gw_leaf(t, "interface"), gw_leaf(t, "state"), gw_leaf(t, "remote-address"),
+		    strcmp(gw_leaf(t, "state"), "up") == 0 ? gw_age(gw_leaf(t, "uptime"), up, sizeof(up)) : "-",
+		    gw_leaf(t, "counters/packets-in"), gw_leaf(t, "counters/bytes-in"),
+		    gw_leaf(t, "counters/packets-out"), gw_leaf(t, "counters/bytes-out"), dpd,
+		    gw_leaf(t, "reason"), gw_leaf(t, "detail")[0] ? ": " : "", gw_leaf(t, "detail"));
 	}
-	if (!first_named(vpn, "connection"))
+	if (!gw_first(vpn, "connection"))
 		return 0;
 	fprintf(f, "\n%-24s %-8s %12s %16s %12s %16s\n", "Connection", "Up", "Packets in",
 	    "Bytes in", "Packets out", "Bytes out");
-	FOR_EACH_NAMED(vpn, "connection", t) {
-		snprintf(up, sizeof(up), "%s/%s", leaf(t, "tunnels-up"), leaf(t, "tunnels"));
-		fprintf(f, "%-24s %-8s %12s %16s %12s %16s\n", leaf(t, "name"), up,
-		    leaf(t, "counters/packets-in"), leaf(t, "counters/bytes-in"),
-		    leaf(t, "counters/packets-out"), leaf(t, "counters/bytes-out"));
+	GW_FOR_EACH_NAMED(vpn, "connection", t) {
+		snprintf(up, sizeof(up), "%s/%s", gw_leaf(t, "tunnels-up"), gw_leaf(t, "tunnels"));
+		fprintf(f, "%-24s %-8s %12s %16s %12s %16s\n", gw_leaf(t, "name"), up,
+		    gw_leaf(t, "counters/packets-in"), gw_leaf(t, "counters/bytes-in"),
+		    gw_leaf(t, "counters/packets-out"), gw_leaf(t, "counters/bytes-out"));
 	}
 	return 0;
 }
@@ -376,37 +336,37 @@ vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 static int
 vpn_sa_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*vpn = first_named(st, "vpn"), *t, *sa;
+	struct lyd_node	*vpn = gw_first(st, "vpn"), *t, *sa;
 	char		 a[32];
 
-	FOR_EACH_NAMED(vpn, "tunnel", t) {
-		fprintf(f, "%s/%s (%s): %s%s%s\n", leaf(t, "connection"), leaf(t, "name"),
-		    leaf(t, "interface"), leaf(t, "state"), leaf(t, "reason")[0] ? ", " : "",
-		    leaf(t, "reason"));
-		FOR_EACH_NAMED(t, "ike-sa", sa) {
-			fprintf(f, "  IKE   %s_%s %s %s %s\n", leaf(sa, "initiator-spi"),
-			    leaf(sa, "responder-spi"), leaf(sa, "role"), leaf(sa, "state"),
-			    leaf(sa, "algorithms"));
+	GW_FOR_EACH_NAMED(vpn, "tunnel", t) {
+		fprintf(f, "%s/%s (%s): %s%s%s\n", gw_leaf(t, "connection"), gw_leaf(t, "name"),
+		    gw_leaf(t, "interface"), gw_leaf(t, "state"), gw_leaf(t, "reason")[0] ? ", " : "",
+		    gw_leaf(t, "reason"));
+		GW_FOR_EACH_NAMED(t, "ike-sa", sa) {
+			fprintf(f, "  IKE   %s_%s %s %s %s\n", gw_leaf(sa, "initiator-spi"),
+			    gw_leaf(sa, "responder-spi"), gw_leaf(sa, "role"), gw_leaf(sa, "state"),
+			    gw_leaf(sa, "algorithms"));
 			fprintf(f, "        %s <-> %s [%s] %s:%s%s%s, rekey in %ss, expires in "
-			    "%ss, up %s\n", leaf(sa, "local-id"), leaf(sa, "remote-id"),
-			    leaf(sa, "authentication"), leaf(sa, "remote-address"),
-			    leaf(sa, "remote-port"),
-			    strcmp(leaf(sa, "nat-local"), "true") == 0 ? " NAT(local)" : "",
-			    strcmp(leaf(sa, "nat-remote"), "true") == 0 ? " NAT(remote)" : "",
-			    leaf(sa, "rekey-in"), leaf(sa, "lifetime-remaining"),
-			    age(leaf(sa, "established"), a, sizeof(a)));
+			    "%ss, up %s\n", gw_leaf(sa, "local-id"), gw_leaf(sa, "remote-id"),
+			    gw_leaf(sa, "authentication"), gw_leaf(sa, "remote-address"),
+			    gw_leaf(sa, "remote-port"),
+			    strcmp(gw_leaf(sa, "nat-local"), "true") == 0 ? " NAT(local)" : "",
+			    strcmp(gw_leaf(sa, "nat-remote"), "true") == 0 ? " NAT(remote)" : "",
+			    gw_leaf(sa, "rekey-in"), gw_leaf(sa, "lifetime-remaining"),
+			    gw_age(gw_leaf(sa, "established"), a, sizeof(a)));
 		}
-		FOR_EACH_NAMED(t, "child-sa", sa) {
-			fprintf(f, "  Child %s/%s %s %s%s\n", leaf(sa, "spi-in"), leaf(sa, "spi-out"),
-			    leaf(sa, "state"), leaf(sa, "algorithms"),
-			    strcmp(leaf(sa, "udp-encapsulation"), "true") == 0 ? " UDP" : "");
+		GW_FOR_EACH_NAMED(t, "child-sa", sa) {
+			fprintf(f, "  Child %s/%s %s %s%s\n", gw_leaf(sa, "spi-in"), gw_leaf(sa, "spi-out"),
+			    gw_leaf(sa, "state"), gw_leaf(sa, "algorithms"),
+			    strcmp(gw_leaf(sa, "udp-encapsulation"), "true") == 0 ? " UDP" : "");
 			fprintf(f, "        in %s pkts %s bytes, out %s pkts %s bytes, errors "
 			    "%s/%s/%s, rekey in %ss, expires in %ss\n",
-			    leaf(sa, "counters/packets-in"), leaf(sa, "counters/bytes-in"),
-			    leaf(sa, "counters/packets-out"), leaf(sa, "counters/bytes-out"),
-			    leaf(sa, "counters/auth-failures"), leaf(sa, "counters/replay-drops"),
-			    leaf(sa, "counters/decrypt-errors"), leaf(sa, "rekey-in"),
-			    leaf(sa, "lifetime-remaining"));
+			    gw_leaf(sa, "counters/packets-in"), gw_leaf(sa, "counters/bytes-in"),
+			    gw_leaf(sa, "counters/packets-out"), gw_leaf(sa, "counters/bytes-out"),
+			    gw_leaf(sa, "counters/auth-failures"), gw_leaf(sa, "counters/replay-drops"),
+			    gw_leaf(sa, "counters/decrypt-errors"), gw_leaf(sa, "rekey-in"),
+			    gw_leaf(sa, "lifetime-remaining"));
 		}
 	}
 	return 0;
