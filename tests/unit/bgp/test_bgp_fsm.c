@@ -45,11 +45,10 @@ test_establish_negotiates_hold(void **state)
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	c = tp_accept(&e.loop, e.lfd, 1000);
+	c = tp_accept_open(&e.loop, e.lfd, msg, 1500);
 	assert_non_null(c);
 	assert_true(tp_wait_state(&e, "OpenSent", 500));
-	len = tp_expect(&e.loop, c, BGP_MSG_OPEN, msg, 500);
-	assert_true(len > 0);
+	len = msg[16] << 8 | msg[17];
 	assert_int_equal(bgp_open_decode(wire_rd_init(msg + BGP_HDR_LEN,
 	    (size_t)len - BGP_HDR_LEN), &o, &n), 0);
 	assert_int_equal(o.asn, TP_LOCAL_AS);
@@ -177,9 +176,8 @@ test_bad_peer_as(void **state)
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	c = tp_accept(&e.loop, e.lfd, 1000);
+	c = tp_accept_open(&e.loop, e.lfd, NULL, 1500);
 	assert_non_null(c);
-	assert_true(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 500) > 0);
 	tp_send_open(c, 65099, 90, 0x0a000002u, false, false, false);
 	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
 	assert_int_equal(msg[19], BGP_ERR_OPEN);
@@ -204,7 +202,7 @@ test_fsm_error_in_openconfirm(void **state)
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	c = tp_accept(&e.loop, e.lfd, 1000);
+	c = tp_accept_open(&e.loop, e.lfd, NULL, 1500);
 	assert_non_null(c);
 	tp_send_open(c, TP_REMOTE_AS, 90, 0x0a000002u, false, false, false);
 	assert_true(tp_wait_state(&e, "OpenConfirm", 500));
@@ -337,9 +335,8 @@ collision(bool peer_higher)
 	assert_int_equal(bgp_listen(e.bgp, port), 0);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	out = tp_accept(&e.loop, e.lfd, 1000);		/* the connection we opened */
+	out = tp_accept_open(&e.loop, e.lfd, NULL, 1500);	/* the connection we opened */
 	assert_non_null(out);
-	assert_true(tp_expect(&e.loop, out, BGP_MSG_OPEN, NULL, 500) > 0);
 	in = tp_connect(port);				/* and the peer's own */
 	assert_true(tp_expect(&e.loop, in, BGP_MSG_OPEN, NULL, 500) > 0);
 	assert_non_null(e.peer->coll);
