@@ -6,6 +6,7 @@
 
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "tests/unit/include/test_time.h"
 
 static int	 notified;
 static struct rib_journal_entry last;
@@ -42,6 +43,16 @@ t_spin(unsigned ms)
 	}
 }
 
+/* Run the loop until cond holds, for at most ms (stretched by
+ * HGW_TEST_TIME_SCALE): the background slices take what the machine gives
+ * them, so the test waits for the outcome, never for a time. */
+#define T_SPIN_UNTIL(cond, ms) do {					\
+	uint64_t end_ = mono_ms() + (uint64_t)(ms) * test_time_scale();	\
+									\
+	while (!(cond) && mono_ms() < end_)				\
+		t_spin(1);						\
+} while (0)
+
 static void
 test_loop_work_and_failback(void **state)
 {
@@ -69,7 +80,7 @@ test_loop_work_and_failback(void **state)
 	assert_int_equal(rib_pending(rib), 10000);
 	uv_run(loop_get(), UV_RUN_NOWAIT);	/* one slice, not everything */
 	assert_true(rib_pending(rib) > 0 && rib_pending(rib) < 10000);
-	t_spin(200);
+	T_SPIN_UNTIL(rib_pending(rib) == 0, 10000);
 	assert_int_equal(rib_pending(rib), 0);
 	assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_CIRCUIT);
 
@@ -79,20 +90,24 @@ test_loop_work_and_failback(void **state)
 	assert_int_equal(last.trigger, RIB_TRIG_BFD_DOWN);
 	assert_int_equal(last.prefixes_moved, 10000);
 	assert_int_equal(last.groups_rewritten, 1);
-	t_spin(200);
+	T_SPIN_UNTIL(t_cls_now(rib, "10.39.15.0/24") == RIB_CLASS_VPN, 10000);
 	assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_VPN);
 
 	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
 	up_at = mono_ms();
-	t_spin(300);
-	if (mono_ms() - up_at < 1900)		/* (a stalled machine proves nothing) */
+	T_SPIN_UNTIL(notified >= 2, 10000);
+	assert_true(notified >= 2);		/* bgp-up event (backup changed) */
+	if (mono_ms() - up_at < 1900) {		/* (a stalled machine proves nothing) */
+		assert_int_equal(notified, 2);
 		assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_VPN);	/* damped */
-	assert_int_equal(notified, 2);		/* bgp-up event (backup changed) */
-	while (mono_ms() - up_at < 2600)	/* the uv timer fires at 2 s */
-		t_spin(50);
-	assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_CIRCUIT);
+	}
+	/* the failback timer fires at 2 s, never before, however slow the machine */
+	T_SPIN_UNTIL(notified >= 3, 10000);
 	assert_int_equal(notified, 3);
+	assert_true(mono_ms() - up_at >= 2000);
 	assert_int_equal(last.trigger, RIB_TRIG_FAILBACK);
+	T_SPIN_UNTIL(t_cls_now(rib, "10.39.15.0/24") == RIB_CLASS_CIRCUIT, 10000);
+	assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_CIRCUIT);
 	assert_int_equal(last.prefixes_moved, 10000);
 	assert_true(last.switched_us >= last.detected_us);
 	/* freed with a timer armed: handles are closed by the loop */
