@@ -90,7 +90,12 @@ def serve(a, data):
 				break
 		except socket.timeout:
 			pass
-		s.sendall(KEEPALIVE)
+		except OSError:		# reset by a receiver that stopped
+			break
+		try:
+			s.sendall(KEEPALIVE)
+		except OSError:
+			break
 	return 0
 
 
