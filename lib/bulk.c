@@ -1,4 +1,5 @@
 /* lib/bulk.c - 2 MB extents, huge-page advised, carved for pool and trie blocks. */
+/* SPDX-License-Identifier: ISC */
 #include "lib/bulk.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 /* lib/bulk.h - memory for big, long-lived tables, in 2 MB extents the kernel may back with huge pages. */
+/* SPDX-License-Identifier: ISC */
 #ifndef HGW_LIB_BULK_H
 #define HGW_LIB_BULK_H
 

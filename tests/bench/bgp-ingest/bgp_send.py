@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """tests/bench/bgp-ingest/bgp_send.py - a raw BGP sender: pushes a pre-encoded table at line rate.
 
     bgp_send.py UPDATES [--as 65100] [--id 10.0.0.2] [--v6] [--port 179]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """tests/bench/bgp-ingest/gen_table.py - a full BGP table with a realistic shape, as raw UPDATEs.
 
     gen_table.py N4 [--v6 N6] [--seed S] [--out DIR]

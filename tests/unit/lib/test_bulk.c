@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_bulk.c - lib/bulk.c: aligned zeroed pieces, extents, limits, fini; a pool past its bulk threshold. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
