@@ -505,6 +505,34 @@ rib_under_cb(const struct prefix *p, uint32_t val, void *arg)
 	return 0;
 }
 
+/*
+ * True when no prefix's selection can depend on a covering prefix: every
+ * path is of one class and from an eligible source, so every selected
+ * prefix has an active path of that class and rib_select looks no further
+ * than its own paths, and no prefix holds a backup from a covering one.
+ * A full table from one peer is that case; the walk it saves is a subtree
+ * per new prefix, the whole table under each short one.
+ */
+static bool
+rib_cover_free(const struct rib *rib)
+{
+	uint64_t	 n = 0;
+	unsigned	 c;
+	size_t		 i;
+
+	if (rib->n_via || rib->n_paths == 0)
+		return false;
+	for (c = 0; c < RIB_CLASS_N; c++)
+		if (rib->n_paths == rib->n_cls_paths[c])
+			break;
+	if (c == RIB_CLASS_N)
+		return false;
+	for (i = 0; i < rib->n_src; i++)
+		if (rib->src[i] && rib->src[i]->eligible)
+			n += rib->src[i]->n_paths;
+	return n == rib->n_paths;
+}
+
 /* Prefixes under d whose backup may come from d (or whose advertisement
  * depends on d covering them) must be re-selected when d changes. */
 static void
@@ -512,6 +540,8 @@ rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 {
 	struct rib_under_arg	 a = { rib, d, all };
 
+	if (!all && rib_cover_free(rib))
+		return;
 	/* the subtree under d's node: d itself (skipped) and what it contains */
 	trie_walk_node(rib_dest_trie(rib, d), d->node, rib_under_cb, &a);
 }
@@ -589,6 +619,10 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		had_act = d->act_cls != RIB_CLS_NONE;
 		rib_group_release(rib, d);
 		rib_export_forget(rib, &pfx);
+		if (d->has_via) {
+			rib->n_via--;
+			d->has_via = false;
+		}
 		if (had_act || d->cover) {
 			rib_active_count(rib, d->act_cls, RIB_CLS_NONE);
 			d->act_cls = RIB_CLS_NONE;
@@ -623,6 +657,7 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 	d->act_cls = sel.act_cls;
 	d->bak_cls = sel.bak_cls;
 	d->local = sel.local;
+	rib->n_via = rib->n_via + (sel.via != NULL) - d->has_via;
 	d->has_via = sel.via != NULL;
 	d->via_len = sel.via ? sel.via_len : 0;
 	cover = rib_dest_covers(rib, d);

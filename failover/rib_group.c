@@ -324,7 +324,8 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 		}
 		out[k++] = l;
 	}
-	qsort(out, k, sizeof(*out), rib_leg_cmp);
+	if (k > 1)	/* nearly always one leg: no call for nothing to sort */
+		qsort(out, k, sizeof(*out), rib_leg_cmp);
 	return k;
 }
 
@@ -440,7 +441,8 @@ rib_legs_match(const struct rib *rib, struct rib_path *const *v, size_t n,
 		if (j == k)
 			k++;
 	}
-	qsort(l, k, sizeof(l[0]), rib_leg_cmp);
+	if (k > 1)
+		qsort(l, k, sizeof(l[0]), rib_leg_cmp);
 	return rib_legs_equal(l, k, want, nw);
 }
 

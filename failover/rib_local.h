@@ -175,6 +175,7 @@ struct rib {
 	struct trie		*t4, *t6;
 	uint64_t		 n_dests, n_paths;
 	uint32_t		 n_cls_paths[RIB_CLASS_N];	/* paths per source class */
+	uint32_t		 n_via;		/* prefixes whose backup is a covering prefix's */
 	struct pool		 dest_pool, path_pool, pinfo_pool, group_pool;
 	/* interned path records */
 	struct hash		 phash;

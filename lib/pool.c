@@ -53,7 +53,12 @@ pool_item_new(struct pool *pl)
 				pl->blocks = nb;
 				pl->cblocks = nc;
 			}
-			if ((blk = malloc(POOL_ITEMS * pl->size)) == NULL)
+			if (pl->nblocks == pl->nmalloc && (pl->nblocks < POOL_BULK_AFTER ||
+			    POOL_ITEMS * pl->size > BULK_EXTENT / 8)) {
+				if ((blk = malloc(POOL_ITEMS * pl->size)) == NULL)
+					return 0;
+				pl->nmalloc++;
+			} else if ((blk = bulk_alloc(&pl->bulk, POOL_ITEMS * pl->size)) == NULL)
 				return 0;
 			POOL_POISON(blk, POOL_ITEMS * pl->size);
 			pl->blocks[pl->nblocks++] = blk;
@@ -84,7 +89,8 @@ pool_item_free(struct pool *pl, uint32_t i)
 size_t
 pool_bytes(const struct pool *pl)
 {
-	return pl->nblocks * POOL_ITEMS * pl->size + pl->cblocks * sizeof(*pl->blocks);
+	return pl->nmalloc * POOL_ITEMS * pl->size + pl->cblocks * sizeof(*pl->blocks) +
+	    bulk_bytes(&pl->bulk);
 }
 
 void
@@ -95,9 +101,11 @@ pool_fini(struct pool *pl)
 
 	for (i = 0; i < pl->nblocks; i++) {
 		POOL_UNPOISON(pl->blocks[i], POOL_ITEMS * pl->size);
-		free(pl->blocks[i]);
+		if (i < pl->nmalloc)
+			free(pl->blocks[i]);
 	}
 	free(pl->blocks);
+	bulk_fini(&pl->bulk);
 	memset(pl, 0, sizeof(*pl));
 	pl->size = size;	/* reusable after fini, as after init */
 	pl->max = max;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/bulk.h"
+
 /*
  * For objects that exist by the million (a route's dest and paths): no
  * per-item malloc header or rounding, an index half the size of a pointer
@@ -14,10 +16,14 @@
  * Freed items are poisoned under AddressSanitizer. Not thread-safe: one
  * owner thread per pool.
  *
- * The pool owns its blocks; what an item points to is the caller's.
+ * The pool owns its blocks (and the extents of its bulk); what an item
+ * points to is the caller's.
  */
 #define POOL_SHIFT	10
 #define POOL_ITEMS	(1u << POOL_SHIFT)	/* items per block */
+/* Blocks after this many come from huge-page extents (lib/bulk.h): only a
+ * pool of 64k items or more pays a partly used 2 MB extent. */
+#define POOL_BULK_AFTER	64
 
 struct pool {
 	size_t		 size;		/* bytes per item, >= 4 */
@@ -27,6 +33,8 @@ struct pool {
 	uint32_t	 used;		/* items handed out and not freed */
 	char		**blocks;
 	size_t		 nblocks, cblocks;
+	size_t		 nmalloc;	/* blocks[0 .. nmalloc) came from malloc */
+	struct bulk	 bulk;		/* the later ones */
 };
 
 /* No allocation until the first item. size < 4 is raised to 4. */

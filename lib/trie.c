@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/bulk.h"
+
 /*
  * Layout. Nodes live in fixed-size chunks and are named by a 28-bit index
  * (0 = none), so a node costs 16 bytes for IPv4 and 28 for IPv6 with no malloc
@@ -43,6 +45,9 @@
 #define TRIE_IDX_MASK		((1u << TRIE_IDX_BITS) - 1)
 #define TRIE_MAX_NODES		TRIE_IDX_MASK
 #define TRIE_JUMP_BITS		16
+/* Chunks after this many (64k nodes) come from huge-page extents (lib/bulk.h):
+ * a full table's descents then miss the TLB far less. */
+#define TRIE_BULK_AFTER		16
 #define TRIE_JUMP_SLOTS		(1u << TRIE_JUMP_BITS)
 #define TRIE_JUMP_BUILD		8192
 #define TRIE_JUMP_DROP		2048
@@ -84,6 +89,8 @@ struct trie {
 	size_t		 nodes;		/* in use: prefixes + glue */
 	char		**chunks;
 	size_t		 nchunks, chunks_cap;
+	size_t		 nmalloc;	/* chunks[0 .. nmalloc) came from malloc */
+	struct bulk	 bulk;		/* the later ones (huge-page extents) */
 	uint32_t	*jump;		/* IPv4 only, big tries only; else NULL */
 	uint32_t	*jbest;		/* second half of the same allocation */
 };
@@ -204,6 +211,7 @@ trie_node_alloc(struct trie *t)
 					return 0;
 				t->chunks_cap = 4;
 				t->nchunks = 1;
+				t->nmalloc = 1;
 			}
 			if ((c = realloc(t->chunks[0], (size_t)ncap * t->stride)) == NULL)
 				return 0;
@@ -222,7 +230,11 @@ trie_node_alloc(struct trie *t)
 			t->chunks = cs;
 			t->chunks_cap = ncap;
 		}
-		if ((c = malloc((size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
+		if (t->nchunks == t->nmalloc && t->nchunks < TRIE_BULK_AFTER) {
+			if ((c = malloc((size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
+				return 0;
+			t->nmalloc++;
+		} else if ((c = bulk_alloc(&t->bulk, (size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
 			return 0;
 		t->chunks[t->nchunks++] = c;
 	}
@@ -247,11 +259,12 @@ trie_node_release(struct trie *t, uint32_t i)
 static void
 trie_storage_reset(struct trie *t)
 {
-	for (size_t c = 0; c < t->nchunks; c++)
+	for (size_t c = 0; c < t->nmalloc; c++)
 		free(t->chunks[c]);
 	free(t->chunks);
+	bulk_fini(&t->bulk);
 	t->chunks = NULL;
-	t->nchunks = t->chunks_cap = 0;
+	t->nchunks = t->chunks_cap = t->nmalloc = 0;
 	t->cap0 = 0;
 	t->next = 1;	/* index 0 means "none" */
 	t->free_head = 0;

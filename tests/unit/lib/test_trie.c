@@ -417,6 +417,59 @@ test_random_v6(void **state)
 	randomized(AF_INET6, 0x0badc0ffee0ddf00ULL);
 }
 
+/* Past TRIE_BULK_AFTER chunks (64k nodes) the chunks come from huge-page
+ * extents: a trie that big finds, walks and empties as a small one, and
+ * grows again after it emptied (the extents were given back). */
+static int
+count_cb(const struct prefix *p, uint32_t val, void *arg)
+{
+	(void)p;
+	(void)val;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static void
+big_pfx(uint32_t i, struct prefix *p)
+{
+	uint32_t	 x = (i * 2654435761u) & 0xffffff;	/* odd multiplier: distinct mod 2^24 */
+	uint8_t		 b[4] = { (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x, 0 };
+
+	assert_int_equal(prefix_from_bytes(p, AF_INET, b, 24), 0);
+}
+
+static void
+test_big_past_bulk(void **state)
+{
+	struct trie	*t = trie_new(AF_INET);
+	struct prefix	 p;
+	const uint32_t	 n = 150000;	/* /24s of distinct top 24 bits */
+	size_t		 seen = 0;
+
+	(void)state;
+	assert_non_null(t);
+	for (int round = 0; round < 2; round++) {
+		for (uint32_t i = 0; i < n; i++) {
+			big_pfx(i, &p);
+			assert_int_equal(trie_insert(t, &p, V(i + 1), NULL), 0);
+		}
+		assert_int_equal(trie_count(t), n);
+		for (uint32_t i = 0; i < n; i += 7) {
+			big_pfx(i, &p);
+			assert_int_equal(trie_exact(t, &p), V(i + 1));
+		}
+		seen = 0;
+		assert_int_equal(trie_walk(t, count_cb, &seen), 0);
+		assert_int_equal(seen, n);
+		for (uint32_t i = 0; i < n; i++) {
+			big_pfx(i, &p);
+			assert_int_equal(trie_delete(t, &p), V(i + 1));
+		}
+		assert_int_equal(trie_count(t), 0);
+	}
+	trie_free(t);
+}
+
 static int
 collect(const struct prefix *p, uint32_t val, void *arg)
 {
@@ -639,6 +692,7 @@ main(void)
 		cmocka_unit_test(test_random_v4),
 		cmocka_unit_test(test_random_v4_wide),
 		cmocka_unit_test(test_random_v6),
+		cmocka_unit_test(test_big_past_bulk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
