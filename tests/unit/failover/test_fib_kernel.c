@@ -164,6 +164,11 @@ A(const char *s)
 
 /* Run the loop until the FIB has nothing in flight and pred() holds; ms is
  * stretched by the slowdown (a bound, never an expectation of speed). */
+/* How long a test waits for the kernel to answer everything asked: an
+ * outcome, never a speed (the soak under stress-ng took over 5 s for 3,000
+ * refusals overrunning a small buffer; a pass returns as soon as it holds). */
+#define SETTLE_MS	30000
+
 static bool
 run_until(struct fib *f, bool (*pred)(struct fib *), unsigned ms)
 {
@@ -334,7 +339,7 @@ test_fib_group_move(void **state)
 	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g1), 0);
 	assert_int_equal(fib_route_set(f, PP("203.0.113.0/24"), g2), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 
 	assert_route_nhid("192.0.2.0/24", g1);
 	assert_route_nhid("198.51.100.0/24", g1);
@@ -350,7 +355,7 @@ test_fib_group_move(void **state)
 	/* in-place rewrite: both routes of g1 move at once, the nhid stays */
 	assert_int_equal(fib_group_set(f, g1, &b, 1), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_nhid("192.0.2.0/24", g1);
 	assert_route_via("192.0.2.1", "via 10.0.1.2 dev v2");
 	assert_route_via("198.51.100.1", "via 10.0.1.2 dev v2");
@@ -361,7 +366,7 @@ test_fib_group_move(void **state)
 	/* delete one route; the others stay */
 	assert_int_equal(fib_route_del(f, PP("198.51.100.0/24")), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_string_equal(kroute(buf, sizeof(buf), "198.51.100.0/24"), "");
 	assert_route_nhid("192.0.2.0/24", g1);
 
@@ -377,7 +382,7 @@ test_fib_group_move(void **state)
 	fib_nh_put(f, a2);
 	fib_group_free(f, g2);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip nexthop show id %u 2>&1", a);
 	assert_non_null(strstr(buf, "via 10.0.0.2"));	/* one reference left */
 	assert_string_equal(kroute(buf, sizeof(buf), "203.0.113.0/24"), "");	/* went with g2 */
@@ -398,7 +403,7 @@ test_fib_blackhole(void **state)
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
 	assert_int_equal(fib_route_set(f, PP("2001:db8:99::/48"), g6), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	/* the kernel reports a route via a blackhole nexthop as type blackhole */
 	sh_out(buf, sizeof(buf), "ip route show table %d 192.0.2.0/24", TABLE);
 	assert_non_null(strstr(buf, "blackhole 192.0.2.0/24"));
@@ -412,11 +417,11 @@ test_fib_blackhole(void **state)
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_set(f, g, &a, 1), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_via("192.0.2.1", "via 10.0.0.2 dev v0");
 	assert_int_equal(fib_group_set(f, g, NULL, 0), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip route show table %d 192.0.2.0/24", TABLE);
 	assert_non_null(strstr(buf, "blackhole 192.0.2.0/24"));
 	fib_close(f);
@@ -442,7 +447,7 @@ test_fib_device_nexthop(void **state)
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
 	assert_int_equal(fib_route_set(f, PP("2001:db8:98::/48"), g), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_nhid("192.0.2.0/24", g);
 	assert_route_nhid("2001:db8:98::/48", g);
 	sh_out(buf, sizeof(buf), "ip route get 192.0.2.1 2>&1");
@@ -456,7 +461,7 @@ test_fib_device_nexthop(void **state)
 	assert_int_equal(fib_group_new(f, both, 2, &g2), 0);
 	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g2), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip nexthop show id %u 2>&1", g2);
 	assert_non_null(strstr(buf, "group"));
 	assert_route_nhid("198.51.100.0/24", g2);
@@ -481,7 +486,7 @@ test_fib_ipv6_and_resolve(void **state)
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), grpb), 0);
 	assert_int_equal(fib_route_set(f, PP("0.0.0.0/0"), grpb), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_nhid("2001:db8:100::/48", grp6);
 	assert_route_nhid("2001:db8:200::/64", grp6);
 	assert_route_nhid("default", grpb);
@@ -532,7 +537,7 @@ test_fib_errors_retry(void **state)
 		assert_int_equal(fib_route_set(f, PP(pfx), ga_g), 0);
 	}
 	assert_true(fib_flush(f) < 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 
 	/* both refused routes reported, by prefix; the ten others installed */
 	assert_int_equal(seen.nerr, 2);
@@ -554,7 +559,7 @@ test_fib_errors_retry(void **state)
 
 	/* carrier on v4: the nexthop, its group and the route come in */
 	sh("ip link set v5 up");
-	assert_true(run_until(f, pred_y_installed, 3000));
+	assert_true(run_until(f, pred_y_installed, SETTLE_MS));
 	assert_route_nhid("203.0.113.0/24", gy_g);
 	assert_route_via("203.0.113.1", "via 10.0.4.2 dev v4");
 	fib_stats_get(f, &st);
@@ -588,7 +593,7 @@ test_fib_link_flush_restore(void **state)
 	owner_route_set(f, PP("192.0.2.0/24"), g);
 	owner_route_set(f, PP("198.51.100.0/24"), g);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_nhid("192.0.2.0/24", g);
 
 	down0 = seen.ndown;
@@ -600,7 +605,7 @@ test_fib_link_flush_restore(void **state)
 	assert_null(strstr(buf, "via"));
 
 	sh("ip link set v1 up");
-	assert_true(run_until(f, pred_routes_back, 3000));
+	assert_true(run_until(f, pred_routes_back, SETTLE_MS));
 	assert_true(owner.group_back >= 1);	/* the owner was asked, once the group was back */
 	assert_route_nhid("192.0.2.0/24", g);
 	assert_route_nhid("198.51.100.0/24", g);
@@ -645,7 +650,7 @@ test_fib_adopt_reconcile(void **state)
 	assert_int_equal(fib_route_set(f, PP("203.0.113.0/24"), g), 0);
 	assert_int_equal(fib_route_set(f, PP("2001:db8:5::/48"), g6), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	/* someone else's route in the same table is never touched */
 	sh("ip route add 192.0.99.0/24 via 10.0.0.2 table %d proto static", TABLE);
 	fib_close(f);	/* leaves kernel state in place */
@@ -727,7 +732,7 @@ test_fib_many(void **state)
 		assert_true(st.requests_pending <= 21 * 2048);
 	}
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 5000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip -N route show table %d proto 196 | wc -l", TABLE);
 	assert_int_equal(atoi(buf), 60000);
 	fib_stats_get(f, &st);
@@ -765,7 +770,7 @@ test_fib_refusal_superseded(void **state)
 	owner_route_set(f, PP("192.0.2.0/24"), ga_g);		/* ... but set again meanwhile */
 	owner_route_set(f, PP("198.51.100.0/24"), gx_g);	/* refused, still wanted */
 	fib_flush(f);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_int_equal(seen.nerr, 1);
 	assert_memory_equal(&seen.err_pfx[0], PP("198.51.100.0/24"), sizeof(struct prefix));
 	fib_stats_get(f, &st);
@@ -800,7 +805,7 @@ test_fib_mass_refusal(void **state)
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
 	assert_true(fib_flush(f) < 0);
-	assert_true(run_until(f, NULL, 3000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_int_equal(seen.nerr, 5000);
 	fib_stats_get(f, &st);
 	assert_int_equal(st.routes_pending_retry, 5000);
@@ -813,7 +818,7 @@ test_fib_mass_refusal(void **state)
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_set(f, g, &a, 1), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, pred_none_pending, 3000));
+	assert_true(run_until(f, pred_none_pending, SETTLE_MS));
 	fib_stats_get(f, &st);
 	assert_int_equal(st.retries, 4999);	/* all through the group, none refused again */
 	assert_int_equal(seen.nerr, 5000);
@@ -865,7 +870,7 @@ test_fib_ack_overrun(void **state)
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
 	fib_flush(f);
-	assert_true(run_until(f, NULL, 5000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip -N -o route show table %d proto 196 | wc -l", TABLE);
 	assert_int_equal(atoi(buf), 3000);
 	fib_stats_get(f, &st);
@@ -897,14 +902,14 @@ test_fib_refusal_overrun(void **state)
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
 	fib_flush(f);
-	assert_true(run_until(f, NULL, 5000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	fib_stats_get(f, &st);
 	assert_int_equal(st.routes_pending_retry, 3000);
 	assert_true(seen.nerr >= 3000);
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_set(f, g, &a, 1), 0);
 	fib_flush(f);
-	assert_true(run_until(f, pred_none_pending, 3000));
+	assert_true(run_until(f, pred_none_pending, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip -N -o route show table %d proto 196 | wc -l", TABLE);
 	assert_int_equal(atoi(buf), 3000);
 	fib_close(f);
@@ -933,12 +938,12 @@ test_fib_nh_compat_off(void **state)
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_nhid("192.0.2.0/24", g);
 	assert_route_via("192.0.2.1", "via 10.0.0.2 dev v0");
 	assert_int_equal(fib_group_set(f, g, &b, 1), 0);
 	assert_int_equal(fib_flush(f), 0);
-	assert_true(run_until(f, NULL, 2000));
+	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_route_via("192.0.2.1", "via 10.0.1.2 dev v2");
 	fib_close(f);
 }
