@@ -41,7 +41,9 @@ ENV = dict(os.environ)
 
 
 @pytest.fixture(scope='module')
-def image(tmp_path_factory):
+def podman_ready(tmp_path_factory):
+	"""podman set up as this machine needs it, the Debian 12 base imported;
+	skips only when podman cannot run at all. Returns a scratch directory."""
 	if os.geteuid() != 0:
 		pytest.skip('needs root (podman with runc, as set up on these machines)')
 	if not shutil.which('podman'):
@@ -54,10 +56,17 @@ def image(tmp_path_factory):
 			   stderr=subprocess.STDOUT, env=ENV, timeout=120)
 	if p.returncode != 0:
 		pytest.skip('podman cannot run on this machine: %s' % p.stdout.strip()[-500:])
-	t0 = time.monotonic()
 	with shiplib.locked('podman'):
 		if podman(['image', 'exists', BASE], check=False).returncode != 0:
 			podman(['import', shiplib.base_tar(), BASE])
+	return d
+
+
+@pytest.fixture(scope='module')
+def image(podman_ready):
+	d = podman_ready
+	t0 = time.monotonic()
+	with shiplib.locked('podman'):
 		ctx = d / 'context'
 		shiplib.export_source(str(ctx))
 		podman(['build', '--format', 'docker', '--network', 'host', '--build-arg', 'BASE=' + BASE,
@@ -138,3 +147,190 @@ def test_bird_image_of_the_topologies(image):
 	images = {n['image'] for n in nodes.values()}
 	assert {'hybridgw:dev', 'hybridgw/bird:2.0.12'} <= images, images
 	assert nodes['gw']['cmd'].startswith('-c '), 'cmd must be arguments of the entry point'
+
+
+# ---------------------------------------------------------------- the strongSwan far ends
+# topologies/images/swan-frr and swan-bird: the images the topologies' strongSwan nodes
+# (vpngw, vpngw1, vpngw2, branch) name under containerlab. The namespace runner needs
+# neither; these tests prove that each image carries what the node needs and that
+# swan-frr, run in the vpngw namespace of a lab, is the far end of a real tunnel.
+SWAN = {'frr': 'localhost/hybridgw/swan-frr:5.9.8', 'bird': 'localhost/hybridgw/swan-bird:5.9.8'}
+SWAN_FILES = ['/usr/sbin/charon-systemd', '/usr/sbin/swanctl',
+	      '/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so',
+	      '/usr/lib/ipsec/plugins/libstrongswan-openssl.so',
+	      '/usr/lib/ipsec/plugins/libstrongswan-vici.so']
+ROUTING_FILES = {'frr': ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', '/usr/lib/frr/watchfrr',
+			 '/usr/lib/frr/frrinit.sh', '/usr/bin/vtysh'],
+		 'bird': ['/usr/sbin/bird', '/usr/sbin/birdc']}
+CAPS = ['--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_ADMIN', '--device', '/dev/net/tun']
+
+
+@pytest.fixture(scope='module')
+def swan_images(podman_ready):
+	"""Both images built from topologies/images/ (each build's time printed: apt
+	inside the build is most of it)."""
+	for flavour, tag in SWAN.items():
+		ctx = os.path.join(SRC, 'topologies', 'images', 'swan-' + flavour)
+		t0 = time.monotonic()
+		with shiplib.locked('podman'):
+			podman(['build', '--format', 'docker', '--network', 'host', '--build-arg',
+				'BASE=' + BASE, '-t', tag, ctx], timeout=900)
+		print('\nimage %s ready in %.0f s' % (tag, time.monotonic() - t0))
+	return SWAN
+
+
+def _swan_binds(node):
+	"""-v options binding a topology node's files (read-only) where the node names them."""
+	vols = []
+	for cpath, hpath in sorted(node['bind_map'].items()):
+		vols += ['-v', '%s:%s:ro' % (hpath, cpath)]
+	return vols
+
+
+def _logs(name):
+	p = podman(['logs', name], check=False)
+	return (p.stdout + p.stderr)[-4000:]
+
+
+def _wait_exit(name):
+	"""The container's exit code (podman wait blocks until it has exited)."""
+	return int(podman(['wait', name], timeout=120).stdout.strip())
+
+
+def test_swan_images_carry_charon_and_their_routing_daemon(swan_images):
+	import json
+	for flavour, tag in swan_images.items():
+		cfg = json.loads(podman(['image', 'inspect', tag]).stdout)[0]['Config']
+		assert cfg['Entrypoint'] == ['/usr/local/sbin/swan-%s-entrypoint' % flavour], cfg
+		files = SWAN_FILES + ROUTING_FILES[flavour]
+		out = podman(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', tag, '-c',
+			      'for f in %s; do test -f "$f" || echo "missing $f"; done; '
+			      "dpkg-query -W -f 'swan ${Version}\\n' strongswan-swanctl; "
+			      'grep -E "^ *load = " /etc/strongswan.conf | head -1; '
+			      'grep -c "fwmark" /etc/strongswan.conf' % ' '.join(files)]).stdout
+		assert 'missing' not in out, (tag, out)
+		# the tag names the strongSwan version inside (Debian's 5.9.8-5+deb12uN)
+		assert 'swan %s-' % tag.rsplit(':', 1)[1] in out, (tag, out)
+		load = [x for x in out.splitlines() if 'load =' in x][0].split()
+		assert load.index('kernel-libipsec') < load.index('kernel-netlink'), load
+		assert out.splitlines()[-1] == '2', out	# socket-default and kernel-netlink marks
+	ver = podman(['run', '--rm', '--network', 'none', '--entrypoint', '/usr/lib/frr/bgpd',
+		      SWAN['frr'], '--version']).stdout
+	assert 'bgpd version 8.4' in ver, ver
+	ver = podman(['run', '--rm', '--network', 'none', '--entrypoint', 'bird', SWAN['bird'],
+		      '--version'], check=False)
+	assert 'BIRD version 2.0' in ver.stdout + ver.stderr, ver
+	info = json.loads(podman(['image', 'inspect', SWAN['bird']]).stdout)[0]['Config']
+	assert info['Cmd'] == ['bird', '-f', '-c', '/etc/bird/bird.conf'], info
+
+
+def test_swan_bird_lives_and_dies_with_charon(swan_images):
+	"""swan-bird with the branch's files: charon (its connection loaded) and BIRD run;
+	`podman stop` ends both cleanly (exit 0); charon's death ends the container with
+	a non-zero code; without /dev/net/tun it refuses to start."""
+	import yaml
+	p = podman(['run', '--rm', '--network', 'none', '--cap-add', 'NET_ADMIN', SWAN['bird']],
+		   check=False, timeout=120)
+	assert p.returncode != 0 and 'no /dev/net/tun' in p.stdout + p.stderr, p
+	with open(os.path.join(SRC, 'topologies', 'coexistence.clab.yml')) as f:
+		node = yaml.safe_load(f)['topology']['nodes']['branch']
+	assert node['image'] == 'hybridgw/swan-bird:5.9.8', node
+	sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
+	from hgwlab.topo import Topology
+	vols = _swan_binds(Topology(os.path.join(SRC, 'topologies', 'coexistence.clab.yml')).nodes['branch'])
+	name = 'hgw-swanbird-%d' % os.getpid()
+	for how in ('stop', 'charon dies'):
+		podman(['run', '-d', '--name', name, '--network', 'none'] + CAPS + vols +
+		       [SWAN['bird']] + node['cmd'].split())
+		try:
+			deadline = time.monotonic() + 60 * float(os.environ.get('HGW_TIMEOUT_SCALE', '1') or 1)
+			while True:
+				conns = podman(['exec', name, 'swanctl', '--list-conns'], check=False)
+				birdc = podman(['exec', name, 'birdc', 'show', 'protocols'], check=False)
+				if conns.returncode == 0 and 'gw:' in conns.stdout and \
+				   birdc.returncode == 0 and 'hybridgw' in birdc.stdout:
+					break
+				assert time.monotonic() < deadline, (conns, birdc, _logs(name))
+				time.sleep(0.3)
+			ps = podman(['exec', name, 'ps', '-eo', 'comm']).stdout.split()
+			assert 'charon-systemd' in ps and 'bird' in ps, ps
+			if how == 'stop':
+				podman(['stop', '-t', '60', name], timeout=120)
+				assert _wait_exit(name) == 0, _logs(name)
+			else:
+				podman(['exec', name, 'sh', '-c', 'kill $(pidof charon-systemd)'])
+				rc = _wait_exit(name)
+				logs = _logs(name)
+				assert rc != 0 and 'charon exited' in logs, (rc, logs)
+		finally:
+			podman(['rm', '-f', '-t', '5', name], check=False)
+
+
+def test_swan_frr_is_the_far_end_of_a_real_tunnel(swan_images):
+	"""The failover lab in namespaces, but its vpngw node's daemons are the
+	swan-frr image's (Lab(external={'vpngw'})): a container joined to vpngw's
+	namespace with the node's own binds. From the gateway: the IPsec tunnel is up
+	in `show vpn`, BGP inside it is Established, the cloud's 10.100.0.0/16 is
+	learnt over it (the VPN backup of the circuit) and a ping crosses it; when
+	charon dies, the container exits non-zero."""
+	sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
+	from hgwlab import util
+	from hgwlab.hgw import hybridgwctl
+	from hgwlab.topo import Lab
+	t0 = time.monotonic()
+	lb = Lab(os.path.join(SRC, 'topologies', 'failover.clab.yml'),
+		 prefix=util.unique_name('swanimg'), external={'vpngw'})
+	assert lb.topo.nodes['vpngw']['image'] == 'hybridgw/swan-frr:5.9.8'
+	name = lb.nsname('vpngw')
+	try:
+		# the far end first, the gateway last: it initiates at once
+		lb.up(nodes=[n for n in lb.topo.nodes if n != 'gw'])
+		assert not lb.failed, lb.failed
+		assert lb.status()['vpngw']['external'] and 'vpngw' not in lb.daemons
+		podman(['run', '-d', '--name', name, '--network', 'ns:/run/netns/' + name] + CAPS +
+		       _swan_binds(lb.topo.nodes['vpngw']) + [SWAN['frr']])
+		lb.start_node('gw')
+		assert not lb.failed, lb.failed
+		sock = lb.ctl_sock('gw')
+
+		def state(what, key):
+			return hybridgwctl(what, sock=sock).get('hybridgw:gateway-state', {}).get(key, {})
+
+		def tunnel():
+			return {t['name']: t for t in state('show vpn', 'vpn').get('tunnel', [])}.get('t1', {})
+
+		def vpn_peer():
+			return {n['address']: n for n in state('show bgp', 'bgp').get('neighbor', [])
+				}.get('169.254.21.1', {})
+
+		def learnt():
+			r = {r['prefix']: r for r in state('show routes', 'rib').get('route', [])
+			     }.get('10.100.0.0/16', {})
+			return r.get('backup-class') == 'vpn' and r.get('backup-next-hop') == ['169.254.21.1'] and r
+
+		try:
+			util.wait_for(lambda: tunnel().get('state') == 'up', 60, 0.2, 'tunnel cloudvpn/t1 up')
+			util.wait_for(lambda: vpn_peer().get('state') == 'established', 60, 0.2,
+				      'BGP inside the tunnel established')
+			route = util.wait_for(learnt, 30, 0.2, '10.100.0.0/16 learnt over the tunnel')
+		except util.WaitTimeout as e:
+			raise AssertionError('%s\n%s\n%s' % (e, tunnel(), _logs(name)))
+		assert vpn_peer()['counters']['prefixes-accepted'] >= 1, vpn_peer()
+		assert tunnel()['connection'] == 'cloudvpn', tunnel()
+		print('\ntunnel and BGP up %.1f s after the lab started; %s' % (time.monotonic() - t0, route))
+		ping = lb.exec('gw', ['ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.21.1'], check=False)
+		assert ping.returncode == 0, ping.stdout + ping.stderr
+		c = tunnel()['counters']
+		assert int(c['packets-in']) > 0 and int(c['packets-out']) > 0, c
+		sas = podman(['exec', name, 'swanctl', '--list-sas']).stdout
+		assert 'INSTALLED' in sas, sas
+		# charon dies: the container ends, non-zero, instead of a gateway without its tunnel
+		podman(['exec', name, 'sh', '-c', 'kill $(pidof charon-systemd)'])
+		rc = _wait_exit(name)
+		logs = _logs(name)
+		assert rc != 0 and 'charon exited' in logs and 'stopping FRR' in logs, (rc, logs)
+	finally:
+		podman(['rm', '-f', '-t', '5', name], check=False)
+		lb.down()
+	assert not lb.sanitizer_reports, lb.sanitizer_reports
+	print('end to end in %.1f s' % (time.monotonic() - t0))
