@@ -3,7 +3,10 @@
 builds the top-level Dockerfile (multi-stage, base passed as BASE=localhost/debian:12, a
 debootstrap root imported once and cached), hybridgwd --check passes on every example
 config in the image, and a running container answers `hybridgwctl show version` (its
-HEALTHCHECK) with hybridgwd as the entry point. Podman runs here only with runc, cgroupfs
+HEALTHCHECK) with hybridgwd as the entry point. The images of the topologies' other local
+nodes are built too: hybridgw/bird, and the strongSwan far ends hybridgw/swan-frr and
+hybridgw/swan-bird (issue 11), swan-frr run in a namespace lab as the far end of a real
+tunnel (Lab(external=...)). Podman runs here only with runc, cgroupfs
 and no default ulimits (/work/shared/notes/containers.md): the test writes those settings
 to its own containers.conf. Skipped, saying why, only when podman cannot run at all."""
 
