@@ -23,6 +23,13 @@ say()
 	echo "$TAG: $*" >&2
 }
 
+# has_cap BIT: whether capability number BIT (linux/capability.h) is effective
+has_cap()
+{
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+	[ $(( (0x$eff >> $1) & 1 )) -eq 1 ]
+}
+
 # PID 1 gets no default signal handling: stop both on TERM/INT (docker stop,
 # containerlab destroy), BIRD first so that its sessions close before the tunnel.
 # shellcheck disable=SC2317 # called by the trap
@@ -43,6 +50,10 @@ if [ "$#" -eq 0 ]; then
 fi
 if [ ! -c /dev/net/tun ]; then
 	say "no /dev/net/tun: kernel-libipsec needs it (--device /dev/net/tun --cap-add NET_ADMIN)"
+	exit 1
+fi
+if ! has_cap 12; then
+	say "no CAP_NET_ADMIN: charon and BIRD need it (--cap-add NET_ADMIN)"
 	exit 1
 fi
 

@@ -23,6 +23,13 @@ say()
 	echo "$TAG: $*" >&2
 }
 
+# has_cap BIT: whether capability number BIT (linux/capability.h) is effective
+has_cap()
+{
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+	[ $(( (0x$eff >> $1) & 1 )) -eq 1 ]
+}
+
 frr_stop()
 {
 	if [ -n "$frr" ]; then
@@ -49,6 +56,15 @@ if [ "$#" -gt 0 ]; then
 fi
 if [ ! -c /dev/net/tun ]; then
 	say "no /dev/net/tun: kernel-libipsec needs it (--device /dev/net/tun --cap-add NET_ADMIN)"
+	exit 1
+fi
+if ! has_cap 12; then
+	say "no CAP_NET_ADMIN: charon and FRR need it (--cap-add NET_ADMIN)"
+	exit 1
+fi
+# without it zebra and bgpd refuse to start and watchfrr waits for them forever
+if ! has_cap 21; then
+	say "no CAP_SYS_ADMIN: FRR's zebra and bgpd need it (--cap-add SYS_ADMIN)"
 	exit 1
 fi
 
