@@ -5,7 +5,7 @@ debootstrap root imported once and cached), hybridgwd --check passes on every ex
 config in the image, and a running container answers `hybridgwctl show version` (its
 HEALTHCHECK) with hybridgwd as the entry point. The images of the topologies' other local
 nodes are built too: hybridgw/bird, and the strongSwan far ends hybridgw/swan-frr and
-hybridgw/swan-bird (issue 11), swan-frr run in a namespace lab as the far end of a real
+hybridgw/swan-bird (issue 11), each run in a namespace lab as the far end of a real
 tunnel (Lab(external=...)). Podman runs here only with runc, cgroupfs
 and no default ulimits (/work/shared/notes/containers.md): the test writes those settings
 to its own containers.conf. Skipped, saying why, only when podman cannot run at all."""
@@ -155,8 +155,8 @@ def test_bird_image_of_the_topologies(image):
 # ---------------------------------------------------------------- the strongSwan far ends
 # topologies/images/swan-frr and swan-bird: the images the topologies' strongSwan nodes
 # (vpngw, vpngw1, vpngw2, branch) name under containerlab. The namespace runner needs
-# neither; these tests prove that each image carries what the node needs and that
-# swan-frr, run in the vpngw namespace of a lab, is the far end of a real tunnel.
+# neither; these tests prove that each image carries what the node needs and that,
+# run in the namespace of its node in a lab, each is the far end of a real tunnel.
 SWAN = {'frr': 'localhost/hybridgw/swan-frr:5.9.8', 'bird': 'localhost/hybridgw/swan-bird:5.9.8'}
 SWAN_FILES = ['/usr/sbin/charon-systemd', '/usr/sbin/swanctl',
 	      '/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so',
@@ -279,76 +279,133 @@ def test_swan_bird_lives_and_dies_with_charon(swan_images):
 			podman(['rm', '-f', '-t', '5', name], check=False)
 
 
-def test_swan_frr_is_the_far_end_of_a_real_tunnel(swan_images):
-	"""The failover lab in namespaces, but its vpngw node's daemons are the
-	swan-frr image's (Lab(external={'vpngw'})): a container joined to vpngw's
-	namespace with the node's own binds. From the gateway: the IPsec tunnel is up
-	in `show vpn`, BGP inside it is Established, the cloud's 10.100.0.0/16 is
-	learnt over it (the VPN backup of the circuit) and a ping crosses it; when
-	charon dies, the container exits non-zero."""
-	sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
-	from hgwlab import util
-	from hgwlab.hgw import hybridgwctl
-	from hgwlab.topo import Lab
-	t0 = time.monotonic()
-	lb = Lab(os.path.join(SRC, 'topologies', 'failover.clab.yml'),
-		 prefix=util.unique_name('swanimg'), external={'vpngw'})
-	assert lb.topo.nodes['vpngw']['image'] == 'hybridgw/swan-frr:5.9.8'
-	name = lb.nsname('vpngw')
-	# an aborted run still removes the container (before the lab's own closer)
-	closer = None
-	try:
-		# the far end first, the gateway last: it initiates at once
-		lb.up(nodes=[n for n in lb.topo.nodes if n != 'gw'])
-		closer = util.register(lambda: podman(['rm', '-f', '-t', '5', name], check=False))
-		assert not lb.failed, lb.failed
-		assert lb.status()['vpngw']['external'] and 'vpngw' not in lb.daemons
-		podman(['run', '-d', '--name', name, '--network', 'ns:/run/netns/' + name] + CAPS +
-		       _swan_binds(lb.topo.nodes['vpngw']) + [SWAN['frr']])
-		lb.start_node('gw')
-		assert not lb.failed, lb.failed
-		sock = lb.ctl_sock('gw')
+class FarEnd:
+	"""A topology in namespaces whose strongSwan node `node` runs as a container of
+	`image` (Lab(external={node})): the lab without the gateway first, then the
+	container joined to the node's namespace with the node's own binds (read-only),
+	then the gateway, which initiates at once. A context manager: the container is
+	removed and the lab taken down always, an aborted run included."""
 
-		def state(what, key):
-			return hybridgwctl(what, sock=sock).get('hybridgw:gateway-state', {}).get(key, {})
+	def __init__(self, topology, node, image, args=()):
+		sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
+		from hgwlab import util
+		from hgwlab.topo import Lab
+		self.util = util
+		self.lab = Lab(os.path.join(SRC, 'topologies', topology),
+			       prefix=util.unique_name('swanimg'), external={node})
+		self.node, self.image, self.args = node, image, list(args)
+		self.name = self.lab.nsname(node)	# the container's name too
+		self.sock = self.lab.ctl_sock('gw')
+		self._closer = None
+		self.t0 = time.monotonic()
 
-		def tunnel():
-			return {t['name']: t for t in state('show vpn', 'vpn').get('tunnel', [])}.get('t1', {})
-
-		def vpn_peer():
-			return {n['address']: n for n in state('show bgp', 'bgp').get('neighbor', [])
-				}.get('169.254.21.1', {})
-
-		def learnt():
-			r = {r['prefix']: r for r in state('show routes', 'rib').get('route', [])
-			     }.get('10.100.0.0/16', {})
-			return r.get('backup-class') == 'vpn' and r.get('backup-next-hop') == ['169.254.21.1'] and r
-
+	def __enter__(self):
+		lb = self.lab
 		try:
-			util.wait_for(lambda: tunnel().get('state') == 'up', 60, 0.2, 'tunnel cloudvpn/t1 up')
-			util.wait_for(lambda: vpn_peer().get('state') == 'established', 60, 0.2,
-				      'BGP inside the tunnel established')
-			route = util.wait_for(learnt, 30, 0.2, '10.100.0.0/16 learnt over the tunnel')
-		except util.WaitTimeout as e:
-			raise AssertionError('%s\n%s\n%s' % (e, tunnel(), _logs(name)))
-		assert vpn_peer()['counters']['prefixes-accepted'] >= 1, vpn_peer()
-		assert tunnel()['connection'] == 'cloudvpn', tunnel()
-		print('\ntunnel and BGP up %.1f s after the lab started; %s' % (time.monotonic() - t0, route))
-		ping = lb.exec('gw', ['ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.21.1'], check=False)
-		assert ping.returncode == 0, ping.stdout + ping.stderr
-		c = tunnel()['counters']
-		assert int(c['packets-in']) > 0 and int(c['packets-out']) > 0, c
-		sas = podman(['exec', name, 'swanctl', '--list-sas']).stdout
+			lb.up(nodes=[n for n in lb.topo.nodes if n != 'gw'])
+			# runs before the lab's own closer at exit: the container first
+			self._closer = self.util.register(self._rm)
+			assert not lb.failed, lb.failed
+			assert lb.status()[self.node]['external'] and self.node not in lb.daemons
+			podman(['run', '-d', '--name', self.name, '--network', 'ns:/run/netns/' + self.name] +
+			       CAPS + _swan_binds(lb.topo.nodes[self.node]) + [self.image] + self.args)
+			lb.start_node('gw')
+			assert not lb.failed, lb.failed
+		except BaseException:
+			self.__exit__()
+			raise
+		return self
+
+	def _rm(self):
+		podman(['rm', '-f', '-t', '5', self.name], check=False)
+
+	def __exit__(self, *exc):
+		self._rm()
+		if self._closer:
+			self.util.unregister(self._closer)
+			self._closer = None
+		self.lab.down()
+
+	def state(self, what, key):
+		from hgwlab.hgw import hybridgwctl
+		return hybridgwctl(what, sock=self.sock).get('hybridgw:gateway-state', {}).get(key, {})
+
+	def tunnel(self, conn):
+		return {t['connection']: t for t in self.state('show vpn', 'vpn').get('tunnel', [])
+			}.get(conn, {})
+
+	def peer(self, addr):
+		return {n['address']: n for n in self.state('show bgp', 'bgp').get('neighbor', [])
+			}.get(addr, {})
+
+	def route(self, prefix):
+		return {r['prefix']: r for r in self.state('show routes', 'rib').get('route', [])
+			}.get(prefix, {})
+
+	def wait_up(self, conn, peer, prefix, learnt):
+		"""Tunnel `conn` up, BGP with `peer` (inside it) Established, `prefix`
+		learnt over it (learnt(route) true); returns the route."""
+		wait_for, t = self.util.wait_for, None
+		try:
+			wait_for(lambda: self.tunnel(conn).get('state') == 'up', 60, 0.2,
+				 'tunnel %s up' % conn)
+			wait_for(lambda: self.peer(peer).get('state') == 'established', 60, 0.2,
+				 'BGP with %s inside the tunnel established' % peer)
+			t = wait_for(lambda: learnt(self.route(prefix)) and self.route(prefix), 30, 0.2,
+				     '%s learnt over the tunnel' % prefix)
+		except self.util.WaitTimeout as e:
+			raise AssertionError('%s\n%s\n%s' % (e, self.tunnel(conn), _logs(self.name)))
+		assert int(self.peer(peer)['counters']['prefixes-accepted']) >= 1, self.peer(peer)
+		print('\n%s: tunnel and BGP up %.1f s after the lab started; %s' %
+		      (self.image, time.monotonic() - self.t0, t))
+		return t
+
+	def ping(self, node, dst, conn):
+		"""A ping from `node` to `dst` crosses tunnel `conn` (ESP both ways)."""
+		c0 = self.tunnel(conn)['counters']
+		p = self.lab.exec(node, ['ping', '-c', '3', '-i', '0.2', '-W', '2', dst], check=False)
+		assert p.returncode == 0, p.stdout + p.stderr
+		c1 = self.tunnel(conn)['counters']
+		for k in ('packets-in', 'packets-out'):
+			assert int(c1[k]) >= int(c0[k]) + 3, (k, c0, c1)
+		sas = podman(['exec', self.name, 'swanctl', '--list-sas']).stdout
 		assert 'INSTALLED' in sas, sas
+
+
+def test_swan_frr_is_the_far_end_of_a_real_tunnel(swan_images):
+	"""The failover lab in namespaces, its vpngw node's daemons those of the
+	swan-frr image. From the gateway: the IPsec tunnel is up in `show vpn`, BGP
+	inside it is Established, the cloud's 10.100.0.0/16 is learnt over it (the
+	VPN backup of the circuit) and pings cross it; when charon dies, the container
+	exits non-zero."""
+	with FarEnd('failover.clab.yml', 'vpngw', SWAN['frr']) as fe:
+		assert fe.lab.topo.nodes['vpngw']['image'] == 'hybridgw/swan-frr:5.9.8'
+		fe.wait_up('cloudvpn', '169.254.21.1', '10.100.0.0/16',
+			   lambda r: r.get('backup-class') == 'vpn' and
+			   r.get('backup-next-hop') == ['169.254.21.1'])
+		fe.ping('gw', '169.254.21.1', 'cloudvpn')
 		# charon dies: the container ends, non-zero, instead of a gateway without its tunnel
-		podman(['exec', name, 'sh', '-c', 'kill $(pidof charon-systemd)'])
-		rc = _wait_exit(name)
-		logs = _logs(name)
+		podman(['exec', fe.name, 'sh', '-c', 'kill $(pidof charon-systemd)'])
+		rc = _wait_exit(fe.name)
+		logs = _logs(fe.name)
 		assert rc != 0 and 'charon exited' in logs and 'stopping FRR' in logs, (rc, logs)
-	finally:
-		podman(['rm', '-f', '-t', '5', name], check=False)
-		if closer:
-			util.unregister(closer)
-		lb.down()
-	assert not lb.sanitizer_reports, lb.sanitizer_reports
-	print('end to end in %.1f s' % (time.monotonic() - t0))
+	assert not fe.lab.sanitizer_reports, fe.lab.sanitizer_reports
+	print('end to end in %.1f s' % (time.monotonic() - fe.t0))
+
+
+def test_swan_bird_is_the_far_end_of_a_real_tunnel(swan_images):
+	"""The default lab, its branch node's daemons those of the swan-bird image
+	(with the node's `cmd:`): the site tunnel is up, BGP inside it Established, the
+	branch's 10.50.0.0/16 learnt over it (the only path) and lanhost reaches
+	sitehost through the gateway and the tunnel."""
+	import yaml
+	with open(os.path.join(SRC, 'topologies', 'coexistence.clab.yml')) as f:
+		branch = yaml.safe_load(f)['topology']['nodes']['branch']
+	assert branch['image'] == 'hybridgw/swan-bird:5.9.8', branch
+	with FarEnd('coexistence.clab.yml', 'branch', SWAN['bird'], branch['cmd'].split()) as fe:
+		fe.wait_up('branch1', '169.254.30.1', '10.50.0.0/16',
+			   lambda r: r.get('active-class') == 'vpn' and
+			   r.get('active-next-hop') == ['169.254.30.1'])
+		fe.ping('lanhost', '10.50.1.10', 'branch1')
+	assert not fe.lab.sanitizer_reports, fe.lab.sanitizer_reports
+	print('end to end in %.1f s' % (time.monotonic() - fe.t0))
