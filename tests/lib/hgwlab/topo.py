@@ -7,10 +7,10 @@ topologies/run (CLI) and by tests (Lab as a context manager).
 Node convention (see docs/lab.md):
   image name with   daemon started in the namespace (config from `binds`)
   hybridgw          hybridgwd -c <bind of /etc/hybridgw/*> -s DIR/hybridgwd.sock --foreground
-  frr               FRR: daemons marked =yes in the bind of /etc/frr/daemons, config
+  frr, swan-frr     FRR: daemons marked =yes in the bind of /etc/frr/daemons, config
                     the bind of /etc/frr/frr.conf; zebra only when bfdd is enabled
                     or label hgw.frr.zebra is "yes" (else bgpd -Z, no FIB)
-  bird              bird -f -c <bind ending bird.conf>
+  bird, swan-bird   bird -f -c <bind ending bird.conf>
   gobgp             gobgpd -f <bind ending .toml>
   exabgp            exabgp <bind ending exabgp.conf>
   anything else     a host: no daemon, only its exec lines
@@ -18,7 +18,12 @@ The label hgw.role overrides the image match (hybridgw|frr|bird|gobgp|exabgp|hos
 A node with a bind of /etc/swanctl/swanctl.conf also runs strongSwan (charon-systemd
 with kernel-libipsec, hgwlab/swan.py, the strongswan.conf of hgwlab/ipsec.py unless it
 binds /etc/strongswan.conf), started before its routing daemon: the VPN gateway of
-the cloud or of a branch, with BGP inside its tunnel.
+the cloud or of a branch, with BGP inside its tunnel. Under containerlab such a node
+names hybridgw/swan-frr or hybridgw/swan-bird (topologies/images/), images that start
+charon the same way before FRR or BIRD; here the name only selects the role.
+Lab(external={node, ...}) leaves those nodes' daemons (strongSwan included) to
+someone else, e.g. a container run in the node's namespace: the runner still makes
+the namespace, its links and exec lines.
 Namespaces are named PREFIX-NODE, PREFIX defaulting to clab-<lab name> like
 containerlab's container names; state lives in STATE_ROOT/PREFIX/."""
 
@@ -35,6 +40,8 @@ from .proc import kill_pid, pid_alive
 
 STATE_ROOT = os.environ.get('HGW_LAB_STATE', '/tmp/hgwlab')
 ROLES = ('hybridgw', 'frr', 'bird', 'gobgp', 'exabgp', 'host')
+# topologies/images/swan-*: strongSwan beside a routing daemon -> that daemon's role
+SWAN_IMAGES = {'swan-frr': 'frr', 'swan-bird': 'bird'}
 
 
 class TopologyError(ValueError):
@@ -104,9 +111,14 @@ class Topology:
 				raise TopologyError('node %s: unknown hgw.role %r' % (name, role))
 			return role
 		# match the image's own name: quay.io/frrouting/frr:8.4.1 -> frr,
-		# hybridgw/bird:2.0.12 -> bird, hybridgw:dev -> hybridgw
+		# hybridgw/bird:2.0.12 -> bird, hybridgw:dev -> hybridgw; the
+		# strongSwan images name their routing daemon (hybridgw/swan-frr:5.9.8
+		# -> frr, hybridgw/swan-bird:5.9.8 -> bird): strongSwan itself comes
+		# from the swanctl.conf bind, whatever the image
 		image = str(node.get('image', '')).lower()
 		base = image.rsplit('/', 1)[-1].split(':', 1)[0].split('@', 1)[0]
+		if base in SWAN_IMAGES:
+			return SWAN_IMAGES[base]
 		for r in ('hybridgw', 'frr', 'bird', 'gobgp', 'exabgp'):
 			if r in base:
 				return r
@@ -155,15 +167,24 @@ class Lab:
 	daemons in their own sessions so that they outlive the runner."""
 
 	def __init__(self, path, prefix=None, state_root=None, detach=False, log=None,
-		     configs=None):
+		     configs=None, external=None):
 		"""configs: {node: path or text} replacing a node's main config bind
 		(hybridgw XML/JSON, frr.conf, bird.conf, gobgpd.toml, exabgp.conf), so
-		that a test reuses a topology with its own gateway or peer config."""
+		that a test reuses a topology with its own gateway or peer config.
+		external: nodes whose daemons (strongSwan included) the runner does
+		not start, because something else runs them in the node's namespace
+		(tests/integration/test_container.py runs the hybridgw/swan-* images
+		there); up() still makes their namespace, links and exec lines, and
+		down() deletes the namespace (the caller stops what it started)."""
 		self.topo = Topology(path)
 		self.configs = dict(configs or {})
 		for n in self.configs:
 			if n not in self.topo.nodes:
 				raise TopologyError('configs: no node %r in %s' % (n, self.topo.name))
+		self.external = set(external or ())
+		for n in self.external:
+			if n not in self.topo.nodes:
+				raise TopologyError('external: no node %r in %s' % (n, self.topo.name))
 		self.prefix = prefix or 'clab-' + self.topo.name
 		self.state_dir = os.path.join(state_root or STATE_ROOT, self.prefix)
 		self.detach = detach
@@ -197,9 +218,10 @@ class Lab:
 
 	# ------------------------------------------------------------ up / down
 	def up(self, nodes=None):
-		"""Create everything; start the daemons of `nodes` (default all).
-		A daemon that fails to start is recorded in self.failed (the rest of
-		the lab stays up for inspection); topology errors raise."""
+		"""Create everything; start the daemons of `nodes` (default all but
+		the external ones). A daemon that fails to start is recorded in
+		self.failed (the rest of the lab stays up for inspection); topology
+		errors raise."""
 		t0 = time.monotonic()
 		if os.path.exists(os.path.join(self.state_dir, 'state.json')):
 			self.log('%s: stale state found, tearing it down first' % self.prefix)
@@ -222,7 +244,7 @@ class Lab:
 		self._save()
 		order = sorted(self.topo.nodes, key=lambda n: self.topo.nodes[n]['role'] == 'hybridgw')
 		for n in order:
-			if nodes is not None and n not in nodes:
+			if (nodes is not None and n not in nodes) or n in self.external:
 				continue
 			try:
 				self._start(n)
@@ -331,6 +353,8 @@ class Lab:
 
 	def start_node(self, n):
 		"""(Re)start node n's daemon with the same config, logs appended."""
+		if n in self.external:
+			raise TopologyError('node %s: its daemons are external' % n)
 		self.failed.pop(n, None)
 		self._start(n)
 		self._save()
@@ -352,7 +376,7 @@ class Lab:
 		state = {'file': self.topo.path, 'name': self.topo.name, 'prefix': self.prefix,
 			 'nodes': {n: {'ns': self.nsname(n), 'role': node['role'],
 				       'dir': self.node_dir(n), 'pids': self._pids(n),
-				       'failed': self.failed.get(n)}
+				       'failed': self.failed.get(n), 'external': n in self.external}
 				   for n, node in self.topo.nodes.items()}}
 		tmp = os.path.join(self.state_dir, 'state.json.tmp')
 		with open(tmp, 'w') as f:
@@ -412,14 +436,17 @@ class Lab:
 
 	# ------------------------------------------------------------ queries
 	def status(self):
-		"""{node: {'role', 'ns', 'running': bool, 'failed'}} from the state file."""
+		"""{node: {'role', 'ns', 'running': bool, 'failed', 'external'}} from
+		the state file ('running' is False for an external node: the runner
+		does not know its processes)."""
 		with open(os.path.join(self.state_dir, 'state.json')) as f:
 			state = json.load(f)
 		res = {}
 		for n, info in state['nodes'].items():
 			pids = info.get('pids') or []
 			res[n] = {'role': info['role'], 'ns': info['ns'], 'failed': info.get('failed'),
-				  'running': bool(pids) and all(pid_alive(p) for p in pids)}
+				  'running': bool(pids) and all(pid_alive(p) for p in pids),
+				  'external': bool(info.get('external'))}
 		return res
 
 	def gateway_neighbors(self, node='gw'):
