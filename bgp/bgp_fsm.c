@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "bgp/bgp_local.h"
 #include "lib/log.h"
@@ -52,10 +53,36 @@ t_connretry_cb(uv_timer_t *t)
 	bgp_fsm_event(t->data, BGP_EV_CONNRETRY_EXPIRED);
 }
 
+/*
+ * The hold timer measures the peer's silence (RFC 4271 4.4). When the loop
+ * was busy (a large commit, a full table, a starved machine), libuv runs the
+ * expired timer before it reads the sockets, while the peer's KEEPALIVEs
+ * already wait unread: the peer was not silent. Let the next loop turn read
+ * them (a message restarts the timer) and expire only when nothing waits.
+ * Reading drains the socket, so this is put off a few times at most; the
+ * bound keeps a peer that trickles a never-finished message from holding
+ * the session up.
+ */
+#define BGP_HOLD_DEFER_MS	50
+#define BGP_HOLD_DEFER_MAX	8
+
 static void
 t_hold_cb(uv_timer_t *t)
 {
-	bgp_fsm_event(t->data, BGP_EV_HOLD_EXPIRED);
+	struct bgp_peer	*p = t->data;
+	uv_os_fd_t	 fd;
+	int		 unread = 0;
+
+	if (p->conn && p->conn->connected && p->hold_defers < BGP_HOLD_DEFER_MAX &&
+	    uv_fileno((const uv_handle_t *)&p->conn->tcp, &fd) == 0 &&
+	    ioctl(fd, FIONREAD, &unread) == 0 && unread > 0) {
+		if (p->hold_defers++ == 0)
+			log_warn(LOG_MOD_BGP, "peer %s: hold timer ran out with %d bytes unread: "
+			    "the loop was late, reading them first", p->cfg.name, unread);
+		uv_timer_start(&p->t_hold, t_hold_cb, BGP_HOLD_DEFER_MS, 0);
+		return;
+	}
+	bgp_fsm_event(p, BGP_EV_HOLD_EXPIRED);
 }
 
 static void
@@ -93,6 +120,7 @@ bgp_fsm_init_timers(struct bgp_peer *p)
 static void
 hold_restart(struct bgp_peer *p)
 {
+	p->hold_defers = 0;
 	if (p->neg.hold_time)
 		uv_timer_start(&p->t_hold, t_hold_cb, bgp_secs(p->neg.hold_time), 0);
 }
@@ -347,6 +375,7 @@ fsm_conn_up(struct bgp_peer *p, struct bgp_conn *c)
 		return;
 	}
 	p->neg.hold_time = 0;
+	p->hold_defers = 0;
 	uv_timer_start(&p->t_hold, t_hold_cb, bgp_secs(BGP_OPENSENT_HOLD_S), 0);
 	fsm_set_state(p, BGP_ST_OPENSENT);
 }

@@ -160,6 +160,7 @@ struct bgp_peer {
 	bool			 gr_helps_us;	/* peer retains our routes if we restart */
 	uv_timer_t		 t_connretry;
 	uv_timer_t		 t_hold;
+	uint8_t			 hold_defers;	/* expiries put off for unread bytes */
 	uv_timer_t		 t_keepalive;
 	uv_timer_t		 t_idlehold;
 	uv_timer_t		 t_gr;		/* restart time, then stale-path time */

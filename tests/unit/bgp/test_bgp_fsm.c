@@ -112,6 +112,38 @@ test_hold_timer_expires(void **state)
 	tp_env_fini(&e);
 }
 
+/* A loop that comes back late reads the KEEPALIVE waiting in the socket
+ * before its hold timer may drop the session; a silent peer still is. */
+static void
+test_hold_reads_unread_first(void **state)
+{
+	struct tp_env		 e;
+	struct bgp_peer_cfg	 cfg;
+	struct tp_conn		*c;
+	uint8_t			 msg[BGP_MAX_MSG];
+	int			 len;
+
+	tp_env_init(&e);
+	tp_peer_cfg(&e, &cfg);
+	c = tp_establish(&e, &cfg, 3, false, false);
+	assert_non_null(c);
+	tp_send_keepalive(c);
+	/* the loop does not run for four hold times (3 s = 60 ms each) */
+	usleep((useconds_t)(4 * bgp_secs(3) * 1000));
+	/* one turn: the expired hold timer first, then the socket */
+	uv_run(&e.loop, UV_RUN_NOWAIT);
+	uv_run(&e.loop, UV_RUN_NOWAIT);
+	assert_true(tp_state_is(&e, "Established"));
+	assert_int_equal(e.h.down, 0);
+	/* silence from here on: the session ends as before */
+	len = tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 1000);
+	assert_true(len >= 21);
+	assert_int_equal(msg[19], BGP_ERR_HOLD);
+	assert_int_equal(e.h.hold_down, 1);
+	tp_close(c);
+	tp_env_fini(&e);
+}
+
 /* Our keepalives keep coming at a third of the hold time; the peer's keep us up. */
 static void
 test_keepalives_keep_session(void **state)
@@ -674,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_listener_two_steps),
 		cmocka_unit_test(test_establish_negotiates_hold),
 		cmocka_unit_test(test_hold_timer_expires),
+		cmocka_unit_test(test_hold_reads_unread_first),
 		cmocka_unit_test(test_keepalives_keep_session),
 		cmocka_unit_test(test_notification_received),
 		cmocka_unit_test(test_bad_peer_as),
