@@ -354,6 +354,7 @@ attr_mp_unreach(struct attr_ctx *c, struct wire_rd v)
 #define DISC	BGP_UPD_ATTR_DISCARD
 #define RESET	BGP_UPD_SESSION_RESET
 
+/* clang-format off */
 static const struct attr_desc attr_table[256] = {
 	[BGP_ATTR_ORIGIN] = { BGP_AF_TRANSITIVE, TAW, BGP_ERR_UPD_ORIGIN, attr_origin },
 	[BGP_ATTR_AS_PATH] = { BGP_AF_TRANSITIVE, TAW, BGP_ERR_UPD_ASPATH, attr_aspath },
@@ -372,6 +373,7 @@ static const struct attr_desc attr_table[256] = {
 	[BGP_ATTR_AS4_AGGREGATOR] = { FLAGS_OT, DISC, BGP_ERR_UPD_OPTIONAL, attr_as4aggregator },
 	[BGP_ATTR_LARGE_COMMUNITIES] = { FLAGS_OT, TAW, BGP_ERR_UPD_OPTIONAL, attr_large_communities },
 };
+/* clang-format on */
 
 /* Decode one attribute whose header has been read (c->raw, flags, type set). */
 static void

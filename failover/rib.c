@@ -88,6 +88,7 @@ rib_class_name(enum rib_class c)
 const char *
 rib_trigger_name(enum rib_trigger t)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		[RIB_TRIG_ADMIN] = "admin", [RIB_TRIG_BGP_UP] = "bgp-up",
 		[RIB_TRIG_BGP_DOWN] = "bgp-down", [RIB_TRIG_HOLD_TIMER] = "hold-timer",
@@ -96,6 +97,7 @@ rib_trigger_name(enum rib_trigger t)
 		[RIB_TRIG_TUNNEL_UP] = "tunnel-up", [RIB_TRIG_TUNNEL_DOWN] = "tunnel-down",
 		[RIB_TRIG_DRAIN] = "drain", [RIB_TRIG_FAILBACK] = "failback",
 	};
+	/* clang-format on */
 
 	if ((unsigned)t < sizeof(names) / sizeof(names[0]) && names[t])
 		return names[t];

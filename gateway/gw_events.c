@@ -32,6 +32,7 @@ gw_event_journal(const struct rib_journal_entry *e)
 {
 	char			 id[24], moved[16], groups[16], sw[16], det[128], fib[128], text[640];
 	const char		*to = e->has_to ? rib_class_name(e->to_class) : NULL;
+	/* clang-format off */
 	struct nb_event_field	 f[] = {
 		{ "id", id, true }, { "connection", e->connection, false },
 		{ "source", e->source, false }, { "trigger", rib_trigger_name(e->trigger), false },
@@ -40,6 +41,7 @@ gw_event_journal(const struct rib_journal_entry *e)
 		{ "switch-time-us", sw, true }, { "prefixes-moved", moved, true },
 		{ "groups-rewritten", groups, true },
 	};
+	/* clang-format on */
 
 	snprintf(id, sizeof(id), "%" PRIu64, e->id);
 	snprintf(moved, sizeof(moved), "%u", e->prefixes_moved);
@@ -76,12 +78,14 @@ void
 gw_event_bfd(const char *name, const struct bfd_session_state *st, bool up, uint8_t diag)
 {
 	char			 peer[IPADDR_STRLEN], d[8], text[320];
+	/* clang-format off */
 	struct nb_event_field	 f[] = {
 		{ "peer", peer, false }, { "interface", st->ifname && st->ifname[0] ?
 		    st->ifname : NULL, false }, { "name", name, false },
 		{ "state", up ? "up" : "down", false }, { "diagnostic", d, true },
 		{ "diagnostic-text", up ? NULL : st->last_diag_str, false },
 	};
+	/* clang-format on */
 
 	ipaddr_fmt(&st->peer, peer, sizeof(peer));
 	snprintf(d, sizeof(d), "%u", diag);

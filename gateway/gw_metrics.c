@@ -129,6 +129,7 @@ gw_metrics_peer(struct bgp_peer *peer, void *arg)
 	return 0;
 }
 
+/* clang-format off */
 static const struct {
 	const char	*name, *type, *help;
 } gw_bgp_families[] = {
@@ -144,6 +145,7 @@ static const struct {
 	{ "hybridgw_bgp_updates_sent_total", "counter", "BGP UPDATE messages sent." },
 	{ "hybridgw_bgp_session_established_seconds", "gauge", "Time since the session reached Established, 0 while down." },
 };
+/* clang-format on */
 
 static int
 gw_metrics_bfd(struct bfd_session *s, void *arg)

@@ -98,6 +98,7 @@ find_neighbor(const struct lyd_node *st, const char *addr)
 static void
 show_bgp_neighbor(FILE *f, struct lyd_node *nb)
 {
+	/* clang-format off */
 	static const char *const rows[][2] = {
 		{ "Name", "name" }, { "Local address", "local-address" },
 		{ "Peer AS", "peer-as" }, { "Local AS", "local-as" },
@@ -113,6 +114,7 @@ show_bgp_neighbor(FILE *f, struct lyd_node *nb)
 		{ "Prefixes accepted", "counters/prefixes-accepted" },
 		{ "Prefixes advertised", "counters/prefixes-advertised" },
 	};
+	/* clang-format on */
 	char	 age[32];
 
 	fprintf(f, "BGP neighbor %s, up for %s\n", gw_leaf(nb, "address"),

@@ -305,6 +305,7 @@ nb_chan_err_str(enum nb_chan_err e)
 const char *
 nb_chan_type_str(uint16_t t)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		[NB_CHAN_HELLO] = "hello", [NB_CHAN_COMMIT] = "commit", [NB_CHAN_CHECK] = "check",
 		[NB_CHAN_CANCEL] = "cancel-commit", [NB_CHAN_STATE] = "state",
@@ -314,6 +315,7 @@ nb_chan_type_str(uint16_t t)
 		[NB_CHAN_RESULT] = "result", [NB_CHAN_DATA] = "data", [NB_CHAN_RUNNING] = "running",
 		[NB_CHAN_CONFIRM] = "confirm", [NB_CHAN_NOTIFY] = "notify",
 	};
+	/* clang-format on */
 
 	if (t < sizeof(names) / sizeof(names[0]) && names[t])
 		return names[t];

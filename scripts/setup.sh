@@ -28,7 +28,7 @@ PKGS=(
 	libsystemd-dev libcap-dev libmicrohttpd-dev
 	# test and lab
 	valgrind iproute2 iputils-ping nftables procps psmisc tcpdump
-	clang-tools clang-tidy clang-format stress-ng git
+	clang-tools clang-tidy clang-format-16 stress-ng git
 	python3 python3-pytest python3-ncclient python3-yaml openssh-client
 	python3-prometheus-client curl
 	frr bird2 gobgpd exabgp

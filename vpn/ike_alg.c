@@ -20,6 +20,7 @@ static const struct encr_info {
 };
 
 /* RFC 2404 (SHA1-96), RFC 4868 (SHA-2: key = digest length, ICV half). */
+/* clang-format off */
 static const struct integ_info {
 	uint16_t	 id;
 	uint8_t		 key, icv;
@@ -30,8 +31,10 @@ static const struct integ_info {
 	{ IKE_INTEG_HMAC_SHA2_384_192,	48, 24, "SHA384" },
 	{ IKE_INTEG_HMAC_SHA2_512_256,	64, 32, "SHA512" },
 };
+/* clang-format on */
 
 /* RFC 2104 / RFC 4868: output length = preferred key length. */
+/* clang-format off */
 static const struct prf_info {
 	uint16_t	 id;
 	uint8_t		 len;
@@ -42,6 +45,7 @@ static const struct prf_info {
 	{ IKE_PRF_HMAC_SHA2_384,	48, "SHA384" },
 	{ IKE_PRF_HMAC_SHA2_512,	64, "SHA512" },
 };
+/* clang-format on */
 
 static const struct encr_info *
 encr_find(uint16_t id)

@@ -21,6 +21,7 @@
  * identifiers carry NULL parameters, ECDSA ones none (RFC 5758 3.2).
  * A received identifier must be one of these byte for byte.
  */
+/* clang-format off */
 static const struct sig_alg {
 	uint16_t	 hash;		/* enum ike_hash_alg */
 	int		 key;		/* EVP_PKEY_RSA / EVP_PKEY_EC */
@@ -43,6 +44,7 @@ static const struct sig_alg {
 	{ IKE_HASH_SHA2_512, EVP_PKEY_EC, "SHA512", 12, { 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
 	    0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 } },
 };
+/* clang-format on */
 
 /* RFC 4754: the legacy ECDSA methods fix curve and hash. */
 static const struct {

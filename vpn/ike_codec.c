@@ -40,6 +40,7 @@ static enum ike_err pl_sk(struct ike_msg *, uint8_t, struct wire_rd);
 static enum ike_err pl_skf(struct ike_msg *, uint8_t, struct wire_rd);
 static enum ike_err pl_opaque(struct ike_msg *, uint8_t, struct wire_rd);
 
+/* clang-format off */
 static const struct pl_rule pl_rules[64] = {
 	[IKE_PL_SA]	 = { 4 + 8, 1, false, pl_sa },	/* one proposal header */
 	[IKE_PL_KE]	 = { 4 + 4 + 1, 1, false, pl_ke },
@@ -59,6 +60,7 @@ static const struct pl_rule pl_rules[64] = {
 	[IKE_PL_EAP]	 = { 4 + 4, 1, false, pl_opaque },
 	[IKE_PL_SKF]	 = { 4 + 4 + 1, 1, true, pl_skf },
 };
+/* clang-format on */
 
 enum ike_err
 ike_hdr_decode(struct wire_rd d, struct ike_hdr *h)

@@ -48,6 +48,7 @@ enum dh_kind { DH_MODP, DH_ECP, DH_X25519 };
  * generator 2; group 24 carries its subgroup order q, which makes the
  * RFC 6989 2.2 membership check possible.
  */
+/* clang-format off */
 static const struct dh_info {
 	uint16_t	 group;
 	enum dh_kind	 kind;
@@ -67,6 +68,7 @@ static const struct dh_info {
 	{ IKE_DH_ECP521,	DH_ECP,		132,	NULL, NID_secp521r1 },
 	{ IKE_DH_CURVE25519,	DH_X25519,	32,	NULL, 0 },
 };
+/* clang-format on */
 
 struct ike_dh {
 	const struct dh_info	*info;

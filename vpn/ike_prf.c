@@ -131,6 +131,7 @@ int
 ike_skeyseed_rekey(uint16_t old_prf, const struct secret *old_sk_d, const struct secret *g_ir,
     struct wire_rd ni, struct wire_rd nr, struct secret *skeyseed)
 {
+	/* clang-format off */
 	struct wire_rd	 data[3] = {
 		wire_rd_init(secret_data(g_ir), secret_len(g_ir)), ni, nr };
 	uint8_t		 out[IKE_PRF_MAX_LEN];
@@ -276,3 +277,5 @@ ike_child_keys_wipe(struct ike_child_keys *k)
 	secret_wipe(&k->er);
 	secret_wipe(&k->ar);
 }
+
+	/* clang-format on */

@@ -20,6 +20,7 @@
  * are aliases. Only algorithms we can run have a name: anything else is
  * refused when the configuration is parsed, not when a peer offers it.
  */
+/* clang-format off */
 static const struct alg_kw {
 	const char	*name;
 	uint8_t		 type;
@@ -60,9 +61,11 @@ static const struct alg_kw {
 	{ "esn",		IKE_XF_ESN,	IKE_ESN_YES, 0 },
 	{ "noesn",		IKE_XF_ESN,	IKE_ESN_NO, 0 },
 };
+/* clang-format on */
 
 /* The PRF an integrity keyword stands for when an IKE proposal names no
  * PRF (strongSwan's rule, so configurations carry over). */
+/* clang-format off */
 static const struct {
 	uint16_t	 integ, prf;
 } integ_prf[] = {
@@ -71,6 +74,7 @@ static const struct {
 	{ IKE_INTEG_HMAC_SHA2_384_192,	IKE_PRF_HMAC_SHA2_384 },
 	{ IKE_INTEG_HMAC_SHA2_512_256,	IKE_PRF_HMAC_SHA2_512 },
 };
+/* clang-format on */
 
 /*
  * Defaults: what the cloud's custom IKE policy lists and is not broken
@@ -264,6 +268,7 @@ print_word(char *buf, size_t len, size_t *off, const char *word)
 static void
 print_alg(char *buf, size_t len, size_t *off, uint8_t type, uint16_t id, uint16_t keylen)
 {
+	/* clang-format off */
 	static const char *const prefix[IKE_XF_MAX + 1] = {
 		"xf0", "encr", "prf", "integ", "dh", "esn" };
 	const char	*name = ike_alg_name(type, id, keylen);
@@ -551,3 +556,5 @@ ike_suite_to_sa(const struct ike_suite *s, uint8_t spi_size, uint64_t spi, struc
 		sa->xf[sa->nxf++] = (struct ike_xform_pl){ .type = IKE_XF_ESN, .id = s->esn };
 	pp->nxf = (uint8_t)sa->nxf;
 }
+
+	/* clang-format on */

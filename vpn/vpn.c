@@ -394,6 +394,7 @@ vpn_tunnel_walk(struct vpn *v, int (*fn)(struct vpn_tunnel *, void *), void *arg
 const char *
 vpn_reason_name(enum vpn_reason r)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		[VPN_R_NONE] = "none", [VPN_R_ADMIN] = "admin",
 		[VPN_R_CONNECTING] = "connecting", [VPN_R_DPD] = "dpd",
@@ -403,6 +404,7 @@ vpn_reason_name(enum vpn_reason r)
 		[VPN_R_TIMEOUT] = "timeout", [VPN_R_EXPIRED] = "expired",
 		[VPN_R_PEER_ERROR] = "peer-error", [VPN_R_INTERNAL] = "internal",
 	};
+	/* clang-format on */
 
 	return (unsigned)r < VPN_NITEMS(names) && names[r] ? names[r] : "unknown";
 }

@@ -77,6 +77,7 @@ decode_hex(const struct bgp_neg *neg, const char *attrs_hex, const char *nlri_he
 
 enum neg_kind { EBGP4, IBGP4, EBGP2 };
 
+/* clang-format off */
 static const struct rfc7606_case {
 	const char		*name;
 	enum neg_kind		 neg;
@@ -228,6 +229,7 @@ static const struct rfc7606_case {
 	{ "as4_aggregator len 6", EBGP2, ORIGIN "400204 0201 fde9" NEXTHOP
 	    "c00706 5ba0 0a000001 c01206 00010000 0a00", NLRI, BGP_UPD_ATTR_DISCARD, 9 },
 };
+/* clang-format on */
 
 static void
 neg_for(struct bgp_neg *neg, enum neg_kind k)

@@ -148,6 +148,7 @@ test_frame_stream(void **state)
 	" 0104 0001 0001  0104 0002 0001  0200  4600  0600"		\
 	" 4006 8078 0001 0180  4104 0001 0000  aa00"
 
+/* clang-format off */
 static const struct {
 	const char	*name, *hex;
 	int		 rc;
@@ -172,6 +173,7 @@ static const struct {
 	{ "cap overruns param", "04fde8005a0a00000104020241" "04", -EBADMSG,
 	    BGP_ERR_OPEN_UNSPEC },
 };
+/* clang-format on */
 
 static void
 test_open_vectors(void **state)
@@ -431,6 +433,7 @@ test_keepalive(void **state)
 static void
 test_route_refresh(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char	*hex;
 		int		 rc;
@@ -445,6 +448,7 @@ test_route_refresh(void **state)
 		{ "000200", -EBADMSG, 0 },
 		{ "00020301", 0, 3 },	/* unknown subtype: FSM ignores it */
 	};
+	/* clang-format on */
 	uint8_t		 buf[32];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -474,6 +478,7 @@ test_route_refresh(void **state)
 	" fe800000000000000000000000000001 00 30 20010db8000a"		\
 	" 400101 02 400206 0201 0000fde9"
 
+/* clang-format off */
 static const struct {
 	const char		*name, *hex;
 	enum bgp_upd_action	 act;
@@ -500,6 +505,7 @@ static const struct {
 	{ "nlri without attrs", "0000 0000 180a0100", BGP_UPD_TREAT_AS_WITHDRAW,
 	    BGP_ERR_UPD_MISSING, 1, 0, 0, 0, 0 },
 };
+/* clang-format on */
 
 static void
 count_update(const struct bgp_update *u, int *nlri, int *wd, int *mr, int *mu)
@@ -1028,6 +1034,7 @@ test_frr_vectors(void **state)
 }
 
 /* UPDATEs and OPENs captured from BIRD 2.0.12 and GoBGP 3.10 the same way. */
+/* clang-format off */
 static const struct peer_vec {
 	const char	*name, *hex;
 	bool		 as4;		/* session flavour */
@@ -1062,6 +1069,7 @@ static const struct peer_vec {
 	    "060201fa56ea01c00804fde90064800e1c00020110fd770000000000000000000000000001003020"
 	    "010db80077", true, "4200000001", AF_INET6, "2001:db8:77::/48", 1, 0, false, 0 },
 };
+/* clang-format on */
 
 static void
 test_peer_vectors(void **state)

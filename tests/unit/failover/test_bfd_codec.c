@@ -21,6 +21,7 @@
 #define SHA20	"0102030405060708090a0b0c0d0e0f1011121314"
 #define MD16	"a1a2a3a4a5a6a7a8a9aaabacadaeafb0"
 
+/* clang-format off */
 static const struct vec {
 	const char	*name, *hex;
 	enum bfd_err	 want;
@@ -79,6 +80,7 @@ static const struct vec {
 	{ "simple, password 17", "20c4032c" DISCR1 DISCR2 T50 T50 ZERO4 "01" "14" "05"
 	    "3132333435363738393031323334353637", BFD_ERR_AUTH_LEN, false },
 };
+/* clang-format on */
 
 static size_t
 hex_decode(const char *hex, uint8_t *out, size_t cap)

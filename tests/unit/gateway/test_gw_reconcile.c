@@ -268,11 +268,13 @@ test_change_remove_add(void **state)
 {
 	struct env	 e;
 	struct gw_path	*lan, *local;
+	/* clang-format off */
 	const struct sp	 next[] = {
 		{ "lan/core1", "10.0.0.2", false, false, 30 },	/* changed in place */
 		{ "vpn/azure/t1", "169.254.21.1", false, true, 0 },	/* new */
 		{ "local", NULL, false, false, 0 },
 	};					/* circuit/er1/a: removed */
+	/* clang-format on */
 
 	env_init(&e);
 	commit(&e, base, 3);

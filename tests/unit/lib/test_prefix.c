@@ -76,6 +76,7 @@ test_round_trip(void **state)
 static void
 test_reject(void **state)
 {
+	/* clang-format off */
 	static const char *const bad[] = {
 		"", "/", "/8", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/+8",
 		"10.0.0.0/8 ", " 10.0.0.0/8", "10.0.0.0 /8", "10.0.0.0/ 8", "10.0.0.0/8/8",
@@ -87,6 +88,7 @@ test_reject(void **state)
 		"10.0.0.1/8", "10.128.0.0/8", "192.0.2.1/31", "0.0.0.1/0", "128.0.0.0/0",
 		"2001:db8::1/64", "2001:db8::/16", "::1/127", "8000::/0",
 	};
+	/* clang-format on */
 	struct prefix	 p, keep = pfx("198.51.100.0/24");
 	struct ipaddr	 a;
 
@@ -241,6 +243,7 @@ static void
 test_cmp_order(void **state)
 {
 	/* the order prefix_cmp must produce: family, address, then shorter first */
+	/* clang-format off */
 	static const char *const sorted[] = {
 		"0.0.0.0/0", "0.0.0.0/8", "0.0.0.0/32", "10.0.0.0/8", "10.0.0.0/9",
 		"10.0.0.0/16", "10.0.0.0/24", "10.0.0.1/32", "10.1.0.0/16", "10.128.0.0/9",
@@ -248,6 +251,7 @@ test_cmp_order(void **state)
 		"::/0", "::/128", "::1/128", "2001:db8::/32", "2001:db8::/48",
 		"2001:db8:0:1::/64", "2001:db8:8000::/33", "fe80::/10",
 	};
+	/* clang-format on */
 	size_t		 n = sizeof(sorted) / sizeof(sorted[0]);
 	struct prefix	 v[sizeof(sorted) / sizeof(sorted[0])];
 	char		 buf[PREFIX_STRLEN];

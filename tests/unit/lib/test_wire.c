@@ -232,6 +232,7 @@ dec_tlv(struct wire_rd r, struct tlv_msg *m)
 	return true;
 }
 
+/* clang-format off */
 static const struct {
 	const char	*hex;
 	bool		 ok;
@@ -249,6 +250,7 @@ static const struct {
 	{ "00080206000300010002", false, 0, 0 },	/* count > value */
 	{ "0002ff", false, 0, 0 },			/* total > what follows */
 };
+/* clang-format on */
 
 static void
 check_truncations(const uint8_t *full, size_t len, bool (*dec)(const uint8_t *, size_t))

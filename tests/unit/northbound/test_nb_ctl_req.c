@@ -26,6 +26,7 @@ assert_word(const struct nb_ctl_req *r, int i, const char *want)
 	assert_memory_equal(r->word[i].p, want, strlen(want));
 }
 
+/* clang-format off */
 static const struct {
 	const char	*name, *req;
 	enum nb_ctl_err	 want;
@@ -47,6 +48,7 @@ static const struct {
 	{ "17 words",		"a b c d e f g h i j k l m n o p q\n", NB_CTL_ERR_WORDS, 0, 0 },
 	{ "16 words",		"a b c d e f g h i j k l m n o p\n", NB_CTL_OK, 16, 0 },
 };
+/* clang-format on */
 
 static void
 test_vectors(void **state)

@@ -421,6 +421,7 @@ decode_chain(const char *first_hex, const char *chain_hex, struct ike_msg *m)
 
 #define NONCE16	"00 00 0014 00112233445566778899aabbccddeeff"
 
+/* clang-format off */
 static const struct {
 	const char	*name, *first, *chain;
 	enum ike_err	 want;
@@ -489,6 +490,7 @@ static const struct {
 	{ "SA empty", "21", "00 00 0004", IKE_ERR_SYNTAX },
 	{ "CP carried", "2f", "00 00 0008 01 000000", IKE_OK },
 };
+/* clang-format on */
 
 static void
 test_chain_vectors(void **state)
@@ -578,6 +580,7 @@ test_limits(void **state)
 
 /* ---- SA payload rules (RFC 7296 3.3) ---- */
 
+/* clang-format off */
 static const struct {
 	const char	*name, *hex;	/* SA body */
 	enum ike_err	 want;
@@ -619,6 +622,7 @@ static const struct {
 	{ "half an attribute", "00 00 0012 01 01 00 01 00 00 000a 01 00 000c 800e", IKE_ERR_SYNTAX },
 	{ "unknown protocol kept", "00 00 0010 01 07 00 01 00 00 0008 01 00 000c", IKE_OK },
 };
+/* clang-format on */
 
 static void
 test_sa_vectors(void **state)

@@ -18,6 +18,7 @@
 
 /* RFC 5903 section 8: i, g^i = (gix, giy), r, g^r, the KE payloads
  * (generic header included) and the shared x coordinate. */
+/* clang-format off */
 static const struct {
 	uint16_t	 group;
 	const char	*i, *gi, *kei, *r, *gr, *girx;
@@ -78,6 +79,7 @@ static const struct {
 	  "D1427E73 CA4BAA24 0A347868 59810C06 B3C715A3 A8CC3151 F2BEE417 996D19F3"
 	  "DDEA" },
 };
+/* clang-format on */
 
 /* RFC 7748 6.1 (X25519: scalars and u-coordinates little-endian). */
 static const char *x25519_a = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";

@@ -257,6 +257,7 @@ struct suite_case {
 	size_t		 plen, alen, elen;
 };
 
+/* clang-format off */
 static const struct suite_case suites[] = {
 	{ "aes256gcm16-prfsha512", { .proto = IPSEC_PROTO_IKE, .encr = IKE_ENCR_AES_GCM_16,
 	    .encr_keylen = 256, .prf = IKE_PRF_HMAC_SHA2_512, .dh = 20 }, 64, 0, 36 },
@@ -275,6 +276,7 @@ static const struct suite_case suites[] = {
 	    .encr_keylen = 128, .integ = IKE_INTEG_HMAC_SHA1_96, .prf = IKE_PRF_HMAC_SHA1,
 	    .dh = 2 }, 20, 20, 16 },
 };
+/* clang-format on */
 
 static void
 assert_slice(const struct secret *k, const uint8_t *km, size_t *off, size_t len)

@@ -28,6 +28,7 @@
 #define GCM_K128 "feffe9928665731c6d6a8f9467308308"
 #define GCM_K256 "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308"
 
+/* clang-format off */
 static const struct {
 	const char	*name, *key, *aad, *pt, *ct, *tag;
 } gcm_vec[] = {
@@ -48,6 +49,7 @@ static const struct {
 	  "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
 	  "76fc6ece0f4e1768cddf8853bb2d551b" },
 };
+/* clang-format on */
 
 static void
 test_gcm_vectors(void **state)
