@@ -15,7 +15,7 @@ struct bgp *
 bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hooks *hooks,
     void *hooks_arg)
 {
-	struct bgp	*bgp;
+	struct bgp *bgp;
 
 	if (!(bgp = calloc(1, sizeof(*bgp))))
 		return NULL;
@@ -35,7 +35,7 @@ bgp_new(uv_loop_t *loop, const struct bgp_global_cfg *cfg, const struct bgp_hook
 static void
 bgp_lsn_closed(uv_handle_t *h)
 {
-	struct bgp_listener	*l = h->data;
+	struct bgp_listener *l = h->data;
 
 	if (--l->open == 0)
 		free(l);
@@ -44,7 +44,7 @@ bgp_lsn_closed(uv_handle_t *h)
 void
 bgp_listener_free(struct bgp_listener *l)
 {
-	int	 i;
+	int i;
 
 	if (!l)
 		return;
@@ -55,7 +55,8 @@ bgp_listener_free(struct bgp_listener *l)
 	for (i = 0; i < 2; i++)
 		if (l->on[i]) {
 			l->on[i] = false;
-			uv_close((uv_handle_t *)&l->tcp[i], bgp_lsn_closed);	/* the last frees l */
+			uv_close((uv_handle_t *)&l->tcp[i],
+			    bgp_lsn_closed); /* the last frees l */
 		}
 }
 
@@ -89,9 +90,9 @@ bgp_stop_begin(struct bgp *bgp)
 int
 bgp_global_set(struct bgp *bgp, const struct bgp_global_cfg *cfg)
 {
-	bool		 changed = cfg->local_as != bgp->cfg.local_as ||
-			    cfg->router_id != bgp->cfg.router_id;
-	struct bgp_peer	*p;
+	bool changed =
+	    cfg->local_as != bgp->cfg.local_as || cfg->router_id != bgp->cfg.router_id;
+	struct bgp_peer *p;
 
 	bgp->cfg = *cfg;
 	if (!changed)
@@ -107,9 +108,9 @@ bgp_global_set(struct bgp *bgp, const struct bgp_global_cfg *cfg)
 void
 bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
 {
-	int		 i = p->cfg.remote.family == AF_INET6 ? 1 : 0;
-	uv_os_fd_t	 fd;
-	int		 rc;
+	int	   i = p->cfg.remote.family == AF_INET6 ? 1 : 0;
+	uv_os_fd_t fd;
+	int	   rc;
 
 	if (!bgp->lsn || !bgp->lsn->on[i] || secret_empty(&p->cfg.md5_key))
 		return;
@@ -117,20 +118,20 @@ bgp_listen_md5_apply(struct bgp *bgp, const struct bgp_peer *p, bool add)
 		return;
 	rc = bgp_sock_md5(fd, &p->cfg.remote, add ? &p->cfg.md5_key : NULL);
 	if (rc)
-		log_warn(LOG_MOD_BGP, "peer %s: TCP MD5 on the listen socket: %s",
-		    p->cfg.name, strerror(-rc));
+		log_warn(LOG_MOD_BGP, "peer %s: TCP MD5 on the listen socket: %s", p->cfg.name,
+		    strerror(-rc));
 }
 
 static void
 bgp_on_accept(uv_stream_t *s, int status)
 {
-	struct bgp_listener	*l = s->data;
-	struct bgp		*bgp = l->bgp;
-	struct bgp_conn		*c;
-	struct bgp_peer		*p;
-	struct sockaddr_storage	 ss;
-	int			 sl = sizeof(ss);
-	char			 abuf[IPADDR_STRLEN];
+	struct bgp_listener    *l = s->data;
+	struct bgp	       *bgp = l->bgp;
+	struct bgp_conn	       *c;
+	struct bgp_peer	       *p;
+	struct sockaddr_storage ss;
+	int			sl = sizeof(ss);
+	char			abuf[IPADDR_STRLEN];
 
 	/* not installed yet (a transaction between prepare and apply) */
 	if (status < 0 || bgp->lsn != l || bgp->freeing)
@@ -164,10 +165,10 @@ bgp_on_accept(uv_stream_t *s, int status)
 static int
 bgp_listen_one(struct bgp_listener *l, int i, uint16_t port)
 {
-	struct sockaddr_storage	 ss;
-	struct ipaddr		 any = { .family = i ? AF_INET6 : AF_INET };
-	uv_os_fd_t		 fd;
-	int			 rc, one = 1;
+	struct sockaddr_storage ss;
+	struct ipaddr		any = { .family = i ? AF_INET6 : AF_INET };
+	uv_os_fd_t		fd;
+	int			rc, one = 1;
 
 	bgp_sockaddr_from(&ss, &any, port, NULL);
 	if ((rc = uv_tcp_init_ex(l->bgp->loop, &l->tcp[i], any.family)) != 0)
@@ -175,8 +176,8 @@ bgp_listen_one(struct bgp_listener *l, int i, uint16_t port)
 	l->tcp[i].data = l;
 	l->on[i] = true;
 	l->open++;
-	if ((rc = uv_tcp_bind(&l->tcp[i], (struct sockaddr *)&ss,
-	    i ? UV_TCP_IPV6ONLY : 0)) != 0 ||
+	if ((rc = uv_tcp_bind(&l->tcp[i], (struct sockaddr *)&ss, i ? UV_TCP_IPV6ONLY : 0)) !=
+		0 ||
 	    (rc = uv_listen((uv_stream_t *)&l->tcp[i], 64, bgp_on_accept)) != 0) {
 		l->on[i] = false;
 		uv_close((uv_handle_t *)&l->tcp[i], bgp_lsn_closed);
@@ -191,8 +192,8 @@ bgp_listen_one(struct bgp_listener *l, int i, uint16_t port)
 int
 bgp_listener_open(struct bgp *bgp, uint16_t port, struct bgp_listener **out)
 {
-	struct bgp_listener	*l;
-	int			 rc4, rc6;
+	struct bgp_listener *l;
+	int		     rc4, rc6;
 
 	*out = NULL;
 	if (!port)
@@ -205,11 +206,12 @@ bgp_listener_open(struct bgp *bgp, uint16_t port, struct bgp_listener **out)
 	rc6 = bgp_listen_one(l, 1, port);
 	if (rc4 && rc6) {
 		log_err(LOG_MOD_BGP, "cannot listen on port %u: %s", port, uv_strerror(rc4));
-		bgp_listener_free(l);	/* freed once its closing handles are */
+		bgp_listener_free(l); /* freed once its closing handles are */
 		return rc4;
 	}
 	if (rc6)
-		log_info(LOG_MOD_BGP, "no IPv6 listener on port %u: %s", port, uv_strerror(rc6));
+		log_info(LOG_MOD_BGP, "no IPv6 listener on port %u: %s", port,
+		    uv_strerror(rc6));
 	*out = l;
 	return 0;
 }
@@ -217,7 +219,7 @@ bgp_listener_open(struct bgp *bgp, uint16_t port, struct bgp_listener **out)
 void
 bgp_listener_install(struct bgp *bgp, struct bgp_listener *l)
 {
-	struct bgp_peer	*p;
+	struct bgp_peer *p;
 
 	bgp_listener_free(bgp->lsn);
 	bgp->lsn = l;
@@ -232,8 +234,8 @@ bgp_listener_install(struct bgp *bgp, struct bgp_listener *l)
 int
 bgp_listen(struct bgp *bgp, uint16_t port)
 {
-	struct bgp_listener	*l;
-	int			 rc;
+	struct bgp_listener *l;
+	int		     rc;
 
 	if (bgp->lsn)
 		return -EALREADY;
@@ -246,7 +248,7 @@ bgp_listen(struct bgp *bgp, uint16_t port)
 int
 bgp_peer_foreach(struct bgp *bgp, bgp_peer_fn fn, void *arg)
 {
-	struct bgp_peer	*p, *next;
+	struct bgp_peer *p, *next;
 	int		 rc;
 
 	for (p = bgp->peers; p; p = next) {

@@ -15,8 +15,8 @@
  * Not lib/hash on purpose: its chained entries would cost a malloc, a next
  * pointer and a stored hash per received route (a full table's worth).
  */
-#define PT_MIN_BITS	6
-#define PT_HUGE		(2u << 20)	/* slot arrays this big get their own mapping */
+#define PT_MIN_BITS 6
+#define PT_HUGE	    (2u << 20) /* slot arrays this big get their own mapping */
 
 static inline size_t
 pt_esize_of(uint8_t family)
@@ -33,8 +33,8 @@ pt_esize_of(uint8_t family)
 static void *
 pt_slots_alloc(uint8_t family, uint32_t bits)
 {
-	size_t	 len = ((size_t)1 << bits) * pt_esize_of(family);
-	void	*p;
+	size_t len = ((size_t)1 << bits) * pt_esize_of(family);
+	void  *p;
 
 	if (len < PT_HUGE)
 		return calloc((size_t)1 << bits, pt_esize_of(family));
@@ -48,7 +48,7 @@ pt_slots_alloc(uint8_t family, uint32_t bits)
 static void
 pt_slots_free(uint8_t family, uint32_t bits, void *slots)
 {
-	size_t	 len = bits ? ((size_t)1 << bits) * pt_esize_of(family) : 0;
+	size_t len = bits ? ((size_t)1 << bits) * pt_esize_of(family) : 0;
 
 	if (!slots)
 		return;
@@ -84,7 +84,7 @@ pt4_addr(const struct prefix *p)
 static inline size_t
 pt4_home(uint32_t addr, uint8_t len, uint32_t bits)
 {
-	uint64_t	 k = ((uint64_t)addr << 8 | len) * 0x9e3779b97f4a7c15ull;
+	uint64_t k = ((uint64_t)addr << 8 | len) * 0x9e3779b97f4a7c15ull;
 
 	return (size_t)(k >> (64 - bits));
 }
@@ -92,7 +92,7 @@ pt4_home(uint32_t addr, uint8_t len, uint32_t bits)
 static inline size_t
 pt6_home(const uint8_t *a, uint8_t len, uint32_t bits)
 {
-	uint64_t	 hi, lo, k;
+	uint64_t hi, lo, k;
 
 	memcpy(&hi, a, 8);
 	memcpy(&lo, a + 8, 8);
@@ -163,11 +163,11 @@ pt_key(const struct bgp_ptab *t, size_t i, struct prefix *p)
 static size_t
 pt_find(const struct bgp_ptab *t, const struct prefix *p, bool *found)
 {
-	size_t	 mask = ((size_t)1 << t->bits) - 1, i;
+	size_t mask = ((size_t)1 << t->bits) - 1, i;
 
 	if (t->family == AF_INET) {
-		const struct bgp_pt4_ent	*s = t->slots;
-		uint32_t			 a = pt4_addr(p);
+		const struct bgp_pt4_ent *s = t->slots;
+		uint32_t		  a = pt4_addr(p);
 
 		for (i = pt4_home(a, p->len, t->bits);; i = (i + 1) & mask) {
 			if (!s[i].val) {
@@ -180,7 +180,7 @@ pt_find(const struct bgp_ptab *t, const struct prefix *p, bool *found)
 			}
 		}
 	} else {
-		const struct bgp_pt6_ent	*s = t->slots;
+		const struct bgp_pt6_ent *s = t->slots;
 
 		for (i = pt6_home(p->bytes, p->len, t->bits);; i = (i + 1) & mask) {
 			if (!s[i].val) {
@@ -217,16 +217,16 @@ pt_set_key(struct bgp_ptab *t, size_t i, const struct prefix *p)
 static int
 pt_grow(struct bgp_ptab *t)
 {
-	struct bgp_ptab	 n = *t;
-	size_t		 i, size = t->bits ? (size_t)1 << t->bits : 0, es = pt_esize(t);
-	struct prefix	 p;
-	bool		 found;
+	struct bgp_ptab n = *t;
+	size_t		i, size = t->bits ? (size_t)1 << t->bits : 0, es = pt_esize(t);
+	struct prefix	p;
+	bool		found;
 
 	n.bits = t->bits ? t->bits + 1 : PT_MIN_BITS;
 	if (!(n.slots = pt_slots_alloc(t->family, n.bits)))
 		return -ENOMEM;
 	for (i = 0; i < size; i++) {
-		size_t	 j;
+		size_t j;
 
 		if (!*pt_val(t, i))
 			continue;
@@ -242,8 +242,8 @@ pt_grow(struct bgp_ptab *t)
 bool
 bgp_ptab_get(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref)
 {
-	bool	 found;
-	size_t	 i;
+	bool   found;
+	size_t i;
 
 	if (!t->count || p->family != t->family)
 		return false;
@@ -258,9 +258,9 @@ bgp_ptab_get(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref)
 int
 bgp_ptab_put(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref, bool *isnew)
 {
-	bool	 found;
-	size_t	 i;
-	int	 rc;
+	bool   found;
+	size_t i;
+	int    rc;
 
 	if (p->family != t->family)
 		return -EINVAL;
@@ -281,8 +281,8 @@ bgp_ptab_put(struct bgp_ptab *t, const struct prefix *p, struct bgp_pt_ref *ref,
 bool
 bgp_ptab_del(struct bgp_ptab *t, const struct prefix *p, void **val, uint8_t *flags)
 {
-	size_t	 mask, i, j, k, es = pt_esize(t);
-	bool	 found;
+	size_t mask, i, j, k, es = pt_esize(t);
+	bool   found;
 
 	if (!t->count || p->family != t->family)
 		return false;
@@ -310,9 +310,9 @@ bgp_ptab_del(struct bgp_ptab *t, const struct prefix *p, void **val, uint8_t *fl
 int
 bgp_ptab_walk(struct bgp_ptab *t, bgp_ptab_fn fn, void *arg)
 {
-	size_t		 i, size = t->bits ? (size_t)1 << t->bits : 0;
-	struct prefix	 p;
-	int		 rc;
+	size_t	      i, size = t->bits ? (size_t)1 << t->bits : 0;
+	struct prefix p;
+	int	      rc;
 
 	for (i = 0; i < size; i++) {
 		if (!*pt_val(t, i))
@@ -333,7 +333,7 @@ pt_cmp(const void *a, const void *b)
 static int
 pt_collect(const struct prefix *p, void **val, uint8_t *flags, void *arg)
 {
-	struct prefix	**pp = arg;
+	struct prefix **pp = arg;
 
 	*(*pp)++ = *p;
 	return 0;
@@ -342,10 +342,10 @@ pt_collect(const struct prefix *p, void **val, uint8_t *flags, void *arg)
 int
 bgp_ptab_walk_sorted(struct bgp_ptab *t, bgp_ptab_fn fn, void *arg)
 {
-	struct prefix		*v, *cur;
-	struct bgp_pt_ref	 ref;
-	size_t			 i, n = t->count;
-	int			 rc = 0;
+	struct prefix	 *v, *cur;
+	struct bgp_pt_ref ref;
+	size_t		  i, n = t->count;
+	int		  rc = 0;
 
 	if (!n)
 		return 0;
@@ -391,7 +391,7 @@ adj_in_put_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 void
 bgp_adj_in_fini(struct bgp_peer *p)
 {
-	int	 f;
+	int f;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++) {
 		bgp_ptab_walk(&p->adj_in[f], adj_in_put_one, NULL);
@@ -412,11 +412,11 @@ void
 bgp_adj_in_update(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs *a,
     const struct bgp_path_info *pi)
 {
-	struct bgp		*bgp = p->bgp;
-	struct bgp_pt_ref	 ref;
-	bool			 isnew;
+	struct bgp	 *bgp = p->bgp;
+	struct bgp_pt_ref ref;
+	bool		  isnew;
 
-	if (adj_in_ext(p)) {	/* the route manager drops a repeat */
+	if (adj_in_ext(p)) { /* the route manager drops a repeat */
 		if (bgp->hooks.path_add)
 			bgp->hooks.path_add(bgp->hooks_arg, p->cfg.rib_source, pfx, pi);
 		return;
@@ -427,10 +427,10 @@ bgp_adj_in_update(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs
 		bgp_attrs_get(a);
 		*ref.val = a;
 	} else {
-		struct bgp_attrs	*old = *ref.val;
+		struct bgp_attrs *old = *ref.val;
 
 		if (old == a && !(*ref.flags & BGP_ADJIN_STALE))
-			return;		/* same path again: nothing changed */
+			return; /* same path again: nothing changed */
 		if (*ref.flags & BGP_ADJIN_STALE) {
 			*ref.flags &= (uint8_t)~BGP_ADJIN_STALE;
 			p->adj_in_stale--;
@@ -448,9 +448,9 @@ bgp_adj_in_update(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs
 void
 bgp_adj_in_withdraw(struct bgp_peer *p, const struct prefix *pfx)
 {
-	struct bgp	*bgp = p->bgp;
-	void		*val;
-	uint8_t		 flags;
+	struct bgp *bgp = p->bgp;
+	void	   *val;
+	uint8_t	    flags;
 
 	if (adj_in_ext(p)) {
 		if (bgp->hooks.path_del)
@@ -469,7 +469,7 @@ bgp_adj_in_withdraw(struct bgp_peer *p, const struct prefix *pfx)
 static void
 adj_in_withdraw_field(struct bgp_peer *p, struct wire_rd r, uint8_t family)
 {
-	struct prefix	 pfx;
+	struct prefix pfx;
 
 	while (bgp_nlri_next(&r, family, &pfx)) {
 		bgp_nhself_forget(p, &pfx);
@@ -478,18 +478,17 @@ adj_in_withdraw_field(struct bgp_peer *p, struct wire_rd r, uint8_t family)
 }
 
 static void
-adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family,
-    struct bgp_attrs *a)
+adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family, struct bgp_attrs *a)
 {
-	struct bgp_path_info	 pi;
-	struct prefix		 pfx;
-	char			 buf[IPADDR_STRLEN];
-	unsigned		 n = 0;
-	uint32_t		 before;
-	struct ipaddr		 ours;
+	struct bgp_path_info pi;
+	struct prefix	     pfx;
+	char		     buf[IPADDR_STRLEN];
+	unsigned	     n = 0;
+	uint32_t	     before;
+	struct ipaddr	     ours;
 
 	bgp_path_info_fill(&pi, a, family, &p->neg, p->ropen.bgp_id, &p->cfg.remote);
-	if (bgp_nhself_match(p, a, family, &ours)) {	/* RFC 4271 6.3: log, ignore */
+	if (bgp_nhself_match(p, a, family, &ours)) { /* RFC 4271 6.3: log, ignore */
 		before = bgp_nhself_count(p);
 		while (bgp_nlri_next(&r, family, &pfx)) {
 			bgp_nhself_hold(p, &pfx, a);
@@ -497,10 +496,11 @@ adj_in_announce_field(struct bgp_peer *p, struct wire_rd r, uint8_t family,
 		}
 		/* a warning when it starts, then one info line per UPDATE */
 		if (n)
-			log_msg(before ? LOG_LVL_INFO : LOG_LVL_WARN, LOG_MOD_BGP, "peer %s: "
+			log_msg(before ? LOG_LVL_INFO : LOG_LVL_WARN, LOG_MOD_BGP,
+			    "peer %s: "
 			    "%u routes with next hop %s, a local address, ignored "
-			    "(RFC 4271 6.3)", p->cfg.name, n,
-			    ipaddr_fmt(&ours, buf, sizeof(buf)));
+			    "(RFC 4271 6.3)",
+			    p->cfg.name, n, ipaddr_fmt(&ours, buf, sizeof(buf)));
 		return;
 	}
 	while (bgp_nlri_next(&r, family, &pfx)) {
@@ -519,10 +519,10 @@ adj_in_family_ok(const struct bgp_peer *p, uint8_t family)
 void
 bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 {
-	struct bgp_attrs	*a;
-	bool			 reach = !wire_empty(&u->nlri) ||
-				    (u->mp_reach_family && !wire_empty(&u->mp_reach_nlri));
-	bool			 withdraw_all = u->action == BGP_UPD_TREAT_AS_WITHDRAW;
+	struct bgp_attrs *a;
+	bool		  reach =
+	    !wire_empty(&u->nlri) || (u->mp_reach_family && !wire_empty(&u->mp_reach_nlri));
+	bool withdraw_all = u->action == BGP_UPD_TREAT_AS_WITHDRAW;
 
 	adj_in_withdraw_field(p, u->withdrawn, AF_INET);
 	if (u->mp_unreach_family && adj_in_family_ok(p, u->mp_unreach_family))
@@ -561,7 +561,7 @@ bgp_adj_in_process(struct bgp_peer *p, struct bgp_update *u)
 void
 bgp_adj_in_limits_check(struct bgp_peer *p)
 {
-	uint64_t	 pinned;
+	uint64_t pinned;
 
 	bgp_fsm_maxpfx(p);
 	if (p->state != BGP_ST_ESTABLISHED || !p->cfg.max_memory)
@@ -573,7 +573,7 @@ bgp_adj_in_limits_check(struct bgp_peer *p)
 uint32_t
 bgp_adj_in_count_af(const struct bgp_peer *p, uint8_t family)
 {
-	uint32_t	 n;
+	uint32_t n;
 
 	if (adj_in_ext(p))
 		n = p->bgp->hooks.adj_in_count(p->bgp->hooks_arg, p->cfg.rib_source, family);
@@ -585,7 +585,7 @@ bgp_adj_in_count_af(const struct bgp_peer *p, uint8_t family)
 uint64_t
 bgp_peer_pinned(const struct bgp_peer *p)
 {
-	uint64_t	 routes = (uint64_t)bgp_adj_in_count(p) + bgp_nhself_count(p);
+	uint64_t routes = (uint64_t)bgp_adj_in_count(p) + bgp_nhself_count(p);
 
 	return routes * BGP_ROUTE_COST + (p->acct ? p->acct->bytes : 0);
 }
@@ -602,7 +602,7 @@ adj_in_mark_stale(const struct prefix *pfx, void **val, uint8_t *flags, void *ar
 static int
 adj_in_flush_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct bgp_peer	*p = arg;
+	struct bgp_peer *p = arg;
 	struct bgp	*bgp = p->bgp;
 
 	bgp_attrs_put(*val);
@@ -615,7 +615,7 @@ adj_in_flush_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg
 void
 bgp_adj_in_flush(struct bgp_peer *p)
 {
-	int	 f;
+	int f;
 
 	if (adj_in_ext(p))
 		p->bgp->hooks.adj_in_flush(p->bgp->hooks_arg, p->cfg.rib_source);
@@ -633,11 +633,11 @@ bgp_adj_in_flush(struct bgp_peer *p)
 void
 bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 {
-	struct bgp	*bgp = p->bgp;
-	int		 f;
+	struct bgp *bgp = p->bgp;
+	int	    f;
 
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
-	bgp_nhself_flush(p);	/* the peer sends them again */
+	bgp_nhself_flush(p); /* the peer sends them again */
 	if (!keep_stale) {
 		bgp_adj_in_flush(p);
 		return;
@@ -653,14 +653,14 @@ bgp_adj_in_session_down(struct bgp_peer *p, bool keep_stale)
 }
 
 struct stale_ctx {
-	struct prefix	*v;
-	size_t		 n, cap;
+	struct prefix *v;
+	size_t	       n, cap;
 };
 
 static int
 adj_in_collect_stale(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct stale_ctx	*sc = arg;
+	struct stale_ctx *sc = arg;
 
 	/* cap is the stale count: more flagged entries would be a bug */
 	if ((*flags & BGP_ADJIN_STALE) && sc->n < sc->cap)
@@ -673,18 +673,20 @@ adj_in_collect_stale(const struct prefix *pfx, void **val, uint8_t *flags, void 
 void
 bgp_adj_in_sweep_stale(struct bgp_peer *p, int fam)
 {
-	struct bgp		*bgp = p->bgp;
-	struct stale_ctx	 sc = { NULL, 0, 0 };
-	size_t			 i;
-	int			 f;
+	struct bgp	*bgp = p->bgp;
+	struct stale_ctx sc = { NULL, 0, 0 };
+	size_t		 i;
+	int		 f;
 
 	if (!p->gr_stale)
 		return;
 	if (adj_in_ext(p)) {
-		uint32_t	 before = bgp_adj_in_count(p), left;
+		uint32_t before = bgp_adj_in_count(p), left;
 
 		left = bgp->hooks.adj_in_sweep(bgp->hooks_arg, p->cfg.rib_source,
-		    fam < 0 ? 0 : fam == BGP_FAM_V4 ? AF_INET : AF_INET6);
+		    fam < 0		  ? 0 :
+			fam == BGP_FAM_V4 ? AF_INET :
+					    AF_INET6);
 		sc.n = before - bgp_adj_in_count(p);
 		p->adj_in_stale = left;
 		goto swept;
@@ -724,7 +726,7 @@ bgp_adj_in_eor(struct bgp_peer *p, int fam)
 void
 bgp_adj_in_gr_expired(struct bgp_peer *p)
 {
-	struct bgp	*bgp = p->bgp;
+	struct bgp *bgp = p->bgp;
 
 	log_info(LOG_MOD_BGP, "peer %s: graceful restart time expired", p->cfg.name);
 	bgp_adj_in_sweep_stale(p, -1);
@@ -740,10 +742,10 @@ bgp_adj_in_gr_expired(struct bgp_peer *p)
 int
 bgp_adj_in_refresh(struct bgp_peer *p)
 {
-	uint8_t		 buf[64];
-	struct wire_wr	 w;
-	struct bgp_rr	 rr = { 0, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
-	int		 f, rc;
+	uint8_t	       buf[64];
+	struct wire_wr w;
+	struct bgp_rr  rr = { 0, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
+	int	       f, rc;
 
 	if (p->state != BGP_ST_ESTABLISHED || !p->conn)
 		return -ENOTCONN;

@@ -12,7 +12,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define BGP_OUT_HIGH_WATER	(4u << 20)	/* stop packing above this backlog */
+#define BGP_OUT_HIGH_WATER (4u << 20) /* stop packing above this backlog */
 
 void
 bgp_adj_out_init(struct bgp_peer *p)
@@ -26,7 +26,7 @@ bgp_adj_out_init(struct bgp_peer *p)
 static int
 out_free_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct bgp_adj_out_ent	*e = *val;
+	struct bgp_adj_out_ent *e = *val;
 
 	if (e->flags & BGP_OUT_SENT && e->sent)
 		bgp_attrs_put(e->sent);
@@ -39,7 +39,7 @@ out_free_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 static void
 out_clear(struct bgp_peer *p)
 {
-	int	 f;
+	int f;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++) {
 		bgp_ptab_walk(&p->out.tab[f], out_free_one, NULL);
@@ -72,11 +72,11 @@ bgp_adj_out_session_down(struct bgp_peer *p)
 static void
 out_nexthops(struct bgp_peer *p)
 {
-	struct bgp_export	*ex = &p->out.ex;
-	const struct ipaddr	*loc = &p->conn->local;
-	struct ifaddrs		*ifa0, *ifa;
-	char			 ifname[IF_NAMESIZE] = "";
-	bool			 have4 = false, have6 = false, havell = false;
+	struct bgp_export   *ex = &p->out.ex;
+	const struct ipaddr *loc = &p->conn->local;
+	struct ifaddrs	    *ifa0, *ifa;
+	char		     ifname[IF_NAMESIZE] = "";
+	bool		     have4 = false, have6 = false, havell = false;
 
 	if (loc->family == AF_INET) {
 		memcpy(ex->nh4, loc->bytes, 4);
@@ -93,7 +93,7 @@ out_nexthops(struct bgp_peer *p)
 	if (getifaddrs(&ifa0) != 0)
 		return;
 	for (ifa = ifa0; ifa; ifa = ifa->ifa_next) {
-		struct ipaddr	 a;
+		struct ipaddr a;
 
 		if (!ifa->ifa_addr)
 			continue;
@@ -104,7 +104,7 @@ out_nexthops(struct bgp_peer *p)
 		}
 	}
 	for (ifa = ifa0; ifname[0] && ifa; ifa = ifa->ifa_next) {
-		struct ipaddr	 a;
+		struct ipaddr a;
 
 		if (!ifa->ifa_addr || strcmp(ifa->ifa_name, ifname) != 0)
 			continue;
@@ -136,7 +136,7 @@ out_nexthops(struct bgp_peer *p)
 static bool
 out_family_ok(const struct bgp_peer *p, uint8_t family)
 {
-	static const uint8_t	 zero[16];
+	static const uint8_t zero[16];
 
 	if (family == AF_INET)
 		return p->neg.ipv4 && memcmp(p->out.ex.nh4, zero, 4) != 0;
@@ -148,7 +148,7 @@ static void out_schedule(struct bgp_peer *);
 void
 bgp_adj_out_session_up(struct bgp_peer *p)
 {
-	struct bgp	*bgp = p->bgp;
+	struct bgp *bgp = p->bgp;
 
 	out_clear(p);
 	memset(&p->out.ex, 0, sizeof(p->out.ex));
@@ -187,12 +187,12 @@ out_pend(struct bgp_peer *p, struct bgp_adj_out_ent *e)
 void
 bgp_export_announce(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs *a)
 {
-	struct bgp_pt_ref	 ref;
-	struct bgp_adj_out_ent	*e;
-	bool			 isnew;
+	struct bgp_pt_ref	ref;
+	struct bgp_adj_out_ent *e;
+	bool			isnew;
 
 	if (p->state != BGP_ST_ESTABLISHED)
-		return;		/* replayed by export_sync when the session comes up */
+		return; /* replayed by export_sync when the session comes up */
 	if (!(pfx->family == AF_INET ? p->cfg.ipv4_unicast : p->cfg.ipv6_unicast))
 		return;
 	/* RFC 1997 well-known communities: NO_ADVERTISE keeps the route from
@@ -226,8 +226,8 @@ bgp_export_announce(struct bgp_peer *p, const struct prefix *pfx, struct bgp_att
 void
 bgp_export_withdraw(struct bgp_peer *p, const struct prefix *pfx)
 {
-	struct bgp_pt_ref	 ref;
-	struct bgp_adj_out_ent	*e;
+	struct bgp_pt_ref	ref;
+	struct bgp_adj_out_ent *e;
 
 	if (p->state != BGP_ST_ESTABLISHED)
 		return;
@@ -247,8 +247,8 @@ bgp_export_withdraw(struct bgp_peer *p, const struct prefix *pfx)
 static int
 out_mark_resend(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct bgp_peer		*p = arg;
-	struct bgp_adj_out_ent	*e = *val;
+	struct bgp_peer	       *p = arg;
+	struct bgp_adj_out_ent *e = *val;
 
 	if (!(e->flags & BGP_OUT_SENT))
 		return 0;
@@ -264,7 +264,7 @@ out_mark_resend(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 void
 bgp_adj_out_resend(struct bgp_peer *p)
 {
-	int	 f;
+	int f;
 
 	if (p->state != BGP_ST_ESTABLISHED)
 		return;
@@ -279,14 +279,14 @@ bgp_adj_out_resend(struct bgp_peer *p)
 static int
 pend_cmp(const void *x, const void *y)
 {
-	const struct bgp_adj_out_ent	*a = *(struct bgp_adj_out_ent *const *)x;
-	const struct bgp_adj_out_ent	*b = *(struct bgp_adj_out_ent *const *)y;
-	int				 wa = !!(a->flags & BGP_OUT_WANT), wb = !!(b->flags & BGP_OUT_WANT);
+	const struct bgp_adj_out_ent *a = *(struct bgp_adj_out_ent *const *)x;
+	const struct bgp_adj_out_ent *b = *(struct bgp_adj_out_ent *const *)y;
+	int wa = !!(a->flags & BGP_OUT_WANT), wb = !!(b->flags & BGP_OUT_WANT);
 
 	if (a->prefix.family != b->prefix.family)
 		return a->prefix.family < b->prefix.family ? -1 : 1;
 	if (wa != wb)
-		return wa - wb;		/* withdrawals first (RFC 4271 9.2 ordering) */
+		return wa - wb; /* withdrawals first (RFC 4271 9.2 ordering) */
 	if (a->want != b->want)
 		return (uintptr_t)a->want < (uintptr_t)b->want ? -1 : 1;
 	return prefix_cmp(&a->prefix, &b->prefix);
@@ -306,12 +306,13 @@ out_send_msg(struct bgp_peer *p, size_t len)
 static void
 out_pack_run(struct bgp_peer *p, struct bgp_adj_out_ent **v, size_t n, bool withdraw)
 {
-	struct bgp_upd_builder	 b;
-	uint8_t			 fam = v[0]->prefix.family;
-	size_t			 cap = bgp_neg_max_msg(&p->neg), i;
-	int			 rc;
+	struct bgp_upd_builder b;
+	uint8_t		       fam = v[0]->prefix.family;
+	size_t		       cap = bgp_neg_max_msg(&p->neg), i;
+	int		       rc;
 
-	rc = withdraw ? bgp_upd_start_withdraw(&b, p->out.buf, cap, &p->neg, fam) :
+	rc = withdraw ?
+	    bgp_upd_start_withdraw(&b, p->out.buf, cap, &p->neg, fam) :
 	    bgp_upd_start(&b, p->out.buf, cap, &p->neg, &p->out.ex, v[0]->want, fam);
 	if (rc != 0) {
 		log_warn(LOG_MOD_BGP, "peer %s: cannot build UPDATE: %s", p->cfg.name,
@@ -321,9 +322,10 @@ out_pack_run(struct bgp_peer *p, struct bgp_adj_out_ent **v, size_t n, bool with
 	for (i = 0; i < n; i++) {
 		if (bgp_upd_add(&b, &v[i]->prefix) == -ENOSPC) {
 			out_send_msg(p, bgp_upd_finish(&b));
-			rc = withdraw ? bgp_upd_start_withdraw(&b, p->out.buf, cap, &p->neg, fam) :
+			rc = withdraw ?
+			    bgp_upd_start_withdraw(&b, p->out.buf, cap, &p->neg, fam) :
 			    bgp_upd_start(&b, p->out.buf, cap, &p->neg, &p->out.ex, v[0]->want,
-			    fam);
+				fam);
 			if (rc != 0 || bgp_upd_add(&b, &v[i]->prefix) != 0)
 				return;
 		}
@@ -334,10 +336,10 @@ out_pack_run(struct bgp_peer *p, struct bgp_adj_out_ent **v, size_t n, bool with
 static void
 out_send_eor(struct bgp_peer *p)
 {
-	uint8_t		 buf[64];
-	struct wire_wr	 w;
-	uint8_t		 fams[2] = { AF_INET, AF_INET6 };
-	int		 i;
+	uint8_t	       buf[64];
+	struct wire_wr w;
+	uint8_t	       fams[2] = { AF_INET, AF_INET6 };
+	int	       i;
 
 	for (i = 0; i < 2; i++) {
 		if (!(fams[i] == AF_INET ? p->neg.ipv4 : p->neg.ipv6))
@@ -392,13 +394,13 @@ static void out_mrai_cb(uv_timer_t *);
  * from a first start; on a first start only the End-of-RIB is later.
  * Returns 0 when End-of-RIB may go, else the ms left at most.
  */
-#define BGP_EOR_DEFER_S		10
+#define BGP_EOR_DEFER_S 10
 
 static uint64_t
 out_eor_wait_ms(struct bgp *bgp)
 {
 	uint64_t	 end = bgp->started_ms + bgp_secs(BGP_EOR_DEFER_S), now;
-	struct bgp_peer	*q;
+	struct bgp_peer *q;
 
 	if (bgp->eor_released)
 		return 0;
@@ -424,7 +426,7 @@ release:
 void
 bgp_adj_out_eor_check(struct bgp *bgp)
 {
-	struct bgp_peer	*q;
+	struct bgp_peer *q;
 
 	if (bgp->eor_released || out_eor_wait_ms(bgp))
 		return;
@@ -438,13 +440,13 @@ bgp_adj_out_eor_check(struct bgp *bgp)
 void
 bgp_adj_out_flush_now(struct bgp_peer *p)
 {
-	struct bgp_adj_out_ent	**v, **run, *e;
+	struct bgp_adj_out_ent **v, **run, *e;
 	size_t			 n = 0, i, j;
 
 	if (p->state != BGP_ST_ESTABLISHED || !p->conn || !p->out.buf)
 		return;
 	if (bgp_conn_backlog(p->conn) > BGP_OUT_HIGH_WATER)
-		return;		/* bgp_adj_out_kick() resumes when the socket drains */
+		return; /* bgp_adj_out_kick() resumes when the socket drains */
 	if (p->out.pend_count) {
 		if (!(v = malloc(2 * p->out.pend_count * sizeof(*v))))
 			return;
@@ -456,19 +458,20 @@ bgp_adj_out_flush_now(struct bgp_peer *p)
 		p->out.pend_count = 0;
 		qsort(v, n, sizeof(*v), pend_cmp);
 		for (i = 0; i < n; i = j) {
-			bool	 want = v[i]->flags & BGP_OUT_WANT;
-			bool	 ok = out_family_ok(p, v[i]->prefix.family);
-			size_t	 k, m = 0;
+			bool   want = v[i]->flags & BGP_OUT_WANT;
+			bool   ok = out_family_ok(p, v[i]->prefix.family);
+			size_t k, m = 0;
 
 			for (j = i + 1; j < n && v[j]->prefix.family == v[i]->prefix.family &&
-			    !!(v[j]->flags & BGP_OUT_WANT) == want &&
-			    (!want || v[j]->want == v[i]->want); j++)
+			     !!(v[j]->flags & BGP_OUT_WANT) == want &&
+			     (!want || v[j]->want == v[i]->want);
+			     j++)
 				;
 			/* only what changes goes out: unchanged and never-sent drop out */
 			for (k = i; k < j; k++) {
 				e = v[k];
 				if (want ? (e->flags & BGP_OUT_SENT && e->sent == e->want) :
-				    !(e->flags & BGP_OUT_SENT))
+					   !(e->flags & BGP_OUT_SENT))
 					continue;
 				run[m++] = e;
 			}
@@ -484,7 +487,7 @@ bgp_adj_out_flush_now(struct bgp_peer *p)
 
 		if (!wait)
 			out_send_eor(p);
-		else	/* look again when the deferral ends (or a peer's EoR comes) */
+		else /* look again when the deferral ends (or a peer's EoR comes) */
 			uv_timer_start(&p->out.mrai, out_mrai_cb, wait, 0);
 	}
 	p->out.last_flush_ms = mono_ms();
@@ -502,7 +505,7 @@ out_mrai_cb(uv_timer_t *t)
 static void
 out_schedule(struct bgp_peer *p)
 {
-	uint64_t	 now, due = 0;
+	uint64_t now, due = 0;
 
 	if (p->state != BGP_ST_ESTABLISHED)
 		return;

@@ -7,14 +7,14 @@
 #include "bgp/bgp_codec_local.h"
 
 int
-bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed,
-    uint32_t *out, size_t cap)
+bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed, uint32_t *out,
+    size_t cap)
 {
-	size_t		 n = 0;
-	uint8_t		 type, count;
-	uint16_t	 a16;
-	uint32_t	 asn;
-	bool		 plain_seen = false;
+	size_t	 n = 0;
+	uint8_t	 type, count;
+	uint16_t a16;
+	uint32_t asn;
+	bool	 plain_seen = false;
 
 	while (!wire_empty(&v)) {
 		/* RFC 7606 7.2: a lone octet is an underrun, a short segment an overrun */
@@ -46,7 +46,7 @@ bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed,
 				asn = a16;
 			} else if (!wire_get_u32(&v, &asn))
 				return -EBADMSG;
-			if (asn == 0)		/* RFC 7607 */
+			if (asn == 0) /* RFC 7607 */
 				return -EBADMSG;
 			out[n++] = asn;
 		}
@@ -57,12 +57,12 @@ bgp_aspath_parse(struct wire_rd v, unsigned asn_size, bool allow_confed,
 unsigned
 bgp_aspath_words_len(const uint32_t *w, size_t n)
 {
-	unsigned	 len = 0;
-	size_t		 i = 0;
+	unsigned len = 0;
+	size_t	 i = 0;
 
 	while (i < n) {
-		uint8_t	 type = BGP_ASSEG_TYPE(w[i]);
-		uint8_t	 count = BGP_ASSEG_COUNT(w[i]);
+		uint8_t type = BGP_ASSEG_TYPE(w[i]);
+		uint8_t count = BGP_ASSEG_COUNT(w[i]);
 
 		if (type == BGP_ASSEG_SEQUENCE)
 			len += count;
@@ -80,7 +80,7 @@ aspath_append(uint32_t *out, size_t n, size_t cap, size_t *last_hdr, uint8_t typ
     const uint32_t *asns, size_t count)
 {
 	while (count > 0) {
-		size_t	 room, take;
+		size_t room, take;
 
 		if (type == BGP_ASSEG_SEQUENCE && *last_hdr != SIZE_MAX &&
 		    BGP_ASSEG_TYPE(out[*last_hdr]) == BGP_ASSEG_SEQUENCE &&
@@ -90,8 +90,8 @@ aspath_append(uint32_t *out, size_t n, size_t cap, size_t *last_hdr, uint8_t typ
 			if (n + take > cap)
 				return n;
 			memcpy(out + n, asns, take * sizeof(*asns));
-			out[*last_hdr] = BGP_ASSEG_HDR(type,
-			    BGP_ASSEG_COUNT(out[*last_hdr]) + take);
+			out[*last_hdr] =
+			    BGP_ASSEG_HDR(type, BGP_ASSEG_COUNT(out[*last_hdr]) + take);
 		} else {
 			take = count < 255 ? count : 255;
 			if (n + 1 + take > cap)
@@ -111,10 +111,10 @@ size_t
 bgp_aspath_merge(const uint32_t *as, size_t nas, const uint32_t *as4, size_t nas4,
     uint32_t *out, size_t cap)
 {
-	unsigned	 len_as = bgp_aspath_words_len(as, nas);
-	unsigned	 len_as4 = bgp_aspath_words_len(as4, nas4);
-	unsigned	 need;
-	size_t		 n = 0, i = 0, last = SIZE_MAX;
+	unsigned len_as = bgp_aspath_words_len(as, nas);
+	unsigned len_as4 = bgp_aspath_words_len(as4, nas4);
+	unsigned need;
+	size_t	 n = 0, i = 0, last = SIZE_MAX;
 
 	/* RFC 6793 4.2.3: an AS4_PATH longer than AS_PATH is ignored */
 	if (len_as < len_as4) {
@@ -125,9 +125,9 @@ bgp_aspath_merge(const uint32_t *as, size_t nas, const uint32_t *as4, size_t nas
 	}
 	need = len_as - len_as4;
 	while (i < nas) {
-		uint8_t	 type = BGP_ASSEG_TYPE(as[i]);
-		uint8_t	 count = BGP_ASSEG_COUNT(as[i]);
-		size_t	 take = count;
+		uint8_t type = BGP_ASSEG_TYPE(as[i]);
+		uint8_t count = BGP_ASSEG_COUNT(as[i]);
+		size_t	take = count;
 
 		if (type == BGP_ASSEG_SEQUENCE) {
 			if (need == 0)
@@ -144,8 +144,8 @@ bgp_aspath_merge(const uint32_t *as, size_t nas, const uint32_t *as4, size_t nas
 		i += 1 + (size_t)count;
 	}
 	for (i = 0; i < nas4; i += 1 + (size_t)BGP_ASSEG_COUNT(as4[i]))
-		n = aspath_append(out, n, cap, &last, BGP_ASSEG_TYPE(as4[i]),
-		    as4 + i + 1, BGP_ASSEG_COUNT(as4[i]));
+		n = aspath_append(out, n, cap, &last, BGP_ASSEG_TYPE(as4[i]), as4 + i + 1,
+		    BGP_ASSEG_COUNT(as4[i]));
 	return n;
 }
 
@@ -160,13 +160,13 @@ bgp_aspath_len(const struct bgp_attrs *a)
 uint32_t
 bgp_aspath_first(const struct bgp_attrs *a)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	if (a == NULL)
 		return 0;
 	while (i < a->aspath_words) {
-		uint8_t	 type = BGP_ASSEG_TYPE(a->aspath[i]);
-		uint8_t	 count = BGP_ASSEG_COUNT(a->aspath[i]);
+		uint8_t type = BGP_ASSEG_TYPE(a->aspath[i]);
+		uint8_t count = BGP_ASSEG_COUNT(a->aspath[i]);
 
 		if (type == BGP_ASSEG_SEQUENCE && count > 0)
 			return a->aspath[i + 1];
@@ -180,12 +180,12 @@ bgp_aspath_first(const struct bgp_attrs *a)
 bool
 bgp_aspath_contains(const struct bgp_attrs *a, uint32_t asn)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	if (a == NULL)
 		return false;
 	while (i < a->aspath_words) {
-		uint8_t	 count = BGP_ASSEG_COUNT(a->aspath[i]);
+		uint8_t count = BGP_ASSEG_COUNT(a->aspath[i]);
 
 		for (size_t k = 1; k <= count; k++)
 			if (a->aspath[i + k] == asn)
@@ -198,14 +198,15 @@ bgp_aspath_contains(const struct bgp_attrs *a, uint32_t asn)
 size_t
 bgp_aspath_fmt(const struct bgp_attrs *a, char *buf, size_t len)
 {
-	size_t	 off = 0, i = 0;
-	int	 r;
+	size_t off = 0, i = 0;
+	int    r;
 
-#define FMT_PUT(...) do {						\
-		r = snprintf(off < len ? buf + off : NULL,		\
-		    off < len ? len - off : 0, __VA_ARGS__);		\
-		if (r > 0)						\
-			off += (size_t)r;				\
+#define FMT_PUT(...)                                                                  \
+	do {                                                                          \
+		r = snprintf(off < len ? buf + off : NULL, off < len ? len - off : 0, \
+		    __VA_ARGS__);                                                     \
+		if (r > 0)                                                            \
+			off += (size_t)r;                                             \
 	} while (0)
 
 	if (len > 0)
@@ -213,9 +214,9 @@ bgp_aspath_fmt(const struct bgp_attrs *a, char *buf, size_t len)
 	if (a == NULL)
 		return 0;
 	while (i < a->aspath_words) {
-		uint8_t		 type = BGP_ASSEG_TYPE(a->aspath[i]);
-		uint8_t		 count = BGP_ASSEG_COUNT(a->aspath[i]);
-		const char	*open = "", *close = "", *sep = " ";
+		uint8_t	    type = BGP_ASSEG_TYPE(a->aspath[i]);
+		uint8_t	    count = BGP_ASSEG_COUNT(a->aspath[i]);
+		const char *open = "", *close = "", *sep = " ";
 
 		switch (type) {
 		case BGP_ASSEG_SET:
@@ -248,22 +249,23 @@ aspath_put_asn(struct wire_wr *w, uint32_t asn, unsigned asn_size)
 }
 
 void
-bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n,
-    uint32_t prepend_as, unsigned prepend_n, unsigned asn_size, bool strip_confed)
+bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n, uint32_t prepend_as,
+    unsigned prepend_n, unsigned asn_size, bool strip_confed)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	/* RFC 6793 4.2.2: AS4_PATH carries no confederation segments, nor does
 	 * a path leaving for another AS (RFC 5065 5.3); they lead the path
 	 * (checked on receipt), so dropping them keeps the rest intact. */
-	while ((strip_confed || prepend_n > 0) && i < n && (BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SEQ ||
-	    BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SET))
+	while ((strip_confed || prepend_n > 0) && i < n &&
+	    (BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SEQ ||
+		BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_CONFED_SET))
 		i += 1 + (size_t)BGP_ASSEG_COUNT(words[i]);
 
 	/* Prepends join the first AS_SEQUENCE when it has room (RFC 4271 5.1.2). */
 	if (prepend_n > 0 && i < n && BGP_ASSEG_TYPE(words[i]) == BGP_ASSEG_SEQUENCE &&
 	    BGP_ASSEG_COUNT(words[i]) + prepend_n <= 255) {
-		uint8_t	 count = BGP_ASSEG_COUNT(words[i]);
+		uint8_t count = BGP_ASSEG_COUNT(words[i]);
 
 		wire_put_u8(w, BGP_ASSEG_SEQUENCE);
 		wire_put_u8(w, (uint8_t)(count + prepend_n));
@@ -284,7 +286,7 @@ bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n,
 		prepend_n -= take;
 	}
 	while (i < n) {
-		uint8_t	 count = BGP_ASSEG_COUNT(words[i]);
+		uint8_t count = BGP_ASSEG_COUNT(words[i]);
 
 		wire_put_u8(w, BGP_ASSEG_TYPE(words[i]));
 		wire_put_u8(w, count);
@@ -295,15 +297,14 @@ bgp_aspath_put(struct wire_wr *w, const uint32_t *words, size_t n,
 }
 
 bool
-bgp_aspath_needs_as4(const uint32_t *words, size_t n, uint32_t prepend_as,
-    unsigned prepend_n)
+bgp_aspath_needs_as4(const uint32_t *words, size_t n, uint32_t prepend_as, unsigned prepend_n)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	if (prepend_n > 0 && prepend_as > 0xffff)
 		return true;
 	while (i < n) {
-		uint8_t	 count = BGP_ASSEG_COUNT(words[i]);
+		uint8_t count = BGP_ASSEG_COUNT(words[i]);
 
 		for (size_t k = 1; k <= count; k++)
 			if (words[i + k] > 0xffff)

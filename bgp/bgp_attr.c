@@ -5,23 +5,23 @@
 
 #include "bgp/bgp_codec_local.h"
 
-#define FLAGS_OT	(BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE)
+#define FLAGS_OT (BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE)
 
 /* Decoding state for one path attributes field. */
 struct attr_ctx {
-	const struct bgp_neg	*neg;
-	struct bgp_upd_scratch	*s;
-	struct bgp_update	*u;
-	struct bgp_attrs	*a;
-	struct wire_rd		 raw;		/* whole attribute: flags .. value */
-	uint8_t			 flags, type;
-	bool			 as4path_ok, as4agg_ok;
-	uint32_t		 as4agg_as, as4agg_id;
-	size_t			 nas4;
-	unsigned		 nattrs;
-	bool			 mp_unreach_empty;
-	bool			 has_nlri;
-	uint64_t		 seen[4];	/* attribute types already met */
+	const struct bgp_neg   *neg;
+	struct bgp_upd_scratch *s;
+	struct bgp_update      *u;
+	struct bgp_attrs       *a;
+	struct wire_rd		raw; /* whole attribute: flags .. value */
+	uint8_t			flags, type;
+	bool			as4path_ok, as4agg_ok;
+	uint32_t		as4agg_as, as4agg_id;
+	size_t			nas4;
+	unsigned		nattrs;
+	bool			mp_unreach_empty;
+	bool			has_nlri;
+	uint64_t		seen[4]; /* attribute types already met */
 };
 
 /*
@@ -30,16 +30,16 @@ struct attr_ctx {
  * decoder may also escalate by itself (attr_escalate) for other cases.
  */
 struct attr_desc {
-	uint8_t		 flags;		/* expected Optional | Transitive bits */
-	uint8_t		 action;	/* enum bgp_upd_action when malformed */
-	uint8_t		 subcode;	/* for logs / NOTIFICATION */
-	int		(*decode)(struct attr_ctx *, struct wire_rd v);
+	uint8_t flags;	 /* expected Optional | Transitive bits */
+	uint8_t action;	 /* enum bgp_upd_action when malformed */
+	uint8_t subcode; /* for logs / NOTIFICATION */
+	int (*decode)(struct attr_ctx *, struct wire_rd v);
 };
 
 static void
 attr_escalate(struct attr_ctx *c, enum bgp_upd_action act, uint8_t subcode)
 {
-	struct bgp_update	*u = c->u;
+	struct bgp_update *u = c->u;
 
 	if (act == BGP_UPD_ATTR_DISCARD)
 		u->discarded++;
@@ -58,10 +58,10 @@ attr_escalate(struct attr_ctx *c, enum bgp_upd_action act, uint8_t subcode)
 static int
 attr_origin(struct attr_ctx *c, struct wire_rd v)
 {
-	uint8_t	 o;
+	uint8_t o;
 
 	if (!wire_get_u8(&v, &o) || !wire_empty(&v) || o > BGP_ORIGIN_INCOMPLETE)
-		return -EBADMSG;	/* RFC 7606 7.1 */
+		return -EBADMSG; /* RFC 7606 7.1 */
 	c->a->origin = o;
 	c->a->flags |= BGP_ATTRS_ORIGIN;
 	return 0;
@@ -70,13 +70,13 @@ attr_origin(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_aspath(struct attr_ctx *c, struct wire_rd v)
 {
-	int	 n;
+	int n;
 
 	/* RFC 5065: confederation segments only make sense from internal peers */
 	n = bgp_aspath_parse(v, c->neg->as4 ? 4 : 2, !c->neg->ebgp, c->s->aspath,
 	    BGP_SCRATCH_ASPATH_WORDS);
 	if (n < 0)
-		return -EBADMSG;	/* RFC 7606 7.2 */
+		return -EBADMSG; /* RFC 7606 7.2 */
 	c->a->aspath = c->s->aspath;
 	c->a->aspath_words = (uint16_t)n;
 	c->a->flags |= BGP_ATTRS_AS_PATH;
@@ -86,13 +86,13 @@ attr_aspath(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_nexthop(struct attr_ctx *c, struct wire_rd v)
 {
-	uint8_t	 nh[4];
+	uint8_t nh[4];
 
 	/* RFC 4760 3: without an NLRI field, NEXT_HOP is ignored */
 	if (!c->has_nlri)
 		return 0;
 	if (!wire_get_bytes(&v, nh, 4) || !wire_empty(&v))
-		return -EBADMSG;	/* RFC 7606 7.3 */
+		return -EBADMSG; /* RFC 7606 7.3 */
 	/* RFC 4271 6.3: not a valid host address (0/8, loopback, class D/E) */
 	if (nh[0] == 0 || nh[0] == 127 || nh[0] >= 224) {
 		attr_escalate(c, BGP_UPD_TREAT_AS_WITHDRAW, BGP_ERR_UPD_NEXTHOP);
@@ -107,7 +107,7 @@ static int
 attr_med(struct attr_ctx *c, struct wire_rd v)
 {
 	if (!wire_get_u32(&v, &c->a->med) || !wire_empty(&v))
-		return -EBADMSG;	/* RFC 7606 7.4 */
+		return -EBADMSG; /* RFC 7606 7.4 */
 	c->a->flags |= BGP_ATTRS_MED;
 	return 0;
 }
@@ -128,7 +128,7 @@ static int
 attr_atomic(struct attr_ctx *c, struct wire_rd v)
 {
 	if (!wire_empty(&v))
-		return -EBADMSG;	/* RFC 7606 7.6 */
+		return -EBADMSG; /* RFC 7606 7.6 */
 	c->a->flags |= BGP_ATTRS_ATOMIC_AGG;
 	return 0;
 }
@@ -159,10 +159,10 @@ attr_aggregator(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_communities(struct attr_ctx *c, struct wire_rd v)
 {
-	size_t	 n = wire_left(&v) / 4;
+	size_t n = wire_left(&v) / 4;
 
 	if (wire_left(&v) == 0 || wire_left(&v) % 4 != 0)
-		return -EBADMSG;	/* RFC 7606 7.8 */
+		return -EBADMSG; /* RFC 7606 7.8 */
 	for (size_t i = 0; i < n; i++)
 		(void)wire_get_u32(&v, &c->s->comm[i]);
 	c->a->comm = c->s->comm;
@@ -173,11 +173,11 @@ attr_communities(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_large_communities(struct attr_ctx *c, struct wire_rd v)
 {
-	size_t		 n = wire_left(&v) / 12;
+	size_t		  n = wire_left(&v) / 12;
 	struct bgp_lcomm *l = c->s->lcomm;
 
 	if (wire_left(&v) == 0 || wire_left(&v) % 12 != 0)
-		return -EBADMSG;	/* RFC 8092 6 */
+		return -EBADMSG; /* RFC 8092 6 */
 	for (size_t i = 0; i < n; i++)
 		(void)(wire_get_u32(&v, &l[i].global) && wire_get_u32(&v, &l[i].local1) &&
 		    wire_get_u32(&v, &l[i].local2));
@@ -204,11 +204,11 @@ attr_cluster_list(struct attr_ctx *c, struct wire_rd v)
 static void
 attr_keep(struct attr_ctx *c, bool partial)
 {
-	struct wire_wr	 w;
-	struct wire_rd	 r = c->raw;
-	uint8_t		 flags, type;
-	uint16_t	 len16;
-	uint8_t		 len8;
+	struct wire_wr w;
+	struct wire_rd r = c->raw;
+	uint8_t	       flags, type;
+	uint16_t       len16;
+	uint8_t	       len8;
 
 	(void)wire_get_u8(&r, &flags);
 	(void)wire_get_u8(&r, &type);
@@ -230,7 +230,7 @@ attr_keep(struct attr_ctx *c, bool partial)
 		wire_put_u8(&w, (uint8_t)len16);
 	wire_put_bytes(&w, r.p, r.len);
 	if (!wire_wr_ok(&w))
-		return;		/* cannot happen: the blob is no bigger than the field */
+		return; /* cannot happen: the blob is no bigger than the field */
 	c->a->unknown = c->s->unknown;
 	c->a->unknown_len = (uint16_t)(c->a->unknown_len + wire_wr_len(&w));
 }
@@ -239,7 +239,7 @@ static int
 attr_ext_communities(struct attr_ctx *c, struct wire_rd v)
 {
 	if (wire_left(&v) == 0 || wire_left(&v) % 8 != 0)
-		return -EBADMSG;	/* RFC 7606 7.14 */
+		return -EBADMSG; /* RFC 7606 7.14 */
 	attr_keep(c, false);
 	return 0;
 }
@@ -247,14 +247,14 @@ attr_ext_communities(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_as4path(struct attr_ctx *c, struct wire_rd v)
 {
-	int	 n;
+	int n;
 
 	/* RFC 6793 4.1: a NEW speaker ignores AS4_PATH from a NEW speaker */
 	if (c->neg->as4)
 		return 0;
 	n = bgp_aspath_parse(v, 4, false, c->s->as4path, BGP_SCRATCH_ASPATH_WORDS);
 	if (n < 0)
-		return -EBADMSG;	/* RFC 6793 6: attribute discard */
+		return -EBADMSG; /* RFC 6793 6: attribute discard */
 	c->nas4 = (size_t)n;
 	c->as4path_ok = true;
 	return 0;
@@ -287,19 +287,18 @@ attr_mp_family(const struct bgp_neg *neg, uint16_t afi, uint8_t safi)
 static int
 attr_mp_reach(struct attr_ctx *c, struct wire_rd v)
 {
-	uint16_t	 afi;
-	uint8_t		 safi, nhlen, reserved;
-	struct wire_rd	 nh;
-	int		 family;
+	uint16_t       afi;
+	uint8_t	       safi, nhlen, reserved;
+	struct wire_rd nh;
+	int	       family;
 
 	/* RFC 4760 3 */
-	if (!wire_get_u16(&v, &afi) || !wire_get_u8(&v, &safi) ||
-	    !wire_get_u8(&v, &nhlen) || !wire_get_sub(&v, nhlen, &nh) ||
-	    !wire_get_u8(&v, &reserved))
+	if (!wire_get_u16(&v, &afi) || !wire_get_u8(&v, &safi) || !wire_get_u8(&v, &nhlen) ||
+	    !wire_get_sub(&v, nhlen, &nh) || !wire_get_u8(&v, &reserved))
 		return -EBADMSG;
 	family = attr_mp_family(c->neg, afi, safi);
 	if (family == 0) {
-		c->u->mp_ignored = true;	/* not negotiated: skip it */
+		c->u->mp_ignored = true; /* not negotiated: skip it */
 		return 0;
 	}
 	if (family == AF_INET6) {
@@ -331,9 +330,9 @@ attr_mp_reach(struct attr_ctx *c, struct wire_rd v)
 static int
 attr_mp_unreach(struct attr_ctx *c, struct wire_rd v)
 {
-	uint16_t	 afi;
-	uint8_t		 safi;
-	int		 family;
+	uint16_t afi;
+	uint8_t	 safi;
+	int	 family;
 
 	if (!wire_get_u16(&v, &afi) || !wire_get_u8(&v, &safi))
 		return -EBADMSG;
@@ -350,9 +349,9 @@ attr_mp_unreach(struct attr_ctx *c, struct wire_rd v)
 	return 0;
 }
 
-#define TAW	BGP_UPD_TREAT_AS_WITHDRAW
-#define DISC	BGP_UPD_ATTR_DISCARD
-#define RESET	BGP_UPD_SESSION_RESET
+#define TAW   BGP_UPD_TREAT_AS_WITHDRAW
+#define DISC  BGP_UPD_ATTR_DISCARD
+#define RESET BGP_UPD_SESSION_RESET
 
 /* clang-format off */
 static const struct attr_desc attr_table[256] = {
@@ -379,8 +378,8 @@ static const struct attr_desc attr_table[256] = {
 static void
 attr_one(struct attr_ctx *c, struct wire_rd v)
 {
-	const struct attr_desc	*d = &attr_table[c->type];
-	uint64_t		 bit = 1ull << (c->type & 63);
+	const struct attr_desc *d = &attr_table[c->type];
+	uint64_t		bit = 1ull << (c->type & 63);
 
 	/* RFC 7606 3(g): MP_* twice is fatal, other duplicates are discarded */
 	if (c->seen[c->type >> 6] & bit) {
@@ -400,7 +399,7 @@ attr_one(struct attr_ctx *c, struct wire_rd v)
 		if (!(c->flags & BGP_AF_OPTIONAL))
 			attr_escalate(c, RESET, BGP_ERR_UPD_WELLKNOWN);
 		else if (c->flags & BGP_AF_TRANSITIVE)
-			attr_keep(c, true);	/* RFC 4271 5: pass on with Partial */
+			attr_keep(c, true); /* RFC 4271 5: pass on with Partial */
 		/* unknown optional non-transitive: quietly dropped */
 		return;
 	}
@@ -419,21 +418,21 @@ attr_one(struct attr_ctx *c, struct wire_rd v)
 static void
 attrs_as4_merge(struct attr_ctx *c)
 {
-	struct bgp_attrs	*a = c->a;
-	size_t			 n;
+	struct bgp_attrs *a = c->a;
+	size_t		  n;
 
 	if (c->neg->as4)
 		return;
 	if ((a->flags & BGP_ATTRS_AGGREGATOR) && a->aggregator_as != BGP_AS_TRANS)
-		return;		/* both AS4_* attributes are ignored */
+		return; /* both AS4_* attributes are ignored */
 	if (c->as4agg_ok && (a->flags & BGP_ATTRS_AGGREGATOR)) {
 		a->aggregator_as = c->as4agg_as;
 		a->aggregator_id = c->as4agg_id;
 	}
 	if (!c->as4path_ok || !(a->flags & BGP_ATTRS_AS_PATH))
 		return;
-	n = bgp_aspath_merge(a->aspath, a->aspath_words, c->s->as4path, c->nas4,
-	    c->s->merged, sizeof(c->s->merged) / sizeof(c->s->merged[0]));
+	n = bgp_aspath_merge(a->aspath, a->aspath_words, c->s->as4path, c->nas4, c->s->merged,
+	    sizeof(c->s->merged) / sizeof(c->s->merged[0]));
 	a->aspath = c->s->merged;
 	a->aspath_words = (uint16_t)n;
 }
@@ -442,11 +441,11 @@ enum bgp_upd_action
 bgp_attrs_decode(struct wire_rd r, bool has_nlri, const struct bgp_neg *neg,
     struct bgp_upd_scratch *scratch, struct bgp_update *u)
 {
-	struct attr_ctx	 c;
-	struct wire_rd	 start, v;
-	uint8_t		 len8;
-	uint16_t	 len;
-	bool		 reach;
+	struct attr_ctx c;
+	struct wire_rd	start, v;
+	uint8_t		len8;
+	uint16_t	len;
+	bool		reach;
 
 	memset(&c, 0, sizeof(c));
 	c.neg = neg;
@@ -462,7 +461,7 @@ bgp_attrs_decode(struct wire_rd r, bool has_nlri, const struct bgp_neg *neg,
 		 * through the Total Path Attribute Length. */
 		if (!wire_get_u8(&r, &c.flags) || !wire_get_u8(&r, &c.type) ||
 		    ((c.flags & BGP_AF_EXTLEN) ? !wire_get_u16(&r, &len) :
-		    !wire_get_u8(&r, &len8))) {
+						 !wire_get_u8(&r, &len8))) {
 			c.raw = start;
 			attr_escalate(&c, TAW, BGP_ERR_UPD_ATTR_LIST);
 			break;
@@ -486,7 +485,7 @@ bgp_attrs_decode(struct wire_rd r, bool has_nlri, const struct bgp_neg *neg,
 
 	/* RFC 7606 3(d): missing well-known mandatory attributes */
 	if (reach && u->action < TAW) {
-		uint8_t	 missing = 0;
+		uint8_t missing = 0;
 
 		if (!(u->attrs.flags & BGP_ATTRS_ORIGIN))
 			missing = BGP_ATTR_ORIGIN;
@@ -537,7 +536,7 @@ bgp_attr_begin(struct wire_wr *w, uint8_t flags, uint8_t type)
 void
 bgp_attr_end(struct wire_wr *w, size_t at)
 {
-	size_t	 n;
+	size_t n;
 
 	if (!wire_wr_ok(w))
 		return;
@@ -570,13 +569,13 @@ int
 bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_neg *neg,
     const struct bgp_export *ex, uint8_t family)
 {
-	static const uint32_t	 empty[1];
-	const uint32_t		*path = a ? a->aspath : empty;
-	size_t			 nwords = a ? a->aspath_words : 0;
-	unsigned		 prepend = neg->ebgp ? 1u + ex->prepend : 0;
-	uint16_t		 flags = a ? a->flags : 0;
-	size_t			 at;
-	bool			 need_as4path, as4agg;
+	static const uint32_t empty[1];
+	const uint32_t	     *path = a ? a->aspath : empty;
+	size_t		      nwords = a ? a->aspath_words : 0;
+	unsigned	      prepend = neg->ebgp ? 1u + ex->prepend : 0;
+	uint16_t	      flags = a ? a->flags : 0;
+	size_t		      at;
+	bool		      need_as4path, as4agg;
 
 	/* ORIGIN, AS_PATH (RFC 4271 5.1.1, 5.1.2) */
 	wire_put_u8(w, BGP_AF_TRANSITIVE);
@@ -607,7 +606,8 @@ bgp_attrs_encode(struct wire_wr *w, const struct bgp_attrs *a, const struct bgp_
 	if (!neg->ebgp)
 		attr_put_u32(w, BGP_AF_TRANSITIVE, BGP_ATTR_LOCAL_PREF,
 		    (flags & BGP_ATTRS_LOCAL_PREF) ? a->local_pref :
-		    ex->default_local_pref ? ex->default_local_pref : 100);
+			ex->default_local_pref	   ? ex->default_local_pref :
+						     100);
 	if (flags & BGP_ATTRS_ATOMIC_AGG) {
 		wire_put_u8(w, BGP_AF_TRANSITIVE);
 		wire_put_u8(w, BGP_ATTR_ATOMIC_AGGREGATE);
@@ -668,9 +668,9 @@ void
 bgp_path_info_fill(struct bgp_path_info *pi, struct bgp_attrs *a, uint8_t family,
     const struct bgp_neg *neg, uint32_t peer_router_id, const struct ipaddr *peer_addr)
 {
-	static const uint8_t	 zero16[16];
-	unsigned		 len = bgp_aspath_len(a);
-	uint32_t		 first = bgp_aspath_first(a);
+	static const uint8_t zero16[16];
+	unsigned	     len = bgp_aspath_len(a);
+	uint32_t	     first = bgp_aspath_first(a);
 
 	memset(pi, 0, sizeof(*pi));
 	if (family == AF_INET && (a->flags & BGP_ATTRS_NEXT_HOP)) {

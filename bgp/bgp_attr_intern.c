@@ -10,7 +10,7 @@
  * are single allocations: the struct followed by its arrays, so a set costs
  * one malloc and prefixes sharing it cost nothing more than a pointer.
  */
-static struct hash	 intern = { .min_nb = 1024 };	/* zeroed: no buckets yet */
+static struct hash intern = { .min_nb = 1024 }; /* zeroed: no buckets yet */
 
 static uint32_t
 attr_mix(uint32_t h, uint32_t v)
@@ -27,11 +27,12 @@ attr_mix(uint32_t h, uint32_t v)
 static uint32_t
 attr_bytes(uint32_t h, const uint8_t *p, size_t n)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	for (; i + 4 <= n; i += 4)
-		h = attr_mix(h, (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
-		    (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24);
+		h = attr_mix(h,
+		    (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+			(uint32_t)p[i + 3] << 24);
 	for (; i < n; i++)
 		h = attr_mix(h, p[i]);
 	return h;
@@ -40,7 +41,7 @@ attr_bytes(uint32_t h, const uint8_t *p, size_t n)
 uint32_t
 bgp_attrs_hash(const struct bgp_attrs *a)
 {
-	uint32_t	 h = 0x9747b28cu;
+	uint32_t h = 0x9747b28cu;
 
 	/* only the fields the presence bits vouch for, so stray bytes in a
 	 * hand-built tmp set do not split equal sets */
@@ -84,7 +85,7 @@ bgp_attrs_hash(const struct bgp_attrs *a)
 bool
 bgp_attrs_equal(const struct bgp_attrs *x, const struct bgp_attrs *y)
 {
-	uint16_t	 f = x->flags;
+	uint16_t f = x->flags;
 
 	if (x == y)
 		return true;
@@ -97,14 +98,14 @@ bgp_attrs_equal(const struct bgp_attrs *x, const struct bgp_attrs *y)
 	    ((f & BGP_ATTRS_NH6_LL) && memcmp(x->nh6_ll, y->nh6_ll, 16) != 0) ||
 	    ((f & BGP_ATTRS_MED) && x->med != y->med) ||
 	    ((f & BGP_ATTRS_LOCAL_PREF) && x->local_pref != y->local_pref) ||
-	    ((f & BGP_ATTRS_AGGREGATOR) && (x->aggregator_as != y->aggregator_as ||
-	    x->aggregator_id != y->aggregator_id)))
+	    ((f & BGP_ATTRS_AGGREGATOR) &&
+		(x->aggregator_as != y->aggregator_as || x->aggregator_id != y->aggregator_id)))
 		return false;
 	return (x->aspath_words == 0 ||
-	    memcmp(x->aspath, y->aspath, x->aspath_words * sizeof(uint32_t)) == 0) &&
+		   memcmp(x->aspath, y->aspath, x->aspath_words * sizeof(uint32_t)) == 0) &&
 	    (x->ncomm == 0 || memcmp(x->comm, y->comm, x->ncomm * sizeof(uint32_t)) == 0) &&
 	    (x->nlcomm == 0 ||
-	    memcmp(x->lcomm, y->lcomm, x->nlcomm * sizeof(struct bgp_lcomm)) == 0) &&
+		memcmp(x->lcomm, y->lcomm, x->nlcomm * sizeof(struct bgp_lcomm)) == 0) &&
 	    (x->unknown_len == 0 || memcmp(x->unknown, y->unknown, x->unknown_len) == 0);
 }
 
@@ -112,10 +113,10 @@ bgp_attrs_equal(const struct bgp_attrs *x, const struct bgp_attrs *y)
 static struct bgp_attrs *
 intern_copy(const struct bgp_attrs *tmp)
 {
-	size_t			 off = sizeof(struct bgp_attrs);
-	size_t			 o_path, o_comm, o_lcomm, o_unk;
-	struct bgp_attrs	*a;
-	uint8_t			*base;
+	size_t		  off = sizeof(struct bgp_attrs);
+	size_t		  o_path, o_comm, o_lcomm, o_unk;
+	struct bgp_attrs *a;
+	uint8_t		 *base;
 
 	o_path = off;
 	off += (size_t)tmp->aspath_words * sizeof(uint32_t);
@@ -133,14 +134,17 @@ intern_copy(const struct bgp_attrs *tmp)
 	a->refcnt = 1;
 	a->size = (uint32_t)off;
 	a->acct = NULL;
-	a->aspath = tmp->aspath_words ? memcpy(base + o_path, tmp->aspath,
-	    (size_t)tmp->aspath_words * sizeof(uint32_t)) : NULL;
-	a->comm = tmp->ncomm ? memcpy(base + o_comm, tmp->comm,
-	    (size_t)tmp->ncomm * sizeof(uint32_t)) : NULL;
-	a->lcomm = tmp->nlcomm ? memcpy(base + o_lcomm, tmp->lcomm,
-	    (size_t)tmp->nlcomm * sizeof(struct bgp_lcomm)) : NULL;
-	a->unknown = tmp->unknown_len ? memcpy(base + o_unk, tmp->unknown,
-	    tmp->unknown_len) : NULL;
+	a->aspath = tmp->aspath_words ?
+	    memcpy(base + o_path, tmp->aspath, (size_t)tmp->aspath_words * sizeof(uint32_t)) :
+	    NULL;
+	a->comm = tmp->ncomm ?
+	    memcpy(base + o_comm, tmp->comm, (size_t)tmp->ncomm * sizeof(uint32_t)) :
+	    NULL;
+	a->lcomm = tmp->nlcomm ?
+	    memcpy(base + o_lcomm, tmp->lcomm, (size_t)tmp->nlcomm * sizeof(struct bgp_lcomm)) :
+	    NULL;
+	a->unknown =
+	    tmp->unknown_len ? memcpy(base + o_unk, tmp->unknown, tmp->unknown_len) : NULL;
 	/* fields the flags do not vouch for are zeroed: stored sets are canonical */
 	if (!(a->flags & BGP_ATTRS_ORIGIN))
 		a->origin = 0;
@@ -162,7 +166,7 @@ intern_copy(const struct bgp_attrs *tmp)
 struct bgp_acct *
 bgp_acct_new(void)
 {
-	struct bgp_acct	*ac = calloc(1, sizeof(*ac));
+	struct bgp_acct *ac = calloc(1, sizeof(*ac));
 
 	if (ac)
 		ac->refs = 1;
@@ -183,14 +187,14 @@ bgp_attrs_intern(const struct bgp_attrs *tmp)
 }
 
 /* What a set costs: its allocation, malloc's header, its hash chain entry. */
-#define INTERN_OVERHEAD	32
+#define INTERN_OVERHEAD 32
 
 struct bgp_attrs *
 bgp_attrs_intern_acct(const struct bgp_attrs *tmp, struct bgp_acct *acct)
 {
-	uint32_t		 h = bgp_attrs_hash(tmp);
-	struct bgp_attrs	*a;
-	struct hash_node	*n;
+	uint32_t	  h = bgp_attrs_hash(tmp);
+	struct bgp_attrs *a;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&intern, h, n) {
 		a = hash_entry(n, struct bgp_attrs, hnode);

@@ -10,13 +10,16 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define BGP_OPENSENT_HOLD_S	240	/* RFC 4271 8.2.2: "large value", 4 minutes */
-#define BGP_STALEPATH_S		360	/* how long stale routes wait for End-of-RIB */
-#define BGP_IDLEHOLD_MAX_S	60
+#define BGP_OPENSENT_HOLD_S 240 /* RFC 4271 8.2.2: "large value", 4 minutes */
+#define BGP_STALEPATH_S	    360 /* how long stale routes wait for End-of-RIB */
+#define BGP_IDLEHOLD_MAX_S  60
 
 static const char *const state_names[] = {
-	[BGP_ST_IDLE] = "Idle", [BGP_ST_CONNECT] = "Connect", [BGP_ST_ACTIVE] = "Active",
-	[BGP_ST_OPENSENT] = "OpenSent", [BGP_ST_OPENCONFIRM] = "OpenConfirm",
+	[BGP_ST_IDLE] = "Idle",
+	[BGP_ST_CONNECT] = "Connect",
+	[BGP_ST_ACTIVE] = "Active",
+	[BGP_ST_OPENSENT] = "OpenSent",
+	[BGP_ST_OPENCONFIRM] = "OpenConfirm",
 	[BGP_ST_ESTABLISHED] = "Established",
 };
 
@@ -34,8 +37,8 @@ fsm_set_state(struct bgp_peer *p, enum bgp_fsm_state s)
 	log_debug(LOG_MOD_BGP, "peer %s: %s -> %s", p->cfg.name, state_names[p->state],
 	    state_names[s]);
 	if (s == BGP_ST_ESTABLISHED || p->state == BGP_ST_ESTABLISHED)
-		log_info(LOG_MOD_BGP, "peer %s: %s -> %s", p->cfg.name,
-		    state_names[p->state], state_names[s]);
+		log_info(LOG_MOD_BGP, "peer %s: %s -> %s", p->cfg.name, state_names[p->state],
+		    state_names[s]);
 	p->state = s;
 }
 
@@ -63,13 +66,13 @@ t_connretry_cb(uv_timer_t *t)
  * bound keeps a peer that trickles a never-finished message from holding
  * the session up.
  */
-#define BGP_HOLD_DEFER_MS	50
-#define BGP_HOLD_DEFER_MAX	8
+#define BGP_HOLD_DEFER_MS  50
+#define BGP_HOLD_DEFER_MAX 8
 
 static void
 t_hold_cb(uv_timer_t *t)
 {
-	struct bgp_peer	*p = t->data;
+	struct bgp_peer *p = t->data;
 	uv_os_fd_t	 fd;
 	int		 unread = 0;
 
@@ -77,8 +80,10 @@ t_hold_cb(uv_timer_t *t)
 	    uv_fileno((const uv_handle_t *)&p->conn->tcp, &fd) == 0 &&
 	    ioctl(fd, FIONREAD, &unread) == 0 && unread > 0) {
 		if (p->hold_defers++ == 0)
-			log_warn(LOG_MOD_BGP, "peer %s: hold timer ran out with %d bytes unread: "
-			    "the loop was late, reading them first", p->cfg.name, unread);
+			log_warn(LOG_MOD_BGP,
+			    "peer %s: hold timer ran out with %d bytes unread: "
+			    "the loop was late, reading them first",
+			    p->cfg.name, unread);
 		uv_timer_start(&p->t_hold, t_hold_cb, BGP_HOLD_DEFER_MS, 0);
 		return;
 	}
@@ -106,9 +111,9 @@ t_gr_cb(uv_timer_t *t)
 void
 bgp_fsm_init_timers(struct bgp_peer *p)
 {
-	uv_timer_t	*t[] = { &p->t_connretry, &p->t_hold, &p->t_keepalive,
-			    &p->t_idlehold, &p->t_gr, &p->out.mrai };
-	size_t		 i;
+	uv_timer_t *t[] = { &p->t_connretry, &p->t_hold, &p->t_keepalive, &p->t_idlehold,
+		&p->t_gr, &p->out.mrai };
+	size_t	    i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		uv_timer_init(p->bgp->loop, t[i]);
@@ -136,9 +141,9 @@ connretry_start(struct bgp_peer *p)
 static int
 conn_send_keepalive(struct bgp_conn *c)
 {
-	uint8_t		 buf[BGP_HDR_LEN];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	int		 rc;
+	uint8_t	       buf[BGP_HDR_LEN];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	int	       rc;
 
 	if ((rc = bgp_keepalive_encode(&w)) != 0)
 		return rc;
@@ -167,21 +172,21 @@ peer_local_caps(const struct bgp_peer *p, struct bgp_caps *caps)
 		caps->gr = true;
 		caps->gr_time = p->cfg.gr_restart_time > 4095 ? 4095 : p->cfg.gr_restart_time;
 		if (p->cfg.ipv4_unicast)
-			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){
-				BGP_AFI_IPV4, BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
+			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){ BGP_AFI_IPV4,
+				BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
 		if (p->cfg.ipv6_unicast)
-			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){
-				BGP_AFI_IPV6, BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
+			caps->gr_af[caps->gr_af_count++] = (struct bgp_gr_af){ BGP_AFI_IPV6,
+				BGP_SAFI_UNICAST, BGP_GR_AF_F_FORWARDING };
 	}
 }
 
 static int
 conn_send_open(struct bgp_peer *p, struct bgp_conn *c)
 {
-	uint8_t		 buf[BGP_MAX_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_open	 o;
-	int		 rc;
+	uint8_t		buf[BGP_MAX_MSG];
+	struct wire_wr	w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_open o;
+	int		rc;
 
 	memset(&o, 0, sizeof(o));
 	o.asn = peer_local_as(p);
@@ -200,8 +205,8 @@ conn_send_open(struct bgp_peer *p, struct bgp_conn *c)
 static void
 conn_send_notify(struct bgp_peer *p, struct bgp_conn *c, const struct bgp_notify *n)
 {
-	uint8_t		 buf[BGP_MAX_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+	uint8_t	       buf[BGP_MAX_MSG];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
 
 	if (bgp_notify_encode(&w, n, BGP_MAX_MSG) != 0)
 		return;
@@ -213,18 +218,18 @@ conn_send_notify(struct bgp_peer *p, struct bgp_conn *c, const struct bgp_notify
 /* ---- leaving a session ---- */
 
 enum drop_why {
-	DROP_ERROR,		/* we sent a NOTIFICATION (or had nothing to send) */
-	DROP_NOTIF_RCVD,	/* the peer sent a NOTIFICATION */
-	DROP_TCP,		/* the connection failed or was closed */
-	DROP_HOLD,		/* hold timer expired */
+	DROP_ERROR,	 /* we sent a NOTIFICATION (or had nothing to send) */
+	DROP_NOTIF_RCVD, /* the peer sent a NOTIFICATION */
+	DROP_TCP,	 /* the connection failed or was closed */
+	DROP_HOLD,	 /* hold timer expired */
 };
 
 /* Go to Idle: close everything, deal with the routes, arm the automatic restart. */
 static void
 fsm_drop(struct bgp_peer *p, enum drop_why why, bool linger)
 {
-	bool	 was_est = p->state == BGP_ST_ESTABLISHED;
-	bool	 keep;
+	bool was_est = p->state == BGP_ST_ESTABLISHED;
+	bool keep;
 
 	uv_timer_stop(&p->t_connretry);
 	uv_timer_stop(&p->t_hold);
@@ -256,8 +261,10 @@ fsm_drop(struct bgp_peer *p, enum drop_why why, bool linger)
 			uint16_t t = p->ropen.caps.gr_time;
 
 			uv_timer_start(&p->t_gr, t_gr_cb, bgp_secs(t), 0);
-			log_info(LOG_MOD_BGP, "peer %s: graceful restart, routes kept stale "
-			    "for %u s", p->cfg.name, t);
+			log_info(LOG_MOD_BGP,
+			    "peer %s: graceful restart, routes kept stale "
+			    "for %u s",
+			    p->cfg.name, t);
 		}
 		p->idlehold_s = 1;
 	} else if (p->idlehold_s < BGP_IDLEHOLD_MAX_S) {
@@ -271,7 +278,7 @@ fsm_drop(struct bgp_peer *p, enum drop_why why, bool linger)
 static void
 fsm_notify_n(struct bgp_peer *p, const struct bgp_notify *n)
 {
-	bool	 sent = false;
+	bool sent = false;
 
 	if (p->conn && p->conn->connected && p->state >= BGP_ST_OPENSENT) {
 		conn_send_notify(p, p->conn, n);
@@ -289,7 +296,7 @@ void
 bgp_fsm_notify(struct bgp_peer *p, uint8_t code, uint8_t subcode, const uint8_t *data,
     size_t len)
 {
-	struct bgp_notify	 n;
+	struct bgp_notify n;
 
 	bgp_notify_set(&n, code, subcode);
 	n.data = data;
@@ -301,8 +308,8 @@ bgp_fsm_notify(struct bgp_peer *p, uint8_t code, uint8_t subcode, const uint8_t 
 void
 bgp_fsm_shutdown(struct bgp_peer *p, uint8_t subcode, const char *text)
 {
-	struct bgp_notify	 n;
-	uint8_t			 buf[256];
+	struct bgp_notify n;
+	uint8_t		  buf[256];
 
 	bgp_notify_set_shutdown(&n, subcode, text, buf, sizeof(buf));
 	fsm_notify_n(p, &n);
@@ -334,7 +341,7 @@ bgp_fsm_error(struct bgp_peer *p, const struct bgp_notify *n)
 static void
 fsm_connect(struct bgp_peer *p)
 {
-	struct bgp_conn	*c;
+	struct bgp_conn *c;
 	int		 rc;
 
 	if (!(c = bgp_conn_new(p->bgp, true, p->cfg.remote.family))) {
@@ -357,7 +364,7 @@ static void
 fsm_start(struct bgp_peer *p)
 {
 	uv_timer_stop(&p->t_idlehold);
-	if (p->cfg.passive) {		/* RFC 4271 8.1.1: passive TCP establishment */
+	if (p->cfg.passive) { /* RFC 4271 8.1.1: passive TCP establishment */
 		fsm_set_state(p, BGP_ST_ACTIVE);
 		return;
 	}
@@ -446,8 +453,8 @@ bgp_fsm_event(struct bgp_peer *p, enum bgp_fsm_event ev)
 				p->conn = NULL;
 			}
 			uv_timer_stop(&p->t_hold);
-			if (p->state == BGP_ST_OPENSENT || !uv_is_active(
-			    (uv_handle_t *)&p->t_connretry))
+			if (p->state == BGP_ST_OPENSENT ||
+			    !uv_is_active((uv_handle_t *)&p->t_connretry))
 				connretry_start(p);
 			fsm_set_state(p, BGP_ST_ACTIVE);
 		} else if (p->state >= BGP_ST_OPENCONFIRM) {
@@ -460,7 +467,7 @@ bgp_fsm_event(struct bgp_peer *p, enum bgp_fsm_event ev)
 void
 bgp_fsm_conn_failed(struct bgp_conn *c, int err)
 {
-	struct bgp_peer	*p = c->peer;
+	struct bgp_peer *p = c->peer;
 
 	if (!p) {
 		bgp_conn_detach_close(c, false);
@@ -478,8 +485,8 @@ bgp_fsm_conn_failed(struct bgp_conn *c, int err)
 	if (err == UV_EOF)
 		bgp_peer_log_error(p, "connection closed by the peer");
 	else
-		bgp_peer_log_error(p, "connection %s: %s",
-		    c->connected ? "lost" : "failed", uv_strerror(err));
+		bgp_peer_log_error(p, "connection %s: %s", c->connected ? "lost" : "failed",
+		    uv_strerror(err));
 	bgp_fsm_event(p, BGP_EV_TCP_FAILS);
 }
 
@@ -487,13 +494,12 @@ bgp_fsm_conn_failed(struct bgp_conn *c, int err)
 void
 bgp_fsm_accepted(struct bgp_peer *p, struct bgp_conn *c)
 {
-	char	 abuf[IPADDR_STRLEN];
+	char abuf[IPADDR_STRLEN];
 
 	if (p->admin_down || p->deleting || p->state == BGP_ST_IDLE ||
 	    (p->state == BGP_ST_ESTABLISHED && !p->gr_helper)) {
-		log_debug(LOG_MOD_BGP, "peer %s: connection from %s refused in %s",
-		    p->cfg.name, ipaddr_fmt(&c->remote, abuf, sizeof(abuf)),
-		    state_names[p->state]);
+		log_debug(LOG_MOD_BGP, "peer %s: connection from %s refused in %s", p->cfg.name,
+		    ipaddr_fmt(&c->remote, abuf, sizeof(abuf)), state_names[p->state]);
 		bgp_conn_detach_close(c, false);
 		return;
 	}
@@ -502,7 +508,7 @@ bgp_fsm_accepted(struct bgp_peer *p, struct bgp_conn *c)
 		return;
 	}
 	if (p->state == BGP_ST_CONNECT || p->state == BGP_ST_ACTIVE) {
-		if (p->conn) {		/* our own attempt is still connecting */
+		if (p->conn) { /* our own attempt is still connecting */
 			bgp_conn_detach_close(p->conn, false);
 			p->conn = NULL;
 		}
@@ -525,11 +531,11 @@ bgp_fsm_accepted(struct bgp_peer *p, struct bgp_conn *c)
 static void
 fsm_fsm_error(struct bgp_peer *p)
 {
-	uint8_t	 sub = p->state == BGP_ST_OPENSENT ? BGP_ERR_FSM_OPENSENT :
-		    p->state == BGP_ST_OPENCONFIRM ? BGP_ERR_FSM_OPENCONFIRM :
-		    BGP_ERR_FSM_ESTABLISHED;
+	uint8_t sub = p->state == BGP_ST_OPENSENT ? BGP_ERR_FSM_OPENSENT :
+	    p->state == BGP_ST_OPENCONFIRM	  ? BGP_ERR_FSM_OPENCONFIRM :
+						    BGP_ERR_FSM_ESTABLISHED;
 
-	bgp_fsm_notify(p, BGP_ERR_FSM, sub, NULL, 0);	/* RFC 6608 */
+	bgp_fsm_notify(p, BGP_ERR_FSM, sub, NULL, 0); /* RFC 6608 */
 }
 
 /* Decode and check an OPEN for this peer. 0 or -EBADMSG with n filled. */
@@ -537,8 +543,8 @@ static int
 open_check(struct bgp_peer *p, const uint8_t *msg, size_t len, struct bgp_open *o,
     struct bgp_notify *n)
 {
-	struct bgp_caps	 want;
-	int		 rc;
+	struct bgp_caps want;
+	int		rc;
 
 	if ((rc = bgp_open_decode(wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), o, n)))
 		return rc;
@@ -551,8 +557,8 @@ open_check(struct bgp_peer *p, const uint8_t *msg, size_t len, struct bgp_open *
 static void
 fsm_open_accept(struct bgp_peer *p, const struct bgp_open *o)
 {
-	struct bgp_caps	 local;
-	unsigned	 i;
+	struct bgp_caps local;
+	unsigned	i;
 
 	p->ropen = *o;
 	peer_local_caps(p, &local);
@@ -567,7 +573,7 @@ fsm_open_accept(struct bgp_peer *p, const struct bgp_open *o)
 		for (i = 0; i < o->caps.gr_af_count; i++)
 			if (o->caps.gr_af[i].safi == BGP_SAFI_UNICAST &&
 			    ((o->caps.gr_af[i].afi == BGP_AFI_IPV4 && p->neg.ipv4) ||
-			    (o->caps.gr_af[i].afi == BGP_AFI_IPV6 && p->neg.ipv6)))
+				(o->caps.gr_af[i].afi == BGP_AFI_IPV6 && p->neg.ipv6)))
 				p->gr_helper = true;
 	conn_send_keepalive(p->conn);
 	bgp_conn_flush(p->conn);
@@ -582,8 +588,8 @@ fsm_open_accept(struct bgp_peer *p, const struct bgp_open *o)
 static void
 fsm_gr_reestablished(struct bgp_peer *p)
 {
-	int		 fam;
-	unsigned	 i;
+	int	 fam;
+	unsigned i;
 
 	if (!p->gr_stale)
 		return;
@@ -593,14 +599,15 @@ fsm_gr_reestablished(struct bgp_peer *p)
 		for (i = 0; i < p->ropen.caps.gr_af_count; i++) {
 			const struct bgp_gr_af *a = &p->ropen.caps.gr_af[i];
 
-			if (a->safi == BGP_SAFI_UNICAST && (a->flags & BGP_GR_AF_F_FORWARDING) &&
+			if (a->safi == BGP_SAFI_UNICAST &&
+			    (a->flags & BGP_GR_AF_F_FORWARDING) &&
 			    a->afi == (fam == BGP_FAM_V4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6))
 				keep = true;
 		}
 		if (!keep || !p->ropen.caps.gr)
 			bgp_adj_in_sweep_stale(p, fam);
 	}
-	if (p->gr_stale)	/* wait for End-of-RIB, but not forever */
+	if (p->gr_stale) /* wait for End-of-RIB, but not forever */
 		uv_timer_start(&p->t_gr, t_gr_cb, bgp_secs(BGP_STALEPATH_S), 0);
 	else
 		uv_timer_stop(&p->t_gr);
@@ -609,7 +616,7 @@ fsm_gr_reestablished(struct bgp_peer *p)
 static void
 fsm_established(struct bgp_peer *p)
 {
-	struct bgp	*bgp = p->bgp;
+	struct bgp *bgp = p->bgp;
 
 	fsm_set_state(p, BGP_ST_ESTABLISHED);
 	p->established_at_ms = mono_ms();
@@ -631,9 +638,9 @@ fsm_established(struct bgp_peer *p)
 static void
 fsm_collision_open(struct bgp_peer *p, struct bgp_conn *c, const uint8_t *msg, size_t len)
 {
-	struct bgp_open		 o;
-	struct bgp_notify	 n;
-	bool			 keep_new;
+	struct bgp_open	  o;
+	struct bgp_notify n;
+	bool		  keep_new;
 
 	if (open_check(p, msg, len, &o, &n) != 0) {
 		conn_send_notify(p, c, &n);
@@ -678,7 +685,7 @@ fsm_collision_open(struct bgp_peer *p, struct bgp_conn *c, const uint8_t *msg, s
 static bool
 recv_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 {
-	struct bgp_update	 u;
+	struct bgp_update u;
 
 	p->updates_in++;
 	bgp_update_decode(wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), &p->neg,
@@ -688,10 +695,12 @@ recv_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 		return false;
 	}
 	if (u.action == BGP_UPD_TREAT_AS_WITHDRAW || u.action == BGP_UPD_ATTR_DISCARD)
-		log_info(LOG_MOD_BGP, "peer %s: malformed UPDATE (%s, attribute %u): %s "
-		    "(RFC 7606)", p->cfg.name, bgp_notify_str(u.notify.code, u.notify.subcode),
-		    u.err_attr, u.action == BGP_UPD_TREAT_AS_WITHDRAW ?
-		    "treated as withdraw" : "attribute discarded");
+		log_info(LOG_MOD_BGP,
+		    "peer %s: malformed UPDATE (%s, attribute %u): %s "
+		    "(RFC 7606)",
+		    p->cfg.name, bgp_notify_str(u.notify.code, u.notify.subcode), u.err_attr,
+		    u.action == BGP_UPD_TREAT_AS_WITHDRAW ? "treated as withdraw" :
+							    "attribute discarded");
 	bgp_adj_in_process(p, &u);
 	return p->state == BGP_ST_ESTABLISHED;
 }
@@ -699,8 +708,8 @@ recv_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 static void
 recv_notification(struct bgp_peer *p, const uint8_t *msg, size_t len)
 {
-	struct bgp_notify	 n;
-	char			 txt[64];
+	struct bgp_notify n;
+	char		  txt[64];
 
 	if (bgp_notify_decode(wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), &n) != 0)
 		bgp_notify_set(&n, 0, 0);
@@ -716,8 +725,8 @@ recv_notification(struct bgp_peer *p, const uint8_t *msg, size_t len)
 static void
 recv_route_refresh(struct bgp_peer *p, const uint8_t *msg, size_t len)
 {
-	struct bgp_rr		 rr;
-	struct bgp_notify	 n;
+	struct bgp_rr	  rr;
+	struct bgp_notify n;
 
 	if (bgp_rr_decode(wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), &rr, &n)) {
 		bgp_fsm_error(p, &n);
@@ -725,8 +734,10 @@ recv_route_refresh(struct bgp_peer *p, const uint8_t *msg, size_t len)
 	}
 	if (rr.subtype != BGP_RR_NORMAL || rr.safi != BGP_SAFI_UNICAST)
 		return;
-	if ((rr.afi == BGP_AFI_IPV4 && p->neg.ipv4) || (rr.afi == BGP_AFI_IPV6 && p->neg.ipv6)) {
-		log_info(LOG_MOD_BGP, "peer %s: ROUTE-REFRESH received, resending", p->cfg.name);
+	if ((rr.afi == BGP_AFI_IPV4 && p->neg.ipv4) ||
+	    (rr.afi == BGP_AFI_IPV6 && p->neg.ipv6)) {
+		log_info(LOG_MOD_BGP, "peer %s: ROUTE-REFRESH received, resending",
+		    p->cfg.name);
 		bgp_adj_out_resend(p);
 	}
 }
@@ -734,16 +745,16 @@ recv_route_refresh(struct bgp_peer *p, const uint8_t *msg, size_t len)
 bool
 bgp_fsm_recv(struct bgp_conn *c, uint8_t type, const uint8_t *msg, size_t len)
 {
-	struct bgp_peer		*p = c->peer;
-	struct bgp_open		 o;
-	struct bgp_notify	 n;
+	struct bgp_peer	 *p = c->peer;
+	struct bgp_open	  o;
+	struct bgp_notify n;
 
 	if (!p)
 		return false;
 	if (c == p->coll) {
 		if (type == BGP_MSG_OPEN)
 			fsm_collision_open(p, c, msg, len);
-		else {	/* NOTIFICATION or out of order: this one goes */
+		else { /* NOTIFICATION or out of order: this one goes */
 			p->coll = NULL;
 			bgp_conn_detach_close(c, false);
 		}
@@ -817,9 +828,9 @@ fsm_restart_later(struct bgp_peer *p)
 void
 bgp_fsm_maxpfx(struct bgp_peer *p)
 {
-	uint32_t	 count = 0, limit = 0;
-	uint8_t		 data[7], afi = 0;
-	const char	*what = "";
+	uint32_t    count = 0, limit = 0;
+	uint8_t	    data[7], afi = 0;
+	const char *what = "";
 
 	/* RFC 4486 4: the AFI of the limit crossed; the old limit counts both
 	 * families and names IPv4 when it is negotiated */
@@ -874,9 +885,11 @@ bgp_fsm_maxpfx(struct bgp_peer *p)
 void
 bgp_fsm_resources(struct bgp_peer *p, uint64_t pinned)
 {
-	log_err(LOG_MOD_BGP, "peer %s: pins %llu KiB of routes and attribute sets, over its "
-	    "cap of %llu KiB: out of resources, tearing down", p->cfg.name,
-	    (unsigned long long)(pinned / 1024), (unsigned long long)(p->cfg.max_memory / 1024));
+	log_err(LOG_MOD_BGP,
+	    "peer %s: pins %llu KiB of routes and attribute sets, over its "
+	    "cap of %llu KiB: out of resources, tearing down",
+	    p->cfg.name, (unsigned long long)(pinned / 1024),
+	    (unsigned long long)(p->cfg.max_memory / 1024));
 	bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES, NULL, 0);
 	snprintf(p->last_error, sizeof(p->last_error),
 	    "sent NOTIFICATION 6/8 (out of resources: over %llu KiB)",

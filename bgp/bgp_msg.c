@@ -26,24 +26,23 @@ bgp_notify_str(uint8_t code, uint8_t subcode)
 {
 	static const char *const hdr[] = { "Message Header Error",
 		"Connection Not Synchronized", "Bad Message Length", "Bad Message Type" };
-	static const char *const open[] = { "OPEN Message Error",
-		"Unsupported Version Number", "Bad Peer AS", "Bad BGP Identifier",
-		"Unsupported Optional Parameter", NULL, "Unacceptable Hold Time",
-		"Unsupported Capability", NULL, NULL, NULL, "Role Mismatch" };
-	static const char *const upd[] = { "UPDATE Message Error",
-		"Malformed Attribute List", "Unrecognized Well-known Attribute",
-		"Missing Well-known Attribute", "Attribute Flags Error",
-		"Attribute Length Error", "Invalid ORIGIN Attribute", NULL,
-		"Invalid NEXT_HOP Attribute", "Optional Attribute Error",
+	static const char *const open[] = { "OPEN Message Error", "Unsupported Version Number",
+		"Bad Peer AS", "Bad BGP Identifier", "Unsupported Optional Parameter", NULL,
+		"Unacceptable Hold Time", "Unsupported Capability", NULL, NULL, NULL,
+		"Role Mismatch" };
+	static const char *const upd[] = { "UPDATE Message Error", "Malformed Attribute List",
+		"Unrecognized Well-known Attribute", "Missing Well-known Attribute",
+		"Attribute Flags Error", "Attribute Length Error", "Invalid ORIGIN Attribute",
+		NULL, "Invalid NEXT_HOP Attribute", "Optional Attribute Error",
 		"Invalid Network Field", "Malformed AS_PATH" };
 	static const char *const fsm[] = { "Finite State Machine Error",
 		"Unexpected Message in OpenSent", "Unexpected Message in OpenConfirm",
 		"Unexpected Message in Established" };
-	static const char *const cease[] = { "Cease",
-		"Maximum Number of Prefixes Reached", "Administrative Shutdown",
-		"Peer De-configured", "Administrative Reset", "Connection Rejected",
-		"Other Configuration Change", "Connection Collision Resolution",
-		"Out of Resources", "Hard Reset", "BFD Down" };
+	static const char *const cease[] = { "Cease", "Maximum Number of Prefixes Reached",
+		"Administrative Shutdown", "Peer De-configured", "Administrative Reset",
+		"Connection Rejected", "Other Configuration Change",
+		"Connection Collision Resolution", "Out of Resources", "Hard Reset",
+		"BFD Down" };
 	static const char *const rr[] = { "ROUTE-REFRESH Message Error",
 		"Invalid Message Length" };
 	const char *const	*t;
@@ -51,14 +50,28 @@ bgp_notify_str(uint8_t code, uint8_t subcode)
 
 #define TBL(x) (t = (x), n = sizeof(x) / sizeof((x)[0]))
 	switch (code) {
-	case BGP_ERR_HEADER: TBL(hdr); break;
-	case BGP_ERR_OPEN: TBL(open); break;
-	case BGP_ERR_UPDATE: TBL(upd); break;
-	case BGP_ERR_HOLD: return "Hold Timer Expired";
-	case BGP_ERR_FSM: TBL(fsm); break;
-	case BGP_ERR_CEASE: TBL(cease); break;
-	case BGP_ERR_ROUTE_REFRESH: TBL(rr); break;
-	default: return "Unknown Error";
+	case BGP_ERR_HEADER:
+		TBL(hdr);
+		break;
+	case BGP_ERR_OPEN:
+		TBL(open);
+		break;
+	case BGP_ERR_UPDATE:
+		TBL(upd);
+		break;
+	case BGP_ERR_HOLD:
+		return "Hold Timer Expired";
+	case BGP_ERR_FSM:
+		TBL(fsm);
+		break;
+	case BGP_ERR_CEASE:
+		TBL(cease);
+		break;
+	case BGP_ERR_ROUTE_REFRESH:
+		TBL(rr);
+		break;
+	default:
+		return "Unknown Error";
 	}
 #undef TBL
 	if (subcode < n && t[subcode] != NULL)
@@ -67,10 +80,10 @@ bgp_notify_str(uint8_t code, uint8_t subcode)
 }
 
 void
-bgp_notify_set_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text,
-    uint8_t *buf, size_t buflen)
+bgp_notify_set_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text, uint8_t *buf,
+    size_t buflen)
 {
-	size_t	 len = text ? strlen(text) : 0;
+	size_t len = text ? strlen(text) : 0;
 
 	bgp_notify_set(n, BGP_ERR_CEASE, subcode);
 	if (buflen < 2 || len == 0)
@@ -91,16 +104,16 @@ bgp_notify_set_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text,
 int
 bgp_notify_shutdown_msg(const struct bgp_notify *n, char *buf, size_t len)
 {
-	struct wire_rd	 r = wire_rd_init(n->data, n->data_len);
-	uint8_t		 slen, ch;
-	size_t		 i;
+	struct wire_rd r = wire_rd_init(n->data, n->data_len);
+	uint8_t	       slen, ch;
+	size_t	       i;
 
 	if (len == 0)
 		return -ENOENT;
 	buf[0] = '\0';
 	/* RFC 9003 2: Administrative Shutdown / Reset carry length + UTF-8 */
-	if (n->code != BGP_ERR_CEASE || (n->subcode != BGP_ERR_CEASE_SHUTDOWN &&
-	    n->subcode != BGP_ERR_CEASE_RESET))
+	if (n->code != BGP_ERR_CEASE ||
+	    (n->subcode != BGP_ERR_CEASE_SHUTDOWN && n->subcode != BGP_ERR_CEASE_RESET))
 		return -ENOENT;
 	if (!wire_get_u8(&r, &slen) || slen == 0 || wire_left(&r) < slen)
 		return -ENOENT;
@@ -117,9 +130,9 @@ bgp_notify_shutdown_msg(const struct bgp_notify *n, char *buf, size_t len)
 int
 bgp_hdr_decode(struct wire_rd *r, size_t max_len, struct bgp_hdr *h, struct bgp_notify *n)
 {
-	struct wire_rd	 c = *r;
-	uint8_t		 marker[BGP_MARKER_LEN];
-	size_t		 min;
+	struct wire_rd c = *r;
+	uint8_t	       marker[BGP_MARKER_LEN];
+	size_t	       min;
 
 	if (wire_left(&c) < BGP_HDR_LEN)
 		return -EAGAIN;
@@ -132,12 +145,22 @@ bgp_hdr_decode(struct wire_rd *r, size_t max_len, struct bgp_hdr *h, struct bgp_
 			return -EBADMSG;
 		}
 	}
-	switch (h->type) {	/* RFC 4271 6.1 */
-	case BGP_MSG_OPEN: min = 29; break;
-	case BGP_MSG_UPDATE: min = 23; break;
-	case BGP_MSG_NOTIFICATION: min = 21; break;
-	case BGP_MSG_KEEPALIVE: min = 19; break;
-	case BGP_MSG_ROUTE_REFRESH: min = 23; break;
+	switch (h->type) { /* RFC 4271 6.1 */
+	case BGP_MSG_OPEN:
+		min = 29;
+		break;
+	case BGP_MSG_UPDATE:
+		min = 23;
+		break;
+	case BGP_MSG_NOTIFICATION:
+		min = 21;
+		break;
+	case BGP_MSG_KEEPALIVE:
+		min = 19;
+		break;
+	case BGP_MSG_ROUTE_REFRESH:
+		min = 23;
+		break;
 	default:
 		bgp_notify_set(n, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE);
 		n->inl[0] = h->type;
@@ -160,11 +183,11 @@ bgp_hdr_decode(struct wire_rd *r, size_t max_len, struct bgp_hdr *h, struct bgp_
 }
 
 int
-bgp_msg_frame(struct wire_rd *stream, size_t max_len, struct bgp_hdr *h,
-    struct wire_rd *body, struct bgp_notify *n)
+bgp_msg_frame(struct wire_rd *stream, size_t max_len, struct bgp_hdr *h, struct wire_rd *body,
+    struct bgp_notify *n)
 {
-	struct wire_rd	 c = *stream;
-	int		 rc;
+	struct wire_rd c = *stream;
+	int	       rc;
 
 	rc = bgp_hdr_decode(&c, max_len, h, n);
 	if (rc < 0)
@@ -178,8 +201,8 @@ bgp_msg_frame(struct wire_rd *stream, size_t max_len, struct bgp_hdr *h,
 size_t
 bgp_msg_begin(struct wire_wr *w, uint8_t type)
 {
-	size_t	 start = wire_wr_len(w);
-	uint8_t	 marker[BGP_MARKER_LEN];
+	size_t	start = wire_wr_len(w);
+	uint8_t marker[BGP_MARKER_LEN];
 
 	memset(marker, 0xff, sizeof(marker));
 	wire_put_bytes(w, marker, sizeof(marker));
@@ -191,7 +214,7 @@ bgp_msg_begin(struct wire_wr *w, uint8_t type)
 void
 bgp_msg_finish(struct wire_wr *w, size_t start)
 {
-	size_t	 len = wire_wr_len(w) - start;
+	size_t len = wire_wr_len(w) - start;
 
 	if (len > UINT16_MAX) {
 		w->overflow = true;
@@ -205,11 +228,11 @@ bgp_msg_finish(struct wire_wr *w, size_t start)
 static int
 open_cap(struct bgp_caps *caps, uint8_t code, struct wire_rd v)
 {
-	uint16_t	 afi, gr;
-	uint8_t		 res, safi, fl;
+	uint16_t afi, gr;
+	uint8_t	 res, safi, fl;
 
 	switch (code) {
-	case BGP_CAP_MP:	/* RFC 4760 8 */
+	case BGP_CAP_MP: /* RFC 4760 8 */
 		if (!wire_get_u16(&v, &afi) || !wire_get_u8(&v, &res) ||
 		    !wire_get_u8(&v, &safi) || !wire_empty(&v))
 			return -EBADMSG;
@@ -231,12 +254,12 @@ open_cap(struct bgp_caps *caps, uint8_t code, struct wire_rd v)
 			return -EBADMSG;
 		caps->ext_msg = true;
 		return 0;
-	case BGP_CAP_AS4:	/* RFC 6793 3 */
+	case BGP_CAP_AS4: /* RFC 6793 3 */
 		if (!wire_get_u32(&v, &caps->as4_asn) || !wire_empty(&v))
 			return -EBADMSG;
 		caps->as4 = true;
 		return 0;
-	case BGP_CAP_GR:	/* RFC 4724 3 */
+	case BGP_CAP_GR: /* RFC 4724 3 */
 		if (!wire_get_u16(&v, &gr) || wire_left(&v) % 4 != 0)
 			return -EBADMSG;
 		caps->gr = true;
@@ -246,14 +269,14 @@ open_cap(struct bgp_caps *caps, uint8_t code, struct wire_rd v)
 		while (wire_get_u16(&v, &afi) && wire_get_u8(&v, &safi) &&
 		    wire_get_u8(&v, &fl)) {
 			if (caps->gr_af_count == BGP_GR_MAX_AF)
-				continue;	/* families we never negotiate */
+				continue; /* families we never negotiate */
 			caps->gr_af[caps->gr_af_count].afi = afi;
 			caps->gr_af[caps->gr_af_count].safi = safi;
 			caps->gr_af[caps->gr_af_count].flags = fl;
 			caps->gr_af_count++;
 		}
 		return 0;
-	default:	/* RFC 5492 3: unknown capabilities are ignored */
+	default: /* RFC 5492 3: unknown capabilities are ignored */
 		if (caps->unknown_count++ == 0)
 			caps->unknown_first = code;
 		return 0;
@@ -263,10 +286,10 @@ open_cap(struct bgp_caps *caps, uint8_t code, struct wire_rd v)
 int
 bgp_open_decode(struct wire_rd body, struct bgp_open *o, struct bgp_notify *n)
 {
-	struct wire_rd	 opts, param, cap;
-	uint8_t		 optlen8, ptype, pl8, ccode, clen, peek;
-	uint16_t	 optlen, pl;
-	bool		 ext = false;
+	struct wire_rd opts, param, cap;
+	uint8_t	       optlen8, ptype, pl8, ccode, clen, peek;
+	uint16_t       optlen, pl;
+	bool	       ext = false;
 
 	memset(o, 0, sizeof(*o));
 	bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSPEC);
@@ -304,7 +327,7 @@ bgp_open_decode(struct wire_rd body, struct bgp_open *o, struct bgp_notify *n)
 		}
 		if (!wire_get_sub(&opts, pl, &param))
 			return -EBADMSG;
-		if (ptype != 2) {	/* RFC 5492 4: only capabilities */
+		if (ptype != 2) { /* RFC 5492 4: only capabilities */
 			bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_OPTPARAM);
 			return -EBADMSG;
 		}
@@ -319,12 +342,12 @@ bgp_open_decode(struct wire_rd body, struct bgp_open *o, struct bgp_notify *n)
 		bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_HOLDTIME);
 		return -EBADMSG;
 	}
-	if (o->bgp_id == 0) {	/* RFC 6286 2.2 */
+	if (o->bgp_id == 0) { /* RFC 6286 2.2 */
 		bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_BGPID);
 		return -EBADMSG;
 	}
 	o->asn = o->caps.as4 ? o->caps.as4_asn : o->my_as;
-	if (o->my_as == 0 || o->asn == 0) {	/* RFC 7607 */
+	if (o->my_as == 0 || o->asn == 0) { /* RFC 7607 */
 		bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS);
 		return -EBADMSG;
 	}
@@ -336,7 +359,7 @@ int
 bgp_open_check(const struct bgp_open *o, uint32_t expected_as, uint32_t local_as,
     uint32_t local_id, const struct bgp_caps *want, struct bgp_notify *n)
 {
-	bool	 v4 = o->caps.mp_seen ? o->caps.mp_ipv4 : true;
+	bool v4 = o->caps.mp_seen ? o->caps.mp_ipv4 : true;
 
 	if (expected_as != 0 && o->asn != expected_as) {
 		bgp_notify_set(n, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS);
@@ -375,8 +398,8 @@ open_put_cap_mp(struct wire_wr *w, uint16_t afi)
 int
 bgp_open_encode(struct wire_wr *w, const struct bgp_open *o)
 {
-	const struct bgp_caps	*c = &o->caps;
-	size_t			 start, optlen, plen;
+	const struct bgp_caps *c = &o->caps;
+	size_t		       start, optlen, plen;
 
 	start = bgp_msg_begin(w, BGP_MSG_OPEN);
 	wire_put_u8(w, BGP_VERSION);
@@ -384,7 +407,7 @@ bgp_open_encode(struct wire_wr *w, const struct bgp_open *o)
 	wire_put_u16(w, o->hold_time);
 	wire_put_u32(w, o->bgp_id);
 	optlen = wire_mark_len8(w);
-	wire_put_u8(w, 2);	/* one Capabilities parameter holds them all */
+	wire_put_u8(w, 2); /* one Capabilities parameter holds them all */
 	plen = wire_mark_len8(w);
 	if (c->mp_ipv4)
 		open_put_cap_mp(w, BGP_AFI_IPV4);
@@ -403,7 +426,7 @@ bgp_open_encode(struct wire_wr *w, const struct bgp_open *o)
 		wire_put_u8(w, 0);
 	}
 	if (c->gr) {
-		size_t	 at;
+		size_t at;
 
 		wire_put_u8(w, BGP_CAP_GR);
 		at = wire_mark_len8(w);
@@ -430,11 +453,11 @@ void
 bgp_neg_init(struct bgp_neg *neg, const struct bgp_caps *local, uint16_t local_hold,
     const struct bgp_open *peer, uint32_t local_as)
 {
-	const struct bgp_caps	*pc = &peer->caps;
+	const struct bgp_caps *pc = &peer->caps;
 
 	memset(neg, 0, sizeof(*neg));
 	neg->as4 = local->as4 && pc->as4;
-	neg->ext_msg = local->ext_msg && pc->ext_msg;	/* RFC 8654 3 */
+	neg->ext_msg = local->ext_msg && pc->ext_msg; /* RFC 8654 3 */
 	/* RFC 4760 8: a peer without any MP capability speaks IPv4 unicast */
 	neg->ipv4 = local->mp_ipv4 && (pc->mp_seen ? pc->mp_ipv4 : true);
 	neg->ipv6 = local->mp_ipv6 && pc->mp_ipv6;
@@ -471,12 +494,13 @@ bgp_notify_decode(struct wire_rd body, struct bgp_notify *n)
 int
 bgp_notify_encode(struct wire_wr *w, const struct bgp_notify *n, size_t max_len)
 {
-	size_t	 start, room, dlen = n->data_len;
+	size_t start, room, dlen = n->data_len;
 
 	if (max_len > BGP_MAX_EXT_MSG)
 		max_len = BGP_MAX_EXT_MSG;
 	room = max_len > (size_t)BGP_HDR_LEN + 2 + n->inl_len ?
-	    max_len - BGP_HDR_LEN - 2 - n->inl_len : 0;
+	    max_len - BGP_HDR_LEN - 2 - n->inl_len :
+	    0;
 	if (dlen > room)
 		dlen = room;
 	start = bgp_msg_begin(w, BGP_MSG_NOTIFICATION);
@@ -492,7 +516,7 @@ bgp_notify_encode(struct wire_wr *w, const struct bgp_notify *n, size_t max_len)
 int
 bgp_rr_decode(struct wire_rd body, struct bgp_rr *rr, struct bgp_notify *n)
 {
-	struct wire_rd	 all = body;
+	struct wire_rd all = body;
 
 	if (!wire_get_u16(&body, &rr->afi) || !wire_get_u8(&body, &rr->subtype) ||
 	    !wire_get_u8(&body, &rr->safi) ||
@@ -509,7 +533,7 @@ bgp_rr_decode(struct wire_rd body, struct bgp_rr *rr, struct bgp_notify *n)
 int
 bgp_rr_encode(struct wire_wr *w, const struct bgp_rr *rr)
 {
-	size_t	 start = bgp_msg_begin(w, BGP_MSG_ROUTE_REFRESH);
+	size_t start = bgp_msg_begin(w, BGP_MSG_ROUTE_REFRESH);
 
 	wire_put_u16(w, rr->afi);
 	wire_put_u8(w, rr->subtype);
@@ -523,8 +547,8 @@ bgp_rr_encode(struct wire_wr *w, const struct bgp_rr *rr)
 bool
 bgp_nlri_next(struct wire_rd *r, uint8_t family, struct prefix *p)
 {
-	uint8_t	 len;
-	size_t	 nbytes;
+	uint8_t len;
+	size_t	nbytes;
 
 	if (!wire_peek_u8(r, &len) || len > prefix_family_bits(family))
 		return false;
@@ -536,7 +560,7 @@ bgp_nlri_next(struct wire_rd *r, uint8_t family, struct prefix *p)
 	p->family = family;
 	p->len = len;
 	(void)wire_get_bytes(r, p->bytes, nbytes);
-	if (len % 8 != 0)	/* trailing bits are irrelevant: mask them */
+	if (len % 8 != 0) /* trailing bits are irrelevant: mask them */
 		p->bytes[nbytes - 1] &= (uint8_t)(0xff << (8 - len % 8));
 	return true;
 }
@@ -557,8 +581,8 @@ bgp_nlri_valid(struct wire_rd r, uint8_t family)
 size_t
 bgp_nlri_count(struct wire_rd r, uint8_t family)
 {
-	struct prefix	 p;
-	size_t		 n = 0;
+	struct prefix p;
+	size_t	      n = 0;
 
 	while (bgp_nlri_next(&r, family, &p))
 		n++;
@@ -579,8 +603,8 @@ int
 bgp_update_decode(struct wire_rd body, const struct bgp_neg *neg,
     struct bgp_upd_scratch *scratch, struct bgp_update *u)
 {
-	uint16_t	 wdlen, alen;
-	struct wire_rd	 attrs;
+	uint16_t       wdlen, alen;
+	struct wire_rd attrs;
 
 	memset(u, 0, sizeof(*u));
 	/* RFC 4271 6.3: lengths inconsistent with the message */
@@ -592,7 +616,7 @@ bgp_update_decode(struct wire_rd body, const struct bgp_neg *neg,
 	if (!bgp_nlri_valid(u->withdrawn, AF_INET) || !bgp_nlri_valid(u->nlri, AF_INET))
 		return update_reset(u, BGP_ERR_UPD_NETWORK);
 	if (alen == 0) {
-		if (!wire_empty(&u->nlri)) {	/* RFC 7606 3(d) */
+		if (!wire_empty(&u->nlri)) { /* RFC 7606 3(d) */
 			u->action = BGP_UPD_TREAT_AS_WITHDRAW;
 			bgp_notify_set(&u->notify, BGP_ERR_UPDATE, BGP_ERR_UPD_MISSING);
 			u->notify.inl[0] = BGP_ATTR_ORIGIN;
@@ -637,19 +661,18 @@ upd_init(struct bgp_upd_builder *b, void *buf, size_t cap, const struct bgp_neg 
 }
 
 int
-bgp_upd_start(struct bgp_upd_builder *b, void *buf, size_t cap,
-    const struct bgp_neg *neg, const struct bgp_export *ex,
-    const struct bgp_attrs *attrs, uint8_t family)
+bgp_upd_start(struct bgp_upd_builder *b, void *buf, size_t cap, const struct bgp_neg *neg,
+    const struct bgp_export *ex, const struct bgp_attrs *attrs, uint8_t family)
 {
-	static const uint8_t	 zero16[16];
-	const uint8_t		*nh, *ll = NULL;
-	size_t			 nlri_at;
+	static const uint8_t zero16[16];
+	const uint8_t	    *nh, *ll = NULL;
+	size_t		     nlri_at;
 
 	if ((family == AF_INET && !neg->ipv4) || (family == AF_INET6 && !neg->ipv6) ||
 	    (family != AF_INET && family != AF_INET6))
 		return -EINVAL;
 	upd_init(b, buf, cap, neg, family, false);
-	wire_put_u16(&b->w, 0);		/* no withdrawn routes */
+	wire_put_u16(&b->w, 0); /* no withdrawn routes */
 	b->attr_len_at = wire_mark_len16(&b->w);
 	if (family == AF_INET) {
 		if (bgp_attrs_encode(&b->w, attrs, neg, ex, family) < 0)
@@ -665,7 +688,7 @@ bgp_upd_start(struct bgp_upd_builder *b, void *buf, size_t cap,
 		ll = ex->nh6_ll;
 	if (!neg->ebgp && !ex->nexthop_self && attrs != NULL &&
 	    (attrs->flags & BGP_ATTRS_MP_NH)) {
-		nh = attrs->nh6_global;	/* a link-local means nothing past the link */
+		nh = attrs->nh6_global; /* a link-local means nothing past the link */
 		ll = NULL;
 	}
 	wire_put_u8(&b->w, BGP_AF_OPTIONAL | BGP_AF_EXTLEN);
@@ -676,7 +699,7 @@ bgp_upd_start(struct bgp_upd_builder *b, void *buf, size_t cap,
 	wire_put_bytes(&b->w, nh, 16);
 	if (ll)
 		wire_put_bytes(&b->w, ll, 16);
-	wire_put_u8(&b->w, 0);		/* reserved */
+	wire_put_u8(&b->w, 0); /* reserved */
 	nlri_at = wire_wr_len(&b->w);
 	/* The other attributes follow the growing NLRI: write them here, then
 	 * park them at the end of the buffer until bgp_upd_finish(). */
@@ -700,7 +723,7 @@ bgp_upd_start_withdraw(struct bgp_upd_builder *b, void *buf, size_t cap,
 	upd_init(b, buf, cap, neg, family, true);
 	if (family == AF_INET) {
 		b->wd_len_at = wire_mark_len16(&b->w);
-		b->limit = b->max - 2;	/* room for the empty attributes length */
+		b->limit = b->max - 2; /* room for the empty attributes length */
 	} else {
 		wire_put_u16(&b->w, 0);
 		b->attr_len_at = wire_mark_len16(&b->w);
@@ -716,7 +739,7 @@ bgp_upd_start_withdraw(struct bgp_upd_builder *b, void *buf, size_t cap,
 int
 bgp_upd_add(struct bgp_upd_builder *b, const struct prefix *p)
 {
-	size_t	 nbytes = ((size_t)p->len + 7) / 8;
+	size_t nbytes = ((size_t)p->len + 7) / 8;
 
 	if (p->family != b->family || p->len > prefix_family_bits(p->family))
 		return -EINVAL;
@@ -731,7 +754,7 @@ bgp_upd_add(struct bgp_upd_builder *b, const struct prefix *p)
 size_t
 bgp_upd_finish(struct bgp_upd_builder *b)
 {
-	struct wire_wr	*w = &b->w;
+	struct wire_wr *w = &b->w;
 
 	if (b->count == 0 || !wire_wr_ok(w))
 		return 0;
@@ -753,7 +776,7 @@ bgp_upd_finish(struct bgp_upd_builder *b)
 int
 bgp_eor_encode(struct wire_wr *w, uint8_t family)
 {
-	size_t	 start = bgp_msg_begin(w, BGP_MSG_UPDATE);
+	size_t start = bgp_msg_begin(w, BGP_MSG_UPDATE);
 
 	wire_put_u16(w, 0);
 	if (family == AF_INET6) {

@@ -33,7 +33,7 @@
 static bool
 nh_local(const struct bgp *bgp, const uint8_t *bytes, uint8_t family, struct ipaddr *which)
 {
-	struct ipaddr	 a;
+	struct ipaddr a;
 
 	memset(&a, 0, sizeof(a));
 	a.family = family;
@@ -49,8 +49,8 @@ bool
 bgp_nhself_match(const struct bgp_peer *p, const struct bgp_attrs *a, uint8_t family,
     struct ipaddr *which)
 {
-	static const uint8_t	 zero16[16];
-	const struct bgp	*bgp = p->bgp;
+	static const uint8_t zero16[16];
+	const struct bgp    *bgp = p->bgp;
 
 	if (!bgp->hooks.nexthop_local || !a)
 		return false;
@@ -72,7 +72,8 @@ nh_is(const struct bgp_attrs *a, uint8_t family, const struct ipaddr *addr)
 	if (family != addr->family)
 		return false;
 	if (family == AF_INET)
-		return (a->flags & BGP_ATTRS_NEXT_HOP) && memcmp(a->nexthop4, addr->bytes, 4) == 0;
+		return (a->flags & BGP_ATTRS_NEXT_HOP) &&
+		    memcmp(a->nexthop4, addr->bytes, 4) == 0;
 	if (!(a->flags & BGP_ATTRS_MP_NH))
 		return false;
 	return memcmp(a->nh6_global, addr->bytes, 16) == 0 ||
@@ -96,7 +97,7 @@ nhself_put_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 void
 bgp_nhself_flush(struct bgp_peer *p)
 {
-	int	 f;
+	int f;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++) {
 		bgp_ptab_walk(&p->nhself[f], nhself_put_one, NULL);
@@ -121,12 +122,12 @@ bgp_nhself_count_af(const struct bgp_peer *p, uint8_t family)
 void
 bgp_nhself_hold(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs *a)
 {
-	struct bgp_pt_ref	 ref;
-	bool			 isnew;
+	struct bgp_pt_ref ref;
+	bool		  isnew;
 
 	bgp_adj_in_withdraw(p, pfx);
 	if (bgp_ptab_put(&p->nhself[bgp_af_of(pfx->family)], pfx, &ref, &isnew) != 0)
-		return;		/* out of memory: the route is ignored all the same */
+		return; /* out of memory: the route is ignored all the same */
 	bgp_attrs_get(a);
 	if (!isnew)
 		bgp_attrs_put(*ref.val);
@@ -136,7 +137,7 @@ bgp_nhself_hold(struct bgp_peer *p, const struct prefix *pfx, struct bgp_attrs *
 void
 bgp_nhself_forget(struct bgp_peer *p, const struct prefix *pfx)
 {
-	struct bgp_ptab	*t = &p->nhself[bgp_af_of(pfx->family)];
+	struct bgp_ptab *t = &p->nhself[bgp_af_of(pfx->family)];
 	void		*val;
 
 	if (t->count && bgp_ptab_del(t, pfx, &val, NULL))
@@ -146,7 +147,7 @@ bgp_nhself_forget(struct bgp_peer *p, const struct prefix *pfx)
 int
 bgp_nhself_walk(struct bgp_peer *p, bgp_ptab_fn fn, void *arg)
 {
-	int	 f, rc;
+	int f, rc;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		if ((rc = bgp_ptab_walk_sorted(&p->nhself[f], fn, arg)) != 0)
@@ -157,24 +158,24 @@ bgp_nhself_walk(struct bgp_peer *p, bgp_ptab_fn fn, void *arg)
 /* ---- an address of ours came or went ---- */
 
 struct nh_move {
-	struct prefix		 pfx;
-	struct bgp_attrs	*a;	/* reference held */
+	struct prefix	  pfx;
+	struct bgp_attrs *a; /* reference held */
 };
 
 struct nh_collect {
-	const struct ipaddr	*addr;
-	struct nh_move		*v;
-	size_t			 n, cap;
-	int			 err;
+	const struct ipaddr *addr;
+	struct nh_move	    *v;
+	size_t		     n, cap;
+	int		     err;
 };
 
 static int
 collect_add(struct nh_collect *c, const struct prefix *pfx, struct bgp_attrs *a)
 {
-	struct nh_move	*nv;
+	struct nh_move *nv;
 
 	if (c->n == c->cap) {
-		size_t	 cap = c->cap ? c->cap * 2 : 16;
+		size_t cap = c->cap ? c->cap * 2 : 16;
 
 		if (!(nv = realloc(c->v, cap * sizeof(*nv)))) {
 			c->err = -ENOMEM;
@@ -193,7 +194,7 @@ collect_add(struct nh_collect *c, const struct prefix *pfx, struct bgp_attrs *a)
 static int
 collect_ext(const struct prefix *pfx, struct bgp_attrs *a, bool stale, void *arg)
 {
-	struct nh_collect	*c = arg;
+	struct nh_collect *c = arg;
 
 	return a && nh_is(a, pfx->family, c->addr) ? collect_add(c, pfx, a) : 0;
 }
@@ -207,7 +208,7 @@ collect_tab(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 static void
 collect_free(struct nh_collect *c)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < c->n; i++)
 		bgp_attrs_put(c->v[i].a);
@@ -218,11 +219,11 @@ collect_free(struct nh_collect *c)
 static void
 nhself_addr_added(struct bgp_peer *p, const struct ipaddr *addr)
 {
-	struct bgp		*bgp = p->bgp;
-	struct nh_collect	 c = { addr, NULL, 0, 0, 0 };
-	char			 buf[IPADDR_STRLEN];
-	size_t			 i;
-	int			 f;
+	struct bgp	 *bgp = p->bgp;
+	struct nh_collect c = { addr, NULL, 0, 0, 0 };
+	char		  buf[IPADDR_STRLEN];
+	size_t		  i;
+	int		  f;
 
 	if (bgp->hooks.adj_in_walk)
 		bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source, collect_ext, &c);
@@ -233,11 +234,13 @@ nhself_addr_added(struct bgp_peer *p, const struct ipaddr *addr)
 		if (bgp_nhself_match(p, c.v[i].a, c.v[i].pfx.family, NULL))
 			bgp_nhself_hold(p, &c.v[i].pfx, c.v[i].a);
 	if (c.n)
-		log_warn(LOG_MOD_BGP, "peer %s: %zu routes with next hop %s, now a local "
-		    "address, ignored (RFC 4271 6.3)", p->cfg.name, c.n,
-		    ipaddr_fmt(addr, buf, sizeof(buf)));
+		log_warn(LOG_MOD_BGP,
+		    "peer %s: %zu routes with next hop %s, now a local "
+		    "address, ignored (RFC 4271 6.3)",
+		    p->cfg.name, c.n, ipaddr_fmt(addr, buf, sizeof(buf)));
 	if (c.err)
-		log_err(LOG_MOD_BGP, "peer %s: out of memory re-checking next hops", p->cfg.name);
+		log_err(LOG_MOD_BGP, "peer %s: out of memory re-checking next hops",
+		    p->cfg.name);
 	collect_free(&c);
 }
 
@@ -245,17 +248,17 @@ nhself_addr_added(struct bgp_peer *p, const struct ipaddr *addr)
 static void
 nhself_addr_removed(struct bgp_peer *p, const struct ipaddr *addr)
 {
-	struct nh_collect	 c = { addr, NULL, 0, 0, 0 };
-	struct bgp_path_info	 pi;
-	char			 buf[IPADDR_STRLEN];
-	size_t			 i, back = 0;
-	int			 f;
+	struct nh_collect    c = { addr, NULL, 0, 0, 0 };
+	struct bgp_path_info pi;
+	char		     buf[IPADDR_STRLEN];
+	size_t		     i, back = 0;
+	int		     f;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		bgp_ptab_walk(&p->nhself[f], collect_tab, &c);
 	for (i = 0; i < c.n; i++) {
 		if (bgp_nhself_match(p, c.v[i].a, c.v[i].pfx.family, NULL))
-			continue;	/* its other next hop is still ours */
+			continue; /* its other next hop is still ours */
 		bgp_nhself_forget(p, &c.v[i].pfx);
 		bgp_path_info_fill(&pi, c.v[i].a, c.v[i].pfx.family, &p->neg, p->ropen.bgp_id,
 		    &p->cfg.remote);
@@ -263,18 +266,20 @@ nhself_addr_removed(struct bgp_peer *p, const struct ipaddr *addr)
 		back++;
 	}
 	if (back)
-		log_info(LOG_MOD_BGP, "peer %s: %zu routes with next hop %s accepted again "
-		    "(no longer a local address)", p->cfg.name, back,
-		    ipaddr_fmt(addr, buf, sizeof(buf)));
+		log_info(LOG_MOD_BGP,
+		    "peer %s: %zu routes with next hop %s accepted again "
+		    "(no longer a local address)",
+		    p->cfg.name, back, ipaddr_fmt(addr, buf, sizeof(buf)));
 	if (c.err)
-		log_err(LOG_MOD_BGP, "peer %s: out of memory re-checking next hops", p->cfg.name);
+		log_err(LOG_MOD_BGP, "peer %s: out of memory re-checking next hops",
+		    p->cfg.name);
 	collect_free(&c);
 }
 
 void
 bgp_local_addr_changed(struct bgp *bgp, const struct ipaddr *addr, bool added)
 {
-	struct bgp_peer	*p;
+	struct bgp_peer *p;
 
 	if (!bgp->hooks.nexthop_local || bgp->freeing)
 		return;

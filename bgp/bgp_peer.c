@@ -16,22 +16,22 @@
 #include "lib/wire.h"
 
 #ifndef IP_MINTTL
-#define IP_MINTTL		21
+#define IP_MINTTL 21
 #endif
 #ifndef IPV6_MINHOPCOUNT
-#define IPV6_MINHOPCOUNT	73
+#define IPV6_MINHOPCOUNT 73
 #endif
 
-#define BGP_RBUF_SIZE		(256 * 1024)
-#define BGP_OCHUNK		(64 * 1024)	/* hand to libuv past this */
-#define BGP_LINGER_MS		1000
+#define BGP_RBUF_SIZE (256 * 1024)
+#define BGP_OCHUNK    (64 * 1024) /* hand to libuv past this */
+#define BGP_LINGER_MS 1000
 
 uint32_t bgp_ms_per_sec = 1000;
 
 void
 bgp_peer_log_error(struct bgp_peer *p, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(p->last_error, sizeof(p->last_error), fmt, ap);
@@ -45,17 +45,17 @@ void
 bgp_sockaddr_from(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port,
     const char *ifname)
 {
-	ipaddr_to_sockaddr(ss, a, port, ifname && ifname[0] && ipaddr_is_link_local6(a) ?
-	    if_nametoindex(ifname) : 0);
+	ipaddr_to_sockaddr(ss, a, port,
+	    ifname && ifname[0] && ipaddr_is_link_local6(a) ? if_nametoindex(ifname) : 0);
 }
 
 /* RFC 2385: install (key != "") or remove (key == "") the key for addr on fd. */
 int
 bgp_sock_md5(int fd, const struct ipaddr *addr, const struct secret *key)
 {
-	struct tcp_md5sig	 md;
-	size_t			 klen = key ? secret_len(key) : 0;
-	int			 rc = 0;
+	struct tcp_md5sig md;
+	size_t		  klen = key ? secret_len(key) : 0;
+	int		  rc = 0;
 
 	if (klen > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
@@ -78,7 +78,7 @@ bgp_sock_md5(int fd, const struct ipaddr *addr, const struct secret *key)
 int
 bgp_sock_gtsm(int fd, uint8_t family, uint8_t hops)
 {
-	int	 ttl = 255, min = 256 - (hops ? hops : 1);
+	int ttl = 255, min = 256 - (hops ? hops : 1);
 
 	if (family == AF_INET6) {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) < 0 ||
@@ -97,7 +97,7 @@ bgp_sock_gtsm(int fd, uint8_t family, uint8_t hops)
 static void
 conn_handle_closed(uv_handle_t *h)
 {
-	struct bgp_conn	*c = h->data;
+	struct bgp_conn *c = h->data;
 
 	if (--c->handles > 0)
 		return;
@@ -109,7 +109,7 @@ conn_handle_closed(uv_handle_t *h)
 struct bgp_conn *
 bgp_conn_new(struct bgp *bgp, bool outgoing, uint8_t family)
 {
-	struct bgp_conn	*c;
+	struct bgp_conn *c;
 
 	if (!(c = calloc(1, sizeof(*c))))
 		return NULL;
@@ -181,8 +181,8 @@ bgp_conn_detach_close(struct bgp_conn *c, bool linger)
 		uv_read_stop((uv_stream_t *)&c->tcp);
 		if (c->inflight) {
 			c->sreq.data = c;
-			if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp,
-			    conn_shutdown_done) == 0) {
+			if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp, conn_shutdown_done) ==
+			    0) {
 				uv_timer_start(&c->linger, conn_linger_done, BGP_LINGER_MS, 0);
 				if ((c->lnext = c->bgp->lingering))
 					c->lnext->lprev = &c->lnext;
@@ -208,8 +208,8 @@ bgp_conn_close_lingering(struct bgp *bgp)
 static void
 conn_write_done(uv_write_t *req, int status)
 {
-	struct bgp_wreq	*w = (struct bgp_wreq *)req;
-	struct bgp_conn	*c = w->conn;
+	struct bgp_wreq *w = (struct bgp_wreq *)req;
+	struct bgp_conn *c = w->conn;
 
 	c->inflight -= w->len;
 	free(w);
@@ -231,8 +231,8 @@ bgp_conn_reserve(struct bgp_conn *c, size_t len)
 		bgp_conn_flush(c);
 	if (c->ow && c->olen + len > c->ocap) {
 		/* flush could not hand it over (not connected yet): grow */
-		size_t			 ncap = (c->olen + len) * 2;
-		struct bgp_wreq		*nw = realloc(c->ow, sizeof(*nw) + ncap);
+		size_t		 ncap = (c->olen + len) * 2;
+		struct bgp_wreq *nw = realloc(c->ow, sizeof(*nw) + ncap);
 
 		if (!nw)
 			return NULL;
@@ -240,7 +240,8 @@ bgp_conn_reserve(struct bgp_conn *c, size_t len)
 		c->ocap = ncap;
 	}
 	if (!c->ow) {
-		size_t cap = len > BGP_OCHUNK + BGP_MAX_EXT_MSG ? len : BGP_OCHUNK + BGP_MAX_EXT_MSG;
+		size_t cap =
+		    len > BGP_OCHUNK + BGP_MAX_EXT_MSG ? len : BGP_OCHUNK + BGP_MAX_EXT_MSG;
 
 		if (!(c->ow = malloc(sizeof(*c->ow) + cap)))
 			return NULL;
@@ -261,7 +262,7 @@ bgp_conn_commit(struct bgp_conn *c, size_t len)
 int
 bgp_conn_send(struct bgp_conn *c, const uint8_t *msg, size_t len)
 {
-	uint8_t	*p;
+	uint8_t *p;
 
 	if (c->closing)
 		return -ENOTCONN;
@@ -275,7 +276,7 @@ bgp_conn_send(struct bgp_conn *c, const uint8_t *msg, size_t len)
 void
 bgp_conn_flush(struct bgp_conn *c)
 {
-	struct bgp_wreq	*w = c->ow;
+	struct bgp_wreq *w = c->ow;
 	uv_buf_t	 buf;
 
 	if (!w || !c->olen || !c->connected)
@@ -301,7 +302,7 @@ static void conn_resume(uv_timer_t *);
 static void
 conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	struct bgp_conn	*c = h->data;
+	struct bgp_conn *c = h->data;
 
 	if (!c->rbuf) {
 		c->rbuf = malloc(BGP_RBUF_SIZE);
@@ -315,7 +316,7 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void
 conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
-	struct bgp_conn	*c = s->data;
+	struct bgp_conn *c = s->data;
 	size_t		 off = 0, maxlen;
 
 	if (nread == 0)
@@ -330,14 +331,15 @@ conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	c->rlen += (size_t)nread;
 	c->turn_read += (size_t)nread;
 	while (c->rlen - off >= BGP_HDR_LEN) {
-		struct bgp_peer		*p = c->peer;
-		struct wire_rd		 r = wire_rd_init(c->rbuf + off, c->rlen - off);
-		struct bgp_hdr		 h;
-		struct bgp_notify	 n;
+		struct bgp_peer	 *p = c->peer;
+		struct wire_rd	  r = wire_rd_init(c->rbuf + off, c->rlen - off);
+		struct bgp_hdr	  h;
+		struct bgp_notify n;
 
-		maxlen = p && p->conn == c && p->neg.ext_msg &&
-		    p->state == BGP_ST_ESTABLISHED ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;
-		if (bgp_hdr_decode(&r, maxlen, &h, &n) != 0) {	/* RFC 4271 6.1 */
+		maxlen = p && p->conn == c && p->neg.ext_msg && p->state == BGP_ST_ESTABLISHED ?
+		    BGP_MAX_EXT_MSG :
+		    BGP_MAX_MSG;
+		if (bgp_hdr_decode(&r, maxlen, &h, &n) != 0) { /* RFC 4271 6.1 */
 			if (p && p->conn == c)
 				bgp_fsm_error(p, &n);
 			else {
@@ -380,7 +382,7 @@ bgp_conn_read_start(struct bgp_conn *c)
 static void
 conn_resume(uv_timer_t *t)
 {
-	struct bgp_conn	*c = t->data;
+	struct bgp_conn *c = t->data;
 	int		 rc;
 
 	if (!c->closing && (rc = bgp_conn_read_start(c)) != 0)
@@ -390,8 +392,8 @@ conn_resume(uv_timer_t *t)
 static void
 conn_fill_addrs(struct bgp_conn *c)
 {
-	struct sockaddr_storage	 ss;
-	int			 sl = sizeof(ss);
+	struct sockaddr_storage ss;
+	int			sl = sizeof(ss);
 
 	if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &sl) == 0)
 		ipaddr_from_sockaddr(&c->local, NULL, (struct sockaddr *)&ss);
@@ -403,8 +405,8 @@ conn_fill_addrs(struct bgp_conn *c)
 static void
 conn_connected(uv_connect_t *req, int status)
 {
-	struct bgp_conn	*c = req->data;
-	struct bgp_peer	*p = c->peer;
+	struct bgp_conn *c = req->data;
+	struct bgp_peer *p = c->peer;
 
 	if (c->closing || !p)
 		return;
@@ -432,9 +434,9 @@ peer_port(const struct bgp_peer *p)
 int
 bgp_conn_connect(struct bgp_peer *p, struct bgp_conn *c)
 {
-	struct sockaddr_storage	 ss;
-	uv_os_fd_t		 fd;
-	int			 rc;
+	struct sockaddr_storage ss;
+	uv_os_fd_t		fd;
+	int			rc;
 
 	c->peer = p;
 	if ((rc = uv_fileno((uv_handle_t *)&c->tcp, &fd)) != 0)
@@ -444,13 +446,14 @@ bgp_conn_connect(struct bgp_peer *p, struct bgp_conn *c)
 		bgp_peer_log_error(p, "cannot set TCP MD5 key: %s", strerror(-rc));
 		goto out;
 	}
-	if (p->cfg.ifname[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->cfg.ifname,
-	    (socklen_t)strlen(p->cfg.ifname)) < 0) {
+	if (p->cfg.ifname[0] &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->cfg.ifname,
+		(socklen_t)strlen(p->cfg.ifname)) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	if (p->cfg.ttl_security && (rc = bgp_sock_gtsm(fd, p->cfg.remote.family,
-	    p->cfg.ttl_security)) != 0)
+	if (p->cfg.ttl_security &&
+	    (rc = bgp_sock_gtsm(fd, p->cfg.remote.family, p->cfg.ttl_security)) != 0)
 		goto out;
 	if (p->cfg.local.family == p->cfg.remote.family) {
 		bgp_sockaddr_from(&ss, &p->cfg.local, 0, p->cfg.ifname);
@@ -468,14 +471,14 @@ out:
 int
 bgp_syn_ttl(const uint8_t *hdr, size_t len, uint8_t *ttl)
 {
-	struct wire_rd	 r = wire_rd_init(hdr, len);
-	uint8_t		 vers;
+	struct wire_rd r = wire_rd_init(hdr, len);
+	uint8_t	       vers;
 
 	if (!wire_peek_u8(&r, &vers))
 		return -EINVAL;
-	if (vers >> 4 == 4)	/* RFC 791: TTL at octet 8 */
+	if (vers >> 4 == 4) /* RFC 791: TTL at octet 8 */
 		return wire_skip(&r, 8) && wire_get_u8(&r, ttl) ? 0 : -EINVAL;
-	if (vers >> 4 == 6)	/* RFC 8200: hop limit at octet 7 */
+	if (vers >> 4 == 6) /* RFC 8200: hop limit at octet 7 */
 		return wire_skip(&r, 7) && wire_get_u8(&r, ttl) ? 0 : -EINVAL;
 	return -EINVAL;
 }
@@ -490,9 +493,9 @@ bgp_syn_ttl(const uint8_t *hdr, size_t len, uint8_t *ttl)
 bool
 bgp_conn_setup_accepted(struct bgp_peer *p, struct bgp_conn *c)
 {
-	uint8_t		 syn[512], ttl;
-	socklen_t	 sl = sizeof(syn);
-	uv_os_fd_t	 fd;
+	uint8_t	   syn[512], ttl;
+	socklen_t  sl = sizeof(syn);
+	uv_os_fd_t fd;
 
 	c->peer = p;
 	uv_tcp_nodelay(&c->tcp, 1);
@@ -503,10 +506,12 @@ bgp_conn_setup_accepted(struct bgp_peer *p, struct bgp_conn *c)
 	bgp_sock_gtsm(fd, p->cfg.remote.family, p->cfg.ttl_security);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &sl) != 0 ||
 	    bgp_syn_ttl(syn, sl, &ttl) != 0)
-		return true;	/* nothing saved: rely on IP_MINTTL from now on */
+		return true; /* nothing saved: rely on IP_MINTTL from now on */
 	if (ttl < 256 - p->cfg.ttl_security) {
-		log_info(LOG_MOD_BGP, "peer %s: connection refused, TTL %u below the "
-		    "GTSM minimum %u", p->cfg.name, ttl, 256 - p->cfg.ttl_security);
+		log_info(LOG_MOD_BGP,
+		    "peer %s: connection refused, TTL %u below the "
+		    "GTSM minimum %u",
+		    p->cfg.name, ttl, 256 - p->cfg.ttl_security);
 		return false;
 	}
 	return true;
@@ -519,7 +524,7 @@ bgp_peer_cfg_check(const struct bgp_peer_cfg *cfg)
 {
 	if (cfg->remote.family != AF_INET && cfg->remote.family != AF_INET6)
 		return -EINVAL;
-	if (cfg->hold_time == 1 || cfg->hold_time == 2)	/* RFC 4271 4.2 */
+	if (cfg->hold_time == 1 || cfg->hold_time == 2) /* RFC 4271 4.2 */
 		return -EINVAL;
 	if (cfg->remote_as == 0 || secret_len(&cfg->md5_key) > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
@@ -547,7 +552,7 @@ peer_cfg_defaults(struct bgp_peer_cfg *c)
 int
 bgp_peer_add(struct bgp *bgp, const struct bgp_peer_cfg *cfg, struct bgp_peer **out)
 {
-	struct bgp_peer	*p;
+	struct bgp_peer *p;
 	int		 rc;
 
 	if ((rc = bgp_peer_cfg_check(cfg)) != 0)
@@ -584,12 +589,12 @@ static bool
 peer_cfg_session_changed(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg *b)
 {
 	return ipaddr_cmp(&a->remote, &b->remote) != 0 ||
-	    ipaddr_cmp(&a->local, &b->local) != 0 ||
-	    strcmp(a->ifname, b->ifname) != 0 || a->remote_as != b->remote_as ||
-	    a->local_as != b->local_as || a->hold_time != b->hold_time ||
-	    a->passive != b->passive || !secret_eq(&a->md5_key, &b->md5_key) ||
-	    a->ttl_security != b->ttl_security || a->ipv4_unicast != b->ipv4_unicast ||
-	    a->ipv6_unicast != b->ipv6_unicast || a->graceful_restart != b->graceful_restart ||
+	    ipaddr_cmp(&a->local, &b->local) != 0 || strcmp(a->ifname, b->ifname) != 0 ||
+	    a->remote_as != b->remote_as || a->local_as != b->local_as ||
+	    a->hold_time != b->hold_time || a->passive != b->passive ||
+	    !secret_eq(&a->md5_key, &b->md5_key) || a->ttl_security != b->ttl_security ||
+	    a->ipv4_unicast != b->ipv4_unicast || a->ipv6_unicast != b->ipv6_unicast ||
+	    a->graceful_restart != b->graceful_restart ||
 	    a->gr_restart_time != b->gr_restart_time || a->rib_source != b->rib_source ||
 	    a->port != b->port;
 }
@@ -597,9 +602,9 @@ peer_cfg_session_changed(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg
 int
 bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 {
-	struct bgp_peer_cfg	 n = *cfg;
-	bool			 reset, reexport;
-	int			 rc;
+	struct bgp_peer_cfg n = *cfg;
+	bool		    reset, reexport;
+	int		    rc;
 
 	if ((rc = bgp_peer_cfg_check(cfg)) != 0)
 		return rc;
@@ -630,7 +635,7 @@ bgp_peer_update(struct bgp_peer *p, const struct bgp_peer_cfg *cfg)
 struct bgp_peer *
 bgp_peer_find(struct bgp *bgp, const struct ipaddr *remote)
 {
-	struct bgp_peer	*p;
+	struct bgp_peer *p;
 
 	for (p = bgp->peers; p; p = p->next)
 		if (!p->deleting && ipaddr_cmp(&p->cfg.remote, remote) == 0)
@@ -641,13 +646,13 @@ bgp_peer_find(struct bgp *bgp, const struct ipaddr *remote)
 static void
 peer_handle_closed(uv_handle_t *h)
 {
-	struct bgp_peer	*p = h->data;
+	struct bgp_peer *p = h->data;
 
 	if (--p->handles > 0)
 		return;
 	bgp_adj_in_fini(p);
 	bgp_adj_out_fini(p);
-	bgp_acct_put(p->acct);	/* sets still alive keep it until they go */
+	bgp_acct_put(p->acct); /* sets still alive keep it until they go */
 	secret_wipe(&p->cfg.md5_key);
 	free(p);
 }
@@ -656,9 +661,9 @@ peer_handle_closed(uv_handle_t *h)
 void
 bgp_peer_free(struct bgp_peer *p)
 {
-	uv_timer_t	*t[] = { &p->t_connretry, &p->t_hold, &p->t_keepalive,
-			    &p->t_idlehold, &p->t_gr, &p->out.mrai };
-	size_t		 i;
+	uv_timer_t *t[] = { &p->t_connretry, &p->t_hold, &p->t_keepalive, &p->t_idlehold,
+		&p->t_gr, &p->out.mrai };
+	size_t	    i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		uv_close((uv_handle_t *)t[i], peer_handle_closed);
@@ -667,19 +672,19 @@ bgp_peer_free(struct bgp_peer *p)
 void
 bgp_peer_del(struct bgp_peer *p)
 {
-	struct bgp	*bgp = p->bgp;
-	struct bgp_peer	**pp;
+	struct bgp	 *bgp = p->bgp;
+	struct bgp_peer **pp;
 
 	p->admin_down = true;
 	p->deleting = true;
 	/* RFC 4486: peer de-configured, or the whole speaker shutting down */
 	if (bgp->freeing && p->state == BGP_ST_ESTABLISHED && p->gr_helps_us)
-		bgp_fsm_restart_close(p);	/* the peer keeps our routes meanwhile */
+		bgp_fsm_restart_close(p); /* the peer keeps our routes meanwhile */
 	else if (bgp->freeing)
 		bgp_fsm_shutdown(p, BGP_ERR_CEASE_SHUTDOWN, "hybridgw: speaker stopping");
 	else
 		bgp_fsm_notify(p, BGP_ERR_CEASE, BGP_ERR_CEASE_DECONFIG, NULL, 0);
-	if (p->reported_up) {		/* e.g. routes kept for a graceful restart */
+	if (p->reported_up) { /* e.g. routes kept for a graceful restart */
 		p->reported_up = false;
 		if (bgp->hooks.session)
 			bgp->hooks.session(bgp->hooks_arg, p->cfg.rib_source, false, false);

@@ -9,8 +9,8 @@
 void
 bgp_peer_state_get(const struct bgp_peer *p, struct bgp_peer_state *st)
 {
-	const struct bgp_conn	*c = p->conn;
-	bool			 up = p->state >= BGP_ST_OPENCONFIRM;
+	const struct bgp_conn *c = p->conn;
+	bool		       up = p->state >= BGP_ST_OPENCONFIRM;
 
 	memset(st, 0, sizeof(*st));
 	st->name = p->cfg.name;
@@ -46,10 +46,10 @@ bgp_peer_state_get(const struct bgp_peer *p, struct bgp_peer_state *st)
 }
 
 struct walk_ctx {
-	struct bgp_peer		*p;
-	bgp_route_fn		 fn;
-	void			*arg;
-	char			 aspath[1024];
+	struct bgp_peer *p;
+	bgp_route_fn	 fn;
+	void		*arg;
+	char		 aspath[1024];
 };
 
 static void
@@ -73,9 +73,9 @@ view_from_attrs(struct bgp_route_view *v, const struct bgp_attrs *a, uint8_t fam
 static int
 walk_in_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct walk_ctx		*w = arg;
-	struct bgp_attrs	*a = *val;
-	struct bgp_route_view	 v;
+	struct walk_ctx	     *w = arg;
+	struct bgp_attrs     *a = *val;
+	struct bgp_route_view v;
 
 	memset(&v, 0, sizeof(v));
 	v.prefix = pfx;
@@ -90,8 +90,8 @@ walk_in_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 static int
 walk_in_ignored(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct walk_ctx		*w = arg;
-	struct bgp_route_view	 v;
+	struct walk_ctx	     *w = arg;
+	struct bgp_route_view v;
 
 	memset(&v, 0, sizeof(v));
 	v.prefix = pfx;
@@ -105,8 +105,8 @@ walk_in_ignored(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 static int
 walk_in_ext(const struct prefix *pfx, struct bgp_attrs *a, bool stale, void *arg)
 {
-	uint8_t	 flags = stale ? BGP_ADJIN_STALE : 0;
-	void	*val = a;
+	uint8_t flags = stale ? BGP_ADJIN_STALE : 0;
+	void   *val = a;
 
 	return walk_in_one(pfx, &val, &flags, arg);
 }
@@ -114,13 +114,13 @@ walk_in_ext(const struct prefix *pfx, struct bgp_attrs *a, bool stale, void *arg
 int
 bgp_peer_adj_in_walk(struct bgp_peer *p, bgp_route_fn fn, void *arg)
 {
-	struct walk_ctx	 w = { p, fn, arg, "" };
-	struct bgp	*bgp = p->bgp;
-	int		 f, rc;
+	struct walk_ctx w = { p, fn, arg, "" };
+	struct bgp     *bgp = p->bgp;
+	int		f, rc;
 
-	if (bgp->hooks.adj_in_walk) {	/* the route manager keeps it */
-		if ((rc = bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source,
-		    walk_in_ext, &w)) != 0)
+	if (bgp->hooks.adj_in_walk) { /* the route manager keeps it */
+		if ((rc = bgp->hooks.adj_in_walk(bgp->hooks_arg, p->cfg.rib_source, walk_in_ext,
+			 &w)) != 0)
 			return rc;
 	} else
 		for (f = 0; f < BGP_FAM_COUNT; f++)
@@ -134,12 +134,12 @@ bgp_peer_adj_in_walk(struct bgp_peer *p, bgp_route_fn fn, void *arg)
 static int
 walk_out_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 {
-	struct walk_ctx			*w = arg;
-	const struct bgp_adj_out_ent	*e = *val;
-	struct bgp_peer			*p = w->p;
-	struct bgp_route_view		 v;
-	size_t				 off = 0;
-	unsigned			 i, n;
+	struct walk_ctx		     *w = arg;
+	const struct bgp_adj_out_ent *e = *val;
+	struct bgp_peer		     *p = w->p;
+	struct bgp_route_view	      v;
+	size_t			      off = 0;
+	unsigned		      i, n;
 
 	if (!(e->flags & BGP_OUT_SENT))
 		return 0;
@@ -157,8 +157,8 @@ walk_out_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 		}
 		n = 1u + p->out.ex.prepend;
 		for (i = 0; i < n && off < sizeof(w->aspath); i++)
-			off += (size_t)snprintf(w->aspath + off, sizeof(w->aspath) - off, "%s%u",
-			    i ? " " : "", p->neg.local_as);
+			off += (size_t)snprintf(w->aspath + off, sizeof(w->aspath) - off,
+			    "%s%u", i ? " " : "", p->neg.local_as);
 		if (e->sent && bgp_aspath_len(e->sent) && off < sizeof(w->aspath) - 1) {
 			w->aspath[off++] = ' ';
 			bgp_aspath_fmt(e->sent, w->aspath + off, sizeof(w->aspath) - off);
@@ -185,8 +185,8 @@ walk_out_one(const struct prefix *pfx, void **val, uint8_t *flags, void *arg)
 int
 bgp_peer_adj_out_walk(struct bgp_peer *p, bgp_route_fn fn, void *arg)
 {
-	struct walk_ctx	 w = { p, fn, arg, "" };
-	int		 f, rc;
+	struct walk_ctx w = { p, fn, arg, "" };
+	int		f, rc;
 
 	for (f = 0; f < BGP_FAM_COUNT; f++)
 		if ((rc = bgp_ptab_walk_sorted(&p->out.tab[f], walk_out_one, &w)) != 0)

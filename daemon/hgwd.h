@@ -13,13 +13,13 @@
 /* READY=1 with a STATUS line; also arms the watchdog when the unit has
  * WatchdogSec= (a loop timer pings at half the interval: a loop that stops
  * turning gets the daemon restarted). */
-void	hgwd_notify_ready(const char *status);
+void hgwd_notify_ready(const char *status);
 /* RELOADING=1 (SIGHUP received); hgwd_notify_ready() again when done. */
-void	hgwd_notify_reloading(void);
+void hgwd_notify_reloading(void);
 /* STOPPING=1; the watchdog timer is closed. */
-void	hgwd_notify_stopping(void);
+void hgwd_notify_stopping(void);
 /* A STATUS= line alone (e.g. why a reload was refused). */
-void	hgwd_notify_status(const char *status);
+void hgwd_notify_status(const char *status);
 
 /*
  * Run as an unprivileged user once the configuration has been checked:
@@ -34,7 +34,7 @@ void	hgwd_notify_status(const char *status);
  * socket path; state_dir: the NETCONF host key directory.
  * 0, or -errno after printing why to stderr. A user that is root is a no-op.
  */
-int	hgwd_priv_drop(const char *user, const struct lyd_node *boot_cfg, const char *ctl,
-	    const char *state_dir, const char *cfg_path);
+int hgwd_priv_drop(const char *user, const struct lyd_node *boot_cfg, const char *ctl,
+    const char *state_dir, const char *cfg_path);
 
 #endif

@@ -12,8 +12,8 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-static uv_timer_t	*notify_wd;	/* heap: closed asynchronously */
-static bool		 notify_wd_checked;
+static uv_timer_t *notify_wd; /* heap: closed asynchronously */
+static bool	   notify_wd_checked;
 
 static void
 notify_wd_ping(uv_timer_t *t)
@@ -32,7 +32,7 @@ notify_wd_closed(uv_handle_t *h)
 static void
 notify_wd_start(void)
 {
-	uint64_t	 usec = 0;
+	uint64_t usec = 0;
 
 	if (notify_wd_checked)
 		return;
@@ -43,7 +43,7 @@ notify_wd_start(void)
 		return;
 	uv_timer_init(loop_get(), notify_wd);
 	uv_timer_start(notify_wd, notify_wd_ping, usec / 2000, usec / 2000);
-	uv_unref((uv_handle_t *)notify_wd);	/* never keeps the loop alive */
+	uv_unref((uv_handle_t *)notify_wd); /* never keeps the loop alive */
 	log_info(LOG_MOD_CORE, "systemd watchdog: every %llu ms",
 	    (unsigned long long)(usec / 2000));
 }

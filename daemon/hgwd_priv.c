@@ -20,18 +20,20 @@
 
 #include "gateway/gateway.h"
 
-#define PRIV_RUNDIR	"/run/hybridgw"
-#define PRIV_STATEDIR	"/var/lib/hybridgw"
+#define PRIV_RUNDIR   "/run/hybridgw"
+#define PRIV_STATEDIR "/var/lib/hybridgw"
 /* The BFD thread asks for SCHED_FIFO 10 (failover/bfd_session.c). */
-#define PRIV_RTPRIO	10
+#define PRIV_RTPRIO 10
 
 /* What the daemon does after start: netlink FIB and links, TUN devices,
  * XFRM (NET_ADMIN); BFD's SO_BINDTODEVICE and ESP raw sockets (NET_RAW);
  * BGP 179, IKE 500/4500, NETCONF 830 (NET_BIND_SERVICE). */
 static const cap_value_t priv_keep[] = {
-	CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE,
+	CAP_NET_ADMIN,
+	CAP_NET_RAW,
+	CAP_NET_BIND_SERVICE,
 };
-#define PRIV_NKEEP	(sizeof(priv_keep) / sizeof(priv_keep[0]))
+#define PRIV_NKEEP (sizeof(priv_keep) / sizeof(priv_keep[0]))
 
 static bool
 priv_kept(cap_value_t c)
@@ -47,9 +49,9 @@ priv_kept(cap_value_t c)
 static int
 priv_dir_files(const char *dir, uid_t uid, gid_t gid)
 {
-	DIR		*d;
-	struct dirent	*de;
-	int		 rc = 0;
+	DIR	      *d;
+	struct dirent *de;
+	int	       rc = 0;
 
 	if (!(d = opendir(dir)))
 		return -errno;
@@ -72,8 +74,8 @@ priv_dir_files(const char *dir, uid_t uid, gid_t gid)
 static int
 priv_dir(const char *dir, bool ours, uid_t uid, gid_t gid)
 {
-	struct stat	 st;
-	int		 rc;
+	struct stat st;
+	int	    rc;
 
 	if (mkdir(dir, 0750) == 0)
 		ours = true;
@@ -98,7 +100,7 @@ priv_dir(const char *dir, bool ours, uid_t uid, gid_t gid)
 static int
 priv_ctl_dir(const char *ctl, uid_t uid, gid_t gid)
 {
-	char	 buf[PATH_MAX];
+	char buf[PATH_MAX];
 
 	snprintf(buf, sizeof(buf), "%s", ctl);
 	return priv_dir(dirname(buf), strncmp(ctl, PRIV_RUNDIR "/", sizeof(PRIV_RUNDIR)) == 0,
@@ -110,8 +112,8 @@ priv_ctl_dir(const char *ctl, uid_t uid, gid_t gid)
 static int
 priv_switch(uid_t uid, gid_t gid)
 {
-	cap_t	 caps = NULL;
-	int	 rc = 0;
+	cap_t caps = NULL;
+	int   rc = 0;
 
 	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
 		if (!priv_kept(c) && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) != 0) {
@@ -123,8 +125,8 @@ priv_switch(uid_t uid, gid_t gid)
 	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0 || setgroups(1, &gid) != 0 ||
 	    setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) {
 		rc = -errno;
-		fprintf(stderr, "hybridgwd: cannot change to uid %u gid %u: %s\n", (unsigned)uid,
-		    (unsigned)gid, strerror(-rc));
+		fprintf(stderr, "hybridgwd: cannot change to uid %u gid %u: %s\n",
+		    (unsigned)uid, (unsigned)gid, strerror(-rc));
 		goto out;
 	}
 	if (!(caps = cap_init()) ||
@@ -160,11 +162,11 @@ int
 hgwd_priv_drop(const char *user, const struct lyd_node *boot_cfg, const char *ctl,
     const char *state_dir, const char *cfg_path)
 {
-	struct passwd	*pw;
-	struct rlimit	 rl;
-	uid_t		 uid;
-	gid_t		 gid;
-	int		 rc;
+	struct passwd *pw;
+	struct rlimit  rl;
+	uid_t	       uid;
+	gid_t	       gid;
+	int	       rc;
 
 	errno = 0;
 	if (!(pw = getpwnam(user))) {
@@ -196,10 +198,14 @@ hgwd_priv_drop(const char *user, const struct lyd_node *boot_cfg, const char *ct
 		return rc;
 	/* udev makes it 0666; a root-only node (no udev ran) keeps tunnels down */
 	if (access("/dev/net/tun", R_OK | W_OK) != 0)
-		fprintf(stderr, "hybridgwd: warning: user %s cannot open /dev/net/tun (%s): IPsec "
-		    "tunnels will not come up; give it udev's mode 0666\n", user, strerror(errno));
+		fprintf(stderr,
+		    "hybridgwd: warning: user %s cannot open /dev/net/tun (%s): IPsec "
+		    "tunnels will not come up; give it udev's mode 0666\n",
+		    user, strerror(errno));
 	if (cfg_path && access(cfg_path, R_OK) != 0)
-		fprintf(stderr, "hybridgwd: warning: user %s cannot read %s: SIGHUP reloads will "
-		    "fail\n", user, cfg_path);
+		fprintf(stderr,
+		    "hybridgwd: warning: user %s cannot read %s: SIGHUP reloads will "
+		    "fail\n",
+		    user, cfg_path);
 	return 0;
 }

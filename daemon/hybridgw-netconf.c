@@ -23,12 +23,12 @@
  * hybridgwd's. When the channel ends it exits; hybridgwd starts another.
  */
 
-static uv_signal_t	 sig_term, sig_int;
+static uv_signal_t sig_term, sig_int;
 
 /* libnetconf2 binds its endpoint with bind(): exported (daemon/
  * CMakeLists.txt) so that a port below 1024 is bound by hybridgwd once
  * this process has no privilege (northbound/nb_nc_priv.c). */
-int	bind(int, const struct sockaddr *, socklen_t);
+int bind(int, const struct sockaddr *, socklen_t);
 
 int
 bind(int fd, const struct sockaddr *sa, socklen_t len)
@@ -67,25 +67,40 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct nb_netconf_cfg	 cfg = { .state_dir = "/var/lib/hybridgw" };
-	struct nb_err		 e = { 0 };
-	const char		*yang = HGW_YANG_DIR, *user = NULL, *dbg = NULL;
-	const char		*listen_arg = NULL;
-	char			 addr[64];
-	bool			 fg = false;
-	int			 c, fd = -1, type = 0, rc = 1;
-	socklen_t		 tl = sizeof(type);
+	struct nb_netconf_cfg cfg = { .state_dir = "/var/lib/hybridgw" };
+	struct nb_err	      e = { 0 };
+	const char	     *yang = HGW_YANG_DIR, *user = NULL, *dbg = NULL;
+	const char	     *listen_arg = NULL;
+	char		      addr[64];
+	bool		      fg = false;
+	int		      c, fd = -1, type = 0, rc = 1;
+	socklen_t	      tl = sizeof(type);
 
 	while ((c = getopt_long(argc, argv, "C:n:S:y:u:d:fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'C': fd = atoi(optarg); break;
-		case 'n': listen_arg = optarg; break;
-		case 'S': cfg.state_dir = optarg; break;
-		case 'y': yang = optarg; break;
-		case 'u': user = optarg; break;
-		case 'd': dbg = optarg; break;
-		case 'f': fg = true; break;
-		default: usage();
+		case 'C':
+			fd = atoi(optarg);
+			break;
+		case 'n':
+			listen_arg = optarg;
+			break;
+		case 'S':
+			cfg.state_dir = optarg;
+			break;
+		case 'y':
+			yang = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'd':
+			dbg = optarg;
+			break;
+		case 'f':
+			fg = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (fd < 3 || optind != argc)
@@ -100,7 +115,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "hybridgw-netconf: fd %d is not hybridgwd's channel\n", fd);
 		return 2;
 	}
-	if (listen_arg && nb_netconf_listen_parse(listen_arg, addr, sizeof(addr), &cfg.port) != 0) {
+	if (listen_arg &&
+	    nb_netconf_listen_parse(listen_arg, addr, sizeof(addr), &cfg.port) != 0) {
 		fprintf(stderr, "hybridgw-netconf: bad listen address '%s'\n", listen_arg);
 		return 2;
 	}

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_CTL	"/run/hybridgw/hybridgwd.sock"
+#define DEFAULT_CTL "/run/hybridgw/hybridgwd.sock"
 
 static void
 usage(void)
@@ -33,7 +33,7 @@ static int
 write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t	 w = write(fd, p, n);
+		ssize_t w = write(fd, p, n);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -49,16 +49,16 @@ write_all(int fd, const char *p, size_t n)
 static char *
 read_file(const char *path, size_t *len)
 {
-	FILE	*f = fopen(path, "r");
-	char	*buf = NULL;
-	size_t	 cap = 0;
+	FILE  *f = fopen(path, "r");
+	char  *buf = NULL;
+	size_t cap = 0;
 
 	*len = 0;
 	if (!f)
 		return NULL;
 	for (;;) {
 		if (cap - *len < 65536) {
-			char	*n = realloc(buf, cap = cap ? cap * 2 : 65536);
+			char *n = realloc(buf, cap = cap ? cap * 2 : 65536);
 
 			if (!n) {
 				free(buf);
@@ -67,7 +67,7 @@ read_file(const char *path, size_t *len)
 			}
 			buf = n;
 		}
-		size_t	 r = fread(buf + *len, 1, cap - *len, f);
+		size_t r = fread(buf + *len, 1, cap - *len, f);
 
 		*len += r;
 		if (r == 0)
@@ -80,13 +80,13 @@ read_file(const char *path, size_t *len)
 int
 main(int argc, char **argv)
 {
-	const char		*sock = getenv("HYBRIDGW_SOCKET");
-	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
-	char			 req[1024], buf[65536];
-	char			*body = NULL;
-	size_t			 off = 0, blen = 0;
-	int			 i = 1, fd, status = -1;
-	ssize_t			 r;
+	const char	  *sock = getenv("HYBRIDGW_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char		   req[1024], buf[65536];
+	char		  *body = NULL;
+	size_t		   off = 0, blen = 0;
+	int		   i = 1, fd, status = -1;
+	ssize_t		   r;
 
 	if (!sock)
 		sock = DEFAULT_CTL;
@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	if (i >= argc || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
 		usage();
 	/* config validate|apply|diff FILE: send the file's text as the body. */
-	if (argc - i == 3 && strcmp(argv[i], "config") == 0 && strcmp(argv[i + 1], "save") != 0) {
+	if (argc - i == 3 && strcmp(argv[i], "config") == 0 &&
+	    strcmp(argv[i + 1], "save") != 0) {
 		if (!(body = read_file(argv[i + 2], &blen))) {
 			fprintf(stderr, "hybridgwctl: %s: %s\n", argv[i + 2], strerror(errno));
 			return 1;
@@ -105,7 +106,7 @@ main(int argc, char **argv)
 		argc--;
 	}
 	for (; i < argc; i++) {
-		int	 n = snprintf(req + off, sizeof(req) - off, "%s%s", off ? " " : "", argv[i]);
+		int n = snprintf(req + off, sizeof(req) - off, "%s%s", off ? " " : "", argv[i]);
 
 		if (n < 0 || (size_t)n >= sizeof(req) - off) {
 			fprintf(stderr, "hybridgwctl: command too long\n");
@@ -132,7 +133,7 @@ main(int argc, char **argv)
 	}
 	free(body);
 	while ((r = read(fd, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)) {
-		const char	*p = buf;
+		const char *p = buf;
 
 		if (r < 0)
 			continue;
@@ -142,7 +143,7 @@ main(int argc, char **argv)
 			r--;
 		}
 		fwrite(p, 1, (size_t)r, status ? stderr : stdout);
-		fflush(status ? stderr : stdout);	/* monitor: as events come */
+		fflush(status ? stderr : stdout); /* monitor: as events come */
 	}
 	close(fd);
 	if (status < 0) {

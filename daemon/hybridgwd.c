@@ -17,10 +17,10 @@
 #include "northbound/nb_chan_srv.h"
 #include "northbound/nb_netconf.h"
 
-#define DEFAULT_CTL	"/run/hybridgw/hybridgwd.sock"
+#define DEFAULT_CTL "/run/hybridgw/hybridgwd.sock"
 
-static const char	*cfg_path;
-static uv_signal_t	 sig_term, sig_int, sig_hup;
+static const char *cfg_path;
+static uv_signal_t sig_term, sig_int, sig_hup;
 
 static void
 usage(void)
@@ -28,7 +28,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: hybridgwd -c CONFIG [-s CTL_SOCKET] [-y YANG_DIR] [-d DEBUG] [-u USER] [--foreground]\n"
 	    "  -c, --config FILE      YANG data (XML or JSON), validated before anything starts\n"
-	    "  -s, --socket PATH      control socket for hybridgwctl (default " DEFAULT_CTL ")\n"
+	    "  -s, --socket PATH      control socket for hybridgwctl (default " DEFAULT_CTL
+	    ")\n"
 	    "  -y, --yang-dir DIR     YANG modules (default " HGW_YANG_DIR ")\n"
 	    "  -d, --debug LIST       debug logs for modules: core,bgp,failover,bfd,fib,vpn,nb or all\n"
 	    "  -f, --foreground       log to stderr instead of syslog\n"
@@ -67,7 +68,7 @@ on_stop(uv_signal_t *s, int signum)
 static void
 on_hup(uv_signal_t *s, int signum)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	struct nb_err	 e = { 0 };
 
 	hgwd_notify_reloading();
@@ -85,11 +86,12 @@ on_hup(uv_signal_t *s, int signum)
 static bool
 netconf_configured(void)
 {
-	struct ly_set	*set = NULL;
-	bool		 yes;
+	struct ly_set *set = NULL;
+	bool	       yes;
 
-	if (!nb_running() || lyd_find_xpath(nb_running(), "/hybridgw:gateway/hybridgw-netconf:netconf",
-	    &set) != LY_SUCCESS)
+	if (!nb_running() ||
+	    lyd_find_xpath(nb_running(), "/hybridgw:gateway/hybridgw-netconf:netconf", &set) !=
+		LY_SUCCESS)
 		return false;
 	yes = set->count > 0;
 	ly_set_free(set, NULL);
@@ -114,32 +116,55 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
-	const char	*nc_listen = NULL, *state_dir = "/var/lib/hybridgw", *nc_user = NULL;
-	const char	*user = NULL;
+	const char *ctl = DEFAULT_CTL, *yang = getenv("HGW_YANG_DIR"), *dbg = NULL;
+	const char *nc_listen = NULL, *state_dir = "/var/lib/hybridgw", *nc_user = NULL;
+	const char *user = NULL;
 	struct nb_netconf_proc_cfg pcfg = { 0 };
-	bool		 nc_on = false;
-	bool		 fg = false, check = false;
-	struct lyd_node	*tree = NULL;
-	struct nb_err	 e = { 0 };
-	int		 c, rc = 1;
+	bool			   nc_on = false;
+	bool			   fg = false, check = false;
+	struct lyd_node		  *tree = NULL;
+	struct nb_err		   e = { 0 };
+	int			   c, rc = 1;
 
 	if (!yang)
 		yang = HGW_YANG_DIR;
 	while ((c = getopt_long(argc, argv, "c:s:y:d:ftn:S:u:U:Vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': cfg_path = optarg; break;
-		case 's': ctl = optarg; break;
-		case 'y': yang = optarg; break;
-		case 'd': dbg = optarg; break;
-		case 'f': fg = true; break;
-		case 't': check = true; break;
-		case 'n': nc_listen = optarg; break;
-		case 'S': state_dir = optarg; break;
-		case 'U': nc_user = optarg; break;
-		case 'u': user = optarg; break;
-		case 'V': printf("hybridgwd %s\n", HGW_VERSION); return 0;
-		default: usage();
+		case 'c':
+			cfg_path = optarg;
+			break;
+		case 's':
+			ctl = optarg;
+			break;
+		case 'y':
+			yang = optarg;
+			break;
+		case 'd':
+			dbg = optarg;
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'n':
+			nc_listen = optarg;
+			break;
+		case 'S':
+			state_dir = optarg;
+			break;
+		case 'U':
+			nc_user = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'V':
+			printf("hybridgwd %s\n", HGW_VERSION);
+			return 0;
+		default:
+			usage();
 		}
 	}
 	if (!cfg_path || optind != argc)
@@ -210,9 +235,10 @@ main(int argc, char **argv)
 	pcfg.debug = dbg;
 	pcfg.foreground = fg;
 	if (nc_on && (c = nb_netconf_proc_start(&pcfg)) != 0) {
-		fprintf(stderr, "hybridgwd: NETCONF on %s: %s\n", nc_listen ? nc_listen : "[::]:830",
+		fprintf(stderr, "hybridgwd: NETCONF on %s: %s\n",
+		    nc_listen ? nc_listen : "[::]:830",
 		    c == -ENOENT ? "hybridgw-netconf is not installed beside hybridgwd" :
-		    strerror(-c));
+				   strerror(-c));
 		nb_ctl_stop();
 		goto out;
 	}

@@ -6,19 +6,19 @@
 #include <string.h>
 
 /* Byte 1 of the header: Sta(2) P F C A D M (RFC 5880 4.1). */
-#define BFD_F_POLL	0x20
-#define BFD_F_FINAL	0x10
-#define BFD_F_CPI	0x08
-#define BFD_F_AUTH	0x04
-#define BFD_F_DEMAND	0x02
-#define BFD_F_MULTI	0x01
+#define BFD_F_POLL   0x20
+#define BFD_F_FINAL  0x10
+#define BFD_F_CPI    0x08
+#define BFD_F_AUTH   0x04
+#define BFD_F_DEMAND 0x02
+#define BFD_F_MULTI  0x01
 
 /* RFC 5880 4.2-4.4: the auth section of one type, after Type and Len. */
 static enum bfd_err
 bfd_auth_decode(struct wire_rd r, struct bfd_auth *a)
 {
-	uint8_t		 type, len;
-	size_t		 want;
+	uint8_t type, len;
+	size_t	want;
 
 	if (!wire_get_u8(&r, &type) || !wire_get_u8(&r, &len))
 		return BFD_ERR_AUTH_LEN;
@@ -27,27 +27,25 @@ bfd_auth_decode(struct wire_rd r, struct bfd_auth *a)
 		return BFD_ERR_AUTH_LEN;
 	a->type = type;
 	switch (type) {
-	case BFD_AUTH_SIMPLE:		/* 4.2: Key ID, password 1..16 */
+	case BFD_AUTH_SIMPLE: /* 4.2: Key ID, password 1..16 */
 		if (len < 4 || len > 3 + BFD_PASSWD_MAX)
 			return BFD_ERR_AUTH_LEN;
 		a->data_len = (uint8_t)(len - 3);
-		if (!wire_get_u8(&r, &a->key_id) ||
-		    !wire_get_bytes(&r, a->data, a->data_len))
+		if (!wire_get_u8(&r, &a->key_id) || !wire_get_bytes(&r, a->data, a->data_len))
 			return BFD_ERR_AUTH_LEN;
 		break;
-	case BFD_AUTH_KEYED_MD5:	/* 4.3 */
+	case BFD_AUTH_KEYED_MD5: /* 4.3 */
 	case BFD_AUTH_METIC_MD5:
-	case BFD_AUTH_KEYED_SHA1:	/* 4.4 */
+	case BFD_AUTH_KEYED_SHA1: /* 4.4 */
 	case BFD_AUTH_METIC_SHA1:
 		want = (type == BFD_AUTH_KEYED_MD5 || type == BFD_AUTH_METIC_MD5) ?
-		    BFD_MD5_LEN : BFD_SHA1_LEN;
+		    BFD_MD5_LEN :
+		    BFD_SHA1_LEN;
 		if (len != 8 + want)
 			return BFD_ERR_AUTH_LEN;
 		a->data_len = (uint8_t)want;
-		if (!wire_get_u8(&r, &a->key_id) ||
-		    !wire_get_u8(&r, &a->reserved) ||
-		    !wire_get_u32(&r, &a->seq) ||
-		    !wire_get_bytes(&r, a->data, want))
+		if (!wire_get_u8(&r, &a->key_id) || !wire_get_u8(&r, &a->reserved) ||
+		    !wire_get_u32(&r, &a->seq) || !wire_get_bytes(&r, a->data, want))
 			return BFD_ERR_AUTH_LEN;
 		break;
 	default:
@@ -59,8 +57,8 @@ bfd_auth_decode(struct wire_rd r, struct bfd_auth *a)
 enum bfd_err
 bfd_pkt_decode(struct wire_rd r, struct bfd_pkt *p)
 {
-	struct wire_rd	 body;
-	uint8_t		 b0, b1, length;
+	struct wire_rd body;
+	uint8_t	       b0, b1, length;
 
 	memset(p, 0, sizeof(*p));
 	if (!wire_get_u8(&r, &b0) || !wire_get_u8(&r, &b1) ||
@@ -74,8 +72,7 @@ bfd_pkt_decode(struct wire_rd r, struct bfd_pkt *p)
 	/* The 4 bytes already read belong to Length. */
 	if (!wire_get_sub(&r, (size_t)length - 4, &body))
 		return BFD_ERR_SHORT;
-	if (!wire_get_u32(&body, &p->my_discr) ||
-	    !wire_get_u32(&body, &p->your_discr) ||
+	if (!wire_get_u32(&body, &p->my_discr) || !wire_get_u32(&body, &p->your_discr) ||
 	    !wire_get_u32(&body, &p->desired_min_tx_us) ||
 	    !wire_get_u32(&body, &p->required_min_rx_us) ||
 	    !wire_get_u32(&body, &p->required_min_echo_rx_us))
@@ -105,8 +102,8 @@ bfd_pkt_decode(struct wire_rd r, struct bfd_pkt *p)
 int
 bfd_pkt_encode(const struct bfd_pkt *p, struct wire_wr *w)
 {
-	const struct bfd_auth	*a = &p->auth;
-	uint8_t			 b1, alen = 0;
+	const struct bfd_auth *a = &p->auth;
+	uint8_t		       b1, alen = 0;
 
 	switch (a->type) {
 	case BFD_AUTH_NONE:

@@ -22,7 +22,7 @@ bfd_fsm_init(struct bfd_fsm *f, uint32_t local_discr, uint32_t tx_us, uint32_t r
     uint8_t mult)
 {
 	memset(f, 0, sizeof(*f));
-	f->state = BFD_STATE_DOWN;		/* RFC 5880 6.8.1 initial values */
+	f->state = BFD_STATE_DOWN; /* RFC 5880 6.8.1 initial values */
 	f->remote_state = BFD_STATE_DOWN;
 	f->local_discr = local_discr;
 	f->detect_mult = mult;
@@ -47,9 +47,9 @@ fsm_poll_done(struct bfd_fsm *f)
 static unsigned
 fsm_set_state(struct bfd_fsm *f, uint8_t state, uint8_t diag)
 {
-	uint8_t		 old = f->state;
-	uint32_t	 desired;
-	unsigned	 ev = BFD_EV_STATE | BFD_EV_TIMERS;
+	uint8_t	 old = f->state;
+	uint32_t desired;
+	unsigned ev = BFD_EV_STATE | BFD_EV_TIMERS;
 
 	if (old == state)
 		return 0;
@@ -85,9 +85,9 @@ fsm_set_state(struct bfd_fsm *f, uint8_t state, uint8_t diag)
 unsigned
 bfd_fsm_rx(struct bfd_fsm *f, const struct bfd_pkt *p)
 {
-	uint32_t	 old_tx = bfd_fsm_tx_interval_us(f);
-	uint32_t	 old_det = bfd_fsm_detect_us(f);
-	unsigned	 ev = 0;
+	uint32_t old_tx = bfd_fsm_tx_interval_us(f);
+	uint32_t old_det = bfd_fsm_detect_us(f);
+	unsigned ev = 0;
 
 	/* RFC 5880 6.8.6 */
 	f->remote_discr = p->my_discr;
@@ -102,14 +102,14 @@ bfd_fsm_rx(struct bfd_fsm *f, const struct bfd_pkt *p)
 	 * with the old, longer interval until the peer stops polling.
 	 */
 	if (!(p->poll && f->remote_tx_det_us != 0 &&
-	    p->desired_min_tx_us < f->remote_tx_det_us))
+		p->desired_min_tx_us < f->remote_tx_det_us))
 		f->remote_tx_det_us = p->desired_min_tx_us;
 	f->remote_tx_us = p->desired_min_tx_us;
 	if (p->final && f->poll)
 		fsm_poll_done(f);
 
 	if (f->state == BFD_STATE_ADMIN_DOWN)
-		goto out;		/* discard */
+		goto out; /* discard */
 	if (p->state == BFD_STATE_ADMIN_DOWN) {
 		if (f->state != BFD_STATE_DOWN)
 			ev |= fsm_set_state(f, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN);
@@ -125,10 +125,9 @@ bfd_fsm_rx(struct bfd_fsm *f, const struct bfd_pkt *p)
 			if (p->state == BFD_STATE_INIT || p->state == BFD_STATE_UP)
 				ev |= fsm_set_state(f, BFD_STATE_UP, BFD_DIAG_NONE);
 			break;
-		default:	/* Up */
+		default: /* Up */
 			if (p->state == BFD_STATE_DOWN)
-				ev |= fsm_set_state(f, BFD_STATE_DOWN,
-				    BFD_DIAG_NEIGHBOR_DOWN);
+				ev |= fsm_set_state(f, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN);
 			break;
 		}
 	}
@@ -146,7 +145,7 @@ out:
 unsigned
 bfd_fsm_expire(struct bfd_fsm *f)
 {
-	unsigned	 ev = 0;
+	unsigned ev = 0;
 
 	/* RFC 5880 6.8.4 */
 	if (f->state == BFD_STATE_INIT || f->state == BFD_STATE_UP)
@@ -177,14 +176,14 @@ bfd_fsm_admin(struct bfd_fsm *f, bool down)
 unsigned
 bfd_fsm_set_params(struct bfd_fsm *f, uint32_t tx_us, uint32_t rx_us, uint8_t mult)
 {
-	uint32_t	 desired;
-	bool		 changed;
+	uint32_t desired;
+	bool	 changed;
 
 	f->cfg_tx_us = tx_us;
 	f->cfg_rx_us = rx_us;
 	desired = fsm_desired_tx(f, f->state);
-	changed = desired != f->desired_tx_us || rx_us != f->required_rx_us ||
-	    mult != f->detect_mult;
+	changed =
+	    desired != f->desired_tx_us || rx_us != f->required_rx_us || mult != f->detect_mult;
 	if (!changed)
 		return 0;
 	f->desired_tx_us = desired;
@@ -213,14 +212,14 @@ bfd_fsm_build(struct bfd_fsm *f, struct bfd_pkt *p, bool final)
 	memset(p, 0, sizeof(*p));
 	p->diag = f->local_diag;
 	p->state = f->state;
-	p->poll = f->poll && !final;	/* never P and F together */
+	p->poll = f->poll && !final; /* never P and F together */
 	p->final = final;
 	p->detect_mult = f->detect_mult;
 	p->my_discr = f->local_discr;
 	p->your_discr = f->remote_discr;
 	p->desired_min_tx_us = f->desired_tx_us;
 	p->required_min_rx_us = f->required_rx_us;
-	p->required_min_echo_rx_us = 0;	/* no Echo function */
+	p->required_min_echo_rx_us = 0; /* no Echo function */
 	if (final)
 		f->send_final = false;
 }
@@ -232,16 +231,15 @@ bfd_fsm_tx_interval_us(const struct bfd_fsm *f)
 	 * Demand mode once both ends are Up. */
 	if (f->remote_min_rx_us == 0)
 		return 0;
-	if (f->remote_demand && f->state == BFD_STATE_UP &&
-	    f->remote_state == BFD_STATE_UP)
+	if (f->remote_demand && f->state == BFD_STATE_UP && f->remote_state == BFD_STATE_UP)
 		return 0;
-	return max_u32(f->tx_eff_us, f->remote_min_rx_us);	/* RFC 5880 6.8.2 */
+	return max_u32(f->tx_eff_us, f->remote_min_rx_us); /* RFC 5880 6.8.2 */
 }
 
 uint32_t
 bfd_fsm_detect_us(const struct bfd_fsm *f)
 {
-	uint64_t	 t;
+	uint64_t t;
 
 	if (f->remote_mult == 0)
 		return 0;
@@ -253,12 +251,12 @@ bfd_fsm_detect_us(const struct bfd_fsm *f)
 uint32_t
 bfd_fsm_jitter_us(uint32_t interval_us, uint8_t mult, uint32_t rnd)
 {
-	uint32_t	 permille;
+	uint32_t permille;
 
 	/* RFC 5880 6.8.7 */
 	if (mult == 1)
-		permille = 750 + rnd % 151;	/* 75-90 % */
+		permille = 750 + rnd % 151; /* 75-90 % */
 	else
-		permille = 750 + rnd % 251;	/* 75-100 % */
+		permille = 750 + rnd % 251; /* 75-100 % */
 	return (uint32_t)((uint64_t)interval_us * permille / 1000);
 }

@@ -20,7 +20,7 @@
 static void
 bfd_rxsock_closed(uv_handle_t *h)
 {
-	struct bfd_rxsock	*rs = h->data;
+	struct bfd_rxsock *rs = h->data;
 
 	close(rs->fd);
 	free(rs);
@@ -36,11 +36,11 @@ rxsock_poll_cb(uv_poll_t *p, int status, int events)
 int
 bfd_rxsock_get(struct bfd *b, uint8_t family, uint16_t port, struct bfd_rxsock **out)
 {
-	struct bfd_rxsock	*rs;
-	struct sockaddr_storage	 ss;
-	struct ipaddr		 any = { .family = family };
-	socklen_t		 sl;
-	int			 fd = -1, on = 1, rc;
+	struct bfd_rxsock      *rs;
+	struct sockaddr_storage ss;
+	struct ipaddr		any = { .family = family };
+	socklen_t		sl;
+	int			fd = -1, on = 1, rc;
 
 	LIST_FOREACH(rs, &b->rxsocks, entry) {
 		if (rs->family == family && rs->port == port) {
@@ -112,10 +112,10 @@ bfd_rxsock_put(struct bfd_rxsock *rs)
 int
 bfd_sess_txsock_open(struct bfd_session *s)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	uint8_t			 family = s->cfg.peer.family;
-	int			 fd, ttl = BFD_TTL, tos = BFD_TOS, on = 1, rc, i;
+	struct sockaddr_storage ss;
+	socklen_t		sl;
+	uint8_t			family = s->cfg.peer.family;
+	int			fd, ttl = BFD_TTL, tos = BFD_TOS, on = 1, rc, i;
 
 	if (s->cfg.ifname[0] && (s->ifindex = if_nametoindex(s->cfg.ifname)) == 0)
 		return -ENODEV;
@@ -133,15 +133,18 @@ bfd_sess_txsock_open(struct bfd_session *s)
 	}
 	/* The local address may not be configured yet at start. */
 	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
-	if (s->cfg.ifname[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
-	    s->cfg.ifname, (socklen_t)strlen(s->cfg.ifname)) < 0)
+	if (s->cfg.ifname[0] &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->cfg.ifname,
+		(socklen_t)strlen(s->cfg.ifname)) < 0)
 		goto errno_out;
 	for (i = 0; i < 128; i++) {
-		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN + bfd_rand(s->bfd) %
-		    (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
+		uint16_t port = (uint16_t)(BFD_SRC_PORT_MIN +
+		    bfd_rand(s->bfd) % (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
 
-		sl = ipaddr_to_sockaddr(&ss, s->cfg.local.family == family ? &s->cfg.local :
-		    &(struct ipaddr){ .family = family }, port, s->ifindex);
+		sl = ipaddr_to_sockaddr(&ss,
+		    s->cfg.local.family == family ? &s->cfg.local :
+						    &(struct ipaddr){ .family = family },
+		    port, s->ifindex);
 		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
 			break;
 		if (errno != EADDRINUSE)
@@ -173,11 +176,11 @@ static int
 sess_auth_digest(const struct bfd_session *s, const struct bfd_pkt *p,
     uint8_t out[BFD_SHA1_LEN])
 {
-	struct bfd_pkt	 tmp = *p;
-	uint8_t		 buf[BFD_PKT_MAX];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	unsigned	 mdlen = 0;
-	int		 rc;
+	struct bfd_pkt tmp = *p;
+	uint8_t	       buf[BFD_PKT_MAX];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	unsigned       mdlen = 0;
+	int	       rc;
 
 	memcpy(tmp.auth.data, secret_data(&s->key), BFD_SHA1_LEN);
 	tmp.auth.data_len = BFD_SHA1_LEN;
@@ -194,11 +197,10 @@ out:
 
 /* RFC 5880 6.7.4 and 6.8.6 (A bit); true when the packet may be processed. */
 static bool
-sess_auth_check(struct bfd_session *s, const struct bfd_pkt *p, uint64_t now,
-    const char **why)
+sess_auth_check(struct bfd_session *s, const struct bfd_pkt *p, uint64_t now, const char **why)
 {
-	uint8_t		 md[BFD_SHA1_LEN];
-	uint32_t	 det;
+	uint8_t	 md[BFD_SHA1_LEN];
+	uint32_t det;
 
 	if (!s->auth) {
 		*why = "auth present but not configured";
@@ -216,8 +218,7 @@ sess_auth_check(struct bfd_session *s, const struct bfd_pkt *p, uint64_t now,
 	det = bfd_fsm_detect_us(&s->fsm);
 	if (s->rcv_seq_known && (det == 0 || now - s->last_rx_us > 2ull * det))
 		s->rcv_seq_known = false;
-	if (s->rcv_seq_known &&
-	    (uint32_t)(p->auth.seq - s->rcv_seq) > 3u * p->detect_mult) {
+	if (s->rcv_seq_known && (uint32_t)(p->auth.seq - s->rcv_seq) > 3u * p->detect_mult) {
 		*why = "auth sequence out of window";
 		return false;
 	}
@@ -235,13 +236,13 @@ sess_auth_check(struct bfd_session *s, const struct bfd_pkt *p, uint64_t now,
 void
 bfd_sess_send(struct bfd_session *s, bool final)
 {
-	struct bfd_pkt		 p;
-	struct sockaddr_storage	 ss;
-	uint8_t			 buf[BFD_PKT_MAX];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	socklen_t		 sl;
-	char			 nm[64];
-	int			 rc;
+	struct bfd_pkt		p;
+	struct sockaddr_storage ss;
+	uint8_t			buf[BFD_PKT_MAX];
+	struct wire_wr		w = wire_wr_init(buf, sizeof(buf));
+	socklen_t		sl;
+	char			nm[64];
+	int			rc;
 
 	if (s->txfd < 0 && (rc = bfd_sess_txsock_open(s)) != 0) {
 		if (!s->txfd_warned)
@@ -255,7 +256,7 @@ bfd_sess_send(struct bfd_session *s, bool final)
 	if (s->auth) {
 		p.auth.type = BFD_AUTH_KEYED_SHA1;
 		p.auth.key_id = s->cfg.auth_key_id;
-		p.auth.seq = ++s->xmit_seq;	/* RFC 5880 6.7.4 */
+		p.auth.seq = ++s->xmit_seq; /* RFC 5880 6.7.4 */
 		p.auth.data_len = BFD_SHA1_LEN;
 		if (sess_auth_digest(s, &p, p.auth.data) != 0)
 			return;
@@ -281,7 +282,7 @@ bfd_sess_send(struct bfd_session *s, bool final)
 static struct bfd_session *
 sess_find_peer(struct bfd *b, const struct ipaddr *src, uint16_t port, unsigned ifindex)
 {
-	struct bfd_session	*s;
+	struct bfd_session *s;
 
 	TAILQ_FOREACH(s, &b->sessions, entry) {
 		if (bfd_cfg_port(&s->cfg) != port || ipaddr_cmp(&s->cfg.peer, src) != 0)
@@ -298,7 +299,7 @@ sess_find_peer(struct bfd *b, const struct ipaddr *src, uint16_t port, unsigned 
 struct bfd_session *
 bfd_sess_find_discr(struct bfd *b, uint32_t discr)
 {
-	struct bfd_session	*s;
+	struct bfd_session *s;
 
 	TAILQ_FOREACH(s, &b->sessions, entry)
 		if (s->fsm.local_discr == discr)
@@ -309,30 +310,30 @@ bfd_sess_find_discr(struct bfd *b, uint32_t discr)
 static void
 rx_drop(struct bfd *b, struct bfd_session *s, const struct ipaddr *src, const char *why)
 {
-	char	 a[IPADDR_STRLEN];
+	char a[IPADDR_STRLEN];
 
 	if (s)
 		s->pkts_dropped++;
 	else
 		b->rx_unmatched++;
-	log_debug(LOG_MOD_BFD, "bfd: dropped packet from %s: %s",
-	    ipaddr_fmt(src, a, sizeof(a)), why);
+	log_debug(LOG_MOD_BFD, "bfd: dropped packet from %s: %s", ipaddr_fmt(src, a, sizeof(a)),
+	    why);
 }
 
 static void
 rx_packet(struct bfd_rxsock *rs, const struct ipaddr *src, int ttl, unsigned ifindex,
     const uint8_t *buf, size_t len)
 {
-	struct bfd		*b = rs->bfd;
-	struct bfd_session	*s;
-	struct bfd_pkt		 p;
-	enum bfd_err		 err;
-	const char		*why = NULL;
-	uint64_t		 now = mono_us();
-	uint8_t			 old;
+	struct bfd	   *b = rs->bfd;
+	struct bfd_session *s;
+	struct bfd_pkt	    p;
+	enum bfd_err	    err;
+	const char	   *why = NULL;
+	uint64_t	    now = mono_us();
+	uint8_t		    old;
 
 	err = bfd_pkt_decode(wire_rd_init(buf, len), &p);
-	if (ttl != BFD_TTL) {		/* RFC 5881 5 */
+	if (ttl != BFD_TTL) { /* RFC 5881 5 */
 		rx_drop(b, sess_find_peer(b, src, rs->port, ifindex), src,
 		    ttl < 0 ? "no TTL" : "TTL not 255");
 		return;
@@ -368,27 +369,30 @@ rx_packet(struct bfd_rxsock *rs, const struct ipaddr *src, int ttl, unsigned ifi
 void
 bfd_rxsock_read(struct bfd_rxsock *rs)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < BFD_RX_BATCH && !rs->closing; i++) {
-		struct sockaddr_storage	 ss;
-		struct ipaddr		 src;
-		uint8_t			 buf[512];
+		struct sockaddr_storage ss;
+		struct ipaddr		src;
+		uint8_t			buf[512];
 		union {
-			struct cmsghdr	 align;
-			uint8_t		 b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-					    CMSG_SPACE(sizeof(int)) + 64];
+			struct cmsghdr align;
+			uint8_t	       b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				   CMSG_SPACE(sizeof(int)) + 64];
 		} cbuf;
-		struct iovec		 iov = { buf, sizeof(buf) };
-		struct msghdr		 msg = {
-			.msg_name = &ss, .msg_namelen = sizeof(ss),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
+		struct iovec  iov = { buf, sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &ss,
+			.msg_namelen = sizeof(ss),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.b,
+			.msg_controllen = sizeof(cbuf.b),
 		};
-		struct cmsghdr		*c;
-		unsigned		 ifindex = 0;
-		int			 ttl = -1;
-		ssize_t			 n;
+		struct cmsghdr *c;
+		unsigned	ifindex = 0;
+		int		ttl = -1;
+		ssize_t		n;
 
 		n = recvmsg(rs->fd, &msg, MSG_DONTWAIT);
 		if (n < 0)

@@ -19,28 +19,28 @@
 
 /* A state change on its way to the owner's loop (posted, heap). */
 struct bfd_evt {
-	struct mailbox_msg	 msg;
-	struct bfd_session	*s;
-	bool			 up;
-	uint8_t			 diag;
+	struct mailbox_msg  msg;
+	struct bfd_session *s;
+	bool		    up;
+	uint8_t		    diag;
 };
 
 /* A call of the owner's, run on the BFD thread while the owner waits. */
 struct bfd_cmd {
-	struct mailbox_msg	 msg;
-	struct bfd		*bfd;
-	int			(*fn)(struct bfd *, void *);
-	void			*arg;
+	struct mailbox_msg msg;
+	struct bfd	  *bfd;
+	int (*fn)(struct bfd *, void *);
+	void *arg;
 };
 
-static void	sess_tx_cb(uv_timer_t *);
-static void	sess_detect_cb(uv_timer_t *);
+static void sess_tx_cb(uv_timer_t *);
+static void sess_detect_cb(uv_timer_t *);
 
 /* xorshift64*: jitter and discriminators need spread, not secrecy. */
 uint32_t
 bfd_rand(struct bfd *b)
 {
-	uint64_t	 x = b->rng;
+	uint64_t x = b->rng;
 
 	x ^= x >> 12;
 	x ^= x << 25;
@@ -52,7 +52,7 @@ bfd_rand(struct bfd *b)
 const char *
 bfd_sess_name(const struct bfd_session *s, char *buf, size_t len)
 {
-	char	 a[IPADDR_STRLEN];
+	char a[IPADDR_STRLEN];
 
 	ipaddr_fmt(&s->cfg.peer, a, sizeof(a));
 	if (s->cfg.ifname[0])
@@ -73,7 +73,7 @@ bfd_cfg_port(const struct bfd_session_cfg *c)
 static int
 bfd_cmd_run(struct mailbox_msg *m, void *arg)
 {
-	struct bfd_cmd	*c = mailbox_entry(m, struct bfd_cmd, msg);
+	struct bfd_cmd *c = mailbox_entry(m, struct bfd_cmd, msg);
 
 	return c->fn(c->bfd, c->arg);
 }
@@ -82,7 +82,7 @@ bfd_cmd_run(struct mailbox_msg *m, void *arg)
 static int
 bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
 {
-	struct bfd_cmd	 c = { .msg = { .fn = bfd_cmd_run }, .bfd = b, .fn = fn, .arg = arg };
+	struct bfd_cmd c = { .msg = { .fn = bfd_cmd_run }, .bfd = b, .fn = fn, .arg = arg };
 
 	if (pthread_equal(pthread_self(), b->io_thread))
 		return fn(b, arg);
@@ -93,8 +93,8 @@ bfd_call(struct bfd *b, int (*fn)(struct bfd *, void *), void *arg)
 static int
 bfd_evt_deliver(struct mailbox_msg *m, void *arg)
 {
-	struct bfd	*b = arg;
-	struct bfd_evt	*e = mailbox_entry(m, struct bfd_evt, msg);
+	struct bfd     *b = arg;
+	struct bfd_evt *e = mailbox_entry(m, struct bfd_evt, msg);
 
 	/* Sessions are freed only by calls from this thread: e->s lives. */
 	if (!b->closing)
@@ -107,8 +107,8 @@ bfd_evt_deliver(struct mailbox_msg *m, void *arg)
 static void
 bfd_evt_post(struct bfd_session *s, bool up, uint8_t diag)
 {
-	struct bfd	*b = s->bfd;
-	struct bfd_evt	*e;
+	struct bfd     *b = s->bfd;
+	struct bfd_evt *e;
 
 	if (s->cb == NULL)
 		return;
@@ -119,7 +119,7 @@ bfd_evt_post(struct bfd_session *s, bool up, uint8_t diag)
 	e->s = s;
 	e->up = up;
 	e->diag = diag;
-	if (mailbox_post(b->evts, &e->msg) != 0)	/* unbounded: only once closed */
+	if (mailbox_post(b->evts, &e->msg) != 0) /* unbounded: only once closed */
 		free(e);
 }
 
@@ -145,9 +145,9 @@ bfd_evt_purge(struct bfd *b, const struct bfd_session *s)
 static void *
 bfd_io_main(void *arg)
 {
-	struct bfd	*b = arg;
+	struct bfd *b = arg;
 
-	struct sched_param	 sp = { .sched_priority = 10 };
+	struct sched_param sp = { .sched_priority = 10 };
 
 	/*
 	 * Ahead of everything else on the machine: a busy host (a full table
@@ -167,7 +167,7 @@ bfd_io_main(void *arg)
 static void
 sess_handle_closed(uv_handle_t *h)
 {
-	struct bfd_session	*s = h->data;
+	struct bfd_session *s = h->data;
 
 	if (--s->open_handles == 0) {
 		secret_wipe(&s->key);
@@ -191,7 +191,7 @@ bfd_handle_close(uv_handle_t *h, uv_close_cb cb)
 static void
 timer_arm_at(uv_timer_t *t, uv_timer_cb cb, uint64_t deadline_us)
 {
-	uint64_t	 now, ms = 0;
+	uint64_t now, ms = 0;
 
 	uv_update_time(t->loop);
 	now = mono_us();
@@ -210,7 +210,7 @@ sess_jitter(struct bfd_session *s, uint32_t interval)
 static void
 sess_tx_schedule(struct bfd_session *s, uint64_t from)
 {
-	uint32_t	 iv = bfd_fsm_tx_interval_us(&s->fsm);
+	uint32_t iv = bfd_fsm_tx_interval_us(&s->fsm);
 
 	if (iv == 0) {
 		uv_timer_stop(&s->tx_timer);
@@ -223,9 +223,9 @@ sess_tx_schedule(struct bfd_session *s, uint64_t from)
 static void
 sess_tx_cb(uv_timer_t *t)
 {
-	struct bfd_session	*s = t->data;
-	uint64_t		 now = mono_us(), next, floor;
-	uint32_t		 iv = bfd_fsm_tx_interval_us(&s->fsm);
+	struct bfd_session *s = t->data;
+	uint64_t	    now = mono_us(), next, floor;
+	uint32_t	    iv = bfd_fsm_tx_interval_us(&s->fsm);
 
 	bfd_sess_send(s, false);
 	if (iv == 0)
@@ -247,7 +247,7 @@ sess_tx_cb(uv_timer_t *t)
 static void
 sess_detect_arm(struct bfd_session *s)
 {
-	uint32_t	 det = bfd_fsm_detect_us(&s->fsm);
+	uint32_t det = bfd_fsm_detect_us(&s->fsm);
 
 	if (det == 0 || s->fsm.state == BFD_STATE_ADMIN_DOWN) {
 		uv_timer_stop(&s->detect_timer);
@@ -260,8 +260,8 @@ sess_detect_arm(struct bfd_session *s)
 void
 bfd_sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 {
-	uint64_t	 now = mono_us();
-	char		 nm[64];
+	uint64_t now = mono_us();
+	char	 nm[64];
 
 	if (ev & BFD_EV_STATE)
 		log_info(LOG_MOD_BFD, "bfd %s: %s -> %s (%s)", bfd_sess_name(s, nm, sizeof(nm)),
@@ -277,8 +277,7 @@ bfd_sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 
 		if (iv == 0)
 			uv_timer_stop(&s->tx_timer);
-		else if (!uv_is_active((uv_handle_t *)&s->tx_timer) ||
-		    now + iv < s->tx_next_us)
+		else if (!uv_is_active((uv_handle_t *)&s->tx_timer) || now + iv < s->tx_next_us)
 			sess_tx_schedule(s, now);
 	}
 	if (ev & BFD_EV_RESET)
@@ -300,9 +299,9 @@ bfd_sess_events(struct bfd_session *s, unsigned ev, uint8_t old_state)
 static void
 sess_detect_cb(uv_timer_t *t)
 {
-	struct bfd_session	*s = t->data;
-	uint32_t		 det;
-	uint8_t			 old = s->fsm.state;
+	struct bfd_session *s = t->data;
+	uint32_t	    det;
+	uint8_t		    old = s->fsm.state;
 
 	/*
 	 * A busy loop may run this timer before reading a packet that is
@@ -324,7 +323,7 @@ sess_detect_cb(uv_timer_t *t)
 struct bfd *
 bfd_new(uv_loop_t *loop)
 {
-	struct bfd	*b;
+	struct bfd *b;
 
 	if (loop == NULL || (b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
@@ -340,7 +339,8 @@ bfd_new(uv_loop_t *loop)
 	}
 	if ((b->cmds = mailbox_new(0)) == NULL || (b->evts = mailbox_new(0)) == NULL ||
 	    mailbox_attach(b->cmds, &b->io_loop, true) != 0 ||
-	    mailbox_attach(b->evts, loop, false) != 0)	/* does not keep the owner's loop alive */
+	    mailbox_attach(b->evts, loop, false) !=
+		0) /* does not keep the owner's loop alive */
 		goto fail;
 	if (pthread_create(&b->io_thread, NULL, bfd_io_main, b) != 0)
 		goto fail;
@@ -353,7 +353,7 @@ fail:
 	}
 	uv_loop_close(&b->io_loop);
 	mailbox_free(b->cmds);
-	mailbox_free(b->evts);	/* closed on the owner's loop when attached */
+	mailbox_free(b->evts); /* closed on the owner's loop when attached */
 	free(b);
 	return NULL;
 }
@@ -365,12 +365,12 @@ bfd_session_cfg_check(const struct bfd_session_cfg *c)
 		return -EINVAL;
 	if (c->local.family != 0 && c->local.family != c->peer.family)
 		return -EINVAL;
-	if (c->multiplier == 0 || c->min_tx_ms == 0 ||
-	    c->min_tx_ms > UINT32_MAX / 1000 || c->min_rx_ms > UINT32_MAX / 1000)
+	if (c->multiplier == 0 || c->min_tx_ms == 0 || c->min_tx_ms > UINT32_MAX / 1000 ||
+	    c->min_rx_ms > UINT32_MAX / 1000)
 		return -EINVAL;
 	if (memchr(c->ifname, '\0', sizeof(c->ifname)) == NULL)
 		return -EINVAL;
-	if (secret_len(&c->auth_key) > BFD_SHA1_LEN)	/* the key field is 20 bytes */
+	if (secret_len(&c->auth_key) > BFD_SHA1_LEN) /* the key field is 20 bytes */
 		return -EINVAL;
 	return 0;
 }
@@ -379,7 +379,7 @@ bfd_session_cfg_check(const struct bfd_session_cfg *c)
 static void
 sess_key_set(struct bfd_session *s, const struct bfd_session_cfg *c)
 {
-	if (!secret_eq(&s->key, &c->auth_key))	/* another key: a new sequence */
+	if (!secret_eq(&s->key, &c->auth_key)) /* another key: a new sequence */
 		s->rcv_seq_known = false;
 	secret_copy(&s->key, &c->auth_key);
 	s->auth = !secret_empty(&s->key);
@@ -389,7 +389,7 @@ sess_key_set(struct bfd_session *s, const struct bfd_session_cfg *c)
 static uint32_t
 bfd_discr_new(struct bfd *b)
 {
-	uint32_t	 d;
+	uint32_t d;
 
 	do
 		d = bfd_rand(b);
@@ -398,20 +398,20 @@ bfd_discr_new(struct bfd *b)
 }
 
 struct sess_add_args {
-	const struct bfd_session_cfg	*cfg;
-	bfd_state_fn			 cb;
-	void				*arg;
-	struct bfd_session		**out;
+	const struct bfd_session_cfg *cfg;
+	bfd_state_fn		      cb;
+	void			     *arg;
+	struct bfd_session	    **out;
 };
 
 static int
 sess_add_io(struct bfd *b, void *v)
 {
-	struct sess_add_args		*a = v;
-	const struct bfd_session_cfg	*cfg = a->cfg;
-	struct bfd_session		*s;
-	char				 nm[64];
-	int				 rc;
+	struct sess_add_args	     *a = v;
+	const struct bfd_session_cfg *cfg = a->cfg;
+	struct bfd_session	     *s;
+	char			      nm[64];
+	int			      rc;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
@@ -421,14 +421,14 @@ sess_add_io(struct bfd *b, void *v)
 	s->cb = a->cb;
 	s->cb_arg = a->arg;
 	sess_key_set(s, cfg);
-	s->xmit_seq = bfd_rand(b);	/* RFC 5880 6.8.1: random start */
+	s->xmit_seq = bfd_rand(b); /* RFC 5880 6.8.1: random start */
 	if ((rc = bfd_rxsock_get(b, cfg->peer.family, bfd_cfg_port(cfg), &s->rx)) != 0) {
 		secret_wipe(&s->key);
 		free(s);
 		return rc;
 	}
-	bfd_fsm_init(&s->fsm, bfd_discr_new(b), cfg->min_tx_ms * 1000,
-	    cfg->min_rx_ms * 1000, cfg->multiplier);
+	bfd_fsm_init(&s->fsm, bfd_discr_new(b), cfg->min_tx_ms * 1000, cfg->min_rx_ms * 1000,
+	    cfg->multiplier);
 	uv_timer_init(&b->io_loop, &s->tx_timer);
 	uv_timer_init(&b->io_loop, &s->detect_timer);
 	s->tx_timer.data = s->detect_timer.data = s;
@@ -442,19 +442,19 @@ sess_add_io(struct bfd *b, void *v)
 	s->tx_next_us = mono_us();
 	timer_arm_at(&s->tx_timer, sess_tx_cb, s->tx_next_us);
 	log_info(LOG_MOD_BFD, "bfd %s: session added (tx %u ms, rx %u ms, x%u%s)",
-	    bfd_sess_name(s, nm, sizeof(nm)), cfg->min_tx_ms, cfg->min_rx_ms,
-	    cfg->multiplier, s->auth ? ", keyed SHA1" : "");
+	    bfd_sess_name(s, nm, sizeof(nm)), cfg->min_tx_ms, cfg->min_rx_ms, cfg->multiplier,
+	    s->auth ? ", keyed SHA1" : "");
 	if (a->out)
 		*a->out = s;
 	return 0;
 }
 
 int
-bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn cb,
-    void *arg, struct bfd_session **out)
+bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn cb, void *arg,
+    struct bfd_session **out)
 {
-	struct sess_add_args	 a = { cfg, cb, arg, out };
-	int			 rc;
+	struct sess_add_args a = { cfg, cb, arg, out };
+	int		     rc;
 
 	if ((rc = bfd_session_cfg_check(cfg)) != 0)
 		return rc;
@@ -465,7 +465,7 @@ bfd_session_add(struct bfd *b, const struct bfd_session_cfg *cfg, bfd_state_fn c
 static void
 sess_destroy(struct bfd_session *s)
 {
-	struct bfd	*b = s->bfd;
+	struct bfd *b = s->bfd;
 
 	if (s->dead)
 		return;
@@ -485,8 +485,8 @@ sess_destroy(struct bfd_session *s)
 static int
 sess_del_io(struct bfd *b, void *v)
 {
-	struct bfd_session	*s = v;
-	char			 nm[64];
+	struct bfd_session *s = v;
+	char		    nm[64];
 
 	if (s->dead)
 		return 0;
@@ -529,25 +529,26 @@ bfd_free(struct bfd *b)
 }
 
 struct sess_update_args {
-	struct bfd_session		*s;
-	const struct bfd_session_cfg	*cfg;
+	struct bfd_session	     *s;
+	const struct bfd_session_cfg *cfg;
 };
 
 static int
 sess_update_io(struct bfd *b, void *v)
 {
-	struct sess_update_args		*a = v;
-	struct bfd_session		*s = a->s;
-	const struct bfd_session_cfg	*cfg = a->cfg;
-	struct bfd_rxsock		*rx;
-	bool				 ident;
-	uint8_t				 old = s->fsm.state;
-	unsigned			 ev = 0;
-	int				 rc;
+	struct sess_update_args	     *a = v;
+	struct bfd_session	     *s = a->s;
+	const struct bfd_session_cfg *cfg = a->cfg;
+	struct bfd_rxsock	     *rx;
+	bool			      ident;
+	uint8_t			      old = s->fsm.state;
+	unsigned		      ev = 0;
+	int			      rc;
 
 	ident = ipaddr_cmp(&cfg->peer, &s->cfg.peer) != 0 ||
 	    ipaddr_cmp(&cfg->local, &s->cfg.local) != 0 ||
-	    strcmp(cfg->ifname, s->cfg.ifname) != 0 || bfd_cfg_port(cfg) != bfd_cfg_port(&s->cfg);
+	    strcmp(cfg->ifname, s->cfg.ifname) != 0 ||
+	    bfd_cfg_port(cfg) != bfd_cfg_port(&s->cfg);
 	if (ident) {
 		/* Another path: say goodbye on the old one, start over. */
 		if ((rc = bfd_rxsock_get(b, cfg->peer.family, bfd_cfg_port(cfg), &rx)) != 0)
@@ -582,8 +583,8 @@ sess_update_io(struct bfd *b, void *v)
 int
 bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 {
-	struct sess_update_args	 a = { s, cfg };
-	int			 rc;
+	struct sess_update_args a = { s, cfg };
+	int			rc;
 
 	if ((rc = bfd_session_cfg_check(cfg)) != 0)
 		return rc;
@@ -591,15 +592,15 @@ bfd_session_update(struct bfd_session *s, const struct bfd_session_cfg *cfg)
 }
 
 struct sess_admin_args {
-	struct bfd_session	*s;
-	bool			 down;
+	struct bfd_session *s;
+	bool		    down;
 };
 
 static int
 sess_admin_io(struct bfd *b, void *v)
 {
-	struct sess_admin_args	*a = v;
-	uint8_t			 old = a->s->fsm.state;
+	struct sess_admin_args *a = v;
+	uint8_t			old = a->s->fsm.state;
 
 	bfd_sess_events(a->s, bfd_fsm_admin(&a->s->fsm, a->down), old);
 	return 0;
@@ -608,22 +609,22 @@ sess_admin_io(struct bfd *b, void *v)
 void
 bfd_session_admin(struct bfd_session *s, bool admin_down)
 {
-	struct sess_admin_args	 a = { s, admin_down };
+	struct sess_admin_args a = { s, admin_down };
 
 	bfd_call(s->bfd, sess_admin_io, &a);
 }
 
 struct sess_state_args {
-	const struct bfd_session	*s;
-	struct bfd_session_state	*st;
+	const struct bfd_session *s;
+	struct bfd_session_state *st;
 };
 
 static int
 sess_state_io(struct bfd *b, void *v)
 {
-	struct sess_state_args		*a = v;
-	const struct bfd_session	*s = a->s;
-	struct bfd_session_state	*st = a->st;
+	struct sess_state_args	 *a = v;
+	const struct bfd_session *s = a->s;
+	struct bfd_session_state *st = a->st;
 
 	memset(st, 0, sizeof(*st));
 	st->peer = s->cfg.peer;
@@ -649,7 +650,7 @@ sess_state_io(struct bfd *b, void *v)
 void
 bfd_session_state_get(const struct bfd_session *s, struct bfd_session_state *st)
 {
-	struct sess_state_args	 a = { s, st };
+	struct sess_state_args a = { s, st };
 
 	bfd_call(s->bfd, sess_state_io, &a);
 }
@@ -657,8 +658,8 @@ bfd_session_state_get(const struct bfd_session *s, struct bfd_session_state *st)
 int
 bfd_session_foreach(struct bfd *b, bfd_session_fn fn, void *arg)
 {
-	struct bfd_session	*s, *next;
-	int			 rc;
+	struct bfd_session *s, *next;
+	int		    rc;
 
 	/* On the owner's thread: membership changes only inside bfd_call(). */
 	for (s = TAILQ_FIRST(&b->sessions); s; s = next) {

@@ -29,7 +29,7 @@ fib_ev_flags_up(unsigned flags)
 static struct fib_link *
 fib_ev_link_find(struct fib *f, int ifindex)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < f->nlinks; i++)
 		if (f->links[i].ifindex == ifindex)
@@ -40,13 +40,13 @@ fib_ev_link_find(struct fib *f, int ifindex)
 static struct fib_link *
 fib_ev_link_add(struct fib *f, int ifindex, bool up)
 {
-	struct fib_link	*l;
+	struct fib_link *l;
 
 	if ((l = fib_ev_link_find(f, ifindex)))
 		return l;
 	if (f->nlinks == f->clinks) {
 		size_t		 nc = f->clinks ? f->clinks * 2 : 16;
-		struct fib_link	*nl = realloc(f->links, nc * sizeof(*nl));
+		struct fib_link *nl = realloc(f->links, nc * sizeof(*nl));
 
 		if (!nl)
 			return NULL;
@@ -62,7 +62,7 @@ fib_ev_link_add(struct fib *f, int ifindex, bool up)
 bool
 fib_ev_link_up(struct fib *f, int ifindex)
 {
-	struct fib_link	*l = fib_ev_link_find(f, ifindex);
+	struct fib_link *l = fib_ev_link_find(f, ifindex);
 
 	return l && l->up;
 }
@@ -78,8 +78,8 @@ fib_ev_ifindex(struct fib *f, const char *ifname)
 static bool
 fib_ev_addr_get(struct rtnl_addr *a, struct ipaddr *out)
 {
-	struct nl_addr	*l = rtnl_addr_get_local(a);
-	unsigned	 len;
+	struct nl_addr *l = rtnl_addr_get_local(a);
+	unsigned	len;
 
 	if (!l)
 		return false;
@@ -97,19 +97,21 @@ fib_ev_addr_get(struct rtnl_addr *a, struct ipaddr *out)
 int
 fib_ev_ifindex_for(struct fib *f, const struct ipaddr *gw)
 {
-	struct nl_object	*o;
-	int			 best = 0, bestlen = -1;
+	struct nl_object *o;
+	int		  best = 0, bestlen = -1;
 
 	if (!f->addr_cache)
 		return 0;
 	for (o = nl_cache_get_first(f->addr_cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr	*a = (struct rtnl_addr *)o;
-		struct ipaddr		 local;
-		int			 plen = rtnl_addr_get_prefixlen(a);
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct ipaddr	  local;
+		int		  plen = rtnl_addr_get_prefixlen(a);
 
-		if (!fib_ev_addr_get(a, &local) || plen >= (int)prefix_family_bits(local.family))
+		if (!fib_ev_addr_get(a, &local) ||
+		    plen >= (int)prefix_family_bits(local.family))
 			continue;
-		if (fib_pfx_has_addr(local.family, local.bytes, (unsigned)plen, gw) && plen > bestlen) {
+		if (fib_pfx_has_addr(local.family, local.bytes, (unsigned)plen, gw) &&
+		    plen > bestlen) {
 			best = rtnl_addr_get_ifindex(a);
 			bestlen = plen;
 		}
@@ -122,15 +124,15 @@ fib_ev_ifindex_for(struct fib *f, const struct ipaddr *gw)
 bool
 fib_addr_is_local(struct fib *f, const struct ipaddr *addr)
 {
-	struct nl_object	*o;
-	struct ipaddr		 local;
+	struct nl_object *o;
+	struct ipaddr	  local;
 
 	if (!f->addr_cache)
 		return false;
 	for (o = nl_cache_get_first(f->addr_cache); o; o = nl_cache_get_next(o))
 		if (fib_ev_addr_get((struct rtnl_addr *)o, &local) &&
-		    local.family == addr->family && memcmp(local.bytes, addr->bytes,
-		    addr->family == AF_INET ? 4 : 16) == 0)
+		    local.family == addr->family &&
+		    memcmp(local.bytes, addr->bytes, addr->family == AF_INET ? 4 : 16) == 0)
 			return true;
 	return false;
 }
@@ -138,12 +140,12 @@ fib_addr_is_local(struct fib *f, const struct ipaddr *addr)
 static void
 fib_ev_link_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 {
-	struct fib		*f = arg;
-	struct rtnl_link	*link = (struct rtnl_link *)obj;
-	int			 ifindex = rtnl_link_get_ifindex(link);
-	const char		*name = rtnl_link_get_name(link);
-	bool			 up = action != NL_ACT_DEL && fib_ev_flags_up(rtnl_link_get_flags(link));
-	struct fib_link		*l = fib_ev_link_find(f, ifindex);
+	struct fib	 *f = arg;
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	int		  ifindex = rtnl_link_get_ifindex(link);
+	const char	 *name = rtnl_link_get_name(link);
+	bool up = action != NL_ACT_DEL && fib_ev_flags_up(rtnl_link_get_flags(link));
+	struct fib_link *l = fib_ev_link_find(f, ifindex);
 
 	if (f->closing)
 		return;
@@ -153,7 +155,9 @@ fib_ev_link_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 		return;
 	l->up = up;
 	log_info(LOG_MOD_FIB, "link %s (%d) %s", name ? name : "?", ifindex,
-	    action == NL_ACT_DEL ? "removed" : up ? "up" : "down");
+	    action == NL_ACT_DEL ? "removed" :
+		up		 ? "up" :
+				   "down");
 	fib_nh_link_change(f, ifindex, up);
 	if (action == NL_ACT_DEL)
 		*l = f->links[--f->nlinks];
@@ -164,11 +168,12 @@ fib_ev_link_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 static void
 fib_ev_addr_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 {
-	struct fib		*f = arg;
-	struct rtnl_addr	*a = (struct rtnl_addr *)obj;
-	struct ipaddr		 ip;
+	struct fib	 *f = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct ipaddr	  ip;
 
-	if (f->closing || (action != NL_ACT_NEW && action != NL_ACT_DEL) || !fib_ev_addr_get(a, &ip))
+	if (f->closing || (action != NL_ACT_NEW && action != NL_ACT_DEL) ||
+	    !fib_ev_addr_get(a, &ip))
 		return;
 	if (action == NL_ACT_NEW)
 		fib_nh_addr_added(f);
@@ -179,8 +184,8 @@ fib_ev_addr_cb(struct nl_cache *c, struct nl_object *obj, int action, void *arg)
 static void
 fib_ev_poll_cb(uv_poll_t *h, int status, int events)
 {
-	struct fib	*f = h->data;
-	int		 rc;
+	struct fib *f = h->data;
+	int	    rc;
 
 	if (f->closing || !f->mngr)
 		return;
@@ -188,7 +193,8 @@ fib_ev_poll_cb(uv_poll_t *h, int status, int events)
 	if (rc < 0 && rc != -NLE_AGAIN) {
 		/* most likely ENOBUFS: notifications were lost; resync both
 		 * caches, which replays the differences through the callbacks */
-		log_warn(LOG_MOD_FIB, "link/address notifications: %s; resyncing", nl_geterror(rc));
+		log_warn(LOG_MOD_FIB, "link/address notifications: %s; resyncing",
+		    nl_geterror(rc));
 		nl_cache_resync(f->dump_sk, f->link_cache, fib_ev_link_cb, f);
 		nl_cache_resync(f->dump_sk, f->addr_cache, fib_ev_addr_cb, f);
 	}
@@ -197,15 +203,17 @@ fib_ev_poll_cb(uv_poll_t *h, int status, int events)
 int
 fib_ev_init(struct fib *f)
 {
-	struct nl_object	*o;
-	int			 fd, rc, sz = 8 * 1024 * 1024;
+	struct nl_object *o;
+	int		  fd, rc, sz = 8 * 1024 * 1024;
 
 	if ((rc = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, 0, &f->mngr)) < 0) {
 		log_err(LOG_MOD_FIB, "netlink cache manager: %s", nl_geterror(rc));
 		return -EIO;
 	}
-	if ((rc = nl_cache_mngr_add(f->mngr, "route/link", fib_ev_link_cb, f, &f->link_cache)) < 0 ||
-	    (rc = nl_cache_mngr_add(f->mngr, "route/addr", fib_ev_addr_cb, f, &f->addr_cache)) < 0) {
+	if ((rc = nl_cache_mngr_add(f->mngr, "route/link", fib_ev_link_cb, f, &f->link_cache)) <
+		0 ||
+	    (rc = nl_cache_mngr_add(f->mngr, "route/addr", fib_ev_addr_cb, f, &f->addr_cache)) <
+		0) {
 		log_err(LOG_MOD_FIB, "netlink link/address caches: %s", nl_geterror(rc));
 		return -EIO;
 	}
@@ -214,9 +222,10 @@ fib_ev_init(struct fib *f)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (o = nl_cache_get_first(f->link_cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_link	*l = (struct rtnl_link *)o;
+		struct rtnl_link *l = (struct rtnl_link *)o;
 
-		fib_ev_link_add(f, rtnl_link_get_ifindex(l), fib_ev_flags_up(rtnl_link_get_flags(l)));
+		fib_ev_link_add(f, rtnl_link_get_ifindex(l),
+		    fib_ev_flags_up(rtnl_link_get_flags(l)));
 	}
 	if ((rc = uv_poll_init_socket(loop_get(), &f->ev_poll, fd)) < 0)
 		return rc;
@@ -232,7 +241,7 @@ fib_ev_fini(struct fib *f)
 	if (f->ev_poll_init)
 		uv_poll_stop(&f->ev_poll);
 	if (f->mngr)
-		nl_cache_mngr_free(f->mngr);	/* frees the caches it manages */
+		nl_cache_mngr_free(f->mngr); /* frees the caches it manages */
 	f->mngr = NULL;
 	f->link_cache = f->addr_cache = NULL;
 	free(f->links);

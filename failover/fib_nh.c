@@ -19,16 +19,16 @@
 static uint32_t
 fib_obj_hash(uint32_t id)
 {
-	return id * 2654435761u;	/* ids are dense: a multiplicative spread */
+	return id * 2654435761u; /* ids are dense: a multiplicative spread */
 }
 
 struct fib_obj *
 fib_obj_find(const struct fib *f, uint32_t id)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&f->obj_hash, fib_obj_hash(id), n) {
-		struct fib_obj	*o = hash_entry(n, struct fib_obj, hnode);
+		struct fib_obj *o = hash_entry(n, struct fib_obj, hnode);
 
 		if (o->id == id)
 			return o;
@@ -39,7 +39,7 @@ fib_obj_find(const struct fib *f, uint32_t id)
 static int
 fib_obj_insert(struct fib *f, struct fib_obj *o)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = hash_add(&f->obj_hash, &o->hnode, fib_obj_hash(o->id))) < 0)
 		return rc;
@@ -51,7 +51,7 @@ fib_obj_insert(struct fib *f, struct fib_obj *o)
 static void
 fib_obj_remove(struct fib *f, struct fib_obj *o)
 {
-	struct fib_obj	**pp;
+	struct fib_obj **pp;
 
 	hash_del(&f->obj_hash, &o->hnode);
 	for (pp = &f->objs; *pp; pp = &(*pp)->lnext)
@@ -66,7 +66,7 @@ fib_obj_remove(struct fib *f, struct fib_obj *o)
 static int
 fib_u32_cmp(const void *a, const void *b)
 {
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -81,7 +81,7 @@ fib_id_foreign(const struct fib *f, uint32_t id)
 bool
 fib_id_is_stale(const struct fib *f, uint32_t id)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < f->nstale; i++)
 		if (f->stale_ids[i] == id)
@@ -92,10 +92,10 @@ fib_id_is_stale(const struct fib *f, uint32_t id)
 static uint32_t
 fib_id_alloc(struct fib *f)
 {
-	uint64_t	 tries;
+	uint64_t tries;
 
 	for (tries = 0; tries < (uint64_t)FIB_ID_LAST - FIB_ID_BASE; tries++) {
-		uint32_t	 id = f->next_id++;
+		uint32_t id = f->next_id++;
 
 		if (f->next_id > FIB_ID_LAST)
 			f->next_id = FIB_ID_BASE;
@@ -110,12 +110,12 @@ fib_id_alloc(struct fib *f)
 static struct nl_msg *
 fib_nhmsg_new(int type, int flags, uint8_t family, uint32_t id)
 {
-	struct nhmsg	 nhm = {
+	struct nhmsg nhm = {
 		.nh_family = family,
 		/* a delete must leave the header's other fields zero */
 		.nh_protocol = type == RTM_NEWNEXTHOP ? FIB_PROTO_HYBRIDGW : 0,
 	};
-	struct nl_msg	*msg;
+	struct nl_msg *msg;
 
 	if (!(msg = nlmsg_alloc_size(1024)))
 		return NULL;
@@ -131,7 +131,7 @@ fib_nhmsg_new(int type, int flags, uint8_t family, uint32_t id)
 static int
 fib_obj_del_send(struct fib *f, uint32_t id)
 {
-	struct nl_msg	*msg = fib_nhmsg_new(RTM_DELNEXTHOP, 0, AF_UNSPEC, id);
+	struct nl_msg *msg = fib_nhmsg_new(RTM_DELNEXTHOP, 0, AF_UNSPEC, id);
 
 	if (!msg)
 		return -ENOMEM;
@@ -143,11 +143,11 @@ fib_obj_del_send(struct fib *f, uint32_t id)
 static int
 fib_obj_send(struct fib *f, struct fib_obj *o)
 {
-	struct nexthop_grp	*grp = NULL;
-	struct nl_msg		*msg = NULL;
-	size_t			 i, n = 0;
-	uint8_t			 family = AF_UNSPEC;
-	int			 rc = -ENOMEM;
+	struct nexthop_grp *grp = NULL;
+	struct nl_msg	   *msg = NULL;
+	size_t		    i, n = 0;
+	uint8_t		    family = AF_UNSPEC;
+	int		    rc = -ENOMEM;
 
 	o->gen++;
 	o->flags |= FIB_OBJ_SENT;
@@ -157,23 +157,23 @@ fib_obj_send(struct fib *f, struct fib_obj *o)
 		family = o->gw.family ? o->gw.family : AF_INET6;
 		break;
 	case FIB_OBJ_BLACKHOLE:
-		family = AF_INET6;	/* usable by IPv4 and IPv6 routes alike */
+		family = AF_INET6; /* usable by IPv4 and IPv6 routes alike */
 		break;
 	default:
 		if (!(grp = calloc(o->nmembers ? o->nmembers : 1, sizeof(*grp))))
 			goto out;
 		for (i = 0; i < o->nmembers; i++) {
-			struct fib_obj	*m = fib_obj_find(f, o->members[i]);
-			size_t		 j;
+			struct fib_obj *m = fib_obj_find(f, o->members[i]);
+			size_t		j;
 
 			if (!m || (m->flags & FIB_OBJ_GONE))
 				continue;
 			for (j = 0; j < n && grp[j].id != o->members[i]; j++)
 				;
 			if (j < n)
-				continue;	/* the kernel refuses a member twice */
+				continue; /* the kernel refuses a member twice */
 			grp[n].id = o->members[i];
-			grp[n].weight = 0;	/* kernel weight is this + 1: equal */
+			grp[n].weight = 0; /* kernel weight is this + 1: equal */
 			n++;
 		}
 		if (o->nmembers == 0) {
@@ -198,9 +198,11 @@ fib_obj_send(struct fib *f, struct fib_obj *o)
 		goto out;
 	switch (o->type) {
 	case FIB_OBJ_NH:
-		o->ifindex = o->ifname[0] ? fib_ev_ifindex(f, o->ifname) : fib_ev_ifindex_for(f, &o->gw);
+		o->ifindex =
+		    o->ifname[0] ? fib_ev_ifindex(f, o->ifname) : fib_ev_ifindex_for(f, &o->gw);
 		if (o->gw.family &&
-		    nla_put(msg, NHA_GATEWAY, o->gw.family == AF_INET ? 4 : 16, o->gw.bytes) < 0)
+		    nla_put(msg, NHA_GATEWAY, o->gw.family == AF_INET ? 4 : 16, o->gw.bytes) <
+			0)
 			goto out;
 		/* Unresolved: sent anyway, the kernel's refusal is the error
 		 * reported and retried like any other. */
@@ -231,8 +233,8 @@ out:
 static void
 fib_groups_resend(struct fib *f, uint32_t id)
 {
-	struct fib_obj	*g;
-	size_t		 i;
+	struct fib_obj *g;
+	size_t		i;
 
 	for (g = f->objs; g; g = g->lnext) {
 		if (g->type != FIB_OBJ_GROUP)
@@ -248,24 +250,24 @@ fib_groups_resend(struct fib *f, uint32_t id)
 void
 fib_obj_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 {
-	struct fib_obj	*o;
-	bool		 was_gone;
+	struct fib_obj *o;
+	bool		was_gone;
 
 	if (r->kind != FIB_REQ_NH_SET || !(o = fib_obj_find(f, r->id)) || o->gen != r->gen)
-		return;		/* deleted, or superseded by a newer request */
+		return; /* deleted, or superseded by a newer request */
 	was_gone = o->flags & FIB_OBJ_GONE;
 	if (!err) {
-		bool	 was_live = o->flags & FIB_OBJ_LIVE;
+		bool was_live = o->flags & FIB_OBJ_LIVE;
 
-		o->flags &= (uint8_t)~(FIB_OBJ_GONE | FIB_OBJ_FAILED);
+		o->flags &= (uint8_t) ~(FIB_OBJ_GONE | FIB_OBJ_FAILED);
 		o->flags |= FIB_OBJ_LIVE;
 		o->attempts = 0;
 		if (was_gone && o->type != FIB_OBJ_GROUP)
 			fib_groups_resend(f, o->id);
 		else if (was_gone)
-			fib_rt_group_back(f, o->id, false);	/* the kernel dropped them all */
+			fib_rt_group_back(f, o->id, false); /* the kernel dropped them all */
 		else if (!was_live && o->type == FIB_OBJ_GROUP && f->stats.routes_pending_retry)
-			fib_rt_group_back(f, o->id, true);	/* refused while it was missing */
+			fib_rt_group_back(f, o->id, true); /* refused while it was missing */
 		return;
 	}
 	if (o->type != FIB_OBJ_GROUP || !(o->flags & FIB_OBJ_LIVE)) {
@@ -287,7 +289,7 @@ fib_obj_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 void
 fib_obj_retry(struct fib *f, uint32_t id, enum fib_req_kind kind)
 {
-	struct fib_obj	*o = fib_obj_find(f, id);
+	struct fib_obj *o = fib_obj_find(f, id);
 
 	if (!o || !(o->flags & FIB_OBJ_FAILED))
 		return;
@@ -302,8 +304,8 @@ fib_obj_retry(struct fib *f, uint32_t id, enum fib_req_kind kind)
 void
 fib_nh_link_change(struct fib *f, int ifindex, bool up)
 {
-	struct fib_obj	*o;
-	size_t		 i;
+	struct fib_obj *o;
+	size_t		i;
 
 	if (up) {
 		for (o = f->objs; o; o = o->lnext)
@@ -323,12 +325,12 @@ fib_nh_link_change(struct fib *f, int ifindex, bool up)
 			o->flags &= (uint8_t)~FIB_OBJ_LIVE;
 		}
 	for (o = f->objs; o; o = o->lnext) {
-		bool	 any = false;
+		bool any = false;
 
 		if (o->type != FIB_OBJ_GROUP || o->nmembers == 0 || !(o->flags & FIB_OBJ_LIVE))
 			continue;
 		for (i = 0; i < o->nmembers; i++) {
-			struct fib_obj	*m = fib_obj_find(f, o->members[i]);
+			struct fib_obj *m = fib_obj_find(f, o->members[i]);
 
 			if (m && !(m->flags & FIB_OBJ_GONE))
 				any = true;
@@ -343,10 +345,11 @@ fib_nh_link_change(struct fib *f, int ifindex, bool up)
 void
 fib_nh_addr_added(struct fib *f)
 {
-	struct fib_obj	*o;
+	struct fib_obj *o;
 
 	for (o = f->objs; o; o = o->lnext)
-		if (o->type == FIB_OBJ_NH && (o->flags & FIB_OBJ_GONE) && o->ifname[0] == '\0') {
+		if (o->type == FIB_OBJ_NH && (o->flags & FIB_OBJ_GONE) &&
+		    o->ifname[0] == '\0') {
 			o->flags &= (uint8_t)~FIB_OBJ_FAILED;
 			fib_obj_send(f, o);
 		}
@@ -366,7 +369,7 @@ fib_ipaddr_eq(const struct ipaddr *a, const struct ipaddr *b)
 static struct fib_obj *
 fib_obj_new(struct fib *f, enum fib_obj_type type)
 {
-	struct fib_obj	*o;
+	struct fib_obj *o;
 
 	if (!(o = calloc(1, sizeof(*o))))
 		return NULL;
@@ -381,9 +384,9 @@ fib_obj_new(struct fib *f, enum fib_obj_type type)
 int
 fib_nh_get(struct fib *f, const struct ipaddr *gw, const char *ifname, uint32_t *nh_id)
 {
-	struct fib_obj	*o;
-	struct ipaddr	 key;
-	int		 rc;
+	struct fib_obj *o;
+	struct ipaddr	key;
+	int		rc;
 
 	if (!ifname)
 		ifname = "";
@@ -395,7 +398,7 @@ fib_nh_get(struct fib *f, const struct ipaddr *gw, const char *ifname, uint32_t 
 	else if (gw && gw->family != AF_UNSPEC)
 		return -EINVAL;
 	else if (!ifname[0])
-		return -EINVAL;		/* neither a gateway nor a device */
+		return -EINVAL; /* neither a gateway nor a device */
 	gw = &key;
 	for (o = f->objs; o; o = o->lnext)
 		if (o->type == FIB_OBJ_NH && fib_ipaddr_eq(&o->gw, gw) &&
@@ -419,7 +422,7 @@ fib_nh_get(struct fib *f, const struct ipaddr *gw, const char *ifname, uint32_t 
 void
 fib_nh_put(struct fib *f, uint32_t nh_id)
 {
-	struct fib_obj	*o = fib_obj_find(f, nh_id);
+	struct fib_obj *o = fib_obj_find(f, nh_id);
 
 	if (!o || o->type != FIB_OBJ_NH || --o->refcnt > 0)
 		return;
@@ -431,17 +434,17 @@ fib_nh_put(struct fib *f, uint32_t nh_id)
 static int
 fib_group_members(struct fib *f, struct fib_obj *g, const uint32_t *ids, size_t n)
 {
-	uint32_t	*m = NULL;
-	size_t		 i;
+	uint32_t *m = NULL;
+	size_t	  i;
 
 	for (i = 0; i < n; i++) {
-		struct fib_obj	*o = fib_obj_find(f, ids[i]);
+		struct fib_obj *o = fib_obj_find(f, ids[i]);
 
 		if (!o || o->type != FIB_OBJ_NH)
 			return -ENOENT;
 	}
 	if (n == 0 && !f->blackhole_id) {
-		struct fib_obj	*bh = fib_obj_new(f, FIB_OBJ_BLACKHOLE);
+		struct fib_obj *bh = fib_obj_new(f, FIB_OBJ_BLACKHOLE);
 
 		if (!bh)
 			return -ENOMEM;
@@ -461,8 +464,8 @@ fib_group_members(struct fib *f, struct fib_obj *g, const uint32_t *ids, size_t 
 int
 fib_group_new(struct fib *f, const uint32_t *nh_ids, size_t n, uint32_t *grp_id)
 {
-	struct fib_obj	*g;
-	int		 rc;
+	struct fib_obj *g;
+	int		rc;
 
 	if (!(g = fib_obj_new(f, FIB_OBJ_GROUP)))
 		return -ENOMEM;
@@ -477,8 +480,8 @@ fib_group_new(struct fib *f, const uint32_t *nh_ids, size_t n, uint32_t *grp_id)
 int
 fib_group_set(struct fib *f, uint32_t grp_id, const uint32_t *nh_ids, size_t n)
 {
-	struct fib_obj	*g = fib_obj_find(f, grp_id);
-	int		 rc;
+	struct fib_obj *g = fib_obj_find(f, grp_id);
+	int		rc;
 
 	if (!g || g->type != FIB_OBJ_GROUP)
 		return -ENOENT;
@@ -491,7 +494,7 @@ fib_group_set(struct fib *f, uint32_t grp_id, const uint32_t *nh_ids, size_t n)
 void
 fib_group_free(struct fib *f, uint32_t grp_id)
 {
-	struct fib_obj	*g = fib_obj_find(f, grp_id);
+	struct fib_obj *g = fib_obj_find(f, grp_id);
 
 	if (!g || g->type != FIB_OBJ_GROUP)
 		return;
@@ -502,18 +505,18 @@ fib_group_free(struct fib *f, uint32_t grp_id)
 /* --- start-up and clean-up ----------------------------------------------- */
 
 struct fib_nh_scan {
-	struct fib	*f;
-	uint32_t	*ids, *stale_grp, *stale_nh;
-	size_t		 n, cap, ngrp, cgrp, nnh, cnh;
-	int		 err;
+	struct fib *f;
+	uint32_t   *ids, *stale_grp, *stale_nh;
+	size_t	    n, cap, ngrp, cgrp, nnh, cnh;
+	int	    err;
 };
 
 static int
 fib_u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
 	if (*n == *cap) {
-		size_t		 nc = *cap ? *cap * 2 : 64;
-		uint32_t	*nv = realloc(*v, nc * sizeof(*nv));
+		size_t	  nc = *cap ? *cap * 2 : 64;
+		uint32_t *nv = realloc(*v, nc * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
@@ -527,11 +530,11 @@ fib_u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 static int
 fib_nh_scan_one(struct nl_msg *msg, void *arg)
 {
-	struct fib_nh_scan	*s = arg;
-	struct nlmsghdr		*h = nlmsg_hdr(msg);
-	struct nlattr		*tb[NHA_MAX + 1];
-	struct nhmsg		 nhm;
-	uint32_t		 id;
+	struct fib_nh_scan *s = arg;
+	struct nlmsghdr	   *h = nlmsg_hdr(msg);
+	struct nlattr	   *tb[NHA_MAX + 1];
+	struct nhmsg	    nhm;
+	uint32_t	    id;
 
 	if (h->nlmsg_type != RTM_NEWNEXTHOP || !nlmsg_valid_hdr(h, sizeof(nhm)))
 		return NL_SKIP;
@@ -554,10 +557,10 @@ fib_nh_scan_one(struct nl_msg *msg, void *arg)
 int
 fib_nh_init(struct fib *f)
 {
-	struct fib_nh_scan	 s = { .f = f };
-	struct nhmsg		 nhm = { .nh_family = AF_UNSPEC };
-	struct nl_msg		*msg;
-	int			 rc;
+	struct fib_nh_scan s = { .f = f };
+	struct nhmsg	   nhm = { .nh_family = AF_UNSPEC };
+	struct nl_msg	  *msg;
+	int		   rc;
 
 	hash_init(&f->obj_hash, 256);
 	if (!(msg = nlmsg_alloc_simple(RTM_GETNEXTHOP, NLM_F_DUMP)))
@@ -586,7 +589,8 @@ fib_nh_init(struct fib *f)
 		if (s.nnh)
 			memcpy(f->stale_ids + s.ngrp, s.stale_nh, s.nnh * sizeof(uint32_t));
 		f->nstale = s.ngrp + s.nnh;
-		log_info(LOG_MOD_FIB, "%zu nexthop objects of ours from a previous run (kept until reconcile)",
+		log_info(LOG_MOD_FIB,
+		    "%zu nexthop objects of ours from a previous run (kept until reconcile)",
 		    f->nstale);
 	}
 out:
@@ -597,32 +601,32 @@ out:
 }
 
 struct fib_nh_members {
-	const uint32_t	*used;		/* sorted */
-	size_t		 nused;
-	uint32_t	*more;		/* members of used stale groups */
-	size_t		 nmore, cmore;
-	int		 err;
+	const uint32_t *used; /* sorted */
+	size_t		nused;
+	uint32_t       *more; /* members of used stale groups */
+	size_t		nmore, cmore;
+	int		err;
 };
 
 static int
 fib_nh_members_one(struct nl_msg *msg, void *arg)
 {
-	struct fib_nh_members	*m = arg;
-	struct nlmsghdr		*h = nlmsg_hdr(msg);
-	struct nlattr		*tb[NHA_MAX + 1];
-	struct nexthop_grp	 g;
-	struct wire_rd		 r;
-	uint32_t		 id;
+	struct fib_nh_members *m = arg;
+	struct nlmsghdr	      *h = nlmsg_hdr(msg);
+	struct nlattr	      *tb[NHA_MAX + 1];
+	struct nexthop_grp     g;
+	struct wire_rd	       r;
+	uint32_t	       id;
 
 	if (h->nlmsg_type != RTM_NEWNEXTHOP || !nlmsg_valid_hdr(h, sizeof(struct nhmsg)) ||
-	    nlmsg_parse(h, sizeof(struct nhmsg), tb, NHA_MAX, NULL) < 0 ||
-	    !tb[NHA_ID] || !tb[NHA_GROUP])
+	    nlmsg_parse(h, sizeof(struct nhmsg), tb, NHA_MAX, NULL) < 0 || !tb[NHA_ID] ||
+	    !tb[NHA_GROUP])
 		return NL_SKIP;
 	id = nla_get_u32(tb[NHA_ID]);
 	if (!bsearch(&id, m->used, m->nused, sizeof(id), fib_u32_cmp))
 		return NL_SKIP;
 	r = wire_rd_init(nla_data(tb[NHA_GROUP]), (size_t)nla_len(tb[NHA_GROUP]));
-	while (wire_get_bytes(&r, &g, sizeof(g)))	/* host order, kernel ABI */
+	while (wire_get_bytes(&r, &g, sizeof(g))) /* host order, kernel ABI */
 		if (fib_u32_push(&m->more, &m->nmore, &m->cmore, g.id) < 0)
 			m->err = -ENOMEM;
 	return NL_OK;
@@ -633,11 +637,11 @@ fib_nh_members_one(struct nl_msg *msg, void *arg)
 int
 fib_nh_prune(struct fib *f, uint32_t *used, size_t nused)
 {
-	struct fib_nh_members	 m = { 0 };
-	struct nhmsg		 nhm = { .nh_family = AF_UNSPEC };
-	struct nl_msg		*msg;
-	size_t			 i, j, kept = 0, gone = 0;
-	int			 rc = 0;
+	struct fib_nh_members m = { 0 };
+	struct nhmsg	      nhm = { .nh_family = AF_UNSPEC };
+	struct nl_msg	     *msg;
+	size_t		      i, j, kept = 0, gone = 0;
+	int		      rc = 0;
 
 	if (!f->nstale)
 		return 0;
@@ -655,7 +659,7 @@ fib_nh_prune(struct fib *f, uint32_t *used, size_t nused)
 	if (m.nmore)
 		qsort(m.more, m.nmore, sizeof(*m.more), fib_u32_cmp);
 	for (i = j = 0; i < f->nstale; i++) {
-		uint32_t	 id = f->stale_ids[i];
+		uint32_t id = f->stale_ids[i];
 
 		if ((nused && bsearch(&id, used, nused, sizeof(id), fib_u32_cmp)) ||
 		    (m.nmore && bsearch(&id, m.more, m.nmore, sizeof(id), fib_u32_cmp))) {
@@ -669,8 +673,10 @@ fib_nh_prune(struct fib *f, uint32_t *used, size_t nused)
 	}
 	f->nstale = j;
 	if (gone)
-		log_info(LOG_MOD_FIB, "removed %zu unused nexthop objects of a previous run, "
-		    "%zu stay until reconcile", gone, kept);
+		log_info(LOG_MOD_FIB,
+		    "removed %zu unused nexthop objects of a previous run, "
+		    "%zu stay until reconcile",
+		    gone, kept);
 out:
 	free(m.more);
 	return rc;
@@ -681,8 +687,8 @@ out:
 int
 fib_nh_reconcile(struct fib *f)
 {
-	size_t	 i;
-	int	 rc = 0;
+	size_t i;
+	int    rc = 0;
 
 	for (i = 0; i < f->nstale && rc == 0; i++)
 		rc = fib_obj_del_send(f, f->stale_ids[i]);
@@ -697,7 +703,7 @@ fib_nh_reconcile(struct fib *f)
 void
 fib_nh_fini(struct fib *f)
 {
-	struct fib_obj	*o, *next;
+	struct fib_obj *o, *next;
 
 	for (o = f->objs; o; o = next) {
 		next = o->lnext;

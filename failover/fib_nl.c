@@ -21,16 +21,16 @@
 #include "lib/loop.h"
 
 #ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK		11
+#define NETLINK_EXT_ACK 11
 #endif
 #ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK		10
+#define NETLINK_CAP_ACK 10
 #endif
 
-#define FIB_LOG_ERRORS_MAX	16	/* refusals logged one by one per flush */
+#define FIB_LOG_ERRORS_MAX 16 /* refusals logged one by one per flush */
 
-static void	fib_nl_recv(struct fib *);
-static void	fib_retry_fire(uv_timer_t *);
+static void fib_nl_recv(struct fib *);
+static void fib_retry_fire(uv_timer_t *);
 
 const char *
 fib_addr_str(const struct ipaddr *a, char *buf, size_t len)
@@ -47,7 +47,7 @@ fib_addr_str(const struct ipaddr *a, char *buf, size_t len)
 const char *
 fib_pfx_str(const struct prefix *p, char *buf, size_t len)
 {
-	char	 a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (!inet_ntop(p->family, p->bytes, a, sizeof(a)))
 		snprintf(a, sizeof(a), "?");
@@ -58,14 +58,14 @@ fib_pfx_str(const struct prefix *p, char *buf, size_t len)
 bool
 fib_pfx_has_addr(uint8_t family, const uint8_t *bytes, unsigned len, const struct ipaddr *a)
 {
-	unsigned	 full = len / 8, rest = len % 8;
+	unsigned full = len / 8, rest = len % 8;
 
 	if (family != a->family || len > prefix_family_bits(family))
 		return false;
 	if (memcmp(bytes, a->bytes, full) != 0)
 		return false;
 	if (rest) {
-		uint8_t	 m = (uint8_t)(0xff << (8 - rest));
+		uint8_t m = (uint8_t)(0xff << (8 - rest));
 
 		if ((bytes[full] & m) != (a->bytes[full] & m))
 			return false;
@@ -78,8 +78,8 @@ fib_pfx_has_addr(uint8_t family, const uint8_t *bytes, unsigned len, const struc
 static int
 fib_netns_enter(const char *name, int *saved)
 {
-	char	 path[128];
-	int	 fd, rc = 0;
+	char path[128];
+	int  fd, rc = 0;
 
 	*saved = -1;
 	if (!name || !*name)
@@ -134,15 +134,15 @@ fib_q_unsent(const struct fib *f)
 static void
 fib_q_compact(struct fib *f)
 {
-	struct fib_q	*q = &f->q;
-	size_t		 boff, i;
+	struct fib_q *q = &f->q;
+	size_t	      boff, i;
 
 	if (q->head == 0)
 		return;
 	if (q->head == q->n) {
 		q->head = q->sent = q->n = 0;
 		q->blen = 0;
-		if (q->bcap > FIB_Q_KEEP_BYTES) {	/* after a burst: give it back */
+		if (q->bcap > FIB_Q_KEEP_BYTES) { /* after a burst: give it back */
 			free(q->buf);
 			free(q->reqs);
 			q->buf = NULL;
@@ -168,11 +168,11 @@ fib_q_compact(struct fib *f)
 static void
 fib_q_renumber(struct fib *f, size_t from)
 {
-	struct fib_q	*q = &f->q;
-	size_t		 i;
+	struct fib_q *q = &f->q;
+	size_t	      i;
 
 	for (i = from; i < q->n; i++) {
-		struct nlmsghdr	 h;
+		struct nlmsghdr h;
 
 		q->reqs[i].seq = f->next_seq++;
 		memcpy(&h, q->buf + q->reqs[i].off, sizeof(h));
@@ -187,15 +187,15 @@ int
 fib_q_add_raw(struct fib *f, const void *msg, size_t msglen, enum fib_req_kind kind,
     uint32_t id, uint16_t gen, const struct prefix *pfx)
 {
-	struct fib_q	*q = &f->q;
-	size_t		 len = NLMSG_ALIGN(msglen);
-	struct nlmsghdr	 h;
-	struct fib_req	*r;
+	struct fib_q   *q = &f->q;
+	size_t		len = NLMSG_ALIGN(msglen);
+	struct nlmsghdr h;
+	struct fib_req *r;
 
 	fib_q_compact(f);
 	if (q->blen + len > q->bcap) {
 		size_t	 ncap = q->bcap ? q->bcap * 2 : 256 * 1024;
-		uint8_t	*nb;
+		uint8_t *nb;
 
 		while (ncap < q->blen + len)
 			ncap *= 2;
@@ -205,8 +205,8 @@ fib_q_add_raw(struct fib *f, const void *msg, size_t msglen, enum fib_req_kind k
 		q->bcap = ncap;
 	}
 	if (q->n == q->cap) {
-		size_t		 ncap = q->cap ? q->cap * 2 : 4096;
-		struct fib_req	*nr;
+		size_t		ncap = q->cap ? q->cap * 2 : 4096;
+		struct fib_req *nr;
 
 		if (!(nr = realloc(q->reqs, ncap * sizeof(*nr))))
 			return -ENOMEM;
@@ -240,10 +240,10 @@ fib_q_add_raw(struct fib *f, const void *msg, size_t msglen, enum fib_req_kind k
 }
 
 int
-fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id,
-    uint16_t gen, const struct prefix *pfx)
+fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id, uint16_t gen,
+    const struct prefix *pfx)
 {
-	struct nlmsghdr	*h = nlmsg_hdr(msg);
+	struct nlmsghdr *h = nlmsg_hdr(msg);
 	int		 rc;
 
 	rc = fib_q_add_raw(f, h, h->nlmsg_len, kind, id, gen, pfx);
@@ -256,11 +256,12 @@ fib_q_add(struct fib *f, struct nl_msg *msg, enum fib_req_kind kind, uint32_t id
 static const char *
 fib_req_what(const struct fib_req *r, char *buf, size_t len)
 {
-	char	 p[PREFIX_STRLEN];
+	char p[PREFIX_STRLEN];
 
 	switch (r->kind) {
 	case FIB_REQ_ROUTE_SET:
-		snprintf(buf, len, "route %s nhid %u", fib_pfx_str(&r->pfx, p, sizeof(p)), r->id);
+		snprintf(buf, len, "route %s nhid %u", fib_pfx_str(&r->pfx, p, sizeof(p)),
+		    r->id);
 		break;
 	case FIB_REQ_ROUTE_DEL:
 		snprintf(buf, len, "route delete %s", fib_pfx_str(&r->pfx, p, sizeof(p)));
@@ -279,9 +280,9 @@ fib_req_what(const struct fib_req *r, char *buf, size_t len)
 static int
 fib_nl_err_decode(struct nlmsghdr *h, int *err, uint32_t *seq, char *why, size_t whylen)
 {
-	struct nlattr	*tb[NLMSGERR_ATTR_MAX + 1];
-	struct nlmsgerr	 e;
-	int		 hdrlen = (int)sizeof(e);
+	struct nlattr  *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlmsgerr e;
+	int		hdrlen = (int)sizeof(e);
 
 	why[0] = '\0';
 	if (!nlmsg_valid_hdr(h, sizeof(e)))
@@ -303,23 +304,23 @@ fib_nl_err_decode(struct nlmsghdr *h, int *err, uint32_t *seq, char *why, size_t
 static void
 fib_nl_ack(struct fib *f, int err, uint32_t seq, const char *why)
 {
-	struct fib_q	*q = &f->q;
-	struct fib_req	 r;
-	size_t		 idx, i;
-	char		 what[128];
+	struct fib_q  *q = &f->q;
+	struct fib_req r;
+	size_t	       idx, i;
+	char	       what[128];
 
 	if (q->head == q->sent)
 		return;
 	idx = (uint32_t)(seq - q->reqs[q->head].seq);
 	if (idx >= fib_q_inflight(f))
-		return;		/* stale: renumbered after a lost ack */
+		return; /* stale: renumbered after a lost ack */
 	/* Answers come in order. Before idx, a request that asked for no ack
 	 * and got no answer was accepted; one that asked for an ack and got
 	 * none lost it: it is resent after the ENOBUFS that must follow, so it
 	 * stays unsettled. */
 	r = q->reqs[q->head + idx];
 	if (r.kind & 0x80)
-		return;		/* settled already */
+		return; /* settled already */
 	q->reqs[q->head + idx].kind |= 0x80;
 	for (i = q->head; i < q->head + idx; i++)
 		if (!q->reqs[i].ack)
@@ -330,7 +331,7 @@ fib_nl_ack(struct fib *f, int err, uint32_t seq, const char *why)
 		q->head++;
 
 	if (err) {
-		bool	 benign = (err == -ESRCH || err == -ENOENT) &&
+		bool benign = (err == -ESRCH || err == -ENOENT) &&
 		    (r.kind == FIB_REQ_ROUTE_DEL || r.kind == FIB_REQ_NH_DEL);
 
 		if (!benign) {
@@ -362,7 +363,7 @@ static int
 fib_nl_msg_in(struct nl_msg *msg, void *arg)
 {
 	struct fib	*f = arg;
-	struct nlmsghdr	*h = nlmsg_hdr(msg);
+	struct nlmsghdr *h = nlmsg_hdr(msg);
 	char		 why[256];
 	uint32_t	 seq = 0;
 	int		 err = 0;
@@ -381,7 +382,7 @@ fib_nl_msg_in(struct nl_msg *msg, void *arg)
 static void
 fib_q_requeue_inflight(struct fib *f)
 {
-	size_t	 i;
+	size_t i;
 
 	while (f->q.head < f->q.sent && (f->q.reqs[f->q.head].kind & 0x80))
 		f->q.head++;
@@ -395,11 +396,11 @@ fib_q_requeue_inflight(struct fib *f)
 static void
 fib_nl_recv(struct fib *f)
 {
-	bool	 drain = false;
-	int	 rc;
+	bool drain = false;
+	int  rc;
 
 	while (f->sk && (fib_q_inflight(f) > 0 || drain)) {
-		rc = nl_recvmsgs_report(f->sk, f->cb);	/* messages read, 0, or -error */
+		rc = nl_recvmsgs_report(f->sk, f->cb); /* messages read, 0, or -error */
 		if (rc > 0)
 			continue;
 		if (rc == -NLE_NOMEM) {
@@ -411,8 +412,10 @@ fib_nl_recv(struct fib *f)
 				f->batch_max /= 2;
 			f->overrun = true;
 			fib_send_wait(f);
-			log_warn(LOG_MOD_FIB, "netlink receive buffer overrun; resending %zu requests, "
-			    "batches of %zu from now on", fib_q_inflight(f), f->batch_max);
+			log_warn(LOG_MOD_FIB,
+			    "netlink receive buffer overrun; resending %zu requests, "
+			    "batches of %zu from now on",
+			    fib_q_inflight(f), f->batch_max);
 			fib_q_requeue_inflight(f);
 			drain = true;
 			continue;
@@ -427,7 +430,7 @@ fib_nl_recv(struct fib *f)
 static void
 fib_ack_timeout(uv_timer_t *t)
 {
-	struct fib	*f = t->data;
+	struct fib *f = t->data;
 
 	if (f->closing)
 		return;
@@ -464,8 +467,8 @@ fib_ack_timer_update(struct fib *f)
 static void
 fib_q_ack_last(struct fib *f, size_t i)
 {
-	struct fib_req	*r = &f->q.reqs[i];
-	struct nlmsghdr	 h;
+	struct fib_req *r = &f->q.reqs[i];
+	struct nlmsghdr h;
 
 	if (r->ack)
 		return;
@@ -495,8 +498,8 @@ fib_nl_window(const struct fib *f)
 static int
 fib_nl_push(struct fib *f, bool wait)
 {
-	struct fib_q	*q = &f->q;
-	int		 rc = 0;
+	struct fib_q *q = &f->q;
+	int	      rc = 0;
 
 	if (f->in_flush || !f->sk)
 		return 0;
@@ -506,7 +509,7 @@ fib_nl_push(struct fib *f, bool wait)
 	while (rc == 0) {
 		while (fib_q_unsent(f) > 0 && fib_q_inflight(f) < fib_nl_window(f) &&
 		    (wait || fib_send_busy(f, NULL) < FIB_SENDER_BATCHES)) {
-			size_t	 first = q->sent, last = q->sent, bytes = 0;
+			size_t first = q->sent, last = q->sent, bytes = 0;
 
 			while (last < q->n && last - first < f->batch_max &&
 			    bytes + q->reqs[last].len <= FIB_BATCH_BYTES) {
@@ -515,7 +518,8 @@ fib_nl_push(struct fib *f, bool wait)
 			}
 			fib_q_ack_last(f, last - 1);
 			rc = wait ? fib_send_direct(f, q->buf + q->reqs[first].off, bytes) :
-			    fib_send_submit(f, q->buf + q->reqs[first].off, bytes, last - first);
+				    fib_send_submit(f, q->buf + q->reqs[first].off, bytes,
+					last - first);
 			if (rc < 0)
 				break;
 			q->sent = last;
@@ -534,9 +538,9 @@ fib_nl_push(struct fib *f, bool wait)
 			}
 			break;
 		}
-		fib_nl_recv(f);	/* every answer is in the socket by now */
+		fib_nl_recv(f); /* every answer is in the socket by now */
 		if (fib_q_unsent(f) == 0 || fib_q_inflight(f) >= fib_nl_window(f))
-			break;	/* done, or acks lost: the ack timer resends */
+			break; /* done, or acks lost: the ack timer resends */
 	}
 	if (rc < 0) {
 		/* ENOBUFS, ENOMEM: what did not go out is sent again by the
@@ -576,7 +580,7 @@ fib_nl_round_end(struct fib *f)
 int
 fib_flush(struct fib *f)
 {
-	int	 rc;
+	int rc;
 
 	fib_nl_round_begin(f);
 	rc = fib_nl_push(f, true);
@@ -589,7 +593,7 @@ fib_flush(struct fib *f)
 int
 fib_push(struct fib *f)
 {
-	int	 rc;
+	int rc;
 
 	fib_nl_round_begin(f);
 	rc = fib_nl_push(f, false);
@@ -600,7 +604,7 @@ fib_push(struct fib *f)
 static void
 fib_nl_poll_cb(uv_poll_t *h, int status, int events)
 {
-	struct fib	*f = h->data;
+	struct fib *f = h->data;
 
 	if (f->closing)
 		return;
@@ -621,8 +625,8 @@ fib_nl_poll_cb(uv_poll_t *h, int status, int events)
 static void
 fib_retry_arm(struct fib *f)
 {
-	uint64_t	 now = mono_ms(), due = UINT64_MAX;
-	size_t		 i;
+	uint64_t now = mono_ms(), due = UINT64_MAX;
+	size_t	 i;
 
 	if (f->closing)
 		return;
@@ -642,7 +646,7 @@ fib_retry_arm(struct fib *f)
 static void
 fib_retry_arm_one(struct fib *f, uint64_t due)
 {
-	uint64_t	 now = mono_ms();
+	uint64_t now = mono_ms();
 
 	if (f->closing || due >= f->retry_due)
 		return;
@@ -653,7 +657,7 @@ fib_retry_arm_one(struct fib *f, uint64_t due)
 static int
 fib_retry_rank(struct fib *f, const struct fib_retry *r)
 {
-	const struct fib_obj	*o;
+	const struct fib_obj *o;
 
 	switch (r->kind) {
 	case FIB_REQ_NH_SET:
@@ -671,11 +675,11 @@ fib_retry_rank(struct fib *f, const struct fib_retry *r)
 static void
 fib_retry_fire(uv_timer_t *t)
 {
-	struct fib		*f = t->data;
-	struct fib_retry	*due = NULL;
-	uint64_t		 now = mono_ms();
-	size_t			 i, n = 0;
-	int			 rank;
+	struct fib	 *f = t->data;
+	struct fib_retry *due = NULL;
+	uint64_t	  now = mono_ms();
+	size_t		  i, n = 0;
+	int		  rank;
 
 	if (f->closing)
 		return;
@@ -694,7 +698,8 @@ fib_retry_fire(uv_timer_t *t)
 		for (i = 0; i < n; i++) {
 			if (fib_retry_rank(f, &due[i]) != rank)
 				continue;
-			if (due[i].kind == FIB_REQ_ROUTE_SET || due[i].kind == FIB_REQ_ROUTE_DEL)
+			if (due[i].kind == FIB_REQ_ROUTE_SET ||
+			    due[i].kind == FIB_REQ_ROUTE_DEL)
 				fib_rt_retry(f, &due[i].pfx, due[i].kind);
 			else
 				fib_obj_retry(f, due[i].id, due[i].kind);
@@ -711,15 +716,16 @@ void
 fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct prefix *pfx,
     unsigned attempts)
 {
-	struct fib_retry	*r;
-	uint64_t		 delay = f->cfg.retry_min_ms;
+	struct fib_retry *r;
+	uint64_t	  delay = f->cfg.retry_min_ms;
 
 	if (f->nretries == f->cretries) {
-		size_t		 ncap = f->cretries ? f->cretries * 2 : 64;
+		size_t		  ncap = f->cretries ? f->cretries * 2 : 64;
 		struct fib_retry *nr = realloc(f->retries, ncap * sizeof(*nr));
 
 		if (!nr) {
-			log_err(LOG_MOD_FIB, "out of memory: a refused request will not be retried");
+			log_err(LOG_MOD_FIB,
+			    "out of memory: a refused request will not be retried");
 			return;
 		}
 		f->retries = nr;
@@ -729,7 +735,7 @@ fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct p
 		delay *= 2;
 	if (delay > FIB_RETRY_MAX_MS)
 		delay = f->cfg.retry_min_ms > FIB_RETRY_MAX_MS ? f->cfg.retry_min_ms :
-		    FIB_RETRY_MAX_MS;
+								 FIB_RETRY_MAX_MS;
 	r = &f->retries[f->nretries++];
 	memset(r, 0, sizeof(*r));
 	r->due_ms = mono_ms() + delay;
@@ -744,8 +750,8 @@ fib_retry_add(struct fib *f, enum fib_req_kind kind, uint32_t id, const struct p
 void
 fib_retry_now(struct fib *f)
 {
-	uint64_t	 now = mono_ms();
-	size_t		 i;
+	uint64_t now = mono_ms();
+	size_t	 i;
 
 	for (i = 0; i < f->nretries; i++)
 		f->retries[i].due_ms = now;
@@ -760,7 +766,7 @@ fib_retry_now(struct fib *f)
 int
 fib_dump(struct fib *f, struct nl_msg *msg, int (*fn)(struct nl_msg *, void *), void *arg)
 {
-	int	 rc;
+	int rc;
 
 	nl_socket_modify_cb(f->dump_sk, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
 	rc = nl_send_auto(f->dump_sk, msg);
@@ -780,7 +786,7 @@ fib_dump(struct fib *f, struct nl_msg *msg, int (*fn)(struct nl_msg *, void *), 
 static int
 fib_sock_bufs(struct nl_sock *sk, int size)
 {
-	int	 fd = nl_socket_get_fd(sk);
+	int fd = nl_socket_get_fd(sk);
 
 	/* FORCE lifts rmem_max/wmem_max (we are root); fall back to the capped size. */
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0 ||
@@ -795,22 +801,23 @@ fib_sock_bufs(struct nl_sock *sk, int size)
 static void
 fib_nh_compat_off(void)
 {
-	const char	*path = "/proc/sys/net/ipv4/nexthop_compat_mode";
-	char		 cur[8] = "";
-	int		 fd;
+	const char *path = "/proc/sys/net/ipv4/nexthop_compat_mode";
+	char	    cur[8] = "";
+	int	    fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		ssize_t	 n = read(fd, cur, sizeof(cur) - 1);
+		ssize_t n = read(fd, cur, sizeof(cur) - 1);
 
 		close(fd);
 		if (n >= 1 && cur[0] == '0') {
-			log_info(LOG_MOD_FIB, "nexthop_compat_mode=0: routes show their nhid only");
+			log_info(LOG_MOD_FIB,
+			    "nexthop_compat_mode=0: routes show their nhid only");
 			return;
 		}
 	}
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "0\n", 2) != 2)
-		log_warn(LOG_MOD_FIB, "cannot set %s to 0: %s (group rewrites stay slower)", path,
-		    strerror(errno));
+		log_warn(LOG_MOD_FIB, "cannot set %s to 0: %s (group rewrites stay slower)",
+		    path, strerror(errno));
 	else
 		log_info(LOG_MOD_FIB, "nexthop_compat_mode=0: routes show their nhid only");
 	if (fd >= 0)
@@ -820,7 +827,7 @@ fib_nh_compat_off(void)
 void
 fib_ns_prepare(const struct fib_cfg *cfg)
 {
-	int	 saved = -1;
+	int saved = -1;
 
 	if (!cfg->nh_compat_off)
 		return;
@@ -833,7 +840,7 @@ fib_ns_prepare(const struct fib_cfg *cfg)
 static int
 fib_nl_open(struct fib *f)
 {
-	int	 one = 1, rc;
+	int one = 1, rc;
 
 	if (!(f->sk = nl_socket_alloc()) || !(f->dump_sk = nl_socket_alloc()))
 		return -ENOMEM;
@@ -842,7 +849,7 @@ fib_nl_open(struct fib *f)
 	nl_socket_disable_seq_check(f->sk);
 	nl_socket_disable_auto_ack(f->sk);
 	nl_socket_disable_msg_peek(f->sk);
-	nl_socket_set_msg_buf_size(f->sk, 8192);	/* one ack per datagram */
+	nl_socket_set_msg_buf_size(f->sk, 8192); /* one ack per datagram */
 	if ((rc = fib_sock_bufs(f->sk, FIB_SOCKBUF)) < 0)
 		return rc;
 	if ((rc = fib_sock_bufs(f->dump_sk, 8 * 1024 * 1024)) < 0)
@@ -851,7 +858,8 @@ fib_nl_open(struct fib *f)
 	/* reason strings, and acks that do not echo the whole request */
 	setsockopt(nl_socket_get_fd(f->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(f->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(f->dump_sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(f->dump_sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+	    sizeof(one));
 	nl_socket_modify_cb(f->sk, NL_CB_MSG_IN, NL_CB_CUSTOM, fib_nl_msg_in, f);
 	f->cb = nl_socket_get_cb(f->sk);
 	f->sk_fd = nl_socket_get_fd(f->sk);
@@ -863,9 +871,9 @@ fib_nl_open(struct fib *f)
 struct fib *
 fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 {
-	struct fib	*f;
-	uv_loop_t	*loop = loop_get();
-	int		 saved = -1, rc;
+	struct fib *f;
+	uv_loop_t  *loop = loop_get();
+	int	    saved = -1, rc;
 
 	if (!loop) {
 		errno = ENODEV;
@@ -877,7 +885,7 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	}
 	f->cfg = *cfg;
 	if (!f->cfg.table)
-		f->cfg.table = 254;	/* RT_TABLE_MAIN */
+		f->cfg.table = 254; /* RT_TABLE_MAIN */
 	if (!f->cfg.retry_min_ms)
 		f->cfg.retry_min_ms = FIB_RETRY_MIN_MS;
 	if (cfg->netns) {
@@ -907,8 +915,8 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	}
 	fib_netns_leave(saved);
 	if ((rc = fib_send_start(f)) < 0)
-		log_warn(LOG_MOD_FIB, "no sender thread (%s): batches go out on the loop thread",
-		    strerror(-rc));
+		log_warn(LOG_MOD_FIB,
+		    "no sender thread (%s): batches go out on the loop thread", strerror(-rc));
 
 	uv_timer_init(loop, &f->retry_timer);
 	f->retry_timer.data = f;
@@ -919,7 +927,8 @@ fib_new(const struct fib_cfg *cfg, const struct fib_events *ev, void *arg)
 	uv_poll_start(&f->poll, UV_READABLE, fib_nl_poll_cb);
 	f->poll_on = true;
 	log_info(LOG_MOD_FIB, "FIB ready: table %u, protocol %u%s%s", f->cfg.table,
-	    FIB_PROTO_HYBRIDGW, f->cfg.netns ? ", netns " : "", f->cfg.netns ? f->cfg.netns : "");
+	    FIB_PROTO_HYBRIDGW, f->cfg.netns ? ", netns " : "",
+	    f->cfg.netns ? f->cfg.netns : "");
 	return f;
 out:
 	fib_ev_fini(f);
@@ -939,7 +948,7 @@ out:
 static void
 fib_closed(uv_handle_t *h)
 {
-	struct fib	*f = h->data;
+	struct fib *f = h->data;
 
 	/* libuv runs close callbacks in no promised order: the last one frees */
 	if (--f->open_handles == 0)
@@ -952,7 +961,7 @@ fib_free(struct fib *f)
 	if (!f)
 		return;
 	f->closing = true;
-	fib_send_stop(f);	/* what was handed to it still goes out */
+	fib_send_stop(f); /* what was handed to it still goes out */
 	fib_ev_fini(f);
 	f->open_handles = 3;
 	if (f->ev_poll_init) {
@@ -979,7 +988,7 @@ fib_free(struct fib *f)
 void
 fib_stats_get(const struct fib *f, struct fib_stats *st)
 {
-	size_t	 in_sender;
+	size_t in_sender;
 
 	*st = f->stats;
 	st->requests_pending = (uint32_t)(f->q.n - f->q.head);

@@ -50,9 +50,9 @@ fib_rtab_of(struct fib *f, uint8_t family)
 static size_t
 fib_rt_home(const struct fib_rtab *t, const uint8_t *addr, uint8_t len)
 {
-	uint64_t	 h = len;
-	uint32_t	 w;
-	unsigned	 i;
+	uint64_t h = len;
+	uint32_t w;
+	unsigned i;
 
 	for (i = 0; i < t->alen; i += 4) {
 		memcpy(&w, addr + i, sizeof(w));
@@ -66,8 +66,8 @@ fib_rt_home(const struct fib_rtab *t, const uint8_t *addr, uint8_t len)
 static size_t
 fib_rt_probe(const struct fib_rtab *t, const uint8_t *addr, uint8_t len, bool *found)
 {
-	size_t		 i = fib_rt_home(t, addr, len);
-	struct fib_rt	*e;
+	size_t	       i = fib_rt_home(t, addr, len);
+	struct fib_rt *e;
 
 	for (;; i = i + 1 == t->cap ? 0 : i + 1) {
 		e = fib_rt_at(t, i);
@@ -85,10 +85,10 @@ fib_rt_probe(const struct fib_rtab *t, const uint8_t *addr, uint8_t len, bool *f
 static int
 fib_rt_grow(struct fib_rtab *t)
 {
-	size_t		 nc = t->cap ? t->cap + t->cap / 2 : 1024, i, j;
-	struct fib_rtab	 n = *t;
-	struct fib_rt	*e;
-	bool		 found;
+	size_t		nc = t->cap ? t->cap + t->cap / 2 : 1024, i, j;
+	struct fib_rtab n = *t;
+	struct fib_rt  *e;
+	bool		found;
 
 	if (!(n.slots = malloc(nc * t->esize)))
 		return -ENOMEM;
@@ -121,8 +121,8 @@ fib_rt_pfx(const struct fib_rtab *t, struct fib_rt *e, struct prefix *p)
 static int
 fib_rt_key(const struct prefix *inp, struct prefix *out)
 {
-	struct prefix	 in = *inp;	/* out may be inp */
-	unsigned	 i;
+	struct prefix in = *inp; /* out may be inp */
+	unsigned      i;
 
 	if ((in.family != AF_INET && in.family != AF_INET6) ||
 	    in.len > prefix_family_bits(in.family))
@@ -140,7 +140,7 @@ fib_rt_key(const struct prefix *inp, struct prefix *out)
 static struct fib_rt *
 fib_rt_find(struct fib *f, const struct prefix *key)
 {
-	struct fib_rtab	*t = fib_rtab_of(f, key->family);
+	struct fib_rtab *t = fib_rtab_of(f, key->family);
 	size_t		 i;
 	bool		 found;
 
@@ -154,7 +154,7 @@ fib_rt_find(struct fib *f, const struct prefix *key)
 static struct fib_rt *
 fib_rt_add(struct fib *f, const struct prefix *key)
 {
-	struct fib_rtab	*t = fib_rtab_of(f, key->family);
+	struct fib_rtab *t = fib_rtab_of(f, key->family);
 	struct fib_rt	*e;
 	size_t		 i;
 	bool		 found;
@@ -177,8 +177,8 @@ fib_rt_add(struct fib *f, const struct prefix *key)
 static void
 fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 {
-	size_t		 i = (size_t)((uint8_t *)e - t->slots) / t->esize, j = i, k;
-	struct fib_rt	*n;
+	size_t	       i = (size_t)((uint8_t *)e - t->slots) / t->esize, j = i, k;
+	struct fib_rt *n;
 
 	if (e->flags & FIB_RT_FAILED)
 		f->stats.routes_pending_retry--;
@@ -205,25 +205,25 @@ fib_rt_forget(struct fib *f, struct fib_rtab *t, struct fib_rt *e)
 /* A route request laid out by hand, without allocating (a full table is a
  * million of them): header, rtmsg, RTA_DST, RTA_TABLE and RTA_NH_ID. */
 struct fib_rtreq {
-	uint8_t		 b[NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtmsg)) + RTA_SPACE(16) +
-			    2 * RTA_SPACE(4)];
-	size_t		 len;
+	uint8_t b[NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtmsg)) + RTA_SPACE(16) +
+	    2 * RTA_SPACE(4)];
+	size_t	len;
 };
 
 static void
 fib_rtreq_attr(struct fib_rtreq *m, unsigned short type, const void *data, size_t dlen)
 {
-	struct rtattr	 a = { .rta_len = (unsigned short)RTA_LENGTH(dlen), .rta_type = type };
+	struct rtattr a = { .rta_len = (unsigned short)RTA_LENGTH(dlen), .rta_type = type };
 
 	memcpy(m->b + m->len, &a, sizeof(a));
 	memcpy(m->b + m->len + RTA_LENGTH(0), data, dlen);
-	m->len += RTA_SPACE(dlen);	/* the padding is zero already */
+	m->len += RTA_SPACE(dlen); /* the padding is zero already */
 }
 
 static void
 fib_rtreq_init(const struct fib *f, struct fib_rtreq *m, int type, const struct prefix *p)
 {
-	struct rtmsg	 rtm = {
+	struct rtmsg rtm = {
 		.rtm_family = p->family,
 		.rtm_dst_len = p->len,
 		.rtm_table = f->cfg.table < 256 ? (uint8_t)f->cfg.table : RT_TABLE_UNSPEC,
@@ -231,7 +231,7 @@ fib_rtreq_init(const struct fib *f, struct fib_rtreq *m, int type, const struct 
 		.rtm_scope = type == RTM_NEWROUTE ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE,
 		.rtm_type = type == RTM_NEWROUTE ? RTN_UNICAST : RTN_UNSPEC,
 	};
-	uint32_t	 table = f->cfg.table;
+	uint32_t table = f->cfg.table;
 
 	memset(m, 0, sizeof(*m));
 	m->len = NLMSG_HDRLEN;
@@ -243,10 +243,10 @@ fib_rtreq_init(const struct fib *f, struct fib_rtreq *m, int type, const struct 
 }
 
 static int
-fib_rtreq_queue(struct fib *f, struct fib_rtreq *m, int type, int flags,
-    enum fib_req_kind kind, uint32_t id, uint16_t gen, const struct prefix *p)
+fib_rtreq_queue(struct fib *f, struct fib_rtreq *m, int type, int flags, enum fib_req_kind kind,
+    uint32_t id, uint16_t gen, const struct prefix *p)
 {
-	struct nlmsghdr	 h = {
+	struct nlmsghdr h = {
 		.nlmsg_len = (uint32_t)m->len,
 		.nlmsg_type = (uint16_t)type,
 		.nlmsg_flags = (uint16_t)flags,
@@ -261,7 +261,7 @@ fib_rtreq_queue(struct fib *f, struct fib_rtreq *m, int type, int flags,
 static int
 fib_rt_set_send(struct fib *f, const struct prefix *p, uint32_t grp, uint16_t gen, bool watch)
 {
-	struct fib_rtreq	 m;
+	struct fib_rtreq m;
 
 	fib_rtreq_init(f, &m, RTM_NEWROUTE, p);
 	fib_rtreq_attr(&m, RTA_NH_ID, &grp, sizeof(grp));
@@ -276,7 +276,7 @@ fib_rt_set_send(struct fib *f, const struct prefix *p, uint32_t grp, uint16_t ge
 static int
 fib_rt_send(struct fib *f, const struct fib_rtab *t, struct fib_rt *e)
 {
-	struct prefix	 p;
+	struct prefix p;
 
 	if (++e->gen == 0)
 		e->gen = 1;
@@ -287,7 +287,7 @@ fib_rt_send(struct fib *f, const struct fib_rtab *t, struct fib_rt *e)
 static int
 fib_rt_del_send(struct fib *f, const struct prefix *key)
 {
-	struct fib_rtreq	 m;
+	struct fib_rtreq m;
 
 	fib_rtreq_init(f, &m, RTM_DELROUTE, key);
 	f->stats.routes_del++;
@@ -299,8 +299,8 @@ fib_rt_del_send(struct fib *f, const struct prefix *key)
 int
 fib_route_set(struct fib *f, const struct prefix *p, uint32_t grp_id)
 {
-	struct prefix	 key;
-	struct fib_rt	*e;
+	struct prefix  key;
+	struct fib_rt *e;
 
 	if (fib_rt_key(p, &key) < 0)
 		return -EINVAL;
@@ -319,7 +319,7 @@ fib_route_set(struct fib *f, const struct prefix *p, uint32_t grp_id)
 		f->rt_adopted--;
 	if (e->flags & FIB_RT_FAILED)
 		f->stats.routes_pending_retry--;
-	e->flags &= (uint8_t)~(FIB_RT_FAILED | FIB_RT_ADOPTED);	/* attempts stay */
+	e->flags &= (uint8_t) ~(FIB_RT_FAILED | FIB_RT_ADOPTED); /* attempts stay */
 	e->grp = grp_id;
 	return fib_rt_send(f, fib_rtab_of(f, key.family), e);
 }
@@ -327,8 +327,8 @@ fib_route_set(struct fib *f, const struct prefix *p, uint32_t grp_id)
 int
 fib_route_del(struct fib *f, const struct prefix *p)
 {
-	struct prefix	 key;
-	struct fib_rt	*e;
+	struct prefix  key;
+	struct fib_rt *e;
 
 	if (fib_rt_key(p, &key) < 0)
 		return -EINVAL;
@@ -342,25 +342,25 @@ fib_route_del(struct fib *f, const struct prefix *p)
 void
 fib_rt_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 {
-	struct fib_rt	*e;
+	struct fib_rt *e;
 
 	if (r->kind != FIB_REQ_ROUTE_SET || (!err && !r->watch))
-		return;		/* a refused delete is logged and counted, no more */
+		return; /* a refused delete is logged and counted, no more */
 	e = fib_rt_find(f, &r->pfx);
 	if (r->gen == 0) {
 		/* a route without an entry when it was sent: refused (a
 		 * success is not answered). Is it still what the owner wants
 		 * (not set again nor deleted since)? */
-		if (e || (f->ev->route_wanted &&
-		    !f->ev->route_wanted(f->arg, &r->pfx, r->id)))
+		if (e || (f->ev->route_wanted && !f->ev->route_wanted(f->arg, &r->pfx, r->id)))
 			return;
 		if (!(e = fib_rt_add(f, &r->pfx))) {
-			log_err(LOG_MOD_FIB, "out of memory: a refused route will not be retried");
+			log_err(LOG_MOD_FIB,
+			    "out of memory: a refused route will not be retried");
 			return;
 		}
 		e->grp = r->id;
 	} else if (!e || e->gen != r->gen)
-		return;		/* deleted or set again since */
+		return; /* deleted or set again since */
 	if (!err) {
 		/* out of back-off: nothing left to remember */
 		fib_rt_forget(f, fib_rtab_of(f, r->pfx.family), e);
@@ -384,9 +384,10 @@ fib_rt_ack(struct fib *f, const struct fib_req *r, int err, const char *why)
 void
 fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 {
-	struct fib_rt	*e;
+	struct fib_rt *e;
 
-	if (kind != FIB_REQ_ROUTE_SET || !(e = fib_rt_find(f, p)) || !(e->flags & FIB_RT_FAILED))
+	if (kind != FIB_REQ_ROUTE_SET || !(e = fib_rt_find(f, p)) ||
+	    !(e->flags & FIB_RT_FAILED))
 		return;
 	e->flags &= (uint8_t)~FIB_RT_FAILED;
 	f->stats.routes_pending_retry--;
@@ -402,7 +403,7 @@ fib_rt_retry(struct fib *f, const struct prefix *p, enum fib_req_kind kind)
 void
 fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 {
-	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
+	struct fib_rtab *tabs[2] = { &f->rt4, &f->rt6 }, *t;
 	struct fib_rt	*e;
 	size_t		 i, n = 0;
 	unsigned	 ti;
@@ -412,7 +413,8 @@ fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 	for (ti = 0; ti < 2; ti++)
 		for (t = tabs[ti], i = 0; i < t->cap; i++) {
 			e = fib_rt_at(t, i);
-			if (e->len == FIB_RT_EMPTY || e->grp != grp || (e->flags & FIB_RT_ADOPTED) ||
+			if (e->len == FIB_RT_EMPTY || e->grp != grp ||
+			    (e->flags & FIB_RT_ADOPTED) ||
 			    (failed_only && !(e->flags & FIB_RT_FAILED)))
 				continue;
 			if (e->flags & FIB_RT_FAILED) {
@@ -430,24 +432,24 @@ fib_rt_group_back(struct fib *f, uint32_t grp, bool failed_only)
 /* --- adoption ---------------------------------------------------------------- */
 
 struct fib_adopt_ctx {
-	struct fib	*f;
-	fib_adopt_fn	 fn;
-	void		*arg;
-	size_t		 n;
-	int		 err;
+	struct fib  *f;
+	fib_adopt_fn fn;
+	void	    *arg;
+	size_t	     n;
+	int	     err;
 };
 
 static int
 fib_adopt_one(struct nl_msg *msg, void *arg)
 {
-	struct fib_adopt_ctx	*a = arg;
-	struct fib		*f = a->f;
-	struct nlmsghdr		*h = nlmsg_hdr(msg);
-	struct nlattr		*tb[RTA_MAX + 1];
-	struct rtmsg		 rtm;
-	struct prefix		 p;
-	struct fib_rt		*e;
-	uint32_t		 table;
+	struct fib_adopt_ctx *a = arg;
+	struct fib	     *f = a->f;
+	struct nlmsghdr	     *h = nlmsg_hdr(msg);
+	struct nlattr	     *tb[RTA_MAX + 1];
+	struct rtmsg	      rtm;
+	struct prefix	      p;
+	struct fib_rt	     *e;
+	uint32_t	      table;
 
 	if (h->nlmsg_type != RTM_NEWROUTE || !nlmsg_valid_hdr(h, sizeof(rtm)))
 		return NL_SKIP;
@@ -473,7 +475,7 @@ fib_adopt_one(struct nl_msg *msg, void *arg)
 	if (fib_rt_key(&p, &p) < 0)
 		return NL_SKIP;
 	if (fib_rt_find(f, &p))
-		return NL_OK;	/* set already in this run: ours, not adopted */
+		return NL_OK; /* set already in this run: ours, not adopted */
 	if (!(e = fib_rt_add(f, &p))) {
 		a->err = -ENOMEM;
 		return NL_STOP;
@@ -491,7 +493,7 @@ fib_adopt_one(struct nl_msg *msg, void *arg)
 static int
 fib_adopt_prune(struct fib *f)
 {
-	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
+	struct fib_rtab *tabs[2] = { &f->rt4, &f->rt6 }, *t;
 	uint32_t	*used = NULL;
 	size_t		 n = 0, cap = 0, i;
 	struct fib_rt	*e;
@@ -505,8 +507,8 @@ fib_adopt_prune(struct fib *f)
 			    (n && used[n - 1] == e->grp))
 				continue;
 			if (n == cap) {
-				size_t		 nc = cap ? cap * 2 : 256;
-				uint32_t	*nu = realloc(used, nc * sizeof(*nu));
+				size_t	  nc = cap ? cap * 2 : 256;
+				uint32_t *nu = realloc(used, nc * sizeof(*nu));
 
 				if (!nu) {
 					free(used);
@@ -527,14 +529,14 @@ fib_adopt_prune(struct fib *f)
 int
 fib_adopt(struct fib *f, fib_adopt_fn fn, void *arg)
 {
-	static const uint8_t	 fams[] = { AF_INET, AF_INET6 };
-	struct fib_adopt_ctx	 a = { .f = f, .fn = fn, .arg = arg };
-	size_t			 i;
-	int			 rc = 0;
+	static const uint8_t fams[] = { AF_INET, AF_INET6 };
+	struct fib_adopt_ctx a = { .f = f, .fn = fn, .arg = arg };
+	size_t		     i;
+	int		     rc = 0;
 
 	for (i = 0; i < sizeof(fams) && rc == 0; i++) {
-		struct rtmsg	 rtm = { .rtm_family = fams[i] };
-		struct nl_msg	*msg;
+		struct rtmsg   rtm = { .rtm_family = fams[i] };
+		struct nl_msg *msg;
 
 		if (!(msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP)))
 			return -ENOMEM;
@@ -556,7 +558,7 @@ fib_adopt(struct fib *f, fib_adopt_fn fn, void *arg)
 int
 fib_reconcile(struct fib *f)
 {
-	struct fib_rtab	*tabs[2] = { &f->rt4, &f->rt6 }, *t;
+	struct fib_rtab *tabs[2] = { &f->rt4, &f->rt6 }, *t;
 	struct fib_rt	*e;
 	struct prefix	 key;
 	size_t		 i, n = 0;
@@ -564,7 +566,7 @@ fib_reconcile(struct fib *f)
 	int		 rc = 0;
 
 	for (ti = 0; ti < 2; ti++)
-		for (t = tabs[ti], i = 0; i < t->cap && f->rt_adopted; ) {
+		for (t = tabs[ti], i = 0; i < t->cap && f->rt_adopted;) {
 			e = fib_rt_at(t, i);
 			if (e->len == FIB_RT_EMPTY || !(e->flags & FIB_RT_ADOPTED)) {
 				i++;
@@ -579,7 +581,8 @@ fib_reconcile(struct fib *f)
 			n++;
 		}
 	if (n)
-		log_info(LOG_MOD_FIB, "reconcile: deleting %zu adopted routes not set again", n);
+		log_info(LOG_MOD_FIB, "reconcile: deleting %zu adopted routes not set again",
+		    n);
 	rc = fib_nh_reconcile(f);
 out:
 	return fib_flush(f) ?: rc;

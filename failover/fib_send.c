@@ -30,31 +30,31 @@
  */
 
 struct fib_job {
-	struct mailbox_msg	 msg;		/* weight: requests in data */
-	size_t			 len;
-	uint8_t			 data[];
+	struct mailbox_msg msg; /* weight: requests in data */
+	size_t		   len;
+	uint8_t		   data[];
 };
 
 struct fib_sender {
-	pthread_t		 thread;
-	struct mailbox		*jobs;		/* the loop -> this thread, in order */
-	int			 fd;
-	_Atomic int		 err;		/* first sendto failure not yet collected */
+	pthread_t	thread;
+	struct mailbox *jobs; /* the loop -> this thread, in order */
+	int		fd;
+	_Atomic int	err; /* first sendto failure not yet collected */
 };
 
 static void *
 fib_send_main(void *arg)
 {
-	struct fib_sender	*s = arg;
-	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
-	struct mailbox_msg	*m;
+	struct fib_sender  *s = arg;
+	struct sockaddr_nl  kernel = { .nl_family = AF_NETLINK };
+	struct mailbox_msg *m;
 
 	/* NULL: stopping, and every batch is out */
 	while ((m = mailbox_take(s->jobs, true)) != NULL) {
-		struct fib_job	*j = mailbox_entry(m, struct fib_job, msg);
-		ssize_t		 rc = sendto(s->fd, j->data, j->len, 0,
-				    (struct sockaddr *)&kernel, sizeof(kernel));
-		int		 none = 0;
+		struct fib_job *j = mailbox_entry(m, struct fib_job, msg);
+		ssize_t rc = sendto(s->fd, j->data, j->len, 0, (struct sockaddr *)&kernel,
+		    sizeof(kernel));
+		int	none = 0;
 
 		if (rc < 0)
 			atomic_compare_exchange_strong(&s->err, &none, -errno);
@@ -68,8 +68,8 @@ fib_send_main(void *arg)
 int
 fib_send_start(struct fib *f)
 {
-	struct fib_sender	*s;
-	int			 rc;
+	struct fib_sender *s;
+	int		   rc;
 
 	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
@@ -92,7 +92,7 @@ fib_send_start(struct fib *f)
 void
 fib_send_stop(struct fib *f)
 {
-	struct fib_sender	*s = f->sender;
+	struct fib_sender *s = f->sender;
 
 	if (!s)
 		return;
@@ -109,7 +109,7 @@ fib_send_stop(struct fib *f)
 int
 fib_send_direct(const struct fib *f, const uint8_t *buf, size_t len)
 {
-	struct sockaddr_nl	 kernel = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
 	if (sendto(f->sk_fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
@@ -119,9 +119,9 @@ fib_send_direct(const struct fib *f, const uint8_t *buf, size_t len)
 int
 fib_send_submit(struct fib *f, const uint8_t *buf, size_t len, size_t nreq)
 {
-	struct fib_sender	*s = f->sender;
-	struct fib_job		*j;
-	int			 rc;
+	struct fib_sender *s = f->sender;
+	struct fib_job	  *j;
+	int		   rc;
 
 	if (!s)
 		return fib_send_direct(f, buf, len);
@@ -131,7 +131,7 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len, size_t nreq)
 	j->msg.weight = nreq;
 	j->len = len;
 	memcpy(j->data, buf, len);
-	if ((rc = mailbox_post(s->jobs, &j->msg)) != 0)	/* unbounded: only once stopped */
+	if ((rc = mailbox_post(s->jobs, &j->msg)) != 0) /* unbounded: only once stopped */
 		free(j);
 	return rc;
 }
@@ -142,7 +142,7 @@ fib_send_submit(struct fib *f, const uint8_t *buf, size_t len, size_t nreq)
 int
 fib_send_wait_below(struct fib *f, unsigned max)
 {
-	struct fib_sender	*s = f->sender;
+	struct fib_sender *s = f->sender;
 
 	if (!s)
 		return 0;
@@ -160,7 +160,7 @@ fib_send_wait(struct fib *f)
 unsigned
 fib_send_busy(const struct fib *f, size_t *reqs)
 {
-	struct fib_sender	*s = f->sender;
+	struct fib_sender *s = f->sender;
 
 	if (reqs)
 		*reqs = 0;
@@ -173,7 +173,7 @@ fib_send_busy(const struct fib *f, size_t *reqs)
 int
 fib_send_error(struct fib *f)
 {
-	struct fib_sender	*s = f->sender;
+	struct fib_sender *s = f->sender;
 
 	if (!s)
 		return 0;

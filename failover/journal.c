@@ -13,16 +13,16 @@ struct journal_rec {
 };
 
 struct journal {
-	struct journal_rec	*ring;
-	size_t			 cap;
-	size_t			 count;		/* valid records, <= cap */
-	uint64_t		 next_id;	/* id of the next record */
+	struct journal_rec *ring;
+	size_t		    cap;
+	size_t		    count;   /* valid records, <= cap */
+	uint64_t	    next_id; /* id of the next record */
 };
 
 struct journal *
 journal_new(size_t cap)
 {
-	struct journal	*j;
+	struct journal *j;
 
 	if (cap == 0)
 		cap = 1;
@@ -49,7 +49,7 @@ journal_free(struct journal *j)
 static void
 journal_copy(char *dst, size_t len, const char *src)
 {
-	size_t	 n = src ? strlen(src) : 0;
+	size_t n = src ? strlen(src) : 0;
 
 	if (n >= len)
 		n = len - 1;
@@ -62,7 +62,7 @@ struct rib_journal_entry *
 journal_add(struct journal *j, const char *connection, const char *source,
     enum rib_trigger trig, enum rib_class from, int64_t detected_us)
 {
-	struct journal_rec	*r = &j->ring[(j->next_id - 1) % j->cap];
+	struct journal_rec *r = &j->ring[(j->next_id - 1) % j->cap];
 
 	memset(r, 0, sizeof(*r));
 	journal_copy(r->connection, sizeof(r->connection), connection);
@@ -96,8 +96,8 @@ journal_count(const struct journal *j)
 int
 journal_walk(const struct journal *j, rib_journal_fn cb, void *arg)
 {
-	uint64_t	 id;
-	int		 rc;
+	uint64_t id;
+	int	 rc;
 
 	for (id = j->next_id - j->count; id < j->next_id; id++) {
 		if ((rc = cb(arg, &j->ring[(id - 1) % j->cap].e)) != 0)
@@ -109,7 +109,7 @@ journal_walk(const struct journal *j, rib_journal_fn cb, void *arg)
 int64_t
 journal_wall_us(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;

@@ -15,17 +15,16 @@
  */
 struct journal;
 
-struct journal		 *journal_new(size_t cap);	/* NULL on out-of-memory */
+struct journal		 *journal_new(size_t cap); /* NULL on out-of-memory */
 void			  journal_free(struct journal *);
 struct rib_journal_entry *journal_add(struct journal *, const char *connection,
-			      const char *source, enum rib_trigger, enum rib_class from,
-			      int64_t detected_us);
+    const char *source, enum rib_trigger, enum rib_class from, int64_t detected_us);
 /* NULL when id was never issued or has been overwritten. */
 struct rib_journal_entry *journal_find(struct journal *, uint64_t id);
 size_t			  journal_count(const struct journal *);
 /* Oldest first; cb returns non-zero to stop (that value is returned). */
-int			  journal_walk(const struct journal *, rib_journal_fn, void *arg);
+int journal_walk(const struct journal *, rib_journal_fn, void *arg);
 /* Wall clock in microseconds since the epoch. */
-int64_t			  journal_wall_us(void);
+int64_t journal_wall_us(void);
 
 #endif

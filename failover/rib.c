@@ -21,9 +21,9 @@
  * health has passed (DESIGN.md 3, Selection 4).
  */
 
-#define RIB_OPEN_MAX	16
+#define RIB_OPEN_MAX 16
 
-#if UINTPTR_MAX > 0xffffffffu	/* what a prefix and its paths cost (LP64) */
+#if UINTPTR_MAX > 0xffffffffu /* what a prefix and its paths cost (LP64) */
 _Static_assert(sizeof(struct rib_path) == 20, "rib_path grew");
 _Static_assert(sizeof(struct rib_dest) == 32, "rib_dest grew");
 #endif
@@ -66,7 +66,7 @@ rib_path_demoted(const struct rib *rib, const struct rib_path *p)
 struct rib_dest *
 rib_dest_find(const struct rib *rib, const struct prefix *pfx)
 {
-	struct trie	*t = rib_trie(rib, pfx->family);
+	struct trie *t = rib_trie(rib, pfx->family);
 
 	return t ? rib_dest_at(rib, trie_exact(t, pfx)) : NULL;
 }
@@ -123,7 +123,7 @@ rib_handle_free(uv_handle_t *h)
 static uint32_t
 rib_fib_unsent(const struct rib *rib)
 {
-	struct fib_stats	 st;
+	struct fib_stats st;
 
 	if (rib->cfg.fib == NULL)
 		return 0;
@@ -146,8 +146,8 @@ rib_pace_cb(uv_timer_t *t)
 static void
 rib_idle_cb(uv_idle_t *h)
 {
-	struct rib	*rib = h->data;
-	unsigned	 i;
+	struct rib *rib = h->data;
+	unsigned    i;
 
 	if (rib->pace && rib_fib_behind(rib)) {
 		uv_idle_stop(rib->idle);
@@ -170,7 +170,7 @@ rib_idle_cb(uv_idle_t *h)
 struct rib *
 rib_new(const struct rib_cfg *cfg)
 {
-	struct rib	*rib;
+	struct rib *rib;
 
 	if ((rib = calloc(1, sizeof(*rib))) == NULL)
 		return NULL;
@@ -231,9 +231,9 @@ rib_attr_get(struct rib *rib, struct rib_attr *a)
 static uint32_t
 rib_pinfo_hash(const struct rib_pinfo *k)
 {
-	const uint8_t	*b = (const uint8_t *)k + RIB_PINFO_KEY_OFF;
-	size_t		 i, n = sizeof(*k) - RIB_PINFO_KEY_OFF;
-	uint64_t	 h = 0, w;
+	const uint8_t *b = (const uint8_t *)k + RIB_PINFO_KEY_OFF;
+	size_t	       i, n = sizeof(*k) - RIB_PINFO_KEY_OFF;
+	uint64_t       h = 0, w;
 
 	/* the key is a whole number of words (struct padding included) */
 	_Static_assert((sizeof(struct rib_pinfo) - RIB_PINFO_KEY_OFF) % 8 == 0, "pinfo key");
@@ -249,14 +249,15 @@ rib_pinfo_hash(const struct rib_pinfo *k)
 const struct rib_pinfo *
 rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 {
-	struct rib_pinfo	*e = key->src->pi_last;
-	struct hash_node	*hn;
-	const size_t		 n = sizeof(*key) - RIB_PINFO_KEY_OFF;
-	uint32_t		 h, self;
+	struct rib_pinfo *e = key->src->pi_last;
+	struct hash_node *hn;
+	const size_t	  n = sizeof(*key) - RIB_PINFO_KEY_OFF;
+	uint32_t	  h, self;
 
 	/* a session's updates mostly repeat the previous record */
-	if (e && memcmp((const char *)e + RIB_PINFO_KEY_OFF, (const char *)key + RIB_PINFO_KEY_OFF,
-	    n) == 0) {
+	if (e &&
+	    memcmp((const char *)e + RIB_PINFO_KEY_OFF, (const char *)key + RIB_PINFO_KEY_OFF,
+		n) == 0) {
 		e->refcnt++;
 		return e;
 	}
@@ -264,7 +265,7 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 	HASH_FOREACH_MATCH(&rib->phash, h, hn) {
 		e = hash_entry(hn, struct rib_pinfo, hnode);
 		if (memcmp((const char *)e + RIB_PINFO_KEY_OFF,
-		    (const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
+			(const char *)key + RIB_PINFO_KEY_OFF, n) == 0) {
 			e->refcnt++;
 			e->src->pi_last = e;
 			return e;
@@ -288,7 +289,7 @@ rib_pinfo_get(struct rib *rib, const struct rib_pinfo *key)
 void
 rib_pinfo_put(struct rib *rib, const struct rib_pinfo *pi)
 {
-	struct rib_pinfo	*e = (struct rib_pinfo *)pi;
+	struct rib_pinfo *e = (struct rib_pinfo *)pi;
 
 	if (e == NULL || --e->refcnt > 0)
 		return;
@@ -303,8 +304,8 @@ static int
 rib_dest_free_cb(const struct prefix *p, uint32_t val, void *arg)
 {
 	struct rib	*rib = arg;
-	struct rib_dest	*d = rib_dest_at(rib, val);
-	struct rib_path	*path, *n;
+	struct rib_dest *d = rib_dest_at(rib, val);
+	struct rib_path *path, *n;
 
 	(void)p;
 	for (path = rib_path_at(rib, d->paths); path; path = n) {
@@ -331,7 +332,7 @@ rib_source_release(struct rib *rib, struct rib_source *s)
 void
 rib_free(struct rib *rib)
 {
-	size_t	 i;
+	size_t i;
 
 	if (rib == NULL)
 		return;
@@ -352,7 +353,7 @@ rib_free(struct rib *rib)
 	pool_fini(&rib->dest_pool);
 	pool_fini(&rib->pinfo_pool);
 	hash_fini(&rib->phash);
-	rib_group_fini(rib);	/* kernel state stays (fib_adopt at restart) */
+	rib_group_fini(rib); /* kernel state stays (fib_adopt at restart) */
 	for (i = 0; i < rib->n_src; i++)
 		if (rib->src[i])
 			rib_source_release(rib, rib->src[i]);
@@ -389,7 +390,7 @@ rib_fib_detach(struct rib *rib)
 void
 rib_policy_set(struct rib *rib, const struct rib_policy *pol)
 {
-	size_t	 i;
+	size_t i;
 
 	rib->cfg.policy = *pol;
 	if (rib->cfg.policy.maximum_paths == 0)
@@ -433,11 +434,11 @@ rib_sched(struct rib *rib)
 size_t
 rib_pending(const struct rib *rib)
 {
-	const struct rib_source	*s;
+	const struct rib_source *s;
 	size_t			 n = rib->q_len;
 
 	for (s = rib->sweep_head; s; s = s->sweep_next)
-		n += s->n_paths;	/* upper bound: some may be queued already */
+		n += s->n_paths; /* upper bound: some may be queued already */
 	return n;
 }
 
@@ -460,7 +461,7 @@ rib_source_dirty(struct rib *rib, struct rib_source *s)
 void
 rib_sweep_unlink(struct rib *rib, struct rib_source *s)
 {
-	struct rib_source	**pp;
+	struct rib_source **pp;
 
 	if (!s->sweeping)
 		return;
@@ -474,9 +475,9 @@ rib_sweep_unlink(struct rib *rib, struct rib_source *s)
 static void
 rib_sweep(struct rib *rib, size_t budget)
 {
-	struct rib_source	*s;
-	struct rib_path		*p;
-	uint32_t		 i;
+	struct rib_source *s;
+	struct rib_path	  *p;
+	uint32_t	   i;
 
 	while (budget && (s = rib->sweep_head) != NULL) {
 		for (i = s->sweep_cursor; i && budget; i = p->src_next, budget--) {
@@ -491,15 +492,15 @@ rib_sweep(struct rib *rib, size_t budget)
 
 struct rib_under_arg {
 	struct rib	*rib;
-	struct rib_dest	*self;
+	struct rib_dest *self;
 	bool		 all;
 };
 
 static int
 rib_under_cb(const struct prefix *p, uint32_t val, void *arg)
 {
-	struct rib_under_arg	*a = arg;
-	struct rib_dest		*q = rib_dest_at(a->rib, val);
+	struct rib_under_arg *a = arg;
+	struct rib_dest	     *q = rib_dest_at(a->rib, val);
 
 	(void)p;
 	if (q != a->self && (a->all || q->has_via || q->bak_cls == RIB_CLS_NONE))
@@ -518,9 +519,9 @@ rib_under_cb(const struct prefix *p, uint32_t val, void *arg)
 static bool
 rib_cover_free(const struct rib *rib)
 {
-	uint64_t	 n = 0;
-	unsigned	 c;
-	size_t		 i;
+	uint64_t n = 0;
+	unsigned c;
+	size_t	 i;
 
 	if (rib->n_via || rib->n_paths == 0)
 		return false;
@@ -540,7 +541,7 @@ rib_cover_free(const struct rib *rib)
 static void
 rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 {
-	struct rib_under_arg	 a = { rib, d, all };
+	struct rib_under_arg a = { rib, d, all };
 
 	if (!all && rib_cover_free(rib))
 		return;
@@ -549,11 +550,11 @@ rib_dest_dependents(struct rib *rib, struct rib_dest *d, bool all)
 }
 
 static bool
-rib_sel_same(const struct rib *rib, const struct rib_dest *d, const struct rib_sel *sel, uint8_t flag,
-    struct rib_path *const *v, size_t n)
+rib_sel_same(const struct rib *rib, const struct rib_dest *d, const struct rib_sel *sel,
+    uint8_t flag, struct rib_path *const *v, size_t n)
 {
-	const struct rib_path	*p;
-	size_t			 cnt = 0, i;
+	const struct rib_path *p;
+	size_t		       cnt = 0, i;
 
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if (p->flags & flag)
@@ -570,8 +571,8 @@ rib_sel_same(const struct rib *rib, const struct rib_dest *d, const struct rib_s
 static bool
 rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 {
-	const struct rib_path	*p;
-	struct prefix		 pfx;
+	const struct rib_path *p;
+	struct prefix	       pfx;
 
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if (rib_path_pi(rib, p)->src->cfg.cls == RIB_CLASS_CIRCUIT &&
@@ -580,7 +581,7 @@ rib_dest_covers(const struct rib *rib, const struct rib_dest *d)
 	if (p == NULL)
 		return false;
 	pfx = rib_dest_prefix(rib, d);
-	return !prefix_is_default(&pfx);	/* the default route covers nothing (DESIGN.md 3) */
+	return !prefix_is_default(&pfx); /* the default route covers nothing (DESIGN.md 3) */
 }
 
 static void
@@ -610,7 +611,7 @@ static void
 rib_dest_process(struct rib *rib, struct rib_dest *d)
 {
 	struct rib_sel	 sel;
-	struct rib_path	*p;
+	struct rib_path *p;
 	struct prefix	 pfx;
 	uint32_t	 di;
 	bool		 act_chg, bak_chg, cov_chg, cover, had_act;
@@ -638,8 +639,8 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 		return;
 	}
 	rib_select(rib, d, NULL, &sel);
-	act_chg = sel.act_cls != d->act_cls || !rib_sel_same(rib, d, &sel, RIB_PATH_ACTIVE, sel.act,
-	    sel.n_act);
+	act_chg = sel.act_cls != d->act_cls ||
+	    !rib_sel_same(rib, d, &sel, RIB_PATH_ACTIVE, sel.act, sel.n_act);
 	/* a via covers d: same length, same prefix */
 	bak_chg = sel.bak_cls != d->bak_cls || (sel.via != NULL) != d->has_via ||
 	    (sel.via && sel.via_len != d->via_len) ||
@@ -674,9 +675,9 @@ rib_dest_process(struct rib *rib, struct rib_dest *d)
 static void
 rib_event_close(struct rib *rib)
 {
-	struct rib_journal_entry	*e;
-	uint64_t			 now = mono_us();
-	unsigned			 c, best = RIB_CLASS_N;
+	struct rib_journal_entry *e;
+	uint64_t		  now = mono_us();
+	unsigned		  c, best = RIB_CLASS_N;
 
 	if (!rib->ev_open)
 		return;
@@ -687,7 +688,8 @@ rib_event_close(struct rib *rib)
 	e->groups_rewritten = rib->open_ev.groups;
 	for (c = 0; c < RIB_CLASS_N; c++)
 		if (rib->open_ev.to_count[c] &&
-		    (best == RIB_CLASS_N || rib->open_ev.to_count[c] > rib->open_ev.to_count[best]))
+		    (best == RIB_CLASS_N ||
+			rib->open_ev.to_count[c] > rib->open_ev.to_count[best]))
 			best = c;
 	e->has_to = best != RIB_CLASS_N;
 	if (e->has_to)
@@ -704,11 +706,11 @@ rib_event_close(struct rib *rib)
 void
 rib_event_open(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 {
-	struct rib_journal_entry	*e;
+	struct rib_journal_entry *e;
 
 	if (s->n_paths == 0)
 		return;
-	rib_event_close(rib);	/* one at a time: the previous one ends here */
+	rib_event_close(rib); /* one at a time: the previous one ends here */
 	e = journal_add(rib->journal, s->connection, s->name, trig, s->cfg.cls,
 	    journal_wall_us());
 	memset(&rib->open_ev, 0, sizeof(rib->open_ev));
@@ -720,7 +722,7 @@ rib_event_open(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 static void
 rib_work(struct rib *rib, size_t budget)
 {
-	struct rib_dest	*d;
+	struct rib_dest *d;
 
 	if (rib->in_work)
 		return;

@@ -22,23 +22,23 @@ enum { EXP_CAT_LOCAL, EXP_CAT_MAIN, EXP_CAT_EXTRA, EXP_CAT_N };
 
 /* 16 bytes from the target's pool. */
 struct rib_exp_ent {
-	struct rib_attr		*attr;		/* own reference; NULL = local/static */
-	uint32_t		 self;		/* pool index */
-	uint8_t			 cat;
-	bool			 adv;		/* sent to the target */
-	bool			 want_adv;	/* scratch for cap recomputation */
+	struct rib_attr *attr; /* own reference; NULL = local/static */
+	uint32_t	 self; /* pool index */
+	uint8_t		 cat;
+	bool		 adv;	   /* sent to the target */
+	bool		 want_adv; /* scratch for cap recomputation */
 };
 
 struct rib_export {
-	rib_export_id		 id;
-	struct rib_export_cfg	 cfg;
-	char			*name;
-	char			*own_conn;	/* own source's connection, "" = none */
-	struct trie		*w4, *w6;
-	struct pool		 ents;		/* struct rib_exp_ent */
-	uint32_t		 n_wanted, n_adv;
-	bool			 recompute;
-	bool			 alarm;
+	rib_export_id	      id;
+	struct rib_export_cfg cfg;
+	char		     *name;
+	char		     *own_conn; /* own source's connection, "" = none */
+	struct trie	     *w4, *w6;
+	struct pool	      ents; /* struct rib_exp_ent */
+	uint32_t	      n_wanted, n_adv;
+	bool		      recompute;
+	bool		      alarm;
 };
 
 static struct rib_export *
@@ -74,9 +74,9 @@ rib_exp_attr_put(struct rib *rib, struct rib_attr *a)
 static bool
 rib_export_covered(const struct rib *rib, const struct rib_dest *d)
 {
-	struct trie		*t = rib_dest_trie(rib, d);
-	const struct rib_dest	*c;
-	struct prefix		 cur = rib_dest_prefix(rib, d), m;
+	struct trie	      *t = rib_dest_trie(rib, d);
+	const struct rib_dest *c;
+	struct prefix	       cur = rib_dest_prefix(rib, d), m;
 
 	if (d->cover)
 		return true;
@@ -94,7 +94,7 @@ rib_export_want(const struct rib *rib, const struct rib_export *x, const struct 
     const struct rib_sel *sel, struct rib_attr **attr, uint8_t *cat)
 {
 	const struct rib_path	*p = NULL;
-	const struct rib_policy	*pol = &rib->cfg.policy;
+	const struct rib_policy *pol = &rib->cfg.policy;
 	bool			 local, cloud, site;
 	size_t			 i;
 
@@ -103,22 +103,25 @@ rib_export_want(const struct rib *rib, const struct rib_export *x, const struct 
 	for (i = 0; i < sel->n_act && p == NULL; i++) {
 		p = sel->act[i];
 		if (rib_path_pi(rib, p)->src->id == x->cfg.own_source ||
-		    (x->own_conn[0] && strcmp(rib_path_pi(rib, p)->src->connection, x->own_conn) == 0))
+		    (x->own_conn[0] &&
+			strcmp(rib_path_pi(rib, p)->src->connection, x->own_conn) == 0))
 			p = NULL;
 	}
 	if (p == NULL)
 		return false;
 	local = sel->act_cls == RIB_CLASS_LAN;
 	cloud = sel->act_cls == RIB_CLASS_CIRCUIT ||
-	    (sel->act_cls == RIB_CLASS_VPN && rib_path_pi(rib, p)->src->cfg.role != RIB_VPN_SITE);
-	site = sel->act_cls == RIB_CLASS_VPN && rib_path_pi(rib, p)->src->cfg.role == RIB_VPN_SITE;
+	    (sel->act_cls == RIB_CLASS_VPN &&
+		rib_path_pi(rib, p)->src->cfg.role != RIB_VPN_SITE);
+	site =
+	    sel->act_cls == RIB_CLASS_VPN && rib_path_pi(rib, p)->src->cfg.role == RIB_VPN_SITE;
 	*attr = rib_path_pi(rib, p)->is_static ? NULL : rib_path_pi(rib, p)->attr;
 	switch (x->cfg.role) {
 	case RIB_EXP_CIRCUIT:
 		if (local)
 			*cat = EXP_CAT_LOCAL;
 		else if (site && !rib_export_covered(rib, d))
-			*cat = EXP_CAT_MAIN;	/* a site the circuit cannot reach */
+			*cat = EXP_CAT_MAIN; /* a site the circuit cannot reach */
 		else if (cloud && pol->allow_transit)
 			*cat = EXP_CAT_EXTRA;
 		else
@@ -154,10 +157,10 @@ static void
 rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pfx, bool want,
     struct rib_attr *attr, uint8_t cat)
 {
-	struct trie		*t = rib_export_trie(x, pfx->family);
-	struct rib_exp_ent	*e, *ne;
-	uint32_t		 ni;
-	int			 rc;
+	struct trie	   *t = rib_export_trie(x, pfx->family);
+	struct rib_exp_ent *e, *ne;
+	uint32_t	    ni;
+	int		    rc;
 
 	if (!want) {
 		if ((e = pool_item_at(&x->ents, trie_delete(t, pfx))) == NULL)
@@ -170,7 +173,7 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 		rib_exp_attr_put(rib, e->attr);
 		pool_item_free(&x->ents, e->self);
 		if (x->cfg.cap && (x->alarm || x->n_wanted >= x->cfg.cap))
-			x->recompute = true;	/* a withheld prefix may fit now */
+			x->recompute = true; /* a withheld prefix may fit now */
 		return;
 	}
 	/* one descent: a fresh entry goes back to the pool if one is there */
@@ -213,12 +216,12 @@ rib_export_update(struct rib *rib, struct rib_export *x, const struct prefix *pf
 void
 rib_export_dest(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 {
-	struct rib_export	*x;
-	struct rib_attr		*attr = NULL;
-	uint8_t			 cat = 0;
-	size_t			 i;
-	bool			 want;
-	struct prefix		 pfx;
+	struct rib_export *x;
+	struct rib_attr	  *attr = NULL;
+	uint8_t		   cat = 0;
+	size_t		   i;
+	bool		   want;
+	struct prefix	   pfx;
 
 	if (rib->n_exp)
 		pfx = rib_dest_prefix(rib, d);
@@ -233,7 +236,7 @@ rib_export_dest(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 void
 rib_export_forget(struct rib *rib, const struct prefix *pfx)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rib->n_exp; i++)
 		if (rib->exp[i])
@@ -243,18 +246,18 @@ rib_export_forget(struct rib *rib, const struct prefix *pfx)
 /* ---- cap recomputation ---- */
 
 struct rib_cap_arg {
-	struct rib_export	*x;
-	uint8_t			 cat;
-	uint32_t		 budget;
-	int			 phase;		/* 0 mark, 1 withdraw, 2 announce */
+	struct rib_export *x;
+	uint8_t		   cat;
+	uint32_t	   budget;
+	int		   phase; /* 0 mark, 1 withdraw, 2 announce */
 };
 
 static int
 rib_cap_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_cap_arg	*a = arg;
-	struct rib_export	*x = a->x;
-	struct rib_exp_ent	*e = pool_item_at(&x->ents, val);
+	struct rib_cap_arg *a = arg;
+	struct rib_export  *x = a->x;
+	struct rib_exp_ent *e = pool_item_at(&x->ents, val);
 
 	switch (a->phase) {
 	case 0:
@@ -285,8 +288,8 @@ rib_cap_cb(const struct prefix *pfx, uint32_t val, void *arg)
 static void
 rib_export_recompute(struct rib *rib, struct rib_export *x)
 {
-	struct rib_cap_arg	 a = { x, 0, x->cfg.cap ? x->cfg.cap : UINT32_MAX, 0 };
-	bool			 alarm;
+	struct rib_cap_arg a = { x, 0, x->cfg.cap ? x->cfg.cap : UINT32_MAX, 0 };
+	bool		   alarm;
 
 	for (a.cat = 0; a.cat < EXP_CAT_N; a.cat++) {
 		trie_walk(x->w4, rib_cap_cb, &a);
@@ -307,9 +310,13 @@ rib_export_recompute(struct rib *rib, struct rib_export *x)
 			    x->name, x->n_wanted, x->cfg.cap);
 		x->alarm = alarm;
 		if (rib->alarm_notify) {
-			struct rib_alarm	 al = {
-				.target = x->id, .name = x->name, .role = x->cfg.role,
-				.wanted = x->n_wanted, .cap = x->cfg.cap, .raised = alarm,
+			struct rib_alarm al = {
+				.target = x->id,
+				.name = x->name,
+				.role = x->cfg.role,
+				.wanted = x->n_wanted,
+				.cap = x->cfg.cap,
+				.raised = alarm,
 			};
 
 			rib->alarm_notify(rib->alarm_arg, &al);
@@ -321,7 +328,7 @@ rib_export_recompute(struct rib *rib, struct rib_export *x)
 void
 rib_export_flush(struct rib *rib)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rib->n_exp; i++)
 		if (rib->exp[i] && rib->exp[i]->recompute)
@@ -331,18 +338,18 @@ rib_export_flush(struct rib *rib)
 /* ---- targets ---- */
 
 struct rib_exp_fill {
-	struct rib		*rib;
-	struct rib_export	*x;
-	struct rib_sel		 sel;
+	struct rib	  *rib;
+	struct rib_export *x;
+	struct rib_sel	   sel;
 };
 
 static int
 rib_export_fill_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_exp_fill	*f = arg;
-	struct rib_dest		*d = rib_dest_at(f->rib, val);
-	struct rib_attr		*attr = NULL;
-	uint8_t			 cat = 0;
+	struct rib_exp_fill *f = arg;
+	struct rib_dest	    *d = rib_dest_at(f->rib, val);
+	struct rib_attr	    *attr = NULL;
+	uint8_t		     cat = 0;
 
 	if (d->n_paths == 0 || d->act_cls == RIB_CLS_NONE)
 		return 0;
@@ -353,14 +360,13 @@ rib_export_fill_cb(const struct prefix *pfx, uint32_t val, void *arg)
 	return 0;
 }
 
-static void
-rib_export_free(struct rib *rib, struct rib_export *x);
+static void rib_export_free(struct rib *rib, struct rib_export *x);
 
 void
 rib_export_cap_set(struct rib *rib, rib_export_id id, uint32_t cap)
 {
-	struct rib_export	*x = rib_export_get(rib, id);
-	struct rib_source	*own;
+	struct rib_export *x = rib_export_get(rib, id);
+	struct rib_source *own;
 
 	if (x == NULL)
 		return;
@@ -373,9 +379,9 @@ rib_export_cap_set(struct rib *rib, rib_export_id id, uint32_t cap)
 int
 rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id *id)
 {
-	struct rib_export	*x, **v;
-	struct rib_exp_fill	*f;
-	struct rib_source	*own;
+	struct rib_export   *x, **v;
+	struct rib_exp_fill *f;
+	struct rib_source   *own;
 
 	if (cfg->ops == NULL || cfg->ops->announce == NULL || cfg->ops->withdraw == NULL ||
 	    cfg->role > RIB_EXP_LAN)
@@ -388,7 +394,7 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 	own = rib_source_get(rib, cfg->own_source);
 	x->cfg = *cfg;
 	pool_init(&x->ents, sizeof(struct rib_exp_ent), 0);
-	if (x->cfg.cap == 0 && own)	/* the circuit's configured limit */
+	if (x->cfg.cap == 0 && own) /* the circuit's configured limit */
 		x->cfg.cap = own->cfg.outbound_cap;
 	x->name = strdup(cfg->name ? cfg->name : "");
 	x->own_conn = strdup(own ? own->connection : "");
@@ -417,8 +423,8 @@ rib_export_add(struct rib *rib, const struct rib_export_cfg *cfg, rib_export_id 
 static int
 rib_exp_free_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_exp_fill	*f = arg;
-	struct rib_exp_ent	*e = pool_item_at(&f->x->ents, val);
+	struct rib_exp_fill *f = arg;
+	struct rib_exp_ent  *e = pool_item_at(&f->x->ents, val);
 
 	(void)pfx;
 	rib_exp_attr_put(f->rib, e->attr);
@@ -428,7 +434,7 @@ rib_exp_free_cb(const struct prefix *pfx, uint32_t val, void *arg)
 static void
 rib_export_free(struct rib *rib, struct rib_export *x)
 {
-	struct rib_exp_fill	 f = { .rib = rib, .x = x };
+	struct rib_exp_fill f = { .rib = rib, .x = x };
 
 	if (x->w4) {
 		trie_walk(x->w4, rib_exp_free_cb, &f);
@@ -447,7 +453,7 @@ rib_export_free(struct rib *rib, struct rib_export *x)
 void
 rib_export_del(struct rib *rib, rib_export_id id)
 {
-	struct rib_export	*x = rib_export_get(rib, id);
+	struct rib_export *x = rib_export_get(rib, id);
 
 	if (x == NULL)
 		return;
@@ -458,8 +464,8 @@ rib_export_del(struct rib *rib, rib_export_id id)
 static int
 rib_resync_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_export	*x = arg;
-	struct rib_exp_ent	*e = pool_item_at(&x->ents, val);
+	struct rib_export  *x = arg;
+	struct rib_exp_ent *e = pool_item_at(&x->ents, val);
 
 	if (e->adv)
 		x->cfg.ops->announce(x->cfg.ctx, pfx, e->attr);
@@ -469,7 +475,7 @@ rib_resync_cb(const struct prefix *pfx, uint32_t val, void *arg)
 void
 rib_export_resync(struct rib *rib, rib_export_id id)
 {
-	struct rib_export	*x = rib_export_get(rib, id);
+	struct rib_export *x = rib_export_get(rib, id);
 
 	if (x == NULL)
 		return;
@@ -482,7 +488,7 @@ rib_export_resync(struct rib *rib, rib_export_id id)
 void
 rib_export_fini(struct rib *rib)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rib->n_exp; i++)
 		if (rib->exp[i])
@@ -495,10 +501,10 @@ rib_export_fini(struct rib *rib)
 int
 rib_alarm_walk(struct rib *rib, rib_alarm_fn cb, void *arg)
 {
-	struct rib_alarm	 a;
-	struct rib_export	*x;
-	size_t			 i;
-	int			 rc;
+	struct rib_alarm   a;
+	struct rib_export *x;
+	size_t		   i;
+	int		   rc;
 
 	for (i = 0; i < rib->n_exp; i++) {
 		if ((x = rib->exp[i]) == NULL || !x->alarm)

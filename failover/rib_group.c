@@ -24,8 +24,8 @@
 static uint32_t
 rib_leg_hash(rib_source_id id, const struct ipaddr *gw)
 {
-	uint32_t	 h = 2166136261u;
-	uint64_t	 a, b;
+	uint32_t h = 2166136261u;
+	uint64_t a, b;
 
 	memcpy(&a, gw->bytes, 8);
 	memcpy(&b, gw->bytes + 8, 8);
@@ -38,11 +38,11 @@ rib_leg_hash(rib_source_id id, const struct ipaddr *gw)
 static inline struct rib_leg *
 rib_leg_lookup(const struct rib *rib, const struct rib_path *p, uint32_t h)
 {
-	const struct rib_pinfo	*pi = rib_path_pi(rib, p);
-	struct hash_node	*n;
+	const struct rib_pinfo *pi = rib_path_pi(rib, p);
+	struct hash_node       *n;
 
 	HASH_FOREACH_MATCH(&rib->lhash, h, n) {
-		struct rib_leg	*l = hash_entry(n, struct rib_leg, hnode);
+		struct rib_leg *l = hash_entry(n, struct rib_leg, hnode);
 
 		if (l->src_id == pi->src->id && ipaddr_cmp(&l->gw, &pi->nexthop) == 0)
 			return l;
@@ -60,9 +60,9 @@ rib_leg_find(const struct rib *rib, const struct rib_path *p)
 static struct rib_leg *
 rib_leg_get(struct rib *rib, const struct rib_path *p)
 {
-	struct rib_leg	*l;
-	uint32_t	 h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
-	int		 rc;
+	struct rib_leg *l;
+	uint32_t h = rib_leg_hash(rib_path_pi(rib, p)->src->id, &rib_path_pi(rib, p)->nexthop);
+	int	 rc;
 
 	if ((l = rib_leg_lookup(rib, p, h)) != NULL) {
 		l->refcnt++;
@@ -79,13 +79,17 @@ rib_leg_get(struct rib *rib, const struct rib_path *p)
 	l->gw = rib_path_pi(rib, p)->nexthop;
 	l->refcnt = 1;
 	if (rib->cfg.fib) {
-		rc = fib_nh_get(rib->cfg.fib, &l->gw, rib_path_pi(rib, p)->src->cfg.ifname, &l->nh_id);
+		rc = fib_nh_get(rib->cfg.fib, &l->gw, rib_path_pi(rib, p)->src->cfg.ifname,
+		    &l->nh_id);
 		if (rc != 0) {
-			char	 b[IPADDR_STRLEN];
+			char b[IPADDR_STRLEN];
 
 			log_warn(LOG_MOD_FAILOVER, "rib: nexthop %s dev %s refused: %d",
 			    ipaddr_fmt(&l->gw, b, sizeof(b)),
-			    rib_path_pi(rib, p)->src->cfg.ifname[0] ? rib_path_pi(rib, p)->src->cfg.ifname : "-", rc);
+			    rib_path_pi(rib, p)->src->cfg.ifname[0] ?
+				rib_path_pi(rib, p)->src->cfg.ifname :
+				"-",
+			    rc);
 			l->nh_id = 0;
 		}
 	}
@@ -106,7 +110,7 @@ rib_leg_put(struct rib *rib, struct rib_leg *l)
 static bool
 rib_leg_eligible(const struct rib *rib, const struct rib_leg *l)
 {
-	const struct rib_source	*s = rib_source_get(rib, l->src_id);
+	const struct rib_source *s = rib_source_get(rib, l->src_id);
 
 	return s && s->eligible;
 }
@@ -116,8 +120,8 @@ rib_leg_eligible(const struct rib *rib, const struct rib_leg *l)
 static int
 rib_leg_cmp(const void *a, const void *b)
 {
-	const struct rib_leg	*x = *(struct rib_leg *const *)a;
-	const struct rib_leg	*y = *(struct rib_leg *const *)b;
+	const struct rib_leg *x = *(struct rib_leg *const *)a;
+	const struct rib_leg *y = *(struct rib_leg *const *)b;
 
 	if (x->src_id != y->src_id)
 		return x->src_id < y->src_id ? -1 : 1;
@@ -127,8 +131,8 @@ rib_leg_cmp(const void *a, const void *b)
 static uint32_t
 rib_key_hash(struct rib_leg *const *act, size_t na, struct rib_leg *const *bak, size_t nb)
 {
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
+	uint32_t h = 2166136261u;
+	size_t	 i;
 
 	for (i = 0; i < na; i++)
 		h = hash_mix(h, (uintptr_t)act[i]);
@@ -148,10 +152,10 @@ static struct rib_group *
 rib_group_lookup(struct rib *rib, uint32_t h, struct rib_leg *const *act, size_t na,
     struct rib_leg *const *bak, size_t nb)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&rib->ghash, h, n) {
-		struct rib_group	*g = hash_entry(n, struct rib_group, hnode);
+		struct rib_group *g = hash_entry(n, struct rib_group, hnode);
 
 		if (rib_legs_equal(g->act, g->n_act, act, na) &&
 		    rib_legs_equal(g->bak, g->n_bak, bak, nb))
@@ -182,7 +186,7 @@ rib_group_hash_in(struct rib *rib, struct rib_group *g)
 static size_t
 rib_legs_nh(struct rib_leg *const *v, size_t n, uint32_t *ids)
 {
-	size_t	 i, k = 0;
+	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
 		if (v[i]->nh_id)
@@ -195,7 +199,7 @@ static int
 rib_group_key_set(struct rib *rib, struct rib_group *g, struct rib_leg *const *act, size_t na,
     struct rib_leg *const *bak, size_t nb)
 {
-	struct rib_leg	**v, **oa = g->act, **ob = g->bak;
+	struct rib_leg **v, **oa = g->act, **ob = g->bak;
 	size_t		 i, ona = g->n_act, onb = g->n_bak, ncur = na > nb ? na : nb;
 
 	if ((v = calloc(na + nb + ncur + 1, sizeof(*v))) == NULL)
@@ -225,13 +229,13 @@ rib_group_key_set(struct rib *rib, struct rib_group *g, struct rib_leg *const *a
 }
 
 static struct rib_group *
-rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib_leg *const *bak,
-    size_t nb, int *err)
+rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na,
+    struct rib_leg *const *bak, size_t nb, int *err)
 {
-	struct rib_group	*g;
-	uint32_t		 ids[RIB_NH_MAX], gi;
-	size_t			 n;
-	int			 rc;
+	struct rib_group *g;
+	uint32_t	  ids[RIB_NH_MAX], gi;
+	size_t		  n;
+	int		  rc;
 
 	if ((gi = pool_item_new(&rib->group_pool)) == 0) {
 		*err = -ENOMEM;
@@ -247,7 +251,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 	if (rib->cfg.fib) {
 		n = rib_legs_nh(act, na, ids);
 		if (n == 0)
-			rc = -EHOSTUNREACH;	/* no usable nexthop object */
+			rc = -EHOSTUNREACH; /* no usable nexthop object */
 		else
 			rc = fib_group_new(rib->cfg.fib, ids, n, &g->id);
 		if (rc != 0) {
@@ -266,7 +270,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 		g->id = rib->next_group_id;
 	}
 	if (rib_group_hash_in(rib, g) != 0)
-		g->hashed = false;	/* usable, just not shareable */
+		g->hashed = false; /* usable, just not shareable */
 	g->next = rib->groups;
 	if (rib->groups)
 		rib->groups->prev = g;
@@ -278,7 +282,7 @@ rib_group_new(struct rib *rib, struct rib_leg *const *act, size_t na, struct rib
 static void
 rib_group_unref(struct rib *rib, struct rib_group *g)
 {
-	size_t	 i;
+	size_t i;
 
 	if (g == NULL || --g->refcnt > 0)
 		return;
@@ -306,7 +310,7 @@ static size_t
 rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg **out,
     bool *oom)
 {
-	size_t	 i, j, k = 0;
+	size_t		i, j, k = 0;
 	struct rib_leg *l;
 
 	for (i = 0; i < n; i++) {
@@ -324,7 +328,7 @@ rib_legs_of(struct rib *rib, struct rib_path *const *p, size_t n, struct rib_leg
 		}
 		out[k++] = l;
 	}
-	if (k > 1)	/* nearly always one leg: no call for nothing to sort */
+	if (k > 1) /* nearly always one leg: no call for nothing to sort */
 		qsort(out, k, sizeof(*out), rib_leg_cmp);
 	return k;
 }
@@ -354,9 +358,9 @@ rib_member_del(struct rib *rib, struct rib_group *g, struct rib_dest *d)
 static void
 rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 {
-	struct rib_group	*old = rib_dest_grp(rib, d);
-	struct prefix		 pfx;
-	int			 rc;
+	struct rib_group *old = rib_dest_grp(rib, d);
+	struct prefix	  pfx;
+	int		  rc;
 
 	if (old == g)
 		return;
@@ -380,8 +384,8 @@ rib_route_to(struct rib *rib, struct rib_dest *d, struct rib_group *g)
 bool
 rib_fib_route_wanted(const struct rib *rib, const struct prefix *p, uint32_t fib_grp)
 {
-	const struct rib_dest	*d = rib_dest_find(rib, p);
-	const struct rib_group	*g = d ? rib_dest_grp(rib, d) : NULL;
+	const struct rib_dest  *d = rib_dest_find(rib, p);
+	const struct rib_group *g = d ? rib_dest_grp(rib, d) : NULL;
 
 	return g && g->id == fib_grp;
 }
@@ -389,9 +393,9 @@ rib_fib_route_wanted(const struct rib *rib, const struct prefix *p, uint32_t fib
 void
 rib_fib_group_back(struct rib *rib, uint32_t fib_grp)
 {
-	struct rib_group	*g;
-	struct rib_dest		*d;
-	struct prefix		 pfx;
+	struct rib_group *g;
+	struct rib_dest	 *d;
+	struct prefix	  pfx;
 
 	if (!rib->cfg.fib)
 		return;
@@ -408,8 +412,8 @@ rib_fib_group_back(struct rib *rib, uint32_t fib_grp)
 void
 rib_group_release(struct rib *rib, struct rib_dest *d)
 {
-	struct rib_group	*g = rib_dest_grp(rib, d);
-	struct prefix		 pfx;
+	struct rib_group *g = rib_dest_grp(rib, d);
+	struct prefix	  pfx;
 
 	if (g == NULL)
 		return;
@@ -428,8 +432,8 @@ static bool
 rib_legs_match(const struct rib *rib, struct rib_path *const *v, size_t n,
     struct rib_leg *const *want, size_t nw)
 {
-	struct rib_leg	*l[RIB_NH_MAX];
-	size_t		 i, j, k = 0;
+	struct rib_leg *l[RIB_NH_MAX];
+	size_t		i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
 		if (rib_path_pi(rib, v[i])->no_fib)
@@ -455,9 +459,9 @@ static bool
 rib_group_agree(struct rib *rib, struct rib_group *g, const struct rib_dest *self,
     struct rib_leg *const *act, size_t na, struct rib_leg *const *bak, size_t nb)
 {
-	struct rib_sel		*sel;
-	struct rib_dest		*m;
-	bool			 ok = true;
+	struct rib_sel	*sel;
+	struct rib_dest *m;
+	bool		 ok = true;
 
 	if ((sel = malloc(sizeof(*sel))) == NULL)
 		return false;
@@ -476,13 +480,13 @@ rib_group_agree(struct rib *rib, struct rib_group *g, const struct rib_dest *sel
 void
 rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 {
-	struct rib_leg		*act[RIB_NH_MAX], *bak[RIB_NH_MAX];
-	struct rib_group	*g, *cur = rib_dest_grp(rib, d);
-	uint32_t		 ids[RIB_NH_MAX];
-	size_t			 na, nb, i, n;
-	uint32_t		 h;
-	bool			 oom = false, same = false, agree = false;
-	int			 err = 0;
+	struct rib_leg	 *act[RIB_NH_MAX], *bak[RIB_NH_MAX];
+	struct rib_group *g, *cur = rib_dest_grp(rib, d);
+	uint32_t	  ids[RIB_NH_MAX];
+	size_t		  na, nb, i, n;
+	uint32_t	  h;
+	bool		  oom = false, same = false, agree = false;
+	int		  err = 0;
 
 	if (sel->n_act == 0 || sel->local) {
 		rib_group_release(rib, d);
@@ -499,7 +503,7 @@ rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 	if (g == NULL && cur && cur->refcnt - 1 == cur->dirty_cnt) {
 		same = rib_legs_equal(cur->cur, cur->n_cur, act, na);
 		if (!same && cur->check_epoch != rib->epoch) {
-			cur->check_epoch = rib->epoch;	/* at most once per round */
+			cur->check_epoch = rib->epoch; /* at most once per round */
 			agree = rib_group_agree(rib, cur, d, act, na, bak, nb);
 		}
 	}
@@ -524,7 +528,7 @@ rib_group_assign(struct rib *rib, struct rib_dest *d, const struct rib_sel *sel)
 				cur->hashed = false;
 			goto done;
 		}
-		cur->hashed = false;	/* out of memory: stays retired */
+		cur->hashed = false; /* out of memory: stays retired */
 	}
 move:
 	if (g == NULL && (g = rib_group_new(rib, act, na, bak, nb, &err)) == NULL)
@@ -548,13 +552,13 @@ fail:
 uint32_t
 rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS_N])
 {
-	struct rib_group	*g;
-	struct rib_leg		*nv[RIB_NH_MAX];
-	uint32_t		 ids[RIB_NH_MAX];
-	size_t			 i, n, k;
-	uint32_t		 rewritten = 0;
-	bool			 dead, on_bak;
-	int			 rc = 0;
+	struct rib_group *g;
+	struct rib_leg	 *nv[RIB_NH_MAX];
+	uint32_t	  ids[RIB_NH_MAX];
+	size_t		  i, n, k;
+	uint32_t	  rewritten = 0;
+	bool		  dead, on_bak;
+	int		  rc = 0;
 
 	for (g = rib->groups; g; g = g->next) {
 		dead = false;
@@ -574,20 +578,20 @@ rib_group_failover(struct rib *rib, uint32_t *moved, uint32_t to_count[RIB_CLASS
 			on_bak = true;
 		}
 		if (n == 0)
-			continue;	/* nothing to switch to: left to re-selection */
+			continue; /* nothing to switch to: left to re-selection */
 		if (rib->cfg.fib) {
 			k = rib_legs_nh(nv, n, ids);
 			if (k == 0 || (rc = fib_group_set(rib->cfg.fib, g->id, ids, k)) != 0) {
-				log_warn(LOG_MOD_FAILOVER, "rib: group %u: cannot switch (%d)", g->id,
-				    k ? rc : -EHOSTUNREACH);
-				continue;	/* left to per-prefix re-selection */
+				log_warn(LOG_MOD_FAILOVER, "rib: group %u: cannot switch (%d)",
+				    g->id, k ? rc : -EHOSTUNREACH);
+				continue; /* left to per-prefix re-selection */
 			}
 		}
 		memcpy(g->cur, nv, n * sizeof(nv[0]));
 		g->n_cur = (uint8_t)n;
 		g->on_bak = on_bak;
 		g->switched = true;
-		rib_group_unhash(rib, g);	/* retired: no prefix joins it */
+		rib_group_unhash(rib, g); /* retired: no prefix joins it */
 		rewritten++;
 		*moved += g->refcnt;
 		if (nv[0]->cls < RIB_CLASS_N)
@@ -614,7 +618,7 @@ rib_leg_free_cb(struct hash_node *n, void *arg)
 void
 rib_group_fini(struct rib *rib)
 {
-	struct rib_group	*g, *gn;
+	struct rib_group *g, *gn;
 
 	for (g = rib->groups; g; g = gn) {
 		gn = g->next;

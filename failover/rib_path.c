@@ -14,9 +14,9 @@
 void
 rib_path_unlink(struct rib *rib, struct rib_path *p)
 {
-	struct rib_dest		*d = rib_dest_at(rib, p->dest);
-	struct rib_source	*s = rib_path_pi(rib, p)->src;
-	uint32_t		*pp, self;
+	struct rib_dest	  *d = rib_dest_at(rib, p->dest);
+	struct rib_source *s = rib_path_pi(rib, p)->src;
+	uint32_t	  *pp, self;
 
 	for (pp = &d->paths; rib_path_at(rib, *pp) != p; pp = &rib_path_at(rib, *pp)->next)
 		;
@@ -46,15 +46,15 @@ int
 rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
     const struct rib_path_info *info)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct trie		*t;
-	struct rib_dest		*d, *nd;
-	struct rib_path		*p;
-	const struct rib_pinfo	*pi, *old;
-	struct rib_pinfo	 key;
-	struct prefix		 m;
-	uint32_t		 ndi, pidx, node = 0;
-	int			 rc = 0;
+	struct rib_source      *s = rib_source_get(rib, id);
+	struct trie	       *t;
+	struct rib_dest	       *d, *nd;
+	struct rib_path	       *p;
+	const struct rib_pinfo *pi, *old;
+	struct rib_pinfo	key;
+	struct prefix		m;
+	uint32_t		ndi, pidx, node = 0;
+	int			rc = 0;
 
 	if (s == NULL)
 		return -ENOENT;
@@ -80,7 +80,7 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		rib->n_dests++;
 	}
 	for (p = rib_path_at(rib, d->paths); p && rib_path_pi(rib, p)->src != s;
-	    p = rib_path_at(rib, p->next))
+	     p = rib_path_at(rib, p->next))
 		;
 	if (p == NULL && d->n_paths == UINT8_MAX)
 		return -ENOSPC;
@@ -128,13 +128,13 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 		if (!pi->is_static)
 			s->n_adj[d->v6]++;
 	}
-	if (old == pi) {	/* the same path again (a BGP repeat): nothing to select */
+	if (old == pi) { /* the same path again (a BGP repeat): nothing to select */
 		rib_pinfo_put(rib, old);
 		p->flags &= ~RIB_PATH_STALE;
 		return 0;
 	}
 	if (old && ipaddr_cmp(&pi->nexthop, &old->nexthop) != 0)
-		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP);	/* seen as a new path:
+		p->flags &= ~(RIB_PATH_ACTIVE | RIB_PATH_BACKUP); /* seen as a new path:
 									 * dependents follow */
 	p->pinfo = pi->self;
 	rib_pinfo_put(rib, old);
@@ -143,17 +143,17 @@ rib_path_add(struct rib *rib, rib_source_id id, const struct prefix *pfx,
 	return 0;
 nomem:
 	if (d->n_paths == 0)
-		rib_dest_dirty(rib, d);	/* reaped by the work queue */
+		rib_dest_dirty(rib, d); /* reaped by the work queue */
 	return -ENOMEM;
 }
 
 static void
 rib_path_del_do(struct rib *rib, rib_source_id id, const struct prefix *pfx, bool keep_static)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct rib_dest		*d;
-	struct rib_path		*p;
-	struct prefix		 m = *pfx;
+	struct rib_source *s = rib_source_get(rib, id);
+	struct rib_dest	  *d;
+	struct rib_path	  *p;
+	struct prefix	   m = *pfx;
 
 	if (s == NULL)
 		return;
@@ -161,7 +161,7 @@ rib_path_del_do(struct rib *rib, rib_source_id id, const struct prefix *pfx, boo
 	if ((d = rib_dest_find(rib, &m)) == NULL)
 		return;
 	for (p = rib_path_at(rib, d->paths); p && rib_path_pi(rib, p)->src != s;
-	    p = rib_path_at(rib, p->next))
+	     p = rib_path_at(rib, p->next))
 		;
 	if (p && !(keep_static && rib_path_pi(rib, p)->is_static))
 		rib_path_unlink(rib, p);
@@ -182,8 +182,8 @@ rib_path_withdraw(struct rib *rib, rib_source_id id, const struct prefix *pfx)
 void
 rib_source_mark_stale(struct rib *rib, rib_source_id id)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct rib_path		*p;
+	struct rib_source *s = rib_source_get(rib, id);
+	struct rib_path	  *p;
 
 	if (s == NULL)
 		return;
@@ -203,7 +203,7 @@ rib_source_sweep_stale(struct rib *rib, rib_source_id id)
 uint32_t
 rib_source_path_count(const struct rib *rib, rib_source_id id, uint8_t family)
 {
-	const struct rib_source	*s = rib_source_get(rib, id);
+	const struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL)
 		return 0;
@@ -217,17 +217,19 @@ rib_source_path_count(const struct rib *rib, rib_source_id id, uint8_t family)
 static int
 rib_path_idx_cmp(const void *a, const void *b, void *arg)
 {
-	const struct rib	*rib = arg;
-	struct prefix		 pa, pb;
+	const struct rib *rib = arg;
+	struct prefix	  pa, pb;
 
-	pa = rib_dest_prefix(rib, rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)a)->dest));
-	pb = rib_dest_prefix(rib, rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)b)->dest));
+	pa = rib_dest_prefix(rib,
+	    rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)a)->dest));
+	pb = rib_dest_prefix(rib,
+	    rib_dest_at(rib, rib_path_at(rib, *(const uint32_t *)b)->dest));
 	return prefix_cmp(&pa, &pb);
 }
 
 struct rib_src_walk {
 	struct rib		*rib;
-	const struct rib_source	*s;
+	const struct rib_source *s;
 	rib_source_path_fn	 cb;
 	void			*arg;
 };
@@ -235,10 +237,10 @@ struct rib_src_walk {
 static int
 rib_src_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_src_walk	*w = arg;
-	const struct rib_dest	*d = rib_dest_at(w->rib, val);
-	const struct rib_path	*p;
-	const struct rib_pinfo	*pi;
+	struct rib_src_walk    *w = arg;
+	const struct rib_dest  *d = rib_dest_at(w->rib, val);
+	const struct rib_path  *p;
+	const struct rib_pinfo *pi;
 
 	for (p = rib_path_at(w->rib, d->paths); p; p = rib_path_at(w->rib, p->next)) {
 		pi = rib_path_pi(w->rib, p);
@@ -251,15 +253,15 @@ rib_src_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 int
 rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, void *arg)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	uint32_t		*v, i, n = 0, pi;
-	int			 rc = 0;
+	struct rib_source *s = rib_source_get(rib, id);
+	uint32_t	  *v, i, n = 0, pi;
+	int		   rc = 0;
 
 	if (s == NULL || s->n_adj[0] + s->n_adj[1] == 0)
 		return 0;
 	/* holding a good part of the table: the trie's order costs no sort */
 	if ((uint64_t)(s->n_adj[0] + s->n_adj[1]) * 8 >= rib->n_dests) {
-		struct rib_src_walk	 w = { rib, s, cb, arg };
+		struct rib_src_walk w = { rib, s, cb, arg };
 
 		if ((rc = trie_walk(rib->t4, rib_src_walk_cb, &w)) == 0)
 			rc = trie_walk(rib->t6, rib_src_walk_cb, &w);
@@ -272,11 +274,10 @@ rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, v
 			v[n++] = pi;
 	qsort_r(v, n, sizeof(*v), rib_path_idx_cmp, rib);
 	for (i = 0; i < n && rc == 0; i++) {
-		const struct rib_path	*p = rib_path_at(rib, v[i]);
-		struct prefix		 pfx = rib_dest_prefix(rib, rib_dest_at(rib, p->dest));
+		const struct rib_path *p = rib_path_at(rib, v[i]);
+		struct prefix	       pfx = rib_dest_prefix(rib, rib_dest_at(rib, p->dest));
 
-		rc = cb(arg, &pfx, rib_path_pi(rib, p)->attr,
-		    (p->flags & RIB_PATH_STALE) != 0);
+		rc = cb(arg, &pfx, rib_path_pi(rib, p)->attr, (p->flags & RIB_PATH_STALE) != 0);
 	}
 	free(v);
 	return rc;
@@ -285,8 +286,8 @@ rib_source_path_walk(struct rib *rib, rib_source_id id, rib_source_path_fn cb, v
 void
 rib_source_flush(struct rib *rib, rib_source_id id)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct rib_path		*p, *n;
+	struct rib_source *s = rib_source_get(rib, id);
+	struct rib_path	  *p, *n;
 
 	if (s == NULL)
 		return;
@@ -300,9 +301,9 @@ rib_source_flush(struct rib *rib, rib_source_id id)
 uint32_t
 rib_source_sweep_stale_af(struct rib *rib, rib_source_id id, uint8_t family)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
-	struct rib_path		*p, *n;
-	uint32_t		 left = 0;
+	struct rib_source *s = rib_source_get(rib, id);
+	struct rib_path	  *p, *n;
+	uint32_t	   left = 0;
 
 	if (s == NULL)
 		return 0;
@@ -321,9 +322,8 @@ rib_source_sweep_stale_af(struct rib *rib, rib_source_id id, uint8_t family)
 void
 rib_fib_error(struct rib *rib, const struct prefix *pfx, int err)
 {
-	struct rib_dest	*d = rib_dest_find(rib, pfx);
+	struct rib_dest *d = rib_dest_find(rib, pfx);
 
 	if (d)
 		rib_dest_fib_err_set(d, err);
 }
-

@@ -12,10 +12,10 @@
  * later bucket of another class is the backup (DESIGN.md 3, Selection).
  */
 struct rib_bucket {
-	uint8_t			 tier, cls;
-	uint16_t		 aspath;	/* as_path_len of the best path, 0 for static */
-	size_t			 n;
-	struct rib_path		*best[RIB_NH_MAX];
+	uint8_t		 tier, cls;
+	uint16_t	 aspath; /* as_path_len of the best path, 0 for static */
+	size_t		 n;
+	struct rib_path *best[RIB_NH_MAX];
 };
 
 static bool
@@ -34,15 +34,19 @@ rib_path_usable(const struct rib *rib, const struct rib_path *p, const char *exc
 static int
 rib_path_tiebreak(const struct rib *rib, const struct rib_path *a, const struct rib_path *b)
 {
-	int	 c;
+	int c;
 
 	if (rib_path_pi(rib, a)->is_static || rib_path_pi(rib, b)->is_static) {
-		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->nexthop, &rib_path_pi(rib, b)->nexthop)) != 0)
+		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->nexthop,
+			 &rib_path_pi(rib, b)->nexthop)) != 0)
 			return c;
 	} else {
 		if (rib_path_pi(rib, a)->router_id != rib_path_pi(rib, b)->router_id)
-			return rib_path_pi(rib, a)->router_id < rib_path_pi(rib, b)->router_id ? -1 : 1;
-		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->peer_addr, &rib_path_pi(rib, b)->peer_addr)) != 0)
+			return rib_path_pi(rib, a)->router_id < rib_path_pi(rib, b)->router_id ?
+			    -1 :
+			    1;
+		if ((c = ipaddr_cmp(&rib_path_pi(rib, a)->peer_addr,
+			 &rib_path_pi(rib, b)->peer_addr)) != 0)
 			return c;
 	}
 	if (rib_path_pi(rib, a)->src->id != rib_path_pi(rib, b)->src->id)
@@ -54,7 +58,7 @@ static void
 rib_paths_sort(const struct rib *rib, struct rib_path **v, size_t n)
 {
 	size_t		 i, j;
-	struct rib_path	*t;
+	struct rib_path *t;
 
 	for (i = 1; i < n; i++) {
 		t = v[i];
@@ -72,15 +76,15 @@ rib_paths_sort(const struct rib *rib, struct rib_path **v, size_t n)
 static size_t
 rib_bucket_best(const struct rib *rib, struct rib_path **v, size_t n)
 {
-	size_t		 i, j, k;
-	uint32_t	 lp, med_i, med_j;
-	uint16_t	 asl;
-	uint8_t		 org;
-	bool		 any_static = false, any_ebgp = false, worse;
+	size_t	 i, j, k;
+	uint32_t lp, med_i, med_j;
+	uint16_t asl;
+	uint8_t	 org;
+	bool	 any_static = false, any_ebgp = false, worse;
 
 	for (i = 0; i < n; i++)
 		any_static |= rib_path_pi(rib, v[i])->is_static;
-	if (any_static) {	/* configured prefixes beat BGP within a class */
+	if (any_static) { /* configured prefixes beat BGP within a class */
 		for (i = k = 0; i < n; i++)
 			if (rib_path_pi(rib, v[i])->is_static)
 				v[k++] = v[i];
@@ -120,9 +124,12 @@ rib_bucket_best(const struct rib *rib, struct rib_path **v, size_t n)
 		med_i = rib_path_pi(rib, v[i])->has_med ? rib_path_pi(rib, v[i])->med : 0;
 		worse = false;
 		for (j = 0; j < n && !worse; j++) {
-			med_j = rib_path_pi(rib, v[j])->has_med ? rib_path_pi(rib, v[j])->med : 0;
-			if (j != i && rib_path_pi(rib, v[j])->neighbor_as ==
-			    rib_path_pi(rib, v[i])->neighbor_as && med_j < med_i)
+			med_j =
+			    rib_path_pi(rib, v[j])->has_med ? rib_path_pi(rib, v[j])->med : 0;
+			if (j != i &&
+			    rib_path_pi(rib, v[j])->neighbor_as ==
+				rib_path_pi(rib, v[i])->neighbor_as &&
+			    med_j < med_i)
 				worse = true;
 		}
 		if (!worse)
@@ -140,7 +147,7 @@ rib_bucket_best(const struct rib *rib, struct rib_path **v, size_t n)
 		n = k;
 	}
 out:
-	rib_paths_sort(rib, v, n);	/* f, g */
+	rib_paths_sort(rib, v, n); /* f, g */
 	return n;
 }
 
@@ -173,11 +180,11 @@ static size_t
 rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_conn,
     struct rib_bucket *bk)
 {
-	struct rib_path	*cand[2][RIB_CLASS_N][256];
-	size_t		 cnt[2][RIB_CLASS_N] = { { 0 } };
-	struct rib_path	*p;
-	size_t		 nb = 0, i, j, n, max;
-	unsigned	 tier, c;
+	struct rib_path	 *cand[2][RIB_CLASS_N][256];
+	size_t		  cnt[2][RIB_CLASS_N] = { { 0 } };
+	struct rib_path	 *p;
+	size_t		  nb = 0, i, j, n, max;
+	unsigned	  tier, c;
 	struct rib_bucket tmp;
 
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next)) {
@@ -205,14 +212,16 @@ rib_buckets(const struct rib *rib, const struct rib_dest *d, const char *excl_co
 			bk[nb].cls = c;
 			bk[nb].n = n;
 			memcpy(bk[nb].best, cand[tier][c], n * sizeof(bk[nb].best[0]));
-			bk[nb].aspath = rib_path_pi(rib, bk[nb].best[0])->is_static ? 0 :
+			bk[nb].aspath = rib_path_pi(rib, bk[nb].best[0])->is_static ?
+			    0 :
 			    rib_path_pi(rib, bk[nb].best[0])->as_path_len;
 			nb++;
 		}
 	}
-	for (i = 1; i < nb; i++) {	/* at most 6: insertion sort */
-		for (j = i; j > 0 && rib_bucket_cmp(rib->cfg.policy.mode, &bk[j - 1], &bk[j]) > 0;
-		    j--) {
+	for (i = 1; i < nb; i++) { /* at most 6: insertion sort */
+		for (j = i;
+		     j > 0 && rib_bucket_cmp(rib->cfg.policy.mode, &bk[j - 1], &bk[j]) > 0;
+		     j--) {
 			tmp = bk[j];
 			bk[j] = bk[j - 1];
 			bk[j - 1] = tmp;
@@ -225,11 +234,11 @@ void
 rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_conn,
     struct rib_sel *sel)
 {
-	struct rib_bucket	 bk[2 * RIB_CLASS_N];
-	struct rib_dest		*c;
-	struct prefix		 cur, match;
-	struct trie		*t;
-	size_t			 nb, i;
+	struct rib_bucket bk[2 * RIB_CLASS_N];
+	struct rib_dest	 *c;
+	struct prefix	  cur, match;
+	struct trie	 *t;
+	size_t		  nb, i;
 
 	memset(sel, 0, offsetof(struct rib_sel, act));
 	sel->act_cls = sel->bak_cls = RIB_CLS_NONE;
@@ -254,8 +263,7 @@ rib_select(const struct rib *rib, const struct rib_dest *d, const char *excl_con
 	}
 	/* or the path of the longest covering prefix that has one; none can
 	 * when every path there is belongs to the active class */
-	if (sel->act_cls < RIB_CLASS_N &&
-	    rib->n_paths == rib->n_cls_paths[sel->act_cls])
+	if (sel->act_cls < RIB_CLASS_N && rib->n_paths == rib->n_cls_paths[sel->act_cls])
 		return;
 	t = rib_dest_trie(rib, d);
 	cur = rib_dest_prefix(rib, d);

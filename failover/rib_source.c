@@ -25,7 +25,7 @@ static void rib_failback_fire(struct rib *, struct rib_source *);
 static void
 rib_timer_cb(uv_timer_t *t)
 {
-	struct rib_source	*s = t->data;
+	struct rib_source *s = t->data;
 
 	if (s)
 		rib_failback_fire(s->rib, s);
@@ -41,8 +41,8 @@ rib_source_healthy(const struct rib_source *s)
 int
 rib_source_add(struct rib *rib, const struct rib_source_cfg *cfg, rib_source_id *id)
 {
-	struct rib_source	*s, **v;
-	size_t			 nc;
+	struct rib_source *s, **v;
+	size_t		   nc;
 
 	if (cfg->cls > RIB_CLASS_VPN)
 		return -EINVAL;
@@ -89,11 +89,11 @@ nomem:
 static void
 rib_source_lost(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 {
-	struct rib_journal_entry	*e;
-	uint64_t			 t0 = mono_us(), t1;
-	int64_t				 wall = journal_wall_us();
-	uint32_t			 moved = 0, rewritten, to_count[RIB_CLASS_N] = { 0 };
-	unsigned			 c, best = RIB_CLASS_N;
+	struct rib_journal_entry *e;
+	uint64_t		  t0 = mono_us(), t1;
+	int64_t			  wall = journal_wall_us();
+	uint32_t		  moved = 0, rewritten, to_count[RIB_CLASS_N] = { 0 };
+	unsigned		  c, best = RIB_CLASS_N;
 
 	rewritten = rib_group_failover(rib, &moved, to_count);
 	if (rib->cfg.fib && rewritten)
@@ -103,7 +103,8 @@ rib_source_lost(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 	if (s->n_paths || rewritten) {
 		e = journal_add(rib->journal, s->connection, s->name, trig, s->cfg.cls, wall);
 		for (c = 0; c < RIB_CLASS_N; c++)
-			if (to_count[c] && (best == RIB_CLASS_N || to_count[c] > to_count[best]))
+			if (to_count[c] &&
+			    (best == RIB_CLASS_N || to_count[c] > to_count[best]))
 				best = c;
 		e->has_to = best != RIB_CLASS_N;
 		if (e->has_to)
@@ -115,9 +116,8 @@ rib_source_lost(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 		if (moved)
 			rib->switches++;
 		log_info(LOG_MOD_FAILOVER,
-		    "rib: %s (%s) %s: %u groups rewritten, %u prefixes moved in %u us",
-		    s->name, s->connection, rib_trigger_name(trig), rewritten, moved,
-		    e->switch_time_us);
+		    "rib: %s (%s) %s: %u groups rewritten, %u prefixes moved in %u us", s->name,
+		    s->connection, rib_trigger_name(trig), rewritten, moved, e->switch_time_us);
 		if (rib->notify)
 			rib->notify(rib->notify_arg, e);
 	}
@@ -143,7 +143,7 @@ rib_source_health(struct rib *rib, struct rib_source *s, enum rib_trigger trig)
 		return;
 	if (!healthy) {
 		s->eligible = false;
-		rib_damp_stop(s);	/* a flap restarts the failback delay */
+		rib_damp_stop(s); /* a flap restarts the failback delay */
 		rib_source_lost(rib, s, trig);
 		return;
 	}
@@ -176,8 +176,8 @@ rib_failback_fire(struct rib *rib, struct rib_source *s)
 void
 rib_clock_set_for_test(struct rib *rib, uint64_t now_ms)
 {
-	size_t			 i;
-	struct rib_source	*s;
+	size_t		   i;
+	struct rib_source *s;
 
 	rib->test_clock = true;
 	rib->now_ms = now_ms;
@@ -194,7 +194,7 @@ rib_clock_set_for_test(struct rib *rib, uint64_t now_ms)
 void
 rib_source_bgp(struct rib *rib, rib_source_id id, bool established, enum rib_trigger trig)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL)
 		return;
@@ -205,7 +205,7 @@ rib_source_bgp(struct rib *rib, rib_source_id id, bool established, enum rib_tri
 void
 rib_source_bfd(struct rib *rib, rib_source_id id, bool up)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL)
 		return;
@@ -216,7 +216,7 @@ rib_source_bfd(struct rib *rib, rib_source_id id, bool up)
 void
 rib_source_tunnel(struct rib *rib, rib_source_id id, bool up, enum rib_trigger trig)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL)
 		return;
@@ -227,8 +227,8 @@ rib_source_tunnel(struct rib *rib, rib_source_id id, bool up, enum rib_trigger t
 void
 rib_link(struct rib *rib, const char *ifname, bool up)
 {
-	struct rib_source	*s;
-	size_t			 i;
+	struct rib_source *s;
+	size_t		   i;
 
 	if (ifname == NULL || ifname[0] == '\0')
 		return;
@@ -243,7 +243,7 @@ rib_link(struct rib *rib, const char *ifname, bool up)
 void
 rib_source_drain(struct rib *rib, rib_source_id id, bool drained)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL || s->drained == drained)
 		return;
@@ -258,8 +258,8 @@ rib_source_drain(struct rib *rib, rib_source_id id, bool drained)
 int
 rib_connection_drain(struct rib *rib, const char *connection, bool drained)
 {
-	size_t	 i;
-	int	 n = 0;
+	size_t i;
+	int    n = 0;
 
 	for (i = 0; i < rib->n_src; i++) {
 		if (rib->src[i] && strcmp(rib->src[i]->connection, connection) == 0) {
@@ -273,7 +273,7 @@ rib_connection_drain(struct rib *rib, const char *connection, bool drained)
 int
 rib_source_del(struct rib *rib, rib_source_id id)
 {
-	struct rib_source	*s = rib_source_get(rib, id);
+	struct rib_source *s = rib_source_get(rib, id);
 
 	if (s == NULL)
 		return -ENOENT;

@@ -12,25 +12,25 @@
 #include "lib/loop.h"
 
 struct rib_walk_arg {
-	struct rib		*rib;
-	rib_route_fn		 cb;
-	void			*arg;
-	struct rib_route_state	 st;
+	struct rib	      *rib;
+	rib_route_fn	       cb;
+	void		      *arg;
+	struct rib_route_state st;
 };
 
 static int
 rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_walk_arg	*a = arg;
-	struct rib_route_state	*st = &a->st;
-	const struct rib	*rib = a->rib;
-	struct rib_dest		*d = rib_dest_at(rib, val);
-	struct rib_group	*g = rib_dest_grp(rib, d);
-	struct rib_path		*p, *first = NULL;
-	size_t			 i;
+	struct rib_walk_arg    *a = arg;
+	struct rib_route_state *st = &a->st;
+	const struct rib       *rib = a->rib;
+	struct rib_dest	       *d = rib_dest_at(rib, val);
+	struct rib_group       *g = rib_dest_grp(rib, d);
+	struct rib_path	       *p, *first = NULL;
+	size_t			i;
 
 	if (d->n_paths == 0)
-		return 0;	/* being removed */
+		return 0; /* being removed */
 	memset(st, 0, sizeof(*st));
 	st->prefix = *pfx;
 	st->has_active = d->act_cls != RIB_CLS_NONE;
@@ -50,7 +50,7 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 	st->pending = d->dirty;
 	for (p = rib_path_at(a->rib, d->paths); p; p = rib_path_at(a->rib, p->next)) {
 		if ((p->flags & RIB_PATH_ACTIVE)) {
-			const struct rib_pinfo	*pi = rib_path_pi(rib, p);
+			const struct rib_pinfo *pi = rib_path_pi(rib, p);
 
 			if (!first || pi->src->id < rib_path_pi(rib, first)->src->id)
 				first = p;
@@ -58,8 +58,7 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 				st->active_nh[st->n_active++] = pi->nexthop;
 		}
 		if ((p->flags & RIB_PATH_BACKUP) && !rib_path_pi(rib, p)->no_fib &&
-		    rib_path_pi(rib, p)->nexthop.family &&
-		    st->n_backup < RIB_NH_MAX)
+		    rib_path_pi(rib, p)->nexthop.family && st->n_backup < RIB_NH_MAX)
 			st->backup_nh[st->n_backup++] = rib_path_pi(rib, p)->nexthop;
 	}
 	/* (interface-only next hops have no address to show) */
@@ -78,9 +77,9 @@ rib_route_walk_cb(const struct prefix *pfx, uint32_t val, void *arg)
 int
 rib_route_walk(struct rib *rib, const struct prefix *filter, rib_route_fn cb, void *arg)
 {
-	struct rib_walk_arg	*a;
-	struct trie		*t;
-	int			 rc = 0;
+	struct rib_walk_arg *a;
+	struct trie	    *t;
+	int		     rc = 0;
 
 	if ((a = malloc(sizeof(*a))) == NULL)
 		return -ENOMEM;
@@ -113,24 +112,24 @@ rib_journal_subscribe(struct rib *rib, rib_journal_fn fn, void *arg)
 }
 
 struct rib_whatif_arg {
-	struct rib		*rib;
-	const char		*conn;
-	rib_whatif_fn		 cb;
-	void			*arg;
-	int			 count;
-	struct rib_sel		 sel;
-	struct rib_whatif	 w;
+	struct rib	 *rib;
+	const char	 *conn;
+	rib_whatif_fn	  cb;
+	void		 *arg;
+	int		  count;
+	struct rib_sel	  sel;
+	struct rib_whatif w;
 };
 
 static int
 rib_whatif_cb(const struct prefix *pfx, uint32_t val, void *arg)
 {
-	struct rib_whatif_arg	*a = arg;
-	const struct rib	*rib = a->rib;
-	struct rib_dest		*d = rib_dest_at(rib, val);
-	struct rib_path		*p;
-	size_t			 i;
-	int			 rc;
+	struct rib_whatif_arg *a = arg;
+	const struct rib      *rib = a->rib;
+	struct rib_dest	      *d = rib_dest_at(rib, val);
+	struct rib_path	      *p;
+	size_t		       i;
+	int		       rc;
 
 	for (p = rib_path_at(rib, d->paths); p; p = rib_path_at(rib, p->next))
 		if ((p->flags & RIB_PATH_ACTIVE) &&
@@ -157,9 +156,9 @@ rib_whatif_cb(const struct prefix *pfx, uint32_t val, void *arg)
 int
 rib_whatif(struct rib *rib, const char *connection, rib_whatif_fn cb, void *arg)
 {
-	struct rib_whatif_arg	*a;
-	size_t			 i;
-	int			 rc, found = 0;
+	struct rib_whatif_arg *a;
+	size_t		       i;
+	int		       rc, found = 0;
 
 	for (i = 0; i < rib->n_src && !found; i++)
 		found = rib->src[i] && strcmp(rib->src[i]->connection, connection) == 0;

@@ -26,17 +26,17 @@
  * carries it out (apply): unchanged paths are not touched, so unrelated
  * sessions survive any commit. The bgp/ and failover/ hooks meet here.
  */
-struct gw	 gw;	/* gw.paths.legs: gw_legs[], from gateway_register() */
+struct gw gw; /* gw.paths.legs: gw_legs[], from gateway_register() */
 
 /* ---------------------------------------------------------------- hooks */
 
 struct gw_path *
 gw_path_by_source(uint32_t src)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&gw.by_src, src, n) {
-		struct gw_path	*p = hash_entry(n, struct gw_path, snode);
+		struct gw_path *p = hash_entry(n, struct gw_path, snode);
 
 		if (p->src == src)
 			return p;
@@ -55,12 +55,18 @@ gw_path_detach(void *ctx, struct gw_path *p)
 static void
 hook_path_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *bi)
 {
-	struct rib_path_info	 ri = {
-		.nexthop = bi->nexthop, .local_pref = bi->local_pref,
-		.has_med = bi->has_med, .med = bi->med, .origin = bi->origin,
-		.as_path_len = bi->as_path_len, .neighbor_as = bi->neighbor_as,
-		.ebgp = bi->ebgp, .peer_router_id = bi->peer_router_id,
-		.peer_addr = bi->peer_addr, .attr = (struct rib_attr *)bi->attrs,
+	struct rib_path_info ri = {
+		.nexthop = bi->nexthop,
+		.local_pref = bi->local_pref,
+		.has_med = bi->has_med,
+		.med = bi->med,
+		.origin = bi->origin,
+		.as_path_len = bi->as_path_len,
+		.neighbor_as = bi->neighbor_as,
+		.ebgp = bi->ebgp,
+		.peer_router_id = bi->peer_router_id,
+		.peer_addr = bi->peer_addr,
+		.attr = (struct rib_attr *)bi->attrs,
 	};
 
 	rib_path_add(gw.rib, src, p, &ri);
@@ -69,7 +75,7 @@ hook_path_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_
 static void
 hook_path_del(void *arg, uint32_t src, const struct prefix *p)
 {
-	if (gw.stopping)	/* rib_free() drops every path at once */
+	if (gw.stopping) /* rib_free() drops every path at once */
 		return;
 	rib_path_withdraw(gw.rib, src, p);
 }
@@ -77,16 +83,19 @@ hook_path_del(void *arg, uint32_t src, const struct prefix *p)
 static void
 hook_session(void *arg, uint32_t src, bool up, bool hold_expired)
 {
-	struct gw_path	*p = gw_path_by_source(src);
-	char		 addr[IPADDR_STRLEN];
+	struct gw_path *p = gw_path_by_source(src);
+	char		addr[IPADDR_STRLEN];
 
 	if (gw.stopping)
 		return;
 	rib_source_bgp(gw.rib, src, up,
-	    up ? RIB_TRIG_BGP_UP : hold_expired ? RIB_TRIG_HOLD_TIMER : RIB_TRIG_BGP_DOWN);
+	    up		     ? RIB_TRIG_BGP_UP :
+		hold_expired ? RIB_TRIG_HOLD_TIMER :
+			       RIB_TRIG_BGP_DOWN);
 	if (p) {
-		const char	*why = up ? NULL : hold_expired ? "hold timer expired" :
-				    "session closed";
+		const char *why = up ? NULL :
+		    hold_expired     ? "hold timer expired" :
+				       "session closed";
 
 		ipaddr_fmt(&p->spec.bgp.remote, addr, sizeof(addr));
 		nb_notify_bgp_session(addr, p->spec.name, up, why);
@@ -107,7 +116,7 @@ hook_stale(void *arg, uint32_t src, bool mark)
 static void
 hook_export_sync(void *arg, uint32_t src)
 {
-	struct gw_path	*p = gw_path_by_source(src);
+	struct gw_path *p = gw_path_by_source(src);
 
 	if (p && p->has_exp)
 		rib_export_resync(gw.rib, p->exp);
@@ -121,14 +130,14 @@ hook_adj_in_count(void *arg, uint32_t src, uint8_t family)
 }
 
 struct gw_adj_in_walk {
-	bgp_adj_in_fn	 fn;
-	void		*arg;
+	bgp_adj_in_fn fn;
+	void	     *arg;
 };
 
 static int
 gw_adj_in_one(void *arg, const struct prefix *p, struct rib_attr *attr, bool stale)
 {
-	struct gw_adj_in_walk	*w = arg;
+	struct gw_adj_in_walk *w = arg;
 
 	return w->fn(p, (struct bgp_attrs *)attr, stale, w->arg);
 }
@@ -136,7 +145,7 @@ gw_adj_in_one(void *arg, const struct prefix *p, struct rib_attr *attr, bool sta
 static int
 hook_adj_in_walk(void *arg, uint32_t src, bgp_adj_in_fn fn, void *fn_arg)
 {
-	struct gw_adj_in_walk	 w = { fn, fn_arg };
+	struct gw_adj_in_walk w = { fn, fn_arg };
 
 	return rib_source_path_walk(gw.rib, src, gw_adj_in_one, &w);
 }
@@ -144,7 +153,7 @@ hook_adj_in_walk(void *arg, uint32_t src, bgp_adj_in_fn fn, void *fn_arg)
 static void
 hook_adj_in_flush(void *arg, uint32_t src)
 {
-	if (gw.stopping)	/* rib_free() drops every path at once */
+	if (gw.stopping) /* rib_free() drops every path at once */
 		return;
 	rib_source_flush(gw.rib, src);
 }
@@ -163,15 +172,28 @@ hook_nexthop_local(void *arg, const struct ipaddr *a)
 }
 
 static const struct bgp_hooks gw_bgp_hooks = {
-	.path_add = hook_path_add, .path_del = hook_path_del,
-	.session = hook_session, .stale = hook_stale, .export_sync = hook_export_sync,
-	.adj_in_count = hook_adj_in_count, .adj_in_walk = hook_adj_in_walk,
-	.adj_in_flush = hook_adj_in_flush, .adj_in_sweep = hook_adj_in_sweep,
+	.path_add = hook_path_add,
+	.path_del = hook_path_del,
+	.session = hook_session,
+	.stale = hook_stale,
+	.export_sync = hook_export_sync,
+	.adj_in_count = hook_adj_in_count,
+	.adj_in_walk = hook_adj_in_walk,
+	.adj_in_flush = hook_adj_in_flush,
+	.adj_in_sweep = hook_adj_in_sweep,
 	.nexthop_local = hook_nexthop_local,
 };
 
-static void attr_get(struct rib_attr *a) { bgp_attrs_get((struct bgp_attrs *)a); }
-static void attr_put(struct rib_attr *a) { bgp_attrs_put((struct bgp_attrs *)a); }
+static void
+attr_get(struct rib_attr *a)
+{
+	bgp_attrs_get((struct bgp_attrs *)a);
+}
+static void
+attr_put(struct rib_attr *a)
+{
+	bgp_attrs_put((struct bgp_attrs *)a);
+}
 static const struct rib_attr_ops gw_attr_ops = { .get = attr_get, .put = attr_put };
 
 static void
@@ -212,8 +234,10 @@ fib_addr(void *arg, int ifindex, const struct ipaddr *a, bool added)
 }
 
 static const struct fib_events gw_fib_events = {
-	.link = fib_link, .route_error = fib_route_error,
-	.route_wanted = fib_route_wanted, .group_back = fib_group_back,
+	.link = fib_link,
+	.route_error = fib_route_error,
+	.route_wanted = fib_route_wanted,
+	.group_back = fib_group_back,
 	.addr = fib_addr,
 };
 
@@ -221,12 +245,15 @@ static const struct fib_events gw_fib_events = {
 static int
 on_journal(void *arg, const struct rib_journal_entry *e)
 {
-	struct nb_path_switch	 ps = {
-		.id = e->id, .connection = e->connection, .source = e->source,
+	struct nb_path_switch ps = {
+		.id = e->id,
+		.connection = e->connection,
+		.source = e->source,
 		.trigger = rib_trigger_name(e->trigger),
 		.from_class = rib_class_name(e->from_class),
 		.to_class = e->has_to ? rib_class_name(e->to_class) : NULL,
-		.prefixes_moved = e->prefixes_moved, .groups_rewritten = e->groups_rewritten,
+		.prefixes_moved = e->prefixes_moved,
+		.groups_rewritten = e->groups_rewritten,
 		.switch_time_us = e->switch_time_us,
 	};
 
@@ -240,7 +267,7 @@ static int
 on_alarm(void *arg, const struct rib_alarm *a)
 {
 	for (size_t i = 0; i < gw.paths.n; i++) {
-		struct gw_path	*p = gw.paths.v[i];
+		struct gw_path *p = gw.paths.v[i];
 
 		if (p->has_exp && p->exp == a->target) {
 			nb_notify_outbound_cap(p->spec.connection, a->raised, a->cap, a->wanted,
@@ -257,7 +284,7 @@ on_alarm(void *arg, const struct rib_alarm *a)
 static int
 gw_esp_new(void *arg, const struct esp_events *ev, struct esp_backend **out)
 {
-	struct esp_dp_cfg	 dc = { 0 };
+	struct esp_dp_cfg dc = { 0 };
 
 	return esp_dp_new(&dc, ev, out);
 }
@@ -275,16 +302,19 @@ static enum rib_trigger
 gw_tunnel_trigger(enum vpn_reason r)
 {
 	switch (r) {
-	case VPN_R_DPD:		return RIB_TRIG_DPD;
-	case VPN_R_ADMIN:	return RIB_TRIG_ADMIN;
-	default:		return RIB_TRIG_TUNNEL_DOWN;
+	case VPN_R_DPD:
+		return RIB_TRIG_DPD;
+	case VPN_R_ADMIN:
+		return RIB_TRIG_ADMIN;
+	default:
+		return RIB_TRIG_TUNNEL_DOWN;
 	}
 }
 
 static void
 gw_tunnel_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 {
-	struct gw_path	*p = vpn_tunnel_ctx(t);
+	struct gw_path *p = vpn_tunnel_ctx(t);
 
 	if (!p || gw.stopping)
 		return;
@@ -298,14 +328,14 @@ gw_tunnel_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 static void
 gw_tunnel_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
 {
-	struct gw_path	*p = vpn_tunnel_ctx(t);
+	struct gw_path *p = vpn_tunnel_ctx(t);
 
 	if (!p || gw.stopping)
 		return;
 	if (p->src)
 		rib_source_tunnel(gw.rib, p->src, false, gw_tunnel_trigger(r));
-	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel,
-	    p->spec.vpn.ifname, false, vpn_reason_name(r), detail);
+	nb_notify_tunnel_state(p->spec.vpn.connection, p->spec.vpn.tunnel, p->spec.vpn.ifname,
+	    false, vpn_reason_name(r), detail);
 }
 
 /*
@@ -315,13 +345,13 @@ gw_tunnel_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *d
  * up, every configured BGP session Established and the RIB idle, or
  * GW_SETTLE_MAX_MS after start.
  */
-#define GW_SETTLE_MAX_MS	120000
-#define GW_SETTLE_POLL_MS	1000
+#define GW_SETTLE_MAX_MS  120000
+#define GW_SETTLE_POLL_MS 1000
 
 static void
 gw_settled(void)
 {
-	int	 rc;
+	int rc;
 
 	if (!gw.adopting)
 		return;
@@ -332,7 +362,8 @@ gw_settled(void)
 	if ((rc = fib_reconcile(gw.fib)) < 0)
 		log_err(LOG_MOD_FIB, "reconcile of adopted routes failed: %s", strerror(-rc));
 	else
-		log_info(LOG_MOD_FIB, "sessions settled after %llu ms: adopted routes reconciled",
+		log_info(LOG_MOD_FIB,
+		    "sessions settled after %llu ms: adopted routes reconciled",
 		    (unsigned long long)(mono_ms() - gw.started_ms));
 }
 
@@ -348,7 +379,7 @@ gw_settle_check(void)
 	if (!gw.configured || rib_pending(gw.rib) > 0)
 		return;
 	for (size_t i = 0; i < gw.paths.n; i++) {
-		struct bgp_peer_state	 st;
+		struct bgp_peer_state st;
 
 		/* a tunnel's statics arrive with its Child SA */
 		if (gw.paths.v[i]->tunnel && !vpn_tunnel_is_up(gw.paths.v[i]->tunnel))
@@ -385,9 +416,9 @@ gw_adopted(void *arg, const struct prefix *p)
 /* The specs validate built, handed to the prepare of the same transaction
  * (nb_core runs every validate, then every prepare) instead of built twice. */
 static struct {
-	struct gw_conf		*conf;
-	const struct nb_txn	*txn;
-	const struct lyd_node	*cfg;
+	struct gw_conf	      *conf;
+	const struct nb_txn   *txn;
+	const struct lyd_node *cfg;
 } gw_checked;
 
 static void
@@ -399,16 +430,16 @@ gw_checked_drop(void)
 
 /* What prepare took for apply (or abort). */
 struct gw_txn {
-	struct gw_conf		*conf;		/* the globals; the specs are the plan's */
-	struct gw_plan		*plan;
-	struct bgp_listener	*lsn;		/* a new port's, NULL: no change */
-	bool			 port_changed;
+	struct gw_conf	    *conf; /* the globals; the specs are the plan's */
+	struct gw_plan	    *plan;
+	struct bgp_listener *lsn; /* a new port's, NULL: no change */
+	bool		     port_changed;
 };
 
 static int
 gw_validate(const struct nb_txn *t)
 {
-	int	 rc;
+	int rc;
 
 	gw_checked_drop();
 	if ((rc = gw_conf_build_checked(t->new_cfg, &gw_checked.conf, t->err)) == 0) {
@@ -424,7 +455,7 @@ gw_txn_free(struct gw_txn *x)
 	if (!x)
 		return;
 	if (x->plan)
-		gw_reconcile_abort(&gw.paths, x->plan);	/* frees the conf too */
+		gw_reconcile_abort(&gw.paths, x->plan); /* frees the conf too */
 	else
 		gw_conf_free(x->conf);
 	bgp_listener_free(x->lsn);
@@ -440,9 +471,9 @@ gw_txn_free(struct gw_txn *x)
 static int
 gw_prepare(const struct nb_txn *t, void **ctx)
 {
-	struct gw_txn	*x;
-	struct gw_conf	*c = NULL;
-	int		 rc;
+	struct gw_txn  *x;
+	struct gw_conf *c = NULL;
+	int		rc;
 
 	if (gw_checked.conf && gw_checked.txn == t && gw_checked.cfg == t->new_cfg) {
 		c = gw_checked.conf;
@@ -465,7 +496,7 @@ gw_prepare(const struct nb_txn *t, void **ctx)
 		}
 	}
 	x->conf = c;
-	if (!gw.rib) {		/* not started (a config check): nothing to plan */
+	if (!gw.rib) { /* not started (a config check): nothing to plan */
 		*ctx = x;
 		return 0;
 	}
@@ -475,7 +506,7 @@ gw_prepare(const struct nb_txn *t, void **ctx)
 	}
 	if (c->port != gw.port) {
 		x->port_changed = true;
-		(void)bgp_listener_open(gw.bgp, c->port, &x->lsn);	/* logs a failure */
+		(void)bgp_listener_open(gw.bgp, c->port, &x->lsn); /* logs a failure */
 	}
 	*ctx = x;
 	return 0;
@@ -490,11 +521,11 @@ gw_abort(const struct nb_txn *t, void *ctx)
 static void
 gw_apply(const struct nb_txn *t, void *ctx)
 {
-	struct gw_txn		*x = ctx;
-	struct gw_conf		*c = x->conf;
-	struct bgp_global_cfg	 g = { .local_as = c->as, .router_id = c->router_id };
+	struct gw_txn	     *x = ctx;
+	struct gw_conf	     *c = x->conf;
+	struct bgp_global_cfg g = { .local_as = c->as, .router_id = c->router_id };
 
-	if (!x->plan) {		/* prepared without the routing modules */
+	if (!x->plan) { /* prepared without the routing modules */
 		gw_txn_free(x);
 		return;
 	}
@@ -514,7 +545,7 @@ gw_apply(const struct nb_txn *t, void *ctx)
 		x->lsn = NULL;
 		gw.port = c->port;
 	}
-	gw_reconcile_apply(&gw.paths, x->plan);	/* frees the plan and c */
+	gw_reconcile_apply(&gw.paths, x->plan); /* frees the plan and c */
 	x->plan = NULL;
 	free(x);
 	if (gw.fib)
@@ -544,7 +575,7 @@ static const struct nb_module gw_alarms_module = {
 static const char *
 boot_leaf(const struct lyd_node *cfg, const char *path)
 {
-	struct lyd_node	*l = NULL;
+	struct lyd_node *l = NULL;
 
 	if (!cfg || lyd_find_path(cfg, path, 0, &l) != LY_SUCCESS || !l)
 		return NULL;
@@ -554,8 +585,8 @@ boot_leaf(const struct lyd_node *cfg, const char *path)
 static void
 gw_fib_cfg(const struct lyd_node *boot_cfg, struct fib_cfg *fc)
 {
-	const char	*tbl = boot_leaf(boot_cfg, "kernel-table");
-	const char	*pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
+	const char *tbl = boot_leaf(boot_cfg, "kernel-table");
+	const char *pic = boot_leaf(boot_cfg, "prefix-independent-convergence");
 
 	memset(fc, 0, sizeof(*fc));
 	fc->table = tbl ? (uint32_t)strtoul(tbl, NULL, 10) : 254;
@@ -565,7 +596,7 @@ gw_fib_cfg(const struct lyd_node *boot_cfg, struct fib_cfg *fc)
 void
 gateway_prepare_root(const struct lyd_node *boot_cfg)
 {
-	struct fib_cfg	 fc;
+	struct fib_cfg fc;
 
 	gw_fib_cfg(boot_cfg, &fc);
 	fib_ns_prepare(&fc);
@@ -574,10 +605,10 @@ gateway_prepare_root(const struct lyd_node *boot_cfg)
 int
 gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 {
-	struct fib_cfg		 fc;
-	struct rib_cfg		 rc = { .attr_ops = &gw_attr_ops };
-	struct bgp_global_cfg	 g = { 0 };
-	int			 n;
+	struct fib_cfg	      fc;
+	struct rib_cfg	      rc = { .attr_ops = &gw_attr_ops };
+	struct bgp_global_cfg g = { 0 };
+	int		      n;
 
 	gw_fib_cfg(boot_cfg, &fc);
 	gw.kernel_table = fc.table;
@@ -592,8 +623,10 @@ gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 		log_warn(LOG_MOD_FIB, "cannot list routes left by a previous run: %s",
 		    strerror(-n));
 	else if (gw.adopted > 0) {
-		log_info(LOG_MOD_FIB, "adopted %zu routes from a previous run; they stay until "
-		    "the sessions settle", gw.adopted);
+		log_info(LOG_MOD_FIB,
+		    "adopted %zu routes from a previous run; they stay until "
+		    "the sessions settle",
+		    gw.adopted);
 		gw.adopting = true;
 		if (!(gw.settle_timer = malloc(sizeof(*gw.settle_timer))))
 			abort();
@@ -607,8 +640,9 @@ gateway_start(const struct lyd_node *boot_cfg, struct nb_err *err)
 	rc.policy.maximum_paths = 2;
 	gw.policy = rc.policy;
 	{
-		struct vpn_cfg	 vc = {
-			.loop = loop_get(), .backend_new = gw_esp_new,
+		struct vpn_cfg vc = {
+			.loop = loop_get(),
+			.backend_new = gw_esp_new,
 			.backend_stats = esp_dp_stats_get,
 			.ev = { gw_tunnel_up, gw_tunnel_down, NULL },
 		};
@@ -670,7 +704,7 @@ gateway_fini(void)
 	if (gw.fib)
 		fib_free(gw.fib);
 	{
-		struct gw_paths	 legs = { .detach = gw.paths.detach };
+		struct gw_paths legs = { .detach = gw.paths.detach };
 
 		/* everything back to the start but the legs gateway_register wired */
 		memcpy(legs.legs, gw.paths.legs, sizeof(legs.legs));

@@ -28,16 +28,16 @@
 /* Register the gateway's northbound modules (config apply, state, alarms,
  * RPCs, hybridgwctl commands and views). Touches nothing outside the
  * process: enough for nb_check() of a config. */
-void	gateway_register(void);
+void gateway_register(void);
 /* What gateway_start() would need root for, for a daemon about to drop it
  * (daemon/hgwd_priv.c): the namespace settings of the FIB boot_cfg asks for. */
-void	gateway_prepare_root(const struct lyd_node *boot_cfg);
+void gateway_prepare_root(const struct lyd_node *boot_cfg);
 /* Create the routing modules. What the kernel side needs first
  * (kernel-table, prefix-independent-convergence) is read from boot_cfg
  * and fixed for the life of the process. 0, or -errno with err filled. */
-int	gateway_start(const struct lyd_node *boot_cfg, struct nb_err *);
+int gateway_start(const struct lyd_node *boot_cfg, struct nb_err *);
 /* Take every path down as a restart (routes stay in the kernel, BGP
  * helpers keep ours) and free the routing modules. */
-void	gateway_fini(void);
+void gateway_fini(void);
 
 #endif

@@ -7,19 +7,19 @@
 #include <string.h>
 
 struct alarm_arg {
-	struct lyd_node	*alarms;
+	struct lyd_node *alarms;
 	bool		 ok;
 };
 
 static int
 alarm_add(void *arg, const struct rib_alarm *al)
 {
-	struct alarm_arg	*a = arg;
-	struct lyd_node		*n = NULL;
-	char			 v[16];
+	struct alarm_arg *a = arg;
+	struct lyd_node	 *n = NULL;
+	char		  v[16];
 
 	if (lyd_new_list(a->alarms, NULL, "outbound-prefix-limit", 0, &n,
-	    al->name && al->name[0] ? al->name : "?") != LY_SUCCESS) {
+		al->name && al->name[0] ? al->name : "?") != LY_SUCCESS) {
 		a->ok = false;
 		return 1;
 	}
@@ -35,10 +35,12 @@ alarm_add(void *arg, const struct rib_alarm *al)
 int
 gw_alarms_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 {
-	struct alarm_arg	 a = { NULL, true };
+	struct alarm_arg a = { NULL, true };
 
-	if (!gw.rib || (xpath && strcmp(xpath, "/hybridgw:gateway-state") != 0 &&
-	    !strstr(xpath, "gateway-state/alarms") && !strstr(xpath, "gateway-state/failover")))
+	if (!gw.rib ||
+	    (xpath && strcmp(xpath, "/hybridgw:gateway-state") != 0 &&
+		!strstr(xpath, "gateway-state/alarms") &&
+		!strstr(xpath, "gateway-state/failover")))
 		return 0;
 	if (lyd_new_inner(root, NULL, "alarms", 0, &a.alarms) != LY_SUCCESS)
 		goto lyerr;

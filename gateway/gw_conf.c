@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AS_TRANS	23456	/* RFC 6793 */
+#define AS_TRANS 23456 /* RFC 6793 */
 
 /* The first descendant along path ("bgp", "max-prefix/limit"): the same
  * node lyd_find_path() finds, without parsing the path for each lookup
@@ -20,10 +20,10 @@
 static struct lyd_node *
 child(const struct lyd_node *n, const char *path)
 {
-	struct lyd_node	*c = (struct lyd_node *)n;
+	struct lyd_node *c = (struct lyd_node *)n;
 
 	while (c && *path) {
-		size_t	 len = strcspn(path, "/");
+		size_t len = strcspn(path, "/");
 
 		LY_LIST_FOR(lyd_child(c), c)
 			if (c->schema && strncmp(c->schema->name, path, len) == 0 &&
@@ -39,7 +39,7 @@ child(const struct lyd_node *n, const char *path)
 static const char *
 cv(const struct lyd_node *n, const char *path)
 {
-	struct lyd_node	*l = n ? child(n, path) : NULL;
+	struct lyd_node *l = n ? child(n, path) : NULL;
 
 	return l ? lyd_get_value(l) : NULL;
 }
@@ -47,7 +47,7 @@ cv(const struct lyd_node *n, const char *path)
 static uint32_t
 cu(const struct lyd_node *n, const char *path, uint32_t dflt)
 {
-	const char	*v = cv(n, path);
+	const char *v = cv(n, path);
 
 	return v ? (uint32_t)strtoul(v, NULL, 10) : dflt;
 }
@@ -55,7 +55,7 @@ cu(const struct lyd_node *n, const char *path, uint32_t dflt)
 static bool
 cb(const struct lyd_node *n, const char *path, bool dflt)
 {
-	const char	*v = cv(n, path);
+	const char *v = cv(n, path);
 
 	return v ? strcmp(v, "true") == 0 : dflt;
 }
@@ -63,20 +63,20 @@ cb(const struct lyd_node *n, const char *path, bool dflt)
 static void
 node_path(const struct lyd_node *n, const char *leaf, char *buf, size_t len)
 {
-	char	*p = lyd_path(n, LYD_PATH_STD, NULL, 0);
+	char *p = lyd_path(n, LYD_PATH_STD, NULL, 0);
 
 	snprintf(buf, len, "%s%s%s", p ? p : "", leaf ? "/" : "", leaf ? leaf : "");
 	free(p);
 }
 
-static int	bad(struct nb_err *, const struct lyd_node *, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
+static int bad(struct nb_err *, const struct lyd_node *, const char *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 bad(struct nb_err *err, const struct lyd_node *n, const char *leaf, const char *fmt, ...)
 {
-	char	 path[256], msg[256];
-	va_list	 ap;
+	char	path[256], msg[256];
+	va_list ap;
 
 	node_path(n, leaf, path, sizeof(path));
 	va_start(ap, fmt);
@@ -102,7 +102,7 @@ void
 gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 {
 	*dst = *src;
-	dst->src.name = dst->name;	/* they point into the spec */
+	dst->src.name = dst->name; /* they point into the spec */
 	dst->src.connection = dst->connection;
 	secret_wipe(&src->bgp.md5_key);
 	secret_wipe(&src->bfd.auth_key);
@@ -115,8 +115,8 @@ gw_spec_move(struct gw_spec *dst, struct gw_spec *src)
 bool
 gw_bgp_cfg_same(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg *b)
 {
-	const size_t	 k = offsetof(struct bgp_peer_cfg, md5_key);
-	const size_t	 e = k + sizeof(a->md5_key);
+	const size_t k = offsetof(struct bgp_peer_cfg, md5_key);
+	const size_t e = k + sizeof(a->md5_key);
 
 	return memcmp(a, b, k) == 0 && secret_eq(&a->md5_key, &b->md5_key) &&
 	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
@@ -125,8 +125,8 @@ gw_bgp_cfg_same(const struct bgp_peer_cfg *a, const struct bgp_peer_cfg *b)
 bool
 gw_bfd_cfg_same(const struct bfd_session_cfg *a, const struct bfd_session_cfg *b)
 {
-	const size_t	 k = offsetof(struct bfd_session_cfg, auth_key);
-	const size_t	 e = k + sizeof(a->auth_key);
+	const size_t k = offsetof(struct bfd_session_cfg, auth_key);
+	const size_t e = k + sizeof(a->auth_key);
 
 	return memcmp(a, b, k) == 0 && secret_eq(&a->auth_key, &b->auth_key) &&
 	    memcmp((const char *)a + e, (const char *)b + e, sizeof(*a) - e) == 0;
@@ -161,8 +161,8 @@ static struct gw_spec *
 spec_new(struct gw_conf *c)
 {
 	if (c->nspecs == c->cap) {
-		size_t		 ncap = c->cap ? c->cap * 2 : 16;
-		struct gw_spec	*n = realloc(c->specs, ncap * sizeof(*n));
+		size_t		ncap = c->cap ? c->cap * 2 : 16;
+		struct gw_spec *n = realloc(c->specs, ncap * sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -176,7 +176,7 @@ spec_new(struct gw_conf *c)
 static int
 spec_add_prefix(struct gw_spec *s, const struct lyd_node *leaf, struct nb_err *err)
 {
-	struct prefix	 p, *n;
+	struct prefix p, *n;
 
 	if (prefix_parse(lyd_get_value(leaf), &p) != 0)
 		return bad(err, leaf, NULL, "'%s' is not a prefix (host bits set?)",
@@ -191,16 +191,16 @@ spec_add_prefix(struct gw_spec *s, const struct lyd_node *leaf, struct nb_err *e
 static int
 addr_of(const struct lyd_node *n, const char *path, struct ipaddr *a, struct nb_err *err)
 {
-	const char	*v = cv(n, path);
-	char		 buf[IPADDR_STRLEN + 8], *slash;
+	const char *v = cv(n, path);
+	char	    buf[IPADDR_STRLEN + 8], *slash;
 
 	memset(a, 0, sizeof(*a));
 	if (!v)
 		return 0;
 	snprintf(buf, sizeof(buf), "%s", v);
-	if ((slash = strchr(buf, '/')))	/* inside-address is a prefix: keep the address */
+	if ((slash = strchr(buf, '/'))) /* inside-address is a prefix: keep the address */
 		*slash = '\0';
-	if ((slash = strchr(buf, '%')))	/* zone: carried by the interface instead */
+	if ((slash = strchr(buf, '%'))) /* zone: carried by the interface instead */
 		*slash = '\0';
 	if (ipaddr_parse(buf, a) != 0)
 		return bad(err, n, path, "'%s' is not an IP address", v);
@@ -212,9 +212,9 @@ static int
 spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
     const struct ipaddr *local, const char *ifname, struct nb_err *err)
 {
-	struct bgp_peer_cfg	*p = &s->bgp;
-	const char		*v;
-	int			 rc;
+	struct bgp_peer_cfg *p = &s->bgp;
+	const char	    *v;
+	int		     rc;
 
 	s->has_bgp = true;
 	snprintf(p->name, sizeof(p->name), "%.63s", s->name);
@@ -246,8 +246,8 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 	p->max_prefix6 = cu(b, "max-prefix/ipv6-limit", 0);
 	p->max_memory = (uint64_t)cu(b, "max-memory", 524288) * 1024;
 	v = cv(b, "max-prefix/action");
-	p->max_prefix_action = v && strcmp(v, "warning-only") == 0 ? BGP_MAXPFX_WARNING :
-	    BGP_MAXPFX_TEARDOWN;
+	p->max_prefix_action =
+	    v && strcmp(v, "warning-only") == 0 ? BGP_MAXPFX_WARNING : BGP_MAXPFX_TEARDOWN;
 	p->max_prefix_restart = (uint16_t)cu(b, "max-prefix/restart-time", 60);
 	p->ipv4_unicast = p->ipv6_unicast = true;
 	p->port = c->port;
@@ -259,7 +259,7 @@ spec_bgp(struct gw_conf *c, struct gw_spec *s, const struct lyd_node *b,
 static int
 spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, struct nb_err *err)
 {
-	const char	*v;
+	const char *v;
 
 	if (!bfd)
 		return 0;
@@ -276,33 +276,36 @@ spec_bfd(struct gw_spec *s, const struct lyd_node *bfd, const char *ifname, stru
 	s->bfd.multiplier = (uint8_t)cu(bfd, "multiplier", 3);
 	if ((v = cv(bfd, "auth-key"))) {
 		if (secret_set_str(&s->bfd.auth_key, v) != 0)
-			return bad(err, bfd, "auth-key", "the key is longer than %s bytes", "512");
+			return bad(err, bfd, "auth-key", "the key is longer than %s bytes",
+			    "512");
 		s->bfd.auth_key_id = 1;
 	}
 	if (bfd_session_cfg_check(&s->bfd) != 0)
-		return bad(err, bfd, NULL, "BFD session parameters refused (intervals, multiplier, "
-		    "key length or address families)%s", "");
+		return bad(err, bfd, NULL,
+		    "BFD session parameters refused (intervals, multiplier, "
+		    "key length or address families)%s",
+		    "");
 	return 0;
 }
 
-#define FOR_EACH_CHILD(parent, nm, it)					\
-	LY_LIST_FOR(lyd_child(parent), it)				\
+#define FOR_EACH_CHILD(parent, nm, it)     \
+	LY_LIST_FOR(lyd_child(parent), it) \
 		if (strcmp((it)->schema->name, (nm)) == 0)
 
 static int
 conf_circuits(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 {
-	struct lyd_node	*ci, *ln;
+	struct lyd_node *ci, *ln;
 	int		 rc;
 
 	FOR_EACH_CHILD(gwn, "circuit", ci) {
-		const char	*cname = cv(ci, "name");
-		uint32_t	 cap = cu(ci, "outbound-prefix-limit", 4000);
+		const char *cname = cv(ci, "name");
+		uint32_t    cap = cu(ci, "outbound-prefix-limit", 4000);
 
 		FOR_EACH_CHILD(ci, "link", ln) {
-			struct gw_spec	*s = spec_new(c);
-			const char	*lname = cv(ln, "name"), *ifn = cv(ln, "interface");
-			struct ipaddr	 local;
+			struct gw_spec *s = spec_new(c);
+			const char     *lname = cv(ln, "name"), *ifn = cv(ln, "interface");
+			struct ipaddr	local;
 
 			if (!s)
 				return -ENOMEM;
@@ -339,16 +342,16 @@ conf_circuits(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
  * what decides how it resolves (reading a union's canonical value means
  * printing it again after every validation). */
 struct vc_fp {
-	const void	*schema;
-	const char	*str;		/* NULL for inner nodes */
-	size_t		 len;		/* raw: bytes at str */
-	uint32_t	 hints;
-	uint8_t		 raw;		/* 0: dictionary string; else 1 + format */
-	bool		 secret;	/* a key: compared in constant time */
+	const void *schema;
+	const char *str; /* NULL for inner nodes */
+	size_t	    len; /* raw: bytes at str */
+	uint32_t    hints;
+	uint8_t	    raw;    /* 0: dictionary string; else 1 + format */
+	bool	    secret; /* a key: compared in constant time */
 };
 
 struct vc_memo {
-	struct hash_node hnode;		/* in vc_memo_tab.byname */
+	struct hash_node hnode; /* in vc_memo_tab.byname */
 	char		*name;
 	struct vc_fp	*fp;
 	size_t		 nfp;
@@ -357,13 +360,13 @@ struct vc_memo {
 };
 
 struct vc_memo_tab {
-	struct hash	 byname;	/* struct vc_memo */
-	uint16_t	 port;
-	uint8_t		 prepend;
-	uint32_t	 ctx_changes;
+	struct hash byname; /* struct vc_memo */
+	uint16_t    port;
+	uint8_t	    prepend;
+	uint32_t    ctx_changes;
 };
 
-static struct vc_memo_tab	 vc_memo;
+static struct vc_memo_tab vc_memo;
 
 static void
 memo_entry_free(struct vc_memo *m)
@@ -402,13 +405,13 @@ memo_tab_free(struct vc_memo_tab *t)
 static int
 memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
 {
-	const struct lyd_node	*c;
-	struct vc_fp		*e;
-	int			 rc;
+	const struct lyd_node *c;
+	struct vc_fp	      *e;
+	int		       rc;
 
 	if (*nfp == *cap) {
-		size_t		 ncap = *cap ? *cap * 2 : 64;
-		struct vc_fp	*nv = realloc(*fp, ncap * sizeof(*nv));
+		size_t	      ncap = *cap ? *cap * 2 : 64;
+		struct vc_fp *nv = realloc(*fp, ncap * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
@@ -420,13 +423,13 @@ memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
 	e->schema = n->schema;
 	e->secret = n->schema && nb_schema_is_secret(n->schema);
 	if (n->schema && (n->schema->nodetype & LYD_NODE_TERM)) {
-		const struct lyd_value	*v = &((const struct lyd_node_term *)n)->value;
+		const struct lyd_value *v = &((const struct lyd_node_term *)n)->value;
 
 		if (v->realtype->basetype == LY_TYPE_UNION && v->subvalue &&
 		    v->subvalue->original) {
-			const struct lyd_value_union	*u = v->subvalue;
-			LY_DATA_TYPE			 bt = u->value.realtype ?
-			    u->value.realtype->basetype : LY_TYPE_UNKNOWN;
+			const struct lyd_value_union *u = v->subvalue;
+			LY_DATA_TYPE		      bt =
+			     u->value.realtype ? u->value.realtype->basetype : LY_TYPE_UNKNOWN;
 
 			/* prefixed values resolve by the prefix data too */
 			if (bt == LY_TYPE_IDENT || bt == LY_TYPE_INST || bt == LY_TYPE_UNKNOWN)
@@ -447,12 +450,12 @@ memo_fp(const struct lyd_node *n, struct vc_fp **fp, size_t *nfp, size_t *cap)
 static struct vc_memo *
 memo_find(const struct vc_memo_tab *t, const char *name)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	if (!name)
 		return NULL;
 	HASH_FOREACH_MATCH(&t->byname, hash_str(name), n) {
-		struct vc_memo	*m = hash_entry(n, struct vc_memo, hnode);
+		struct vc_memo *m = hash_entry(n, struct vc_memo, hnode);
 
 		if (strcmp(m->name, name) == 0)
 			return m;
@@ -464,12 +467,11 @@ memo_find(const struct vc_memo_tab *t, const char *name)
 static bool
 memo_secret_same(const struct vc_fp *a, const struct vc_fp *b)
 {
-	struct secret	 x, y;
-	bool		 same;
+	struct secret x, y;
+	bool	      same;
 
 	same = secret_set(&x, a->str, a->raw ? a->len : strlen(a->str)) == 0 &&
-	    secret_set(&y, b->str, b->raw ? b->len : strlen(b->str)) == 0 &&
-	    secret_eq(&x, &y);
+	    secret_set(&y, b->str, b->raw ? b->len : strlen(b->str)) == 0 && secret_eq(&x, &y);
 	secret_wipe(&x);
 	secret_wipe(&y);
 	return same;
@@ -481,7 +483,7 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 	if (m->nfp != nfp)
 		return false;
 	for (size_t i = 0; i < nfp; i++) {
-		const struct vc_fp	*a = &m->fp[i], *b = &fp[i];
+		const struct vc_fp *a = &m->fp[i], *b = &fp[i];
 
 		if (a->schema != b->schema || a->raw != b->raw)
 			return false;
@@ -490,8 +492,8 @@ memo_same(const struct vc_memo *m, const struct vc_fp *fp, size_t nfp)
 				return false;
 		} else if (a->raw) {
 			if (a->len != b->len || a->hints != b->hints ||
-			    (a->len && (!a->str || !b->str ||
-			    memcmp(a->str, b->str, a->len) != 0)))
+			    (a->len &&
+				(!a->str || !b->str || memcmp(a->str, b->str, a->len) != 0)))
 				return false;
 		} else if (a->str != b->str &&
 		    (!a->str || !b->str || strcmp(a->str, b->str) != 0))
@@ -507,7 +509,7 @@ memo_move(struct vc_memo_tab *from, struct vc_memo_tab *t, struct vc_memo *m)
 	if (from)
 		hash_del(&from->byname, &m->hnode);
 	if (hash_add(&t->byname, &m->hnode, hash_str(m->name)) != 0)
-		memo_entry_free(m);	/* a lost memo costs a rebuild, nothing else */
+		memo_entry_free(m); /* a lost memo costs a rebuild, nothing else */
 }
 
 /* A new entry: the strings copied out of the tree (dictionary references
@@ -516,8 +518,8 @@ static int
 memo_add(struct vc_memo_tab *t, const char *name, const struct vc_fp *fp, size_t nfp,
     const struct gw_spec *specs, size_t nspecs)
 {
-	struct vc_memo	*m;
-	size_t		 i;
+	struct vc_memo *m;
+	size_t		i;
 
 	if (!(m = calloc(1, sizeof(*m))))
 		return -ENOMEM;
@@ -530,7 +532,7 @@ memo_add(struct vc_memo_tab *t, const char *name, const struct vc_fp *fp, size_t
 		if (!fp[i].str)
 			continue;
 		if (fp[i].raw) {
-			char	*d = malloc(fp[i].len ? fp[i].len : 1);
+			char *d = malloc(fp[i].len ? fp[i].len : 1);
 
 			if (!d)
 				goto nomem;
@@ -567,14 +569,15 @@ static int
 memo_use(struct gw_conf *c, const struct vc_memo *m)
 {
 	for (size_t i = 0; i < m->nspecs; i++) {
-		struct gw_spec	*s = spec_new(c);
+		struct gw_spec *s = spec_new(c);
 
 		if (!s)
 			return -ENOMEM;
 		*s = m->specs[i];
 		s->statics = NULL;
 		if (m->specs[i].nstatic) {
-			if (!(s->statics = malloc(m->specs[i].nstatic * sizeof(struct prefix)))) {
+			if (!(s->statics =
+				    malloc(m->specs[i].nstatic * sizeof(struct prefix)))) {
 				s->nstatic = 0;
 				return -ENOMEM;
 			}
@@ -585,26 +588,26 @@ memo_use(struct gw_conf *c, const struct vc_memo *m)
 	return 0;
 }
 
-static int	conf_vpn_one(struct gw_conf *, const struct lyd_node *vc, uint8_t prepend,
+static int conf_vpn_one(struct gw_conf *, const struct lyd_node *vc, uint8_t prepend,
     struct nb_err *);
 
 static int
 conf_vpns(struct gw_conf *c, const struct lyd_node *gwn, uint8_t prepend, struct nb_err *err)
 {
-	struct vc_memo_tab	 nt = { 0 };
-	struct lyd_node		*vc;
-	struct vc_fp		*fp = NULL;
-	size_t			 fpcap = 0;
-	uint32_t		 changes = ly_ctx_get_change_count(nb_ctx());
-	bool			 usable;
-	int			 rc = 0;
+	struct vc_memo_tab nt = { 0 };
+	struct lyd_node	  *vc;
+	struct vc_fp	  *fp = NULL;
+	size_t		   fpcap = 0;
+	uint32_t	   changes = ly_ctx_get_change_count(nb_ctx());
+	bool		   usable;
+	int		   rc = 0;
 
 	usable = vc_memo.port == c->port && vc_memo.prepend == prepend &&
 	    vc_memo.ctx_changes == changes;
 	FOR_EACH_CHILD(gwn, "vpn-connection", vc) {
-		const char	*cname = cv(vc, "name");
-		struct vc_memo	*m = usable ? memo_find(&vc_memo, cname) : NULL;
-		size_t		 nfp = 0, first = c->nspecs;
+		const char     *cname = cv(vc, "name");
+		struct vc_memo *m = usable ? memo_find(&vc_memo, cname) : NULL;
+		size_t		nfp = 0, first = c->nspecs;
 
 		if (!cname || (rc = memo_fp(vc, &fp, &nfp, &fpcap)) != 0) {
 			/* not memoised: built every time */
@@ -631,7 +634,7 @@ out:
 		return rc;
 	}
 	memo_tab_free(&vc_memo);
-	vc_memo = nt;	/* the table moves: its buckets point at entries, not at it */
+	vc_memo = nt; /* the table moves: its buckets point at entries, not at it */
 	vc_memo.port = c->port;
 	vc_memo.prepend = prepend;
 	vc_memo.ctx_changes = changes;
@@ -642,13 +645,14 @@ out:
 static int
 cstr(const struct lyd_node *n, const char *path, char *dst, size_t len, struct nb_err *err)
 {
-	const char	*v = cv(n, path);
+	const char *v = cv(n, path);
 
 	dst[0] = '\0';
 	if (!v)
 		return 0;
 	if (strlen(v) >= len)
-		return bad(err, n, path, "longer than %s characters", len == 256 ? "255" : "511");
+		return bad(err, n, path, "longer than %s characters",
+		    len == 256 ? "255" : "511");
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
@@ -657,7 +661,7 @@ static int
 ts_list(const struct lyd_node *esp, const char *name, struct prefix *out, uint8_t *n,
     struct nb_err *err)
 {
-	struct lyd_node	*l;
+	struct lyd_node *l;
 
 	*n = 0;
 	FOR_EACH_CHILD(esp, name, l) {
@@ -680,12 +684,12 @@ static int
 spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn,
     const struct lyd_node *ike, struct nb_err *err)
 {
-	struct vpn_tunnel_cfg	*c = &s->vpn;
-	const struct lyd_node	*esp = child(vc, "esp");
-	struct vpn_cfg_err	 ve;
-	const char		*v;
-	char			 buf[IPADDR_STRLEN + 8], *slash;
-	int			 rc;
+	struct vpn_tunnel_cfg *c = &s->vpn;
+	const struct lyd_node *esp = child(vc, "esp");
+	struct vpn_cfg_err     ve;
+	const char	      *v;
+	char		       buf[IPADDR_STRLEN + 8], *slash;
+	int		       rc;
 
 	s->has_tunnel = true;
 	/* The tunnel is the path's transport: eligible only while a Child SA
@@ -709,17 +713,20 @@ spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn
 			*slash = '\0';
 		if (ipaddr_parse(buf, &c->inside) != 0)
 			return bad(err, tn, "inside-address", "'%s' is not an address", v);
-		c->inside_len = (uint8_t)(slash ? atoi(slash + 1) :
-		    c->inside.family == AF_INET ? 32 : 128);
+		c->inside_len = (uint8_t)(slash	    ? atoi(slash + 1) :
+			c->inside.family == AF_INET ? 32 :
+						      128);
 	}
 	v = cv(ike, "initiation");
 	c->initiation = v && strcmp(v, "respond") == 0 ? VPN_RESPOND : VPN_INITIATE;
 	v = cv(ike, "nat-traversal");
 	c->natt = !v || strcmp(v, "auto") == 0 ? VPN_NATT_AUTO :
-	    strcmp(v, "force") == 0 ? VPN_NATT_FORCE : VPN_NATT_OFF;
+	    strcmp(v, "force") == 0	       ? VPN_NATT_FORCE :
+						 VPN_NATT_OFF;
 	c->ike_lifetime_s = cu(ike, "lifetime", VPN_IKE_LIFETIME);
 	c->dpd_timeout_s = cu(ike, "dpd-timeout", VPN_DPD_TIMEOUT);
-	if ((rc = cstr(ike, "proposal", c->ike_proposals, sizeof(c->ike_proposals), err)) != 0 ||
+	if ((rc = cstr(ike, "proposal", c->ike_proposals, sizeof(c->ike_proposals), err)) !=
+		0 ||
 	    (rc = cstr(ike, "certificate", c->cert, sizeof(c->cert), err)) != 0 ||
 	    (rc = cstr(ike, "private-key", c->key, sizeof(c->key), err)) != 0 ||
 	    (rc = cstr(ike, "ca-certificate", c->ca, sizeof(c->ca), err)) != 0 ||
@@ -728,20 +735,24 @@ spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn
 		return rc;
 	if ((v = cv(ike, "pre-shared-key"))) {
 		if (c->cert[0])
-			return bad(err, ike, "pre-shared-key", "a pre-shared-key or a "
-			    "certificate, not both%s", "");
+			return bad(err, ike, "pre-shared-key",
+			    "a pre-shared-key or a "
+			    "certificate, not both%s",
+			    "");
 		if (secret_set_str(&c->psk, v) != 0)
-			return bad(err, ike, "pre-shared-key", "the key is longer than %s bytes",
-			    "512");
+			return bad(err, ike, "pre-shared-key",
+			    "the key is longer than %s bytes", "512");
 		c->auth = VPN_AUTH_PSK;
 	} else if (c->cert[0] || c->key[0] || c->ca[0])
 		c->auth = VPN_AUTH_CERT;
 	else
-		return bad(err, ike, NULL, "IKE needs a pre-shared-key, or certificate, "
-		    "private-key and ca-certificate%s", "");
+		return bad(err, ike, NULL,
+		    "IKE needs a pre-shared-key, or certificate, "
+		    "private-key and ca-certificate%s",
+		    "");
 	if (esp) {
 		if ((rc = cstr(esp, "proposal", c->esp_proposals, sizeof(c->esp_proposals),
-		    err)) != 0)
+			 err)) != 0)
 			return rc;
 		v = cv(esp, "pfs-group");
 		if (v && strcmp(v, "none") != 0 && vpn_dh_group_id(v, &c->pfs_group) != 0)
@@ -752,9 +763,9 @@ spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn
 		c->replay_window = cu(esp, "replay-window", ESP_REPLAY_DEFAULT);
 		c->replay_set = true;
 		if ((rc = ts_list(esp, "local-traffic-selector", c->ts_local, &c->nts_local,
-		    err)) != 0 ||
+			 err)) != 0 ||
 		    (rc = ts_list(esp, "remote-traffic-selector", c->ts_remote, &c->nts_remote,
-		    err)) != 0)
+			 err)) != 0)
 			return rc;
 	}
 	if (vpn_tunnel_cfg_check(c, &ve) != 0) {
@@ -770,19 +781,19 @@ spec_vpn(struct gw_spec *s, const struct lyd_node *vc, const struct lyd_node *tn
 static int
 conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, struct nb_err *err)
 {
-	struct lyd_node	*tn, *pf;
+	struct lyd_node *tn, *pf;
 	int		 rc;
 
 	{
-		const char	*cname = cv(vc, "name"), *role = cv(vc, "role");
-		bool		 site = role && strcmp(role, "site") == 0;
+		const char *cname = cv(vc, "name"), *role = cv(vc, "role");
+		bool	    site = role && strcmp(role, "site") == 0;
 
-		struct lyd_node	*ike = child(vc, "ike");
+		struct lyd_node *ike = child(vc, "ike");
 
 		FOR_EACH_CHILD(vc, "tunnel", tn) {
 			struct gw_spec	*s = spec_new(c);
 			const char	*tname = cv(tn, "name"), *ifn = cv(tn, "interface");
-			struct lyd_node	*b = child(tn, "bgp");
+			struct lyd_node *b = child(tn, "bgp");
 			struct ipaddr	 inside;
 
 			if (!s)
@@ -819,14 +830,14 @@ conf_vpn_one(struct gw_conf *c, const struct lyd_node *vc, uint8_t prepend, stru
 static int
 conf_lan(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 {
-	struct lyd_node	*lan = child(gwn, "lan"), *pe, *pf;
+	struct lyd_node *lan = child(gwn, "lan"), *pe, *pf;
 	struct gw_spec	*s;
 	int		 rc;
 
 	if (!lan)
 		return 0;
 	FOR_EACH_CHILD(lan, "peer", pe) {
-		struct ipaddr	 local;
+		struct ipaddr local;
 
 		if (!(s = spec_new(c)))
 			return -ENOMEM;
@@ -845,22 +856,22 @@ conf_lan(struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 	snprintf(s->name, sizeof(s->name), "local prefixes");
 	snprintf(s->connection, sizeof(s->connection), "local");
 	s->src.cls = RIB_CLASS_LAN;
-	s->src.no_fib = true;	/* advertised, never forwarded by us */
+	s->src.no_fib = true; /* advertised, never forwarded by us */
 	FOR_EACH_CHILD(lan, "local-prefix", pf)
 		if ((rc = spec_add_prefix(s, pf, err)) != 0)
 			return rc;
 	return 0;
 }
 
-static const struct gw_conf	*peer_sort_conf;
+static const struct gw_conf *peer_sort_conf;
 
 /* By peer address, then by spec index. */
 static int
 peer_idx_cmp(const void *a, const void *b)
 {
-	size_t	 i = *(const size_t *)a, j = *(const size_t *)b;
-	int	 c = ipaddr_cmp(&peer_sort_conf->specs[i].bgp.remote,
-		    &peer_sort_conf->specs[j].bgp.remote);
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int    c = ipaddr_cmp(&peer_sort_conf->specs[i].bgp.remote,
+	       &peer_sort_conf->specs[j].bgp.remote);
 
 	return c ? c : i < j ? -1 : i > j;
 }
@@ -871,8 +882,8 @@ peer_idx_cmp(const void *a, const void *b)
 static int
 conf_unique_peers(const struct gw_conf *c, const struct lyd_node *gwn, struct nb_err *err)
 {
-	size_t	*idx, n = 0, bi = SIZE_MAX, bj = 0;
-	char	 a[IPADDR_STRLEN];
+	size_t *idx, n = 0, bi = SIZE_MAX, bj = 0;
+	char	a[IPADDR_STRLEN];
 
 	for (size_t i = 0; i < c->nspecs; i++)
 		n += c->specs[i].has_bgp;
@@ -888,9 +899,11 @@ conf_unique_peers(const struct gw_conf *c, const struct lyd_node *gwn, struct nb
 	qsort(idx, n, sizeof(*idx), peer_idx_cmp);
 	for (size_t k = 1; k < n; k++) {
 		/* k - 1 is the first of its group when it differs from k - 2 */
-		if (ipaddr_cmp(&c->specs[idx[k - 1]].bgp.remote, &c->specs[idx[k]].bgp.remote) != 0 ||
-		    (k >= 2 && ipaddr_cmp(&c->specs[idx[k - 2]].bgp.remote,
-		    &c->specs[idx[k - 1]].bgp.remote) == 0))
+		if (ipaddr_cmp(&c->specs[idx[k - 1]].bgp.remote,
+			&c->specs[idx[k]].bgp.remote) != 0 ||
+		    (k >= 2 &&
+			ipaddr_cmp(&c->specs[idx[k - 2]].bgp.remote,
+			    &c->specs[idx[k - 1]].bgp.remote) == 0))
 			continue;
 		if (idx[k - 1] < bi) {
 			bi = idx[k - 1];
@@ -912,26 +925,29 @@ static int
 conf_unique_tunnels(const struct gw_conf *c, struct nb_err *err)
 {
 	for (size_t i = 0; i < c->nspecs; i++) {
-		const struct gw_spec	*a = &c->specs[i];
-		char			 x[IPADDR_STRLEN], y[IPADDR_STRLEN];
+		const struct gw_spec *a = &c->specs[i];
+		char		      x[IPADDR_STRLEN], y[IPADDR_STRLEN];
 
 		if (!a->has_tunnel)
 			continue;
 		for (size_t j = i + 1; j < c->nspecs; j++) {
-			const struct gw_spec	*b = &c->specs[j];
+			const struct gw_spec *b = &c->specs[j];
 
 			if (!b->has_tunnel)
 				continue;
 			if (strcmp(a->vpn.ifname, b->vpn.ifname) == 0) {
-				nb_err_set(err, "/hybridgw:gateway", "interface %s is used by both "
-				    "%s and %s", a->vpn.ifname, a->name, b->name);
+				nb_err_set(err, "/hybridgw:gateway",
+				    "interface %s is used by both "
+				    "%s and %s",
+				    a->vpn.ifname, a->name, b->name);
 				return -EINVAL;
 			}
 			if (ipaddr_cmp(&a->vpn.local, &b->vpn.local) == 0 &&
 			    ipaddr_cmp(&a->vpn.remote, &b->vpn.remote) == 0) {
-				nb_err_set(err, "/hybridgw:gateway", "%s and %s have the same outer "
-				    "addresses (%s to %s): IKE could not tell them apart", a->name,
-				    b->name, ipaddr_fmt(&a->vpn.local, x, sizeof(x)),
+				nb_err_set(err, "/hybridgw:gateway",
+				    "%s and %s have the same outer "
+				    "addresses (%s to %s): IKE could not tell them apart",
+				    a->name, b->name, ipaddr_fmt(&a->vpn.local, x, sizeof(x)),
 				    ipaddr_fmt(&a->vpn.remote, y, sizeof(y)));
 				return -EINVAL;
 			}
@@ -943,11 +959,11 @@ conf_unique_tunnels(const struct gw_conf *c, struct nb_err *err)
 int
 gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 {
-	const struct lyd_node	*gwn = NULL, *it;
-	struct lyd_node		*pol;
-	struct in_addr		 rid;
-	const char		*v;
-	int			 rc;
+	const struct lyd_node *gwn = NULL, *it;
+	struct lyd_node	      *pol;
+	struct in_addr	       rid;
+	const char	      *v;
+	int		       rc;
 
 	LY_LIST_FOR(cfg, it)
 		if (it->schema && strcmp(it->schema->name, "gateway") == 0)
@@ -959,7 +975,7 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	c->kernel_table = 254;
 	c->pic = true;
 	if (!gwn)
-		return 0;	/* empty config: nothing runs */
+		return 0; /* empty config: nothing runs */
 	c->as = cu(gwn, "as", 0);
 	if (c->as == 0 || c->as == AS_TRANS)
 		return bad(err, gwn, "as", "AS %s is reserved", cv(gwn, "as"));
@@ -973,7 +989,8 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	if ((pol = child(gwn, "policy"))) {
 		v = cv(pol, "preference");
 		c->policy.mode = !v || strcmp(v, "circuit") == 0 ? RIB_PREF_CIRCUIT :
-		    strcmp(v, "vpn") == 0 ? RIB_PREF_VPN : RIB_PREF_ASPATH;
+		    strcmp(v, "vpn") == 0			 ? RIB_PREF_VPN :
+								   RIB_PREF_ASPATH;
 		c->policy.failback_delay_s = cu(pol, "failback-delay", 60);
 		c->policy.maximum_paths = (uint8_t)cu(pol, "maximum-paths", 2);
 		c->policy.allow_transit = cb(pol, "allow-transit", false);
@@ -981,8 +998,7 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 	}
 	if ((rc = conf_circuits(c, gwn, err)) != 0 ||
 	    (rc = conf_vpns(c, gwn, (uint8_t)cu(pol, "vpn-prepend", 3), err)) != 0 ||
-	    (rc = conf_lan(c, gwn, err)) != 0 ||
-	    (rc = conf_unique_peers(c, gwn, err)) != 0 ||
+	    (rc = conf_lan(c, gwn, err)) != 0 || (rc = conf_unique_peers(c, gwn, err)) != 0 ||
 	    (rc = conf_unique_tunnels(c, err)) != 0)
 		return rc;
 	return 0;
@@ -991,11 +1007,10 @@ gw_conf_build(const struct lyd_node *cfg, struct gw_conf *c, struct nb_err *err)
 /* Build the specs of new_cfg and check what cannot change at runtime.
  * On success *out holds the specs (caller frees). */
 int
-gw_conf_build_checked(const struct lyd_node *new_cfg, struct gw_conf **out,
-    struct nb_err *err)
+gw_conf_build_checked(const struct lyd_node *new_cfg, struct gw_conf **out, struct nb_err *err)
 {
-	struct gw_conf	*c = calloc(1, sizeof(*c));
-	int		 rc;
+	struct gw_conf *c = calloc(1, sizeof(*c));
+	int		rc;
 
 	*out = NULL;
 	if (!c)
@@ -1023,8 +1038,8 @@ int
 gw_conf_check(const struct lyd_node *old_cfg, const struct lyd_node *new_cfg,
     struct nb_err *err)
 {
-	struct gw_conf	*c;
-	int		 rc = gw_conf_build_checked(new_cfg, &c, err);
+	struct gw_conf *c;
+	int		rc = gw_conf_build_checked(new_cfg, &c, err);
 
 	gw_conf_free(c);
 	return rc;

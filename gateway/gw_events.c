@@ -9,13 +9,13 @@
 
 #include "northbound/nb_monitor.h"
 
-#define NF(a)	(sizeof(a) / sizeof((a)[0]))
+#define NF(a) (sizeof(a) / sizeof((a)[0]))
 
 static void
 gw_event_time(int64_t us, char *buf, size_t len)
 {
-	time_t		 s = (time_t)(us / 1000000);
-	struct tm	 tm;
+	time_t	  s = (time_t)(us / 1000000);
+	struct tm tm;
 
 	if (us <= 0) {
 		snprintf(buf, len, "-");
@@ -30,8 +30,8 @@ gw_event_time(int64_t us, char *buf, size_t len)
 void
 gw_event_journal(const struct rib_journal_entry *e)
 {
-	char			 id[24], moved[16], groups[16], sw[16], det[128], fib[128], text[640];
-	const char		*to = e->has_to ? rib_class_name(e->to_class) : NULL;
+	char	    id[24], moved[16], groups[16], sw[16], det[128], fib[128], text[640];
+	const char *to = e->has_to ? rib_class_name(e->to_class) : NULL;
 	/* clang-format off */
 	struct nb_event_field	 f[] = {
 		{ "id", id, true }, { "connection", e->connection, false },
@@ -50,10 +50,11 @@ gw_event_journal(const struct rib_journal_entry *e)
 	gw_event_time(e->detected_us, det, sizeof(det));
 	gw_event_time(e->switched_us, fib, sizeof(fib));
 	if (to)
-		snprintf(text, sizeof(text), "#%s %s (%s): %s detected %s, FIB switched %s "
-		    "(%u us): %u prefixes moved to %s, %u groups rewritten", id, e->connection,
-		    e->source, rib_trigger_name(e->trigger), det, fib, e->switch_time_us,
-		    e->prefixes_moved, to, e->groups_rewritten);
+		snprintf(text, sizeof(text),
+		    "#%s %s (%s): %s detected %s, FIB switched %s "
+		    "(%u us): %u prefixes moved to %s, %u groups rewritten",
+		    id, e->connection, e->source, rib_trigger_name(e->trigger), det, fib,
+		    e->switch_time_us, e->prefixes_moved, to, e->groups_rewritten);
 	else
 		snprintf(text, sizeof(text), "#%s %s (%s): %s detected %s: nothing moved", id,
 		    e->connection, e->source, rib_trigger_name(e->trigger), det);
@@ -63,10 +64,12 @@ gw_event_journal(const struct rib_journal_entry *e)
 void
 gw_event_session(const char *neighbor, const char *name, bool up, const char *reason)
 {
-	char			 text[320];
-	struct nb_event_field	 f[] = {
-		{ "neighbor", neighbor, false }, { "name", name, false },
-		{ "state", up ? "established" : "down", false }, { "reason", reason, false },
+	char		      text[320];
+	struct nb_event_field f[] = {
+		{ "neighbor", neighbor, false },
+		{ "name", name, false },
+		{ "state", up ? "established" : "down", false },
+		{ "reason", reason, false },
 	};
 
 	snprintf(text, sizeof(text), "neighbor %s (%s) %s%s%s", neighbor, name,
@@ -77,7 +80,7 @@ gw_event_session(const char *neighbor, const char *name, bool up, const char *re
 void
 gw_event_bfd(const char *name, const struct bfd_session_state *st, bool up, uint8_t diag)
 {
-	char			 peer[IPADDR_STRLEN], d[8], text[320];
+	char peer[IPADDR_STRLEN], d[8], text[320];
 	/* clang-format off */
 	struct nb_event_field	 f[] = {
 		{ "peer", peer, false }, { "interface", st->ifname && st->ifname[0] ?
@@ -91,18 +94,20 @@ gw_event_bfd(const char *name, const struct bfd_session_state *st, bool up, uint
 	snprintf(d, sizeof(d), "%u", diag);
 	snprintf(text, sizeof(text), "peer %s%s%s (%s) %s%s%s", peer,
 	    st->ifname && st->ifname[0] ? " on " : "", st->ifname ? st->ifname : "", name,
-	    up ? "Up" : "Down", up ? "" : ": ", up ? "" : (st->last_diag_str ?
-	    st->last_diag_str : ""));
+	    up ? "Up" : "Down", up ? "" : ": ",
+	    up ? "" : (st->last_diag_str ? st->last_diag_str : ""));
 	nb_monitor_emit("bfd", text, f, NF(f));
 }
 
 void
 gw_event_alarm(const char *connection, bool raised, uint32_t cap, uint32_t wanted)
 {
-	char			 c[16], w[16], text[256];
-	struct nb_event_field	 f[] = {
-		{ "connection", connection, false }, { "alarm", "outbound-prefix-limit", false },
-		{ "state", raised ? "raised" : "cleared", false }, { "limit", c, true },
+	char		      c[16], w[16], text[256];
+	struct nb_event_field f[] = {
+		{ "connection", connection, false },
+		{ "alarm", "outbound-prefix-limit", false },
+		{ "state", raised ? "raised" : "cleared", false },
+		{ "limit", c, true },
 		{ "wanted", w, true },
 	};
 

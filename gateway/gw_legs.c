@@ -37,8 +37,8 @@ gw_statics_same(const struct gw_spec *a, const struct gw_spec *b)
 static void
 gw_path_statics(struct gw_path *p, const struct gw_spec *old)
 {
-	struct prefix	*sorted = NULL;
-	bool		 ok = true;
+	struct prefix *sorted = NULL;
+	bool	       ok = true;
 
 	/* Nothing changed and every static is in the RIB: adding them again
 	 * would only queue a re-selection of each. A BGP source is always
@@ -52,11 +52,11 @@ gw_path_statics(struct gw_path *p, const struct gw_spec *old)
 		qsort(sorted, p->spec.nstatic, sizeof(*sorted), gw_prefix_cmp);
 	}
 	for (size_t i = 0; old && i < old->nstatic; i++) {
-		bool	 keep = false;
+		bool keep = false;
 
 		if (sorted)
-			keep = bsearch(&old->statics[i], sorted, p->spec.nstatic, sizeof(*sorted),
-			    gw_prefix_cmp) != NULL;
+			keep = bsearch(&old->statics[i], sorted, p->spec.nstatic,
+				   sizeof(*sorted), gw_prefix_cmp) != NULL;
 		else
 			for (size_t j = 0; j < p->spec.nstatic && !keep; j++)
 				keep = prefix_equal(&old->statics[i], &p->spec.statics[j]);
@@ -65,9 +65,11 @@ gw_path_statics(struct gw_path *p, const struct gw_spec *old)
 	}
 	free(sorted);
 	for (size_t i = 0; i < p->spec.nstatic; i++) {
-		struct rib_path_info	 ri = {
-			.nexthop = p->spec.src.nexthop, .is_static = true,
-			.local_pref = 100, .origin = 0,
+		struct rib_path_info ri = {
+			.nexthop = p->spec.src.nexthop,
+			.is_static = true,
+			.local_pref = 100,
+			.origin = 0,
 		};
 
 		ok &= rib_path_add(gw.rib, p->src, &p->spec.statics[i], &ri) == 0;
@@ -84,10 +86,11 @@ source_wanted(const struct gw_spec *s)
 static void
 source_create(void *ctx, struct gw_path *p, void *res)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = rib_source_add(gw.rib, &p->spec.src, &p->src)) != 0) {
-		log_err(LOG_MOD_NB, "%s: cannot add route source: %s", p->spec.name, strerror(-rc));
+		log_err(LOG_MOD_NB, "%s: cannot add route source: %s", p->spec.name,
+		    strerror(-rc));
 		p->src = 0;
 		return;
 	}
@@ -107,14 +110,17 @@ static void
 source_destroy(void *ctx, struct gw_path *p)
 {
 	gw_path_detach(ctx, p);
-	if (!gw.stopping)	/* at exit rib_free() drops everything at once */
+	if (!gw.stopping) /* at exit rib_free() drops everything at once */
 		rib_source_del(gw.rib, p->src);
 	p->src = 0;
 }
 
 static const struct gw_leg_ops leg_source = {
-	.name = "route source", .wanted = source_wanted,
-	.create = source_create, .update = source_update, .destroy = source_destroy,
+	.name = "route source",
+	.wanted = source_wanted,
+	.create = source_create,
+	.update = source_update,
+	.destroy = source_destroy,
 };
 
 /* -------------------------------------------------------------- BGP peer */
@@ -128,7 +134,7 @@ bgp_wanted(const struct gw_spec *s)
 static void
 bgp_create(void *ctx, struct gw_path *p, void *res)
 {
-	int	 rc;
+	int rc;
 
 	p->spec.bgp.rib_source = p->src;
 	if ((rc = bgp_peer_add(gw.bgp, &p->spec.bgp, &p->peer)) != 0) {
@@ -140,7 +146,7 @@ bgp_create(void *ctx, struct gw_path *p, void *res)
 static void
 bgp_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res)
 {
-	int	 rc;
+	int rc;
 
 	p->spec.bgp.rib_source = p->src;
 	if (p->peer && !gw_bgp_cfg_same(&old->bgp, &p->spec.bgp) &&
@@ -160,8 +166,11 @@ bgp_destroy(void *ctx, struct gw_path *p)
 }
 
 static const struct gw_leg_ops leg_bgp = {
-	.name = "BGP peer", .wanted = bgp_wanted,
-	.create = bgp_create, .update = bgp_update, .destroy = bgp_destroy,
+	.name = "BGP peer",
+	.wanted = bgp_wanted,
+	.create = bgp_create,
+	.update = bgp_update,
+	.destroy = bgp_destroy,
 };
 
 /* -------------------------------------------------------------- export */
@@ -169,7 +178,7 @@ static const struct gw_leg_ops leg_bgp = {
 static void
 exp_announce(void *ctx, const struct prefix *p, struct rib_attr *attr)
 {
-	struct gw_path	*gp = ctx;
+	struct gw_path *gp = ctx;
 
 	if (gp->peer)
 		bgp_export_announce(gp->peer, p, (struct bgp_attrs *)attr);
@@ -178,22 +187,26 @@ exp_announce(void *ctx, const struct prefix *p, struct rib_attr *attr)
 static void
 exp_withdraw(void *ctx, const struct prefix *p)
 {
-	struct gw_path	*gp = ctx;
+	struct gw_path *gp = ctx;
 
 	if (gp->peer)
 		bgp_export_withdraw(gp->peer, p);
 }
 
 static const struct rib_export_ops gw_export_ops = {
-	.announce = exp_announce, .withdraw = exp_withdraw,
+	.announce = exp_announce,
+	.withdraw = exp_withdraw,
 };
 
 static void
 export_create(void *ctx, struct gw_path *p, void *res)
 {
-	struct rib_export_cfg	 ec = {
-		.role = p->spec.exp_role, .own_source = p->src,
-		.cap = p->spec.exp_cap, .ops = &gw_export_ops, .ctx = p,
+	struct rib_export_cfg ec = {
+		.role = p->spec.exp_role,
+		.own_source = p->src,
+		.cap = p->spec.exp_cap,
+		.ops = &gw_export_ops,
+		.ctx = p,
 		.name = p->spec.name,
 	};
 
@@ -206,7 +219,7 @@ export_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res
 	if (!p->has_exp)
 		return;
 	if (old->exp_role == p->spec.exp_role) {
-		if (old->exp_cap != p->spec.exp_cap)	/* withdraws the excess */
+		if (old->exp_cap != p->spec.exp_cap) /* withdraws the excess */
 			rib_export_cap_set(gw.rib, p->exp, p->spec.exp_cap);
 		return;
 	}
@@ -225,8 +238,11 @@ export_destroy(void *ctx, struct gw_path *p)
 }
 
 static const struct gw_leg_ops leg_export = {
-	.name = "export", .wanted = bgp_wanted,
-	.create = export_create, .update = export_update, .destroy = export_destroy,
+	.name = "export",
+	.wanted = bgp_wanted,
+	.create = export_create,
+	.update = export_update,
+	.destroy = export_destroy,
 };
 
 /* -------------------------------------------------------------- BFD */
@@ -234,9 +250,9 @@ static const struct gw_leg_ops leg_export = {
 static void
 bfd_changed(void *arg, struct bfd_session *s, bool up, uint8_t diag)
 {
-	struct gw_path	*p = arg;
+	struct gw_path *p = arg;
 
-	struct bfd_session_state	 st;
+	struct bfd_session_state st;
 
 	log_info(LOG_MOD_FAILOVER, "%s: BFD %s (diag %u)", p->spec.name, up ? "up" : "down",
 	    diag);
@@ -256,7 +272,7 @@ bfd_wanted(const struct gw_spec *s)
 static void
 bfd_create(void *ctx, struct gw_path *p, void *res)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = bfd_session_add(gw.bfd, &p->spec.bfd, bfd_changed, p, &p->bfd)) != 0) {
 		log_err(LOG_MOD_NB, "%s: cannot start BFD: %s", p->spec.name, strerror(-rc));
@@ -267,7 +283,7 @@ bfd_create(void *ctx, struct gw_path *p, void *res)
 static void
 bfd_update(void *ctx, struct gw_path *p, const struct gw_spec *old, void *res)
 {
-	if (!p->bfd)		/* refused before: another try */
+	if (!p->bfd) /* refused before: another try */
 		bfd_create(ctx, p, res);
 	else if (!gw_bfd_cfg_same(&old->bfd, &p->spec.bfd))
 		bfd_session_update(p->bfd, &p->spec.bfd);
@@ -282,8 +298,11 @@ bfd_destroy(void *ctx, struct gw_path *p)
 }
 
 static const struct gw_leg_ops leg_bfd = {
-	.name = "BFD session", .wanted = bfd_wanted,
-	.create = bfd_create, .update = bfd_update, .destroy = bfd_destroy,
+	.name = "BFD session",
+	.wanted = bfd_wanted,
+	.create = bfd_create,
+	.update = bfd_update,
+	.destroy = bfd_destroy,
 };
 
 /* -------------------------------------------------------------- tunnel */
@@ -305,13 +324,13 @@ static int
 tunnel_prepare(void *ctx, const struct gw_spec *spec, const struct gw_spec *old, void **res,
     struct nb_err *err)
 {
-	struct vpn_prep		*p = NULL;
-	struct vpn_cfg_err	 ve;
-	int			 rc;
+	struct vpn_prep	  *p = NULL;
+	struct vpn_cfg_err ve;
+	int		   rc;
 
 	*res = NULL;
 	if (old && vpn_tunnel_cfg_same(&old->vpn, &spec->vpn))
-		return 0;	/* nothing to take: update leaves it alone */
+		return 0; /* nothing to take: update leaves it alone */
 	if (!gw.vpn)
 		return -ENODEV;
 	if ((rc = vpn_tunnel_prepare(gw.vpn, &spec->vpn, NULL, &p, &ve)) != 0) {
@@ -356,15 +375,19 @@ static void
 tunnel_destroy(void *ctx, struct gw_path *p)
 {
 	if (p->tunnel) {
-		gw_vpn_retire(p->tunnel);	/* its connection keeps the bytes */
+		gw_vpn_retire(p->tunnel); /* its connection keeps the bytes */
 		vpn_tunnel_del(p->tunnel);
 	}
 	p->tunnel = NULL;
 }
 
 static const struct gw_leg_ops leg_tunnel = {
-	.name = "VPN tunnel", .wanted = tunnel_wanted, .prepare = tunnel_prepare,
-	.abort = tunnel_abort, .create = tunnel_create, .update = tunnel_update,
+	.name = "VPN tunnel",
+	.wanted = tunnel_wanted,
+	.prepare = tunnel_prepare,
+	.abort = tunnel_abort,
+	.create = tunnel_create,
+	.update = tunnel_update,
 	.destroy = tunnel_destroy,
 };
 

@@ -24,24 +24,47 @@
 /* Detection: the last BFD packet from the peer -> the session declared
  * down (microseconds): a multiplier of the negotiated interval. */
 static const uint64_t gw_detect_bounds[] = {
-	10000, 25000, 50000, 100000, 150000, 250000, 500000, 1000000, 3000000, 10000000,
-	30000000, 90000000, 180000000,
+	10000,
+	25000,
+	50000,
+	100000,
+	150000,
+	250000,
+	500000,
+	1000000,
+	3000000,
+	10000000,
+	30000000,
+	90000000,
+	180000000,
 };
 /* Switch: the health input -> the FIB rewritten (journal switch-time). */
 static const uint64_t gw_switch_bounds[] = {
-	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000, 5000000,
+	100,
+	250,
+	500,
+	1000,
+	2500,
+	5000,
+	10000,
+	25000,
+	50000,
+	100000,
+	250000,
+	1000000,
+	5000000,
 };
-#define NBOUNDS(a)	(sizeof(a) / sizeof((a)[0]))
+#define NBOUNDS(a) (sizeof(a) / sizeof((a)[0]))
 
-#define GW_TRIG_N	(RIB_TRIG_FAILBACK + 1)
+#define GW_TRIG_N (RIB_TRIG_FAILBACK + 1)
 
 static struct {
-	bool			 init;
-	struct metrics_server	*srv;
-	char			 addr[64];
-	uint16_t		 port;
-	struct histo		 detect, sw;
-	uint64_t		 switches[GW_TRIG_N];	/* journal entries by trigger */
+	bool		       init;
+	struct metrics_server *srv;
+	char		       addr[64];
+	uint16_t	       port;
+	struct histo	       detect, sw;
+	uint64_t	       switches[GW_TRIG_N]; /* journal entries by trigger */
 } gwm;
 
 static void
@@ -77,21 +100,26 @@ gw_metrics_bfd_down(const struct bfd_session_state *st)
 /* ------------------------------------------------------------ collect */
 
 struct gw_mwalk {
-	FILE	*f;
-	int	 pass;
+	FILE *f;
+	int   pass;
 };
 
 static const char *const gw_bgp_states[] = {
-	"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established",
+	"Idle",
+	"Connect",
+	"Active",
+	"OpenSent",
+	"OpenConfirm",
+	"Established",
 };
 
 static int
 gw_metrics_peer(struct bgp_peer *peer, void *arg)
 {
-	struct gw_mwalk		*w = arg;
-	struct bgp_peer_state	 st;
-	char			 addr[IPADDR_STRLEN], l[256], ls[320];
-	bool			 up;
+	struct gw_mwalk	     *w = arg;
+	struct bgp_peer_state st;
+	char		      addr[IPADDR_STRLEN], l[256], ls[320];
+	bool		      up;
 
 	bgp_peer_state_get(peer, &st);
 	up = st.state && strcmp(st.state, "Established") == 0;
@@ -109,21 +137,37 @@ gw_metrics_peer(struct bgp_peer *peer, void *arg)
 			    st.state && strcmp(st.state, gw_bgp_states[i]) == 0);
 		}
 		break;
-	case 2: metrics_sample_u64(w->f, "hybridgw_bgp_session_flaps_total", l, st.flaps); break;
-	case 3: metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_received", l, st.pfx_received); break;
-	case 4: metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_accepted", l, st.pfx_accepted); break;
-	case 5: metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_advertised", l, st.pfx_advertised);
+	case 2:
+		metrics_sample_u64(w->f, "hybridgw_bgp_session_flaps_total", l, st.flaps);
 		break;
-	case 6: metrics_sample_u64(w->f, "hybridgw_bgp_messages_received_total", l, st.msgs_in);
+	case 3:
+		metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_received", l, st.pfx_received);
 		break;
-	case 7: metrics_sample_u64(w->f, "hybridgw_bgp_messages_sent_total", l, st.msgs_out); break;
-	case 8: metrics_sample_u64(w->f, "hybridgw_bgp_updates_received_total", l, st.updates_in);
+	case 4:
+		metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_accepted", l, st.pfx_accepted);
 		break;
-	case 9: metrics_sample_u64(w->f, "hybridgw_bgp_updates_sent_total", l, st.updates_out);
+	case 5:
+		metrics_sample_u64(w->f, "hybridgw_bgp_prefixes_advertised", l,
+		    st.pfx_advertised);
+		break;
+	case 6:
+		metrics_sample_u64(w->f, "hybridgw_bgp_messages_received_total", l, st.msgs_in);
+		break;
+	case 7:
+		metrics_sample_u64(w->f, "hybridgw_bgp_messages_sent_total", l, st.msgs_out);
+		break;
+	case 8:
+		metrics_sample_u64(w->f, "hybridgw_bgp_updates_received_total", l,
+		    st.updates_in);
+		break;
+	case 9:
+		metrics_sample_u64(w->f, "hybridgw_bgp_updates_sent_total", l, st.updates_out);
 		break;
 	case 10:
-		metrics_sample(w->f, "hybridgw_bgp_session_established_seconds", l, up &&
-		    st.established_at_ms ? (double)(mono_ms() - st.established_at_ms) / 1e3 : 0);
+		metrics_sample(w->f, "hybridgw_bgp_session_established_seconds", l,
+		    up && st.established_at_ms ?
+			(double)(mono_ms() - st.established_at_ms) / 1e3 :
+			0);
 		break;
 	}
 	return 0;
@@ -150,31 +194,39 @@ static const struct {
 static int
 gw_metrics_bfd(struct bfd_session *s, void *arg)
 {
-	struct gw_mwalk			*w = arg;
-	struct bfd_session_state	 st;
-	char				 peer[IPADDR_STRLEN], l[256];
-	bool				 up;
+	struct gw_mwalk		*w = arg;
+	struct bfd_session_state st;
+	char			 peer[IPADDR_STRLEN], l[256];
+	bool			 up;
 
 	bfd_session_state_get(s, &st);
 	up = st.state && strcmp(st.state, "Up") == 0;
 	metrics_labels(l, sizeof(l), "peer", ipaddr_fmt(&st.peer, peer, sizeof(peer)),
 	    "interface", st.ifname ? st.ifname : "", NULL);
 	switch (w->pass) {
-	case 0: metrics_sample_u64(w->f, "hybridgw_bfd_session_up", l, up); break;
-	case 1: metrics_sample_u64(w->f, "hybridgw_bfd_session_up_transitions_total", l,
+	case 0:
+		metrics_sample_u64(w->f, "hybridgw_bfd_session_up", l, up);
+		break;
+	case 1:
+		metrics_sample_u64(w->f, "hybridgw_bfd_session_up_transitions_total", l,
 		    st.up_transitions);
 		break;
-	case 2:	/* a flap: a session that was Up went down */
+	case 2: /* a flap: a session that was Up went down */
 		metrics_sample_u64(w->f, "hybridgw_bfd_session_flaps_total", l,
 		    st.up_transitions - (up && st.up_transitions ? 1 : 0));
 		break;
-	case 3: metrics_sample_u64(w->f, "hybridgw_bfd_packets_received_total", l, st.pkts_in);
+	case 3:
+		metrics_sample_u64(w->f, "hybridgw_bfd_packets_received_total", l, st.pkts_in);
 		break;
-	case 4: metrics_sample_u64(w->f, "hybridgw_bfd_packets_sent_total", l, st.pkts_out); break;
-	case 5: metrics_sample_u64(w->f, "hybridgw_bfd_packets_dropped_total", l,
+	case 4:
+		metrics_sample_u64(w->f, "hybridgw_bfd_packets_sent_total", l, st.pkts_out);
+		break;
+	case 5:
+		metrics_sample_u64(w->f, "hybridgw_bfd_packets_dropped_total", l,
 		    st.pkts_dropped);
 		break;
-	case 6: metrics_sample(w->f, "hybridgw_bfd_detect_time_seconds", l,
+	case 6:
+		metrics_sample(w->f, "hybridgw_bfd_detect_time_seconds", l,
 		    (double)st.detect_time_ms / 1e3);
 		break;
 	}
@@ -182,14 +234,17 @@ gw_metrics_bfd(struct bfd_session *s, void *arg)
 }
 
 static const struct {
-	const char	*name, *type, *help;
+	const char *name, *type, *help;
 } gw_bfd_families[] = {
 	{ "hybridgw_bfd_session_up", "gauge", "1 while the BFD session is Up." },
-	{ "hybridgw_bfd_session_up_transitions_total", "counter", "Times the session reached Up." },
-	{ "hybridgw_bfd_session_flaps_total", "counter", "Times the session went down from Up." },
+	{ "hybridgw_bfd_session_up_transitions_total", "counter",
+	    "Times the session reached Up." },
+	{ "hybridgw_bfd_session_flaps_total", "counter",
+	    "Times the session went down from Up." },
 	{ "hybridgw_bfd_packets_received_total", "counter", "BFD control packets taken." },
 	{ "hybridgw_bfd_packets_sent_total", "counter", "BFD control packets sent." },
-	{ "hybridgw_bfd_packets_dropped_total", "counter", "BFD control packets dropped (RFC 5880 6.8.6)." },
+	{ "hybridgw_bfd_packets_dropped_total", "counter",
+	    "BFD control packets dropped (RFC 5880 6.8.6)." },
 	{ "hybridgw_bfd_detect_time_seconds", "gauge", "Negotiated detection time." },
 };
 
@@ -204,8 +259,8 @@ static const struct {
 static void
 gw_vpn_labels(const struct lyd_node *n, char *l, size_t len)
 {
-	const struct lyd_node	*lists[8];
-	size_t			 nl = 0, off = 0;
+	const struct lyd_node *lists[8];
+	size_t		       nl = 0, off = 0;
 
 	l[0] = '\0';
 	for (const struct lyd_node *up = lyd_parent(n); up && nl < 8; up = lyd_parent(up))
@@ -213,14 +268,14 @@ gw_vpn_labels(const struct lyd_node *n, char *l, size_t len)
 		    lysc_is_key(lyd_child(up)->schema))
 			lists[nl++] = up;
 	while (nl > 0 && off + 2 < len) {
-		const struct lyd_node	*up = lists[--nl];
+		const struct lyd_node *up = lists[--nl];
 
 		if (off)
 			l[off++] = ',';
 		metrics_labels(l + off, len - off, up->schema->name,
 		    lyd_get_value(lyd_child(up)), NULL);
 		off += strlen(l + off);
-		if (l[off - 1] == ',')	/* the pair did not fit */
+		if (l[off - 1] == ',') /* the pair did not fit */
 			l[--off] = '\0';
 	}
 }
@@ -229,14 +284,16 @@ static void
 gw_vpn_walk(FILE *f, const struct lyd_node *n, const char *leaf, const char *family,
     bool *announced)
 {
-	char	 l[256];
+	char l[256];
 
 	for (; n; n = n->next) {
 		if (n->schema && n->schema->nodetype == LYS_LEAF &&
 		    strcmp(n->schema->name, leaf) == 0) {
 			if (!*announced) {
-				metrics_family(f, family, "counter", strncmp(leaf, "bytes", 5) == 0 ?
-				    "Bytes through the VPN tunnel." : "Packets through the VPN tunnel.");
+				metrics_family(f, family, "counter",
+				    strncmp(leaf, "bytes", 5) == 0 ?
+					"Bytes through the VPN tunnel." :
+					"Packets through the VPN tunnel.");
 				*announced = true;
 			}
 			gw_vpn_labels(n, l, sizeof(l));
@@ -261,15 +318,15 @@ gw_metrics_vpn(FILE *f)
 		{ "packets-in", "hybridgw_vpn_packets_in_total" },
 		{ "packets-out", "hybridgw_vpn_packets_out_total" },
 	};
-	struct lyd_node		*st = NULL;
-	struct nb_err		 e = { 0 };
+	struct lyd_node *st = NULL;
+	struct nb_err	 e = { 0 };
 
 	if (!lys_find_path(nb_ctx(), NULL, "/hybridgw:gateway-state/vpn", 0) ||
 	    nb_state_get("/hybridgw:gateway-state/vpn", &st, &e) != 0 || !st)
 		return;
 	/* a family's samples must be together: one walk per leaf name */
 	for (size_t i = 0; i < 4; i++) {
-		bool	 announced = false;
+		bool announced = false;
 
 		gw_vpn_walk(f, st, leaves[i][0], leaves[i][1], &announced);
 	}
@@ -279,11 +336,11 @@ gw_metrics_vpn(FILE *f)
 static int
 gw_metrics_collect(FILE *f, void *arg)
 {
-	struct rib_stats	 rs;
-	struct fib_stats	 fs;
-	struct nb_stats		 ns;
-	struct gw_mwalk		 w = { f, 0 };
-	char			 l[64];
+	struct rib_stats rs;
+	struct fib_stats fs;
+	struct nb_stats	 ns;
+	struct gw_mwalk	 w = { f, 0 };
+	char		 l[64];
 
 	gw_metrics_init();
 	metrics_family(f, "hybridgw_build_info", "gauge", "hybridgw version.");
@@ -307,8 +364,9 @@ gw_metrics_collect(FILE *f, void *arg)
 		metrics_family(f, "hybridgw_routes", "gauge",
 		    "Prefixes by the class of their active path (lan, circuit, vpn).");
 		for (int c = RIB_CLASS_LAN; c <= RIB_CLASS_VPN; c++)
-			metrics_sample_u64(f, "hybridgw_routes", metrics_labels(l, sizeof(l),
-			    "class", rib_class_name(c), NULL), rs.active[c]);
+			metrics_sample_u64(f, "hybridgw_routes",
+			    metrics_labels(l, sizeof(l), "class", rib_class_name(c), NULL),
+			    rs.active[c]);
 		metrics_family(f, "hybridgw_rib_prefixes", "gauge", "Prefixes in the RIB.");
 		metrics_sample_u64(f, "hybridgw_rib_prefixes", NULL, rs.prefixes);
 		metrics_family(f, "hybridgw_rib_paths", "gauge", "Paths in the RIB.");
@@ -330,8 +388,9 @@ gw_metrics_collect(FILE *f, void *arg)
 	metrics_family(f, "hybridgw_journal_events_total", "counter",
 	    "Failover journal entries by trigger.");
 	for (int t = 0; t < GW_TRIG_N; t++)
-		metrics_sample_u64(f, "hybridgw_journal_events_total", metrics_labels(l, sizeof(l),
-		    "trigger", rib_trigger_name(t), NULL), gwm.switches[t]);
+		metrics_sample_u64(f, "hybridgw_journal_events_total",
+		    metrics_labels(l, sizeof(l), "trigger", rib_trigger_name(t), NULL),
+		    gwm.switches[t]);
 	metrics_family(f, "hybridgw_failover_detection_seconds", "histogram",
 	    "BFD detection latency: last packet from the peer to the session declared down.");
 	metrics_histo(f, "hybridgw_failover_detection_seconds", NULL, &gwm.detect);
@@ -358,7 +417,8 @@ gw_metrics_collect(FILE *f, void *arg)
 		    fs.routes_pending_retry);
 		metrics_family(f, "hybridgw_fib_routes_set_total", "counter", "Routes set.");
 		metrics_sample_u64(f, "hybridgw_fib_routes_set_total", NULL, fs.routes_set);
-		metrics_family(f, "hybridgw_fib_routes_deleted_total", "counter", "Routes deleted.");
+		metrics_family(f, "hybridgw_fib_routes_deleted_total", "counter",
+		    "Routes deleted.");
 		metrics_sample_u64(f, "hybridgw_fib_routes_deleted_total", NULL, fs.routes_del);
 		metrics_family(f, "hybridgw_fib_nexthop_objects", "gauge",
 		    "Kernel nexthop objects held.");
@@ -373,7 +433,8 @@ gw_metrics_collect(FILE *f, void *arg)
 	    ns.netconf_sessions_total);
 	metrics_family(f, "hybridgw_config_commit_failures_total", "counter",
 	    "Commits refused (validation or prepare failed; running unchanged).");
-	metrics_sample_u64(f, "hybridgw_config_commit_failures_total", NULL, ns.commit_failures);
+	metrics_sample_u64(f, "hybridgw_config_commit_failures_total", NULL,
+	    ns.commit_failures);
 	metrics_family(f, "hybridgw_config_commit_seconds", "histogram",
 	    "Latency of the commits that applied (diff, validate, prepare, apply).");
 	metrics_histo(f, "hybridgw_config_commit_seconds", NULL, ns.commit_latency);
@@ -381,7 +442,8 @@ gw_metrics_collect(FILE *f, void *arg)
 	metrics_sample_u64(f, "hybridgw_monitors", NULL, nb_monitor_count());
 	metrics_family(f, "hybridgw_monitor_events_dropped_total", "counter",
 	    "Events not sent to monitors that read too slowly.");
-	metrics_sample_u64(f, "hybridgw_monitor_events_dropped_total", NULL, nb_monitor_dropped());
+	metrics_sample_u64(f, "hybridgw_monitor_events_dropped_total", NULL,
+	    nb_monitor_dropped());
 	gw_metrics_vpn(f);
 	return 0;
 }
@@ -397,23 +459,25 @@ struct gw_mcfg {
 static void
 gw_mcfg_read(const struct lyd_node *cfg, struct gw_mcfg *c)
 {
-	struct lyd_node	*m = NULL, *l = NULL;
+	struct lyd_node *m = NULL, *l = NULL;
 
 	memset(c, 0, sizeof(*c));
 	if (!cfg || lyd_find_path(cfg, "metrics", 0, &m) != LY_SUCCESS || !m)
 		return;
 	c->on = true;
 	snprintf(c->addr, sizeof(c->addr), "%s",
-	    lyd_find_path(m, "address", 0, &l) == LY_SUCCESS && l ? lyd_get_value(l) : "127.0.0.1");
+	    lyd_find_path(m, "address", 0, &l) == LY_SUCCESS && l ? lyd_get_value(l) :
+								    "127.0.0.1");
 	c->port = lyd_find_path(m, "port", 0, &l) == LY_SUCCESS && l ?
-	    (uint16_t)strtoul(lyd_get_value(l), NULL, 10) : 9179;
+	    (uint16_t)strtoul(lyd_get_value(l), NULL, 10) :
+	    9179;
 }
 
 /* What prepare decided: keep (NULL ctx), stop, or a new server to install. */
 struct gw_mtxn {
-	bool			 stop;
-	struct metrics_server	*srv;
-	struct gw_mcfg		 cfg;
+	bool		       stop;
+	struct metrics_server *srv;
+	struct gw_mcfg	       cfg;
 };
 
 static const struct lyd_node *
@@ -428,23 +492,23 @@ gw_metrics_gateway(const struct lyd_node *cfg)
 static int
 gw_metrics_prepare(const struct nb_txn *t, void **ctx)
 {
-	struct gw_mcfg	 c;
-	struct gw_mtxn	*x;
-	int		 rc;
+	struct gw_mcfg	c;
+	struct gw_mtxn *x;
+	int		rc;
 
 	*ctx = NULL;
-	if (!gw.rib)		/* a config check (hybridgwd --check): bind nothing */
+	if (!gw.rib) /* a config check (hybridgwd --check): bind nothing */
 		return 0;
 	gw_mcfg_read(gw_metrics_gateway(t->new_cfg), &c);
-	if (c.on == (gwm.srv != NULL) && (!c.on || (c.port == gwm.port &&
-	    strcmp(c.addr, gwm.addr) == 0)))
+	if (c.on == (gwm.srv != NULL) &&
+	    (!c.on || (c.port == gwm.port && strcmp(c.addr, gwm.addr) == 0)))
 		return 0;
 	if (!(x = calloc(1, sizeof(*x))))
 		return -ENOMEM;
 	x->cfg = c;
 	x->stop = !c.on;
-	if (c.on && (rc = metrics_server_new(c.addr, c.port, gw_metrics_collect, NULL,
-	    &x->srv)) != 0) {
+	if (c.on &&
+	    (rc = metrics_server_new(c.addr, c.port, gw_metrics_collect, NULL, &x->srv)) != 0) {
 		nb_err_set(t->err, "/hybridgw:gateway/metrics",
 		    "cannot serve metrics on %s port %u: %s", c.addr, c.port, strerror(-rc));
 		free(x);
@@ -457,7 +521,7 @@ gw_metrics_prepare(const struct nb_txn *t, void **ctx)
 static void
 gw_metrics_abort(const struct nb_txn *t, void *ctx)
 {
-	struct gw_mtxn	*x = ctx;
+	struct gw_mtxn *x = ctx;
 
 	if (!x)
 		return;
@@ -468,7 +532,7 @@ gw_metrics_abort(const struct nb_txn *t, void *ctx)
 static void
 gw_metrics_apply(const struct nb_txn *t, void *ctx)
 {
-	struct gw_mtxn	*x = ctx;
+	struct gw_mtxn *x = ctx;
 
 	if (!x)
 		return;
@@ -478,8 +542,8 @@ gw_metrics_apply(const struct nb_txn *t, void *ctx)
 	gwm.port = gwm.srv ? metrics_server_port(gwm.srv) : 0;
 	if (gwm.srv)
 		log_info(LOG_MOD_CORE, "metrics: http://%s%s%s:%u/metrics",
-		    strchr(gwm.addr, ':') ? "[" : "", gwm.addr, strchr(gwm.addr, ':') ? "]" : "",
-		    gwm.port);
+		    strchr(gwm.addr, ':') ? "[" : "", gwm.addr,
+		    strchr(gwm.addr, ':') ? "]" : "", gwm.port);
 	else
 		log_info(LOG_MOD_CORE, "metrics: endpoint closed");
 	free(x);

@@ -20,49 +20,61 @@
 /* The route source first (every other leg reports to it), then the
  * tunnel, which the BGP session and BFD run inside of. */
 const enum gw_leg gw_leg_up[GW_LEG_N] = {
-	GW_LEG_SOURCE, GW_LEG_TUNNEL, GW_LEG_BGP, GW_LEG_EXPORT, GW_LEG_BFD,
+	GW_LEG_SOURCE,
+	GW_LEG_TUNNEL,
+	GW_LEG_BGP,
+	GW_LEG_EXPORT,
+	GW_LEG_BFD,
 };
 
 const enum gw_leg gw_leg_down[GW_LEG_N] = {
-	GW_LEG_EXPORT, GW_LEG_BGP, GW_LEG_BFD, GW_LEG_TUNNEL, GW_LEG_SOURCE,
+	GW_LEG_EXPORT,
+	GW_LEG_BGP,
+	GW_LEG_BFD,
+	GW_LEG_TUNNEL,
+	GW_LEG_SOURCE,
 };
 
 /* A session parameter first, the statics last (as the legs were wired). */
 static const enum gw_leg gw_leg_update[GW_LEG_N] = {
-	GW_LEG_BGP, GW_LEG_EXPORT, GW_LEG_BFD, GW_LEG_TUNNEL, GW_LEG_SOURCE,
+	GW_LEG_BGP,
+	GW_LEG_EXPORT,
+	GW_LEG_BFD,
+	GW_LEG_TUNNEL,
+	GW_LEG_SOURCE,
 };
 
 struct gw_plan_item {
-	struct gw_path	*live;		/* updated in place; NULL: see first */
-	size_t		 first;		/* the first spec of its key: live NULL, the
+	struct gw_path *live;	       /* updated in place; NULL: see first */
+	size_t		first;	       /* the first spec of its key: live NULL, the
 					 * one that creates the path */
-	size_t		 next_same;	/* the next spec of its key, SIZE_MAX: none */
-	struct gw_path	*created;	/* apply: the path this spec created */
-	void		*res[GW_LEG_N];	/* what the legs' prepare took */
-	bool		 prepared[GW_LEG_N];
+	size_t		next_same;     /* the next spec of its key, SIZE_MAX: none */
+	struct gw_path *created;       /* apply: the path this spec created */
+	void	       *res[GW_LEG_N]; /* what the legs' prepare took */
+	bool		prepared[GW_LEG_N];
 };
 
 struct gw_plan {
-	struct gw_conf		*conf;
-	struct gw_plan_item	*items;		/* one per spec */
-	struct gw_path		**gone;
-	size_t			 ngone;
+	struct gw_conf	    *conf;
+	struct gw_plan_item *items; /* one per spec */
+	struct gw_path	   **gone;
+	size_t		     ngone;
 };
 
 /* A key's first spec in a key table (specs move; their indices do not). */
 struct gw_knode {
-	struct hash_node	 hnode;
-	size_t			 idx;
-	size_t			 last;		/* the key's last spec so far */
+	struct hash_node hnode;
+	size_t		 idx;
+	size_t		 last; /* the key's last spec so far */
 };
 
 struct gw_path *
 gw_paths_find(const struct gw_paths *ps, const char *key)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&ps->bykey, hash_str(key), n) {
-		struct gw_path	*p = hash_entry(n, struct gw_path, knode);
+		struct gw_path *p = hash_entry(n, struct gw_path, knode);
 
 		if (strcmp(p->spec.key, key) == 0)
 			return p;
@@ -102,12 +114,12 @@ static int
 item_prepare(struct gw_paths *ps, struct gw_plan *pl, size_t j, const struct gw_spec *old,
     struct nb_err *err)
 {
-	const struct gw_spec	*s = &pl->conf->specs[j];
-	struct gw_plan_item	*it = &pl->items[j];
-	int			 rc;
+	const struct gw_spec *s = &pl->conf->specs[j];
+	struct gw_plan_item  *it = &pl->items[j];
+	int		      rc;
 
 	for (int l = 0; l < GW_LEG_N; l++) {
-		const struct gw_leg_ops	*ops = ps->legs[l];
+		const struct gw_leg_ops *ops = ps->legs[l];
 
 		if (!leg_wanted(ps, l, s) || !ops->prepare)
 			continue;
@@ -130,7 +142,7 @@ gw_reconcile_prepare(struct gw_paths *ps, struct gw_conf *c, struct gw_plan **ou
 {
 	struct gw_plan	*pl;
 	struct hash	 specs;
-	struct gw_knode	*kn = NULL;
+	struct gw_knode *kn = NULL;
 	size_t		 i, j;
 	int		 rc = -ENOMEM;
 
@@ -144,9 +156,9 @@ gw_reconcile_prepare(struct gw_paths *ps, struct gw_conf *c, struct gw_plan **ou
 	/* Specs by key: the key's first spec in the table, the others
 	 * chained to it in spec order. */
 	for (j = 0; j < c->nspecs; j++) {
-		struct hash_node	*n;
-		struct gw_knode		*k = NULL;
-		uint32_t		 h = hash_str(c->specs[j].key);
+		struct hash_node *n;
+		struct gw_knode	 *k = NULL;
+		uint32_t	  h = hash_str(c->specs[j].key);
 
 		pl->items[j].next_same = SIZE_MAX;
 		HASH_FOREACH_MATCH(&specs, h, n) {
@@ -168,12 +180,12 @@ gw_reconcile_prepare(struct gw_paths *ps, struct gw_conf *c, struct gw_plan **ou
 	}
 	/* A live path stays when a spec of its key may update it in place. */
 	for (i = 0; i < ps->n; i++) {
-		struct gw_path		*p = ps->v[i];
-		struct hash_node	*n;
-		bool			 keep = false;
+		struct gw_path	 *p = ps->v[i];
+		struct hash_node *n;
+		bool		  keep = false;
 
 		HASH_FOREACH_MATCH(&specs, hash_str(p->spec.key), n) {
-			size_t	 f = hash_entry(n, struct gw_knode, hnode)->idx;
+			size_t f = hash_entry(n, struct gw_knode, hnode)->idx;
 
 			if (strcmp(c->specs[f].key, p->spec.key) != 0)
 				continue;
@@ -189,9 +201,9 @@ gw_reconcile_prepare(struct gw_paths *ps, struct gw_conf *c, struct gw_plan **ou
 	/* Each spec: the live path it updates, or the path its key creates. */
 	pl->conf = c;
 	for (j = 0; j < c->nspecs; j++) {
-		struct gw_plan_item	*it = &pl->items[j];
-		struct gw_path		*p = gw_paths_find(ps, c->specs[j].key);
-		const struct gw_spec	*old = NULL;
+		struct gw_plan_item  *it = &pl->items[j];
+		struct gw_path	     *p = gw_paths_find(ps, c->specs[j].key);
+		const struct gw_spec *old = NULL;
 
 		if (p && !p->gone) {
 			it->live = p;
@@ -211,7 +223,7 @@ fail:
 	for (i = 0; pl && i < pl->ngone; i++)
 		pl->gone[i]->gone = false;
 	if (pl)
-		pl->conf = NULL;	/* the caller's on failure */
+		pl->conf = NULL; /* the caller's on failure */
 	plan_free(pl);
 	hash_fini(&specs);
 	free(kn);
@@ -235,7 +247,7 @@ static void
 path_destroy(struct gw_paths *ps, struct gw_path *p)
 {
 	for (int k = 0; k < GW_LEG_N; k++) {
-		enum gw_leg	 l = gw_leg_down[k];
+		enum gw_leg l = gw_leg_down[k];
 
 		if (leg_wanted(ps, l, &p->spec) && ps->legs[l]->destroy)
 			ps->legs[l]->destroy(ps->ctx, p);
@@ -247,13 +259,13 @@ path_destroy(struct gw_paths *ps, struct gw_path *p)
 static struct gw_path *
 path_create(struct gw_paths *ps, struct gw_spec *spec, void *const res[GW_LEG_N])
 {
-	struct gw_path	*p = calloc(1, sizeof(*p));
+	struct gw_path *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		abort();
 	if (ps->n == ps->cap) {
 		size_t		 ncap = ps->cap ? ps->cap * 2 : 16;
-		struct gw_path	**nv = realloc(ps->v, ncap * sizeof(*nv));
+		struct gw_path **nv = realloc(ps->v, ncap * sizeof(*nv));
 
 		if (!nv)
 			abort();
@@ -265,7 +277,7 @@ path_create(struct gw_paths *ps, struct gw_spec *spec, void *const res[GW_LEG_N]
 	if (hash_add(&ps->bykey, &p->knode, hash_str(p->spec.key)) != 0)
 		abort();
 	for (int k = 0; k < GW_LEG_N; k++) {
-		enum gw_leg	 l = gw_leg_up[k];
+		enum gw_leg l = gw_leg_up[k];
 
 		if (leg_wanted(ps, l, &p->spec) && ps->legs[l]->create)
 			ps->legs[l]->create(ps->ctx, p, res[l]);
@@ -278,13 +290,13 @@ static void
 path_update(struct gw_paths *ps, struct gw_path *p, struct gw_spec *spec,
     void *const res[GW_LEG_N])
 {
-	struct gw_spec	 old;
+	struct gw_spec old;
 
 	gw_spec_move(&old, &p->spec);
 	gw_spec_move(&p->spec, spec);
 	for (int k = 0; k < GW_LEG_N; k++) {
 		enum gw_leg		 l = gw_leg_update[k];
-		const struct gw_leg_ops	*ops = ps->legs[l];
+		const struct gw_leg_ops *ops = ps->legs[l];
 		bool			 was = leg_wanted(ps, l, &old);
 		bool			 is = leg_wanted(ps, l, &p->spec);
 
@@ -301,8 +313,8 @@ path_update(struct gw_paths *ps, struct gw_path *p, struct gw_spec *spec,
 void
 gw_reconcile_apply(struct gw_paths *ps, struct gw_plan *pl)
 {
-	struct gw_conf	*c = pl->conf;
-	size_t		 i, n = 0;
+	struct gw_conf *c = pl->conf;
+	size_t		i, n = 0;
 
 	/* Out of the table before any is destroyed: taking a BGP peer down
 	 * runs the session hook, which looks paths up. */
@@ -318,7 +330,7 @@ gw_reconcile_apply(struct gw_paths *ps, struct gw_plan *pl)
 	for (i = 0; i < pl->ngone; i++)
 		path_destroy(ps, pl->gone[i]);
 	for (size_t j = 0; j < c->nspecs; j++) {
-		struct gw_plan_item	*it = &pl->items[j];
+		struct gw_plan_item *it = &pl->items[j];
 
 		if (it->live)
 			path_update(ps, it->live, &c->specs[j], it->res);
@@ -335,7 +347,7 @@ gw_paths_clear(struct gw_paths *ps)
 {
 	/* Each out of the table before it goes (hooks look paths up). */
 	while (ps->n > 0) {
-		struct gw_path	*p = ps->v[--ps->n];
+		struct gw_path *p = ps->v[--ps->n];
 
 		hash_del(&ps->bykey, &p->knode);
 		if (ps->detach)

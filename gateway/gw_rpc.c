@@ -24,7 +24,7 @@ static int
 gw_clear_bgp(const char *addr, bool soft, struct nb_err *err)
 {
 	struct ipaddr	 a;
-	struct bgp_peer	*p;
+	struct bgp_peer *p;
 
 	if (ipaddr_parse(addr, &a) != 0) {
 		nb_err_set(err, "", "'%s' is not an IP address", addr);
@@ -40,7 +40,7 @@ gw_clear_bgp(const char *addr, bool soft, struct nb_err *err)
 static int
 clear_one(struct bgp_peer *p, void *arg)
 {
-	bool	*soft = arg;
+	bool *soft = arg;
 
 	bgp_peer_clear(p, *soft);
 	return 0;
@@ -59,7 +59,7 @@ gw_clear_all(bool soft, uint32_t *n)
 static int
 gw_whatif(const char *connection, rib_whatif_fn fn, void *arg, struct nb_err *err)
 {
-	int	 rc;
+	int rc;
 
 	if (!connection) {
 		nb_err_set(err, "", "which connection? (none named)");
@@ -74,7 +74,7 @@ gw_whatif(const char *connection, rib_whatif_fn fn, void *arg, struct nb_err *er
 }
 
 struct whatif_arg {
-	struct lyd_node	*out;		/* NULL: count only */
+	struct lyd_node *out; /* NULL: count only */
 	uint32_t	 moved, unreachable;
 	bool		 ok;
 };
@@ -82,9 +82,9 @@ struct whatif_arg {
 static int
 whatif_cb(void *arg, const struct rib_whatif *w)
 {
-	struct whatif_arg	*a = arg;
-	struct lyd_node		*r = NULL;
-	char			 pfx[PREFIX_STRLEN];
+	struct whatif_arg *a = arg;
+	struct lyd_node	  *r = NULL;
+	char		   pfx[PREFIX_STRLEN];
 
 	if (w->has_to)
 		a->moved++;
@@ -92,12 +92,13 @@ whatif_cb(void *arg, const struct rib_whatif *w)
 		a->unreachable++;
 	if (!a->out)
 		return 0;
-	if (lyd_new_list(a->out, NULL, "route", 1, &r, prefix_fmt(&w->prefix, pfx,
-	    sizeof(pfx))) != LY_SUCCESS ||
+	if (lyd_new_list(a->out, NULL, "route", 1, &r,
+		prefix_fmt(&w->prefix, pfx, sizeof(pfx))) != LY_SUCCESS ||
 	    lyd_new_term(r, NULL, "from-class", rib_class_name(w->from_class), 1, NULL) !=
-	    LY_SUCCESS ||
-	    (w->has_to && lyd_new_term(r, NULL, "to-class", rib_class_name(w->to_class), 1,
-	    NULL) != LY_SUCCESS)) {
+		LY_SUCCESS ||
+	    (w->has_to &&
+		lyd_new_term(r, NULL, "to-class", rib_class_name(w->to_class), 1, NULL) !=
+		    LY_SUCCESS)) {
 		a->ok = false;
 		return 1;
 	}
@@ -110,9 +111,9 @@ whatif_cb(void *arg, const struct rib_whatif *w)
 static int
 gw_drain(const char *circuit, bool drain, uint32_t *moved, struct nb_err *err)
 {
-	struct whatif_arg	 a = { NULL, 0, 0, true };
-	bool			 found = false;
-	int			 rc;
+	struct whatif_arg a = { NULL, 0, 0, true };
+	bool		  found = false;
+	int		  rc;
 
 	if (!circuit) {
 		nb_err_set(err, "", "which circuit? (none named)");
@@ -144,7 +145,7 @@ gw_drain(const char *circuit, bool drain, uint32_t *moved, struct nb_err *err)
 static const char *
 in_leaf(const struct lyd_node *input, const char *name)
 {
-	struct lyd_node	*l = NULL;
+	struct lyd_node *l = NULL;
 
 	if (lyd_find_path(input, name, 0, &l) != LY_SUCCESS || !l)
 		return NULL;
@@ -154,11 +155,11 @@ in_leaf(const struct lyd_node *input, const char *name)
 static int
 rpc_clear(const struct lyd_node *in, struct lyd_node *out, struct nb_err *err)
 {
-	const char	*addr = in_leaf(in, "address"), *soft = in_leaf(in, "soft");
-	bool		 s = soft && strcmp(soft, "true") == 0;
-	uint32_t	 n = 1;
-	char		 buf[16];
-	int		 rc;
+	const char *addr = in_leaf(in, "address"), *soft = in_leaf(in, "soft");
+	bool	    s = soft && strcmp(soft, "true") == 0;
+	uint32_t    n = 1;
+	char	    buf[16];
+	int	    rc;
 
 	if (addr)
 		rc = gw_clear_bgp(addr, s, err);
@@ -173,9 +174,9 @@ rpc_clear(const struct lyd_node *in, struct lyd_node *out, struct nb_err *err)
 static int
 rpc_whatif(const struct lyd_node *in, struct lyd_node *out, struct nb_err *err)
 {
-	struct whatif_arg	 a = { out, 0, 0, true };
-	char			 buf[16];
-	int			 rc;
+	struct whatif_arg a = { out, 0, 0, true };
+	char		  buf[16];
+	int		  rc;
 
 	if ((rc = gw_whatif(in_leaf(in, "fail"), whatif_cb, &a, err)) != 0)
 		return rc;
@@ -186,23 +187,24 @@ rpc_whatif(const struct lyd_node *in, struct lyd_node *out, struct nb_err *err)
 		return -ENOMEM;
 	snprintf(buf, sizeof(buf), "%u", a.unreachable);
 	return lyd_new_term(out, NULL, "prefixes-unreachable", buf, 1, NULL) == LY_SUCCESS ?
-	    0 : -ENOMEM;
+	    0 :
+	    -ENOMEM;
 }
 
 static int
 rpc_drain(const struct lyd_node *in, struct lyd_node *out, struct nb_err *err)
 {
-	const char	*d = in_leaf(in, "drain");
-	uint32_t	 moved = 0;
-	char		 buf[16];
-	int		 rc;
+	const char *d = in_leaf(in, "drain");
+	uint32_t    moved = 0;
+	char	    buf[16];
+	int	    rc;
 
-	if ((rc = gw_drain(in_leaf(in, "name"), !d || strcmp(d, "true") == 0, &moved,
-	    err)) != 0)
+	if ((rc = gw_drain(in_leaf(in, "name"), !d || strcmp(d, "true") == 0, &moved, err)) !=
+	    0)
 		return rc;
 	snprintf(buf, sizeof(buf), "%u", moved);
-	return lyd_new_term(out, NULL, "prefixes-moved", buf, 1, NULL) == LY_SUCCESS ?
-	    0 : -ENOMEM;
+	return lyd_new_term(out, NULL, "prefixes-moved", buf, 1, NULL) == LY_SUCCESS ? 0 :
+										       -ENOMEM;
 }
 
 const struct nb_rpc gw_rpcs[] = {
@@ -217,7 +219,8 @@ const struct nb_rpc gw_rpcs[] = {
 static int
 err_text(char **out, const struct nb_err *e, int rc)
 {
-	*out = e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
+	*out =
+	    e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
 	return rc;
 }
 
@@ -225,8 +228,8 @@ err_text(char **out, const struct nb_err *e, int rc)
 static int
 cmd_clear(int nw, char **w, char **out)
 {
-	struct nb_err	 e = { 0 };
-	bool		 soft = nw >= 4 && strcmp(w[3], "soft") == 0;
+	struct nb_err e = { 0 };
+	bool	      soft = nw >= 4 && strcmp(w[3], "soft") == 0;
 
 	if (strcmp(w[1], "bgp") != 0) {
 		*out = nb_strdupf("clear what? (clear bgp ADDR [soft])\n");
@@ -242,28 +245,29 @@ cmd_clear(int nw, char **w, char **out)
 static int
 cmd_drain(int nw, char **w, char **out)
 {
-	struct nb_err	 e = { 0 };
-	bool		 drain = strcmp(w[0], "drain") == 0;
-	uint32_t	 moved = 0;
+	struct nb_err e = { 0 };
+	bool	      drain = strcmp(w[0], "drain") == 0;
+	uint32_t      moved = 0;
 
 	if (gw_drain(w[1], drain, &moved, &e) != 0)
 		return err_text(out, &e, -EINVAL);
 	*out = drain ?
-	    nb_strdupf("circuit %s drained: %u prefixes moved off it (see show failover)\n", w[1],
-	    moved) : nb_strdupf("circuit %s restored\n", w[1]);
+	    nb_strdupf("circuit %s drained: %u prefixes moved off it (see show failover)\n",
+		w[1], moved) :
+	    nb_strdupf("circuit %s restored\n", w[1]);
 	return 0;
 }
 
 struct whatif_print {
-	FILE		*f;
-	uint32_t	 moved, lost;
+	FILE	*f;
+	uint32_t moved, lost;
 };
 
 static int
 whatif_print(void *arg, const struct rib_whatif *w)
 {
-	struct whatif_print	*a = arg;
-	char			 pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN];
+	struct whatif_print *a = arg;
+	char		     pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN];
 
 	fprintf(a->f, "%-20s %-8s -> %-8s", prefix_fmt(&w->prefix, pfx, sizeof(pfx)),
 	    rib_class_name(w->from_class), w->has_to ? rib_class_name(w->to_class) : "none");
@@ -281,11 +285,11 @@ whatif_print(void *arg, const struct rib_whatif *w)
 static int
 cmd_whatif(int nw, char **w, char **out)
 {
-	struct nb_err		 e = { 0 };
-	struct whatif_print	 a = { NULL, 0, 0 };
-	char			*buf = NULL;
-	size_t			 len = 0;
-	int			 rc;
+	struct nb_err	    e = { 0 };
+	struct whatif_print a = { NULL, 0, 0 };
+	char		   *buf = NULL;
+	size_t		    len = 0;
+	int		    rc;
 
 	if (!(a.f = open_memstream(&buf, &len)))
 		return -ENOMEM;

@@ -16,7 +16,7 @@
 const char *
 gw_leaf(const struct lyd_node *n, const char *path)
 {
-	struct lyd_node	*l = NULL;
+	struct lyd_node *l = NULL;
 
 	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
 		return "";
@@ -27,7 +27,7 @@ gw_leaf(const struct lyd_node *n, const char *path)
 static const char *
 leaflist(const struct lyd_node *n, const char *name, char *buf, size_t len)
 {
-	struct lyd_node	*c;
+	struct lyd_node *c;
 	size_t		 off = 0;
 
 	buf[0] = '\0';
@@ -43,7 +43,7 @@ leaflist(const struct lyd_node *n, const char *name, char *buf, size_t len)
 const char *
 gw_age(const char *secs, char *buf, size_t len)
 {
-	unsigned long	 s = strtoul(secs, NULL, 10);
+	unsigned long s = strtoul(secs, NULL, 10);
 
 	if (!secs[0])
 		return "-";
@@ -58,7 +58,7 @@ gw_age(const char *secs, char *buf, size_t len)
 struct lyd_node *
 gw_first(const struct lyd_node *parent, const char *name)
 {
-	struct lyd_node	*c;
+	struct lyd_node *c;
 
 	LY_LIST_FOR(lyd_child(parent), c)
 		if (strcmp(c->schema->name, name) == 0)
@@ -69,14 +69,15 @@ gw_first(const struct lyd_node *parent, const char *name)
 static void
 show_bgp_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*bgp = gw_first(st, "bgp"), *nb;
+	struct lyd_node *bgp = gw_first(st, "bgp"), *nb;
 	char		 age[32];
 
-	fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n", "Neighbor", "AS",
-	    "State", "Up/Down", "PfxRcd", "PfxAcc", "PfxAdv", "Name");
-	GW_FOR_EACH_NAMED(bgp, "neighbor", nb) {
-		fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n",
-		    gw_leaf(nb, "address"), gw_leaf(nb, "peer-as"), gw_leaf(nb, "state"),
+	fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n", "Neighbor", "AS", "State",
+	    "Up/Down", "PfxRcd", "PfxAcc", "PfxAdv", "Name");
+	GW_FOR_EACH_NAMED(bgp, "neighbor", nb)
+	{
+		fprintf(f, "%-26s %-10s %-12s %-10s %8s %8s %8s  %s\n", gw_leaf(nb, "address"),
+		    gw_leaf(nb, "peer-as"), gw_leaf(nb, "state"),
 		    gw_age(gw_leaf(nb, "uptime"), age, sizeof(age)),
 		    gw_leaf(nb, "counters/prefixes-received"),
 		    gw_leaf(nb, "counters/prefixes-accepted"),
@@ -87,11 +88,11 @@ show_bgp_table(FILE *f, const struct lyd_node *st)
 static struct lyd_node *
 find_neighbor(const struct lyd_node *st, const char *addr)
 {
-	struct lyd_node	*bgp = gw_first(st, "bgp"), *nb;
+	struct lyd_node *bgp = gw_first(st, "bgp"), *nb;
 
 	GW_FOR_EACH_NAMED(bgp, "neighbor", nb)
-		if (strcmp(gw_leaf(nb, "address"), addr) == 0)
-			return nb;
+	if (strcmp(gw_leaf(nb, "address"), addr) == 0)
+		return nb;
 	return NULL;
 }
 
@@ -115,17 +116,19 @@ show_bgp_neighbor(FILE *f, struct lyd_node *nb)
 		{ "Prefixes advertised", "counters/prefixes-advertised" },
 	};
 	/* clang-format on */
-	char	 age[32];
+	char age[32];
 
 	fprintf(f, "BGP neighbor %s, up for %s\n", gw_leaf(nb, "address"),
 	    gw_age(gw_leaf(nb, "uptime"), age, sizeof(age)));
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		if (!rows[i][1] && strncmp(rows[i][0], "Messages", 8) == 0)
 			fprintf(f, "  %-20s %s/%s\n", rows[i][0],
-			    gw_leaf(nb, "counters/messages-in"), gw_leaf(nb, "counters/messages-out"));
+			    gw_leaf(nb, "counters/messages-in"),
+			    gw_leaf(nb, "counters/messages-out"));
 		else if (!rows[i][1])
 			fprintf(f, "  %-20s %s/%s\n", rows[i][0],
-			    gw_leaf(nb, "counters/updates-in"), gw_leaf(nb, "counters/updates-out"));
+			    gw_leaf(nb, "counters/updates-in"),
+			    gw_leaf(nb, "counters/updates-out"));
 		else if (gw_leaf(nb, rows[i][1])[0])
 			fprintf(f, "  %-20s %s\n", rows[i][0], gw_leaf(nb, rows[i][1]));
 	}
@@ -134,12 +137,13 @@ show_bgp_neighbor(FILE *f, struct lyd_node *nb)
 static void
 show_bgp_routes(FILE *f, struct lyd_node *nb, const char *dir)
 {
-	struct lyd_node	*r;
+	struct lyd_node *r;
 	size_t		 n = 0;
 
-	fprintf(f, "%-20s %-26s %8s %8s %-6s %s\n", "Prefix", "Next hop", "LocPrf",
-	    "MED", "Origin", "AS path");
-	GW_FOR_EACH_NAMED(nb, "route", r) {
+	fprintf(f, "%-20s %-26s %8s %8s %-6s %s\n", "Prefix", "Next hop", "LocPrf", "MED",
+	    "Origin", "AS path");
+	GW_FOR_EACH_NAMED(nb, "route", r)
+	{
 		if (strcmp(gw_leaf(r, "direction"), dir) != 0)
 			continue;
 		fprintf(f, "%-20s %-26s %8s %8s %-6s %s%s%s\n", gw_leaf(r, "prefix"),
@@ -155,15 +159,16 @@ show_bgp_routes(FILE *f, struct lyd_node *nb, const char *dir)
 static void
 show_routes_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*rib = gw_first(st, "rib"), *r;
+	struct lyd_node *rib = gw_first(st, "rib"), *r;
 	char		 a[256], b[256];
 	size_t		 n = 0;
 
 	fprintf(f, "%-20s %-8s %-32s %-8s %-32s %s\n", "Prefix", "Active", "Next hops",
 	    "Backup", "Backup next hops", "Since");
-	GW_FOR_EACH_NAMED(rib, "route", r) {
-		const char	*via = gw_leaf(r, "backup-via");
-		char		 bk[300];
+	GW_FOR_EACH_NAMED(rib, "route", r)
+	{
+		const char *via = gw_leaf(r, "backup-via");
+		char	    bk[300];
 
 		snprintf(bk, sizeof(bk), "%s%s%s", leaflist(r, "backup-next-hop", b, sizeof(b)),
 		    via[0] ? " via " : "", via);
@@ -181,33 +186,37 @@ show_routes_table(FILE *f, const struct lyd_node *st)
 static void
 show_bfd_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*bfd = gw_first(st, "bfd"), *s;
+	struct lyd_node *bfd = gw_first(st, "bfd"), *s;
 
-	fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", "Peer", "Local", "State",
-	    "Remote", "TX ms", "Detect ms", "Last diagnostic");
-	GW_FOR_EACH_NAMED(bfd, "session", s) {
+	fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", "Peer", "Local", "State", "Remote",
+	    "TX ms", "Detect ms", "Last diagnostic");
+	GW_FOR_EACH_NAMED(bfd, "session", s)
+	{
 		fprintf(f, "%-26s %-26s %-10s %-10s %8s %10s  %s\n", gw_leaf(s, "peer-address"),
-		    gw_leaf(s, "local-address"), gw_leaf(s, "state"), gw_leaf(s, "remote-state"),
-		    gw_leaf(s, "negotiated-tx"), gw_leaf(s, "detect-time"),
-		    gw_leaf(s, "last-diagnostic"));
+		    gw_leaf(s, "local-address"), gw_leaf(s, "state"),
+		    gw_leaf(s, "remote-state"), gw_leaf(s, "negotiated-tx"),
+		    gw_leaf(s, "detect-time"), gw_leaf(s, "last-diagnostic"));
 	}
 }
 
 static void
 show_failover_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*fo = gw_first(st, "failover"), *e;
-	struct lyd_node	*al = gw_first(st, "alarms"), *a;
+	struct lyd_node *fo = gw_first(st, "failover"), *e;
+	struct lyd_node *al = gw_first(st, "alarms"), *a;
 
 	GW_FOR_EACH_NAMED(al, "outbound-prefix-limit", a)
-		fprintf(f, "ALARM outbound prefix limit: %s wants %s prefixes, limit %s, "
-		    "%s withheld\n", gw_leaf(a, "target"), gw_leaf(a, "wanted"), gw_leaf(a, "limit"),
-		    gw_leaf(a, "withheld"));
+	fprintf(f,
+	    "ALARM outbound prefix limit: %s wants %s prefixes, limit %s, "
+	    "%s withheld\n",
+	    gw_leaf(a, "target"), gw_leaf(a, "wanted"), gw_leaf(a, "limit"),
+	    gw_leaf(a, "withheld"));
 
 	fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", "ID", "Connection",
 	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups", "Source");
-	GW_FOR_EACH_NAMED(fo, "event", e) {
-		char	 sw[40];
+	GW_FOR_EACH_NAMED(fo, "event", e)
+	{
+		char sw[40];
 
 		snprintf(sw, sizeof(sw), "%s -> %s",
 		    gw_leaf(e, "from-class")[0] ? gw_leaf(e, "from-class") : "none",
@@ -238,13 +247,13 @@ bgp_xpath(int nw, char **w, char *buf, size_t len)
 static void
 bgp_json_trim(struct lyd_node *st, int nw, char **w)
 {
-	struct lyd_node	*bgp = gw_first(st, "bgp"), *n, *next;
+	struct lyd_node *bgp = gw_first(st, "bgp"), *n, *next;
 
 	if (nw < 3)
 		return;
 	for (n = bgp ? gw_first(bgp, "neighbor") : NULL; n; n = next) {
-		next = n->next && strcmp(n->next->schema->name, "neighbor") == 0 ?
-		    n->next : NULL;
+		next =
+		    n->next && strcmp(n->next->schema->name, "neighbor") == 0 ? n->next : NULL;
 		if (strcmp(gw_leaf(n, "address"), w[2]) != 0)
 			lyd_free_tree(n);
 	}
@@ -253,7 +262,7 @@ bgp_json_trim(struct lyd_node *st, int nw, char **w)
 static int
 bgp_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 {
-	struct lyd_node	*nb;
+	struct lyd_node *nb;
 
 	if (nw < 3) {
 		show_bgp_table(f, st);

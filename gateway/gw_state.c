@@ -14,15 +14,14 @@
 #include "northbound/nb_bulk.h"
 
 /* Add a leaf from a printf format; LY errors are folded into one flag. */
-static bool
-term(struct lyd_node *parent, const char *name, const char *fmt, ...)
+static bool term(struct lyd_node *parent, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static bool
 term(struct lyd_node *parent, const char *name, const char *fmt, ...)
 {
-	char	 buf[512];
-	va_list	 ap;
+	char	buf[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -33,7 +32,7 @@ term(struct lyd_node *parent, const char *name, const char *fmt, ...)
 static struct lyd_node *
 inner(struct lyd_node *parent, const char *name)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 
 	if (lyd_new_inner(parent, NULL, name, 0, &n) != LY_SUCCESS)
 		return NULL;
@@ -49,19 +48,18 @@ bool_str(bool b)
 static void
 fmt_time(int64_t us, char *buf, size_t len)
 {
-	time_t		 s = (time_t)(us / 1000000);
-	struct tm	 tm;
+	time_t	  s = (time_t)(us / 1000000);
+	struct tm tm;
 
 	gmtime_r(&s, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (long)(us % 1000000));
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(us % 1000000));
 }
 
 /* ---------------------------------------------------------------- BGP */
 
 struct bgp_walk {
-	struct lyd_node	*list;		/* the neighbor entry */
+	struct lyd_node *list; /* the neighbor entry */
 	const char	*dir;
 	bool		 ok;
 };
@@ -71,8 +69,8 @@ static const char *const origin_names[] = { "igp", "egp", "incomplete" };
 static int
 bgp_route_add(const struct bgp_route_view *v, void *arg)
 {
-	struct bgp_walk	*w = arg;
-	struct lyd_node	*r = NULL;
+	struct bgp_walk *w = arg;
+	struct lyd_node *r = NULL;
 	char		 pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN];
 
 	prefix_fmt(v->prefix, pfx, sizeof(pfx));
@@ -93,7 +91,7 @@ bgp_route_add(const struct bgp_route_view *v, void *arg)
 }
 
 struct bgp_state_arg {
-	struct lyd_node	*bgp;
+	struct lyd_node *bgp;
 	const char	*xpath;
 	bool		 ok;
 };
@@ -102,8 +100,11 @@ static const char *
 state_yang(const char *fsm)
 {
 	static const char *const map[][2] = {
-		{ "Idle", "idle" }, { "Connect", "connect" }, { "Active", "active" },
-		{ "OpenSent", "open-sent" }, { "OpenConfirm", "open-confirm" },
+		{ "Idle", "idle" },
+		{ "Connect", "connect" },
+		{ "Active", "active" },
+		{ "OpenSent", "open-sent" },
+		{ "OpenConfirm", "open-confirm" },
 		{ "Established", "established" },
 	};
 
@@ -117,7 +118,7 @@ state_yang(const char *fsm)
 static bool
 wants_routes(const char *xpath, const char *addr, const char *dir)
 {
-	char	 want[128];
+	char want[128];
 
 	if (!xpath || !strstr(xpath, "/route"))
 		return false;
@@ -133,11 +134,11 @@ wants_routes(const char *xpath, const char *addr, const char *dir)
 static int
 bgp_neighbor_add(struct bgp_peer *peer, void *arg)
 {
-	struct bgp_state_arg	*a = arg;
-	struct bgp_peer_state	 s;
-	struct lyd_node		*n = NULL, *c;
-	char			 addr[IPADDR_STRLEN], buf[IPADDR_STRLEN];
-	bool			 ok = true;
+	struct bgp_state_arg *a = arg;
+	struct bgp_peer_state s;
+	struct lyd_node	     *n = NULL, *c;
+	char		      addr[IPADDR_STRLEN], buf[IPADDR_STRLEN];
+	bool		      ok = true;
 
 	bgp_peer_state_get(peer, &s);
 	ipaddr_fmt(&s.remote, addr, sizeof(addr));
@@ -151,8 +152,10 @@ bgp_neighbor_add(struct bgp_peer *peer, void *arg)
 	ok &= term(n, "peer-as", "%u", s.remote_as);
 	ok &= term(n, "local-as", "%u", s.local_as);
 	ok &= term(n, "state", "%s", state_yang(s.state));
-	ok &= term(n, "uptime", "%llu", s.established_at_ms ?
-	    (unsigned long long)((mono_ms() - s.established_at_ms) / 1000) : 0ULL);
+	ok &= term(n, "uptime", "%llu",
+	    s.established_at_ms ?
+		(unsigned long long)((mono_ms() - s.established_at_ms) / 1000) :
+		0ULL);
 	if (s.remote_router_id)
 		ok &= term(n, "peer-router-id", "%u.%u.%u.%u", s.remote_router_id >> 24,
 		    (s.remote_router_id >> 16) & 255, (s.remote_router_id >> 8) & 255,
@@ -181,13 +184,13 @@ bgp_neighbor_add(struct bgp_peer *peer, void *arg)
 	} else
 		ok = false;
 	if (ok && wants_routes(a->xpath, addr, "received")) {
-		struct bgp_walk	 w = { n, "received", true };
+		struct bgp_walk w = { n, "received", true };
 
 		bgp_peer_adj_in_walk(peer, bgp_route_add, &w);
 		ok &= w.ok;
 	}
 	if (ok && wants_routes(a->xpath, addr, "advertised")) {
-		struct bgp_walk	 w = { n, "advertised", true };
+		struct bgp_walk w = { n, "advertised", true };
 
 		bgp_peer_adj_out_walk(peer, bgp_route_add, &w);
 		ok &= w.ok;
@@ -199,17 +202,17 @@ bgp_neighbor_add(struct bgp_peer *peer, void *arg)
 /* ---------------------------------------------------------------- RIB */
 
 struct rib_state_arg {
-	struct lyd_node	*rib;
+	struct lyd_node *rib;
 	bool		 ok;
 };
 
 static int
 rib_route_add(void *arg, const struct rib_route_state *r)
 {
-	struct rib_state_arg	*a = arg;
-	struct lyd_node		*n = NULL;
-	char			 pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN], t[64];
-	bool			 ok = true;
+	struct rib_state_arg *a = arg;
+	struct lyd_node	     *n = NULL;
+	char		      pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN], t[64];
+	bool		      ok = true;
 
 	prefix_fmt(&r->prefix, pfx, sizeof(pfx));
 	if (lyd_new_list(a->rib, NULL, "route", 0, &n, pfx) != LY_SUCCESS) {
@@ -230,8 +233,8 @@ rib_route_add(void *arg, const struct rib_route_state *r)
 			ok &= term(n, "backup-next-hop", "%s",
 			    ipaddr_fmt(&r->backup_nh[i], nh, sizeof(nh)));
 		if (r->has_backup_via)
-			ok &= term(n, "backup-via", "%s", prefix_fmt(&r->backup_via, pfx,
-			    sizeof(pfx)));
+			ok &= term(n, "backup-via", "%s",
+			    prefix_fmt(&r->backup_via, pfx, sizeof(pfx)));
 	}
 	if (r->since) {
 		fmt_time(r->since * 1000000, t, sizeof(t));
@@ -253,16 +256,16 @@ rib_route_add(void *arg, const struct rib_route_state *r)
  * types are inet_ntop()'s text, as libyang's; date-and-time is asked of
  * libyang once per distinct value).
  */
-#define RIB_XML_SINCE_CACHE	256	/* direct-mapped by the value */
+#define RIB_XML_SINCE_CACHE 256 /* direct-mapped by the value */
 
 struct rib_xml_arg {
-	struct nbnc_bulk	 b;
-	const struct lysc_node	*since;
+	struct nbnc_bulk	b;
+	const struct lysc_node *since;
 	struct {
-		int64_t		 key;
-		char		 str[48];	/* "" = empty slot */
-	}			 since_cache[RIB_XML_SINCE_CACHE];
-	bool			 ok;
+		int64_t key;
+		char	str[48]; /* "" = empty slot */
+	} since_cache[RIB_XML_SINCE_CACHE];
+	bool ok;
 };
 
 /* libyang's canonical text of a since value (its time zone rendering),
@@ -270,15 +273,16 @@ struct rib_xml_arg {
 static const char *
 rib_xml_since(struct rib_xml_arg *a, int64_t since)
 {
-	const char	*canon = NULL;
-	char		 t[64];
-	size_t		 slot = (size_t)((uint64_t)since % RIB_XML_SINCE_CACHE);
+	const char *canon = NULL;
+	char	    t[64];
+	size_t	    slot = (size_t)((uint64_t)since % RIB_XML_SINCE_CACHE);
 
 	if (a->since_cache[slot].str[0] && a->since_cache[slot].key == since)
 		return a->since_cache[slot].str;
 	fmt_time(since * 1000000, t, sizeof(t));
 	if (lyd_value_validate(nb_ctx(), a->since, t, strlen(t), NULL, NULL, &canon) !=
-	    LY_SUCCESS || !canon || strlen(canon) >= sizeof(a->since_cache[0].str)) {
+		LY_SUCCESS ||
+	    !canon || strlen(canon) >= sizeof(a->since_cache[0].str)) {
 		if (canon)
 			lydict_remove(nb_ctx(), canon);
 		a->ok = false;
@@ -305,18 +309,18 @@ u32_fmt(uint32_t v, char *end)
 static const char *
 addr_fmt(uint8_t family, const uint8_t *bytes, int len, char *buf, size_t size)
 {
-	char	 num[12], *p = buf;
+	char num[12], *p = buf;
 
 	if (family != AF_INET) {
-		struct ipaddr	 a = { .family = family };
-		struct prefix	 pf = { .family = family, .len = (uint8_t)len };
+		struct ipaddr a = { .family = family };
+		struct prefix pf = { .family = family, .len = (uint8_t)len };
 
 		memcpy(a.bytes, bytes, sizeof(a.bytes));
 		memcpy(pf.bytes, bytes, sizeof(pf.bytes));
 		return len < 0 ? ipaddr_fmt(&a, buf, size) : prefix_fmt(&pf, buf, size);
 	}
 	for (int i = 0; i < 4; i++) {
-		const char	*d = u32_fmt(bytes[i], num + sizeof(num));
+		const char *d = u32_fmt(bytes[i], num + sizeof(num));
 
 		if (i)
 			*p++ = '.';
@@ -324,7 +328,7 @@ addr_fmt(uint8_t family, const uint8_t *bytes, int len, char *buf, size_t size)
 			*p++ = *d++;
 	}
 	if (len >= 0) {
-		const char	*d = u32_fmt((uint32_t)len, num + sizeof(num));
+		const char *d = u32_fmt((uint32_t)len, num + sizeof(num));
 
 		*p++ = '/';
 		while (*d)
@@ -337,15 +341,15 @@ addr_fmt(uint8_t family, const uint8_t *bytes, int len, char *buf, size_t size)
 static int
 rib_route_xml(void *arg, const struct rib_route_state *r)
 {
-	struct rib_xml_arg	*a = arg;
-	struct nbnc_bulk	*b = &a->b;
-	char			 buf[PREFIX_STRLEN > 64 ? PREFIX_STRLEN : 64];
-	const struct prefix	*p = &r->prefix;
-	bool			 bad;
+	struct rib_xml_arg  *a = arg;
+	struct nbnc_bulk    *b = &a->b;
+	char		     buf[PREFIX_STRLEN > 64 ? PREFIX_STRLEN : 64];
+	const struct prefix *p = &r->prefix;
+	bool		     bad;
 
 	nbnc_bulk_entry_begin(b);
 	addr_fmt(p->family, p->bytes, p->len, buf, sizeof(buf));
-	bad = buf[0] == '-';	/* not an address: rib_route_add() fails there */
+	bad = buf[0] == '-'; /* not an address: rib_route_add() fails there */
 	nbnc_bulk_leaf(b, "prefix", buf);
 	if (r->has_active) {
 		nbnc_bulk_leaf(b, "active-class", rib_class_name(r->active_class));
@@ -367,8 +371,9 @@ rib_route_xml(void *arg, const struct rib_route_state *r)
 			nbnc_bulk_leaf(b, "backup-next-hop", buf);
 		}
 		if (r->has_backup_via)
-			nbnc_bulk_leaf(b, "backup-via", addr_fmt(r->backup_via.family,
-			    r->backup_via.bytes, r->backup_via.len, buf, sizeof(buf)));
+			nbnc_bulk_leaf(b, "backup-via",
+			    addr_fmt(r->backup_via.family, r->backup_via.bytes,
+				r->backup_via.len, buf, sizeof(buf)));
 	}
 	if (r->since)
 		nbnc_bulk_leaf(b, "since", rib_xml_since(a, r->since));
@@ -385,8 +390,8 @@ rib_route_xml(void *arg, const struct rib_route_state *r)
 static bool
 rib_state_bulk(struct lyd_node *rib)
 {
-	struct rib_xml_arg	*a = calloc(1, sizeof(*a));
-	bool			 ok;
+	struct rib_xml_arg *a = calloc(1, sizeof(*a));
+	bool		    ok;
 
 	if (!a)
 		return false;
@@ -399,7 +404,7 @@ rib_state_bulk(struct lyd_node *rib)
 	rib_route_walk(gw.rib, NULL, rib_route_xml, a);
 	ok = nbnc_bulk_finish(&a->b) == 0 && a->ok;
 	if (!ok)
-		nbnc_bulk_drop(&a->b);	/* nb_state_get() frees the tree */
+		nbnc_bulk_drop(&a->b); /* nb_state_get() frees the tree */
 	free(a);
 	return ok;
 }
@@ -421,22 +426,22 @@ bfd_state_yang(const char *s)
 }
 
 struct bfd_state_arg {
-	struct lyd_node	*bfd;
+	struct lyd_node *bfd;
 	bool		 ok;
 };
 
 static int
 bfd_session_add_state(struct bfd_session *sess, void *arg)
 {
-	struct bfd_state_arg		*a = arg;
-	struct bfd_session_state	 s;
-	struct lyd_node			*n = NULL;
-	char				 buf[IPADDR_STRLEN];
-	bool				 ok = true;
+	struct bfd_state_arg	*a = arg;
+	struct bfd_session_state s;
+	struct lyd_node		*n = NULL;
+	char			 buf[IPADDR_STRLEN];
+	bool			 ok = true;
 
 	bfd_session_state_get(sess, &s);
 	if (lyd_new_list(a->bfd, NULL, "session", 0, &n,
-	    ipaddr_fmt(&s.peer, buf, sizeof(buf))) != LY_SUCCESS) {
+		ipaddr_fmt(&s.peer, buf, sizeof(buf))) != LY_SUCCESS) {
 		a->ok = false;
 		return 1;
 	}
@@ -462,17 +467,17 @@ bfd_session_add_state(struct bfd_session *sess, void *arg)
 /* ---------------------------------------------------------- journal */
 
 struct journal_arg {
-	struct lyd_node	*fo;
+	struct lyd_node *fo;
 	bool		 ok;
 };
 
 static int
 journal_add(void *arg, const struct rib_journal_entry *e)
 {
-	struct journal_arg	*a = arg;
-	struct lyd_node		*n = NULL;
-	char			 id[24], t[64];
-	bool			 ok = true;
+	struct journal_arg *a = arg;
+	struct lyd_node	   *n = NULL;
+	char		    id[24], t[64];
+	bool		    ok = true;
 
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->id);
 	if (lyd_new_list(a->fo, NULL, "event", 0, &n, id) != LY_SUCCESS) {
@@ -503,10 +508,9 @@ journal_add(void *arg, const struct rib_journal_entry *e)
 static bool
 wants(const char *xpath, const char *part)
 {
-	char	 seg[64];
+	char seg[64];
 
-	if (!xpath || strcmp(xpath, "/hybridgw:gateway-state") == 0 ||
-	    strcmp(xpath, "/") == 0)
+	if (!xpath || strcmp(xpath, "/hybridgw:gateway-state") == 0 || strcmp(xpath, "/") == 0)
 		return true;
 	snprintf(seg, sizeof(seg), "gateway-state/%s", part);
 	return strstr(xpath, seg) != NULL;
@@ -518,18 +522,18 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 	if (!gw.rib)
 		return 0;
 	if (wants(xpath, "bgp")) {
-		struct bgp_state_arg	 a = { inner(root, "bgp"), xpath, true };
+		struct bgp_state_arg a = { inner(root, "bgp"), xpath, true };
 
 		if (!a.bgp || (bgp_peer_foreach(gw.bgp, bgp_neighbor_add, &a), !a.ok))
 			goto lyerr;
 	}
 	if (wants(xpath, "rib")) {
-		struct rib_state_arg	 a = { inner(root, "rib"), true };
-		struct prefix		 filter, *f = NULL;
-		const char		*k = xpath ? strstr(xpath, "route[prefix='") : NULL;
+		struct rib_state_arg a = { inner(root, "rib"), true };
+		struct prefix	     filter, *f = NULL;
+		const char	    *k = xpath ? strstr(xpath, "route[prefix='") : NULL;
 
 		if (k) {
-			char	 buf[PREFIX_STRLEN];
+			char buf[PREFIX_STRLEN];
 
 			snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(k + 14, "'"), k + 14);
 			if (prefix_parse(buf, &filter) != 0) {
@@ -549,13 +553,13 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 			goto lyerr;
 	}
 	if (wants(xpath, "bfd")) {
-		struct bfd_state_arg	 a = { inner(root, "bfd"), true };
+		struct bfd_state_arg a = { inner(root, "bfd"), true };
 
 		if (!a.bfd || (bfd_session_foreach(gw.bfd, bfd_session_add_state, &a), !a.ok))
 			goto lyerr;
 	}
 	if (wants(xpath, "failover")) {
-		struct journal_arg	 a = { inner(root, "failover"), true };
+		struct journal_arg a = { inner(root, "failover"), true };
 
 		if (!a.fo || (rib_journal_walk(gw.rib, journal_add, &a), !a.ok))
 			goto lyerr;

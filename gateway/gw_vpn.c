@@ -26,11 +26,11 @@
  */
 
 struct gw_vpn_acct {
-	struct gw_vpn_acct	*next;
-	char			 name[VPN_NAME_MAX];
-	struct vpn_counters	 retired;	/* tunnels deleted */
-	struct vpn_counters	 sum;		/* scratch of one state build */
-	uint8_t			 tunnels, up;	/* likewise */
+	struct gw_vpn_acct *next;
+	char		    name[VPN_NAME_MAX];
+	struct vpn_counters retired;	 /* tunnels deleted */
+	struct vpn_counters sum;	 /* scratch of one state build */
+	uint8_t		    tunnels, up; /* likewise */
 };
 
 static void
@@ -51,7 +51,7 @@ counters_add(struct vpn_counters *d, const struct vpn_counters *s)
 static struct gw_vpn_acct *
 acct_get(const char *name)
 {
-	struct gw_vpn_acct	*a, **tail = &gw.acct;
+	struct gw_vpn_acct *a, **tail = &gw.acct;
 
 	for (a = gw.acct; a; a = a->next) {
 		if (strcmp(a->name, name) == 0)
@@ -68,7 +68,7 @@ acct_get(const char *name)
 void
 gw_vpn_retire(const struct vpn_tunnel *t)
 {
-	struct vpn_tunnel_state	*s;
+	struct vpn_tunnel_state *s;
 	struct gw_vpn_acct	*a;
 
 	if (gw.stopping || !(s = malloc(sizeof(*s))))
@@ -83,22 +83,21 @@ void
 gw_vpn_acct_free(void)
 {
 	while (gw.acct) {
-		struct gw_vpn_acct	*a = gw.acct;
+		struct gw_vpn_acct *a = gw.acct;
 
 		gw.acct = a->next;
 		free(a);
 	}
 }
 
-static bool
-term(struct lyd_node *parent, const char *name, const char *fmt, ...)
+static bool term(struct lyd_node *parent, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static bool
 term(struct lyd_node *parent, const char *name, const char *fmt, ...)
 {
-	char	 buf[512];
-	va_list	 ap;
+	char	buf[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -109,7 +108,7 @@ term(struct lyd_node *parent, const char *name, const char *fmt, ...)
 static bool
 counters(struct lyd_node *parent, const struct vpn_counters *c)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 	bool		 ok;
 
 	if (lyd_new_inner(parent, NULL, "counters", 0, &n) != LY_SUCCESS)
@@ -130,7 +129,7 @@ static const char *const tunnel_st[] = { "down", "connecting", "up" };
 static bool
 ike_sa_add(struct lyd_node *tn, const struct vpn_ike_state *i)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 	char		 si[24], sr[24], a[IPADDR_STRLEN];
 	bool		 ok = true;
 
@@ -165,7 +164,7 @@ ike_sa_add(struct lyd_node *tn, const struct vpn_ike_state *i)
 static bool
 child_sa_add(struct lyd_node *tn, const struct vpn_child_state *c)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 	char		 si[16];
 	bool		 ok = true;
 
@@ -184,22 +183,22 @@ child_sa_add(struct lyd_node *tn, const struct vpn_child_state *c)
 }
 
 struct vpn_state_arg {
-	struct lyd_node	*vpn;
+	struct lyd_node *vpn;
 	bool		 ok;
 };
 
 static int
 tunnel_add(struct vpn_tunnel *t, void *arg)
 {
-	struct vpn_state_arg	*a = arg;
-	struct vpn_tunnel_state	 s;
-	struct lyd_node		*n = NULL;
-	char			 buf[IPADDR_STRLEN];
-	bool			 ok = true;
+	struct vpn_state_arg   *a = arg;
+	struct vpn_tunnel_state s;
+	struct lyd_node	       *n = NULL;
+	char			buf[IPADDR_STRLEN];
+	bool			ok = true;
 
 	vpn_tunnel_state_get(t, &s);
 	{
-		struct gw_vpn_acct	*ac = acct_get(s.connection);
+		struct gw_vpn_acct *ac = acct_get(s.connection);
 
 		if (ac) {
 			counters_add(&ac->sum, &s.c);
@@ -236,7 +235,7 @@ tunnel_add(struct vpn_tunnel *t, void *arg)
 int
 gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 {
-	struct vpn_state_arg	 a = { NULL, true };
+	struct vpn_state_arg a = { NULL, true };
 
 	if (!gw.vpn)
 		return 0;
@@ -250,9 +249,9 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 	}
 	vpn_tunnel_walk(gw.vpn, tunnel_add, &a);
 	for (struct gw_vpn_acct *ac = gw.acct; ac && a.ok; ac = ac->next) {
-		struct lyd_node		*n = NULL;
+		struct lyd_node *n = NULL;
 
-		if (!ac->tunnels)	/* not configured (now) */
+		if (!ac->tunnels) /* not configured (now) */
 			continue;
 		counters_add(&ac->sum, &ac->retired);
 		if (lyd_new_list(a.vpn, NULL, "connection", 0, &n, ac->name) != LY_SUCCESS) {
@@ -264,8 +263,8 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 		a.ok &= counters(n, &ac->sum);
 	}
 	{
-		struct vpn_state	 vs;
-		struct lyd_node		*n = NULL;
+		struct vpn_state vs;
+		struct lyd_node *n = NULL;
 
 		vpn_state_get(gw.vpn, &vs);
 		if (lyd_new_inner(a.vpn, NULL, "dataplane", 0, &n) != LY_SUCCESS)
@@ -303,29 +302,38 @@ gw_vpn_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 static int
 vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 {
-	struct lyd_node	*vpn = gw_first(st, "vpn"), *t;
+	struct lyd_node *vpn = gw_first(st, "vpn"), *t;
 	char		 up[32], name[112], dpd[32];
 
 	fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s\n", "Tunnel",
 	    "Interface", "State", "Remote", "Up", "Packets in", "Bytes in", "Packets out",
 	    "Bytes out", "DPD", "Reason");
-	GW_FOR_EACH_NAMED(vpn, "tunnel", t) {
-		snprintf(name, sizeof(name), "%s/%s", gw_leaf(t, "connection"), gw_leaf(t, "name"));
-		snprintf(dpd, sizeof(dpd), "%s%s", gw_leaf(t, "last-dpd")[0] ? gw_leaf(t, "last-dpd") : "-",
+	GW_FOR_EACH_NAMED(vpn, "tunnel", t)
+	{
+		snprintf(name, sizeof(name), "%s/%s", gw_leaf(t, "connection"),
+		    gw_leaf(t, "name"));
+		snprintf(dpd, sizeof(dpd), "%s%s",
+		    gw_leaf(t, "last-dpd")[0] ? gw_leaf(t, "last-dpd") : "-",
 		    gw_leaf(t, "last-dpd")[0] ? "s ago" : "");
-		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s%s%s\n", name,
-		    gw_leaf(t, "interface"), gw_leaf(t, "state"), gw_leaf(t, "remote-address"),
-		    strcmp(gw_leaf(t, "state"), "up") == 0 ? gw_age(gw_leaf(t, "uptime"), up, sizeof(up)) : "-",
+		fprintf(f, "%-24s %-12s %-10s %-18s %-10s %12s %14s %12s %14s %-8s %s%s%s\n",
+		    name, gw_leaf(t, "interface"), gw_leaf(t, "state"),
+		    gw_leaf(t, "remote-address"),
+		    strcmp(gw_leaf(t, "state"), "up") == 0 ?
+			gw_age(gw_leaf(t, "uptime"), up, sizeof(up)) :
+			"-",
 		    gw_leaf(t, "counters/packets-in"), gw_leaf(t, "counters/bytes-in"),
 		    gw_leaf(t, "counters/packets-out"), gw_leaf(t, "counters/bytes-out"), dpd,
-		    gw_leaf(t, "reason"), gw_leaf(t, "detail")[0] ? ": " : "", gw_leaf(t, "detail"));
+		    gw_leaf(t, "reason"), gw_leaf(t, "detail")[0] ? ": " : "",
+		    gw_leaf(t, "detail"));
 	}
 	if (!gw_first(vpn, "connection"))
 		return 0;
 	fprintf(f, "\n%-24s %-8s %12s %16s %12s %16s\n", "Connection", "Up", "Packets in",
 	    "Bytes in", "Packets out", "Bytes out");
-	GW_FOR_EACH_NAMED(vpn, "connection", t) {
-		snprintf(up, sizeof(up), "%s/%s", gw_leaf(t, "tunnels-up"), gw_leaf(t, "tunnels"));
+	GW_FOR_EACH_NAMED(vpn, "connection", t)
+	{
+		snprintf(up, sizeof(up), "%s/%s", gw_leaf(t, "tunnels-up"),
+		    gw_leaf(t, "tunnels"));
 		fprintf(f, "%-24s %-8s %12s %16s %12s %16s\n", gw_leaf(t, "name"), up,
 		    gw_leaf(t, "counters/packets-in"), gw_leaf(t, "counters/bytes-in"),
 		    gw_leaf(t, "counters/packets-out"), gw_leaf(t, "counters/bytes-out"));
@@ -336,35 +344,47 @@ vpn_table(FILE *f, const struct lyd_node *st, int nw, char **w)
 static int
 vpn_sa_table(FILE *f, const struct lyd_node *st)
 {
-	struct lyd_node	*vpn = gw_first(st, "vpn"), *t, *sa;
+	struct lyd_node *vpn = gw_first(st, "vpn"), *t, *sa;
 	char		 a[32];
 
-	GW_FOR_EACH_NAMED(vpn, "tunnel", t) {
+	GW_FOR_EACH_NAMED(vpn, "tunnel", t)
+	{
 		fprintf(f, "%s/%s (%s): %s%s%s\n", gw_leaf(t, "connection"), gw_leaf(t, "name"),
-		    gw_leaf(t, "interface"), gw_leaf(t, "state"), gw_leaf(t, "reason")[0] ? ", " : "",
-		    gw_leaf(t, "reason"));
-		GW_FOR_EACH_NAMED(t, "ike-sa", sa) {
+		    gw_leaf(t, "interface"), gw_leaf(t, "state"),
+		    gw_leaf(t, "reason")[0] ? ", " : "", gw_leaf(t, "reason"));
+		GW_FOR_EACH_NAMED(t, "ike-sa", sa)
+		{
 			fprintf(f, "  IKE   %s_%s %s %s %s\n", gw_leaf(sa, "initiator-spi"),
-			    gw_leaf(sa, "responder-spi"), gw_leaf(sa, "role"), gw_leaf(sa, "state"),
-			    gw_leaf(sa, "algorithms"));
-			fprintf(f, "        %s <-> %s [%s] %s:%s%s%s, rekey in %ss, expires in "
-			    "%ss, up %s\n", gw_leaf(sa, "local-id"), gw_leaf(sa, "remote-id"),
+			    gw_leaf(sa, "responder-spi"), gw_leaf(sa, "role"),
+			    gw_leaf(sa, "state"), gw_leaf(sa, "algorithms"));
+			fprintf(f,
+			    "        %s <-> %s [%s] %s:%s%s%s, rekey in %ss, expires in "
+			    "%ss, up %s\n",
+			    gw_leaf(sa, "local-id"), gw_leaf(sa, "remote-id"),
 			    gw_leaf(sa, "authentication"), gw_leaf(sa, "remote-address"),
 			    gw_leaf(sa, "remote-port"),
 			    strcmp(gw_leaf(sa, "nat-local"), "true") == 0 ? " NAT(local)" : "",
-			    strcmp(gw_leaf(sa, "nat-remote"), "true") == 0 ? " NAT(remote)" : "",
+			    strcmp(gw_leaf(sa, "nat-remote"), "true") == 0 ? " NAT(remote)" :
+									     "",
 			    gw_leaf(sa, "rekey-in"), gw_leaf(sa, "lifetime-remaining"),
 			    gw_age(gw_leaf(sa, "established"), a, sizeof(a)));
 		}
-		GW_FOR_EACH_NAMED(t, "child-sa", sa) {
-			fprintf(f, "  Child %s/%s %s %s%s\n", gw_leaf(sa, "spi-in"), gw_leaf(sa, "spi-out"),
-			    gw_leaf(sa, "state"), gw_leaf(sa, "algorithms"),
-			    strcmp(gw_leaf(sa, "udp-encapsulation"), "true") == 0 ? " UDP" : "");
-			fprintf(f, "        in %s pkts %s bytes, out %s pkts %s bytes, errors "
+		GW_FOR_EACH_NAMED(t, "child-sa", sa)
+		{
+			fprintf(f, "  Child %s/%s %s %s%s\n", gw_leaf(sa, "spi-in"),
+			    gw_leaf(sa, "spi-out"), gw_leaf(sa, "state"),
+			    gw_leaf(sa, "algorithms"),
+			    strcmp(gw_leaf(sa, "udp-encapsulation"), "true") == 0 ? " UDP" :
+										    "");
+			fprintf(f,
+			    "        in %s pkts %s bytes, out %s pkts %s bytes, errors "
 			    "%s/%s/%s, rekey in %ss, expires in %ss\n",
-			    gw_leaf(sa, "counters/packets-in"), gw_leaf(sa, "counters/bytes-in"),
-			    gw_leaf(sa, "counters/packets-out"), gw_leaf(sa, "counters/bytes-out"),
-			    gw_leaf(sa, "counters/auth-failures"), gw_leaf(sa, "counters/replay-drops"),
+			    gw_leaf(sa, "counters/packets-in"),
+			    gw_leaf(sa, "counters/bytes-in"),
+			    gw_leaf(sa, "counters/packets-out"),
+			    gw_leaf(sa, "counters/bytes-out"),
+			    gw_leaf(sa, "counters/auth-failures"),
+			    gw_leaf(sa, "counters/replay-drops"),
 			    gw_leaf(sa, "counters/decrypt-errors"), gw_leaf(sa, "rekey-in"),
 			    gw_leaf(sa, "lifetime-remaining"));
 		}

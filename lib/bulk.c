@@ -11,11 +11,11 @@
 static void *
 bulk_extent_map(void)
 {
-	char		*p, *a;
-	uintptr_t	 u;
+	char	 *p, *a;
+	uintptr_t u;
 
-	p = mmap(NULL, 2 * BULK_EXTENT, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	    -1, 0);
+	p = mmap(NULL, 2 * BULK_EXTENT, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0);
 	if (p == MAP_FAILED)
 		return NULL;
 	u = (uintptr_t)p;
@@ -32,9 +32,9 @@ bulk_extent_map(void)
 void *
 bulk_alloc(struct bulk *b, size_t size)
 {
-	void	*e, **v;
-	char	*r;
-	size_t	 nc;
+	void  *e, **v;
+	char  *r;
+	size_t nc;
 
 	if (size == 0 || size > BULK_EXTENT)
 		return NULL;
@@ -62,7 +62,7 @@ bulk_alloc(struct bulk *b, size_t size)
 void
 bulk_fini(struct bulk *b)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < b->n; i++)
 		munmap(b->ext[i], BULK_EXTENT);

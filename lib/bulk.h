@@ -18,22 +18,22 @@
  * The bulk owns its extents: bulk_fini unmaps them all, and every pointer
  * bulk_alloc returned becomes invalid.
  */
-#define BULK_EXTENT	((size_t)2 << 20)
+#define BULK_EXTENT ((size_t)2 << 20)
 
 struct bulk {
-	char		*cur;		/* next free byte of the newest extent */
-	size_t		 left;		/* bytes left there */
-	void		**ext;		/* every extent, for bulk_fini */
-	size_t		 n, cap;
+	char  *cur;  /* next free byte of the newest extent */
+	size_t left; /* bytes left there */
+	void **ext;  /* every extent, for bulk_fini */
+	size_t n, cap;
 };
 
 /* An all-zero struct bulk is empty and ready. */
 /* size bytes (rounded up to 64, at most BULK_EXTENT), 64-byte aligned, zeroed
  * (fresh anonymous memory); NULL when size is 0 or too big, or out of memory. */
-void		*bulk_alloc(struct bulk *, size_t size);
+void *bulk_alloc(struct bulk *, size_t size);
 /* Every extent back to the kernel; the bulk is empty and reusable. */
-void		 bulk_fini(struct bulk *);
+void bulk_fini(struct bulk *);
 /* Bytes mapped in extents (used or not) plus the extent list. */
-size_t		 bulk_bytes(const struct bulk *);
+size_t bulk_bytes(const struct bulk *);
 
 #endif

@@ -9,7 +9,7 @@
 void
 hash_init(struct hash *t, size_t min_buckets)
 {
-	size_t	 n = 8;
+	size_t n = 8;
 
 	while (n < min_buckets)
 		n *= 2;
@@ -20,7 +20,7 @@ hash_init(struct hash *t, size_t min_buckets)
 void
 hash_fini(struct hash *t)
 {
-	size_t	 min_nb = t->min_nb;
+	size_t min_nb = t->min_nb;
 
 	free(t->b);
 	memset(t, 0, sizeof(*t));
@@ -30,8 +30,8 @@ hash_fini(struct hash *t)
 static int
 hash_grow(struct hash *t)
 {
-	size_t			 nb = t->nb ? t->nb * 2 : t->min_nb ? t->min_nb : 8, i;
-	struct hash_node	**b, *n, *next;
+	size_t		   nb = t->nb ? t->nb * 2 : t->min_nb ? t->min_nb : 8, i;
+	struct hash_node **b, *n, *next;
 
 	if (nb == 0 || nb < t->nb)
 		return -ENOMEM;
@@ -52,7 +52,7 @@ hash_grow(struct hash *t)
 int
 hash_add(struct hash *t, struct hash_node *n, uint32_t h)
 {
-	struct hash_node	**bp;
+	struct hash_node **bp;
 
 	if (t->count >= t->nb && hash_grow(t) != 0 && t->nb == 0)
 		return -ENOMEM;
@@ -67,7 +67,7 @@ hash_add(struct hash *t, struct hash_node *n, uint32_t h)
 void
 hash_del(struct hash *t, struct hash_node *n)
 {
-	struct hash_node	**pp;
+	struct hash_node **pp;
 
 	for (pp = &t->b[n->hash & (t->nb - 1)]; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
@@ -79,10 +79,10 @@ hash_del(struct hash *t, struct hash_node *n)
 }
 
 struct hash_node *
-hash_find(const struct hash *t, uint32_t h,
-    bool (*eq)(const struct hash_node *, const void *), const void *key)
+hash_find(const struct hash *t, uint32_t h, bool (*eq)(const struct hash_node *, const void *),
+    const void *key)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(t, h, n)
 		if (eq(n, key))
@@ -93,8 +93,8 @@ hash_find(const struct hash *t, uint32_t h,
 int
 hash_walk(struct hash *t, int (*fn)(struct hash_node *, void *), void *arg)
 {
-	struct hash_node	*n, *next;
-	int			 rc;
+	struct hash_node *n, *next;
+	int		  rc;
 
 	for (size_t i = 0; i < t->nb; i++)
 		for (n = t->b[i]; n; n = next) {
@@ -108,7 +108,7 @@ hash_walk(struct hash *t, int (*fn)(struct hash_node *, void *), void *arg)
 uint32_t
 hash_bytes(const void *p, size_t len, uint32_t h)
 {
-	const uint8_t	*b = p;
+	const uint8_t *b = p;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ b[i]) * 16777619u;
@@ -118,7 +118,7 @@ hash_bytes(const void *p, size_t len, uint32_t h)
 uint32_t
 hash_str(const char *s)
 {
-	uint32_t	 h = HASH_SEED;
+	uint32_t h = HASH_SEED;
 
 	while (*s)
 		h = (h ^ (uint8_t)*s++) * 16777619u;

@@ -28,41 +28,44 @@
  *	}
  */
 struct hash_node {
-	struct hash_node	*next;
-	uint32_t		 hash;
+	struct hash_node *next;
+	uint32_t	  hash;
 };
 
 struct hash {
-	struct hash_node	**b;
-	size_t			 nb;		/* buckets: 0 or a power of two */
-	size_t			 count;		/* entries */
-	size_t			 min_nb;	/* the first allocation */
+	struct hash_node **b;
+	size_t		   nb;	   /* buckets: 0 or a power of two */
+	size_t		   count;  /* entries */
+	size_t		   min_nb; /* the first allocation */
 };
 
-#define hash_entry(node, type, member)					\
-	((type *)(void *)((char *)(node) - offsetof(type, member)))
+#define hash_entry(node, type, member) ((type *)(void *)((char *)(node)-offsetof(type, member)))
 
 /* No allocation here; min_buckets is rounded up to a power of two (>= 8).
  * A zeroed struct hash is an empty table with 8 first buckets. */
-void	hash_init(struct hash *, size_t min_buckets);
+void hash_init(struct hash *, size_t min_buckets);
 /* Frees the buckets (entries are the caller's); the table is empty and
  * usable again, as after hash_init. */
-void	hash_fini(struct hash *);
+void hash_fini(struct hash *);
 /* Add n under hash h (duplicates are the caller's business). 0, or
  * -ENOMEM when no bucket array could be had at all; a failed growth only
  * makes chains longer. */
-int	hash_add(struct hash *, struct hash_node *n, uint32_t h);
+int hash_add(struct hash *, struct hash_node *n, uint32_t h);
 /* Take out n, which must be in the table. */
-void	hash_del(struct hash *, struct hash_node *n);
+void hash_del(struct hash *, struct hash_node *n);
 /* The node for which eq(node, key) holds among those with hash h, or NULL. */
-struct hash_node *hash_find(const struct hash *, uint32_t h,
-	    bool (*eq)(const struct hash_node *, const void *key), const void *key);
+struct hash_node *hash_find(const struct hash *, uint32_t	       h,
+    bool (*eq)(const struct hash_node *, const void *key), const void *key);
 /* Every entry once, in no particular order; fn may hash_del() the node it
  * is given (and free it), nothing else. Non-zero from fn stops the walk
  * and is returned. */
-int	hash_walk(struct hash *, int (*fn)(struct hash_node *, void *), void *arg);
+int hash_walk(struct hash *, int (*fn)(struct hash_node *, void *), void *arg);
 
-static inline size_t hash_count(const struct hash *t) { return t->count; }
+static inline size_t
+hash_count(const struct hash *t)
+{
+	return t->count;
+}
 
 /* The first / next node with hash h (candidates: the caller compares keys). */
 static inline struct hash_node *
@@ -79,9 +82,8 @@ hash_match_first(const struct hash *t, uint32_t h)
 	return t->nb ? hash_match_next(t->b[h & (t->nb - 1)], h) : NULL;
 }
 
-#define HASH_FOREACH_MATCH(t, h, n)					\
-	for ((n) = hash_match_first((t), (h)); (n);			\
-	    (n) = hash_match_next((n)->next, (h)))
+#define HASH_FOREACH_MATCH(t, h, n) \
+	for ((n) = hash_match_first((t), (h)); (n); (n) = hash_match_next((n)->next, (h)))
 
 /*
  * Hash functions. Not for adversarial keys (no seed secret): every table
@@ -99,8 +101,8 @@ hash_mix(uint32_t h, uint64_t v)
 	return (h ^ (uint32_t)v ^ (uint32_t)(v >> 32)) * 16777619u;
 }
 /* FNV-1a: strings and short byte keys. */
-uint32_t	hash_bytes(const void *, size_t, uint32_t seed);
-uint32_t	hash_str(const char *);
-#define HASH_SEED	2166136261u	/* FNV offset basis */
+uint32_t hash_bytes(const void *, size_t, uint32_t seed);
+uint32_t hash_str(const char *);
+#define HASH_SEED 2166136261u /* FNV offset basis */
 
 #endif

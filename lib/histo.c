@@ -35,7 +35,7 @@ histo_add(struct histo *h, uint64_t us)
 uint64_t
 histo_cumulative(const struct histo *h, size_t i)
 {
-	uint64_t	 c = 0;
+	uint64_t c = 0;
 
 	for (size_t j = 0; j <= i && j < h->n; j++)
 		c += h->le[j];

@@ -11,20 +11,20 @@
 #include "lib/mailbox.h"
 
 struct loop_job {
-	struct mailbox_msg	 msg;
-	loop_fn			 fn;
-	void			*arg;
+	struct mailbox_msg msg;
+	loop_fn		   fn;
+	void		  *arg;
 };
 
-static uv_loop_t	 the_loop;
-static bool		 loop_ready;
-static struct mailbox	*loop_mb;	/* other threads -> the loop thread */
-static pthread_t	 loop_thread;
+static uv_loop_t       the_loop;
+static bool	       loop_ready;
+static struct mailbox *loop_mb; /* other threads -> the loop thread */
+static pthread_t       loop_thread;
 
 int
 loop_init(void)
 {
-	int	 rc;
+	int rc;
 
 	if (loop_ready)
 		return 0;
@@ -36,7 +36,7 @@ loop_init(void)
 	}
 	if ((rc = mailbox_attach(loop_mb, &the_loop, true)) != 0) {
 		mailbox_detach(loop_mb);
-		uv_run(&the_loop, UV_RUN_NOWAIT);	/* the close completes */
+		uv_run(&the_loop, UV_RUN_NOWAIT); /* the close completes */
 		mailbox_free(loop_mb);
 		loop_mb = NULL;
 		uv_loop_close(&the_loop);
@@ -77,7 +77,7 @@ loop_fini(void)
 {
 	if (!loop_ready)
 		return;
-	mailbox_close(loop_mb);		/* a caller still waiting gets -EPIPE */
+	mailbox_close(loop_mb); /* a caller still waiting gets -EPIPE */
 	uv_walk(&the_loop, loop_close_one, NULL);
 	uv_run(&the_loop, UV_RUN_DEFAULT);
 	uv_loop_close(&the_loop);
@@ -89,7 +89,7 @@ loop_fini(void)
 uint64_t
 mono_us(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -104,7 +104,7 @@ mono_ms(void)
 static int
 loop_job_run(struct mailbox_msg *m, void *arg)
 {
-	struct loop_job	*j = mailbox_entry(m, struct loop_job, msg);
+	struct loop_job *j = mailbox_entry(m, struct loop_job, msg);
 
 	return j->fn(j->arg);
 }
@@ -112,7 +112,7 @@ loop_job_run(struct mailbox_msg *m, void *arg)
 int
 loop_call(loop_fn fn, void *arg)
 {
-	struct loop_job	 j = { .msg = { .fn = loop_job_run }, .fn = fn, .arg = arg };
+	struct loop_job j = { .msg = { .fn = loop_job_run }, .fn = fn, .arg = arg };
 
 	if (!loop_ready)
 		return -ENODEV;

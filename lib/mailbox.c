@@ -11,29 +11,29 @@
 
 /* A loop turn handles at most this many messages, then lets the loop run
  * its other handles: a flood of posts cannot starve timers and sockets. */
-#define MAILBOX_TURN	64
+#define MAILBOX_TURN 64
 
 struct mailbox {
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 done_cv;	/* a message was handled (calls, depth) */
-	pthread_cond_t		 take_cv;	/* a message came (mailbox_take) */
-	struct mailbox_msg	*head, **tail;
-	size_t			 queued;	/* in the list */
-	size_t			 busy;		/* queued or being handled */
-	size_t			 weight;	/* of the busy ones */
-	size_t			 max_posts;
-	unsigned		 takers;	/* threads asleep in mailbox_take */
-	bool			 closed;
-	bool			 wake_fd;	/* someone polls efd: write it */
-	int			 efd;
-	bool			 attached;
-	uv_poll_t		 poll;
+	pthread_mutex_t	    mu;
+	pthread_cond_t	    done_cv; /* a message was handled (calls, depth) */
+	pthread_cond_t	    take_cv; /* a message came (mailbox_take) */
+	struct mailbox_msg *head, **tail;
+	size_t		    queued; /* in the list */
+	size_t		    busy;   /* queued or being handled */
+	size_t		    weight; /* of the busy ones */
+	size_t		    max_posts;
+	unsigned	    takers; /* threads asleep in mailbox_take */
+	bool		    closed;
+	bool		    wake_fd; /* someone polls efd: write it */
+	int		    efd;
+	bool		    attached;
+	uv_poll_t	    poll;
 };
 
 struct mailbox *
 mailbox_new(size_t max_posts)
 {
-	struct mailbox	*mb;
+	struct mailbox *mb;
 
 	if ((mb = calloc(1, sizeof(*mb))) == NULL)
 		return NULL;
@@ -81,7 +81,7 @@ mailbox_free(struct mailbox *mb)
 static void
 mailbox_wake(struct mailbox *mb)
 {
-	uint64_t	 one = 1;
+	uint64_t one = 1;
 
 	/* Fails only with the counter at its maximum: a wakeup is pending. */
 	(void)!write(mb->efd, &one, sizeof(one));
@@ -90,8 +90,8 @@ mailbox_wake(struct mailbox *mb)
 static void
 mailbox_poll_cb(uv_poll_t *p, int status, int events)
 {
-	struct mailbox	*mb = p->data;
-	uint64_t	 n;
+	struct mailbox *mb = p->data;
+	uint64_t	n;
 
 	/* Drain the counter first: a post that lands after this read writes
 	 * it again, so no message can wait for a wakeup that never comes. */
@@ -100,7 +100,7 @@ mailbox_poll_cb(uv_poll_t *p, int status, int events)
 	if (mailbox_run(mb, MAILBOX_TURN) == MAILBOX_TURN) {
 		pthread_mutex_lock(&mb->mu);
 		if (mb->head)
-			mailbox_wake(mb);	/* the rest on the next turn */
+			mailbox_wake(mb); /* the rest on the next turn */
 		pthread_mutex_unlock(&mb->mu);
 	}
 }
@@ -108,7 +108,7 @@ mailbox_poll_cb(uv_poll_t *p, int status, int events)
 int
 mailbox_attach(struct mailbox *mb, uv_loop_t *loop, bool keep_alive)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = uv_poll_init(loop, &mb->poll, mb->efd)) != 0)
 		return rc;
@@ -146,7 +146,7 @@ mailbox_fd(struct mailbox *mb)
 static bool
 mailbox_queue(struct mailbox *mb, struct mailbox_msg *m)
 {
-	bool	 was_empty = mb->head == NULL;
+	bool was_empty = mb->head == NULL;
 
 	m->next = NULL;
 	*mb->tail = m;
@@ -162,7 +162,7 @@ mailbox_queue(struct mailbox *mb, struct mailbox_msg *m)
 int
 mailbox_post(struct mailbox *mb, struct mailbox_msg *m)
 {
-	bool	 wake;
+	bool wake;
 
 	m->is_call = false;
 	pthread_mutex_lock(&mb->mu);
@@ -184,8 +184,8 @@ mailbox_post(struct mailbox *mb, struct mailbox_msg *m)
 int
 mailbox_call(struct mailbox *mb, struct mailbox_msg *m)
 {
-	bool	 wake;
-	int	 ret;
+	bool wake;
+	int  ret;
 
 	m->is_call = true;
 	m->done = false;
@@ -211,7 +211,7 @@ mailbox_call(struct mailbox *mb, struct mailbox_msg *m)
 static struct mailbox_msg *
 mailbox_pop(struct mailbox *mb)
 {
-	struct mailbox_msg	*m = mb->head;
+	struct mailbox_msg *m = mb->head;
 
 	if (m == NULL)
 		return NULL;
@@ -228,7 +228,7 @@ mailbox_settle(struct mailbox *mb, struct mailbox_msg *m, bool is_call, size_t w
 {
 	if (is_call) {
 		m->ret = ret;
-		m->done = true;		/* the caller's again: not touched after this */
+		m->done = true; /* the caller's again: not touched after this */
 	}
 	mb->busy--;
 	mb->weight -= w;
@@ -238,10 +238,10 @@ mailbox_settle(struct mailbox *mb, struct mailbox_msg *m, bool is_call, size_t w
 size_t
 mailbox_run(struct mailbox *mb, size_t max)
 {
-	struct mailbox_msg	*m;
-	size_t			 n = 0, w;
-	bool			 is_call;
-	int			 ret;
+	struct mailbox_msg *m;
+	size_t		    n = 0, w;
+	bool		    is_call;
+	int		    ret;
 
 	while (max == 0 || n < max) {
 		pthread_mutex_lock(&mb->mu);
@@ -264,7 +264,7 @@ mailbox_run(struct mailbox *mb, size_t max)
 struct mailbox_msg *
 mailbox_take(struct mailbox *mb, bool wait)
 {
-	struct mailbox_msg	*m;
+	struct mailbox_msg *m;
 
 	pthread_mutex_lock(&mb->mu);
 	while (mb->head == NULL && !mb->closed && wait) {
@@ -288,7 +288,7 @@ mailbox_done(struct mailbox *mb, struct mailbox_msg *m, int ret)
 void
 mailbox_close(struct mailbox *mb)
 {
-	struct mailbox_msg	**pp, *m;
+	struct mailbox_msg **pp, *m;
 
 	pthread_mutex_lock(&mb->mu);
 	mb->closed = true;
@@ -309,11 +309,11 @@ mailbox_close(struct mailbox *mb)
 }
 
 size_t
-mailbox_purge(struct mailbox *mb, bool (*match)(const struct mailbox_msg *, void *),
-    void *arg, void (*drop)(struct mailbox_msg *))
+mailbox_purge(struct mailbox *mb, bool (*match)(const struct mailbox_msg *, void *), void *arg,
+    void (*drop)(struct mailbox_msg *))
 {
-	struct mailbox_msg	**pp, *m, *gone = NULL, **gtail = &gone;
-	size_t			 n = 0;
+	struct mailbox_msg **pp, *m, *gone = NULL, **gtail = &gone;
+	size_t		     n = 0;
 
 	pthread_mutex_lock(&mb->mu);
 	for (pp = &mb->head; (m = *pp) != NULL;) {
@@ -324,7 +324,7 @@ mailbox_purge(struct mailbox *mb, bool (*match)(const struct mailbox_msg *, void
 		*pp = m->next;
 		mb->queued--;
 		n++;
-		if (m->is_call) {	/* the caller waits: it learns, nothing is freed */
+		if (m->is_call) { /* the caller waits: it learns, nothing is freed */
 			mailbox_settle(mb, m, true, m->weight, -ECANCELED);
 			continue;
 		}
@@ -346,7 +346,7 @@ mailbox_purge(struct mailbox *mb, bool (*match)(const struct mailbox_msg *, void
 size_t
 mailbox_busy(struct mailbox *mb, size_t *weight)
 {
-	size_t	 n;
+	size_t n;
 
 	pthread_mutex_lock(&mb->mu);
 	n = mb->busy;

@@ -51,63 +51,63 @@ struct mailbox_msg;
 typedef int (*mailbox_fn)(struct mailbox_msg *, void *arg);
 
 struct mailbox_msg {
-	struct mailbox_msg	*next;
-	mailbox_fn		 fn;	/* NULL: for mailbox_take() receivers */
-	void			*arg;
-	size_t			 weight;	/* counted in mailbox_busy() */
+	struct mailbox_msg *next;
+	mailbox_fn	    fn; /* NULL: for mailbox_take() receivers */
+	void		   *arg;
+	size_t		    weight; /* counted in mailbox_busy() */
 	/* a call's rendezvous (set by mailbox_call) */
-	bool			 is_call;
-	bool			 done;
-	int			 ret;
+	bool is_call;
+	bool done;
+	int  ret;
 };
 
-#define mailbox_entry(msg, type, member)				\
-	((type *)(void *)((char *)(msg) - offsetof(type, member)))
+#define mailbox_entry(msg, type, member) \
+	((type *)(void *)((char *)(msg)-offsetof(type, member)))
 
 /* max_posts 0 = unbounded. NULL on out-of-memory or no eventfd. */
-struct mailbox	*mailbox_new(size_t max_posts);
+struct mailbox *mailbox_new(size_t max_posts);
 /* Receive on loop (its thread runs the fns). Before any other thread uses
  * the mailbox. keep_alive false: the poll does not keep the loop running
  * (uv_unref). 0 or a libuv error (detach or free the mailbox then). */
-int		 mailbox_attach(struct mailbox *, uv_loop_t *, bool keep_alive);
+int mailbox_attach(struct mailbox *, uv_loop_t *, bool keep_alive);
 /* Stop receiving on the loop (from the loop's thread): the poll handle is
  * closed; the mailbox must outlive that loop's next turn (or loop close). */
-void		 mailbox_detach(struct mailbox *);
+void mailbox_detach(struct mailbox *);
 /* Messages still queued are not freed (mailbox_purge them first). When the
  * poll handle is still open, the memory goes once the loop has closed it. */
-void		 mailbox_free(struct mailbox *);
+void mailbox_free(struct mailbox *);
 
 /* Queue m (fn, arg, weight filled in by the sender). 0, -ENOBUFS when the
  * bound is reached, -EPIPE once closed (m stays the sender's then). */
-int		 mailbox_post(struct mailbox *, struct mailbox_msg *m);
+int mailbox_post(struct mailbox *, struct mailbox_msg *m);
 /* Queue m and wait until the receiver ran m->fn; returns its result, or
  * -EPIPE if the mailbox was closed. Never from the receiving thread (it
  * would wait for itself): callers check that and run fn directly. */
-int		 mailbox_call(struct mailbox *, struct mailbox_msg *m);
+int mailbox_call(struct mailbox *, struct mailbox_msg *m);
 
 /* Receiver side, for a plain thread: the next message (blocking while the
  * queue is empty when wait), or NULL when closed and empty (or !wait and
  * empty). Each message taken is handled, then reported with mailbox_done
  * (before it is freed: the weight is read). */
 struct mailbox_msg *mailbox_take(struct mailbox *, bool wait);
-void		 mailbox_done(struct mailbox *, struct mailbox_msg *, int ret);
+void		    mailbox_done(struct mailbox *, struct mailbox_msg *, int ret);
 /* Receiver side, for a loop or a thread polling mailbox_fd() itself: run
  * up to max queued messages (0 = until empty); returns how many ran. */
-size_t		 mailbox_run(struct mailbox *, size_t max);
-int		 mailbox_fd(struct mailbox *);
+size_t mailbox_run(struct mailbox *, size_t max);
+int    mailbox_fd(struct mailbox *);
 
 /* Posts are refused from now on; a receiver blocked in mailbox_take
  * returns NULL once the queue is empty. */
-void		 mailbox_close(struct mailbox *);
+void mailbox_close(struct mailbox *);
 /* Remove queued messages (not yet taken) for which match(m, arg) holds
  * (match NULL: all) and hand each to drop (may be NULL). Returns how many. */
-size_t		 mailbox_purge(struct mailbox *, bool (*match)(const struct mailbox_msg *,
-		     void *), void *arg, void (*drop)(struct mailbox_msg *));
+size_t mailbox_purge(struct mailbox *, bool (*match)(const struct mailbox_msg *, void *),
+    void *arg, void (*drop)(struct mailbox_msg *));
 
 /* Messages posted and not yet handled, and the sum of their weights. */
-size_t		 mailbox_busy(struct mailbox *, size_t *weight);
+size_t mailbox_busy(struct mailbox *, size_t *weight);
 /* Wait until fewer than max messages are busy (max >= 1; 1 = until all
  * are handled). */
-void		 mailbox_wait_below(struct mailbox *, size_t max);
+void mailbox_wait_below(struct mailbox *, size_t max);
 
 #endif

@@ -6,19 +6,19 @@
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define POOL_ASAN	1
+#define POOL_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define POOL_ASAN	1
+#define POOL_ASAN 1
 #endif
 #endif
 #ifdef POOL_ASAN
 #include <sanitizer/asan_interface.h>
-#define POOL_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
-#define POOL_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define POOL_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
-#define POOL_POISON(p, n)	((void)(p), (void)(n))
-#define POOL_UNPOISON(p, n)	((void)(p), (void)(n))
+#define POOL_POISON(p, n)   ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 void
@@ -33,10 +33,10 @@ pool_init(struct pool *pl, size_t size, uint32_t max)
 uint32_t
 pool_item_new(struct pool *pl)
 {
-	uint32_t	 i;
-	char		**nb, *blk;
-	void		*it;
-	size_t		 nc;
+	uint32_t i;
+	char   **nb, *blk;
+	void	*it;
+	size_t	 nc;
 
 	if ((i = pl->free) != 0) {
 		it = pool_item_at(pl, i);
@@ -53,8 +53,9 @@ pool_item_new(struct pool *pl)
 				pl->blocks = nb;
 				pl->cblocks = nc;
 			}
-			if (pl->nblocks == pl->nmalloc && (pl->nblocks < POOL_BULK_AFTER ||
-			    POOL_ITEMS * pl->size > BULK_EXTENT / 8)) {
+			if (pl->nblocks == pl->nmalloc &&
+			    (pl->nblocks < POOL_BULK_AFTER ||
+				POOL_ITEMS * pl->size > BULK_EXTENT / 8)) {
 				if ((blk = malloc(POOL_ITEMS * pl->size)) == NULL)
 					return 0;
 				pl->nmalloc++;
@@ -75,7 +76,7 @@ pool_item_new(struct pool *pl)
 void
 pool_item_free(struct pool *pl, uint32_t i)
 {
-	void	*it = pool_item_at(pl, i);
+	void *it = pool_item_at(pl, i);
 
 	if (it == NULL)
 		return;
@@ -96,8 +97,8 @@ pool_bytes(const struct pool *pl)
 void
 pool_fini(struct pool *pl)
 {
-	size_t		 i, size = pl->size;
-	uint32_t	 max = pl->max;
+	size_t	 i, size = pl->size;
+	uint32_t max = pl->max;
 
 	for (i = 0; i < pl->nblocks; i++) {
 		POOL_UNPOISON(pl->blocks[i], POOL_ITEMS * pl->size);
@@ -107,6 +108,6 @@ pool_fini(struct pool *pl)
 	free(pl->blocks);
 	bulk_fini(&pl->bulk);
 	memset(pl, 0, sizeof(*pl));
-	pl->size = size;	/* reusable after fini, as after init */
+	pl->size = size; /* reusable after fini, as after init */
 	pl->max = max;
 }

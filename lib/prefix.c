@@ -23,7 +23,7 @@ family_ok(uint8_t family)
 static bool
 bits_equal(const uint8_t *a, const uint8_t *b, unsigned len)
 {
-	unsigned	 full = len >> 3, rem = len & 7;
+	unsigned full = len >> 3, rem = len & 7;
 
 	if (full > 0 && memcmp(a, b, full) != 0)
 		return false;
@@ -36,7 +36,7 @@ bits_equal(const uint8_t *a, const uint8_t *b, unsigned len)
 static int
 addr_pton(const char *s, uint8_t family, uint8_t *bytes)
 {
-	uint8_t		 tmp[16];
+	uint8_t tmp[16];
 
 	if (inet_pton(family, s, tmp) != 1)
 		return -EINVAL;
@@ -48,7 +48,7 @@ addr_pton(const char *s, uint8_t family, uint8_t *bytes)
 int
 ipaddr_parse(const char *s, struct ipaddr *a)
 {
-	struct ipaddr	 tmp = { 0 };
+	struct ipaddr tmp = { 0 };
 
 	if (s == NULL)
 		return -EINVAL;
@@ -63,8 +63,8 @@ ipaddr_parse(const char *s, struct ipaddr *a)
 static int
 len_parse(const char *s, unsigned max, uint8_t *len)
 {
-	unsigned	 v = 0;
-	size_t		 n;
+	unsigned v = 0;
+	size_t	 n;
 
 	for (n = 0; s[n] != '\0'; n++) {
 		if (s[n] < '0' || s[n] > '9' || n >= 3)
@@ -80,11 +80,11 @@ len_parse(const char *s, unsigned max, uint8_t *len)
 int
 prefix_parse(const char *s, struct prefix *p)
 {
-	char		 addr[INET6_ADDRSTRLEN];
-	const char	*slash;
-	struct prefix	 tmp = { 0 };
-	size_t		 alen;
-	unsigned	 bits;
+	char	      addr[INET6_ADDRSTRLEN];
+	const char   *slash;
+	struct prefix tmp = { 0 };
+	size_t	      alen;
+	unsigned      bits;
 
 	if (s == NULL)
 		return -EINVAL;
@@ -104,7 +104,7 @@ prefix_parse(const char *s, struct prefix *p)
 		return -EINVAL;
 	/* Strict: "10.0.0.1/8" is a typo, not 10.0.0.0/8. */
 	{
-		struct prefix	 masked = tmp;
+		struct prefix masked = tmp;
 
 		prefix_mask(&masked);
 		if (memcmp(masked.bytes, tmp.bytes, sizeof(tmp.bytes)) != 0)
@@ -117,12 +117,11 @@ prefix_parse(const char *s, struct prefix *p)
 char *
 ipaddr_fmt(const struct ipaddr *a, char *buf, size_t len)
 {
-	char	 tmp[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN];
 
 	if (len == 0)
 		return buf;
-	if (!family_ok(a->family) ||
-	    inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)) == NULL)
+	if (!family_ok(a->family) || inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)) == NULL)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%s", tmp);
@@ -132,12 +131,11 @@ ipaddr_fmt(const struct ipaddr *a, char *buf, size_t len)
 char *
 prefix_fmt(const struct prefix *p, char *buf, size_t len)
 {
-	char	 tmp[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN];
 
 	if (len == 0)
 		return buf;
-	if (!family_ok(p->family) ||
-	    inet_ntop(p->family, p->bytes, tmp, sizeof(tmp)) == NULL)
+	if (!family_ok(p->family) || inet_ntop(p->family, p->bytes, tmp, sizeof(tmp)) == NULL)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%s/%u", tmp, p->len);
@@ -170,7 +168,7 @@ prefix_from_addr(struct prefix *p, const struct ipaddr *a)
 void
 prefix_mask(struct prefix *p)
 {
-	unsigned	 full = p->len >> 3, rem = p->len & 7;
+	unsigned full = p->len >> 3, rem = p->len & 7;
 
 	if (full >= sizeof(p->bytes))
 		return;
@@ -184,7 +182,7 @@ prefix_mask(struct prefix *p)
 int
 prefix_cmp(const struct prefix *a, const struct prefix *b)
 {
-	int	 c;
+	int c;
 
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
@@ -219,7 +217,7 @@ prefix_contains_addr(const struct prefix *p, const struct ipaddr *a)
 int
 ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
 {
-	int	 c;
+	int c;
 
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
@@ -248,11 +246,11 @@ hash_mix64(uint64_t h)
 uint32_t
 prefix_hash(const struct prefix *p)
 {
-	uint64_t	 w0 = 0, w1 = 0, h;
+	uint64_t w0 = 0, w1 = 0, h;
 
 	/* only the family's bytes: equal prefixes hash equal whatever the tail holds */
 	if (p->family == AF_INET) {
-		uint32_t	 v4;
+		uint32_t v4;
 
 		memcpy(&v4, p->bytes, 4);
 		w0 = v4;

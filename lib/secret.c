@@ -41,7 +41,7 @@ secret_wipe(struct secret *s)
 bool
 secret_eq(const struct secret *a, const struct secret *b)
 {
-	volatile uint8_t	 acc = 0;
+	volatile uint8_t acc = 0;
 
 	/* The whole storage, so neither the length nor the first differing
 	 * byte shows in the time taken (bytes past len are kept zero). */

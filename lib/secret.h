@@ -21,25 +21,37 @@
  * (prf+ output for seven keys of an HMAC-SHA2-512 / AES-256 SA, 392 bytes)
  * and a 4096-bit Diffie-Hellman shared secret.
  */
-#define SECRET_MAX	512
+#define SECRET_MAX 512
 
 struct secret {
-	uint16_t	len;
-	uint8_t		b[SECRET_MAX];
+	uint16_t len;
+	uint8_t	 b[SECRET_MAX];
 };
 
 /* Replace the contents; -EMSGSIZE (and the secret left empty) if too long. */
-int	secret_set(struct secret *, const void *, size_t);
-int	secret_set_str(struct secret *, const char *);	/* without the NUL */
-void	secret_copy(struct secret *dst, const struct secret *src);
+int  secret_set(struct secret *, const void *, size_t);
+int  secret_set_str(struct secret *, const char *); /* without the NUL */
+void secret_copy(struct secret *dst, const struct secret *src);
 /* Wipe every byte of the storage, not only the used part. */
-void	secret_wipe(struct secret *);
+void secret_wipe(struct secret *);
 /* Equal length and bytes; time depends on neither the contents nor where
  * they differ (only on SECRET_MAX). */
-bool	secret_eq(const struct secret *, const struct secret *);
+bool secret_eq(const struct secret *, const struct secret *);
 
-static inline bool secret_empty(const struct secret *s) { return s->len == 0; }
-static inline size_t secret_len(const struct secret *s) { return s->len; }
-static inline const uint8_t *secret_data(const struct secret *s) { return s->b; }
+static inline bool
+secret_empty(const struct secret *s)
+{
+	return s->len == 0;
+}
+static inline size_t
+secret_len(const struct secret *s)
+{
+	return s->len;
+}
+static inline const uint8_t *
+secret_data(const struct secret *s)
+{
+	return s->b;
+}
 
 #endif

@@ -18,7 +18,7 @@ ipaddr_to_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET6) {
-		struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(port);
@@ -27,7 +27,7 @@ ipaddr_to_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t
 			s6->sin6_scope_id = scope_ifindex;
 		return sizeof(*s6);
 	} else {
-		struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
@@ -42,7 +42,7 @@ ipaddr_from_sockaddr(struct ipaddr *a, uint16_t *port, const struct sockaddr *sa
 {
 	memset(a, 0, sizeof(*a));
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 			a->family = AF_INET;
@@ -54,7 +54,7 @@ ipaddr_from_sockaddr(struct ipaddr *a, uint16_t *port, const struct sockaddr *sa
 		if (port)
 			*port = ntohs(s6->sin6_port);
 	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		a->family = AF_INET;
 		memcpy(a->bytes, &s4->sin_addr, 4);

@@ -37,25 +37,25 @@
  * never pay its 512 KiB. IPv6 has no table: its top bits are nearly constant.
  */
 
-#define TRIE_CHUNK_SHIFT	12
-#define TRIE_CHUNK_NODES	(1u << TRIE_CHUNK_SHIFT)
-#define TRIE_CHUNK0_MIN		8u
-#define TRIE_MAX_DEPTH		129	/* lens 0..128, strictly increasing down a path */
-#define TRIE_IDX_BITS		28
-#define TRIE_IDX_MASK		((1u << TRIE_IDX_BITS) - 1)
-#define TRIE_MAX_NODES		TRIE_IDX_MASK
-#define TRIE_JUMP_BITS		16
+#define TRIE_CHUNK_SHIFT 12
+#define TRIE_CHUNK_NODES (1u << TRIE_CHUNK_SHIFT)
+#define TRIE_CHUNK0_MIN	 8u
+#define TRIE_MAX_DEPTH	 129 /* lens 0..128, strictly increasing down a path */
+#define TRIE_IDX_BITS	 28
+#define TRIE_IDX_MASK	 ((1u << TRIE_IDX_BITS) - 1)
+#define TRIE_MAX_NODES	 TRIE_IDX_MASK
+#define TRIE_JUMP_BITS	 16
 /* Chunks after this many (64k nodes) come from huge-page extents (lib/bulk.h):
  * a full table's descents then miss the TLB far less. */
-#define TRIE_BULK_AFTER		16
-#define TRIE_JUMP_SLOTS		(1u << TRIE_JUMP_BITS)
-#define TRIE_JUMP_BUILD		8192
-#define TRIE_JUMP_DROP		2048
+#define TRIE_BULK_AFTER 16
+#define TRIE_JUMP_SLOTS (1u << TRIE_JUMP_BITS)
+#define TRIE_JUMP_BUILD 8192
+#define TRIE_JUMP_DROP	2048
 
 struct trie_node {
-	uint32_t	 val;		/* 0: glue */
-	uint32_t	 c[2];		/* child index | 4 bits of len << TRIE_IDX_BITS */
-	uint32_t	 key[];		/* host order, masked to len */
+	uint32_t val;	/* 0: glue */
+	uint32_t c[2];	/* child index | 4 bits of len << TRIE_IDX_BITS */
+	uint32_t key[]; /* host order, masked to len */
 };
 
 static inline uint32_t
@@ -77,27 +77,27 @@ trie_len(const struct trie_node *n)
 }
 
 struct trie {
-	uint8_t		 family;
-	uint8_t		 nwords;	/* 1 or 4 */
-	uint8_t		 bits;		/* 32 or 128 */
-	uint32_t	 stride;	/* bytes per node */
-	uint32_t	 root;
-	uint32_t	 free_head;	/* free list threaded through child[0] */
-	uint32_t	 next;		/* first never-used index */
-	uint32_t	 cap0;		/* nodes allocated in chunk 0 */
-	size_t		 count;		/* prefixes (nodes with a value) */
-	size_t		 nodes;		/* in use: prefixes + glue */
-	char		**chunks;
-	size_t		 nchunks, chunks_cap;
-	size_t		 nmalloc;	/* chunks[0 .. nmalloc) came from malloc */
-	struct bulk	 bulk;		/* the later ones (huge-page extents) */
-	uint32_t	*jump;		/* IPv4 only, big tries only; else NULL */
-	uint32_t	*jbest;		/* second half of the same allocation */
+	uint8_t	    family;
+	uint8_t	    nwords; /* 1 or 4 */
+	uint8_t	    bits;   /* 32 or 128 */
+	uint32_t    stride; /* bytes per node */
+	uint32_t    root;
+	uint32_t    free_head; /* free list threaded through child[0] */
+	uint32_t    next;      /* first never-used index */
+	uint32_t    cap0;      /* nodes allocated in chunk 0 */
+	size_t	    count;     /* prefixes (nodes with a value) */
+	size_t	    nodes;     /* in use: prefixes + glue */
+	char	  **chunks;
+	size_t	    nchunks, chunks_cap;
+	size_t	    nmalloc; /* chunks[0 .. nmalloc) came from malloc */
+	struct bulk bulk;    /* the later ones (huge-page extents) */
+	uint32_t   *jump;    /* IPv4 only, big tries only; else NULL */
+	uint32_t   *jbest;   /* second half of the same allocation */
 };
 
 /* A key of the trie's family, as words. */
 struct trie_key {
-	uint32_t	 w[4];
+	uint32_t w[4];
 };
 
 static inline struct trie_node *
@@ -139,7 +139,7 @@ trie_key_bit(const uint32_t *w, unsigned i)
 }
 
 static inline uint32_t
-trie_word_mask(unsigned rem)	/* the top rem bits, rem in 0..31 */
+trie_word_mask(unsigned rem) /* the top rem bits, rem in 0..31 */
 {
 	return rem ? ~(uint32_t)0 << (32 - rem) : 0;
 }
@@ -148,7 +148,7 @@ trie_word_mask(unsigned rem)	/* the top rem bits, rem in 0..31 */
 static inline bool
 trie_key_match(const uint32_t *a, const uint32_t *b, unsigned len)
 {
-	unsigned	 i, full = len >> 5;
+	unsigned i, full = len >> 5;
 
 	for (i = 0; i < full; i++)
 		if (a[i] != b[i])
@@ -163,10 +163,10 @@ static unsigned
 trie_key_diff(const uint32_t *a, const uint32_t *b, unsigned max)
 {
 	for (unsigned i = 0; i * 32 < max; i++) {
-		uint32_t	 x = a[i] ^ b[i];
+		uint32_t x = a[i] ^ b[i];
 
 		if (x) {
-			unsigned	 d = i * 32 + (unsigned)__builtin_clz(x);
+			unsigned d = i * 32 + (unsigned)__builtin_clz(x);
 
 			return d < max ? d : max;
 		}
@@ -188,7 +188,7 @@ trie_key_mask(uint32_t *w, unsigned nwords, unsigned len)
 static uint32_t
 trie_node_alloc(struct trie *t)
 {
-	uint32_t	 i;
+	uint32_t i;
 
 	if (t->free_head) {
 		i = t->free_head;
@@ -201,8 +201,8 @@ trie_node_alloc(struct trie *t)
 	i = t->next;
 	if (i < TRIE_CHUNK_NODES) {
 		if (i >= t->cap0) {
-			uint32_t	 ncap = t->cap0 ? t->cap0 * 2 : TRIE_CHUNK0_MIN;
-			char		*c;
+			uint32_t ncap = t->cap0 ? t->cap0 * 2 : TRIE_CHUNK0_MIN;
+			char	*c;
 
 			if (ncap > TRIE_CHUNK_NODES)
 				ncap = TRIE_CHUNK_NODES;
@@ -219,11 +219,11 @@ trie_node_alloc(struct trie *t)
 			t->cap0 = ncap;
 		}
 	} else if ((i & (TRIE_CHUNK_NODES - 1)) == 0) {
-		char	*c;
+		char *c;
 
 		if (t->nchunks == t->chunks_cap) {
-			size_t	 ncap = t->chunks_cap * 2;
-			char	**cs = realloc(t->chunks, ncap * sizeof(*cs));
+			size_t ncap = t->chunks_cap * 2;
+			char **cs = realloc(t->chunks, ncap * sizeof(*cs));
 
 			if (cs == NULL)
 				return 0;
@@ -234,7 +234,8 @@ trie_node_alloc(struct trie *t)
 			if ((c = malloc((size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
 				return 0;
 			t->nmalloc++;
-		} else if ((c = bulk_alloc(&t->bulk, (size_t)TRIE_CHUNK_NODES * t->stride)) == NULL)
+		} else if ((c = bulk_alloc(&t->bulk, (size_t)TRIE_CHUNK_NODES * t->stride)) ==
+		    NULL)
 			return 0;
 		t->chunks[t->nchunks++] = c;
 	}
@@ -246,7 +247,7 @@ trie_node_alloc(struct trie *t)
 static void
 trie_node_release(struct trie *t, uint32_t i)
 {
-	struct trie_node	*n = trie_node_at(t, i);
+	struct trie_node *n = trie_node_at(t, i);
 
 	n->val = 0;
 	n->c[0] = t->free_head;
@@ -266,7 +267,7 @@ trie_storage_reset(struct trie *t)
 	t->chunks = NULL;
 	t->nchunks = t->chunks_cap = t->nmalloc = 0;
 	t->cap0 = 0;
-	t->next = 1;	/* index 0 means "none" */
+	t->next = 1; /* index 0 means "none" */
 	t->free_head = 0;
 	t->root = 0;
 	t->nodes = 0;
@@ -277,7 +278,7 @@ trie_storage_reset(struct trie *t)
 struct trie *
 trie_new(uint8_t family)
 {
-	struct trie	*t;
+	struct trie *t;
 
 	if (family != AF_INET && family != AF_INET6)
 		return NULL;
@@ -311,8 +312,8 @@ trie_stats_get(const struct trie *t, struct trie_stats *st)
 {
 	st->prefixes = t->count;
 	st->nodes = t->nodes;
-	st->bytes = sizeof(*t) + t->chunks_cap * sizeof(*t->chunks) +
-	    (size_t)t->cap0 * t->stride;
+	st->bytes =
+	    sizeof(*t) + t->chunks_cap * sizeof(*t->chunks) + (size_t)t->cap0 * t->stride;
 	if (t->nchunks > 1)
 		st->bytes += (t->nchunks - 1) * (size_t)TRIE_CHUNK_NODES * t->stride;
 	if (t->jump)
@@ -320,10 +321,9 @@ trie_stats_get(const struct trie *t, struct trie_stats *st)
 }
 
 static void
-trie_node_init(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len,
-    uint32_t val)
+trie_node_init(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len, uint32_t val)
 {
-	struct trie_node	*n = trie_node_at(t, i);
+	struct trie_node *n = trie_node_at(t, i);
 
 	n->val = val;
 	n->c[0] = (uint32_t)(len >> 4) << TRIE_IDX_BITS;
@@ -347,11 +347,11 @@ trie_jump_slot(const uint32_t *w)
 static void
 trie_link_set(struct trie *t, uint32_t parent, unsigned side, uint32_t i)
 {
-	struct trie_node	*pn = parent ? trie_node_at(t, parent) : NULL;
-	uint32_t		 cur = pn ? trie_child(pn, side) : t->root;
+	struct trie_node *pn = parent ? trie_node_at(t, parent) : NULL;
+	uint32_t	  cur = pn ? trie_child(pn, side) : t->root;
 
 	if (t->jump && (pn == NULL || trie_len(pn) < TRIE_JUMP_BITS)) {
-		const struct trie_node	*n;
+		const struct trie_node *n;
 
 		if (cur && trie_len(n = trie_node_at(t, cur)) >= TRIE_JUMP_BITS)
 			t->jump[trie_jump_slot(n->key)] = 0;
@@ -369,9 +369,9 @@ trie_link_set(struct trie *t, uint32_t parent, unsigned side, uint32_t i)
 static void
 trie_jump_gain(struct trie *t, uint32_t i)
 {
-	const struct trie_node	*n = trie_node_at(t, i);
-	uint32_t		 s, first = trie_jump_slot(n->key);
-	uint32_t		 span = 1u << (TRIE_JUMP_BITS - trie_len(n));
+	const struct trie_node *n = trie_node_at(t, i);
+	uint32_t		s, first = trie_jump_slot(n->key);
+	uint32_t		span = 1u << (TRIE_JUMP_BITS - trie_len(n));
 
 	for (s = first; s < first + span; s++)
 		if (t->jbest[s] == 0 || trie_len(trie_node_at(t, t->jbest[s])) < trie_len(n))
@@ -385,8 +385,8 @@ static uint32_t trie_best(const struct trie *, const struct trie_key *, unsigned
 static void
 trie_jump_lose(struct trie *t, uint32_t i, const struct trie_key *k, unsigned len)
 {
-	uint32_t	 s, first = trie_jump_slot(k->w), span = 1u << (TRIE_JUMP_BITS - len);
-	uint32_t	 cover = trie_best(t, k, len, true);
+	uint32_t s, first = trie_jump_slot(k->w), span = 1u << (TRIE_JUMP_BITS - len);
+	uint32_t cover = trie_best(t, k, len, true);
 
 	for (s = first; s < first + span; s++)
 		if (t->jbest[s] == i)
@@ -397,20 +397,20 @@ trie_jump_lose(struct trie *t, uint32_t i, const struct trie_key *k, unsigned le
 static void
 trie_jump_build(struct trie *t)
 {
-	uint32_t	*tab = malloc(2 * TRIE_JUMP_SLOTS * sizeof(uint32_t));
+	uint32_t *tab = malloc(2 * TRIE_JUMP_SLOTS * sizeof(uint32_t));
 
 	if (tab == NULL)
-		return;		/* only slower */
+		return; /* only slower */
 	t->jump = tab;
 	t->jbest = tab + TRIE_JUMP_SLOTS;
 	for (uint32_t s = 0; s < TRIE_JUMP_SLOTS; s++) {
-		uint32_t	 key = s << (32 - TRIE_JUMP_BITS), cur, best = 0;
+		uint32_t key = s << (32 - TRIE_JUMP_BITS), cur, best = 0;
 
-		for (cur = t->root; cur; ) {
-			const struct trie_node	*n = trie_node_at(t, cur);
+		for (cur = t->root; cur;) {
+			const struct trie_node *n = trie_node_at(t, cur);
 
-			if (!trie_key_match(n->key, &key, trie_len(n) < TRIE_JUMP_BITS ?
-			    trie_len(n) : TRIE_JUMP_BITS)) {
+			if (!trie_key_match(n->key, &key,
+				trie_len(n) < TRIE_JUMP_BITS ? trie_len(n) : TRIE_JUMP_BITS)) {
 				cur = 0;
 				break;
 			}
@@ -430,8 +430,8 @@ trie_jump_build(struct trie *t)
 static inline uint32_t
 trie_jump_start(const struct trie *t, const struct trie_key *k, unsigned len)
 {
-	const struct trie_node	*n;
-	uint32_t		 top;
+	const struct trie_node *n;
+	uint32_t		top;
 
 	if (t->jump == NULL || len < TRIE_JUMP_BITS)
 		return 0;
@@ -456,10 +456,10 @@ static int
 trie_insert_do(struct trie *t, const struct prefix *p, uint32_t val, uint32_t *old, bool keep,
     uint32_t *node)
 {
-	struct trie_key		 k;
-	struct trie_node	*n;
-	uint32_t		 parent = 0, cur, a, b = 0;
-	unsigned		 side = 0, len = p->len, common;
+	struct trie_key	  k;
+	struct trie_node *n;
+	uint32_t	  parent = 0, cur, a, b = 0;
+	unsigned	  side = 0, len = p->len, common;
 
 	if (old)
 		*old = 0;
@@ -486,7 +486,7 @@ trie_insert_do(struct trie *t, const struct prefix *p, uint32_t val, uint32_t *o
 			if (n->val)
 				n->val = val;
 			else {
-				n->val = val;	/* glue becomes a prefix */
+				n->val = val; /* glue becomes a prefix */
 				a = cur;
 				goto out;
 			}
@@ -510,7 +510,7 @@ trie_insert_do(struct trie *t, const struct prefix *p, uint32_t val, uint32_t *o
 	common = trie_key_diff(n->key, k.w, len < trie_len(n) ? len : trie_len(n));
 	if (common == len) {
 		/* p sits above cur on the path: it becomes cur's parent */
-		unsigned	 cside = trie_key_bit(n->key, len);
+		unsigned cside = trie_key_bit(n->key, len);
 
 		trie_node_init(t, a, &k, len, val);
 		trie_link_set(t, parent, side, a);
@@ -566,11 +566,11 @@ trie_find_or_insert_node(struct trie *t, const struct prefix *p, uint32_t val, i
 uint32_t
 trie_delete(struct trie *t, const struct prefix *p)
 {
-	struct trie_key		 k;
-	struct trie_node	*n = NULL, *pn;
-	uint32_t		 path[TRIE_MAX_DEPTH + 1], cur, only, start;
-	unsigned		 sides[TRIE_MAX_DEPTH + 1], depth, len = p->len;
-	uint32_t		 val;
+	struct trie_key	  k;
+	struct trie_node *n = NULL, *pn;
+	uint32_t	  path[TRIE_MAX_DEPTH + 1], cur, only, start;
+	unsigned	  sides[TRIE_MAX_DEPTH + 1], depth, len = p->len;
+	uint32_t	  val;
 
 	if (p->family != t->family || p->len > t->bits)
 		return 0;
@@ -579,7 +579,7 @@ trie_delete(struct trie *t, const struct prefix *p)
 	start = trie_jump_start(t, &k, len);
 again:
 	/* path[d] is the node at depth d, sides[d] the branch taken into it */
-	for (cur = start ? start : t->root, sides[0] = 0, depth = 0; cur; ) {
+	for (cur = start ? start : t->root, sides[0] = 0, depth = 0; cur;) {
 		n = trie_node_at(t, cur);
 		if (trie_len(n) > len || !trie_key_match(n->key, k.w, trie_len(n)))
 			return 0;
@@ -594,9 +594,10 @@ again:
 		return 0;
 	/* From a slot's top node, path[0]'s own parent is unknown: if the splice
 	 * would change the link into path[0], walk again from the root. */
-	if (start && !(trie_child(n, 0) && trie_child(n, 1)) && (depth == 0 ||
-	    (depth == 1 && !trie_child(n, 0) && !trie_child(n, 1) &&
-	    trie_node_at(t, path[0])->val == 0))) {
+	if (start && !(trie_child(n, 0) && trie_child(n, 1)) &&
+	    (depth == 0 ||
+		(depth == 1 && !trie_child(n, 0) && !trie_child(n, 1) &&
+		    trie_node_at(t, path[0])->val == 0))) {
 		start = 0;
 		goto again;
 	}
@@ -605,7 +606,7 @@ again:
 	t->count--;
 
 	if (trie_child(n, 0) && trie_child(n, 1))
-		goto out;	/* stays as glue */
+		goto out; /* stays as glue */
 	/* zero or one child: splice n out */
 	only = trie_child(n, 0) ? trie_child(n, 0) : trie_child(n, 1);
 	trie_link_set(t, depth ? path[depth - 1] : 0, sides[depth], only);
@@ -644,10 +645,10 @@ trie_node_val(const struct trie *t, uint32_t node)
 uint32_t
 trie_exact(const struct trie *t, const struct prefix *p)
 {
-	struct trie_key		 k;
-	const struct trie_node	*n;
-	unsigned		 len = p->len;
-	uint32_t		 cur;
+	struct trie_key		k;
+	const struct trie_node *n;
+	unsigned		len = p->len;
+	uint32_t		cur;
 
 	if (p->family != t->family || p->len > t->bits)
 		return 0;
@@ -669,8 +670,8 @@ trie_exact(const struct trie *t, const struct prefix *p)
 static uint32_t
 trie_best(const struct trie *t, const struct trie_key *k, unsigned maxlen, bool strict)
 {
-	const struct trie_node	*n;
-	uint32_t		 cur = t->root, best = 0;
+	const struct trie_node *n;
+	uint32_t		cur = t->root, best = 0;
 
 	if (t->jump && maxlen >= TRIE_JUMP_BITS) {
 		cur = t->jump[trie_jump_slot(k->w)];
@@ -693,9 +694,9 @@ trie_best(const struct trie *t, const struct trie_key *k, unsigned maxlen, bool 
 uint32_t
 trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *match)
 {
-	struct trie_key		 k;
-	const struct trie_node	*best;
-	uint32_t		 i;
+	struct trie_key		k;
+	const struct trie_node *best;
+	uint32_t		i;
 
 	if (addr->family != t->family)
 		return 0;
@@ -711,9 +712,9 @@ trie_lookup(const struct trie *t, const struct ipaddr *addr, struct prefix *matc
 uint32_t
 trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match)
 {
-	struct trie_key		 k;
-	const struct trie_node	*best;
-	uint32_t		 i;
+	struct trie_key		k;
+	const struct trie_node *best;
+	uint32_t		i;
 
 	if (p->family != t->family || p->len > t->bits)
 		return 0;
@@ -732,15 +733,15 @@ trie_covering(const struct trie *t, const struct prefix *p, struct prefix *match
 static int
 trie_walk_from(const struct trie *t, uint32_t top, trie_walk_fn fn, void *arg)
 {
-	uint32_t		 stack[TRIE_MAX_DEPTH + 2];
-	unsigned		 sp = 0;
-	struct prefix		 p;
-	int			 rc;
+	uint32_t      stack[TRIE_MAX_DEPTH + 2];
+	unsigned      sp = 0;
+	struct prefix p;
+	int	      rc;
 
 	if (top)
 		stack[sp++] = top;
 	while (sp > 0) {
-		const struct trie_node	*n = trie_node_at(t, stack[--sp]);
+		const struct trie_node *n = trie_node_at(t, stack[--sp]);
 
 		if (n->val) {
 			trie_prefix_store(t, n, &p);
@@ -770,9 +771,9 @@ trie_walk_node(const struct trie *t, uint32_t node, trie_walk_fn fn, void *arg)
 int
 trie_walk_under(const struct trie *t, const struct prefix *p, trie_walk_fn fn, void *arg)
 {
-	struct trie_key		 k;
-	const struct trie_node	*n;
-	uint32_t		 cur;
+	struct trie_key		k;
+	const struct trie_node *n;
+	uint32_t		cur;
 
 	if (p->family != t->family || p->len > t->bits)
 		return 0;

@@ -28,7 +28,7 @@ wire_get_bytes(struct wire_rd *r, void *out, size_t n)
 static bool
 wire_get_be(struct wire_rd *r, size_t n, uint64_t *v)
 {
-	uint64_t	 acc = 0;
+	uint64_t acc = 0;
 
 	if (r->len < n)
 		return false;
@@ -42,7 +42,7 @@ wire_get_be(struct wire_rd *r, size_t n, uint64_t *v)
 bool
 wire_get_u8(struct wire_rd *r, uint8_t *v)
 {
-	uint64_t	 x;
+	uint64_t x;
 
 	if (!wire_get_be(r, 1, &x))
 		return false;
@@ -53,7 +53,7 @@ wire_get_u8(struct wire_rd *r, uint8_t *v)
 bool
 wire_get_u16(struct wire_rd *r, uint16_t *v)
 {
-	uint64_t	 x;
+	uint64_t x;
 
 	if (!wire_get_be(r, 2, &x))
 		return false;
@@ -64,7 +64,7 @@ wire_get_u16(struct wire_rd *r, uint16_t *v)
 bool
 wire_get_u24(struct wire_rd *r, uint32_t *v)
 {
-	uint64_t	 x;
+	uint64_t x;
 
 	if (!wire_get_be(r, 3, &x))
 		return false;
@@ -75,7 +75,7 @@ wire_get_u24(struct wire_rd *r, uint32_t *v)
 bool
 wire_get_u32(struct wire_rd *r, uint32_t *v)
 {
-	uint64_t	 x;
+	uint64_t x;
 
 	if (!wire_get_be(r, 4, &x))
 		return false;
@@ -130,11 +130,31 @@ wire_put_be(struct wire_wr *w, uint64_t v, size_t n)
 	w->off += n;
 }
 
-void wire_put_u8(struct wire_wr *w, uint8_t v) { wire_put_be(w, v, 1); }
-void wire_put_u16(struct wire_wr *w, uint16_t v) { wire_put_be(w, v, 2); }
-void wire_put_u24(struct wire_wr *w, uint32_t v) { wire_put_be(w, v & 0xffffff, 3); }
-void wire_put_u32(struct wire_wr *w, uint32_t v) { wire_put_be(w, v, 4); }
-void wire_put_u64(struct wire_wr *w, uint64_t v) { wire_put_be(w, v, 8); }
+void
+wire_put_u8(struct wire_wr *w, uint8_t v)
+{
+	wire_put_be(w, v, 1);
+}
+void
+wire_put_u16(struct wire_wr *w, uint16_t v)
+{
+	wire_put_be(w, v, 2);
+}
+void
+wire_put_u24(struct wire_wr *w, uint32_t v)
+{
+	wire_put_be(w, v & 0xffffff, 3);
+}
+void
+wire_put_u32(struct wire_wr *w, uint32_t v)
+{
+	wire_put_be(w, v, 4);
+}
+void
+wire_put_u64(struct wire_wr *w, uint64_t v)
+{
+	wire_put_be(w, v, 8);
+}
 
 void
 wire_put_bytes(struct wire_wr *w, const void *p, size_t n)
@@ -163,7 +183,7 @@ wire_put_zero(struct wire_wr *w, size_t n)
 size_t
 wire_mark_len8(struct wire_wr *w)
 {
-	size_t	 at = w->off;
+	size_t at = w->off;
 
 	wire_put_u8(w, 0);
 	return at;
@@ -172,7 +192,7 @@ wire_mark_len8(struct wire_wr *w)
 size_t
 wire_mark_len16(struct wire_wr *w)
 {
-	size_t	 at = w->off;
+	size_t at = w->off;
 
 	wire_put_u16(w, 0);
 	return at;
@@ -181,7 +201,7 @@ wire_mark_len16(struct wire_wr *w)
 void
 wire_patch_len8(struct wire_wr *w, size_t mark)
 {
-	size_t	 n;
+	size_t n;
 
 	if (w->overflow)
 		return;
@@ -196,7 +216,7 @@ wire_patch_len8(struct wire_wr *w, size_t mark)
 void
 wire_patch_len16(struct wire_wr *w, size_t mark)
 {
-	size_t	 n;
+	size_t n;
 
 	if (w->overflow)
 		return;
@@ -211,7 +231,7 @@ wire_patch_len16(struct wire_wr *w, size_t mark)
 void
 wire_patch_u16(struct wire_wr *w, size_t at, uint16_t v)
 {
-	if (w->overflow || at > w->off || w->off - at < 2) {	/* no wrap-around */
+	if (w->overflow || at > w->off || w->off - at < 2) { /* no wrap-around */
 		w->overflow = true;
 		return;
 	}

@@ -16,9 +16,9 @@
 #include "lib/loop.h"
 #include "lib/mailbox.h"
 
-#define METRICS_CONN_MAX	16	/* scrapers are few; a flood is turned away */
-#define METRICS_CONN_TIMEOUT_S	10
-#define METRICS_CTYPE		"text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_CONN_MAX       16 /* scrapers are few; a flood is turned away */
+#define METRICS_CONN_TIMEOUT_S 10
+#define METRICS_CTYPE	       "text/plain; version=0.0.4; charset=utf-8"
 
 /*
  * A scrape: the HTTP thread suspends the connection and posts the request
@@ -27,33 +27,33 @@
  * MHD reports it completed), never to the mailbox.
  */
 struct metrics_req {
-	struct mailbox_msg	 msg;
-	struct metrics_server	*srv;
-	struct MHD_Connection	*conn;
-	char			*text;		/* malloc'd by open_memstream */
-	size_t			 len;
-	int			 rc;
-	bool			 posted, done;
+	struct mailbox_msg     msg;
+	struct metrics_server *srv;
+	struct MHD_Connection *conn;
+	char		      *text; /* malloc'd by open_memstream */
+	size_t		       len;
+	int		       rc;
+	bool		       posted, done;
 };
 
 struct metrics_server {
-	struct MHD_Daemon	*mhd;
-	struct mailbox		*mb;		/* HTTP thread -> loop */
-	metrics_collect_fn	 collect;
-	void			*arg;
-	uint16_t		 port;
-	pthread_mutex_t		 mtx;		/* closing */
-	bool			 closing;
-	uint64_t		 scrapes;	/* loop thread */
+	struct MHD_Daemon *mhd;
+	struct mailbox	  *mb; /* HTTP thread -> loop */
+	metrics_collect_fn collect;
+	void		  *arg;
+	uint16_t	   port;
+	pthread_mutex_t	   mtx; /* closing */
+	bool		   closing;
+	uint64_t	   scrapes; /* loop thread */
 };
 
 /* On the loop thread. */
 static int
 metrics_req_collect(struct mailbox_msg *m, void *arg)
 {
-	struct metrics_req	*r = mailbox_entry(m, struct metrics_req, msg);
-	struct metrics_server	*s = r->srv;
-	FILE			*f = open_memstream(&r->text, &r->len);
+	struct metrics_req    *r = mailbox_entry(m, struct metrics_req, msg);
+	struct metrics_server *s = r->srv;
+	FILE		      *f = open_memstream(&r->text, &r->len);
 
 	if (!f)
 		r->rc = -ENOMEM;
@@ -71,14 +71,15 @@ metrics_req_collect(struct mailbox_msg *m, void *arg)
 static enum MHD_Result
 metrics_reply(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-	struct MHD_Response	*resp;
-	enum MHD_Result		 ret;
+	struct MHD_Response *resp;
+	enum MHD_Result	     ret;
 
 	resp = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
 	    MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, resp);
@@ -92,16 +93,18 @@ static enum MHD_Result
 metrics_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_len, void **con_cls)
 {
-	struct metrics_server	*s = cls;
-	struct metrics_req	*r = *con_cls;
-	struct MHD_Response	*resp;
-	enum MHD_Result		 ret;
-	bool			 posted = false;
+	struct metrics_server *s = cls;
+	struct metrics_req    *r = *con_cls;
+	struct MHD_Response   *resp;
+	enum MHD_Result	       ret;
+	bool		       posted = false;
 
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return metrics_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n");
 	if (strcmp(url, "/metrics") != 0)
-		return metrics_reply(conn, MHD_HTTP_NOT_FOUND, "hybridgw: metrics are at /metrics\n");
+		return metrics_reply(conn, MHD_HTTP_NOT_FOUND,
+		    "hybridgw: metrics are at /metrics\n");
 	if (!r) {
 		if (!(r = calloc(1, sizeof(*r))))
 			return MHD_NO;
@@ -130,7 +133,7 @@ metrics_access(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	resp = MHD_create_response_from_buffer(r->len, r->text, MHD_RESPMEM_MUST_FREE);
 	if (!resp)
 		return MHD_NO;
-	r->text = NULL;		/* the response's now */
+	r->text = NULL; /* the response's now */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CTYPE);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
@@ -141,7 +144,7 @@ static void
 metrics_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct metrics_req	*r = *con_cls;
+	struct metrics_req *r = *con_cls;
 
 	if (!r)
 		return;
@@ -151,13 +154,14 @@ metrics_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* libmicrohttpd's format strings are its own, checked as printf's */
-static void	metrics_mhd_log(void *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+static void metrics_mhd_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 metrics_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char	 buf[256];
-	size_t	 n;
+	char   buf[256];
+	size_t n;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
@@ -170,14 +174,14 @@ int
 metrics_server_new(const char *address, uint16_t port, metrics_collect_fn collect, void *arg,
     struct metrics_server **out)
 {
-	struct metrics_server	*s;
-	struct sockaddr_storage	 ss = { 0 };
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	unsigned		 flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-				    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct metrics_server  *s;
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in     *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6    *sin6 = (struct sockaddr_in6 *)&ss;
+	unsigned		flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
-	int			 rc;
+	int			    rc;
 
 	*out = NULL;
 	if (!address)
@@ -204,12 +208,10 @@ metrics_server_new(const char *address, uint16_t port, metrics_collect_fn collec
 		goto fail;
 	errno = 0;
 	s->mhd = MHD_start_daemon(flags, port, NULL, NULL, metrics_access, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONN_MAX,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT_S,
-	    MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, s,
-	    MHD_OPTION_END);
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)METRICS_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)METRICS_CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		rc = errno ? -errno : -EADDRINUSE;
 		goto fail;

@@ -59,7 +59,7 @@ metrics_sample_u64(FILE *f, const char *name, const char *labels, uint64_t v)
 void
 metrics_histo(FILE *f, const char *name, const char *labels, const struct histo *h)
 {
-	const char	*sep = labels && labels[0] ? "," : "";
+	const char *sep = labels && labels[0] ? "," : "";
 
 	for (size_t i = 0; i < h->n; i++)
 		fprintf(f, "%s_bucket{%s%sle=\"%.6g\"} %llu\n", name, labels ? labels : "", sep,
@@ -80,8 +80,8 @@ static bool
 metrics_label_put(char *buf, size_t len, size_t *off, const char *s, bool escape)
 {
 	for (; *s; s++) {
-		const char	*e = NULL;
-		size_t		 n;
+		const char *e = NULL;
+		size_t	    n;
 
 		if (escape && *s == '\\')
 			e = "\\\\";
@@ -105,24 +105,24 @@ metrics_label_put(char *buf, size_t len, size_t *off, const char *s, bool escape
 char *
 metrics_labels(char *buf, size_t len, ...)
 {
-	va_list		 ap;
-	const char	*k, *v;
-	size_t		 off = 0;
-	bool		 first = true;
+	va_list	    ap;
+	const char *k, *v;
+	size_t	    off = 0;
+	bool	    first = true;
 
 	if (len == 0)
 		return buf;
 	buf[0] = '\0';
 	va_start(ap, len);
 	while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *))) {
-		size_t	 mark = off;
+		size_t mark = off;
 
 		if (!metrics_label_put(buf, len, &off, first ? "" : ",", false) ||
 		    !metrics_label_put(buf, len, &off, k, false) ||
 		    !metrics_label_put(buf, len, &off, "=\"", false) ||
 		    !metrics_label_put(buf, len, &off, v, true) ||
 		    !metrics_label_put(buf, len, &off, "\"", false)) {
-			buf[mark] = '\0';	/* a pair fits whole or not at all */
+			buf[mark] = '\0'; /* a pair fits whole or not at all */
 			break;
 		}
 		first = false;

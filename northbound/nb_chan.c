@@ -20,7 +20,7 @@ nb_chan_hdr_peek(struct wire_rd rd, uint32_t *body_len)
 static enum nb_chan_err
 get_str(struct wire_rd *r, struct wire_rd *s)
 {
-	uint32_t	 n;
+	uint32_t n;
 
 	if (!wire_get_u32(r, &n) || n > NB_CHAN_MAX_STR || !wire_get_sub(r, n, s))
 		return NB_CHAN_ERR_FIELD;
@@ -32,7 +32,7 @@ get_str(struct wire_rd *r, struct wire_rd *s)
 static enum nb_chan_err
 get_blob(struct wire_rd *r, struct wire_rd *b)
 {
-	uint32_t	 n;
+	uint32_t n;
 
 	if (!wire_get_u32(r, &n) || !wire_get_sub(r, n, b))
 		return NB_CHAN_ERR_FIELD;
@@ -43,7 +43,7 @@ get_blob(struct wire_rd *r, struct wire_rd *b)
 static enum nb_chan_err
 get_text(struct wire_rd *r, struct wire_rd *t)
 {
-	enum nb_chan_err	 e;
+	enum nb_chan_err e;
 
 	if ((e = get_blob(r, t)) != NB_CHAN_OK)
 		return e;
@@ -56,7 +56,7 @@ get_text(struct wire_rd *r, struct wire_rd *t)
 static enum nb_chan_err
 get_who(struct wire_rd *r, struct nb_chan_who *w)
 {
-	enum nb_chan_err	 e;
+	enum nb_chan_err e;
 
 	if (!wire_get_u32(r, &w->sid))
 		return NB_CHAN_ERR_FIELD;
@@ -67,13 +67,14 @@ get_who(struct wire_rd *r, struct nb_chan_who *w)
 
 /* The flags each type may carry, and whether it travels toward routing. */
 static const struct {
-	uint16_t	 flags;
-	bool		 request;
-	bool		 known;
+	uint16_t flags;
+	bool	 request;
+	bool	 known;
 } chan_types[NB_CHAN_NOTIFY + 1] = {
 	[NB_CHAN_HELLO] = { 0, true, true },
 	[NB_CHAN_COMMIT] = { NB_CHAN_F_CONFIRMED | NB_CHAN_F_PERSIST | NB_CHAN_F_PERSIST_ID |
-	    NB_CHAN_F_CC | NB_CHAN_F_DIFF | NB_CHAN_F_PATCH, true, true },
+		NB_CHAN_F_CC | NB_CHAN_F_DIFF | NB_CHAN_F_PATCH,
+	    true, true },
 	[NB_CHAN_CHECK] = { 0, true, true },
 	[NB_CHAN_CANCEL] = { NB_CHAN_F_PERSIST_ID, true, true },
 	[NB_CHAN_STATE] = { NB_CHAN_F_BULK, true, true },
@@ -93,7 +94,7 @@ static const struct {
 static enum nb_chan_err
 decode_request(struct wire_rd *b, struct nb_chan_msg *m)
 {
-	enum nb_chan_err	 e = NB_CHAN_OK;
+	enum nb_chan_err e = NB_CHAN_OK;
 
 	switch (m->type) {
 	case NB_CHAN_HELLO:
@@ -106,18 +107,20 @@ decode_request(struct wire_rd *b, struct nb_chan_msg *m)
 		if (!wire_get_u32(b, &m->timeout))
 			return NB_CHAN_ERR_FIELD;
 		/* a persistent or confirmed commit only as the <commit> operation */
-		if ((m->flags & (NB_CHAN_F_CONFIRMED | NB_CHAN_F_PERSIST | NB_CHAN_F_PERSIST_ID)) &&
+		if ((m->flags &
+			(NB_CHAN_F_CONFIRMED | NB_CHAN_F_PERSIST | NB_CHAN_F_PERSIST_ID)) &&
 		    !(m->flags & NB_CHAN_F_CC))
 			return NB_CHAN_ERR_FLAGS;
 		if ((m->flags & NB_CHAN_F_PERSIST) && !(m->flags & NB_CHAN_F_CONFIRMED))
 			return NB_CHAN_ERR_FLAGS;
-		if ((m->flags & NB_CHAN_F_PERSIST) && (e = get_str(b, &m->persist)) != NB_CHAN_OK)
+		if ((m->flags & NB_CHAN_F_PERSIST) &&
+		    (e = get_str(b, &m->persist)) != NB_CHAN_OK)
 			return e;
 		if ((m->flags & NB_CHAN_F_PERSIST_ID) &&
 		    (e = get_str(b, &m->persist_id)) != NB_CHAN_OK)
 			return e;
 		if (m->flags & NB_CHAN_F_PATCH) {
-			struct wire_rd	 walk, path;
+			struct wire_rd walk, path;
 
 			if (!wire_get_u64(b, &m->base) || !wire_get_u32(b, &m->npaths) ||
 			    m->npaths == 0 || m->npaths > NB_CHAN_MAX_PATHS)
@@ -174,8 +177,8 @@ decode_request(struct wire_rd *b, struct nb_chan_msg *m)
 static enum nb_chan_err
 decode_answer(struct wire_rd *b, struct nb_chan_msg *m)
 {
-	enum nb_chan_err	 e = NB_CHAN_OK;
-	uint32_t		 rc;
+	enum nb_chan_err e = NB_CHAN_OK;
+	uint32_t	 rc;
 
 	switch (m->type) {
 	case NB_CHAN_RESULT:
@@ -190,7 +193,7 @@ decode_answer(struct wire_rd *b, struct nb_chan_msg *m)
 			return e;
 		return get_str(b, &m->app_tag);
 	case NB_CHAN_DATA: {
-		struct wire_rd	 walk;
+		struct wire_rd walk;
 
 		if ((e = get_blob(b, &m->blob)) != NB_CHAN_OK)
 			return e;
@@ -199,7 +202,7 @@ decode_answer(struct wire_rd *b, struct nb_chan_msg *m)
 		m->pieces = *b;
 		walk = *b;
 		for (uint32_t i = 0; i < m->npieces; i++) {
-			struct nb_chan_piece	 p;
+			struct nb_chan_piece p;
 
 			if ((e = get_str(&walk, &p.parent)) != NB_CHAN_OK ||
 			    (e = get_str(&walk, &p.list)) != NB_CHAN_OK ||
@@ -215,7 +218,8 @@ decode_answer(struct wire_rd *b, struct nb_chan_msg *m)
 		if ((e = get_blob(b, &m->blob)) != NB_CHAN_OK)
 			return e;
 		return (m->flags & NB_CHAN_F_YOURS) && !wire_empty(&m->blob) ?
-		    NB_CHAN_ERR_FIELD : NB_CHAN_OK;
+		    NB_CHAN_ERR_FIELD :
+		    NB_CHAN_OK;
 	case NB_CHAN_CONFIRM:
 		if (!wire_get_u32(b, &m->sid))
 			return NB_CHAN_ERR_FIELD;
@@ -235,9 +239,9 @@ decode_answer(struct wire_rd *b, struct nb_chan_msg *m)
 enum nb_chan_err
 nb_chan_decode(struct wire_rd msg, bool to_routing, struct nb_chan_msg *m)
 {
-	struct wire_rd		 body;
-	uint32_t		 len;
-	enum nb_chan_err	 e;
+	struct wire_rd	 body;
+	uint32_t	 len;
+	enum nb_chan_err e;
 
 	memset(m, 0, sizeof(*m));
 	if (!wire_get_u32(&msg, &len) || !wire_get_u16(&msg, &m->type) ||
@@ -249,13 +253,14 @@ nb_chan_decode(struct wire_rd msg, bool to_routing, struct nb_chan_msg *m)
 		return NB_CHAN_ERR_SHORT;
 	if (!wire_empty(&msg))
 		return NB_CHAN_ERR_FIELD;
-	if (m->type >= sizeof(chan_types) / sizeof(chan_types[0]) || !chan_types[m->type].known ||
-	    chan_types[m->type].request != to_routing)
+	if (m->type >= sizeof(chan_types) / sizeof(chan_types[0]) ||
+	    !chan_types[m->type].known || chan_types[m->type].request != to_routing)
 		return NB_CHAN_ERR_TYPE;
 	if (m->flags & ~chan_types[m->type].flags)
 		return NB_CHAN_ERR_FLAGS;
 	/* requests and their answers carry an id, events none */
-	if ((m->id != 0) != (to_routing || m->type == NB_CHAN_RESULT || m->type == NB_CHAN_DATA))
+	if ((m->id != 0) !=
+	    (to_routing || m->type == NB_CHAN_RESULT || m->type == NB_CHAN_DATA))
 		return NB_CHAN_ERR_ID;
 	e = to_routing ? decode_request(&body, m) : decode_answer(&body, m);
 	if (e != NB_CHAN_OK)
@@ -325,7 +330,7 @@ nb_chan_type_str(uint16_t t)
 const char *
 nb_chan_str(const struct wire_rd *s, char *buf, size_t len)
 {
-	size_t	 n = wire_left(s) < len - 1 ? wire_left(s) : len - 1;
+	size_t n = wire_left(s) < len - 1 ? wire_left(s) : len - 1;
 
 	if (n)
 		memcpy(buf, s->p, n);
@@ -339,7 +344,7 @@ static bool
 out_room(struct nb_chan_out *o, size_t n)
 {
 	size_t	 cap;
-	uint8_t	*p;
+	uint8_t *p;
 
 	if (o->err)
 		return false;
@@ -364,7 +369,7 @@ out_room(struct nb_chan_out *o, size_t n)
 static void
 out_put(struct nb_chan_out *o, size_t n, void (*fn)(struct wire_wr *, uint64_t), uint64_t v)
 {
-	struct wire_wr	 w;
+	struct wire_wr w;
 
 	if (!out_room(o, n))
 		return;
@@ -373,10 +378,26 @@ out_put(struct nb_chan_out *o, size_t n, void (*fn)(struct wire_wr *, uint64_t),
 	o->len += wire_wr_len(&w);
 }
 
-static void put8(struct wire_wr *w, uint64_t v) { wire_put_u8(w, (uint8_t)v); }
-static void put16(struct wire_wr *w, uint64_t v) { wire_put_u16(w, (uint16_t)v); }
-static void put32(struct wire_wr *w, uint64_t v) { wire_put_u32(w, (uint32_t)v); }
-static void put64(struct wire_wr *w, uint64_t v) { wire_put_u64(w, v); }
+static void
+put8(struct wire_wr *w, uint64_t v)
+{
+	wire_put_u8(w, (uint8_t)v);
+}
+static void
+put16(struct wire_wr *w, uint64_t v)
+{
+	wire_put_u16(w, (uint16_t)v);
+}
+static void
+put32(struct wire_wr *w, uint64_t v)
+{
+	wire_put_u32(w, (uint32_t)v);
+}
+static void
+put64(struct wire_wr *w, uint64_t v)
+{
+	wire_put_u64(w, v);
+}
 
 void
 nb_chan_put_u8(struct nb_chan_out *o, uint8_t v)
@@ -405,7 +426,7 @@ nb_chan_put_u64(struct nb_chan_out *o, uint64_t v)
 void
 nb_chan_put_bytes(struct nb_chan_out *o, const void *p, size_t n)
 {
-	struct wire_wr	 w;
+	struct wire_wr w;
 
 	if (!out_room(o, n))
 		return;
@@ -418,7 +439,7 @@ void
 nb_chan_begin(struct nb_chan_out *o, uint16_t type, uint16_t flags, uint32_t id)
 {
 	memset(o, 0, sizeof(*o));
-	nb_chan_put_u32(o, 0);		/* the length, patched by nb_chan_end() */
+	nb_chan_put_u32(o, 0); /* the length, patched by nb_chan_end() */
 	nb_chan_put_u16(o, type);
 	nb_chan_put_u16(o, flags);
 	nb_chan_put_u32(o, id);
@@ -438,9 +459,9 @@ nb_chan_put_blob(struct nb_chan_out *o, const void *p, size_t n)
 void
 nb_chan_put_str(struct nb_chan_out *o, const char *s)
 {
-	size_t	 n = s ? strnlen(s, NB_CHAN_MAX_STR) : 0;
+	size_t n = s ? strnlen(s, NB_CHAN_MAX_STR) : 0;
 
-	nb_chan_put_blob(o, s, n);	/* cut to what the decoder takes */
+	nb_chan_put_blob(o, s, n); /* cut to what the decoder takes */
 }
 
 void
@@ -460,7 +481,7 @@ nb_chan_put_who(struct nb_chan_out *o, uint32_t sid, const char *user, const cha
 int
 nb_chan_end(struct nb_chan_out *o)
 {
-	struct wire_wr	 w;
+	struct wire_wr w;
 
 	if (!o->err && (o->len < NB_CHAN_HDR_LEN || o->len - NB_CHAN_HDR_LEN > UINT32_MAX))
 		o->err = -EMSGSIZE;

@@ -35,55 +35,55 @@
  * process: answers are queued (bounded) and written as it reads them.
  */
 
-#define CS_READ		(256 * 1024)
-#define CS_WQ_MAX	((size_t)2 << 30)	/* unread answers: the process is stuck */
-#define CS_LOG_MAX	1024			/* events kept for the next process */
+#define CS_READ	   (256 * 1024)
+#define CS_WQ_MAX  ((size_t)2 << 30) /* unread answers: the process is stuck */
+#define CS_LOG_MAX 1024		     /* events kept for the next process */
 
 struct cs_wbuf {
-	uint8_t		*p;
-	size_t		 len, off;
-	struct cs_wbuf	*next;
+	uint8_t	       *p;
+	size_t		len, off;
+	struct cs_wbuf *next;
 };
 
 struct cs_ev {
-	struct timespec	 ts;
-	uint8_t		*lyb;
-	size_t		 len;
+	struct timespec ts;
+	uint8_t	       *lyb;
+	size_t		len;
 };
 
 static struct {
 	bool		 inited;
-	int		 fd;		/* -1: no NETCONF process */
+	int		 fd; /* -1: no NETCONF process */
 	uv_poll_t	 poll;
 	bool		 poll_on;
 	int		 poll_events;
 	uint8_t		*in;
 	size_t		 len, cap;
-	int		 passed_fd;	/* came with the bytes read (BIND) */
+	int		 passed_fd; /* came with the bytes read (BIND) */
 	bool		 hello;
 	struct cs_wbuf	*wq, **wq_tail;
 	size_t		 wq_bytes;
-	bool		 from_netconf;	/* the commit running is the NETCONF process's */
-	bool		 quiet;		/* hybridgwd stops: an end changes nothing */
-	struct lyd_node	*spare;		/* a copy of running of spare_gen, for a patch */
+	bool		 from_netconf; /* the commit running is the NETCONF process's */
+	bool		 quiet;	       /* hybridgwd stops: an end changes nothing */
+	struct lyd_node *spare;	       /* a copy of running of spare_gen, for a patch */
 	uint64_t	 spare_gen;
-	void		(*dead)(void *);
-	void		*dead_arg;
-	char		 cli_addr[64];	/* the endpoint of the command line */
-	uint16_t	 cli_port;
-	struct cs_ev	 log[CS_LOG_MAX];
-	size_t		 log_first, log_count;
+	void (*dead)(void *);
+	void	    *dead_arg;
+	char	     cli_addr[64]; /* the endpoint of the command line */
+	uint16_t     cli_port;
+	struct cs_ev log[CS_LOG_MAX];
+	size_t	     log_first, log_count;
 } cs = { .fd = -1, .passed_fd = -1 };
 
-static void	cs_close(const char *why);
-static void	cs_poll_cb(uv_poll_t *, int, int);
+static void cs_close(const char *why);
+static void cs_poll_cb(uv_poll_t *, int, int);
 
 /* ------------------------------------------------------------- writing */
 
 static void
 cs_poll_update(void)
 {
-	int	 ev = UV_READABLE | (cs.wq ? UV_WRITABLE : 0);
+	int ev = UV_READABLE | (cs.wq ? UV_WRITABLE : 0);
 
 	if (!cs.poll_on || ev == cs.poll_events)
 		return;
@@ -96,9 +96,9 @@ static void
 cs_flush(void)
 {
 	while (cs.wq) {
-		struct cs_wbuf	*b = cs.wq;
-		ssize_t		 w = send(cs.fd, b->p + b->off, b->len - b->off,
-				    MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct cs_wbuf *b = cs.wq;
+		ssize_t		w =
+		    send(cs.fd, b->p + b->off, b->len - b->off, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -124,7 +124,7 @@ cs_flush(void)
 static void
 cs_send(struct nb_chan_out *o)
 {
-	struct cs_wbuf	*b;
+	struct cs_wbuf *b;
 
 	if (nb_chan_end(o) != 0)
 		return;
@@ -149,12 +149,14 @@ cs_send(struct nb_chan_out *o)
 static void
 cs_result(uint32_t id, int rc, enum nb_chan_tag tag, const struct nb_err *err)
 {
-	struct nb_chan_out	 o;
+	struct nb_chan_out o;
 
 	nb_chan_begin(&o, NB_CHAN_RESULT, 0, id);
 	nb_chan_put_u32(&o, (uint32_t)(rc > 0 ? -rc : rc));
-	nb_chan_put_u16(&o, rc == 0 ? NB_CHAN_TAG_NONE :
-	    tag == NB_CHAN_TAG_NONE ? NB_CHAN_TAG_OP_FAILED : tag);
+	nb_chan_put_u16(&o,
+	    rc == 0			? NB_CHAN_TAG_NONE :
+		tag == NB_CHAN_TAG_NONE ? NB_CHAN_TAG_OP_FAILED :
+					  tag);
 	nb_chan_put_str(&o, rc && err ? err->path : "");
 	nb_chan_put_str(&o, rc && err ? err->msg : "");
 	nb_chan_put_str(&o, rc && err ? err->app_tag : "");
@@ -180,10 +182,10 @@ static void
 cs_data(uint32_t id, const struct lyd_node *tree, uint32_t opts,
     const struct nbnc_bulk_piece *pc, size_t npc)
 {
-	struct nb_chan_out	 o;
-	struct nb_err		 err = { 0 };
-	char			*lyb;
-	size_t			 len;
+	struct nb_chan_out o;
+	struct nb_err	   err = { 0 };
+	char		  *lyb;
+	size_t		   len;
 
 	if (cs_lyb(tree, opts, &lyb, &len) != 0) {
 		nb_err_set(&err, "", "cannot print the answer");
@@ -207,9 +209,9 @@ cs_data(uint32_t id, const struct lyd_node *tree, uint32_t opts,
 static void
 cs_send_running(const struct lyd_node *tree)
 {
-	struct nb_chan_out	 o;
-	char			*lyb;
-	size_t			 len;
+	struct nb_chan_out o;
+	char		  *lyb;
+	size_t		   len;
 
 	if (cs.fd < 0 || !cs.hello)
 		return;
@@ -228,15 +230,17 @@ cs_send_running(const struct lyd_node *tree)
 static void
 cs_send_confirm(void)
 {
-	struct nb_chan_out	 o;
-	uint32_t		 sid = 0;
-	bool			 persistent = false;
-	bool			 pending = nb_confirm_pending(&sid, &persistent);
+	struct nb_chan_out o;
+	uint32_t	   sid = 0;
+	bool		   persistent = false;
+	bool		   pending = nb_confirm_pending(&sid, &persistent);
 
 	if (cs.fd < 0 || !cs.hello)
 		return;
-	nb_chan_begin(&o, NB_CHAN_CONFIRM, (pending ? NB_CHAN_F_PENDING : 0) |
-	    (pending && persistent ? NB_CHAN_F_PERSISTENT : 0), 0);
+	nb_chan_begin(&o, NB_CHAN_CONFIRM,
+	    (pending ? NB_CHAN_F_PENDING : 0) |
+		(pending && persistent ? NB_CHAN_F_PERSISTENT : 0),
+	    0);
 	nb_chan_put_u32(&o, pending ? sid : 0);
 	cs_send(&o);
 }
@@ -244,7 +248,7 @@ cs_send_confirm(void)
 static void
 cs_send_event(const struct cs_ev *e, bool replay)
 {
-	struct nb_chan_out	 o;
+	struct nb_chan_out o;
 
 	nb_chan_begin(&o, NB_CHAN_NOTIFY, replay ? NB_CHAN_F_REPLAY : 0, 0);
 	nb_chan_put_u64(&o, (uint64_t)e->ts.tv_sec);
@@ -259,9 +263,9 @@ cs_send_event(const struct cs_ev *e, bool replay)
 static int
 cs_notify_loop(struct lyd_node *notif, const struct timespec *when)
 {
-	struct cs_ev	*e;
-	char		*lyb = NULL;
-	size_t		 len = 0;
+	struct cs_ev *e;
+	char	     *lyb = NULL;
+	size_t	      len = 0;
 
 	if (cs_lyb(notif, 0, &lyb, &len) != 0 || !len) {
 		lyd_free_all(notif);
@@ -284,14 +288,14 @@ cs_notify_loop(struct lyd_node *notif, const struct timespec *when)
 }
 
 struct cs_notify_arg {
-	struct lyd_node		*notif;
-	const struct timespec	*when;
+	struct lyd_node	      *notif;
+	const struct timespec *when;
 };
 
 static int
 cs_notify_call(void *arg)
 {
-	struct cs_notify_arg	*a = arg;
+	struct cs_notify_arg *a = arg;
 
 	return cs_notify_loop(a->notif, a->when);
 }
@@ -299,7 +303,7 @@ cs_notify_call(void *arg)
 static int
 cs_notify_sink(struct lyd_node *notif, const struct timespec *when)
 {
-	struct cs_notify_arg	 a = { notif, when };
+	struct cs_notify_arg a = { notif, when };
 
 	if (loop_in_thread() || !loop_get())
 		return cs_notify_loop(notif, when);
@@ -320,8 +324,8 @@ cs_mod_apply(const struct nb_txn *t, void *ctx)
 static int
 cs_mod_validate(const struct nb_txn *t)
 {
-	struct nbnc_users	*u = NULL;
-	int			 rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
+	struct nbnc_users *u = NULL;
+	int		   rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
 
 	nbnc_users_free(u);
 	return rc;
@@ -380,7 +384,7 @@ static int
 cs_patched(const struct nb_chan_msg *m, struct nbnc_touched *t, struct lyd_node **tree,
     struct nb_err *err)
 {
-	struct lyd_node	*scratch = NULL, *base = NULL;
+	struct lyd_node *scratch = NULL, *base = NULL;
 	struct wire_rd	 walk = m->paths, path;
 	int		 rc;
 
@@ -402,7 +406,7 @@ cs_patched(const struct nb_chan_msg *m, struct nbnc_touched *t, struct lyd_node 
 		base = cs.spare;
 		cs.spare = NULL;
 	} else if (lyd_dup_siblings(nb_running(), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
-	    &base) != LY_SUCCESS) {
+		       &base) != LY_SUCCESS) {
 		lyd_free_all(scratch);
 		return -ENOMEM;
 	}
@@ -420,16 +424,16 @@ cs_patched(const struct nb_chan_msg *m, struct nbnc_touched *t, struct lyd_node 
 static void
 req_commit(const struct nb_chan_msg *m)
 {
-	struct nb_commit_req	 r = { 0 };
-	struct nbnc_touched	 t = { 0 };
-	struct lyd_node		*tree = NULL, *old = NULL;
-	struct nb_err		 err = { 0 };
-	enum nb_chan_tag	 tag = NB_CHAN_TAG_APP_FAILED;
-	struct nb_chan_out	 o;
-	char			 user[64], host[64], persist[NB_CHAN_MAX_STR + 1];
-	char			 pid[NB_CHAN_MAX_STR + 1];
-	uint64_t		 t0 = mono_us(), t1;
-	int			 rc;
+	struct nb_commit_req r = { 0 };
+	struct nbnc_touched  t = { 0 };
+	struct lyd_node	    *tree = NULL, *old = NULL;
+	struct nb_err	     err = { 0 };
+	enum nb_chan_tag     tag = NB_CHAN_TAG_APP_FAILED;
+	struct nb_chan_out   o;
+	char		     user[64], host[64], persist[NB_CHAN_MAX_STR + 1];
+	char		     pid[NB_CHAN_MAX_STR + 1];
+	uint64_t	     t0 = mono_us(), t1;
+	int		     rc;
 
 	who_of(m, &r.who, user, host, sizeof(user));
 	r.cc = m->flags & NB_CHAN_F_CC;
@@ -442,14 +446,14 @@ req_commit(const struct nb_chan_msg *m)
 		r.persist_id = nb_chan_str(&m->persist_id, pid, sizeof(pid));
 	if (m->flags & NB_CHAN_F_PATCH) {
 		rc = cs_patched(m, &t, &tree, &err);
-		r.old = &old;	/* becomes the next spare */
+		r.old = &old; /* becomes the next spare */
 	} else {
 		rc = cs_config(m, &tree, &err);
 	}
 	if (rc != 0) {
 		nbnc_touched_clear(&t);
-		cs_result(m->id, rc, rc == -ESTALE ? NB_CHAN_TAG_OP_FAILED : NB_CHAN_TAG_APP_FAILED,
-		    &err);
+		cs_result(m->id, rc,
+		    rc == -ESTALE ? NB_CHAN_TAG_OP_FAILED : NB_CHAN_TAG_APP_FAILED, &err);
 		return;
 	}
 	t1 = mono_us();
@@ -476,16 +480,17 @@ req_commit(const struct nb_chan_msg *m)
 	}
 	nbnc_touched_clear(&t);
 	cs_result(m->id, rc, tag, &err);
-	log_debug(LOG_MOD_NB, "netconf channel: commit of %zu bytes%s: parsed and validated in "
-	    "%llu us, committed in %llu us", wire_left(&m->blob),
-	    m->flags & NB_CHAN_F_PATCH ? " (entries)" : "", (unsigned long long)(t1 - t0),
-	    (unsigned long long)(mono_us() - t1));
+	log_debug(LOG_MOD_NB,
+	    "netconf channel: commit of %zu bytes%s: parsed and validated in "
+	    "%llu us, committed in %llu us",
+	    wire_left(&m->blob), m->flags & NB_CHAN_F_PATCH ? " (entries)" : "",
+	    (unsigned long long)(t1 - t0), (unsigned long long)(mono_us() - t1));
 }
 
 static void
 req_check(const struct nb_chan_msg *m)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	struct nb_err	 err = { 0 };
 	int		 rc;
 
@@ -498,28 +503,30 @@ req_check(const struct nb_chan_msg *m)
 static void
 req_cancel(const struct nb_chan_msg *m)
 {
-	struct nb_who		 w;
-	struct nb_err		 err = { 0 };
-	enum nb_chan_tag	 tag = NB_CHAN_TAG_OP_FAILED;
-	char			 user[64], host[64], pid[NB_CHAN_MAX_STR + 1];
-	int			 rc;
+	struct nb_who	 w;
+	struct nb_err	 err = { 0 };
+	enum nb_chan_tag tag = NB_CHAN_TAG_OP_FAILED;
+	char		 user[64], host[64], pid[NB_CHAN_MAX_STR + 1];
+	int		 rc;
 
 	who_of(m, &w, user, host, sizeof(user));
-	rc = nb_confirm_cancel(&w, m->flags & NB_CHAN_F_PERSIST_ID ?
-	    nb_chan_str(&m->persist_id, pid, sizeof(pid)) : NULL, &err, &tag);
+	rc = nb_confirm_cancel(&w,
+	    m->flags & NB_CHAN_F_PERSIST_ID ? nb_chan_str(&m->persist_id, pid, sizeof(pid)) :
+					      NULL,
+	    &err, &tag);
 	cs_result(m->id, rc, tag, &err);
 }
 
 static void
 req_state(const struct nb_chan_msg *m)
 {
-	struct lyd_node		*tree = NULL;
-	struct nbnc_bulk_piece	*pc = NULL;
-	struct nb_err		 err = { 0 };
-	char			 hint[NB_CHAN_MAX_STR + 1];
-	size_t			 npc = 0;
-	uint64_t		 t0 = mono_us();
-	int			 rc;
+	struct lyd_node	       *tree = NULL;
+	struct nbnc_bulk_piece *pc = NULL;
+	struct nb_err		err = { 0 };
+	char			hint[NB_CHAN_MAX_STR + 1];
+	size_t			npc = 0;
+	uint64_t		t0 = mono_us();
+	int			rc;
 
 	nb_chan_str(&m->hint, hint, sizeof(hint));
 	nb_state_bulk_set(m->flags & NB_CHAN_F_BULK);
@@ -546,17 +553,18 @@ req_state(const struct nb_chan_msg *m)
 static void
 req_rpc(const struct nb_chan_msg *m)
 {
-	struct lyd_node		*tree = NULL, *op = NULL, *out = NULL;
-	const struct nb_module	*mod;
-	const struct nb_rpc	*found = NULL;
-	struct ly_in		*in = NULL;
-	struct nb_err		 err = { 0 };
-	enum nb_chan_tag	 tag = NB_CHAN_TAG_INVALID_VALUE;
-	int			 rc = -EINVAL;
+	struct lyd_node	       *tree = NULL, *op = NULL, *out = NULL;
+	const struct nb_module *mod;
+	const struct nb_rpc    *found = NULL;
+	struct ly_in	       *in = NULL;
+	struct nb_err		err = { 0 };
+	enum nb_chan_tag	tag = NB_CHAN_TAG_INVALID_VALUE;
+	int			rc = -EINVAL;
 
 	if (ly_in_new_memory((const char *)m->blob.p, &in) != LY_SUCCESS ||
 	    lyd_parse_op(nb_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_YANG, &tree, &op) !=
-	    LY_SUCCESS || !op || op != tree ||
+		LY_SUCCESS ||
+	    !op || op != tree ||
 	    lyd_validate_op(tree, NULL, LYD_TYPE_RPC_YANG, NULL) != LY_SUCCESS) {
 		nb_err_from_ly(&err, "rpc");
 		goto out;
@@ -595,7 +603,7 @@ out:
 static void
 req_startup_get(const struct nb_chan_msg *m)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	struct nb_err	 err = { 0 };
 	int		 rc;
 
@@ -610,7 +618,7 @@ req_startup_get(const struct nb_chan_msg *m)
 static void
 req_startup_set(const struct nb_chan_msg *m)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	struct nb_who	 w;
 	struct nb_err	 err = { 0 };
 	char		 user[64], host[64];
@@ -630,10 +638,10 @@ req_startup_set(const struct nb_chan_msg *m)
 static void
 req_startup_del(const struct nb_chan_msg *m)
 {
-	struct nb_who	 w;
-	struct nb_err	 err = { 0 };
-	char		 user[64], host[64];
-	int		 rc;
+	struct nb_who w;
+	struct nb_err err = { 0 };
+	char	      user[64], host[64];
+	int	      rc;
 
 	who_of(m, &w, user, host, sizeof(user));
 	if ((rc = nb_startup_delete(&err)) == 0)
@@ -646,12 +654,12 @@ req_startup_del(const struct nb_chan_msg *m)
 static bool
 cs_bind_allowed(const struct nb_chan_msg *m)
 {
-	struct nbnc_users	*u = NULL;
-	struct nb_err		 err = { 0 };
-	const char		*addr;
-	uint16_t		 port;
-	uint8_t			 want[16] = { 0 };
-	bool			 ok;
+	struct nbnc_users *u = NULL;
+	struct nb_err	   err = { 0 };
+	const char	  *addr;
+	uint16_t	   port;
+	uint8_t		   want[16] = { 0 };
+	bool		   ok;
 
 	if (nbnc_users_from_cfg(nb_running(), &u, &err) != 0)
 		return false;
@@ -659,7 +667,7 @@ cs_bind_allowed(const struct nb_chan_msg *m)
 	port = u->port ? u->port : cs.cli_port;
 	ok = port == m->port &&
 	    ((m->family == 4 && inet_pton(AF_INET, addr, want) == 1) ||
-	    (m->family == 6 && inet_pton(AF_INET6, addr, want) == 1)) &&
+		(m->family == 6 && inet_pton(AF_INET6, addr, want) == 1)) &&
 	    memcmp(want, m->addr, m->family == 4 ? 4 : 16) == 0;
 	nbnc_users_free(u);
 	return ok;
@@ -670,17 +678,17 @@ cs_bind_allowed(const struct nb_chan_msg *m)
 static void
 req_bind(const struct nb_chan_msg *m)
 {
-	struct sockaddr_storage	 ss = { 0 };
-	struct nb_err		 err = { 0 };
-	int			 fd = cs.passed_fd, type = 0, dom = 0, rc = 0;
-	socklen_t		 tl = sizeof(type), dl = sizeof(dom), sl;
+	struct sockaddr_storage ss = { 0 };
+	struct nb_err		err = { 0 };
+	int			fd = cs.passed_fd, type = 0, dom = 0, rc = 0;
+	socklen_t		tl = sizeof(type), dl = sizeof(dom), sl;
 
 	cs.passed_fd = -1;
 	if (fd < 0) {
 		nb_err_set(&err, "", "no socket came with the request");
 		rc = -EBADF;
-	} else if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
-	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) != 0 ||
+	} else if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+	    type != SOCK_STREAM || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) != 0 ||
 	    dom != (m->family == 4 ? AF_INET : AF_INET6)) {
 		nb_err_set(&err, "", "not a TCP socket of the address family asked");
 		rc = -EINVAL;
@@ -689,14 +697,14 @@ req_bind(const struct nb_chan_msg *m)
 		rc = -EACCES;
 	} else {
 		if (m->family == 4) {
-			struct sockaddr_in	*s4 = (struct sockaddr_in *)&ss;
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons(m->port);
 			memcpy(&s4->sin_addr, m->addr, 4);
 			sl = sizeof(*s4);
 		} else {
-			struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 			s6->sin6_family = AF_INET6;
 			s6->sin6_port = htons(m->port);
@@ -707,7 +715,8 @@ req_bind(const struct nb_chan_msg *m)
 			rc = -errno;
 			nb_err_set(&err, "", "bind: %s", strerror(errno));
 		} else {
-			log_info(LOG_MOD_NB, "netconf: bound port %u for hybridgw-netconf", m->port);
+			log_info(LOG_MOD_NB, "netconf: bound port %u for hybridgw-netconf",
+			    m->port);
 		}
 	}
 	if (fd >= 0)
@@ -774,15 +783,15 @@ cs_dispatch(const struct nb_chan_msg *m)
 static int
 cs_recv(void)
 {
-	uint32_t	 blen;
-	size_t		 want = CS_READ;
-	struct msghdr	 mh = { 0 };
-	struct iovec	 iov;
+	uint32_t      blen;
+	size_t	      want = CS_READ;
+	struct msghdr mh = { 0 };
+	struct iovec  iov;
 	union {
-		struct cmsghdr	 h;
-		char		 b[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr h;
+		char	       b[CMSG_SPACE(sizeof(int) * 4)];
 	} cm;
-	ssize_t		 n;
+	ssize_t n;
 
 	if (nb_chan_hdr_peek(wire_rd_init(cs.in, cs.len), &blen) == NB_CHAN_OK) {
 		if (blen > NB_CHAN_MAX_REQ)
@@ -791,7 +800,7 @@ cs_recv(void)
 			want = NB_CHAN_HDR_LEN + (size_t)blen - cs.len;
 	}
 	if (cs.cap - cs.len < want) {
-		uint8_t	*p = realloc(cs.in, cs.len + want);
+		uint8_t *p = realloc(cs.in, cs.len + want);
 
 		if (!p)
 			return -ENOMEM;
@@ -811,16 +820,17 @@ cs_recv(void)
 		return -EPIPE;
 	cs.len += (size_t)n;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t	 nfd = c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS ?
-		    (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+		size_t nfd = c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS ?
+		    (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) :
+		    0;
 
 		for (size_t i = 0; i < nfd; i++) {
-			int	 fd;
+			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			if (cs.passed_fd >= 0 || i > 0) {
 				close(fd);
-				n = -1;		/* one socket, for one BIND */
+				n = -1; /* one socket, for one BIND */
 			} else {
 				cs.passed_fd = fd;
 			}
@@ -834,11 +844,11 @@ cs_recv(void)
 static void
 cs_poll_cb(uv_poll_t *h, int status, int events)
 {
-	struct wire_rd		 msg;
-	struct nb_chan_msg	 m;
-	enum nb_chan_err	 e;
-	uint32_t		 blen;
-	int			 rc;
+	struct wire_rd	   msg;
+	struct nb_chan_msg m;
+	enum nb_chan_err   e;
+	uint32_t	   blen;
+	int		   rc;
 
 	if (status < 0) {
 		cs_close(uv_strerror(status));
@@ -849,13 +859,16 @@ cs_poll_cb(uv_poll_t *h, int status, int events)
 	if (cs.fd < 0 || !(events & UV_READABLE))
 		return;
 	if ((rc = cs_recv()) < 0) {
-		cs_close(rc == -EPIPE ? "closed" : rc == -EMSGSIZE ? "sent a request too long" :
-		    rc == -EPROTO ? "passed more than one socket" : strerror(-rc));
+		cs_close(rc == -EPIPE	? "closed" :
+			rc == -EMSGSIZE ? "sent a request too long" :
+			rc == -EPROTO	? "passed more than one socket" :
+					  strerror(-rc));
 		return;
 	}
-	while (cs.fd >= 0 && nb_chan_hdr_peek(wire_rd_init(cs.in, cs.len), &blen) == NB_CHAN_OK &&
+	while (cs.fd >= 0 &&
+	    nb_chan_hdr_peek(wire_rd_init(cs.in, cs.len), &blen) == NB_CHAN_OK &&
 	    blen <= NB_CHAN_MAX_REQ && cs.len >= NB_CHAN_HDR_LEN + (size_t)blen) {
-		size_t	 n = NB_CHAN_HDR_LEN + (size_t)blen;
+		size_t n = NB_CHAN_HDR_LEN + (size_t)blen;
 
 		msg = wire_rd_init(cs.in, n);
 		if ((e = nb_chan_decode(msg, true, &m)) != NB_CHAN_OK) {
@@ -911,7 +924,7 @@ nb_chan_srv_endpoint(const char *addr, uint16_t port)
 int
 nb_chan_srv_attach(int fd, void (*dead)(void *), void *arg)
 {
-	int	 rc;
+	int rc;
 
 	if (cs.fd >= 0)
 		return -EBUSY;
@@ -950,7 +963,7 @@ cs_poll_closed(uv_handle_t *h)
 static void
 cs_close(const char *why)
 {
-	void	(*dead)(void *) = cs.dead;
+	void (*dead)(void *) = cs.dead;
 
 	if (cs.fd < 0)
 		return;
@@ -970,7 +983,7 @@ cs_close(const char *why)
 	cs.hello = false;
 	cs.dead = NULL;
 	while (cs.wq) {
-		struct cs_wbuf	*b = cs.wq;
+		struct cs_wbuf *b = cs.wq;
 
 		cs.wq = b->next;
 		free(b->p);

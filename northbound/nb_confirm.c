@@ -22,13 +22,13 @@
  */
 static struct {
 	bool		 pending;
-	struct lyd_node	*backup;	/* running before the confirmed commit */
-	bool		 backup_empty;	/* running was empty before */
-	uint32_t	 sid;		/* 0: no live session owns it */
-	char		*persist;	/* persist id, or NULL */
+	struct lyd_node *backup;       /* running before the confirmed commit */
+	bool		 backup_empty; /* running was empty before */
+	uint32_t	 sid;	       /* 0: no live session owns it */
+	char		*persist;      /* persist id, or NULL */
 	uv_timer_t	 timer;
 	bool		 timer_init;
-	void		(*changed)(void);	/* the pending state changed */
+	void (*changed)(void); /* the pending state changed */
 } cc;
 
 void
@@ -50,7 +50,7 @@ nb_confirm_pending(uint32_t *sid, bool *persistent)
 static void
 who_leaves(struct lyd_node *parent, const struct nb_who *who)
 {
-	char	 buf[16];
+	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%u", who->sid);
 	lyd_new_term(parent, NULL, "username", who->user && who->user[0] ? who->user : "?", 0,
@@ -66,7 +66,7 @@ void
 nb_confirm_notify_change(const struct nb_who *who, const char *datastore,
     const struct lyd_node *diff)
 {
-	const struct lys_module	*mod;
+	const struct lys_module *mod;
 	struct lyd_node		*n = NULL, *cb = NULL;
 	int			 edits = 0;
 
@@ -82,17 +82,18 @@ nb_confirm_notify_change(const struct nb_who *who, const char *datastore,
 		lyd_new_term(cb, NULL, "server", NULL, 0, NULL);
 	lyd_new_term(n, NULL, "datastore", datastore, 0, NULL);
 	for (const struct lyd_node *top = diff; top && edits < 64; top = top->next) {
-		const struct lyd_node	*d;
+		const struct lyd_node *d;
 
 		LYD_TREE_DFS_BEGIN(top, d) {
-			struct lyd_meta	*m = lyd_find_meta(d->meta, NULL, "yang:operation");
+			struct lyd_meta *m = lyd_find_meta(d->meta, NULL, "yang:operation");
 			const char	*op = m ? lyd_get_meta_value(m) : NULL;
 
 			if (op && strcmp(op, "none") != 0 && edits < 64) {
 				char		*p = lyd_path(d, LYD_PATH_STD, NULL, 0);
-				struct lyd_node	*e = NULL;
+				struct lyd_node *e = NULL;
 				const char	*ncop = strcmp(op, "create") == 0 ? "create" :
-				    strcmp(op, "delete") == 0 ? "delete" : "replace";
+					 strcmp(op, "delete") == 0		  ? "delete" :
+										    "replace";
 
 				if (p && lyd_new_list(n, NULL, "edit", 0, &e) == LY_SUCCESS) {
 					lyd_new_term(e, NULL, "target", p, 0, NULL);
@@ -115,7 +116,7 @@ fail:
 static void
 notify_confirmed(const char *event, const struct nb_who *who, uint32_t timeout)
 {
-	const struct lys_module	*mod;
+	const struct lys_module *mod;
 	struct lyd_node		*n = NULL;
 	char			 buf[16];
 
@@ -125,8 +126,8 @@ notify_confirmed(const char *event, const struct nb_who *who, uint32_t timeout)
 		return;
 	if (who && who->sid) {
 		snprintf(buf, sizeof(buf), "%u", who->sid);
-		lyd_new_term(n, NULL, "username", who->user && who->user[0] ? who->user : "?", 0,
-		    NULL);
+		lyd_new_term(n, NULL, "username", who->user && who->user[0] ? who->user : "?",
+		    0, NULL);
 		lyd_new_term(n, NULL, "session-id", buf, 0, NULL);
 	}
 	lyd_new_term(n, NULL, "confirm-event", event, 0, NULL);
@@ -140,7 +141,7 @@ notify_confirmed(const char *event, const struct nb_who *who, uint32_t timeout)
 static void
 cc_clear(void)
 {
-	bool	 was = cc.pending;
+	bool was = cc.pending;
 
 	if (cc.timer_init)
 		uv_timer_stop(&cc.timer);
@@ -162,7 +163,7 @@ static int
 commit_tree(struct lyd_node *tree, const struct nb_who *who, bool diff_wanted,
     struct lyd_node **old, struct nb_err *err)
 {
-	struct lyd_node	*diff = NULL, *prev = NULL;
+	struct lyd_node *diff = NULL, *prev = NULL;
 	int		 rc;
 
 	if (diff_wanted)
@@ -187,14 +188,14 @@ commit_tree(struct lyd_node *tree, const struct nb_who *who, bool diff_wanted,
 static int
 cc_rollback(const char *why, struct nb_err *err)
 {
-	struct lyd_node	*back = cc.backup;
+	struct lyd_node *back = cc.backup;
 	bool		 empty = cc.backup_empty;
 	int		 rc;
 
 	cc.backup = NULL;
 	cc_clear();
-	log_warn(LOG_MOD_NB, "netconf: confirmed commit %s: restoring the previous configuration",
-	    why);
+	log_warn(LOG_MOD_NB,
+	    "netconf: confirmed commit %s: restoring the previous configuration", why);
 	if (empty)
 		rc = nb_commit(NULL, err);
 	else
@@ -207,7 +208,7 @@ cc_rollback(const char *why, struct nb_err *err)
 static void
 cc_timeout(uv_timer_t *t)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	notify_confirmed("timeout", NULL, 0);
 	cc_rollback("timed out", &err);
@@ -230,7 +231,7 @@ nb_confirm_commit(struct lyd_node *tree, const struct nb_commit_req *r, struct n
 {
 	uint32_t	 timeout = r->timeout ? r->timeout : 600;
 	bool		 follow_up = false;
-	struct lyd_node	*old = NULL;
+	struct lyd_node *old = NULL;
 	int		 rc;
 
 	*tag = NB_CHAN_TAG_APP_FAILED;
@@ -247,15 +248,17 @@ nb_confirm_commit(struct lyd_node *tree, const struct nb_commit_req *r, struct n
 		if (cc.persist) {
 			if (!r->persist_id || strcmp(r->persist_id, cc.persist) != 0) {
 				*tag = NB_CHAN_TAG_INVALID_VALUE;
-				nb_err_set(err, "/ietf-netconf:commit/persist-id", "%s", r->persist_id ?
-				    "persist-id does not match the pending confirmed commit" :
-				    "a persistent confirmed commit is pending: give its persist-id");
+				nb_err_set(err, "/ietf-netconf:commit/persist-id", "%s",
+				    r->persist_id ?
+					"persist-id does not match the pending confirmed commit" :
+					"a persistent confirmed commit is pending: give its persist-id");
 				lyd_free_all(tree);
 				return -EPERM;
 			}
 		} else if (r->who.sid != cc.sid) {
 			*tag = NB_CHAN_TAG_IN_USE;
-			nb_err_set(err, "", "a confirmed commit of session %u is pending", cc.sid);
+			nb_err_set(err, "", "a confirmed commit of session %u is pending",
+			    cc.sid);
 			lyd_free_all(tree);
 			return -EPERM;
 		}
@@ -286,8 +289,9 @@ nb_confirm_commit(struct lyd_node *tree, const struct nb_commit_req *r, struct n
 		cc.persist = r->persist ? strdup(r->persist) : NULL;
 		cc_arm(timeout);
 		notify_confirmed(follow_up ? "extend" : "start", &r->who, timeout);
-		log_info(LOG_MOD_NB, "netconf: confirmed commit by session %u, %u s to confirm%s",
-		    r->who.sid, timeout, cc.persist ? " (persistent)" : "");
+		log_info(LOG_MOD_NB,
+		    "netconf: confirmed commit by session %u, %u s to confirm%s", r->who.sid,
+		    timeout, cc.persist ? " (persistent)" : "");
 		if (cc.changed)
 			cc.changed();
 	} else if (follow_up) {
@@ -323,7 +327,8 @@ nb_confirm_cancel(const struct nb_who *who, const char *persist_id, struct nb_er
 		return -EINVAL;
 	} else if (who->sid != cc.sid) {
 		*tag = NB_CHAN_TAG_IN_USE;
-		nb_err_set(err, "", "the pending confirmed commit belongs to session %u", cc.sid);
+		nb_err_set(err, "", "the pending confirmed commit belongs to session %u",
+		    cc.sid);
 		return -EPERM;
 	}
 	notify_confirmed("cancel", who, 0);
@@ -335,7 +340,7 @@ nb_confirm_cancel(const struct nb_who *who, const char *persist_id, struct nb_er
 void
 nb_confirm_session_gone(uint32_t sid)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (!cc.pending || cc.persist || !sid || cc.sid != sid)
 		return;
@@ -346,7 +351,7 @@ nb_confirm_session_gone(uint32_t sid)
 void
 nb_confirm_netconf_gone(void)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (!cc.pending)
 		return;

@@ -18,28 +18,28 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define NB_MAX_MODULES	16
+#define NB_MAX_MODULES 16
 
-static struct ly_ctx		*nb_ly;
-static struct lyd_node		*nb_run;	/* running config; NULL = empty */
-static const struct nb_module	*nb_mods[NB_MAX_MODULES];
-static size_t			 nb_nmods;
-static char			 nb_startup[PATH_MAX];
-static uint64_t			 nb_started_ms;
-static uint64_t			 nb_gen;		/* commits so far */
-static bool			 nb_bulk_on;	/* a whole <get> is being built */
+static struct ly_ctx	      *nb_ly;
+static struct lyd_node	      *nb_run; /* running config; NULL = empty */
+static const struct nb_module *nb_mods[NB_MAX_MODULES];
+static size_t		       nb_nmods;
+static char		       nb_startup[PATH_MAX];
+static uint64_t		       nb_started_ms;
+static uint64_t		       nb_gen;	   /* commits so far */
+static bool		       nb_bulk_on; /* a whole <get> is being built */
 
 /* Replaced running trees are freed on the next loop turn, after the
  * caller (a NETCONF reply, hybridgwctl) has its answer. */
-static struct lyd_node		*nb_old_runs[8];
-static size_t			 nb_nold;
-static uv_timer_t		 nb_old_timer;
-static bool			 nb_old_timer_init;
+static struct lyd_node *nb_old_runs[8];
+static size_t		nb_nold;
+static uv_timer_t	nb_old_timer;
+static bool		nb_old_timer_init;
 
 void
 nb_err_set(struct nb_err *e, const char *path, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (!e)
 		return;
@@ -53,17 +53,17 @@ nb_err_set(struct nb_err *e, const char *path, const char *fmt, ...)
 void
 nb_err_from_ly(struct nb_err *e, const char *what)
 {
-	const struct ly_err_item	*li = ly_err_last(nb_ly);
-	const char			*msg = li && li->msg ? li->msg : "unknown libyang error";
-	const char			*path = li && li->path ? li->path : "";
-	char				 clean[sizeof(e->path)];
-	const char			*q;
+	const struct ly_err_item *li = ly_err_last(nb_ly);
+	const char		 *msg = li && li->msg ? li->msg : "unknown libyang error";
+	const char		 *path = li && li->path ? li->path : "";
+	char			  clean[sizeof(e->path)];
+	const char		 *q;
 
 	/* libyang 2.1 paths read 'Data location "/x/y", line number 3.' or
 	 * 'Schema location "/x".': keep only the path. */
 	q = strchr(path, '"');
 	if (q) {
-		size_t	 n = strcspn(q + 1, "\"");
+		size_t n = strcspn(q + 1, "\"");
 
 		if (n >= sizeof(clean))
 			n = sizeof(clean) - 1;
@@ -86,10 +86,10 @@ nb_ctx(void)
 int
 nb_init(const char *yang_dir, struct nb_err *err)
 {
-	char		 ietf[PATH_MAX];
-	DIR		*d;
-	struct dirent	*de;
-	int		 rc = 0;
+	char	       ietf[PATH_MAX];
+	DIR	      *d;
+	struct dirent *de;
+	int	       rc = 0;
 
 	ly_log_options(LY_LOSTORE_LAST);
 	if (ly_ctx_new(yang_dir, LY_CTX_DISABLE_SEARCHDIR_CWD, &nb_ly) != LY_SUCCESS) {
@@ -105,8 +105,8 @@ nb_init(const char *yang_dir, struct nb_err *err)
 		goto out;
 	}
 	while ((de = readdir(d))) {
-		char	 name[256], *at;
-		size_t	 n = strlen(de->d_name);
+		char   name[256], *at;
+		size_t n = strlen(de->d_name);
 
 		if (strncmp(de->d_name, "hybridgw", 8) != 0 || n < 6 ||
 		    strcmp(de->d_name + n - 5, ".yang") != 0 || n - 5 >= sizeof(name))
@@ -152,15 +152,17 @@ nb_old_tick(uv_timer_t *t)
 static void
 nb_old_defer(struct lyd_node *tree)
 {
-	uv_loop_t	*l = loop_get();
+	uv_loop_t *l = loop_get();
 
 	if (!tree)
 		return;
-	if (l && (!nb_old_timer_init || uv_is_closing((uv_handle_t *)&nb_old_timer) ||
-	    nb_old_timer.loop != l)) {
+	if (l &&
+	    (!nb_old_timer_init || uv_is_closing((uv_handle_t *)&nb_old_timer) ||
+		nb_old_timer.loop != l)) {
 		nb_old_timer_init = uv_timer_init(l, &nb_old_timer) == 0;
 	}
-	if (!l || !nb_old_timer_init || nb_nold == sizeof(nb_old_runs) / sizeof(nb_old_runs[0]) ||
+	if (!l || !nb_old_timer_init ||
+	    nb_nold == sizeof(nb_old_runs) / sizeof(nb_old_runs[0]) ||
 	    uv_timer_start(&nb_old_timer, nb_old_tick, 0, 0) != 0) {
 		lyd_free_all(tree);
 		return;
@@ -216,7 +218,7 @@ nb_state_bulk_set(bool on)
 static LYD_FORMAT
 nb_format_guess(const char *path, const char *data)
 {
-	const char	*dot = path ? strrchr(path, '.') : NULL;
+	const char *dot = path ? strrchr(path, '.') : NULL;
 
 	if (dot && strcmp(dot, ".json") == 0)
 		return LYD_JSON;
@@ -239,12 +241,12 @@ int
 nb_config_parse_mem(const char *data, LYD_FORMAT fmt, struct lyd_node **tree,
     struct nb_err *err)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 
 	if (fmt == LYD_UNKNOWN)
 		fmt = nb_format_guess(NULL, data);
 	if (lyd_parse_data_mem(nb_ly, data, fmt, nb_parse_opts(),
-	    LYD_VALIDATE_NO_STATE | LYD_VALIDATE_PRESENT, &t) != LY_SUCCESS) {
+		LYD_VALIDATE_NO_STATE | LYD_VALIDATE_PRESENT, &t) != LY_SUCCESS) {
 		nb_err_from_ly(err, NULL);
 		lyd_free_all(t);
 		return -EINVAL;
@@ -256,14 +258,14 @@ nb_config_parse_mem(const char *data, LYD_FORMAT fmt, struct lyd_node **tree,
 int
 nb_config_parse_file(const char *path, struct lyd_node **tree, struct nb_err *err)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 
 	if (access(path, R_OK) != 0) {
 		nb_err_set(err, path, "cannot read config file: %s", strerror(errno));
 		return -errno;
 	}
 	if (lyd_parse_data_path(nb_ly, path, nb_format_guess(path, NULL), nb_parse_opts(),
-	    LYD_VALIDATE_NO_STATE | LYD_VALIDATE_PRESENT, &t) != LY_SUCCESS) {
+		LYD_VALIDATE_NO_STATE | LYD_VALIDATE_PRESENT, &t) != LY_SUCCESS) {
 		nb_err_from_ly(err, NULL);
 		lyd_free_all(t);
 		return -EINVAL;
@@ -283,8 +285,8 @@ nb_running(void)
 static int
 nb_txn_prepare(const struct nb_txn *t, void **ctxs)
 {
-	size_t	 i, prepared = 0;
-	int	 rc = 0;
+	size_t i, prepared = 0;
+	int    rc = 0;
 
 	for (i = 0; i < nb_nmods; i++) {
 		if (nb_mods[i]->validate && (rc = nb_mods[i]->validate(t)) != 0)
@@ -311,7 +313,7 @@ static bool
 nb_diff_wanted(void)
 {
 	for (size_t i = 0; i < nb_nmods; i++) {
-		const struct nb_module	*m = nb_mods[i];
+		const struct nb_module *m = nb_mods[i];
 
 		if (!m->no_diff && (m->validate || m->prepare || m->apply || m->abort))
 			return true;
@@ -340,7 +342,7 @@ int
 nb_check(const struct lyd_node *new_cfg, struct nb_err *err)
 {
 	struct nb_txn	 t;
-	struct lyd_node	*diff;
+	struct lyd_node *diff;
 	void		*ctxs[NB_MAX_MODULES];
 	int		 rc;
 
@@ -358,7 +360,7 @@ nb_check(const struct lyd_node *new_cfg, struct nb_err *err)
 int
 nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 {
-	int	 rc = nb_commit_keep(new_cfg, err);
+	int rc = nb_commit_keep(new_cfg, err);
 
 	if (rc != 0)
 		lyd_free_all(new_cfg);
@@ -368,7 +370,7 @@ nb_commit(struct lyd_node *new_cfg, struct nb_err *err)
 int
 nb_commit_keep(struct lyd_node *new_cfg, struct nb_err *err)
 {
-	struct lyd_node	*old = NULL;
+	struct lyd_node *old = NULL;
 	int		 rc = nb_commit_swap(new_cfg, &old, err);
 
 	if (rc == 0)
@@ -392,12 +394,12 @@ int
 nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *err)
 {
 	struct nb_txn	 t;
-	struct lyd_node	*diff;
-	void		*ctxs[NB_MAX_MODULES] = { NULL };	/* a module without prepare has none */
-	int		 rc;
+	struct lyd_node *diff;
+	void *ctxs[NB_MAX_MODULES] = { NULL }; /* a module without prepare has none */
+	int   rc;
 
 	*old = NULL;
-	uint64_t	 t0 = mono_us(), t1, t2, t3;
+	uint64_t t0 = mono_us(), t1, t2, t3;
 
 	if ((rc = nb_txn_begin(new_cfg, &t, &diff, err)) != 0) {
 		nb_stats_commit(false, 0);
@@ -419,8 +421,10 @@ nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *e
 	nb_run = new_cfg;
 	nb_gen++;
 	nb_stats_commit(true, mono_us() - t0);
-	log_debug(LOG_MOD_NB, "commit: diff %llu us, validate+prepare %llu us, apply %llu us, "
-	    "free %llu us", (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+	log_debug(LOG_MOD_NB,
+	    "commit: diff %llu us, validate+prepare %llu us, apply %llu us, "
+	    "free %llu us",
+	    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(t3 - t2), (unsigned long long)(mono_us() - t3));
 	return 0;
 }
@@ -428,7 +432,7 @@ nb_commit_swap(struct lyd_node *new_cfg, struct lyd_node **old, struct nb_err *e
 void
 nb_startup_path_set(const char *path)
 {
-	char	 abs[PATH_MAX];
+	char abs[PATH_MAX];
 
 	if (path && realpath(path, abs))
 		path = abs;
@@ -446,9 +450,9 @@ nb_startup_path(void)
 int
 nb_file_write_atomic(const char *path, const char *data, size_t len)
 {
-	char	 tmp[PATH_MAX], dir[PATH_MAX];
-	int	 fd, dfd, rc = 0;
-	size_t	 off = 0;
+	char   tmp[PATH_MAX], dir[PATH_MAX];
+	int    fd, dfd, rc = 0;
+	size_t off = 0;
 
 	/* One fixed temporary name: a daemon killed half-way through leaves at
 	 * most this one file behind, which the next save truncates and reuses
@@ -459,7 +463,7 @@ nb_file_write_atomic(const char *path, const char *data, size_t len)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return -errno;
 	while (off < len) {
-		ssize_t	 w = write(fd, data + off, len - off);
+		ssize_t w = write(fd, data + off, len - off);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -498,22 +502,22 @@ nb_startup_read(struct lyd_node **out, struct nb_err *err)
 		return -ENOENT;
 	}
 	if (access(nb_startup, F_OK) != 0)
-		return 0;	/* deleted startup: empty */
+		return 0; /* deleted startup: empty */
 	return nb_config_parse_file(nb_startup, out, err);
 }
 
 int
 nb_startup_write(const struct lyd_node *tree, struct nb_err *err)
 {
-	char	*data = NULL;
-	int	 rc;
+	char *data = NULL;
+	int   rc;
 
 	if (!nb_startup[0]) {
 		nb_err_set(err, "", "no startup file is configured");
 		return -ENOENT;
 	}
 	if (lyd_print_mem(&data, tree, nb_format_guess(nb_startup, NULL),
-	    LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
+		LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS) {
 		nb_err_from_ly(err, "print");
 		return -EINVAL;
 	}
@@ -538,7 +542,8 @@ nb_startup_delete(struct nb_err *err)
 		return -ENOENT;
 	}
 	if (unlink(nb_startup) != 0 && errno != ENOENT) {
-		nb_err_set(err, nb_startup, "cannot delete the startup file: %s", strerror(errno));
+		nb_err_set(err, nb_startup, "cannot delete the startup file: %s",
+		    strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -547,7 +552,7 @@ nb_startup_delete(struct nb_err *err)
 int
 nb_state_get(const char *xpath, struct lyd_node **out, struct nb_err *err)
 {
-	const struct lys_module	*mod = ly_ctx_get_module_implemented(nb_ly, "hybridgw");
+	const struct lys_module *mod = ly_ctx_get_module_implemented(nb_ly, "hybridgw");
 	struct lyd_node		*root = NULL;
 	char			 buf[32];
 	int			 rc;

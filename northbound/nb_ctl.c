@@ -37,32 +37,32 @@
  * that reads nothing. Writes never block the loop (libuv queues what the
  * socket does not take); the timer frees what such a client holds.
  */
-#define CTL_MAX_CLIENTS		32
-#define CTL_MAX_BUFFERED	((size_t)256 << 20)
-#define CTL_IDLE_MS		30000
+#define CTL_MAX_CLIENTS	 32
+#define CTL_MAX_BUFFERED ((size_t)256 << 20)
+#define CTL_IDLE_MS	 30000
 
 struct ctl_conn {
-	uv_pipe_t	 pipe;
-	uv_timer_t	 timer;		/* no progress for CTL_IDLE_MS: closed */
-	int		 handles;	/* open libuv handles; freed at 0 */
-	bool		 closing;
-	char		*buf;
-	size_t		 len, cap;
-	uv_write_t	 wreq;
-	char		*reply;
-	struct nb_monitor_sub *mon;	/* a monitor's subscription */
+	uv_pipe_t	       pipe;
+	uv_timer_t	       timer;	/* no progress for CTL_IDLE_MS: closed */
+	int		       handles; /* open libuv handles; freed at 0 */
+	bool		       closing;
+	char		      *buf;
+	size_t		       len, cap;
+	uv_write_t	       wreq;
+	char		      *reply;
+	struct nb_monitor_sub *mon; /* a monitor's subscription */
 };
 
-static uv_pipe_t	 ctl_server;
-static char		 ctl_path[108];
-static bool		 ctl_open;
-static unsigned		 ctl_clients;
-static size_t		 ctl_buffered;	/* sum of the connections' cap */
+static uv_pipe_t ctl_server;
+static char	 ctl_path[108];
+static bool	 ctl_open;
+static unsigned	 ctl_clients;
+static size_t	 ctl_buffered; /* sum of the connections' cap */
 
 static void
 ctl_handle_closed(uv_handle_t *h)
 {
-	struct ctl_conn	*c = h->data;
+	struct ctl_conn *c = h->data;
 
 	if (--c->handles > 0)
 		return;
@@ -87,7 +87,7 @@ ctl_close(struct ctl_conn *c)
 static void
 ctl_idle(uv_timer_t *t)
 {
-	struct ctl_conn	*c = t->data;
+	struct ctl_conn *c = t->data;
 
 	log_info(LOG_MOD_NB, "control socket: a client made no progress for %u s, closed",
 	    CTL_IDLE_MS / 1000);
@@ -97,7 +97,7 @@ ctl_idle(uv_timer_t *t)
 static void
 ctl_written(uv_write_t *w, int status)
 {
-	struct ctl_conn	*c = w->data;
+	struct ctl_conn *c = w->data;
 
 	ctl_close(c);
 }
@@ -105,8 +105,8 @@ ctl_written(uv_write_t *w, int status)
 static void
 ctl_reply(struct ctl_conn *c, bool ok, char *text)
 {
-	size_t		 n = text ? strlen(text) : 0;
-	uv_buf_t	 b;
+	size_t	 n = text ? strlen(text) : 0;
+	uv_buf_t b;
 
 	c->reply = malloc(n + 2);
 	if (!c->reply) {
@@ -129,7 +129,7 @@ ctl_reply(struct ctl_conn *c, bool ok, char *text)
 static void
 ctl_refuse(struct ctl_conn *c, const char *why)
 {
-	char	*t = strdup(why);
+	char *t = strdup(why);
 
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	ctl_reply(c, false, t);
@@ -145,7 +145,7 @@ ctl_conn_close(void *arg)
 static bool
 ctl_monitor(struct ctl_conn *c, int nw, char **words)
 {
-	bool	 json = false;
+	bool json = false;
 
 	if (nw < 1 || strcmp(words[0], "monitor") != 0)
 		return false;
@@ -154,22 +154,22 @@ ctl_monitor(struct ctl_conn *c, int nw, char **words)
 	if (nb_monitor_sub_add((uv_stream_t *)&c->pipe, json, ctl_conn_close, c, &c->mon) != 0)
 		ctl_reply(c, false, strdup("cannot start a monitor\n"));
 	else
-		uv_timer_stop(&c->timer);	/* a stream, not a request: no idle limit */
+		uv_timer_stop(&c->timer); /* a stream, not a request: no idle limit */
 	return true;
 }
 
 static void
 ctl_dispatch(struct ctl_conn *c)
 {
-	struct nb_ctl_req	 req;
-	enum nb_ctl_err		 e;
-	char			*words[NB_CTL_MAX_WORDS], *w, *out = NULL;
-	bool			 ok;
+	struct nb_ctl_req req;
+	enum nb_ctl_err	  e;
+	char		 *words[NB_CTL_MAX_WORDS], *w, *out = NULL;
+	bool		  ok;
 
 	/* the buffer holds len bytes and a NUL after them (ctl_read) */
 	e = nb_ctl_req_decode(wire_rd_init(c->buf, c->len), &req);
 	if (e != NB_CTL_OK) {
-		char	*m = NULL;
+		char *m = NULL;
 
 		log_info(LOG_MOD_NB, "control socket: refused: %s", nb_ctl_err_str(e));
 		if (asprintf(&m, "%s\n", nb_ctl_err_str(e)) < 0)
@@ -193,7 +193,7 @@ ctl_dispatch(struct ctl_conn *c)
 		return;
 	}
 	ok = nb_show_request(req.nw, words, req.body.len ? (const char *)req.body.p : "",
-	    &out) == 0;
+		 &out) == 0;
 	free(w);
 	ctl_reply(c, ok, out);
 }
@@ -201,15 +201,16 @@ ctl_dispatch(struct ctl_conn *c)
 static void
 ctl_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
-	struct ctl_conn	*c = h->data;
+	struct ctl_conn *c = h->data;
 
 	if (c->cap - c->len < 65536) {
-		size_t	 ncap = c->cap ? c->cap * 2 : 65536 + 1;
-		char	*nb;
+		size_t ncap = c->cap ? c->cap * 2 : 65536 + 1;
+		char  *nb;
 
-		if (ncap > NB_CTL_MAX_REQ + 1 || ctl_buffered - c->cap + ncap > CTL_MAX_BUFFERED ||
+		if (ncap > NB_CTL_MAX_REQ + 1 ||
+		    ctl_buffered - c->cap + ncap > CTL_MAX_BUFFERED ||
 		    !(nb = realloc(c->buf, ncap))) {
-			*b = uv_buf_init(NULL, 0);	/* ctl_read gets UV_ENOBUFS */
+			*b = uv_buf_init(NULL, 0); /* ctl_read gets UV_ENOBUFS */
 			return;
 		}
 		ctl_buffered += ncap - c->cap;
@@ -222,7 +223,7 @@ ctl_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 static void
 ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-	struct ctl_conn	*c = s->data;
+	struct ctl_conn *c = s->data;
 
 	if (n > 0) {
 		c->len += (size_t)n;
@@ -233,8 +234,10 @@ ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		return;
 	uv_read_stop(s);
 	if (n == UV_ENOBUFS) {
-		log_warn(LOG_MOD_NB, "control socket: a request over %u MiB (or the %zu MiB "
-		    "all clients may buffer) refused", NB_CTL_MAX_REQ >> 20, CTL_MAX_BUFFERED >> 20);
+		log_warn(LOG_MOD_NB,
+		    "control socket: a request over %u MiB (or the %zu MiB "
+		    "all clients may buffer) refused",
+		    NB_CTL_MAX_REQ >> 20, CTL_MAX_BUFFERED >> 20);
 		ctl_refuse(c, "request too large");
 		return;
 	}
@@ -249,7 +252,7 @@ ctl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 static void
 ctl_accept(uv_stream_t *srv, int status)
 {
-	struct ctl_conn	*c;
+	struct ctl_conn *c;
 
 	if (status < 0 || !(c = calloc(1, sizeof(*c))))
 		return;
@@ -276,7 +279,7 @@ ctl_accept(uv_stream_t *srv, int status)
 int
 nb_ctl_start(const char *path)
 {
-	int	 rc;
+	int rc;
 
 	if (strlen(path) >= sizeof(ctl_path))
 		return -ENAMETOOLONG;
@@ -285,7 +288,7 @@ nb_ctl_start(const char *path)
 	if ((rc = uv_pipe_init(loop_get(), &ctl_server, 0)) != 0)
 		return rc;
 	/* Group may talk to the daemon, others may not (bind honours umask). */
-	mode_t	 old = umask(0117);
+	mode_t old = umask(0117);
 
 	rc = uv_pipe_bind(&ctl_server, path);
 	umask(old);

@@ -13,9 +13,9 @@ ctl_blank(uint8_t c)
 enum nb_ctl_err
 nb_ctl_req_decode(struct wire_rd req, struct nb_ctl_req *r)
 {
-	struct wire_rd	 line, rest;
-	size_t		 eol;
-	uint8_t		 c;
+	struct wire_rd line, rest;
+	size_t	       eol;
+	uint8_t	       c;
 
 	r->nw = 0;
 	r->body = wire_rd_init(NULL, 0);
@@ -33,8 +33,8 @@ nb_ctl_req_decode(struct wire_rd req, struct nb_ctl_req *r)
 	if (wire_left(&line) > 0 && line.p[wire_left(&line) - 1] == '\r')
 		line.len--;
 	while (!wire_empty(&line)) {
-		struct wire_rd	 w = line;
-		size_t		 n = 0;
+		struct wire_rd w = line;
+		size_t	       n = 0;
 
 		if (!wire_peek_u8(&line, &c))
 			break;

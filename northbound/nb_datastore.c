@@ -21,7 +21,7 @@ const char *const nbnc_ds_names[NBNC_DS_COUNT] = { "running", "candidate", "star
  * takes a private copy; commit and discard-changes drop it again.
  */
 static struct {
-	struct lyd_node	*cand;
+	struct lyd_node *cand;
 	bool		 cand_dirty;
 	bool		 cand_valid;
 	uint32_t	 cand_by;
@@ -32,10 +32,10 @@ static struct {
 	 * taken as the candidate by the next edit; touched: what edits of
 	 * the entries alone changed in the candidate since it was running
 	 * (commit cand_gen). */
-	struct lyd_node	*spare;
-	uint64_t	 spare_gen;
+	struct lyd_node	   *spare;
+	uint64_t	    spare_gen;
 	struct nbnc_touched touched;
-	uint64_t	 cand_gen;
+	uint64_t	    cand_gen;
 } ds;
 
 const struct lyd_node *
@@ -55,7 +55,7 @@ nbnc_ds_candidate_dirty(uint32_t *by)
 void
 nbnc_ds_candidate_set(struct lyd_node *tree, uint32_t sid, bool validated)
 {
-	ds.touched.valid = false;	/* changed some other way */
+	ds.touched.valid = false; /* changed some other way */
 	if (ds.cand != tree)
 		lyd_free_all(ds.cand);
 	ds.cand = tree;
@@ -68,7 +68,7 @@ int
 nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
     enum nbnc_erropt erropt, struct nbnc_errs *errs, uint32_t sid)
 {
-	struct lyd_node	*base;
+	struct lyd_node *base;
 	int		 rc;
 
 	if (ds.cand_dirty) {
@@ -81,8 +81,10 @@ nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
 			ds.spare = NULL;
 		}
 		if (!ds.spare) {
-			if (!nb_running() || lyd_dup_siblings(nb_running(), NULL,
-			    LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &ds.spare) != LY_SUCCESS)
+			if (!nb_running() ||
+			    lyd_dup_siblings(nb_running(), NULL,
+				LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+				&ds.spare) != LY_SUCCESS)
 				return -EAGAIN;
 			ds.spare_gen = nb_running_gen();
 		}
@@ -105,7 +107,7 @@ nbnc_ds_candidate_edit_fast(const struct lyd_node *edit, const char *dop,
 		return rc;
 	}
 	if (rc != 0)
-		return rc;	/* refused: nothing changed */
+		return rc; /* refused: nothing changed */
 	if (base == ds.spare) {
 		ds.cand = ds.spare;
 		ds.cand_gen = ds.spare_gen;
@@ -170,7 +172,7 @@ nbnc_ds_lock_time(enum nbnc_ds d)
 int
 nbnc_ds_lock(enum nbnc_ds d, uint32_t sid, uint32_t *holder)
 {
-	uint32_t	 cc_sid = 0;
+	uint32_t cc_sid = 0;
 
 	if (ds.lock[d]) {
 		*holder = ds.lock[d];
@@ -181,7 +183,7 @@ nbnc_ds_lock(enum nbnc_ds d, uint32_t sid, uint32_t *holder)
 		return -EAGAIN;
 	}
 	if (d == NBNC_DS_RUNNING && nbnc_rt_confirm_pending(&cc_sid) && cc_sid != sid) {
-		*holder = cc_sid;	/* 0: persistent, no live session owns it */
+		*holder = cc_sid; /* 0: persistent, no live session owns it */
 		return -EINPROGRESS;
 	}
 	ds.lock[d] = sid;
@@ -209,7 +211,7 @@ nbnc_tag(enum nb_chan_tag t)
 {
 	switch (t) {
 	case NB_CHAN_TAG_APP_FAILED:
-		return NC_ERR_UNKNOWN;		/* operation-failed, type application */
+		return NC_ERR_UNKNOWN; /* operation-failed, type application */
 	case NB_CHAN_TAG_INVALID_VALUE:
 		return NC_ERR_INVALID_VALUE;
 	case NB_CHAN_TAG_IN_USE:
@@ -232,10 +234,10 @@ static int
 nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool plain,
     bool validated, bool keep, struct nb_err *err, NC_ERR *tag)
 {
-	enum nb_chan_tag	 ctag = NB_CHAN_TAG_OP_FAILED;
-	uint64_t		 t0 = mono_us(), t1, t2;
-	bool			 patch;
-	int			 rc;
+	enum nb_chan_tag ctag = NB_CHAN_TAG_OP_FAILED;
+	uint64_t	 t0 = mono_us(), t1, t2;
+	bool		 patch;
+	int		 rc;
 
 	*tag = NC_ERR_OP_FAILED;
 	if (!validated &&
@@ -251,7 +253,8 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 	/* the candidate made of edits of entries alone, on the running copy
 	 * it started from: hybridgwd needs only those entries */
 	patch = keep && ds.touched.valid && tree == ds.cand && ds.cand_gen == nb_running_gen();
-	if ((rc = nbnc_rt_commit(tree, r, plain, patch ? &ds.touched : NULL, err, &ctag)) != 0) {
+	if ((rc = nbnc_rt_commit(tree, r, plain, patch ? &ds.touched : NULL, err, &ctag)) !=
+	    0) {
 		*tag = nbnc_tag(ctag);
 		if (!keep)
 			lyd_free_all(tree);
@@ -261,7 +264,7 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 	if (keep && ds.touched.valid && tree == ds.cand && ds.cand_gen == nb_running_gen()) {
 		/* the running tree replaced, patched with what the edits
 		 * changed, is a copy of the new one: the next candidate */
-		struct lyd_node	*old = NULL;
+		struct lyd_node *old = NULL;
 
 		if ((rc = nb_commit_swap(tree, &old, err)) == 0) {
 			lyd_free_all(ds.spare);
@@ -279,7 +282,8 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 		log_err(LOG_MOD_NB, "netconf: cannot follow the commit: %s", err->msg);
 		_exit(1);
 	}
-	log_debug(LOG_MOD_NB, "netconf: commit validate %llu us, hybridgwd %llu us, here %llu us",
+	log_debug(LOG_MOD_NB,
+	    "netconf: commit validate %llu us, hybridgwd %llu us, here %llu us",
 	    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 	    (unsigned long long)(mono_us() - t2));
 	return 0;
@@ -288,8 +292,8 @@ nbnc_ds_commit_do(struct lyd_node *tree, const struct nbnc_commit_req *r, bool p
 int
 nbnc_ds_commit_tree(struct lyd_node *tree, uint32_t who, bool validated, struct nb_err *err)
 {
-	struct nbnc_commit_req	 r = { .sid = who };
-	NC_ERR			 tag;
+	struct nbnc_commit_req r = { .sid = who };
+	NC_ERR		       tag;
 
 	return nbnc_ds_commit_do(tree, &r, true, validated, false, err, &tag);
 }
@@ -305,7 +309,7 @@ nbnc_ds_confirm_pending(void)
 int
 nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	int		 rc;
 
 	*tag = NC_ERR_OP_FAILED;
@@ -315,24 +319,25 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 		tree = ds.cand;
 	} else if (ds.cand_dirty) {
 		if (lyd_dup_siblings(ds.cand, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
-		    &tree) != LY_SUCCESS) {
+			&tree) != LY_SUCCESS) {
 			nb_err_set(err, "", "out of memory");
 			return -ENOMEM;
 		}
-	} else if (nb_running() && lyd_dup_siblings(nb_running(), NULL,
-	    LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &tree) != LY_SUCCESS) {
+	} else if (nb_running() &&
+	    lyd_dup_siblings(nb_running(), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+		&tree) != LY_SUCCESS) {
 		nb_err_set(err, "", "out of memory");
 		return -ENOMEM;
 	}
 	if (tree && tree == ds.cand)
 		rc = nbnc_ds_commit_do(tree, r, false, true, true, err, tag);
 	else
-		rc = nbnc_ds_commit_do(tree, r, false, !ds.cand_dirty || ds.cand_valid, false, err,
-		    tag);
+		rc = nbnc_ds_commit_do(tree, r, false, !ds.cand_dirty || ds.cand_valid, false,
+		    err, tag);
 	if (rc != 0)
 		return rc;
 	if (tree && tree == ds.cand)
-		ds.cand = NULL;		/* now running */
+		ds.cand = NULL; /* now running */
 	nbnc_ds_candidate_discard();
 	return 0;
 }
@@ -341,8 +346,8 @@ nbnc_ds_commit(const struct nbnc_commit_req *r, struct nb_err *err, NC_ERR *tag)
 int
 nbnc_ds_cancel_commit(uint32_t sid, const char *persist_id, struct nb_err *err, NC_ERR *tag)
 {
-	enum nb_chan_tag	 ctag = NB_CHAN_TAG_OP_FAILED;
-	int			 rc;
+	enum nb_chan_tag ctag = NB_CHAN_TAG_OP_FAILED;
+	int		 rc;
 
 	if ((rc = nbnc_rt_cancel(sid, persist_id, err, &ctag)) != 0)
 		*tag = nbnc_tag(ctag);

@@ -10,7 +10,7 @@
 
 #include "northbound/nb_local.h"
 
-#define NC_BASE_NS	"urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NC_BASE_NS "urn:ietf:params:xml:ns:netconf:base:1.0"
 
 /* ------------------------------------------------------------ errors */
 
@@ -18,12 +18,12 @@ void
 nbnc_errs_add(struct nbnc_errs *errs, NC_ERR tag, const char *path, const char *bad_elem,
     const char *fmt, ...)
 {
-	struct nbnc_err	*e;
+	struct nbnc_err *e;
 	va_list		 ap;
 
 	if (errs->n == errs->cap) {
 		size_t		 cap = errs->cap ? errs->cap * 2 : 4;
-		struct nbnc_err	*v = realloc(errs->v, cap * sizeof(*v));
+		struct nbnc_err *v = realloc(errs->v, cap * sizeof(*v));
 
 		if (!v)
 			return;
@@ -44,8 +44,9 @@ nbnc_errs_add(struct nbnc_errs *errs, NC_ERR tag, const char *path, const char *
 static NC_ERR
 nbnc_tag_guess(const char *app_tag, const char *msg)
 {
-	if (app_tag && (strcmp(app_tag, "instance-required") == 0 ||
-	    strcmp(app_tag, "missing-choice") == 0))
+	if (app_tag &&
+	    (strcmp(app_tag, "instance-required") == 0 ||
+		strcmp(app_tag, "missing-choice") == 0))
 		return NC_ERR_DATA_MISSING;
 	if (app_tag && app_tag[0])
 		return NC_ERR_OP_FAILED;
@@ -65,7 +66,7 @@ nbnc_errs_add_nb(struct nbnc_errs *errs, NC_ERR tag, const struct nb_err *nb)
 		    nb->app_tag);
 	if (tag == NC_ERR_MISSING_ELEM && errs->n) {
 		/* Mandatory node "x" instance does not exist. */
-		const char	*q = strchr(nb->msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
+		const char *q = strchr(nb->msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
 
 		if (q && q2 && (size_t)(q2 - q - 1) < sizeof(errs->v[0].bad_elem))
 			snprintf(errs->v[errs->n - 1].bad_elem, sizeof(errs->v[0].bad_elem),
@@ -78,8 +79,8 @@ nbnc_errs_add_nb(struct nbnc_errs *errs, NC_ERR tag, const struct nb_err *nb)
 void
 nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *tree)
 {
-	char		 parent[256], name[128], *slash, *p;
-	struct ly_set	*set = NULL;
+	char	       parent[256], name[128], *slash, *p;
+	struct ly_set *set = NULL;
 
 	if (!tree || !msg || strncmp(msg, "Mandatory node \"", 16) != 0 || !path[0] ||
 	    strchr(path, '[') || !(slash = strrchr(path, '/')) || slash == path)
@@ -89,7 +90,7 @@ nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *
 	if (lyd_find_xpath(tree, parent, &set) != LY_SUCCESS)
 		return;
 	for (uint32_t i = 0; i < set->count; i++) {
-		struct lyd_node	*c = NULL;
+		struct lyd_node *c = NULL;
 
 		if (lyd_find_path(set->dnodes[i], name, 0, &c) == LY_SUCCESS && c)
 			continue;
@@ -105,7 +106,7 @@ nbnc_err_locate(char *path, size_t len, const char *msg, const struct lyd_node *
 void
 nbnc_errs_from_ly(struct nbnc_errs *errs, const char *what)
 {
-	struct nb_err	 nb = { 0 };
+	struct nb_err nb = { 0 };
 
 	nb_err_from_ly(&nb, what);
 	nbnc_errs_add_nb(errs, NC_ERR_UNKNOWN, &nb);
@@ -123,9 +124,9 @@ nbnc_errs_free(struct nbnc_errs *errs)
 enum nbnc_op { OP_NONE, OP_MERGE, OP_REPLACE, OP_CREATE, OP_DELETE, OP_REMOVE, OP_BAD };
 
 struct edit {
-	enum nbnc_erropt	 erropt;
-	struct nbnc_errs	*errs;
-	bool			 stop;
+	enum nbnc_erropt  erropt;
+	struct nbnc_errs *errs;
+	bool		  stop;
 };
 
 static enum nbnc_op
@@ -145,7 +146,7 @@ static enum nbnc_op
 nbnc_op_of(const struct lyd_node *e, enum nbnc_op inherit)
 {
 	if (e->schema) {
-		struct lyd_meta	*m = lyd_find_meta(e->meta, NULL, "ietf-netconf:operation");
+		struct lyd_meta *m = lyd_find_meta(e->meta, NULL, "ietf-netconf:operation");
 
 		return m ? nbnc_op_parse(lyd_get_meta_value(m)) : inherit;
 	}
@@ -156,22 +157,22 @@ nbnc_op_of(const struct lyd_node *e, enum nbnc_op inherit)
 	return inherit;
 }
 
-static void
-nbnc_edit_err(struct edit *ed, NC_ERR tag, const struct lyd_node *e, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void nbnc_edit_err(struct edit *ed, NC_ERR tag, const struct lyd_node *e,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 nbnc_edit_err(struct edit *ed, NC_ERR tag, const struct lyd_node *e, const char *fmt, ...)
 {
-	char	*path = lyd_path(e, LYD_PATH_STD, NULL, 0);
-	char	 msg[512];
-	va_list	 ap;
+	char   *path = lyd_path(e, LYD_PATH_STD, NULL, 0);
+	char	msg[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	nbnc_errs_add(ed->errs, tag, path, e->schema ? e->schema->name :
-	    ((const struct lyd_node_opaq *)e)->name.name, "%s", msg);
+	nbnc_errs_add(ed->errs, tag, path,
+	    e->schema ? e->schema->name : ((const struct lyd_node_opaq *)e)->name.name, "%s",
+	    msg);
 	free(path);
 	if (ed->erropt != NBNC_ERR_CONTINUE)
 		ed->stop = true;
@@ -183,11 +184,11 @@ nbnc_edit_err(struct edit *ed, NC_ERR tag, const struct lyd_node *e, const char 
 static bool
 nbnc_only_removes(const struct lyd_node *e)
 {
-	const struct lyd_node	*n;
-	bool			 removes = false;
+	const struct lyd_node *n;
+	bool		       removes = false;
 
 	LYD_TREE_DFS_BEGIN(e, n) {
-		enum nbnc_op	 op = n != e ? nbnc_op_of(n, OP_NONE) : OP_NONE;
+		enum nbnc_op op = n != e ? nbnc_op_of(n, OP_NONE) : OP_NONE;
 
 		if (op != OP_NONE && op != OP_REMOVE)
 			return false;
@@ -203,15 +204,17 @@ nbnc_only_removes(const struct lyd_node *e)
 static int
 nbnc_insert_attr(struct edit *ed, const struct lyd_node *e)
 {
-	const struct lyd_meta	*m;
+	const struct lyd_meta *m;
 
 	for (m = e->meta; m; m = m->next) {
 		if (strcmp(m->annotation->module->name, "yang") != 0 ||
 		    (strcmp(m->name, "insert") != 0 && strcmp(m->name, "value") != 0 &&
-		    strcmp(m->name, "key") != 0))
+			strcmp(m->name, "key") != 0))
 			continue;
-		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ATTR, e, "\"%s\" is not ordered-by user: yang:%s "
-		    "does not apply", e->schema->name, m->name);
+		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ATTR, e,
+		    "\"%s\" is not ordered-by user: yang:%s "
+		    "does not apply",
+		    e->schema->name, m->name);
 		if (ed->errs->n)
 			snprintf(ed->errs->v[ed->errs->n - 1].bad_attr,
 			    sizeof(ed->errs->v[0].bad_attr), "%s", m->name);
@@ -251,7 +254,7 @@ static int
 nbnc_edit_create(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
     const struct lyd_node *e, enum nbnc_op op)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 	enum nbnc_op	 child_op = op == OP_REPLACE ? OP_REPLACE : OP_MERGE;
 
 	if (lyd_dup_single(e, NULL, LYD_DUP_NO_META, &n) != LY_SUCCESS) {
@@ -274,31 +277,31 @@ static int
 nbnc_edit_opaq(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
     const struct lyd_node *e, enum nbnc_op op)
 {
-	const struct lyd_node_opaq	*o = (const struct lyd_node_opaq *)e;
-	const struct lys_module		*mod = NULL;
-	const struct lysc_node		*s = NULL;
-	struct lyd_node			*t = NULL;
+	const struct lyd_node_opaq *o = (const struct lyd_node_opaq *)e;
+	const struct lys_module	   *mod = NULL;
+	const struct lysc_node	   *s = NULL;
+	struct lyd_node		   *t = NULL;
 
 	if (o->name.module_ns)
 		mod = ly_ctx_get_module_implemented_ns(nb_ctx(), o->name.module_ns);
 	if (tparent && !tparent->schema)
 		tparent = NULL;
 	if (mod || tparent)
-		s = lys_find_child(tparent ? tparent->schema : NULL, mod ? mod : tparent->schema->module,
-		    o->name.name, 0, 0, 0);
+		s = lys_find_child(tparent ? tparent->schema : NULL,
+		    mod ? mod : tparent->schema->module, o->name.name, 0, 0, 0);
 	if (!mod && o->name.module_ns && o->name.module_ns[0] &&
 	    (!tparent || strcmp(o->name.module_ns, tparent->schema->module->ns) != 0)) {
 		/* RFC 6241 App. A: a namespace the server does not know at all */
-		nbnc_edit_err(ed, NC_ERR_UNKNOWN_NS, e, "no module of this server has namespace \"%s\"",
-		    o->name.module_ns);
+		nbnc_edit_err(ed, NC_ERR_UNKNOWN_NS, e,
+		    "no module of this server has namespace \"%s\"", o->name.module_ns);
 		if (ed->errs->n)
 			snprintf(ed->errs->v[ed->errs->n - 1].bad_ns,
 			    sizeof(ed->errs->v[0].bad_ns), "%s", o->name.module_ns);
 		return -EINVAL;
 	}
 	if (!s || (s->flags & LYS_CONFIG_R)) {
-		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ELEM, e, "unknown element \"%s\"%s%s", o->name.name,
-		    o->name.module_ns ? " in namespace " : "",
+		nbnc_edit_err(ed, NC_ERR_UNKNOWN_ELEM, e, "unknown element \"%s\"%s%s",
+		    o->name.name, o->name.module_ns ? " in namespace " : "",
 		    o->name.module_ns ? o->name.module_ns : "");
 		return -EINVAL;
 	}
@@ -307,8 +310,8 @@ nbnc_edit_opaq(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop
 		if (t && (t->flags & LYD_DEFAULT))
 			t = NULL;
 		if (!t && op == OP_DELETE) {
-			nbnc_edit_err(ed, NC_ERR_DATA_MISSING, e, "cannot delete \"%s\": it does not exist",
-			    s->name);
+			nbnc_edit_err(ed, NC_ERR_DATA_MISSING, e,
+			    "cannot delete \"%s\": it does not exist", s->name);
 			return -ENOENT;
 		}
 		if (t)
@@ -318,8 +321,8 @@ nbnc_edit_opaq(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop
 	if (s->nodetype & LYD_NODE_TERM) {
 		/* Ask libyang why the value is wrong, for a precise message. */
 		if (lyd_value_validate(nb_ctx(), s, o->value ? o->value : "",
-		    o->value ? strlen(o->value) : 0, NULL, NULL, NULL) != LY_SUCCESS) {
-			const struct ly_err_item	*li = ly_err_last(nb_ctx());
+			o->value ? strlen(o->value) : 0, NULL, NULL, NULL) != LY_SUCCESS) {
+			const struct ly_err_item *li = ly_err_last(nb_ctx());
 
 			nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e, "%s",
 			    li && li->msg ? li->msg : "invalid value");
@@ -328,8 +331,8 @@ nbnc_edit_opaq(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop
 		}
 	}
 	if (s->nodetype == LYS_LIST) {
-		nbnc_edit_err(ed, NC_ERR_MISSING_ELEM, e, "list \"%s\" instance without all its keys",
-		    s->name);
+		nbnc_edit_err(ed, NC_ERR_MISSING_ELEM, e,
+		    "list \"%s\" instance without all its keys", s->name);
 		return -EINVAL;
 	}
 	nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e, "invalid element \"%s\"", s->name);
@@ -340,7 +343,7 @@ static int
 nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
     const struct lyd_node *e, enum nbnc_op op)
 {
-	struct lyd_node	*t = NULL, *first = nbnc_target_first(tparent, ttop);
+	struct lyd_node *t = NULL, *first = nbnc_target_first(tparent, ttop);
 	int		 rc = 0;
 
 	if (op == OP_BAD) {
@@ -352,8 +355,8 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 	if (nbnc_insert_attr(ed, e) != 0)
 		return -EINVAL;
 	if (e->schema->flags & LYS_CONFIG_R) {
-		nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e, "\"%s\" is state data, not configuration",
-		    e->schema->name);
+		nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e,
+		    "\"%s\" is state data, not configuration", e->schema->name);
 		return -EINVAL;
 	}
 	if (first)
@@ -374,8 +377,8 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 	switch (op) {
 	case OP_CREATE:
 		if (t) {
-			nbnc_edit_err(ed, NC_ERR_DATA_EXISTS, e, "cannot create \"%s\": it already exists",
-			    e->schema->name);
+			nbnc_edit_err(ed, NC_ERR_DATA_EXISTS, e,
+			    "cannot create \"%s\": it already exists", e->schema->name);
 			return -EEXIST;
 		}
 		return nbnc_edit_create(ed, tparent, ttop, e, OP_MERGE);
@@ -383,7 +386,7 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 		if (!t)
 			return nbnc_edit_create(ed, tparent, ttop, e, OP_MERGE);
 		if (t->schema->nodetype == LYS_LEAF) {
-			LY_ERR	 r = lyd_change_term(t, lyd_get_value(e));
+			LY_ERR r = lyd_change_term(t, lyd_get_value(e));
 
 			if (r != LY_SUCCESS && r != LY_EEXIST && r != LY_ENOT) {
 				nbnc_edit_err(ed, NC_ERR_INVALID_VALUE, e, "cannot set \"%s\"",
@@ -394,15 +397,15 @@ nbnc_edit_one(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
 		}
 		if (t->schema->nodetype & LYD_NODE_INNER)
 			return nbnc_edit_siblings(ed, t, NULL, lyd_child_no_keys(e), OP_MERGE);
-		return 0;	/* leaf-list value present; anydata kept */
+		return 0; /* leaf-list value present; anydata kept */
 	case OP_REPLACE:
 		if (t)
 			nbnc_free(tparent ? NULL : ttop, t);
 		return nbnc_edit_create(ed, tparent, ttop, e, OP_REPLACE);
 	case OP_DELETE:
 		if (!t) {
-			nbnc_edit_err(ed, NC_ERR_DATA_MISSING, e, "cannot delete \"%s\": it does not exist",
-			    e->schema->name);
+			nbnc_edit_err(ed, NC_ERR_DATA_MISSING, e,
+			    "cannot delete \"%s\": it does not exist", e->schema->name);
 			return -ENOENT;
 		}
 		__attribute__((fallthrough));
@@ -444,10 +447,10 @@ static int
 nbnc_edit_siblings(struct edit *ed, struct lyd_node *tparent, struct lyd_node **ttop,
     const struct lyd_node *efirst, enum nbnc_op inherit)
 {
-	int	 rc = 0;
+	int rc = 0;
 
 	for (const struct lyd_node *e = efirst; e && !ed->stop; e = e->next) {
-		int	 r;
+		int r;
 
 		if (e->schema && lysc_is_key(e->schema))
 			continue;
@@ -461,8 +464,8 @@ nbnc_edit_siblings(struct edit *ed, struct lyd_node *tparent, struct lyd_node **
 bool
 nbnc_bad_operation(const char *msg, const char *xml)
 {
-	const char	*q = strchr(msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
-	char		 pat[96];
+	const char *q = strchr(msg, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
+	char	    pat[96];
 
 	if (!q2 || strncmp(msg, "Invalid enumeration value", 25) != 0 || q2 - q > 64)
 		return false;
@@ -476,13 +479,13 @@ nbnc_bad_operation(const char *msg, const char *xml)
 int
 nbnc_edit_parse(const char *xml, struct lyd_node **edit, struct nbnc_errs *errs)
 {
-	size_t	 before = errs->n;
+	size_t before = errs->n;
 
 	*edit = NULL;
 	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML,
-	    LYD_PARSE_ONLY | LYD_PARSE_OPAQ | LYD_PARSE_NO_STATE, 0, edit) != LY_SUCCESS) {
-		const struct ly_err_item	*li = ly_err_last(nb_ctx());
-		NC_ERR				 tag = NC_ERR_MALFORMED_MSG;
+		LYD_PARSE_ONLY | LYD_PARSE_OPAQ | LYD_PARSE_NO_STATE, 0, edit) != LY_SUCCESS) {
+		const struct ly_err_item *li = ly_err_last(nb_ctx());
+		NC_ERR			  tag = NC_ERR_MALFORMED_MSG;
 
 		/* a bad nc:operation value fails the parse itself:
 		 * 'Invalid enumeration value "x".' with operation="x" */
@@ -504,9 +507,9 @@ int
 nbnc_edit_run(struct lyd_node **tree, const struct lyd_node *edit, const char *default_op,
     enum nbnc_erropt erropt, struct nbnc_errs *errs)
 {
-	struct edit	 ed = { erropt, errs, false };
-	enum nbnc_op	 dop = default_op ? nbnc_op_parse(default_op) : OP_MERGE;
-	size_t		 before = errs->n;
+	struct edit  ed = { erropt, errs, false };
+	enum nbnc_op dop = default_op ? nbnc_op_parse(default_op) : OP_MERGE;
+	size_t	     before = errs->n;
 
 	nbnc_edit_siblings(&ed, NULL, tree, edit, dop);
 	return errs->n > before ? -EINVAL : 0;
@@ -516,7 +519,7 @@ int
 nbnc_edit_apply(struct lyd_node **tree, const char *xml, const char *default_op,
     enum nbnc_erropt erropt, struct nbnc_errs *errs)
 {
-	struct lyd_node	*edit = NULL;
+	struct lyd_node *edit = NULL;
 	int		 rc;
 
 	if ((rc = nbnc_edit_parse(xml, &edit, errs)) != 0)
@@ -533,7 +536,7 @@ nbnc_edit_op(const struct lyd_node *e, const char *inherit)
 {
 	static const char *const names[] = { "none", "merge", "replace", "create", "delete",
 		"remove" };
-	enum nbnc_op	 op = nbnc_op_of(e, inherit ? nbnc_op_parse(inherit) : OP_MERGE);
+	enum nbnc_op op = nbnc_op_of(e, inherit ? nbnc_op_parse(inherit) : OP_MERGE);
 
 	return op < OP_BAD ? names[op] : NULL;
 }
@@ -541,14 +544,17 @@ nbnc_edit_op(const struct lyd_node *e, const char *inherit)
 int
 nbnc_any_xml(const struct lyd_node *any, char **xml)
 {
-	const struct lyd_node_any	*a = (const struct lyd_node_any *)any;
+	const struct lyd_node_any *a = (const struct lyd_node_any *)any;
 
 	*xml = NULL;
 	if (a->value_type == LYD_ANYDATA_DATATREE) {
 		if (!a->value.tree)
 			return 0;
-		return lyd_print_mem(xml, a->value.tree, LYD_XML, LYD_PRINT_WITHSIBLINGS |
-		    LYD_PRINT_KEEPEMPTYCONT | LYD_PRINT_SHRINK) == LY_SUCCESS ? 0 : -ENOMEM;
+		return lyd_print_mem(xml, a->value.tree, LYD_XML,
+			   LYD_PRINT_WITHSIBLINGS | LYD_PRINT_KEEPEMPTYCONT |
+			       LYD_PRINT_SHRINK) == LY_SUCCESS ?
+		    0 :
+		    -ENOMEM;
 	}
 	return lyd_any_value_str(any, xml) == LY_SUCCESS ? 0 : -ENOMEM;
 }
@@ -556,7 +562,7 @@ nbnc_any_xml(const struct lyd_node *any, char **xml)
 int
 nbnc_config_parse(const char *xml, struct lyd_node **tree, struct nbnc_errs *errs)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	*tree = NULL;
 	if (nb_config_parse_mem(xml, LYD_XML, tree, &err) != 0) {

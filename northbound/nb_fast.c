@@ -24,19 +24,19 @@
  */
 
 static struct {
-	bool		 checked, ok;
-	uint32_t	 changes;
+	bool	 checked, ok;
+	uint32_t changes;
 } fast_schema;
 
 static bool
 fast_type_ok(const struct lysc_type *t)
 {
-	LY_ARRAY_COUNT_TYPE	 i;
+	LY_ARRAY_COUNT_TYPE i;
 
 	if (t->basetype == LY_TYPE_LEAFREF || t->basetype == LY_TYPE_INST)
 		return false;
 	if (t->basetype == LY_TYPE_UNION) {
-		const struct lysc_type_union	*u = (const struct lysc_type_union *)t;
+		const struct lysc_type_union *u = (const struct lysc_type_union *)t;
 
 		LY_ARRAY_FOR(u->types, i)
 			if (!fast_type_ok(u->types[i]))
@@ -49,8 +49,8 @@ fast_type_ok(const struct lysc_type *t)
 static bool
 fast_subtree_ok(const struct lysc_node *root)
 {
-	const struct lysc_node	*s;
-	bool			 ok = true;
+	const struct lysc_node *s;
+	bool			ok = true;
 
 	LYSC_TREE_DFS_BEGIN(root, s) {
 		if (LY_ARRAY_COUNT(lysc_node_musts(s)) || LY_ARRAY_COUNT(lysc_node_when(s)))
@@ -58,11 +58,12 @@ fast_subtree_ok(const struct lysc_node *root)
 		if ((s->nodetype & LYD_NODE_TERM) &&
 		    !fast_type_ok(((const struct lysc_node_leaf *)s)->type))
 			ok = false;
-		if (s->nodetype == LYS_LIST && LY_ARRAY_COUNT(((const struct lysc_node_list *)s)->uniques))
+		if (s->nodetype == LYS_LIST &&
+		    LY_ARRAY_COUNT(((const struct lysc_node_list *)s)->uniques))
 			ok = false;
 		if (s->nodetype == LYS_LIST && s->parent == root &&
 		    (((const struct lysc_node_list *)s)->min != 0 ||
-		    ((const struct lysc_node_list *)s)->max != UINT32_MAX))
+			((const struct lysc_node_list *)s)->max != UINT32_MAX))
 			ok = false;
 		LYSC_TREE_DFS_END(root, s);
 	}
@@ -72,7 +73,7 @@ fast_subtree_ok(const struct lysc_node *root)
 bool
 nbnc_fast_enabled(const struct lysc_node *gws)
 {
-	uint32_t	 changes = ly_ctx_get_change_count(nb_ctx());
+	uint32_t changes = ly_ctx_get_change_count(nb_ctx());
 
 	if (!fast_schema.checked || fast_schema.changes != changes) {
 		fast_schema.ok = fast_subtree_ok(gws);
@@ -95,7 +96,8 @@ struct lyd_node *
 nbnc_fast_gateway(const struct lyd_node *tree)
 {
 	for (const struct lyd_node *t = tree ? lyd_first_sibling(tree) : NULL; t; t = t->next)
-		if (t->schema && !t->schema->parent && strcmp(t->schema->name, "gateway") == 0 &&
+		if (t->schema && !t->schema->parent &&
+		    strcmp(t->schema->name, "gateway") == 0 &&
 		    strcmp(t->schema->module->name, "hybridgw") == 0)
 			return (struct lyd_node *)t;
 	return NULL;
@@ -104,7 +106,7 @@ nbnc_fast_gateway(const struct lyd_node *tree)
 void
 nbnc_fast_free_children(struct lyd_node *parent, bool keep_keys, const struct lyd_node *gw)
 {
-	struct lyd_node	*c, *next;
+	struct lyd_node *c, *next;
 
 	for (c = keep_keys ? lyd_child_no_keys(parent) : lyd_child(parent); c; c = next) {
 		next = c->next;
@@ -128,12 +130,12 @@ nbnc_touched_clear(struct nbnc_touched *t)
 int
 nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src, const struct nbnc_touched *t)
 {
-	struct lyd_node	*dg = nbnc_fast_gateway(dst), *sgw = nbnc_fast_gateway(src), *c;
+	struct lyd_node *dg = nbnc_fast_gateway(dst), *sgw = nbnc_fast_gateway(src), *c;
 
 	if (!t->valid || !dg || !sgw)
 		return -EINVAL;
 	for (size_t i = 0; i < t->n; i++) {
-		struct lyd_node	*d = NULL, *s = NULL;
+		struct lyd_node *d = NULL, *s = NULL;
 
 		/* an entry of a list right under gateway in both (the paths may
 		 * come from the other process: nothing else is patched) */
@@ -144,10 +146,11 @@ nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src, const struct n
 			return -EINVAL;
 		nbnc_fast_free_children(d, true, NULL);
 		LY_LIST_FOR(lyd_child_no_keys(s), c) {
-			struct lyd_node	*n = NULL;
+			struct lyd_node *n = NULL;
 
-			if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &n) !=
-			    LY_SUCCESS || lyd_insert_child(d, n) != LY_SUCCESS) {
+			if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+				&n) != LY_SUCCESS ||
+			    lyd_insert_child(d, n) != LY_SUCCESS) {
 				lyd_free_tree(n);
 				return -EINVAL;
 			}
@@ -155,11 +158,12 @@ nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src, const struct n
 	}
 	nbnc_fast_free_children(dg, false, dg);
 	LY_LIST_FOR(lyd_child(sgw), c) {
-		struct lyd_node	*n = NULL;
+		struct lyd_node *n = NULL;
 
 		if (nbnc_fast_big(c, sgw))
 			continue;
-		if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &n) != LY_SUCCESS ||
+		if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &n) !=
+			LY_SUCCESS ||
 		    lyd_insert_child(dg, n) != LY_SUCCESS) {
 			lyd_free_tree(n);
 			return -EINVAL;
@@ -171,7 +175,7 @@ nbnc_fast_patch(struct lyd_node *dst, const struct lyd_node *src, const struct n
 bool
 nbnc_fast_possible(const struct lyd_node *tree)
 {
-	struct lyd_node	*gw = nbnc_fast_gateway(tree);
+	struct lyd_node *gw = nbnc_fast_gateway(tree);
 
 	return gw && nbnc_fast_enabled(gw->schema);
 }
@@ -180,7 +184,7 @@ int
 nbnc_fast_scratch(const struct lyd_node *tree, const struct nbnc_touched *t,
     struct lyd_node **out)
 {
-	struct lyd_node	*gw = nbnc_fast_gateway(tree), *sg = NULL;
+	struct lyd_node	      *gw = nbnc_fast_gateway(tree), *sg = NULL;
 	const struct lyd_node *c;
 
 	*out = NULL;
@@ -188,25 +192,28 @@ nbnc_fast_scratch(const struct lyd_node *tree, const struct nbnc_touched *t,
 		return -EINVAL;
 	for (size_t i = 0; i <= t->n; i++) {
 		/* each entry (once), then gateway's other children */
-		struct lyd_node	*e = NULL, *had = NULL;
+		struct lyd_node *e = NULL, *had = NULL;
 
-		if (i < t->n && (lyd_find_path(gw, t->paths[i], 0, &e) != LY_SUCCESS || !e ||
-		    !nbnc_fast_big(e, gw)))
+		if (i < t->n &&
+		    (lyd_find_path(gw, t->paths[i], 0, &e) != LY_SUCCESS || !e ||
+			!nbnc_fast_big(e, gw)))
 			goto fail;
-		if (i < t->n && lyd_find_sibling_first(lyd_child(sg), e, &had) == LY_SUCCESS && had)
+		if (i < t->n && lyd_find_sibling_first(lyd_child(sg), e, &had) == LY_SUCCESS &&
+		    had)
 			continue;
 		LY_LIST_FOR(i < t->n ? e : lyd_child(gw), c) {
-			struct lyd_node	*d = NULL;
+			struct lyd_node *d = NULL;
 
 			if (i == t->n && nbnc_fast_big(c, gw))
 				continue;
-			if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &d) !=
-			    LY_SUCCESS || lyd_insert_child(sg, d) != LY_SUCCESS) {
+			if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+				&d) != LY_SUCCESS ||
+			    lyd_insert_child(sg, d) != LY_SUCCESS) {
 				lyd_free_tree(d);
 				goto fail;
 			}
 			if (i < t->n)
-				break;	/* the entry alone, not its siblings */
+				break; /* the entry alone, not its siblings */
 		}
 	}
 	*out = sg;

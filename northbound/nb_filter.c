@@ -17,8 +17,8 @@
  * MARK_PATH keeps a node (with its list keys) for what lies below,
  * MARK_FULL keeps its whole subtree.
  */
-#define MARK_PATH	((void *)(uintptr_t)1)
-#define MARK_FULL	((void *)(uintptr_t)2)
+#define MARK_PATH ((void *)(uintptr_t)1)
+#define MARK_FULL ((void *)(uintptr_t)2)
 
 static void
 mark(struct lyd_node *d, void *m)
@@ -38,7 +38,7 @@ fnode_name(const struct lyd_node *f)
 static const char *
 fnode_ns(const struct lyd_node *f)
 {
-	const char	*ns;
+	const char *ns;
 
 	if (f->schema)
 		return f->schema->module->ns;
@@ -76,17 +76,17 @@ fnode_is_content(const struct lyd_node *f)
 static bool
 fnode_matches(const struct lyd_node *f, const struct lyd_node *d)
 {
-	const char	*ns = fnode_ns(f);
+	const char *ns = fnode_ns(f);
 
 	if (!d->schema || strcmp(fnode_name(f), d->schema->name) != 0)
 		return false;
-	return !ns || strcmp(ns, d->schema->module->ns) == 0;	/* 6.2.1: no ns = any */
+	return !ns || strcmp(ns, d->schema->module->ns) == 0; /* 6.2.1: no ns = any */
 }
 
 static bool
 fnode_value_matches(const struct lyd_node *f, const struct lyd_node *d)
 {
-	const char	*fv = fnode_value(f), *dv;
+	const char *fv = fnode_value(f), *dv;
 
 	if (!(d->schema->nodetype & LYD_NODE_TERM) || !(dv = lyd_get_value(d)))
 		return false;
@@ -103,10 +103,10 @@ fnode_value_matches(const struct lyd_node *f, const struct lyd_node *d)
 static bool
 subtree_mark(struct nbnc_filter *flt, struct lyd_node *d, const struct lyd_node *f)
 {
-	const struct lyd_node	*c;
-	struct lyd_node		*dc;
-	size_t			 ncontent = 0;
-	bool			 other = false, any = false;
+	const struct lyd_node *c;
+	struct lyd_node	      *dc;
+	size_t		       ncontent = 0;
+	bool		       other = false, any = false;
 
 	if (!lyd_child(f)) {
 		/* selection node (or a content match at this level, checked by
@@ -116,7 +116,7 @@ subtree_mark(struct nbnc_filter *flt, struct lyd_node *d, const struct lyd_node 
 	}
 	/* every content match node must match a child */
 	LY_LIST_FOR(lyd_child(f), c) {
-		bool	 ok = false;
+		bool ok = false;
 
 		if (!fnode_is_content(c)) {
 			other = true;
@@ -159,7 +159,7 @@ subtree_mark(struct nbnc_filter *flt, struct lyd_node *d, const struct lyd_node 
 static void
 prune(struct lyd_node **first, struct lyd_node *parent)
 {
-	struct lyd_node	*d, *next;
+	struct lyd_node *d, *next;
 
 	for (d = parent ? lyd_child(parent) : *first; d; d = next) {
 		next = d->next;
@@ -181,7 +181,7 @@ prune(struct lyd_node **first, struct lyd_node *parent)
 static void
 unmark_all(struct lyd_node *first)
 {
-	struct lyd_node	*top, *d;
+	struct lyd_node *top, *d;
 
 	LY_LIST_FOR(first, top) {
 		LYD_TREE_DFS_BEGIN(top, d) {
@@ -198,12 +198,12 @@ unmark_all(struct lyd_node *first)
 static bool
 xpath_after_operand(const char *expr, const char *w)
 {
-	const char	*q = w;
+	const char *q = w;
 
 	while (q > expr && isspace((unsigned char)q[-1]))
 		q--;
 	if (q == expr || q == w)
-		return false;	/* first, or glued to what precedes it */
+		return false; /* first, or glued to what precedes it */
 	return isalnum((unsigned char)q[-1]) || strchr(")]*.'\"_-", q[-1]) != NULL;
 }
 
@@ -213,8 +213,8 @@ xpath_after_operand(const char *expr, const char *w)
 static int
 xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 {
-	size_t	 cap = strlen(in) * 4 + 64, n = 0;
-	char	*o = malloc(cap), quote = 0;
+	size_t cap = strlen(in) * 4 + 64, n = 0;
+	char  *o = malloc(cap), quote = 0;
 
 	if (!o)
 		return -ENOMEM;
@@ -232,14 +232,16 @@ xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 		}
 		if (isalpha((unsigned char)*p) || *p == '_') {
 			const char		*s = p;
-			const struct lys_module	*m = NULL;
+			const struct lys_module *m = NULL;
 			uint32_t		 idx = 0;
 			size_t			 len;
 
-			while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
+			while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
+			    *p == '.')
 				p++;
 			len = (size_t)(p - s);
-			if (len == 3 && strncmp(s, "mod", 3) == 0 && xpath_after_operand(in, s)) {
+			if (len == 3 && strncmp(s, "mod", 3) == 0 &&
+			    xpath_after_operand(in, s)) {
 				/* libyang 2.1 computes mod on integers: "1 mod 0" or a
 				 * NaN operand raises SIGFPE in the server */
 				nbnc_errs_add(errs, NC_ERR_INVALID_VALUE, "", NULL,
@@ -247,18 +249,22 @@ xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 				free(o);
 				return -EINVAL;
 			}
-			if (*p == ':' && p[1] != ':' && (s == in || !isalnum((unsigned char)s[-1]))) {
-				char	 pfx[128];
+			if (*p == ':' && p[1] != ':' &&
+			    (s == in || !isalnum((unsigned char)s[-1]))) {
+				char pfx[128];
 
-				snprintf(pfx, sizeof(pfx), "%.*s", (int)(len < 127 ? len : 127), s);
+				snprintf(pfx, sizeof(pfx), "%.*s", (int)(len < 127 ? len : 127),
+				    s);
 				if (!ly_ctx_get_module_implemented(nb_ctx(), pfx)) {
 					while ((m = ly_ctx_get_module_iter(nb_ctx(), &idx)))
 						if (m->implemented && m->prefix &&
 						    strcmp(m->prefix, pfx) == 0)
 							break;
 					if (!m) {
-						nbnc_errs_add(errs, NC_ERR_INVALID_VALUE, "", NULL,
-						    "unknown prefix \"%s\" in the XPath filter", pfx);
+						nbnc_errs_add(errs, NC_ERR_INVALID_VALUE, "",
+						    NULL,
+						    "unknown prefix \"%s\" in the XPath filter",
+						    pfx);
 						free(o);
 						return -EINVAL;
 					}
@@ -281,22 +287,22 @@ xpath_rewrite(const char *in, char **out, struct nbnc_errs *errs)
 	return 0;
 }
 
-#define UNBOUND	"nbnc-unbound:"
+#define UNBOUND "nbnc-unbound:"
 
 /* Wrap xml in an undefined element and prefix every namespace URI so that
  * libyang binds nothing to a schema. */
 static char *
 filter_unbind(const char *xml)
 {
-	size_t	 n = 0, cap = strlen(xml) * 2 + 128;
-	char	*o = malloc(cap);
+	size_t n = 0, cap = strlen(xml) * 2 + 128;
+	char  *o = malloc(cap);
 
 	if (!o)
 		return NULL;
 	n += (size_t)sprintf(o, "<nbnc-filter xmlns=\"" UNBOUND "w\">");
 	for (const char *p = xml; *p;) {
 		if (strncmp(p, "xmlns", 5) == 0) {
-			const char	*q = p + 5, *eq;
+			const char *q = p + 5, *eq;
 
 			if (*q == ':')
 				while (*q && *q != '=' && !isspace((unsigned char)*q))
@@ -308,7 +314,8 @@ filter_unbind(const char *xml)
 				eq++;
 				while (isspace((unsigned char)*eq))
 					eq++;
-				if ((*eq == '"' || *eq == '\'') && n + (size_t)(eq - p) + 32 < cap) {
+				if ((*eq == '"' || *eq == '\'') &&
+				    n + (size_t)(eq - p) + 32 < cap) {
 					memcpy(o + n, p, (size_t)(eq - p) + 1);
 					n += (size_t)(eq - p) + 1;
 					memcpy(o + n, UNBOUND, strlen(UNBOUND));
@@ -319,7 +326,7 @@ filter_unbind(const char *xml)
 			}
 		}
 		if (n + 32 >= cap) {
-			char	*b = realloc(o, cap *= 2);
+			char *b = realloc(o, cap *= 2);
 
 			if (!b) {
 				free(o);
@@ -330,7 +337,7 @@ filter_unbind(const char *xml)
 		o[n++] = *p++;
 	}
 	if (n + 32 >= cap) {
-		char	*b = realloc(o, cap + 32);
+		char *b = realloc(o, cap + 32);
 
 		if (!b) {
 			free(o);
@@ -349,7 +356,7 @@ filter_unbind(const char *xml)
 static const struct lysc_node *
 fnode_schema(const struct lyd_node *f, const struct lysc_node *parent)
 {
-	const struct lys_module	*mod = NULL;
+	const struct lys_module *mod = NULL;
 	const char		*ns = fnode_ns(f);
 
 	if (f->schema)
@@ -367,10 +374,10 @@ static void
 allowed_subtree(struct ly_set *allowed, const struct lyd_node *first,
     const struct lysc_node *parent)
 {
-	const struct lyd_node	*f;
+	const struct lyd_node *f;
 
 	LY_LIST_FOR(first, f) {
-		const struct lysc_node	*s = fnode_schema(f, parent);
+		const struct lysc_node *s = fnode_schema(f, parent);
 
 		if (!s)
 			continue;
@@ -385,10 +392,10 @@ allowed_subtree(struct ly_set *allowed, const struct lyd_node *first,
 static bool
 xpath_names(const char *xpath, const char *name)
 {
-	size_t		 n = strlen(name);
+	size_t n = strlen(name);
 
 	for (const char *p = strstr(xpath, name); p; p = strstr(p + 1, name)) {
-		char	 before = p == xpath ? '/' : p[-1], after = p[n];
+		char before = p == xpath ? '/' : p[-1], after = p[n];
 
 		if (strchr("/:[( ", before) && !isalnum((unsigned char)after) &&
 		    (after == '\0' || !strchr("-_.", after)))
@@ -406,7 +413,7 @@ xpath_names(const char *xpath, const char *name)
 static void
 allowed_compute(struct nbnc_filter *flt)
 {
-	struct ly_set	*atoms = NULL;	/* the nodes the expression selects */
+	struct ly_set *atoms = NULL; /* the nodes the expression selects */
 
 	if (flt->subtree)
 		allowed_subtree(flt->allowed, flt->subtree, NULL);
@@ -426,7 +433,7 @@ int
 nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
     struct nbnc_errs *errs)
 {
-	struct lyd_meta	*m;
+	struct lyd_meta *m;
 	const char	*type = "subtree", *select = NULL;
 	char		*xml = NULL;
 	int		 rc = 0;
@@ -453,7 +460,8 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 		return rc;
 	}
 	if (strcmp(type, "subtree") != 0) {
-		nbnc_errs_add(errs, NC_ERR_BAD_ATTR, "", "filter", "unknown filter type \"%s\"", type);
+		nbnc_errs_add(errs, NC_ERR_BAD_ATTR, "", "filter", "unknown filter type \"%s\"",
+		    type);
 		return -EINVAL;
 	}
 	if (nbnc_any_xml(filter, &xml) != 0) {
@@ -465,19 +473,21 @@ nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *flt,
 		goto out;
 	}
 	if (lyd_parse_data_mem(nb_ctx(), xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0,
-	    &flt->subtree) != LY_SUCCESS) {
+		&flt->subtree) != LY_SUCCESS) {
 		/* Not data (e.g. notifications in a subscription filter): read it
 		 * all as opaque nodes, namespaces made unknown (fnode_ns undoes it). */
 		char		*w = NULL;
-		struct lyd_node	*top = NULL;
+		struct lyd_node *top = NULL;
 
 		lyd_free_all(flt->subtree);
 		flt->subtree = NULL;
 		w = filter_unbind(xml);
-		if (w && lyd_parse_data_mem(nb_ctx(), w, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ,
-		    0, &top) == LY_SUCCESS && top && !top->schema) {
+		if (w &&
+		    lyd_parse_data_mem(nb_ctx(), w, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0,
+			&top) == LY_SUCCESS &&
+		    top && !top->schema) {
 			while (lyd_child(top)) {
-				struct lyd_node	*c = lyd_child(top);
+				struct lyd_node *c = lyd_child(top);
 
 				lyd_unlink_tree(c);
 				if (!flt->subtree)
@@ -513,13 +523,13 @@ nbnc_filter_free(struct nbnc_filter *flt)
 static void
 hint_add(const struct lyd_node *f, char *p, size_t plen, char **out, size_t *len, size_t *cap)
 {
-	const struct lyd_node	*c;
-	size_t			 n = strlen(p);
-	bool			 deeper = false;
+	const struct lyd_node *c;
+	size_t		       n = strlen(p);
+	bool		       deeper = false;
 
 	/* list keys and other content matches become predicates */
 	LY_LIST_FOR(lyd_child(f), c) {
-		const char	*v = fnode_value(c);
+		const char *v = fnode_value(c);
 
 		if (!fnode_is_content(c) || strchr(v, '\''))
 			continue;
@@ -529,7 +539,7 @@ hint_add(const struct lyd_node *f, char *p, size_t plen, char **out, size_t *len
 		    (int)strcspn(v, " \t\r\n"), v);
 	}
 	LY_LIST_FOR(lyd_child(f), c) {
-		size_t	 m = strlen(p);
+		size_t m = strlen(p);
 
 		if (fnode_is_content(c))
 			continue;
@@ -539,11 +549,11 @@ hint_add(const struct lyd_node *f, char *p, size_t plen, char **out, size_t *len
 		p[m] = '\0';
 	}
 	if (!deeper) {
-		size_t	 need = strlen(p) + 4;
+		size_t need = strlen(p) + 4;
 
 		if (*len + need + 1 > *cap) {
-			size_t	 ncap = (*cap + need) * 2;
-			char	*b = realloc(*out, ncap);
+			size_t ncap = (*cap + need) * 2;
+			char  *b = realloc(*out, ncap);
 
 			if (!b)
 				goto out;
@@ -559,7 +569,7 @@ out:
 char *
 nbnc_filter_state_hint(const struct nbnc_filter *flt)
 {
-	const struct lys_module	*mod = ly_ctx_get_module_implemented(nb_ctx(), "hybridgw");
+	const struct lys_module *mod = ly_ctx_get_module_implemented(nb_ctx(), "hybridgw");
 	const struct lyd_node	*f;
 	char			*out = NULL, p[1024];
 	size_t			 len = 0, cap = 0;
@@ -572,13 +582,14 @@ nbnc_filter_state_hint(const struct nbnc_filter *flt)
 		if (!strstr(flt->xpath, "//") && !strchr(flt->xpath, '*'))
 			return strdup(flt->xpath);
 		if (strstr(flt->xpath, "route"))
-			return strdup("/hybridgw:gateway-state/bgp/neighbor/route | "
+			return strdup(
+			    "/hybridgw:gateway-state/bgp/neighbor/route | "
 			    "/hybridgw:gateway-state/rib | /hybridgw:gateway-state/bfd | "
 			    "/hybridgw:gateway-state/failover");
 		return NULL;
 	}
 	LY_LIST_FOR(flt->subtree, f) {
-		const char	*ns = fnode_ns(f);
+		const char *ns = fnode_ns(f);
 
 		if (strcmp(fnode_name(f), "gateway-state") != 0 ||
 		    (ns && mod && strcmp(ns, mod->ns) != 0))
@@ -592,7 +603,7 @@ nbnc_filter_state_hint(const struct nbnc_filter *flt)
 bool
 nbnc_filter_wants(const struct nbnc_filter *flt, const char *module, const char *top)
 {
-	const struct lys_module	*mod;
+	const struct lys_module *mod;
 	const struct lyd_node	*f;
 
 	if (!flt || (!flt->subtree && !flt->xpath && !flt->empty))
@@ -600,12 +611,14 @@ nbnc_filter_wants(const struct nbnc_filter *flt, const char *module, const char 
 	if (flt->empty)
 		return false;
 	if (flt->xpath)
-		return strstr(flt->xpath, top) || strstr(flt->xpath, "//") || strstr(flt->xpath, "*");
+		return strstr(flt->xpath, top) || strstr(flt->xpath, "//") ||
+		    strstr(flt->xpath, "*");
 	mod = ly_ctx_get_module_implemented(nb_ctx(), module);
 	LY_LIST_FOR(flt->subtree, f) {
-		const char	*ns = fnode_ns(f);
+		const char *ns = fnode_ns(f);
 
-		if (strcmp(fnode_name(f), top) == 0 && (!ns || (mod && strcmp(ns, mod->ns) == 0)))
+		if (strcmp(fnode_name(f), top) == 0 &&
+		    (!ns || (mod && strcmp(ns, mod->ns) == 0)))
 			return true;
 	}
 	return false;
@@ -615,7 +628,7 @@ int
 nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_node **out,
     struct nbnc_errs *errs)
 {
-	struct lyd_node	*d;
+	struct lyd_node *d;
 	struct ly_set	*set = NULL;
 
 	*out = NULL;
@@ -636,7 +649,7 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 			return -EINVAL;
 		}
 		for (uint32_t i = 0; i < set->count; i++) {
-			struct lyd_node	*n = set->dnodes[i];
+			struct lyd_node *n = set->dnodes[i];
 
 			if (!n->schema)
 				continue;
@@ -646,7 +659,7 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 		}
 		ly_set_free(set, NULL);
 	} else {
-		const struct lyd_node	*f;
+		const struct lyd_node *f;
 
 		LY_LIST_FOR(flt->subtree, f) {
 			LY_LIST_FOR(data, d) {

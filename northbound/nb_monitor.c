@@ -11,26 +11,26 @@
 
 /* Unsent bytes a monitor may have queued before events are dropped for
  * it: hundreds of lines, a burst of failovers and session changes. */
-#define MON_QUEUE_MAX	(256u * 1024)
+#define MON_QUEUE_MAX (256u * 1024)
 
 struct nb_monitor_sub {
-	struct nb_monitor_sub	*next;
-	uv_stream_t		*s;
-	bool			 json;
-	bool			 closing;
-	uint64_t		 dropped;	/* not yet reported in its stream */
-	void			(*close_fn)(void *);
-	void			*arg;
+	struct nb_monitor_sub *next;
+	uv_stream_t	      *s;
+	bool		       json;
+	bool		       closing;
+	uint64_t	       dropped; /* not yet reported in its stream */
+	void (*close_fn)(void *);
+	void *arg;
 };
 
 struct mon_write {
-	uv_write_t		 req;
-	struct nb_monitor_sub	*sub;	/* alive: a close calls this first */
-	char			 buf[];
+	uv_write_t	       req;
+	struct nb_monitor_sub *sub; /* alive: a close calls this first */
+	char		       buf[];
 };
 
-static struct nb_monitor_sub	*mon_subs;
-static uint64_t			 mon_dropped_total;
+static struct nb_monitor_sub *mon_subs;
+static uint64_t		      mon_dropped_total;
 
 static void
 mon_close(struct nb_monitor_sub *sub)
@@ -44,7 +44,7 @@ mon_close(struct nb_monitor_sub *sub)
 static void
 mon_written(uv_write_t *w, int status)
 {
-	struct mon_write	*mw = (struct mon_write *)w;
+	struct mon_write *mw = (struct mon_write *)w;
 
 	if (status < 0 && status != UV_ECANCELED)
 		mon_close(mw->sub);
@@ -54,8 +54,8 @@ mon_written(uv_write_t *w, int status)
 static void
 mon_send(struct nb_monitor_sub *sub, const char *line, size_t len)
 {
-	struct mon_write	*mw;
-	uv_buf_t		 b;
+	struct mon_write *mw;
+	uv_buf_t	  b;
 
 	if (!(mw = malloc(sizeof(*mw) + len))) {
 		sub->dropped++;
@@ -77,7 +77,7 @@ mon_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
-		unsigned char	 c = (unsigned char)*s;
+		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
@@ -94,8 +94,8 @@ mon_json_str(FILE *f, const char *s)
 static void
 mon_time(char *buf, size_t len, bool iso)
 {
-	struct timeval	 tv;
-	struct tm	 tm;
+	struct timeval tv;
+	struct tm      tm;
 
 	gettimeofday(&tv, NULL);
 	if (iso) {
@@ -115,8 +115,8 @@ static char *
 mon_line(bool json, const char *kind, const char *text, const struct nb_event_field *fl,
     size_t n, size_t *len)
 {
-	char	*buf = NULL, ts[128];
-	FILE	*f = open_memstream(&buf, len);
+	char *buf = NULL, ts[128];
+	FILE *f = open_memstream(&buf, len);
 
 	if (!f)
 		return NULL;
@@ -149,14 +149,13 @@ mon_line(bool json, const char *kind, const char *text, const struct nb_event_fi
 }
 
 void
-nb_monitor_emit(const char *kind, const char *text, const struct nb_event_field *fl,
-    size_t n)
+nb_monitor_emit(const char *kind, const char *text, const struct nb_event_field *fl, size_t n)
 {
-	char	*line[2] = { NULL, NULL };
-	size_t	 len[2] = { 0, 0 };
+	char  *line[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 };
 
 	for (struct nb_monitor_sub *sub = mon_subs; sub; sub = sub->next) {
-		int	 j = sub->json;
+		int j = sub->json;
 
 		if (sub->closing)
 			continue;
@@ -166,14 +165,14 @@ nb_monitor_emit(const char *kind, const char *text, const struct nb_event_field 
 			continue;
 		}
 		if (sub->dropped) {
-			char			 num[24], msg[80];
-			struct nb_event_field	 df = { "count", num, true };
-			size_t			 dl;
-			char			*d;
+			char		      num[24], msg[80];
+			struct nb_event_field df = { "count", num, true };
+			size_t		      dl;
+			char		     *d;
 
 			snprintf(num, sizeof(num), "%llu", (unsigned long long)sub->dropped);
-			snprintf(msg, sizeof(msg), "%s events dropped: this monitor read too slowly",
-			    num);
+			snprintf(msg, sizeof(msg),
+			    "%s events dropped: this monitor read too slowly", num);
 			if ((d = mon_line(sub->json, "dropped", msg, &df, 1, &dl))) {
 				mon_send(sub, d, dl);
 				free(d);
@@ -195,9 +194,9 @@ int
 nb_monitor_sub_add(uv_stream_t *s, bool json, void (*close_fn)(void *), void *arg,
     struct nb_monitor_sub **out)
 {
-	struct nb_monitor_sub	*sub;
-	static const char	 hello_text[] = "0monitoring hybridgwd: failover journal, BGP "
-				    "sessions, BFD sessions, alarms (Ctrl-C ends)\n";
+	struct nb_monitor_sub *sub;
+	static const char      hello_text[] = "0monitoring hybridgwd: failover journal, BGP "
+					      "sessions, BFD sessions, alarms (Ctrl-C ends)\n";
 
 	if (!(sub = calloc(1, sizeof(*sub))))
 		return -ENOMEM;
@@ -216,7 +215,7 @@ nb_monitor_sub_add(uv_stream_t *s, bool json, void (*close_fn)(void *), void *ar
 void
 nb_monitor_sub_free(struct nb_monitor_sub *sub)
 {
-	struct nb_monitor_sub	**pp;
+	struct nb_monitor_sub **pp;
 
 	if (!sub)
 		return;
@@ -237,7 +236,7 @@ nb_monitor_dropped(void)
 size_t
 nb_monitor_count(void)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	for (struct nb_monitor_sub *sub = mon_subs; sub; sub = sub->next)
 		n++;

@@ -31,22 +31,22 @@
  * process: without hybridgwd it has nothing to serve.
  */
 
-#define CHAN_READ	(256 * 1024)
-#define CHAN_IDLE_CAP	(1024 * 1024)	/* the buffer kept between messages */
+#define CHAN_READ     (256 * 1024)
+#define CHAN_IDLE_CAP (1024 * 1024) /* the buffer kept between messages */
 
 static struct {
-	int		 fd;
-	uv_poll_t	 poll;
-	bool		 poll_on;
-	uint8_t		*in;
-	size_t		 len, cap;
-	uint32_t	 next_id;
-	bool		 in_call;
-	bool		 in_event;
+	int	  fd;
+	uv_poll_t poll;
+	bool	  poll_on;
+	uint8_t	 *in;
+	size_t	  len, cap;
+	uint32_t  next_id;
+	bool	  in_call;
+	bool	  in_event;
 	/* the confirmed commit hybridgwd holds */
-	bool		 cc_pending, cc_persistent;
-	uint32_t	 cc_sid;
-	uint64_t	 gen;		/* hybridgwd's generation of running */
+	bool	 cc_pending, cc_persistent;
+	uint32_t cc_sid;
+	uint64_t gen; /* hybridgwd's generation of running */
 } ch = { .fd = -1 };
 
 static _Noreturn void
@@ -61,9 +61,9 @@ chan_gone(const char *why)
 static void
 chan_read(bool block)
 {
-	uint32_t	 blen;
-	size_t		 want = CHAN_READ;
-	ssize_t		 n;
+	uint32_t blen;
+	size_t	 want = CHAN_READ;
+	ssize_t	 n;
 
 	if (nb_chan_hdr_peek(wire_rd_init(ch.in, ch.len), &blen) == NB_CHAN_OK) {
 		if (blen > NB_CHAN_MAX_REPLY)
@@ -73,7 +73,7 @@ chan_read(bool block)
 	}
 	if (ch.cap - ch.len < want) {
 		size_t	 cap = ch.len + want;
-		uint8_t	*p = realloc(ch.in, cap);
+		uint8_t *p = realloc(ch.in, cap);
 
 		if (!p)
 			chan_gone("out of memory");
@@ -81,7 +81,7 @@ chan_read(bool block)
 		ch.cap = cap;
 	}
 	for (;;) {
-		struct pollfd	 pfd = { .fd = ch.fd, .events = POLLIN };
+		struct pollfd pfd = { .fd = ch.fd, .events = POLLIN };
 
 		/* the socket is nonblocking (uv_poll): a wait is a poll() */
 		if (block && poll(&pfd, 1, -1) < 0 && errno != EINTR)
@@ -105,7 +105,7 @@ chan_read(bool block)
 static bool
 chan_next(struct wire_rd *msg)
 {
-	uint32_t	 blen;
+	uint32_t blen;
 
 	if (nb_chan_hdr_peek(wire_rd_init(ch.in, ch.len), &blen) != NB_CHAN_OK ||
 	    ch.len < NB_CHAN_HDR_LEN + (size_t)blen)
@@ -133,8 +133,8 @@ static int
 lyb_parse(const struct wire_rd *blob, uint32_t parse_opts, uint32_t val_opts,
     struct lyd_node **out)
 {
-	struct ly_in	*in = NULL;
-	LY_ERR		 e;
+	struct ly_in *in = NULL;
+	LY_ERR	      e;
 
 	*out = NULL;
 	if (wire_empty(blob))
@@ -154,7 +154,7 @@ lyb_parse(const struct wire_rd *blob, uint32_t parse_opts, uint32_t val_opts,
 static void
 chan_running(const struct nb_chan_msg *m)
 {
-	struct lyd_node	*tree = NULL;
+	struct lyd_node *tree = NULL;
 	struct nb_err	 err = { 0 };
 
 	if (m->flags & NB_CHAN_F_YOURS) {
@@ -163,14 +163,15 @@ chan_running(const struct nb_chan_msg *m)
 		return;
 	}
 	if (lyb_parse(&m->blob, LYD_PARSE_STRICT | LYD_PARSE_NO_STATE, LYD_VALIDATE_NO_STATE,
-	    &tree) != 0)
+		&tree) != 0)
 		chan_gone("sent a running configuration that does not parse");
 	ch.gen = m->gen;
 	/* running here follows hybridgwd's: the users and the endpoint
 	 * follow it through this process's own module (nb_netconf.c) */
 	if (nb_commit(tree, &err) != 0) {
-		log_err(LOG_MOD_NB, "netconf: running configuration of hybridgwd refused: %s: %s",
-		    err.path, err.msg);
+		log_err(LOG_MOD_NB,
+		    "netconf: running configuration of hybridgwd refused: %s: %s", err.path,
+		    err.msg);
 		chan_gone("out of step");
 	}
 }
@@ -178,13 +179,15 @@ chan_running(const struct nb_chan_msg *m)
 static void
 chan_notify(const struct nb_chan_msg *m)
 {
-	struct lyd_node	*n = NULL, *op = NULL;
+	struct lyd_node *n = NULL, *op = NULL;
 	struct ly_in	*in = NULL;
 	struct timespec	 ts = { .tv_sec = (time_t)m->sec, .tv_nsec = (long)m->nsec };
 
-	if (wire_empty(&m->blob) || ly_in_new_memory((const char *)m->blob.p, &in) != LY_SUCCESS)
+	if (wire_empty(&m->blob) ||
+	    ly_in_new_memory((const char *)m->blob.p, &in) != LY_SUCCESS)
 		return;
-	if (lyd_parse_op(nb_ctx(), NULL, in, LYD_LYB, LYD_TYPE_NOTIF_YANG, &n, &op) == LY_SUCCESS)
+	if (lyd_parse_op(nb_ctx(), NULL, in, LYD_LYB, LYD_TYPE_NOTIF_YANG, &n, &op) ==
+	    LY_SUCCESS)
 		nbnc_notify_post(n, &ts, m->flags & NB_CHAN_F_REPLAY);
 	else
 		lyd_free_all(n);
@@ -215,9 +218,9 @@ chan_event(const struct nb_chan_msg *m)
 static bool
 chan_drain(uint32_t id, struct wire_rd *ans)
 {
-	struct wire_rd		 msg;
-	struct nb_chan_msg	 m;
-	enum nb_chan_err	 e;
+	struct wire_rd	   msg;
+	struct nb_chan_msg m;
+	enum nb_chan_err   e;
 
 	while (chan_next(&msg)) {
 		if ((e = nb_chan_decode(msg, false, &m)) != NB_CHAN_OK) {
@@ -243,7 +246,7 @@ static void
 chan_poll_cb(uv_poll_t *h, int status, int events)
 {
 	if (ch.in_call)
-		return;		/* the call reads */
+		return; /* the call reads */
 	chan_read(false);
 	chan_drain(0, NULL);
 }
@@ -255,17 +258,17 @@ chan_poll_cb(uv_poll_t *h, int status, int events)
 static void
 chan_write(const uint8_t *p, size_t n, int fd)
 {
-	size_t	 off = 0;
+	size_t off = 0;
 
 	while (off < n) {
-		struct pollfd	 pfd = { .fd = ch.fd, .events = POLLOUT | POLLIN };
-		struct msghdr	 mh = { 0 };
-		struct iovec	 iov = { (void *)(p + off), n - off };
+		struct pollfd pfd = { .fd = ch.fd, .events = POLLOUT | POLLIN };
+		struct msghdr mh = { 0 };
+		struct iovec  iov = { (void *)(p + off), n - off };
 		union {
-			struct cmsghdr	 h;
-			char		 b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr h;
+			char	       b[CMSG_SPACE(sizeof(int))];
 		} cm;
-		ssize_t		 w;
+		ssize_t w;
 
 		if (poll(&pfd, 1, -1) < 0) {
 			if (errno == EINTR)
@@ -304,9 +307,9 @@ typedef int (*chan_answer_fn)(const struct nb_chan_msg *, void *);
 static int
 chan_call(struct nb_chan_out *o, int fd, chan_answer_fn fn, void *arg)
 {
-	struct wire_rd		 ans;
-	struct nb_chan_msg	 m;
-	int			 rc;
+	struct wire_rd	   ans;
+	struct nb_chan_msg m;
+	int		   rc;
 
 	if (ch.fd < 0) {
 		free(o->p);
@@ -322,7 +325,7 @@ chan_call(struct nb_chan_out *o, int fd, chan_answer_fn fn, void *arg)
 	while (!chan_drain(ch.next_id, &ans))
 		chan_read(true);
 	ch.in_call = false;
-	nb_chan_decode(ans, false, &m);		/* chan_drain() decoded it already */
+	nb_chan_decode(ans, false, &m); /* chan_drain() decoded it already */
 	rc = fn(&m, arg);
 	chan_consume(wire_left(&ans));
 	/* events that came after the answer, before the caller goes on */
@@ -342,8 +345,8 @@ chan_begin(struct nb_chan_out *o, uint16_t type, uint16_t flags)
 static void
 chan_put_who(struct nb_chan_out *o, uint32_t sid)
 {
-	struct nbnc_sess	*s;
-	char			 user[64] = "", host[64] = "";
+	struct nbnc_sess *s;
+	char		  user[64] = "", host[64] = "";
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	if (sid && (s = nbnc_sess_find(sid))) {
@@ -355,21 +358,21 @@ chan_put_who(struct nb_chan_out *o, uint32_t sid)
 }
 
 struct chan_result {
-	struct nb_err	*err;
+	struct nb_err	 *err;
 	enum nb_chan_tag *tag;
 };
 
 static int
 ans_result(const struct nb_chan_msg *m, void *arg)
 {
-	struct chan_result	*r = arg;
+	struct chan_result *r = arg;
 
 	if (m->type != NB_CHAN_RESULT)
 		chan_gone("answered with data, not a result");
 	if (r->tag)
 		*r->tag = (enum nb_chan_tag)m->tag;
 	if (m->rc != 0 && r->err) {
-		char	 path[sizeof(r->err->path)];
+		char path[sizeof(r->err->path)];
 
 		nb_chan_str(&m->path, path, sizeof(path));
 		nb_chan_str(&m->text, r->err->msg, sizeof(r->err->msg));
@@ -384,8 +387,9 @@ static int
 tree_text(const struct lyd_node *tree, char **xml)
 {
 	*xml = NULL;
-	if (tree && lyd_print_mem(xml, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) !=
-	    LY_SUCCESS)
+	if (tree &&
+	    lyd_print_mem(xml, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) !=
+		LY_SUCCESS)
 		return -ENOMEM;
 	return 0;
 }
@@ -394,9 +398,9 @@ static int
 chan_commit(const char *xml, const struct nbnc_commit_req *r, bool plain,
     const struct nbnc_touched *t, struct nb_err *err, enum nb_chan_tag *tag)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { err, tag };
-	uint16_t		 f = 0;
+	struct nb_chan_out o;
+	struct chan_result res = { err, tag };
+	uint16_t	   f = 0;
 
 	if (!plain) {
 		f |= NB_CHAN_F_CC;
@@ -429,15 +433,15 @@ int
 nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, bool plain,
     const struct nbnc_touched *t, struct nb_err *err, enum nb_chan_tag *tag)
 {
-	struct lyd_node	*scratch = NULL;
+	struct lyd_node *scratch = NULL;
 	char		*xml = NULL;
 	int		 rc;
 
 	*tag = NB_CHAN_TAG_OP_FAILED;
 	/* a few entries changed: only they (and gateway's other children)
 	 * cross, if hybridgwd's running is still the one they change */
-	if (t && t->valid && t->n > 0 && t->n <= NB_CHAN_MAX_PATHS && nbnc_fast_possible(tree) &&
-	    nbnc_fast_scratch(tree, t, &scratch) == 0) {
+	if (t && t->valid && t->n > 0 && t->n <= NB_CHAN_MAX_PATHS &&
+	    nbnc_fast_possible(tree) && nbnc_fast_scratch(tree, t, &scratch) == 0) {
 		rc = tree_text(scratch, &xml);
 		lyd_free_all(scratch);
 		if (rc == 0) {
@@ -460,9 +464,9 @@ nbnc_rt_commit(const struct lyd_node *tree, const struct nbnc_commit_req *r, boo
 int
 nbnc_rt_check(const struct lyd_node *tree, struct nb_err *err)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { err, NULL };
-	char			*xml;
+	struct nb_chan_out o;
+	struct chan_result res = { err, NULL };
+	char		  *xml;
 
 	if (tree_text(tree, &xml) != 0) {
 		nb_err_set(err, "", "out of memory");
@@ -477,8 +481,8 @@ nbnc_rt_check(const struct lyd_node *tree, struct nb_err *err)
 int
 nbnc_rt_cancel(uint32_t sid, const char *persist_id, struct nb_err *err, enum nb_chan_tag *tag)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { err, tag };
+	struct nb_chan_out o;
+	struct chan_result res = { err, tag };
 
 	chan_begin(&o, NB_CHAN_CANCEL, persist_id ? NB_CHAN_F_PERSIST_ID : 0);
 	chan_put_who(&o, sid);
@@ -488,9 +492,9 @@ nbnc_rt_cancel(uint32_t sid, const char *persist_id, struct nb_err *err, enum nb
 }
 
 struct chan_data {
-	struct nb_err	*err;
+	struct nb_err	 *err;
 	enum nb_chan_tag *tag;
-	struct lyd_node	**out;
+	struct lyd_node **out;
 	enum { DATA_CONFIG, DATA_STATE, DATA_REPLY } kind;
 };
 
@@ -498,12 +502,12 @@ struct chan_data {
 static int
 data_pieces(const struct nb_chan_msg *m, struct lyd_node *tree)
 {
-	struct wire_rd		 walk = m->pieces;
-	struct nb_chan_piece	 p;
-	char			 parent[NB_CHAN_MAX_STR + 1], list[NB_CHAN_MAX_STR + 1];
+	struct wire_rd	     walk = m->pieces;
+	struct nb_chan_piece p;
+	char		     parent[NB_CHAN_MAX_STR + 1], list[NB_CHAN_MAX_STR + 1];
 
 	for (uint32_t i = 0; i < m->npieces; i++) {
-		struct lyd_node	*pn = NULL;
+		struct lyd_node *pn = NULL;
 
 		if (!nb_chan_piece_next(&walk, &p))
 			return -EINVAL;
@@ -511,7 +515,8 @@ data_pieces(const struct nb_chan_msg *m, struct lyd_node *tree)
 		nb_chan_str(&p.list, list, sizeof(list));
 		if (lyd_find_path(tree, parent, 0, &pn) != LY_SUCCESS || !pn)
 			return -EINVAL;
-		if (nbnc_bulk_attach(pn, list, (const char *)p.text.p, wire_left(&p.text) - 1) != 0)
+		if (nbnc_bulk_attach(pn, list, (const char *)p.text.p,
+			wire_left(&p.text) - 1) != 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -520,11 +525,11 @@ data_pieces(const struct nb_chan_msg *m, struct lyd_node *tree)
 static int
 ans_data(const struct nb_chan_msg *m, void *arg)
 {
-	struct chan_data	*d = arg;
-	struct chan_result	 res = { d->err, d->tag };
-	struct lyd_node		*tree = NULL, *op = NULL;
-	struct ly_in		*in = NULL;
-	int			 rc = 0;
+	struct chan_data  *d = arg;
+	struct chan_result res = { d->err, d->tag };
+	struct lyd_node	  *tree = NULL, *op = NULL;
+	struct ly_in	  *in = NULL;
+	int		   rc = 0;
 
 	if (m->type == NB_CHAN_RESULT)
 		return ans_result(m, &res) ?: -EINVAL;
@@ -543,8 +548,8 @@ ans_data(const struct nb_chan_msg *m, void *arg)
 		if (wire_empty(&m->blob))
 			break;
 		if (ly_in_new_memory((const char *)m->blob.p, &in) != LY_SUCCESS ||
-		    lyd_parse_op(nb_ctx(), NULL, in, LYD_LYB, LYD_TYPE_REPLY_YANG, &tree, &op) !=
-		    LY_SUCCESS)
+		    lyd_parse_op(nb_ctx(), NULL, in, LYD_LYB, LYD_TYPE_REPLY_YANG, &tree,
+			&op) != LY_SUCCESS)
 			rc = -EINVAL;
 		ly_in_free(in, 0);
 		break;
@@ -563,8 +568,8 @@ ans_data(const struct nb_chan_msg *m, void *arg)
 int
 nbnc_rt_state(const char *hint, bool bulk, struct lyd_node **out, struct nb_err *err)
 {
-	struct nb_chan_out	 o;
-	struct chan_data	 d = { err, NULL, out, DATA_STATE };
+	struct nb_chan_out o;
+	struct chan_data   d = { err, NULL, out, DATA_STATE };
 
 	*out = NULL;
 	chan_begin(&o, NB_CHAN_STATE, bulk ? NB_CHAN_F_BULK : 0);
@@ -574,12 +579,12 @@ nbnc_rt_state(const char *hint, bool bulk, struct lyd_node **out, struct nb_err 
 }
 
 int
-nbnc_rt_rpc(const struct lyd_node *rpc, uint32_t sid, struct lyd_node **out,
-    struct nb_err *err, enum nb_chan_tag *tag)
+nbnc_rt_rpc(const struct lyd_node *rpc, uint32_t sid, struct lyd_node **out, struct nb_err *err,
+    enum nb_chan_tag *tag)
 {
-	struct nb_chan_out	 o;
-	struct chan_data	 d = { err, tag, out, DATA_REPLY };
-	char			*xml = NULL;
+	struct nb_chan_out o;
+	struct chan_data   d = { err, tag, out, DATA_REPLY };
+	char		  *xml = NULL;
 
 	*out = NULL;
 	*tag = NB_CHAN_TAG_OP_FAILED;
@@ -597,8 +602,8 @@ nbnc_rt_rpc(const struct lyd_node *rpc, uint32_t sid, struct lyd_node **out,
 int
 nbnc_rt_startup_get(struct lyd_node **out, struct nb_err *err)
 {
-	struct nb_chan_out	 o;
-	struct chan_data	 d = { err, NULL, out, DATA_CONFIG };
+	struct nb_chan_out o;
+	struct chan_data   d = { err, NULL, out, DATA_CONFIG };
 
 	*out = NULL;
 	chan_begin(&o, NB_CHAN_STARTUP_GET, 0);
@@ -609,9 +614,9 @@ int
 nbnc_rt_startup_set(const struct lyd_node *tree, bool from_running, uint32_t sid,
     struct nb_err *err)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { err, NULL };
-	char			*xml = NULL;
+	struct nb_chan_out o;
+	struct chan_result res = { err, NULL };
+	char		  *xml = NULL;
 
 	if (!from_running && tree_text(tree, &xml) != 0) {
 		nb_err_set(err, "", "out of memory");
@@ -627,8 +632,8 @@ nbnc_rt_startup_set(const struct lyd_node *tree, bool from_running, uint32_t sid
 int
 nbnc_rt_startup_del(uint32_t sid, struct nb_err *err)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { err, NULL };
+	struct nb_chan_out o;
+	struct chan_result res = { err, NULL };
 
 	chan_begin(&o, NB_CHAN_STARTUP_DEL, 0);
 	chan_put_who(&o, sid);
@@ -638,8 +643,8 @@ nbnc_rt_startup_del(uint32_t sid, struct nb_err *err)
 void
 nbnc_rt_session_end(uint32_t sid)
 {
-	struct nb_chan_out	 o;
-	struct chan_result	 res = { NULL, NULL };
+	struct nb_chan_out o;
+	struct chan_result res = { NULL, NULL };
 
 	chan_begin(&o, NB_CHAN_SESSION_END, 0);
 	nb_chan_put_u32(&o, sid);
@@ -649,10 +654,10 @@ nbnc_rt_session_end(uint32_t sid)
 int
 nbnc_rt_bind(int fd, uint8_t family, uint16_t port, const uint8_t addr[16])
 {
-	struct nb_chan_out	 o;
-	struct nb_err		 err = { 0 };
-	struct chan_result	 res = { &err, NULL };
-	int			 rc;
+	struct nb_chan_out o;
+	struct nb_err	   err = { 0 };
+	struct chan_result res = { &err, NULL };
+	int		   rc;
 
 	if (!loop_get() || !loop_in_thread() || nbnc_chan_busy())
 		return -EACCES;
@@ -661,7 +666,8 @@ nbnc_rt_bind(int fd, uint8_t family, uint16_t port, const uint8_t addr[16])
 	nb_chan_put_u16(&o, port);
 	nb_chan_put_bytes(&o, addr, 16);
 	if ((rc = chan_call(&o, fd, ans_result, &res)) != 0)
-		log_warn(LOG_MOD_NB, "netconf: hybridgwd did not bind port %u: %s", port, err.msg);
+		log_warn(LOG_MOD_NB, "netconf: hybridgwd did not bind port %u: %s", port,
+		    err.msg);
 	return rc;
 }
 
@@ -684,7 +690,7 @@ nbnc_rt_confirm_pending(uint32_t *sid)
 static int
 ans_hello(const struct nb_chan_msg *m, void *arg)
 {
-	struct chan_result	 res = { NULL, NULL };
+	struct chan_result res = { NULL, NULL };
 
 	return ans_result(m, &res);
 }
@@ -692,8 +698,8 @@ ans_hello(const struct nb_chan_msg *m, void *arg)
 int
 nbnc_chan_open(int fd)
 {
-	struct nb_chan_out	 o;
-	int			 rc;
+	struct nb_chan_out o;
+	int		   rc;
 
 	ch.fd = fd;
 	/* nonblocking for the idle reads; requests wait in poll() */

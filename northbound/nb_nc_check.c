@@ -21,19 +21,19 @@
  * next, so that everything refused is refused here with its reason.
  */
 
-#define NC_BASE_NS	"urn:ietf:params:xml:ns:netconf:base:1.0"
-#define DEPTH_MAX	256
+#define NC_BASE_NS "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define DEPTH_MAX  256
 
 struct scan {
-	XML_Parser	 p;
-	unsigned	 depth;
-	unsigned	 ops;			/* children of the root */
-	bool		 stopped;
-	const char	*why;			/* a reason we stopped the parser for */
-	char		 root[320];		/* "ns name" of the root element */
-	char		 op[320];		/* "ns name" of the operation */
-	char		*msgid;
-	bool		 has_msgid, msgid_long;
+	XML_Parser  p;
+	unsigned    depth;
+	unsigned    ops; /* children of the root */
+	bool	    stopped;
+	const char *why;       /* a reason we stopped the parser for */
+	char	    root[320]; /* "ns name" of the root element */
+	char	    op[320];   /* "ns name" of the operation */
+	char	   *msgid;
+	bool	    has_msgid, msgid_long;
 };
 
 static void
@@ -50,17 +50,27 @@ scan_stop(struct scan *s, const char *why)
 static void
 attr_escape(char *dst, size_t cap, const char *src)
 {
-	size_t	 o = 0;
+	size_t o = 0;
 
 	for (; *src && o + 7 < cap; src++) {
-		const char	*r = NULL;
+		const char *r = NULL;
 
 		switch (*src) {
-		case '&': r = "&amp;"; break;
-		case '<': r = "&lt;"; break;
-		case '>': r = "&gt;"; break;
-		case '"': r = "&quot;"; break;
-		case '\'': r = "&apos;"; break;
+		case '&':
+			r = "&amp;";
+			break;
+		case '<':
+			r = "&lt;";
+			break;
+		case '>':
+			r = "&gt;";
+			break;
+		case '"':
+			r = "&quot;";
+			break;
+		case '\'':
+			r = "&apos;";
+			break;
 		}
 		if (r) {
 			memcpy(dst + o, r, strlen(r));
@@ -75,7 +85,7 @@ attr_escape(char *dst, size_t cap, const char *src)
 static void XMLCALL
 on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 {
-	struct scan	*s = arg;
+	struct scan *s = arg;
 
 	if (++s->depth > DEPTH_MAX) {
 		scan_stop(s, "elements nested deeper than 256 levels");
@@ -101,7 +111,7 @@ on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 static void XMLCALL
 on_end(void *arg, const XML_Char *name)
 {
-	struct scan	*s = arg;
+	struct scan *s = arg;
 
 	s->depth--;
 }
@@ -110,7 +120,8 @@ static void XMLCALL
 on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
     int has_internal)
 {
-	scan_stop(arg, "a document type declaration (DTD) is not allowed in NETCONF (RFC 6241 3)");
+	scan_stop(arg,
+	    "a document type declaration (DTD) is not allowed in NETCONF (RFC 6241 3)");
 }
 
 static void XMLCALL
@@ -121,14 +132,13 @@ on_entity(void *arg, const XML_Char *name, int is_param, const XML_Char *value, 
 	scan_stop(arg, "entity declarations are not allowed in NETCONF (RFC 6241 3)");
 }
 
-static int
-refuse(struct nbnc_err *e, NC_ERR tag, NC_ERR_TYPE type, const char *fmt, ...)
+static int refuse(struct nbnc_err *e, NC_ERR tag, NC_ERR_TYPE type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
 refuse(struct nbnc_err *e, NC_ERR tag, NC_ERR_TYPE type, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	memset(e, 0, sizeof(*e));
 	e->tag = tag;
@@ -143,7 +153,7 @@ refuse(struct nbnc_err *e, NC_ERR tag, NC_ERR_TYPE type, const char *fmt, ...)
 static const char *
 local_name(const char *qn, char *ns, size_t nslen)
 {
-	const char	*sp = strrchr(qn, ' ');
+	const char *sp = strrchr(qn, ' ');
 
 	if (ns)
 		snprintf(ns, nslen, "%.*s", sp ? (int)(sp - qn) : 0, qn);
@@ -154,13 +164,13 @@ local_name(const char *qn, char *ns, size_t nslen)
 static int
 check_op(const char *xml, size_t len, struct nbnc_err *e)
 {
-	struct ly_ctx		*ctx = nb_ctx();
-	struct ly_in		*in = NULL;
-	struct lyd_node		*envp = NULL, *op = NULL;
+	struct ly_ctx		 *ctx = nb_ctx();
+	struct ly_in		 *in = NULL;
+	struct lyd_node		 *envp = NULL, *op = NULL;
 	const struct ly_err_item *li;
-	LY_ERR			 r;
+	LY_ERR			  r;
 
-	(void)len;	/* xml is NUL-terminated (the guard keeps a byte for it) */
+	(void)len; /* xml is NUL-terminated (the guard keeps a byte for it) */
 	if (ly_in_new_memory(xml, &in) != LY_SUCCESS)
 		return refuse(e, NC_ERR_RES_DENIED, NC_ERR_TYPE_APP, "out of memory");
 	r = lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &envp, &op);
@@ -180,7 +190,7 @@ check_op(const char *xml, size_t len, struct nbnc_err *e)
 	if (li->vecode == LYVE_SYNTAX_XML || li->vecode == LYVE_SYNTAX)
 		refuse(e, NC_ERR_MALFORMED_MSG, NC_ERR_TYPE_RPC, "%s", li->msg);
 	else if (strstr(li->msg, "not found") && strncmp(li->msg, "Node \"", 6) == 0) {
-		const char	*q = li->msg + 6, *q2 = strchr(q, '"');
+		const char *q = li->msg + 6, *q2 = strchr(q, '"');
 
 		refuse(e, NC_ERR_UNKNOWN_ELEM, NC_ERR_TYPE_PROT, "%s", li->msg);
 		if (q2 && (size_t)(q2 - q) < sizeof(e->bad_elem))
@@ -194,7 +204,8 @@ check_op(const char *xml, size_t len, struct nbnc_err *e)
 		refuse(e, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, "%s", li->msg);
 	if (li->path) {
 		/* 'Data location "/x/y", line number 3.' -> /x/y */
-		const char	*p = li->path, *q = strchr(p, '"'), *q2 = q ? strchr(q + 1, '"') : NULL;
+		const char *p = li->path, *q = strchr(p, '"'),
+			   *q2 = q ? strchr(q + 1, '"') : NULL;
 
 		if (q && q2)
 			snprintf(e->path, sizeof(e->path), "%.*s", (int)(q2 - q - 1), q + 1);
@@ -209,11 +220,11 @@ int
 nbnc_msg_check(const char *xml, size_t len, struct nbnc_err *e,
     char msgid[NBNC_MSGID_MAX * 6 + 1], bool *has_msgid)
 {
-	struct scan			 s = { .msgid = msgid };
-	const struct lys_module		*mod;
-	char				 ns[256];
-	const char			*name;
-	enum XML_Status			 st;
+	struct scan		 s = { .msgid = msgid };
+	const struct lys_module *mod;
+	char			 ns[256];
+	const char		*name;
+	enum XML_Status		 st;
 
 	msgid[0] = '\0';
 	*has_msgid = false;
@@ -242,9 +253,9 @@ nbnc_msg_check(const char *xml, size_t len, struct nbnc_err *e,
 		return refuse(e, NC_ERR_MALFORMED_MSG, NC_ERR_TYPE_RPC,
 		    "expected <rpc> in namespace " NC_BASE_NS);
 	if (!s.has_msgid || s.msgid_long) {
-		refuse(e, NC_ERR_MISSING_ATTR, NC_ERR_TYPE_RPC, s.msgid_long ?
-		    "the message-id is longer than 256 characters" :
-		    "an <rpc> needs a message-id attribute (RFC 6241 4.1)");
+		refuse(e, NC_ERR_MISSING_ATTR, NC_ERR_TYPE_RPC,
+		    s.msgid_long ? "the message-id is longer than 256 characters" :
+				   "an <rpc> needs a message-id attribute (RFC 6241 4.1)");
 		if (s.msgid_long)
 			e->tag = NC_ERR_BAD_ATTR;
 		snprintf(e->bad_attr, sizeof(e->bad_attr), "message-id");
@@ -252,15 +263,19 @@ nbnc_msg_check(const char *xml, size_t len, struct nbnc_err *e,
 		return -EINVAL;
 	}
 	if (s.ops != 1)
-		return refuse(e, NC_ERR_MALFORMED_MSG, NC_ERR_TYPE_RPC, s.ops ?
-		    "an <rpc> carries one operation, this one %u" : "an <rpc> without an operation",
+		return refuse(e, NC_ERR_MALFORMED_MSG, NC_ERR_TYPE_RPC,
+		    s.ops ? "an <rpc> carries one operation, this one %u" :
+			    "an <rpc> without an operation",
 		    s.ops);
 	name = local_name(s.op, ns, sizeof(ns));
 	mod = ns[0] ? ly_ctx_get_module_implemented_ns(nb_ctx(), ns) : NULL;
 	if (!mod) {
-		refuse(e, NC_ERR_UNKNOWN_NS, NC_ERR_TYPE_PROT, "no module of this server has "
-		    "namespace \"%s\"", ns);
-		snprintf(e->bad_elem, sizeof(e->bad_elem), "%.*s", (int)sizeof(e->bad_elem) - 1, name);
+		refuse(e, NC_ERR_UNKNOWN_NS, NC_ERR_TYPE_PROT,
+		    "no module of this server has "
+		    "namespace \"%s\"",
+		    ns);
+		snprintf(e->bad_elem, sizeof(e->bad_elem), "%.*s", (int)sizeof(e->bad_elem) - 1,
+		    name);
 		snprintf(e->bad_ns, sizeof(e->bad_ns), "%.*s", (int)sizeof(e->bad_ns) - 1, ns);
 		return -EINVAL;
 	}

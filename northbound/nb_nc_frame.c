@@ -6,18 +6,18 @@
 #include <string.h>
 
 enum {
-	S_EOM,		/* end-of-message framing: text up to "]]>]]>" */
-	S_LF,		/* chunked: expect the LF that starts a chunk or the end */
-	S_HASH,		/* after LF: expect '#' */
-	S_SIZE1,	/* after "#": first digit (1-9), or '#' for end-of-chunks */
-	S_SIZE,		/* more digits, or LF */
-	S_DATA,		/* chunk-data: size bytes left */
-	S_END_LF,	/* after "##": expect LF */
+	S_EOM,	  /* end-of-message framing: text up to "]]>]]>" */
+	S_LF,	  /* chunked: expect the LF that starts a chunk or the end */
+	S_HASH,	  /* after LF: expect '#' */
+	S_SIZE1,  /* after "#": first digit (1-9), or '#' for end-of-chunks */
+	S_SIZE,	  /* more digits, or LF */
+	S_DATA,	  /* chunk-data: size bytes left */
+	S_END_LF, /* after "##": expect LF */
 	S_ERR,
 };
 
-static const char	eom_marker[] = "]]>]]>";
-static const char	base11[] = "urn:ietf:params:netconf:base:1.1";
+static const char eom_marker[] = "]]>]]>";
+static const char base11[] = "urn:ietf:params:netconf:base:1.1";
 
 void
 ncf_init(struct ncf *f)
@@ -77,11 +77,11 @@ eom_byte(struct ncf *f, uint8_t c, bool *end)
 long
 ncf_scan(struct ncf *f, const uint8_t *p, size_t n, bool *end, ncf_sink sink, void *arg)
 {
-	size_t	 i;
+	size_t i;
 
 	*end = false;
 	for (i = 0; i < n && !*end; i++) {
-		uint8_t	 c = p[i];
+		uint8_t c = p[i];
 
 		switch (f->state) {
 		case S_ERR:
@@ -94,8 +94,10 @@ ncf_scan(struct ncf *f, const uint8_t *p, size_t n, bool *end, ncf_sink sink, vo
 			break;
 		case S_LF:
 			if (c != '\n')
-				return fail(f, f->any_chunk ? "a chunk must start with LF '#'" :
-				    "base:1.1 was agreed: messages must be chunked");
+				return fail(f,
+				    f->any_chunk ?
+					"a chunk must start with LF '#'" :
+					"base:1.1 was agreed: messages must be chunked");
 			f->state = S_HASH;
 			break;
 		case S_HASH:
@@ -113,14 +115,16 @@ ncf_scan(struct ncf *f, const uint8_t *p, size_t n, bool *end, ncf_sink sink, vo
 				f->ndigits = 1;
 				f->state = S_SIZE;
 			} else {
-				return fail(f, c == '0' ? "chunk size with a leading zero" :
-				    "chunk size is not a number");
+				return fail(f,
+				    c == '0' ? "chunk size with a leading zero" :
+					       "chunk size is not a number");
 			}
 			break;
 		case S_SIZE:
 			if (c == '\n') {
 				if (f->msg_len + f->size > f->max)
-					return fail(f, "message longer than the server accepts");
+					return fail(f,
+					    "message longer than the server accepts");
 				f->msg_len += f->size;
 				f->any_chunk = true;
 				f->state = S_DATA;
@@ -133,7 +137,7 @@ ncf_scan(struct ncf *f, const uint8_t *p, size_t n, bool *end, ncf_sink sink, vo
 			}
 			break;
 		case S_DATA: {
-			size_t	 take = n - i;
+			size_t take = n - i;
 
 			if (take > f->size)
 				take = (size_t)f->size;
@@ -164,8 +168,8 @@ int
 ncf_feed(struct ncf *f, const uint8_t *p, size_t n)
 {
 	while (n) {
-		bool	 end;
-		long	 used = ncf_scan(f, p, n, &end, NULL, NULL);
+		bool end;
+		long used = ncf_scan(f, p, n, &end, NULL, NULL);
 
 		if (used < 0)
 			return -EPROTO;

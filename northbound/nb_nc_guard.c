@@ -39,25 +39,25 @@
  * notice.
  */
 
-#define GUARD_READ	16384
+#define GUARD_READ 16384
 
 struct buf {
-	uint8_t		*p;
-	size_t		 len, cap;
+	uint8_t *p;
+	size_t	 len, cap;
 };
 
 struct guard {
-	ssh_channel	 ch;
-	struct ncf	 f;
-	bool		 closed;	/* framing error answered: reads fail */
-	struct buf	 raw;		/* the message in progress, as framed on the wire */
-	struct buf	 body;		/* its text (+ NUL) */
-	struct buf	 out;		/* ready for the library */
-	size_t		 out_off;
-	bool		 out_refused;	/* out is a <refused/> standing for a message */
-	struct nbnc_err	 refusal;
-	uint8_t		 in[GUARD_READ];	/* read from libssh, not framed yet */
-	size_t		 in_len, in_off;
+	ssh_channel	ch;
+	struct ncf	f;
+	bool		closed; /* framing error answered: reads fail */
+	struct buf	raw;	/* the message in progress, as framed on the wire */
+	struct buf	body;	/* its text (+ NUL) */
+	struct buf	out;	/* ready for the library */
+	size_t		out_off;
+	bool		out_refused; /* out is a <refused/> standing for a message */
+	struct nbnc_err refusal;
+	uint8_t		in[GUARD_READ]; /* read from libssh, not framed yet */
+	size_t		in_len, in_off;
 };
 
 typedef int (*read_fn)(ssh_channel, void *, uint32_t, int);
@@ -65,17 +65,17 @@ typedef int (*poll_fn)(ssh_channel, int, int);
 typedef int (*write_fn)(ssh_channel, const void *, uint32_t);
 typedef void (*free_fn)(ssh_channel);
 
-static pthread_mutex_t	 guard_mtx = PTHREAD_MUTEX_INITIALIZER;
-static struct guard	**guards;
-static size_t		 nguards, cguards;
-static atomic_ulong	 guard_refused, guard_closed;
-static __thread struct nbnc_err	 tl_refusal;
-static __thread bool		 tl_has_refusal, tl_dropped;
+static pthread_mutex_t		guard_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct guard	      **guards;
+static size_t			nguards, cguards;
+static atomic_ulong		guard_refused, guard_closed;
+static __thread struct nbnc_err tl_refusal;
+static __thread bool		tl_has_refusal, tl_dropped;
 
 static void *
 real_sym(const char *name)
 {
-	void	*p = dlvsym(RTLD_NEXT, name, "LIBSSH_4_5_0");
+	void *p = dlvsym(RTLD_NEXT, name, "LIBSSH_4_5_0");
 
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
@@ -86,12 +86,12 @@ real_sym(const char *name)
  * while another read them (a data race ThreadSanitizer reported).
  */
 static struct {
-	read_fn		 rd;
-	poll_fn		 pl;
-	write_fn	 wr;
-	free_fn		 fr;
+	read_fn	 rd;
+	poll_fn	 pl;
+	write_fn wr;
+	free_fn	 fr;
 } real;
-static pthread_once_t	 real_once = PTHREAD_ONCE_INIT;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
 static void
 real_resolve(void)
@@ -113,7 +113,7 @@ buf_put(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t	 cap = b->cap ? b->cap : 4096;
-		uint8_t	*np;
+		uint8_t *np;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
@@ -139,7 +139,7 @@ buf_free(struct buf *b)
 static struct guard *
 guard_get(ssh_channel ch, bool make)
 {
-	struct guard	*g = NULL;
+	struct guard *g = NULL;
 
 	pthread_mutex_lock(&guard_mtx);
 	for (size_t i = 0; i < nguards; i++)
@@ -150,8 +150,8 @@ guard_get(ssh_channel ch, bool make)
 	if (!make)
 		goto out;
 	if (nguards == cguards) {
-		size_t		 nc = cguards ? cguards * 2 : 16;
-		struct guard	**ng = realloc(guards, nc * sizeof(*ng));
+		size_t	       nc = cguards ? cguards * 2 : 16;
+		struct guard **ng = realloc(guards, nc * sizeof(*ng));
 
 		if (!ng)
 			goto out;
@@ -174,7 +174,7 @@ guard_drop(ssh_channel ch)
 	pthread_mutex_lock(&guard_mtx);
 	for (size_t i = 0; i < nguards; i++)
 		if (guards[i]->ch == ch) {
-			struct guard	*g = guards[i];
+			struct guard *g = guards[i];
 
 			buf_free(&g->raw);
 			buf_free(&g->body);
@@ -197,8 +197,8 @@ guard_drop(ssh_channel ch)
 static void
 guard_close(struct guard *g)
 {
-	char		 body[512], msg[600];
-	int		 n, m;
+	char body[512], msg[600];
+	int  n, m;
 
 	g->closed = true;
 	atomic_fetch_add(&guard_closed, 1);
@@ -206,10 +206,12 @@ guard_close(struct guard *g)
 	real_get();
 	if (!real.wr)
 		return;
-	n = snprintf(body, sizeof(body), "<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+	n = snprintf(body, sizeof(body),
+	    "<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
 	    "<rpc-error><error-type>rpc</error-type><error-tag>malformed-message</error-tag>"
 	    "<error-severity>error</error-severity><error-message xml:lang=\"en\">%s "
-	    "(RFC 6242 4)</error-message></rpc-error></rpc-reply>", g->f.err);
+	    "(RFC 6242 4)</error-message></rpc-error></rpc-reply>",
+	    g->f.err);
 	if (n <= 0 || (size_t)n >= sizeof(body))
 		return;
 	if (ncf_chunked(&g->f))
@@ -223,7 +225,7 @@ guard_close(struct guard *g)
 static void
 body_sink(void *arg, const uint8_t *p, size_t n)
 {
-	struct guard	*g = arg;
+	struct guard *g = arg;
 
 	if (buf_put(&g->body, p, n) != 0)
 		g->f.err = "out of memory";
@@ -233,10 +235,10 @@ body_sink(void *arg, const uint8_t *p, size_t n)
 static int
 guard_message(struct guard *g)
 {
-	char		 msgid[NBNC_MSGID_MAX * 6 + 1], sub[NBNC_MSGID_MAX * 6 + 256];
-	bool		 has_id, first = g->f.messages == 1;
-	size_t		 len = g->body.len;
-	int		 n, rc = 0;
+	char   msgid[NBNC_MSGID_MAX * 6 + 1], sub[NBNC_MSGID_MAX * 6 + 256];
+	bool   has_id, first = g->f.messages == 1;
+	size_t len = g->body.len;
+	int    n, rc = 0;
 
 	if (g->f.last_eom)
 		len = len >= NCF_EOM_LEN ? len - NCF_EOM_LEN : 0;
@@ -245,13 +247,14 @@ guard_message(struct guard *g)
 	g->out.len = g->out_off = 0;
 	g->out_refused = false;
 	/* the <hello> is the library's to judge (a bad one ends the session) */
-	if (first || nbnc_msg_check((const char *)g->body.p, len, &g->refusal, msgid,
-	    &has_id) == 0) {
+	if (first ||
+	    nbnc_msg_check((const char *)g->body.p, len, &g->refusal, msgid, &has_id) == 0) {
 		rc = buf_put(&g->out, g->raw.p, g->raw.len);
 		goto out;
 	}
 	atomic_fetch_add(&guard_refused, 1);
-	n = snprintf(sub, sizeof(sub), "<rpc xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"%s%s%s>"
+	n = snprintf(sub, sizeof(sub),
+	    "<rpc xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"%s%s%s>"
 	    "<refused xmlns=\"urn:hybridgw:params:xml:ns:yang:hybridgw-netconf\"/></rpc>",
 	    has_id ? " message-id=\"" : "", has_id ? msgid : "", has_id ? "\"" : "");
 	if (n < 0 || (size_t)n >= sizeof(sub)) {
@@ -262,8 +265,8 @@ guard_message(struct guard *g)
 		rc = buf_put(&g->out, sub, (size_t)n);
 		rc = rc ? rc : buf_put(&g->out, "]]>]]>", NCF_EOM_LEN);
 	} else {
-		char	 hdr[24];
-		int	 h = snprintf(hdr, sizeof(hdr), "\n#%d\n", n);
+		char hdr[24];
+		int  h = snprintf(hdr, sizeof(hdr), "\n#%d\n", n);
 
 		rc = buf_put(&g->out, hdr, (size_t)h);
 		rc = rc ? rc : buf_put(&g->out, sub, (size_t)n);
@@ -284,10 +287,10 @@ static int
 guard_scan(struct guard *g)
 {
 	while (g->in_off < g->in_len && g->out_off == g->out.len) {
-		const uint8_t	*p = g->in + g->in_off;
-		size_t		 n = g->in_len - g->in_off;
-		bool		 end;
-		long		 used = ncf_scan(&g->f, p, n, &end, body_sink, g);
+		const uint8_t *p = g->in + g->in_off;
+		size_t	       n = g->in_len - g->in_off;
+		bool	       end;
+		long	       used = ncf_scan(&g->f, p, n, &end, body_sink, g);
 
 		if (used < 0)
 			return -EPROTO;
@@ -308,16 +311,16 @@ guard_pending(const struct guard *g)
 	return g->out.len - g->out_off;
 }
 
-int ssh_channel_read(ssh_channel, void *, uint32_t, int);
-int ssh_channel_poll_timeout(ssh_channel, int, int);
+int  ssh_channel_read(ssh_channel, void *, uint32_t, int);
+int  ssh_channel_poll_timeout(ssh_channel, int, int);
 void ssh_channel_free(ssh_channel);
 
 int
 ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 {
-	struct guard	*g;
-	size_t		 n;
-	int		 r;
+	struct guard *g;
+	size_t	      n;
+	int	      r;
 
 	real_get();
 	if (!real.rd)
@@ -341,7 +344,7 @@ ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 		return SSH_ERROR;
 	}
 	if (!(n = guard_pending(g)))
-		return 0;	/* a message is still incomplete: nothing yet */
+		return 0; /* a message is still incomplete: nothing yet */
 	if (n > count)
 		n = count;
 	memcpy(dest, g->out.p + g->out_off, n);
@@ -358,8 +361,8 @@ ssh_channel_read(ssh_channel ch, void *dest, uint32_t count, int is_stderr)
 int
 ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 {
-	struct guard	*g;
-	int		 r;
+	struct guard *g;
+	int	      r;
 
 	real_get();
 	if (!real.pl)
@@ -369,13 +372,14 @@ ssh_channel_poll_timeout(ssh_channel ch, int timeout, int is_stderr)
 			return SSH_ERROR;
 		/* held back here, not in libssh any more: say so */
 		if (guard_pending(g))
-			return (int)(guard_pending(g) > INT32_MAX ? INT32_MAX : guard_pending(g));
+			return (int)(guard_pending(g) > INT32_MAX ? INT32_MAX :
+								    guard_pending(g));
 		if (g->in_len > g->in_off)
 			return (int)(g->in_len - g->in_off);
 	}
 	r = real.pl(ch, timeout, is_stderr);
 	if (r == SSH_ERROR || r == SSH_EOF)
-		tl_dropped = true;	/* the transport went away under us */
+		tl_dropped = true; /* the transport went away under us */
 	return r;
 }
 
@@ -401,7 +405,7 @@ nbnc_guard_take_refusal(struct nbnc_err *e)
 bool
 nbnc_guard_take_dropped(void)
 {
-	bool	 d = tl_dropped;
+	bool d = tl_dropped;
 
 	tl_dropped = false;
 	return d;

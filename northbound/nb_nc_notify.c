@@ -11,43 +11,43 @@
 #include "lib/log.h"
 #include "northbound/nb_netconf_local.h"
 
-#define NBNC_REPLAY_MAX		1024
-#define NBNC_REPLAY_DELAY_MS	200	/* let the <ok> of create-subscription go first */
+#define NBNC_REPLAY_MAX	     1024
+#define NBNC_REPLAY_DELAY_MS 200 /* let the <ok> of create-subscription go first */
 
 struct nbnc_ev {
-	struct lyd_node	*tree;
+	struct lyd_node *tree;
 	struct timespec	 ts;
 	char		 time[40];
 	struct nbnc_ev	*next;
 };
 
 struct nbnc_sub {
-	uint32_t		 sid;
-	struct nbnc_filter	 flt;
-	struct timespec		 start;		/* replay from (0 = no replay) */
-	time_t			 stop;		/* 0 = until the session ends */
-	bool			 replay_pending;
-	uint64_t		 replay_at_ms;
-	struct nbnc_sub		*next;
+	uint32_t	   sid;
+	struct nbnc_filter flt;
+	struct timespec	   start; /* replay from (0 = no replay) */
+	time_t		   stop;  /* 0 = until the session ends */
+	bool		   replay_pending;
+	uint64_t	   replay_at_ms;
+	struct nbnc_sub	  *next;
 };
 
 static struct {
-	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cv;
-	bool			 running;
-	bool			 stop;
-	pthread_t		 thr;
-	struct nbnc_ev		*qhead, **qtail;
-	struct nbnc_ev		*ring[NBNC_REPLAY_MAX];
-	size_t			 rfirst, rcount;
-	time_t			 since;
-	struct nbnc_sub		*subs;
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	bool		 running;
+	bool		 stop;
+	pthread_t	 thr;
+	struct nbnc_ev	*qhead, **qtail;
+	struct nbnc_ev	*ring[NBNC_REPLAY_MAX];
+	size_t		 rfirst, rcount;
+	time_t		 since;
+	struct nbnc_sub *subs;
 } nt = { .mtx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static uint64_t
 now_ms(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -56,8 +56,8 @@ now_ms(void)
 static void
 nbnc_time_fmt(const struct timespec *ts, char *buf, size_t len)
 {
-	struct tm	 tm;
-	char		 s[32];
+	struct tm tm;
+	char	  s[32];
 
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -68,14 +68,14 @@ nbnc_time_fmt(const struct timespec *ts, char *buf, size_t len)
 static int
 nbnc_time_parse(const char *s, struct timespec *ts)
 {
-	struct tm	 tm = { 0 };
-	int		 n = 0, oh = 0, om = 0;
-	long		 frac = 0, scale = 1000000000;
-	time_t		 t;
-	const char	*p;
+	struct tm   tm = { 0 };
+	int	    n = 0, oh = 0, om = 0;
+	long	    frac = 0, scale = 1000000000;
+	time_t	    t;
+	const char *p;
 
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		&tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
 		return -EINVAL;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -92,7 +92,7 @@ nbnc_time_parse(const char *s, struct timespec *ts)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2) {
-		int	 sign = *p == '+' ? 1 : -1;
+		int sign = *p == '+' ? 1 : -1;
 
 		t -= sign * (oh * 3600 + om * 60);
 		p += 6;
@@ -130,11 +130,11 @@ nbnc_sub_free(struct nbnc_sub *s)
 static void
 nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time)
 {
-	struct nbnc_sess	*s;
-	struct lyd_node		*copy = NULL, *out = NULL;
-	struct nbnc_errs	 errs = { 0 };
-	struct nc_server_notif	*n;
-	char			*t = NULL;
+	struct nbnc_sess       *s;
+	struct lyd_node	       *copy = NULL, *out = NULL;
+	struct nbnc_errs	errs = { 0 };
+	struct nc_server_notif *n;
+	char		       *t = NULL;
 
 	if (sub->flt.subtree || sub->flt.xpath || sub->flt.empty) {
 		if (lyd_dup_single(tree, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
@@ -144,18 +144,20 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 		if (!out)
 			return;
 		/* on failure libnetconf2 frees neither: both are still ours */
-		if (!(t = strdup(time)) || !(n = nc_server_notif_new(out, t, NC_PARAMTYPE_FREE))) {
+		if (!(t = strdup(time)) ||
+		    !(n = nc_server_notif_new(out, t, NC_PARAMTYPE_FREE))) {
 			free(t);
 			lyd_free_all(out);
 			return;
 		}
 	} else {
-		n = nc_server_notif_new((struct lyd_node *)tree, (char *)time, NC_PARAMTYPE_CONST);
+		n = nc_server_notif_new((struct lyd_node *)tree, (char *)time,
+		    NC_PARAMTYPE_CONST);
 	}
 	if (!n)
 		return;
 	if ((s = nbnc_sess_get(sub->sid))) {
-		bool	 sent = s->nc && nc_server_notif_send(s->nc, n, 2000) == NC_MSG_NOTIF;
+		bool sent = s->nc && nc_server_notif_send(s->nc, n, 2000) == NC_MSG_NOTIF;
 
 		pthread_mutex_lock(&nbnc_sess_mtx);
 		s->out_notifs += sent;
@@ -168,8 +170,9 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 static struct lyd_node *
 nbnc_ncnotif(const char *name)
 {
-	const struct lys_module	*m = ly_ctx_get_module_implemented(nb_ctx(), "nc-notifications");
-	struct lyd_node		*n = NULL;
+	const struct lys_module *m =
+	    ly_ctx_get_module_implemented(nb_ctx(), "nc-notifications");
+	struct lyd_node *n = NULL;
 
 	if (!m || lyd_new_inner(NULL, m, name, 0, &n) != LY_SUCCESS)
 		return NULL;
@@ -179,17 +182,17 @@ nbnc_ncnotif(const char *name)
 static void
 nbnc_send_marker(struct nbnc_sub *sub, const char *name)
 {
-	struct lyd_node	*n = nbnc_ncnotif(name);
-	struct timespec	 ts;
-	char		 t[40];
-	struct nbnc_filter	 none = { 0 };
-	struct nbnc_filter	 keep = sub->flt;
+	struct lyd_node	  *n = nbnc_ncnotif(name);
+	struct timespec	   ts;
+	char		   t[40];
+	struct nbnc_filter none = { 0 };
+	struct nbnc_filter keep = sub->flt;
 
 	if (!n)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	nbnc_time_fmt(&ts, t, sizeof(t));
-	sub->flt = none;	/* markers are never filtered */
+	sub->flt = none; /* markers are never filtered */
 	nbnc_ev_send(sub, n, t);
 	sub->flt = keep;
 	lyd_free_all(n);
@@ -199,7 +202,7 @@ static void
 nbnc_ring_add(struct nbnc_ev *e)
 {
 	if (nt.rcount == NBNC_REPLAY_MAX) {
-		struct nbnc_ev	*old = nt.ring[nt.rfirst];
+		struct nbnc_ev *old = nt.ring[nt.rfirst];
 
 		lyd_free_all(old->tree);
 		free(old);
@@ -216,7 +219,7 @@ nbnc_notify_main(void *arg)
 	pthread_mutex_lock(&nt.mtx);
 	while (!nt.stop) {
 		struct nbnc_ev	*e = nt.qhead;
-		struct nbnc_sub	*s, **pp;
+		struct nbnc_sub *s, **pp;
 		uint64_t	 now = now_ms();
 		time_t		 wall = time(NULL);
 
@@ -231,7 +234,7 @@ nbnc_notify_main(void *arg)
 			 * is only changed by this thread and under nt.mtx */
 			for (s = nt.subs; s; s = s->next) {
 				if (s->replay_pending)
-					continue;	/* the replay will carry it */
+					continue; /* the replay will carry it */
 				pthread_mutex_unlock(&nt.mtx);
 				nbnc_ev_send(s, e->tree, e->time);
 				pthread_mutex_lock(&nt.mtx);
@@ -243,7 +246,7 @@ nbnc_notify_main(void *arg)
 				continue;
 			s->replay_pending = false;
 			for (size_t i = 0; i < nt.rcount; i++) {
-				struct nbnc_ev	*r = nt.ring[(nt.rfirst + i) % NBNC_REPLAY_MAX];
+				struct nbnc_ev *r = nt.ring[(nt.rfirst + i) % NBNC_REPLAY_MAX];
 
 				if (ts_cmp(&r->ts, &s->start) < 0)
 					continue;
@@ -270,8 +273,8 @@ nbnc_notify_main(void *arg)
 			pp = &s->next;
 		}
 		{
-			struct timespec	 until;
-			bool		 pending = false;
+			struct timespec until;
+			bool		pending = false;
 
 			for (s = nt.subs; s; s = s->next)
 				pending |= s->replay_pending;
@@ -292,7 +295,7 @@ nbnc_notify_main(void *arg)
 
 /* ---------------------------------------------------------------- API */
 
-static int	nbnc_notify_sink(struct lyd_node *, const struct timespec *);
+static int nbnc_notify_sink(struct lyd_node *, const struct timespec *);
 
 int
 nbnc_notify_start(void)
@@ -324,7 +327,7 @@ nbnc_notify_stop(void)
 	pthread_mutex_lock(&nt.mtx);
 	nt.running = false;
 	while (nt.qhead) {
-		struct nbnc_ev	*e = nt.qhead;
+		struct nbnc_ev *e = nt.qhead;
 
 		nt.qhead = e->next;
 		lyd_free_all(e->tree);
@@ -332,14 +335,14 @@ nbnc_notify_stop(void)
 	}
 	nt.qtail = &nt.qhead;
 	for (size_t i = 0; i < nt.rcount; i++) {
-		struct nbnc_ev	*e = nt.ring[(nt.rfirst + i) % NBNC_REPLAY_MAX];
+		struct nbnc_ev *e = nt.ring[(nt.rfirst + i) % NBNC_REPLAY_MAX];
 
 		lyd_free_all(e->tree);
 		free(e);
 	}
 	nt.rcount = nt.rfirst = 0;
 	while (nt.subs) {
-		struct nbnc_sub	*s = nt.subs;
+		struct nbnc_sub *s = nt.subs;
 
 		nt.subs = s->next;
 		nbnc_sub_free(s);
@@ -356,7 +359,7 @@ nbnc_notify_active(void)
 bool
 nbnc_notify_has_subscribers(void)
 {
-	bool	 any;
+	bool any;
 
 	pthread_mutex_lock(&nt.mtx);
 	any = nt.subs != NULL;
@@ -381,7 +384,7 @@ nbnc_notify_replay_since(void)
 int
 nbnc_notify_post(struct lyd_node *notif, const struct timespec *when, bool replay_only)
 {
-	struct nbnc_ev	*e;
+	struct nbnc_ev *e;
 
 	if (!notif)
 		return -EINVAL;
@@ -420,34 +423,39 @@ int
 nbnc_notify_subscribe(uint32_t sid, struct nbnc_filter *flt, const char *start,
     const char *stop, struct nbnc_errs *errs)
 {
-	struct nbnc_sub	*s;
+	struct nbnc_sub *s;
 	struct timespec	 now, ts_start = { 0 }, ts_stop = { 0 };
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (start && nbnc_time_parse(start, &ts_start) != 0) {
-		nbnc_errs_add(errs, NC_ERR_BAD_ELEM, "/notifications:create-subscription/startTime",
-		    "startTime", "startTime is not a valid date-and-time");
+		nbnc_errs_add(errs, NC_ERR_BAD_ELEM,
+		    "/notifications:create-subscription/startTime", "startTime",
+		    "startTime is not a valid date-and-time");
 		return -EINVAL;
 	}
 	if (stop && nbnc_time_parse(stop, &ts_stop) != 0) {
-		nbnc_errs_add(errs, NC_ERR_BAD_ELEM, "/notifications:create-subscription/stopTime",
-		    "stopTime", "stopTime is not a valid date-and-time");
+		nbnc_errs_add(errs, NC_ERR_BAD_ELEM,
+		    "/notifications:create-subscription/stopTime", "stopTime",
+		    "stopTime is not a valid date-and-time");
 		return -EINVAL;
 	}
 	/* RFC 5277 2.1.1 */
 	if (stop && !start) {
-		nbnc_errs_add(errs, NC_ERR_MISSING_ELEM, "/notifications:create-subscription/startTime",
-		    "startTime", "stopTime needs startTime");
+		nbnc_errs_add(errs, NC_ERR_MISSING_ELEM,
+		    "/notifications:create-subscription/startTime", "startTime",
+		    "stopTime needs startTime");
 		return -EINVAL;
 	}
 	if (start && ts_cmp(&ts_start, &now) > 0) {
-		nbnc_errs_add(errs, NC_ERR_BAD_ELEM, "/notifications:create-subscription/startTime",
-		    "startTime", "startTime is in the future");
+		nbnc_errs_add(errs, NC_ERR_BAD_ELEM,
+		    "/notifications:create-subscription/startTime", "startTime",
+		    "startTime is in the future");
 		return -EINVAL;
 	}
 	if (stop && ts_cmp(&ts_stop, &ts_start) < 0) {
-		nbnc_errs_add(errs, NC_ERR_BAD_ELEM, "/notifications:create-subscription/stopTime",
-		    "stopTime", "stopTime is before startTime");
+		nbnc_errs_add(errs, NC_ERR_BAD_ELEM,
+		    "/notifications:create-subscription/stopTime", "stopTime",
+		    "stopTime is before startTime");
 		return -EINVAL;
 	}
 	if (!(s = calloc(1, sizeof(*s))))
@@ -479,7 +487,7 @@ nbnc_notify_subscribe(uint32_t sid, struct nbnc_filter *flt, const char *start,
 void
 nbnc_notify_session_gone(uint32_t sid)
 {
-	struct nbnc_sub	*s, **pp;
+	struct nbnc_sub *s, **pp;
 
 	pthread_mutex_lock(&nt.mtx);
 	for (pp = &nt.subs; (s = *pp);) {

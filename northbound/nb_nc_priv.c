@@ -16,7 +16,7 @@
 
 #include "lib/log.h"
 
-static atomic_bool	 priv_dropped;
+static atomic_bool priv_dropped;
 
 /*
  * After nb_netconf_start() has bound the endpoint and read the host key,
@@ -27,9 +27,9 @@ static atomic_bool	 priv_dropped;
 int
 nb_netconf_drop_privileges(const char *user)
 {
-	struct passwd	*pw;
-	uid_t		 uid;
-	gid_t		 gid;
+	struct passwd *pw;
+	uid_t	       uid;
+	gid_t	       gid;
 
 	if (geteuid() != 0) {
 		/* Started by a hybridgwd that gave up root itself (--user, the
@@ -47,7 +47,8 @@ nb_netconf_drop_privileges(const char *user)
 	if (!pw && !user)
 		pw = getpwnam("nobody");
 	if (!pw) {
-		log_err(LOG_MOD_NB, "netconf: no user %s to run as", user ? user : "hybridgw/nobody");
+		log_err(LOG_MOD_NB, "netconf: no user %s to run as",
+		    user ? user : "hybridgw/nobody");
 		return -ENOENT;
 	}
 	uid = pw->pw_uid;
@@ -58,7 +59,8 @@ nb_netconf_drop_privileges(const char *user)
 	}
 	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
 	    setresuid(uid, uid, uid) != 0) {
-		log_err(LOG_MOD_NB, "netconf: cannot become %s: %s", pw->pw_name, strerror(errno));
+		log_err(LOG_MOD_NB, "netconf: cannot become %s: %s", pw->pw_name,
+		    strerror(errno));
 		return -errno;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -90,12 +92,12 @@ typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
 int
 nb_netconf_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	static bind_fn	 real;
-	uint8_t		 addr[16] = { 0 };
-	uint8_t		 family;
-	uint16_t	 port;
-	int		 type = 0, rc;
-	socklen_t	 tl = sizeof(type);
+	static bind_fn real;
+	uint8_t	       addr[16] = { 0 };
+	uint8_t	       family;
+	uint16_t       port;
+	int	       type = 0, rc;
+	socklen_t      tl = sizeof(type);
 
 	if (!real && !(real = (bind_fn)dlsym(RTLD_NEXT, "bind"))) {
 		errno = ENOSYS;
@@ -104,17 +106,17 @@ nb_netconf_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	/* not root from the start (hybridgwd had dropped it): the first bind
 	 * of the endpoint comes here too */
 	if ((rc = real(fd, sa, len)) == 0 || errno != EACCES ||
-	    (!atomic_load(&priv_dropped) && geteuid() == 0) ||
-	    !sa || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM)
+	    (!atomic_load(&priv_dropped) && geteuid() == 0) || !sa ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM)
 		return rc;
 	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in	*s4 = (const struct sockaddr_in *)sa;
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		family = 4;
 		port = ntohs(s4->sin_port);
 		memcpy(addr, &s4->sin_addr, 4);
 	} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		family = 6;
 		port = ntohs(s6->sin6_port);

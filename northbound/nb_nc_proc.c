@@ -26,25 +26,25 @@
  */
 #define NP_WINDOW_MS	30000
 #define NP_BURST	5
-#define NP_MAX_DELAY_MS	60000
+#define NP_MAX_DELAY_MS 60000
 #define NP_STOP_MS	5000
 
 static struct {
-	bool		 on;
-	bool		 stopping;
-	char		 exe[PATH_MAX];
-	char		*argv[24];
-	int		 argc;
-	uv_process_t	 proc;
-	bool		 running;	/* proc is a live child */
-	uv_timer_t	 restart;
-	bool		 restart_init;
-	uint64_t	 exits[NP_BURST * 2];	/* when the last ones ended */
-	size_t		 nexits;
-	uint64_t	 starts;
+	bool	     on;
+	bool	     stopping;
+	char	     exe[PATH_MAX];
+	char	    *argv[24];
+	int	     argc;
+	uv_process_t proc;
+	bool	     running; /* proc is a live child */
+	uv_timer_t   restart;
+	bool	     restart_init;
+	uint64_t     exits[NP_BURST * 2]; /* when the last ones ended */
+	size_t	     nexits;
+	uint64_t     starts;
 } np;
 
-static void	np_spawn(void);
+static void np_spawn(void);
 
 static void
 np_arg(const char *s)
@@ -63,8 +63,8 @@ np_restart_cb(uv_timer_t *t)
 static void
 np_closed(uv_handle_t *h)
 {
-	uint64_t	 now = mono_ms(), delay = 0;
-	size_t		 recent = 0;
+	uint64_t now = mono_ms(), delay = 0;
+	size_t	 recent = 0;
 
 	np.running = false;
 	if (np.stopping)
@@ -76,9 +76,10 @@ np_closed(uv_handle_t *h)
 		delay = 1000ull << (recent - NP_BURST < 6 ? recent - NP_BURST : 6);
 		if (delay > NP_MAX_DELAY_MS)
 			delay = NP_MAX_DELAY_MS;
-		log_err(LOG_MOD_NB, "netconf: hybridgw-netconf ended %zu times in %d s: a crash loop; "
-		    "next start in %llu s", recent, NP_WINDOW_MS / 1000,
-		    (unsigned long long)(delay / 1000));
+		log_err(LOG_MOD_NB,
+		    "netconf: hybridgw-netconf ended %zu times in %d s: a crash loop; "
+		    "next start in %llu s",
+		    recent, NP_WINDOW_MS / 1000, (unsigned long long)(delay / 1000));
 	}
 	uv_timer_start(&np.restart, np_restart_cb, delay, 0);
 }
@@ -86,17 +87,21 @@ np_closed(uv_handle_t *h)
 static void
 np_exit(uv_process_t *p, int64_t status, int sig)
 {
-	uint64_t	 now = mono_ms();
+	uint64_t now = mono_ms();
 
-	np.running = false;	/* reaped: never signal its pid again */
+	np.running = false; /* reaped: never signal its pid again */
 	if (np.stopping)
 		log_info(LOG_MOD_NB, "netconf: hybridgw-netconf stopped");
 	else if (sig)
-		log_warn(LOG_MOD_NB, "netconf: hybridgw-netconf (pid %d) killed by signal %d; "
-		    "routing goes on, starting it again", p->pid, sig);
+		log_warn(LOG_MOD_NB,
+		    "netconf: hybridgw-netconf (pid %d) killed by signal %d; "
+		    "routing goes on, starting it again",
+		    p->pid, sig);
 	else
-		log_warn(LOG_MOD_NB, "netconf: hybridgw-netconf (pid %d) exited with status %lld; "
-		    "starting it again", p->pid, (long long)status);
+		log_warn(LOG_MOD_NB,
+		    "netconf: hybridgw-netconf (pid %d) exited with status %lld; "
+		    "starting it again",
+		    p->pid, (long long)status);
 	if (np.nexits == sizeof(np.exits) / sizeof(np.exits[0])) {
 		memmove(np.exits, np.exits + 1, sizeof(np.exits) - sizeof(np.exits[0]));
 		np.nexits--;
@@ -120,9 +125,9 @@ np_chan_dead(void *arg)
 static void
 np_spawn(void)
 {
-	uv_process_options_t	 o = { 0 };
-	uv_stdio_container_t	 st[4];
-	int			 sv[2], rc;
+	uv_process_options_t o = { 0 };
+	uv_stdio_container_t st[4];
+	int		     sv[2], rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_err(LOG_MOD_NB, "netconf: socketpair: %s", strerror(errno));
@@ -134,7 +139,7 @@ np_spawn(void)
 	st[1].data.fd = 1;
 	st[2].flags = UV_INHERIT_FD;
 	st[2].data.fd = 2;
-	st[3].flags = UV_INHERIT_FD;	/* the channel is its fd 3 */
+	st[3].flags = UV_INHERIT_FD; /* the channel is its fd 3 */
 	st[3].data.fd = sv[1];
 	o.file = np.exe;
 	o.args = np.argv;
@@ -147,7 +152,7 @@ np_spawn(void)
 		close(sv[1]);
 		/* uv_spawn() failing leaves a handle to close */
 		uv_close((uv_handle_t *)&np.proc, np_closed);
-		np.running = true;	/* until np_closed() */
+		np.running = true; /* until np_closed() */
 		return;
 	}
 	close(sv[1]);
@@ -244,7 +249,7 @@ np_stop_timeout(uv_timer_t *t)
 void
 nb_netconf_proc_stop(void)
 {
-	uv_loop_t	*loop = loop_get();
+	uv_loop_t *loop = loop_get();
 
 	if (!np.on)
 		return;

@@ -10,7 +10,7 @@
 #include <libssh/libssh.h>
 #include <openssl/crypto.h>
 
-#define NBNC_CFG_XPATH	"/hybridgw:gateway/" NBNC_MOD ":netconf"
+#define NBNC_CFG_XPATH "/hybridgw:gateway/" NBNC_MOD ":netconf"
 
 void
 nbnc_users_free(struct nbnc_users *u)
@@ -33,7 +33,7 @@ nbnc_users_free(struct nbnc_users *u)
 static const char *
 nbnc_child_value(const struct lyd_node *parent, const char *name)
 {
-	struct lyd_node	*c = NULL;
+	struct lyd_node *c = NULL;
 
 	if (lyd_find_path(parent, name, 0, &c) != LY_SUCCESS || !c)
 		return NULL;
@@ -67,19 +67,19 @@ nbnc_role_name(enum nbnc_role r)
 int
 nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct nb_err *err)
 {
-	struct nbnc_users	*u;
-	struct ly_set		*set = NULL;
-	struct lyd_node		*ncnode = NULL;
-	const char		*v;
-	int			 rc = 0;
+	struct nbnc_users *u;
+	struct ly_set	  *set = NULL;
+	struct lyd_node	  *ncnode = NULL;
+	const char	  *v;
+	int		   rc = 0;
 
 	if (!(u = calloc(1, sizeof(*u))))
 		return -ENOMEM;
 	/* NBNC_CFG_XPATH, by a walk of two levels: an XPath evaluation
 	 * visits every child of gateway, twice per commit */
-	for (const struct lyd_node *top = cfg ? lyd_first_sibling(cfg) : NULL;
-	    top && !ncnode; top = top->next) {
-		struct lyd_node	*c;
+	for (const struct lyd_node *top = cfg ? lyd_first_sibling(cfg) : NULL; top && !ncnode;
+	     top = top->next) {
+		struct lyd_node *c;
 
 		if (!top->schema || strcmp(top->schema->name, "gateway") != 0 ||
 		    strcmp(top->schema->module->name, "hybridgw") != 0)
@@ -108,13 +108,14 @@ nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct 
 		goto out;
 	}
 	for (uint32_t i = 0; i < set->count; i++) {
-		struct nbnc_user	*usr = &u->v[u->n++];
-		struct ly_set		*ks = NULL;
+		struct nbnc_user *usr = &u->v[u->n++];
+		struct ly_set	 *ks = NULL;
 
 		snprintf(usr->name, sizeof(usr->name), "%s",
 		    nbnc_child_value(set->dnodes[i], "name"));
 		usr->role = nbnc_role_parse(nbnc_child_value(set->dnodes[i], "role"));
-		if ((v = nbnc_child_value(set->dnodes[i], "password")) && !(usr->hash = strdup(v))) {
+		if ((v = nbnc_child_value(set->dnodes[i], "password")) &&
+		    !(usr->hash = strdup(v))) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -128,15 +129,16 @@ nbnc_users_from_cfg(const struct lyd_node *cfg, struct nbnc_users **out, struct 
 			goto out;
 		}
 		for (uint32_t k = 0; k < ks->count; k++) {
-			struct nbnc_key	*key = &usr->keys[usr->nkeys];
+			struct nbnc_key *key = &usr->keys[usr->nkeys];
 			const char	*alg = nbnc_child_value(ks->dnodes[k], "algorithm");
 			const char	*b64 = nbnc_child_value(ks->dnodes[k], "key-data");
 			ssh_key		 sk = NULL;
 
 			snprintf(key->alg, sizeof(key->alg), "%s", alg ? alg : "");
-			if (!b64 || ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(key->alg),
-			    &sk) != SSH_OK) {
-				char	*p = lyd_path(ks->dnodes[k], LYD_PATH_STD, NULL, 0);
+			if (!b64 ||
+			    ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(key->alg),
+				&sk) != SSH_OK) {
+				char *p = lyd_path(ks->dnodes[k], LYD_PATH_STD, NULL, 0);
 
 				nb_err_set(err, p ? p : NBNC_CFG_XPATH,
 				    "key-data is not a valid %s public key", key->alg);

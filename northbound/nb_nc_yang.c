@@ -10,7 +10,7 @@
 
 #include "northbound/nb_nc_users.h"
 
-static bool	 inited;
+static bool inited;
 
 int
 nb_netconf_init(struct nb_err *err)
@@ -18,8 +18,8 @@ nb_netconf_init(struct nb_err *err)
 	static const char *const nc_features[] = { "writable-running", "candidate",
 		"confirmed-commit", "rollback-on-error", "validate", "startup", "xpath", NULL };
 	static const struct {
-		const char		*name, *rev;
-		const char *const	*feat;
+		const char	  *name, *rev;
+		const char *const *feat;
 	} mods[] = {
 		{ "ietf-netconf", "2013-09-29", nc_features },
 		{ "ietf-netconf-with-defaults", "2011-06-01", NULL },
@@ -29,7 +29,7 @@ nb_netconf_init(struct nb_err *err)
 		{ "ietf-netconf-notifications", "2012-02-06", NULL },
 		{ NBNC_MOD, NULL, NULL },
 	};
-	struct ly_ctx	*ctx = nb_ctx();
+	struct ly_ctx *ctx = nb_ctx();
 
 	if (inited)
 		return 0;
@@ -45,10 +45,10 @@ nb_netconf_init(struct nb_err *err)
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		const char	**f = (const char **)mods[i].feat;
+		const char **f = (const char **)mods[i].feat;
 
 		if (!ly_ctx_load_module(ctx, mods[i].name, mods[i].rev, f)) {
-			const struct ly_err_item	*e = ly_err_last(ctx);
+			const struct ly_err_item *e = ly_err_last(ctx);
 
 			nb_err_set(err, mods[i].name, "cannot load YANG module: %s",
 			    e && e->msg ? e->msg : "not found");
@@ -62,8 +62,8 @@ nb_netconf_init(struct nb_err *err)
 int
 nb_netconf_listen_parse(const char *s, char *addr, size_t len, uint16_t *port)
 {
-	char	 buf[128], *p;
-	long	 v;
+	char buf[128], *p;
+	long v;
 
 	addr[0] = '\0';
 	*port = 0;

@@ -27,42 +27,42 @@
 #include "lib/loop.h"
 #include "northbound/nb_notify.h"
 
-#define NBNC_ENDPT	"main"
-#define NBNC_HOSTKEY	"hostkey"
-#define NBNC_MAX_POLL	4
+#define NBNC_ENDPT    "main"
+#define NBNC_HOSTKEY  "hostkey"
+#define NBNC_MAX_POLL 4
 
 static struct {
-	bool			 inited;
-	bool			 started;
-	atomic_bool		 stop;
-	atomic_int		 live_threads;
-	struct nc_pollsession	*ps;
-	pthread_t		 accept_thr;
-	pthread_t		 poll_thr[NBNC_MAX_POLL];
-	unsigned		 npoll;
-	char			 hostkey[PATH_MAX];
-	char			*hostkey_b64;	/* the key, read before the privileges went */
-	size_t			 hostkey_len;
-	NC_SSH_KEY_TYPE		 hostkey_type;
-	uv_timer_t		 endpt_timer;	/* the endpoint follows commits */
-	bool			 endpt_timer_init;
-	char			 endpt_addr[64];
-	uint16_t		 endpt_port, endpt_idle;
-	bool			 endpt_pending;
-	char			 cli_addr[64];
-	uint16_t		 cli_port;
-	char			 addr[64];	/* what the endpoint uses now */
-	uint16_t		 port;
-	time_t			 started_at;
-	atomic_uint_fast64_t	 bad_hellos;
-	atomic_uint_fast64_t	 sessions_total;
+	bool		       inited;
+	bool		       started;
+	atomic_bool	       stop;
+	atomic_int	       live_threads;
+	struct nc_pollsession *ps;
+	pthread_t	       accept_thr;
+	pthread_t	       poll_thr[NBNC_MAX_POLL];
+	unsigned	       npoll;
+	char		       hostkey[PATH_MAX];
+	char		      *hostkey_b64; /* the key, read before the privileges went */
+	size_t		       hostkey_len;
+	NC_SSH_KEY_TYPE	       hostkey_type;
+	uv_timer_t	       endpt_timer; /* the endpoint follows commits */
+	bool		       endpt_timer_init;
+	char		       endpt_addr[64];
+	uint16_t	       endpt_port, endpt_idle;
+	bool		       endpt_pending;
+	char		       cli_addr[64];
+	uint16_t	       cli_port;
+	char		       addr[64]; /* what the endpoint uses now */
+	uint16_t	       port;
+	time_t		       started_at;
+	atomic_uint_fast64_t   bad_hellos;
+	atomic_uint_fast64_t   sessions_total;
 } nbnc;
 
 pthread_mutex_t		 nbnc_sess_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 nbnc_sess_cv = PTHREAD_COND_INITIALIZER;
-static struct nbnc_sess	*nbnc_sessions;
+static struct nbnc_sess *nbnc_sessions;
 
-static pthread_mutex_t	 nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	  nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct nbnc_users *nbnc_users_cur;
 
 /* ------------------------------------------------------------ users */
@@ -70,7 +70,7 @@ static struct nbnc_users *nbnc_users_cur;
 enum nbnc_role
 nbnc_user_role(const char *user)
 {
-	enum nbnc_role	 r = NBNC_ROLE_VIEWER;
+	enum nbnc_role r = NBNC_ROLE_VIEWER;
 
 	pthread_mutex_lock(&nbnc_users_mtx);
 	for (size_t i = 0; user && nbnc_users_cur && i < nbnc_users_cur->n; i++)
@@ -94,13 +94,13 @@ nbnc_user_find_locked(const char *name)
  * Resolved at run time so the module needs no extra link flag.
  */
 typedef char *(*nbnc_crypt_fn)(const char *, const char *, struct crypt_data *);
-static nbnc_crypt_fn		 nbnc_crypt_r;
-static pthread_once_t		 nbnc_crypt_once = PTHREAD_ONCE_INIT;
+static nbnc_crypt_fn  nbnc_crypt_r;
+static pthread_once_t nbnc_crypt_once = PTHREAD_ONCE_INIT;
 
 static void
 nbnc_crypt_resolve(void)
 {
-	void	*h = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_NOLOAD);
+	void *h = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_NOLOAD);
 
 	if (!h)
 		h = dlopen("libcrypt.so.1", RTLD_NOW);
@@ -111,11 +111,11 @@ nbnc_crypt_resolve(void)
 static int
 nbnc_auth_passwd(const struct nc_session *s, const char *password, void *ud)
 {
-	struct nbnc_user	*u;
-	struct crypt_data	*cd;
-	char			*res, hash[256];
-	const char		*name = nc_session_get_username(s);
-	int			 rc = -1;
+	struct nbnc_user  *u;
+	struct crypt_data *cd;
+	char		  *res, hash[256];
+	const char	  *name = nc_session_get_username(s);
+	int		   rc = -1;
 
 	pthread_once(&nbnc_crypt_once, nbnc_crypt_resolve);
 	pthread_mutex_lock(&nbnc_users_mtx);
@@ -143,17 +143,17 @@ out:
 static int
 nbnc_auth_pubkey(const struct nc_session *s, ssh_key key, void *ud)
 {
-	struct nbnc_user	*u;
-	const char		*name = nc_session_get_username(s);
-	int			 rc = -1;
+	struct nbnc_user *u;
+	const char	 *name = nc_session_get_username(s);
+	int		  rc = -1;
 
 	pthread_mutex_lock(&nbnc_users_mtx);
 	if ((u = nbnc_user_find_locked(name))) {
 		for (size_t i = 0; i < u->nkeys && rc != 0; i++) {
-			ssh_key	 k = NULL;
+			ssh_key k = NULL;
 
 			if (ssh_pki_import_pubkey_base64(u->keys[i].b64,
-			    ssh_key_type_from_name(u->keys[i].alg), &k) != SSH_OK)
+				ssh_key_type_from_name(u->keys[i].alg), &k) != SSH_OK)
 				continue;
 			if (ssh_key_cmp(k, key, SSH_KEY_CMP_PUBLIC) == 0)
 				rc = 0;
@@ -170,10 +170,10 @@ nbnc_auth_pubkey(const struct nc_session *s, ssh_key key, void *ud)
 static int
 nbnc_hostkey_ensure(const char *dir, char *path, size_t len)
 {
-	EVP_PKEY	*pk = NULL;
-	BIO		*bio = NULL;
-	int		 fd = -1, rc = 0;
-	char		 tmp[PATH_MAX];
+	EVP_PKEY *pk = NULL;
+	BIO	 *bio = NULL;
+	int	  fd = -1, rc = 0;
+	char	  tmp[PATH_MAX];
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
@@ -221,21 +221,21 @@ out:
 static int
 nbnc_hostkey_load(const char *path)
 {
-	FILE	*f = fopen(path, "re");
-	char	 line[256], *b64 = NULL;
-	size_t	 len = 0;
-	bool	 in = false, params = false;
-	int	 rc = 0;
+	FILE	       *f = fopen(path, "re");
+	char		line[256], *b64 = NULL;
+	size_t		len = 0;
+	bool		in = false, params = false;
+	int		rc = 0;
 	NC_SSH_KEY_TYPE type = NC_SSH_KEY_UNKNOWN;
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		size_t	 n = strcspn(line, "\r\n");
+		size_t n = strcspn(line, "\r\n");
 
 		line[n] = '\0';
 		if (strncmp(line, "-----BEGIN EC PARAMETERS", 24) == 0) {
-			params = true;	/* `openssl ecparam -genkey` puts these first */
+			params = true; /* `openssl ecparam -genkey` puts these first */
 			continue;
 		}
 		if (params) {
@@ -247,11 +247,12 @@ nbnc_hostkey_load(const char *path)
 			 * PKCS#8 ("PRIVATE KEY") is its unknown type */
 			in = true;
 			type = strstr(line, " EC PRIVATE KEY") ? NC_SSH_KEY_ECDSA :
-			    strstr(line, " RSA PRIVATE KEY") ? NC_SSH_KEY_RSA :
-			    strstr(line, " DSA PRIVATE KEY") ? NC_SSH_KEY_DSA : NC_SSH_KEY_UNKNOWN;
+			    strstr(line, " RSA PRIVATE KEY")   ? NC_SSH_KEY_RSA :
+			    strstr(line, " DSA PRIVATE KEY")   ? NC_SSH_KEY_DSA :
+								 NC_SSH_KEY_UNKNOWN;
 			if (type == NC_SSH_KEY_UNKNOWN &&
 			    strcmp(line, "-----BEGIN PRIVATE KEY-----") != 0) {
-				rc = -EINVAL;	/* encrypted or OpenSSH format */
+				rc = -EINVAL; /* encrypted or OpenSSH format */
 				break;
 			}
 			continue;
@@ -260,7 +261,7 @@ nbnc_hostkey_load(const char *path)
 			break;
 		if (!in || !n)
 			continue;
-		char	*nb = realloc(b64, len + n + 1);
+		char *nb = realloc(b64, len + n + 1);
 
 		if (!nb) {
 			rc = -ENOMEM;
@@ -316,7 +317,7 @@ nbnc_sess_find(uint32_t id)
 struct nbnc_sess *
 nbnc_sess_get(uint32_t id)
 {
-	struct nbnc_sess	*s;
+	struct nbnc_sess *s;
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	if ((s = nbnc_sess_find(id)))
@@ -338,7 +339,7 @@ nbnc_sess_put(struct nbnc_sess *s)
 static void
 nbnc_sess_unlink_wait(struct nbnc_sess *s)
 {
-	struct nbnc_sess	**pp;
+	struct nbnc_sess **pp;
 
 	for (pp = &nbnc_sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
@@ -353,8 +354,8 @@ nbnc_sess_unlink_wait(struct nbnc_sess *s)
 int
 nbnc_sess_kill(uint32_t id, uint32_t by)
 {
-	struct nbnc_sess	*s;
-	int			 rc = -ENOENT;
+	struct nbnc_sess *s;
+	int		  rc = -ENOENT;
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	if ((s = nbnc_sess_find(id)) && s->nc) {
@@ -388,9 +389,9 @@ nbnc_start_time(void)
 static void
 nbnc_sess_add(struct nc_session *ncs)
 {
-	struct nbnc_sess	*s = calloc(1, sizeof(*s));
-	const char		*user = nc_session_get_username(ncs);
-	const char		*host = nc_session_get_host(ncs);
+	struct nbnc_sess *s = calloc(1, sizeof(*s));
+	const char	 *user = nc_session_get_username(ncs);
+	const char	 *host = nc_session_get_host(ncs);
 
 	if (!s)
 		return;
@@ -413,7 +414,7 @@ nbnc_sess_add(struct nc_session *ncs)
 static void
 nbnc_sess_drop(struct nc_session *ncs)
 {
-	struct nbnc_sess	*s, **pp;
+	struct nbnc_sess *s, **pp;
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	for (pp = &nbnc_sessions; (s = *pp); pp = &s->next) {
@@ -428,16 +429,16 @@ nbnc_sess_drop(struct nc_session *ncs)
 }
 
 struct nbnc_gone {
-	uint32_t		 sid;
-	const char		*user, *host;
-	NC_SESSION_TERM_REASON	 reason;
-	uint32_t		 killed_by;
+	uint32_t	       sid;
+	const char	      *user, *host;
+	NC_SESSION_TERM_REASON reason;
+	uint32_t	       killed_by;
 };
 
 static int
 nbnc_sess_gone_loop(void *arg)
 {
-	struct nbnc_gone	*g = arg;
+	struct nbnc_gone *g = arg;
 
 	nbnc_session_gone(g->sid, g->user, g->host, g->reason, g->killed_by);
 	return 0;
@@ -448,8 +449,8 @@ nbnc_sess_gone_loop(void *arg)
 static void
 nbnc_sess_end(struct nc_session *ncs)
 {
-	struct nbnc_sess	*s, **pp;
-	struct nbnc_gone	 g = { 0 };
+	struct nbnc_sess *s, **pp;
+	struct nbnc_gone  g = { 0 };
 
 	g.sid = nc_session_get_id(ncs);
 	g.reason = nc_session_get_term_reason(ncs);
@@ -467,7 +468,8 @@ nbnc_sess_end(struct nc_session *ncs)
 	if (s) {
 		g.user = s->user;
 		g.host = s->host;
-		log_info(LOG_MOD_NB, "netconf: session %u down (reason %d)", g.sid, (int)g.reason);
+		log_info(LOG_MOD_NB, "netconf: session %u down (reason %d)", g.sid,
+		    (int)g.reason);
 		if (!atomic_load(&nbnc.stop))
 			loop_call(nbnc_sess_gone_loop, &g);
 		free(s);
@@ -481,8 +483,8 @@ static void *
 nbnc_accept_main(void *arg)
 {
 	while (!atomic_load(&nbnc.stop)) {
-		struct nc_session	*ncs = NULL;
-		NC_MSG_TYPE		 m = nc_accept(300, &ncs);
+		struct nc_session *ncs = NULL;
+		NC_MSG_TYPE	   m = nc_accept(300, &ncs);
 
 		if (m == NC_MSG_HELLO) {
 			/* in the table first: another session may name it at once */
@@ -504,17 +506,17 @@ static void *
 nbnc_poll_main(void *arg)
 {
 	while (!atomic_load(&nbnc.stop)) {
-		struct nc_session	*ncs = NULL;
-		int			 r;
+		struct nc_session *ncs = NULL;
+		int		   r;
 
-		(void)nbnc_guard_take_dropped();	/* only what this poll sees counts */
+		(void)nbnc_guard_take_dropped(); /* only what this poll sees counts */
 		/* short: libnetconf2 2.0 holds the pollsession lock for the whole
 		 * timeout, and nc_ps_add_session() queues behind every poll
 		 * thread: at 300 ms an RPC sent right after the <hello> waited
 		 * 0.5-0.9 s (it is also the IO lock timeout of the reply) */
 		r = nc_ps_poll(nbnc.ps, 50, &ncs);
 
-		nbnc_bulk_sent();	/* a reply answered in there has been sent */
+		nbnc_bulk_sent(); /* a reply answered in there has been sent */
 		if (r & NC_PSPOLL_NOSESSIONS) {
 			usleep(30 * 1000);
 			continue;
@@ -534,7 +536,7 @@ nbnc_poll_main(void *arg)
 				nc_session_set_term_reason(ncs, NC_SESSION_TERM_DROPPED);
 			nbnc_sess_end(ncs);
 		} else if ((r & NC_PSPOLL_SSH_CHANNEL) && ncs) {
-			struct nc_session	*ch = NULL;
+			struct nc_session *ch = NULL;
 
 			if (nc_ps_accept_ssh_channel(nbnc.ps, &ch) == NC_MSG_HELLO) {
 				nbnc_sess_add(ch);
@@ -560,26 +562,28 @@ nbnc_poll_main(void *arg)
  * find it (a listening TCP socket bound to the endpoint's port) and raise
  * the backlog: listen() again on a listening socket only resizes it.
  */
-#define NBNC_BACKLOG	512
+#define NBNC_BACKLOG 512
 
 static void
 nbnc_backlog_raise(uint16_t port)
 {
 	for (int fd = 3; fd < 4096; fd++) {
-		struct sockaddr_storage	 ss;
-		socklen_t		 l = sizeof(ss);
-		int			 acc = 0, type = 0;
-		socklen_t		 al = sizeof(acc), tl = sizeof(type);
+		struct sockaddr_storage ss;
+		socklen_t		l = sizeof(ss);
+		int			acc = 0, type = 0;
+		socklen_t		al = sizeof(acc), tl = sizeof(type);
 
 		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 || !acc ||
-		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
-		    getsockname(fd, (struct sockaddr *)&ss, &l) != 0)
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+		    type != SOCK_STREAM || getsockname(fd, (struct sockaddr *)&ss, &l) != 0)
 			continue;
-		if ((ss.ss_family == AF_INET && ntohs(((struct sockaddr_in *)&ss)->sin_port) == port) ||
+		if ((ss.ss_family == AF_INET &&
+			ntohs(((struct sockaddr_in *)&ss)->sin_port) == port) ||
 		    (ss.ss_family == AF_INET6 &&
-		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == port))
+			ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == port))
 			if (listen(fd, NBNC_BACKLOG) != 0)
-				log_warn(LOG_MOD_NB, "netconf: listen backlog: %s", strerror(errno));
+				log_warn(LOG_MOD_NB, "netconf: listen backlog: %s",
+				    strerror(errno));
 	}
 }
 
@@ -594,8 +598,8 @@ nbnc_backlog_raise(uint16_t port)
 static void
 nbnc_endpoint_run(uv_timer_t *t)
 {
-	const char	*addr = nbnc.endpt_addr[0] ? nbnc.endpt_addr : nbnc.cli_addr;
-	uint16_t	 port = nbnc.endpt_port ? nbnc.endpt_port : nbnc.cli_port;
+	const char *addr = nbnc.endpt_addr[0] ? nbnc.endpt_addr : nbnc.cli_addr;
+	uint16_t    port = nbnc.endpt_port ? nbnc.endpt_port : nbnc.cli_port;
 
 	nbnc.endpt_pending = false;
 	if (!nbnc.started)
@@ -635,8 +639,8 @@ nbnc_endpoint_apply(const struct nbnc_users *u)
 static int
 nbnc_mod_validate(const struct nb_txn *t)
 {
-	struct nbnc_users	*u = NULL;
-	int			 rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
+	struct nbnc_users *u = NULL;
+	int		   rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
 
 	nbnc_users_free(u);
 	return rc;
@@ -645,8 +649,8 @@ nbnc_mod_validate(const struct nb_txn *t)
 static int
 nbnc_mod_prepare(const struct nb_txn *t, void **ctx)
 {
-	struct nbnc_users	*u = NULL;
-	int			 rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
+	struct nbnc_users *u = NULL;
+	int		   rc = nbnc_users_from_cfg(t->new_cfg, &u, t->err);
 
 	if (rc == 0)
 		*ctx = u;
@@ -656,7 +660,7 @@ nbnc_mod_prepare(const struct nb_txn *t, void **ctx)
 static void
 nbnc_mod_apply(const struct nb_txn *t, void *ctx)
 {
-	struct nbnc_users	*old;
+	struct nbnc_users *old;
 
 	pthread_mutex_lock(&nbnc_users_mtx);
 	old = nbnc_users_cur;
@@ -690,7 +694,8 @@ nbnc_print_clb(const struct nc_session *s, NC_VERB_LEVEL lvl, const char *msg)
 	if (lvl == NC_VERB_ERROR && !strstr(msg, "disconnected") && !strstr(msg, "EOF"))
 		log_warn(LOG_MOD_NB, "netconf: %s", msg);
 	else if (lvl == NC_VERB_ERROR)
-		log_info(LOG_MOD_NB, "netconf: session %u: %s", s ? nc_session_get_id(s) : 0, msg);
+		log_info(LOG_MOD_NB, "netconf: session %u: %s", s ? nc_session_get_id(s) : 0,
+		    msg);
 	else if (lvl == NC_VERB_WARNING)
 		log_debug(LOG_MOD_NB, "netconf: %s", msg);
 	else
@@ -700,16 +705,17 @@ nbnc_print_clb(const struct nc_session *s, NC_VERB_LEVEL lvl, const char *msg)
 int
 nb_netconf_start(const struct nb_netconf_cfg *cfg)
 {
-	struct nb_err		 err = { 0 };
-	const struct lysc_node	*gs;
-	const char		*dir = cfg && cfg->state_dir ? cfg->state_dir : "/var/lib/hybridgw";
-	int			 rc;
+	struct nb_err		err = { 0 };
+	const struct lysc_node *gs;
+	const char *dir = cfg && cfg->state_dir ? cfg->state_dir : "/var/lib/hybridgw";
+	int	    rc;
 
 	if (nbnc.started)
 		return -EALREADY;
 	if (!nbnc_guard_active()) {
 		/* libnetconf2 alone dies on malformed chunk framing */
-		log_err(LOG_MOD_NB, "netconf: not started: the framing guard is not in front of "
+		log_err(LOG_MOD_NB,
+		    "netconf: not started: the framing guard is not in front of "
 		    "libnetconf2 (the executable must export ssh_channel_read, nb_nc_guard.c)");
 		return -ENOTSUP;
 	}
@@ -742,7 +748,8 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	}
 	nc_set_global_rpc_clb(nbnc_rpc_dispatch);
 	/* 2.0.24 tests also_supported against the mode values themselves */
-	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
+	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT,
+	    NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
 	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
 	nc_server_set_idle_timeout(nbnc.endpt_idle);
@@ -752,7 +759,7 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	if (nc_server_add_endpt(NBNC_ENDPT, NC_TI_LIBSSH) != 0 ||
 	    nc_server_ssh_endpt_add_hostkey(NBNC_ENDPT, NBNC_HOSTKEY, -1) != 0 ||
 	    nc_server_ssh_endpt_set_auth_methods(NBNC_ENDPT,
-	    NC_SSH_AUTH_PUBLICKEY | NC_SSH_AUTH_PASSWORD) != 0 ||
+		NC_SSH_AUTH_PUBLICKEY | NC_SSH_AUTH_PASSWORD) != 0 ||
 	    nc_server_ssh_endpt_set_auth_attempts(NBNC_ENDPT, 3) != 0 ||
 	    nc_server_ssh_endpt_set_auth_timeout(NBNC_ENDPT, 30) != 0 ||
 	    nc_server_endpt_set_address(NBNC_ENDPT, nbnc.addr) != 0 ||
@@ -783,8 +790,8 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	pthread_create(&nbnc.accept_thr, NULL, nbnc_accept_main, NULL);
 	nbnc.started = true;
 	nbnc.started_at = time(NULL);
-	log_info(LOG_MOD_NB, "netconf: listening on [%s]:%u (host key %s)", nbnc.addr, nbnc.port,
-	    nbnc.hostkey);
+	log_info(LOG_MOD_NB, "netconf: listening on [%s]:%u (host key %s)", nbnc.addr,
+	    nbnc.port, nbnc.hostkey);
 	/* a commit seen between the hello and now */
 	nbnc.endpt_pending = true;
 	uv_timer_start(&nbnc.endpt_timer, nbnc_endpoint_run, 0, 0);
@@ -799,8 +806,8 @@ fail:
 int
 nb_netconf_connect(int fd)
 {
-	struct nb_err	 err = { 0 };
-	int		 rc;
+	struct nb_err err = { 0 };
+	int	      rc;
 
 	if ((rc = nb_netconf_init(&err)) != 0) {
 		log_err(LOG_MOD_NB, "netconf: %s: %s", err.path, err.msg);
@@ -824,7 +831,7 @@ nb_netconf_connect(int fd)
 void
 nb_netconf_stop(void)
 {
-	uv_loop_t	*loop = loop_get();
+	uv_loop_t *loop = loop_get();
 
 	if (nbnc.started) {
 		atomic_store(&nbnc.stop, true);
@@ -841,7 +848,7 @@ nb_netconf_stop(void)
 	nbnc_notify_stop();
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	while (nbnc_sessions) {
-		struct nbnc_sess	*s = nbnc_sessions;
+		struct nbnc_sess *s = nbnc_sessions;
 
 		nbnc_sessions = s->next;
 		free(s);

@@ -40,26 +40,26 @@
  * tests/northbound/test_netconf_bulk.py compares both.
  */
 
-#define NBNC_BULK_PIECE	(30 * 1024)	/* one SSH packet for paramiko (32 KB max) */
+#define NBNC_BULK_PIECE (30 * 1024) /* one SSH packet for paramiko (32 KB max) */
 
 /* The fake anyxml schema node of each list seen (a handful; ctx is fixed
  * once the server runs). */
 static struct bulk_snode {
-	const struct lysc_node		*list;
-	struct lysc_node_anydata	 any;
-	uint32_t			 ctx_changes;
+	const struct lysc_node	*list;
+	struct lysc_node_anydata any;
+	uint32_t		 ctx_changes;
 } bulk_snodes[8];
-static pthread_mutex_t	bulk_snodes_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t bulk_snodes_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct lysc_node *
 bulk_snode(const struct lysc_node *list)
 {
-	const struct lysc_node	*ret = NULL;
-	uint32_t		 changes = ly_ctx_get_change_count(list->module->ctx);
+	const struct lysc_node *ret = NULL;
+	uint32_t		changes = ly_ctx_get_change_count(list->module->ctx);
 
 	pthread_mutex_lock(&bulk_snodes_mtx);
 	for (size_t i = 0; i < sizeof(bulk_snodes) / sizeof(bulk_snodes[0]); i++) {
-		struct bulk_snode	*s = &bulk_snodes[i];
+		struct bulk_snode *s = &bulk_snodes[i];
 
 		if (s->list == list && s->ctx_changes == changes) {
 			ret = &s->any.node;
@@ -69,7 +69,7 @@ bulk_snode(const struct lysc_node *list)
 			memset(s, 0, sizeof(*s));
 			s->list = list;
 			s->ctx_changes = changes;
-			s->any.node = *list;	/* name, module, parent, flags */
+			s->any.node = *list; /* name, module, parent, flags */
 			s->any.node.nodetype = LYS_ANYXML;
 			s->any.node.next = NULL;
 			s->any.node.prev = &s->any.node;
@@ -85,26 +85,27 @@ bulk_snode(const struct lysc_node *list)
 int
 nbnc_bulk_init(struct nbnc_bulk *b, struct lyd_node *parent, const char *list)
 {
-	const struct lysc_node	*s;
+	const struct lysc_node *s;
 
 	memset(b, 0, sizeof(*b));
 	b->parent = parent;
 	if (!parent || !parent->schema ||
-	    !(s = lys_find_child(parent->schema, parent->schema->module, list, 0, LYS_LIST, 0)) ||
+	    !(s = lys_find_child(parent->schema, parent->schema->module, list, 0, LYS_LIST,
+		  0)) ||
 	    !(b->snode = bulk_snode(s))) {
 		b->err = -EINVAL;
 		return b->err;
 	}
 	b->list = s->name;
-	b->sep_len = strlen(s->name) * 2 + 5;	/* "</" name "><" name ">" */
+	b->sep_len = strlen(s->name) * 2 + 5; /* "</" name "><" name ">" */
 	return 0;
 }
 
 static bool
 bulk_grow(struct nbnc_bulk *b, size_t n)
 {
-	char	*nb;
-	size_t	 cap;
+	char  *nb;
+	size_t cap;
 
 	if (b->len + n + 1 <= b->cap)
 		return true;
@@ -133,10 +134,10 @@ nbnc_bulk_put(struct nbnc_bulk *b, const char *s, size_t n)
 void
 nbnc_bulk_text(struct nbnc_bulk *b, const char *s)
 {
-	const char	*p = s;
+	const char *p = s;
 
 	for (;;) {
-		size_t	 n = strcspn(p, "&<>");
+		size_t n = strcspn(p, "&<>");
 
 		nbnc_bulk_put(b, p, n);
 		p += n;
@@ -160,12 +161,12 @@ nbnc_bulk_text(struct nbnc_bulk *b, const char *s)
 void
 nbnc_bulk_leaf(struct nbnc_bulk *b, const char *name, const char *value)
 {
-	size_t	 nl = strlen(name);
+	size_t nl = strlen(name);
 
 	nbnc_bulk_put(b, "<", 1);
 	nbnc_bulk_put(b, name, nl);
 	if (!value[0]) {
-		nbnc_bulk_put(b, "/>", 2);	/* libyang: an empty value */
+		nbnc_bulk_put(b, "/>", 2); /* libyang: an empty value */
 		return;
 	}
 	nbnc_bulk_put(b, ">", 1);
@@ -191,8 +192,8 @@ nbnc_bulk_entry_begin(struct nbnc_bulk *b)
 static void
 bulk_flush(struct nbnc_bulk *b)
 {
-	struct lyd_node_any	*n;
-	struct lyd_node		*parent = b->parent, *first;
+	struct lyd_node_any *n;
+	struct lyd_node	    *parent = b->parent, *first;
 
 	if (b->err || !b->entries)
 		return;
@@ -235,7 +236,7 @@ nbnc_bulk_entry_end(struct nbnc_bulk *b)
 void
 nbnc_bulk_drop(struct nbnc_bulk *b)
 {
-	struct lyd_node	*c, *next;
+	struct lyd_node *c, *next;
 
 	free(b->buf);
 	b->buf = NULL;
@@ -256,7 +257,7 @@ nbnc_bulk_finish(struct nbnc_bulk *b)
 	free(b->buf);
 	b->buf = NULL;
 	if (b->err)
-		nbnc_bulk_drop(b);	/* the caller frees the tree */
+		nbnc_bulk_drop(b); /* the caller frees the tree */
 	return b->err;
 }
 
@@ -274,7 +275,7 @@ static void
 bulk_disarm(struct lyd_node *first)
 {
 	for (struct lyd_node *n = first; n; n = n->next) {
-		struct lyd_node_any	*a = (struct lyd_node_any *)n;
+		struct lyd_node_any *a = (struct lyd_node_any *)n;
 
 		if (!n->schema)
 			continue;
@@ -301,12 +302,12 @@ nbnc_bulk_free(struct lyd_node *tree)
 }
 
 /* The reply tree of the RPC being answered on this poll thread. */
-static __thread struct lyd_node	*bulk_pending;
+static __thread struct lyd_node *bulk_pending;
 
 void
 nbnc_bulk_defer(struct lyd_node *tree)
 {
-	nbnc_bulk_free(bulk_pending);	/* not expected: one RPC per nc_ps_poll() */
+	nbnc_bulk_free(bulk_pending); /* not expected: one RPC per nc_ps_poll() */
 	bulk_pending = tree;
 }
 
@@ -335,9 +336,9 @@ bulk_collect(struct lyd_node *first, struct ly_set *set)
 int
 nbnc_bulk_take(struct lyd_node *tree, struct nbnc_bulk_piece **v, size_t *n)
 {
-	struct ly_set		*set = NULL;
-	struct nbnc_bulk_piece	*p = NULL;
-	int			 rc = 0;
+	struct ly_set	       *set = NULL;
+	struct nbnc_bulk_piece *p = NULL;
+	int			rc = 0;
 
 	*v = NULL;
 	*n = 0;
@@ -351,7 +352,7 @@ nbnc_bulk_take(struct lyd_node *tree, struct nbnc_bulk_piece **v, size_t *n)
 		goto out;
 	}
 	for (uint32_t i = 0; i < set->count; i++) {
-		struct lyd_node_any	*a = (struct lyd_node_any *)set->dnodes[i];
+		struct lyd_node_any *a = (struct lyd_node_any *)set->dnodes[i];
 
 		if (!(p[i].parent = lyd_path(lyd_parent(&a->node), LYD_PATH_STD, NULL, 0))) {
 			nbnc_bulk_pieces_free(p, i);
@@ -359,11 +360,11 @@ nbnc_bulk_take(struct lyd_node *tree, struct nbnc_bulk_piece **v, size_t *n)
 			rc = -ENOMEM;
 			goto out;
 		}
-		p[i].list = a->schema->name;	/* the schema outlives the tree */
+		p[i].list = a->schema->name; /* the schema outlives the tree */
 	}
 	/* everything allocated: now take the pieces out, in order */
 	for (uint32_t i = 0; i < set->count; i++) {
-		struct lyd_node_any	*a = (struct lyd_node_any *)set->dnodes[i];
+		struct lyd_node_any *a = (struct lyd_node_any *)set->dnodes[i];
 
 		p[i].text = (char *)a->value.str;
 		a->value.tree = NULL;
@@ -391,7 +392,7 @@ nbnc_bulk_pieces_free(struct nbnc_bulk_piece *v, size_t n)
 int
 nbnc_bulk_attach(struct lyd_node *parent, const char *list, const char *text, size_t len)
 {
-	struct nbnc_bulk	 b;
+	struct nbnc_bulk b;
 
 	if (nbnc_bulk_init(&b, parent, list) != 0)
 		return b.err;

@@ -34,7 +34,7 @@ static int
 fast_move_children(struct lyd_node *to, struct lyd_node *from, bool skip_keys,
     const struct lyd_node *gw)
 {
-	struct lyd_node	*c, *next;
+	struct lyd_node *c, *next;
 
 	for (c = skip_keys ? lyd_child_no_keys(from) : lyd_child(from); c; c = next) {
 		next = c->next;
@@ -52,12 +52,12 @@ fast_move_children(struct lyd_node *to, struct lyd_node *from, bool skip_keys,
 static void
 nbnc_touched_add(struct nbnc_touched *t, const struct lyd_node *entry)
 {
-	char	**np, *p;
+	char **np, *p;
 
 	if (!t->valid)
 		return;
 	if (t->n >= 256) {
-		t->valid = false;	/* too many to patch one by one */
+		t->valid = false; /* too many to patch one by one */
 		return;
 	}
 	if (!(p = lyd_path(entry, LYD_PATH_STD, NULL, 0)) ||
@@ -74,22 +74,22 @@ int
 nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *dop,
     enum nbnc_erropt erropt, struct nbnc_errs *errs, struct nbnc_touched *touched)
 {
-	struct lyd_node		*bg = nbnc_fast_gateway(base), *sg = NULL, *top = NULL, *c, *t;
-	const struct lyd_node	*e;
-	const char		*gop;
-	struct lyd_node		**matched = NULL;
-	size_t			 nmatched = 0, before = errs->n, nbig = 0;
-	int			 rc = -EAGAIN;
+	struct lyd_node	      *bg = nbnc_fast_gateway(base), *sg = NULL, *top = NULL, *c, *t;
+	const struct lyd_node *e;
+	const char	      *gop;
+	struct lyd_node	     **matched = NULL;
+	size_t		       nmatched = 0, before = errs->n, nbig = 0;
+	int		       rc = -EAGAIN;
 
 	if (!bg || !edit || edit->next || edit->prev != edit || edit->schema != bg->schema ||
 	    !nbnc_fast_enabled(bg->schema) || !fast_op_keeps(gop = nbnc_edit_op(edit, dop)))
 		return -EAGAIN;
 	/* the entries it names must exist and stay */
 	LY_LIST_FOR(lyd_child(edit), e) {
-		bool	 dup = false;
+		bool dup = false;
 
 		if (!e->schema)
-			goto out;	/* opaque: the whole-tree path explains */
+			goto out; /* opaque: the whole-tree path explains */
 		if (!nbnc_fast_big(e, bg))
 			continue;
 		if (!fast_op_keeps(nbnc_edit_op(e, gop)) ||
@@ -107,14 +107,15 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 	if (lyd_dup_single(bg, NULL, LYD_DUP_WITH_FLAGS, &sg) != LY_SUCCESS)
 		goto out;
 	LY_LIST_FOR(lyd_child(bg), c) {
-		struct lyd_node	*d = NULL;
+		struct lyd_node *d = NULL;
 		bool		 want = !nbnc_fast_big(c, bg);
 
 		for (size_t i = 0; i < nmatched && !want; i++)
 			want = matched[i] == c;
 		if (!want)
 			continue;
-		if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &d) != LY_SUCCESS ||
+		if (lyd_dup_single(c, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &d) !=
+			LY_SUCCESS ||
 		    lyd_insert_child(sg, d) != LY_SUCCESS) {
 			lyd_free_tree(d);
 			goto out;
@@ -123,7 +124,7 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 	top = sg;
 	if ((rc = nbnc_edit_run(&top, edit, dop, erropt, errs)) != 0 &&
 	    erropt != NBNC_ERR_CONTINUE)
-		goto out;	/* reported; the candidate is untouched */
+		goto out; /* reported; the candidate is untouched */
 	/* still the same entries: nothing created, nothing deleted */
 	rc = -EAGAIN;
 	if (top != sg || sg->next)
@@ -140,7 +141,7 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 		nbnc_err_locate(errs->v[errs->n - 1].path, sizeof(errs->v[0].path),
 		    errs->v[errs->n - 1].msg, top);
 		rc = -EINVAL;
-		before = errs->n;	/* reported */
+		before = errs->n; /* reported */
 		goto out;
 	}
 	/* validation may add other modules' implicit top-level nodes: the
@@ -171,7 +172,7 @@ broken:
 	rc = -EIO;
 out:
 	if (rc == -EAGAIN)
-		errs->n = before;	/* the whole-tree path runs it again */
+		errs->n = before; /* the whole-tree path runs it again */
 	lyd_free_all(top ? top : sg);
 	free(matched);
 	return rc;

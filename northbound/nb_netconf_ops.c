@@ -14,20 +14,19 @@
 #include "northbound/nb_local.h"
 #include "northbound/nb_notify.h"
 
-
 /* One RPC on its way through the loop thread. */
 struct op {
-	struct lyd_node		*rpc;
-	struct nc_session	*ncs;
-	uint32_t		 sid;
-	char			 user[64];
-	enum nbnc_role		 role;
-	struct nbnc_errs	 errs;
-	struct lyd_node		*out;		/* reply: RPC output node */
-	struct lyd_node		*data;		/* get/get-config: the <data> content */
-	const char		*data_rpc;
-	NC_WD_MODE		 wd;
-	bool			 bulk;		/* data may hold nbnc_bulk pieces */
+	struct lyd_node	  *rpc;
+	struct nc_session *ncs;
+	uint32_t	   sid;
+	char		   user[64];
+	enum nbnc_role	   role;
+	struct nbnc_errs   errs;
+	struct lyd_node	  *out;	 /* reply: RPC output node */
+	struct lyd_node	  *data; /* get/get-config: the <data> content */
+	const char	  *data_rpc;
+	NC_WD_MODE	   wd;
+	bool		   bulk; /* data may hold nbnc_bulk pieces */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -35,7 +34,7 @@ struct op {
 static struct lyd_node *
 in_node(const struct lyd_node *rpc, const char *path)
 {
-	struct lyd_node	*n = NULL;
+	struct lyd_node *n = NULL;
 
 	if (lyd_find_path(rpc, path, 0, &n) != LY_SUCCESS)
 		return NULL;
@@ -45,7 +44,7 @@ in_node(const struct lyd_node *rpc, const char *path)
 static const char *
 in_str(const struct lyd_node *rpc, const char *path)
 {
-	struct lyd_node	*n = in_node(rpc, path);
+	struct lyd_node *n = in_node(rpc, path);
 
 	return n ? lyd_get_value(n) : NULL;
 }
@@ -54,12 +53,13 @@ in_str(const struct lyd_node *rpc, const char *path)
 static int
 in_ds(struct op *o, const char *which, enum nbnc_ds *ds, const struct lyd_node **config)
 {
-	struct lyd_node	*c = in_node(o->rpc, which), *ch;
+	struct lyd_node *c = in_node(o->rpc, which), *ch;
 
 	if (config)
 		*config = NULL;
 	if (!c || !(ch = lyd_child(c))) {
-		nbnc_errs_add(&o->errs, NC_ERR_MISSING_ELEM, "", which, "<%s> is missing", which);
+		nbnc_errs_add(&o->errs, NC_ERR_MISSING_ELEM, "", which, "<%s> is missing",
+		    which);
 		return -EINVAL;
 	}
 	for (int d = 0; d < NBNC_DS_COUNT; d++) {
@@ -91,12 +91,12 @@ may_write(struct op *o)
 static bool
 not_locked_by_other(struct op *o, enum nbnc_ds d)
 {
-	uint32_t	 h = nbnc_ds_lock_holder(d);
+	uint32_t h = nbnc_ds_lock_holder(d);
 
 	if (!h || h == o->sid)
 		return true;
-	nbnc_errs_add(&o->errs, NC_ERR_IN_USE, "", NULL, "the %s datastore is locked by session %u",
-	    nbnc_ds_names[d], h);
+	nbnc_errs_add(&o->errs, NC_ERR_IN_USE, "", NULL,
+	    "the %s datastore is locked by session %u", nbnc_ds_names[d], h);
 	return false;
 }
 
@@ -107,15 +107,17 @@ dup_tree(const struct lyd_node *t, struct lyd_node **out)
 	if (!t)
 		return 0;
 	return lyd_dup_siblings(t, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, out) ==
-	    LY_SUCCESS ? 0 : -ENOMEM;
+		LY_SUCCESS ?
+	    0 :
+	    -ENOMEM;
 }
 
 /* A private copy of a datastore. */
 static int
 ds_copy(struct op *o, enum nbnc_ds d, struct lyd_node **out)
 {
-	struct nb_err	 err = { 0 };
-	int		 rc;
+	struct nb_err err = { 0 };
+	int	      rc;
 
 	switch (d) {
 	case NBNC_DS_RUNNING:
@@ -139,7 +141,7 @@ ds_copy(struct op *o, enum nbnc_ds d, struct lyd_node **out)
 static NC_WD_MODE
 in_wd(struct op *o)
 {
-	const char	*v = in_str(o->rpc, "ietf-netconf-with-defaults:with-defaults");
+	const char *v = in_str(o->rpc, "ietf-netconf-with-defaults:with-defaults");
 
 	if (!v)
 		return NC_WD_EXPLICIT;
@@ -157,7 +159,7 @@ static int
 reply_data(struct op *o, const char *rpcname, const char *modname, const void *value,
     LYD_ANYDATA_VALUETYPE type)
 {
-	const struct lys_module	*m = ly_ctx_get_module_implemented(nb_ctx(), modname);
+	const struct lys_module *m = ly_ctx_get_module_implemented(nb_ctx(), modname);
 
 	if (!m || lyd_new_inner(NULL, m, rpcname, 0, &o->out) != LY_SUCCESS ||
 	    lyd_new_any(o->out, NULL, "data", value, 1, type, 1, NULL) != LY_SUCCESS) {
@@ -178,7 +180,7 @@ mon_add(struct lyd_node *root, const char *path, const char *val)
 static void
 tfmt(time_t t, char *buf, size_t len)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -187,11 +189,11 @@ tfmt(time_t t, char *buf, size_t len)
 static struct lyd_node *
 mon_state(void)
 {
-	const struct lys_module	*ncm = ly_ctx_get_module_implemented(nb_ctx(),
-	    "ietf-netconf-monitoring");
-	const struct lys_module	*m;
+	const struct lys_module *ncm =
+	    ly_ctx_get_module_implemented(nb_ctx(), "ietf-netconf-monitoring");
+	const struct lys_module *m;
 	struct lyd_node		*root = NULL;
-	const char		**caps;
+	const char	       **caps;
 	char			 p[512], v[64];
 	uint32_t		 idx = 0;
 	uint64_t		 rpcs = 0, bad = 0, errs = 0, notifs = 0;
@@ -224,27 +226,29 @@ mon_state(void)
 		}
 	}
 	while ((m = ly_ctx_get_module_iter(nb_ctx(), &idx))) {
-		const char	*rev = m->revision ? m->revision : "";
+		const char *rev = m->revision ? m->revision : "";
 
-		snprintf(p, sizeof(p), "schemas/schema[identifier='%s'][version='%s'][format='yang']/namespace",
+		snprintf(p, sizeof(p),
+		    "schemas/schema[identifier='%s'][version='%s'][format='yang']/namespace",
 		    m->name, rev);
 		mon_add(root, p, m->ns);
-		snprintf(p, sizeof(p), "schemas/schema[identifier='%s'][version='%s'][format='yang']/location",
+		snprintf(p, sizeof(p),
+		    "schemas/schema[identifier='%s'][version='%s'][format='yang']/location",
 		    m->name, rev);
 		mon_add(root, p, "NETCONF");
 	}
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	for (struct nbnc_sess *s = nbnc_sess_first(); s; s = s->next) {
 		static const struct {
-			const char	*leaf;
-			size_t		 off;
+			const char *leaf;
+			size_t	    off;
 		} ctr[] = {
 			{ "in-rpcs", offsetof(struct nbnc_sess, in_rpcs) },
 			{ "in-bad-rpcs", offsetof(struct nbnc_sess, in_bad_rpcs) },
 			{ "out-rpc-errors", offsetof(struct nbnc_sess, out_rpc_errors) },
 			{ "out-notifications", offsetof(struct nbnc_sess, out_notifs) },
 		};
-		char	 base[96];
+		char base[96];
 
 		snprintf(base, sizeof(base), "sessions/session[session-id='%u']", s->id);
 		snprintf(p, sizeof(p), "%s/transport", base);
@@ -259,11 +263,11 @@ mon_state(void)
 		tfmt(s->login, v, sizeof(v));
 		mon_add(root, p, v);
 		for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++) {
-			uint64_t	 c = *(const uint64_t *)((const char *)s + ctr[i].off);
+			uint64_t c = *(const uint64_t *)((const char *)s + ctr[i].off);
 
 			snprintf(p, sizeof(p), "%s/%s", base, ctr[i].leaf);
-			snprintf(v, sizeof(v), "%llu", (unsigned long long)(c > UINT32_MAX ?
-			    UINT32_MAX : c));
+			snprintf(v, sizeof(v), "%llu",
+			    (unsigned long long)(c > UINT32_MAX ? UINT32_MAX : c));
 			mon_add(root, p, v);
 		}
 		rpcs += s->in_rpcs;
@@ -293,9 +297,10 @@ mon_state(void)
 static struct lyd_node *
 streams_state(void)
 {
-	const struct lys_module	*m = ly_ctx_get_module_implemented(nb_ctx(), "nc-notifications");
-	struct lyd_node		*root = NULL;
-	char			 v[64];
+	const struct lys_module *m =
+	    ly_ctx_get_module_implemented(nb_ctx(), "nc-notifications");
+	struct lyd_node *root = NULL;
+	char		 v[64];
 
 	if (!m || lyd_new_inner(NULL, m, "netconf", 0, &root) != LY_SUCCESS)
 		return NULL;
@@ -324,8 +329,8 @@ append(struct lyd_node **all, struct lyd_node *t)
 static void
 nbnc_str_replace(char **s, const char *from, const char *to)
 {
-	size_t	 fl = strlen(from), tl = strlen(to), n = 0, len;
-	char	*p, *o, *w;
+	size_t fl = strlen(from), tl = strlen(to), n = 0, len;
+	char  *p, *o, *w;
 
 	for (p = *s; (p = strstr(p, from)); p += fl)
 		n++;
@@ -335,7 +340,7 @@ nbnc_str_replace(char **s, const char *from, const char *to)
 	if (!(o = malloc(len)))
 		return;
 	for (w = o, p = *s;;) {
-		char	*q = strstr(p, from);
+		char *q = strstr(p, from);
 
 		if (!q) {
 			strcpy(w, p);
@@ -354,11 +359,11 @@ nbnc_str_replace(char **s, const char *from, const char *to)
 static int
 op_get_common(struct op *o, bool state, enum nbnc_ds src)
 {
-	struct nbnc_filter	 flt;
-	struct lyd_node		*all = NULL, *t = NULL, *out = NULL;
-	struct nb_err		 err = { 0 };
-	uint64_t		 t0 = mono_us(), t1 = t0;
-	int			 rc;
+	struct nbnc_filter flt;
+	struct lyd_node	  *all = NULL, *t = NULL, *out = NULL;
+	struct nb_err	   err = { 0 };
+	uint64_t	   t0 = mono_us(), t1 = t0;
+	int		   rc;
 
 	o->wd = in_wd(o);
 	if ((rc = nbnc_filter_parse(in_node(o->rpc, "filter"), &flt, &o->errs)) != 0)
@@ -371,7 +376,7 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	if (state) {
 		if (nbnc_filter_wants(&flt, "hybridgw", "gateway-state")) {
 			t = NULL;
-			char	*hint = nbnc_filter_state_hint(&flt);
+			char *hint = nbnc_filter_state_hint(&flt);
 
 			t1 = mono_us();
 			/* unfiltered: the RIB's routes as XML text (nb_netconf_bulk.c),
@@ -397,7 +402,7 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			    nbnc_filter_wants(&flt, "ietf-yang-library", "modules-state")) {
 				t = NULL;
 				if (ly_ctx_get_yanglib_data(nb_ctx(), &t, "%u",
-				    ly_ctx_get_change_count(nb_ctx())) == LY_SUCCESS)
+					ly_ctx_get_change_count(nb_ctx())) == LY_SUCCESS)
 					append(&all, t);
 			}
 		}
@@ -427,7 +432,7 @@ op_get(struct op *o)
 static int
 op_get_config(struct op *o)
 {
-	enum nbnc_ds	 d;
+	enum nbnc_ds d;
 
 	if (in_ds(o, "source", &d, NULL) != 0)
 		return -EINVAL;
@@ -439,16 +444,16 @@ op_get_config(struct op *o)
 static int
 op_edit_config(struct op *o)
 {
-	enum nbnc_ds		 d;
-	const char		*dop = in_str(o->rpc, "default-operation");
-	const char		*test = in_str(o->rpc, "test-option");
-	const char		*eo = in_str(o->rpc, "error-option");
-	struct lyd_node		*cfg = in_node(o->rpc, "config"), *work = NULL, *edit = NULL;
-	enum nbnc_erropt	 erropt = NBNC_ERR_STOP;
-	struct nb_err		 err = { 0 };
-	char			*xml = NULL;
-	uint64_t		 t0, t1, t2;
-	int			 rc;
+	enum nbnc_ds	 d;
+	const char	*dop = in_str(o->rpc, "default-operation");
+	const char	*test = in_str(o->rpc, "test-option");
+	const char	*eo = in_str(o->rpc, "error-option");
+	struct lyd_node *cfg = in_node(o->rpc, "config"), *work = NULL, *edit = NULL;
+	enum nbnc_erropt erropt = NBNC_ERR_STOP;
+	struct nb_err	 err = { 0 };
+	char		*xml = NULL;
+	uint64_t	 t0, t1, t2;
+	int		 rc;
 
 	if (!may_write(o) || in_ds(o, "target", &d, NULL) != 0 || !not_locked_by_other(o, d))
 		return -EPERM;
@@ -487,7 +492,8 @@ op_edit_config(struct op *o)
 	if (edit)
 		rc = nbnc_edit_run(&work, edit, dop ? dop : "merge", erropt, &o->errs);
 	else
-		rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt, &o->errs);
+		rc = nbnc_edit_apply(&work, xml ? xml : "", dop ? dop : "merge", erropt,
+		    &o->errs);
 	t2 = mono_us();
 	/* stop-on-error aborts the whole edit: an invalid edit changes nothing
 	 * (RFC 6241 7.2 "abort the operation"); continue-on-error keeps what
@@ -497,15 +503,17 @@ op_edit_config(struct op *o)
 		goto out;
 	}
 	if (strcmp(test, "set") != 0) {
-		if (lyd_validate_all(&work, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
+		if (lyd_validate_all(&work, nb_ctx(), LYD_VALIDATE_NO_STATE, NULL) !=
+		    LY_SUCCESS) {
 			nbnc_errs_from_ly(&o->errs, NULL);
-			nbnc_err_locate(o->errs.v[o->errs.n - 1].path, sizeof(o->errs.v[0].path),
-			    o->errs.v[o->errs.n - 1].msg, work);
+			nbnc_err_locate(o->errs.v[o->errs.n - 1].path,
+			    sizeof(o->errs.v[0].path), o->errs.v[o->errs.n - 1].msg, work);
 			lyd_free_all(work);
 			rc = -EINVAL;
 			goto out;
 		}
-		log_debug(LOG_MOD_NB, "netconf: edit-config copy %llu us, edit %llu us, validate %llu us",
+		log_debug(LOG_MOD_NB,
+		    "netconf: edit-config copy %llu us, edit %llu us, validate %llu us",
 		    (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
 		    (unsigned long long)(mono_us() - t2));
 		if (strcmp(test, "test-only") == 0) {
@@ -536,8 +544,8 @@ out:
 static int
 source_tree(struct op *o, enum nbnc_ds d, const struct lyd_node *config, struct lyd_node **t)
 {
-	char	*xml = NULL;
-	int	 rc;
+	char *xml = NULL;
+	int   rc;
 
 	if (!config)
 		return ds_copy(o, d, t);
@@ -553,11 +561,11 @@ source_tree(struct op *o, enum nbnc_ds d, const struct lyd_node *config, struct 
 static int
 op_copy_config(struct op *o)
 {
-	enum nbnc_ds		 src = NBNC_DS_COUNT, dst;
-	const struct lyd_node	*config = NULL;
-	struct lyd_node		*t = NULL;
-	struct nb_err		 err = { 0 };
-	int			 rc;
+	enum nbnc_ds	       src = NBNC_DS_COUNT, dst;
+	const struct lyd_node *config = NULL;
+	struct lyd_node	      *t = NULL;
+	struct nb_err	       err = { 0 };
+	int		       rc;
 
 	if (!may_write(o) || in_ds(o, "target", &dst, NULL) != 0 ||
 	    in_ds(o, "source", &src, &config) != 0 || !not_locked_by_other(o, dst))
@@ -595,9 +603,9 @@ op_copy_config(struct op *o)
 static int
 op_delete_config(struct op *o)
 {
-	enum nbnc_ds	 d;
-	struct nb_err	 err = { 0 };
-	int		 rc;
+	enum nbnc_ds  d;
+	struct nb_err err = { 0 };
+	int	      rc;
 
 	if (!may_write(o) || in_ds(o, "target", &d, NULL) != 0 || !not_locked_by_other(o, d))
 		return -EPERM;
@@ -614,11 +622,11 @@ op_delete_config(struct op *o)
 static int
 op_validate(struct op *o)
 {
-	enum nbnc_ds		 src = NBNC_DS_COUNT;
-	const struct lyd_node	*config = NULL;
-	struct lyd_node		*t = NULL;
-	struct nb_err		 err = { 0 };
-	int			 rc;
+	enum nbnc_ds	       src = NBNC_DS_COUNT;
+	const struct lyd_node *config = NULL;
+	struct lyd_node	      *t = NULL;
+	struct nb_err	       err = { 0 };
+	int		       rc;
 
 	if (in_ds(o, "source", &src, &config) != 0)
 		return -EINVAL;
@@ -641,9 +649,9 @@ op_validate(struct op *o)
 static int
 op_lock(struct op *o)
 {
-	enum nbnc_ds	 d;
-	uint32_t	 holder = 0;
-	int		 rc;
+	enum nbnc_ds d;
+	uint32_t     holder = 0;
+	int	     rc;
 
 	if (in_ds(o, "target", &d, NULL) != 0)
 		return -EINVAL;
@@ -653,10 +661,12 @@ op_lock(struct op *o)
 			    "the candidate holds uncommitted changes of session %u", holder);
 		else if (rc == -EINPROGRESS)
 			nbnc_errs_add(&o->errs, NC_ERR_LOCK_DENIED, "", NULL,
-			    "a confirmed commit of session %u is pending (RFC 6241 7.5)", holder);
+			    "a confirmed commit of session %u is pending (RFC 6241 7.5)",
+			    holder);
 		else
 			nbnc_errs_add(&o->errs, NC_ERR_LOCK_DENIED, "", NULL,
-			    "the %s datastore is locked by session %u", nbnc_ds_names[d], holder);
+			    "the %s datastore is locked by session %u", nbnc_ds_names[d],
+			    holder);
 		o->errs.v[o->errs.n - 1].sid = holder;
 	}
 	return rc;
@@ -665,18 +675,19 @@ op_lock(struct op *o)
 static int
 op_unlock(struct op *o)
 {
-	enum nbnc_ds	 d;
-	uint32_t	 holder = 0;
-	int		 rc;
+	enum nbnc_ds d;
+	uint32_t     holder = 0;
+	int	     rc;
 
 	if (in_ds(o, "target", &d, NULL) != 0)
 		return -EINVAL;
 	if ((rc = nbnc_ds_unlock(d, o->sid, &holder)) == -ENOENT)
-		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "the %s datastore is not locked",
-		    nbnc_ds_names[d]);
+		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL,
+		    "the %s datastore is not locked", nbnc_ds_names[d]);
 	else if (rc != 0)
 		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL,
-		    "the %s datastore is locked by session %u, not this one", nbnc_ds_names[d], holder);
+		    "the %s datastore is locked by session %u, not this one", nbnc_ds_names[d],
+		    holder);
 	return rc;
 }
 
@@ -685,11 +696,11 @@ op_unlock(struct op *o)
 static int
 op_commit(struct op *o)
 {
-	struct nbnc_commit_req	 r = { 0 };
-	struct nb_err		 err = { 0 };
-	const char		*to = in_str(o->rpc, "confirm-timeout");
-	NC_ERR			 tag;
-	int			 rc;
+	struct nbnc_commit_req r = { 0 };
+	struct nb_err	       err = { 0 };
+	const char	      *to = in_str(o->rpc, "confirm-timeout");
+	NC_ERR		       tag;
+	int		       rc;
 
 	if (!may_write(o) || !not_locked_by_other(o, NBNC_DS_RUNNING) ||
 	    !not_locked_by_other(o, NBNC_DS_CANDIDATE))
@@ -700,16 +711,17 @@ op_commit(struct op *o)
 	r.persist = in_str(o->rpc, "persist");
 	r.persist_id = in_str(o->rpc, "persist-id");
 	if ((rc = nbnc_ds_commit(&r, &err, &tag)) != 0)
-		nbnc_errs_add_nb(&o->errs, tag == NC_ERR_OP_FAILED ? NC_ERR_UNKNOWN : tag, &err);
+		nbnc_errs_add_nb(&o->errs, tag == NC_ERR_OP_FAILED ? NC_ERR_UNKNOWN : tag,
+		    &err);
 	return rc;
 }
 
 static int
 op_cancel_commit(struct op *o)
 {
-	struct nb_err	 err = { 0 };
-	NC_ERR		 tag;
-	int		 rc;
+	struct nb_err err = { 0 };
+	NC_ERR	      tag;
+	int	      rc;
 
 	if (!may_write(o))
 		return -EPERM;
@@ -734,16 +746,18 @@ op_discard_changes(struct op *o)
 static int
 op_hgw(struct op *o)
 {
-	struct nb_err		 err = { 0 };
-	enum nb_chan_tag	 tag = NB_CHAN_TAG_OP_FAILED;
-	int			 rc;
+	struct nb_err	 err = { 0 };
+	enum nb_chan_tag tag = NB_CHAN_TAG_OP_FAILED;
+	int		 rc;
 
 	if (!may_write(o))
 		return -EPERM;
 	if ((rc = nbnc_rt_rpc(o->rpc, o->sid, &o->out, &err, &tag)) != 0) {
-		nbnc_errs_add_nb(&o->errs, tag == NB_CHAN_TAG_NOT_SUPPORTED ?
-		    NC_ERR_OP_NOT_SUPPORTED : tag == NB_CHAN_TAG_INVALID_VALUE ?
-		    NC_ERR_INVALID_VALUE : NC_ERR_UNKNOWN, &err);
+		nbnc_errs_add_nb(&o->errs,
+		    tag == NB_CHAN_TAG_NOT_SUPPORTED	 ? NC_ERR_OP_NOT_SUPPORTED :
+			tag == NB_CHAN_TAG_INVALID_VALUE ? NC_ERR_INVALID_VALUE :
+							   NC_ERR_UNKNOWN,
+		    &err);
 		return rc;
 	}
 	return 0;
@@ -761,15 +775,18 @@ op_hgw(struct op *o)
 static void
 op_print_data(struct op *o)
 {
-	char	*xml = NULL;
+	char *xml = NULL;
 
 	if (o->wd != NC_WD_ALL_TAG) {
-		if (reply_data(o, o->data_rpc, "ietf-netconf", o->data, LYD_ANYDATA_DATATREE) == 0)
+		if (reply_data(o, o->data_rpc, "ietf-netconf", o->data, LYD_ANYDATA_DATATREE) ==
+		    0)
 			o->data = NULL;
 		return;
 	}
-	if (o->data && lyd_print_mem(&xml, o->data, LYD_XML, LYD_PRINT_WITHSIBLINGS |
-	    LYD_PRINT_SHRINK | LYD_PRINT_WD_ALL_TAG) != LY_SUCCESS) {
+	if (o->data &&
+	    lyd_print_mem(&xml, o->data, LYD_XML,
+		LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_ALL_TAG) !=
+		LY_SUCCESS) {
 		nbnc_errs_add(&o->errs, NC_ERR_OP_FAILED, "", NULL, "cannot print the data");
 		return;
 	}
@@ -786,9 +803,9 @@ op_print_data(struct op *o)
 /* ------------------------------------------------------- dispatch */
 
 static const struct {
-	const char	*module;
-	const char	*name;
-	int		(*fn)(struct op *);
+	const char *module;
+	const char *name;
+	int (*fn)(struct op *);
 } nbnc_ops[] = {
 	{ "ietf-netconf", "get", op_get },
 	{ "ietf-netconf", "get-config", op_get_config },
@@ -805,14 +822,14 @@ static const struct {
 };
 
 struct op_call {
-	struct op	*o;
-	int		(*fn)(struct op *);
+	struct op *o;
+	int (*fn)(struct op *);
 };
 
 static int
 op_run_loop(void *arg)
 {
-	struct op_call	*c = arg;
+	struct op_call *c = arg;
 
 	return c->fn(c->o);
 }
@@ -820,9 +837,9 @@ op_run_loop(void *arg)
 static struct lyd_node *
 err_node(const struct nbnc_err *e)
 {
-	const struct ly_ctx	*ctx = nb_ctx();
-	struct lyd_node		*n;
-	const char		*elem = e->bad_elem[0] ? e->bad_elem : "";
+	const struct ly_ctx *ctx = nb_ctx();
+	struct lyd_node	    *n;
+	const char	    *elem = e->bad_elem[0] ? e->bad_elem : "";
 
 	switch (e->tag) {
 	case NC_ERR_MISSING_ATTR:
@@ -868,12 +885,12 @@ err_node(const struct nbnc_err *e)
 static struct nc_server_reply *
 op_reply(struct op *o)
 {
-	struct nc_server_reply	*r = NULL;
+	struct nc_server_reply *r = NULL;
 
 	if (o->errs.n) {
 		nbnc_bulk_free(o->out);
 		for (size_t i = 0; i < o->errs.n; i++) {
-			struct lyd_node	*e = err_node(&o->errs.v[i]);
+			struct lyd_node *e = err_node(&o->errs.v[i]);
 
 			if (!e)
 				continue;
@@ -905,7 +922,7 @@ op_reply(struct op *o)
 static void
 op_init(struct op *o, struct lyd_node *rpc, struct nc_session *ncs)
 {
-	const char	*u = nc_session_get_username(ncs);
+	const char *u = nc_session_get_username(ncs);
 
 	memset(o, 0, sizeof(*o));
 	o->rpc = rpc;
@@ -925,8 +942,8 @@ op_init(struct op *o, struct lyd_node *rpc, struct nc_session *ncs)
 static void
 op_kill_session(struct op *o)
 {
-	const char	*v = in_str(o->rpc, "session-id");
-	uint32_t	 id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+	const char *v = in_str(o->rpc, "session-id");
+	uint32_t    id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
 
 	if (o->role != NBNC_ROLE_ADMIN) {
 		nbnc_errs_add(&o->errs, NC_ERR_ACCESS_DENIED, "", NULL,
@@ -934,31 +951,33 @@ op_kill_session(struct op *o)
 		return;
 	}
 	if (id == o->sid) {
-		nbnc_errs_add(&o->errs, NC_ERR_INVALID_VALUE, "/ietf-netconf:kill-session/session-id",
-		    NULL, "a session cannot kill itself: use close-session");
+		nbnc_errs_add(&o->errs, NC_ERR_INVALID_VALUE,
+		    "/ietf-netconf:kill-session/session-id", NULL,
+		    "a session cannot kill itself: use close-session");
 		return;
 	}
 	if (nbnc_sess_kill(id, o->sid) != 0)
-		nbnc_errs_add(&o->errs, NC_ERR_INVALID_VALUE, "/ietf-netconf:kill-session/session-id",
-		    NULL, "no session %u", id);
+		nbnc_errs_add(&o->errs, NC_ERR_INVALID_VALUE,
+		    "/ietf-netconf:kill-session/session-id", NULL, "no session %u", id);
 }
 
 /* RFC 5277 2.1.1 */
 static void
 op_create_subscription(struct op *o)
 {
-	const char		*stream = in_str(o->rpc, "stream");
-	struct nbnc_filter	 flt;
+	const char	  *stream = in_str(o->rpc, "stream");
+	struct nbnc_filter flt;
 
 	if (stream && strcmp(stream, "NETCONF") != 0) {
 		nbnc_errs_add(&o->errs, NC_ERR_INVALID_VALUE,
-		    "/notifications:create-subscription/stream", NULL, "no stream \"%s\"", stream);
+		    "/notifications:create-subscription/stream", NULL, "no stream \"%s\"",
+		    stream);
 		return;
 	}
 	if (nbnc_filter_parse(in_node(o->rpc, "filter"), &flt, &o->errs) != 0)
 		return;
 	if (nbnc_notify_subscribe(o->sid, &flt, in_str(o->rpc, "startTime"),
-	    in_str(o->rpc, "stopTime"), &o->errs) == 0)
+		in_str(o->rpc, "stopTime"), &o->errs) == 0)
 		nc_session_inc_notif_status(o->ncs);
 	nbnc_filter_free(&flt);
 }
@@ -974,13 +993,14 @@ op_create_subscription(struct op *o)
 static bool
 op_input_present(const struct lyd_node *rpc, const struct lysc_node *l)
 {
-	struct lyd_node	*n;
+	struct lyd_node *n;
 
 	if (l->nodetype != LYS_CHOICE)
 		return lyd_find_sibling_val(lyd_child(rpc), l, NULL, 0, &n) == LY_SUCCESS;
 	/* a mandatory choice: some data node of one of its cases */
 	LY_LIST_FOR(lyd_child(rpc), n)
-		for (const struct lysc_node *s = n->schema; s && s != rpc->schema; s = s->parent)
+		for (const struct lysc_node *s = n->schema; s && s != rpc->schema;
+		     s = s->parent)
 			if (s == l)
 				return true;
 	return false;
@@ -989,7 +1009,7 @@ op_input_present(const struct lyd_node *rpc, const struct lysc_node *l)
 static bool
 op_input_complete(struct op *o)
 {
-	const struct lysc_node	*in = lysc_node_child(o->rpc->schema), *c;
+	const struct lysc_node *in = lysc_node_child(o->rpc->schema), *c;
 
 	for (c = in; c; c = c->next) {
 		if (c->nodetype != LYS_INPUT)
@@ -1010,7 +1030,7 @@ op_input_complete(struct op *o)
 static void
 op_refused(struct op *o)
 {
-	struct nbnc_err	 e;
+	struct nbnc_err e;
 
 	if (!nbnc_guard_take_refusal(&e)) {
 		nbnc_errs_add(&o->errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL,
@@ -1018,7 +1038,7 @@ op_refused(struct op *o)
 		return;
 	}
 	if (nbnc_errs_add(&o->errs, e.tag, e.path, e.bad_elem, "%s", e.msg), o->errs.n) {
-		struct nbnc_err	*d = &o->errs.v[o->errs.n - 1];
+		struct nbnc_err *d = &o->errs.v[o->errs.n - 1];
 
 		snprintf(d->bad_attr, sizeof(d->bad_attr), "%s", e.bad_attr);
 		snprintf(d->bad_ns, sizeof(d->bad_ns), "%s", e.bad_ns);
@@ -1027,7 +1047,7 @@ op_refused(struct op *o)
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	struct nbnc_sess *s = nbnc_sess_find(o->sid);
 	if (s) {
-		s->in_bad_rpcs++;	/* RFC 6022: not a correct <rpc> */
+		s->in_bad_rpcs++; /* RFC 6022: not a correct <rpc> */
 		if (s->in_rpcs)
 			s->in_rpcs--;
 	}
@@ -1037,9 +1057,9 @@ op_refused(struct op *o)
 struct nc_server_reply *
 nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 {
-	struct op	 o;
-	const char	*mod, *name;
-	int		 rc;
+	struct op   o;
+	const char *mod, *name;
+	int	    rc;
 
 	op_init(&o, rpc, ncs);
 	if (!rpc || !rpc->schema) {
@@ -1063,13 +1083,14 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 		goto reply;
 	}
 	for (size_t i = 0; i < sizeof(nbnc_ops) / sizeof(nbnc_ops[0]); i++) {
-		struct op_call	 c = { &o, nbnc_ops[i].fn };
+		struct op_call c = { &o, nbnc_ops[i].fn };
 
 		if (strcmp(nbnc_ops[i].module, mod) != 0 ||
 		    (nbnc_ops[i].name && strcmp(nbnc_ops[i].name, name) != 0))
 			continue;
 		if ((rc = loop_call(op_run_loop, &c)) == -ENODEV && !o.errs.n)
-			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL, "the daemon is stopping");
+			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL,
+			    "the daemon is stopping");
 		if (o.data_rpc && !o.errs.n)
 			op_print_data(&o);
 		nbnc_bulk_free(o.data);
@@ -1077,13 +1098,12 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 	}
 	nbnc_errs_add(&o.errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL, "%s:%s is not supported", mod,
 	    name);
-reply:
-	{
-		struct nc_server_reply	*r = op_reply(&o);
+reply : {
+	struct nc_server_reply *r = op_reply(&o);
 
-		nbnc_errs_free(&o.errs);
-		return r;
-	}
+	nbnc_errs_free(&o.errs);
+	return r;
+}
 }
 
 /* ----------------------------------------------- get-schema (RFC 6022) */
@@ -1091,22 +1111,23 @@ reply:
 struct nc_server_reply *
 nbnc_rpc_get_schema(struct lyd_node *rpc, struct nc_session *ncs)
 {
-	struct op			 o;
-	const char			*id = in_str(rpc, "identifier");
-	const char			*ver = in_str(rpc, "version");
-	const char			*fmt = in_str(rpc, "format");
-	const struct lys_module		*m = NULL;
-	const struct lysp_submodule	*sm = NULL;
-	LYS_OUTFORMAT			 of = LYS_OUT_YANG;
-	struct ly_out			*out = NULL;
-	char				*text = NULL;
+	struct op		     o;
+	const char		    *id = in_str(rpc, "identifier");
+	const char		    *ver = in_str(rpc, "version");
+	const char		    *fmt = in_str(rpc, "format");
+	const struct lys_module	    *m = NULL;
+	const struct lysp_submodule *sm = NULL;
+	LYS_OUTFORMAT		     of = LYS_OUT_YANG;
+	struct ly_out		    *out = NULL;
+	char			    *text = NULL;
 
 	op_init(&o, rpc, ncs);
 	if (fmt && strstr(fmt, "yin"))
 		of = LYS_OUT_YIN;
 	else if (fmt && !strstr(fmt, "yang")) {
-		nbnc_errs_add(&o.errs, NC_ERR_INVALID_VALUE, "/ietf-netconf-monitoring:get-schema/format",
-		    NULL, "format %s is not supported", fmt);
+		nbnc_errs_add(&o.errs, NC_ERR_INVALID_VALUE,
+		    "/ietf-netconf-monitoring:get-schema/format", NULL,
+		    "format %s is not supported", fmt);
 		goto reply;
 	}
 	if (ver && ver[0]) {
@@ -1120,27 +1141,28 @@ nbnc_rpc_get_schema(struct lyd_node *rpc, struct nc_session *ncs)
 	}
 	if (!m && !sm) {
 		nbnc_errs_add(&o.errs, NC_ERR_INVALID_VALUE,
-		    "/ietf-netconf-monitoring:get-schema/identifier", NULL, "no schema %s%s%s", id,
-		    ver ? "@" : "", ver ? ver : "");
+		    "/ietf-netconf-monitoring:get-schema/identifier", NULL, "no schema %s%s%s",
+		    id, ver ? "@" : "", ver ? ver : "");
 		goto reply;
 	}
 	if (ly_out_new_memory(&text, 0, &out) != LY_SUCCESS ||
 	    (m ? lys_print_module(out, m, of, 0, 0) : lys_print_submodule(out, sm, of, 0, 0)) !=
-	    LY_SUCCESS) {
-		nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL, "cannot print schema %s", id);
+		LY_SUCCESS) {
+		nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL, "cannot print schema %s",
+		    id);
 		ly_out_free(out, NULL, 1);
 		goto reply;
 	}
 	ly_out_free(out, NULL, 0);
-	if (reply_data(&o, "get-schema", "ietf-netconf-monitoring", text, LYD_ANYDATA_STRING) != 0)
+	if (reply_data(&o, "get-schema", "ietf-netconf-monitoring", text, LYD_ANYDATA_STRING) !=
+	    0)
 		free(text);
-reply:
-	{
-		struct nc_server_reply	*r = op_reply(&o);
+reply : {
+	struct nc_server_reply *r = op_reply(&o);
 
-		nbnc_errs_free(&o.errs);
-		return r;
-	}
+	nbnc_errs_free(&o.errs);
+	return r;
+}
 }
 
 /* ------------------------------------------------ sessions (RFC 6470) */
@@ -1148,10 +1170,10 @@ reply:
 static struct lyd_node *
 sess_notif(const char *name, uint32_t sid, const char *user, const char *host)
 {
-	const struct lys_module	*m = ly_ctx_get_module_implemented(nb_ctx(),
-	    "ietf-netconf-notifications");
-	struct lyd_node		*n = NULL;
-	char			 buf[16];
+	const struct lys_module *m =
+	    ly_ctx_get_module_implemented(nb_ctx(), "ietf-netconf-notifications");
+	struct lyd_node *n = NULL;
+	char		 buf[16];
 
 	if (!m || !nbnc_notify_active() || lyd_new_inner(NULL, m, name, 0, &n) != LY_SUCCESS)
 		return NULL;
@@ -1166,7 +1188,7 @@ sess_notif(const char *name, uint32_t sid, const char *user, const char *host)
 void
 nbnc_session_started(uint32_t sid, const char *user, const char *host)
 {
-	struct lyd_node	*n = sess_notif("netconf-session-start", sid, user, host);
+	struct lyd_node *n = sess_notif("netconf-session-start", sid, user, host);
 
 	if (n)
 		nb_notify_send(n);
@@ -1177,10 +1199,10 @@ void
 nbnc_session_gone(uint32_t sid, const char *user, const char *host,
     NC_SESSION_TERM_REASON reason, uint32_t killed_by)
 {
-	static const char *const reasons[] = { "other", "closed", "killed", "dropped", "timeout",
-		"bad-hello", "other" };
-	struct lyd_node	*n;
-	char		 buf[16];
+	static const char *const reasons[] = { "other", "closed", "killed", "dropped",
+		"timeout", "bad-hello", "other" };
+	struct lyd_node		*n;
+	char			 buf[16];
 
 	nbnc_ds_session_gone(sid);
 	if (!(n = sess_notif("netconf-session-end", sid, user, host)))
@@ -1190,6 +1212,7 @@ nbnc_session_gone(uint32_t sid, const char *user, const char *host,
 		lyd_new_term(n, NULL, "killed-by", buf, 0, NULL);
 	}
 	lyd_new_term(n, NULL, "termination-reason",
-	    reason >= 0 && reason <= NC_SESSION_TERM_OTHER ? reasons[reason] : "other", 0, NULL);
+	    reason >= 0 && reason <= NC_SESSION_TERM_OTHER ? reasons[reason] : "other", 0,
+	    NULL);
 	nb_notify_send(n);
 }

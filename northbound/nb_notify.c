@@ -8,14 +8,14 @@
 
 #include "northbound/northbound.h"
 
-#define NBNC_MOD	"hybridgw-netconf"
+#define NBNC_MOD "hybridgw-netconf"
 
 /*
  * Set once at start-up, before any thread sends: hybridgwd's sink is the
  * channel to hybridgw-netconf (nb_chan_srv.c), hybridgw-netconf's its own
  * queue to the sessions (nb_nc_notify.c).
  */
-static nb_notify_sink_fn	 nb_sink;
+static nb_notify_sink_fn nb_sink;
 
 void
 nb_notify_sink_set(nb_notify_sink_fn fn)
@@ -32,7 +32,7 @@ nb_notify_enabled(void)
 int
 nb_notify_send(struct lyd_node *notif)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	if (!notif)
 		return -EINVAL;
@@ -49,7 +49,7 @@ nb_notify_send(struct lyd_node *notif)
 static struct lyd_node *
 nbnc_hgw_notif(const char *name)
 {
-	const struct lys_module	*m;
+	const struct lys_module *m;
 	struct lyd_node		*n = NULL;
 
 	if (!nb_sink || !nb_ctx() || !(m = ly_ctx_get_module_implemented(nb_ctx(), NBNC_MOD)))
@@ -69,7 +69,7 @@ leaf_str(struct lyd_node *n, const char *name, const char *v)
 static void
 leaf_u64(struct lyd_node *n, const char *name, uint64_t v)
 {
-	char	 buf[24];
+	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
 	lyd_new_term(n, NULL, name, buf, 0, NULL);
@@ -78,7 +78,7 @@ leaf_u64(struct lyd_node *n, const char *name, uint64_t v)
 void
 nb_notify_path_switch(const struct nb_path_switch *ev)
 {
-	struct lyd_node	*n = nbnc_hgw_notif("path-switch");
+	struct lyd_node *n = nbnc_hgw_notif("path-switch");
 
 	if (!n)
 		return;
@@ -97,7 +97,7 @@ nb_notify_path_switch(const struct nb_path_switch *ev)
 void
 nb_notify_bgp_session(const char *neighbor, const char *name, bool up, const char *reason)
 {
-	struct lyd_node	*n = nbnc_hgw_notif("bgp-session-state");
+	struct lyd_node *n = nbnc_hgw_notif("bgp-session-state");
 
 	if (!n)
 		return;
@@ -112,10 +112,10 @@ nb_notify_bgp_session(const char *neighbor, const char *name, bool up, const cha
 }
 
 void
-nb_notify_tunnel_state(const char *connection, const char *tunnel, const char *ifname,
-    bool up, const char *reason, const char *detail)
+nb_notify_tunnel_state(const char *connection, const char *tunnel, const char *ifname, bool up,
+    const char *reason, const char *detail)
 {
-	struct lyd_node	*n = nbnc_hgw_notif("tunnel-state");
+	struct lyd_node *n = nbnc_hgw_notif("tunnel-state");
 
 	if (!n)
 		return;
@@ -135,7 +135,7 @@ void
 nb_notify_outbound_cap(const char *circuit, bool raised, uint32_t limit, uint32_t wanted,
     uint32_t withheld)
 {
-	struct lyd_node	*n = nbnc_hgw_notif("outbound-prefix-limit");
+	struct lyd_node *n = nbnc_hgw_notif("outbound-prefix-limit");
 
 	if (!n)
 		return;

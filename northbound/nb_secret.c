@@ -7,12 +7,12 @@
 bool
 nb_schema_is_secret(const struct lysc_node *s)
 {
-	LY_ARRAY_COUNT_TYPE	 i;
+	LY_ARRAY_COUNT_TYPE i;
 
 	if (!s)
 		return false;
 	LY_ARRAY_FOR(s->exts, i) {
-		const struct lysc_ext	*def = s->exts[i].def;
+		const struct lysc_ext *def = s->exts[i].def;
 
 		if (def && def->module && strcmp(def->name, "default-deny-all") == 0 &&
 		    strcmp(def->module->name, "ietf-netconf-acm") == 0)
@@ -24,7 +24,7 @@ nb_schema_is_secret(const struct lysc_node *s)
 void
 nb_tree_strip_secrets_except(struct lyd_node *tree, const struct ly_set *allowed)
 {
-	struct lyd_node	*top, *n;
+	struct lyd_node *top, *n;
 	struct ly_set	*victims = NULL;
 	uint32_t	 idx;
 
@@ -33,10 +33,11 @@ nb_tree_strip_secrets_except(struct lyd_node *tree, const struct ly_set *allowed
 	/* Collect first: freeing during the walk would break it. */
 	LY_LIST_FOR(tree, top) {
 		if (!top->schema || (top->schema->flags & LYS_CONFIG_R))
-			continue;	/* secrets are configuration */
+			continue; /* secrets are configuration */
 		LYD_TREE_DFS_BEGIN(top, n) {
 			if (n->schema && nb_schema_is_secret(n->schema)) {
-				if (!allowed || !ly_set_contains(allowed, (void *)n->schema, &idx))
+				if (!allowed ||
+				    !ly_set_contains(allowed, (void *)n->schema, &idx))
 					ly_set_add(victims, n, 1, NULL);
 				LYD_TREE_DFS_continue = 1;
 			}

@@ -14,9 +14,9 @@
 
 /* A growing output buffer (open_memstream keeps it simple). */
 struct out {
-	FILE	*f;
-	char	*buf;
-	size_t	 len;
+	FILE  *f;
+	char  *buf;
+	size_t len;
 };
 
 static int
@@ -38,8 +38,8 @@ out_close(struct out *o)
 char *
 nb_strdupf(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*s = NULL;
+	va_list ap;
+	char   *s = NULL;
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
@@ -51,7 +51,7 @@ nb_strdupf(const char *fmt, ...)
 static const char *
 leaf(const struct lyd_node *n, const char *path)
 {
-	struct lyd_node	*l = NULL;
+	struct lyd_node *l = NULL;
 
 	if (!n || lyd_find_path(n, path, 0, &l) != LY_SUCCESS || !l)
 		return "";
@@ -61,7 +61,7 @@ leaf(const struct lyd_node *n, const char *path)
 static int
 print_tree_json(struct lyd_node *tree, char **out)
 {
-	char	*s = NULL;
+	char *s = NULL;
 
 	if (lyd_print_mem(&s, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS)
 		return -ENOMEM;
@@ -82,7 +82,7 @@ has_flag(int nw, char **w, const char *flag)
 static int
 strip_flags(int nw, char **w)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (int i = 0; i < nw; i++)
 		if (strncmp(w[i], "--", 2) != 0)
@@ -93,14 +93,15 @@ strip_flags(int nw, char **w)
 static int
 err_out(char **out, const struct nb_err *e)
 {
-	*out = e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
+	*out =
+	    e->path[0] ? nb_strdupf("%s: %s\n", e->path, e->msg) : nb_strdupf("%s\n", e->msg);
 	return -EINVAL;
 }
 
 static int
 show_config(bool json, bool secrets, char **out)
 {
-	struct lyd_node	*dup = NULL;
+	struct lyd_node *dup = NULL;
 	char		*s = NULL;
 	int		 rc = 0;
 
@@ -109,7 +110,8 @@ show_config(bool json, bool secrets, char **out)
 		return -ENOMEM;
 	if (!secrets)
 		nb_tree_strip_secrets(dup);
-	if (lyd_print_mem(&s, dup, json ? LYD_JSON : LYD_XML, LYD_PRINT_WITHSIBLINGS) != LY_SUCCESS)
+	if (lyd_print_mem(&s, dup, json ? LYD_JSON : LYD_XML, LYD_PRINT_WITHSIBLINGS) !=
+	    LY_SUCCESS)
 		rc = -ENOMEM;
 	lyd_free_all(dup);
 	*out = s ? s : strdup(json ? "{}\n" : "");
@@ -124,7 +126,7 @@ show_config(bool json, bool secrets, char **out)
 static int
 show_state(const struct nb_show *sh, int nw, char **w, bool json, char **out)
 {
-	struct lyd_node	*st = NULL;
+	struct lyd_node *st = NULL;
 	struct nb_err	 e = { 0 };
 	struct out	 o;
 	char		 xp[512];
@@ -159,7 +161,7 @@ show_state(const struct nb_show *sh, int nw, char **w, bool json, char **out)
 static const struct nb_show *
 show_find(const char *name)
 {
-	const struct nb_module	*m;
+	const struct nb_module *m;
 
 	for (size_t i = 0; (m = nb_module_at(i)); i++)
 		for (const struct nb_show *sh = m->shows; sh && sh->name; sh++)
@@ -171,7 +173,7 @@ show_find(const char *name)
 static const struct nb_cmd *
 cmd_find(const char *verb, int nw)
 {
-	const struct nb_module	*m;
+	const struct nb_module *m;
 
 	for (size_t i = 0; (m = nb_module_at(i)); i++)
 		for (const struct nb_cmd *c = m->cmds; c && c->verb; c++)
@@ -185,8 +187,8 @@ cmd_find(const char *verb, int nw)
 static char *
 usage(void)
 {
-	const struct nb_module	*m;
-	struct out		 o;
+	const struct nb_module *m;
+	struct out		o;
 
 	if (out_open(&o) != 0)
 		return NULL;
@@ -206,7 +208,7 @@ usage(void)
 static int
 config_op(const char *op, const char *body, char **out)
 {
-	struct lyd_node	*tree = NULL, *diff = NULL;
+	struct lyd_node *tree = NULL, *diff = NULL;
 	struct nb_err	 e = { 0 };
 	char		*s = NULL;
 	int		 rc;
@@ -217,10 +219,13 @@ config_op(const char *op, const char *body, char **out)
 		*out = nb_strdupf("running configuration saved to %s\n", nb_startup_path());
 		return 0;
 	}
-	if (strcmp(op, "validate") != 0 && strcmp(op, "apply") != 0 && strcmp(op, "diff") != 0) {
+	if (strcmp(op, "validate") != 0 && strcmp(op, "apply") != 0 &&
+	    strcmp(op, "diff") != 0) {
 		/* before the body is parsed: nothing would free it (found by
 		 * fuzz_northbound_ctl) */
-		*out = nb_strdupf("unknown config operation '%s' (validate, apply, diff, save)\n", op);
+		*out =
+		    nb_strdupf("unknown config operation '%s' (validate, apply, diff, save)\n",
+			op);
 		return -EINVAL;
 	}
 	if (nb_config_parse_mem(body, LYD_UNKNOWN, &tree, &e) != 0)
@@ -260,10 +265,10 @@ config_op(const char *op, const char *body, char **out)
 int
 nb_show_request(int nw, char **w, const char *body, char **out)
 {
-	bool			 json = has_flag(nw, w, "--json");
-	bool			 secrets = has_flag(nw, w, "--with-secrets");
-	const struct nb_show	*sh;
-	const struct nb_cmd	*c;
+	bool		      json = has_flag(nw, w, "--json");
+	bool		      secrets = has_flag(nw, w, "--with-secrets");
+	const struct nb_show *sh;
+	const struct nb_cmd  *c;
 
 	*out = NULL;
 	nw = strip_flags(nw, w);

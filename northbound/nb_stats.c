@@ -9,14 +9,24 @@
 /* Commit latency, microseconds: a small config takes a millisecond, a
  * full table of static prefixes seconds. */
 static const uint64_t nb_commit_bounds[] = {
-	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
+	1000,
+	2500,
+	5000,
+	10000,
+	25000,
+	50000,
+	100000,
+	250000,
+	500000,
+	1000000,
+	2500000,
 	10000000,
 };
 
 static struct {
-	bool		 init;
-	uint64_t	 commits, failures;
-	struct histo	 latency;
+	bool	     init;
+	uint64_t     commits, failures;
+	struct histo latency;
 } nbs;
 
 static void
@@ -44,7 +54,7 @@ nb_stats_commit(bool ok, uint64_t us)
 void
 nb_stats_get(struct nb_stats *st)
 {
-	uint32_t	 n = 0;
+	uint32_t n = 0;
 
 	nb_stats_init();
 	memset(st, 0, sizeof(*st));

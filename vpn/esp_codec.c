@@ -10,11 +10,11 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 
-#define GCM_ICV_LEN	16	/* ENCR_AES_GCM_16 */
-#define GCM_IV_LEN	8	/* RFC 4106 3.1 */
-#define GCM_SALT_LEN	4	/* RFC 4106 8.1 */
-#define CBC_IV_LEN	16
-#define HMAC_MAX	64
+#define GCM_ICV_LEN  16 /* ENCR_AES_GCM_16 */
+#define GCM_IV_LEN   8	/* RFC 4106 3.1 */
+#define GCM_SALT_LEN 4	/* RFC 4106 8.1 */
+#define CBC_IV_LEN   16
+#define HMAC_MAX     64
 
 static const char *const err_names[ESP_ERR__MAX] = {
 	[ESP_OK] = "ok",
@@ -52,9 +52,9 @@ esp_sa_cfg_wipe(struct esp_sa_cfg *c)
 
 /* HMAC transforms: key and ICV lengths (RFC 2404 2, RFC 4868 2.1-2.3). */
 static const struct {
-	uint16_t	 id;
-	const char	*digest;
-	uint8_t		 key_len, icv_len;
+	uint16_t    id;
+	const char *digest;
+	uint8_t	    key_len, icv_len;
 } integs[] = {
 	{ IKE_INTEG_HMAC_SHA1_96, "SHA1", 20, 12 },
 	{ IKE_INTEG_HMAC_SHA2_256_128, "SHA2-256", 32, 16 },
@@ -65,9 +65,9 @@ static const struct {
 int
 esp_xf_init(struct esp_xf *x, const struct esp_sa_cfg *c)
 {
-	char		 name[32];
-	const char	*mode;
-	int		 rc = 0;
+	char	    name[32];
+	const char *mode;
+	int	    rc = 0;
 
 	memset(x, 0, sizeof(*x));
 	x->spi = c->spi;
@@ -81,7 +81,7 @@ esp_xf_init(struct esp_xf *x, const struct esp_sa_cfg *c)
 	switch (c->encr) {
 	case IKE_ENCR_AES_GCM_16:
 		if (c->integ != IKE_INTEG_NONE)
-			return -ENOTSUP;	/* RFC 4106 5: integrity is GCM's */
+			return -ENOTSUP; /* RFC 4106 5: integrity is GCM's */
 		if (secret_len(&c->encr_key) != (size_t)x->key_len + GCM_SALT_LEN)
 			return -EINVAL;
 		x->aead = true;
@@ -136,30 +136,29 @@ esp_xf_fini(struct esp_xf *x)
 }
 
 int
-esp_cx_init(struct esp_cx *cx, const struct esp_xf *x, const struct esp_sa_cfg *c,
-    bool encrypt)
+esp_cx_init(struct esp_cx *cx, const struct esp_xf *x, const struct esp_sa_cfg *c, bool encrypt)
 {
-	OSSL_PARAM	 p[2];
-	int		 rc = -ENOMEM;
+	OSSL_PARAM p[2];
+	int	   rc = -ENOMEM;
 
 	memset(cx, 0, sizeof(*cx));
 	if (!(cx->c = EVP_CIPHER_CTX_new()))
 		goto out;
 	/* The key schedule is made here, once; packets only set the IV. */
 	if (!EVP_CipherInit_ex2(cx->c, x->cipher, secret_data(&c->encr_key), NULL,
-	    encrypt ? 1 : 0, NULL)) {
+		encrypt ? 1 : 0, NULL)) {
 		rc = -EIO;
 		goto out;
 	}
 	if (!x->aead) {
-		EVP_CIPHER_CTX_set_padding(cx->c, 0);	/* ESP pads itself */
+		EVP_CIPHER_CTX_set_padding(cx->c, 0); /* ESP pads itself */
 		if (!(cx->m = EVP_MAC_CTX_new(x->mac)))
 			goto out;
 		p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 		    (char *)x->digest, 0);
 		p[1] = OSSL_PARAM_construct_end();
-		if (!EVP_MAC_init(cx->m, secret_data(&c->integ_key),
-		    secret_len(&c->integ_key), p)) {
+		if (!EVP_MAC_init(cx->m, secret_data(&c->integ_key), secret_len(&c->integ_key),
+			p)) {
 			rc = -EIO;
 			goto out;
 		}
@@ -174,7 +173,7 @@ out:
 void
 esp_cx_fini(struct esp_cx *cx)
 {
-	EVP_CIPHER_CTX_free(cx->c);	/* both cleanse the key material */
+	EVP_CIPHER_CTX_free(cx->c); /* both cleanse the key material */
 	EVP_MAC_CTX_free(cx->m);
 	cx->c = NULL;
 	cx->m = NULL;
@@ -197,7 +196,7 @@ esp_encap_len(const struct esp_xf *x, size_t inner)
 static size_t
 gcm_aad(const struct esp_xf *x, uint64_t seq, uint8_t aad[12])
 {
-	struct wire_wr	 w = wire_wr_init(aad, 12);
+	struct wire_wr w = wire_wr_init(aad, 12);
 
 	wire_put_u32(&w, x->spi);
 	if (x->esn)
@@ -217,12 +216,12 @@ gcm_nonce(const struct esp_xf *x, struct wire_rd iv, uint8_t nonce[12])
 /* HMAC over the authenticated bytes, with the high sequence bits appended
  * under ESN (RFC 4303 2.2.1, 3.3.2.2: they are not sent but authenticated). */
 static int
-hmac_icv(const struct esp_xf *x, struct esp_cx *cx, const uint8_t *p, size_t len,
-    uint64_t seq, uint8_t mac[HMAC_MAX])
+hmac_icv(const struct esp_xf *x, struct esp_cx *cx, const uint8_t *p, size_t len, uint64_t seq,
+    uint8_t mac[HMAC_MAX])
 {
-	uint8_t		 hi[4];
-	size_t		 n;
-	struct wire_wr	 w = wire_wr_init(hi, sizeof(hi));
+	uint8_t	       hi[4];
+	size_t	       n;
+	struct wire_wr w = wire_wr_init(hi, sizeof(hi));
 
 	wire_put_u32(&w, (uint32_t)(seq >> 32));
 	if (!EVP_MAC_init(cx->m, NULL, 0, NULL) || !EVP_MAC_update(cx->m, p, len) ||
@@ -236,12 +235,12 @@ int
 esp_encap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, uint8_t nh,
     const uint8_t *iv, uint8_t *buf, size_t inner, size_t cap, size_t *len)
 {
-	size_t		 hdr = esp_hdr_len(x), body = esp_padded(x, inner);
-	size_t		 total = hdr + body + x->icv_len;
-	uint8_t		 nonce[12], aad[12], mac[HMAC_MAX];
-	struct wire_wr	 w;
-	int		 n, rc = -EIO;
-	uint8_t		 pad = (uint8_t)(body - inner - 2);
+	size_t	       hdr = esp_hdr_len(x), body = esp_padded(x, inner);
+	size_t	       total = hdr + body + x->icv_len;
+	uint8_t	       nonce[12], aad[12], mac[HMAC_MAX];
+	struct wire_wr w;
+	int	       n, rc = -EIO;
+	uint8_t	       pad = (uint8_t)(body - inner - 2);
 
 	if (total > cap)
 		return -EMSGSIZE;
@@ -265,7 +264,7 @@ esp_encap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, uint8_t nh,
 		    !EVP_EncryptUpdate(cx->c, buf + hdr, &n, buf + hdr, (int)body) ||
 		    !EVP_EncryptFinal_ex(cx->c, buf + hdr + n, &n) ||
 		    !EVP_CIPHER_CTX_ctrl(cx->c, EVP_CTRL_GCM_GET_TAG, GCM_ICV_LEN,
-		    buf + hdr + body))
+			buf + hdr + body))
 			goto out;
 	} else {
 		if (!EVP_EncryptInit_ex2(cx->c, NULL, NULL, iv, NULL) ||
@@ -275,7 +274,7 @@ esp_encap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, uint8_t nh,
 			goto out;
 		if (hmac_icv(x, cx, buf, hdr + body, seq, mac) != 0)
 			goto out;
-		memcpy(buf + hdr + body, mac, x->icv_len);	/* truncated (RFC 4868 2.6) */
+		memcpy(buf + hdr + body, mac, x->icv_len); /* truncated (RFC 4868 2.6) */
 	}
 	*len = total;
 	rc = 0;
@@ -295,7 +294,7 @@ esp_hdr_decode(struct wire_rd pkt, uint32_t *spi, uint32_t *seq)
 enum esp_err
 esp_len_check(const struct esp_xf *x, struct wire_rd pkt)
 {
-	size_t	 n = wire_left(&pkt), fixed = esp_hdr_len(x) + x->icv_len;
+	size_t n = wire_left(&pkt), fixed = esp_hdr_len(x) + x->icv_len;
 
 	/* At least one aligned block holding the pad length and next header. */
 	if (n < fixed + x->align)
@@ -308,10 +307,10 @@ esp_len_check(const struct esp_xf *x, struct wire_rd pkt)
 enum esp_err
 esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 {
-	struct wire_rd	 all = r, hdr;
-	uint8_t		 vihl;
-	uint16_t	 len;
-	size_t		 avail = wire_left(&r);
+	struct wire_rd all = r, hdr;
+	uint8_t	       vihl;
+	uint16_t       len;
+	size_t	       avail = wire_left(&r);
 
 	if (!wire_peek_u8(&r, &vihl))
 		return ESP_ERR_INNER;
@@ -339,8 +338,8 @@ esp_inner_check(struct wire_rd r, uint8_t nh, size_t *ip_len)
 static enum esp_err
 esp_trailer(struct wire_rd pt, uint8_t *nhp, size_t *content)
 {
-	struct wire_rd	 body, pad;
-	uint8_t		 padlen, nh, b;
+	struct wire_rd body, pad;
+	uint8_t	       padlen, nh, b;
 
 	if (!wire_get_sub(&pt, wire_left(&pt) - 2, &body) || !wire_get_u8(&pt, &padlen) ||
 	    !wire_get_u8(&pt, &nh))
@@ -351,7 +350,7 @@ esp_trailer(struct wire_rd pt, uint8_t *nhp, size_t *content)
 	if (!wire_skip(&body, *content) || !wire_get_sub(&body, padlen, &pad))
 		return ESP_ERR_PAD;
 	for (unsigned i = 1; i <= padlen; i++)
-		if (!wire_get_u8(&pad, &b) || b != i)	/* RFC 4303 2.4 */
+		if (!wire_get_u8(&pad, &b) || b != i) /* RFC 4303 2.4 */
 			return ESP_ERR_PAD;
 	if (nh == ESP_NH_NONE)
 		return ESP_ERR_DUMMY;
@@ -365,11 +364,11 @@ enum esp_err
 esp_decap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, struct wire_rd pkt,
     uint8_t *out, size_t cap, struct esp_inner *res)
 {
-	struct wire_rd	 all = pkt, authed, iv, ct, icv;
-	uint8_t		 nonce[12], aad[12], tag[ESP_ICV_MAX], mac[HMAC_MAX];
-	size_t		 ctlen, content;
-	int		 n, m;
-	enum esp_err	 e;
+	struct wire_rd all = pkt, authed, iv, ct, icv;
+	uint8_t	       nonce[12], aad[12], tag[ESP_ICV_MAX], mac[HMAC_MAX];
+	size_t	       ctlen, content;
+	int	       n, m;
+	enum esp_err   e;
 
 	if ((e = esp_len_check(x, pkt)) != ESP_OK)
 		return e;
@@ -399,8 +398,8 @@ esp_decap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, struct wire_r
 		if (CRYPTO_memcmp(mac, tag, x->icv_len) != 0)
 			return ESP_ERR_AUTH;
 		if (!EVP_DecryptInit_ex2(cx->c, NULL, NULL, iv.p, NULL) ||
-		    !EVP_DecryptUpdate(cx->c, out, &n, ct.p, (int)ctlen) || (size_t)n != ctlen ||
-		    !EVP_DecryptFinal_ex(cx->c, out + n, &m) || m != 0)
+		    !EVP_DecryptUpdate(cx->c, out, &n, ct.p, (int)ctlen) ||
+		    (size_t)n != ctlen || !EVP_DecryptFinal_ex(cx->c, out + n, &m) || m != 0)
 			return ESP_ERR_CRYPTO;
 	}
 	if ((e = esp_trailer(wire_rd_init(out, ctlen), &res->nh, &content)) != ESP_OK)
@@ -409,11 +408,11 @@ esp_decap(const struct esp_xf *x, struct esp_cx *cx, uint64_t seq, struct wire_r
 }
 
 enum esp_err
-esp_input(const struct esp_xf *x, struct esp_cx *cx, struct esp_replay *rp,
-    struct wire_rd pkt, uint8_t *out, size_t cap, struct esp_inner *res, uint64_t *seq)
+esp_input(const struct esp_xf *x, struct esp_cx *cx, struct esp_replay *rp, struct wire_rd pkt,
+    uint8_t *out, size_t cap, struct esp_inner *res, uint64_t *seq)
 {
-	uint32_t	 spi, lo;
-	enum esp_err	 e;
+	uint32_t     spi, lo;
+	enum esp_err e;
 
 	if ((e = esp_hdr_decode(pkt, &spi, &lo)) != ESP_OK)
 		return e;
@@ -425,8 +424,8 @@ esp_input(const struct esp_xf *x, struct esp_cx *cx, struct esp_replay *rp,
 	if ((e = esp_replay_check(rp, lo, seq)) != ESP_OK)
 		return e;
 	e = esp_decap(x, cx, *seq, pkt, out, cap, res);
-	if (e != ESP_OK && e != ESP_ERR_DUMMY && e != ESP_ERR_PAD &&
-	    e != ESP_ERR_NEXT_HDR && e != ESP_ERR_INNER)
+	if (e != ESP_OK && e != ESP_ERR_DUMMY && e != ESP_ERR_PAD && e != ESP_ERR_NEXT_HDR &&
+	    e != ESP_ERR_INNER)
 		return e;
 	/* Authentic from here on (even if its content is refused): the window moves. */
 	if (esp_replay_update(rp, *seq) != ESP_OK)

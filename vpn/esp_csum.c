@@ -14,13 +14,13 @@
 uint64_t
 esp_csum_add(uint64_t sum, const void *data, size_t len)
 {
-	const uint8_t	*p = data;
-	uint32_t	 w;
-	uint16_t	 h;
-	uint8_t		 last[2] = { 0, 0 };
+	const uint8_t *p = data;
+	uint32_t       w;
+	uint16_t       h;
+	uint8_t	       last[2] = { 0, 0 };
 
 	while (len >= 16) {
-		uint32_t	 a, b, c, d;
+		uint32_t a, b, c, d;
 
 		memcpy(&a, p, 4);
 		memcpy(&b, p + 4, 4);
@@ -61,12 +61,11 @@ esp_csum_fold(uint64_t sum)
 }
 
 uint64_t
-esp_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-    uint32_t len)
+esp_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t len)
 {
-	size_t		 alen = family == AF_INET ? 4 : 16;
-	uint8_t		 tail[8];
-	uint64_t	 sum = 0;
+	size_t	 alen = family == AF_INET ? 4 : 16;
+	uint8_t	 tail[8];
+	uint64_t sum = 0;
 
 	sum = esp_csum_add(sum, src, alen);
 	sum = esp_csum_add(sum, dst, alen);

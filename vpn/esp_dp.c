@@ -18,25 +18,25 @@ static const struct esp_backend_ops dp_ops;
 static struct esp_dp *
 dp_of(struct esp_backend *be)
 {
-	return (struct esp_dp *)be;	/* be is the first member */
+	return (struct esp_dp *)be; /* be is the first member */
 }
 
 void
 esp_dp_sync(struct esp_dp *dp)
 {
-	uint64_t		 e = atomic_fetch_add(&dp->epoch, 1) + 1, one = 1;
-	struct timespec		 ts = { 0, 20000 };
+	uint64_t	e = atomic_fetch_add(&dp->epoch, 1) + 1, one = 1;
+	struct timespec ts = { 0, 20000 };
 
 	for (unsigned i = 0; i < dp->nw; i++) {
-		struct esp_worker	*w = dp->w[i];
-		bool			 woken = false;
+		struct esp_worker *w = dp->w[i];
+		bool		   woken = false;
 
 		if (!w || !w->started)
 			continue;
 		for (;;) {
-			uint64_t	 q = atomic_load(&w->qs);
+			uint64_t q = atomic_load(&w->qs);
 
-			if (q == 0 || q >= e)	/* 0: the thread has ended */
+			if (q == 0 || q >= e) /* 0: the thread has ended */
 				break;
 			if (!woken) {
 				/* Blocked in epoll_wait, it would wait for traffic. */
@@ -53,12 +53,12 @@ esp_dp_sync(struct esp_dp *dp)
 static void
 dp_reap(struct esp_dp *dp, bool all)
 {
-	struct esp_retired	**pp, *r;
-	uint64_t		 min = UINT64_MAX;
+	struct esp_retired **pp, *r;
+	uint64_t	     min = UINT64_MAX;
 
 	for (unsigned i = 0; i < dp->nw && !all; i++) {
-		struct esp_worker	*w = dp->w[i];
-		uint64_t		 q;
+		struct esp_worker *w = dp->w[i];
+		uint64_t	   q;
 
 		if (w && w->started && (q = atomic_load(&w->qs)) != 0 && q < min)
 			min = q;
@@ -80,8 +80,8 @@ dp_reap(struct esp_dp *dp, bool all)
 static void
 dp_retire(struct esp_dp *dp, void *p)
 {
-	struct esp_retired	*r;
-	uint64_t		 e, one = 1;
+	struct esp_retired *r;
+	uint64_t	    e, one = 1;
 
 	if (!p)
 		return;
@@ -100,8 +100,8 @@ dp_retire(struct esp_dp *dp, void *p)
 	/* A worker blocked in epoll_wait passes its quiescent point only
 	 * when woken: wake it, but do not wait. */
 	for (unsigned i = 0; i < dp->nw; i++) {
-		struct esp_worker	*w = dp->w[i];
-		uint64_t		 q;
+		struct esp_worker *w = dp->w[i];
+		uint64_t	   q;
 
 		if (w && w->started && (q = atomic_load(&w->qs)) != 0 && q < e)
 			(void)!write(w->evfd, &one, sizeof(one));
@@ -115,8 +115,8 @@ dp_retire(struct esp_dp *dp, void *p)
 static int
 tab_rebuild(struct esp_dp *dp, struct esp_dsa *add, struct esp_dsa *drop)
 {
-	struct esp_spi_tab	*old = atomic_load(&dp->in_tab), *t;
-	uint32_t		 n = add ? 1 : 0, cap = 16;
+	struct esp_spi_tab *old = atomic_load(&dp->in_tab), *t;
+	uint32_t	    n = add ? 1 : 0, cap = 16;
 
 	for (uint32_t i = 0; i <= old->mask; i++)
 		if (old->slot[i] && old->slot[i] != drop)
@@ -127,8 +127,8 @@ tab_rebuild(struct esp_dp *dp, struct esp_dsa *add, struct esp_dsa *drop)
 		return -ENOMEM;
 	t->mask = cap - 1;
 	for (uint32_t i = 0; i <= old->mask + 1; i++) {
-		struct esp_dsa	*sa = i <= old->mask ? old->slot[i] : add;
-		uint32_t	 j;
+		struct esp_dsa *sa = i <= old->mask ? old->slot[i] : add;
+		uint32_t	j;
 
 		if (!sa || sa == drop)
 			continue;
@@ -138,10 +138,10 @@ tab_rebuild(struct esp_dp *dp, struct esp_dsa *add, struct esp_dsa *drop)
 	}
 	atomic_store_explicit(&dp->in_tab, t, memory_order_release);
 	if (!drop) {
-		dp_retire(dp, old);	/* no SA goes: only the old table waits */
+		dp_retire(dp, old); /* no SA goes: only the old table waits */
 		return 0;
 	}
-	esp_dp_sync(dp);		/* drop is freed by the caller */
+	esp_dp_sync(dp); /* drop is freed by the caller */
 	dp_reap(dp, true);
 	free(old);
 	return 0;
@@ -165,9 +165,9 @@ static int
 sa_new(struct esp_dp *dp, struct esp_tun *t, const struct esp_sa_cfg *c, enum esp_dir dir,
     struct esp_dsa **out)
 {
-	struct esp_dsa	*sa;
-	size_t		 sz = sizeof(*sa) + dp->nw * sizeof(sa->pw[0]);
-	int		 rc;
+	struct esp_dsa *sa;
+	size_t		sz = sizeof(*sa) + dp->nw * sizeof(sa->pw[0]);
+	int		rc;
 
 	/* RFC 4303 2.1: 1-255 are reserved, 0 is for local use. */
 	if (c->spi < 256 || c->replay_window > ESP_REPLAY_MAX)
@@ -222,13 +222,12 @@ sa_find(struct esp_tun *t, uint32_t spi, enum esp_dir dir, struct esp_dsa ***lin
 }
 
 static int
-dp_sa_add(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *c,
-    enum esp_dir dir)
+dp_sa_add(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *c, enum esp_dir dir)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_dsa	*sa = NULL;
-	int		 rc;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_dsa *sa = NULL;
+	int		rc;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -238,7 +237,7 @@ dp_sa_add(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *c,
 		goto out;
 	}
 	if (dir == ESP_IN ? esp_spi_lookup(atomic_load(&dp->in_tab), c->spi) != NULL :
-	    sa_find(t, c->spi, dir, NULL) != NULL) {
+			    sa_find(t, c->spi, dir, NULL) != NULL) {
 		rc = -EEXIST;
 		goto out;
 	}
@@ -272,10 +271,10 @@ dp_sa_add_out(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *
 static int
 dp_sa_switch_out(struct esp_backend *be, uint32_t tunnel, uint32_t spi)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_dsa	*sa;
-	int		 rc = 0;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_dsa *sa;
+	int		rc = 0;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -292,7 +291,7 @@ dp_sa_switch_out(struct esp_backend *be, uint32_t tunnel, uint32_t spi)
 static int
 sa_remove(struct esp_dp *dp, struct esp_tun *t, struct esp_dsa *sa, struct esp_dsa **link)
 {
-	int	 rc = 0;
+	int rc = 0;
 
 	if (sa->dir == ESP_IN) {
 		if ((rc = tab_rebuild(dp, NULL, sa)) != 0)
@@ -310,10 +309,10 @@ sa_remove(struct esp_dp *dp, struct esp_tun *t, struct esp_dsa *sa, struct esp_d
 static int
 dp_sa_del(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir dir)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_dsa	*sa, **link;
-	int		 rc;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_dsa *sa, **link;
+	int		rc;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -330,10 +329,10 @@ static int
 dp_sa_stats(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir dir,
     struct esp_sa_stats *st)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_dsa	*sa;
-	int		 rc = 0;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_dsa *sa;
+	int		rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (esp_worker_self(dp))
@@ -344,8 +343,8 @@ dp_sa_stats(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir 
 		goto out;
 	}
 	for (unsigned i = 0; i < sa->nw; i++) {
-		const struct esp_ctr	*c = &sa->pw[i].c;
-		uint64_t		 last = esp_ctr_get(&c->last_ms);
+		const struct esp_ctr *c = &sa->pw[i].c;
+		uint64_t	      last = esp_ctr_get(&c->last_ms);
 
 		if (dir == ESP_IN) {
 			st->packets_in += esp_ctr_get(&c->pkts);
@@ -369,10 +368,10 @@ out:
 int
 esp_dp_sa_seq_set(struct esp_backend *be, uint32_t tunnel, uint32_t spi, uint64_t seq)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_dsa	*sa;
-	int		 rc = 0;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_dsa *sa;
+	int		rc = 0;
 
 	pthread_mutex_lock(&dp->lock);
 	if (!(t = tun_find(dp, tunnel)) || !(sa = sa_find(t, spi, ESP_OUT, NULL)))
@@ -388,7 +387,7 @@ esp_dp_sa_seq_set(struct esp_backend *be, uint32_t tunnel, uint32_t spi, uint64_
 static int
 ep_watch(struct esp_dp *dp, unsigned worker, int fd, struct esp_pe *pe, bool add)
 {
-	struct epoll_event	 ev = { .events = EPOLLIN, .data.ptr = pe };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = pe };
 
 	if (epoll_ctl(dp->w[worker]->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0)
 		return -errno;
@@ -398,7 +397,7 @@ ep_watch(struct esp_dp *dp, unsigned worker, int fd, struct esp_pe *pe, bool add
 static void
 ep_free(struct esp_dp *dp, struct esp_ep *ep)
 {
-	unsigned	 n = ep->udp ? dp->nw : 1;
+	unsigned n = ep->udp ? dp->nw : 1;
 
 	for (unsigned i = 0; i < n; i++)
 		if (ep->fd[i] >= 0)
@@ -415,9 +414,9 @@ static int
 ep_get(struct esp_dp *dp, const struct ipaddr *local, bool udp, uint16_t port,
     struct esp_ep **out)
 {
-	struct esp_ep	*ep;
-	unsigned	 neps = 0;
-	int		 rc;
+	struct esp_ep *ep;
+	unsigned       neps = 0;
+	int	       rc;
 
 	for (ep = dp->eps; ep; ep = ep->next, neps++)
 		if (ep->udp == udp && ep->port == port && ep->local.family == local->family &&
@@ -465,8 +464,8 @@ ep_get(struct esp_dp *dp, const struct ipaddr *local, bool udp, uint16_t port,
 	*out = ep;
 out:
 	if (rc != 0) {
-		esp_dp_sync(dp);	/* a worker may have seen an event already */
-		ep_free(dp, ep);	/* closing the fds drops their epoll entries */
+		esp_dp_sync(dp); /* a worker may have seen an event already */
+		ep_free(dp, ep); /* closing the fds drops their epoll entries */
 	}
 	return rc;
 }
@@ -474,9 +473,9 @@ out:
 static int
 dp_ike_socket(struct esp_backend *be, const struct ipaddr *local, uint16_t port, int *fd)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_ep	*ep;
-	int		 rc;
+	struct esp_dp *dp = dp_of(be);
+	struct esp_ep *ep;
+	int	       rc;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -492,7 +491,7 @@ dp_ike_socket(struct esp_backend *be, const struct ipaddr *local, uint16_t port,
 	if (!ep->ike_claimed) {
 		ep->ike_claimed = true;
 		(void)ep_watch(dp, 0, ep->ike_fd, &ep->ike_pe, false);
-		esp_dp_sync(dp);	/* worker 0 is done with it */
+		esp_dp_sync(dp); /* worker 0 is done with it */
 	}
 out:
 	pthread_mutex_unlock(&dp->lock);
@@ -516,9 +515,9 @@ tun_close(struct esp_dp *dp, struct esp_tun *t)
 static int
 path_new(struct esp_dp *dp, const struct esp_tunnel_cfg *c, struct esp_out **out)
 {
-	struct esp_out	*o;
-	uint16_t	 port = c->remote_port ? c->remote_port : ESP_UDP_PORT;
-	int		 rc;
+	struct esp_out *o;
+	uint16_t	port = c->remote_port ? c->remote_port : ESP_UDP_PORT;
+	int		rc;
 
 	if (c->local.family != c->remote.family ||
 	    (c->local.family != AF_INET && c->local.family != AF_INET6))
@@ -527,7 +526,8 @@ path_new(struct esp_dp *dp, const struct esp_tunnel_cfg *c, struct esp_out **out
 		return -ENOMEM;
 	o->peerlen = ipaddr_to_sockaddr(&o->peer, &c->remote, c->udp_encap ? port : 0, 0);
 	if ((rc = ep_get(dp, &c->local, c->udp_encap,
-	    c->udp_encap ? (c->local_port ? c->local_port : ESP_UDP_PORT) : 0, &o->ep)) != 0) {
+		 c->udp_encap ? (c->local_port ? c->local_port : ESP_UDP_PORT) : 0, &o->ep)) !=
+	    0) {
 		free(o);
 		return rc;
 	}
@@ -538,11 +538,11 @@ path_new(struct esp_dp *dp, const struct esp_tunnel_cfg *c, struct esp_out **out
 static int
 dp_tunnel_add(struct esp_backend *be, const struct esp_tunnel_cfg *c, uint32_t *id)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_out	*o;
-	bool		 uso;
-	int		 rc = 0;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_out *o;
+	bool		uso;
+	int		rc = 0;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -584,7 +584,7 @@ out:
 		for (unsigned i = 0; i < dp->nw; i++)
 			if (t->qfd[i] >= 0)
 				(void)ep_watch(dp, i, t->qfd[i], &t->pe[i], false);
-		esp_dp_sync(dp);	/* a worker may have seen an event already */
+		esp_dp_sync(dp); /* a worker may have seen an event already */
 		tun_close(dp, t);
 	}
 	pthread_mutex_unlock(&dp->lock);
@@ -594,9 +594,9 @@ out:
 static int
 dp_tunnel_del(struct esp_backend *be, uint32_t id)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t, **pp;
-	int		 rc = 0;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t, **pp;
+	int		rc = 0;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -626,10 +626,10 @@ out:
 static int
 dp_tunnel_peer_set(struct esp_backend *be, uint32_t id, const struct esp_tunnel_cfg *c)
 {
-	struct esp_dp	*dp = dp_of(be);
-	struct esp_tun	*t;
-	struct esp_out	*o = NULL;
-	int		 rc;
+	struct esp_dp  *dp = dp_of(be);
+	struct esp_tun *t;
+	struct esp_out *o = NULL;
+	int		rc;
 
 	if (esp_worker_self(dp))
 		return -EDEADLK;
@@ -656,11 +656,11 @@ out:
 static void
 dp_free(struct esp_backend *be)
 {
-	struct esp_dp	*dp = dp_of(be);
+	struct esp_dp *dp = dp_of(be);
 
 	atomic_store(&dp->stop, true);
 	for (unsigned i = 0; i < dp->nw; i++) {
-		uint64_t	 one = 1;
+		uint64_t one = 1;
 
 		if (dp->w[i] && dp->w[i]->started) {
 			(void)!write(dp->w[i]->evfd, &one, sizeof(one));
@@ -671,12 +671,12 @@ dp_free(struct esp_backend *be)
 	while (dp->tuns)
 		(void)dp_tunnel_del(be, dp->tuns->id);
 	while (dp->eps) {
-		struct esp_ep	*ep = dp->eps;
+		struct esp_ep *ep = dp->eps;
 
 		dp->eps = ep->next;
 		ep_free(dp, ep);
 	}
-	dp_reap(dp, true);		/* the workers have ended */
+	dp_reap(dp, true); /* the workers have ended */
 	for (unsigned i = 0; i < dp->nw; i++)
 		esp_worker_free(dp->w[i]);
 	free(atomic_load(&dp->in_tab));
@@ -687,11 +687,11 @@ dp_free(struct esp_backend *be)
 void
 esp_dp_stats_get(struct esp_backend *be, struct esp_dp_stats *st)
 {
-	struct esp_dp	*dp = dp_of(be);
+	struct esp_dp *dp = dp_of(be);
 
 	memset(st, 0, sizeof(*st));
 	for (unsigned i = 0; i < dp->nw; i++) {
-		const struct esp_dp_stats	*s = &dp->w[i]->st;
+		const struct esp_dp_stats *s = &dp->w[i]->st;
 
 		st->rx_no_sa += esp_ctr_get(&s->rx_no_sa);
 		st->rx_malformed += esp_ctr_get(&s->rx_malformed);
@@ -706,14 +706,13 @@ esp_dp_stats_get(struct esp_backend *be, struct esp_dp_stats *st)
 }
 
 int
-esp_dp_new(const struct esp_dp_cfg *cfg, const struct esp_events *ev,
-    struct esp_backend **out)
+esp_dp_new(const struct esp_dp_cfg *cfg, const struct esp_events *ev, struct esp_backend **out)
 {
-	struct esp_dp		*dp;
-	struct esp_spi_tab	*tab;
-	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned	 nw = cfg && cfg->workers ? cfg->workers : ncpu > 0 ? (unsigned)ncpu : 1;
-	int		 rc = 0;
+	struct esp_dp	   *dp;
+	struct esp_spi_tab *tab;
+	long		    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nw = cfg && cfg->workers ? cfg->workers : ncpu > 0 ? (unsigned)ncpu : 1;
+	int	 rc = 0;
 
 	if (nw > ESP_WORKERS_MAX)
 		nw = ESP_WORKERS_MAX;

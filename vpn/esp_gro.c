@@ -17,15 +17,15 @@
  * every checksum right (what we merge is no longer checked by the kernel).
  */
 
-#define TCP_ACK		0x10
-#define TCP_PSH		0x08
-#define GRO_MAX_SEGS	64
+#define TCP_ACK	     0x10
+#define TCP_PSH	     0x08
+#define GRO_MAX_SEGS 64
 
 struct gro_tcp {
-	int		 family;
-	size_t		 l3, l4, plen;
-	uint32_t	 seq;
-	uint8_t		 flags;
+	int	 family;
+	size_t	 l3, l4, plen;
+	uint32_t seq;
+	uint8_t	 flags;
 };
 
 /* Is b a TCP segment we could merge (IPv4 without options or fragments, DF
@@ -33,9 +33,9 @@ struct gro_tcp {
 static bool
 gro_parse(const struct esp_buf *b, struct gro_tcp *t)
 {
-	struct wire_rd	 r = wire_rd_init(b->p, b->len);
-	uint8_t		 vihl, proto, doff;
-	uint16_t	 frag;
+	struct wire_rd r = wire_rd_init(b->p, b->len);
+	uint8_t	       vihl, proto, doff;
+	uint16_t       frag;
 
 	if (!wire_peek_u8(&r, &vihl))
 		return false;
@@ -69,11 +69,12 @@ gro_parse(const struct esp_buf *b, struct gro_tcp *t)
 static bool
 gro_same(const struct esp_buf *a, const struct esp_buf *b, const struct gro_tcp *t)
 {
-	const uint8_t	*x = a->p, *y = b->p;
-	size_t		 l3 = t->l3;
+	const uint8_t *x = a->p, *y = b->p;
+	size_t	       l3 = t->l3;
 
 	if (t->family == AF_INET) {
-		if (x[1] != y[1] || memcmp(x + 6, y + 6, 4) != 0 || memcmp(x + 12, y + 12, 8) != 0)
+		if (x[1] != y[1] || memcmp(x + 6, y + 6, 4) != 0 ||
+		    memcmp(x + 12, y + 12, 8) != 0)
 			return false;
 	} else if (memcmp(x, y, 4) != 0 || memcmp(x + 6, y + 6, 34) != 0)
 		return false;
@@ -85,9 +86,9 @@ gro_same(const struct esp_buf *a, const struct esp_buf *b, const struct gro_tcp 
 static bool
 gro_csum_ok(const struct esp_buf *b, const struct gro_tcp *t)
 {
-	size_t		 alen = t->family == AF_INET ? 4 : 16;
-	size_t		 src = t->family == AF_INET ? 12 : 8;
-	uint64_t	 sum;
+	size_t	 alen = t->family == AF_INET ? 4 : 16;
+	size_t	 src = t->family == AF_INET ? 12 : 8;
+	uint64_t sum;
 
 	sum = esp_csum_pseudo(t->family, b->p + src, b->p + src + alen, IPPROTO_TCP,
 	    (uint32_t)(t->l4 + t->plen));
@@ -97,10 +98,10 @@ gro_csum_ok(const struct esp_buf *b, const struct gro_tcp *t)
 unsigned
 esp_gro_span(const struct esp_buf *pkts, unsigned n)
 {
-	struct gro_tcp	 h, p;
-	size_t		 total;
-	uint32_t	 next;
-	unsigned	 k;
+	struct gro_tcp h, p;
+	size_t	       total;
+	uint32_t       next;
+	unsigned       k;
 
 	if (n < 2 || !gro_parse(&pkts[0], &h) || h.flags != TCP_ACK)
 		return 1;
@@ -127,7 +128,7 @@ esp_gro_span(const struct esp_buf *pkts, unsigned n)
 static void
 put16(uint8_t *b, size_t at, uint16_t v)
 {
-	struct wire_wr	 w = wire_wr_init(b + at, 2);
+	struct wire_wr w = wire_wr_init(b + at, 2);
 
 	wire_put_u16(&w, v);
 }
@@ -135,11 +136,11 @@ put16(uint8_t *b, size_t at, uint16_t v)
 void
 esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iovec *iov)
 {
-	struct gro_tcp	 h, last;
-	struct esp_vnet	 v = { 0 };
-	uint8_t		*p = pkts[0].p;
-	size_t		 sum_payload = 0, alen, src;
-	uint64_t	 ps;
+	struct gro_tcp	h, last;
+	struct esp_vnet v = { 0 };
+	uint8_t	       *p = pkts[0].p;
+	size_t		sum_payload = 0, alen, src;
+	uint64_t	ps;
 
 	(void)gro_parse(&pkts[0], &h);
 	(void)gro_parse(&pkts[k - 1], &last);
@@ -161,7 +162,7 @@ esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iove
 		put16(p, 10, esp_csum_final(esp_csum_add(0, p, h.l3)));
 	} else
 		put16(p, 4, (uint16_t)(h.l4 + sum_payload));
-	p[h.l3 + 13] = last.flags;	/* PSH, if the last had it */
+	p[h.l3 + 13] = last.flags; /* PSH, if the last had it */
 	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum, uncomplemented;
 	 * whoever segments or delivers it finishes the sum. */
 	ps = esp_csum_pseudo(h.family, p + src, p + src + alen, IPPROTO_TCP,

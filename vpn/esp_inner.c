@@ -6,24 +6,24 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define TCP_SYN		0x02
-#define TCPOPT_EOL	0
-#define TCPOPT_NOP	1
-#define TCPOPT_MSS	2
+#define TCP_SYN	   0x02
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
 
-#define ICMP_UNREACH		3
-#define ICMP_UNREACH_NEEDFRAG	4	/* RFC 1191 4 */
-#define ICMP6_PACKET_TOO_BIG	2	/* RFC 4443 3.2 */
-#define ICMP4_QUOTE_TOTAL	576	/* RFC 1812 4.3.2.3 */
-#define ICMP6_QUOTE_TOTAL	1280	/* RFC 4443 2.4 (c) */
+#define ICMP_UNREACH	      3
+#define ICMP_UNREACH_NEEDFRAG 4	   /* RFC 1191 4 */
+#define ICMP6_PACKET_TOO_BIG  2	   /* RFC 4443 3.2 */
+#define ICMP4_QUOTE_TOTAL     576  /* RFC 1812 4.3.2.3 */
+#define ICMP6_QUOTE_TOTAL     1280 /* RFC 4443 2.4 (c) */
 
 /* Where the TCP header starts, if pkt is an unfragmented IPv4 or plain
  * IPv6 TCP packet; 0 otherwise. */
 static size_t
 inner_tcp_off(struct wire_rd r, int *family)
 {
-	uint8_t		 vihl, proto;
-	uint16_t	 frag;
+	uint8_t	 vihl, proto;
+	uint16_t frag;
 
 	if (!wire_peek_u8(&r, &vihl))
 		return 0;
@@ -47,14 +47,14 @@ inner_tcp_off(struct wire_rd r, int *family)
 bool
 esp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss, unsigned mtu)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len), opts;
-	struct wire_wr	 w;
-	int		 family = 0;
-	size_t		 off = inner_tcp_off(r, &family), at;
-	uint8_t		 doff, flags, kind, olen;
-	uint16_t	 old, check;
-	unsigned	 fit;
-	uint64_t	 sum;
+	struct wire_rd r = wire_rd_init(pkt, len), opts;
+	struct wire_wr w;
+	int	       family = 0;
+	size_t	       off = inner_tcp_off(r, &family), at;
+	uint8_t	       doff, flags, kind, olen;
+	uint16_t       old, check;
+	unsigned       fit;
+	uint64_t       sum;
 
 	if (off == 0 || !wire_skip(&r, off + 12) || !wire_get_u8(&r, &doff) ||
 	    !wire_get_u8(&r, &flags) || !(flags & TCP_SYN) || (doff >> 4) < 5 ||
@@ -77,7 +77,7 @@ esp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss, unsigned mtu)
 				return false;
 			continue;
 		}
-		at = len - wire_left(&opts);	/* the option's value */
+		at = len - wire_left(&opts); /* the option's value */
 		if (!wire_get_u16(&opts, &old) || old <= mss)
 			return false;
 		w = wire_wr_init(pkt + at, 2);
@@ -98,7 +98,7 @@ esp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss, unsigned mtu)
 static bool
 addr4_unicast(struct wire_rd a)
 {
-	uint8_t		 b[4];
+	uint8_t b[4];
 
 	if (!wire_get_bytes(&a, b, 4))
 		return false;
@@ -108,9 +108,9 @@ addr4_unicast(struct wire_rd a)
 bool
 esp_may_frag_report(const uint8_t *pkt, size_t len)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len), src;
-	uint8_t		 vihl, proto, type;
-	uint16_t	 frag;
+	struct wire_rd r = wire_rd_init(pkt, len), src;
+	uint8_t	       vihl, proto, type;
+	uint16_t       frag;
 
 	if (!wire_peek_u8(&r, &vihl))
 		return false;
@@ -123,13 +123,14 @@ esp_may_frag_report(const uint8_t *pkt, size_t len)
 		 * a non-first fragment, an ICMP error or a non-unicast source. */
 		if (!(frag & 0x4000) || (frag & 0x1fff) != 0 || !addr4_unicast(src))
 			return false;
-		if (proto == IPPROTO_ICMP && (!wire_get_u8(&r, &type) ||
-		    !(type == 0 || type == 8 || (type >= 13 && type <= 18))))
+		if (proto == IPPROTO_ICMP &&
+		    (!wire_get_u8(&r, &type) ||
+			!(type == 0 || type == 8 || (type >= 13 && type <= 18))))
 			return false;
 		return true;
 	}
 	if (vihl >> 4 == 6) {
-		uint8_t	 s0;
+		uint8_t s0;
 
 		if (!wire_skip(&r, 6) || !wire_get_u8(&r, &proto) || !wire_skip(&r, 1) ||
 		    !wire_get_sub(&r, 16, &src) || !wire_skip(&r, 16) ||
@@ -139,13 +140,13 @@ esp_may_frag_report(const uint8_t *pkt, size_t len)
 		if (s0 == 0xff)
 			return false;
 		{
-			uint8_t	 z[16] = { 0 }, a[16];
+			uint8_t z[16] = { 0 }, a[16];
 
 			if (!wire_get_bytes(&src, a, 16) || memcmp(a, z, 16) == 0)
 				return false;
 		}
 		if (proto == IPPROTO_ICMPV6 && (!wire_get_u8(&r, &type) || type < 128))
-			return false;	/* RFC 4443 2.4 (e.1): not about an error */
+			return false; /* RFC 4443 2.4 (e.1): not about an error */
 		return true;
 	}
 	return false;
@@ -154,11 +155,11 @@ esp_may_frag_report(const uint8_t *pkt, size_t len)
 int
 esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out, size_t cap)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len);
-	struct wire_wr	 w = wire_wr_init(out, cap);
-	uint8_t		 vihl, src[16], dst[16];
-	size_t		 quote;
-	uint64_t	 sum;
+	struct wire_rd r = wire_rd_init(pkt, len);
+	struct wire_wr w = wire_wr_init(out, cap);
+	uint8_t	       vihl, src[16], dst[16];
+	size_t	       quote;
+	uint64_t       sum;
 
 	if (!wire_peek_u8(&r, &vihl))
 		return -EINVAL;
@@ -170,17 +171,17 @@ esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out, siz
 		wire_put_u8(&w, 0x45);
 		wire_put_u8(&w, 0);
 		wire_put_u16(&w, (uint16_t)(28 + quote));
-		wire_put_u32(&w, 0);		/* id, flags, offset */
+		wire_put_u32(&w, 0); /* id, flags, offset */
 		wire_put_u8(&w, 64);
 		wire_put_u8(&w, IPPROTO_ICMP);
-		wire_put_u16(&w, 0);		/* checksum, below */
-		wire_put_bytes(&w, dst, 4);	/* from the unreachable destination */
+		wire_put_u16(&w, 0);	    /* checksum, below */
+		wire_put_bytes(&w, dst, 4); /* from the unreachable destination */
 		wire_put_bytes(&w, src, 4);
 		wire_put_u8(&w, ICMP_UNREACH);
 		wire_put_u8(&w, ICMP_UNREACH_NEEDFRAG);
 		wire_put_u16(&w, 0);
-		wire_put_u16(&w, 0);		/* unused */
-		wire_put_u16(&w, (uint16_t)mtu);	/* next-hop MTU, RFC 1191 4 */
+		wire_put_u16(&w, 0);		 /* unused */
+		wire_put_u16(&w, (uint16_t)mtu); /* next-hop MTU, RFC 1191 4 */
 		wire_put_bytes(&w, pkt, quote);
 		if (!wire_wr_ok(&w))
 			return -EMSGSIZE;
@@ -206,30 +207,31 @@ esp_icmp_too_big(const uint8_t *pkt, size_t len, unsigned mtu, uint8_t *out, siz
 		wire_put_bytes(&w, pkt, quote);
 		if (!wire_wr_ok(&w))
 			return -EMSGSIZE;
-		sum = esp_csum_pseudo(AF_INET6, dst, src, IPPROTO_ICMPV6, (uint32_t)(8 + quote));
+		sum =
+		    esp_csum_pseudo(AF_INET6, dst, src, IPPROTO_ICMPV6, (uint32_t)(8 + quote));
 		wire_patch_u16(&w, 42, esp_csum_final(esp_csum_add(sum, out + 40, 8 + quote)));
 		return (int)wire_wr_len(&w);
 	}
 	return -EINVAL;
 }
 
-#define ECN_MASK	0x03
-#define ECN_NOT_ECT	0x00
-#define ECN_ECT1	0x01
-#define ECN_ECT0	0x02
-#define ECN_CE		0x03
+#define ECN_MASK    0x03
+#define ECN_NOT_ECT 0x00
+#define ECN_ECT1    0x01
+#define ECN_ECT0    0x02
+#define ECN_CE	    0x03
 
 uint8_t
 esp_inner_tos(const uint8_t *pkt, size_t len)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len);
-	uint8_t		 b0, b1;
+	struct wire_rd r = wire_rd_init(pkt, len);
+	uint8_t	       b0, b1;
 
 	if (!wire_get_u8(&r, &b0) || !wire_get_u8(&r, &b1))
 		return 0;
 	if (b0 >> 4 == 4)
 		return b1;
-	if (b0 >> 4 == 6)	/* traffic class straddles the first two bytes */
+	if (b0 >> 4 == 6) /* traffic class straddles the first two bytes */
 		return (uint8_t)(b0 << 4 | b1 >> 4);
 	return 0;
 }
@@ -237,20 +239,20 @@ esp_inner_tos(const uint8_t *pkt, size_t len)
 bool
 esp_ecn_decap(uint8_t *pkt, size_t len, uint8_t outer_tos)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len);
-	struct wire_wr	 w;
-	uint8_t		 b0, in, out = outer_tos & ECN_MASK, to;
-	uint16_t	 old, check;
-	uint64_t	 sum;
+	struct wire_rd r = wire_rd_init(pkt, len);
+	struct wire_wr w;
+	uint8_t	       b0, in, out = outer_tos & ECN_MASK, to;
+	uint16_t       old, check;
+	uint64_t       sum;
 
 	if (out != ECN_CE && out != ECN_ECT1)
-		return true;		/* nothing to carry in (RFC 6040 Figure 4) */
+		return true; /* nothing to carry in (RFC 6040 Figure 4) */
 	if (!wire_peek_u8(&r, &b0) || len < 2)
 		return true;
 	in = esp_inner_tos(pkt, len) & ECN_MASK;
 	if (out == ECN_CE) {
 		if (in == ECN_NOT_ECT)
-			return false;	/* congestion the endpoints cannot be told of */
+			return false; /* congestion the endpoints cannot be told of */
 		to = ECN_CE;
 	} else if (in == ECN_ECT0)
 		to = ECN_ECT1;

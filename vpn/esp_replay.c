@@ -30,7 +30,7 @@ replay_unlock(struct esp_replay *r)
 int
 esp_replay_init(struct esp_replay *r, uint32_t window, bool esn)
 {
-	uint32_t	 words = 2;
+	uint32_t words = 2;
 
 	if (window > ESP_REPLAY_MAX)
 		return -EINVAL;
@@ -58,7 +58,7 @@ esp_replay_set_top(struct esp_replay *r, uint64_t top)
 uint64_t
 esp_replay_top(struct esp_replay *r)
 {
-	uint64_t	 t;
+	uint64_t t;
 
 	replay_lock(r);
 	t = r->top;
@@ -75,8 +75,8 @@ esp_replay_top(struct esp_replay *r)
 static bool
 replay_infer(const struct esp_replay *r, uint32_t seq, uint64_t *full)
 {
-	uint32_t	 tl = (uint32_t)r->top, th = (uint32_t)(r->top >> 32);
-	uint32_t	 w = r->window ? r->window : 64;
+	uint32_t tl = (uint32_t)r->top, th = (uint32_t)(r->top >> 32);
+	uint32_t w = r->window ? r->window : 64;
 
 	if (!r->esn) {
 		*full = seq;
@@ -106,21 +106,21 @@ replay_infer(const struct esp_replay *r, uint32_t seq, uint64_t *full)
 static enum esp_err
 replay_test(const struct esp_replay *r, uint64_t full)
 {
-	if (full == 0)		/* the first packet is number 1 (RFC 4303 3.3.3) */
+	if (full == 0) /* the first packet is number 1 (RFC 4303 3.3.3) */
 		return ESP_ERR_REPLAY;
 	if (r->window == 0 || full > r->top)
 		return ESP_OK;
 	if (r->top - full >= r->window)
-		return ESP_ERR_REPLAY;		/* left of the window */
+		return ESP_ERR_REPLAY; /* left of the window */
 	if (r->bits[(full >> 6) & r->mask] & (1ULL << (full & 63)))
-		return ESP_ERR_REPLAY;		/* seen */
+		return ESP_ERR_REPLAY; /* seen */
 	return ESP_OK;
 }
 
 enum esp_err
 esp_replay_check(struct esp_replay *r, uint32_t seq, uint64_t *full)
 {
-	enum esp_err	 e;
+	enum esp_err e;
 
 	replay_lock(r);
 	if (!replay_infer(r, seq, full))
@@ -140,8 +140,8 @@ esp_replay_check(struct esp_replay *r, uint32_t seq, uint64_t *full)
 enum esp_err
 esp_replay_update(struct esp_replay *r, uint64_t full)
 {
-	enum esp_err	 e;
-	uint64_t	 from, to;
+	enum esp_err e;
+	uint64_t     from, to;
 
 	replay_lock(r);
 	e = replay_test(r, full);

@@ -36,11 +36,11 @@
  * descriptor returned by ike_socket belongs to the caller.
  */
 
-#define ESP_MTU_DEFAULT		1400	/* inner MTU of the tunnel device */
-#define ESP_MSS_DEFAULT		1350	/* TCP MSS clamp, both directions */
-#define ESP_REPLAY_DEFAULT	1024	/* anti-replay window, packets */
-#define ESP_REPLAY_MAX		8192
-#define ESP_UDP_PORT		4500	/* RFC 3948 */
+#define ESP_MTU_DEFAULT	   1400 /* inner MTU of the tunnel device */
+#define ESP_MSS_DEFAULT	   1350 /* TCP MSS clamp, both directions */
+#define ESP_REPLAY_DEFAULT 1024 /* anti-replay window, packets */
+#define ESP_REPLAY_MAX	   8192
+#define ESP_UDP_PORT	   4500 /* RFC 3948 */
 
 enum esp_dir {
 	ESP_IN,
@@ -48,13 +48,13 @@ enum esp_dir {
 };
 
 struct esp_tunnel_cfg {
-	char		 ifname[16];	/* the TUN device to create (IFNAMSIZ) */
-	uint16_t	 mtu;		/* inner MTU; 0: ESP_MTU_DEFAULT */
-	uint16_t	 mss;		/* clamp TCP SYNs to this MSS; 0: ESP_MSS_DEFAULT */
-	struct ipaddr	 local, remote;	/* outer addresses, same family */
-	bool		 udp_encap;	/* ESP in UDP (RFC 3948), else IP protocol 50 */
-	uint16_t	 local_port;	/* UDP only; 0: 4500 */
-	uint16_t	 remote_port;	/* UDP only; 0: 4500 */
+	char	      ifname[16];    /* the TUN device to create (IFNAMSIZ) */
+	uint16_t      mtu;	     /* inner MTU; 0: ESP_MTU_DEFAULT */
+	uint16_t      mss;	     /* clamp TCP SYNs to this MSS; 0: ESP_MSS_DEFAULT */
+	struct ipaddr local, remote; /* outer addresses, same family */
+	bool	      udp_encap;     /* ESP in UDP (RFC 3948), else IP protocol 50 */
+	uint16_t      local_port;    /* UDP only; 0: 4500 */
+	uint16_t      remote_port;   /* UDP only; 0: 4500 */
 };
 
 /*
@@ -64,36 +64,36 @@ struct esp_tunnel_cfg {
  * HMAC_SHA2_384_192 or HMAC_SHA2_512_256. Anything else: -ENOTSUP.
  */
 struct esp_sa_cfg {
-	uint32_t	 spi;		/* inbound SPIs are unique per backend */
-	uint16_t	 encr;		/* enum ike_encr */
-	uint16_t	 encr_bits;	/* key length in bits */
-	uint16_t	 integ;		/* enum ike_integ */
-	bool		 esn;		/* 64-bit sequence numbers (RFC 4303 2.2.1) */
-	uint32_t	 replay_window;	/* inbound; packets, 0: off, <= ESP_REPLAY_MAX */
+	uint32_t spi;		/* inbound SPIs are unique per backend */
+	uint16_t encr;		/* enum ike_encr */
+	uint16_t encr_bits;	/* key length in bits */
+	uint16_t integ;		/* enum ike_integ */
+	bool	 esn;		/* 64-bit sequence numbers (RFC 4303 2.2.1) */
+	uint32_t replay_window; /* inbound; packets, 0: off, <= ESP_REPLAY_MAX */
 	/* Lifetimes, in inner bytes / packets; 0: none. */
-	uint64_t	 soft_bytes, hard_bytes;
-	uint64_t	 soft_packets, hard_packets;
-	struct secret	 encr_key;	/* GCM: key || 4-byte salt (RFC 4106 8.1) */
-	struct secret	 integ_key;	/* CBC: the HMAC key; GCM: empty */
+	uint64_t      soft_bytes, hard_bytes;
+	uint64_t      soft_packets, hard_packets;
+	struct secret encr_key;	 /* GCM: key || 4-byte salt (RFC 4106 8.1) */
+	struct secret integ_key; /* CBC: the HMAC key; GCM: empty */
 };
 
 /* Defaults: zeroes, replay window ESP_REPLAY_DEFAULT. */
-void	esp_sa_cfg_init(struct esp_sa_cfg *);
+void esp_sa_cfg_init(struct esp_sa_cfg *);
 /* Wipe the keys (the caller's copy; the backend wipes its own). */
-void	esp_sa_cfg_wipe(struct esp_sa_cfg *);
+void esp_sa_cfg_wipe(struct esp_sa_cfg *);
 
 /*
  * Per-SA counters, summed over the dataplane threads when read. Bytes are
  * inner IP bytes (what the SA protects), not ESP bytes.
  */
 struct esp_sa_stats {
-	uint64_t	 packets_in, bytes_in;		/* accepted (inbound SA) */
-	uint64_t	 packets_out, bytes_out;	/* sent (outbound SA) */
-	uint64_t	 auth_fail;	/* integrity check failed */
-	uint64_t	 replay_drop;	/* duplicate or older than the window */
-	uint64_t	 decrypt_err;	/* bad length, padding, next header, inner packet */
-	uint64_t	 out_drop;	/* outbound: SA expired or send failed */
-	uint64_t	 last_in_ms;	/* CLOCK_MONOTONIC ms of the last accepted packet; 0: none */
+	uint64_t packets_in, bytes_in;	 /* accepted (inbound SA) */
+	uint64_t packets_out, bytes_out; /* sent (outbound SA) */
+	uint64_t auth_fail;		 /* integrity check failed */
+	uint64_t replay_drop;		 /* duplicate or older than the window */
+	uint64_t decrypt_err;		 /* bad length, padding, next header, inner packet */
+	uint64_t out_drop;		 /* outbound: SA expired or send failed */
+	uint64_t last_in_ms; /* CLOCK_MONOTONIC ms of the last accepted packet; 0: none */
 };
 
 /*
@@ -103,43 +103,43 @@ struct esp_sa_stats {
  */
 struct esp_events {
 	/* Soft lifetime reached: rekey. */
-	void	(*sa_soft)(void *arg, uint32_t tunnel, uint32_t spi, enum esp_dir);
+	void (*sa_soft)(void *arg, uint32_t tunnel, uint32_t spi, enum esp_dir);
 	/* Hard lifetime reached: the SA carries nothing more. */
-	void	(*sa_hard)(void *arg, uint32_t tunnel, uint32_t spi, enum esp_dir);
+	void (*sa_hard)(void *arg, uint32_t tunnel, uint32_t spi, enum esp_dir);
 	/* The outbound sequence number nears its end (2^32 or 2^64); it is
 	 * never wrapped (RFC 4303 3.3.3): rekey now. */
-	void	(*sa_seq_wrap)(void *arg, uint32_t tunnel, uint32_t spi);
+	void (*sa_seq_wrap)(void *arg, uint32_t tunnel, uint32_t spi);
 	/* The tunnel's device went away (deleted under us). */
-	void	(*tun_gone)(void *arg, uint32_t tunnel);
+	void (*tun_gone)(void *arg, uint32_t tunnel);
 	/* An IKE message on the shared ESP-in-UDP port (after the 4-byte
 	 * non-ESP marker, RFC 3948 2.2) that reached the dataplane rather than
 	 * the IKE socket: while no IKE socket was taken for that address. */
-	void	(*ike_rx)(void *arg, const uint8_t *msg, size_t len,
-		    const struct sockaddr *from, const struct sockaddr *to);
-	void	 *arg;
+	void (*ike_rx)(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from,
+	    const struct sockaddr *to);
+	void *arg;
 };
 
 struct esp_backend;
 
 struct esp_backend_ops {
-	int	(*tunnel_add)(struct esp_backend *, const struct esp_tunnel_cfg *,
-		    uint32_t *tunnel);
-	int	(*tunnel_del)(struct esp_backend *, uint32_t tunnel);
-	int	(*tunnel_peer_set)(struct esp_backend *, uint32_t tunnel,
-		    const struct esp_tunnel_cfg *);
-	int	(*sa_add_in)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
-	int	(*sa_add_out)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
-	int	(*sa_switch_out)(struct esp_backend *, uint32_t tunnel, uint32_t spi);
-	int	(*sa_del)(struct esp_backend *, uint32_t tunnel, uint32_t spi, enum esp_dir);
-	int	(*sa_stats)(struct esp_backend *, uint32_t tunnel, uint32_t spi, enum esp_dir,
-		    struct esp_sa_stats *);
-	int	(*ike_socket)(struct esp_backend *, const struct ipaddr *local, uint16_t port,
-		    int *fd);
-	void	(*free)(struct esp_backend *);
+	int (*tunnel_add)(struct esp_backend *, const struct esp_tunnel_cfg *,
+	    uint32_t *tunnel);
+	int (*tunnel_del)(struct esp_backend *, uint32_t tunnel);
+	int (*tunnel_peer_set)(struct esp_backend *, uint32_t tunnel,
+	    const struct esp_tunnel_cfg *);
+	int (*sa_add_in)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
+	int (*sa_add_out)(struct esp_backend *, uint32_t tunnel, const struct esp_sa_cfg *);
+	int (*sa_switch_out)(struct esp_backend *, uint32_t tunnel, uint32_t spi);
+	int (*sa_del)(struct esp_backend *, uint32_t tunnel, uint32_t spi, enum esp_dir);
+	int (*sa_stats)(struct esp_backend *, uint32_t tunnel, uint32_t spi, enum esp_dir,
+	    struct esp_sa_stats *);
+	int (*ike_socket)(struct esp_backend *, const struct ipaddr *local, uint16_t port,
+	    int *fd);
+	void (*free)(struct esp_backend *);
 };
 
 struct esp_backend {
-	const struct esp_backend_ops	*ops;
+	const struct esp_backend_ops *ops;
 };
 
 /*
@@ -233,29 +233,28 @@ esp_backend_free(struct esp_backend *be)
 }
 
 /* The userspace dataplane (ESP over TUN): vpn/esp_dp.c. */
-#define ESP_WORKERS_MAX	16
+#define ESP_WORKERS_MAX 16
 
 struct esp_dp_cfg {
-	unsigned	 workers;	/* threads; 0: one per online CPU (<= ESP_WORKERS_MAX) */
+	unsigned workers; /* threads; 0: one per online CPU (<= ESP_WORKERS_MAX) */
 };
 
 /* Dataplane-wide counters (what no SA can be charged with). */
 struct esp_dp_stats {
-	uint64_t	 rx_no_sa;	/* unknown SPI */
-	uint64_t	 rx_malformed;	/* shorter than an ESP header, bad marker */
-	uint64_t	 rx_keepalive;	/* NAT-keepalives (RFC 3948 2.3) */
-	uint64_t	 rx_ike;	/* IKE messages that reached the dataplane */
-	uint64_t	 rx_ecn_drop;	/* CE outside, not-ECT inside (RFC 6040 4.2) */
-	uint64_t	 tx_no_sa;	/* inner packets with no outbound SA */
-	uint64_t	 tx_bad;	/* inner packets we could not parse or segment */
-	uint64_t	 tx_icmp;	/* "too big" answered through the device */
-	uint64_t	 tx_err;	/* send failures */
+	uint64_t rx_no_sa;     /* unknown SPI */
+	uint64_t rx_malformed; /* shorter than an ESP header, bad marker */
+	uint64_t rx_keepalive; /* NAT-keepalives (RFC 3948 2.3) */
+	uint64_t rx_ike;       /* IKE messages that reached the dataplane */
+	uint64_t rx_ecn_drop;  /* CE outside, not-ECT inside (RFC 6040 4.2) */
+	uint64_t tx_no_sa;     /* inner packets with no outbound SA */
+	uint64_t tx_bad;       /* inner packets we could not parse or segment */
+	uint64_t tx_icmp;      /* "too big" answered through the device */
+	uint64_t tx_err;       /* send failures */
 };
 
 /* events is copied; it may be NULL. */
-int	esp_dp_new(const struct esp_dp_cfg *, const struct esp_events *,
-	    struct esp_backend **);
+int esp_dp_new(const struct esp_dp_cfg *, const struct esp_events *, struct esp_backend **);
 /* Only for a backend made by esp_dp_new(). */
-void	esp_dp_stats_get(struct esp_backend *, struct esp_dp_stats *);
+void esp_dp_stats_get(struct esp_backend *, struct esp_dp_stats *);
 
 #endif

@@ -7,14 +7,14 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define TCP_FIN	0x01
-#define TCP_PSH	0x08
-#define TCP_CWR	0x80
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
 
 void
 esp_vnet_decode(const uint8_t *p, struct esp_vnet *v)
 {
-	uint16_t	 f[4];
+	uint16_t f[4];
 
 	v->flags = p[0];
 	v->gso_type = p[1];
@@ -28,8 +28,8 @@ esp_vnet_decode(const uint8_t *p, struct esp_vnet *v)
 void
 esp_vnet_encode(uint8_t *p, const struct esp_vnet *v)
 {
-	uint16_t	 f[4] = { htole16(v->hdr_len), htole16(v->gso_size),
-			    htole16(v->csum_start), htole16(v->csum_offset) };
+	uint16_t f[4] = { htole16(v->hdr_len), htole16(v->gso_size), htole16(v->csum_start),
+		htole16(v->csum_offset) };
 
 	p[0] = v->flags;
 	p[1] = v->gso_type;
@@ -40,7 +40,7 @@ esp_vnet_encode(uint8_t *p, const struct esp_vnet *v)
 static void
 put16(uint8_t *b, size_t at, uint16_t v)
 {
-	struct wire_wr	 w = wire_wr_init(b + at, 2);
+	struct wire_wr w = wire_wr_init(b + at, 2);
 
 	wire_put_u16(&w, v);
 }
@@ -48,7 +48,7 @@ put16(uint8_t *b, size_t at, uint16_t v)
 static void
 put32(uint8_t *b, size_t at, uint32_t v)
 {
-	struct wire_wr	 w = wire_wr_init(b + at, 4);
+	struct wire_wr w = wire_wr_init(b + at, 4);
 
 	wire_put_u32(&w, v);
 }
@@ -58,16 +58,16 @@ put32(uint8_t *b, size_t at, uint32_t v)
 static int
 seg_finish_csum(const struct esp_vnet *v, uint8_t *pkt, size_t len)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len), data;
-	size_t		 at = (size_t)v->csum_start + v->csum_offset;
-	uint16_t	 c;
+	struct wire_rd r = wire_rd_init(pkt, len), data;
+	size_t	       at = (size_t)v->csum_start + v->csum_offset;
+	uint16_t       c;
 
 	if (at + 2 > len || !wire_skip(&r, v->csum_start) ||
 	    !wire_get_sub(&r, wire_left(&r), &data))
 		return -EINVAL;
 	c = esp_csum_final(esp_csum_add(0, data.p, wire_left(&data)));
 	if (c == 0 && v->csum_offset == 6)
-		c = 0xffff;	/* UDP: zero would mean "no checksum" (RFC 768) */
+		c = 0xffff; /* UDP: zero would mean "no checksum" (RFC 768) */
 	put16(pkt, at, c);
 	return 0;
 }
@@ -76,11 +76,11 @@ int
 esp_seg_init(struct esp_seg *s, const struct esp_vnet *v, uint8_t *pkt, size_t len,
     unsigned mtu)
 {
-	struct wire_rd	 r = wire_rd_init(pkt, len);
-	uint8_t		 vihl, doff;
-	uint16_t	 frag;
-	uint8_t		 gso = v->gso_type & (uint8_t)~ESP_GSO_ECN;
-	int		 rc;
+	struct wire_rd r = wire_rd_init(pkt, len);
+	uint8_t	       vihl, doff;
+	uint16_t       frag;
+	uint8_t	       gso = v->gso_type & (uint8_t)~ESP_GSO_ECN;
+	int	       rc;
 
 	memset(s, 0, sizeof(*s));
 	s->pkt = pkt;
@@ -159,7 +159,7 @@ esp_seg_left(const struct esp_seg *s)
 size_t
 esp_seg_peek_len(const struct esp_seg *s)
 {
-	size_t	 n;
+	size_t n;
 
 	if (!s->gso)
 		return s->idx == 0 ? s->len : 0;
@@ -172,14 +172,14 @@ esp_seg_peek_len(const struct esp_seg *s)
 int
 esp_seg_next(struct esp_seg *s, uint8_t *out, size_t cap)
 {
-	struct wire_rd	 r = wire_rd_init(s->pkt, s->len);
-	size_t		 hdrs = s->l3 + s->l4, n, total = esp_seg_peek_len(s);
-	bool		 last;
-	uint8_t		 flags;
-	uint16_t	 c;
-	uint64_t	 sum;
-	size_t		 alen = s->family == AF_INET ? 4 : 16;
-	size_t		 src = s->family == AF_INET ? 12 : 8;
+	struct wire_rd r = wire_rd_init(s->pkt, s->len);
+	size_t	       hdrs = s->l3 + s->l4, n, total = esp_seg_peek_len(s);
+	bool	       last;
+	uint8_t	       flags;
+	uint16_t       c;
+	uint64_t       sum;
+	size_t	       alen = s->family == AF_INET ? 4 : 16;
+	size_t	       src = s->family == AF_INET ? 12 : 8;
 
 	if (total == 0)
 		return 0;
@@ -208,7 +208,7 @@ esp_seg_next(struct esp_seg *s, uint8_t *out, size_t cap)
 		 * (RFC 3168 6.1.2) belongs to its first segment only. */
 		flags = s->tcp_flags;
 		if (!last)
-			flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			flags &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (s->idx > 0)
 			flags &= (uint8_t)~TCP_CWR;
 		put32(out, s->l3 + 4, s->tcp_seq + (uint32_t)s->off);
@@ -216,8 +216,8 @@ esp_seg_next(struct esp_seg *s, uint8_t *out, size_t cap)
 		put16(out, s->l3 + 16, 0);
 		sum = esp_csum_pseudo(s->family, out + src, out + src + alen, IPPROTO_TCP,
 		    (uint32_t)(s->l4 + n));
-		put16(out, s->l3 + 16, esp_csum_final(esp_csum_add(sum, out + s->l3,
-		    s->l4 + n)));
+		put16(out, s->l3 + 16,
+		    esp_csum_final(esp_csum_add(sum, out + s->l3, s->l4 + n)));
 	} else {
 		put16(out, s->l3 + 4, (uint16_t)(8 + n));
 		put16(out, s->l3 + 6, 0);

@@ -13,10 +13,10 @@
 #include "lib/sockaddr.h"
 
 #ifndef SO_ATTACH_REUSEPORT_CBPF
-#define SO_ATTACH_REUSEPORT_CBPF	51
+#define SO_ATTACH_REUSEPORT_CBPF 51
 #endif
 
-#define ESP_SOCK_BUF	(8 << 20)
+#define ESP_SOCK_BUF (8 << 20)
 
 /*
  * The steering program. For a reuseport group the kernel runs it with the
@@ -30,7 +30,7 @@
 static int
 steer_attach(int fd, unsigned nworkers)
 {
-	struct sock_filter	 f[] = {
+	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, IKE_NON_ESP_MARKER_LEN, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, 0),
@@ -41,9 +41,9 @@ steer_attach(int fd, unsigned nworkers)
 		BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
-	struct sock_fprog	 prog;
+	struct sock_fprog prog;
 
-	memset(&prog, 0, sizeof(prog));		/* the padding goes to the kernel too */
+	memset(&prog, 0, sizeof(prog)); /* the padding goes to the kernel too */
 	prog.len = sizeof(f) / sizeof(f[0]);
 	prog.filter = f;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0)
@@ -56,7 +56,7 @@ steer_attach(int fd, unsigned nworkers)
 static void
 esp_sock_recvtos(int s, int family)
 {
-	int	 one = 1;
+	int one = 1;
 
 	if (family == AF_INET)
 		(void)setsockopt(s, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
@@ -67,11 +67,11 @@ esp_sock_recvtos(int s, int family)
 static int
 udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, local, port, 0);
-	int			 s, one = 1, buf = ESP_SOCK_BUF, rc = 0;
-	int			 flags = SOCK_DGRAM | SOCK_CLOEXEC | (dataplane ? 0 : SOCK_NONBLOCK);
-	int			 pmtu;
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, local, port, 0);
+	int			s, one = 1, buf = ESP_SOCK_BUF, rc = 0;
+	int flags = SOCK_DGRAM | SOCK_CLOEXEC | (dataplane ? 0 : SOCK_NONBLOCK);
+	int pmtu;
 
 	if ((s = socket(local->family, flags, 0)) < 0)
 		return -errno;
@@ -80,7 +80,7 @@ udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
 	    (local->family == AF_INET6 &&
-	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)) {
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)) {
 		rc = -errno;
 		goto out;
 	}
@@ -98,7 +98,8 @@ udp_bind(const struct ipaddr *local, uint16_t port, bool dataplane, int *fd)
 			(void)setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
 		} else {
 			pmtu = IPV6_PMTUDISC_DONT;
-			(void)setsockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+			(void)setsockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu,
+			    sizeof(pmtu));
 		}
 		(void)setsockopt(s, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 		esp_sock_recvtos(s, local->family);
@@ -115,11 +116,11 @@ out:
 }
 
 int
-esp_udp_group_open(const struct ipaddr *local, uint16_t port, unsigned nworkers,
-    int *ike_fd, int *fds)
+esp_udp_group_open(const struct ipaddr *local, uint16_t port, unsigned nworkers, int *ike_fd,
+    int *fds)
 {
-	unsigned	 i = 0;
-	int		 ike = -1, rc;
+	unsigned i = 0;
+	int	 ike = -1, rc;
 
 	/* The IKE socket binds first: it is index 0 of the group. The
 	 * program is attached before the others join, so that an ESP
@@ -145,9 +146,9 @@ out:
 int
 esp_raw_open(const struct ipaddr *local, int *fd)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, local, 0, 0);
-	int			 s, buf = ESP_SOCK_BUF, one = 1, pmtu, rc = 0;
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, local, 0, 0);
+	int			s, buf = ESP_SOCK_BUF, one = 1, pmtu, rc = 0;
 
 	/* The kernel here has no ESP: a raw socket is handed every ESP
 	 * packet to our address (IPv4 with its IP header, IPv6 without). */
@@ -178,8 +179,8 @@ esp_raw_open(const struct ipaddr *local, int *fd)
 enum esp_udp_kind
 esp_udp_classify(struct wire_rd d)
 {
-	uint8_t		 b;
-	uint32_t	 w;
+	uint8_t	 b;
+	uint32_t w;
 
 	/* RFC 3948 2.2, 2.3 */
 	if (wire_left(&d) == 1 && wire_peek_u8(&d, &b) && b == 0xff)

@@ -12,17 +12,17 @@
 
 /* Newer than Debian 12's headers (Linux 6.2): UDP segmentation offload. */
 #ifndef TUN_F_USO4
-#define TUN_F_USO4	0x20
-#define TUN_F_USO6	0x40
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
 #endif
 
-#define ESP_TUN_TXQLEN	1000
+#define ESP_TUN_TXQLEN 1000
 
 int
 esp_tun_open_queue(const char *name, int *fd)
 {
-	struct ifreq	 ifr;
-	int		 s, rc = 0, hdr = ESP_VNET_LEN;
+	struct ifreq ifr;
+	int	     s, rc = 0, hdr = ESP_VNET_LEN;
 
 	if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
 		return -EINVAL;
@@ -49,7 +49,7 @@ esp_tun_offload(int fd, bool *uso)
 	/* Checksums left to us, TCP segmentation in both families, and UDP
 	 * segmentation where the kernel has it: one read then carries up
 	 * to 64 KB of one flow. */
-	unsigned long	 f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	unsigned long f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 
 	if (ioctl(fd, TUNSETOFFLOAD, f | TUN_F_USO4 | TUN_F_USO6) == 0) {
 		*uso = true;
@@ -64,8 +64,8 @@ esp_tun_offload(int fd, bool *uso)
 int
 esp_tun_up(const char *name, unsigned mtu)
 {
-	struct ifreq	 ifr;
-	int		 s, rc = 0;
+	struct ifreq ifr;
+	int	     s, rc = 0;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
@@ -77,7 +77,7 @@ esp_tun_up(const char *name, unsigned mtu)
 		goto out;
 	}
 	ifr.ifr_qlen = ESP_TUN_TXQLEN;
-	(void)ioctl(s, SIOCSIFTXQLEN, &ifr);	/* a longer queue only helps */
+	(void)ioctl(s, SIOCSIFTXQLEN, &ifr); /* a longer queue only helps */
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
 		rc = -errno;
 		goto out;

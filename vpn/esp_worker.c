@@ -17,13 +17,13 @@
 #include <openssl/rand.h>
 
 #ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
+#define UDP_SEGMENT 103
 #endif
 #ifndef UDP_GRO
-#define UDP_GRO		104
+#define UDP_GRO 104
 #endif
 
-static __thread const struct esp_dp *tls_dp;	/* set on worker threads */
+static __thread const struct esp_dp *tls_dp; /* set on worker threads */
 
 static const uint8_t vnet_zero[ESP_VNET_LEN];
 
@@ -38,7 +38,7 @@ esp_worker_self(const struct esp_dp *dp)
 static void
 sa_fire(struct esp_worker *w, struct esp_dsa *sa, unsigned bit)
 {
-	const struct esp_events	*ev = &w->dp->ev;
+	const struct esp_events *ev = &w->dp->ev;
 
 	if (atomic_fetch_or(&sa->fired, bit) & bit)
 		return;
@@ -60,7 +60,7 @@ sa_expire(struct esp_worker *w, struct esp_dsa *sa)
 static void
 tun_gone(struct esp_worker *w, struct esp_tun *t)
 {
-	const struct esp_events	*ev = &w->dp->ev;
+	const struct esp_events *ev = &w->dp->ev;
 
 	/* Stop polling our queue (its EPOLLERR would wake us forever). */
 	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, t->qfd[w->idx], NULL);
@@ -74,7 +74,7 @@ static void
 sa_acct_flush(struct esp_worker *w)
 {
 	for (unsigned i = 0; i < w->nacct; i++) {
-		struct esp_acct	*a = &w->acct[i];
+		struct esp_acct *a = &w->acct[i];
 		struct esp_dsa	*sa = a->sa;
 		uint64_t	 p = atomic_fetch_add(&sa->life_pkts, a->pkts) + a->pkts;
 		uint64_t	 b = atomic_fetch_add(&sa->life_bytes, a->bytes) + a->bytes;
@@ -92,7 +92,7 @@ sa_acct_flush(struct esp_worker *w)
 static void
 sa_acct(struct esp_worker *w, struct esp_dsa *sa, uint64_t pkts, uint64_t bytes)
 {
-	unsigned	 i;
+	unsigned i;
 
 	for (i = 0; i < w->nacct && w->acct[i].sa != sa; i++)
 		;
@@ -114,16 +114,16 @@ sa_acct(struct esp_worker *w, struct esp_dsa *sa, uint64_t pkts, uint64_t bytes)
 /* A send batch: ESP packets laid end to end in w->tx; consecutive ones of
  * one size form a UDP GSO message (the last may be shorter). */
 struct txb {
-	size_t		 pos;
-	unsigned	 nmsg;
-	bool		 open;		/* the last message may grow */
-	uint64_t	 segs;
+	size_t	 pos;
+	unsigned nmsg;
+	bool	 open; /* the last message may grow */
+	uint64_t segs;
 };
 
 static const uint8_t *
 iv_take(struct esp_worker *w, size_t n)
 {
-	const uint8_t	*p;
+	const uint8_t *p;
 
 	if (w->ivpos + n > ESP_IVPOOL) {
 		/* Unpredictable CBC IVs (RFC 3602 2.1), drawn in bulk. */
@@ -139,12 +139,12 @@ iv_take(struct esp_worker *w, size_t n)
 static void
 tx_split(struct esp_worker *w, int fd, const struct esp_out *o, unsigned m)
 {
-	const uint8_t	*base = w->siov[m].iov_base;
-	size_t		 left = w->siov[m].iov_len, seg = w->sseg[m];
+	const uint8_t *base = w->siov[m].iov_base;
+	size_t	       left = w->siov[m].iov_len, seg = w->sseg[m];
 
 	/* The path would not take GSO: the datagrams one by one. */
 	while (left > 0) {
-		size_t	 n = left < seg ? left : seg;
+		size_t n = left < seg ? left : seg;
 
 		if (sendto(fd, base, n, 0, (const struct sockaddr *)&o->peer, o->peerlen) < 0)
 			esp_ctr_add(&w->st.tx_err, 1);
@@ -156,14 +156,14 @@ tx_split(struct esp_worker *w, int fd, const struct esp_out *o, unsigned m)
 static void
 tx_flush(struct esp_worker *w, const struct esp_out *o, struct txb *b)
 {
-	struct esp_ep	*ep = o->ep;
-	int		 fd = ep->udp ? ep->fd[w->idx] : ep->fd[0];
-	unsigned	 sent = 0;
+	struct esp_ep *ep = o->ep;
+	int	       fd = ep->udp ? ep->fd[w->idx] : ep->fd[0];
+	unsigned       sent = 0;
 
 	for (unsigned m = 0; m < b->nmsg; m++) {
-		struct msghdr	*h = &w->smsg[m].msg_hdr;
-		struct cmsghdr	*c;
-		int		 tos = w->stos[m];
+		struct msghdr  *h = &w->smsg[m].msg_hdr;
+		struct cmsghdr *c;
+		int		tos = w->stos[m];
 
 		memset(h, 0, sizeof(*h));
 		h->msg_name = (void *)&o->peer;
@@ -194,7 +194,7 @@ tx_flush(struct esp_worker *w, const struct esp_out *o, struct txb *b)
 		memcpy(CMSG_DATA(c), &tos, sizeof(int));
 	}
 	while (sent < b->nmsg) {
-		int	 r = sendmmsg(fd, w->smsg + sent, b->nmsg - sent, 0);
+		int r = sendmmsg(fd, w->smsg + sent, b->nmsg - sent, 0);
 
 		if (r > 0) {
 			sent += (unsigned)r;
@@ -218,19 +218,17 @@ tx_flush(struct esp_worker *w, const struct esp_out *o, struct txb *b)
 }
 
 static void
-tx_add(struct esp_worker *w, const struct esp_out *o, struct txb *b, size_t elen,
-    uint8_t tos)
+tx_add(struct esp_worker *w, const struct esp_out *o, struct txb *b, size_t elen, uint8_t tos)
 {
-	unsigned	 m = b->nmsg - 1;
-	bool		 gso = o->ep->udp && !atomic_load_explicit(&o->ep->no_gso,
-			    memory_order_relaxed);
+	unsigned m = b->nmsg - 1;
+	bool gso = o->ep->udp && !atomic_load_explicit(&o->ep->no_gso, memory_order_relaxed);
 
 	if (gso && b->nmsg > 0 && b->open && elen <= w->sseg[m] && tos == w->stos[m] &&
 	    w->snseg[m] < ESP_GSO_SEGS && w->siov[m].iov_len + elen <= ESP_GSO_BYTES) {
 		w->siov[m].iov_len += elen;
 		w->snseg[m]++;
 		if (elen < w->sseg[m])
-			b->open = false;	/* only the last segment may be short */
+			b->open = false; /* only the last segment may be short */
 	} else {
 		m = b->nmsg++;
 		w->siov[m].iov_base = w->tx + b->pos;
@@ -246,8 +244,8 @@ tx_add(struct esp_worker *w, const struct esp_out *o, struct txb *b, size_t elen
 static void
 tx_icmp(struct esp_worker *w, struct esp_tun *t, const uint8_t *pkt, size_t len)
 {
-	struct iovec	 iov[2];
-	int		 n = esp_icmp_too_big(pkt, len, t->mtu, w->plain, ESP_RX_AREA);
+	struct iovec iov[2];
+	int	     n = esp_icmp_too_big(pkt, len, t->mtu, w->plain, ESP_RX_AREA);
 
 	if (n <= 0)
 		return;
@@ -264,8 +262,8 @@ tx_icmp(struct esp_worker *w, struct esp_tun *t, const uint8_t *pkt, size_t len)
 static unsigned
 tx_seq(struct esp_worker *w, struct esp_dsa *sa, unsigned n, uint64_t *first)
 {
-	uint64_t	 end = sa->xf.esn ? UINT64_MAX : UINT32_MAX, limit = end;
-	uint64_t	 f, avail;
+	uint64_t end = sa->xf.esn ? UINT64_MAX : UINT32_MAX, limit = end;
+	uint64_t f, avail;
 
 	if (sa->hard_pkts && sa->hard_pkts < limit)
 		limit = sa->hard_pkts;
@@ -279,7 +277,7 @@ tx_seq(struct esp_worker *w, struct esp_dsa *sa, unsigned n, uint64_t *first)
 	}
 	avail = limit - f + 1;
 	if (avail <= n) {
-		sa_expire(w, sa);	/* this batch uses the last numbers */
+		sa_expire(w, sa); /* this batch uses the last numbers */
 		return (unsigned)avail;
 	}
 	return n;
@@ -289,13 +287,13 @@ static void
 tx_pkt(struct esp_worker *w, struct esp_tun *t, const struct esp_out *o, struct esp_dsa *sa,
     struct txb *b, size_t n)
 {
-	struct esp_vnet	 v;
-	struct esp_seg	 s;
-	uint8_t		*pkt = w->tunbuf + ESP_VNET_LEN;
-	size_t		 len = n - ESP_VNET_LEN, hdr;
-	unsigned	 nseg, ok;
-	uint64_t	 seq, bytes = 0;
-	int		 rc;
+	struct esp_vnet v;
+	struct esp_seg	s;
+	uint8_t	       *pkt = w->tunbuf + ESP_VNET_LEN;
+	size_t		len = n - ESP_VNET_LEN, hdr;
+	unsigned	nseg, ok;
+	uint64_t	seq, bytes = 0;
+	int		rc;
 
 	esp_vnet_decode(w->tunbuf, &v);
 	rc = esp_seg_init(&s, &v, pkt, len, t->mtu);
@@ -321,11 +319,11 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, const struct esp_out *o, struct 
 	ok = tx_seq(w, sa, nseg, &seq);
 	hdr = esp_hdr_len(&sa->xf);
 	for (unsigned i = 0; i < ok; i++, seq++) {
-		size_t		 ilen = esp_seg_peek_len(&s), elen;
-		uint8_t		*slot, ver, tos;
-		const uint8_t	*iv = NULL;
-		struct wire_rd	 r;
-		int		 got;
+		size_t	       ilen = esp_seg_peek_len(&s), elen;
+		uint8_t	      *slot, ver, tos;
+		const uint8_t *iv = NULL;
+		struct wire_rd r;
+		int	       got;
 
 		elen = esp_encap_len(&sa->xf, ilen);
 		if (b->pos + elen > ESP_TX_AREA || b->nmsg == ESP_TX_PKTS)
@@ -337,10 +335,11 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, const struct esp_out *o, struct 
 			(void)esp_mss_clamp(slot + hdr, (size_t)got, t->mss, t->mtu);
 		r = wire_rd_init(slot + hdr, (size_t)got);
 		tos = esp_inner_tos(slot + hdr, (size_t)got);
-		if (!wire_peek_u8(&r, &ver) || (!sa->xf.aead && !(iv = iv_take(w, sa->xf.iv_len))) ||
+		if (!wire_peek_u8(&r, &ver) ||
+		    (!sa->xf.aead && !(iv = iv_take(w, sa->xf.iv_len))) ||
 		    esp_encap(&sa->xf, &sa->pw[w->idx].cx, seq,
-		    ver >> 4 == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6, iv, slot, (size_t)got,
-		    ESP_TX_AREA - b->pos, &elen) != 0) {
+			ver >> 4 == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6, iv, slot, (size_t)got,
+			ESP_TX_AREA - b->pos, &elen) != 0) {
 			esp_ctr_add(&sa->pw[w->idx].c.out_drop, 1);
 			continue;
 		}
@@ -359,15 +358,16 @@ tx_pkt(struct esp_worker *w, struct esp_tun *t, const struct esp_out *o, struct 
 static void
 wk_tx(struct esp_worker *w, struct esp_tun *t)
 {
-	struct esp_dsa	*sa = atomic_load_explicit(&t->out, memory_order_acquire);
-	struct esp_out	*o = atomic_load_explicit(&t->path, memory_order_acquire);
-	struct txb	 b = { 0 };
+	struct esp_dsa *sa = atomic_load_explicit(&t->out, memory_order_acquire);
+	struct esp_out *o = atomic_load_explicit(&t->path, memory_order_acquire);
+	struct txb	b = { 0 };
 
 	for (unsigned r = 0; r < ESP_TX_READS; r++) {
-		ssize_t	 n;
+		ssize_t n;
 
 		/* Room for a whole super-packet's segments, or send first. */
-		if (ESP_TX_AREA - b.pos < ESP_IP_MAXPACKET + ESP_GSO_SEGS * ESP_OVERHEAD_MAX * 2)
+		if (ESP_TX_AREA - b.pos <
+		    ESP_IP_MAXPACKET + ESP_GSO_SEGS * ESP_OVERHEAD_MAX * 2)
 			break;
 		if ((n = read(t->qfd[w->idx], w->tunbuf, ESP_TUNBUF)) < 0) {
 			if (errno == EBADFD || errno == EIO || errno == ENODEV)
@@ -387,9 +387,9 @@ wk_tx(struct esp_worker *w, struct esp_tun *t)
 /* --- receive: socket -> ESP -> TUN ------------------------------------ */
 
 struct rxb {
-	size_t		 ppos;		/* plaintext written to w->plain */
-	unsigned	 ntw;		/* pending device writes */
-	uint64_t	 now_ms;
+	size_t	 ppos; /* plaintext written to w->plain */
+	unsigned ntw;  /* pending device writes */
+	uint64_t now_ms;
 };
 
 static void
@@ -405,13 +405,13 @@ rx_write(struct esp_worker *w, struct esp_tun *t, struct iovec *iov, int n)
 static void
 rx_flush(struct esp_worker *w, struct rxb *b)
 {
-	struct iovec	 one[2];
-	unsigned	 i = 0, j, k;
+	struct iovec one[2];
+	unsigned     i = 0, j, k;
 
 	one[0].iov_base = (void *)vnet_zero;
 	one[0].iov_len = ESP_VNET_LEN;
 	while (i < b->ntw) {
-		struct esp_tun	*t = w->tt[i];
+		struct esp_tun *t = w->tt[i];
 
 		for (j = i + 1; j < b->ntw && w->tt[j] == t; j++)
 			;
@@ -436,10 +436,10 @@ rx_flush(struct esp_worker *w, struct rxb *b)
 }
 
 static void
-rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
-    const struct sockaddr *from, uint8_t tos, struct rxb *b)
+rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d, const struct sockaddr *from,
+    uint8_t tos, struct rxb *b)
 {
-	const struct esp_events	*ev = &w->dp->ev;
+	const struct esp_events *ev = &w->dp->ev;
 	struct esp_spi_tab	*tab;
 	struct esp_dsa		*sa;
 	struct esp_inner	 res;
@@ -481,8 +481,8 @@ rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
 		rx_flush(w, b);
 	c = &sa->pw[w->idx].c;
 	out = w->plain + b->ppos;
-	e = esp_input(&sa->xf, &sa->pw[w->idx].cx, &sa->rp, d, out, ESP_RX_AREA - b->ppos,
-	    &res, &seq);
+	e = esp_input(&sa->xf, &sa->pw[w->idx].cx, &sa->rp, d, out, ESP_RX_AREA - b->ppos, &res,
+	    &seq);
 	switch (e) {
 	case ESP_OK:
 		break;
@@ -518,14 +518,14 @@ rx_one(struct esp_worker *w, struct esp_ep *ep, struct wire_rd d,
 static void
 wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 {
-	unsigned	 slots = ep->udp ? ESP_RX_UDP_SLOTS : ESP_RX_RAW_SLOTS;
-	size_t		 ssz = ep->udp ? ESP_RX_UDP_SLOT : ESP_RX_RAW_SLOT;
-	struct rxb	 b = { 0 };
-	struct timespec	 ts;
-	int		 n;
+	unsigned	slots = ep->udp ? ESP_RX_UDP_SLOTS : ESP_RX_RAW_SLOTS;
+	size_t		ssz = ep->udp ? ESP_RX_UDP_SLOT : ESP_RX_RAW_SLOT;
+	struct rxb	b = { 0 };
+	struct timespec ts;
+	int		n;
 
 	for (unsigned i = 0; i < slots; i++) {
-		struct msghdr	*h = &w->rmsg[i].msg_hdr;
+		struct msghdr *h = &w->rmsg[i].msg_hdr;
 
 		w->riov[i].iov_base = w->rx + i * ssz;
 		w->riov[i].iov_len = ssz;
@@ -542,23 +542,23 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	b.now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1;
 	for (int i = 0; i < n; i++) {
-		struct msghdr	*h = &w->rmsg[i].msg_hdr;
-		struct wire_rd	 d = wire_rd_init(w->rx + (size_t)i * ssz, w->rmsg[i].msg_len);
-		size_t		 gso = 0;
-		uint8_t		 vihl, tos = 0;
+		struct msghdr *h = &w->rmsg[i].msg_hdr;
+		struct wire_rd d = wire_rd_init(w->rx + (size_t)i * ssz, w->rmsg[i].msg_len);
+		size_t	       gso = 0;
+		uint8_t	       vihl, tos = 0;
 
 		if (h->msg_flags & MSG_TRUNC) {
 			esp_ctr_add(&w->st.rx_malformed, 1);
 			continue;
 		}
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
-			int	 v;
+			int v;
 
 			if (gro && c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
 				memcpy(&v, CMSG_DATA(c), sizeof(v));
 				gso = v > 0 ? (size_t)v : 0;
 			} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
-				tos = *CMSG_DATA(c);	/* one byte (IP_RECVTOS) */
+				tos = *CMSG_DATA(c); /* one byte (IP_RECVTOS) */
 			else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
 				memcpy(&v, CMSG_DATA(c), sizeof(v));
 				tos = (uint8_t)v;
@@ -567,7 +567,7 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 		/* An IPv4 raw socket hands over the IP header too (its TOS is
 		 * the outer one: GRO never merges datagrams of different TOS). */
 		if (!ep->udp && ep->local.family == AF_INET) {
-			struct wire_rd	 ip = d;
+			struct wire_rd ip = d;
 
 			if (!wire_peek_u8(&d, &vihl) || !wire_skip(&ip, 1) ||
 			    !wire_peek_u8(&ip, &tos) || !wire_skip(&d, (vihl & 0xfu) * 4)) {
@@ -579,8 +579,8 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 			gso = wire_left(&d);
 		/* One GRO receive holds many datagrams of gso bytes each. */
 		while (!wire_empty(&d)) {
-			struct wire_rd	 one;
-			size_t		 k = wire_left(&d) < gso ? wire_left(&d) : gso;
+			struct wire_rd one;
+			size_t	       k = wire_left(&d) < gso ? wire_left(&d) : gso;
 
 			(void)wire_get_sub(&d, k, &one);
 			rx_one(w, ep, one, (const struct sockaddr *)&w->rname[i], tos, &b);
@@ -595,16 +595,16 @@ wk_rx(struct esp_worker *w, struct esp_ep *ep, int fd, bool gro)
 void *
 esp_worker_main(void *arg)
 {
-	struct esp_worker	*w = arg;
-	struct esp_dp		*dp = w->dp;
-	struct epoll_event	 evs[32];
-	char			 name[16];
+	struct esp_worker *w = arg;
+	struct esp_dp	  *dp = w->dp;
+	struct epoll_event evs[32];
+	char		   name[16];
 
 	tls_dp = dp;
 	snprintf(name, sizeof(name), "hgw-esp%u", w->idx);
 	pthread_setname_np(pthread_self(), name);
 	while (!atomic_load(&dp->stop)) {
-		int	 n;
+		int n;
 
 		/* The quiescent point: nothing from the last batch is held.
 		 * We never count as offline while blocked, because the events
@@ -613,8 +613,8 @@ esp_worker_main(void *arg)
 		atomic_store(&w->qs, atomic_load(&dp->epoch));
 		n = epoll_wait(w->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
 		for (int i = 0; i < n; i++) {
-			struct esp_pe	*pe = evs[i].data.ptr;
-			uint64_t	 v;
+			struct esp_pe *pe = evs[i].data.ptr;
+			uint64_t       v;
 
 			switch (pe->kind) {
 			case ESP_PE_WAKE:
@@ -645,9 +645,9 @@ esp_worker_main(void *arg)
 int
 esp_worker_alloc(struct esp_dp *dp, unsigned idx, struct esp_worker **out)
 {
-	struct esp_worker	*w;
-	struct epoll_event	 ev = { .events = EPOLLIN };
-	int			 rc = -ENOMEM;
+	struct esp_worker *w;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int		   rc = -ENOMEM;
 
 	if (!(w = calloc(1, sizeof(*w))))
 		return -ENOMEM;

@@ -5,18 +5,18 @@
 
 #include <openssl/evp.h>
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* RFC 3602 (AES-CBC: 16-byte IV and block), RFC 5282 (AES-GCM in IKE:
  * 8-byte explicit IV, 4-byte salt, 16-byte ICV; no alignment, so a block
  * of 1 and no padding bytes beyond the pad length). */
 static const struct encr_info {
-	uint16_t	 id;
-	bool		 aead;
-	uint8_t		 iv, block, salt, icv;
+	uint16_t id;
+	bool	 aead;
+	uint8_t	 iv, block, salt, icv;
 } encr_tab[] = {
-	{ IKE_ENCR_AES_CBC,	false,	16, 16, 0, 0 },
-	{ IKE_ENCR_AES_GCM_16,	true,	8, 1, 4, 16 },
+	{ IKE_ENCR_AES_CBC, false, 16, 16, 0, 0 },
+	{ IKE_ENCR_AES_GCM_16, true, 8, 1, 4, 16 },
 };
 
 /* RFC 2404 (SHA1-96), RFC 4868 (SHA-2: key = digest length, ICV half). */
@@ -77,14 +77,13 @@ prf_find(uint16_t id)
 bool
 ike_encr_supported(uint16_t encr, uint16_t keybits)
 {
-	return encr_find(encr) != NULL &&
-	    (keybits == 128 || keybits == 192 || keybits == 256);
+	return encr_find(encr) != NULL && (keybits == 128 || keybits == 192 || keybits == 256);
 }
 
 bool
 ike_encr_is_aead(uint16_t encr)
 {
-	const struct encr_info	*e = encr_find(encr);
+	const struct encr_info *e = encr_find(encr);
 
 	/* the other AEAD ids too, so a proposal naming them is judged right */
 	if (encr == IKE_ENCR_AES_GCM_8 || encr == IKE_ENCR_AES_GCM_12 ||
@@ -104,7 +103,7 @@ ike_encr_key_len(uint16_t encr, uint16_t keybits)
 size_t
 ike_encr_iv_len(uint16_t encr)
 {
-	const struct encr_info	*e = encr_find(encr);
+	const struct encr_info *e = encr_find(encr);
 
 	return e ? e->iv : 0;
 }
@@ -112,7 +111,7 @@ ike_encr_iv_len(uint16_t encr)
 size_t
 ike_encr_block_len(uint16_t encr)
 {
-	const struct encr_info	*e = encr_find(encr);
+	const struct encr_info *e = encr_find(encr);
 
 	return e ? e->block : 0;
 }
@@ -120,7 +119,7 @@ ike_encr_block_len(uint16_t encr)
 size_t
 ike_encr_icv_len(uint16_t encr)
 {
-	const struct encr_info	*e = encr_find(encr);
+	const struct encr_info *e = encr_find(encr);
 
 	return e ? e->icv : 0;
 }
@@ -134,7 +133,7 @@ ike_integ_supported(uint16_t integ)
 size_t
 ike_integ_key_len(uint16_t integ)
 {
-	const struct integ_info	*i = integ_find(integ);
+	const struct integ_info *i = integ_find(integ);
 
 	return i ? i->key : 0;
 }
@@ -142,7 +141,7 @@ ike_integ_key_len(uint16_t integ)
 size_t
 ike_integ_icv_len(uint16_t integ)
 {
-	const struct integ_info	*i = integ_find(integ);
+	const struct integ_info *i = integ_find(integ);
 
 	return i ? i->icv : 0;
 }
@@ -156,7 +155,7 @@ ike_prf_supported(uint16_t prf)
 size_t
 ike_prf_len(uint16_t prf)
 {
-	const struct prf_info	*p = prf_find(prf);
+	const struct prf_info *p = prf_find(prf);
 
 	return p ? p->len : 0;
 }
@@ -164,7 +163,7 @@ ike_prf_len(uint16_t prf)
 const char *
 ike_prf_digest(uint16_t prf)
 {
-	const struct prf_info	*p = prf_find(prf);
+	const struct prf_info *p = prf_find(prf);
 
 	return p ? p->md : NULL;
 }
@@ -172,7 +171,7 @@ ike_prf_digest(uint16_t prf)
 const char *
 ike_integ_digest(uint16_t integ)
 {
-	const struct integ_info	*i = integ_find(integ);
+	const struct integ_info *i = integ_find(integ);
 
 	return i ? i->md : NULL;
 }
@@ -184,7 +183,9 @@ ike_encr_evp(uint16_t encr, uint16_t keybits)
 		return NULL;
 	if (encr == IKE_ENCR_AES_CBC)
 		return keybits == 128 ? EVP_aes_128_cbc() :
-		    keybits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
+		    keybits == 192    ? EVP_aes_192_cbc() :
+					EVP_aes_256_cbc();
 	return keybits == 128 ? EVP_aes_128_gcm() :
-	    keybits == 192 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
+	    keybits == 192    ? EVP_aes_192_gcm() :
+				EVP_aes_256_gcm();
 }

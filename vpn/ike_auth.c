@@ -11,9 +11,9 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define KEY_PAD		"Key Pad for IKEv2"	/* RFC 7296 2.15, no NUL */
-#define RSA_MIN_BITS	2048
+#define NITEMS(a)    (sizeof(a) / sizeof((a)[0]))
+#define KEY_PAD	     "Key Pad for IKEv2" /* RFC 7296 2.15, no NUL */
+#define RSA_MIN_BITS 2048
 
 /*
  * RFC 7427 3 and appendix A: the AlgorithmIdentifier DER that precedes
@@ -48,9 +48,9 @@ static const struct sig_alg {
 
 /* RFC 4754: the legacy ECDSA methods fix curve and hash. */
 static const struct {
-	uint8_t		 method;
-	const char	*curve, *md;
-	size_t		 coord;
+	uint8_t	    method;
+	const char *curve, *md;
+	size_t	    coord;
 } ecdsa_legacy[] = {
 	{ IKE_AUTH_ECDSA_256, "prime256v1", "SHA256", 32 },
 	{ IKE_AUTH_ECDSA_384, "secp384r1", "SHA384", 48 },
@@ -61,12 +61,12 @@ static const struct {
 static int
 auth_octets(const struct ike_auth_data *a, uint8_t *maced_id, struct wire_rd parts[3])
 {
-	int	 rc;
+	int rc;
 
 	if (a->sk_p == NULL || ike_prf_len(a->prf) == 0)
 		return -ENOTSUP;
 	if ((rc = ike_prf(a->prf, secret_data(a->sk_p), secret_len(a->sk_p), &a->id, 1,
-	    maced_id)) != 0)
+		 maced_id)) != 0)
 		return rc;
 	parts[0] = a->msg;
 	parts[1] = a->nonce;
@@ -78,10 +78,10 @@ int
 ike_auth_psk(const struct ike_auth_data *a, const struct secret *psk, uint8_t *out, size_t cap,
     size_t *len)
 {
-	struct wire_rd	 pad = wire_rd_init(KEY_PAD, sizeof(KEY_PAD) - 1), parts[3];
-	uint8_t		 kp[IKE_PRF_MAX_LEN], mid[IKE_PRF_MAX_LEN];
-	size_t		 hl = ike_prf_len(a->prf);
-	int		 rc;
+	struct wire_rd pad = wire_rd_init(KEY_PAD, sizeof(KEY_PAD) - 1), parts[3];
+	uint8_t	       kp[IKE_PRF_MAX_LEN], mid[IKE_PRF_MAX_LEN];
+	size_t	       hl = ike_prf_len(a->prf);
+	int	       rc;
 
 	*len = 0;
 	if (hl == 0)
@@ -103,11 +103,12 @@ out:
 }
 
 int
-ike_auth_psk_verify(const struct ike_auth_data *a, const struct secret *psk, struct wire_rd auth)
+ike_auth_psk_verify(const struct ike_auth_data *a, const struct secret *psk,
+    struct wire_rd auth)
 {
-	uint8_t	 want[IKE_PRF_MAX_LEN];
-	size_t	 n;
-	int	 rc;
+	uint8_t want[IKE_PRF_MAX_LEN];
+	size_t	n;
+	int	rc;
 
 	if ((rc = ike_auth_psk(a, psk, want, sizeof(want), &n)) != 0)
 		return rc;
@@ -130,7 +131,7 @@ sig_alg_find(uint16_t hash, int key)
 static int
 key_kind(EVP_PKEY *key)
 {
-	int	 t = EVP_PKEY_get_base_id(key);
+	int t = EVP_PKEY_get_base_id(key);
 
 	if (t == EVP_PKEY_RSA && EVP_PKEY_get_bits(key) < RSA_MIN_BITS)
 		return -1;
@@ -140,11 +141,12 @@ key_kind(EVP_PKEY *key)
 static bool
 ec_curve_is(EVP_PKEY *key, const char *curve)
 {
-	char	 name[64];
-	size_t	 n;
+	char   name[64];
+	size_t n;
 
-	return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name),
-	    &n) && strcmp(name, curve) == 0;
+	return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name,
+		   sizeof(name), &n) &&
+	    strcmp(name, curve) == 0;
 }
 
 /* Sign the octets with PKCS#1 v1.5 (RSA) or ECDSA (DER), the default
@@ -153,14 +155,15 @@ static int
 sign_octets(EVP_PKEY *key, const char *md, const struct wire_rd parts[3], uint8_t *sig,
     size_t cap, size_t *siglen)
 {
-	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
-	size_t		 need = 0;
-	int		 rc = -EIO;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t	    need = 0;
+	int	    rc = -EIO;
 
 	if (ctx == NULL || EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) <= 0)
 		goto out;
 	for (int i = 0; i < 3; i++)
-		if (parts[i].len > 0 && EVP_DigestSignUpdate(ctx, parts[i].p, parts[i].len) <= 0)
+		if (parts[i].len > 0 &&
+		    EVP_DigestSignUpdate(ctx, parts[i].p, parts[i].len) <= 0)
 			goto out;
 	if (EVP_DigestSignFinal(ctx, NULL, &need) <= 0)
 		goto out;
@@ -181,13 +184,14 @@ static int
 verify_octets(EVP_PKEY *key, const char *md, const struct wire_rd parts[3], const uint8_t *sig,
     size_t siglen)
 {
-	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
-	int		 rc = -EIO;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int	    rc = -EIO;
 
 	if (ctx == NULL || EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) <= 0)
 		goto out;
 	for (int i = 0; i < 3; i++)
-		if (parts[i].len > 0 && EVP_DigestVerifyUpdate(ctx, parts[i].p, parts[i].len) <= 0)
+		if (parts[i].len > 0 &&
+		    EVP_DigestVerifyUpdate(ctx, parts[i].p, parts[i].len) <= 0)
 			goto out;
 	/* 0 is a wrong signature, < 0 one that does not even parse */
 	rc = EVP_DigestVerifyFinal(ctx, sig, siglen) == 1 ? 0 : -EBADMSG;
@@ -200,12 +204,12 @@ int
 ike_auth_sign(const struct ike_auth_data *a, EVP_PKEY *key, uint8_t method, uint16_t hash,
     unsigned flags, uint8_t *out, size_t cap, size_t *len)
 {
-	const struct sig_alg	*alg = NULL;
-	struct wire_rd		 parts[3];
-	uint8_t			 mid[IKE_PRF_MAX_LEN];
-	size_t			 hdr = 0, siglen;
-	const char		*md;
-	int			 kind = key_kind(key), rc;
+	const struct sig_alg *alg = NULL;
+	struct wire_rd	      parts[3];
+	uint8_t		      mid[IKE_PRF_MAX_LEN];
+	size_t		      hdr = 0, siglen;
+	const char	     *md;
+	int		      kind = key_kind(key), rc;
 
 	*len = 0;
 	if (kind < 0)
@@ -218,7 +222,7 @@ ike_auth_sign(const struct ike_auth_data *a, EVP_PKEY *key, uint8_t method, uint
 		md = alg->md;
 		hdr = 1 + alg->len;
 		break;
-	case IKE_AUTH_RSA_SIG:		/* RFC 7296 3.8: PKCS#1 v1.5, SHA-1 */
+	case IKE_AUTH_RSA_SIG: /* RFC 7296 3.8: PKCS#1 v1.5, SHA-1 */
 		if (kind != EVP_PKEY_RSA || !(flags & IKE_AUTH_ALLOW_SHA1))
 			return -ENOTSUP;
 		md = "SHA1";
@@ -233,7 +237,7 @@ ike_auth_sign(const struct ike_auth_data *a, EVP_PKEY *key, uint8_t method, uint
 	if ((rc = sign_octets(key, md, parts, out + hdr, cap - hdr, &siglen)) != 0)
 		goto out;
 	if (alg != NULL) {
-		out[0] = alg->len;		/* RFC 7427 3: ASN.1 Length */
+		out[0] = alg->len; /* RFC 7427 3: ASN.1 Length */
 		memcpy(out + 1, alg->der, alg->len);
 	}
 	*len = hdr + siglen;
@@ -248,15 +252,14 @@ static int
 ecdsa_raw_to_der(const uint8_t *raw, size_t len, size_t coord, uint8_t *der, size_t cap,
     size_t *dlen)
 {
-	ECDSA_SIG	*sig = NULL;
-	BIGNUM		*r = NULL, *s = NULL;
-	uint8_t		*p = der;
-	int		 n, rc = -EBADMSG;
+	ECDSA_SIG *sig = NULL;
+	BIGNUM	  *r = NULL, *s = NULL;
+	uint8_t	  *p = der;
+	int	   n, rc = -EBADMSG;
 
 	if (len != 2 * coord)
 		return -EBADMSG;
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(raw, (int)coord, NULL)) == NULL ||
+	if ((sig = ECDSA_SIG_new()) == NULL || (r = BN_bin2bn(raw, (int)coord, NULL)) == NULL ||
 	    (s = BN_bin2bn(raw + coord, (int)coord, NULL)) == NULL ||
 	    !ECDSA_SIG_set0(sig, r, s)) {
 		BN_free(r);
@@ -277,13 +280,13 @@ int
 ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
     struct wire_rd auth, unsigned flags)
 {
-	const struct sig_alg	*alg = NULL;
-	struct wire_rd		 parts[3], algid;
-	uint8_t			 mid[IKE_PRF_MAX_LEN], der[160], alen;
-	const char		*md = NULL;
-	const uint8_t		*sig;
-	size_t			 siglen = 0;
-	int			 kind = key_kind(pub), rc;
+	const struct sig_alg *alg = NULL;
+	struct wire_rd	      parts[3], algid;
+	uint8_t		      mid[IKE_PRF_MAX_LEN], der[160], alen;
+	const char	     *md = NULL;
+	const uint8_t	     *sig;
+	size_t		      siglen = 0;
+	int		      kind = key_kind(pub), rc;
 
 	if (kind < 0)
 		return -ENOTSUP;
@@ -296,7 +299,8 @@ ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
 			if (sig_algs[i].len == algid.len &&
 			    memcmp(sig_algs[i].der, algid.p, algid.len) == 0)
 				alg = &sig_algs[i];
-		if (alg == NULL || (alg->hash == IKE_HASH_SHA1 && !(flags & IKE_AUTH_ALLOW_SHA1)))
+		if (alg == NULL ||
+		    (alg->hash == IKE_HASH_SHA1 && !(flags & IKE_AUTH_ALLOW_SHA1)))
 			return -ENOTSUP;
 		/* the algorithm must fit the certificate's key */
 		if (alg->key != kind)
@@ -317,14 +321,14 @@ ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
 	case IKE_AUTH_ECDSA_256:
 	case IKE_AUTH_ECDSA_384:
 	case IKE_AUTH_ECDSA_521: {
-		size_t	 i = 0;
+		size_t i = 0;
 
-		while (ecdsa_legacy[i].method != method)	/* all three are listed */
+		while (ecdsa_legacy[i].method != method) /* all three are listed */
 			i++;
 		if (kind != EVP_PKEY_EC || !ec_curve_is(pub, ecdsa_legacy[i].curve))
 			return -EBADMSG;
 		if ((rc = ecdsa_raw_to_der(auth.p, auth.len, ecdsa_legacy[i].coord, der,
-		    sizeof(der), &siglen)) != 0)
+			 sizeof(der), &siglen)) != 0)
 			return rc;
 		md = ecdsa_legacy[i].md;
 		sig = der;
@@ -342,10 +346,10 @@ ike_auth_verify(const struct ike_auth_data *a, EVP_PKEY *pub, uint8_t method,
 uint16_t
 ike_auth_hash_pick(EVP_PKEY *key, uint32_t peer_mask)
 {
-	static const uint16_t	 order[] = { IKE_HASH_SHA2_256, IKE_HASH_SHA2_384,
-	    IKE_HASH_SHA2_512 };
-	uint16_t		 want = IKE_HASH_SHA2_256;
-	int			 kind = key_kind(key);
+	static const uint16_t order[] = { IKE_HASH_SHA2_256, IKE_HASH_SHA2_384,
+		IKE_HASH_SHA2_512 };
+	uint16_t	      want = IKE_HASH_SHA2_256;
+	int		      kind = key_kind(key);
 
 	if (kind < 0)
 		return 0;
@@ -369,7 +373,7 @@ ike_auth_hash_pick(EVP_PKEY *key, uint32_t peer_mask)
 size_t
 ike_sighash_encode(uint8_t *buf, size_t cap, unsigned flags)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
+	struct wire_wr w = wire_wr_init(buf, cap);
 
 	wire_put_u16(&w, IKE_HASH_SHA2_256);
 	wire_put_u16(&w, IKE_HASH_SHA2_384);
@@ -382,10 +386,10 @@ ike_sighash_encode(uint8_t *buf, size_t cap, unsigned flags)
 enum ike_err
 ike_sighash_decode(struct wire_rd data, uint32_t *mask)
 {
-	uint16_t	 id;
+	uint16_t id;
 
 	*mask = 0;
-	if (wire_left(&data) % 2 != 0)		/* RFC 7427 4: 2-octet ids */
+	if (wire_left(&data) % 2 != 0) /* RFC 7427 4: 2-octet ids */
 		return IKE_ERR_SYNTAX;
 	while (wire_get_u16(&data, &id))
 		if (id < 32)

@@ -17,20 +17,20 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#define FILE_MAX	(1 << 20)	/* a PEM bundle is never bigger */
-#define RSA_MIN_BITS	2048
+#define FILE_MAX     (1 << 20) /* a PEM bundle is never bigger */
+#define RSA_MIN_BITS 2048
 
 static __attribute__((format(printf, 4, 5))) int
 cerr(int rc, char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (err != NULL && errlen > 0) {
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
-	ERR_clear_error();	/* OpenSSL's queue must not leak into the next call */
+	ERR_clear_error(); /* OpenSSL's queue must not leak into the next call */
 	return rc;
 }
 
@@ -39,9 +39,9 @@ cerr(int rc, char *err, size_t errlen, const char *fmt, ...)
 static int
 file_read(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
-	FILE		*f;
-	struct stat	 st;
-	int		 rc = 0;
+	FILE	   *f;
+	struct stat st;
+	int	    rc = 0;
 
 	*buf = NULL;
 	if ((f = fopen(path, "rb")) == NULL)
@@ -55,8 +55,8 @@ file_read(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 		goto out;
 	}
 	if (st.st_size == 0 || st.st_size > FILE_MAX) {
-		rc = cerr(-EINVAL, err, errlen, "%s: %s", path, st.st_size == 0 ? "empty file" :
-		    "too big for a certificate or key file");
+		rc = cerr(-EINVAL, err, errlen, "%s: %s", path,
+		    st.st_size == 0 ? "empty file" : "too big for a certificate or key file");
 		goto out;
 	}
 	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -97,12 +97,12 @@ file_holds(const char *text)
 int
 ike_cert_load(const char *path, X509 **out, char *err, size_t errlen)
 {
-	char		*text;
-	size_t		 len;
-	BIO		*bio = NULL;
-	const uint8_t	*p;
-	const char	*holds;
-	int		 rc;
+	char	      *text;
+	size_t	       len;
+	BIO	      *bio = NULL;
+	const uint8_t *p;
+	const char    *holds;
+	int	       rc;
 
 	*out = NULL;
 	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
@@ -114,7 +114,8 @@ ike_cert_load(const char *path, X509 **out, char *err, size_t errlen)
 	if (strstr(text, "-----BEGIN CERTIFICATE-----") != NULL) {
 		if ((*out = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
 			rc = cerr(-EINVAL, err, errlen,
-			    "%s: the PEM certificate does not parse (damaged base64 or DER)", path);
+			    "%s: the PEM certificate does not parse (damaged base64 or DER)",
+			    path);
 		goto out;
 	}
 	/* no PEM certificate: perhaps DER, or something else entirely */
@@ -122,8 +123,10 @@ ike_cert_load(const char *path, X509 **out, char *err, size_t errlen)
 	if ((*out = d2i_X509(NULL, &p, (long)len)) != NULL)
 		goto out;
 	holds = file_holds(text);
-	rc = cerr(-EINVAL, err, errlen, "%s: no certificate (no -----BEGIN CERTIFICATE----- and "
-	    "not DER)%s%s", path, holds ? "; the file holds " : "", holds ? holds : "");
+	rc = cerr(-EINVAL, err, errlen,
+	    "%s: no certificate (no -----BEGIN CERTIFICATE----- and "
+	    "not DER)%s%s",
+	    path, holds ? "; the file holds " : "", holds ? holds : "");
 out:
 	BIO_free(bio);
 	free(text);
@@ -135,15 +138,16 @@ out:
 static const char *
 key_unusable(EVP_PKEY *k)
 {
-	char	 curve[64];
-	size_t	 n;
+	char   curve[64];
+	size_t n;
 
 	switch (EVP_PKEY_get_base_id(k)) {
 	case EVP_PKEY_RSA:
-		return EVP_PKEY_get_bits(k) < RSA_MIN_BITS ? "RSA key shorter than 2048 bits" : NULL;
+		return EVP_PKEY_get_bits(k) < RSA_MIN_BITS ? "RSA key shorter than 2048 bits" :
+							     NULL;
 	case EVP_PKEY_EC:
 		if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, curve,
-		    sizeof(curve), &n))
+			sizeof(curve), &n))
 			return "EC key without a named curve";
 		if (strcmp(curve, "prime256v1") && strcmp(curve, "secp384r1") &&
 		    strcmp(curve, "secp521r1"))
@@ -163,11 +167,11 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 int
 ike_key_load(const char *path, EVP_PKEY **out, char *err, size_t errlen)
 {
-	char		*text;
-	size_t		 len;
-	BIO		*bio = NULL;
-	const char	*holds, *bad;
-	int		 rc;
+	char	   *text;
+	size_t	    len;
+	BIO	   *bio = NULL;
+	const char *holds, *bad;
+	int	    rc;
 
 	*out = NULL;
 	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
@@ -183,7 +187,8 @@ ike_key_load(const char *path, EVP_PKEY **out, char *err, size_t errlen)
 	}
 	if ((*out = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) == NULL) {
 		rc = cerr(-EINVAL, err, errlen, "%s: no private key%s%s", path,
-		    holds ? "; the file holds " : " (no PEM private key block)", holds ? holds : "");
+		    holds ? "; the file holds " : " (no PEM private key block)",
+		    holds ? holds : "");
 		goto out;
 	}
 	if ((bad = key_unusable(*out)) != NULL) {
@@ -203,7 +208,7 @@ int
 ike_cred_load(const char *cert_path, const char *key_path, X509 **cert, EVP_PKEY **key,
     char *err, size_t errlen)
 {
-	int	 rc;
+	int rc;
 
 	*cert = NULL;
 	*key = NULL;
@@ -211,8 +216,10 @@ ike_cred_load(const char *cert_path, const char *key_path, X509 **cert, EVP_PKEY
 	    (rc = ike_key_load(key_path, key, err, errlen)) != 0)
 		goto out;
 	if (X509_check_private_key(*cert, *key) != 1)
-		rc = cerr(-EINVAL, err, errlen, "%s: private key does not belong to the "
-		    "certificate in %s", key_path, cert_path);
+		rc = cerr(-EINVAL, err, errlen,
+		    "%s: private key does not belong to the "
+		    "certificate in %s",
+		    key_path, cert_path);
 out:
 	if (rc != 0) {
 		X509_free(*cert);
@@ -227,7 +234,7 @@ out:
 static int
 pem_count(const char *text, const char *marker)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (const char *p = text; (p = strstr(p, marker)) != NULL; p += strlen(marker))
 		n++;
@@ -243,16 +250,17 @@ subject_text(X509 *c, char *buf, size_t len)
 int
 ike_ca_load(const char *path, X509_STORE **out, char *err, size_t errlen)
 {
-	char		*text, subj[256];
-	size_t		 len;
-	BIO		*bio = NULL;
-	X509		*c;
-	int		 rc = 0, n = 0;
+	char  *text, subj[256];
+	size_t len;
+	BIO   *bio = NULL;
+	X509  *c;
+	int    rc = 0, n = 0;
 
 	*out = NULL;
 	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
 		return rc;
-	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL || (*out = X509_STORE_new()) == NULL) {
+	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL ||
+	    (*out = X509_STORE_new()) == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -261,8 +269,10 @@ ike_ca_load(const char *path, X509_STORE **out, char *err, size_t errlen)
 		/* RFC 5280 4.2.1.9: only a CA may vouch for others */
 		if (X509_check_ca(c) < 1) {
 			subject_text(c, subj, sizeof(subj));
-			rc = cerr(-EINVAL, err, errlen, "%s: certificate %d (%s) is not a CA "
-			    "(no basicConstraints CA:TRUE)", path, n, subj);
+			rc = cerr(-EINVAL, err, errlen,
+			    "%s: certificate %d (%s) is not a CA "
+			    "(no basicConstraints CA:TRUE)",
+			    path, n, subj);
 			X509_free(c);
 			goto out;
 		}
@@ -272,17 +282,19 @@ ike_ca_load(const char *path, X509_STORE **out, char *err, size_t errlen)
 			    path, n);
 			goto out;
 		}
-		X509_free(c);		/* the store holds its own reference */
+		X509_free(c); /* the store holds its own reference */
 	}
 	if (n == 0) {
-		const char	*holds = file_holds(text);
+		const char *holds = file_holds(text);
 
 		rc = cerr(-EINVAL, err, errlen, "%s: no PEM CA certificate%s%s", path,
 		    holds ? "; the file holds " : "", holds ? holds : "");
 	} else if (pem_count(text, "-----BEGIN CERTIFICATE-----") != n) {
 		/* the reader stops quietly at a damaged block */
-		rc = cerr(-EINVAL, err, errlen, "%s: certificate %d does not parse (damaged "
-		    "base64 or DER)", path, n + 1);
+		rc = cerr(-EINVAL, err, errlen,
+		    "%s: certificate %d does not parse (damaged "
+		    "base64 or DER)",
+		    path, n + 1);
 	}
 out:
 	if (rc != 0) {
@@ -299,8 +311,8 @@ out:
 static X509 *
 der_cert(struct wire_rd der)
 {
-	const uint8_t	*p = der.p;
-	X509		*c;
+	const uint8_t *p = der.p;
+	X509	      *c;
 
 	if (der.len == 0 || der.len > (size_t)INT32_MAX)
 		return NULL;
@@ -318,11 +330,11 @@ int
 ike_cert_verify(X509_STORE *store, struct wire_rd der, const struct wire_rd *chain,
     size_t nchain, X509 **out, char *err, size_t errlen)
 {
-	X509_STORE_CTX	*ctx = NULL;
-	STACK_OF(X509)	*untrusted = NULL;
-	X509		*ee, *bad;
-	char		 subj[256];
-	int		 rc, e;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *untrusted = NULL;
+	X509 *ee, *bad;
+	char  subj[256];
+	int   rc, e;
 
 	*out = NULL;
 	if ((ee = der_cert(der)) == NULL)
@@ -332,11 +344,13 @@ ike_cert_verify(X509_STORE *store, struct wire_rd der, const struct wire_rd *cha
 		goto out;
 	}
 	for (size_t i = 0; i < nchain; i++) {
-		X509	*c = der_cert(chain[i]);
+		X509 *c = der_cert(chain[i]);
 
 		if (c == NULL) {
-			rc = cerr(-EBADMSG, err, errlen, "the peer's certificate %zu is not valid "
-			    "DER", i + 2);
+			rc = cerr(-EBADMSG, err, errlen,
+			    "the peer's certificate %zu is not valid "
+			    "DER",
+			    i + 2);
 			goto out;
 		}
 		if (!sk_X509_push(untrusted, c)) {
@@ -373,7 +387,7 @@ out:
 int
 ike_cert_der(X509 *cert, uint8_t *buf, size_t cap, size_t *len)
 {
-	int	 n = i2d_X509(cert, NULL);
+	int n = i2d_X509(cert, NULL);
 
 	*len = 0;
 	if (n <= 0)
@@ -388,9 +402,9 @@ ike_cert_der(X509 *cert, uint8_t *buf, size_t cap, size_t *len)
 int
 ike_ca_keyid(X509 *ca, uint8_t out[IKE_CA_KEYID_LEN])
 {
-	uint8_t		*spki = NULL;
-	unsigned	 n = 0;
-	int		 len, rc = -EIO;
+	uint8_t *spki = NULL;
+	unsigned n = 0;
+	int	 len, rc = -EIO;
 
 	/* RFC 7296 3.7: over the whole SubjectPublicKeyInfo, not only the key */
 	if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &spki)) <= 0)
@@ -404,7 +418,7 @@ ike_ca_keyid(X509 *ca, uint8_t out[IKE_CA_KEYID_LEN])
 bool
 ike_certreq_has(struct wire_rd data, const uint8_t keyid[IKE_CA_KEYID_LEN])
 {
-	uint8_t	 h[IKE_CA_KEYID_LEN];
+	uint8_t h[IKE_CA_KEYID_LEN];
 
 	while (wire_get_bytes(&data, h, sizeof(h)))
 		if (memcmp(h, keyid, sizeof(h)) == 0)

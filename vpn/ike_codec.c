@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <string.h>
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define XF_LAST_MORE	3	/* RFC 7296 3.3.2: "Last Substruc" of a transform */
-#define PROP_LAST_MORE	2	/* RFC 7296 3.3.1: of a proposal */
-#define XF_ATTR_TV	0x8000	/* RFC 7296 3.3.5: Attribute Format bit */
+#define NITEMS(a)      (sizeof(a) / sizeof((a)[0]))
+#define XF_LAST_MORE   3      /* RFC 7296 3.3.2: "Last Substruc" of a transform */
+#define PROP_LAST_MORE 2      /* RFC 7296 3.3.1: of a proposal */
+#define XF_ATTR_TV     0x8000 /* RFC 7296 3.3.5: Attribute Format bit */
 
 /* ---- decoding ---- */
 
@@ -20,10 +20,10 @@
  * its critical bit is set (RFC 7296 2.5, 3.2).
  */
 struct pl_rule {
-	uint16_t	 min_len;
-	uint8_t		 max;
-	bool		 last;
-	enum ike_err	(*decode)(struct ike_msg *, uint8_t type, struct wire_rd body);
+	uint16_t min_len;
+	uint8_t	 max;
+	bool	 last;
+	enum ike_err (*decode)(struct ike_msg *, uint8_t type, struct wire_rd body);
 };
 
 static enum ike_err pl_sa(struct ike_msg *, uint8_t, struct wire_rd);
@@ -65,7 +65,7 @@ static const struct pl_rule pl_rules[64] = {
 enum ike_err
 ike_hdr_decode(struct wire_rd d, struct ike_hdr *h)
 {
-	size_t	 total = wire_left(&d);
+	size_t total = wire_left(&d);
 
 	memset(h, 0, sizeof(*h));
 	if (!wire_get_u64(&d, &h->ispi) || !wire_get_u64(&d, &h->rspi) ||
@@ -77,9 +77,9 @@ ike_hdr_decode(struct wire_rd d, struct ike_hdr *h)
 	 * way: nothing in it can be trusted enough to answer (RFC 7296 3.1). */
 	if (h->length != total)
 		return IKE_ERR_DROP;
-	if ((h->version >> 4) != (IKE_VERSION_2 >> 4))	/* RFC 7296 2.5 */
+	if ((h->version >> 4) != (IKE_VERSION_2 >> 4)) /* RFC 7296 2.5 */
 		return IKE_ERR_MAJOR_VERSION;
-	if (h->ispi == 0)				/* RFC 7296 3.1 */
+	if (h->ispi == 0) /* RFC 7296 3.1 */
 		return IKE_ERR_DROP;
 	return IKE_OK;
 }
@@ -88,11 +88,11 @@ static enum ike_err
 ike_chain_decode(struct ike_msg *m, uint8_t next, struct wire_rd b, bool inner)
 {
 	while (next != IKE_PL_NONE) {
-		const struct pl_rule	*r;
-		struct wire_rd		 body;
-		uint8_t			 type = next, flags;
-		uint16_t		 len;
-		enum ike_err		 err;
+		const struct pl_rule *r;
+		struct wire_rd	      body;
+		uint8_t		      type = next, flags;
+		uint16_t	      len;
+		enum ike_err	      err;
 
 		if (!wire_get_u8(&b, &next) || !wire_get_u8(&b, &flags) ||
 		    !wire_get_u16(&b, &len) || len < IKE_PL_HDR_LEN ||
@@ -127,8 +127,8 @@ ike_chain_decode(struct ike_msg *m, uint8_t next, struct wire_rd b, bool inner)
 enum ike_err
 ike_msg_decode(struct wire_rd dgram, struct ike_msg *m)
 {
-	struct wire_rd	 b = dgram;
-	enum ike_err	 err;
+	struct wire_rd b = dgram;
+	enum ike_err   err;
 
 	memset(m, 0, sizeof(*m));
 	m->raw = dgram;
@@ -151,7 +151,7 @@ ike_msg_decode_inner(struct ike_msg *m, uint8_t first, struct wire_rd inner)
 static bool
 get_spi(struct wire_rd *r, uint8_t n, uint64_t *spi)
 {
-	uint8_t	 b;
+	uint8_t b;
 
 	*spi = 0;
 	for (uint8_t i = 0; i < n; i++) {
@@ -168,7 +168,7 @@ static enum ike_err
 sa_attrs_decode(struct wire_rd t, struct ike_xform_pl *x)
 {
 	while (!wire_empty(&t)) {
-		uint16_t	 at, av;
+		uint16_t at, av;
 
 		if (!wire_get_u16(&t, &at) || !wire_get_u16(&t, &av))
 			return IKE_ERR_SYNTAX;
@@ -189,7 +189,7 @@ sa_attrs_decode(struct wire_rd t, struct ike_xform_pl *x)
 static enum ike_err
 sa_prop_decode(struct wire_rd p, struct ike_sa_pl *sa, struct ike_prop_pl *pp)
 {
-	uint8_t	 ntf;
+	uint8_t ntf;
 
 	if (!wire_get_u8(&p, &pp->num) || !wire_get_u8(&p, &pp->proto) ||
 	    !wire_get_u8(&p, &pp->spi_size) || !wire_get_u8(&p, &ntf))
@@ -199,7 +199,7 @@ sa_prop_decode(struct wire_rd p, struct ike_sa_pl *sa, struct ike_prop_pl *pp)
 	if (pp->num == 0 || (sa->nprop > 0 && pp->num != sa->prop[sa->nprop - 1].num + 1))
 		return IKE_ERR_SYNTAX;
 	switch (pp->proto) {
-	case IPSEC_PROTO_IKE:		/* 0 in IKE_SA_INIT, 8 when rekeying */
+	case IPSEC_PROTO_IKE: /* 0 in IKE_SA_INIT, 8 when rekeying */
 		if (pp->spi_size != 0 && pp->spi_size != 8)
 			return IKE_ERR_SYNTAX;
 		break;
@@ -208,7 +208,7 @@ sa_prop_decode(struct wire_rd p, struct ike_sa_pl *sa, struct ike_prop_pl *pp)
 		if (pp->spi_size != 4)
 			return IKE_ERR_SYNTAX;
 		break;
-	default:			/* kept, never selected */
+	default: /* kept, never selected */
 		if (pp->spi_size > 8)
 			return IKE_ERR_SYNTAX;
 		break;
@@ -218,22 +218,20 @@ sa_prop_decode(struct wire_rd p, struct ike_sa_pl *sa, struct ike_prop_pl *pp)
 	pp->first = sa->nxf;
 	pp->nxf = ntf;
 	for (unsigned i = 0; i < ntf; i++) {
-		struct ike_xform_pl	*x;
-		struct wire_rd		 t;
-		uint8_t			 more, resv8;
-		uint16_t		 tlen;
-		enum ike_err		 err;
+		struct ike_xform_pl *x;
+		struct wire_rd	     t;
+		uint8_t		     more, resv8;
+		uint16_t	     tlen;
+		enum ike_err	     err;
 
 		if (sa->nxf >= IKE_MAX_XFORMS)
 			return IKE_ERR_SYNTAX;
 		x = &sa->xf[sa->nxf];
 		memset(x, 0, sizeof(*x));
 		if (!wire_get_u8(&p, &more) || !wire_get_u8(&p, &resv8) ||
-		    !wire_get_u16(&p, &tlen) || tlen < 8 ||
-		    !wire_get_sub(&p, tlen - 4, &t) ||
-		    more != (i + 1 < ntf ? XF_LAST_MORE : 0) ||
-		    !wire_get_u8(&t, &x->type) || !wire_get_u8(&t, &resv8) ||
-		    !wire_get_u16(&t, &x->id))
+		    !wire_get_u16(&p, &tlen) || tlen < 8 || !wire_get_sub(&p, tlen - 4, &t) ||
+		    more != (i + 1 < ntf ? XF_LAST_MORE : 0) || !wire_get_u8(&t, &x->type) ||
+		    !wire_get_u8(&t, &resv8) || !wire_get_u16(&t, &x->id))
 			return IKE_ERR_SYNTAX;
 		if ((err = sa_attrs_decode(t, x)) != IKE_OK)
 			return err;
@@ -251,14 +249,13 @@ ike_sa_decode(struct wire_rd b, struct ike_sa_pl *sa)
 	if (wire_empty(&b))
 		return IKE_ERR_SYNTAX;
 	while (!wire_empty(&b)) {
-		struct wire_rd	 p;
-		uint8_t		 more, resv;
-		uint16_t	 plen;
-		enum ike_err	 err;
+		struct wire_rd p;
+		uint8_t	       more, resv;
+		uint16_t       plen;
+		enum ike_err   err;
 
-		if (sa->nprop >= IKE_MAX_PROPOSALS ||
-		    !wire_get_u8(&b, &more) || !wire_get_u8(&b, &resv) ||
-		    !wire_get_u16(&b, &plen) || plen < 8 ||
+		if (sa->nprop >= IKE_MAX_PROPOSALS || !wire_get_u8(&b, &more) ||
+		    !wire_get_u8(&b, &resv) || !wire_get_u16(&b, &plen) || plen < 8 ||
 		    !wire_get_sub(&b, plen - 4, &p))
 			return IKE_ERR_SYNTAX;
 		/* "Last Substruc": 2 while more follow, 0 on the last */
@@ -280,18 +277,18 @@ pl_sa(struct ike_msg *m, uint8_t type, struct wire_rd b)
 static enum ike_err
 pl_ke(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	uint16_t	 resv;
+	uint16_t resv;
 
 	if (!wire_get_u16(&b, &m->ke.group) || !wire_get_u16(&b, &resv))
 		return IKE_ERR_SYNTAX;
-	m->ke.data = b;		/* length is checked against the group by DH */
+	m->ke.data = b; /* length is checked against the group by DH */
 	return IKE_OK;
 }
 
 static enum ike_err
 pl_id(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	struct ike_id_pl	*id = type == IKE_PL_IDI ? &m->idi : &m->idr;
+	struct ike_id_pl *id = type == IKE_PL_IDI ? &m->idi : &m->idr;
 
 	id->body = b;
 	if (!wire_get_u8(&b, &id->type) || !wire_skip(&b, 3) || wire_empty(&b))
@@ -303,7 +300,7 @@ pl_id(struct ike_msg *m, uint8_t type, struct wire_rd b)
 static enum ike_err
 pl_cert(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	struct ike_cert_pl	*c;
+	struct ike_cert_pl *c;
 
 	if (type == IKE_PL_CERT) {
 		c = &m->cert[m->count[type]];
@@ -314,7 +311,7 @@ pl_cert(struct ike_msg *m, uint8_t type, struct wire_rd b)
 	}
 	if (!wire_get_u8(&b, &c->encoding))
 		return IKE_ERR_SYNTAX;
-	c->data = b;		/* a CERTREQ may name no CA (RFC 7296 3.7) */
+	c->data = b; /* a CERTREQ may name no CA (RFC 7296 3.7) */
 	return IKE_OK;
 }
 
@@ -340,7 +337,7 @@ pl_nonce(struct ike_msg *m, uint8_t type, struct wire_rd b)
 static enum ike_err
 pl_notify(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	struct ike_notify_pl	*n = &m->notify[m->count[type]];
+	struct ike_notify_pl *n = &m->notify[m->count[type]];
 
 	m->nnotify = m->count[type] + 1;
 	if (!wire_get_u8(&b, &n->proto) || !wire_get_u8(&b, &n->spi_size) ||
@@ -353,14 +350,14 @@ pl_notify(struct ike_msg *m, uint8_t type, struct wire_rd b)
 static enum ike_err
 pl_delete(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	struct ike_delete_pl	*d = &m->del[m->count[type]];
+	struct ike_delete_pl *d = &m->del[m->count[type]];
 
 	m->ndelete = m->count[type] + 1;
 	if (!wire_get_u8(&b, &d->proto) || !wire_get_u8(&b, &d->spi_size) ||
 	    !wire_get_u16(&b, &d->nspi))
 		return IKE_ERR_SYNTAX;
 	switch (d->proto) {
-	case IPSEC_PROTO_IKE:	/* RFC 7296 3.11: the SPIs are in the header */
+	case IPSEC_PROTO_IKE: /* RFC 7296 3.11: the SPIs are in the header */
 		if (d->spi_size != 0 || d->nspi != 0)
 			return IKE_ERR_SYNTAX;
 		break;
@@ -390,9 +387,9 @@ pl_vendor(struct ike_msg *m, uint8_t type, struct wire_rd b)
 static bool
 ts_decode(struct wire_rd *b, struct ike_ts *ts, bool *known)
 {
-	struct wire_rd	 s;
-	uint16_t	 slen;
-	size_t		 alen;
+	struct wire_rd s;
+	uint16_t       slen;
+	size_t	       alen;
 
 	memset(ts, 0, sizeof(*ts));
 	if (!wire_get_u8(b, &ts->type) || !wire_get_u8(b, &ts->ipproto) ||
@@ -426,14 +423,14 @@ ts_decode(struct wire_rd *b, struct ike_ts *ts, bool *known)
 static enum ike_err
 pl_ts(struct ike_msg *m, uint8_t type, struct wire_rd b)
 {
-	struct ike_ts_pl	*tp = type == IKE_PL_TSI ? &m->tsi : &m->tsr;
-	uint8_t			 n;
+	struct ike_ts_pl *tp = type == IKE_PL_TSI ? &m->tsi : &m->tsr;
+	uint8_t		  n;
 
 	tp->n = tp->skipped = 0;
 	if (!wire_get_u8(&b, &n) || !wire_skip(&b, 3) || n == 0 || n > IKE_MAX_TS)
 		return IKE_ERR_SYNTAX;
 	for (unsigned i = 0; i < n; i++) {
-		bool	 known;
+		bool known;
 
 		if (!ts_decode(&b, &tp->ts[tp->n], &known))
 			return IKE_ERR_SYNTAX;
@@ -462,8 +459,7 @@ pl_skf(struct ike_msg *m, uint8_t type, struct wire_rd b)
 	    !wire_get_u16(&b, &m->sk.frag_total) || wire_empty(&b))
 		return IKE_ERR_SYNTAX;
 	/* RFC 7383 2.6: impossible numbering is discarded, not answered */
-	if (m->sk.frag_num == 0 || m->sk.frag_total == 0 ||
-	    m->sk.frag_num > m->sk.frag_total)
+	if (m->sk.frag_num == 0 || m->sk.frag_total == 0 || m->sk.frag_num > m->sk.frag_total)
 		return IKE_ERR_DROP;
 	m->sk.body = b;
 	return IKE_OK;
@@ -505,7 +501,7 @@ ike_msg_notify_error(const struct ike_msg *m)
 static void
 len_patch(struct wire_wr *w, size_t at)
 {
-	size_t	 n;
+	size_t n;
 
 	if (w->overflow)
 		return;
@@ -532,7 +528,7 @@ ike_enc_init(struct ike_enc *e, struct wire_wr *w, const struct ike_hdr *h)
 	wire_put_u8(w, h->exchange);
 	wire_put_u8(w, h->flags);
 	wire_put_u32(w, h->msgid);
-	wire_put_u32(w, 0);		/* length, patched at the end */
+	wire_put_u32(w, 0); /* length, patched at the end */
 }
 
 /* Start a payload: link it from the previous next-payload field, write a
@@ -540,9 +536,9 @@ ike_enc_init(struct ike_enc *e, struct wire_wr *w, const struct ike_hdr *h)
 static size_t
 pl_open(struct ike_enc *e, uint8_t type, bool critical)
 {
-	struct wire_wr	*w = e->w;
-	size_t		 at = w->off;
-	uint8_t		 flags = critical ? IKE_PL_FLAG_CRITICAL : 0;
+	struct wire_wr *w = e->w;
+	size_t		at = w->off;
+	uint8_t		flags = critical ? IKE_PL_FLAG_CRITICAL : 0;
 
 	/* an SKF body is raw bytes; payloads cannot be chained after it */
 	if (e->in_sk && e->sk_type == IKE_PL_SKF)
@@ -574,17 +570,17 @@ put_spi(struct wire_wr *w, uint64_t spi, uint8_t size)
 void
 ike_enc_sa(struct ike_enc *e, const struct ike_sa_pl *sa)
 {
-	struct wire_wr	*w = e->w;
-	size_t		 at = pl_open(e, IKE_PL_SA, false);
+	struct wire_wr *w = e->w;
+	size_t		at = pl_open(e, IKE_PL_SA, false);
 
 	if (sa->nprop == 0 || sa->nprop > IKE_MAX_PROPOSALS)
 		e->failed = true;
 	for (unsigned i = 0; i < sa->nprop && i < IKE_MAX_PROPOSALS; i++) {
-		const struct ike_prop_pl	*p = &sa->prop[i];
-		size_t				 pat = w->off;
+		const struct ike_prop_pl *p = &sa->prop[i];
+		size_t			  pat = w->off;
 
-		if (p->spi_size > 8 || p->nxf == 0 ||
-		    (size_t)p->first + p->nxf > sa->nxf || sa->nxf > IKE_MAX_XFORMS) {
+		if (p->spi_size > 8 || p->nxf == 0 || (size_t)p->first + p->nxf > sa->nxf ||
+		    sa->nxf > IKE_MAX_XFORMS) {
 			e->failed = true;
 			return;
 		}
@@ -597,8 +593,8 @@ ike_enc_sa(struct ike_enc *e, const struct ike_sa_pl *sa)
 		wire_put_u8(w, p->nxf);
 		put_spi(w, p->spi, p->spi_size);
 		for (unsigned j = 0; j < p->nxf; j++) {
-			const struct ike_xform_pl	*x = &sa->xf[p->first + j];
-			size_t				 xat = w->off;
+			const struct ike_xform_pl *x = &sa->xf[p->first + j];
+			size_t			   xat = w->off;
 
 			wire_put_u8(w, j + 1 < p->nxf ? XF_LAST_MORE : 0);
 			wire_put_u8(w, 0);
@@ -620,7 +616,7 @@ ike_enc_sa(struct ike_enc *e, const struct ike_sa_pl *sa)
 void
 ike_enc_ke(struct ike_enc *e, uint16_t group, const void *data, size_t len)
 {
-	size_t	 at = pl_open(e, IKE_PL_KE, false);
+	size_t at = pl_open(e, IKE_PL_KE, false);
 
 	wire_put_u16(e->w, group);
 	wire_put_u16(e->w, 0);
@@ -631,7 +627,7 @@ ike_enc_ke(struct ike_enc *e, uint16_t group, const void *data, size_t len)
 void
 ike_enc_id(struct ike_enc *e, uint8_t type, uint8_t id_type, const void *data, size_t len)
 {
-	size_t	 at;
+	size_t at;
 
 	if (type != IKE_PL_IDI && type != IKE_PL_IDR)
 		e->failed = true;
@@ -645,7 +641,7 @@ ike_enc_id(struct ike_enc *e, uint8_t type, uint8_t id_type, const void *data, s
 static void
 enc_cert(struct ike_enc *e, uint8_t type, uint8_t encoding, const void *data, size_t len)
 {
-	size_t	 at = pl_open(e, type, false);
+	size_t at = pl_open(e, type, false);
 
 	wire_put_u8(e->w, encoding);
 	wire_put_bytes(e->w, data, len);
@@ -667,7 +663,7 @@ ike_enc_certreq(struct ike_enc *e, uint8_t encoding, const void *data, size_t le
 void
 ike_enc_auth(struct ike_enc *e, uint8_t method, const void *data, size_t len)
 {
-	size_t	 at = pl_open(e, IKE_PL_AUTH, false);
+	size_t at = pl_open(e, IKE_PL_AUTH, false);
 
 	wire_put_u8(e->w, method);
 	wire_put_zero(e->w, 3);
@@ -678,7 +674,7 @@ ike_enc_auth(struct ike_enc *e, uint8_t method, const void *data, size_t len)
 void
 ike_enc_nonce(struct ike_enc *e, const void *data, size_t len)
 {
-	size_t	 at;
+	size_t at;
 
 	if (len < IKE_NONCE_MIN || len > IKE_NONCE_MAX)
 		e->failed = true;
@@ -691,7 +687,7 @@ void
 ike_enc_notify(struct ike_enc *e, uint8_t proto, uint16_t type, const void *spi,
     uint8_t spi_size, const void *data, size_t len)
 {
-	size_t	 at = pl_open(e, IKE_PL_NOTIFY, false);
+	size_t at = pl_open(e, IKE_PL_NOTIFY, false);
 
 	wire_put_u8(e->w, proto);
 	wire_put_u8(e->w, spi_size);
@@ -705,7 +701,7 @@ void
 ike_enc_delete(struct ike_enc *e, uint8_t proto, uint8_t spi_size, uint16_t nspi,
     const void *spis)
 {
-	size_t	 at = pl_open(e, IKE_PL_DELETE, false);
+	size_t at = pl_open(e, IKE_PL_DELETE, false);
 
 	wire_put_u8(e->w, proto);
 	wire_put_u8(e->w, spi_size);
@@ -717,7 +713,7 @@ ike_enc_delete(struct ike_enc *e, uint8_t proto, uint8_t spi_size, uint16_t nspi
 void
 ike_enc_vendor(struct ike_enc *e, const void *data, size_t len)
 {
-	size_t	 at = pl_open(e, IKE_PL_VENDOR, false);
+	size_t at = pl_open(e, IKE_PL_VENDOR, false);
 
 	wire_put_bytes(e->w, data, len);
 	pl_close(e, at);
@@ -726,8 +722,8 @@ ike_enc_vendor(struct ike_enc *e, const void *data, size_t len)
 void
 ike_enc_ts(struct ike_enc *e, uint8_t type, const struct ike_ts *ts, size_t n)
 {
-	struct wire_wr	*w = e->w;
-	size_t		 at;
+	struct wire_wr *w = e->w;
+	size_t		at;
 
 	if ((type != IKE_PL_TSI && type != IKE_PL_TSR) || n == 0 || n > IKE_MAX_TS)
 		e->failed = true;
@@ -735,7 +731,7 @@ ike_enc_ts(struct ike_enc *e, uint8_t type, const struct ike_ts *ts, size_t n)
 	wire_put_u8(w, (uint8_t)n);
 	wire_put_zero(w, 3);
 	for (size_t i = 0; i < n && i < IKE_MAX_TS; i++) {
-		size_t	 alen, sat = w->off;
+		size_t alen, sat = w->off;
 
 		if (ts[i].type == IKE_TS_IPV4_ADDR_RANGE)
 			alen = 4;
@@ -760,7 +756,7 @@ ike_enc_ts(struct ike_enc *e, uint8_t type, const struct ike_ts *ts, size_t n)
 void
 ike_enc_raw(struct ike_enc *e, uint8_t type, bool critical, const void *body, size_t len)
 {
-	size_t	 at = pl_open(e, type, critical);
+	size_t at = pl_open(e, type, critical);
 
 	wire_put_bytes(e->w, body, len);
 	pl_close(e, at);
@@ -781,8 +777,7 @@ ike_enc_sk_begin(struct ike_enc *e, size_t iv_len)
 }
 
 void
-ike_enc_skf_begin(struct ike_enc *e, size_t iv_len, uint8_t first, uint16_t num,
-    uint16_t total)
+ike_enc_skf_begin(struct ike_enc *e, size_t iv_len, uint8_t first, uint16_t num, uint16_t total)
 {
 	if (e->in_sk || num == 0 || num > total)
 		e->failed = true;
@@ -806,8 +801,8 @@ ike_enc_bytes(struct ike_enc *e, const void *p, size_t len)
 static int
 enc_patch_msglen(struct ike_enc *e)
 {
-	struct wire_wr	*w = e->w;
-	size_t		 n;
+	struct wire_wr *w = e->w;
+	size_t		n;
 
 	if (w->overflow || e->failed)
 		return -EMSGSIZE;
@@ -831,7 +826,7 @@ ike_enc_close_sk(struct ike_enc *e)
 int
 ike_enc_end(struct ike_enc *e)
 {
-	if (e->in_sk)		/* an SK payload is closed by ike_sk_seal() */
+	if (e->in_sk) /* an SK payload is closed by ike_sk_seal() */
 		return -EINVAL;
 	return enc_patch_msglen(e);
 }

@@ -24,9 +24,9 @@
  * still accepted, so an answer in flight across a change is good.
  */
 
-#define VPN_COOKIE_ROTATE_MS	120000
-#define VPN_COOKIE_LEN		(1 + 32)
-#define VPN_PROVED_FACTOR	4
+#define VPN_COOKIE_ROTATE_MS 120000
+#define VPN_COOKIE_LEN	     (1 + 32)
+#define VPN_PROVED_FACTOR    4
 
 /* Seeded: the addresses are the peers' choice (lib/hash.h). */
 static uint32_t
@@ -38,7 +38,7 @@ addr_hash(const struct vpn *v, const struct ipaddr *a)
 static void
 cookie_rotate(struct vpn *v)
 {
-	uint64_t	 now = vpn_now();
+	uint64_t now = vpn_now();
 
 	if (now - v->cookie_rotated_ms < VPN_COOKIE_ROTATE_MS)
 		return;
@@ -52,10 +52,10 @@ static int
 cookie_hash(const uint8_t secret[32], const struct ike_msg *m, const struct ipaddr *remote,
     uint8_t out[32])
 {
-	EVP_MD_CTX	*x = EVP_MD_CTX_new();
-	uint8_t		 spi[8];
-	unsigned	 len = 0;
-	int		 rc = -EIO;
+	EVP_MD_CTX *x = EVP_MD_CTX_new();
+	uint8_t	    spi[8];
+	unsigned    len = 0;
+	int	    rc = -EIO;
 
 	for (int i = 0; i < 8; i++)
 		spi[i] = (uint8_t)(m->hdr.ispi >> (56 - 8 * i));
@@ -63,8 +63,8 @@ cookie_hash(const uint8_t secret[32], const struct ike_msg *m, const struct ipad
 	    EVP_DigestUpdate(x, m->nonce.p, m->nonce.len) == 1 &&
 	    EVP_DigestUpdate(x, remote->bytes, remote->family == AF_INET ? 4 : 16) == 1 &&
 	    EVP_DigestUpdate(x, spi, sizeof(spi)) == 1 &&
-	    EVP_DigestUpdate(x, secret, 32) == 1 &&
-	    EVP_DigestFinal_ex(x, out, &len) == 1 && len == 32)
+	    EVP_DigestUpdate(x, secret, 32) == 1 && EVP_DigestFinal_ex(x, out, &len) == 1 &&
+	    len == 32)
 		rc = 0;
 	EVP_MD_CTX_free(x);
 	return rc;
@@ -85,9 +85,9 @@ ike_cookie_make(struct vpn *v, const struct ike_msg *m, const struct ipaddr *rem
 static bool
 cookie_valid(struct vpn *v, const struct ike_msg *m, const struct ipaddr *remote)
 {
-	const struct ike_notify_pl	*n = ike_msg_notify(m, IKE_N_COOKIE);
-	uint8_t				 want[32], ver;
-	int				 which;
+	const struct ike_notify_pl *n = ike_msg_notify(m, IKE_N_COOKIE);
+	uint8_t			    want[32], ver;
+	int			    which;
 
 	if (!n || n->data.len != VPN_COOKIE_LEN || !wire_peek_u8(&n->data, &ver))
 		return false;
@@ -105,12 +105,12 @@ cookie_valid(struct vpn *v, const struct ike_msg *m, const struct ipaddr *remote
 static uint32_t
 src_count(struct vpn *v, const struct ipaddr *remote, bool *proved)
 {
-	struct hash_node	*n;
-	uint32_t		 c = 0;
+	struct hash_node *n;
+	uint32_t	  c = 0;
 
 	*proved = false;
 	HASH_FOREACH_MATCH(&v->half_open, addr_hash(v, remote), n) {
-		struct ike_sa	*sa = hash_entry(n, struct ike_sa, ho_node);
+		struct ike_sa *sa = hash_entry(n, struct ike_sa, ho_node);
 
 		if (ipaddr_cmp(&sa->remote, remote) == 0) {
 			c++;
@@ -124,9 +124,9 @@ int
 ike_cookie_check(struct vpn *v, const struct ike_msg *m, const struct ipaddr *remote,
     bool *need_cookie, bool *proved)
 {
-	uint32_t	 cap = v->cfg.dos.half_open_per_src;
-	bool		 had_proof;
-	uint32_t	 n = src_count(v, remote, &had_proof);
+	uint32_t cap = v->cfg.dos.half_open_per_src;
+	bool	 had_proof;
+	uint32_t n = src_count(v, remote, &had_proof);
 
 	cookie_rotate(v);
 	*proved = ike_msg_has(m, IKE_PL_NOTIFY) && cookie_valid(v, m, remote);
@@ -146,7 +146,7 @@ ike_half_open_add(struct vpn *v, struct ike_sa *sa)
 	if (sa->in_half_open)
 		return;
 	if (hash_add(&v->half_open, &sa->ho_node, addr_hash(v, &sa->remote)) != 0)
-		return;		/* uncounted: the cap errs on the side of the peer */
+		return; /* uncounted: the cap errs on the side of the peer */
 	sa->in_half_open = true;
 	v->n_half_open++;
 }
@@ -164,10 +164,10 @@ ike_half_open_del(struct vpn *v, struct ike_sa *sa)
 struct ike_sa *
 ike_half_open_find(struct vpn *v, const struct ipaddr *remote, uint64_t ispi)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&v->half_open, addr_hash(v, remote), n) {
-		struct ike_sa	*sa = hash_entry(n, struct ike_sa, ho_node);
+		struct ike_sa *sa = hash_entry(n, struct ike_sa, ho_node);
 
 		if (sa->ispi == ispi && ipaddr_cmp(&sa->remote, remote) == 0)
 			return sa;

@@ -15,30 +15,27 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define DH_PUB_MAX	512	/* MODP-4096 */
+#define NITEMS(a)  (sizeof(a) / sizeof((a)[0]))
+#define DH_PUB_MAX 512 /* MODP-4096 */
 
 /* RFC 5114 2.3, 2048-bit MODP group with a 256-bit prime order subgroup. */
-static const char g24_p[] =
-    "87A8E61DB4B6663CFFBBD19C651959998CEEF608660DD0F25D2CEED4435E3B00"
-    "E00DF8F1D61957D4FAF7DF4561B2AA3016C3D91134096FAA3BF4296D830E9A7C"
-    "209E0C6497517ABD5A8A9D306BCF67ED91F9E6725B4758C022E0B1EF4275BF7B"
-    "6C5BFC11D45F9088B941F54EB1E59BB8BC39A0BF12307F5C4FDB70C581B23F76"
-    "B63ACAE1CAA6B7902D52526735488A0EF13C6D9A51BFA4AB3AD8347796524D8E"
-    "F6A167B5A41825D967E144E5140564251CCACB83E6B486F6B3CA3F7971506026"
-    "C0B857F689962856DED4010ABD0BE621C3A3960A54E710C375F26375D7014103"
-    "A4B54330C198AF126116D2276E11715F693877FAD7EF09CADB094AE91E1A1597";
-static const char g24_g[] =
-    "3FB32C9B73134D0B2E77506660EDBD484CA7B18F21EF205407F4793A1A0BA125"
-    "10DBC15077BE463FFF4FED4AAC0BB555BE3A6C1B0C6B47B1BC3773BF7E8C6F62"
-    "901228F8C28CBB18A55AE31341000A650196F931C77A57F2DDF463E5E9EC144B"
-    "777DE62AAAB8A8628AC376D282D6ED3864E67982428EBC831D14348F6F2F9193"
-    "B5045AF2767164E1DFC967C1FB3F2E55A4BD1BFFE83B9C80D052B985D182EA0A"
-    "DB2A3B7313D3FE14C8484B1E052588B9B7D2BBD2DF016199ECD06E1557CD0915"
-    "B3353BBB64E0EC377FD028370DF92B52C7891428CDC67EB6184B523D1DB246C3"
-    "2F63078490F00EF8D647D148D47954515E2327CFEF98C582664B4C0F6CC41659";
-static const char g24_q[] =
-    "8CF83642A709A097B447997640129DA299B1A47D1EB3750BA308B0FE64F5FBD3";
+static const char g24_p[] = "87A8E61DB4B6663CFFBBD19C651959998CEEF608660DD0F25D2CEED4435E3B00"
+			    "E00DF8F1D61957D4FAF7DF4561B2AA3016C3D91134096FAA3BF4296D830E9A7C"
+			    "209E0C6497517ABD5A8A9D306BCF67ED91F9E6725B4758C022E0B1EF4275BF7B"
+			    "6C5BFC11D45F9088B941F54EB1E59BB8BC39A0BF12307F5C4FDB70C581B23F76"
+			    "B63ACAE1CAA6B7902D52526735488A0EF13C6D9A51BFA4AB3AD8347796524D8E"
+			    "F6A167B5A41825D967E144E5140564251CCACB83E6B486F6B3CA3F7971506026"
+			    "C0B857F689962856DED4010ABD0BE621C3A3960A54E710C375F26375D7014103"
+			    "A4B54330C198AF126116D2276E11715F693877FAD7EF09CADB094AE91E1A1597";
+static const char g24_g[] = "3FB32C9B73134D0B2E77506660EDBD484CA7B18F21EF205407F4793A1A0BA125"
+			    "10DBC15077BE463FFF4FED4AAC0BB555BE3A6C1B0C6B47B1BC3773BF7E8C6F62"
+			    "901228F8C28CBB18A55AE31341000A650196F931C77A57F2DDF463E5E9EC144B"
+			    "777DE62AAAB8A8628AC376D282D6ED3864E67982428EBC831D14348F6F2F9193"
+			    "B5045AF2767164E1DFC967C1FB3F2E55A4BD1BFFE83B9C80D052B985D182EA0A"
+			    "DB2A3B7313D3FE14C8484B1E052588B9B7D2BBD2DF016199ECD06E1557CD0915"
+			    "B3353BBB64E0EC377FD028370DF92B52C7891428CDC67EB6184B523D1DB246C3"
+			    "2F63078490F00EF8D647D148D47954515E2327CFEF98C582664B4C0F6CC41659";
+static const char g24_q[] = "8CF83642A709A097B447997640129DA299B1A47D1EB3750BA308B0FE64F5FBD3";
 
 enum dh_kind { DH_MODP, DH_ECP, DH_X25519 };
 
@@ -71,10 +68,10 @@ static const struct dh_info {
 /* clang-format on */
 
 struct ike_dh {
-	const struct dh_info	*info;
-	EVP_PKEY		*key;		/* ours, private part included */
-	size_t			 publen;
-	uint8_t			 pub[DH_PUB_MAX];
+	const struct dh_info *info;
+	EVP_PKEY	     *key; /* ours, private part included */
+	size_t		      publen;
+	uint8_t		      pub[DH_PUB_MAX];
 };
 
 static const struct dh_info *
@@ -95,7 +92,7 @@ ike_dh_supported(uint16_t group)
 size_t
 ike_dh_public_len(uint16_t group)
 {
-	const struct dh_info	*i = dh_find(group);
+	const struct dh_info *i = dh_find(group);
 
 	return i ? i->len : 0;
 }
@@ -143,11 +140,11 @@ ec_name(const struct dh_info *i)
 static int
 modp_key(const struct dh_info *i, const BIGNUM *priv, const BIGNUM *pub, EVP_PKEY **out)
 {
-	OSSL_PARAM_BLD	*bld = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	BIGNUM		*p, *g, *q;
-	int		 rc, sel;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM     *params = NULL;
+	EVP_PKEY_CTX   *ctx = NULL;
+	BIGNUM	       *p, *g, *q;
+	int		rc, sel;
 
 	*out = NULL;
 	if ((rc = modp_params(i, &p, &g, &q)) != 0)
@@ -163,8 +160,9 @@ modp_key(const struct dh_info *i, const BIGNUM *priv, const BIGNUM *pub, EVP_PKE
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) <= 0)
 		goto out;
-	sel = priv != NULL ? EVP_PKEY_KEYPAIR : pub != NULL ? EVP_PKEY_PUBLIC_KEY :
-	    EVP_PKEY_KEY_PARAMETERS;
+	sel = priv != NULL ? EVP_PKEY_KEYPAIR :
+	    pub != NULL	   ? EVP_PKEY_PUBLIC_KEY :
+			     EVP_PKEY_KEY_PARAMETERS;
 	if (EVP_PKEY_fromdata(ctx, out, sel, params) <= 0)
 		goto out;
 	rc = 0;
@@ -181,16 +179,17 @@ out:
 static int
 gen_from(EVP_PKEY_CTX *ctx, EVP_PKEY **key)
 {
-	return ctx != NULL && EVP_PKEY_keygen_init(ctx) > 0 &&
-	    EVP_PKEY_generate(ctx, key) > 0 ? 0 : -EIO;
+	return ctx != NULL && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_generate(ctx, key) > 0 ?
+	    0 :
+	    -EIO;
 }
 
 static int
 dh_generate(const struct dh_info *i, EVP_PKEY **key)
 {
-	EVP_PKEY	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	int		 rc = -EIO;
+	EVP_PKEY     *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	int	      rc = -EIO;
 
 	*key = NULL;
 	switch (i->kind) {
@@ -224,11 +223,11 @@ dh_generate(const struct dh_info *i, EVP_PKEY **key)
 static int
 dh_encode_public(struct ike_dh *dh)
 {
-	const struct dh_info	*i = dh->info;
-	uint8_t			 pt[1 + DH_PUB_MAX];
-	BIGNUM			*y = NULL;
-	size_t			 n = 0;
-	int			 rc = -EIO;
+	const struct dh_info *i = dh->info;
+	uint8_t		      pt[1 + DH_PUB_MAX];
+	BIGNUM		     *y = NULL;
+	size_t		      n = 0;
+	int		      rc = -EIO;
 
 	switch (i->kind) {
 	case DH_MODP:
@@ -237,8 +236,9 @@ dh_encode_public(struct ike_dh *dh)
 			goto out;
 		break;
 	case DH_ECP:
-		if (!EVP_PKEY_get_octet_string_param(dh->key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-		    pt, sizeof(pt), &n) || n != 1u + i->len || pt[0] != POINT_CONVERSION_UNCOMPRESSED)
+		if (!EVP_PKEY_get_octet_string_param(dh->key,
+			OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &n) ||
+		    n != 1u + i->len || pt[0] != POINT_CONVERSION_UNCOMPRESSED)
 			goto out;
 		memcpy(dh->pub, pt + 1, i->len);
 		break;
@@ -258,7 +258,7 @@ out:
 static int
 dh_alloc(uint16_t group, struct ike_dh **out)
 {
-	const struct dh_info	*i = dh_find(group);
+	const struct dh_info *i = dh_find(group);
 
 	*out = NULL;
 	if (i == NULL)
@@ -272,8 +272,8 @@ dh_alloc(uint16_t group, struct ike_dh **out)
 int
 ike_dh_new(uint16_t group, struct ike_dh **out)
 {
-	struct ike_dh	*dh;
-	int		 rc;
+	struct ike_dh *dh;
+	int	       rc;
 
 	*out = NULL;
 	if ((rc = dh_alloc(group, &dh)) != 0)
@@ -291,21 +291,20 @@ ike_dh_new(uint16_t group, struct ike_dh **out)
 static int
 ecp_key_from_private(const struct dh_info *i, const BIGNUM *d, EVP_PKEY **out)
 {
-	EC_GROUP	*grp = NULL;
-	EC_POINT	*pt = NULL;
-	OSSL_PARAM_BLD	*bld = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
-	uint8_t		 enc[1 + DH_PUB_MAX];
-	size_t		 n;
-	int		 rc = -EIO;
+	EC_GROUP       *grp = NULL;
+	EC_POINT       *pt = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM     *params = NULL;
+	EVP_PKEY_CTX   *ctx = NULL;
+	uint8_t		enc[1 + DH_PUB_MAX];
+	size_t		n;
+	int		rc = -EIO;
 
 	*out = NULL;
 	if ((grp = EC_GROUP_new_by_curve_name(i->nid)) == NULL ||
-	    (pt = EC_POINT_new(grp)) == NULL ||
-	    !EC_POINT_mul(grp, pt, d, NULL, NULL, NULL) ||
+	    (pt = EC_POINT_new(grp)) == NULL || !EC_POINT_mul(grp, pt, d, NULL, NULL, NULL) ||
 	    (n = EC_POINT_point2oct(grp, pt, POINT_CONVERSION_UNCOMPRESSED, enc, sizeof(enc),
-	    NULL)) == 0 ||
+		 NULL)) == 0 ||
 	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, ec_name(i), 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, enc, n) ||
@@ -329,9 +328,9 @@ out:
 static int
 modp_key_from_private(const struct dh_info *i, const BIGNUM *x, EVP_PKEY **out)
 {
-	BIGNUM	*p, *g, *q, *y = BN_new();
-	BN_CTX	*bn = BN_CTX_new();
-	int	 rc;
+	BIGNUM *p, *g, *q, *y = BN_new();
+	BN_CTX *bn = BN_CTX_new();
+	int	rc;
 
 	*out = NULL;
 	if ((rc = modp_params(i, &p, &g, &q)) != 0)
@@ -352,9 +351,9 @@ out:
 int
 ike_dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len, struct ike_dh **out)
 {
-	struct ike_dh	*dh;
-	BIGNUM		*x = NULL;
-	int		 rc;
+	struct ike_dh *dh;
+	BIGNUM	      *x = NULL;
+	int	       rc;
 
 	*out = NULL;
 	if ((rc = dh_alloc(group, &dh)) != 0)
@@ -366,7 +365,7 @@ ike_dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len, struct 
 		if ((x = BN_secure_new()) == NULL || BN_bin2bn(priv, (int)len, x) == NULL)
 			goto out;
 		rc = dh->info->kind == DH_MODP ? modp_key_from_private(dh->info, x, &dh->key) :
-		    ecp_key_from_private(dh->info, x, &dh->key);
+						 ecp_key_from_private(dh->info, x, &dh->key);
 		break;
 	case DH_X25519:
 		dh->key = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, priv, len);
@@ -403,9 +402,9 @@ ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t cap, size_t *len)
 static int
 modp_peer(const struct dh_info *i, const uint8_t *v, size_t len, EVP_PKEY **out)
 {
-	BIGNUM	*p, *g, *q, *y = NULL, *pm1 = NULL, *t = NULL;
-	BN_CTX	*bn = NULL;
-	int	 rc;
+	BIGNUM *p, *g, *q, *y = NULL, *pm1 = NULL, *t = NULL;
+	BN_CTX *bn = NULL;
+	int	rc;
 
 	*out = NULL;
 	if ((rc = modp_params(i, &p, &g, &q)) != 0)
@@ -443,11 +442,11 @@ out:
 static int
 ecp_peer(const struct dh_info *i, const uint8_t *v, size_t len, EVP_PKEY **out)
 {
-	OSSL_PARAM_BLD	*bld = NULL;
-	OSSL_PARAM	*params = NULL;
-	EVP_PKEY_CTX	*ctx = NULL, *chk = NULL;
-	uint8_t		 enc[1 + DH_PUB_MAX];
-	int		 rc = -EIO;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM     *params = NULL;
+	EVP_PKEY_CTX   *ctx = NULL, *chk = NULL;
+	uint8_t		enc[1 + DH_PUB_MAX];
+	int		rc = -EIO;
 
 	*out = NULL;
 	enc[0] = POINT_CONVERSION_UNCOMPRESSED;
@@ -479,12 +478,12 @@ out:
 int
 ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t len, struct secret *shared)
 {
-	const struct dh_info	*i = dh->info;
-	EVP_PKEY		*pk = NULL;
-	EVP_PKEY_CTX		*ctx = NULL;
-	uint8_t			 z[DH_PUB_MAX];
-	size_t			 zlen = sizeof(z), want;
-	int			 rc;
+	const struct dh_info *i = dh->info;
+	EVP_PKEY	     *pk = NULL;
+	EVP_PKEY_CTX	     *ctx = NULL;
+	uint8_t		      z[DH_PUB_MAX];
+	size_t		      zlen = sizeof(z), want;
+	int		      rc;
 
 	secret_wipe(shared);
 	/* RFC 7296 3.4: exactly the group's length */
@@ -497,7 +496,7 @@ ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t len, struct secret 
 		break;
 	case DH_ECP:
 		rc = ecp_peer(i, peer, len, &pk);
-		want = i->len / 2;	/* the x coordinate (RFC 5903 7) */
+		want = i->len / 2; /* the x coordinate (RFC 5903 7) */
 		break;
 	default:
 		pk = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);
@@ -529,7 +528,7 @@ ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t len, struct secret 
 	if (zlen != want)
 		goto out;
 	if (i->kind == DH_X25519) {
-		uint8_t	 acc = 0;
+		uint8_t acc = 0;
 
 		for (size_t k = 0; k < zlen; k++)
 			acc |= z[k];
@@ -551,7 +550,7 @@ ike_dh_free(struct ike_dh *dh)
 {
 	if (dh == NULL)
 		return;
-	EVP_PKEY_free(dh->key);		/* clears the private value */
+	EVP_PKEY_free(dh->key); /* clears the private value */
 	OPENSSL_cleanse(dh, sizeof(*dh));
 	free(dh);
 }

@@ -7,7 +7,7 @@
 
 #include <openssl/crypto.h>
 
-#define SKF_FIELDS	4	/* Fragment Number, Total Fragments */
+#define SKF_FIELDS 4 /* Fragment Number, Total Fragments */
 
 void
 ike_frag_reset(struct ike_frag *f)
@@ -36,14 +36,14 @@ int
 ike_frag_add(struct ike_frag *f, const struct ike_msg *m, struct wire_rd plain, uint8_t *out,
     size_t cap, struct wire_rd *whole, uint8_t *first)
 {
-	uint16_t	 num = m->sk.frag_num, total = m->sk.frag_total;
-	uint64_t	 bit;
-	size_t		 n = 0;
+	uint16_t num = m->sk.frag_num, total = m->sk.frag_total;
+	uint64_t bit;
+	size_t	 n = 0;
 
 	*whole = wire_rd_init(out, 0);
 	*first = 0;
 	if (!ike_msg_has(m, IKE_PL_SKF) || num == 0 || num > total)
-		return 0;		/* the decoder drops these already */
+		return 0; /* the decoder drops these already */
 	if (total > IKE_FRAG_MAX) {
 		ike_frag_reset(f);
 		return -EMSGSIZE;
@@ -59,7 +59,7 @@ ike_frag_add(struct ike_frag *f, const struct ike_msg *m, struct wire_rd plain, 
 		return 0;
 	bit = 1ULL << (num - 1);
 	if (f->seen & bit)
-		return 0;		/* a retransmitted piece */
+		return 0; /* a retransmitted piece */
 	if (wire_left(&plain) > sizeof(f->buf) - f->used) {
 		ike_frag_reset(f);
 		return -EMSGSIZE;
@@ -92,10 +92,10 @@ ike_frag_add(struct ike_frag *f, const struct ike_msg *m, struct wire_rd plain, 
 size_t
 ike_frag_chunk_len(const struct ike_sk_dir *d, size_t msg_max)
 {
-	size_t	 fixed = IKE_HDR_LEN + IKE_PL_HDR_LEN + SKF_FIELDS + ike_sk_iv_len(d);
-	size_t	 icv = ike_sk_overhead(d) - IKE_PL_HDR_LEN - ike_sk_iv_len(d) -
-		    ike_encr_block_len(d->encr);	/* the ICV alone */
-	size_t	 block = ike_encr_block_len(d->encr), room;
+	size_t fixed = IKE_HDR_LEN + IKE_PL_HDR_LEN + SKF_FIELDS + ike_sk_iv_len(d);
+	size_t icv = ike_sk_overhead(d) - IKE_PL_HDR_LEN - ike_sk_iv_len(d) -
+	    ike_encr_block_len(d->encr); /* the ICV alone */
+	size_t block = ike_encr_block_len(d->encr), room;
 
 	if (block == 0 || msg_max <= fixed + icv + block)
 		return 0;

@@ -16,13 +16,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define ID_TEXT_MAX	1024
+#define NITEMS(a)   (sizeof(a) / sizeof((a)[0]))
+#define ID_TEXT_MAX 1024
 
 static __attribute__((format(printf, 3, 4))) int
 ierr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (err != NULL && errlen > 0) {
 		va_start(ap, fmt);
@@ -49,7 +49,7 @@ id_set(struct ike_id *id, uint8_t type, const void *p, size_t len)
 static bool
 fqdn_ok(const char *s, bool allow_star)
 {
-	size_t	 n = strlen(s);
+	size_t n = strlen(s);
 
 	if (n == 0 || n > 253)
 		return false;
@@ -64,7 +64,7 @@ fqdn_ok(const char *s, bool allow_star)
 static bool
 email_ok(const char *s, bool allow_star)
 {
-	const char	*at = strrchr(s, '@');
+	const char *at = strrchr(s, '@');
 
 	if (at == NULL || at[1] == '\0' || (at == s && !allow_star))
 		return false;
@@ -79,8 +79,8 @@ static int
 dn_attr_nid(const char *name)
 {
 	static const struct {
-		const char	*name;
-		int		 nid;
+		const char *name;
+		int	    nid;
 	} alias[] = {
 		{ "E", NID_pkcs9_emailAddress },
 		{ "Email", NID_pkcs9_emailAddress },
@@ -88,8 +88,8 @@ dn_attr_nid(const char *name)
 		{ "SN", NID_surname },
 		{ "serialNumber", NID_serialNumber },
 	};
-	ASN1_OBJECT	*o;
-	int		 nid;
+	ASN1_OBJECT *o;
+	int	     nid;
 
 	for (size_t i = 0; i < NITEMS(alias); i++)
 		if (strcasecmp(alias[i].name, name) == 0)
@@ -107,7 +107,7 @@ dn_attr_nid(const char *name)
 static char *
 trim(char *s)
 {
-	char	*e;
+	char *e;
 
 	while (isspace((unsigned char)*s))
 		s++;
@@ -125,12 +125,12 @@ trim(char *s)
 static int
 dn_parse(const char *s, struct ike_id *id, char *err, size_t errlen)
 {
-	char		 buf[ID_TEXT_MAX], *rdn, *w, *eq, *name, *val;
-	const char	*r;
-	X509_NAME	*n = X509_NAME_new();
-	uint8_t		*der = NULL;
-	int		 len, rc = -EINVAL, count = 0;
-	bool		 end = false;
+	char	    buf[ID_TEXT_MAX], *rdn, *w, *eq, *name, *val;
+	const char *r;
+	X509_NAME  *n = X509_NAME_new();
+	uint8_t	   *der = NULL;
+	int	    len, rc = -EINVAL, count = 0;
+	bool	    end = false;
 
 	if (n == NULL)
 		return -ENOMEM;
@@ -153,15 +153,16 @@ dn_parse(const char *s, struct ike_id *id, char *err, size_t errlen)
 			r++;
 		rdn = trim(buf);
 		if ((eq = strchr(rdn, '=')) == NULL) {
-			rc = ierr(err, errlen, "'%s' in DN '%s' is not attribute=value", rdn, s);
+			rc =
+			    ierr(err, errlen, "'%s' in DN '%s' is not attribute=value", rdn, s);
 			goto out;
 		}
 		*eq = '\0';
 		name = trim(rdn);
 		val = trim(eq + 1);
 		if (*name == '\0' || *val == '\0') {
-			rc = ierr(err, errlen, "empty %s in DN '%s'", *name ? "value" : "attribute",
-			    s);
+			rc = ierr(err, errlen, "empty %s in DN '%s'",
+			    *name ? "value" : "attribute", s);
 			goto out;
 		}
 		if (dn_attr_nid(name) == NID_undef) {
@@ -171,9 +172,9 @@ dn_parse(const char *s, struct ike_id *id, char *err, size_t errlen)
 		if (strcmp(val, "*") == 0)
 			id->wildcard = true;
 		if (!X509_NAME_add_entry_by_NID(n, dn_attr_nid(name), MBSTRING_UTF8,
-		    (const unsigned char *)val, -1, -1, 0)) {
-			rc = ierr(err, errlen, "value '%s' of %s in DN '%s' is not allowed there",
-			    val, name, s);
+			(const unsigned char *)val, -1, -1, 0)) {
+			rc = ierr(err, errlen,
+			    "value '%s' of %s in DN '%s' is not allowed there", val, name, s);
 			goto out;
 		}
 		count++;
@@ -193,15 +194,15 @@ out:
 static int
 hex_parse(const char *s, struct ike_id *id)
 {
-	size_t	 n = strlen(s);
+	size_t n = strlen(s);
 
 	if (n == 0 || n % 2 != 0 || n / 2 > IKE_ID_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < n / 2; i++) {
-		unsigned	 x;
+		unsigned x;
 
-		if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-		    sscanf(s + 2 * i, "%2x", &x) != 1)
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]) || sscanf(s + 2 * i, "%2x", &x) != 1)
 			return -EINVAL;
 		id->data[i] = (uint8_t)x;
 	}
@@ -210,8 +211,8 @@ hex_parse(const char *s, struct ike_id *id)
 }
 
 static const struct {
-	const char	*prefix;
-	uint8_t		 type;
+	const char *prefix;
+	uint8_t	    type;
 } id_prefix[] = {
 	{ "ipv4:", IKE_ID_IPV4_ADDR },
 	{ "ipv6:", IKE_ID_IPV6_ADDR },
@@ -229,7 +230,7 @@ static const struct {
 static int
 id_parse_typed(const char *s, uint8_t type, struct ike_id *id, char *err, size_t errlen)
 {
-	uint8_t	 a[16];
+	uint8_t a[16];
 
 	switch (type) {
 	case IKE_ID_IPV4_ADDR:
@@ -269,9 +270,9 @@ id_parse_typed(const char *s, uint8_t type, struct ike_id *id, char *err, size_t
 int
 ike_id_parse(const char *str, struct ike_id *id, char *err, size_t errlen)
 {
-	char	 buf[ID_TEXT_MAX], *s;
-	uint8_t	 a[16];
-	int	 rc;
+	char	buf[ID_TEXT_MAX], *s;
+	uint8_t a[16];
+	int	rc;
 
 	memset(id, 0, sizeof(*id));
 	if (strlen(str) >= sizeof(buf))
@@ -286,8 +287,8 @@ ike_id_parse(const char *str, struct ike_id *id, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < NITEMS(id_prefix); i++)
 		if (strncasecmp(s, id_prefix[i].prefix, strlen(id_prefix[i].prefix)) == 0) {
-			rc = id_parse_typed(trim(s + strlen(id_prefix[i].prefix)), id_prefix[i].type,
-			    id, err, errlen);
+			rc = id_parse_typed(trim(s + strlen(id_prefix[i].prefix)),
+			    id_prefix[i].type, id, err, errlen);
 			goto out;
 		}
 	/* strongSwan's '@' forms: @@ e-mail, @# key id, @ FQDN */
@@ -319,10 +320,10 @@ out:
 static X509_NAME *
 dn_decode(const uint8_t *der, size_t len)
 {
-	const uint8_t	*p = der;
-	X509_NAME	*n;
-	uint8_t		*re = NULL;
-	int		 rl;
+	const uint8_t *p = der;
+	X509_NAME     *n;
+	uint8_t	      *re = NULL;
+	int	       rl;
 
 	if (len == 0 || (n = d2i_X509_NAME(NULL, &p, (long)len)) == NULL)
 		return NULL;
@@ -339,14 +340,14 @@ dn_decode(const uint8_t *der, size_t len)
 static int
 dn_print(const uint8_t *der, size_t len, char *buf, size_t cap)
 {
-	X509_NAME	*n = dn_decode(der, len);
-	BIO		*b = BIO_new(BIO_s_mem());
-	char		*p;
-	long		 pl;
-	int		 rc;
+	X509_NAME *n = dn_decode(der, len);
+	BIO	  *b = BIO_new(BIO_s_mem());
+	char	  *p;
+	long	   pl;
+	int	   rc;
 	/* "C=CH, O=ex, CN=gw": RFC 2253 escaping, DER order, short names */
-	unsigned long	 flags = (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV & ~XN_FLAG_SEP_MASK) |
-			    XN_FLAG_SEP_CPLUS_SPC;
+	unsigned long flags =
+	    (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV & ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
 
 	if (n == NULL || b == NULL || X509_NAME_print_ex(b, n, 0, flags) < 0) {
 		rc = snprintf(buf, cap, "(invalid DN)");
@@ -365,8 +366,8 @@ out:
 static int
 text_print(const char *prefix, const uint8_t *d, size_t len, char *buf, size_t cap)
 {
-	char	 t[IKE_ID_MAX * 4 + 1];
-	size_t	 o = 0;
+	char   t[IKE_ID_MAX * 4 + 1];
+	size_t o = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		if (isprint(d[i]) && d[i] != '\\')
@@ -381,7 +382,7 @@ text_print(const char *prefix, const uint8_t *d, size_t len, char *buf, size_t c
 int
 ike_id_print(const struct ike_id *id, char *buf, size_t len)
 {
-	char	 a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	switch (id->type) {
 	case IKE_ID_ANY:
@@ -390,7 +391,7 @@ ike_id_print(const struct ike_id *id, char *buf, size_t len)
 	case IKE_ID_IPV6_ADDR:
 		if (id->len != (id->type == IKE_ID_IPV4_ADDR ? 4 : 16) ||
 		    inet_ntop(id->type == IKE_ID_IPV4_ADDR ? AF_INET : AF_INET6, id->data, a,
-		    sizeof(a)) == NULL)
+			sizeof(a)) == NULL)
 			return snprintf(buf, len, "(invalid address)");
 		return snprintf(buf, len, "%s", a);
 	case IKE_ID_FQDN:
@@ -400,7 +401,7 @@ ike_id_print(const struct ike_id *id, char *buf, size_t len)
 	case IKE_ID_DER_ASN1_DN:
 		return dn_print(id->data, id->len, buf, len);
 	case IKE_ID_KEY_ID: {
-		char	 h[IKE_ID_MAX * 2 + 1];
+		char h[IKE_ID_MAX * 2 + 1];
 
 		for (size_t i = 0; i < id->len; i++)
 			snprintf(h + 2 * i, 3, "%02x", id->data[i]);
@@ -414,7 +415,7 @@ ike_id_print(const struct ike_id *id, char *buf, size_t len)
 int
 ike_id_from_payload(const struct ike_id_pl *pl, struct ike_id *id)
 {
-	X509_NAME	*n;
+	X509_NAME *n;
 
 	memset(id, 0, sizeof(*id));
 	if (pl->data.len == 0 || pl->data.len > IKE_ID_MAX)
@@ -440,7 +441,7 @@ ike_id_from_payload(const struct ike_id_pl *pl, struct ike_id *id)
 	case IKE_ID_KEY_ID:
 	case IKE_ID_DER_ASN1_GN:
 		break;
-	default:	/* RFC 7296 3.5: no other types are defined */
+	default: /* RFC 7296 3.5: no other types are defined */
 		return -EBADMSG;
 	}
 	return id_set(id, pl->type, pl->data.p, pl->data.len);
@@ -449,7 +450,7 @@ ike_id_from_payload(const struct ike_id_pl *pl, struct ike_id *id)
 int
 ike_id_from_cert(X509 *cert, struct ike_id *id)
 {
-	uint8_t	*der = NULL;
+	uint8_t *der = NULL;
 	int	 len, rc;
 
 	memset(id, 0, sizeof(*id));
@@ -463,7 +464,7 @@ ike_id_from_cert(X509 *cert, struct ike_id *id)
 size_t
 ike_id_body(const struct ike_id *id, uint8_t *buf, size_t cap)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
+	struct wire_wr w = wire_wr_init(buf, cap);
 
 	wire_put_u8(&w, id->type);
 	wire_put_zero(&w, 3);
@@ -487,7 +488,7 @@ text_eq_nocase(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 static bool
 text_wild(const struct ike_id *want, const struct ike_id *got)
 {
-	size_t	 sl = want->len - 1u;
+	size_t sl = want->len - 1u;
 
 	return got->len > sl &&
 	    text_eq_nocase(want->data + 1, sl, got->data + got->len - sl, sl);
@@ -497,9 +498,9 @@ text_wild(const struct ike_id *want, const struct ike_id *got)
 static bool
 entry_eq(X509_NAME_ENTRY *a, X509_NAME_ENTRY *b)
 {
-	unsigned char	*ua = NULL, *ub = NULL;
-	int		 la, lb;
-	bool		 eq;
+	unsigned char *ua = NULL, *ub = NULL;
+	int	       la, lb;
+	bool	       eq;
 
 	la = ASN1_STRING_to_UTF8(&ua, X509_NAME_ENTRY_get_data(a));
 	lb = ASN1_STRING_to_UTF8(&ub, X509_NAME_ENTRY_get_data(b));
@@ -513,9 +514,9 @@ entry_eq(X509_NAME_ENTRY *a, X509_NAME_ENTRY *b)
 static bool
 dn_match(const struct ike_id *want, const uint8_t *got, size_t got_len)
 {
-	X509_NAME	*w = dn_decode(want->data, want->len), *g = dn_decode(got, got_len);
-	bool		 ok = false;
-	int		 n;
+	X509_NAME *w = dn_decode(want->data, want->len), *g = dn_decode(got, got_len);
+	bool	   ok = false;
+	int	   n;
 
 	if (w == NULL || g == NULL)
 		goto out;
@@ -528,10 +529,12 @@ dn_match(const struct ike_id *want, const uint8_t *got, size_t got_len)
 	if ((n = X509_NAME_entry_count(w)) != X509_NAME_entry_count(g))
 		goto out;
 	for (int i = 0; i < n; i++) {
-		X509_NAME_ENTRY	*ew = X509_NAME_get_entry(w, i), *eg = X509_NAME_get_entry(g, i);
-		ASN1_STRING	*v = X509_NAME_ENTRY_get_data(ew);
+		X509_NAME_ENTRY *ew = X509_NAME_get_entry(w, i),
+				*eg = X509_NAME_get_entry(g, i);
+		ASN1_STRING *v = X509_NAME_ENTRY_get_data(ew);
 
-		if (OBJ_cmp(X509_NAME_ENTRY_get_object(ew), X509_NAME_ENTRY_get_object(eg)) != 0)
+		if (OBJ_cmp(X509_NAME_ENTRY_get_object(ew), X509_NAME_ENTRY_get_object(eg)) !=
+		    0)
 			goto out;
 		if (ASN1_STRING_length(v) == 1 && ASN1_STRING_get0_data(v)[0] == '*')
 			continue;
@@ -561,7 +564,7 @@ ike_id_match(const struct ike_id *want, const struct ike_id *got)
 		return text_eq_nocase(want->data, want->len, got->data, got->len);
 	case IKE_ID_DER_ASN1_DN:
 		return dn_match(want, got->data, got->len);
-	default:	/* addresses, key ids: the bytes */
+	default: /* addresses, key ids: the bytes */
 		return want->len == got->len && memcmp(want->data, got->data, want->len) == 0;
 	}
 }
@@ -569,10 +572,10 @@ ike_id_match(const struct ike_id *want, const struct ike_id *got)
 int
 ike_id_cert_check(const struct ike_id *id, X509 *cert)
 {
-	const unsigned	 flags = X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
-			    X509_CHECK_FLAG_NO_WILDCARDS;
-	X509_NAME	*n;
-	int		 rc = -EACCES;
+	const unsigned flags =
+	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_WILDCARDS;
+	X509_NAME *n;
+	int	   rc = -EACCES;
 
 	switch (id->type) {
 	case IKE_ID_DER_ASN1_DN:

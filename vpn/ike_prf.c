@@ -11,18 +11,18 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#define NONCES_MAX	(2 * IKE_NONCE_MAX)
-#define SEED_PARTS_MAX	8
+#define NONCES_MAX     (2 * IKE_NONCE_MAX)
+#define SEED_PARTS_MAX 8
 
 int
 ike_hmac(const char *digest, const uint8_t *key, size_t keylen, const struct wire_rd *parts,
     size_t nparts, uint8_t *out, size_t *outlen)
 {
-	static const uint8_t	 nokey[1];
-	EVP_MAC			*mac = NULL;
-	EVP_MAC_CTX		*ctx = NULL;
-	OSSL_PARAM		 params[2];
-	int			 rc = -EIO;
+	static const uint8_t nokey[1];
+	EVP_MAC		    *mac = NULL;
+	EVP_MAC_CTX	    *ctx = NULL;
+	OSSL_PARAM	     params[2];
+	int		     rc = -EIO;
 
 	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
 	    (ctx = EVP_MAC_CTX_new(mac)) == NULL)
@@ -39,7 +39,7 @@ ike_hmac(const char *digest, const uint8_t *key, size_t keylen, const struct wir
 		goto out;
 	rc = 0;
 out:
-	EVP_MAC_CTX_free(ctx);	/* frees (and cleanses) the keyed state */
+	EVP_MAC_CTX_free(ctx); /* frees (and cleanses) the keyed state */
 	EVP_MAC_free(mac);
 	return rc;
 }
@@ -48,8 +48,8 @@ int
 ike_prf(uint16_t prf, const uint8_t *key, size_t keylen, const struct wire_rd *parts,
     size_t nparts, uint8_t *out)
 {
-	const char	*md = ike_prf_digest(prf);
-	size_t		 n;
+	const char *md = ike_prf_digest(prf);
+	size_t	    n;
 
 	if (md == NULL)
 		return -ENOTSUP;
@@ -65,17 +65,17 @@ int
 ike_prfplus(uint16_t prf, const uint8_t *key, size_t keylen, const struct wire_rd *seed,
     size_t nseed, uint8_t *out, size_t len)
 {
-	struct wire_rd	 parts[SEED_PARTS_MAX + 2];
-	uint8_t		 t[IKE_PRF_MAX_LEN], ctr;
-	size_t		 hl = ike_prf_len(prf), off = 0, np;
-	int		 rc = 0;
+	struct wire_rd parts[SEED_PARTS_MAX + 2];
+	uint8_t	       t[IKE_PRF_MAX_LEN], ctr;
+	size_t	       hl = ike_prf_len(prf), off = 0, np;
+	int	       rc = 0;
 
 	if (hl == 0)
 		return -ENOTSUP;
 	if (nseed > SEED_PARTS_MAX || len > 255 * hl)
 		return -EINVAL;
 	for (ctr = 1; off < len; ctr++) {
-		size_t	 take = len - off < hl ? len - off : hl;
+		size_t take = len - off < hl ? len - off : hl;
 
 		np = 0;
 		if (ctr > 1)
@@ -112,10 +112,10 @@ int
 ike_skeyseed(uint16_t prf, struct wire_rd ni, struct wire_rd nr, const struct secret *g_ir,
     struct secret *skeyseed)
 {
-	uint8_t		 key[NONCES_MAX], out[IKE_PRF_MAX_LEN];
-	struct wire_rd	 data = wire_rd_init(secret_data(g_ir), secret_len(g_ir));
-	size_t		 klen;
-	int		 rc;
+	uint8_t	       key[NONCES_MAX], out[IKE_PRF_MAX_LEN];
+	struct wire_rd data = wire_rd_init(secret_data(g_ir), secret_len(g_ir));
+	size_t	       klen;
+	int	       rc;
 
 	secret_wipe(skeyseed);
 	if ((rc = nonces_cat(ni, nr, key, &klen)) != 0)
@@ -278,4 +278,4 @@ ike_child_keys_wipe(struct ike_child_keys *k)
 	secret_wipe(&k->ar);
 }
 
-	/* clang-format on */
+/* clang-format on */

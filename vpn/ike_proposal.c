@@ -11,8 +11,8 @@
 
 #include "vpn/ike_crypto.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-#define PROP_STR_MAX	512
+#define NITEMS(a)    (sizeof(a) / sizeof((a)[0]))
+#define PROP_STR_MAX 512
 
 /*
  * The keywords network engineers know from strongSwan and cloud policies.
@@ -87,19 +87,23 @@ const char ike_prop_default_ike[] =
     "ecp384-ecp256-x25519-modp2048-modp2048s256-ecp521,"
     "aes256-aes192-aes128-sha512-sha384-sha256-prfsha512-prfsha384-prfsha256-"
     "ecp384-ecp256-x25519-modp2048-modp2048s256-ecp521";
-const char ike_prop_default_esp[] =
-    "aes256gcm16-aes128gcm16-noesn,"
-    "aes256-aes192-aes128-sha512-sha384-sha256-noesn";
+const char ike_prop_default_esp[] = "aes256gcm16-aes128gcm16-noesn,"
+				    "aes256-aes192-aes128-sha512-sha384-sha256-noesn";
 
 static const char *
 xf_word(uint8_t type)
 {
 	switch (type) {
-	case IKE_XF_ENCR:	return "encryption";
-	case IKE_XF_PRF:	return "PRF";
-	case IKE_XF_INTEG:	return "integrity";
-	case IKE_XF_DH:		return "key exchange";
-	case IKE_XF_ESN:	return "ESN";
+	case IKE_XF_ENCR:
+		return "encryption";
+	case IKE_XF_PRF:
+		return "PRF";
+	case IKE_XF_INTEG:
+		return "integrity";
+	case IKE_XF_DH:
+		return "key exchange";
+	case IKE_XF_ESN:
+		return "ESN";
 	}
 	return "transform";
 }
@@ -107,7 +111,7 @@ xf_word(uint8_t type)
 static __attribute__((format(printf, 3, 4))) int
 perr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (err != NULL && errlen > 0) {
 		va_start(ap, fmt);
@@ -137,12 +141,11 @@ prop_has(const struct ike_proposal *p, uint8_t type, uint16_t id, uint16_t keyle
 }
 
 int
-ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err,
-    size_t errlen)
+ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err, size_t errlen)
 {
-	char		 buf[PROP_STR_MAX], *tok, *save = NULL;
-	bool		 prf_given, aead = false, cbc = false;
-	const char	*aead_name = NULL, *cbc_name = NULL;
+	char	    buf[PROP_STR_MAX], *tok, *save = NULL;
+	bool	    prf_given, aead = false, cbc = false;
+	const char *aead_name = NULL, *cbc_name = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->proto = proto;
@@ -156,7 +159,7 @@ ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err,
 	if (buf[0] == '-' || buf[strlen(buf) - 1] == '-' || strstr(buf, "--") != NULL)
 		return perr(err, errlen, "empty algorithm name in '%s'", s);
 	for (tok = strtok_r(buf, "-", &save); tok != NULL; tok = strtok_r(NULL, "-", &save)) {
-		const struct alg_kw	*kw = NULL;
+		const struct alg_kw *kw = NULL;
 
 		for (size_t i = 0; i < NITEMS(alg_kw); i++)
 			if (strcasecmp(alg_kw[i].name, tok) == 0) {
@@ -166,10 +169,11 @@ ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err,
 		if (kw == NULL)
 			return perr(err, errlen, "unknown algorithm '%s' in '%s'", tok, s);
 		if (proto == IPSEC_PROTO_ESP && kw->type == IKE_XF_PRF)
-			return perr(err, errlen, "'%s' is a PRF: ESP proposals have none (in '%s')",
-			    tok, s);
+			return perr(err, errlen,
+			    "'%s' is a PRF: ESP proposals have none (in '%s')", tok, s);
 		if (proto == IPSEC_PROTO_IKE && kw->type == IKE_XF_ESN)
-			return perr(err, errlen, "'%s' is for ESP proposals only (in '%s')", tok, s);
+			return perr(err, errlen, "'%s' is for ESP proposals only (in '%s')",
+			    tok, s);
 		if (prop_has(p, kw->type, kw->id, kw->keylen))
 			return perr(err, errlen, "'%s' named twice in '%s'", tok, s);
 		if (p->n[kw->type] == IKE_PROP_MAX_ALG)
@@ -191,8 +195,10 @@ ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err,
 		return perr(err, errlen, "no encryption algorithm in '%s'", s);
 	/* one proposal is either AEAD or cipher + integrity (RFC 7296 3.3) */
 	if (aead && cbc)
-		return perr(err, errlen, "'%s' (AEAD) and '%s' (not AEAD) in one proposal '%s': "
-		    "make them two proposals, separated by a comma", aead_name, cbc_name, s);
+		return perr(err, errlen,
+		    "'%s' (AEAD) and '%s' (not AEAD) in one proposal '%s': "
+		    "make them two proposals, separated by a comma",
+		    aead_name, cbc_name, s);
 
 	prf_given = p->n[IKE_XF_PRF] > 0;
 	if (proto == IPSEC_PROTO_IKE && !prf_given) {
@@ -208,10 +214,12 @@ ike_prop_parse(const char *s, uint8_t proto, struct ike_proposal *p, char *err,
 			p->n[IKE_XF_INTEG] = 0;
 	}
 	if (aead && p->n[IKE_XF_INTEG] > 0)
-		return perr(err, errlen, "integrity algorithm '%s' with AEAD cipher '%s' in '%s'",
+		return perr(err, errlen,
+		    "integrity algorithm '%s' with AEAD cipher '%s' in '%s'",
 		    ike_alg_name(IKE_XF_INTEG, p->alg[IKE_XF_INTEG][0].id, 0), aead_name, s);
 	if (!aead && p->n[IKE_XF_INTEG] == 0)
-		return perr(err, errlen, "no integrity algorithm for '%s' in '%s'", cbc_name, s);
+		return perr(err, errlen, "no integrity algorithm for '%s' in '%s'", cbc_name,
+		    s);
 	if (proto == IPSEC_PROTO_IKE && p->n[IKE_XF_DH] == 0)
 		return perr(err, errlen, "no key exchange group in '%s' (add e.g. ecp256)", s);
 	if (proto == IPSEC_PROTO_ESP && p->n[IKE_XF_ESN] == 0)
@@ -223,9 +231,9 @@ int
 ike_prop_parse_list(const char *s, uint8_t proto, struct ike_proposal *out, size_t max,
     char *err, size_t errlen)
 {
-	char	 buf[PROP_STR_MAX * 2], *tok, *save = NULL;
-	size_t	 n = 0;
-	int	 rc;
+	char   buf[PROP_STR_MAX * 2], *tok, *save = NULL;
+	size_t n = 0;
+	int    rc;
 
 	if (strlen(s) >= sizeof(buf))
 		return perr(err, errlen, "proposal list too long (%zu characters)", strlen(s));
@@ -234,7 +242,7 @@ ike_prop_parse_list(const char *s, uint8_t proto, struct ike_proposal *out, size
 	    strstr(buf, ",,") != NULL)
 		return perr(err, errlen, "empty proposal in '%s'", s);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		char	*end;
+		char *end;
 
 		while (isspace((unsigned char)*tok))
 			tok++;
@@ -258,8 +266,8 @@ ike_prop_parse_list(const char *s, uint8_t proto, struct ike_proposal *out, size
 static void
 print_word(char *buf, size_t len, size_t *off, const char *word)
 {
-	int	 n = snprintf(*off < len ? buf + *off : NULL, *off < len ? len - *off : 0,
-		    "%s%s", *off ? "-" : "", word);
+	int n = snprintf(*off < len ? buf + *off : NULL, *off < len ? len - *off : 0, "%s%s",
+	    *off ? "-" : "", word);
 
 	if (n > 0)
 		*off += (size_t)n;
@@ -557,4 +565,4 @@ ike_suite_to_sa(const struct ike_suite *s, uint8_t spi_size, uint64_t spi, struc
 	pp->nxf = (uint8_t)sa->nxf;
 }
 
-	/* clang-format on */
+/* clang-format on */

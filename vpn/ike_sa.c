@@ -29,10 +29,14 @@ const char *
 ike_exchange_name(uint8_t x)
 {
 	switch (x) {
-	case IKE_SA_INIT:		return "IKE_SA_INIT";
-	case IKE_AUTH:			return "IKE_AUTH";
-	case IKE_CREATE_CHILD_SA:	return "CREATE_CHILD_SA";
-	case IKE_INFORMATIONAL:		return "INFORMATIONAL";
+	case IKE_SA_INIT:
+		return "IKE_SA_INIT";
+	case IKE_AUTH:
+		return "IKE_AUTH";
+	case IKE_CREATE_CHILD_SA:
+		return "CREATE_CHILD_SA";
+	case IKE_INFORMATIONAL:
+		return "INFORMATIONAL";
 	}
 	return "exchange?";
 }
@@ -41,8 +45,8 @@ const char *
 ike_notify_name(uint16_t t)
 {
 	static const struct {
-		uint16_t	 t;
-		const char	*n;
+		uint16_t    t;
+		const char *n;
 	} names[] = {
 		{ IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, "UNSUPPORTED_CRITICAL_PAYLOAD" },
 		{ IKE_N_INVALID_IKE_SPI, "INVALID_IKE_SPI" },
@@ -73,7 +77,7 @@ ike_notify_name(uint16_t t)
 const char *
 ike_sa_name(const struct ike_sa *sa)
 {
-	static char	 buf[192];
+	static char buf[192];
 
 	snprintf(buf, sizeof(buf), "%s: IKE SA %016" PRIx64 "_%016" PRIx64,
 	    sa->tun ? vpn_tunnel_name(sa->tun) : "vpn", sa->ispi, sa->rspi);
@@ -82,16 +86,14 @@ ike_sa_name(const struct ike_sa *sa)
 
 /* ------------------------------------------------------------ lifecycle */
 
-static void
-sa_timer_fired(uv_timer_t *t);
-static void
-sa_rtx_fired(uv_timer_t *t);
+static void sa_timer_fired(uv_timer_t *t);
+static void sa_rtx_fired(uv_timer_t *t);
 
 struct ike_sa *
 ike_sa_new(struct vpn_tunnel *t, bool initiator)
 {
-	struct vpn	*v = t->vpn;
-	struct ike_sa	*sa = calloc(1, sizeof(*sa));
+	struct vpn    *v = t->vpn;
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
 
 	if (!sa)
 		return NULL;
@@ -115,12 +117,12 @@ ike_sa_new(struct vpn_tunnel *t, bool initiator)
 struct ike_sa *
 ike_sa_find(struct vpn *v, uint64_t spi)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	if (spi == 0)
 		return NULL;
 	HASH_FOREACH_MATCH(&v->by_spi, hash_mix(0, spi), n) {
-		struct ike_sa	*sa = hash_entry(n, struct ike_sa, spi_node);
+		struct ike_sa *sa = hash_entry(n, struct ike_sa, spi_node);
 
 		if (ike_sa_our_spi(sa) == spi)
 			return sa;
@@ -149,7 +151,7 @@ ike_out_free(struct ike_out *o)
 int
 ike_out_copy(struct ike_out *o, const uint8_t *buf, size_t len)
 {
-	uint8_t	*n;
+	uint8_t *n;
 
 	if (o->n == VPN_FRAG_MAX || !(n = realloc(o->buf, o->len + len)))
 		return -ENOMEM;
@@ -172,7 +174,7 @@ pend_clear(struct ike_pending *p)
 static void
 sa_handle_closed(uv_handle_t *h)
 {
-	struct ike_sa	*sa = h->data;
+	struct ike_sa *sa = h->data;
 
 	if (--sa->open_handles == 0)
 		free(sa);
@@ -181,8 +183,8 @@ sa_handle_closed(uv_handle_t *h)
 void
 ike_sa_destroy(struct ike_sa *sa)
 {
-	struct vpn		*v;
-	struct vpn_tunnel	*t;
+	struct vpn	  *v;
+	struct vpn_tunnel *t;
 
 	if (!sa || sa->st == IKE_ST_DEAD)
 		return;
@@ -212,7 +214,7 @@ ike_sa_destroy(struct ike_sa *sa)
 		}
 	}
 	while (sa->children) {
-		struct child_sa	*c = sa->children;
+		struct child_sa *c = sa->children;
 
 		sa->children = c->next;
 		child_sa_free(c);
@@ -220,7 +222,7 @@ ike_sa_destroy(struct ike_sa *sa)
 	if (sa->pend.child)
 		child_sa_free(sa->pend.child);
 	sa->pend.child = NULL;
-	if (sa->pend.new_ike)		/* an IKE SA rekey under way dies with it */
+	if (sa->pend.new_ike) /* an IKE SA rekey under way dies with it */
 		ike_sa_destroy(sa->pend.new_ike);
 	pend_clear(&sa->pend);
 	ike_out_free(&sa->resp);
@@ -264,19 +266,20 @@ ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool re
 	h->rspi = sa->rspi;
 	h->version = IKE_VERSION_2;
 	h->exchange = exchange;
-	h->flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) | (response ? IKE_FLAG_RESPONSE : 0);
+	h->flags =
+	    (sa->initiator ? IKE_FLAG_INITIATOR : 0) | (response ? IKE_FLAG_RESPONSE : 0);
 	h->msgid = msgid;
 }
 
 int
 ike_sa_send_out(struct ike_sa *sa, const struct ike_out *o)
 {
-	size_t	 off = 0;
-	int	 rc = 0, r;
+	size_t off = 0;
+	int    rc = 0, r;
 
 	for (unsigned i = 0; i < o->n; i++) {
 		if ((r = ike_sock_send(sa->sock, &sa->remote, sa->rport, o->buf + off,
-		    o->dlen[i])) != 0)
+			 o->dlen[i])) != 0)
 			rc = r;
 		off += o->dlen[i];
 	}
@@ -287,12 +290,12 @@ int
 ike_sa_seal(struct ike_sa *sa, struct ike_enc *e, struct wire_wr *w, const struct ike_hdr *h,
     struct ike_out *out)
 {
-	struct ike_sk_dir	*d = &sa->sk.out;
-	size_t			 ivl = ike_sk_iv_len(d);
-	size_t			 inner_at = e->sk_iv + ivl, inner_len, chunk, nfrag;
-	size_t			 fsize = sa->vpn->cfg.frag_size;
-	uint8_t			*inner = NULL, *fbuf = NULL, first;
-	int			 rc;
+	struct ike_sk_dir *d = &sa->sk.out;
+	size_t		   ivl = ike_sk_iv_len(d);
+	size_t		   inner_at = e->sk_iv + ivl, inner_len, chunk, nfrag;
+	size_t		   fsize = sa->vpn->cfg.frag_size;
+	uint8_t		  *inner = NULL, *fbuf = NULL, first;
+	int		   rc;
 
 	if (w->overflow || e->failed || w->off < inner_at)
 		return -EMSGSIZE;
@@ -314,12 +317,13 @@ ike_sa_seal(struct ike_sa *sa, struct ike_enc *e, struct wire_wr *w, const struc
 	}
 	memcpy(inner, w->p + inner_at, inner_len);
 	for (size_t i = 0; i < nfrag; i++) {
-		struct wire_wr	 fw = wire_wr_init(fbuf, fsize + 64);
-		struct ike_enc	 fe;
-		size_t		 take = inner_len - i * chunk < chunk ? inner_len - i * chunk : chunk;
+		struct wire_wr fw = wire_wr_init(fbuf, fsize + 64);
+		struct ike_enc fe;
+		size_t take = inner_len - i * chunk < chunk ? inner_len - i * chunk : chunk;
 
 		ike_enc_init(&fe, &fw, h);
-		ike_enc_skf_begin(&fe, ivl, i == 0 ? first : 0, (uint16_t)(i + 1), (uint16_t)nfrag);
+		ike_enc_skf_begin(&fe, ivl, i == 0 ? first : 0, (uint16_t)(i + 1),
+		    (uint16_t)nfrag);
 		ike_enc_bytes(&fe, inner + i * chunk, take);
 		if ((rc = ike_sk_seal(d, &fe)) != 0 ||
 		    (rc = ike_out_copy(out, fbuf, fw.off)) != 0)
@@ -337,7 +341,7 @@ out:
 static uint64_t
 rtx_interval(unsigned tries)
 {
-	uint64_t	 ms = VPN_RTX_FIRST_MS;
+	uint64_t ms = VPN_RTX_FIRST_MS;
 
 	for (unsigned i = 1; i < tries && ms < VPN_RTX_MAX_MS; i++)
 		ms *= 2;
@@ -347,8 +351,8 @@ rtx_interval(unsigned tries)
 int
 ike_sa_request(struct ike_sa *sa, struct ike_pending *p)
 {
-	uint64_t	 now = vpn_now();
-	int		 rc;
+	uint64_t now = vpn_now();
+	int	 rc;
 
 	if (sa->pend_active && &sa->pend != p)
 		return -EBUSY;
@@ -358,8 +362,10 @@ ike_sa_request(struct ike_sa *sa, struct ike_pending *p)
 	sa->pend.started_ms = now;
 	sa->pend.tries = 1;
 	if (!sa->pend.deadline_ms)
-		sa->pend.deadline_ms = now + (ike_sa_up(sa) || sa->st == IKE_ST_REKEYED ||
-		    sa->st == IKE_ST_DELETING ? vpn_tunnel_dpd_ms(sa->tun) : VPN_SETUP_TIMEOUT_MS);
+		sa->pend.deadline_ms = now +
+		    (ike_sa_up(sa) || sa->st == IKE_ST_REKEYED || sa->st == IKE_ST_DELETING ?
+			    vpn_tunnel_dpd_ms(sa->tun) :
+			    VPN_SETUP_TIMEOUT_MS);
 	if ((rc = ike_sa_send_out(sa, &sa->pend.out)) != 0)
 		log_debug(LOG_MOD_VPN, "%s: %s request: %s", ike_sa_name(sa),
 		    ike_exchange_name(sa->pend.exchange), strerror(-rc));
@@ -387,21 +393,22 @@ ike_sa_request_done(struct ike_sa *sa)
 static void
 sa_rtx_fired(uv_timer_t *t)
 {
-	struct ike_sa	*sa = t->data;
-	uint64_t	 now = vpn_now();
-	uint64_t	 next;
+	struct ike_sa *sa = t->data;
+	uint64_t       now = vpn_now();
+	uint64_t       next;
 
 	if (!sa->pend_active)
 		return;
-	if (now >= sa->pend.deadline_ms && (sa->pend.kind == IKE_T_IKE_DELETE ||
-	    sa->st == IKE_ST_DELETING || sa->st == IKE_ST_REKEYED)) {
+	if (now >= sa->pend.deadline_ms &&
+	    (sa->pend.kind == IKE_T_IKE_DELETE || sa->st == IKE_ST_DELETING ||
+		sa->st == IKE_ST_REKEYED)) {
 		/* gone either way: the peer may be gone too */
 		ike_sa_fail(sa, sa->tun ? sa->tun->last_reason : VPN_R_ADMIN,
 		    sa->tun ? sa->tun->last_detail : "");
 		return;
 	}
 	if (now >= sa->pend.deadline_ms) {
-		bool	 setup = sa->st == IKE_ST_INIT_SENT || sa->st == IKE_ST_AUTH_SENT;
+		bool setup = sa->st == IKE_ST_INIT_SENT || sa->st == IKE_ST_AUTH_SENT;
 
 		log_warn(LOG_MOD_VPN, "%s: no answer to %s from the peer in %" PRIu64 " s%s",
 		    ike_sa_name(sa), ike_exchange_name(sa->pend.exchange),
@@ -422,7 +429,7 @@ sa_rtx_fired(uv_timer_t *t)
 int
 ike_sa_respond(struct ike_sa *sa, struct ike_out *o, uint32_t msgid)
 {
-	int	 rc;
+	int rc;
 
 	ike_out_free(&sa->resp);
 	sa->resp = *o;
@@ -439,13 +446,13 @@ void
 ike_send_init_notify(struct vpn *v, struct ike_sock *s, const struct ipaddr *remote,
     uint16_t port, const struct ike_hdr *req, uint16_t type, const void *data, size_t len)
 {
-	struct wire_wr	 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_hdr	 h;
-	struct ike_enc	 e;
+	struct wire_wr w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_hdr h;
+	struct ike_enc e;
 
 	memset(&h, 0, sizeof(h));
 	h.ispi = req->ispi;
-	h.rspi = 0;		/* RFC 7296 2.6: no state, no SPI */
+	h.rspi = 0; /* RFC 7296 2.6: no state, no SPI */
 	h.version = IKE_VERSION_2;
 	h.exchange = req->exchange;
 	h.flags = IKE_FLAG_RESPONSE;
@@ -465,9 +472,9 @@ ike_task_add(struct ike_sa *sa, enum ike_task_kind kind, struct child_sa *c, uin
 		if (sa->tasks[i].kind == kind && sa->tasks[i].child == c &&
 		    sa->tasks[i].del_spi == spi)
 			goto run;
-	if (sa->pend_active && sa->pend.kind == kind && sa->pend.old == c && kind != IKE_T_DPD &&
-	    kind != IKE_T_CHILD_NEW)
-		goto run;	/* under way already */
+	if (sa->pend_active && sa->pend.kind == kind && sa->pend.old == c &&
+	    kind != IKE_T_DPD && kind != IKE_T_CHILD_NEW)
+		goto run; /* under way already */
 	if (sa->ntasks == IKE_TASKS_MAX) {
 		log_warn(LOG_MOD_VPN, "%s: too many exchanges queued", ike_sa_name(sa));
 		return;
@@ -478,8 +485,8 @@ ike_task_add(struct ike_sa *sa, enum ike_task_kind kind, struct child_sa *c, uin
 		sa->tasks[0] = (struct ike_task){ .kind = kind };
 		sa->ntasks++;
 	} else
-		sa->tasks[sa->ntasks++] = (struct ike_task){ .kind = kind, .child = c,
-		    .del_spi = spi };
+		sa->tasks[sa->ntasks++] =
+		    (struct ike_task){ .kind = kind, .child = c, .del_spi = spi };
 run:
 	ike_task_run(sa);
 }
@@ -488,7 +495,7 @@ run:
 void
 ike_sa_child_forget(struct ike_sa *sa, struct child_sa *c)
 {
-	unsigned	 n = 0;
+	unsigned n = 0;
 
 	for (unsigned i = 0; i < sa->ntasks; i++)
 		if (sa->tasks[i].child != c || sa->tasks[i].kind == IKE_T_CHILD_DELETE)
@@ -513,9 +520,9 @@ ike_sa_child_forget(struct ike_sa *sa, struct child_sa *c)
 void
 ike_task_run(struct ike_sa *sa)
 {
-	uint64_t	 now = vpn_now();
-	struct ike_task	 t;
-	unsigned	 i;
+	uint64_t	now = vpn_now();
+	struct ike_task t;
+	unsigned	i;
 
 	if (sa->pend_active || sa->st == IKE_ST_DEAD)
 		return;
@@ -530,7 +537,7 @@ ike_task_run(struct ike_sa *sa)
 			break;
 	}
 	if (i == sa->ntasks) {
-		ike_sa_schedule(sa);	/* a delayed task needs the timer */
+		ike_sa_schedule(sa); /* a delayed task needs the timer */
 		return;
 	}
 	t = sa->tasks[i];
@@ -567,7 +574,7 @@ earliest(uint64_t a, uint64_t b)
 void
 ike_sa_schedule(struct ike_sa *sa)
 {
-	uint64_t	 at = 0, now = vpn_now();
+	uint64_t at = 0, now = vpn_now();
 
 	if (sa->st == IKE_ST_DEAD)
 		return;
@@ -579,7 +586,7 @@ ike_sa_schedule(struct ike_sa *sa)
 		at = earliest(at, ike_dpd_next(sa));
 	}
 	if (sa->st == IKE_ST_REKEYED)
-		at = earliest(at, sa->rekey_at_ms);	/* the deadline for its deletion */
+		at = earliest(at, sa->rekey_at_ms); /* the deadline for its deletion */
 	if (sa->nat_local && sa->keepalive_at_ms)
 		at = earliest(at, sa->keepalive_at_ms);
 	for (struct child_sa *c = sa->children; c; c = c->next)
@@ -597,8 +604,8 @@ ike_sa_schedule(struct ike_sa *sa)
 static void
 sa_timer_fired(uv_timer_t *t)
 {
-	struct ike_sa	*sa = t->data;
-	uint64_t	 now = vpn_now();
+	struct ike_sa *sa = t->data;
+	uint64_t       now = vpn_now();
 
 	if (sa->st == IKE_ST_HALF_OPEN && now >= sa->created_ms + VPN_HALF_OPEN_TTL_MS) {
 		log_info(LOG_MOD_VPN, "%s: no IKE_AUTH within %u s: half-open SA dropped",
@@ -652,8 +659,8 @@ sa_timer_fired(uv_timer_t *t)
 void
 ike_sa_established(struct ike_sa *sa)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	uint64_t		 now = vpn_now();
+	struct vpn_tunnel *t = sa->tun;
+	uint64_t	   now = vpn_now();
 
 	sa->st = IKE_ST_ESTABLISHED;
 	sa->established_ms = now;
@@ -676,7 +683,7 @@ ike_sa_established(struct ike_sa *sa)
 void
 ike_sa_fail(struct ike_sa *sa, enum vpn_reason r, const char *detail)
 {
-	struct vpn_tunnel	*t = sa->tun;
+	struct vpn_tunnel *t = sa->tun;
 
 	ike_sa_destroy(sa);
 	if (t)
@@ -686,12 +693,12 @@ ike_sa_fail(struct ike_sa *sa, enum vpn_reason r, const char *detail)
 void
 ike_sa_delete(struct ike_sa *sa, enum vpn_reason r, const char *detail)
 {
-	struct vpn_tunnel	*t = sa->tun;
+	struct vpn_tunnel *t = sa->tun;
 
 	/* Children out of the dataplane at once: the tunnel is down now,
 	 * not when the peer answers. */
 	while (sa->children) {
-		struct child_sa	*c = sa->children;
+		struct child_sa *c = sa->children;
 
 		sa->children = c->next;
 		child_sa_free(c);
@@ -727,11 +734,11 @@ sa_peer_moved(struct ike_sa *sa, const struct ipaddr *remote, uint16_t port)
 static void
 sa_answer_syntax(struct ike_sa *sa, const struct ike_hdr *req, uint16_t type, uint8_t pl)
 {
-	struct vpn	*v = sa->vpn;
-	struct wire_wr	 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out	 o = { 0 };
-	struct ike_hdr	 h;
-	struct ike_enc	 e;
+	struct vpn    *v = sa->vpn;
+	struct wire_wr w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out o = { 0 };
+	struct ike_hdr h;
+	struct ike_enc e;
 
 	/* RFC 7296 3.10.1: INVALID_SYNTAX only inside protection */
 	ike_sa_hdr(sa, &h, req->exchange, true, req->msgid);
@@ -747,27 +754,28 @@ void
 ike_input(struct vpn *v, struct ike_sock *s, const uint8_t *msg, size_t len,
     const struct ipaddr *remote, uint16_t port)
 {
-	struct ike_msg		 m;
-	struct ike_sa		*sa;
-	struct wire_rd		 inner;
-	enum ike_err		 err;
-	uint64_t		 our;
-	bool			 resp, from_orig;
-	uint8_t			 first;
-	int			 rc;
+	struct ike_msg m;
+	struct ike_sa *sa;
+	struct wire_rd inner;
+	enum ike_err   err;
+	uint64_t       our;
+	bool	       resp, from_orig;
+	uint8_t	       first;
+	int	       rc;
 
 	err = ike_msg_decode(wire_rd_init(msg, len), &m);
 	resp = m.hdr.flags & IKE_FLAG_RESPONSE;
 	if (err == IKE_ERR_MAJOR_VERSION) {
 		/* RFC 7296 2.5: tell the sender, on a request, our version */
 		if (!resp && m.hdr.exchange == IKE_SA_INIT)
-			ike_send_init_notify(v, s, remote, port, &m.hdr, IKE_N_INVALID_MAJOR_VERSION,
-			    NULL, 0);
+			ike_send_init_notify(v, s, remote, port, &m.hdr,
+			    IKE_N_INVALID_MAJOR_VERSION, NULL, 0);
 		v->rx_bad++;
 		return;
 	}
 	if (err != IKE_OK) {
-		if (err == IKE_ERR_UNSUPPORTED_CRITICAL && !resp && m.hdr.exchange == IKE_SA_INIT)
+		if (err == IKE_ERR_UNSUPPORTED_CRITICAL && !resp &&
+		    m.hdr.exchange == IKE_SA_INIT)
 			ike_send_init_notify(v, s, remote, port, &m.hdr,
 			    IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &m.err_payload, 1);
 		v->rx_bad++;
@@ -794,13 +802,13 @@ ike_input(struct vpn *v, struct ike_sock *s, const uint8_t *msg, size_t len,
 	}
 	our = from_orig ? m.hdr.rspi : m.hdr.ispi;
 	if (!(sa = ike_sa_find(v, our)) || sa->initiator == from_orig ||
-	    (from_orig ? sa->ispi != m.hdr.ispi : sa->rspi != m.hdr.rspi) ||
-	    !sa->keys || sa->st == IKE_ST_DEAD) {
+	    (from_orig ? sa->ispi != m.hdr.ispi : sa->rspi != m.hdr.rspi) || !sa->keys ||
+	    sa->st == IKE_ST_DEAD) {
 		v->rx_dropped++;
 		return;
 	}
 	if (!ike_msg_has(&m, IKE_PL_SK) && !ike_msg_has(&m, IKE_PL_SKF)) {
-		v->rx_dropped++;	/* after IKE_SA_INIT everything is protected */
+		v->rx_dropped++; /* after IKE_SA_INIT everything is protected */
 		return;
 	}
 	if (resp) {
@@ -833,7 +841,7 @@ ike_input(struct vpn *v, struct ike_sock *s, const uint8_t *msg, size_t len,
 			return;
 		rc = ike_frag_add(sa->frag, &m, inner, v->whole, IKE_FRAG_BUF, &inner, &first);
 		if (rc <= 0)
-			return;		/* more to come, or too big (dropped) */
+			return; /* more to come, or too big (dropped) */
 	}
 	err = ike_msg_decode_inner(&m, first, inner);
 	if (err != IKE_OK) {
@@ -841,7 +849,8 @@ ike_input(struct vpn *v, struct ike_sock *s, const uint8_t *msg, size_t len,
 		if (!resp && err != IKE_ERR_DROP)
 			sa_answer_syntax(sa, &m.hdr, (uint16_t)err, m.err_payload);
 		else if (resp && sa->st == IKE_ST_AUTH_SENT)
-			ike_sa_fail(sa, VPN_R_PEER_ERROR, "the peer's IKE_AUTH answer is malformed");
+			ike_sa_fail(sa, VPN_R_PEER_ERROR,
+			    "the peer's IKE_AUTH answer is malformed");
 		return;
 	}
 	sa->last_rx_ms = vpn_now();

@@ -10,29 +10,31 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#define GCM_SALT	4
-#define GCM_IV		8
-#define GCM_ICV		16
+#define GCM_SALT 4
+#define GCM_IV	 8
+#define GCM_ICV	 16
 
 static const EVP_CIPHER *
 gcm_cipher(size_t keylen)
 {
 	switch (keylen) {
-	case 16:	return EVP_aes_128_gcm();
-	case 24:	return EVP_aes_192_gcm();
-	case 32:	return EVP_aes_256_gcm();
+	case 16:
+		return EVP_aes_128_gcm();
+	case 24:
+		return EVP_aes_192_gcm();
+	case 32:
+		return EVP_aes_256_gcm();
 	}
 	return NULL;
 }
 
 /* RFC 5282 4: the 12-byte nonce is salt | explicit IV. */
 static EVP_CIPHER_CTX *
-gcm_ctx(const uint8_t *key, size_t keylen, const uint8_t salt[4], const uint8_t iv[8],
-    bool enc)
+gcm_ctx(const uint8_t *key, size_t keylen, const uint8_t salt[4], const uint8_t iv[8], bool enc)
 {
-	const EVP_CIPHER	*c = gcm_cipher(keylen);
-	EVP_CIPHER_CTX		*ctx;
-	uint8_t			 nonce[GCM_SALT + GCM_IV];
+	const EVP_CIPHER *c = gcm_cipher(keylen);
+	EVP_CIPHER_CTX	 *ctx;
+	uint8_t		  nonce[GCM_SALT + GCM_IV];
 
 	if (c == NULL || (ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return NULL;
@@ -52,8 +54,8 @@ ike_gcm_seal(const uint8_t *key, size_t keylen, const uint8_t salt[4], const uin
     const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
     uint8_t tag[16])
 {
-	EVP_CIPHER_CTX	*ctx = gcm_ctx(key, keylen, salt, iv, true);
-	int		 n, rc = -EIO;
+	EVP_CIPHER_CTX *ctx = gcm_ctx(key, keylen, salt, iv, true);
+	int		n, rc = -EIO;
 
 	if (ctx == NULL)
 		return -EIO;
@@ -64,7 +66,7 @@ ike_gcm_seal(const uint8_t *key, size_t keylen, const uint8_t salt[4], const uin
 		goto out;
 	rc = 0;
 out:
-	EVP_CIPHER_CTX_free(ctx);	/* cleanses the key schedule */
+	EVP_CIPHER_CTX_free(ctx); /* cleanses the key schedule */
 	return rc;
 }
 
@@ -73,9 +75,9 @@ ike_gcm_open(const uint8_t *key, size_t keylen, const uint8_t salt[4], const uin
     const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len, const uint8_t tag[16],
     uint8_t *out)
 {
-	EVP_CIPHER_CTX	*ctx = gcm_ctx(key, keylen, salt, iv, false);
-	uint8_t		 t[GCM_ICV];
-	int		 n, rc = -EIO;
+	EVP_CIPHER_CTX *ctx = gcm_ctx(key, keylen, salt, iv, false);
+	uint8_t		t[GCM_ICV];
+	int		n, rc = -EIO;
 
 	if (ctx == NULL)
 		return -EIO;
@@ -102,12 +104,13 @@ static int
 cbc(uint16_t keybits, const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t len,
     uint8_t *out, bool enc)
 {
-	EVP_CIPHER_CTX	*ctx = EVP_CIPHER_CTX_new();
-	int		 n, rc = -EIO;
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int		n, rc = -EIO;
 
 	if (ctx == NULL)
 		return -EIO;
-	if (!EVP_CipherInit_ex(ctx, ike_encr_evp(IKE_ENCR_AES_CBC, keybits), NULL, key, iv, enc) ||
+	if (!EVP_CipherInit_ex(ctx, ike_encr_evp(IKE_ENCR_AES_CBC, keybits), NULL, key, iv,
+		enc) ||
 	    !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
 	    !EVP_CipherUpdate(ctx, out, &n, in, (int)len) || (size_t)n != len ||
 	    !EVP_CipherFinal_ex(ctx, out + len, &n))
@@ -135,8 +138,8 @@ static int
 dir_init(struct ike_sk_dir *d, const struct ike_suite *s, const struct secret *ek,
     const struct secret *ak)
 {
-	size_t	 elen = ike_encr_key_len(s->encr, s->encr_keylen);
-	size_t	 alen = s->integ ? ike_integ_key_len(s->integ) : 0;
+	size_t elen = ike_encr_key_len(s->encr, s->encr_keylen);
+	size_t alen = s->integ ? ike_integ_key_len(s->integ) : 0;
 
 	memset(d, 0, sizeof(*d));
 	if (elen == 0 || (s->integ != IKE_INTEG_NONE && alen == 0))
@@ -156,7 +159,7 @@ int
 ike_sk_init(struct ike_sk *sk, const struct ike_suite *s, const struct ike_keys *k,
     bool initiator)
 {
-	int	 rc;
+	int rc;
 
 	/* RFC 7296 2.14: SK_ei/SK_ai protect what the initiator sends */
 	rc = dir_init(&sk->out, s, initiator ? &k->ei : &k->er, initiator ? &k->ai : &k->ar);
@@ -200,11 +203,11 @@ ike_sk_begin(struct ike_enc *e, const struct ike_sk_dir *d)
 int
 ike_sk_seal(struct ike_sk_dir *d, struct ike_enc *e)
 {
-	struct wire_wr	*w = e->w;
-	size_t		 ivl = ike_sk_iv_len(d), block = ike_encr_block_len(d->encr);
-	size_t		 icv = dir_icv(d), klen = secret_len(&d->ek), plen, pad, ctlen, mlen;
-	uint8_t		*msg, *iv, *pt, *icvp, mac[IKE_PRF_MAX_LEN];
-	int		 rc;
+	struct wire_wr *w = e->w;
+	size_t		ivl = ike_sk_iv_len(d), block = ike_encr_block_len(d->encr);
+	size_t		icv = dir_icv(d), klen = secret_len(&d->ek), plen, pad, ctlen, mlen;
+	uint8_t	       *msg, *iv, *pt, *icvp, mac[IKE_PRF_MAX_LEN];
+	int		rc;
 
 	if (!e->in_sk || block == 0 || icv == 0)
 		return -EINVAL;
@@ -234,11 +237,11 @@ ike_sk_seal(struct ike_sk_dir *d, struct ike_enc *e)
 		d->iv_seq++;
 		/* RFC 5282 5.1: the AAD is everything before the IV */
 		rc = ike_gcm_seal(secret_data(&d->ek), klen - GCM_SALT,
-		    secret_data(&d->ek) + klen - GCM_SALT, iv, msg, (size_t)(iv - msg), pt, ctlen,
-		    pt, icvp);
+		    secret_data(&d->ek) + klen - GCM_SALT, iv, msg, (size_t)(iv - msg), pt,
+		    ctlen, pt, icvp);
 	} else {
-		struct wire_rd	 all = wire_rd_init(msg, mlen - icv);
-		size_t		 n;
+		struct wire_rd all = wire_rd_init(msg, mlen - icv);
+		size_t	       n;
 
 		/* RFC 7296 3.14: a fresh unpredictable IV for CBC */
 		if (RAND_bytes(iv, (int)ivl) != 1)
@@ -247,8 +250,8 @@ ike_sk_seal(struct ike_sk_dir *d, struct ike_enc *e)
 			return rc;
 		/* the ICV covers the whole message up to itself (RFC 4868 2.1:
 		 * the HMAC output truncated to the first icv bytes) */
-		rc = ike_hmac(ike_integ_digest(d->integ), secret_data(&d->ak), secret_len(&d->ak),
-		    &all, 1, mac, &n);
+		rc = ike_hmac(ike_integ_digest(d->integ), secret_data(&d->ak),
+		    secret_len(&d->ak), &all, 1, mac, &n);
 		if (rc == 0)
 			memcpy(icvp, mac, icv);
 		OPENSSL_cleanse(mac, sizeof(mac));
@@ -260,11 +263,11 @@ int
 ike_sk_open(const struct ike_sk_dir *d, const struct ike_msg *m, uint8_t *buf, size_t cap,
     struct wire_rd *inner)
 {
-	struct wire_rd	 body = m->sk.body, raw = m->raw, iv, ct, icv, aad, covered;
-	size_t		 ivl = ike_sk_iv_len(d), icvl = dir_icv(d), block = ike_encr_block_len(d->encr);
-	size_t		 ctlen, prefix, n;
-	uint8_t		 mac[IKE_PRF_MAX_LEN], padlen;
-	int		 rc;
+	struct wire_rd body = m->sk.body, raw = m->raw, iv, ct, icv, aad, covered;
+	size_t	ivl = ike_sk_iv_len(d), icvl = dir_icv(d), block = ike_encr_block_len(d->encr);
+	size_t	ctlen, prefix, n;
+	uint8_t mac[IKE_PRF_MAX_LEN], padlen;
+	int	rc;
 
 	*inner = wire_rd_init(buf, 0);
 	if (block == 0 || icvl == 0)
@@ -286,7 +289,7 @@ ike_sk_open(const struct ike_sk_dir *d, const struct ike_msg *m, uint8_t *buf, s
 	    !wire_get_sub(&body, icvl, &icv) || !wire_get_sub(&raw, prefix, &aad))
 		return -EBADMSG;
 	if (dir_aead(d)) {
-		size_t	 klen = secret_len(&d->ek);
+		size_t klen = secret_len(&d->ek);
 
 		rc = ike_gcm_open(secret_data(&d->ek), klen - GCM_SALT,
 		    secret_data(&d->ek) + klen - GCM_SALT, iv.p, aad.p, aad.len, ct.p, ctlen,
@@ -296,14 +299,15 @@ ike_sk_open(const struct ike_sk_dir *d, const struct ike_msg *m, uint8_t *buf, s
 	} else {
 		covered = wire_rd_init(m->raw.p, m->raw.len - icvl);
 		if ((rc = ike_hmac(ike_integ_digest(d->integ), secret_data(&d->ak),
-		    secret_len(&d->ak), &covered, 1, mac, &n)) != 0)
+			 secret_len(&d->ak), &covered, 1, mac, &n)) != 0)
 			return rc;
 		/* constant time, and before a single byte is decrypted */
 		rc = CRYPTO_memcmp(mac, icv.p, icvl) == 0 ? 0 : -EBADMSG;
 		OPENSSL_cleanse(mac, sizeof(mac));
 		if (rc != 0)
 			return rc;
-		if ((rc = cbc(d->keylen, secret_data(&d->ek), iv.p, ct.p, ctlen, buf, false)) != 0)
+		if ((rc = cbc(d->keylen, secret_data(&d->ek), iv.p, ct.p, ctlen, buf, false)) !=
+		    0)
 			return rc;
 	}
 	/* RFC 7296 3.14: any padding content is accepted; its length must fit */

@@ -21,25 +21,26 @@
  * may come up after the commit.
  */
 
-#define IKE_RX_BURST	64	/* datagrams per wake-up, then the loop goes on */
+#define IKE_RX_BURST 64 /* datagrams per wake-up, then the loop goes on */
 
 static void
 sock_rx(uv_poll_t *h, int status, int events)
 {
-	struct ike_sock		*s = h->data;
-	struct vpn		*v = s->vpn;
+	struct ike_sock *s = h->data;
+	struct vpn	*v = s->vpn;
 
 	if (status < 0)
 		return;
 	for (int i = 0; i < IKE_RX_BURST; i++) {
-		struct sockaddr_storage	 ss;
-		socklen_t		 sl = sizeof(ss);
-		struct ipaddr		 from;
-		uint16_t		 port;
-		ssize_t			 n;
-		const uint8_t		*msg = v->rx;
+		struct sockaddr_storage ss;
+		socklen_t		sl = sizeof(ss);
+		struct ipaddr		from;
+		uint16_t		port;
+		ssize_t			n;
+		const uint8_t	       *msg = v->rx;
 
-		n = recvfrom(s->fd, v->rx, VPN_MSG_BUF, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
+		n = recvfrom(s->fd, v->rx, VPN_MSG_BUF, MSG_DONTWAIT, (struct sockaddr *)&ss,
+		    &sl);
 		if (n < 0)
 			break;
 		ipaddr_from_sockaddr(&from, &port, (struct sockaddr *)&ss);
@@ -48,8 +49,8 @@ sock_rx(uv_poll_t *h, int status, int events)
 			 * IKE follows four zero bytes */
 			if (n == 1 && v->rx[0] == 0xff)
 				continue;
-			if (n < IKE_NON_ESP_MARKER_LEN + IKE_HDR_LEN ||
-			    v->rx[0] || v->rx[1] || v->rx[2] || v->rx[3]) {
+			if (n < IKE_NON_ESP_MARKER_LEN + IKE_HDR_LEN || v->rx[0] || v->rx[1] ||
+			    v->rx[2] || v->rx[3]) {
 				v->rx_bad++;
 				continue;
 			}
@@ -64,9 +65,9 @@ sock_rx(uv_poll_t *h, int status, int events)
 static int
 sock_open_500(const struct ipaddr *local, uint16_t port, int *fd)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, local, port, 0);
-	int			 s, one = 1, rc = 0;
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, local, port, 0);
+	int			s, one = 1, rc = 0;
 
 	if ((s = socket(local->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
@@ -90,7 +91,7 @@ out:
 static void
 sock_closed(uv_handle_t *h)
 {
-	struct ike_sock	*s = h->data;
+	struct ike_sock *s = h->data;
 
 	close(s->fd);
 	free(s);
@@ -99,7 +100,7 @@ sock_closed(uv_handle_t *h)
 int
 ike_sock_get(struct vpn *v, const struct ipaddr *local, bool natt, struct ike_sock **out)
 {
-	struct ike_sock	*s;
+	struct ike_sock *s;
 	uint16_t	 port = natt ? v->cfg.natt_port : v->cfg.ike_port;
 	int		 rc;
 
@@ -127,7 +128,7 @@ ike_sock_get(struct vpn *v, const struct ipaddr *local, bool natt, struct ike_so
 		goto out;
 	s->poll.data = s;
 	if ((rc = uv_poll_start(&s->poll, UV_READABLE, sock_rx)) != 0) {
-		uv_close((uv_handle_t *)&s->poll, sock_closed);	/* closes and frees */
+		uv_close((uv_handle_t *)&s->poll, sock_closed); /* closes and frees */
 		return -EIO;
 	}
 	s->polling = true;
@@ -146,7 +147,7 @@ out:
 void
 ike_sock_put(struct ike_sock *s)
 {
-	struct vpn	*v;
+	struct vpn *v;
 
 	if (!s || --s->refs > 0)
 		return;
@@ -164,12 +165,12 @@ int
 ike_sock_send(struct ike_sock *s, const struct ipaddr *remote, uint16_t port,
     const uint8_t *msg, size_t len)
 {
-	static const uint8_t	 marker[IKE_NON_ESP_MARKER_LEN];
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, remote, port, 0);
-	struct iovec		 iov[2];
-	struct msghdr		 mh;
-	int			 n = 0;
+	static const uint8_t	marker[IKE_NON_ESP_MARKER_LEN];
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, remote, port, 0);
+	struct iovec		iov[2];
+	struct msghdr		mh;
+	int			n = 0;
 
 	if (s->natt) {
 		iov[n].iov_base = (void *)marker;
@@ -190,9 +191,9 @@ ike_sock_send(struct ike_sock *s, const struct ipaddr *remote, uint16_t port,
 int
 ike_sock_keepalive(struct ike_sock *s, const struct ipaddr *remote, uint16_t port)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, remote, port, 0);
-	uint8_t			 ka = 0xff;	/* RFC 3948 2.3 */
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, remote, port, 0);
+	uint8_t			ka = 0xff; /* RFC 3948 2.3 */
 
 	if (sendto(s->fd, &ka, 1, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0)
 		return -errno;

@@ -12,14 +12,14 @@
 
 #include "lib/log.h"
 
-#define VPN_CERT_DER_MAX	8192
+#define VPN_CERT_DER_MAX 8192
 
 /* --------------------------------------------------------- traffic selectors */
 
 static void
 ts_from_prefix(const struct prefix *p, struct ike_ts *ts)
 {
-	size_t		 alen = p->family == AF_INET ? 4 : 16;
+	size_t alen = p->family == AF_INET ? 4 : 16;
 
 	memset(ts, 0, sizeof(*ts));
 	ts->type = p->family == AF_INET ? IKE_TS_IPV4_ADDR_RANGE : IKE_TS_IPV6_ADDR_RANGE;
@@ -34,13 +34,13 @@ ts_from_prefix(const struct prefix *p, struct ike_ts *ts)
 size_t
 ike_ts_ours(const struct vpn_tunnel *t, bool local, struct ike_ts *out, size_t cap)
 {
-	const struct vpn_tunnel_cfg	*c = &t->p.cfg;
-	const struct prefix		*p = local ? c->ts_local : c->ts_remote;
-	size_t				 n = local ? c->nts_local : c->nts_remote, i;
+	const struct vpn_tunnel_cfg *c = &t->p.cfg;
+	const struct prefix	    *p = local ? c->ts_local : c->ts_remote;
+	size_t			     n = local ? c->nts_local : c->nts_remote, i;
 
 	if (n == 0) {
 		/* route-based: everything, both families */
-		struct prefix	 any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
+		struct prefix any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
 
 		if (cap < 2)
 			return 0;
@@ -63,10 +63,9 @@ ts_alen(const struct ike_ts *t)
 static bool
 ts_inside(const struct ike_ts *a, const struct ike_ts *b)
 {
-	size_t	 n = ts_alen(a);
+	size_t n = ts_alen(a);
 
-	return a->type == b->type &&
-	    (b->ipproto == 0 || a->ipproto == b->ipproto) &&
+	return a->type == b->type && (b->ipproto == 0 || a->ipproto == b->ipproto) &&
 	    a->sport >= b->sport && a->eport <= b->eport &&
 	    memcmp(a->start, b->start, n) >= 0 && memcmp(a->end, b->end, n) <= 0 &&
 	    memcmp(a->start, a->end, n) <= 0;
@@ -76,19 +75,19 @@ size_t
 ike_ts_narrow(const struct ike_ts *ours, size_t nours, const struct ike_ts_pl *got,
     struct ike_ts *out, size_t cap)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	/* RFC 7296 2.9: the intersection of what the peer proposed with what
 	 * our policy allows, selector by selector */
 	for (unsigned i = 0; i < got->n; i++) {
-		const struct ike_ts	*g = &got->ts[i];
-		size_t			 alen = ts_alen(g);
+		const struct ike_ts *g = &got->ts[i];
+		size_t		     alen = ts_alen(g);
 
 		if (g->sport > g->eport || memcmp(g->start, g->end, alen) > 0)
-			continue;	/* OPAQUE or empty: nothing we route */
+			continue; /* OPAQUE or empty: nothing we route */
 		for (size_t j = 0; j < nours && n < cap; j++) {
-			const struct ike_ts	*o = &ours[j];
-			struct ike_ts		 x;
+			const struct ike_ts *o = &ours[j];
+			struct ike_ts	     x;
 
 			if (o->type != g->type)
 				continue;
@@ -99,8 +98,8 @@ ike_ts_narrow(const struct ike_ts *ours, size_t nours, const struct ike_ts_pl *g
 			x.ipproto = o->ipproto ? o->ipproto : g->ipproto;
 			x.sport = g->sport > o->sport ? g->sport : o->sport;
 			x.eport = g->eport < o->eport ? g->eport : o->eport;
-			memcpy(x.start, memcmp(g->start, o->start, alen) > 0 ? g->start : o->start,
-			    alen);
+			memcpy(x.start,
+			    memcmp(g->start, o->start, alen) > 0 ? g->start : o->start, alen);
 			memcpy(x.end, memcmp(g->end, o->end, alen) < 0 ? g->end : o->end, alen);
 			if (x.sport > x.eport || memcmp(x.start, x.end, alen) > 0)
 				continue;
@@ -116,7 +115,7 @@ ike_ts_within(const struct ike_ts *ours, size_t nours, const struct ike_ts_pl *g
 	if (got->n == 0)
 		return false;
 	for (unsigned i = 0; i < got->n; i++) {
-		bool	 ok = false;
+		bool ok = false;
 
 		for (size_t j = 0; j < nours && !ok; j++)
 			ok = ts_inside(&got->ts[i], &ours[j]);
@@ -131,28 +130,28 @@ ike_ts_within(const struct ike_ts *ours, size_t nours, const struct ike_ts_pl *g
 /* Our AUTH payload for sa (initiator: SK_pi over our IKE_SA_INIT request
  * and Nr; responder: SK_pr over our response and Ni; RFC 7296 2.15). */
 static int
-auth_make(struct ike_sa *sa, const uint8_t *idbody, size_t idlen, uint8_t *method,
-    uint8_t *out, size_t cap, size_t *len)
+auth_make(struct ike_sa *sa, const uint8_t *idbody, size_t idlen, uint8_t *method, uint8_t *out,
+    size_t cap, size_t *len)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct ike_auth_data	 ad = {
+	struct vpn_tunnel   *t = sa->tun;
+	struct ike_auth_data ad = {
 		.prf = sa->suite.prf,
 		.sk_p = sa->initiator ? &sa->sk_pi : &sa->sk_pr,
 		.msg = sa->initiator ? wire_rd_init(sa->init_req, sa->init_req_len) :
-		    wire_rd_init(sa->init_resp, sa->init_resp_len),
+				       wire_rd_init(sa->init_resp, sa->init_resp_len),
 		.nonce = sa->initiator ? wire_rd_init(sa->nr, sa->nr_len) :
-		    wire_rd_init(sa->ni, sa->ni_len),
+					 wire_rd_init(sa->ni, sa->ni_len),
 		.id = wire_rd_init(idbody, idlen),
 	};
-	uint16_t		 hash;
+	uint16_t hash;
 
 	if (t->p.cfg.auth == VPN_AUTH_PSK) {
 		*method = IKE_AUTH_PSK;
 		return ike_auth_psk(&ad, &t->p.cfg.psk, out, cap, len);
 	}
 	/* RFC 7427: signatures with a hash both sides know */
-	hash = ike_auth_hash_pick(t->p.key, sa->peer_sighash ? sa->peer_sighash :
-	    1u << IKE_HASH_SHA2_256);
+	hash = ike_auth_hash_pick(t->p.key,
+	    sa->peer_sighash ? sa->peer_sighash : 1u << IKE_HASH_SHA2_256);
 	if (!hash)
 		return -ENOTSUP;
 	*method = IKE_AUTH_DIGITAL_SIG;
@@ -161,23 +160,23 @@ auth_make(struct ike_sa *sa, const uint8_t *idbody, size_t idlen, uint8_t *metho
 
 /* Check the peer's identity and AUTH; 0 or -EACCES with why in err. */
 static int
-auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *idpl,
-    char *err, size_t errlen)
+auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *idpl, char *err,
+    size_t errlen)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct ike_auth_data	 ad = {
+	struct vpn_tunnel   *t = sa->tun;
+	struct ike_auth_data ad = {
 		.prf = sa->suite.prf,
 		.sk_p = sa->initiator ? &sa->sk_pr : &sa->sk_pi,
 		.msg = sa->initiator ? wire_rd_init(sa->init_resp, sa->init_resp_len) :
-		    wire_rd_init(sa->init_req, sa->init_req_len),
+				       wire_rd_init(sa->init_req, sa->init_req_len),
 		.nonce = sa->initiator ? wire_rd_init(sa->ni, sa->ni_len) :
-		    wire_rd_init(sa->nr, sa->nr_len),
+					 wire_rd_init(sa->nr, sa->nr_len),
 		.id = idpl->body,
 	};
-	struct ike_id		 id;
-	X509			*cert = NULL;
-	char			 a[IKE_ID_MAX * 2], b[IKE_ID_MAX * 2];
-	int			 rc = -EACCES;
+	struct ike_id id;
+	X509	     *cert = NULL;
+	char	      a[IKE_ID_MAX * 2], b[IKE_ID_MAX * 2];
+	int	      rc = -EACCES;
 
 	if (!ike_msg_has(m, IKE_PL_AUTH)) {
 		snprintf(err, errlen, "no AUTH payload (EAP is not supported)");
@@ -196,8 +195,10 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 	}
 	if (t->p.cfg.auth == VPN_AUTH_PSK) {
 		if (m->auth.method != IKE_AUTH_PSK) {
-			snprintf(err, errlen, "'%.200s' authenticates with method %u, we expect a "
-			    "pre-shared key", a, m->auth.method);
+			snprintf(err, errlen,
+			    "'%.200s' authenticates with method %u, we expect a "
+			    "pre-shared key",
+			    a, m->auth.method);
 			return -EACCES;
 		}
 		if (ike_auth_psk_verify(&ad, &t->p.cfg.psk, m->auth.data) != 0) {
@@ -209,18 +210,19 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 	}
 	if (m->auth.method == IKE_AUTH_PSK || m->ncert == 0 ||
 	    m->cert[0].encoding != IKE_CERT_X509_SIGNATURE) {
-		snprintf(err, errlen, "'%.200s' sent no certificate (method %u)", a, m->auth.method);
+		snprintf(err, errlen, "'%.200s' sent no certificate (method %u)", a,
+		    m->auth.method);
 		return -EACCES;
 	}
 	{
-		struct wire_rd	 chain[IKE_MAX_CERT];
-		size_t		 nchain = 0;
+		struct wire_rd chain[IKE_MAX_CERT];
+		size_t	       nchain = 0;
 
 		for (unsigned i = 1; i < m->ncert; i++)
 			if (m->cert[i].encoding == IKE_CERT_X509_SIGNATURE)
 				chain[nchain++] = m->cert[i].data;
 		if ((rc = ike_cert_verify(t->p.ca, m->cert[0].data, chain, nchain, &cert, b,
-		    sizeof(b))) != 0) {
+			 sizeof(b))) != 0) {
 			snprintf(err, errlen, "'%.200s': certificate refused: %.250s", a, b);
 			return -EACCES;
 		}
@@ -229,13 +231,14 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 		snprintf(err, errlen, "'%.200s' is not in the peer's certificate", a);
 		rc = -EACCES;
 	} else if (ike_auth_verify(&ad, X509_get0_pubkey(cert), m->auth.method, m->auth.data,
-	    0) != 0) {
+		       0) != 0) {
 		snprintf(err, errlen, "'%.200s': signature (method %u) does not verify", a,
 		    m->auth.method);
 		rc = -EACCES;
 	} else {
 		snprintf(sa->peer_auth, sizeof(sa->peer_auth), "%s",
-		    EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_EC ? "ecdsa" : "rsa");
+		    EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_EC ? "ecdsa" :
+										  "rsa");
 		rc = 0;
 	}
 	X509_free(cert);
@@ -246,11 +249,11 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 static int
 auth_payloads(struct ike_sa *sa, struct ike_enc *e)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	uint8_t			 body[4 + IKE_ID_MAX], auth[IKE_AUTH_MAX], *der = NULL;
-	size_t			 blen, alen = 0, dlen = 0;
-	uint8_t			 method = 0;
-	int			 rc;
+	struct vpn_tunnel *t = sa->tun;
+	uint8_t		   body[4 + IKE_ID_MAX], auth[IKE_AUTH_MAX], *der = NULL;
+	size_t		   blen, alen = 0, dlen = 0;
+	uint8_t		   method = 0;
+	int		   rc;
 
 	if (!(blen = ike_id_body(&t->p.local_id, body, sizeof(body))))
 		return -EINVAL;
@@ -277,17 +280,17 @@ auth_payloads(struct ike_sa *sa, struct ike_enc *e)
 int
 ike_auth_start(struct ike_sa *sa)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_pending	 p;
-	struct ike_sa_pl	*sapl = NULL;
-	struct ike_ts		 tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
-	struct child_sa		*c = NULL;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	bool			 first = true;
-	int			 rc;
+	struct vpn_tunnel *t = sa->tun;
+	struct vpn	  *v = sa->vpn;
+	struct wire_wr	   w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_pending p;
+	struct ike_sa_pl  *sapl = NULL;
+	struct ike_ts	   tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
+	struct child_sa	  *c = NULL;
+	struct ike_hdr	   h;
+	struct ike_enc	   e;
+	bool		   first = true;
+	int		   rc;
 
 	memset(&p, 0, sizeof(p));
 	if (!(c = child_sa_new(sa, true)) || !(sapl = malloc(sizeof(*sapl)))) {
@@ -337,9 +340,12 @@ static enum vpn_reason
 child_err_reason(uint16_t type)
 {
 	switch (type) {
-	case IKE_N_NO_PROPOSAL_CHOSEN:	return VPN_R_NO_PROPOSAL;
-	case IKE_N_TS_UNACCEPTABLE:	return VPN_R_TS_UNACCEPTABLE;
-	case IKE_N_AUTHENTICATION_FAILED: return VPN_R_AUTH_FAILED;
+	case IKE_N_NO_PROPOSAL_CHOSEN:
+		return VPN_R_NO_PROPOSAL;
+	case IKE_N_TS_UNACCEPTABLE:
+		return VPN_R_TS_UNACCEPTABLE;
+	case IKE_N_AUTHENTICATION_FAILED:
+		return VPN_R_AUTH_FAILED;
 	}
 	return VPN_R_PEER_ERROR;
 }
@@ -347,23 +353,26 @@ child_err_reason(uint16_t type)
 void
 ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel		*t = sa->tun;
-	const struct ike_notify_pl	*n;
-	struct child_sa			*c;
-	struct ike_suite		 cs;
-	struct ike_ts			 ours[VPN_TS_MAXN];
-	size_t				 nl, nr;
-	char				 err[512], buf[128];
+	struct vpn_tunnel	   *t = sa->tun;
+	const struct ike_notify_pl *n;
+	struct child_sa		   *c;
+	struct ike_suite	    cs;
+	struct ike_ts		    ours[VPN_TS_MAXN];
+	size_t			    nl, nr;
+	char			    err[512], buf[128];
 
 	if (sa->st != IKE_ST_AUTH_SENT)
 		return;
 	if (!ike_msg_has(m, IKE_PL_AUTH)) {
 		n = ike_msg_notify_error(m);
 		if (n && n->type == IKE_N_AUTHENTICATION_FAILED) {
-			log_err(LOG_MOD_VPN, "%s: the peer refused our authentication "
+			log_err(LOG_MOD_VPN,
+			    "%s: the peer refused our authentication "
 			    "(AUTHENTICATION_FAILED): check the pre-shared key or certificate and "
-			    "the identities", ike_sa_name(sa));
-			ike_sa_fail(sa, VPN_R_AUTH_FAILED, "the peer refused our authentication");
+			    "the identities",
+			    ike_sa_name(sa));
+			ike_sa_fail(sa, VPN_R_AUTH_FAILED,
+			    "the peer refused our authentication");
 		} else {
 			log_err(LOG_MOD_VPN, "%s: IKE_AUTH refused by the peer: %s",
 			    ike_sa_name(sa), n ? ike_notify_name(n->type) : "no AUTH");
@@ -375,8 +384,8 @@ ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 	if (!ike_msg_has(m, IKE_PL_IDR) || auth_verify(sa, m, &m->idr, err, sizeof(err)) != 0) {
 		if (!ike_msg_has(m, IKE_PL_IDR))
 			snprintf(err, sizeof(err), "no identity");
-		log_err(LOG_MOD_VPN, "%s: the peer's authentication failed: %s", ike_sa_name(sa),
-		    err);
+		log_err(LOG_MOD_VPN, "%s: the peer's authentication failed: %s",
+		    ike_sa_name(sa), err);
 		ike_sa_fail(sa, VPN_R_AUTH_FAILED, err);
 		return;
 	}
@@ -404,7 +413,8 @@ ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 		log_err(LOG_MOD_VPN, "%s: the peer's Child SA is not one we proposed",
 		    ike_sa_name(sa));
 		child_sa_free(c);
-		ike_sa_delete(sa, VPN_R_NO_PROPOSAL, "the peer chose an ESP proposal we did not offer");
+		ike_sa_delete(sa, VPN_R_NO_PROPOSAL,
+		    "the peer chose an ESP proposal we did not offer");
 		return;
 	}
 	nl = ike_ts_ours(t, true, ours, VPN_TS_MAXN);
@@ -441,11 +451,11 @@ ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 static void
 auth_refuse(struct ike_sa *sa, const struct ike_msg *m, uint16_t type)
 {
-	struct vpn	*v = sa->vpn;
-	struct wire_wr	 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out	 o = { 0 };
-	struct ike_hdr	 h;
-	struct ike_enc	 e;
+	struct vpn    *v = sa->vpn;
+	struct wire_wr w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out o = { 0 };
+	struct ike_hdr h;
+	struct ike_enc e;
 
 	ike_sa_hdr(sa, &h, IKE_AUTH, true, m->hdr.msgid);
 	ike_enc_init(&e, &w, &h);
@@ -459,27 +469,27 @@ auth_refuse(struct ike_sa *sa, const struct ike_msg *m, uint16_t type)
 void
 ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out		 o = { 0 };
-	struct ike_ts		 ol[VPN_TS_MAXN], orr[VPN_TS_MAXN], tsi[VPN_TS_MAXN],
-				 tsr[VPN_TS_MAXN];
-	struct ike_sa_pl	*sapl = NULL;
-	struct child_sa		*c = NULL;
-	struct ike_suite	 cs;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	size_t			 nol, nor, ntsi = 0, ntsr = 0;
-	uint16_t		 child_err = 0;
-	char			 err[512], buf[128], a[IPADDR_STRLEN];
+	struct vpn_tunnel *t = sa->tun;
+	struct vpn	  *v = sa->vpn;
+	struct wire_wr	   w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out	   o = { 0 };
+	struct ike_ts	  ol[VPN_TS_MAXN], orr[VPN_TS_MAXN], tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
+	struct ike_sa_pl *sapl = NULL;
+	struct child_sa	 *c = NULL;
+	struct ike_suite  cs;
+	struct ike_hdr	  h;
+	struct ike_enc	  e;
+	size_t		  nol, nor, ntsi = 0, ntsr = 0;
+	uint16_t	  child_err = 0;
+	char		  err[512], buf[128], a[IPADDR_STRLEN];
 
 	if (sa->st != IKE_ST_HALF_OPEN)
 		return;
 	if (!ike_msg_has(m, IKE_PL_IDI) || auth_verify(sa, m, &m->idi, err, sizeof(err)) != 0) {
 		if (!ike_msg_has(m, IKE_PL_IDI))
 			snprintf(err, sizeof(err), "no identity");
-		log_err(LOG_MOD_VPN, "%s: IKE_AUTH from %s refused with AUTHENTICATION_FAILED: %s",
+		log_err(LOG_MOD_VPN,
+		    "%s: IKE_AUTH from %s refused with AUTHENTICATION_FAILED: %s",
 		    ike_sa_name(sa), ipaddr_fmt(&sa->remote, a, sizeof(a)), err);
 		auth_refuse(sa, m, IKE_N_AUTHENTICATION_FAILED);
 		t->last_reason = VPN_R_AUTH_FAILED;
@@ -495,8 +505,10 @@ ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 	else if (ike_prop_select(t->p.esp, t->p.nesp, &m->sa, IKE_SEL_NO_DH, &cs) != IKE_OK ||
 	    cs.spi_size != 4 || cs.spi < 256) {
 		child_err = IKE_N_NO_PROPOSAL_CHOSEN;
-		log_err(LOG_MOD_VPN, "%s: the peer's ESP proposals match none of ours: "
-		    "Child SA refused with NO_PROPOSAL_CHOSEN", ike_sa_name(sa));
+		log_err(LOG_MOD_VPN,
+		    "%s: the peer's ESP proposals match none of ours: "
+		    "Child SA refused with NO_PROPOSAL_CHOSEN",
+		    ike_sa_name(sa));
 	} else {
 		nol = ike_ts_ours(t, true, ol, VPN_TS_MAXN);
 		nor = ike_ts_ours(t, false, orr, VPN_TS_MAXN);
@@ -504,8 +516,10 @@ ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 		ntsr = ike_ts_narrow(ol, nol, &m->tsr, tsr, VPN_TS_MAXN);
 		if (!ntsi || !ntsr) {
 			child_err = IKE_N_TS_UNACCEPTABLE;
-			log_err(LOG_MOD_VPN, "%s: the peer's traffic selectors are outside ours: "
-			    "Child SA refused with TS_UNACCEPTABLE", ike_sa_name(sa));
+			log_err(LOG_MOD_VPN,
+			    "%s: the peer's traffic selectors are outside ours: "
+			    "Child SA refused with TS_UNACCEPTABLE",
+			    ike_sa_name(sa));
 		}
 	}
 	if (!child_err && !(c = child_sa_new(sa, false)))
@@ -547,7 +561,8 @@ ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 		c->next = sa->children;
 		sa->children = c;
 		vpn_tunnel_esp_path(t, sa);
-		if (child_sa_install(c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len, true) != 0) {
+		if (child_sa_install(c, NULL, sa->ni, sa->ni_len, sa->nr, sa->nr_len, true) !=
+		    0) {
 			/* answered with the SA regardless: the peer will see it dead */
 			sa->children = c->next;
 			child_sa_free(c);
@@ -561,7 +576,7 @@ ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 		ike_sa_schedule(sa);
 	} else if (sa->st != IKE_ST_DEAD && child_err) {
 		t->last_reason = child_err == IKE_N_TS_UNACCEPTABLE ? VPN_R_TS_UNACCEPTABLE :
-		    VPN_R_NO_PROPOSAL;
+								      VPN_R_NO_PROPOSAL;
 		snprintf(t->last_detail, sizeof(t->last_detail), "Child SA refused: %s",
 		    ike_notify_name(child_err));
 	}

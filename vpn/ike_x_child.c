@@ -32,9 +32,9 @@
 void
 vpn_lifetimes(uint32_t lifetime_s, uint64_t now, uint64_t *rekey_at, uint64_t *expire_at)
 {
-	uint64_t	 life = (uint64_t)lifetime_s * 1000;
-	uint64_t	 margin = life * VPN_REKEY_MARGIN_PCT / 100;
-	uint32_t	 r;
+	uint64_t life = (uint64_t)lifetime_s * 1000;
+	uint64_t margin = life * VPN_REKEY_MARGIN_PCT / 100;
+	uint32_t r;
 
 	vpn_random(&r, sizeof(r));
 	margin += (uint64_t)r % (life * VPN_REKEY_JITTER_PCT / 100 + 1);
@@ -47,7 +47,7 @@ vpn_lifetimes(uint32_t lifetime_s, uint64_t now, uint64_t *rekey_at, uint64_t *e
 struct child_sa *
 child_sa_new(struct ike_sa *sa, bool we_initiated)
 {
-	struct child_sa	*c = calloc(1, sizeof(*c));
+	struct child_sa *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
@@ -64,9 +64,9 @@ child_sa_new(struct ike_sa *sa, bool we_initiated)
 static void
 stats_read(struct child_sa *c, struct vpn_counters *o)
 {
-	struct vpn		*v = c->ike->vpn;
-	struct esp_sa_stats	 in, out;
-	uint32_t		 id = vpn_tunnel_esp_id(c->ike->tun);
+	struct vpn	   *v = c->ike->vpn;
+	struct esp_sa_stats in, out;
+	uint32_t	    id = vpn_tunnel_esp_id(c->ike->tun);
 
 	memset(o, 0, sizeof(*o));
 	memset(&in, 0, sizeof(in));
@@ -114,15 +114,16 @@ counters_add(struct vpn_counters *a, const struct vpn_counters *b)
 void
 child_out_remove(struct child_sa *c)
 {
-	struct vpn		*v = c->ike->vpn;
-	struct esp_sa_stats	 st;
-	uint32_t		 id = vpn_tunnel_esp_id(c->ike->tun);
+	struct vpn	   *v = c->ike->vpn;
+	struct esp_sa_stats st;
+	uint32_t	    id = vpn_tunnel_esp_id(c->ike->tun);
 
 	if (!c->out_installed)
 		return;
 	if (esp_sa_stats_get(v->be, id, c->spi_out, ESP_OUT, &st) == 0) {
-		struct vpn_counters	 k = { .packets_out = st.packets_out,
-		    .bytes_out = st.bytes_out, .out_drop = st.out_drop };
+		struct vpn_counters k = { .packets_out = st.packets_out,
+			.bytes_out = st.bytes_out,
+			.out_drop = st.out_drop };
 
 		counters_add(&c->ike->tun->gone, &k);
 		c->last.packets_out = c->last.bytes_out = c->last.out_drop = 0;
@@ -134,16 +135,18 @@ child_out_remove(struct child_sa *c)
 static void
 child_in_remove(struct child_sa *c)
 {
-	struct vpn		*v = c->ike->vpn;
-	struct esp_sa_stats	 st;
-	uint32_t		 id = vpn_tunnel_esp_id(c->ike->tun);
+	struct vpn	   *v = c->ike->vpn;
+	struct esp_sa_stats st;
+	uint32_t	    id = vpn_tunnel_esp_id(c->ike->tun);
 
 	if (!c->in_installed)
 		return;
 	if (esp_sa_stats_get(v->be, id, c->spi_in, ESP_IN, &st) == 0) {
-		struct vpn_counters	 k = { .packets_in = st.packets_in,
-		    .bytes_in = st.bytes_in, .auth_fail = st.auth_fail,
-		    .replay_drop = st.replay_drop, .decrypt_err = st.decrypt_err };
+		struct vpn_counters k = { .packets_in = st.packets_in,
+			.bytes_in = st.bytes_in,
+			.auth_fail = st.auth_fail,
+			.replay_drop = st.replay_drop,
+			.decrypt_err = st.decrypt_err };
 
 		counters_add(&c->ike->tun->gone, &k);
 	}
@@ -154,7 +157,7 @@ child_in_remove(struct child_sa *c)
 void
 child_sa_free(struct child_sa *c)
 {
-	struct ike_sa	*sa;
+	struct ike_sa *sa;
 
 	if (!c)
 		return;
@@ -201,8 +204,8 @@ child_sa_by_in(struct ike_sa *sa, uint32_t spi)
 static void
 esp_cfg_of(const struct child_sa *c, const struct vpn_tunnel_cfg *tc, struct esp_sa_cfg *e)
 {
-	uint64_t	 kb = tc->child_lifetime_kb ? tc->child_lifetime_kb : VPN_CHILD_LIFE_KB;
-	uint32_t	 r;
+	uint64_t kb = tc->child_lifetime_kb ? tc->child_lifetime_kb : VPN_CHILD_LIFE_KB;
+	uint32_t r;
 
 	esp_sa_cfg_init(e);
 	e->encr = c->suite.encr;
@@ -215,21 +218,22 @@ esp_cfg_of(const struct child_sa *c, const struct vpn_tunnel_cfg *tc, struct esp
 	 * jitter, so that the two ends do not rekey at once */
 	vpn_random(&r, sizeof(r));
 	e->hard_bytes = kb * 1024;
-	e->soft_bytes = e->hard_bytes - e->hard_bytes / 10 - (uint64_t)r % (e->hard_bytes / 20 + 1);
+	e->soft_bytes =
+	    e->hard_bytes - e->hard_bytes / 10 - (uint64_t)r % (e->hard_bytes / 20 + 1);
 }
 
 int
 child_sa_install(struct child_sa *c, const struct secret *g_ir, const uint8_t *ni,
     size_t ni_len, const uint8_t *nr, size_t nr_len, bool activate)
 {
-	struct ike_sa		*sa = c->ike;
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct ike_child_keys	 k;
-	struct esp_sa_cfg	 in, out;
-	uint32_t		 id = vpn_tunnel_esp_id(t);
-	uint64_t		 now = vpn_now();
-	int			 rc;
+	struct ike_sa	     *sa = c->ike;
+	struct vpn_tunnel    *t = sa->tun;
+	struct vpn	     *v = sa->vpn;
+	struct ike_child_keys k;
+	struct esp_sa_cfg     in, out;
+	uint32_t	      id = vpn_tunnel_esp_id(t);
+	uint64_t	      now = vpn_now();
+	int		      rc;
 
 	memset(&k, 0, sizeof(k));
 	esp_cfg_of(c, &t->p.cfg, &in);
@@ -239,7 +243,7 @@ child_sa_install(struct child_sa *c, const struct secret *g_ir, const uint8_t *n
 		goto out;
 	}
 	if ((rc = ike_child_keys_derive(sa->suite.prf, &sa->sk_d, g_ir,
-	    wire_rd_init(ni, ni_len), wire_rd_init(nr, nr_len), &c->suite, &k)) != 0)
+		 wire_rd_init(ni, ni_len), wire_rd_init(nr, nr_len), &c->suite, &k)) != 0)
 		goto out;
 	/* RFC 7296 2.17: ei/ai protect what the exchange's initiator sends */
 	in.spi = c->spi_in;
@@ -263,14 +267,15 @@ child_sa_install(struct child_sa *c, const struct secret *g_ir, const uint8_t *n
 	c->ni_len = (uint16_t)ni_len;
 	memcpy(c->nr, nr, nr_len);
 	c->nr_len = (uint16_t)nr_len;
-	vpn_lifetimes(t->p.cfg.child_lifetime_s ? t->p.cfg.child_lifetime_s : VPN_CHILD_LIFETIME,
+	vpn_lifetimes(t->p.cfg.child_lifetime_s ? t->p.cfg.child_lifetime_s :
+						  VPN_CHILD_LIFETIME,
 	    now, &c->rekey_at_ms, &c->expire_at_ms);
 	/* the end that did not make it rekeys only if the other did not */
 	if (!c->we_initiated)
 		c->rekey_at_ms += (c->expire_at_ms - c->rekey_at_ms) / 2;
 out:
 	if (rc != 0) {
-		char	 buf[96];
+		char buf[96];
 
 		ike_suite_print(&c->suite, buf, sizeof(buf));
 		log_err(LOG_MOD_VPN, "%s: cannot install Child SA %08x/%08x (%s): %s",
@@ -287,8 +292,8 @@ out:
 void
 child_sa_activate(struct child_sa *c)
 {
-	struct vpn	*v = c->ike->vpn;
-	int		 rc;
+	struct vpn *v = c->ike->vpn;
+	int	    rc;
 
 	if (!c->out_installed || c->out_active)
 		return;
@@ -308,7 +313,7 @@ child_sa_activate(struct child_sa *c)
 uint64_t
 child_sa_next_event(const struct child_sa *c)
 {
-	uint64_t	 at = c->drop_in_at_ms;
+	uint64_t at = c->drop_in_at_ms;
 
 	if (c->st == VPN_SA_ESTABLISHED && c->rekey_at_ms && (!at || c->rekey_at_ms < at))
 		at = c->rekey_at_ms;
@@ -321,10 +326,10 @@ child_sa_next_event(const struct child_sa *c)
 void
 child_sa_tick(struct child_sa *c, uint64_t now)
 {
-	struct ike_sa	*sa = c->ike;
+	struct ike_sa *sa = c->ike;
 
 	if (c->drop_in_at_ms && now >= c->drop_in_at_ms) {
-		child_unlink_free(c);	/* the grace of a replaced SA is over */
+		child_unlink_free(c); /* the grace of a replaced SA is over */
 		return;
 	}
 	if ((c->st == VPN_SA_ESTABLISHED || c->st == VPN_SA_REKEYING) && c->expire_at_ms &&
@@ -348,16 +353,16 @@ child_sa_tick(struct child_sa *c, uint64_t now)
 
 /* Which nonce is lowest (RFC 7296 2.8.1)? true: a's pair holds it. */
 static bool
-nonce_lowest_in(const uint8_t *a1, size_t l1, const uint8_t *a2, size_t l2,
-    const uint8_t *b1, size_t m1, const uint8_t *b2, size_t m2)
+nonce_lowest_in(const uint8_t *a1, size_t l1, const uint8_t *a2, size_t l2, const uint8_t *b1,
+    size_t m1, const uint8_t *b2, size_t m2)
 {
-	const uint8_t	*n[4] = { a1, a2, b1, b2 };
-	size_t		 l[4] = { l1, l2, m1, m2 };
-	unsigned	 lo = 0;
+	const uint8_t *n[4] = { a1, a2, b1, b2 };
+	size_t	       l[4] = { l1, l2, m1, m2 };
+	unsigned       lo = 0;
 
 	for (unsigned i = 1; i < 4; i++) {
-		size_t	 k = l[i] < l[lo] ? l[i] : l[lo];
-		int	 c = memcmp(n[i], n[lo], k);
+		size_t k = l[i] < l[lo] ? l[i] : l[lo];
+		int    c = memcmp(n[i], n[lo], k);
 
 		if (c < 0 || (c == 0 && l[i] < l[lo]))
 			lo = i;
@@ -382,24 +387,26 @@ esp_pfs_group(const struct vpn_tunnel *t)
 static uint8_t
 ike_rekey_props(const struct ike_sa *sa, struct ike_proposal *out, bool with_suite)
 {
-	const struct vpn_tunnel	*t = sa->tun;
+	const struct vpn_tunnel *t = sa->tun;
 	const struct ike_suite	*s = &sa->suite;
 	uint8_t			 n = 0;
 
 	if (with_suite) {
-		struct ike_proposal	*p = &out[n++];
+		struct ike_proposal *p = &out[n++];
 
 		memset(p, 0, sizeof(*p));
 		p->proto = IPSEC_PROTO_IKE;
-		p->alg[IKE_XF_ENCR][p->n[IKE_XF_ENCR]++] = (struct ike_alg){ s->encr, s->encr_keylen };
+		p->alg[IKE_XF_ENCR][p->n[IKE_XF_ENCR]++] =
+		    (struct ike_alg){ s->encr, s->encr_keylen };
 		p->alg[IKE_XF_PRF][p->n[IKE_XF_PRF]++] = (struct ike_alg){ s->prf, 0 };
 		if (s->integ)
-			p->alg[IKE_XF_INTEG][p->n[IKE_XF_INTEG]++] = (struct ike_alg){ s->integ, 0 };
+			p->alg[IKE_XF_INTEG][p->n[IKE_XF_INTEG]++] =
+			    (struct ike_alg){ s->integ, 0 };
 		p->alg[IKE_XF_DH][p->n[IKE_XF_DH]++] = (struct ike_alg){ s->dh, 0 };
 	}
 	for (unsigned i = 0; i < t->p.nike && n < IKE_PROP_MAX; i++) {
-		const struct ike_proposal	*q = &t->p.ike[i];
-		bool				 has = false;
+		const struct ike_proposal *q = &t->p.ike[i];
+		bool			   has = false;
 
 		for (unsigned j = 0; j < q->n[IKE_XF_PRF]; j++)
 			has |= q->alg[IKE_XF_PRF][j].id == s->prf;
@@ -416,27 +423,27 @@ ike_rekey_props(const struct ike_sa *sa, struct ike_proposal *out, bool with_sui
 void
 ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_pending	 p;
-	struct ike_sa_pl	*sapl = NULL;
-	struct ike_ts		 tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
-	size_t			 ntsi, ntsr;
-	struct child_sa		*old = task->child;
-	struct ike_sa		*ns = NULL;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	uint8_t			 ke[1024], spi[4];
-	size_t			 kelen = 0;
-	uint16_t		 group;
-	struct ike_proposal	 rk[IKE_PROP_MAX];
-	uint8_t			 nrk;
-	int			 rc = -ENOMEM;
+	struct vpn_tunnel  *t = sa->tun;
+	struct vpn	   *v = sa->vpn;
+	struct wire_wr	    w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_pending  p;
+	struct ike_sa_pl   *sapl = NULL;
+	struct ike_ts	    tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
+	size_t		    ntsi, ntsr;
+	struct child_sa	   *old = task->child;
+	struct ike_sa	   *ns = NULL;
+	struct ike_hdr	    h;
+	struct ike_enc	    e;
+	uint8_t		    ke[1024], spi[4];
+	size_t		    kelen = 0;
+	uint16_t	    group;
+	struct ike_proposal rk[IKE_PROP_MAX];
+	uint8_t		    nrk;
+	int		    rc = -ENOMEM;
 
 	memset(&p, 0, sizeof(p));
 	if (task->kind == IKE_T_CHILD_REKEY && (!old || old->st != VPN_SA_ESTABLISHED)) {
-		ike_task_run(sa);	/* gone or rekeyed by the peer meanwhile */
+		ike_task_run(sa); /* gone or rekeyed by the peer meanwhile */
 		return;
 	}
 	if (!(sapl = malloc(sizeof(*sapl))))
@@ -447,7 +454,7 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 	p.msgid = sa->msgid_out;
 	p.old = old;
 	if (task->kind == IKE_T_IKE_REKEY) {
-		uint64_t	 nspi;
+		uint64_t nspi;
 
 		group = task->dh_group ? task->dh_group : sa->suite.dh;
 		if (!(ns = ike_sa_new(t, true)))
@@ -466,11 +473,13 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 		group = task->dh_group ? task->dh_group : esp_pfs_group(t);
 		if (!(p.child = child_sa_new(sa, true)))
 			goto out;
-		if ((rc = ike_prop_to_sa(t->p.esp, t->p.nesp, 4, p.child->spi_in, 0, sapl)) != 0)
+		if ((rc = ike_prop_to_sa(t->p.esp, t->p.nesp, 4, p.child->spi_in, 0, sapl)) !=
+		    0)
 			goto out;
 	}
-	if (group && ((rc = ike_dh_new(group, &p.dh)) != 0 ||
-	    (rc = ike_dh_public(p.dh, ke, sizeof(ke), &kelen)) != 0))
+	if (group &&
+	    ((rc = ike_dh_new(group, &p.dh)) != 0 ||
+		(rc = ike_dh_public(p.dh, ke, sizeof(ke), &kelen)) != 0))
 		goto out;
 	ike_sa_hdr(sa, &h, IKE_CREATE_CHILD_SA, false, sa->msgid_out);
 	ike_enc_init(&e, &w, &h);
@@ -486,7 +495,7 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 	if (group)
 		ike_enc_ke(&e, group, ke, kelen);
 	if (task->kind != IKE_T_IKE_REKEY) {
-		if (old) {	/* the same selectors as the SA it replaces */
+		if (old) { /* the same selectors as the SA it replaces */
 			memcpy(tsi, old->tsi, old->ntsi * sizeof(tsi[0]));
 			memcpy(tsr, old->tsr, old->ntsr * sizeof(tsr[0]));
 			ntsi = old->ntsi;
@@ -504,8 +513,9 @@ ike_child_start(struct ike_sa *sa, const struct ike_task *task)
 		old->st = VPN_SA_REKEYING;
 	rc = ike_sa_request(sa, &p);
 	log_debug(LOG_MOD_VPN, "%s: CREATE_CHILD_SA (%s)", ike_sa_name(sa),
-	    task->kind == IKE_T_IKE_REKEY ? "IKE SA rekey" : old ? "Child SA rekey" :
-	    "new Child SA");
+	    task->kind == IKE_T_IKE_REKEY ? "IKE SA rekey" :
+		old			  ? "Child SA rekey" :
+					    "new Child SA");
 	memset(&p, 0, sizeof(p));
 	ns = NULL;
 out:
@@ -527,7 +537,7 @@ static void
 children_move(struct ike_sa *from, struct ike_sa *to)
 {
 	while (from->children) {
-		struct child_sa	*c = from->children;
+		struct child_sa *c = from->children;
 
 		from->children = c->next;
 		ike_sa_child_forget(from, c);
@@ -559,16 +569,16 @@ static int
 ike_rekey_keys(struct ike_sa *ns, const struct ike_sa *sa, const struct ike_suite *s,
     const struct secret *gir, const uint8_t *ni, size_t nil, const uint8_t *nr, size_t nrl)
 {
-	struct secret	 seed;
-	struct ike_keys	 k;
-	int		 rc;
+	struct secret	seed;
+	struct ike_keys k;
+	int		rc;
 
 	memset(&k, 0, sizeof(k));
 	memset(&seed, 0, sizeof(seed));
 	if ((rc = ike_skeyseed_rekey(sa->suite.prf, &sa->sk_d, gir, wire_rd_init(ni, nil),
-	    wire_rd_init(nr, nrl), &seed)) == 0 &&
+		 wire_rd_init(nr, nrl), &seed)) == 0 &&
 	    (rc = ike_keys_derive(s, &seed, wire_rd_init(ni, nil), wire_rd_init(nr, nrl),
-	    ns->ispi, ns->rspi, &k)) == 0 &&
+		 ns->ispi, ns->rspi, &k)) == 0 &&
 	    (rc = ike_sk_init(&ns->sk, s, &k, ns->initiator)) == 0) {
 		ike_keys_set(ns, &k);
 		ns->suite = *s;
@@ -586,48 +596,50 @@ static void
 retry_later(struct ike_sa *sa, enum ike_task_kind kind, struct child_sa *c, uint16_t group,
     uint64_t min_ms, uint64_t spread_ms)
 {
-	uint32_t	 r;
+	uint32_t r;
 
 	vpn_random(&r, sizeof(r));
 	if (sa->ntasks == IKE_TASKS_MAX)
 		return;
-	sa->tasks[sa->ntasks++] = (struct ike_task){ .kind = kind, .child = c,
-	    .dh_group = group, .not_before_ms = vpn_now() + min_ms + r % (spread_ms + 1) };
+	sa->tasks[sa->ntasks++] = (struct ike_task){ .kind = kind,
+		.child = c,
+		.dh_group = group,
+		.not_before_ms = vpn_now() + min_ms + r % (spread_ms + 1) };
 }
 
 /* The answer to our CREATE_CHILD_SA. */
 void
 ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel		*t = sa->tun;
-	struct ike_pending		*p = &sa->pend;
-	const struct ike_notify_pl	*n;
-	enum ike_task_kind		 kind = p->kind;
-	struct child_sa			*c = p->child, *old = p->old;
-	struct ike_sa			*ns = p->new_ike;
-	struct ike_suite		 s;
-	struct secret			 gir;
-	uint8_t				 ni[VPN_NONCE_LEN];
-	struct ike_ts			 ours[VPN_TS_MAXN];
-	size_t				 nl, nr;
-	enum ike_err			 err;
+	struct vpn_tunnel	   *t = sa->tun;
+	struct ike_pending	   *p = &sa->pend;
+	const struct ike_notify_pl *n;
+	enum ike_task_kind	    kind = p->kind;
+	struct child_sa		   *c = p->child, *old = p->old;
+	struct ike_sa		   *ns = p->new_ike;
+	struct ike_suite	    s;
+	struct secret		    gir;
+	uint8_t			    ni[VPN_NONCE_LEN];
+	struct ike_ts		    ours[VPN_TS_MAXN];
+	size_t			    nl, nr;
+	enum ike_err		    err;
 
 	memset(&gir, 0, sizeof(gir));
 	memcpy(ni, p->nonce, sizeof(ni));
-	p->child = NULL;	/* ours from here on */
+	p->child = NULL; /* ours from here on */
 	p->new_ike = NULL;
 	if (old && old->st == VPN_SA_REKEYING)
 		old->st = VPN_SA_ESTABLISHED;
 	if ((n = ike_msg_notify_error(m))) {
-		uint16_t	 g = 0;
-		struct wire_rd	 d = n->data;
+		uint16_t       g = 0;
+		struct wire_rd d = n->data;
 
 		log_info(LOG_MOD_VPN, "%s: CREATE_CHILD_SA refused by the peer: %s",
 		    ike_sa_name(sa), ike_notify_name(n->type));
 		if (n->type == IKE_N_INVALID_KE_PAYLOAD && wire_get_u16(&d, &g))
-			retry_later(sa, kind, old, g, 0, 0);	/* RFC 7296 1.3: its group */
+			retry_later(sa, kind, old, g, 0, 0); /* RFC 7296 1.3: its group */
 		else if (n->type == IKE_N_TEMPORARY_FAILURE)
-			retry_later(sa, kind, old, 0, 1000, 4000);	/* 2.25: later */
+			retry_later(sa, kind, old, 0, 1000, 4000); /* 2.25: later */
 		else if (n->type == IKE_N_CHILD_SA_NOT_FOUND && old) {
 			/* the peer has no such SA: ours is of no use (2.25) */
 			old->st = VPN_SA_DELETING;
@@ -636,10 +648,12 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 			old = NULL;
 			vpn_tunnel_sa_gone(t, VPN_R_PEER_DELETE, "the peer lost the Child SA");
 		} else if (kind == IKE_T_CHILD_NEW)
-			vpn_tunnel_sa_gone(t, n->type == IKE_N_TS_UNACCEPTABLE ?
-			    VPN_R_TS_UNACCEPTABLE : n->type == IKE_N_NO_PROPOSAL_CHOSEN ?
-			    VPN_R_NO_PROPOSAL : VPN_R_PEER_ERROR, ike_notify_name(n->type));
-		else	/* a rekey: the SA goes on; try again in a while */
+			vpn_tunnel_sa_gone(t,
+			    n->type == IKE_N_TS_UNACCEPTABLE	    ? VPN_R_TS_UNACCEPTABLE :
+				n->type == IKE_N_NO_PROPOSAL_CHOSEN ? VPN_R_NO_PROPOSAL :
+								      VPN_R_PEER_ERROR,
+			    ike_notify_name(n->type));
+		else /* a rekey: the SA goes on; try again in a while */
 			retry_later(sa, kind, old, 0, 30000, 30000);
 		goto fail;
 	}
@@ -647,8 +661,8 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 	    m->nonce.len < IKE_NONCE_MIN)
 		goto bad;
 	if (kind == IKE_T_IKE_REKEY) {
-		struct ike_proposal	 rk[IKE_PROP_MAX];
-		uint8_t			 nrk = ike_rekey_props(sa, rk, true);
+		struct ike_proposal rk[IKE_PROP_MAX];
+		uint8_t		    nrk = ike_rekey_props(sa, rk, true);
 
 		if (!ns || ike_prop_check_reply(rk, nrk, &m->sa, 0, &s) != IKE_OK ||
 		    s.spi_size != 8 || s.spi == 0 || !ike_msg_has(m, IKE_PL_KE) ||
@@ -657,15 +671,15 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 			goto bad;
 		ike_sa_spi_set(ns, ns->ispi, s.spi);
 		if (ike_rekey_keys(ns, sa, &s, &gir, ni, sizeof(ni), m->nonce.p,
-		    m->nonce.len) != 0)
+			m->nonce.len) != 0)
 			goto bad;
 		ike_inherit(ns, sa);
-		ike_sa_request_done(sa);	/* sa's message IDs go on until it is deleted */
+		ike_sa_request_done(sa); /* sa's message IDs go on until it is deleted */
 		ike_sa_established(ns);
 		ns->parent = NULL;
-		if (sa->peer_rekey && nonce_lowest_in(ns->ni, ns->ni_len, ns->nr, ns->nr_len,
-		    sa->peer_rekey->ni, sa->peer_rekey->ni_len, sa->peer_rekey->nr,
-		    sa->peer_rekey->nr_len)) {
+		if (sa->peer_rekey &&
+		    nonce_lowest_in(ns->ni, ns->ni_len, ns->nr, ns->nr_len, sa->peer_rekey->ni,
+			sa->peer_rekey->ni_len, sa->peer_rekey->nr, sa->peer_rekey->nr_len)) {
 			/* ours is redundant: the peer's replaces sa, ours goes */
 			log_info(LOG_MOD_VPN, "%s: IKE SA rekey collision: the peer's SA wins",
 			    ike_sa_name(sa));
@@ -692,8 +706,10 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 	err = ike_prop_check_reply(t->p.esp, t->p.nesp, &m->sa, 0, &s);
 	if (err != IKE_OK || s.spi_size != 4 || s.spi < 256 || !c)
 		goto bad;
-	if (s.dh && (!p->dh || ike_dh_group(p->dh) != s.dh || !ike_msg_has(m, IKE_PL_KE) ||
-	    m->ke.group != s.dh || ike_dh_derive(p->dh, m->ke.data.p, m->ke.data.len, &gir) != 0))
+	if (s.dh &&
+	    (!p->dh || ike_dh_group(p->dh) != s.dh || !ike_msg_has(m, IKE_PL_KE) ||
+		m->ke.group != s.dh ||
+		ike_dh_derive(p->dh, m->ke.data.p, m->ke.data.len, &gir) != 0))
 		goto bad;
 	nl = ike_ts_ours(t, true, ours, VPN_TS_MAXN);
 	nr = ike_ts_ours(t, false, ours + nl, VPN_TS_MAXN - nl);
@@ -709,19 +725,20 @@ ike_child_response(struct ike_sa *sa, struct ike_msg *m)
 	c->next = sa->children;
 	sa->children = c;
 	if (child_sa_install(c, s.dh ? &gir : NULL, ni, sizeof(ni), m->nonce.p, m->nonce.len,
-	    false) != 0) {
+		false) != 0) {
 		sa->children = c->next;
 		child_sa_free(c);
 		c = NULL;
 		ike_sa_request_done(sa);
 		if (kind == IKE_T_CHILD_NEW)
-			vpn_tunnel_sa_gone(t, VPN_R_INTERNAL, "the dataplane refused the Child SA");
+			vpn_tunnel_sa_gone(t, VPN_R_INTERNAL,
+			    "the dataplane refused the Child SA");
 		goto out;
 	}
 	ike_sa_request_done(sa);
 	if (kind == IKE_T_CHILD_REKEY && old && old->peer_rekey &&
 	    nonce_lowest_in(c->ni, c->ni_len, c->nr, c->nr_len, old->peer_rekey->ni,
-	    old->peer_rekey->ni_len, old->peer_rekey->nr, old->peer_rekey->nr_len)) {
+		old->peer_rekey->ni_len, old->peer_rekey->nr, old->peer_rekey->nr_len)) {
 		/* 2.8.1: ours is redundant; the peer's replaces old and the
 		 * peer deletes old */
 		log_info(LOG_MOD_VPN, "%s: Child SA rekey collision: the peer's SA wins",
@@ -770,11 +787,11 @@ static void
 child_answer(struct ike_sa *sa, const struct ike_msg *m, uint8_t proto, uint16_t type,
     const void *spi, uint8_t spi_size, const void *data, size_t len)
 {
-	struct vpn	*v = sa->vpn;
-	struct wire_wr	 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out	 o = { 0 };
-	struct ike_hdr	 h;
-	struct ike_enc	 e;
+	struct vpn    *v = sa->vpn;
+	struct wire_wr w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out o = { 0 };
+	struct ike_hdr h;
+	struct ike_enc e;
 
 	ike_sa_hdr(sa, &h, IKE_CREATE_CHILD_SA, true, m->hdr.msgid);
 	ike_enc_init(&e, &w, &h);
@@ -786,8 +803,8 @@ child_answer(struct ike_sa *sa, const struct ike_msg *m, uint8_t proto, uint16_t
 }
 
 static void
-child_answer_notify(struct ike_sa *sa, const struct ike_msg *m, uint16_t type,
-    const void *data, size_t len)
+child_answer_notify(struct ike_sa *sa, const struct ike_msg *m, uint16_t type, const void *data,
+    size_t len)
 {
 	child_answer(sa, m, 0, type, NULL, 0, data, len);
 }
@@ -795,22 +812,22 @@ child_answer_notify(struct ike_sa *sa, const struct ike_msg *m, uint16_t type,
 static void
 ike_rekey_request(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out		 o = { 0 };
-	struct ike_sa_pl	*sapl = NULL;
-	struct ike_sa		*ns = NULL;
-	struct ike_dh		*dh = NULL;
-	struct ike_suite	 s;
-	struct secret		 gir;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	uint8_t			 ke[1024], nr[VPN_NONCE_LEN];
-	struct ike_proposal	 rk[IKE_PROP_MAX];
-	uint8_t			 nrk;
-	size_t			 kelen;
-	uint64_t		 rspi;
+	struct vpn_tunnel  *t = sa->tun;
+	struct vpn	   *v = sa->vpn;
+	struct wire_wr	    w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out	    o = { 0 };
+	struct ike_sa_pl   *sapl = NULL;
+	struct ike_sa	   *ns = NULL;
+	struct ike_dh	   *dh = NULL;
+	struct ike_suite    s;
+	struct secret	    gir;
+	struct ike_hdr	    h;
+	struct ike_enc	    e;
+	uint8_t		    ke[1024], nr[VPN_NONCE_LEN];
+	struct ike_proposal rk[IKE_PROP_MAX];
+	uint8_t		    nrk;
+	size_t		    kelen;
+	uint64_t	    rspi;
 
 	memset(&gir, 0, sizeof(gir));
 	nrk = ike_rekey_props(sa, rk, true);
@@ -822,7 +839,7 @@ ike_rekey_request(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (!ike_msg_has(m, IKE_PL_KE) || m->ke.group != s.dh) {
-		uint8_t	 g[2] = { (uint8_t)(s.dh >> 8), (uint8_t)s.dh };
+		uint8_t g[2] = { (uint8_t)(s.dh >> 8), (uint8_t)s.dh };
 
 		child_answer_notify(sa, m, IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
@@ -878,23 +895,22 @@ out:
 void
 ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel		*t = sa->tun;
-	struct vpn			*v = sa->vpn;
-	struct wire_wr			 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out			 o = { 0 };
-	const struct ike_notify_pl	*rk;
-	struct ike_sa_pl		*sapl = NULL;
-	struct child_sa			*old = NULL, *c = NULL;
-	struct ike_dh			*dh = NULL;
-	struct ike_suite		 s;
-	struct secret			 gir;
-	struct ike_ts			 ol[VPN_TS_MAXN], orr[VPN_TS_MAXN], tsi[VPN_TS_MAXN],
-					 tsr[VPN_TS_MAXN];
-	size_t				 nol, nor, ntsi, ntsr, kelen = 0;
-	uint8_t				 ke[1024], nr[VPN_NONCE_LEN];
-	struct ike_hdr			 h;
-	struct ike_enc			 e;
-	bool				 ike_rekey;
+	struct vpn_tunnel	   *t = sa->tun;
+	struct vpn		   *v = sa->vpn;
+	struct wire_wr		    w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out		    o = { 0 };
+	const struct ike_notify_pl *rk;
+	struct ike_sa_pl	   *sapl = NULL;
+	struct child_sa		   *old = NULL, *c = NULL;
+	struct ike_dh		   *dh = NULL;
+	struct ike_suite	    s;
+	struct secret		    gir;
+	struct ike_ts  ol[VPN_TS_MAXN], orr[VPN_TS_MAXN], tsi[VPN_TS_MAXN], tsr[VPN_TS_MAXN];
+	size_t	       nol, nor, ntsi, ntsr, kelen = 0;
+	uint8_t	       ke[1024], nr[VPN_NONCE_LEN];
+	struct ike_hdr h;
+	struct ike_enc e;
+	bool	       ike_rekey;
 
 	memset(&gir, 0, sizeof(gir));
 	if (!ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_NONCE) ||
@@ -907,7 +923,7 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 	 * it cannot be combined with, or the SA is going */
 	if (sa->st != IKE_ST_ESTABLISHED ||
 	    (sa->pend_active && (sa->pend.kind == IKE_T_IKE_REKEY) != ike_rekey &&
-	    sa->pend.exchange == IKE_CREATE_CHILD_SA) ||
+		sa->pend.exchange == IKE_CREATE_CHILD_SA) ||
 	    (sa->pend_active && sa->pend.kind == IKE_T_IKE_DELETE)) {
 		child_answer_notify(sa, m, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
@@ -917,8 +933,8 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if ((rk = ike_msg_notify(m, IKE_N_REKEY_SA))) {
-		struct wire_rd	 d = rk->spi;
-		uint32_t	 spi;
+		struct wire_rd d = rk->spi;
+		uint32_t       spi;
 
 		if (rk->spi_size != 4 || !wire_get_u32(&d, &spi) ||
 		    !(old = child_sa_by_out(sa, spi)) || old->st == VPN_SA_REKEYED ||
@@ -931,13 +947,15 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 	}
 	if (ike_prop_select(t->p.esp, t->p.nesp, &m->sa, 0, &s) != IKE_OK || s.spi_size != 4 ||
 	    s.spi < 256) {
-		log_warn(LOG_MOD_VPN, "%s: CREATE_CHILD_SA: the peer's ESP proposals match none "
-		    "of ours", ike_sa_name(sa));
+		log_warn(LOG_MOD_VPN,
+		    "%s: CREATE_CHILD_SA: the peer's ESP proposals match none "
+		    "of ours",
+		    ike_sa_name(sa));
 		child_answer_notify(sa, m, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
 	if (s.dh && (!ike_msg_has(m, IKE_PL_KE) || m->ke.group != s.dh)) {
-		uint8_t	 g[2] = { (uint8_t)(s.dh >> 8), (uint8_t)s.dh };
+		uint8_t g[2] = { (uint8_t)(s.dh >> 8), (uint8_t)s.dh };
 
 		child_answer_notify(sa, m, IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
@@ -953,8 +971,9 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 	vpn_random(nr, sizeof(nr));
 	if (!(sapl = malloc(sizeof(*sapl))) || !(c = child_sa_new(sa, false)))
 		goto fail;
-	if (s.dh && (ike_dh_new(s.dh, &dh) != 0 || ike_dh_public(dh, ke, sizeof(ke), &kelen) != 0 ||
-	    ike_dh_derive(dh, m->ke.data.p, m->ke.data.len, &gir) != 0))
+	if (s.dh &&
+	    (ike_dh_new(s.dh, &dh) != 0 || ike_dh_public(dh, ke, sizeof(ke), &kelen) != 0 ||
+		ike_dh_derive(dh, m->ke.data.p, m->ke.data.len, &gir) != 0))
 		goto fail;
 	c->spi_out = (uint32_t)s.spi;
 	c->suite = s;
@@ -967,7 +986,7 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 	/* A rekey's new SA receives from now on but sends only once the
 	 * peer deletes the old one (it may not have the keys yet). */
 	if (child_sa_install(c, s.dh ? &gir : NULL, m->nonce.p, m->nonce.len, nr, sizeof(nr),
-	    !old) != 0) {
+		!old) != 0) {
 		sa->children = c->next;
 		child_sa_free(c);
 		c = NULL;

@@ -23,7 +23,7 @@
 uint64_t
 ike_peer_last_seen(struct ike_sa *sa)
 {
-	struct vpn_counters	 k;
+	struct vpn_counters k;
 
 	/* ESP counts: reading a Child SA's counters moves last_rx_ms to its
 	 * last accepted packet */
@@ -36,14 +36,14 @@ uint64_t
 ike_dpd_next(const struct ike_sa *sa)
 {
 	if (sa->pend_active || sa->st != IKE_ST_ESTABLISHED)
-		return 0;	/* a request out is a liveness check already */
+		return 0; /* a request out is a liveness check already */
 	return sa->last_rx_ms + vpn_tunnel_dpd_ms(sa->tun) / 3;
 }
 
 void
 ike_dpd_tick(struct ike_sa *sa, uint64_t now)
 {
-	uint64_t	 seen;
+	uint64_t seen;
 
 	if (sa->pend_active || sa->st != IKE_ST_ESTABLISHED)
 		return;
@@ -57,14 +57,14 @@ ike_dpd_tick(struct ike_sa *sa, uint64_t now)
 void
 ike_info_start(struct ike_sa *sa, const struct ike_task *task)
 {
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_pending	 p;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	uint8_t			 spi[4];
-	uint64_t		 now = vpn_now();
-	int			 rc;
+	struct vpn	  *v = sa->vpn;
+	struct wire_wr	   w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_pending p;
+	struct ike_hdr	   h;
+	struct ike_enc	   e;
+	uint8_t		   spi[4];
+	uint64_t	   now = vpn_now();
+	int		   rc;
 
 	memset(&p, 0, sizeof(p));
 	p.kind = task->kind;
@@ -123,11 +123,11 @@ ike_info_start(struct ike_sa *sa, const struct ike_task *task)
 void
 ike_info_goodbye(struct ike_sa *sa)
 {
-	struct vpn	*v = sa->vpn;
-	struct wire_wr	 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out	 o = { 0 };
-	struct ike_hdr	 h;
-	struct ike_enc	 e;
+	struct vpn    *v = sa->vpn;
+	struct wire_wr w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out o = { 0 };
+	struct ike_hdr h;
+	struct ike_enc e;
 
 	/* the next message ID of ours, past a request still out */
 	ike_sa_hdr(sa, &h, IKE_INFORMATIONAL, false, sa->msgid_out + (sa->pend_active ? 1 : 0));
@@ -142,11 +142,11 @@ ike_info_goodbye(struct ike_sa *sa)
 void
 ike_info_response(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	enum ike_task_kind	 kind = sa->pend.kind;
-	uint32_t		 spi = sa->pend.del_spi;
-	uint64_t		 now = vpn_now();
-	struct child_sa		*c;
+	struct vpn_tunnel *t = sa->tun;
+	enum ike_task_kind kind = sa->pend.kind;
+	uint32_t	   spi = sa->pend.del_spi;
+	uint64_t	   now = vpn_now();
+	struct child_sa	  *c;
 
 	switch (kind) {
 	case IKE_T_DPD:
@@ -157,7 +157,7 @@ ike_info_response(struct ike_sa *sa, struct ike_msg *m)
 		break;
 	case IKE_T_CHILD_DELETE:
 		if ((c = child_sa_by_in(sa, spi))) {
-			if (c->replaced)	/* packets in flight on it: a grace */
+			if (c->replaced) /* packets in flight on it: a grace */
 				c->drop_in_at_ms = now + VPN_OLD_IN_GRACE_MS;
 			else
 				child_unlink_free(c);
@@ -181,21 +181,21 @@ ike_info_response(struct ike_sa *sa, struct ike_msg *m)
 void
 ike_info_request(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out		 o = { 0 };
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
+	struct vpn_tunnel	   *t = sa->tun;
+	struct vpn		   *v = sa->vpn;
+	struct wire_wr		    w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out		    o = { 0 };
+	struct ike_hdr		    h;
+	struct ike_enc		    e;
 	const struct ike_notify_pl *n;
-	uint8_t			 spis[4 * 64];
-	uint16_t		 nspi = 0;
-	bool			 del_ike = false, lost = false;
-	uint64_t		 now = vpn_now();
+	uint8_t			    spis[4 * 64];
+	uint16_t		    nspi = 0;
+	bool			    del_ike = false, lost = false;
+	uint64_t		    now = vpn_now();
 
 	for (unsigned i = 0; i < m->ndelete; i++) {
-		const struct ike_delete_pl	*d = &m->del[i];
-		struct wire_rd			 r = d->spis;
+		const struct ike_delete_pl *d = &m->del[i];
+		struct wire_rd		    r = d->spis;
 
 		if (d->proto == IPSEC_PROTO_IKE) {
 			del_ike = true;
@@ -204,13 +204,13 @@ ike_info_request(struct ike_sa *sa, struct ike_msg *m)
 		if (d->proto != IPSEC_PROTO_ESP || d->spi_size != 4)
 			continue;
 		for (unsigned j = 0; j < d->nspi; j++) {
-			struct child_sa	*c;
+			struct child_sa *c;
 			uint32_t	 spi;
 
 			if (!wire_get_u32(&r, &spi))
 				break;
 			if (!(c = child_sa_by_out(sa, spi)))
-				continue;	/* RFC 7296 1.4.1: unknown SPIs are ignored */
+				continue; /* RFC 7296 1.4.1: unknown SPIs are ignored */
 			if (c->st == VPN_SA_DELETING) {
 				/* both deleted it at once: no Delete back (1.4.1) */
 				child_out_remove(c);
@@ -219,13 +219,16 @@ ike_info_request(struct ike_sa *sa, struct ike_msg *m)
 			if (c->peer_rekey && c->peer_rekey->st == VPN_SA_ESTABLISHED) {
 				/* the end of the peer's rekey: send on the new SA */
 				child_sa_activate(c->peer_rekey);
-				log_info(LOG_MOD_VPN, "%s: Child SA %08x/%08x replaced by "
-				    "%08x/%08x", ike_sa_name(sa), c->spi_in, c->spi_out,
+				log_info(LOG_MOD_VPN,
+				    "%s: Child SA %08x/%08x replaced by "
+				    "%08x/%08x",
+				    ike_sa_name(sa), c->spi_in, c->spi_out,
 				    c->peer_rekey->spi_in, c->peer_rekey->spi_out);
 			}
 			if (nspi < sizeof(spis) / 4) {
 				for (int k = 0; k < 4; k++)
-					spis[4 * nspi + k] = (uint8_t)(c->spi_in >> (24 - 8 * k));
+					spis[4 * nspi + k] =
+					    (uint8_t)(c->spi_in >> (24 - 8 * k));
 				nspi++;
 			}
 			if (c->replaced || c->peer_rekey) {

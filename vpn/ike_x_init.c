@@ -13,15 +13,15 @@
 
 #include "lib/log.h"
 
-#define VPN_INIT_RETRIES	3	/* COOKIE / INVALID_KE_PAYLOAD answers taken */
+#define VPN_INIT_RETRIES 3 /* COOKIE / INVALID_KE_PAYLOAD answers taken */
 
 void
 ike_natd_hash(uint64_t ispi, uint64_t rspi, const struct ipaddr *a, uint16_t port,
     uint8_t out[20])
 {
-	uint8_t		 buf[8 + 8 + 16 + 2];
-	size_t		 n = 0, alen = a->family == AF_INET ? 4 : 16;
-	unsigned	 len = 0;
+	uint8_t	 buf[8 + 8 + 16 + 2];
+	size_t	 n = 0, alen = a->family == AF_INET ? 4 : 16;
+	unsigned len = 0;
 
 	/* RFC 7296 2.23: SHA-1(SPIi | SPIr | IP | Port), network order */
 	for (int i = 7; i >= 0; i--)
@@ -42,7 +42,7 @@ ike_natd_hash(uint64_t ispi, uint64_t rspi, const struct ipaddr *a, uint16_t por
 static void
 natd_put(struct ike_enc *e, const struct ike_sa *sa, uint64_t rspi, bool force)
 {
-	uint8_t	 h[20];
+	uint8_t h[20];
 
 	if (force)
 		vpn_random(h, sizeof(h));
@@ -60,13 +60,13 @@ natd_check(const struct ike_msg *m, uint64_t ispi, uint64_t rspi, const struct i
     uint16_t lport, const struct ipaddr *remote, uint16_t rport, bool *nat_local,
     bool *nat_remote)
 {
-	uint8_t	 src[20], dst[20];
-	bool	 any_src = false, any_dst = false, src_ok = false, dst_ok = false;
+	uint8_t src[20], dst[20];
+	bool	any_src = false, any_dst = false, src_ok = false, dst_ok = false;
 
 	ike_natd_hash(ispi, rspi, remote, rport, src);
 	ike_natd_hash(ispi, rspi, local, lport, dst);
 	for (unsigned i = 0; i < m->nnotify; i++) {
-		const struct ike_notify_pl	*n = &m->notify[i];
+		const struct ike_notify_pl *n = &m->notify[i];
 
 		if (n->type == IKE_N_NAT_DETECTION_SOURCE_IP) {
 			any_src = true;
@@ -84,7 +84,7 @@ natd_check(const struct ike_msg *m, uint64_t ispi, uint64_t rspi, const struct i
 static void
 peer_caps(struct ike_sa *sa, const struct ike_msg *m)
 {
-	const struct ike_notify_pl	*n;
+	const struct ike_notify_pl *n;
 
 	sa->peer_frag = ike_msg_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if ((n = ike_msg_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS)) &&
@@ -96,17 +96,17 @@ peer_caps(struct ike_sa *sa, const struct ike_msg *m)
 static void
 offer_print(const struct ike_sa_pl *sa, char *buf, size_t len)
 {
-	size_t	 off = 0;
+	size_t off = 0;
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < sa->nprop && off < len; i++) {
-		const struct ike_prop_pl	*p = &sa->prop[i];
+		const struct ike_prop_pl *p = &sa->prop[i];
 
 		off += (size_t)snprintf(buf + off, len - off, "%s", i ? "," : "");
 		for (unsigned j = 0; j < p->nxf && off < len; j++) {
-			const struct ike_xform_pl	*x = &sa->xf[p->first + j];
-			const char			*n = ike_alg_name(x->type, x->id, x->keylen);
-			char				 unk[24];
+			const struct ike_xform_pl *x = &sa->xf[p->first + j];
+			const char		  *n = ike_alg_name(x->type, x->id, x->keylen);
+			char			   unk[24];
 
 			if (!n) {
 				snprintf(unk, sizeof(unk), "%u:%u", x->type, x->id);
@@ -121,7 +121,7 @@ offer_print(const struct ike_sa_pl *sa, char *buf, size_t len)
 static void
 ours_print(const struct ike_proposal *p, size_t n, char *buf, size_t len)
 {
-	size_t	 off = 0;
+	size_t off = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && off < len; i++) {
@@ -146,20 +146,20 @@ group_offered(const struct ike_proposal *p, size_t n, uint16_t g)
 int
 ike_init_start(struct ike_sa *sa)
 {
-	struct vpn_tunnel	*t = sa->tun;
-	struct vpn		*v = sa->vpn;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_pending	 p;
-	struct ike_sa_pl	*sapl = NULL;
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	uint8_t			 ke[1024], sh[16];
-	size_t			 kelen;
-	int			 rc;
+	struct vpn_tunnel *t = sa->tun;
+	struct vpn	  *v = sa->vpn;
+	struct wire_wr	   w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_pending p;
+	struct ike_sa_pl  *sapl = NULL;
+	struct ike_hdr	   h;
+	struct ike_enc	   e;
+	uint8_t		   ke[1024], sh[16];
+	size_t		   kelen;
+	int		   rc;
 
 	memset(&p, 0, sizeof(p));
 	if (!sa->ispi) {
-		uint64_t	 spi;
+		uint64_t spi;
 
 		do
 			vpn_random(&spi, sizeof(spi));
@@ -188,7 +188,7 @@ ike_init_start(struct ike_sa *sa)
 	sa->natt = false;
 	ike_sa_hdr(sa, &h, IKE_SA_INIT, false, 0);
 	ike_enc_init(&e, &w, &h);
-	if (sa->cookie_len)	/* RFC 7296 2.6: first, the rest unchanged */
+	if (sa->cookie_len) /* RFC 7296 2.6: first, the rest unchanged */
 		ike_enc_notify(&e, 0, IKE_N_COOKIE, NULL, 0, sa->cookie, sa->cookie_len);
 	ike_enc_sa(&e, sapl);
 	ike_enc_ke(&e, sa->dh_group, ke, kelen);
@@ -212,7 +212,7 @@ ike_init_start(struct ike_sa *sa)
 	if ((rc = ike_out_copy(&p.out, w.p, w.off)) != 0)
 		goto out;
 	rc = ike_sa_request(sa, &p);
-	memset(&p, 0, sizeof(p));	/* the SA's now */
+	memset(&p, 0, sizeof(p)); /* the SA's now */
 	log_debug(LOG_MOD_VPN, "%s: IKE_SA_INIT to the peer (group %u)", ike_sa_name(sa),
 	    sa->dh_group);
 out:
@@ -241,14 +241,14 @@ void
 ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *remote,
     uint16_t port)
 {
-	struct vpn_tunnel		*t = sa->tun;
-	const struct ike_notify_pl	*n;
-	struct ike_suite		 s;
-	struct ike_keys			 k;
-	struct secret			 gir;
-	char				 buf[512];
-	enum ike_err			 err;
-	int				 rc;
+	struct vpn_tunnel	   *t = sa->tun;
+	const struct ike_notify_pl *n;
+	struct ike_suite	    s;
+	struct ike_keys		    k;
+	struct secret		    gir;
+	char			    buf[512];
+	enum ike_err		    err;
+	int			    rc;
 
 	memset(&k, 0, sizeof(k));
 	memset(&gir, 0, sizeof(gir));
@@ -264,16 +264,19 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 		return;
 	}
 	if ((n = ike_msg_notify(m, IKE_N_INVALID_KE_PAYLOAD))) {
-		struct wire_rd	 d = n->data;
-		uint16_t	 g;
+		struct wire_rd d = n->data;
+		uint16_t       g;
 
 		/* RFC 7296 1.2: the group it wants, if we offered it */
 		if (!wire_get_u16(&d, &g) || sa->ke_retries++ >= VPN_INIT_RETRIES)
 			return;
 		if (!group_offered(t->p.ike, t->p.nike, g) || g == sa->dh_group) {
-			log_warn(LOG_MOD_VPN, "%s: the peer wants DH group %u, which we do not "
-			    "offer", ike_sa_name(sa), g);
-			ike_sa_fail(sa, VPN_R_NO_PROPOSAL, "the peer wants a group we do not offer");
+			log_warn(LOG_MOD_VPN,
+			    "%s: the peer wants DH group %u, which we do not "
+			    "offer",
+			    ike_sa_name(sa), g);
+			ike_sa_fail(sa, VPN_R_NO_PROPOSAL,
+			    "the peer wants a group we do not offer");
 			return;
 		}
 		log_info(LOG_MOD_VPN, "%s: the peer wants DH group %u instead of %u: again",
@@ -287,9 +290,12 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	if ((n = ike_msg_notify_error(m))) {
 		ours_print(t->p.ike, t->p.nike, buf, sizeof(buf));
 		if (n->type == IKE_N_NO_PROPOSAL_CHOSEN) {
-			log_err(LOG_MOD_VPN, "%s: the peer refused our IKE proposals with "
-			    "NO_PROPOSAL_CHOSEN (we offered %s)", ike_sa_name(sa), buf);
-			ike_sa_fail(sa, VPN_R_NO_PROPOSAL, "the peer refused our IKE proposals");
+			log_err(LOG_MOD_VPN,
+			    "%s: the peer refused our IKE proposals with "
+			    "NO_PROPOSAL_CHOSEN (we offered %s)",
+			    ike_sa_name(sa), buf);
+			ike_sa_fail(sa, VPN_R_NO_PROPOSAL,
+			    "the peer refused our IKE proposals");
 		} else {
 			log_err(LOG_MOD_VPN, "%s: IKE_SA_INIT refused by the peer: %s (%u)",
 			    ike_sa_name(sa), ike_notify_name(n->type), n->type);
@@ -299,13 +305,14 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	}
 	if (m->hdr.rspi == 0 || !ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_KE) ||
 	    !ike_msg_has(m, IKE_PL_NONCE))
-		return;		/* not an answer: the request stays out */
+		return; /* not an answer: the request stays out */
 	if ((err = ike_prop_check_reply(t->p.ike, t->p.nike, &m->sa, 0, &s)) != IKE_OK ||
 	    s.dh != sa->dh_group || m->ke.group != sa->dh_group) {
 		offer_print(&m->sa, buf, sizeof(buf));
 		log_err(LOG_MOD_VPN, "%s: the peer chose a proposal we did not offer (%s)",
 		    ike_sa_name(sa), buf);
-		ike_sa_fail(sa, VPN_R_NO_PROPOSAL, "the peer chose a proposal we did not offer");
+		ike_sa_fail(sa, VPN_R_NO_PROPOSAL,
+		    "the peer chose a proposal we did not offer");
 		return;
 	}
 	if (m->nonce.len < IKE_NONCE_MIN || m->nonce.len > IKE_NONCE_MAX)
@@ -321,7 +328,7 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	sa->suite = s;
 	ike_sa_spi_set(sa, sa->ispi, m->hdr.rspi);
 	if ((rc = ike_keys_from_dh(&s, &gir, wire_rd_init(sa->ni, sa->ni_len),
-	    wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k)) != 0 ||
+		 wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k)) != 0 ||
 	    (rc = ike_sk_init(&sa->sk, &s, &k, true)) != 0) {
 		ike_sa_fail(sa, VPN_R_INTERNAL, "key derivation failed");
 		goto out;
@@ -332,15 +339,17 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	peer_caps(sa, m);
 	if (t->p.cfg.natt != VPN_NATT_OFF &&
 	    natd_check(m, sa->ispi, sa->rspi, &sa->sock->local, sa->sock->port, remote, port,
-	    &sa->nat_local, &sa->nat_remote) &&
+		&sa->nat_local, &sa->nat_remote) &&
 	    (sa->nat_local || sa->nat_remote || t->p.cfg.natt == VPN_NATT_FORCE)) {
 		/* RFC 7296 2.23: on to port 4500 from IKE_AUTH on */
 		sa->sock = t->p.sock_natt;
 		sa->rport = sa->vpn->cfg.natt_port;
 		sa->natt = true;
 		log_info(LOG_MOD_VPN, "%s: NAT %s: IKE and ESP on UDP %u", ike_sa_name(sa),
-		    sa->nat_local ? "in front of us" : sa->nat_remote ? "in front of the peer" :
-		    "forced", sa->rport);
+		    sa->nat_local      ? "in front of us" :
+			sa->nat_remote ? "in front of the peer" :
+					 "forced",
+		    sa->rport);
 	}
 	free(sa->init_resp);
 	if (!(sa->init_resp = malloc(m->raw.len))) {
@@ -364,22 +373,22 @@ void
 ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
     const struct ipaddr *remote, uint16_t port)
 {
-	struct vpn_tunnel	*t;
-	struct ike_sa		*sa = NULL;
-	struct ike_suite	 su;
-	struct ike_keys		 k;
-	struct secret		 gir;
-	struct ike_sa_pl	*sapl = NULL;
-	struct wire_wr		 w = wire_wr_init(v->tx, VPN_MSG_BUF);
-	struct ike_out		 out = { 0 };
-	struct ike_hdr		 h;
-	struct ike_enc		 e;
-	uint8_t			 ke[1024], cookie[64], sh[16];
-	size_t			 kelen;
-	char			 a[IPADDR_STRLEN], buf[512], ours[512];
-	bool			 need_cookie, proved, natd;
-	uint64_t		 rspi;
-	enum ike_err		 err;
+	struct vpn_tunnel *t;
+	struct ike_sa	  *sa = NULL;
+	struct ike_suite   su;
+	struct ike_keys	   k;
+	struct secret	   gir;
+	struct ike_sa_pl  *sapl = NULL;
+	struct wire_wr	   w = wire_wr_init(v->tx, VPN_MSG_BUF);
+	struct ike_out	   out = { 0 };
+	struct ike_hdr	   h;
+	struct ike_enc	   e;
+	uint8_t		   ke[1024], cookie[64], sh[16];
+	size_t		   kelen;
+	char		   a[IPADDR_STRLEN], buf[512], ours[512];
+	bool		   need_cookie, proved, natd;
+	uint64_t	   rspi;
+	enum ike_err	   err;
 
 	memset(&k, 0, sizeof(k));
 	memset(&gir, 0, sizeof(gir));
@@ -421,30 +430,35 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 		return;
 	}
 	if (need_cookie) {
-		size_t	 n = ike_cookie_make(v, m, remote, cookie, sizeof(cookie));
+		size_t n = ike_cookie_make(v, m, remote, cookie, sizeof(cookie));
 
 		if (n)
-			ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_COOKIE, cookie, n);
+			ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_COOKIE, cookie,
+			    n);
 		v->cookies_sent++;
 		return;
 	}
 	if ((err = ike_prop_select(t->p.ike, t->p.nike, &m->sa, 0, &su)) != IKE_OK) {
 		offer_print(&m->sa, buf, sizeof(buf));
 		ours_print(t->p.ike, t->p.nike, ours, sizeof(ours));
-		log_err(LOG_MOD_VPN, "%s: IKE_SA_INIT from %s refused with NO_PROPOSAL_CHOSEN: "
-		    "the peer offered %s, we accept %s", vpn_tunnel_name(t),
-		    ipaddr_fmt(remote, a, sizeof(a)), buf, ours);
-		ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		log_err(LOG_MOD_VPN,
+		    "%s: IKE_SA_INIT from %s refused with NO_PROPOSAL_CHOSEN: "
+		    "the peer offered %s, we accept %s",
+		    vpn_tunnel_name(t), ipaddr_fmt(remote, a, sizeof(a)), buf, ours);
+		ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_NO_PROPOSAL_CHOSEN,
+		    NULL, 0);
 		t->last_reason = VPN_R_NO_PROPOSAL;
-		snprintf(t->last_detail, sizeof(t->last_detail), "the peer's IKE proposals "
+		snprintf(t->last_detail, sizeof(t->last_detail),
+		    "the peer's IKE proposals "
 		    "match none of ours");
 		return;
 	}
 	if (m->ke.group != su.dh) {
-		uint8_t	 g[2] = { (uint8_t)(su.dh >> 8), (uint8_t)su.dh };
+		uint8_t g[2] = { (uint8_t)(su.dh >> 8), (uint8_t)su.dh };
 
 		/* RFC 7296 1.2: the group we chose; nothing is kept */
-		ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		ike_send_init_notify(v, s, remote, port, &m->hdr, IKE_N_INVALID_KE_PAYLOAD, g,
+		    2);
 		return;
 	}
 	do
@@ -466,7 +480,8 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 	sa->ni_len = (uint16_t)m->nonce.len;
 	vpn_random(sa->nr, VPN_NONCE_LEN);
 	sa->nr_len = VPN_NONCE_LEN;
-	if (ike_dh_new(su.dh, &sa->dh) != 0 || ike_dh_public(sa->dh, ke, sizeof(ke), &kelen) != 0)
+	if (ike_dh_new(su.dh, &sa->dh) != 0 ||
+	    ike_dh_public(sa->dh, ke, sizeof(ke), &kelen) != 0)
 		goto fail;
 	if (ike_dh_derive(sa->dh, m->ke.data.p, m->ke.data.len, &gir) != 0) {
 		log_info(LOG_MOD_VPN, "%s: invalid key exchange value from %s: dropped",
@@ -474,7 +489,7 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 		goto fail;
 	}
 	if (ike_keys_from_dh(&su, &gir, wire_rd_init(sa->ni, sa->ni_len),
-	    wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k) != 0 ||
+		wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k) != 0 ||
 	    ike_sk_init(&sa->sk, &su, &k, false) != 0)
 		goto fail;
 	ike_keys_set(sa, &k);
@@ -484,7 +499,7 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 	/* RFC 7296 2.23: the request's hashes use a zero responder SPI */
 	natd = t->p.cfg.natt != VPN_NATT_OFF &&
 	    natd_check(m, sa->ispi, 0, &s->local, s->port, remote, port, &sa->nat_local,
-	    &sa->nat_remote);
+		&sa->nat_remote);
 	if (!natd)
 		sa->nat_local = sa->nat_remote = false;
 	if (!(sapl = malloc(sizeof(*sapl))))
@@ -501,7 +516,8 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 		ike_enc_certreq(&e, IKE_CERT_X509_SIGNATURE, t->p.ca_keyid, IKE_CA_KEYID_LEN);
 	if (sa->peer_frag)
 		ike_enc_notify(&e, 0, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0);
-	if (ike_msg_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS) || t->p.cfg.auth == VPN_AUTH_CERT)
+	if (ike_msg_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS) ||
+	    t->p.cfg.auth == VPN_AUTH_CERT)
 		ike_enc_notify(&e, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, NULL, 0, sh,
 		    ike_sighash_encode(sh, sizeof(sh), 0));
 	if (ike_enc_end(&e) != 0 || !(sa->init_req = malloc(m->raw.len)) ||

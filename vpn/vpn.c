@@ -36,22 +36,22 @@ vpn_random(void *p, size_t n)
 /* ------------------------------------------------------------ inbound SPIs */
 
 struct vpn_spi {
-	struct hash_node	 hnode;
-	uint32_t		 spi;
+	struct hash_node hnode;
+	uint32_t	 spi;
 };
 
 uint32_t
 vpn_spi_get(struct vpn *v)
 {
-	struct vpn_spi	*s;
-	uint32_t	 spi;
+	struct vpn_spi *s;
+	uint32_t	spi;
 
 	for (;;) {
-		struct hash_node	*n;
-		bool			 used = false;
+		struct hash_node *n;
+		bool		  used = false;
 
 		vpn_random(&spi, sizeof(spi));
-		if (spi < 256)		/* RFC 4303 2.1: 1-255 reserved */
+		if (spi < 256) /* RFC 4303 2.1: 1-255 reserved */
 			continue;
 		HASH_FOREACH_MATCH(&v->spis, hash_mix(0, spi), n)
 			used |= hash_entry(n, struct vpn_spi, hnode)->spi == spi;
@@ -71,12 +71,12 @@ vpn_spi_get(struct vpn *v)
 void
 vpn_spi_put(struct vpn *v, uint32_t spi)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	if (spi == 0)
 		return;
 	HASH_FOREACH_MATCH(&v->spis, hash_mix(0, spi), n) {
-		struct vpn_spi	*s = hash_entry(n, struct vpn_spi, hnode);
+		struct vpn_spi *s = hash_entry(n, struct vpn_spi, hnode);
 
 		if (s->spi == spi) {
 			hash_del(&v->spis, n);
@@ -97,14 +97,14 @@ enum vpn_ev_kind {
 };
 
 struct vpn_ev {
-	struct mailbox_msg	 m;
-	enum vpn_ev_kind	 kind;
-	uint32_t		 tunnel, spi;
-	enum esp_dir		 dir;
-	struct ipaddr		 from, to;
-	uint16_t		 from_port, to_port;
-	size_t			 len;
-	uint8_t			 msg[];
+	struct mailbox_msg m;
+	enum vpn_ev_kind   kind;
+	uint32_t	   tunnel, spi;
+	enum esp_dir	   dir;
+	struct ipaddr	   from, to;
+	uint16_t	   from_port, to_port;
+	size_t		   len;
+	uint8_t		   msg[];
 };
 
 /* Find the Child SA of an ESP event by its SPI in the tunnel's SAs. */
@@ -115,8 +115,8 @@ ev_child(struct vpn *v, uint32_t esp_id, uint32_t spi, enum esp_dir dir)
 		if (vpn_tunnel_esp_id(t) != esp_id)
 			continue;
 		for (struct ike_sa *sa = t->ikes; sa; sa = sa->next) {
-			struct child_sa	*c = dir == ESP_IN ? child_sa_by_in(sa, spi) :
-			    child_sa_by_out(sa, spi);
+			struct child_sa *c =
+			    dir == ESP_IN ? child_sa_by_in(sa, spi) : child_sa_by_out(sa, spi);
 
 			if (c)
 				return c;
@@ -128,7 +128,7 @@ ev_child(struct vpn *v, uint32_t esp_id, uint32_t spi, enum esp_dir dir)
 static void
 ev_lifetime(struct vpn *v, struct vpn_ev *e)
 {
-	struct child_sa	*c = ev_child(v, e->tunnel, e->spi, e->dir);
+	struct child_sa *c = ev_child(v, e->tunnel, e->spi, e->dir);
 	uint64_t	 now = vpn_now();
 
 	if (!c)
@@ -138,15 +138,15 @@ ev_lifetime(struct vpn *v, struct vpn_ev *e)
 		c->expire_at_ms = now;
 		c->rekey_at_ms = 0;
 	} else if (c->st == VPN_SA_ESTABLISHED && (!c->rekey_at_ms || c->rekey_at_ms > now))
-		c->rekey_at_ms = now;	/* soft bytes or near the sequence end: rekey */
+		c->rekey_at_ms = now; /* soft bytes or near the sequence end: rekey */
 	ike_sa_schedule(c->ike);
 }
 
 static int
 ev_run(struct mailbox_msg *m, void *arg)
 {
-	struct vpn_ev	*e = mailbox_entry(m, struct vpn_ev, m);
-	struct vpn	*v = arg;
+	struct vpn_ev *e = mailbox_entry(m, struct vpn_ev, m);
+	struct vpn    *v = arg;
 
 	if (v->freeing) {
 		free(e);
@@ -179,13 +179,13 @@ ev_post(struct vpn *v, struct vpn_ev *e)
 	e->m.fn = ev_run;
 	e->m.arg = v;
 	if (mailbox_post(v->mb, &e->m) != 0)
-		free(e);	/* closed or full: the event is lost, as a dropped packet */
+		free(e); /* closed or full: the event is lost, as a dropped packet */
 }
 
 static void
 ev_simple(void *arg, enum vpn_ev_kind kind, uint32_t tunnel, uint32_t spi, enum esp_dir dir)
 {
-	struct vpn_ev	*e = calloc(1, sizeof(*e));
+	struct vpn_ev *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return;
@@ -224,7 +224,7 @@ static void
 esp_ike_rx(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from,
     const struct sockaddr *to)
 {
-	struct vpn_ev	*e;
+	struct vpn_ev *e;
 
 	if (len > IKE_MSG_MAX || !(e = calloc(1, sizeof(*e) + len)))
 		return;
@@ -240,11 +240,15 @@ esp_ike_rx(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *fro
 int
 vpn_backend(struct vpn *v)
 {
-	struct esp_events	 ev = {
-		.sa_soft = esp_soft, .sa_hard = esp_hard, .sa_seq_wrap = esp_wrap,
-		.tun_gone = esp_tun_gone, .ike_rx = esp_ike_rx, .arg = v,
+	struct esp_events ev = {
+		.sa_soft = esp_soft,
+		.sa_hard = esp_hard,
+		.sa_seq_wrap = esp_wrap,
+		.tun_gone = esp_tun_gone,
+		.ike_rx = esp_ike_rx,
+		.arg = v,
 	};
-	int			 rc;
+	int rc;
 
 	if (v->be)
 		return 0;
@@ -262,8 +266,8 @@ vpn_backend(struct vpn *v)
 int
 vpn_new(const struct vpn_cfg *cfg, struct vpn **out)
 {
-	struct vpn	*v;
-	int		 rc = -ENOMEM;
+	struct vpn *v;
+	int	    rc = -ENOMEM;
 
 	*out = NULL;
 	if (!(v = calloc(1, sizeof(*v))))
@@ -314,7 +318,7 @@ out:
 static int
 spi_free_one(struct hash_node *n, void *arg)
 {
-	struct hash	*h = arg;
+	struct hash *h = arg;
 
 	hash_del(h, n);
 	free(hash_entry(n, struct vpn_spi, hnode));
@@ -330,7 +334,7 @@ vpn_free(struct vpn *v)
 		vpn_tunnel_del(v->tuns);
 	/* Half-open responder SAs have no tunnel of ours left to die with. */
 	while (v->half_open.count) {
-		struct ike_sa	*sa = NULL;
+		struct ike_sa *sa = NULL;
 
 		for (size_t i = 0; i < v->half_open.nb && !sa; i++)
 			if (v->half_open.b[i])
@@ -355,7 +359,7 @@ vpn_free(struct vpn *v)
 	explicit_bzero(v->cookie_secret, sizeof(v->cookie_secret));
 	free(v->rx);
 	if (v->plain)
-		explicit_bzero(v->plain, VPN_MSG_BUF);	/* decrypted payloads */
+		explicit_bzero(v->plain, VPN_MSG_BUF); /* decrypted payloads */
 	free(v->plain);
 	free(v->tx);
 	if (v->whole)
@@ -381,7 +385,7 @@ vpn_state_get(struct vpn *v, struct vpn_state *s)
 int
 vpn_tunnel_walk(struct vpn *v, int (*fn)(struct vpn_tunnel *, void *), void *arg)
 {
-	int	 rc;
+	int rc;
 
 	for (struct vpn_tunnel *t = v->tuns; t; t = t->next)
 		if ((rc = fn(t, arg)) != 0)
@@ -413,8 +417,10 @@ const char *
 vpn_sa_st_name(enum vpn_sa_st s)
 {
 	static const char *const names[] = {
-		[VPN_SA_CONNECTING] = "connecting", [VPN_SA_ESTABLISHED] = "established",
-		[VPN_SA_REKEYING] = "rekeying", [VPN_SA_REKEYED] = "rekeyed",
+		[VPN_SA_CONNECTING] = "connecting",
+		[VPN_SA_ESTABLISHED] = "established",
+		[VPN_SA_REKEYING] = "rekeying",
+		[VPN_SA_REKEYED] = "rekeyed",
 		[VPN_SA_DELETING] = "deleting",
 	};
 

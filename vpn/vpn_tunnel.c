@@ -28,16 +28,16 @@
  * so routes and BGP sessions on it are not torn down with it.
  */
 
-struct in6_ifreq_hgw {		/* <linux/ipv6.h>'s in6_ifreq, which clashes with libc */
-	struct in6_addr	 addr;
-	uint32_t	 prefixlen;
-	int		 ifindex;
+struct in6_ifreq_hgw { /* <linux/ipv6.h>'s in6_ifreq, which clashes with libc */
+	struct in6_addr addr;
+	uint32_t	prefixlen;
+	int		ifindex;
 };
 
 const char *
 vpn_tunnel_name(const struct vpn_tunnel *t)
 {
-	static char	 buf[2 * VPN_NAME_MAX + 16];
+	static char buf[2 * VPN_NAME_MAX + 16];
 
 	snprintf(buf, sizeof(buf), "vpn %s tunnel %s", t->p.cfg.connection, t->p.cfg.tunnel);
 	return buf;
@@ -82,10 +82,10 @@ addr_key(const struct vpn *v, const struct ipaddr *l, const struct ipaddr *r)
 struct vpn_tunnel *
 vpn_tunnel_by_addr(struct vpn *v, const struct ipaddr *local, const struct ipaddr *remote)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&v->by_addr, addr_key(v, local, remote), n) {
-		struct vpn_tunnel	*t = hash_entry(n, struct vpn_tunnel, addr_node);
+		struct vpn_tunnel *t = hash_entry(n, struct vpn_tunnel, addr_node);
 
 		if (!t->deleting && ipaddr_cmp(&t->p.cfg.local, local) == 0 &&
 		    ipaddr_cmp(&t->p.cfg.remote, remote) == 0)
@@ -99,10 +99,10 @@ vpn_tunnel_by_addr(struct vpn *v, const struct ipaddr *local, const struct ipadd
 static struct vpn_dev *
 dev_find(struct vpn *v, const char *name)
 {
-	struct hash_node	*n;
+	struct hash_node *n;
 
 	HASH_FOREACH_MATCH(&v->devs, hash_str(name), n) {
-		struct vpn_dev	*d = hash_entry(n, struct vpn_dev, hnode);
+		struct vpn_dev *d = hash_entry(n, struct vpn_dev, hnode);
 
 		if (strcmp(d->name, name) == 0)
 			return d;
@@ -113,16 +113,16 @@ dev_find(struct vpn *v, const char *name)
 static int
 dev_get(struct vpn *v, const struct vpn_tunnel_cfg *c, struct vpn_dev **out)
 {
-	struct esp_tunnel_cfg	 tc;
-	struct vpn_dev		*d = dev_find(v, c->ifname);
-	int			 rc;
+	struct esp_tunnel_cfg tc;
+	struct vpn_dev	     *d = dev_find(v, c->ifname);
+	int		      rc;
 
 	if (d && !d->gone) {
 		d->refs++;
 		*out = d;
 		return 0;
 	}
-	if (d)		/* deleted under us: a new one of that name */
+	if (d) /* deleted under us: a new one of that name */
 		return -EBUSY;
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
@@ -156,7 +156,7 @@ dev_put(struct vpn *v, struct vpn_dev *d)
 		return;
 	hash_del(&v->devs, &d->hnode);
 	if (v->be)
-		(void)esp_tunnel_del(v->be, d->esp_id);	/* its addresses go with it */
+		(void)esp_tunnel_del(v->be, d->esp_id); /* its addresses go with it */
 	free(d);
 }
 
@@ -164,8 +164,8 @@ dev_put(struct vpn *v, struct vpn_dev *d)
 static int
 dev_addr(const char *ifname, const struct ipaddr *a, uint8_t len, bool add)
 {
-	struct ifreq	 ifr;
-	int		 s, rc = 0;
+	struct ifreq ifr;
+	int	     s, rc = 0;
 
 	if (!a->family)
 		return 0;
@@ -174,8 +174,8 @@ dev_addr(const char *ifname, const struct ipaddr *a, uint8_t len, bool add)
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (a->family == AF_INET) {
-		struct sockaddr_in	*sin = (struct sockaddr_in *)&ifr.ifr_addr;
-		uint32_t		 mask = len ? htonl(~0u << (32 - len)) : 0;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+		uint32_t	    mask = len ? htonl(~0u << (32 - len)) : 0;
 
 		sin->sin_family = AF_INET;
 		if (add)
@@ -191,7 +191,7 @@ dev_addr(const char *ifname, const struct ipaddr *a, uint8_t len, bool add)
 				rc = -errno;
 		}
 	} else {
-		struct in6_ifreq_hgw	 r6;
+		struct in6_ifreq_hgw r6;
 
 		if (ioctl(s, SIOCGIFINDEX, &ifr) < 0) {
 			rc = -errno;
@@ -213,15 +213,15 @@ out:
 static void
 dev_addr_set(struct vpn_tunnel *t)
 {
-	struct vpn_dev		*d = t->p.dev;
+	struct vpn_dev		    *d = t->p.dev;
 	const struct vpn_tunnel_cfg *c = &t->p.cfg;
-	char			 a[IPADDR_STRLEN];
-	int			 rc;
+	char			     a[IPADDR_STRLEN];
+	int			     rc;
 
 	if (!d)
 		return;
-	if (d->addr.family && (ipaddr_cmp(&d->addr, &c->inside) != 0 ||
-	    d->addr_len != c->inside_len)) {
+	if (d->addr.family &&
+	    (ipaddr_cmp(&d->addr, &c->inside) != 0 || d->addr_len != c->inside_len)) {
 		(void)dev_addr(d->name, &d->addr, d->addr_len, false);
 		memset(&d->addr, 0, sizeof(d->addr));
 	}
@@ -229,7 +229,8 @@ dev_addr_set(struct vpn_tunnel *t)
 		return;
 	if ((rc = dev_addr(d->name, &c->inside, c->inside_len, true)) != 0 && rc != -EEXIST) {
 		log_err(LOG_MOD_VPN, "%s: cannot put %s/%u on %s: %s", vpn_tunnel_name(t),
-		    ipaddr_fmt(&c->inside, a, sizeof(a)), c->inside_len, d->name, strerror(-rc));
+		    ipaddr_fmt(&c->inside, a, sizeof(a)), c->inside_len, d->name,
+		    strerror(-rc));
 		return;
 	}
 	d->addr = c->inside;
@@ -254,8 +255,8 @@ tunnel_carrying(const struct vpn_tunnel *t)
 void
 vpn_tunnel_child_up(struct vpn_tunnel *t, struct child_sa *c)
 {
-	struct vpn	*v = t->vpn;
-	char		 s[96];
+	struct vpn *v = t->vpn;
+	char	    s[96];
 
 	if (t->up || !c->out_active)
 		return;
@@ -276,7 +277,7 @@ vpn_tunnel_child_up(struct vpn_tunnel *t, struct child_sa *c)
 static void
 retry_fired(uv_timer_t *h)
 {
-	struct vpn_tunnel	*t = h->data;
+	struct vpn_tunnel *t = h->data;
 
 	t->retry_armed = false;
 	vpn_tunnel_initiate(t);
@@ -285,7 +286,7 @@ retry_fired(uv_timer_t *h)
 void
 vpn_tunnel_retry(struct vpn_tunnel *t)
 {
-	uint32_t	 r, delay;
+	uint32_t r, delay;
 
 	if (t->deleting || t->retry_armed || t->p.cfg.initiation != VPN_INITIATE)
 		return;
@@ -301,8 +302,8 @@ vpn_tunnel_retry(struct vpn_tunnel *t)
 void
 vpn_tunnel_sa_gone(struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
 {
-	struct vpn	*v = t->vpn;
-	bool		 ike_alive = false;
+	struct vpn *v = t->vpn;
+	bool	    ike_alive = false;
 
 	if (t->deleting || tunnel_carrying(t))
 		return;
@@ -325,14 +326,14 @@ vpn_tunnel_sa_gone(struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
 			ike_alive = true;
 	t->st = ike_alive ? VPN_TS_CONNECTING : VPN_TS_DOWN;
 	if (t->p.dev && t->p.dev->gone)
-		return;		/* nothing to carry traffic on: until configured again */
+		return; /* nothing to carry traffic on: until configured again */
 	vpn_tunnel_retry(t);
 }
 
 void
 vpn_tunnel_initiate(struct vpn_tunnel *t)
 {
-	struct ike_sa	*sa;
+	struct ike_sa *sa;
 
 	if (t->deleting || tunnel_carrying(t) || t->p.cfg.initiation != VPN_INITIATE ||
 	    (t->p.dev && t->p.dev->gone))
@@ -340,13 +341,13 @@ vpn_tunnel_initiate(struct vpn_tunnel *t)
 	for (sa = t->ikes; sa; sa = sa->next) {
 		if (sa->st == IKE_ST_ESTABLISHED) {
 			/* a live IKE SA without a Child SA (the peer deleted it) */
-			bool	 making = sa->pend_active && sa->pend.kind == IKE_T_CHILD_NEW;
+			bool making = sa->pend_active && sa->pend.kind == IKE_T_CHILD_NEW;
 
 			for (unsigned i = 0; i < sa->ntasks; i++)
 				making |= sa->tasks[i].kind == IKE_T_CHILD_NEW;
 			if (!making)
 				ike_task_add(sa, IKE_T_CHILD_NEW, NULL, 0);
-			vpn_tunnel_retry(t);	/* in case that fails too */
+			vpn_tunnel_retry(t); /* in case that fails too */
 			return;
 		}
 		if (sa->st == IKE_ST_INIT_SENT || sa->st == IKE_ST_AUTH_SENT ||
@@ -367,7 +368,7 @@ vpn_tunnel_initiate(struct vpn_tunnel *t)
 void
 vpn_tunnel_ike_up(struct vpn_tunnel *t, struct ike_sa *sa)
 {
-	struct ike_sa	*o, *next;
+	struct ike_sa *o, *next;
 
 	/* One IKE SA per tunnel: an older one goes (RFC 7296 2.4: silently
 	 * when the peer says it remembers nothing, INITIAL_CONTACT) */
@@ -382,20 +383,21 @@ vpn_tunnel_ike_up(struct vpn_tunnel *t, struct ike_sa *sa)
 			ike_sa_destroy(o);
 		} else
 			ike_sa_delete(o, VPN_R_PEER_RESTART, "replaced by a new IKE SA");
-		next = t->ikes;		/* the list changed under us */
+		next = t->ikes; /* the list changed under us */
 	}
 }
 
 void
 vpn_tunnel_esp_path(struct vpn_tunnel *t, const struct ike_sa *sa)
 {
-	struct vpn		*v = t->vpn;
-	struct esp_tunnel_cfg	 c;
-	int			 rc;
+	struct vpn	     *v = t->vpn;
+	struct esp_tunnel_cfg c;
+	int		      rc;
 
 	if (!v->be || !t->p.dev)
 		return;
-	if (t->esp_path_set && t->esp_udp == sa->natt && ipaddr_cmp(&t->esp_remote, &sa->remote) == 0 &&
+	if (t->esp_path_set && t->esp_udp == sa->natt &&
+	    ipaddr_cmp(&t->esp_remote, &sa->remote) == 0 &&
 	    (!sa->natt || t->esp_rport == sa->rport))
 		return;
 	memset(&c, 0, sizeof(c));
@@ -422,15 +424,17 @@ vpn_tunnel_tun_gone(struct vpn *v, uint32_t esp_id)
 		if (!t->p.dev || t->p.dev->esp_id != esp_id)
 			continue;
 		t->p.dev->gone = true;
-		log_err(LOG_MOD_VPN, "%s: device %s deleted under us: tunnel down until it is "
-		    "configured again", vpn_tunnel_name(t), t->p.cfg.ifname);
+		log_err(LOG_MOD_VPN,
+		    "%s: device %s deleted under us: tunnel down until it is "
+		    "configured again",
+		    vpn_tunnel_name(t), t->p.cfg.ifname);
 		while (t->ikes) {
-			struct ike_sa	*sa = t->ikes;
+			struct ike_sa *sa = t->ikes;
 
 			if (sa->st == IKE_ST_ESTABLISHED) {
 				ike_sa_delete(sa, VPN_R_TUN_GONE, "the device was deleted");
 				if (t->ikes == sa && sa->st != IKE_ST_DEAD)
-					break;	/* its Delete is out */
+					break; /* its Delete is out */
 			} else
 				ike_sa_fail(sa, VPN_R_TUN_GONE, "the device was deleted");
 		}
@@ -443,8 +447,8 @@ vpn_tunnel_tun_gone(struct vpn *v, uint32_t esp_id)
 static int
 prep_ids(struct vpn_prep *p, struct vpn_cfg_err *err)
 {
-	const struct vpn_tunnel_cfg	*c = &p->cfg;
-	char				 msg[256];
+	const struct vpn_tunnel_cfg *c = &p->cfg;
+	char			     msg[256];
 
 	if (c->local_id[0]) {
 		if (ike_id_parse(c->local_id, &p->local_id, msg, sizeof(msg)) != 0)
@@ -456,7 +460,8 @@ prep_ids(struct vpn_prep *p, struct vpn_cfg_err *err)
 		}
 	} else {
 		memset(&p->local_id, 0, sizeof(p->local_id));
-		p->local_id.type = c->local.family == AF_INET ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
+		p->local_id.type =
+		    c->local.family == AF_INET ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
 		p->local_id.len = c->local.family == AF_INET ? 4 : 16;
 		memcpy(p->local_id.data, c->local.bytes, p->local_id.len);
 	}
@@ -481,7 +486,7 @@ int
 vpn_tunnel_prepare(struct vpn *v, const struct vpn_tunnel_cfg *cfg,
     const struct vpn_tunnel *old, struct vpn_prep **out, struct vpn_cfg_err *err)
 {
-	struct vpn_prep	*p;
+	struct vpn_prep *p;
 	int		 rc;
 
 	*out = NULL;
@@ -547,23 +552,23 @@ vpn_tunnel_abort(struct vpn *v, struct vpn_prep *p)
 static void
 tunnel_hash(struct vpn_tunnel *t)
 {
-	struct vpn	*v = t->vpn;
+	struct vpn *v = t->vpn;
 
 	if (hash_add(&v->by_addr, &t->addr_node,
-	    addr_key(v, &t->p.cfg.local, &t->p.cfg.remote)) != 0)
-		abort();	/* the table is only missing buckets: out of memory */
+		addr_key(v, &t->p.cfg.local, &t->p.cfg.remote)) != 0)
+		abort(); /* the table is only missing buckets: out of memory */
 }
 
 struct vpn_tunnel *
 vpn_tunnel_start(struct vpn *v, struct vpn_prep *p, void *ctx)
 {
-	struct vpn_tunnel	*t = calloc(1, sizeof(*t));
+	struct vpn_tunnel *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		abort();
 	t->vpn = v;
 	t->ctx = ctx;
-	t->p = *p;		/* the prep's resources are the tunnel's now */
+	t->p = *p; /* the prep's resources are the tunnel's now */
 	free(p);
 	t->st = VPN_TS_DOWN;
 	t->last_reason = VPN_R_CONNECTING;
@@ -589,7 +594,7 @@ static void
 tunnel_sas_down(struct vpn_tunnel *t)
 {
 	while (t->ikes) {
-		struct ike_sa	*sa = t->ikes;
+		struct ike_sa *sa = t->ikes;
 
 		if (sa->st == IKE_ST_ESTABLISHED || sa->st == IKE_ST_REKEYED ||
 		    sa->st == IKE_ST_DELETING)
@@ -601,19 +606,21 @@ tunnel_sas_down(struct vpn_tunnel *t)
 void
 vpn_tunnel_update(struct vpn_tunnel *t, struct vpn_prep *p)
 {
-	struct vpn	*v = t->vpn;
-	struct vpn_dev	*old_dev = t->p.dev;
+	struct vpn     *v = t->vpn;
+	struct vpn_dev *old_dev = t->p.dev;
 
-	log_info(LOG_MOD_VPN, "%s: configuration changed: SAs set up again", vpn_tunnel_name(t));
+	log_info(LOG_MOD_VPN, "%s: configuration changed: SAs set up again",
+	    vpn_tunnel_name(t));
 	tunnel_sas_down(t);
 	hash_del(&v->by_addr, &t->addr_node);
 	if (t->up) {
 		t->up = false;
 		t->st = VPN_TS_DOWN;
 		if (v->cfg.ev.tunnel_down)
-			v->cfg.ev.tunnel_down(v->cfg.ev.arg, t, VPN_R_ADMIN, "configuration changed");
+			v->cfg.ev.tunnel_down(v->cfg.ev.arg, t, VPN_R_ADMIN,
+			    "configuration changed");
 	}
-	t->p.dev = NULL;	/* the new prep holds its own reference */
+	t->p.dev = NULL; /* the new prep holds its own reference */
 	prep_free_parts(v, &t->p);
 	dev_put(v, old_dev);
 	t->p = *p;
@@ -639,7 +646,7 @@ tunnel_closed(uv_handle_t *h)
 void
 vpn_tunnel_del(struct vpn_tunnel *t)
 {
-	struct vpn	*v;
+	struct vpn *v;
 
 	if (!t)
 		return;
@@ -681,20 +688,25 @@ static enum vpn_sa_st
 ike_st_public(enum ike_state s)
 {
 	switch (s) {
-	case IKE_ST_ESTABLISHED:	return VPN_SA_ESTABLISHED;
-	case IKE_ST_REKEYING:		return VPN_SA_REKEYING;
-	case IKE_ST_REKEYED:		return VPN_SA_REKEYED;
+	case IKE_ST_ESTABLISHED:
+		return VPN_SA_ESTABLISHED;
+	case IKE_ST_REKEYING:
+		return VPN_SA_REKEYING;
+	case IKE_ST_REKEYED:
+		return VPN_SA_REKEYED;
 	case IKE_ST_DELETING:
-	case IKE_ST_DEAD:		return VPN_SA_DELETING;
-	default:			return VPN_SA_CONNECTING;
+	case IKE_ST_DEAD:
+		return VPN_SA_DELETING;
+	default:
+		return VPN_SA_CONNECTING;
 	}
 }
 
 void
 vpn_tunnel_state_get(const struct vpn_tunnel *ct, struct vpn_tunnel_state *s)
 {
-	struct vpn_tunnel	*t = (struct vpn_tunnel *)ct;	/* counters are read */
-	uint64_t		 now = vpn_now();
+	struct vpn_tunnel *t = (struct vpn_tunnel *)ct; /* counters are read */
+	uint64_t	   now = vpn_now();
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->connection, sizeof(s->connection), "%s", t->p.cfg.connection);
@@ -714,7 +726,7 @@ vpn_tunnel_state_get(const struct vpn_tunnel *ct, struct vpn_tunnel_state *s)
 		if (sa->st == IKE_ST_DEAD)
 			continue;
 		if (s->nike < VPN_STATE_IKE_MAX) {
-			struct vpn_ike_state	*i = &s->ike[s->nike++];
+			struct vpn_ike_state *i = &s->ike[s->nike++];
 
 			i->spi_i = sa->ispi;
 			i->spi_r = sa->rspi;
@@ -733,13 +745,17 @@ vpn_tunnel_state_get(const struct vpn_tunnel *ct, struct vpn_tunnel_state *s)
 			i->nat_local = sa->nat_local;
 			i->nat_remote = sa->nat_remote;
 			i->established_s = sa->established_ms ?
-			    (uint32_t)((now - sa->established_ms) / 1000) : 0;
-			i->rekey_in_s = sa->st == IKE_ST_ESTABLISHED ? secs_until(sa->rekey_at_ms, now) : 0;
-			i->expire_in_s = sa->st == IKE_ST_ESTABLISHED ? secs_until(sa->expire_at_ms, now) : 0;
+			    (uint32_t)((now - sa->established_ms) / 1000) :
+			    0;
+			i->rekey_in_s =
+			    sa->st == IKE_ST_ESTABLISHED ? secs_until(sa->rekey_at_ms, now) : 0;
+			i->expire_in_s = sa->st == IKE_ST_ESTABLISHED ?
+			    secs_until(sa->expire_at_ms, now) :
+			    0;
 			i->last_dpd_ms = sa->last_dpd_ms;
 		}
 		for (struct child_sa *c = sa->children; c; c = c->next) {
-			struct vpn_counters	 k;
+			struct vpn_counters k;
 
 			child_sa_stats(c, &k);
 			s->c.packets_in += k.packets_in;
@@ -751,7 +767,7 @@ vpn_tunnel_state_get(const struct vpn_tunnel *ct, struct vpn_tunnel_state *s)
 			s->c.decrypt_err += k.decrypt_err;
 			s->c.out_drop += k.out_drop;
 			if (s->nchild < VPN_STATE_CHILD_MAX) {
-				struct vpn_child_state	*cs = &s->child[s->nchild++];
+				struct vpn_child_state *cs = &s->child[s->nchild++];
 
 				cs->spi_in = c->spi_in;
 				cs->spi_out = c->spi_out;
@@ -759,9 +775,11 @@ vpn_tunnel_state_get(const struct vpn_tunnel *ct, struct vpn_tunnel_state *s)
 				ike_suite_print(&c->suite, cs->suite, sizeof(cs->suite));
 				cs->udp_encap = c->udp_encap;
 				cs->established_s = c->established_ms ?
-				    (uint32_t)((now - c->established_ms) / 1000) : 0;
+				    (uint32_t)((now - c->established_ms) / 1000) :
+				    0;
 				cs->rekey_in_s = c->st == VPN_SA_ESTABLISHED ?
-				    secs_until(c->rekey_at_ms, now) : 0;
+				    secs_until(c->rekey_at_ms, now) :
+				    0;
 				cs->expire_in_s = secs_until(c->expire_at_ms, now);
 				cs->c = k;
 			}

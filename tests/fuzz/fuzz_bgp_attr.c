@@ -30,20 +30,20 @@ static uint8_t buf[BGP_MAX_EXT_MSG];
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bgp_neg		 neg;
-	struct bgp_export	 ex;
-	struct bgp_update	 u, d;
-	struct bgp_attrs	*a, want;
-	struct wire_wr		 w;
-	enum bgp_upd_action	 act;
-	bool			 has_nlri;
+	struct bgp_neg	    neg;
+	struct bgp_export   ex;
+	struct bgp_update   u, d;
+	struct bgp_attrs   *a, want;
+	struct wire_wr	    w;
+	enum bgp_upd_action act;
+	bool		    has_nlri;
 
 	if (size < 1)
 		return 0;
 	memset(&neg, 0, sizeof(neg));
 	neg.as4 = data[0] & 1;
 	neg.ipv4 = neg.ipv6 = true;
-	neg.local_as = neg.peer_as = 65000;	/* iBGP: every attribute is kept */
+	neg.local_as = neg.peer_as = 65000; /* iBGP: every attribute is kept */
 	has_nlri = data[0] & 2;
 	memset(&u, 0, sizeof(u));
 	act = bgp_attrs_decode(wire_rd_init(data + 1, size - 1), has_nlri, &neg, &scratch, &u);
@@ -61,14 +61,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = wire_wr_init(buf, sizeof(buf));
 	if (bgp_attrs_encode(&w, a, &neg, &ex, AF_INET) == 0) {
 		memset(&d, 0, sizeof(d));
-		if (bgp_attrs_decode(wire_rd_init(buf, wire_wr_len(&w)), true, &neg,
-		    &scratch2, &d) != BGP_UPD_OK)
+		if (bgp_attrs_decode(wire_rd_init(buf, wire_wr_len(&w)), true, &neg, &scratch2,
+			&d) != BGP_UPD_OK)
 			abort();
 		/* what the encoder adds: mandatory defaults, LOCAL_PREF; no MP next hop */
 		want = *a;
 		want.flags |= BGP_ATTRS_ORIGIN | BGP_ATTRS_AS_PATH | BGP_ATTRS_NEXT_HOP |
 		    BGP_ATTRS_LOCAL_PREF;
-		want.flags &= (uint16_t)~(BGP_ATTRS_MP_NH | BGP_ATTRS_NH6_LL);
+		want.flags &= (uint16_t) ~(BGP_ATTRS_MP_NH | BGP_ATTRS_NH6_LL);
 		if (!(a->flags & BGP_ATTRS_NEXT_HOP))
 			memcpy(want.nexthop4, ex.nh4, 4);
 		if (!(a->flags & BGP_ATTRS_LOCAL_PREF))

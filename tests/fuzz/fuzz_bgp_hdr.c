@@ -10,11 +10,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 	struct bgp_notify n;
-	size_t		 max;
-	int		 rc;
+	size_t		  max;
+	int		  rc;
 
 	if (size < 1)
 		return 0;

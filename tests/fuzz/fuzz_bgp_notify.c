@@ -11,11 +11,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bgp_notify n, d;
-	char		 msg[300];
-	static uint8_t	 buf[BGP_MAX_EXT_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	char		  msg[300];
+	static uint8_t	  buf[BGP_MAX_EXT_MSG];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 
 	if (bgp_notify_decode(wire_rd_init(data, size), &n) != 0)
 		return 0;
@@ -28,8 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bgp_msg_frame(&s, BGP_MAX_MSG, &h, &body, &d) != 0)
 		abort();
 	if (bgp_notify_decode(body, &d) != 0 || d.code != n.code || d.subcode != n.subcode ||
-	    (n.data_len <= BGP_MAX_MSG - 21 && (d.data_len != n.data_len ||
-	    memcmp(d.data, n.data, n.data_len) != 0)))
+	    (n.data_len <= BGP_MAX_MSG - 21 &&
+		(d.data_len != n.data_len || memcmp(d.data, n.data, n.data_len) != 0)))
 		abort();
 	return 0;
 }

@@ -10,12 +10,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bgp_open	 o, d;
+	struct bgp_open	  o, d;
 	struct bgp_notify n;
-	uint8_t		 buf[BGP_MAX_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	uint8_t		  buf[BGP_MAX_MSG];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 
 	if (bgp_open_decode(wire_rd_init(data, size), &o, &n) != 0) {
 		if (n.code != BGP_ERR_OPEN)
@@ -35,10 +35,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    d.caps.as4 != o.caps.as4 || d.caps.ext_msg != o.caps.ext_msg ||
 	    d.caps.route_refresh != o.caps.route_refresh ||
 	    d.caps.enhanced_rr != o.caps.enhanced_rr || d.caps.gr != o.caps.gr ||
-	    (o.caps.gr && (d.caps.gr_time != o.caps.gr_time ||
-	    d.caps.gr_flags != o.caps.gr_flags ||
-	    d.caps.gr_af_count != o.caps.gr_af_count ||
-	    memcmp(d.caps.gr_af, o.caps.gr_af, sizeof(o.caps.gr_af[0]) * o.caps.gr_af_count))))
+	    (o.caps.gr &&
+		(d.caps.gr_time != o.caps.gr_time || d.caps.gr_flags != o.caps.gr_flags ||
+		    d.caps.gr_af_count != o.caps.gr_af_count ||
+		    memcmp(d.caps.gr_af, o.caps.gr_af,
+			sizeof(o.caps.gr_af[0]) * o.caps.gr_af_count))))
 		abort();
 	return 0;
 }

@@ -9,12 +9,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bgp_rr	 rr, d;
+	struct bgp_rr	  rr, d;
 	struct bgp_notify n;
-	uint8_t		 buf[32];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	uint8_t		  buf[32];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 
 	if (bgp_rr_decode(wire_rd_init(data, size), &rr, &n) != 0) {
 		if (n.code != BGP_ERR_ROUTE_REFRESH || n.data_len != size)

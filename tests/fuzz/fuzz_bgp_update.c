@@ -12,15 +12,15 @@ static struct bgp_upd_scratch scratch;
 static size_t
 walk(struct wire_rd r, uint8_t family)
 {
-	struct prefix	 p;
-	size_t		 n = 0;
+	struct prefix p;
+	size_t	      n = 0;
 
 	while (bgp_nlri_next(&r, family, &p)) {
 		if (p.len > prefix_family_bits(family))
 			abort();
 		n++;
 	}
-	if (!wire_empty(&r))	/* validated fields are walked to the end */
+	if (!wire_empty(&r)) /* validated fields are walked to the end */
 		abort();
 	return n;
 }
@@ -28,12 +28,12 @@ walk(struct wire_rd r, uint8_t family)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bgp_neg		 neg;
-	struct bgp_update	 u;
-	struct bgp_attrs	*a;
-	struct bgp_path_info	 pi;
-	char			 path[512];
-	int			 rc;
+	struct bgp_neg	     neg;
+	struct bgp_update    u;
+	struct bgp_attrs    *a;
+	struct bgp_path_info pi;
+	char		     path[512];
+	int		     rc;
 
 	if (size < 1)
 		return 0;
@@ -65,8 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = bgp_attrs_intern(&u.attrs);
 	if (a == NULL || !bgp_attrs_equal(a, &u.attrs))
 		abort();
-	bgp_path_info_fill(&pi, a, u.mp_reach_family ? u.mp_reach_family : AF_INET, &neg,
-	    1, NULL);
+	bgp_path_info_fill(&pi, a, u.mp_reach_family ? u.mp_reach_family : AF_INET, &neg, 1,
+	    NULL);
 	bgp_aspath_fmt(a, path, sizeof(path));
 	(void)bgp_attrs_no_export(a);
 	bgp_attrs_put(a);

@@ -8,16 +8,16 @@
 #include "failover/bfd_codec.h"
 #include "failover/bfd_local.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct bfd_pkt	 p, q;
-	struct bfd_fsm	 f;
-	uint8_t		 out[BFD_PKT_MAX];
-	struct wire_wr	 w = wire_wr_init(out, sizeof(out));
-	struct wire_rd	 r;
+	struct bfd_pkt p, q;
+	struct bfd_fsm f;
+	uint8_t	       out[BFD_PKT_MAX];
+	struct wire_wr w = wire_wr_init(out, sizeof(out));
+	struct wire_rd r;
 
 	if (bfd_pkt_decode(wire_rd_init(data, len), &p) != BFD_OK)
 		return 0;

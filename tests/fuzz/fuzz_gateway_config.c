@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &err) != 0) {
 		fprintf(stderr, "YANG context: %s %s\n", err.path, err.msg);
@@ -33,12 +33,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const LYD_FORMAT	 fmts[] = { LYD_XML, LYD_JSON, LYD_UNKNOWN };
-	struct lyd_node		*tree = NULL;
-	struct gw_conf		*c = NULL;
-	struct nb_err		 err;
-	char			*text;
-	int			 rc;
+	static const LYD_FORMAT fmts[] = { LYD_XML, LYD_JSON, LYD_UNKNOWN };
+	struct lyd_node	       *tree = NULL;
+	struct gw_conf	       *c = NULL;
+	struct nb_err		err;
+	char		       *text;
+	int			rc;
 
 	if (size < 1 || !(text = malloc(size)))
 		return 0;
@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0 && c == NULL)
 			abort();
 		if (rc != 0 && !err.msg[0])
-			abort();	/* a refusal always says why */
+			abort(); /* a refusal always says why */
 		gw_conf_free(c);
 		gw_conf_memo_free();
 	}

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &err) != 0) {
 		fprintf(stderr, "YANG context: %s %s\n", err.path, err.msg);
@@ -31,11 +31,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const LYD_FORMAT	 fmts[] = { LYD_XML, LYD_JSON, LYD_UNKNOWN };
-	struct lyd_node		*tree = NULL, *back = NULL;
-	struct nb_err		 err;
-	char			*text, *out = NULL;
-	int			 rc, i;
+	static const LYD_FORMAT fmts[] = { LYD_XML, LYD_JSON, LYD_UNKNOWN };
+	struct lyd_node	       *tree = NULL, *back = NULL;
+	struct nb_err		err;
+	char		       *text, *out = NULL;
+	int			rc, i;
 
 	if (size < 1 || !(text = malloc(size)))
 		return 0;
@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = nb_config_parse_mem(text, fmts[data[0] % 3], &tree, &err);
 	if (rc != 0) {
 		if (rc != -22 || tree != NULL)
-			abort();	/* refused: -EINVAL, nothing handed out */
+			abort(); /* refused: -EINVAL, nothing handed out */
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {

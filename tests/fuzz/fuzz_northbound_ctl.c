@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &err) != 0 || nb_netconf_init(&err) != 0) {
 		fprintf(stderr, "YANG context: %s %s\n", err.path, err.msg);
@@ -27,9 +27,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nb_ctl_req	 r;
-	char			*words[NB_CTL_MAX_WORDS], *w, *body, *out = NULL;
-	size_t			 off = 0;
+	struct nb_ctl_req r;
+	char		 *words[NB_CTL_MAX_WORDS], *w, *body, *out = NULL;
+	size_t		  off = 0;
 
 	if (nb_ctl_req_decode(wire_rd_init(data, size), &r) != NB_CTL_OK)
 		return 0;
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < r.nw; i++) {
 		if (r.word[i].len == 0 || memchr(r.word[i].p, ' ', r.word[i].len) ||
 		    r.word[i].p < data || r.word[i].p + r.word[i].len > data + size)
-			abort();	/* a word is a non-empty view into the request */
+			abort(); /* a word is a non-empty view into the request */
 		words[i] = w + off;
 		memcpy(words[i], r.word[i].p, r.word[i].len);
 		words[i][r.word[i].len] = '\0';

@@ -9,8 +9,8 @@
 #include "northbound/nb_netconf_local.h"
 #include "northbound/northbound.h"
 
-#define NS	"urn:hybridgw:params:xml:ns:yang:hybridgw"
-#define SECRET	"Fuzz-Secret-9"
+#define NS     "urn:hybridgw:params:xml:ns:yang:hybridgw"
+#define SECRET "Fuzz-Secret-9"
 
 /*
  * Input: one byte of flags, then the filter. Flag bit 0: XPath (the rest is
@@ -18,8 +18,8 @@
  * bit 1: the user is an admin. The data is a configuration holding a
  * secret of every kind plus a little state, what a <get> filters.
  */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int	    LLVMFuzzerInitialize(int *argc, char ***argv);
+int	    LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
 const char *__asan_default_options(void);
 
@@ -42,7 +42,7 @@ __asan_default_options(void)
 	return "fast_unwind_on_malloc=0";
 }
 
-static struct lyd_node	*data_tree;
+static struct lyd_node *data_tree;
 
 static const char *data_xml =
     "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
@@ -57,14 +57,15 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct nb_err	 err = { 0 };
-	struct lyd_node	*st = NULL;
+	struct lyd_node *st = NULL;
 
 	if (nb_init(HGW_YANG_DIR, &err) != 0 || nb_netconf_init(&err) != 0) {
 		fprintf(stderr, "YANG context: %s %s\n", err.path, err.msg);
 		abort();
 	}
-	if (lyd_parse_data_mem(nb_ctx(), data_xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT, 0,
-	    &data_tree) != LY_SUCCESS || !data_tree) {
+	if (lyd_parse_data_mem(nb_ctx(), data_xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT,
+		0, &data_tree) != LY_SUCCESS ||
+	    !data_tree) {
 		fprintf(stderr, "data: %s\n", ly_errmsg(nb_ctx()));
 		abort();
 	}
@@ -78,17 +79,27 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static char *
 xml_escape(const uint8_t *s, size_t n, bool attr)
 {
-	char	*o = malloc(n * 6 + 1), *w = o;
+	char *o = malloc(n * 6 + 1), *w = o;
 
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '<': w += sprintf(w, "&lt;"); break;
-		case '&': w += sprintf(w, "&amp;"); break;
-		case '"': w += sprintf(w, attr ? "&quot;" : "\""); break;
-		case '\0': *w++ = ' '; break;
-		default: *w++ = (char)s[i]; break;
+		case '<':
+			w += sprintf(w, "&lt;");
+			break;
+		case '&':
+			w += sprintf(w, "&amp;");
+			break;
+		case '"':
+			w += sprintf(w, attr ? "&quot;" : "\"");
+			break;
+		case '\0':
+			*w++ = ' ';
+			break;
+		default:
+			*w++ = (char)s[i];
+			break;
 		}
 	}
 	*w = '\0';
@@ -99,8 +110,8 @@ xml_escape(const uint8_t *s, size_t n, bool attr)
 static bool
 leaks(const struct lyd_node *out)
 {
-	char	*s = NULL;
-	bool	 yes;
+	char *s = NULL;
+	bool  yes;
 
 	if (!out)
 		return false;
@@ -113,12 +124,12 @@ leaks(const struct lyd_node *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lyd_node		*rpc = NULL, *f = NULL, *copy = NULL, *out = NULL;
-	struct nbnc_filter	 flt;
-	struct nbnc_errs	 errs = { 0 };
-	struct ly_in		*in = NULL;
-	char			*body, *xml = NULL;
-	bool			 xpath, admin;
+	struct lyd_node	  *rpc = NULL, *f = NULL, *copy = NULL, *out = NULL;
+	struct nbnc_filter flt;
+	struct nbnc_errs   errs = { 0 };
+	struct ly_in	  *in = NULL;
+	char		  *body, *xml = NULL;
+	bool		   xpath, admin;
 
 	if (size < 1 || size > 4096)
 		return 0;
@@ -126,21 +137,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	admin = data[0] & 2;
 	if (!(body = xml_escape(data + 1, size - 1, xpath)))
 		return 0;
-	if (asprintf(&xml, xpath ?
-	    "<get xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" xmlns:hgw=\"" NS "\">"
-	    "<filter type=\"xpath\" select=\"%s\"/></get>" :
-	    "<get xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
-	    "<filter type=\"subtree\">%s</filter></get>", body) < 0)
+	if (asprintf(&xml,
+		xpath ? "<get xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\" xmlns:hgw=\"" NS
+			"\">"
+			"<filter type=\"xpath\" select=\"%s\"/></get>" :
+			"<get xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+			"<filter type=\"subtree\">%s</filter></get>",
+		body) < 0)
 		xml = NULL;
 	free(body);
 	/* libnetconf2 parses the RPC the same way before our code sees it */
 	if (!xml || ly_in_new_memory(xml, &in) != LY_SUCCESS ||
-	    lyd_parse_op(nb_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_YANG, &rpc, NULL) != LY_SUCCESS ||
+	    lyd_parse_op(nb_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_YANG, &rpc, NULL) !=
+		LY_SUCCESS ||
 	    lyd_find_path(rpc, "filter", 0, &f) != LY_SUCCESS)
 		goto out;
 	if (nbnc_filter_parse(f, &flt, &errs) != 0) {
 		if (!errs.n)
-			abort();	/* a refusal always says why */
+			abort(); /* a refusal always says why */
 		nbnc_filter_free(&flt);
 		goto out;
 	}
@@ -151,7 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* RFC 8341 3.4.5: what the user may not read goes first */
 	nbnc_secrets_strip(copy, &flt, admin);
 	if (nbnc_filter_apply(&flt, copy, &out, &errs) == 0 && !admin && leaks(out))
-		abort();	/* a non-admin never sees a secret, whatever the filter */
+		abort(); /* a non-admin never sees a secret, whatever the filter */
 	lyd_free_all(out);
 	nbnc_filter_free(&flt);
 out:

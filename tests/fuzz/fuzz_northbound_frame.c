@@ -10,9 +10,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ncf	 whole, split;
-	int		 a, b = 0;
-	size_t		 i = 0, step;
+	struct ncf whole, split;
+	int	   a, b = 0;
+	size_t	   i = 0, step;
 
 	if (size < 1)
 		return 0;
@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ncf_init(&split);
 	split.max = 4096;
 	while (i < size && b == 0) {
-		size_t	 n = size - i < step ? size - i : step;
+		size_t n = size - i < step ? size - i : step;
 
 		b = ncf_feed(&split, data + i, n);
 		i += n;

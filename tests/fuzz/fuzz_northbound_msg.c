@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct nb_err	 err = { 0 };
+	struct nb_err err = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &err) != 0 || nb_netconf_init(&err) != 0) {
 		fprintf(stderr, "YANG context: %s %s\n", err.path, err.msg);
@@ -26,10 +26,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char		*xml = malloc(size + 1), msgid[NBNC_MSGID_MAX * 6 + 1];
-	struct nbnc_err	 e;
-	bool		 has_id;
-	int		 rc;
+	char	       *xml = malloc(size + 1), msgid[NBNC_MSGID_MAX * 6 + 1];
+	struct nbnc_err e;
+	bool		has_id;
+	int		rc;
 
 	if (!xml)
 		return 0;
@@ -38,9 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&e, 0, sizeof(e));
 	rc = nbnc_msg_check(xml, strlen(xml), &e, msgid, &has_id);
 	if (rc != 0 && (rc != -22 || e.tag == 0 || !e.msg[0]))
-		abort();	/* a refusal always says what and why */
+		abort(); /* a refusal always says what and why */
 	if (has_id && strchr(msgid, '"'))
-		abort();	/* the id goes back inside an attribute */
+		abort(); /* the id goes back inside an attribute */
 	free(xml);
 	return 0;
 }

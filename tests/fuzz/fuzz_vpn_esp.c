@@ -9,7 +9,7 @@
 
 #include "vpn/esp_local.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /*
  * Input: one byte, then data. The byte's high nibble picks what the data is:
@@ -22,18 +22,18 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  *  2: sequence numbers (4 bytes each) for a replay window.
  */
 
-#define NSA	4
+#define NSA 4
 
 static struct sa {
-	struct esp_sa_cfg	 cfg;
-	struct esp_xf		 xf;
-	struct esp_cx		 dec;
+	struct esp_sa_cfg cfg;
+	struct esp_xf	  xf;
+	struct esp_cx	  dec;
 } sas[NSA];
 
 static void
 sa_init(struct sa *s, uint16_t encr, uint16_t bits, uint16_t integ, size_t ilen, bool esn)
 {
-	uint8_t	 k[64];
+	uint8_t k[64];
 
 	for (size_t i = 0; i < sizeof(k); i++)
 		k[i] = (uint8_t)(i * 29 + bits);
@@ -46,14 +46,15 @@ sa_init(struct sa *s, uint16_t encr, uint16_t bits, uint16_t integ, size_t ilen,
 	(void)secret_set(&s->cfg.encr_key, k, bits / 8 + (encr == IKE_ENCR_AES_GCM_16 ? 4 : 0));
 	if (ilen)
 		(void)secret_set(&s->cfg.integ_key, k + 7, ilen);
-	if (esp_xf_init(&s->xf, &s->cfg) != 0 || esp_cx_init(&s->dec, &s->xf, &s->cfg, false) != 0)
+	if (esp_xf_init(&s->xf, &s->cfg) != 0 ||
+	    esp_cx_init(&s->dec, &s->xf, &s->cfg, false) != 0)
 		abort();
 }
 
 static void
 init_once(void)
 {
-	static bool	 done;
+	static bool done;
 
 	if (done)
 		return;
@@ -73,18 +74,18 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static uint8_t	 pkt[70000], out[70000];
+static uint8_t pkt[70000], out[70000];
 
 /* Seal pt as the ESP payload of sequence number seq, by hand (so that the
  * trailer is whatever the input says). Returns the packet length. */
 static size_t
 seal(const struct sa *s, uint64_t seq, const uint8_t *pt, size_t len)
 {
-	EVP_CIPHER_CTX	*c = EVP_CIPHER_CTX_new();
-	const uint8_t	*key = secret_data(&s->cfg.encr_key);
-	size_t		 hdr = esp_hdr_len(&s->xf), n;
-	uint8_t		 nonce[12], aad[12], mac[64];
-	int		 m;
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	const uint8_t  *key = secret_data(&s->cfg.encr_key);
+	size_t		hdr = esp_hdr_len(&s->xf), n;
+	uint8_t		nonce[12], aad[12], mac[64];
+	int		m;
 
 	if (!c)
 		abort();
@@ -122,12 +123,12 @@ seal(const struct sa *s, uint64_t seq, const uint8_t *pt, size_t len)
 		if (s->cfg.esn) {
 			put32(pkt + n, (uint32_t)(seq >> 32));
 			if (!EVP_Q_mac(NULL, "HMAC", NULL, s->xf.digest, NULL,
-			    secret_data(&s->cfg.integ_key), secret_len(&s->cfg.integ_key), pkt,
-			    n + 4, mac, sizeof(mac), NULL))
+				secret_data(&s->cfg.integ_key), secret_len(&s->cfg.integ_key),
+				pkt, n + 4, mac, sizeof(mac), NULL))
 				abort();
 		} else if (!EVP_Q_mac(NULL, "HMAC", NULL, s->xf.digest, NULL,
-		    secret_data(&s->cfg.integ_key), secret_len(&s->cfg.integ_key), pkt, n, mac,
-		    sizeof(mac), NULL))
+			       secret_data(&s->cfg.integ_key), secret_len(&s->cfg.integ_key),
+			       pkt, n, mac, sizeof(mac), NULL))
 			abort();
 		memcpy(pkt + n, mac, s->xf.icv_len);
 		n += s->xf.icv_len;
@@ -139,12 +140,12 @@ seal(const struct sa *s, uint64_t seq, const uint8_t *pt, size_t len)
 static void
 check_inner(const struct esp_inner *res, size_t max)
 {
-	size_t		 again;
-	struct esp_buf	 b[3];
-	uint8_t		 vnet[ESP_VNET_LEN];
-	struct iovec	 iov[4];
-	unsigned	 k;
-	static uint8_t	 copy[2][70000];
+	size_t	       again;
+	struct esp_buf b[3];
+	uint8_t	       vnet[ESP_VNET_LEN];
+	struct iovec   iov[4];
+	unsigned       k;
+	static uint8_t copy[2][70000];
 
 	if (res->len > max || (res->nh != ESP_NH_IPV4 && res->nh != ESP_NH_IPV6))
 		abort();
@@ -169,12 +170,12 @@ check_inner(const struct esp_inner *res, size_t max)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct sa		*s;
-	struct esp_replay	 rp;
-	struct esp_inner	 res;
-	uint64_t		 seq;
-	enum esp_err		 e;
-	size_t			 n;
+	struct sa	 *s;
+	struct esp_replay rp;
+	struct esp_inner  res;
+	uint64_t	  seq;
+	enum esp_err	  e;
+	size_t		  n;
 
 	init_once();
 	if (len < 1 || len > 65000)
@@ -189,8 +190,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		put32(pkt, s->cfg.spi);
 		if (esp_replay_init(&rp, 64, s->cfg.esn) != 0)
 			abort();
-		e = esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out,
-		    sizeof(out), &res, &seq);
+		e = esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out, sizeof(out),
+		    &res, &seq);
 		if (e == ESP_OK)
 			check_inner(&res, n);
 		break;
@@ -205,8 +206,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			seq += 0xfffffff0ULL;
 		esp_replay_set_top(&rp, seq - 1);
 		n = seal(s, seq, data + 1, n);
-		e = esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out,
-		    sizeof(out), &res, &seq);
+		e = esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out, sizeof(out),
+		    &res, &seq);
 		/* sealed right: never an integrity or length failure */
 		if (e == ESP_ERR_AUTH || e == ESP_ERR_SHORT || e == ESP_ERR_LENGTH ||
 		    e == ESP_ERR_REPLAY || e == ESP_ERR_CRYPTO)
@@ -214,8 +215,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (e == ESP_OK)
 			check_inner(&res, n);
 		/* and once more it is a replay */
-		if (esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out,
-		    sizeof(out), &res, &seq) != ESP_ERR_REPLAY)
+		if (esp_input(&s->xf, &s->dec, &rp, wire_rd_init(pkt, n), out, sizeof(out),
+			&res, &seq) != ESP_ERR_REPLAY)
 			abort();
 		break;
 	case 2:
@@ -224,8 +225,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (esp_replay_init(&rp, (uint32_t)data[1] * 32, data[0] & 1) != 0)
 			abort();
 		for (size_t i = 2; i + 4 <= len; i += 4) {
-			uint32_t	 lo = (uint32_t)data[i] << 24 | (uint32_t)data[i + 1] << 16 |
-					    (uint32_t)data[i + 2] << 8 | data[i + 3];
+			uint32_t lo = (uint32_t)data[i] << 24 | (uint32_t)data[i + 1] << 16 |
+			    (uint32_t)data[i + 2] << 8 | data[i + 3];
 
 			if (esp_replay_check(&rp, lo, &seq) != ESP_OK)
 				continue;

@@ -8,18 +8,18 @@
 #include "vpn/ike_crypto.h"
 #include "vpn/ike_proposal.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct ike_proposal	 ours_ike[IKE_PROP_MAX], ours_esp[IKE_PROP_MAX];
-static int			 nike, nesp;
-static struct ike_sk_dir	 gcm, cbc;	/* fixed keys: exercise the checks */
-static struct ike_frag		 frag;
+static struct ike_proposal ours_ike[IKE_PROP_MAX], ours_esp[IKE_PROP_MAX];
+static int		   nike, nesp;
+static struct ike_sk_dir   gcm, cbc; /* fixed keys: exercise the checks */
+static struct ike_frag	   frag;
 
 static void
 init_once(void)
 {
-	static int	 done;
-	uint8_t		 k[64];
+	static int done;
+	uint8_t	   k[64];
 
 	if (done)
 		return;
@@ -43,11 +43,11 @@ init_once(void)
 static void
 sa_roundtrip(const struct ike_sa_pl *sa)
 {
-	static struct ike_msg	 m2;
-	uint8_t			 buf[8192];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	struct ike_enc		 e;
-	struct ike_hdr		 h = { .ispi = 1, .exchange = IKE_SA_INIT };
+	static struct ike_msg m2;
+	uint8_t		      buf[8192];
+	struct wire_wr	      w = wire_wr_init(buf, sizeof(buf));
+	struct ike_enc	      e;
+	struct ike_hdr	      h = { .ispi = 1, .exchange = IKE_SA_INIT };
 
 	ike_enc_init(&e, &w, &h);
 	ike_enc_sa(&e, sa);
@@ -58,8 +58,10 @@ sa_roundtrip(const struct ike_sa_pl *sa)
 	if (m2.sa.nprop != sa->nprop || m2.sa.nxf != sa->nxf)
 		abort();
 	for (unsigned i = 0; i < sa->nprop; i++)
-		if (m2.sa.prop[i].num != sa->prop[i].num || m2.sa.prop[i].spi != sa->prop[i].spi ||
-		    m2.sa.prop[i].nxf != sa->prop[i].nxf || m2.sa.prop[i].proto != sa->prop[i].proto)
+		if (m2.sa.prop[i].num != sa->prop[i].num ||
+		    m2.sa.prop[i].spi != sa->prop[i].spi ||
+		    m2.sa.prop[i].nxf != sa->prop[i].nxf ||
+		    m2.sa.prop[i].proto != sa->prop[i].proto)
 			abort();
 	for (unsigned i = 0; i < sa->nxf; i++)
 		if (m2.sa.xf[i].type != sa->xf[i].type || m2.sa.xf[i].id != sa->xf[i].id ||
@@ -70,14 +72,14 @@ sa_roundtrip(const struct ike_sa_pl *sa)
 static void
 ts_roundtrip(uint8_t type, const struct ike_ts_pl *tp)
 {
-	static struct ike_msg	 m2;
-	uint8_t			 buf[2048];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	struct ike_enc		 e;
-	struct ike_hdr		 h = { .ispi = 1, .exchange = IKE_AUTH };
-	const struct ike_ts_pl	*t2;
+	static struct ike_msg	m2;
+	uint8_t			buf[2048];
+	struct wire_wr		w = wire_wr_init(buf, sizeof(buf));
+	struct ike_enc		e;
+	struct ike_hdr		h = { .ispi = 1, .exchange = IKE_AUTH };
+	const struct ike_ts_pl *t2;
 
-	if (tp->n == 0)		/* only unknown selectors: nothing to write */
+	if (tp->n == 0) /* only unknown selectors: nothing to write */
 		return;
 	ike_enc_init(&e, &w, &h);
 	ike_enc_ts(&e, type, tp->ts, tp->n);
@@ -92,10 +94,10 @@ ts_roundtrip(uint8_t type, const struct ike_ts_pl *tp)
 static void
 payload_users(struct ike_msg *m)
 {
-	struct ike_suite	 s;
-	struct ike_id		 id;
-	char			 text[4096];
-	uint32_t		 mask;
+	struct ike_suite s;
+	struct ike_id	 id;
+	char		 text[4096];
+	uint32_t	 mask;
 
 	if (m->count[IKE_PL_SA]) {
 		sa_roundtrip(&m->sa);
@@ -115,7 +117,7 @@ payload_users(struct ike_msg *m)
 		if (m->notify[i].type == IKE_N_SIGNATURE_HASH_ALGORITHMS)
 			(void)ike_sighash_decode(m->notify[i].data, &mask);
 	for (unsigned i = 0; i < m->ncertreq; i++) {
-		uint8_t	 kid[IKE_CA_KEYID_LEN] = { 0 };
+		uint8_t kid[IKE_CA_KEYID_LEN] = { 0 };
 
 		(void)ike_certreq_has(m->certreq[i].data, kid);
 	}
@@ -124,11 +126,11 @@ payload_users(struct ike_msg *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static struct ike_msg	 m;
-	static struct ike_sa_pl	 sa;
-	static uint8_t		 plain[65536];
-	struct wire_rd		 inner;
-	enum ike_err		 err;
+	static struct ike_msg	m;
+	static struct ike_sa_pl sa;
+	static uint8_t		plain[65536];
+	struct wire_rd		inner;
+	enum ike_err		err;
 
 	init_once();
 
@@ -139,7 +141,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* the input as an inner chain: first byte names the first payload */
 	if (len > 0) {
 		memset(&m, 0, sizeof(m));
-		if (ike_msg_decode_inner(&m, data[0], wire_rd_init(data + 1, len - 1)) == IKE_OK)
+		if (ike_msg_decode_inner(&m, data[0], wire_rd_init(data + 1, len - 1)) ==
+		    IKE_OK)
 			payload_users(&m);
 	}
 
@@ -153,7 +156,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		abort();
 	payload_users(&m);
 	if (m.count[IKE_PL_SK] || m.count[IKE_PL_SKF]) {
-		static struct ike_msg	 m2;
+		static struct ike_msg m2;
 
 		/* every length check before the crypto, both kinds; an ICV
 		 * that verifies under these fixed keys is not expected, but
@@ -172,13 +175,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			payload_users(&m2);
 		/* or a fragment's decrypted bytes, twice (a duplicate) */
 		if (m.count[IKE_PL_SKF]) {
-			struct wire_rd	 whole;
-			uint8_t		 first;
-			int		 rc;
+			struct wire_rd whole;
+			uint8_t	       first;
+			int	       rc;
 
 			ike_frag_reset(&frag);
-			(void)ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole, &first);
-			rc = ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole, &first);
+			(void)ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole,
+			    &first);
+			rc = ike_frag_add(&frag, &m, m.sk.body, plain, sizeof(plain), &whole,
+			    &first);
 			if (rc == 1 && (m.sk.frag_total != 1 || whole.len != m.sk.body.len))
 				abort();
 		}

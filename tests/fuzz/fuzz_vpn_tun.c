@@ -8,19 +8,19 @@
 
 #include "vpn/esp_local.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Input: two bytes of MTU (clamped to 576..9000), the 10-byte virtio
  * header, then the packet. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static uint8_t	 pkt[70000], seg[10000], icmp[2000];
-	struct esp_vnet	 v;
-	struct esp_seg	 s;
-	unsigned	 mtu, left;
-	size_t		 n, total = 0;
-	int		 rc, got;
+	static uint8_t	pkt[70000], seg[10000], icmp[2000];
+	struct esp_vnet v;
+	struct esp_seg	s;
+	unsigned	mtu, left;
+	size_t		n, total = 0;
+	int		rc, got;
 
 	if (len < 2 + ESP_VNET_LEN || len - 2 - ESP_VNET_LEN > ESP_IP_MAXPACKET)
 		return 0;
@@ -32,8 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (rc == -EMSGSIZE) {
 		if (esp_may_frag_report(pkt, n) &&
 		    (got = esp_icmp_too_big(pkt, n, mtu, icmp, sizeof(icmp))) > 0 &&
-		    (got > 1280 || esp_inner_check(wire_rd_init(icmp, (size_t)got),
-		    icmp[0] >> 4 == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6, &n) != ESP_OK))
+		    (got > 1280 ||
+			esp_inner_check(wire_rd_init(icmp, (size_t)got),
+			    icmp[0] >> 4 == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6, &n) != ESP_OK))
 			abort();
 		return 0;
 	}

@@ -15,28 +15,27 @@
 #include "vpn/esp_sa.h"
 
 static const char usage[] =
-"usage: esp_static --dev NAME --local ADDR --remote ADDR\n"
-"         --spi-in SPI --spi-out SPI --key-in HEX --key-out HEX\n"
-"         [--enc aes128gcm16|aes192gcm16|aes256gcm16|aes128|aes192|aes256]\n"
-"         [--integ sha1|sha256|sha384|sha512 --ikey-in HEX --ikey-out HEX]\n"
-"         [--udp [--lport N] [--rport N] | --raw] [--esn] [--replay N]\n"
-"         [--mtu N] [--mss N] [--workers N] [--stats FILE]\n"
-"         [--soft-bytes N] [--hard-bytes N] [--soft-packets N] [--hard-packets N]\n"
-"GCM keys include their 4-byte salt (RFC 4106 8.1). SPIs take 0x for hex.\n"
-"Counters go to FILE (default stdout) as one JSON line on SIGUSR1 and at\n"
-"exit (SIGTERM/SIGINT); events as JSON lines as they happen. Prints\n"
-"{\"ready\":true} once the tunnel is up.\n";
+    "usage: esp_static --dev NAME --local ADDR --remote ADDR\n"
+    "         --spi-in SPI --spi-out SPI --key-in HEX --key-out HEX\n"
+    "         [--enc aes128gcm16|aes192gcm16|aes256gcm16|aes128|aes192|aes256]\n"
+    "         [--integ sha1|sha256|sha384|sha512 --ikey-in HEX --ikey-out HEX]\n"
+    "         [--udp [--lport N] [--rport N] | --raw] [--esn] [--replay N]\n"
+    "         [--mtu N] [--mss N] [--workers N] [--stats FILE]\n"
+    "         [--soft-bytes N] [--hard-bytes N] [--soft-packets N] [--hard-packets N]\n"
+    "GCM keys include their 4-byte salt (RFC 4106 8.1). SPIs take 0x for hex.\n"
+    "Counters go to FILE (default stdout) as one JSON line on SIGUSR1 and at\n"
+    "exit (SIGTERM/SIGINT); events as JSON lines as they happen. Prints\n"
+    "{\"ready\":true} once the tunnel is up.\n";
 
-static FILE		*out;
-static pthread_mutex_t	 out_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE	      *out;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void
-emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 emit(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	pthread_mutex_lock(&out_lock);
 	va_start(ap, fmt);
@@ -87,9 +86,9 @@ ev_ike(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from,
 static int
 key_parse(const char *hex, struct secret *s)
 {
-	uint8_t	 b[SECRET_MAX];
-	size_t	 n = 0, len = strlen(hex);
-	int	 rc;
+	uint8_t b[SECRET_MAX];
+	size_t	n = 0, len = strlen(hex);
+	int	rc;
 
 	if (strncmp(hex, "0x", 2) == 0) {
 		hex += 2;
@@ -98,7 +97,7 @@ key_parse(const char *hex, struct secret *s)
 	if (len % 2 != 0 || len / 2 > sizeof(b))
 		return -EINVAL;
 	for (; n < len / 2; n++) {
-		unsigned	 v;
+		unsigned v;
 
 		if (sscanf(hex + 2 * n, "%2x", &v) != 1)
 			return -EINVAL;
@@ -112,7 +111,7 @@ key_parse(const char *hex, struct secret *s)
 static int
 num_parse(const char *s, uint64_t *v)
 {
-	char	*end;
+	char *end;
 
 	errno = 0;
 	*v = strtoull(s, &end, 0);
@@ -122,23 +121,24 @@ num_parse(const char *s, uint64_t *v)
 static void
 stats_print(struct esp_backend *be, uint32_t tunnel, uint32_t spi_in, uint32_t spi_out)
 {
-	struct esp_sa_stats	 i, o;
-	struct esp_dp_stats	 d;
+	struct esp_sa_stats i, o;
+	struct esp_dp_stats d;
 
 	(void)esp_sa_stats_get(be, tunnel, spi_in, ESP_IN, &i);
 	(void)esp_sa_stats_get(be, tunnel, spi_out, ESP_OUT, &o);
 	esp_dp_stats_get(be, &d);
 	emit("{\"in\":{\"spi\":%" PRIu32 ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-	    ",\"auth_fail\":%" PRIu64 ",\"replay_drop\":%" PRIu64 ",\"decrypt_err\":%" PRIu64
-	    ",\"last_in_ms\":%" PRIu64 "},"
-	    "\"out\":{\"spi\":%" PRIu32 ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-	    ",\"drop\":%" PRIu64 "},"
-	    "\"dp\":{\"rx_no_sa\":%" PRIu64 ",\"rx_malformed\":%" PRIu64 ",\"rx_keepalive\":%" PRIu64
-	    ",\"rx_ike\":%" PRIu64 ",\"rx_ecn_drop\":%" PRIu64 ",\"tx_no_sa\":%" PRIu64 ",\"tx_bad\":%" PRIu64
-	    ",\"tx_icmp\":%" PRIu64 ",\"tx_err\":%" PRIu64 "}}",
+	     ",\"auth_fail\":%" PRIu64 ",\"replay_drop\":%" PRIu64 ",\"decrypt_err\":%" PRIu64
+	     ",\"last_in_ms\":%" PRIu64 "},"
+	     "\"out\":{\"spi\":%" PRIu32 ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
+	     ",\"drop\":%" PRIu64 "},"
+	     "\"dp\":{\"rx_no_sa\":%" PRIu64 ",\"rx_malformed\":%" PRIu64
+	     ",\"rx_keepalive\":%" PRIu64 ",\"rx_ike\":%" PRIu64 ",\"rx_ecn_drop\":%" PRIu64
+	     ",\"tx_no_sa\":%" PRIu64 ",\"tx_bad\":%" PRIu64 ",\"tx_icmp\":%" PRIu64
+	     ",\"tx_err\":%" PRIu64 "}}",
 	    spi_in, i.packets_in, i.bytes_in, i.auth_fail, i.replay_drop, i.decrypt_err,
-	    i.last_in_ms, spi_out, o.packets_out, o.bytes_out, o.out_drop,
-	    d.rx_no_sa, d.rx_malformed, d.rx_keepalive, d.rx_ike, d.rx_ecn_drop, d.tx_no_sa, d.tx_bad,
+	    i.last_in_ms, spi_out, o.packets_out, o.bytes_out, o.out_drop, d.rx_no_sa,
+	    d.rx_malformed, d.rx_keepalive, d.rx_ike, d.rx_ecn_drop, d.tx_no_sa, d.tx_bad,
 	    d.tx_icmp, d.tx_err);
 }
 
@@ -173,16 +173,16 @@ main(int argc, char **argv)
 		{ "hard-packets", required_argument, NULL, 4 },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct esp_tunnel_cfg	 tc;
-	struct esp_sa_cfg	 in, o;
-	struct esp_dp_cfg	 dc = { 0 };
-	struct esp_events	 ev = { ev_soft, ev_hard, ev_wrap, ev_tun_gone, ev_ike, NULL };
-	struct esp_backend	*be = NULL;
-	const char		*enc = "aes128gcm16", *integ = NULL, *stats = NULL;
-	uint32_t		 tunnel;
-	uint64_t		 v;
-	sigset_t		 sigs;
-	int			 c, rc = 0, sig;
+	struct esp_tunnel_cfg tc;
+	struct esp_sa_cfg     in, o;
+	struct esp_dp_cfg     dc = { 0 };
+	struct esp_events     ev = { ev_soft, ev_hard, ev_wrap, ev_tun_gone, ev_ike, NULL };
+	struct esp_backend   *be = NULL;
+	const char	     *enc = "aes128gcm16", *integ = NULL, *stats = NULL;
+	uint32_t	      tunnel;
+	uint64_t	      v;
+	sigset_t	      sigs;
+	int		      c, rc = 0, sig;
 
 	out = stdout;
 	memset(&tc, 0, sizeof(tc));
@@ -282,8 +282,8 @@ main(int argc, char **argv)
 			rc = -EINVAL;
 		}
 		if (rc != 0) {
-			fprintf(stderr, "esp_static: bad argument %s\n%s",
-			    optarg ? optarg : "", usage);
+			fprintf(stderr, "esp_static: bad argument %s\n%s", optarg ? optarg : "",
+			    usage);
 			return 2;
 		}
 	}
@@ -300,11 +300,12 @@ main(int argc, char **argv)
 	o.encr_bits = in.encr_bits;
 	if (!strstr(enc, "gcm")) {
 		in.encr = o.encr = IKE_ENCR_AES_CBC;
-		in.integ = o.integ = !integ ? 0 :
-		    !strcmp(integ, "sha1") ? IKE_INTEG_HMAC_SHA1_96 :
+		in.integ = o.integ = !integ  ? 0 :
+		    !strcmp(integ, "sha1")   ? IKE_INTEG_HMAC_SHA1_96 :
 		    !strcmp(integ, "sha256") ? IKE_INTEG_HMAC_SHA2_256_128 :
 		    !strcmp(integ, "sha384") ? IKE_INTEG_HMAC_SHA2_384_192 :
-		    !strcmp(integ, "sha512") ? IKE_INTEG_HMAC_SHA2_512_256 : 0;
+		    !strcmp(integ, "sha512") ? IKE_INTEG_HMAC_SHA2_512_256 :
+					       0;
 	}
 	if (stats && !(out = fopen(stats, "a"))) {
 		fprintf(stderr, "esp_static: %s: %s\n", stats, strerror(errno));

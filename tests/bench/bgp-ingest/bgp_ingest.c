@@ -23,19 +23,19 @@
  * programmed), whose per-source paths are the Adj-RIB-In; DONE comes once
  * the source holds N paths and the selection work has been run (rib_settle).
  */
-static uint64_t		 t_start, t_up;
-static unsigned long	 n_want, n_got;
-static struct bgp	*bgp;
-static struct rib	*rib;
-static rib_source_id	 src_id;
-static bool		 done;
+static uint64_t	     t_start, t_up;
+static unsigned long n_want, n_got;
+static struct bgp   *bgp;
+static struct rib   *rib;
+static rib_source_id src_id;
+static bool	     done;
 
 static long
 vm_hwm_kb(void)
 {
-	FILE	*f = fopen("/proc/self/status", "r");
-	char	 line[256];
-	long	 kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+	char  line[256];
+	long  kb = 0;
 
 	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, "VmHWM:", 6) == 0)
@@ -51,8 +51,7 @@ done_print(void)
 	uint64_t now = mono_ms();
 
 	printf("DONE n=%lu start_ms=%llu established_ms=%llu hwm_kb=%ld\n", n_got,
-	    (unsigned long long)(now - t_start), (unsigned long long)(now - t_up),
-	    vm_hwm_kb());
+	    (unsigned long long)(now - t_start), (unsigned long long)(now - t_up), vm_hwm_kb());
 	fflush(stdout);
 	done = true;
 	loop_stop();
@@ -70,12 +69,18 @@ h_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_inf
 static void
 r_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *bi)
 {
-	struct rib_path_info	 ri = {
-		.nexthop = bi->nexthop, .local_pref = bi->local_pref,
-		.has_med = bi->has_med, .med = bi->med, .origin = bi->origin,
-		.as_path_len = bi->as_path_len, .neighbor_as = bi->neighbor_as,
-		.ebgp = bi->ebgp, .peer_router_id = bi->peer_router_id,
-		.peer_addr = bi->peer_addr, .attr = (struct rib_attr *)bi->attrs,
+	struct rib_path_info ri = {
+		.nexthop = bi->nexthop,
+		.local_pref = bi->local_pref,
+		.has_med = bi->has_med,
+		.med = bi->med,
+		.origin = bi->origin,
+		.as_path_len = bi->as_path_len,
+		.neighbor_as = bi->neighbor_as,
+		.ebgp = bi->ebgp,
+		.peer_router_id = bi->peer_router_id,
+		.peer_addr = bi->peer_addr,
+		.attr = (struct rib_attr *)bi->attrs,
 	};
 
 	rib_path_add(rib, src, p, &ri);
@@ -116,14 +121,14 @@ r_count(void *arg, uint32_t src, uint8_t family)
 }
 
 struct r_walk {
-	bgp_adj_in_fn	 fn;
-	void		*arg;
+	bgp_adj_in_fn fn;
+	void	     *arg;
 };
 
 static int
 r_walk_one(void *arg, const struct prefix *p, struct rib_attr *attr, bool stale)
 {
-	struct r_walk	*w = arg;
+	struct r_walk *w = arg;
 
 	return w->fn(p, (struct bgp_attrs *)attr, stale, w->arg);
 }
@@ -131,7 +136,7 @@ r_walk_one(void *arg, const struct prefix *p, struct rib_attr *attr, bool stale)
 static int
 r_walk(void *arg, uint32_t src, bgp_adj_in_fn fn, void *fn_arg)
 {
-	struct r_walk	 w = { fn, fn_arg };
+	struct r_walk w = { fn, fn_arg };
 
 	return rib_source_path_walk(rib, src, r_walk_one, &w);
 }
@@ -148,21 +153,34 @@ r_sweep(void *arg, uint32_t src, uint8_t family)
 	return rib_source_sweep_stale_af(rib, src, family);
 }
 
-static void r_attr_get(struct rib_attr *a) { bgp_attrs_get((struct bgp_attrs *)a); }
-static void r_attr_put(struct rib_attr *a) { bgp_attrs_put((struct bgp_attrs *)a); }
+static void
+r_attr_get(struct rib_attr *a)
+{
+	bgp_attrs_get((struct bgp_attrs *)a);
+}
+static void
+r_attr_put(struct rib_attr *a)
+{
+	bgp_attrs_put((struct bgp_attrs *)a);
+}
 static const struct rib_attr_ops r_attr_ops = { r_attr_get, r_attr_put };
 
 static const struct bgp_hooks rib_hooks = {
-	.path_add = r_add, .path_del = r_del, .session = r_session, .stale = r_stale,
-	.adj_in_count = r_count, .adj_in_walk = r_walk, .adj_in_flush = r_flush,
+	.path_add = r_add,
+	.path_del = r_del,
+	.session = r_session,
+	.stale = r_stale,
+	.adj_in_count = r_count,
+	.adj_in_walk = r_walk,
+	.adj_in_flush = r_flush,
 	.adj_in_sweep = r_sweep,
 };
 
 static int
 rib_setup(const char *peer)
 {
-	struct rib_cfg		 rc;
-	struct rib_source_cfg	 sc;
+	struct rib_cfg	      rc;
+	struct rib_source_cfg sc;
 
 	memset(&rc, 0, sizeof(rc));
 	rc.policy.mode = RIB_PREF_CIRCUIT;
@@ -192,18 +210,19 @@ static const struct bgp_hooks hooks = { .path_add = h_add, .session = h_session 
 int
 main(int argc, char **argv)
 {
-	struct bgp_global_cfg	 g = { 0 };
-	struct bgp_peer_cfg	 pc;
-	struct ipaddr		 id;
-	struct bgp_peer		*peer;
-	bool			 with_rib = argc > 1 && strcmp(argv[1], "--rib") == 0;
+	struct bgp_global_cfg g = { 0 };
+	struct bgp_peer_cfg   pc;
+	struct ipaddr	      id;
+	struct bgp_peer	     *peer;
+	bool		      with_rib = argc > 1 && strcmp(argv[1], "--rib") == 0;
 
 	if (with_rib) {
 		argc--;
 		argv++;
 	}
 	if (argc != 6) {
-		fprintf(stderr, "usage: bgp_ingest [--rib] LOCAL_AS ROUTER_ID PEER PEER_AS N\n");
+		fprintf(stderr,
+		    "usage: bgp_ingest [--rib] LOCAL_AS ROUTER_ID PEER PEER_AS N\n");
 		return 2;
 	}
 	t_start = mono_ms();

@@ -32,33 +32,33 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXMEMB	64
+#define MAXMEMB 64
 
 struct nh {
-	uint32_t	 id;		/* 0 = free slot */
-	uint32_t	 gw;		/* single nexthop: gateway (network order), 0 = none */
-	uint32_t	 nmemb;		/* group: member ids */
-	uint32_t	 memb[MAXMEMB];
-	uint64_t	 routes;	/* watched routes using it */
-	bool		 is_group, on_new;
+	uint32_t id;	/* 0 = free slot */
+	uint32_t gw;	/* single nexthop: gateway (network order), 0 = none */
+	uint32_t nmemb; /* group: member ids */
+	uint32_t memb[MAXMEMB];
+	uint64_t routes; /* watched routes using it */
+	bool	 is_group, on_new;
 };
 
 struct route {
-	uint32_t	 nhid;		/* 0 = direct next hops */
-	bool		 present, on_new;	/* on_new: direct next hops only */
+	uint32_t nhid;		  /* 0 = direct next hops */
+	bool	 present, on_new; /* on_new: direct next hops only */
 };
 
-static struct nh	*nhs;
-static size_t		 nh_cap = 1 << 16;
-static struct route	*routes;
-static uint32_t		 new_gw, base, n_routes, plen = 24, proto;
-static uint64_t		 switched, route_events, nh_events, overruns;
-static int64_t		 t_first, t_all, t_last;
+static struct nh    *nhs;
+static size_t	     nh_cap = 1 << 16;
+static struct route *routes;
+static uint32_t	     new_gw, base, n_routes, plen = 24, proto;
+static uint64_t	     switched, route_events, nh_events, overruns;
+static int64_t	     t_first, t_all, t_last;
 
 static int64_t
 now_us(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
@@ -67,7 +67,7 @@ now_us(void)
 static struct nh *
 nh_find(uint32_t id, bool create)
 {
-	size_t	 i = (id * 2654435761u) & (nh_cap - 1);
+	size_t i = (id * 2654435761u) & (nh_cap - 1);
 
 	for (;; i = (i + 1) & (nh_cap - 1)) {
 		if (nhs[i].id == id)
@@ -85,7 +85,7 @@ nh_find(uint32_t id, bool create)
 static bool
 route_on_new(const struct route *r)
 {
-	struct nh	*n;
+	struct nh *n;
 
 	if (!r->present)
 		return false;
@@ -103,7 +103,7 @@ nh_eval(const struct nh *n)
 	if (n->nmemb == 0)
 		return false;
 	for (uint32_t i = 0; i < n->nmemb; i++) {
-		struct nh	*m = nh_find(n->memb[i], false);
+		struct nh *m = nh_find(n->memb[i], false);
 
 		if (!m || m->gw != new_gw)
 			return false;
@@ -126,12 +126,12 @@ nh_set_on_new(struct nh *n, bool v)
 static void
 nh_msg(struct nlmsghdr *h, bool del)
 {
-	struct nhmsg	*nm = NLMSG_DATA(h);
-	struct rtattr	*a = (struct rtattr *)((char *)nm + NLMSG_ALIGN(sizeof(*nm)));
-	int		 len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*nm));
-	uint32_t	 id = 0, gw = 0, memb[MAXMEMB], nmemb = 0;
-	bool		 group = false;
-	struct nh	*n;
+	struct nhmsg  *nm = NLMSG_DATA(h);
+	struct rtattr *a = (struct rtattr *)((char *)nm + NLMSG_ALIGN(sizeof(*nm)));
+	int	       len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*nm));
+	uint32_t       id = 0, gw = 0, memb[MAXMEMB], nmemb = 0;
+	bool	       group = false;
+	struct nh     *n;
 
 	if (nm->nh_family != AF_INET && nm->nh_family != AF_UNSPEC)
 		return;
@@ -141,8 +141,8 @@ nh_msg(struct nlmsghdr *h, bool del)
 		else if (a->rta_type == NHA_GATEWAY && RTA_PAYLOAD(a) == 4)
 			memcpy(&gw, RTA_DATA(a), 4);
 		else if (a->rta_type == NHA_GROUP) {
-			struct nexthop_grp	*g = RTA_DATA(a);
-			size_t			 k = RTA_PAYLOAD(a) / sizeof(*g);
+			struct nexthop_grp *g = RTA_DATA(a);
+			size_t		    k = RTA_PAYLOAD(a) / sizeof(*g);
 
 			group = true;
 			for (size_t i = 0; i < k && nmemb < MAXMEMB; i++)
@@ -176,13 +176,13 @@ nh_msg(struct nlmsghdr *h, bool del)
 static void
 route_msg(struct nlmsghdr *h, bool del)
 {
-	struct rtmsg	*rm = NLMSG_DATA(h);
-	struct rtattr	*a = RTM_RTA(rm);
-	int		 len = (int)RTM_PAYLOAD(h);
-	uint32_t	 dst = 0, table = rm->rtm_table, nhid = 0, gw = 0;
-	bool		 mp_all_new = true, has_mp = false;
-	struct route	*r;
-	uint64_t	 idx;
+	struct rtmsg  *rm = NLMSG_DATA(h);
+	struct rtattr *a = RTM_RTA(rm);
+	int	       len = (int)RTM_PAYLOAD(h);
+	uint32_t       dst = 0, table = rm->rtm_table, nhid = 0, gw = 0;
+	bool	       mp_all_new = true, has_mp = false;
+	struct route  *r;
+	uint64_t       idx;
 
 	if (rm->rtm_family != AF_INET || rm->rtm_dst_len != plen || rm->rtm_protocol != proto)
 		return;
@@ -201,15 +201,15 @@ route_msg(struct nlmsghdr *h, bool del)
 			memcpy(&gw, RTA_DATA(a), 4);
 			break;
 		case RTA_MULTIPATH: {
-			struct rtnexthop	*nh = RTA_DATA(a);
-			int			 mlen = (int)RTA_PAYLOAD(a);
+			struct rtnexthop *nh = RTA_DATA(a);
+			int		  mlen = (int)RTA_PAYLOAD(a);
 
 			has_mp = true;
 			while (mlen >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
 			    nh->rtnh_len <= mlen) {
-				struct rtattr	*na = RTNH_DATA(nh);
-				int		 nl = nh->rtnh_len - (int)sizeof(*nh);
-				uint32_t	 g = 0;
+				struct rtattr *na = RTNH_DATA(nh);
+				int	       nl = nh->rtnh_len - (int)sizeof(*nh);
+				uint32_t       g = 0;
 
 				for (; RTA_OK(na, nl); na = RTA_NEXT(na, nl))
 					if (na->rta_type == RTA_GATEWAY)
@@ -232,7 +232,7 @@ route_msg(struct nlmsghdr *h, bool del)
 	if (route_on_new(r))
 		switched--;
 	if (r->present && r->nhid) {
-		struct nh	*o = nh_find(r->nhid, false);
+		struct nh *o = nh_find(r->nhid, false);
 
 		if (o)
 			o->routes--;
@@ -249,7 +249,7 @@ route_msg(struct nlmsghdr *h, bool del)
 static int
 handle(char *buf, ssize_t n, bool count)
 {
-	struct nlmsghdr	*h;
+	struct nlmsghdr *h;
 	int		 done = 0;
 
 	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
@@ -278,12 +278,12 @@ handle(char *buf, ssize_t n, bool count)
 static int
 dump(int type, size_t hdrlen)
 {
-	static char	 buf[1 << 20];
+	static char buf[1 << 20];
 	struct {
-		struct nlmsghdr	 h;
-		char		 body[64];
+		struct nlmsghdr h;
+		char		body[64];
 	} req;
-	int		 fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), rc = 0;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), rc = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -291,13 +291,13 @@ dump(int type, size_t hdrlen)
 	req.h.nlmsg_len = NLMSG_LENGTH(hdrlen);
 	req.h.nlmsg_type = type;
 	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	((unsigned char *)NLMSG_DATA(&req.h))[0] = AF_INET;	/* rtm_family / nh_family */
+	((unsigned char *)NLMSG_DATA(&req.h))[0] = AF_INET; /* rtm_family / nh_family */
 	if (send(fd, &req, req.h.nlmsg_len, 0) < 0) {
 		rc = -errno;
 		goto out;
 	}
 	for (;;) {
-		ssize_t	 n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
 		if (n < 0) {
 			rc = -errno;
@@ -316,11 +316,11 @@ out:
 int
 main(int argc, char **argv)
 {
-	static char	 buf[1 << 20];
-	int		 fd, quiet_ms = 2000, max_ms = 300000, size = 512 << 20, one = 1;
-	unsigned	 groups[] = { RTNLGRP_IPV4_ROUTE, RTNLGRP_NEXTHOP };
+	static char	   buf[1 << 20];
+	int		   fd, quiet_ms = 2000, max_ms = 300000, size = 512 << 20, one = 1;
+	unsigned	   groups[] = { RTNLGRP_IPV4_ROUTE, RTNLGRP_NEXTHOP };
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int64_t		 start;
+	int64_t		   start;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--new-gw"))
@@ -339,7 +339,8 @@ main(int argc, char **argv)
 			max_ms = atoi(argv[i + 1]);
 	}
 	if (!new_gw || !n_routes || !proto || plen < 8 || plen > 32) {
-		fprintf(stderr, "usage: nl_watch --new-gw A --proto P --base A --n N [--plen L]"
+		fprintf(stderr,
+		    "usage: nl_watch --new-gw A --proto P --base A --n N [--plen L]"
 		    " [--quiet-ms Q] [--max-ms M]\n");
 		return 2;
 	}
@@ -356,7 +357,7 @@ main(int argc, char **argv)
 	setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i],
-		    sizeof(groups[i])) < 0)
+			sizeof(groups[i])) < 0)
 			return perror("membership"), 1;
 	if (dump(RTM_GETNEXTHOP, sizeof(struct nhmsg)) < 0 ||
 	    dump(RTM_GETROUTE, sizeof(struct rtmsg)) < 0)
@@ -369,9 +370,9 @@ main(int argc, char **argv)
 	fflush(stdout);
 	start = now_us();
 	for (;;) {
-		struct pollfd	 p = { .fd = fd, .events = POLLIN };
-		int64_t		 t = now_us();
-		int		 wait = 100;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t	      t = now_us();
+		int	      wait = 100;
 
 		if (t - start > (int64_t)max_ms * 1000)
 			break;
@@ -380,7 +381,7 @@ main(int argc, char **argv)
 		if (poll(&p, 1, wait) <= 0)
 			continue;
 		for (;;) {
-			ssize_t	 n = recv(fd, buf, sizeof(buf), 0);
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
 			if (n < 0) {
 				if (errno == ENOBUFS) {
@@ -399,8 +400,9 @@ main(int argc, char **argv)
 		}
 	}
 	printf("first_us=%lld all_us=%lld last_us=%lld route_events=%llu nh_events=%llu "
-	    "switched=%llu overruns=%llu\n", (long long)t_first, (long long)t_all,
-	    (long long)t_last, (unsigned long long)route_events, (unsigned long long)nh_events,
+	       "switched=%llu overruns=%llu\n",
+	    (long long)t_first, (long long)t_all, (long long)t_last,
+	    (unsigned long long)route_events, (unsigned long long)nh_events,
 	    (unsigned long long)switched, (unsigned long long)overruns);
 	return 0;
 }

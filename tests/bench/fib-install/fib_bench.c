@@ -23,7 +23,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: fib_bench -f PREFIXES -g GW -i IFNAME [-G GW2 -I IF2] "
+	fprintf(stderr,
+	    "usage: fib_bench -f PREFIXES -g GW -i IFNAME [-G GW2 -I IF2] "
 	    "[-t TABLE] [-b BATCH] [-n NETNS] [-w SECONDS] [-C]\n"
 	    "  -C  fib_cfg.nh_compat_off: no per-route notifications on group rewrites\n"
 	    "  -w  pause between the install and the group rewrite (for an observer)\n");
@@ -33,7 +34,7 @@ usage(void)
 static int
 parse_pfx(const char *s, struct prefix *p)
 {
-	char	 a[64], *slash;
+	char a[64], *slash;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(a, sizeof(a), "%s", s);
@@ -57,7 +58,7 @@ parse_addr(const char *s, struct ipaddr *a)
 static void
 drain(struct fib *f)
 {
-	struct fib_stats	 st;
+	struct fib_stats st;
 
 	for (;;) {
 		fib_stats_get(f, &st);
@@ -70,37 +71,59 @@ drain(struct fib *f)
 int
 main(int argc, char **argv)
 {
-	const char		*file = NULL, *gw = NULL, *ifn = "", *gw2 = NULL, *if2 = "";
-	struct fib_cfg		 cfg = { .table = 254 };
-	struct fib_events	 ev = { 0 };
-	struct prefix		*pfx = NULL;
-	size_t			 n = 0, cap = 0, i, batch = 10000;
-	double			 pause_s = 0;
-	struct ipaddr		 a, a2;
-	uint32_t		 nh, nh2, grp;
-	struct fib_stats	 st;
-	struct fib		*f;
-	uint64_t		 t0, t1;
-	char			 line[128];
-	FILE			*in;
-	int			 c, rc;
+	const char	 *file = NULL, *gw = NULL, *ifn = "", *gw2 = NULL, *if2 = "";
+	struct fib_cfg	  cfg = { .table = 254 };
+	struct fib_events ev = { 0 };
+	struct prefix	 *pfx = NULL;
+	size_t		  n = 0, cap = 0, i, batch = 10000;
+	double		  pause_s = 0;
+	struct ipaddr	  a, a2;
+	uint32_t	  nh, nh2, grp;
+	struct fib_stats  st;
+	struct fib	 *f;
+	uint64_t	  t0, t1;
+	char		  line[128];
+	FILE		 *in;
+	int		  c, rc;
 
 	while ((c = getopt(argc, argv, "f:g:i:G:I:t:b:n:w:C")) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
-		case 'g': gw = optarg; break;
-		case 'i': ifn = optarg; break;
-		case 'G': gw2 = optarg; break;
-		case 'I': if2 = optarg; break;
-		case 't': cfg.table = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'b': batch = strtoul(optarg, NULL, 0); break;
-		case 'n': cfg.netns = optarg; break;
-		case 'w': pause_s = strtod(optarg, NULL); break;
-		case 'C': cfg.nh_compat_off = true; break;
-		default: usage();
+		case 'f':
+			file = optarg;
+			break;
+		case 'g':
+			gw = optarg;
+			break;
+		case 'i':
+			ifn = optarg;
+			break;
+		case 'G':
+			gw2 = optarg;
+			break;
+		case 'I':
+			if2 = optarg;
+			break;
+		case 't':
+			cfg.table = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			batch = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			cfg.netns = optarg;
+			break;
+		case 'w':
+			pause_s = strtod(optarg, NULL);
+			break;
+		case 'C':
+			cfg.nh_compat_off = true;
+			break;
+		default:
+			usage();
 		}
 	}
-	if (!file || !gw || parse_addr(gw, &a) < 0 || (gw2 && parse_addr(gw2, &a2) < 0) || !batch)
+	if (!file || !gw || parse_addr(gw, &a) < 0 || (gw2 && parse_addr(gw2, &a2) < 0) ||
+	    !batch)
 		usage();
 	if (!(in = fopen(file, "r"))) {
 		perror(file);
@@ -128,8 +151,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "fib_new failed: %s\n", strerror(errno));
 		return 1;
 	}
-	if ((rc = fib_nh_get(f, &a, ifn, &nh)) < 0 || (rc = fib_group_new(f, &nh, 1, &grp)) < 0 ||
-	    (rc = fib_flush(f)) < 0) {
+	if ((rc = fib_nh_get(f, &a, ifn, &nh)) < 0 ||
+	    (rc = fib_group_new(f, &nh, 1, &grp)) < 0 || (rc = fib_flush(f)) < 0) {
 		fprintf(stderr, "nexthop/group: %s\n", strerror(-rc));
 		return 1;
 	}
@@ -171,8 +194,8 @@ main(int argc, char **argv)
 		/* t0: CLOCK_MONOTONIC when the rewrite was sent, to compare with
 		 * an outside observer of forwarding (the kernel switches at once
 		 * and notifies every route before it acks) */
-		printf("group_switch routes=%zu ms=%.3f rc=%d t0=%.6f\n", n, (t1 - t0) / 1e3, rc,
-		    t0 / 1e6);
+		printf("group_switch routes=%zu ms=%.3f rc=%d t0=%.6f\n", n, (t1 - t0) / 1e3,
+		    rc, t0 / 1e6);
 	}
 	fflush(stdout);
 	fib_free(f);

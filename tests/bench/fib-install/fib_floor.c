@@ -22,21 +22,21 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#define SEND_BYTES	65536
+#define SEND_BYTES 65536
 
 struct req {
-	struct nlmsghdr	 h;
-	struct rtmsg	 r;
-	struct rtattr	 dst_a;
-	uint32_t	 dst;
-	struct rtattr	 nh_a;
-	uint32_t	 nh;
+	struct nlmsghdr h;
+	struct rtmsg	r;
+	struct rtattr	dst_a;
+	uint32_t	dst;
+	struct rtattr	nh_a;
+	uint32_t	nh;
 };
 
 static double
 now(void)
 {
-	struct timespec	 t;
+	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
@@ -45,15 +45,15 @@ now(void)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
-	struct req		*q = NULL;
-	size_t			 n = 0, cap = 0, i, per = SEND_BYTES / sizeof(*q);
-	unsigned		 b[4], len;
-	uint32_t		 nhid;
-	char			 line[64], ans[65536];
-	int			 fd, sz = 32 << 20, done = 0, failed = 0;
-	double			 t0, t1;
-	FILE			*f;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct req	  *q = NULL;
+	size_t		   n = 0, cap = 0, i, per = SEND_BYTES / sizeof(*q);
+	unsigned	   b[4], len;
+	uint32_t	   nhid;
+	char		   line[64], ans[65536];
+	int		   fd, sz = 32 << 20, done = 0, failed = 0;
+	double		   t0, t1;
+	FILE		  *f;
 
 	if (argc != 3 || !(f = fopen(argv[1], "r")) || !(nhid = (uint32_t)atol(argv[2]))) {
 		fprintf(stderr, "usage: fib_floor PREFIX_FILE NHID\n");
@@ -67,12 +67,16 @@ main(int argc, char **argv)
 			return 1;
 		}
 		q[n] = (struct req){
-			.h = { .nlmsg_len = sizeof(*q), .nlmsg_type = RTM_NEWROUTE,
-			       .nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE,
-			       .nlmsg_seq = (uint32_t)n + 1 },
-			.r = { .rtm_family = AF_INET, .rtm_dst_len = (unsigned char)len,
-			       .rtm_table = RT_TABLE_MAIN, .rtm_protocol = 196,
-			       .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST },
+			.h = { .nlmsg_len = sizeof(*q),
+			    .nlmsg_type = RTM_NEWROUTE,
+			    .nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE,
+			    .nlmsg_seq = (uint32_t)n + 1 },
+			.r = { .rtm_family = AF_INET,
+			    .rtm_dst_len = (unsigned char)len,
+			    .rtm_table = RT_TABLE_MAIN,
+			    .rtm_protocol = 196,
+			    .rtm_scope = RT_SCOPE_UNIVERSE,
+			    .rtm_type = RTN_UNICAST },
 			.dst_a = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
 			.dst = htonl(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]),
 			.nh_a = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_NH_ID },
@@ -87,13 +91,13 @@ main(int argc, char **argv)
 	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0 &&
-	     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) < 0)) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) < 0)) {
 		perror("netlink");
 		return 1;
 	}
 	t0 = now();
 	for (i = 0; i < n; i += per) {
-		size_t	 k = n - i < per ? n - i : per;
+		size_t k = n - i < per ? n - i : per;
 
 		if (send(fd, q + i, k * sizeof(*q), 0) != (ssize_t)(k * sizeof(*q))) {
 			perror("send");
@@ -102,19 +106,20 @@ main(int argc, char **argv)
 	}
 	while (!done) {
 		ssize_t		 r = recv(fd, ans, sizeof(ans), 0);
-		struct nlmsghdr	*h;
+		struct nlmsghdr *h;
 
 		if (r < 0) {
 			perror("recv");
 			return 1;
 		}
 		for (h = (struct nlmsghdr *)ans; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
-			const struct nlmsgerr	*e = NLMSG_DATA(h);
+			const struct nlmsgerr *e = NLMSG_DATA(h);
 
 			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			if (e->error) {
-				fprintf(stderr, "route %zu refused: %s\n", (size_t)h->nlmsg_seq, strerror(-e->error));
+				fprintf(stderr, "route %zu refused: %s\n", (size_t)h->nlmsg_seq,
+				    strerror(-e->error));
 				failed = 1;
 			}
 			if (h->nlmsg_seq == n)

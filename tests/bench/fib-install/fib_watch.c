@@ -39,12 +39,12 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 
-#define QUIET_MIN_S	0.005	/* no notification for this long: read */
+#define QUIET_MIN_S 0.005 /* no notification for this long: read */
 
 static double
 now(void)
 {
-	struct timespec	 t;
+	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
@@ -54,10 +54,10 @@ now(void)
 static long
 count(void)
 {
-	char	 line[256];
-	FILE	*f = fopen("/proc/net/fib_triestat", "r");
-	int	 in_main = 0;
-	long	 c = 0;
+	char  line[256];
+	FILE *f = fopen("/proc/net/fib_triestat", "r");
+	int   in_main = 0;
+	long  c = 0;
 
 	if (!f) {
 		perror("/proc/net/fib_triestat");
@@ -78,8 +78,8 @@ count(void)
 static int
 activity(int fd)
 {
-	char	 buf[8192];
-	int	 seen = 0;
+	char buf[8192];
+	int  seen = 0;
 
 	for (;;) {
 		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == ENOBUFS) {
@@ -96,10 +96,10 @@ activity(int fd)
 static void
 listen_ipv4_routes(int fd, int on)
 {
-	int	 grp = RTNLGRP_IPV4_ROUTE;
+	int grp = RTNLGRP_IPV4_ROUTE;
 
 	if (setsockopt(fd, SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP,
-	    &grp, sizeof(grp)) < 0) {
+		&grp, sizeof(grp)) < 0) {
 		perror("route notifications");
 		exit(1);
 	}
@@ -114,18 +114,20 @@ static int
 present(int fd, uint32_t a, unsigned len)
 {
 	struct {
-		struct nlmsghdr	 h;
-		struct rtmsg	 r;
-		struct rtattr	 dst;
-		uint32_t	 addr;
+		struct nlmsghdr h;
+		struct rtmsg	r;
+		struct rtattr	dst;
+		uint32_t	addr;
 	} q = {
-		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = RTM_GETROUTE, .nlmsg_flags = NLM_F_REQUEST },
+		.h = { .nlmsg_len = sizeof(q),
+		    .nlmsg_type = RTM_GETROUTE,
+		    .nlmsg_flags = NLM_F_REQUEST },
 		.r = { .rtm_family = AF_INET, .rtm_dst_len = 32, .rtm_flags = RTM_F_FIB_MATCH },
 		.dst = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
 		.addr = a,
 	};
 	char		 buf[4096];
-	struct nlmsghdr	*h = (struct nlmsghdr *)buf;
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
 	struct rtmsg	*r = NLMSG_DATA(h);
 	ssize_t		 n;
 
@@ -136,19 +138,19 @@ present(int fd, uint32_t a, unsigned len)
 	return NLMSG_OK(h, (size_t)n) && h->nlmsg_type == RTM_NEWROUTE && r->rtm_dst_len >= len;
 }
 
-#define SAMPLE	256
+#define SAMPLE 256
 
 int
 main(int argc, char **argv)
 {
-	struct timespec		 tick = { 0, 500000 };
-	int			 fd, lk, sz = 1, first = 0;
-	long			 n = 0, base, c, ns = 0, in = 0, i;
-	uint32_t		 sa[SAMPLE];
-	unsigned		 sl[SAMPLE], b[4], len;
-	double			 t, last = 0, calm = 0, quiet = QUIET_MIN_S;
-	char			 line[64];
-	FILE			*f;
+	struct timespec tick = { 0, 500000 };
+	int		fd, lk, sz = 1, first = 0;
+	long		n = 0, base, c, ns = 0, in = 0, i;
+	uint32_t	sa[SAMPLE];
+	unsigned	sl[SAMPLE], b[4], len;
+	double		t, last = 0, calm = 0, quiet = QUIET_MIN_S;
+	char		line[64];
+	FILE	       *f;
 
 	if (argc != 2 || !(f = fopen(argv[1], "r"))) {
 		fprintf(stderr, "usage: fib_watch PREFIX_FILE\n");
@@ -174,7 +176,7 @@ main(int argc, char **argv)
 	    (lk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) < 0 ||
 	    bind(fd, (struct sockaddr *)&(struct sockaddr_nl){ .nl_family = AF_NETLINK },
-	    sizeof(struct sockaddr_nl)) < 0) {
+		sizeof(struct sockaddr_nl)) < 0) {
 		perror("netlink");
 		return 1;
 	}
@@ -196,8 +198,8 @@ main(int argc, char **argv)
 		t = now();
 		for (i = in; i < ns; i++)
 			if (present(lk, sa[i], sl[i])) {
-				uint32_t	 ta = sa[in];
-				unsigned	 tl = sl[in];
+				uint32_t ta = sa[in];
+				unsigned tl = sl[in];
 
 				sa[in] = sa[i], sl[in] = sl[i];
 				sa[i] = ta, sl[i] = tl;
@@ -208,7 +210,7 @@ main(int argc, char **argv)
 		nanosleep(&(struct timespec){ 0, (long)(t * 1e9) }, NULL);
 	}
 	listen_ipv4_routes(fd, 1);
-	last = calm = now();	/* all may be in already: no earlier than this */
+	last = calm = now(); /* all may be in already: no earlier than this */
 	for (;;) {
 		nanosleep(&tick, NULL);
 		t = now();
@@ -221,7 +223,7 @@ main(int argc, char **argv)
 			continue;
 		c = count() - base;
 		if (activity(fd))
-			last = now();	/* some went in during the read */
+			last = now(); /* some went in during the read */
 		if (c >= n) {
 			printf("done %ld %.6f\n", c, last);
 			return 0;

@@ -56,14 +56,14 @@
 #include "vpn/ike_codec.h"
 #include "vpn/ike_crypto.h"
 #include "vpn/ike_proposal.h"
-#include "vpn/vpn_local.h"	/* ike_natd_hash */
+#include "vpn/vpn_local.h" /* ike_natd_hash */
 
-#define BENCH_IKE_PROP		"aes128gcm16-prfsha256-ecp256"
-#define BENCH_ESP_PROP		"aes128gcm16"
-#define BENCH_NONCE_LEN		32
-#define BENCH_RTX_MS		1000
-#define BENCH_TRIES		4
-#define BENCH_MSG		4096
+#define BENCH_IKE_PROP	"aes128gcm16-prfsha256-ecp256"
+#define BENCH_ESP_PROP	"aes128gcm16"
+#define BENCH_NONCE_LEN 32
+#define BENCH_RTX_MS	1000
+#define BENCH_TRIES	4
+#define BENCH_MSG	4096
 
 enum tun_st {
 	T_IDLE,
@@ -87,9 +87,14 @@ enum fail_kind {
 };
 
 static const char *fail_names[F_MAX] = {
-	"timeout-ike-sa-init", "timeout-ike-auth", "error-notify-ike-sa-init",
-	"error-notify-ike-auth", "bad-ike-sa-init-answer", "bad-ike-auth-answer",
-	"auth-verify-failed", "send-failed",
+	"timeout-ike-sa-init",
+	"timeout-ike-auth",
+	"error-notify-ike-sa-init",
+	"error-notify-ike-auth",
+	"bad-ike-sa-init-answer",
+	"bad-ike-auth-answer",
+	"auth-verify-failed",
+	"send-failed",
 };
 
 /*
@@ -98,37 +103,37 @@ static const char *fail_names[F_MAX] = {
  * struct secret and are wiped when the tunnel is done or failed.
  */
 struct tun {
-	enum tun_st		 st;
-	uint32_t		 src;		/* network order */
-	uint64_t		 ispi, rspi;
-	uint32_t		 spi_in;
-	bool			 natt;		/* IKE_AUTH on 4500 */
-	struct ike_dh		*dh;
-	uint8_t			 ni[BENCH_NONCE_LEN];
-	uint8_t			 nr[IKE_NONCE_MAX];
-	size_t			 nr_len;
-	uint8_t			 cookie[64];
-	size_t			 cookie_len;
-	uint8_t			*init_req, *init_resp, *req;
-	size_t			 init_req_len, init_resp_len, req_len;
-	uint64_t		 sent_ms;
-	unsigned		 tries;
-	struct ike_suite	 suite;
-	struct ike_keys		 keys;
-	struct ike_sk		 sk;
+	enum tun_st	 st;
+	uint32_t	 src; /* network order */
+	uint64_t	 ispi, rspi;
+	uint32_t	 spi_in;
+	bool		 natt; /* IKE_AUTH on 4500 */
+	struct ike_dh	*dh;
+	uint8_t		 ni[BENCH_NONCE_LEN];
+	uint8_t		 nr[IKE_NONCE_MAX];
+	size_t		 nr_len;
+	uint8_t		 cookie[64];
+	size_t		 cookie_len;
+	uint8_t		*init_req, *init_resp, *req;
+	size_t		 init_req_len, init_resp_len, req_len;
+	uint64_t	 sent_ms;
+	unsigned	 tries;
+	struct ike_suite suite;
+	struct ike_keys	 keys;
+	struct ike_sk	 sk;
 };
 
 struct bench {
-	int			 fd, fd_natt;
-	struct sockaddr_in	 server, server_natt;
-	struct secret		 psk;
-	struct ike_proposal	 ike, esp;
-	struct tun		*t;
-	size_t			 n, window, inflight, next, ok, failed;
-	unsigned		 fails[F_MAX];
-	unsigned		 cookies, rtx;
-	uint64_t		 first_us, last_us;
-	uint8_t			 plain[BENCH_MSG];
+	int		    fd, fd_natt;
+	struct sockaddr_in  server, server_natt;
+	struct secret	    psk;
+	struct ike_proposal ike, esp;
+	struct tun	   *t;
+	size_t		    n, window, inflight, next, ok, failed;
+	unsigned	    fails[F_MAX];
+	unsigned	    cookies, rtx;
+	uint64_t	    first_us, last_us;
+	uint8_t		    plain[BENCH_MSG];
 };
 
 static uint64_t
@@ -181,12 +186,12 @@ static int
 tun_send(struct bench *b, struct tun *t)
 {
 	union {
-		char		 buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct cmsghdr	 align;
+		char	       buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
 	} c;
-	struct iovec iov = { t->req, t->req_len };
-	struct msghdr mh;
-	struct cmsghdr *cm;
+	struct iovec	  iov = { t->req, t->req_len };
+	struct msghdr	  mh;
+	struct cmsghdr	 *cm;
 	struct in_pktinfo pi;
 
 	memset(&mh, 0, sizeof(mh));
@@ -236,14 +241,14 @@ v4(struct ipaddr *a, uint32_t addr)
 static int
 init_build(struct bench *b, struct tun *t)
 {
-	uint8_t buf[BENCH_MSG], ke[256], natd[20];
-	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
-	struct ipaddr a;
+	uint8_t		 buf[BENCH_MSG], ke[256], natd[20];
+	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+	struct ipaddr	 a;
 	struct ike_sa_pl sa;
-	struct ike_hdr h;
-	struct ike_enc e;
-	size_t kelen;
-	int rc;
+	struct ike_hdr	 h;
+	struct ike_enc	 e;
+	size_t		 kelen;
+	int		 rc;
 
 	memset(&h, 0, sizeof(h));
 	h.ispi = t->ispi;
@@ -255,7 +260,7 @@ init_build(struct bench *b, struct tun *t)
 	if ((rc = ike_prop_to_sa(&b->ike, 1, 0, 0, 0, &sa)) != 0)
 		return rc;
 	ike_enc_init(&e, &w, &h);
-	if (t->cookie_len)	/* RFC 7296 2.6: the COOKIE first */
+	if (t->cookie_len) /* RFC 7296 2.6: the COOKIE first */
 		ike_enc_notify(&e, 0, IKE_N_COOKIE, NULL, 0, t->cookie, t->cookie_len);
 	ike_enc_sa(&e, &sa);
 	ike_enc_ke(&e, IKE_DH_ECP256, ke, kelen);
@@ -277,8 +282,8 @@ static int
 tun_start(struct bench *b, size_t i)
 {
 	struct tun *t = &b->t[i];
-	uint32_t r;
-	int rc;
+	uint32_t    r;
+	int	    rc;
 
 	if (RAND_bytes((uint8_t *)&r, sizeof(r)) != 1 ||
 	    RAND_bytes(t->ni, sizeof(t->ni)) != 1 ||
@@ -329,16 +334,16 @@ id_body(size_t i, uint8_t *buf, size_t cap, char *name, size_t namecap)
 static int
 auth_build(struct bench *b, struct tun *t, size_t i)
 {
-	uint8_t buf[BENCH_MSG], idb[64], auth[IKE_AUTH_MAX];
-	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	uint8_t		     buf[BENCH_MSG], idb[64], auth[IKE_AUTH_MAX];
+	struct wire_wr	     w = wire_wr_init(buf, sizeof(buf));
 	struct ike_auth_data ad;
-	struct ike_sa_pl sa;
-	struct ike_ts tsi, tsr;
-	struct ike_hdr h;
-	struct ike_enc e;
-	char name[32];
-	size_t idlen, alen;
-	int rc;
+	struct ike_sa_pl     sa;
+	struct ike_ts	     tsi, tsr;
+	struct ike_hdr	     h;
+	struct ike_enc	     e;
+	char		     name[32];
+	size_t		     idlen, alen;
+	int		     rc;
 
 	if (!(idlen = id_body(i, idb, sizeof(idb), name, sizeof(name))))
 		return -EINVAL;
@@ -363,7 +368,7 @@ auth_build(struct bench *b, struct tun *t, size_t i)
 	h.flags = IKE_FLAG_INITIATOR;
 	h.msgid = 1;
 	if (t->natt)
-		wire_put_u32(&w, 0);	/* RFC 3948 2.2: non-ESP marker */
+		wire_put_u32(&w, 0); /* RFC 3948 2.2: non-ESP marker */
 	ike_enc_init(&e, &w, &h);
 	ike_sk_begin(&e, &t->sk.out);
 	ike_enc_id(&e, IKE_PL_IDI, IKE_ID_FQDN, idb + 4, idlen - 4);
@@ -384,9 +389,9 @@ out:
 static bool
 natd_nat(const struct bench *b, const struct tun *t, const struct ike_msg *m)
 {
-	uint8_t src[20], dst[20];
+	uint8_t	      src[20], dst[20];
 	struct ipaddr a;
-	bool nat = false;
+	bool	      nat = false;
 
 	v4(&a, b->server.sin_addr.s_addr);
 	ike_natd_hash(t->ispi, m->hdr.rspi, &a, ntohs(b->server.sin_port), src);
@@ -407,8 +412,8 @@ static void
 init_answer(struct bench *b, struct tun *t, size_t i, struct ike_msg *m)
 {
 	const struct ike_notify_pl *n;
-	struct secret gir;
-	int rc;
+	struct secret		    gir;
+	int			    rc;
 
 	if ((n = ike_msg_notify(m, IKE_N_COOKIE))) {
 		/* RFC 7296 2.6: the same request again, the COOKIE first */
@@ -424,7 +429,8 @@ init_answer(struct bench *b, struct tun *t, size_t i, struct ike_msg *m)
 		return;
 	}
 	if ((n = ike_msg_notify_error(m))) {
-		fprintf(stderr, "tunnel %zu: IKE_SA_INIT answered with notify %u\n", i, n->type);
+		fprintf(stderr, "tunnel %zu: IKE_SA_INIT answered with notify %u\n", i,
+		    n->type);
 		tun_end(b, t, T_FAILED, F_NOTIFY_INIT);
 		return;
 	}
@@ -452,8 +458,7 @@ init_answer(struct bench *b, struct tun *t, size_t i, struct ike_msg *m)
 		return;
 	}
 	if (keep(&t->init_resp, &t->init_resp_len, m->raw.p, m->raw.len) != 0 ||
-	    ike_sk_init(&t->sk, &t->suite, &t->keys, true) != 0 ||
-	    auth_build(b, t, i) != 0) {
+	    ike_sk_init(&t->sk, &t->suite, &t->keys, true) != 0 || auth_build(b, t, i) != 0) {
 		tun_end(b, t, T_FAILED, F_BAD_INIT);
 		return;
 	}
@@ -467,16 +472,16 @@ static void
 auth_answer(struct bench *b, struct tun *t, size_t i, struct ike_msg *m)
 {
 	const struct ike_notify_pl *n;
-	struct ike_child_keys ck;
-	struct ike_auth_data ad;
-	struct ike_suite cs;
-	struct wire_rd inner;
+	struct ike_child_keys	    ck;
+	struct ike_auth_data	    ad;
+	struct ike_suite	    cs;
+	struct wire_rd		    inner;
 
 	if (!ike_msg_has(m, IKE_PL_SK) || m->hdr.rspi != t->rspi)
-		return;		/* not protected: not from this SA */
+		return; /* not protected: not from this SA */
 	if (m->sk.body.len > sizeof(b->plain) ||
 	    ike_sk_open(&t->sk.in, m, b->plain, sizeof(b->plain), &inner) != 0)
-		return;		/* RFC 7296 2.21.1: integrity failed, dropped */
+		return; /* RFC 7296 2.21.1: integrity failed, dropped */
 	if (ike_msg_decode_inner(m, m->sk.first, inner) != IKE_OK) {
 		tun_end(b, t, T_FAILED, F_BAD_AUTH);
 		return;
@@ -511,7 +516,8 @@ auth_answer(struct bench *b, struct tun *t, size_t i, struct ike_msg *m)
 	 * hand them to its dataplane (there is none here). */
 	memset(&ck, 0, sizeof(ck));
 	if (ike_child_keys_derive(t->suite.prf, &t->keys.d, NULL,
-	    wire_rd_init(t->ni, sizeof(t->ni)), wire_rd_init(t->nr, t->nr_len), &cs, &ck) != 0) {
+		wire_rd_init(t->ni, sizeof(t->ni)), wire_rd_init(t->nr, t->nr_len), &cs,
+		&ck) != 0) {
 		ike_child_keys_wipe(&ck);
 		tun_end(b, t, T_FAILED, F_BAD_AUTH);
 		return;
@@ -524,13 +530,13 @@ static void
 input(struct bench *b, const uint8_t *buf, size_t len)
 {
 	struct ike_msg *m;
-	struct ike_hdr h;
-	struct tun *t;
-	size_t i;
+	struct ike_hdr	h;
+	struct tun     *t;
+	size_t		i;
 
 	if (ike_hdr_decode(wire_rd_init(buf, len), &h) != IKE_OK ||
 	    !(h.flags & IKE_FLAG_RESPONSE) || (h.flags & IKE_FLAG_INITIATOR))
-		return;		/* requests (liveness checks) are not answered */
+		return; /* requests (liveness checks) are not answered */
 	i = (size_t)(h.ispi & 0xffffffffu);
 	if (i == 0 || i > b->n)
 		return;
@@ -562,8 +568,8 @@ timers(struct bench *b)
 		if (now - t->sent_ms < BENCH_RTX_MS)
 			continue;
 		if (t->tries >= BENCH_TRIES) {
-			tun_end(b, t, T_FAILED, t->st == T_INIT_SENT ? F_TIMEOUT_INIT :
-			    F_TIMEOUT_AUTH);
+			tun_end(b, t, T_FAILED,
+			    t->st == T_INIT_SENT ? F_TIMEOUT_INIT : F_TIMEOUT_AUTH);
 			continue;
 		}
 		t->tries++;
@@ -578,9 +584,9 @@ bench_setup(struct bench *b, const char *server, uint16_t port, uint16_t natt_po
     const char *base, const char *psk)
 {
 	struct sockaddr_in me;
-	struct in_addr a;
-	char err[256];
-	int on = 1, rc;
+	struct in_addr	   a;
+	char		   err[256];
+	int		   on = 1, rc;
 
 	memset(&b->server, 0, sizeof(b->server));
 	b->server.sin_family = AF_INET;
@@ -627,7 +633,8 @@ bench_setup(struct bench *b, const char *server, uint16_t port, uint16_t natt_po
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ike_setup -s SERVER -b SRC_BASE -n N -k PSK [-w WINDOW] "
+	fprintf(stderr,
+	    "usage: ike_setup -s SERVER -b SRC_BASE -n N -k PSK [-w WINDOW] "
 	    "[-p PORT] [-t TIMEOUT_S]\n");
 	exit(2);
 }
@@ -636,25 +643,40 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
-	const char *server = NULL, *base = NULL, *psk = NULL;
-	uint16_t port = 500;
-	unsigned timeout_s = 600;
-	uint64_t deadline;
-	uint8_t buf[BENCH_MSG];
-	double secs;
-	int c;
+	const char	   *server = NULL, *base = NULL, *psk = NULL;
+	uint16_t	    port = 500;
+	unsigned	    timeout_s = 600;
+	uint64_t	    deadline;
+	uint8_t		    buf[BENCH_MSG];
+	double		    secs;
+	int		    c;
 
 	b.window = 8;
 	while ((c = getopt(argc, argv, "s:b:n:k:w:p:t:")) != -1) {
 		switch (c) {
-		case 's': server = optarg; break;
-		case 'b': base = optarg; break;
-		case 'n': b.n = strtoul(optarg, NULL, 10); break;
-		case 'k': psk = optarg; break;
-		case 'w': b.window = strtoul(optarg, NULL, 10); break;
-		case 'p': port = (uint16_t)strtoul(optarg, NULL, 10); break;
-		case 't': timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
-		default: usage();
+		case 's':
+			server = optarg;
+			break;
+		case 'b':
+			base = optarg;
+			break;
+		case 'n':
+			b.n = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			psk = optarg;
+			break;
+		case 'w':
+			b.window = strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			port = (uint16_t)strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!server || !base || !psk || b.n == 0 || b.n > 65000 || b.window == 0)
@@ -666,7 +688,7 @@ main(int argc, char **argv)
 	deadline = now_ms() + (uint64_t)timeout_s * 1000;
 	while (b.ok + b.failed < b.n && now_ms() < deadline) {
 		struct pollfd pfd[2] = { { b.fd, POLLIN, 0 }, { b.fd_natt, POLLIN, 0 } };
-		ssize_t len;
+		ssize_t	      len;
 
 		while (b.inflight < b.window && b.next < b.n) {
 			if (tun_start(&b, b.next) != 0) {
@@ -693,8 +715,9 @@ main(int argc, char **argv)
 			printf("FAIL %s=%u\n", fail_names[k], b.fails[k]);
 	secs = b.last_us > b.first_us ? (double)(b.last_us - b.first_us) / 1e6 : 0.0;
 	printf("DONE n=%zu ok=%zu fail=%zu unfinished=%zu cookies=%u retransmits=%u "
-	    "seconds=%.3f per_s=%.1f\n", b.n, b.ok, b.failed, b.n - b.ok - b.failed,
-	    b.cookies, b.rtx, secs, secs > 0 ? (double)b.ok / secs : 0.0);
+	       "seconds=%.3f per_s=%.1f\n",
+	    b.n, b.ok, b.failed, b.n - b.ok - b.failed, b.cookies, b.rtx, secs,
+	    secs > 0 ? (double)b.ok / secs : 0.0);
 	fflush(stdout);
 	free(b.t);
 	close(b.fd);

@@ -32,9 +32,9 @@
  * namespace.
  */
 
-static struct fib	*bfib;
-static bool		 with_export;
-static uint64_t		 n_announce, n_withdraw;
+static struct fib *bfib;
+static bool	   with_export;
+static uint64_t	   n_announce, n_withdraw;
 
 static void
 exp_announce(void *ctx, const struct prefix *p, struct rib_attr *a)
@@ -53,7 +53,7 @@ static const struct rib_export_ops exp_ops = { exp_announce, exp_withdraw };
 static double
 now_us(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
@@ -62,8 +62,8 @@ now_us(void)
 static size_t
 rss_bytes(void)
 {
-	FILE		*f = fopen("/proc/self/statm", "r");
-	unsigned long	 size = 0, rss = 0;
+	FILE	     *f = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, rss = 0;
 
 	if (f == NULL)
 		return 0;
@@ -76,7 +76,7 @@ rss_bytes(void)
 static void
 settle(struct rib *rib)
 {
-	struct fib_stats	 st;
+	struct fib_stats st;
 
 	for (;;) {
 		rib_settle(rib);
@@ -100,8 +100,8 @@ last_cb(void *arg, const struct rib_journal_entry *e)
 static rib_source_id
 src(struct rib *rib, const char *name, enum rib_class cls, const char *nh, const char *dev)
 {
-	struct rib_source_cfg	 c;
-	rib_source_id		 id;
+	struct rib_source_cfg c;
+	rib_source_id	      id;
 
 	memset(&c, 0, sizeof(c));
 	c.name = name;
@@ -120,7 +120,7 @@ src(struct rib *rib, const char *name, enum rib_class cls, const char *nh, const
 static void
 pfx_of(struct prefix *p, size_t i)
 {
-	uint32_t	 a = (uint32_t)(0x0b000000u + (i << 8));	/* 11.0.0.0/24 onwards */
+	uint32_t a = (uint32_t)(0x0b000000u + (i << 8)); /* 11.0.0.0/24 onwards */
 
 	memset(p, 0, sizeof(*p));
 	p->family = AF_INET;
@@ -158,9 +158,11 @@ run(size_t n, unsigned ngroups)
 		snprintf(nh, sizeof(nh), "10.0.1.%u", 2 + g);
 		vpn[g] = src(rib, name, RIB_CLASS_VPN, nh, "v2");
 	}
-	if (with_export) {	/* a LAN peer gets every cloud prefix */
-		struct rib_export_cfg	 ec = { .role = RIB_EXP_LAN, .ops = &exp_ops, .name = "lan" };
-		rib_export_id		 eid;
+	if (with_export) { /* a LAN peer gets every cloud prefix */
+		struct rib_export_cfg ec = { .role = RIB_EXP_LAN,
+			.ops = &exp_ops,
+			.name = "lan" };
+		rib_export_id	      eid;
 
 		if (rib_export_add(rib, &ec, &eid) != 0)
 			abort();
@@ -198,11 +200,12 @@ run(size_t n, unsigned ngroups)
 	 * groups pays to fail over), on the same kernel */
 	t_peer = 0;
 	if (bfib) {
-		struct ipaddr	 gw;
-		uint32_t	 nh, grp;
+		struct ipaddr gw;
+		uint32_t      nh, grp;
 
 		ipaddr_parse("10.0.1.2", &gw);
-		if (fib_nh_get(bfib, &gw, "v2", &nh) != 0 || fib_group_new(bfib, &nh, 1, &grp) != 0)
+		if (fib_nh_get(bfib, &gw, "v2", &nh) != 0 ||
+		    fib_group_new(bfib, &nh, 1, &grp) != 0)
 			abort();
 		fib_flush(bfib);
 		settle(rib);
@@ -232,15 +235,16 @@ run(size_t n, unsigned ngroups)
 		    t_peer / (e.switch_time_us ? e.switch_time_us : 1));
 	else
 		snprintf(peer, sizeof(peer), "%9s %10s", "-", "-");
-	printf("%9zu %6" PRIu64 " %7u %9u %8.0f %9.1f %9.1f %9.1f %s %6.0f\n", n,
-	    st.groups, e.groups_rewritten, e.switch_time_us, t_call, t_resel / 1e3,
-	    t_back / 1e3, t_load / 1e3, peer, (double)(rss_bytes() - rss0) / (double)n);
+	printf("%9zu %6" PRIu64 " %7u %9u %8.0f %9.1f %9.1f %9.1f %s %6.0f\n", n, st.groups,
+	    e.groups_rewritten, e.switch_time_us, t_call, t_resel / 1e3, t_back / 1e3,
+	    t_load / 1e3, peer, (double)(rss_bytes() - rss0) / (double)n);
 	fflush(stdout);
 	if (e.prefixes_moved != n)
 		fprintf(stderr, "moved %u != %zu\n", e.prefixes_moved, n);
 	if (with_export)
-		printf("%9s export to a LAN peer: %" PRIu64 " announces, %" PRIu64 " withdraws\n", "",
-		    n_announce, n_withdraw);
+		printf("%9s export to a LAN peer: %" PRIu64 " announces, %" PRIu64
+		       " withdraws\n",
+		    "", n_announce, n_withdraw);
 	/* leave the kernel clean for the next size */
 	rib_source_del(rib, cir);
 	for (g = 0; g < ngroups; g++)
@@ -255,16 +259,16 @@ run(size_t n, unsigned ngroups)
 static int
 kernel_setup(bool compat0)
 {
-	struct fib_cfg	 cfg = { .table = 100 };
+	struct fib_cfg cfg = { .table = 100 };
 
 	if (unshare(CLONE_NEWNET) < 0) {
 		perror("unshare(CLONE_NEWNET)");
 		return -1;
 	}
 	if (system("ip link set lo up && ip link add v0 type veth peer name v1 &&"
-	    " ip link add v2 type veth peer name v3 &&"
-	    " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
-	    " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2") != 0)
+		   " ip link add v2 type veth peer name v3 &&"
+		   " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
+		   " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2") != 0)
 		return -1;
 	if (compat0 && system("sysctl -qw net.ipv4.nexthop_compat_mode=0") != 0)
 		return -1;
@@ -276,15 +280,16 @@ kernel_setup(bool compat0)
 int
 main(int argc, char **argv)
 {
-	static const size_t	 def[] = { 1000, 10000, 100000, 1000000 };
-	size_t			 ns[16], nn = 0, i;
-	unsigned		 groups = 1;
-	bool			 nocompat = false;
-	int			 a;
+	static const size_t def[] = { 1000, 10000, 100000, 1000000 };
+	size_t		    ns[16], nn = 0, i;
+	unsigned	    groups = 1;
+	bool		    nocompat = false;
+	int		    a;
 
 	log_init("bench_rib", LOG_LVL_WARN, true);
 	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--kernel") == 0 || strcmp(argv[a], "--kernel-nocompat") == 0) {
+		if (strcmp(argv[a], "--kernel") == 0 ||
+		    strcmp(argv[a], "--kernel-nocompat") == 0) {
 			nocompat = strcmp(argv[a], "--kernel-nocompat") == 0;
 			if (kernel_setup(nocompat) != 0)
 				return 1;
@@ -302,11 +307,13 @@ main(int argc, char **argv)
 		for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 			ns[nn++] = def[i];
 	printf("rib failover bench: FIB %s, %u backup set(s)%s\n",
-	    !bfib ? "none" : nocompat ? "kernel (netns, nexthop_compat_mode=0)" : "kernel (netns)",
+	    !bfib	 ? "none" :
+		nocompat ? "kernel (netns, nexthop_compat_mode=0)" :
+			   "kernel (netns)",
 	    groups, with_export ? ", export to one LAN peer" : "");
 	printf("%9s %6s %7s %9s %8s %9s %9s %9s %9s %10s %6s\n", "prefixes", "groups",
-	    "rewrote", "switch_us", "call_us", "resel_ms", "failbk_ms", "load_ms",
-	    "perpfx_ms", "perpfx/sw", "B/pfx");
+	    "rewrote", "switch_us", "call_us", "resel_ms", "failbk_ms", "load_ms", "perpfx_ms",
+	    "perpfx/sw", "B/pfx");
 	for (i = 0; i < nn; i++)
 		run(ns[i], groups);
 	if (bfib) {

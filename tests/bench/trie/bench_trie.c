@@ -25,7 +25,7 @@ rng(void)
 static double
 now_ns(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
@@ -34,7 +34,7 @@ now_ns(void)
 static size_t
 heap_used(void)
 {
-	struct mallinfo2	 mi = mallinfo2();
+	struct mallinfo2 mi = mallinfo2();
 
 	return mi.uordblks + mi.hblkhd;
 }
@@ -42,8 +42,8 @@ heap_used(void)
 static size_t
 rss_bytes(void)
 {
-	FILE		*f = fopen("/proc/self/statm", "r");
-	unsigned long	 size = 0, rss = 0;
+	FILE	     *f = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, rss = 0;
 
 	if (f == NULL)
 		return 0;
@@ -60,7 +60,7 @@ rss_bytes(void)
 static unsigned
 random_len(void)
 {
-	unsigned	 r = (unsigned)(rng() % 1000);
+	unsigned r = (unsigned)(rng() % 1000);
 
 	if (r < 600)
 		return 24;
@@ -89,14 +89,14 @@ random_len(void)
  * addressing, linear probing, backward-shift delete.
  */
 struct peer_ent {
-	uint32_t	 addr;
-	uint8_t		 len;
-	uint8_t		 used;
-	void		*val;
+	uint32_t addr;
+	uint8_t	 len;
+	uint8_t	 used;
+	void	*val;
 };
 
 struct peer {
-	struct peer_ent	*tab;
+	struct peer_ent *tab;
 	size_t		 mask;
 	size_t		 perlen[33];
 };
@@ -116,7 +116,7 @@ v4_mask(unsigned len)
 static inline size_t
 peer_hash(uint32_t addr, unsigned len)
 {
-	uint64_t	 h = (uint64_t)addr << 8 | len;
+	uint64_t h = (uint64_t)addr << 8 | len;
 
 	/* murmur3 fmix64: every input bit reaches the low bits we index with */
 	h ^= h >> 33;
@@ -130,7 +130,7 @@ peer_hash(uint32_t addr, unsigned len)
 static int
 peer_init(struct peer *pt, size_t n)
 {
-	size_t	 cap = 1;
+	size_t cap = 1;
 
 	while (cap < 2 * n)
 		cap <<= 1;
@@ -143,7 +143,8 @@ peer_init(struct peer *pt, size_t n)
 static struct peer_ent *
 peer_find(const struct peer *pt, uint32_t addr, unsigned len)
 {
-	for (size_t i = peer_hash(addr, len) & pt->mask; pt->tab[i].used; i = (i + 1) & pt->mask)
+	for (size_t i = peer_hash(addr, len) & pt->mask; pt->tab[i].used;
+	     i = (i + 1) & pt->mask)
 		if (pt->tab[i].addr == addr && pt->tab[i].len == len)
 			return &pt->tab[i];
 	return NULL;
@@ -152,8 +153,8 @@ peer_find(const struct peer *pt, uint32_t addr, unsigned len)
 static void
 peer_insert(struct peer *pt, const struct prefix *p, void *val)
 {
-	uint32_t	 addr = v4_word(p->bytes);
-	size_t		 i;
+	uint32_t addr = v4_word(p->bytes);
+	size_t	 i;
 
 	for (i = peer_hash(addr, p->len) & pt->mask; pt->tab[i].used; i = (i + 1) & pt->mask)
 		if (pt->tab[i].addr == addr && pt->tab[i].len == p->len) {
@@ -167,7 +168,7 @@ peer_insert(struct peer *pt, const struct prefix *p, void *val)
 static void *
 peer_delete(struct peer *pt, const struct prefix *p)
 {
-	struct peer_ent	*e = peer_find(pt, v4_word(p->bytes), p->len);
+	struct peer_ent *e = peer_find(pt, v4_word(p->bytes), p->len);
 	size_t		 i, j;
 	void		*val;
 
@@ -178,7 +179,7 @@ peer_delete(struct peer *pt, const struct prefix *p)
 	/* backward shift: pull later entries of the run into the hole */
 	i = (size_t)(e - pt->tab);
 	for (j = (i + 1) & pt->mask; pt->tab[j].used; j = (j + 1) & pt->mask) {
-		size_t	 home = peer_hash(pt->tab[j].addr, pt->tab[j].len) & pt->mask;
+		size_t home = peer_hash(pt->tab[j].addr, pt->tab[j].len) & pt->mask;
 
 		if (((j - home) & pt->mask) >= ((j - i) & pt->mask)) {
 			pt->tab[i] = pt->tab[j];
@@ -193,7 +194,7 @@ static void *
 peer_best(const struct peer *pt, uint32_t addr, int maxlen)
 {
 	for (int len = maxlen; len >= 0; len--) {
-		struct peer_ent	*e;
+		struct peer_ent *e;
 
 		if (pt->perlen[len] &&
 		    (e = peer_find(pt, addr & v4_mask((unsigned)len), (unsigned)len)) != NULL)
@@ -212,8 +213,8 @@ static void
 shuffle(struct prefix *v, size_t n)
 {
 	for (size_t i = n - 1; i > 0; i--) {
-		size_t		 j = rng() % (i + 1);
-		struct prefix	 x = v[i];
+		size_t	      j = rng() % (i + 1);
+		struct prefix x = v[i];
 
 		v[i] = v[j];
 		v[j] = x;
@@ -224,19 +225,19 @@ shuffle(struct prefix *v, size_t n)
 static struct prefix *
 make_prefixes(size_t n)
 {
-	size_t		 cap = n + n / 4, have = 0;
-	struct prefix	*v = malloc(cap * sizeof(*v));
+	size_t	       cap = n + n / 4, have = 0;
+	struct prefix *v = malloc(cap * sizeof(*v));
 
 	if (v == NULL)
 		return NULL;
 	while (have < n) {
-		size_t	 u = 0;
+		size_t u = 0;
 
 		while (have < cap) {
-			uint8_t		 b[4];
-			uint32_t	 x = (uint32_t)rng();
+			uint8_t	 b[4];
+			uint32_t x = (uint32_t)rng();
 
-			b[0] = (uint8_t)(1 + (x >> 24) % 223);	/* 1..223 */
+			b[0] = (uint8_t)(1 + (x >> 24) % 223); /* 1..223 */
 			b[1] = (uint8_t)(x >> 16);
 			b[2] = (uint8_t)(x >> 8);
 			b[3] = (uint8_t)x;
@@ -253,11 +254,11 @@ make_prefixes(size_t n)
 }
 
 struct result {
-	double		 insert, lookup, covering, delete;	/* ns per operation */
-	double		 walk;		/* ns per prefix of a full ordered walk */
-	double		 bytes;		/* heap per prefix */
-	double		 rss;		/* RSS per prefix (trie only) */
-	size_t		 hits, covered, nodes;
+	double insert, lookup, covering, delete; /* ns per operation */
+	double walk;				 /* ns per prefix of a full ordered walk */
+	double bytes;				 /* heap per prefix */
+	double rss;				 /* RSS per prefix (trie only) */
+	size_t hits, covered, nodes;
 };
 
 static void
@@ -267,21 +268,29 @@ result_min(struct result *best, const struct result *r, int round)
 		*best = *r;
 		return;
 	}
-#define MIN_(f) do { if (r->f < best->f) best->f = r->f; } while (0)
-	MIN_(insert); MIN_(lookup); MIN_(covering); MIN_(delete); MIN_(walk);
+#define MIN_(f)                         \
+	do {                            \
+		if (r->f < best->f)     \
+			best->f = r->f; \
+	} while (0)
+	MIN_(insert);
+	MIN_(lookup);
+	MIN_(covering);
+	MIN_(delete);
+	MIN_(walk);
 #undef MIN_
 }
 
 struct walk_check {
-	struct prefix	 prev;
-	size_t		 n;
-	int		 bad;
+	struct prefix prev;
+	size_t	      n;
+	int	      bad;
 };
 
 static int
 walk_count(const struct prefix *p, uint32_t val, void *arg)
 {
-	struct walk_check	*w = arg;
+	struct walk_check *w = arg;
 
 	if (w->n++ > 0 && prefix_cmp(&w->prev, p) >= 0)
 		w->bad = 1;
@@ -292,11 +301,11 @@ walk_count(const struct prefix *p, uint32_t val, void *arg)
 static int
 run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result *r)
 {
-	struct trie		*t;
-	struct trie_stats	 st;
-	struct prefix		 m;
-	size_t			 heap0 = heap_used(), rss0 = rss_bytes();
-	double			 t0;
+	struct trie	 *t;
+	struct trie_stats st;
+	struct prefix	  m;
+	size_t		  heap0 = heap_used(), rss0 = rss_bytes();
+	double		  t0;
 
 	memset(r, 0, sizeof(*r));
 	if ((t = trie_new(AF_INET)) == NULL)
@@ -331,7 +340,7 @@ run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result 
 	r->covering = (now_ns() - t0) / (double)n;
 
 	{
-		struct walk_check	 w = { .n = 0 };
+		struct walk_check w = { .n = 0 };
 
 		t0 = now_ns();
 		trie_walk(t, walk_count, &w);
@@ -340,7 +349,7 @@ run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result 
 			return -1;
 	}
 
-	shuffle(pf, n);	/* delete in an order unrelated to insertion */
+	shuffle(pf, n); /* delete in an order unrelated to insertion */
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i++)
 		if (trie_delete(t, &pf[i]) == 0)
@@ -355,9 +364,9 @@ run_trie(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result 
 static int
 run_peer(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result *r)
 {
-	struct peer	 pt;
-	size_t		 heap0 = heap_used();
-	double		 t0;
+	struct peer pt;
+	size_t	    heap0 = heap_used();
+	double	    t0;
 
 	memset(r, 0, sizeof(*r));
 	if (peer_init(&pt, n) != 0)
@@ -395,11 +404,11 @@ run_peer(struct prefix *pf, const struct ipaddr *addrs, size_t n, struct result 
 int
 main(int argc, char **argv)
 {
-	size_t		 n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
-	int		 rounds = argc > 2 ? atoi(argv[2]) : 3;
-	struct prefix	*pf;
-	struct ipaddr	*addrs;
-	struct result	 tr, pr, best_t = { 0 }, best_p = { 0 };
+	size_t	       n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	int	       rounds = argc > 2 ? atoi(argv[2]) : 3;
+	struct prefix *pf;
+	struct ipaddr *addrs;
+	struct result  tr, pr, best_t = { 0 }, best_p = { 0 };
 
 	if (n < 2 || rounds < 1) {
 		fprintf(stderr, "usage: bench_trie [N>=2 [ROUNDS>=1]]\n");
@@ -413,8 +422,8 @@ main(int argc, char **argv)
 	}
 	/* lookup keys: a random host inside a random inserted prefix */
 	for (size_t i = 0; i < n; i++) {
-		const struct prefix	*p = &pf[rng() % n];
-		uint32_t		 host = (uint32_t)rng();
+		const struct prefix *p = &pf[rng() % n];
+		uint32_t	     host = (uint32_t)rng();
 
 		memset(&addrs[i], 0, sizeof(addrs[i]));
 		addrs[i].family = AF_INET;
@@ -437,31 +446,35 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (pr.hits != tr.hits || pr.covered != tr.covered) {
-			fprintf(stderr, "trie and peer disagree: hits %zu/%zu covering %zu/%zu\n",
-			    tr.hits, pr.hits, tr.covered, pr.covered);
+			fprintf(stderr,
+			    "trie and peer disagree: hits %zu/%zu covering %zu/%zu\n", tr.hits,
+			    pr.hits, tr.covered, pr.covered);
 			return 1;
 		}
 		printf("round %d: trie insert %.1f lookup %.1f covering %.1f delete %.1f ns; "
-		    "peer %.1f %.1f %.1f %.1f ns\n", round + 1, tr.insert, tr.lookup,
-		    tr.covering, tr.delete, pr.insert, pr.lookup, pr.covering, pr.delete);
+		       "peer %.1f %.1f %.1f %.1f ns\n",
+		    round + 1, tr.insert, tr.lookup, tr.covering, tr.delete, pr.insert,
+		    pr.lookup, pr.covering, pr.delete);
 		result_min(&best_t, &tr, round);
 		result_min(&best_p, &pr, round);
 	}
 	printf("prefixes %zu, trie nodes %zu (%.2f per prefix), lookup hits %zu, "
-	    "covering found %zu\n", n, best_t.nodes, (double)best_t.nodes / (double)n,
-	    best_t.hits, best_t.covered);
+	       "covering found %zu\n",
+	    n, best_t.nodes, (double)best_t.nodes / (double)n, best_t.hits, best_t.covered);
 	printf("trie: heap %.1f bytes/prefix, RSS %.1f bytes/prefix (first round), "
-	    "ordered walk %.1f ns/prefix\n", best_t.bytes, best_t.rss, best_t.walk);
+	       "ordered walk %.1f ns/prefix\n",
+	    best_t.bytes, best_t.rss, best_t.walk);
 	printf("peer (hash probe per length): insert %.1f lookup %.1f covering %.1f "
-	    "delete %.1f ns, %.1f bytes/prefix\n", best_p.insert, best_p.lookup,
-	    best_p.covering, best_p.delete, best_p.bytes);
+	       "delete %.1f ns, %.1f bytes/prefix\n",
+	    best_p.insert, best_p.lookup, best_p.covering, best_p.delete, best_p.bytes);
 	printf("ratio trie/peer: insert %.2f lookup %.2f covering %.2f delete %.2f "
-	    "memory %.2f\n", best_t.insert / best_p.insert, best_t.lookup / best_p.lookup,
+	       "memory %.2f\n",
+	    best_t.insert / best_p.insert, best_t.lookup / best_p.lookup,
 	    best_t.covering / best_p.covering, best_t.delete / best_p.delete,
 	    best_t.bytes / best_p.bytes);
 	printf("RESULT n=%zu insert_ns=%.1f lookup_ns=%.1f covering_ns=%.1f "
-	    "delete_ns=%.1f bytes_per_prefix=%.1f\n", n, best_t.insert, best_t.lookup,
-	    best_t.covering, best_t.delete, best_t.bytes);
+	       "delete_ns=%.1f bytes_per_prefix=%.1f\n",
+	    n, best_t.insert, best_t.lookup, best_t.covering, best_t.delete, best_t.bytes);
 	free(pf);
 	free(addrs);
 	return 0;

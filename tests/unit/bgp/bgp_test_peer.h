@@ -25,14 +25,14 @@
 
 /* What the hooks saw. */
 struct tp_hooks {
-	int		 up, down, hold_down, sync, stale_mark, stale_sweep;
-	int		 adds, dels;
-	struct prefix	 last_add, last_del;
+	int		     up, down, hold_down, sync, stale_mark, stale_sweep;
+	int		     adds, dels;
+	struct prefix	     last_add, last_del;
 	struct bgp_path_info last_pi;
-	struct bgp_peer	*export_peer;	/* announce this on export_sync */
-	int		 export_n;	/* how many /24s under 10.99.0.0/16 */
-	struct ipaddr	 local[4];	/* "our" addresses (nexthop_local) */
-	int		 nlocal;
+	struct bgp_peer	    *export_peer; /* announce this on export_sync */
+	int		     export_n;	  /* how many /24s under 10.99.0.0/16 */
+	struct ipaddr	     local[4];	  /* "our" addresses (nexthop_local) */
+	int		     nlocal;
 };
 
 static TP_UNUSED void
@@ -81,7 +81,7 @@ tp_h_stale(void *arg, uint32_t src, bool mark)
 static TP_UNUSED void
 tp_h_sync(void *arg, uint32_t src)
 {
-	struct tp_hooks	*h = arg;
+	struct tp_hooks *h = arg;
 	struct prefix	 p;
 	int		 i;
 
@@ -99,7 +99,7 @@ tp_h_sync(void *arg, uint32_t src)
 static TP_UNUSED bool
 tp_h_local(void *arg, const struct ipaddr *a)
 {
-	struct tp_hooks	*h = arg;
+	struct tp_hooks *h = arg;
 	int		 i;
 
 	for (i = 0; i < h->nlocal; i++)
@@ -109,8 +109,12 @@ tp_h_local(void *arg, const struct ipaddr *a)
 }
 
 static const struct bgp_hooks tp_hooks_ops = {
-	.path_add = tp_h_add, .path_del = tp_h_del, .session = tp_h_session,
-	.stale = tp_h_stale, .export_sync = tp_h_sync, .nexthop_local = tp_h_local,
+	.path_add = tp_h_add,
+	.path_del = tp_h_del,
+	.session = tp_h_session,
+	.stale = tp_h_stale,
+	.export_sync = tp_h_sync,
+	.nexthop_local = tp_h_local,
 };
 
 /* ---- loop driving ---- */
@@ -137,7 +141,7 @@ tp_now(void)
 static TP_UNUSED bool
 tp_run_until(uv_loop_t *loop, bool (*cond)(void *), void *arg, unsigned ms)
 {
-	uint64_t	 end = tp_now() + (uint64_t)ms * tp_scale();
+	uint64_t end = tp_now() + (uint64_t)ms * tp_scale();
 
 	for (;;) {
 		uv_run(loop, UV_RUN_NOWAIT);
@@ -158,18 +162,18 @@ tp_run_ms(uv_loop_t *loop, unsigned ms)
 /* ---- a scripted peer connection ---- */
 
 struct tp_conn {
-	int		 fd;
-	uint8_t		 buf[1 << 17];
-	size_t		 len;
-	bool		 eof;
+	int	fd;
+	uint8_t buf[1 << 17];
+	size_t	len;
+	bool	eof;
 };
 
 static TP_UNUSED int
 tp_listen(uint16_t *port)
 {
-	struct sockaddr_in	 sin = { .sin_family = AF_INET };
-	socklen_t		 sl = sizeof(sin);
-	int			 fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t	   sl = sizeof(sin);
+	int		   fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -184,21 +188,21 @@ tp_listen(uint16_t *port)
 static TP_UNUSED uint16_t
 tp_free_port(void)
 {
-	uint16_t	 port = 0;
-	int		 fd = tp_listen(&port);
+	uint16_t port = 0;
+	int	 fd = tp_listen(&port);
 
 	close(fd);
 	return port;
 }
 
 struct tp_accept_ctx {
-	int	 lfd, fd;
+	int lfd, fd;
 };
 
 static TP_UNUSED bool
 tp_accept_cond(void *arg)
 {
-	struct tp_accept_ctx	*a = arg;
+	struct tp_accept_ctx *a = arg;
 
 	if (a->fd < 0)
 		a->fd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK);
@@ -208,8 +212,8 @@ tp_accept_cond(void *arg)
 static TP_UNUSED struct tp_conn *
 tp_accept(uv_loop_t *loop, int lfd, unsigned ms)
 {
-	struct tp_accept_ctx	 a = { lfd, -1 };
-	struct tp_conn		*c;
+	struct tp_accept_ctx a = { lfd, -1 };
+	struct tp_conn	    *c;
 
 	if (!tp_run_until(loop, tp_accept_cond, &a, ms))
 		return NULL;
@@ -221,8 +225,8 @@ tp_accept(uv_loop_t *loop, int lfd, unsigned ms)
 static TP_UNUSED struct tp_conn *
 tp_connect(uint16_t port)
 {
-	struct sockaddr_in	 sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct tp_conn		*c = calloc(1, sizeof(*c));
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct tp_conn	  *c = calloc(1, sizeof(*c));
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -242,7 +246,7 @@ tp_close(struct tp_conn *c)
 static TP_UNUSED void
 tp_fill(struct tp_conn *c)
 {
-	ssize_t	 n = -1;
+	ssize_t n = -1;
 
 	while (c->len < sizeof(c->buf) &&
 	    (n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0)) > 0)
@@ -254,15 +258,14 @@ tp_fill(struct tp_conn *c)
 static TP_UNUSED bool
 tp_whole_msg(const struct tp_conn *c)
 {
-	return c->len >= BGP_HDR_LEN &&
-	    c->len >= ((size_t)c->buf[16] << 8 | c->buf[17]);
+	return c->len >= BGP_HDR_LEN && c->len >= ((size_t)c->buf[16] << 8 | c->buf[17]);
 }
 
 /* A whole message, or the end of the connection: nothing more will come. */
 static TP_UNUSED bool
 tp_have_msg(void *arg)
 {
-	struct tp_conn	*c = arg;
+	struct tp_conn *c = arg;
 
 	tp_fill(c);
 	return tp_whole_msg(c) || c->eof;
@@ -273,8 +276,8 @@ tp_have_msg(void *arg)
 static TP_UNUSED int
 tp_recv(uv_loop_t *loop, struct tp_conn *c, uint8_t *out, size_t *outlen, unsigned ms)
 {
-	size_t	 len;
-	int	 type;
+	size_t len;
+	int    type;
 
 	if (!tp_run_until(loop, tp_have_msg, c, ms) || !tp_whole_msg(c))
 		return -1;
@@ -293,10 +296,10 @@ tp_recv(uv_loop_t *loop, struct tp_conn *c, uint8_t *out, size_t *outlen, unsign
 static TP_UNUSED int
 tp_expect(uv_loop_t *loop, struct tp_conn *c, int type, uint8_t *out, unsigned ms)
 {
-	uint64_t	 end = tp_now() + (uint64_t)ms * tp_scale();
-	uint8_t		 tmp[BGP_MAX_EXT_MSG];
-	size_t		 len;
-	int		 t;
+	uint64_t end = tp_now() + (uint64_t)ms * tp_scale();
+	uint8_t	 tmp[BGP_MAX_EXT_MSG];
+	size_t	 len;
+	int	 t;
 
 	while (tp_now() < end) {
 		t = tp_recv(loop, c, tmp, &len, (unsigned)((end - tp_now()) / tp_scale()) + 1);
@@ -322,14 +325,14 @@ tp_expect(uv_loop_t *loop, struct tp_conn *c, int type, uint8_t *out, unsigned m
 static TP_UNUSED struct tp_conn *
 tp_accept_open(uv_loop_t *loop, int lfd, uint8_t *out, unsigned ms)
 {
-	uint64_t	 end = tp_now() + (uint64_t)ms * tp_scale();
-	struct tp_conn	*c;
+	uint64_t	end = tp_now() + (uint64_t)ms * tp_scale();
+	struct tp_conn *c;
 
 	while (tp_now() < end) {
 		if (!(c = tp_accept(loop, lfd, (unsigned)((end - tp_now()) / tp_scale()) + 1)))
 			return NULL;
 		if (tp_expect(loop, c, BGP_MSG_OPEN, out,
-		    (unsigned)((end - tp_now()) / tp_scale()) + 1) > 0)
+			(unsigned)((end - tp_now()) / tp_scale()) + 1) > 0)
 			return c;
 		tp_close(c);
 	}
@@ -339,7 +342,7 @@ tp_accept_open(uv_loop_t *loop, int lfd, uint8_t *out, unsigned ms)
 static TP_UNUSED void
 tp_send(struct tp_conn *c, const uint8_t *m, size_t len)
 {
-	size_t	 off = 0;
+	size_t off = 0;
 
 	while (off < len) {
 		ssize_t n = send(c->fd, m + off, len - off, MSG_NOSIGNAL);
@@ -355,15 +358,15 @@ tp_send(struct tp_conn *c, const uint8_t *m, size_t len)
 }
 
 /* Address families in the test peer's GR capability (0: it only helps). */
-static int	tp_gr_afs = 1;
+static int tp_gr_afs = 1;
 
 static TP_UNUSED void
 tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v6, bool gr,
     bool gr_fwd)
 {
-	uint8_t		 buf[BGP_MAX_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_open	 o;
+	uint8_t		buf[BGP_MAX_MSG];
+	struct wire_wr	w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_open o;
 
 	memset(&o, 0, sizeof(o));
 	o.asn = asn;
@@ -376,10 +379,10 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 	o.caps.as4_asn = asn;
 	if (gr) {
 		o.caps.gr = true;
-		o.caps.gr_time = 10;	/* 200 ms */
+		o.caps.gr_time = 10; /* 200 ms */
 		o.caps.gr_af_count = (uint8_t)tp_gr_afs;
 		o.caps.gr_af[0] = (struct bgp_gr_af){ BGP_AFI_IPV4, BGP_SAFI_UNICAST,
-		    gr_fwd ? BGP_GR_AF_F_FORWARDING : 0 };
+			gr_fwd ? BGP_GR_AF_F_FORWARDING : 0 };
 	}
 	bgp_open_encode(&w, &o);
 	tp_send(c, buf, wire_wr_len(&w));
@@ -389,8 +392,8 @@ tp_send_open(struct tp_conn *c, uint32_t asn, uint16_t hold, uint32_t id, bool v
 static TP_UNUSED void
 tp_send_eor(struct tp_conn *c)
 {
-	uint8_t		 buf[64];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+	uint8_t	       buf[64];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
 
 	bgp_eor_encode(&w, AF_INET);
 	tp_send(c, buf, wire_wr_len(&w));
@@ -399,8 +402,8 @@ tp_send_eor(struct tp_conn *c)
 static TP_UNUSED void
 tp_send_keepalive(struct tp_conn *c)
 {
-	uint8_t		 buf[BGP_HDR_LEN];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+	uint8_t	       buf[BGP_HDR_LEN];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
 
 	bgp_keepalive_encode(&w);
 	tp_send(c, buf, wire_wr_len(&w));
@@ -409,9 +412,9 @@ tp_send_keepalive(struct tp_conn *c)
 static TP_UNUSED void
 tp_send_notify(struct tp_conn *c, uint8_t code, uint8_t sub)
 {
-	uint8_t			 buf[64];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_notify	 n;
+	uint8_t		  buf[64];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_notify n;
 
 	bgp_notify_set(&n, code, sub);
 	bgp_notify_encode(&w, &n, BGP_MAX_MSG);
@@ -424,10 +427,10 @@ static TP_UNUSED size_t
 tp_build_update(uint8_t *buf, size_t cap, const char **wd, int nwd, const char **nlri,
     int nnlri, uint32_t path_as, const uint8_t *extra, size_t extra_len)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
-	size_t		 start, m;
-	struct prefix	 p;
-	int		 i;
+	struct wire_wr w = wire_wr_init(buf, cap);
+	size_t	       start, m;
+	struct prefix  p;
+	int	       i;
 
 	start = bgp_msg_begin(&w, BGP_MSG_UPDATE);
 	m = wire_mark_len16(&w);
@@ -439,8 +442,8 @@ tp_build_update(uint8_t *buf, size_t cap, const char **wd, int nwd, const char *
 	wire_patch_len16(&w, m);
 	m = wire_mark_len16(&w);
 	if (nnlri) {
-		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);		/* ORIGIN IGP */
-		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5);	/* AS_SEQ, 1 AS */
+		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);    /* ORIGIN IGP */
+		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5); /* AS_SEQ, 1 AS */
 		wire_put_u32(&w, path_as);
 		wire_put_bytes(&w, (const uint8_t[]){ 0x40, 3, 4, 10, 0, 0, 2 }, 7);
 		if (extra_len)
@@ -462,22 +465,22 @@ struct tp_env {
 	uv_loop_t	 loop;
 	struct bgp	*bgp;
 	struct tp_hooks	 h;
-	int		 lfd;		/* our fake peer's listener */
-	uint16_t	 port;		/* its port */
-	struct bgp_peer	*peer;
+	int		 lfd;  /* our fake peer's listener */
+	uint16_t	 port; /* its port */
+	struct bgp_peer *peer;
 };
 
-#define TP_LOCAL_AS	65001
-#define TP_REMOTE_AS	65002
-#define TP_LOCAL_ID	0x0a000001u	/* 10.0.0.1 */
+#define TP_LOCAL_AS  65001
+#define TP_REMOTE_AS 65002
+#define TP_LOCAL_ID  0x0a000001u /* 10.0.0.1 */
 
 static TP_UNUSED void
 tp_env_init(struct tp_env *e)
 {
-	struct bgp_global_cfg	 g = { TP_LOCAL_AS, TP_LOCAL_ID };
+	struct bgp_global_cfg g = { TP_LOCAL_AS, TP_LOCAL_ID };
 
 	memset(e, 0, sizeof(*e));
-	bgp_ms_per_sec = 20 * tp_scale();	/* 1 configured second = 20 ms */
+	bgp_ms_per_sec = 20 * tp_scale(); /* 1 configured second = 20 ms */
 	uv_loop_init(&e->loop);
 	e->bgp = bgp_new(&e->loop, &g, &tp_hooks_ops, &e->h);
 	e->lfd = tp_listen(&e->port);
@@ -511,21 +514,21 @@ tp_env_fini(struct tp_env *e)
 static TP_UNUSED bool
 tp_state_is(struct tp_env *e, const char *want)
 {
-	struct bgp_peer_state	 st;
+	struct bgp_peer_state st;
 
 	bgp_peer_state_get(e->peer, &st);
 	return strcmp(st.state, want) == 0;
 }
 
 struct tp_state_ctx {
-	struct tp_env	*e;
-	const char	*want;
+	struct tp_env *e;
+	const char    *want;
 };
 
 static TP_UNUSED bool
 tp_state_cond(void *arg)
 {
-	struct tp_state_ctx	*s = arg;
+	struct tp_state_ctx *s = arg;
 
 	return tp_state_is(s->e, s->want);
 }
@@ -533,7 +536,7 @@ tp_state_cond(void *arg)
 static TP_UNUSED bool
 tp_wait_state(struct tp_env *e, const char *want, unsigned ms)
 {
-	struct tp_state_ctx	 s = { e, want };
+	struct tp_state_ctx s = { e, want };
 
 	return tp_run_until(&e->loop, tp_state_cond, &s, ms);
 }
@@ -542,7 +545,7 @@ tp_wait_state(struct tp_env *e, const char *want, unsigned ms)
 static TP_UNUSED struct tp_conn *
 tp_establish(struct tp_env *e, struct bgp_peer_cfg *cfg, uint16_t hold, bool gr, bool gr_fwd)
 {
-	struct tp_conn	*c;
+	struct tp_conn *c;
 
 	if (!e->peer && bgp_peer_add(e->bgp, cfg, &e->peer) != 0)
 		return NULL;
@@ -564,11 +567,11 @@ static TP_UNUSED size_t
 tp_build_update6(uint8_t *buf, size_t cap, const char *global, const char *ll,
     const char **nlri, int n)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
-	struct ipaddr	 g, l;
-	struct prefix	 p;
-	size_t		 start, m, am;
-	int		 i;
+	struct wire_wr w = wire_wr_init(buf, cap);
+	struct ipaddr  g, l;
+	struct prefix  p;
+	size_t	       start, m, am;
+	int	       i;
 
 	if (ipaddr_parse(global, &g) != 0 || (ll && ipaddr_parse(ll, &l) != 0))
 		return 0;
@@ -578,7 +581,7 @@ tp_build_update6(uint8_t *buf, size_t cap, const char *global, const char *ll,
 	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 1, 1, 0 }, 4);
 	wire_put_bytes(&w, (const uint8_t[]){ 0x40, 2, 6, 2, 1 }, 5);
 	wire_put_u32(&w, TP_REMOTE_AS);
-	wire_put_bytes(&w, (const uint8_t[]){ 0x90, 14 }, 2);	/* optional, extended length */
+	wire_put_bytes(&w, (const uint8_t[]){ 0x90, 14 }, 2); /* optional, extended length */
 	am = wire_mark_len16(&w);
 	wire_put_u16(&w, BGP_AFI_IPV6);
 	wire_put_u8(&w, BGP_SAFI_UNICAST);
@@ -586,7 +589,7 @@ tp_build_update6(uint8_t *buf, size_t cap, const char *global, const char *ll,
 	wire_put_bytes(&w, g.bytes, 16);
 	if (ll)
 		wire_put_bytes(&w, l.bytes, 16);
-	wire_put_u8(&w, 0);	/* reserved */
+	wire_put_u8(&w, 0); /* reserved */
 	for (i = 0; i < n; i++) {
 		if (prefix_parse(nlri[i], &p) != 0)
 			return 0;
@@ -603,7 +606,7 @@ tp_build_update6(uint8_t *buf, size_t cap, const char *global, const char *ll,
 static TP_UNUSED struct tp_conn *
 tp_establish_dual(struct tp_env *e, struct bgp_peer_cfg *cfg)
 {
-	struct tp_conn	*c;
+	struct tp_conn *c;
 
 	cfg->ipv6_unicast = true;
 	if (!e->peer && bgp_peer_add(e->bgp, cfg, &e->peer) != 0)

@@ -12,13 +12,13 @@
 static void
 test_ptab_random(void **state)
 {
-	struct bgp_ptab		 t;
-	struct bgp_pt_ref	 ref;
+	struct bgp_ptab	  t;
+	struct bgp_pt_ref ref;
 	enum { N = 20000 };
-	static struct prefix	 v[N];
-	size_t			 count = 0, i, r;
-	bool			 isnew;
-	void			*val;
+	static struct prefix v[N];
+	size_t		     count = 0, i, r;
+	bool		     isnew;
+	void		    *val;
 
 	bgp_ptab_init(&t, AF_INET);
 	srand(7);
@@ -62,11 +62,11 @@ test_ptab_random(void **state)
 static void
 test_ptab_big(void **state)
 {
-	struct bgp_ptab		 t;
-	struct bgp_pt_ref	 ref;
-	struct prefix		 p = { .family = AF_INET, .len = 24 };
-	uint32_t		 i, n = 300000;
-	bool			 isnew;
+	struct bgp_ptab	  t;
+	struct bgp_pt_ref ref;
+	struct prefix	  p = { .family = AF_INET, .len = 24 };
+	uint32_t	  i, n = 300000;
+	bool		  isnew;
 
 	bgp_ptab_init(&t, AF_INET);
 	for (i = 0; i < n; i++) {
@@ -94,17 +94,17 @@ test_ptab_big(void **state)
 /* ---- received routes ---- */
 
 struct walk_acc {
-	int		 n;
-	char		 first[PREFIX_STRLEN];
-	char		 nh[IPADDR_STRLEN];
-	char		 aspath[64];
-	int		 stale;
+	int  n;
+	char first[PREFIX_STRLEN];
+	char nh[IPADDR_STRLEN];
+	char aspath[64];
+	int  stale;
 };
 
 static int
 walk_cb(const struct bgp_route_view *v, void *arg)
 {
-	struct walk_acc	*w = arg;
+	struct walk_acc *w = arg;
 
 	if (!w->n++) {
 		prefix_fmt(v->prefix, w->first, sizeof(w->first));
@@ -119,22 +119,22 @@ static void
 send_update(struct tp_conn *c, const char **wd, int nwd, const char **nlri, int n,
     const uint8_t *extra, size_t extra_len)
 {
-	uint8_t	 msg[BGP_MAX_MSG];
-	size_t	 len = tp_build_update(msg, sizeof(msg), wd, nwd, nlri, n, TP_REMOTE_AS, extra,
-		    extra_len);
+	uint8_t msg[BGP_MAX_MSG];
+	size_t	len =
+	    tp_build_update(msg, sizeof(msg), wd, nwd, nlri, n, TP_REMOTE_AS, extra, extra_len);
 
 	tp_send(c, msg, len);
 }
 
 struct adds_ctx {
-	struct tp_env	*e;
-	int		 adds, dels;
+	struct tp_env *e;
+	int	       adds, dels;
 };
 
 static bool
 adds_cond(void *arg)
 {
-	struct adds_ctx	*a = arg;
+	struct adds_ctx *a = arg;
 
 	return a->e->h.adds >= a->adds && a->e->h.dels >= a->dels;
 }
@@ -142,7 +142,7 @@ adds_cond(void *arg)
 static bool
 wait_hooks(struct tp_env *e, int adds, int dels)
 {
-	struct adds_ctx	 a = { e, adds, dels };
+	struct adds_ctx a = { e, adds, dels };
 
 	return tp_run_until(&e->loop, adds_cond, &a, 1000);
 }
@@ -156,11 +156,11 @@ static void
 test_stop_graceful(void **state)
 {
 	for (int gr = 0; gr <= 1; gr++) {
-		struct tp_env		 e;
-		struct bgp_peer_cfg	 cfg;
-		struct tp_conn		*c;
-		uint8_t			 m[BGP_MAX_MSG];
-		int			 t, notifications = 0;
+		struct tp_env	    e;
+		struct bgp_peer_cfg cfg;
+		struct tp_conn	   *c;
+		uint8_t		    m[BGP_MAX_MSG];
+		int		    t, notifications = 0;
 
 		tp_env_init(&e);
 		tp_peer_cfg(&e, &cfg);
@@ -187,16 +187,16 @@ test_stop_graceful(void **state)
 
 /* Loop turns that read UPDATEs, and the most one of them read. */
 struct turn_count {
-	struct tp_env	*e;
-	uint64_t	 last_in, most;
-	int		 turns_reading;
+	struct tp_env *e;
+	uint64_t       last_in, most;
+	int	       turns_reading;
 };
 
 static void
 turn_cb(uv_check_t *h)
 {
-	struct turn_count	*t = h->data;
-	struct bgp_peer_state	 st;
+	struct turn_count    *t = h->data;
+	struct bgp_peer_state st;
 
 	bgp_peer_state_get(t->e->peer, &st);
 	if (st.updates_in != t->last_in) {
@@ -214,16 +214,16 @@ static void
 test_read_share_per_turn(void **state)
 {
 	enum { MSGS = 28, PER = 1000 };
-	static char		 names[PER][24];
-	const char		*nlri[PER];
-	uint8_t			 msg[BGP_MAX_MSG];
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct turn_count	 t = { 0 };
-	struct bgp_peer_state	 st;
-	uv_check_t		 chk;
-	size_t			 len, total = 0;
+	static char	      names[PER][24];
+	const char	     *nlri[PER];
+	uint8_t		      msg[BGP_MAX_MSG];
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct tp_conn	     *c;
+	struct turn_count     t = { 0 };
+	struct bgp_peer_state st;
+	uv_check_t	      chk;
+	size_t		      len, total = 0;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -231,12 +231,14 @@ test_read_share_per_turn(void **state)
 	assert_non_null(c);
 	for (int m = 0; m < MSGS; m++) {
 		for (int i = 0; i < PER; i++) {
-			snprintf(names[i], sizeof(names[i]), "10.%d.%d.0/24", m * 4 + i / 256, i % 256);
+			snprintf(names[i], sizeof(names[i]), "10.%d.%d.0/24", m * 4 + i / 256,
+			    i % 256);
 			nlri[i] = names[i];
 		}
-		len = tp_build_update(msg, sizeof(msg), NULL, 0, nlri, PER, TP_REMOTE_AS, NULL, 0);
+		len = tp_build_update(msg, sizeof(msg), NULL, 0, nlri, PER, TP_REMOTE_AS, NULL,
+		    0);
 		assert_true(len > 4000);
-		tp_send(c, msg, len);	/* the speaker reads none of it yet */
+		tp_send(c, msg, len); /* the speaker reads none of it yet */
 		total += len;
 	}
 	assert_true(total > 3 * BGP_READ_TURN);
@@ -261,18 +263,18 @@ test_read_share_per_turn(void **state)
 static void
 test_receive_and_withdraw(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
-	struct walk_acc		 w = { 0 };
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
+	struct walk_acc	      w = { 0 };
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "198.51.100.0/25",
-	    "10.0.0.0/8" }, 3, NULL, 0);
+	send_update(c, NULL, 0,
+	    (const char *[]){ "192.0.2.0/24", "198.51.100.0/25", "10.0.0.0/8" }, 3, NULL, 0);
 	assert_true(wait_hooks(&e, 3, 0));
 	assert_int_equal(e.h.last_pi.neighbor_as, TP_REMOTE_AS);
 	assert_int_equal(e.h.last_pi.as_path_len, 1);
@@ -289,10 +291,11 @@ test_receive_and_withdraw(void **state)
 	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1, NULL, 0);
 	tp_run_ms(&e.loop, 30);
 	assert_int_equal(e.h.adds, 3);
-	send_update(c, (const char *[]){ "192.0.2.0/24", "203.0.113.0/24" }, 2, NULL, 0, NULL, 0);
+	send_update(c, (const char *[]){ "192.0.2.0/24", "203.0.113.0/24" }, 2, NULL, 0, NULL,
+	    0);
 	assert_true(wait_hooks(&e, 3, 1));
 	tp_run_ms(&e.loop, 20);
-	assert_int_equal(e.h.dels, 1);	/* unknown prefix withdrawn: no hook */
+	assert_int_equal(e.h.dels, 1); /* unknown prefix withdrawn: no hook */
 	bgp_peer_state_get(e.peer, &st);
 	assert_int_equal(st.pfx_received, 2);
 	/* session loss without GR: every route goes */
@@ -307,13 +310,13 @@ test_receive_and_withdraw(void **state)
 static void
 test_malformed_treat_as_withdraw(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
-	struct wire_wr		 w;
-	size_t			 start, m;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
+	struct wire_wr	    w;
+	size_t		    start, m;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -351,20 +354,20 @@ test_malformed_treat_as_withdraw(void **state)
 static void
 test_max_prefix_teardown(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	cfg.max_prefix = 2;
 	cfg.max_prefix_action = BGP_MAXPFX_TEARDOWN;
-	cfg.max_prefix_restart = 5;	/* 100 ms */
+	cfg.max_prefix_restart = 5; /* 100 ms */
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "192.0.3.0/24",
-	    "192.0.4.0/24" }, 3, NULL, 0);
+	send_update(c, NULL, 0,
+	    (const char *[]){ "192.0.2.0/24", "192.0.3.0/24", "192.0.4.0/24" }, 3, NULL, 0);
 	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
 	assert_int_equal(msg[19], BGP_ERR_CEASE);
 	assert_int_equal(msg[20], BGP_ERR_CEASE_MAXPFX);
@@ -385,9 +388,9 @@ test_max_prefix_teardown(void **state)
 static void
 test_max_prefix_warning(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -395,8 +398,8 @@ test_max_prefix_warning(void **state)
 	cfg.max_prefix_action = BGP_MAXPFX_WARNING;
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "192.0.3.0/24",
-	    "192.0.4.0/24" }, 3, NULL, 0);
+	send_update(c, NULL, 0,
+	    (const char *[]){ "192.0.2.0/24", "192.0.3.0/24", "192.0.4.0/24" }, 3, NULL, 0);
 	assert_true(wait_hooks(&e, 3, 0));
 	tp_run_ms(&e.loop, 30);
 	assert_true(tp_state_is(&e, "Established"));
@@ -410,11 +413,11 @@ test_max_prefix_warning(void **state)
 static void
 test_max_prefix_per_family(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -452,15 +455,15 @@ test_max_prefix_per_family(void **state)
 static void
 test_memory_cap(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG], ext[4 + 800];
-	size_t			 before = bgp_attrs_intern_count();
-	char			 pfx[32];
-	const char		*nlri[1] = { pfx };
-	int			 i, k;
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
+	uint8_t		      msg[BGP_MAX_MSG], ext[4 + 800];
+	size_t		      before = bgp_attrs_intern_count();
+	char		      pfx[32];
+	const char	     *nlri[1] = { pfx };
+	int		      i, k;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -506,10 +509,10 @@ test_memory_cap(void **state)
 static void
 test_graceful_restart(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct walk_acc		 w = { 0 };
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct walk_acc	    w = { 0 };
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -518,15 +521,15 @@ test_graceful_restart(void **state)
 	c = tp_establish(&e, &cfg, 90, true, true);
 	assert_non_null(c);
 	assert_true(e.peer->gr_helper);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "198.51.100.0/24" }, 2,
-	    NULL, 0);
+	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "198.51.100.0/24" }, 2, NULL,
+	    0);
 	assert_true(wait_hooks(&e, 2, 0));
-	tp_close(c);			/* the peer restarts: TCP goes, no NOTIFICATION */
+	tp_close(c); /* the peer restarts: TCP goes, no NOTIFICATION */
 	assert_true(tp_wait_state(&e, "Idle", 500) || tp_state_is(&e, "Connect") ||
 	    tp_state_is(&e, "Active"));
 	tp_run_ms(&e.loop, 5);
 	assert_int_equal(e.h.stale_mark, 1);
-	assert_int_equal(e.h.down, 0);		/* routes stay usable */
+	assert_int_equal(e.h.down, 0); /* routes stay usable */
 	assert_int_equal(e.h.dels, 0);
 	assert_int_equal(bgp_peer_adj_in_walk(e.peer, walk_cb, &w), 0);
 	assert_int_equal(w.stale, 2);
@@ -547,9 +550,9 @@ test_graceful_restart(void **state)
 	tp_close(c);
 	tp_run_ms(&e.loop, 10);
 	assert_int_equal(e.h.stale_mark, 2);
-	bgp_fsm_event(e.peer, BGP_EV_STOP);	/* no reconnection */
+	bgp_fsm_event(e.peer, BGP_EV_STOP); /* no reconnection */
 	tp_run_ms(&e.loop, 100);
-	assert_int_equal(e.h.stale_sweep, 1);	/* still within the restart time */
+	assert_int_equal(e.h.stale_sweep, 1); /* still within the restart time */
 	tp_run_ms(&e.loop, 200);
 	assert_int_equal(e.h.stale_sweep, 2);
 	assert_int_equal(e.h.dels, 2);
@@ -562,9 +565,9 @@ test_graceful_restart(void **state)
 static void
 test_graceful_restart_no_forwarding(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -582,9 +585,9 @@ test_graceful_restart_no_forwarding(void **state)
 	assert_int_equal(e.h.stale_sweep, 1);
 	tp_close(c);
 	tp_run_ms(&e.loop, 5);
-	assert_int_equal(e.h.stale_mark, 2);	/* kept again... */
+	assert_int_equal(e.h.stale_mark, 2); /* kept again... */
 	assert_int_equal(e.h.down, 0);
-	bgp_peer_del(e.peer);			/* ...until the peer is deleted */
+	bgp_peer_del(e.peer); /* ...until the peer is deleted */
 	assert_int_equal(e.h.down, 1);
 	e.peer = NULL;
 	tp_env_fini(&e);
@@ -593,16 +596,16 @@ test_graceful_restart_no_forwarding(void **state)
 /* ---- Adj-RIB-Out ---- */
 
 struct nlri_count {
-	int	 updates, announced, withdrawn, eor;
+	int updates, announced, withdrawn, eor;
 };
 
 /* Count what a run of UPDATEs carries (IPv4 only, no MP). */
 static void
 count_update(const uint8_t *msg, size_t len, struct nlri_count *n)
 {
-	struct wire_rd	 r = wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), wd, at;
-	uint16_t	 wl, al;
-	struct prefix	 p;
+	struct wire_rd r = wire_rd_init(msg + BGP_HDR_LEN, len - BGP_HDR_LEN), wd, at;
+	uint16_t       wl, al;
+	struct prefix  p;
 
 	wire_get_u16(&r, &wl);
 	wire_get_sub(&r, wl, &wd);
@@ -622,8 +625,8 @@ count_update(const uint8_t *msg, size_t len, struct nlri_count *n)
 static void
 read_updates(struct tp_env *e, struct tp_conn *c, struct nlri_count *n, unsigned ms)
 {
-	uint8_t	 msg[BGP_MAX_EXT_MSG];
-	int	 len;
+	uint8_t msg[BGP_MAX_EXT_MSG];
+	int	len;
 
 	while ((len = tp_expect(&e->loop, c, BGP_MSG_UPDATE, msg, ms)) > 0)
 		count_update(msg, (size_t)len, n);
@@ -632,13 +635,13 @@ read_updates(struct tp_env *e, struct tp_conn *c, struct nlri_count *n, unsigned
 static void
 test_export_packing_and_eor(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	struct walk_acc		 w = { 0 };
-	struct prefix		 p;
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
+	struct nlri_count     n = { 0 };
+	struct walk_acc	      w = { 0 };
+	struct prefix	      p;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -688,25 +691,25 @@ test_export_packing_and_eor(void **state)
 static void
 test_export_well_known_communities(void **state)
 {
-	static const uint32_t	 noadv[] = { BGP_COMM_NO_ADVERTISE };
-	static const uint32_t	 noexp[] = { 0xfde80001u, BGP_COMM_NO_EXPORT };
-	static const uint32_t	 subconf[] = { BGP_COMM_NO_EXPORT_SUBCONFED };
-	static const uint32_t	 other[] = { 0xfde80001u };
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	struct bgp_attrs	 tmp = { .flags = BGP_ATTRS_ORIGIN | BGP_ATTRS_NEXT_HOP,
-				    .nexthop4 = { 127, 0, 0, 1 } };
-	struct bgp_attrs	*a_adv, *a_exp, *a_sub, *a_ok;
-	struct prefix		 p;
+	static const uint32_t noadv[] = { BGP_COMM_NO_ADVERTISE };
+	static const uint32_t noexp[] = { 0xfde80001u, BGP_COMM_NO_EXPORT };
+	static const uint32_t subconf[] = { BGP_COMM_NO_EXPORT_SUBCONFED };
+	static const uint32_t other[] = { 0xfde80001u };
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct tp_conn	     *c;
+	struct nlri_count     n = { 0 };
+	struct bgp_attrs      tmp = { .flags = BGP_ATTRS_ORIGIN | BGP_ATTRS_NEXT_HOP,
+		     .nexthop4 = { 127, 0, 0, 1 } };
+	struct bgp_attrs     *a_adv, *a_exp, *a_sub, *a_ok;
+	struct prefix	      p;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	read_updates(&e, c, &n, 100);		/* End-of-RIB */
+	read_updates(&e, c, &n, 100); /* End-of-RIB */
 	tmp.comm = noadv, tmp.ncomm = 1;
 	a_adv = bgp_attrs_intern(&tmp);
 	tmp.comm = noexp, tmp.ncomm = 2;
@@ -726,7 +729,7 @@ test_export_well_known_communities(void **state)
 	bgp_export_announce(e.peer, &p, a_ok);
 	memset(&n, 0, sizeof(n));
 	read_updates(&e, c, &n, 100);
-	assert_int_equal(n.announced, 1);	/* only 10.93.0.0/16 */
+	assert_int_equal(n.announced, 1); /* only 10.93.0.0/16 */
 	assert_int_equal(n.withdrawn, 0);
 	/* the advertised one gains NO_EXPORT: withdrawn */
 	bgp_export_announce(e.peer, &p, a_exp);
@@ -745,9 +748,9 @@ test_export_well_known_communities(void **state)
 static void
 send_route_refresh(struct tp_conn *c)
 {
-	uint8_t		 buf[64];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_rr	 rr = { BGP_AFI_IPV4, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
+	uint8_t	       buf[64];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_rr  rr = { BGP_AFI_IPV4, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
 
 	bgp_rr_encode(&w, &rr);
 	tp_send(c, buf, wire_wr_len(&w));
@@ -757,11 +760,11 @@ send_route_refresh(struct tp_conn *c)
 static void
 test_route_refresh(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct nlri_count   n = { 0 };
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -788,15 +791,15 @@ test_route_refresh(void **state)
 static void
 test_export_prepend_change(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	struct walk_acc		 w = { 0 };
-	static const uint8_t	 aspath3[] = { 2, 3, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xe9,
-				    0, 0, 0xfd, 0xe9 };
-	uint8_t			 msg[BGP_MAX_EXT_MSG];
-	int			 len;
+	struct tp_env	     e;
+	struct bgp_peer_cfg  cfg;
+	struct tp_conn	    *c;
+	struct nlri_count    n = { 0 };
+	struct walk_acc	     w = { 0 };
+	static const uint8_t aspath3[] = { 2, 3, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd,
+		0xe9 };
+	uint8_t		     msg[BGP_MAX_EXT_MSG];
+	int		     len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -831,13 +834,13 @@ test_export_prepend_change(void **state)
 static void
 test_startup_eor_deferral(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg, cfg2;
-	struct bgp_peer		*down;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	struct prefix		 p;
-	uint64_t		 t0;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg, cfg2;
+	struct bgp_peer	   *down;
+	struct tp_conn	   *c;
+	struct nlri_count   n = { 0 };
+	struct prefix	    p;
+	uint64_t	    t0;
 
 	tp_env_init(&e);
 	t0 = mono_ms();
@@ -854,7 +857,7 @@ test_startup_eor_deferral(void **state)
 	read_updates(&e, c, &n, 60);
 	assert_int_equal(n.announced, 2);
 	assert_int_equal(n.eor, 0);
-	prefix_parse("10.1.0.0/16", &p);	/* a change meanwhile is not held */
+	prefix_parse("10.1.0.0/16", &p); /* a change meanwhile is not held */
 	bgp_export_announce(e.peer, &p, NULL);
 	memset(&n, 0, sizeof(n));
 	read_updates(&e, c, &n, 30);
@@ -872,21 +875,21 @@ test_startup_eor_deferral(void **state)
 static void
 test_mrai(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct nlri_count	 n = { 0 };
-	struct prefix		 p;
-	uint8_t			 msg[BGP_MAX_MSG];
-	uint64_t		 t0;
-	int			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct nlri_count   n = { 0 };
+	struct prefix	    p;
+	uint8_t		    msg[BGP_MAX_MSG];
+	uint64_t	    t0;
+	int		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	cfg.mrai_ms = tp_scale() * 150;
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	read_updates(&e, c, &n, 30);	/* End-of-RIB */
+	read_updates(&e, c, &n, 30); /* End-of-RIB */
 	assert_int_equal(n.eor, 1);
 	prefix_parse("10.1.0.0/16", &p);
 	t0 = mono_ms();

@@ -14,17 +14,17 @@
  * (tests/unit/failover/test_rib_adjin.c) and runs behind hybridgwd in the
  * interop tests.
  */
-#define EXT_MAX	16
+#define EXT_MAX 16
 struct ext_ent {
-	struct prefix		 p;
-	struct bgp_attrs	*a;
-	bool			 stale;
+	struct prefix	  p;
+	struct bgp_attrs *a;
+	bool		  stale;
 };
 static struct ext_store {
-	struct ext_ent		 e[EXT_MAX];
-	int			 n;
-	int			 calls_add, flushes, sweeps;
-	uint8_t			 last_sweep_family;
+	struct ext_ent e[EXT_MAX];
+	int	       n;
+	int	       calls_add, flushes, sweeps;
+	uint8_t	       last_sweep_family;
 } S;
 
 static int
@@ -46,15 +46,15 @@ ext_drop(int i)
 static void
 ext_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_info *pi)
 {
-	int	 i = ext_find(p);
+	int i = ext_find(p);
 
 	assert_int_equal(src, 7);
 	S.calls_add++;
-	if (i >= 0 && S.e[i].a == pi->attrs) {	/* a repeat: only the mark goes */
+	if (i >= 0 && S.e[i].a == pi->attrs) { /* a repeat: only the mark goes */
 		S.e[i].stale = false;
 		return;
 	}
-	tp_h_add(arg, src, p, pi);		/* counted: new or changed */
+	tp_h_add(arg, src, p, pi); /* counted: new or changed */
 	if (i < 0) {
 		assert_true(S.n < EXT_MAX);
 		i = S.n++;
@@ -70,7 +70,7 @@ ext_add(void *arg, uint32_t src, const struct prefix *p, const struct bgp_path_i
 static void
 ext_del(void *arg, uint32_t src, const struct prefix *p)
 {
-	int	 i = ext_find(p);
+	int i = ext_find(p);
 
 	if (i < 0)
 		return;
@@ -89,7 +89,7 @@ ext_stale(void *arg, uint32_t src, bool mark)
 static uint32_t
 ext_count(void *arg, uint32_t src, uint8_t family)
 {
-	uint32_t	 n = 0;
+	uint32_t n = 0;
 
 	for (int i = 0; i < S.n; i++)
 		n += family == 0 || S.e[i].p.family == family;
@@ -99,7 +99,7 @@ ext_count(void *arg, uint32_t src, uint8_t family)
 static int
 ext_walk(void *arg, uint32_t src, bgp_adj_in_fn fn, void *fn_arg)
 {
-	int	 rc;
+	int rc;
 
 	for (int i = 0; i < S.n; i++)
 		if ((rc = fn(&S.e[i].p, S.e[i].a, S.e[i].stale, fn_arg)) != 0)
@@ -118,11 +118,11 @@ ext_flush(void *arg, uint32_t src)
 static uint32_t
 ext_sweep(void *arg, uint32_t src, uint8_t family)
 {
-	uint32_t	 left = 0;
+	uint32_t left = 0;
 
 	S.sweeps++;
 	S.last_sweep_family = family;
-	for (int i = 0; i < S.n; ) {
+	for (int i = 0; i < S.n;) {
 		if (S.e[i].stale && (family == 0 || S.e[i].p.family == family)) {
 			ext_drop(i);
 			continue;
@@ -134,16 +134,21 @@ ext_sweep(void *arg, uint32_t src, uint8_t family)
 }
 
 static const struct bgp_hooks ext_hooks = {
-	.path_add = ext_add, .path_del = ext_del, .session = tp_h_session,
-	.stale = ext_stale, .export_sync = tp_h_sync,
-	.adj_in_count = ext_count, .adj_in_walk = ext_walk, .adj_in_flush = ext_flush,
+	.path_add = ext_add,
+	.path_del = ext_del,
+	.session = tp_h_session,
+	.stale = ext_stale,
+	.export_sync = tp_h_sync,
+	.adj_in_count = ext_count,
+	.adj_in_walk = ext_walk,
+	.adj_in_flush = ext_flush,
 	.adj_in_sweep = ext_sweep,
 };
 
 static void
 ext_env_init(struct tp_env *e)
 {
-	struct bgp_global_cfg	 g = { TP_LOCAL_AS, TP_LOCAL_ID };
+	struct bgp_global_cfg g = { TP_LOCAL_AS, TP_LOCAL_ID };
 
 	memset(e, 0, sizeof(*e));
 	memset(&S, 0, sizeof(S));
@@ -156,20 +161,20 @@ ext_env_init(struct tp_env *e)
 static void
 send_update(struct tp_conn *c, const char **wd, int nwd, const char **nlri, int n)
 {
-	uint8_t	 msg[BGP_MAX_MSG];
-	size_t	 len = tp_build_update(msg, sizeof(msg), wd, nwd, nlri, n, TP_REMOTE_AS, NULL, 0);
+	uint8_t msg[BGP_MAX_MSG];
+	size_t len = tp_build_update(msg, sizeof(msg), wd, nwd, nlri, n, TP_REMOTE_AS, NULL, 0);
 
 	tp_send(c, msg, len);
 }
 
 struct n_ctx {
-	int	*v, want;
+	int *v, want;
 };
 
 static bool
 n_cond(void *arg)
 {
-	struct n_ctx	*c = arg;
+	struct n_ctx *c = arg;
 
 	return *c->v >= c->want;
 }
@@ -177,20 +182,20 @@ n_cond(void *arg)
 static bool
 wait_n(struct tp_env *e, int *v, int want)
 {
-	struct n_ctx	 c = { v, want };
+	struct n_ctx c = { v, want };
 
 	return tp_run_until(&e->loop, n_cond, &c, 1000);
 }
 
 struct ext_walk_acc {
-	int	 n, stale;
-	char	 aspath[64];
+	int  n, stale;
+	char aspath[64];
 };
 
 static int
 ext_walk_cb(const struct bgp_route_view *v, void *arg)
 {
-	struct ext_walk_acc	*w = arg;
+	struct ext_walk_acc *w = arg;
 
 	w->n++;
 	w->stale += v->stale;
@@ -203,21 +208,21 @@ ext_walk_cb(const struct bgp_route_view *v, void *arg)
 static void
 test_ext_receive(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
-	struct ext_walk_acc	 w = { 0 };
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
+	struct ext_walk_acc   w = { 0 };
 
 	ext_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "198.51.100.0/25",
-	    "10.0.0.0/8" }, 3);
+	send_update(c, NULL, 0,
+	    (const char *[]){ "192.0.2.0/24", "198.51.100.0/25", "10.0.0.0/8" }, 3);
 	assert_true(wait_n(&e, &S.calls_add, 3));
 	assert_int_equal(S.n, 3);
-	assert_int_equal(e.peer->adj_in[BGP_FAM_V4].count, 0);	/* no table of its own */
+	assert_int_equal(e.peer->adj_in[BGP_FAM_V4].count, 0); /* no table of its own */
 	bgp_peer_state_get(e.peer, &st);
 	assert_int_equal(st.pfx_received, 3);
 	assert_int_equal(bgp_peer_adj_in_walk(e.peer, ext_walk_cb, &w), 0);
@@ -244,10 +249,10 @@ test_ext_receive(void **state)
 static void
 test_ext_max_prefix(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	ext_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -256,11 +261,11 @@ test_ext_max_prefix(void **state)
 	cfg.max_prefix_restart = 5;
 	c = tp_establish(&e, &cfg, 90, false, false);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "192.0.3.0/24",
-	    "192.0.4.0/24" }, 3);
+	send_update(c, NULL, 0,
+	    (const char *[]){ "192.0.2.0/24", "192.0.3.0/24", "192.0.4.0/24" }, 3);
 	assert_true(tp_expect(&e.loop, c, BGP_MSG_NOTIFICATION, msg, 500) > 0);
 	assert_int_equal(msg[20], BGP_ERR_CEASE_MAXPFX);
-	assert_int_equal(S.n, 0);	/* flushed with the session */
+	assert_int_equal(S.n, 0); /* flushed with the session */
 	assert_int_equal(S.flushes, 1);
 	tp_close(c);
 	tp_env_fini(&e);
@@ -270,10 +275,10 @@ test_ext_max_prefix(void **state)
 static void
 test_ext_graceful_restart(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct ext_walk_acc	 w = { 0 };
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct ext_walk_acc w = { 0 };
 
 	ext_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -283,7 +288,7 @@ test_ext_graceful_restart(void **state)
 	assert_non_null(c);
 	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24", "198.51.100.0/24" }, 2);
 	assert_true(wait_n(&e, &S.calls_add, 2));
-	tp_close(c);			/* TCP goes, no NOTIFICATION */
+	tp_close(c); /* TCP goes, no NOTIFICATION */
 	assert_true(wait_n(&e, &e.h.stale_mark, 1));
 	assert_int_equal(e.h.down, 0);
 	assert_int_equal(S.flushes, 0);
@@ -292,7 +297,7 @@ test_ext_graceful_restart(void **state)
 	assert_int_equal(w.stale, 2);
 	c = tp_establish(&e, &cfg, 90, true, true);
 	assert_non_null(c);
-	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1);	/* unchanged */
+	send_update(c, NULL, 0, (const char *[]){ "192.0.2.0/24" }, 1); /* unchanged */
 	assert_true(wait_n(&e, &S.calls_add, 3));
 	tp_send_eor(c);
 	assert_true(wait_n(&e, &e.h.stale_sweep, 1));

@@ -15,7 +15,7 @@
 #include "tests/unit/include/test_hex.h"
 
 static struct bgp_upd_scratch *scratch;
-static uint8_t body[70000];
+static uint8_t		       body[70000];
 
 static int
 setup(void **state)
@@ -56,20 +56,20 @@ body_build(const uint8_t *attrs, size_t alen, const uint8_t *nlri, size_t nlen)
 	return 4 + alen + nlen;
 }
 
-#define ORIGIN		"40010100"
-#define ASPATH		"400206 0201 0000fde9"
-#define NEXTHOP		"400304 0a000001"
-#define BASE		ORIGIN ASPATH NEXTHOP
-#define NLRI		"180a0100"
+#define ORIGIN	"40010100"
+#define ASPATH	"400206 0201 0000fde9"
+#define NEXTHOP "400304 0a000001"
+#define BASE	ORIGIN ASPATH NEXTHOP
+#define NLRI	"180a0100"
 
 static enum bgp_upd_action
 decode_hex(const struct bgp_neg *neg, const char *attrs_hex, const char *nlri_hex,
     struct bgp_update *u)
 {
-	uint8_t		 a[4096], nl[256];
-	size_t		 alen = hex2bin(attrs_hex, a, sizeof(a));
-	size_t		 nlen = hex2bin(nlri_hex, nl, sizeof(nl));
-	size_t		 n = body_build(a, alen, nl, nlen);
+	uint8_t a[4096], nl[256];
+	size_t	alen = hex2bin(attrs_hex, a, sizeof(a));
+	size_t	nlen = hex2bin(nlri_hex, nl, sizeof(nl));
+	size_t	n = body_build(a, alen, nl, nlen);
 
 	bgp_update_decode(wire_rd_init(body, n), neg, scratch, u);
 	return u->action;
@@ -248,17 +248,17 @@ test_rfc7606(void **state)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct rfc7606_case *c = &cases[i];
-		struct bgp_neg	 neg;
-		struct bgp_update u;
-		enum bgp_upd_action act;
+		struct bgp_neg		   neg;
+		struct bgp_update	   u;
+		enum bgp_upd_action	   act;
 
 		neg_for(&neg, c->neg);
 		act = decode_hex(&neg, c->attrs, c->nlri, &u);
 		if (act != c->act)
 			fail_msg("%s: action %d, want %d (%u/%u)", c->name, act, c->act,
 			    u.notify.code, u.notify.subcode);
-		if (act != BGP_UPD_OK && (u.notify.code != BGP_ERR_UPDATE ||
-		    u.notify.subcode != c->sub))
+		if (act != BGP_UPD_OK &&
+		    (u.notify.code != BGP_ERR_UPDATE || u.notify.subcode != c->sub))
 			fail_msg("%s: notify %u/%u, want 3/%u", c->name, u.notify.code,
 			    u.notify.subcode, c->sub);
 		/* treat-as-withdraw still locates the NLRI */
@@ -274,9 +274,9 @@ test_attr_truncations(void **state)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct rfc7606_case *c = &cases[i];
-		uint8_t		 a[4096], nl[16], base[64];
-		size_t		 alen, nlen, base_len;
-		struct bgp_neg	 neg;
+		uint8_t			   a[4096], nl[16], base[64];
+		size_t			   alen, nlen, base_len;
+		struct bgp_neg		   neg;
 
 		if (c->act != BGP_UPD_OK || strlen(c->nlri) == 0)
 			continue;
@@ -290,7 +290,7 @@ test_attr_truncations(void **state)
 		for (size_t k = base_len + 1; k < alen; k++) {
 			struct bgp_update u;
 			/* the attribute field ends at k: the NLRI moves up */
-			size_t		 n = body_build(a, k, nl, nlen);
+			size_t n = body_build(a, k, nl, nlen);
 
 			bgp_update_decode(wire_rd_init(body, n), &neg, scratch, &u);
 			if (u.action == BGP_UPD_OK)
@@ -302,14 +302,17 @@ test_attr_truncations(void **state)
 static void
 test_values(void **state)
 {
-	struct bgp_neg	 neg;
+	struct bgp_neg	  neg;
 	struct bgp_update u;
-	char		 s[128];
+	char		  s[128];
 
 	neg_default(&neg);
-	assert_int_equal(decode_hex(&neg, BASE "800404 00000064 400600 c00708 0000fde9 0a000001"
-	    "c00808 ffffff01 fde90064 c0200c 0000fde9 00000001 00000002"
-	    "c06302 abcd 806502 abcd d0640002 ef01", NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     BASE "800404 00000064 400600 c00708 0000fde9 0a000001"
+				  "c00808 ffffff01 fde90064 c0200c 0000fde9 00000001 00000002"
+				  "c06302 abcd 806502 abcd d0640002 ef01",
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	assert_int_equal(u.attrs.med, 100);
 	assert_true(u.attrs.flags & BGP_ATTRS_MED);
 	assert_true(u.attrs.flags & BGP_ATTRS_ATOMIC_AGG);
@@ -326,7 +329,8 @@ test_values(void **state)
 	assert_int_equal(u.attrs.lcomm[0].local2, 2);
 	/* unknown optional transitive kept with Partial; non-transitive dropped */
 	assert_int_equal(u.attrs.unknown_len, 5 + 6);
-	assert_memory_equal(u.attrs.unknown, "\xe0\x63\x02\xab\xcd\xf0\x64\x00\x02\xef\x01", 11);
+	assert_memory_equal(u.attrs.unknown, "\xe0\x63\x02\xab\xcd\xf0\x64\x00\x02\xef\x01",
+	    11);
 
 	/* duplicate: the first one wins */
 	assert_int_equal(decode_hex(&neg, BASE "40010102", NLRI, &u), BGP_UPD_ATTR_DISCARD);
@@ -350,48 +354,65 @@ test_values(void **state)
 static void
 test_as4_merge(void **state)
 {
-	struct bgp_neg	 neg;
+	struct bgp_neg	  neg;
 	struct bgp_update u;
-	char		 s[128];
+	char		  s[128];
 
 	neg_for(&neg, EBGP2);
 	/* 65001 AS_TRANS AS_TRANS + AS4_PATH 65536 65537 */
-	assert_int_equal(decode_hex(&neg, ORIGIN "400208 0203 fde9 5ba0 5ba0" NEXTHOP
-	    "c0110a 0202 00010000 00010001", NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "400208 0203 fde9 5ba0 5ba0" NEXTHOP
+				    "c0110a 0202 00010000 00010001",
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001 65536 65537");
 	assert_int_equal(bgp_aspath_len(&u.attrs), 3);
 
 	/* AS4_PATH longer than AS_PATH: ignored */
-	assert_int_equal(decode_hex(&neg, ORIGIN "400204 0201 fde9" NEXTHOP
-	    "c0110a 0202 00010000 00010001", NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "400204 0201 fde9" NEXTHOP "c0110a 0202 00010000 00010001",
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001");
 
 	/* with a set: 65001 23456 {23456,65002} vs AS4 65536 {65536,65002} */
-	assert_int_equal(decode_hex(&neg, ORIGIN "40020c 0202 fde9 5ba0 0102 5ba0 fdea" NEXTHOP
-	    "c01110 0201 00010000 0102 00010000 0000fdea", NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "40020c 0202 fde9 5ba0 0102 5ba0 fdea" NEXTHOP
+				    "c01110 0201 00010000 0102 00010000 0000fdea",
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001 65536 {65536,65002}");
 	assert_int_equal(bgp_aspath_len(&u.attrs), 3);
 
 	/* malformed AS4_PATH: discarded, AS_PATH as is */
-	assert_int_equal(decode_hex(&neg, ORIGIN "400206 0202 fde9 5ba0" NEXTHOP
-	    "c01106 0202 00010000", NLRI, &u), BGP_UPD_ATTR_DISCARD);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "400206 0202 fde9 5ba0" NEXTHOP "c01106 0202 00010000",
+			     NLRI, &u),
+	    BGP_UPD_ATTR_DISCARD);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001 23456");
 
 	/* AGGREGATOR not AS_TRANS: AS4_PATH and AS4_AGGREGATOR ignored */
-	assert_int_equal(decode_hex(&neg, ORIGIN "400206 0202 fde9 5ba0" NEXTHOP
-	    "c00706 fdea 0a000001 c0110a 0202 0000fde9 00010000 c01208 00010001 0a000002",
-	    NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(
+	    decode_hex(&neg,
+		ORIGIN
+		"400206 0202 fde9 5ba0" NEXTHOP
+		"c00706 fdea 0a000001 c0110a 0202 0000fde9 00010000 c01208 00010001 0a000002",
+		NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001 23456");
 	assert_int_equal(u.attrs.aggregator_as, 65002);
 	/* AGGREGATOR AS_TRANS: both used */
-	assert_int_equal(decode_hex(&neg, ORIGIN "400206 0202 fde9 5ba0" NEXTHOP
-	    "c00706 5ba0 0a000001 c01106 0201 00010000 c01208 00010001 0a000002",
-	    NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(
+	    decode_hex(&neg,
+		ORIGIN "400206 0202 fde9 5ba0" NEXTHOP
+		       "c00706 5ba0 0a000001 c01106 0201 00010000 c01208 00010001 0a000002",
+		NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "65001 65536");
 	assert_int_equal(u.attrs.aggregator_as, 65537);
@@ -408,31 +429,38 @@ test_as4_merge(void **state)
 static void
 test_mp_nexthops(void **state)
 {
-	struct bgp_neg		 neg;
-	struct bgp_update	 u;
-	struct bgp_path_info	 pi;
-	char			 s[IPADDR_STRLEN];
-	struct prefix		 p;
-	struct wire_rd		 r;
+	struct bgp_neg	     neg;
+	struct bgp_update    u;
+	struct bgp_path_info pi;
+	char		     s[IPADDR_STRLEN];
+	struct prefix	     p;
+	struct wire_rd	     r;
 
 	neg_default(&neg);
 	/* global only */
-	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
-	    "800e1c 000201 10 20010db8000000000000000000000009 00 3020010db8000a", "", &u),
+	assert_int_equal(
+	    decode_hex(&neg,
+		ORIGIN ASPATH
+		"800e1c 000201 10 20010db8000000000000000000000009 00 3020010db8000a",
+		"", &u),
 	    BGP_UPD_OK);
 	assert_true(u.attrs.flags & BGP_ATTRS_MP_NH);
 	assert_false(u.attrs.flags & BGP_ATTRS_NH6_LL);
 	bgp_path_info_fill(&pi, &u.attrs, AF_INET6, &neg, 1, NULL);
 	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "2001:db8::9");
 	/* "::" global plus link-local (RFC 2545 3): the link-local is the next hop */
-	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
-	    "800e2c 000201 20 00000000000000000000000000000000"
-	    " fe800000000000000000000000000009 00 3020010db8000a", "", &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN ASPATH
+			     "800e2c 000201 20 00000000000000000000000000000000"
+			     " fe800000000000000000000000000009 00 3020010db8000a",
+			     "", &u),
+	    BGP_UPD_OK);
 	bgp_path_info_fill(&pi, &u.attrs, AF_INET6, &neg, 1, NULL);
 	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "fe80::9");
 	/* IPv4 unicast inside MP_REACH_NLRI: its next hop serves */
-	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
-	    "800e0d 000101 04 0a000007 00 180a0900", "", &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH "800e0d 000101 04 0a000007 00 180a0900",
+			     "", &u),
+	    BGP_UPD_OK);
 	assert_int_equal(u.mp_reach_family, AF_INET);
 	assert_memory_equal(u.attrs.nexthop4, "\x0a\x00\x00\x07", 4);
 	r = u.mp_reach_nlri;
@@ -441,13 +469,17 @@ test_mp_nexthops(void **state)
 	bgp_path_info_fill(&pi, &u.attrs, AF_INET, &neg, 1, NULL);
 	assert_string_equal(ipaddr_fmt(&pi.nexthop, s, sizeof(s)), "10.0.0.7");
 	/* IPv4 MP next hop of the wrong size: fatal (RFC 7606 7.11) */
-	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH
-	    "800e0c 000101 03 0a0000 00 180a0900", "", &u), BGP_UPD_SESSION_RESET);
+	assert_int_equal(decode_hex(&neg, ORIGIN ASPATH "800e0c 000101 03 0a0000 00 180a0900",
+			     "", &u),
+	    BGP_UPD_SESSION_RESET);
 	/* iBGP path info: LOCAL_PREF and MED carried, neighbour AS ours when empty */
 	neg.ebgp = false;
 	neg.peer_as = neg.local_as;
-	assert_int_equal(decode_hex(&neg, ORIGIN "400200" NEXTHOP "800404 00000007"
-	    "400504 0000012c", NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "400200" NEXTHOP "800404 00000007"
+				    "400504 0000012c",
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	bgp_path_info_fill(&pi, &u.attrs, AF_INET, &neg, 1, NULL);
 	assert_int_equal(pi.local_pref, 300);
 	assert_true(pi.has_med);
@@ -460,14 +492,17 @@ test_mp_nexthops(void **state)
 static void
 test_aspath_fmt(void **state)
 {
-	struct bgp_neg	 neg;
+	struct bgp_neg	  neg;
 	struct bgp_update u;
-	char		 s[128], tiny[8];
-	size_t		 need;
+	char		  s[128], tiny[8];
+	size_t		  need;
 
 	neg_for(&neg, IBGP4);
-	assert_int_equal(decode_hex(&neg, ORIGIN "40021a 0301 0000fded 0202 0000fde9 0000fdea"
-	    " 0102 0000fdeb 0000fdec" NEXTHOP, NLRI, &u), BGP_UPD_OK);
+	assert_int_equal(decode_hex(&neg,
+			     ORIGIN "40021a 0301 0000fded 0202 0000fde9 0000fdea"
+				    " 0102 0000fdeb 0000fdec" NEXTHOP,
+			     NLRI, &u),
+	    BGP_UPD_OK);
 	need = bgp_aspath_fmt(&u.attrs, s, sizeof(s));
 	assert_string_equal(s, "(65005) 65001 65002 {65003,65004}");
 	assert_int_equal(need, strlen(s));
@@ -480,7 +515,8 @@ test_aspath_fmt(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 	/* confederation segments after a plain one: malformed (RFC 5065 5) */
 	assert_int_equal(decode_hex(&neg, ORIGIN "40020c 0201 0000fde9 0301 0000fded" NEXTHOP,
-	    NLRI, &u), BGP_UPD_TREAT_AS_WITHDRAW);
+			     NLRI, &u),
+	    BGP_UPD_TREAT_AS_WITHDRAW);
 	assert_int_equal(bgp_aspath_len(NULL), 0);
 	assert_int_equal(bgp_aspath_fmt(NULL, s, sizeof(s)), 0);
 	assert_string_equal(s, "");
@@ -491,9 +527,9 @@ static void
 encode_decode(const struct bgp_attrs *a, const struct bgp_neg *out_neg,
     const struct bgp_export *ex, const struct bgp_neg *in_neg, struct bgp_update *u)
 {
-	uint8_t		 attrs[4096], nl[4];
-	struct wire_wr	 w = wire_wr_init(attrs, sizeof(attrs));
-	size_t		 n, nlen = hex2bin(NLRI, nl, sizeof(nl));
+	uint8_t	       attrs[4096], nl[4];
+	struct wire_wr w = wire_wr_init(attrs, sizeof(attrs));
+	size_t	       n, nlen = hex2bin(NLRI, nl, sizeof(nl));
 
 	assert_int_equal(bgp_attrs_encode(&w, a, out_neg, ex, AF_INET), 0);
 	n = body_build(attrs, wire_wr_len(&w), nl, nlen);
@@ -507,12 +543,12 @@ test_encode_export(void **state)
 		65011 };
 	static const uint32_t comm[] = { BGP_COMM_NO_EXPORT, 0xfde90001 };
 	static const struct bgp_lcomm lc[] = { { 65001, 1, 2 } };
-	static const uint8_t unk[] = { 0xe0, 0x63, 0x02, 0xab, 0xcd };
-	struct bgp_attrs a;
-	struct bgp_export ex;
-	struct bgp_neg	 out, in;
-	struct bgp_update u;
-	char		 s[128];
+	static const uint8_t	      unk[] = { 0xe0, 0x63, 0x02, 0xab, 0xcd };
+	struct bgp_attrs	      a;
+	struct bgp_export	      ex;
+	struct bgp_neg		      out, in;
+	struct bgp_update	      u;
+	char			      s[128];
 
 	memset(&a, 0, sizeof(a));
 	a.flags = BGP_ATTRS_ORIGIN | BGP_ATTRS_AS_PATH | BGP_ATTRS_NEXT_HOP | BGP_ATTRS_MED |
@@ -569,11 +605,11 @@ test_encode_export(void **state)
 	/* and without a 4-octet AS nothing extra is needed */
 	{
 		static const uint32_t short_path[] = { 0x0201, 65001 };
-		struct bgp_attrs b = a;
-		uint8_t		 buf[512];
-		struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-		struct wire_rd	 r;
-		uint8_t		 fl, ty, len;
+		struct bgp_attrs      b = a;
+		uint8_t		      buf[512];
+		struct wire_wr	      w = wire_wr_init(buf, sizeof(buf));
+		struct wire_rd	      r;
+		uint8_t		      fl, ty, len;
 
 		b.aspath = short_path;
 		b.aspath_words = 2;
@@ -622,10 +658,10 @@ test_encode_export(void **state)
 static void
 test_prepend_long(void **state)
 {
-	static uint32_t	 path[1 + 254];
-	struct bgp_attrs a;
+	static uint32_t	  path[1 + 254];
+	struct bgp_attrs  a;
 	struct bgp_export ex;
-	struct bgp_neg	 out, in;
+	struct bgp_neg	  out, in;
 	struct bgp_update u;
 
 	path[0] = 0x0200 | 254;

@@ -11,8 +11,8 @@
 static void
 test_connect_fails_then_retries(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -33,14 +33,14 @@ test_connect_fails_then_retries(void **state)
 static void
 test_establish_negotiates_hold(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct bgp_open		 o;
-	struct bgp_notify	 n;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	int			 len;
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct bgp_open	      o;
+	struct bgp_notify     n;
+	struct tp_conn	     *c;
+	uint8_t		      msg[BGP_MAX_MSG];
+	int		      len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -50,7 +50,9 @@ test_establish_negotiates_hold(void **state)
 	assert_true(tp_wait_state(&e, "OpenSent", 500));
 	len = msg[16] << 8 | msg[17];
 	assert_int_equal(bgp_open_decode(wire_rd_init(msg + BGP_HDR_LEN,
-	    (size_t)len - BGP_HDR_LEN), &o, &n), 0);
+					     (size_t)len - BGP_HDR_LEN),
+			     &o, &n),
+	    0);
 	assert_int_equal(o.asn, TP_LOCAL_AS);
 	assert_int_equal(o.hold_time, 90);
 	assert_int_equal(o.bgp_id, TP_LOCAL_ID);
@@ -89,11 +91,11 @@ test_establish_negotiates_hold(void **state)
 static void
 test_hold_timer_expires(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	int			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	int		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -117,11 +119,11 @@ test_hold_timer_expires(void **state)
 static void
 test_hold_reads_unread_first(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	int			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	int		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -148,16 +150,16 @@ test_hold_reads_unread_first(void **state)
 static void
 test_keepalives_keep_session(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	int			 i, ka = 0;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	int		    i, ka = 0;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	c = tp_establish(&e, &cfg, 3, false, false);
 	assert_non_null(c);
-	for (i = 0; i < 10; i++) {	/* 200 ms = more than three hold times */
+	for (i = 0; i < 10; i++) { /* 200 ms = more than three hold times */
 		tp_send_keepalive(c);
 		if (tp_expect(&e.loop, c, BGP_MSG_KEEPALIVE, NULL, 40) > 0)
 			ka++;
@@ -173,10 +175,10 @@ test_keepalives_keep_session(void **state)
 static void
 test_notification_received(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -200,10 +202,10 @@ test_notification_received(void **state)
 static void
 test_bad_peer_as(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -225,11 +227,11 @@ test_bad_peer_as(void **state)
 static void
 test_fsm_error_in_openconfirm(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -253,17 +255,18 @@ test_fsm_error_in_openconfirm(void **state)
 static void
 take_port(uint16_t port, int fds[2])
 {
-	struct sockaddr_in	 sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct sockaddr_in6	 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	int			 one = 1;
+	struct sockaddr_in  sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int		    one = 1;
 
 	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
 	fds[1] = socket(AF_INET6, SOCK_STREAM, 0);
 	setsockopt(fds[1], IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	assert_int_equal(bind(fds[0], (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(listen(fds[0], 1), 0);
-	if (bind(fds[1], (struct sockaddr *)&sin6, sizeof(sin6)) != 0 || listen(fds[1], 1) != 0) {
-		close(fds[1]);		/* no IPv6 here: the IPv4 one decides */
+	if (bind(fds[1], (struct sockaddr *)&sin6, sizeof(sin6)) != 0 ||
+	    listen(fds[1], 1) != 0) {
+		close(fds[1]); /* no IPv6 here: the IPv4 one decides */
 		fds[1] = -1;
 	}
 }
@@ -277,12 +280,12 @@ take_port(uint16_t port, int fds[2])
 static void
 test_listener_two_steps(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_listener	*l = NULL, *l2 = NULL;
-	struct tp_conn		*c;
-	uint16_t		 a = tp_free_port(), b = tp_free_port();
-	int			 fds[2];
+	struct tp_env	     e;
+	struct bgp_peer_cfg  cfg;
+	struct bgp_listener *l = NULL, *l2 = NULL;
+	struct tp_conn	    *c;
+	uint16_t	     a = tp_free_port(), b = tp_free_port();
+	int		     fds[2];
 
 	tp_env_init(&e);
 	take_port(a, fds);
@@ -297,7 +300,7 @@ test_listener_two_steps(void **state)
 	assert_null(e.bgp->lsn);
 	bgp_listener_free(l);
 	tp_run_ms(&e.loop, 5);
-	take_port(a, fds);			/* asserts the bind works */
+	take_port(a, fds); /* asserts the bind works */
 	close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
@@ -312,7 +315,7 @@ test_listener_two_steps(void **state)
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
 	bgp_listener_install(e.bgp, l2);
 	tp_run_ms(&e.loop, 5);
-	take_port(a, fds);			/* a is closed: free to bind */
+	take_port(a, fds); /* a is closed: free to bind */
 	close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
@@ -326,10 +329,10 @@ test_listener_two_steps(void **state)
 static void
 test_passive_accepts(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint16_t		 port = tp_free_port();
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint16_t	    port = tp_free_port();
 
 	tp_env_init(&e);
 	assert_int_equal(bgp_listen(e.bgp, port), 0);
@@ -337,7 +340,7 @@ test_passive_accepts(void **state)
 	cfg.passive = true;
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
 	assert_true(tp_state_is(&e, "Active"));
-	tp_run_ms(&e.loop, 60);		/* no outgoing connection, ever */
+	tp_run_ms(&e.loop, 60); /* no outgoing connection, ever */
 	assert_true(tp_state_is(&e, "Active"));
 	c = tp_connect(port);
 	assert_true(tp_wait_state(&e, "OpenSent", 500));
@@ -356,20 +359,20 @@ test_passive_accepts(void **state)
 static void
 collision(bool peer_higher)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*out, *in, *keep;
-	uint16_t		 port = tp_free_port();
-	uint32_t		 rid = peer_higher ? 0x0b000000u : 0x01000000u;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *out, *in, *keep;
+	uint16_t	    port = tp_free_port();
+	uint32_t	    rid = peer_higher ? 0x0b000000u : 0x01000000u;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	assert_int_equal(bgp_listen(e.bgp, port), 0);
 	tp_peer_cfg(&e, &cfg);
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	out = tp_accept_open(&e.loop, e.lfd, NULL, 1500);	/* the connection we opened */
+	out = tp_accept_open(&e.loop, e.lfd, NULL, 1500); /* the connection we opened */
 	assert_non_null(out);
-	in = tp_connect(port);				/* and the peer's own */
+	in = tp_connect(port); /* and the peer's own */
 	assert_true(tp_expect(&e.loop, in, BGP_MSG_OPEN, NULL, 500) > 0);
 	assert_non_null(e.peer->coll);
 	tp_send_open(in, TP_REMOTE_AS, 90, rid, false, false, false);
@@ -413,10 +416,10 @@ test_collision_we_higher(void **state)
 static void
 test_admin_reset_and_stop(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -446,10 +449,10 @@ test_admin_reset_and_stop(void **state)
 static void
 test_config_update(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -471,11 +474,11 @@ test_config_update(void **state)
 static void
 md5(bool same)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct ipaddr		 lo;
-	struct secret		 lkey;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct ipaddr	    lo;
+	struct secret	    lkey;
 
 	tp_env_init(&e);
 	ipaddr_parse("127.0.0.1", &lo);
@@ -515,10 +518,10 @@ test_md5_other_key(void **state)
 static void
 test_gtsm(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	int			 ttl = 255;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	int		    ttl = 255;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -540,11 +543,11 @@ test_gtsm(void **state)
 static void
 test_gtsm_accept(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint16_t		 port = tp_free_port();
-	int			 ttl = 255;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint16_t	    port = tp_free_port();
+	int		    ttl = 255;
 
 	tp_env_init(&e);
 	assert_int_equal(bgp_listen(e.bgp, port), 0);
@@ -552,7 +555,7 @@ test_gtsm_accept(void **state)
 	cfg.passive = true;
 	cfg.ttl_security = 1;
 	assert_int_equal(bgp_peer_add(e.bgp, &cfg, &e.peer), 0);
-	c = tp_connect(port);			/* default TTL 64 */
+	c = tp_connect(port); /* default TTL 64 */
 	assert_int_equal(tp_expect(&e.loop, c, BGP_MSG_OPEN, NULL, 150), -1);
 	assert_true(tp_state_is(&e, "Active"));
 	tp_close(c);
@@ -574,16 +577,16 @@ test_gtsm_accept(void **state)
 static void
 test_syn_ttl(void **state)
 {
-	uint8_t	 v4[20] = { 0x45, 0, 0, 40, 0, 0, 0x40, 0, 61 };
-	uint8_t	 v6[40] = { 0x60, 0, 0, 0, 0, 20, 6, 254 };
-	uint8_t	 bad[20] = { 0x55 };
-	uint8_t	 ttl = 0;
+	uint8_t v4[20] = { 0x45, 0, 0, 40, 0, 0, 0x40, 0, 61 };
+	uint8_t v6[40] = { 0x60, 0, 0, 0, 0, 20, 6, 254 };
+	uint8_t bad[20] = { 0x55 };
+	uint8_t ttl = 0;
 
 	assert_int_equal(bgp_syn_ttl(v4, sizeof(v4), &ttl), 0);
 	assert_int_equal(ttl, 61);
 	assert_int_equal(bgp_syn_ttl(v6, sizeof(v6), &ttl), 0);
 	assert_int_equal(ttl, 254);
-	assert_int_equal(bgp_syn_ttl(v4, 8, &ttl), -EINVAL);	/* truncated */
+	assert_int_equal(bgp_syn_ttl(v4, 8, &ttl), -EINVAL); /* truncated */
 	assert_int_equal(bgp_syn_ttl(v6, 7, &ttl), -EINVAL);
 	assert_int_equal(bgp_syn_ttl(v4, 0, &ttl), -EINVAL);
 	assert_int_equal(bgp_syn_ttl(bad, sizeof(bad), &ttl), -EINVAL);
@@ -594,12 +597,12 @@ test_syn_ttl(void **state)
 static void
 test_free_while_lingering(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct prefix		 p = { .family = AF_INET, .len = 24 };
-	uv_os_fd_t		 fd;
-	int			 small = 4096, i;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct prefix	    p = { .family = AF_INET, .len = 24 };
+	uv_os_fd_t	    fd;
+	int		    small = 4096, i;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -614,26 +617,26 @@ test_free_while_lingering(void **state)
 		p.bytes[2] = (uint8_t)i;
 		bgp_export_announce(e.peer, &p, NULL);
 	}
-	tp_run_ms(&e.loop, 20);			/* UPDATEs pile up: nobody reads */
+	tp_run_ms(&e.loop, 20); /* UPDATEs pile up: nobody reads */
 	assert_true(bgp_conn_backlog(e.peer->conn) > 0);
 	assert_int_equal(bgp_peer_clear(e.peer, false), 0);
 	assert_non_null(e.bgp->lingering);
 	tp_close(c);
-	tp_env_fini(&e);			/* ASan: nothing leaks */
+	tp_env_fini(&e); /* ASan: nothing leaks */
 }
 
 /* Events injected directly: which ones each state honours, and the timers after. */
 static void
 test_events_direct(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
-	cfg.hold_time = 240;		/* 4.8 s scaled: no timer fires by itself */
+	cfg.hold_time = 240; /* 4.8 s scaled: no timer fires by itself */
 	c = tp_establish(&e, &cfg, 240, false, false);
 	assert_non_null(c);
 	assert_true(uv_is_active((uv_handle_t *)&e.peer->t_hold));
@@ -678,10 +681,10 @@ test_events_direct(void **state)
 static void
 test_hold_time_zero(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct bgp_peer_state	 st;
-	struct tp_conn		*c;
+	struct tp_env	      e;
+	struct bgp_peer_cfg   cfg;
+	struct bgp_peer_state st;
+	struct tp_conn	     *c;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);

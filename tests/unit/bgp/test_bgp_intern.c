@@ -13,11 +13,11 @@
 
 #include "bgp/bgp_codec.h"
 
-static const uint32_t path1[] = { 0x0202, 65001, 65002 };
-static const uint32_t path2[] = { 0x0202, 65001, 65003 };
-static const uint32_t comm1[] = { BGP_COMM_NO_EXPORT, 0xfde90001 };
+static const uint32_t	      path1[] = { 0x0202, 65001, 65002 };
+static const uint32_t	      path2[] = { 0x0202, 65001, 65003 };
+static const uint32_t	      comm1[] = { BGP_COMM_NO_EXPORT, 0xfde90001 };
 static const struct bgp_lcomm lc1[] = { { 65001, 7, 8 } };
-static const uint8_t unk1[] = { 0xe0, 0x63, 0x01, 0x01 };
+static const uint8_t	      unk1[] = { 0xe0, 0x63, 0x01, 0x01 };
 
 static void
 attrs_make(struct bgp_attrs *a, const uint32_t *path, uint32_t med)
@@ -40,16 +40,16 @@ attrs_make(struct bgp_attrs *a, const uint32_t *path, uint32_t med)
 static void
 test_share(void **state)
 {
-	struct bgp_attrs	 t1, t2;
-	struct bgp_attrs	*x, *y, *z;
-	uint32_t		 copy[3];
+	struct bgp_attrs  t1, t2;
+	struct bgp_attrs *x, *y, *z;
+	uint32_t	  copy[3];
 
 	assert_int_equal(bgp_attrs_intern_count(), 0);
 	attrs_make(&t1, path1, 10);
 	/* equal content through different memory: same object */
 	memcpy(copy, path1, sizeof(copy));
 	attrs_make(&t2, copy, 10);
-	t2.refcnt = 77;		/* bookkeeping fields are not part of the value */
+	t2.refcnt = 77; /* bookkeeping fields are not part of the value */
 	t2.hnode.hash = 1;
 	x = bgp_attrs_intern(&t1);
 	y = bgp_attrs_intern(&t2);
@@ -82,7 +82,7 @@ test_share(void **state)
 	bgp_attrs_put(x);
 	assert_int_equal(x->refcnt, 1);
 	assert_int_equal(bgp_attrs_intern_count(), 3);
-	bgp_attrs_put(x);	/* freed at zero (ASan/valgrind would see a leak otherwise) */
+	bgp_attrs_put(x); /* freed at zero (ASan/valgrind would see a leak otherwise) */
 	assert_int_equal(bgp_attrs_intern_count(), 2);
 	/* interning the same content again makes a fresh object with one ref */
 	x = bgp_attrs_intern(&t1);
@@ -98,18 +98,18 @@ test_share(void **state)
 static void
 test_unflagged_fields_ignored(void **state)
 {
-	struct bgp_attrs	 t1, t2;
-	struct bgp_attrs	*x, *y;
+	struct bgp_attrs  t1, t2;
+	struct bgp_attrs *x, *y;
 
 	attrs_make(&t1, path1, 10);
 	t1.flags &= (uint16_t)~BGP_ATTRS_MED;
-	attrs_make(&t2, path1, 99);	/* MED value without the MED flag: noise */
+	attrs_make(&t2, path1, 99); /* MED value without the MED flag: noise */
 	t2.flags &= (uint16_t)~BGP_ATTRS_MED;
 	t2.local_pref = 1234;
 	x = bgp_attrs_intern(&t1);
 	y = bgp_attrs_intern(&t2);
 	assert_ptr_equal(x, y);
-	assert_int_equal(x->med, 0);	/* stored canonical */
+	assert_int_equal(x->med, 0); /* stored canonical */
 	assert_int_equal(x->local_pref, 0);
 	bgp_attrs_put(x);
 	bgp_attrs_put(y);
@@ -120,8 +120,8 @@ static void
 test_many_sets(void **state)
 {
 	enum { N = 20000 };
-	struct bgp_attrs	**v = calloc(N, sizeof(*v));
-	struct bgp_attrs	 t;
+	struct bgp_attrs **v = calloc(N, sizeof(*v));
+	struct bgp_attrs   t;
 
 	assert_non_null(v);
 	/* grows the table through several doublings; every set findable */
@@ -159,14 +159,14 @@ test_many_sets(void **state)
 static void
 test_full_table_one_set(void **state)
 {
-	static uint8_t		 buf[BGP_MAX_MSG];
-	struct bgp_upd_scratch	*s = malloc(sizeof(*s));
-	struct bgp_neg		 neg;
-	struct bgp_export	 ex;
-	struct bgp_upd_builder	 b;
-	struct bgp_attrs	*first = NULL;
-	uint32_t		 next = 0, total = 0;
-	const uint32_t		 n = 1000000;
+	static uint8_t		buf[BGP_MAX_MSG];
+	struct bgp_upd_scratch *s = malloc(sizeof(*s));
+	struct bgp_neg		neg;
+	struct bgp_export	ex;
+	struct bgp_upd_builder	b;
+	struct bgp_attrs       *first = NULL;
+	uint32_t		next = 0, total = 0;
+	const uint32_t		n = 1000000;
 
 	assert_non_null(s);
 	memset(&neg, 0, sizeof(neg));
@@ -176,15 +176,16 @@ test_full_table_one_set(void **state)
 	memset(&ex, 0, sizeof(ex));
 	memcpy(ex.nh4, "\x0a\x00\x00\x01", 4);
 	while (next < n) {
-		struct wire_rd	 body, r, st;
-		struct bgp_hdr	 h;
+		struct wire_rd	  body, r, st;
+		struct bgp_hdr	  h;
 		struct bgp_notify nt;
 		struct bgp_update u;
 		struct bgp_attrs *a;
-		struct prefix	 p;
-		size_t		 len;
+		struct prefix	  p;
+		size_t		  len;
 
-		assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET), 0);
+		assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET),
+		    0);
 		for (; next < n; next++) {
 			memset(&p, 0, sizeof(p));
 			p.family = AF_INET;
@@ -204,7 +205,7 @@ test_full_table_one_set(void **state)
 			first = a;
 		assert_ptr_equal(a, first);
 		for (r = u.nlri; bgp_nlri_next(&r, AF_INET, &p);) {
-			bgp_attrs_get(a);	/* what an Adj-RIB-In entry does */
+			bgp_attrs_get(a); /* what an Adj-RIB-In entry does */
 			total++;
 		}
 		bgp_attrs_put(a);

@@ -18,7 +18,7 @@
 static size_t
 msg_from_body(uint8_t type, const char *body_hex, uint8_t *out, size_t cap)
 {
-	size_t	 n;
+	size_t n;
 
 	memset(out, 0xff, 16);
 	n = hex2bin(body_hex, out + BGP_HDR_LEN, cap - BGP_HDR_LEN) + BGP_HDR_LEN;
@@ -63,10 +63,10 @@ static void
 test_hdr(void **state)
 {
 	static const struct {
-		const char	*hex;
-		size_t		 max;
-		int		 rc;
-		uint8_t		 code, sub;
+		const char *hex;
+		size_t	    max;
+		int	    rc;
+		uint8_t	    code, sub;
 	} v[] = {
 		{ "ffffffffffffffffffffffffffffffff001304", 4096, 0, 0, 0 },
 		{ "ffffffffffffffffffffffffffffff7f001304", 4096, -EBADMSG, 1, 1 },
@@ -81,12 +81,12 @@ test_hdr(void **state)
 		{ "ffffffffffffffffffffffffffffffff001405", 4096, -EBADMSG, 1, 2 },
 		{ "ffffffffffffffffffffffffffffffff001403", 4096, -EBADMSG, 1, 2 },
 	};
-	uint8_t		 buf[64];
+	uint8_t buf[64];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		size_t		 n = hex2bin(v[i].hex, buf, sizeof(buf));
-		struct wire_rd	 r = wire_rd_init(buf, n);
-		struct bgp_hdr	 h;
+		size_t		  n = hex2bin(v[i].hex, buf, sizeof(buf));
+		struct wire_rd	  r = wire_rd_init(buf, n);
+		struct bgp_hdr	  h;
 		struct bgp_notify nt;
 
 		memset(&nt, 0, sizeof(nt));
@@ -97,7 +97,8 @@ test_hdr(void **state)
 			/* every truncation is incomplete, never a message */
 			for (size_t k = 0; k < n; k++) {
 				r = wire_rd_init(buf, k);
-				assert_int_equal(bgp_hdr_decode(&r, v[i].max, &h, &nt), -EAGAIN);
+				assert_int_equal(bgp_hdr_decode(&r, v[i].max, &h, &nt),
+				    -EAGAIN);
 				assert_int_equal(wire_left(&r), k);
 			}
 		}
@@ -107,13 +108,13 @@ test_hdr(void **state)
 static void
 test_frame_stream(void **state)
 {
-	uint8_t		 buf[128];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	uint8_t		  buf[128];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 	struct bgp_notify nt;
-	struct bgp_rr	 rr = { BGP_AFI_IPV6, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
-	size_t		 total;
+	struct bgp_rr	  rr = { BGP_AFI_IPV6, BGP_RR_NORMAL, BGP_SAFI_UNICAST };
+	size_t		  total;
 
 	assert_int_equal(bgp_keepalive_encode(&w), 0);
 	assert_int_equal(bgp_rr_encode(&w, &rr), 0);
@@ -122,7 +123,7 @@ test_frame_stream(void **state)
 	assert_int_equal(total, 19 + 23 + 19);
 	/* every prefix of the stream frames only the whole messages in it */
 	for (size_t k = 0; k <= total; k++) {
-		size_t	 msgs = 0;
+		size_t msgs = 0;
 
 		s = wire_rd_init(buf, k);
 		while (bgp_msg_frame(&s, BGP_MAX_MSG, &h, &body, &nt) == 0)
@@ -143,9 +144,9 @@ test_frame_stream(void **state)
 
 /* --- OPEN --- */
 
-#define OPEN_CAPS_HEX							\
-	"04 5ba0 00b4 c0000201 24 02 22"				\
-	" 0104 0001 0001  0104 0002 0001  0200  4600  0600"		\
+#define OPEN_CAPS_HEX                                       \
+	"04 5ba0 00b4 c0000201 24 02 22"                    \
+	" 0104 0001 0001  0104 0002 0001  0200  4600  0600" \
 	" 4006 8078 0001 0180  4104 0001 0000  aa00"
 
 /* clang-format off */
@@ -178,13 +179,13 @@ static const struct {
 static void
 test_open_vectors(void **state)
 {
-	uint8_t		 buf[256];
+	uint8_t buf[256];
 
 	for (size_t i = 0; i < sizeof(open_vec) / sizeof(open_vec[0]); i++) {
-		size_t		 n = hex2bin(open_vec[i].hex, buf, sizeof(buf));
-		struct bgp_open	 o;
+		size_t		  n = hex2bin(open_vec[i].hex, buf, sizeof(buf));
+		struct bgp_open	  o;
 		struct bgp_notify nt;
-		int		 rc;
+		int		  rc;
 
 		rc = bgp_open_decode(wire_rd_init(buf, n), &o, &nt);
 		if (rc != open_vec[i].rc)
@@ -205,9 +206,9 @@ test_open_vectors(void **state)
 static void
 test_open_caps(void **state)
 {
-	uint8_t		 buf[256];
-	size_t		 n = hex2bin(OPEN_CAPS_HEX, buf, sizeof(buf));
-	struct bgp_open	 o;
+	uint8_t		  buf[256];
+	size_t		  n = hex2bin(OPEN_CAPS_HEX, buf, sizeof(buf));
+	struct bgp_open	  o;
 	struct bgp_notify nt;
 
 	assert_int_equal(bgp_open_decode(wire_rd_init(buf, n), &o, &nt), 0);
@@ -238,11 +239,11 @@ test_open_caps(void **state)
 static void
 test_open_roundtrip(void **state)
 {
-	uint8_t		 buf[BGP_MAX_MSG];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct wire_rd	 s, body;
-	struct bgp_open	 o, d;
-	struct bgp_hdr	 h;
+	uint8_t		  buf[BGP_MAX_MSG];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct wire_rd	  s, body;
+	struct bgp_open	  o, d;
+	struct bgp_hdr	  h;
 	struct bgp_notify nt;
 
 	memset(&o, 0, sizeof(o));
@@ -278,15 +279,15 @@ test_open_roundtrip(void **state)
 	assert_int_equal(d.caps.unknown_count, 0);
 	/* every truncation of the encoded OPEN body fails */
 	for (size_t k = 0; k < wire_left(&body); k++) {
-		struct bgp_open	 t;
+		struct bgp_open t;
 
 		assert_int_not_equal(bgp_open_decode(wire_rd_init(body.p, k), &t, &nt), 0);
 	}
 
 	/* negotiation */
 	{
-		struct bgp_caps	 local = o.caps;
-		struct bgp_neg	 neg;
+		struct bgp_caps local = o.caps;
+		struct bgp_neg	neg;
 
 		local.ext_msg = false;
 		d.hold_time = 30;
@@ -307,8 +308,8 @@ test_open_roundtrip(void **state)
 static void
 test_open_check(void **state)
 {
-	struct bgp_open	 o;
-	struct bgp_caps	 want;
+	struct bgp_open	  o;
+	struct bgp_caps	  want;
 	struct bgp_notify nt;
 
 	memset(&o, 0, sizeof(o));
@@ -337,13 +338,13 @@ test_open_check(void **state)
 static void
 test_notify(void **state)
 {
-	uint8_t		 buf[BGP_MAX_MSG + 64], data[5000];
-	size_t		 n = hex2bin("0602 05 68656c6c6f", buf, sizeof(buf));
+	uint8_t		  buf[BGP_MAX_MSG + 64], data[5000];
+	size_t		  n = hex2bin("0602 05 68656c6c6f", buf, sizeof(buf));
 	struct bgp_notify nt, d;
-	struct wire_wr	 w;
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
-	char		 msg[64];
+	struct wire_wr	  w;
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
+	char		  msg[64];
 
 	assert_int_equal(bgp_notify_decode(wire_rd_init(buf, n), &nt), 0);
 	assert_int_equal(nt.code, 6);
@@ -357,20 +358,20 @@ test_notify(void **state)
 	assert_string_equal(bgp_notify_str(4, 0), "Hold Timer Expired");
 	/* our own shutdown communication round trip (RFC 9003) */
 	{
-		uint8_t		 sbuf[256], mbuf[300];
-		struct wire_wr	 mw = wire_wr_init(mbuf, sizeof(mbuf));
-		struct wire_rd	 ms, mb;
-		struct bgp_hdr	 mh;
-		char		 longtxt[400];
+		uint8_t	       sbuf[256], mbuf[300];
+		struct wire_wr mw = wire_wr_init(mbuf, sizeof(mbuf));
+		struct wire_rd ms, mb;
+		struct bgp_hdr mh;
+		char	       longtxt[400];
 
-		bgp_notify_set_shutdown(&nt, BGP_ERR_CEASE_SHUTDOWN, "maintenance \xc3\xa9t\xc3\xa9",
-		    sbuf, sizeof(sbuf));
+		bgp_notify_set_shutdown(&nt, BGP_ERR_CEASE_SHUTDOWN,
+		    "maintenance \xc3\xa9t\xc3\xa9", sbuf, sizeof(sbuf));
 		assert_int_equal(bgp_notify_encode(&mw, &nt, BGP_MAX_MSG), 0);
 		ms = wire_rd_init(mbuf, wire_wr_len(&mw));
 		assert_int_equal(bgp_msg_frame(&ms, BGP_MAX_MSG, &mh, &mb, &d), 0);
 		assert_int_equal(bgp_notify_decode(mb, &d), 0);
 		assert_int_equal(bgp_notify_shutdown_msg(&d, msg, sizeof(msg)), 0);
-		assert_string_equal(msg, "maintenance \xc3\xa9t\xc3\xa9");	/* UTF-8 kept */
+		assert_string_equal(msg, "maintenance \xc3\xa9t\xc3\xa9"); /* UTF-8 kept */
 		/* cut at 255 octets, not inside a UTF-8 sequence */
 		memset(longtxt, 'a', sizeof(longtxt));
 		longtxt[254] = '\xc3';
@@ -419,9 +420,9 @@ test_notify(void **state)
 static void
 test_keepalive(void **state)
 {
-	uint8_t		 buf[19];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	uint8_t		 want[19];
+	uint8_t	       buf[19];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	uint8_t	       want[19];
 
 	assert_int_equal(bgp_keepalive_encode(&w), 0);
 	hex2bin("ffffffffffffffffffffffffffffffff001304", want, sizeof(want));
@@ -449,11 +450,11 @@ test_route_refresh(void **state)
 		{ "00020301", 0, 3 },	/* unknown subtype: FSM ignores it */
 	};
 	/* clang-format on */
-	uint8_t		 buf[32];
+	uint8_t buf[32];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		size_t		 n = hex2bin(v[i].hex, buf, sizeof(buf));
-		struct bgp_rr	 rr;
+		size_t		  n = hex2bin(v[i].hex, buf, sizeof(buf));
+		struct bgp_rr	  rr;
 		struct bgp_notify nt;
 
 		assert_int_equal(bgp_rr_decode(wire_rd_init(buf, n), &rr, &nt), v[i].rc);
@@ -464,18 +465,19 @@ test_route_refresh(void **state)
 		}
 		assert_int_equal(rr.subtype, v[i].subtype);
 		for (size_t k = 0; k < 4; k++)
-			assert_int_equal(bgp_rr_decode(wire_rd_init(buf, k), &rr, &nt), -EBADMSG);
+			assert_int_equal(bgp_rr_decode(wire_rd_init(buf, k), &rr, &nt),
+			    -EBADMSG);
 	}
 }
 
 /* --- UPDATE framing and NLRI --- */
 
-#define UPD_V4_HEX							\
-	"0000 0014 400101 00 400206 0201 0000fde9 400304 0a000001"	\
+#define UPD_V4_HEX                                                 \
+	"0000 0014 400101 00 400206 0201 0000fde9 400304 0a000001" \
 	" 180a0100 100a02 00"
-#define UPD_V6_HEX							\
+#define UPD_V6_HEX                                                       \
 	"0000 003d 900e002c 0002 01 20 20010db8000000000000000000000001" \
-	" fe800000000000000000000000000001 00 30 20010db8000a"		\
+	" fe800000000000000000000000000001 00 30 20010db8000a"           \
 	" 400101 02 400206 0201 0000fde9"
 
 /* clang-format off */
@@ -510,8 +512,8 @@ static const struct {
 static void
 count_update(const struct bgp_update *u, int *nlri, int *wd, int *mr, int *mu)
 {
-	struct prefix	 p;
-	struct wire_rd	 r;
+	struct prefix  p;
+	struct wire_rd r;
 
 	*nlri = *wd = *mr = *mu = 0;
 	for (r = u->nlri; bgp_nlri_next(&r, AF_INET, &p);)
@@ -535,18 +537,17 @@ count_update(const struct bgp_update *u, int *nlri, int *wd, int *mr, int *mu)
 static void
 test_update_vectors(void **state)
 {
-	uint8_t		 msg[512];
-	struct bgp_neg	 neg;
+	uint8_t	       msg[512];
+	struct bgp_neg neg;
 
 	neg_default(&neg);
 	for (size_t i = 0; i < sizeof(upd_vec) / sizeof(upd_vec[0]); i++) {
-		size_t		 n = msg_from_body(BGP_MSG_UPDATE, upd_vec[i].hex, msg,
-		    sizeof(msg));
-		struct wire_rd	 s = wire_rd_init(msg, n), body;
-		struct bgp_hdr	 h;
+		size_t n = msg_from_body(BGP_MSG_UPDATE, upd_vec[i].hex, msg, sizeof(msg));
+		struct wire_rd	  s = wire_rd_init(msg, n), body;
+		struct bgp_hdr	  h;
 		struct bgp_notify nt;
 		struct bgp_update u;
-		int		 rc, nl, wd, mr, mu;
+		int		  rc, nl, wd, mr, mu;
 
 		assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, &body, &nt), 0);
 		rc = bgp_update_decode(body, &neg, scratch, &u);
@@ -563,7 +564,8 @@ test_update_vectors(void **state)
 			count_update(&u, &nl, &wd, &mr, &mu);
 			if (nl != upd_vec[i].nlri || wd != upd_vec[i].wd ||
 			    mr != upd_vec[i].mp_reach || mu != upd_vec[i].mp_unreach)
-				fail_msg("%s: counts %d %d %d %d", upd_vec[i].name, nl, wd, mr, mu);
+				fail_msg("%s: counts %d %d %d %d", upd_vec[i].name, nl, wd, mr,
+				    mu);
 			assert_int_equal(u.eor_family, upd_vec[i].eor);
 		}
 		if (upd_vec[i].act != BGP_UPD_OK)
@@ -582,7 +584,7 @@ test_update_vectors(void **state)
 			if (t.action == BGP_UPD_OK || t.action == BGP_UPD_ATTR_DISCARD) {
 				count_update(&t, &nl, &wd, &mr, &mu);
 				if (nl + wd + mr + mu >= upd_vec[i].nlri + upd_vec[i].wd +
-				    upd_vec[i].mp_reach + upd_vec[i].mp_unreach &&
+					    upd_vec[i].mp_reach + upd_vec[i].mp_unreach &&
 				    t.eor_family == upd_vec[i].eor)
 					fail_msg("%s: body cut at %zu decoded whole",
 					    upd_vec[i].name, k);
@@ -594,13 +596,13 @@ test_update_vectors(void **state)
 static void
 test_update_v4_content(void **state)
 {
-	uint8_t		 body[128];
-	size_t		 n = hex2bin(UPD_V4_HEX, body, sizeof(body));
-	struct bgp_neg	 neg;
+	uint8_t		  body[128];
+	size_t		  n = hex2bin(UPD_V4_HEX, body, sizeof(body));
+	struct bgp_neg	  neg;
 	struct bgp_update u;
-	struct wire_rd	 r;
-	struct prefix	 p;
-	char		 s[PREFIX_STRLEN];
+	struct wire_rd	  r;
+	struct prefix	  p;
+	char		  s[PREFIX_STRLEN];
 
 	neg_default(&neg);
 	assert_int_equal(bgp_update_decode(wire_rd_init(body, n), &neg, scratch, &u), 0);
@@ -623,15 +625,15 @@ test_update_v4_content(void **state)
 static void
 test_update_v6_content(void **state)
 {
-	uint8_t		 body[128];
-	size_t		 n = hex2bin(UPD_V6_HEX, body, sizeof(body));
-	struct bgp_neg	 neg;
-	struct bgp_update u;
-	struct wire_rd	 r;
-	struct prefix	 p;
-	char		 s[PREFIX_STRLEN];
+	uint8_t		     body[128];
+	size_t		     n = hex2bin(UPD_V6_HEX, body, sizeof(body));
+	struct bgp_neg	     neg;
+	struct bgp_update    u;
+	struct wire_rd	     r;
+	struct prefix	     p;
+	char		     s[PREFIX_STRLEN];
 	struct bgp_path_info pi;
-	struct ipaddr	 peer;
+	struct ipaddr	     peer;
 
 	neg_default(&neg);
 	assert_int_equal(bgp_update_decode(wire_rd_init(body, n), &neg, scratch, &u), 0);
@@ -674,7 +676,7 @@ export_default(struct bgp_export *ex)
 static struct prefix
 pfx_n(uint8_t family, uint32_t i)
 {
-	struct prefix	 p;
+	struct prefix p;
 
 	memset(&p, 0, sizeof(p));
 	p.family = family;
@@ -700,28 +702,30 @@ static void
 build_and_check(const struct bgp_neg *neg, uint8_t family, bool withdraw, uint32_t n,
     size_t *msgs_out)
 {
-	static uint8_t		 buf[BGP_MAX_EXT_MSG];
-	struct bgp_export	 ex;
-	struct bgp_upd_builder	 b;
-	uint32_t		 next = 0, seen = 0;
-	size_t			 msgs = 0;
-	const struct bgp_attrs	*attrs = NULL;
+	static uint8_t		buf[BGP_MAX_EXT_MSG];
+	struct bgp_export	ex;
+	struct bgp_upd_builder	b;
+	uint32_t		next = 0, seen = 0;
+	size_t			msgs = 0;
+	const struct bgp_attrs *attrs = NULL;
 
 	export_default(&ex);
 	while (next < n) {
-		size_t		 len;
-		struct wire_rd	 s, body, r;
-		struct bgp_hdr	 h;
+		size_t		  len;
+		struct wire_rd	  s, body, r;
+		struct bgp_hdr	  h;
 		struct bgp_notify nt;
 		struct bgp_update u;
-		struct prefix	 p, want;
+		struct prefix	  p, want;
 
 		if (withdraw)
 			assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), neg,
-			    family), 0);
+					     family),
+			    0);
 		else
 			assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), neg, &ex, attrs,
-			    family), 0);
+					     family),
+			    0);
 		while (next < n) {
 			p = pfx_n(family, next);
 			if (bgp_upd_add(&b, &p) == -ENOSPC)
@@ -764,8 +768,8 @@ build_and_check(const struct bgp_neg *neg, uint8_t family, bool withdraw, uint32
 static void
 test_builders(void **state)
 {
-	struct bgp_neg	 neg;
-	size_t		 msgs;
+	struct bgp_neg neg;
+	size_t	       msgs;
 
 	/* the peer is 65000's neighbour: decoding our own output as the peer
 	 * would, so swap the ASes */
@@ -773,7 +777,7 @@ test_builders(void **state)
 	neg.enforce_first_as = true;
 	neg.peer_as = neg.local_as;
 	build_and_check(&neg, AF_INET, false, 3000, &msgs);
-	assert_int_equal(msgs, 3);	/* ~1000 /24s per 4096 octets */
+	assert_int_equal(msgs, 3); /* ~1000 /24s per 4096 octets */
 	build_and_check(&neg, AF_INET6, false, 3000, &msgs);
 	assert_int_equal(msgs, 6);
 	build_and_check(&neg, AF_INET, true, 3000, &msgs);
@@ -790,21 +794,20 @@ test_builders(void **state)
 static void
 test_builder_edges(void **state)
 {
-	uint8_t			 buf[BGP_MAX_MSG];
-	struct bgp_neg		 neg;
-	struct bgp_export	 ex;
-	struct bgp_upd_builder	 b;
-	struct prefix		 p = pfx_n(AF_INET, 1);
+	uint8_t		       buf[BGP_MAX_MSG];
+	struct bgp_neg	       neg;
+	struct bgp_export      ex;
+	struct bgp_upd_builder b;
+	struct prefix	       p = pfx_n(AF_INET, 1);
 
 	neg_default(&neg);
 	export_default(&ex);
 	neg.ipv6 = false;
 	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET6),
 	    -EINVAL);
-	assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), &neg, AF_INET6),
-	    -EINVAL);
+	assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), &neg, AF_INET6), -EINVAL);
 	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET), 0);
-	assert_int_equal(bgp_upd_finish(&b), 0);	/* nothing added */
+	assert_int_equal(bgp_upd_finish(&b), 0); /* nothing added */
 	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET), 0);
 	p.family = AF_INET6;
 	assert_int_equal(bgp_upd_add(&b, &p), -EINVAL);
@@ -820,14 +823,14 @@ test_builder_edges(void **state)
 static void
 test_eor(void **state)
 {
-	uint8_t		 buf[64], want[64];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_neg	 neg;
-	struct wire_rd	 s, body;
-	struct bgp_hdr	 h;
+	uint8_t		  buf[64], want[64];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_neg	  neg;
+	struct wire_rd	  s, body;
+	struct bgp_hdr	  h;
 	struct bgp_notify nt;
 	struct bgp_update u;
-	size_t		 n;
+	size_t		  n;
 
 	neg_default(&neg);
 	assert_int_equal(bgp_eor_encode(&w, AF_INET), 0);
@@ -849,14 +852,14 @@ test_eor(void **state)
 static void
 test_encode_bytes(void **state)
 {
-	uint8_t			 buf[BGP_MAX_MSG], want[128];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	struct bgp_open		 o;
-	struct bgp_neg		 neg;
-	struct bgp_export	 ex;
-	struct bgp_upd_builder	 b;
-	struct prefix		 p;
-	size_t			 n, len;
+	uint8_t		       buf[BGP_MAX_MSG], want[128];
+	struct wire_wr	       w = wire_wr_init(buf, sizeof(buf));
+	struct bgp_open	       o;
+	struct bgp_neg	       neg;
+	struct bgp_export      ex;
+	struct bgp_upd_builder b;
+	struct prefix	       p;
+	size_t		       n, len;
 
 	memset(&o, 0, sizeof(o));
 	o.asn = 65001;
@@ -864,8 +867,10 @@ test_encode_bytes(void **state)
 	o.bgp_id = 0x0a000001;
 	o.caps.mp_ipv4 = o.caps.route_refresh = o.caps.as4 = true;
 	assert_int_equal(bgp_open_encode(&w, &o), 0);
-	n = msg_from_body(BGP_MSG_OPEN, "04 fde9 005a 0a000001 10 020e 0104 00010001"
-	    " 0200 4104 0000fde9", want, sizeof(want));
+	n = msg_from_body(BGP_MSG_OPEN,
+	    "04 fde9 005a 0a000001 10 020e 0104 00010001"
+	    " 0200 4104 0000fde9",
+	    want, sizeof(want));
 	assert_int_equal(wire_wr_len(&w), n);
 	assert_memory_equal(buf, want, n);
 
@@ -875,8 +880,10 @@ test_encode_bytes(void **state)
 	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET), 0);
 	assert_int_equal(bgp_upd_add(&b, &p), 0);
 	len = bgp_upd_finish(&b);
-	n = msg_from_body(BGP_MSG_UPDATE, "0000 0014 40010100 400206 0201 0000fde8"
-	    " 400304 c0000201 180a0100", want, sizeof(want));
+	n = msg_from_body(BGP_MSG_UPDATE,
+	    "0000 0014 40010100 400206 0201 0000fde8"
+	    " 400304 c0000201 180a0100",
+	    want, sizeof(want));
 	assert_int_equal(len, n);
 	assert_memory_equal(buf, want, n);
 
@@ -884,17 +891,19 @@ test_encode_bytes(void **state)
 	assert_int_equal(bgp_upd_start(&b, buf, sizeof(buf), &neg, &ex, NULL, AF_INET6), 0);
 	assert_int_equal(bgp_upd_add(&b, &p), 0);
 	len = bgp_upd_finish(&b);
-	n = msg_from_body(BGP_MSG_UPDATE, "0000 003d 900e002c 000201 20"
+	n = msg_from_body(BGP_MSG_UPDATE,
+	    "0000 003d 900e002c 000201 20"
 	    " 20010db8000000000000000000000001 fe800000000000000000000000000001 00"
-	    " 30 20010db80001 40010100 400206 0201 0000fde8", want, sizeof(want));
+	    " 30 20010db80001 40010100 400206 0201 0000fde8",
+	    want, sizeof(want));
 	assert_int_equal(len, n);
 	assert_memory_equal(buf, want, n);
 
 	assert_int_equal(bgp_upd_start_withdraw(&b, buf, sizeof(buf), &neg, AF_INET6), 0);
 	assert_int_equal(bgp_upd_add(&b, &p), 0);
 	len = bgp_upd_finish(&b);
-	n = msg_from_body(BGP_MSG_UPDATE, "0000 000e 900f000a 000201 30 20010db80001",
-	    want, sizeof(want));
+	n = msg_from_body(BGP_MSG_UPDATE, "0000 000e 900f000a 000201 30 20010db80001", want,
+	    sizeof(want));
 	assert_int_equal(len, n);
 	assert_memory_equal(buf, want, n);
 
@@ -911,19 +920,19 @@ test_encode_bytes(void **state)
  * Messages captured from FRR 8.4 (bgpd in a network namespace, AS 4200000001)
  * toward a 2-octet peer (AS 65002, IPv4) and a 4-octet one (AS 65003, IPv6).
  */
-#define FRR_OPEN							\
+#define FRR_OPEN                                                                     \
 	"ffffffffffffffffffffffffffffffff006801045ba000b40a4d00014b0206010400010001" \
 	"02028000020202000202460002064104fa56ea010202060002064504000101010210490e0c" \
 	"6672722d626770636f6465630002044002c0780209470700010180000000"
-#define FRR_UPD4_AGG							\
+#define FRR_UPD4_AGG                                                                 \
 	"ffffffffffffffffffffffffffffffff00530200000038400101005002000402015ba04003" \
 	"040a4d000180040400000000c007065ba00a4d0001d01100060201fa56ea01c01208fa56ea" \
 	"010a4d000118cb0071"
-#define FRR_UPD4							\
+#define FRR_UPD4                                                                     \
 	"ffffffffffffffffffffffffffffffff00640200000049400101025002000402015ba04003" \
 	"040a4d000180040400000032c00808fde90064fde900c8c0200cfa56ea0100000001000000" \
 	"02c010080002fde900000007d01100060201fa56ea0118c00002"
-#define FRR_UPD6							\
+#define FRR_UPD6                                                                     \
 	"ffffffffffffffffffffffffffffffff0071020000005a900e001c00020110fd7700000000" \
 	"00000000000000000001003020010db8007740010102500200060201fa56ea018004040000" \
 	"0032c00808fde90064fde900c8c0200cfa56ea010000000100000002c010080002fde90000" \
@@ -932,9 +941,9 @@ test_encode_bytes(void **state)
 static void
 frr_frame(const char *hex, uint8_t *buf, size_t cap, struct wire_rd *body, uint8_t type)
 {
-	size_t		 n = hex2bin(hex, buf, cap);
-	struct wire_rd	 s = wire_rd_init(buf, n);
-	struct bgp_hdr	 h;
+	size_t		  n = hex2bin(hex, buf, cap);
+	struct wire_rd	  s = wire_rd_init(buf, n);
+	struct bgp_hdr	  h;
 	struct bgp_notify nt;
 
 	assert_int_equal(bgp_msg_frame(&s, BGP_MAX_MSG, &h, body, &nt), 0);
@@ -951,14 +960,14 @@ frr_frame(const char *hex, uint8_t *buf, size_t cap, struct wire_rd *body, uint8
 static void
 test_frr_vectors(void **state)
 {
-	uint8_t		 buf[512];
-	struct wire_rd	 body, r;
-	struct bgp_open	 o;
+	uint8_t		  buf[512];
+	struct wire_rd	  body, r;
+	struct bgp_open	  o;
 	struct bgp_notify nt;
-	struct bgp_neg	 neg;
+	struct bgp_neg	  neg;
 	struct bgp_update u;
-	struct prefix	 p;
-	char		 s[128];
+	struct prefix	  p;
+	char		  s[128];
 
 	frr_frame(FRR_OPEN, buf, sizeof(buf), &body, BGP_MSG_OPEN);
 	assert_int_equal(bgp_open_decode(body, &o, &nt), 0);
@@ -971,7 +980,7 @@ test_frr_vectors(void **state)
 	assert_int_equal(o.caps.gr_flags, BGP_GR_F_RESTART | BGP_GR_F_NOTIFICATION);
 	assert_int_equal(o.caps.gr_time, 120);
 	assert_int_equal(o.caps.gr_af_count, 0);
-	assert_int_equal(o.caps.unknown_count, 3);	/* add-path, FQDN, LLGR */
+	assert_int_equal(o.caps.unknown_count, 3); /* add-path, FQDN, LLGR */
 	assert_int_equal(o.caps.unknown_first, 0x45);
 
 	/* toward the 2-octet peer: AS_TRANS + AS4_PATH */
@@ -991,7 +1000,7 @@ test_frr_vectors(void **state)
 	assert_int_equal(u.attrs.comm[1], 0xfde900c8);
 	assert_int_equal(u.attrs.nlcomm, 1);
 	assert_int_equal(u.attrs.lcomm[0].global, 4200000001u);
-	assert_int_equal(u.attrs.unknown_len, 11);	/* the route target, as received */
+	assert_int_equal(u.attrs.unknown_len, 11); /* the route target, as received */
 	assert_memory_equal(u.attrs.unknown, "\xc0\x10\x08\x00\x02\xfd\xe9", 7);
 	r = u.nlri;
 	assert_true(bgp_nlri_next(&r, AF_INET, &p));
@@ -1076,22 +1085,22 @@ test_peer_vectors(void **state)
 {
 	for (size_t i = 0; i < sizeof(peer_vec) / sizeof(peer_vec[0]); i++) {
 		const struct peer_vec *v = &peer_vec[i];
-		uint8_t		 buf[512];
-		struct wire_rd	 body, r;
-		struct bgp_hdr	 h;
-		struct bgp_notify nt;
-		struct bgp_neg	 neg;
-		struct bgp_update u;
-		struct bgp_open	 o;
-		struct prefix	 p;
-		char		 s[128];
-		size_t		 n = hex2bin(v->hex, buf, sizeof(buf));
+		uint8_t		       buf[512];
+		struct wire_rd	       body, r;
+		struct bgp_hdr	       h;
+		struct bgp_notify      nt;
+		struct bgp_neg	       neg;
+		struct bgp_update      u;
+		struct bgp_open	       o;
+		struct prefix	       p;
+		char		       s[128];
+		size_t		       n = hex2bin(v->hex, buf, sizeof(buf));
 
 		r = wire_rd_init(buf, n);
 		assert_int_equal(bgp_msg_frame(&r, BGP_MAX_MSG, &h, &body, &nt), 0);
 		assert_true(wire_empty(&r));
 		for (size_t k = 0; k < n; k++) {
-			struct wire_rd	 t = wire_rd_init(buf, k), tb;
+			struct wire_rd t = wire_rd_init(buf, k), tb;
 
 			assert_int_not_equal(bgp_msg_frame(&t, BGP_MAX_MSG, &h, &tb, &nt), 0);
 		}
@@ -1131,18 +1140,18 @@ test_peer_vectors(void **state)
 static void
 test_builder_ibgp_v6(void **state)
 {
-	static uint8_t		 buf[BGP_MAX_MSG];
-	static const uint32_t	 path[] = { 0x0201, 65001 };
-	struct bgp_neg		 neg;
-	struct bgp_export	 ex;
-	struct bgp_upd_builder	 b;
-	struct bgp_attrs	 a;
-	struct bgp_update	 u;
-	struct wire_rd		 s, body;
-	struct bgp_hdr		 h;
-	struct bgp_notify	 nt;
-	struct prefix		 p;
-	size_t			 len;
+	static uint8_t	       buf[BGP_MAX_MSG];
+	static const uint32_t  path[] = { 0x0201, 65001 };
+	struct bgp_neg	       neg;
+	struct bgp_export      ex;
+	struct bgp_upd_builder b;
+	struct bgp_attrs       a;
+	struct bgp_update      u;
+	struct wire_rd	       s, body;
+	struct bgp_hdr	       h;
+	struct bgp_notify      nt;
+	struct prefix	       p;
+	size_t		       len;
 
 	neg_default(&neg);
 	neg.ebgp = false;
@@ -1185,14 +1194,15 @@ test_builder_ibgp_v6(void **state)
 static void
 test_gr_caps(void **state)
 {
-	uint8_t		 buf[256];
-	size_t		 n;
-	struct bgp_open	 o;
+	uint8_t		  buf[256];
+	size_t		  n;
+	struct bgp_open	  o;
 	struct bgp_notify nt;
 
 	/* 5 families: the first 4 are kept, the message is still fine */
 	n = hex2bin("04fde8005a0a000001 1a 02 18 4016 4078 00010180 00020100 00010280"
-	    " 00020280 00190141", buf, sizeof(buf));
+		    " 00020280 00190141",
+	    buf, sizeof(buf));
 	assert_int_equal(bgp_open_decode(wire_rd_init(buf, n), &o, &nt), 0);
 	assert_true(o.caps.gr);
 	assert_int_equal(o.caps.gr_flags, BGP_GR_F_NOTIFICATION);

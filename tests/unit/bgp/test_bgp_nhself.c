@@ -8,13 +8,13 @@
 #include "bgp_test_peer.h"
 
 struct walk_acc {
-	int		 n, accepted, ignored;
+	int n, accepted, ignored;
 };
 
 static int
 walk_cb(const struct bgp_route_view *v, void *arg)
 {
-	struct walk_acc	*w = arg;
+	struct walk_acc *w = arg;
 
 	w->n++;
 	if (v->accepted)
@@ -25,14 +25,14 @@ walk_cb(const struct bgp_route_view *v, void *arg)
 }
 
 struct hooks_ctx {
-	struct tp_env	*e;
-	int		 adds, dels;
+	struct tp_env *e;
+	int	       adds, dels;
 };
 
 static bool
 hooks_cond(void *arg)
 {
-	struct hooks_ctx	*a = arg;
+	struct hooks_ctx *a = arg;
 
 	return a->e->h.adds >= a->adds && a->e->h.dels >= a->dels;
 }
@@ -40,7 +40,7 @@ hooks_cond(void *arg)
 static bool
 wait_hooks(struct tp_env *e, int adds, int dels)
 {
-	struct hooks_ctx	 a = { e, adds, dels };
+	struct hooks_ctx a = { e, adds, dels };
 
 	return tp_run_until(&e->loop, hooks_cond, &a, 1000);
 }
@@ -48,8 +48,8 @@ wait_hooks(struct tp_env *e, int adds, int dels)
 static void
 local_set(struct tp_env *e, const char *addr, bool add)
 {
-	struct ipaddr	 a;
-	int		 i;
+	struct ipaddr a;
+	int	      i;
 
 	assert_int_equal(ipaddr_parse(addr, &a), 0);
 	if (add) {
@@ -65,7 +65,7 @@ local_set(struct tp_env *e, const char *addr, bool add)
 static void
 counts(struct tp_env *e, uint32_t rcvd, uint32_t acc)
 {
-	struct bgp_peer_state	 st;
+	struct bgp_peer_state st;
 
 	bgp_peer_state_get(e->peer, &st);
 	assert_int_equal(st.pfx_received, rcvd);
@@ -76,11 +76,11 @@ counts(struct tp_env *e, uint32_t rcvd, uint32_t acc)
 static size_t
 build_v4(uint8_t *buf, size_t cap, const char *nh, const char **nlri, int n)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
-	struct ipaddr	 a;
-	struct prefix	 p;
-	size_t		 start, m;
-	int		 i;
+	struct wire_wr w = wire_wr_init(buf, cap);
+	struct ipaddr  a;
+	struct prefix  p;
+	size_t	       start, m;
+	int	       i;
 
 	assert_int_equal(ipaddr_parse(nh, &a), 0);
 	start = bgp_msg_begin(&w, BGP_MSG_UPDATE);
@@ -106,7 +106,7 @@ build_v4(uint8_t *buf, size_t cap, const char *nh, const char **nlri, int n)
 static void
 assert_quiet(struct tp_env *e, struct tp_conn *c)
 {
-	uint8_t	 msg[BGP_MAX_MSG];
+	uint8_t msg[BGP_MAX_MSG];
 
 	assert_true(tp_expect(&e->loop, c, BGP_MSG_NOTIFICATION, msg, 60) < 0);
 	assert_true(tp_state_is(e, "Established"));
@@ -115,12 +115,12 @@ assert_quiet(struct tp_env *e, struct tp_conn *c)
 static void
 test_ipv4_nexthop_self(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	struct walk_acc		 w = { 0 };
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	struct walk_acc	    w = { 0 };
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -128,8 +128,8 @@ test_ipv4_nexthop_self(void **state)
 	c = tp_establish_dual(&e, &cfg);
 	assert_non_null(c);
 	/* next hop is ours: logged, ignored, no NOTIFICATION */
-	len = build_v4(msg, sizeof(msg), "192.0.2.1", (const char *[]){ "10.1.0.0/16",
-	    "10.2.0.0/16" }, 2);
+	len = build_v4(msg, sizeof(msg), "192.0.2.1",
+	    (const char *[]){ "10.1.0.0/16", "10.2.0.0/16" }, 2);
 	tp_send(c, msg, len);
 	assert_quiet(&e, c);
 	assert_int_equal(e.h.adds, 0);
@@ -169,18 +169,18 @@ test_ipv4_nexthop_self(void **state)
 static void
 test_address_added_later(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
 	c = tp_establish_dual(&e, &cfg);
 	assert_non_null(c);
-	len = build_v4(msg, sizeof(msg), "192.0.2.7", (const char *[]){ "10.1.0.0/16",
-	    "10.2.0.0/16" }, 2);
+	len = build_v4(msg, sizeof(msg), "192.0.2.7",
+	    (const char *[]){ "10.1.0.0/16", "10.2.0.0/16" }, 2);
 	tp_send(c, msg, len);
 	len = build_v4(msg, sizeof(msg), "192.0.2.8", (const char *[]){ "10.3.0.0/16" }, 1);
 	tp_send(c, msg, len);
@@ -205,11 +205,11 @@ test_address_added_later(void **state)
 static void
 test_ipv6_nexthop_self(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_peer_cfg	 cfg;
-	struct tp_conn		*c;
-	uint8_t			 msg[BGP_MAX_MSG];
-	size_t			 len;
+	struct tp_env	    e;
+	struct bgp_peer_cfg cfg;
+	struct tp_conn	   *c;
+	uint8_t		    msg[BGP_MAX_MSG];
+	size_t		    len;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);
@@ -253,9 +253,9 @@ test_ipv6_nexthop_self(void **state)
 static void
 test_match_without_hook(void **state)
 {
-	struct tp_env		 e;
-	struct bgp_attrs	 a;
-	struct bgp_peer_cfg	 cfg;
+	struct tp_env	    e;
+	struct bgp_attrs    a;
+	struct bgp_peer_cfg cfg;
 
 	tp_env_init(&e);
 	tp_peer_cfg(&e, &cfg);

@@ -13,13 +13,13 @@
 #include "failover/bfd_codec.h"
 
 /* Header pieces, so each vector reads as its fields. */
-#define DISCR1	"11223344"
-#define DISCR2	"55667788"
-#define T1S	"000f4240"	/* 1,000,000 us */
-#define T50	"0000c350"	/* 50,000 us */
-#define ZERO4	"00000000"
-#define SHA20	"0102030405060708090a0b0c0d0e0f1011121314"
-#define MD16	"a1a2a3a4a5a6a7a8a9aaabacadaeafb0"
+#define DISCR1 "11223344"
+#define DISCR2 "55667788"
+#define T1S    "000f4240" /* 1,000,000 us */
+#define T50    "0000c350" /* 50,000 us */
+#define ZERO4  "00000000"
+#define SHA20  "0102030405060708090a0b0c0d0e0f1011121314"
+#define MD16   "a1a2a3a4a5a6a7a8a9aaabacadaeafb0"
 
 /* clang-format off */
 static const struct vec {
@@ -85,12 +85,12 @@ static const struct vec {
 static size_t
 hex_decode(const char *hex, uint8_t *out, size_t cap)
 {
-	size_t	 n = strlen(hex) / 2;
+	size_t n = strlen(hex) / 2;
 
 	assert_true(strlen(hex) % 2 == 0);
 	assert_true(n <= cap);
 	for (size_t i = 0; i < n; i++) {
-		unsigned	 v;
+		unsigned v;
 
 		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
 		out[i] = (uint8_t)v;
@@ -102,17 +102,18 @@ static void
 test_vectors(void **state)
 {
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
-		const struct vec	*v = &vecs[i];
-		uint8_t			 buf[128], out[128];
-		struct bfd_pkt		 p;
-		struct wire_wr		 w = wire_wr_init(out, sizeof(out));
-		size_t			 n;
-		enum bfd_err		 e;
+		const struct vec *v = &vecs[i];
+		uint8_t		  buf[128], out[128];
+		struct bfd_pkt	  p;
+		struct wire_wr	  w = wire_wr_init(out, sizeof(out));
+		size_t		  n;
+		enum bfd_err	  e;
 
 		n = hex_decode(v->hex, buf, sizeof(buf));
 		e = bfd_pkt_decode(wire_rd_init(buf, n), &p);
 		if (e != v->want)
-			fail_msg("%s: got %s, want %s", v->name, bfd_err_str(e), bfd_err_str(v->want));
+			fail_msg("%s: got %s, want %s", v->name, bfd_err_str(e),
+			    bfd_err_str(v->want));
 		if (!v->roundtrip)
 			continue;
 		assert_int_equal(bfd_pkt_encode(&p, &w), 0);
@@ -126,10 +127,10 @@ static void
 test_truncations(void **state)
 {
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
-		const struct vec	*v = &vecs[i];
-		uint8_t			 buf[128];
-		struct bfd_pkt		 p;
-		size_t			 n;
+		const struct vec *v = &vecs[i];
+		uint8_t		  buf[128];
+		struct bfd_pkt	  p;
+		size_t		  n;
 
 		if (v->want != BFD_OK || !v->roundtrip)
 			continue;
@@ -146,9 +147,9 @@ test_truncations(void **state)
 static void
 test_fields(void **state)
 {
-	uint8_t		 buf[128];
-	struct bfd_pkt	 p;
-	size_t		 n;
+	uint8_t	       buf[128];
+	struct bfd_pkt p;
+	size_t	       n;
 
 	n = hex_decode("21e20518" DISCR1 DISCR2 T50 T1S "00000007", buf, sizeof(buf));
 	assert_int_equal(bfd_pkt_decode(wire_rd_init(buf, n), &p), BFD_OK);
@@ -167,7 +168,11 @@ test_fields(void **state)
 	assert_int_equal(p.required_min_echo_rx_us, 7);
 	assert_int_equal(p.auth.type, BFD_AUTH_NONE);
 
-	n = hex_decode("20c40334" DISCR1 DISCR2 T50 T50 ZERO4 "04" "1c" "02" "00" "fffffffe" SHA20,
+	n = hex_decode("20c40334" DISCR1 DISCR2 T50 T50 ZERO4 "04"
+		       "1c"
+		       "02"
+		       "00"
+		       "fffffffe" SHA20,
 	    buf, sizeof(buf));
 	assert_int_equal(bfd_pkt_decode(wire_rd_init(buf, n), &p), BFD_OK);
 	assert_int_equal(p.auth.type, BFD_AUTH_KEYED_SHA1);
@@ -177,8 +182,11 @@ test_fields(void **state)
 	assert_int_equal(p.auth.data[0], 0x01);
 	assert_int_equal(p.auth.data[19], 0x14);
 
-	n = hex_decode("20c4031f" DISCR1 DISCR2 T50 T50 ZERO4 "01" "07" "05" "61626364", buf,
-	    sizeof(buf));
+	n = hex_decode("20c4031f" DISCR1 DISCR2 T50 T50 ZERO4 "01"
+		       "07"
+		       "05"
+		       "61626364",
+	    buf, sizeof(buf));
 	assert_int_equal(bfd_pkt_decode(wire_rd_init(buf, n), &p), BFD_OK);
 	assert_int_equal(p.auth.type, BFD_AUTH_SIMPLE);
 	assert_int_equal(p.auth.key_id, 5);
@@ -191,14 +199,18 @@ test_fields(void **state)
 static void
 test_bitflips(void **state)
 {
-	uint8_t		 buf[128], m[128];
-	struct bfd_pkt	 p;
-	size_t		 n;
+	uint8_t	       buf[128], m[128];
+	struct bfd_pkt p;
+	size_t	       n;
 
-	n = hex_decode("20c40334" DISCR1 DISCR2 T50 T50 ZERO4 "04" "1c" "02" "00" "fffffffe" SHA20,
+	n = hex_decode("20c40334" DISCR1 DISCR2 T50 T50 ZERO4 "04"
+		       "1c"
+		       "02"
+		       "00"
+		       "fffffffe" SHA20,
 	    buf, sizeof(buf));
 	for (size_t bit = 0; bit < n * 8; bit++) {
-		enum bfd_err	 e;
+		enum bfd_err e;
 
 		memcpy(m, buf, n);
 		m[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
@@ -214,10 +226,10 @@ test_bitflips(void **state)
 static void
 test_encode(void **state)
 {
-	struct bfd_pkt	 p;
-	uint8_t		 out[BFD_PKT_MAX], again[BFD_PKT_MAX];
-	struct wire_wr	 w;
-	struct bfd_pkt	 q;
+	struct bfd_pkt p;
+	uint8_t	       out[BFD_PKT_MAX], again[BFD_PKT_MAX];
+	struct wire_wr w;
+	struct bfd_pkt q;
 
 	memset(&p, 0, sizeof(p));
 	p.state = BFD_STATE_UP;

@@ -11,15 +11,15 @@
 
 #include "failover/bfd_local.h"
 
-#define LOCAL	0x1111
-#define REMOTE	0x2222
-#define MS	1000u
+#define LOCAL  0x1111
+#define REMOTE 0x2222
+#define MS     1000u
 
 /* A packet from the peer in `state`, with its timers. */
 static struct bfd_pkt
 peer_pkt(uint8_t state, uint32_t tx_us, uint32_t rx_us, uint8_t mult)
 {
-	struct bfd_pkt	 p;
+	struct bfd_pkt p;
 
 	memset(&p, 0, sizeof(p));
 	p.state = state;
@@ -35,8 +35,8 @@ static unsigned
 rx(struct bfd_fsm *f, uint8_t state)
 {
 	/* A peer outside Up uses the slow start rate, like FRR and us. */
-	uint32_t	 tx = state == BFD_STATE_UP ? 50 * MS : 1000 * MS;
-	struct bfd_pkt	 p = peer_pkt(state, tx, 50 * MS, 3);
+	uint32_t       tx = state == BFD_STATE_UP ? 50 * MS : 1000 * MS;
+	struct bfd_pkt p = peer_pkt(state, tx, 50 * MS, 3);
 
 	return bfd_fsm_rx(f, &p);
 }
@@ -55,8 +55,8 @@ bring_up(struct bfd_fsm *f)
 static void
 test_init(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
 
 	bfd_fsm_init(&f, LOCAL, 50 * MS, 50 * MS, 3);
 	assert_int_equal(f.state, BFD_STATE_DOWN);
@@ -84,9 +84,9 @@ test_init(void **state)
 static void
 test_three_way(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
+	unsigned       ev;
 
 	bfd_fsm_init(&f, LOCAL, 50 * MS, 50 * MS, 3);
 	ev = rx(&f, BFD_STATE_DOWN);
@@ -128,11 +128,11 @@ test_three_way(void **state)
 static void
 test_down_to_up_on_init(void **state)
 {
-	struct bfd_fsm	 f;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	unsigned       ev;
 
 	bfd_fsm_init(&f, LOCAL, 50 * MS, 50 * MS, 3);
-	ev = rx(&f, BFD_STATE_INIT);	/* Down + Init -> Up directly */
+	ev = rx(&f, BFD_STATE_INIT); /* Down + Init -> Up directly */
 	assert_int_equal(f.state, BFD_STATE_UP);
 	assert_true(ev & BFD_EV_UP);
 
@@ -157,9 +157,9 @@ test_down_to_up_on_init(void **state)
 static void
 test_neighbor_down(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
+	unsigned       ev;
 
 	bring_up(&f);
 	ev = rx(&f, BFD_STATE_DOWN);
@@ -185,8 +185,8 @@ test_neighbor_down(void **state)
 static void
 test_peer_admin_down(void **state)
 {
-	struct bfd_fsm	 f;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	unsigned       ev;
 
 	bring_up(&f);
 	ev = rx(&f, BFD_STATE_ADMIN_DOWN);
@@ -212,9 +212,9 @@ test_peer_admin_down(void **state)
 static void
 test_local_admin_down(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
+	unsigned       ev;
 
 	bring_up(&f);
 	ev = bfd_fsm_admin(&f, true);
@@ -256,9 +256,9 @@ test_local_admin_down(void **state)
 static void
 test_detection_timeout(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
+	unsigned       ev;
 
 	bring_up(&f);
 	/* RFC 5880 6.8.4: 3 x max(50 ms, 50 ms) */
@@ -297,9 +297,9 @@ test_detection_timeout(void **state)
 static void
 test_poll_answered(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
+	unsigned       ev;
 
 	bring_up(&f);
 	p = peer_pkt(BFD_STATE_UP, 50 * MS, 50 * MS, 3);
@@ -321,8 +321,8 @@ test_poll_answered(void **state)
 static void
 test_negotiation(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
 
 	bring_up(&f);
 	/* the peer wants 300 ms between our packets: TX = max(50, 300) */
@@ -356,9 +356,9 @@ test_negotiation(void **state)
 static void
 test_poll_sequence_timers(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p, fin;
-	unsigned	 ev;
+	struct bfd_fsm f;
+	struct bfd_pkt p, fin;
+	unsigned       ev;
 
 	bring_up(&f);
 	fin = peer_pkt(BFD_STATE_UP, 50 * MS, 50 * MS, 3);
@@ -375,7 +375,7 @@ test_poll_sequence_timers(void **state)
 	assert_int_equal(p.desired_min_tx_us, 300 * MS);
 	assert_int_equal(bfd_fsm_tx_interval_us(&f), 50 * MS);
 	p = peer_pkt(BFD_STATE_UP, 50 * MS, 50 * MS, 3);
-	bfd_fsm_rx(&f, &p);		/* no F yet */
+	bfd_fsm_rx(&f, &p); /* no F yet */
 	assert_int_equal(bfd_fsm_tx_interval_us(&f), 50 * MS);
 	ev = bfd_fsm_rx(&f, &fin);
 	assert_true(ev & BFD_EV_TIMERS);
@@ -426,8 +426,8 @@ test_poll_sequence_timers(void **state)
 static void
 test_peer_poll_lowers_tx(void **state)
 {
-	struct bfd_fsm	 f;
-	struct bfd_pkt	 p;
+	struct bfd_fsm f;
+	struct bfd_pkt p;
 
 	bfd_fsm_init(&f, LOCAL, 50 * MS, 50 * MS, 3);
 	rx(&f, BFD_STATE_DOWN);
@@ -452,7 +452,7 @@ test_peer_poll_lowers_tx(void **state)
 static void
 test_jitter(void **state)
 {
-	uint32_t	 rnd = 12345, lo = UINT32_MAX, hi = 0, v;
+	uint32_t rnd = 12345, lo = UINT32_MAX, hi = 0, v;
 
 	for (int i = 0; i < 100000; i++) {
 		rnd = rnd * 1103515245u + 12345u;
@@ -461,7 +461,7 @@ test_jitter(void **state)
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
 		v = bfd_fsm_jitter_us(50 * MS, 1, rnd);
-		assert_true(v >= 37500 && v <= 45000);	/* <= 90 % with mult 1 */
+		assert_true(v >= 37500 && v <= 45000); /* <= 90 % with mult 1 */
 	}
 	/* the whole range is used */
 	assert_true(lo < 38000);

@@ -21,21 +21,21 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define TABLE	100
+#define TABLE 100
 
 /* What the callbacks saw. */
 struct seen {
-	struct prefix	 err_pfx[64];
-	int		 err_code[64];
-	size_t		 nerr;
-	int		 link_up[64], link_down[64];
-	size_t		 nup, ndown;
-	size_t		 addr_add, addr_del;
-	struct prefix	 adopted[64];
-	size_t		 nadopted;
+	struct prefix err_pfx[64];
+	int	      err_code[64];
+	size_t	      nerr;
+	int	      link_up[64], link_down[64];
+	size_t	      nup, ndown;
+	size_t	      addr_add, addr_del;
+	struct prefix adopted[64];
+	size_t	      nadopted;
 };
 
-static struct seen	 seen;
+static struct seen seen;
 
 static void
 ev_route_error(void *arg, const struct prefix *p, int err)
@@ -69,10 +69,10 @@ ev_addr(void *arg, int ifindex, const struct ipaddr *a, bool added)
  * no state for routes that went in, and asks their owner to set a group's
  * routes again when the kernel had flushed them with its link. */
 static struct {
-	struct fib	*f;
-	struct prefix	 p[8];
-	uint32_t	 grp[8];
-	size_t		 n, group_back;
+	struct fib   *f;
+	struct prefix p[8];
+	uint32_t      grp[8];
+	size_t	      n, group_back;
 } owner;
 
 static void
@@ -90,13 +90,13 @@ ev_route_wanted(void *arg, const struct prefix *p, uint32_t grp)
 	for (size_t i = 0; i < owner.n; i++)
 		if (memcmp(&owner.p[i], p, sizeof(*p)) == 0)
 			return owner.grp[i] == grp;
-	return owner.f == NULL;		/* no owner in this test: every route is */
+	return owner.f == NULL; /* no owner in this test: every route is */
 }
 
 static void
 owner_route_set(struct fib *f, const struct prefix *p, uint32_t grp)
 {
-	size_t	 i;
+	size_t i;
 
 	owner.f = f;
 	for (i = 0; i < owner.n && memcmp(&owner.p[i], p, sizeof(*p)) != 0; i++)
@@ -108,14 +108,17 @@ owner_route_set(struct fib *f, const struct prefix *p, uint32_t grp)
 	assert_int_equal(fib_route_set(f, p, grp), 0);
 }
 
-static const struct fib_events	 events = {
-	.link = ev_link, .route_error = ev_route_error, .addr = ev_addr,
-	.group_back = ev_group_back, .route_wanted = ev_route_wanted,
+static const struct fib_events events = {
+	.link = ev_link,
+	.route_error = ev_route_error,
+	.addr = ev_addr,
+	.group_back = ev_group_back,
+	.route_wanted = ev_route_wanted,
 };
 static int
 count_lines(const char *s)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (; *s; s++)
 		if (*s == '\n')
@@ -124,10 +127,9 @@ count_lines(const char *s)
 }
 
 static struct prefix
-P(const char *s)
-{
-	struct prefix	 p;
-	char		 a[64], *slash;
+P(const char *s) {
+	struct prefix p;
+	char	      a[64], *slash;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(a, sizeof(a), "%s", s);
@@ -144,17 +146,16 @@ P(const char *s)
 static const struct prefix *
 PP(const char *s)
 {
-	static struct prefix	 ring[8];
-	static unsigned		 i;
+	static struct prefix ring[8];
+	static unsigned	     i;
 
 	ring[i % 8] = P(s);
 	return &ring[i++ % 8];
 }
 
 static struct ipaddr
-A(const char *s)
-{
-	struct ipaddr	 a;
+A(const char *s) {
+	struct ipaddr a;
 
 	memset(&a, 0, sizeof(a));
 	a.family = strchr(s, ':') ? AF_INET6 : AF_INET;
@@ -167,15 +168,15 @@ A(const char *s)
 /* How long a test waits for the kernel to answer everything asked: an
  * outcome, never a speed (the soak under stress-ng took over 5 s for 3,000
  * refusals overrunning a small buffer; a pass returns as soon as it holds). */
-#define SETTLE_MS	30000
+#define SETTLE_MS 30000
 
 static bool
 run_until(struct fib *f, bool (*pred)(struct fib *), unsigned ms)
 {
-	uint64_t	 end = mono_ms() + (uint64_t)ms * test_time_scale();
+	uint64_t end = mono_ms() + (uint64_t)ms * test_time_scale();
 
 	for (;;) {
-		struct fib_stats	 st;
+		struct fib_stats st;
 
 		uv_run(loop_get(), UV_RUN_NOWAIT);
 		fib_stats_get(f, &st);
@@ -190,7 +191,7 @@ run_until(struct fib *f, bool (*pred)(struct fib *), unsigned ms)
 static void
 run_for(unsigned ms)
 {
-	uint64_t	 end = mono_ms() + ms;
+	uint64_t end = mono_ms() + ms;
 
 	while (mono_ms() < end) {
 		uv_run(loop_get(), UV_RUN_NOWAIT);
@@ -209,7 +210,7 @@ kroute(char *buf, size_t len, const char *pfx)
 static void
 assert_route_nhid(const char *pfx, uint32_t nhid)
 {
-	char	 buf[1024], want[64];
+	char buf[1024], want[64];
 
 	kroute(buf, sizeof(buf), pfx);
 	snprintf(want, sizeof(want), "nhid %u ", nhid);
@@ -220,7 +221,7 @@ assert_route_nhid(const char *pfx, uint32_t nhid)
 static void
 assert_route_via(const char *dst, const char *via)
 {
-	char	 buf[1024];
+	char buf[1024];
 
 	sh_out(buf, sizeof(buf), "ip route get %s 2>&1", dst);
 	if (!strstr(buf, via))
@@ -239,22 +240,26 @@ setup(void **state)
 		fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return -1;
 	}
-	return system("ip link set lo up &&"
-	    " ip link add v0 type veth peer name v1 &&"
-	    " ip link add v2 type veth peer name v3 &&"
-	    " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
-	    " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2 &&"
-	    " ip -6 addr add 2001:db8::1/64 dev v0 nodad &&"
-	    " ip rule add pref 100 lookup 100 && ip -6 rule add pref 100 lookup 100") == 0 ? 0 : -1;
+	return system(
+		   "ip link set lo up &&"
+		   " ip link add v0 type veth peer name v1 &&"
+		   " ip link add v2 type veth peer name v3 &&"
+		   " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
+		   " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2 &&"
+		   " ip -6 addr add 2001:db8::1/64 dev v0 nodad &&"
+		   " ip rule add pref 100 lookup 100 && ip -6 rule add pref 100 lookup 100") ==
+		0 ?
+	    0 :
+	    -1;
 }
 
-static struct fib	*open_fibs[2];	/* freed by teardown when a test fails */
+static struct fib *open_fibs[2]; /* freed by teardown when a test fails */
 
 static struct fib *
 fib_open_cfg(const struct fib_cfg *cfg)
 {
-	struct fib	*f = fib_new(cfg, &events, NULL);
-	int		 i;
+	struct fib *f = fib_new(cfg, &events, NULL);
+	int	    i;
 
 	assert_non_null(f);
 	for (i = 0; i < 2; i++)
@@ -268,7 +273,7 @@ fib_open_cfg(const struct fib_cfg *cfg)
 static struct fib *
 fib_open(void)
 {
-	struct fib_cfg	 cfg = { .table = TABLE };
+	struct fib_cfg cfg = { .table = TABLE };
 
 	return fib_open_cfg(&cfg);
 }
@@ -276,7 +281,7 @@ fib_open(void)
 static void
 fib_close(struct fib *f)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < 2; i++)
 		if (open_fibs[i] == f)
@@ -285,18 +290,18 @@ fib_close(struct fib *f)
 	uv_run(loop_get(), UV_RUN_NOWAIT);
 }
 
-static char		 named_ns[64];	/* a named namespace to delete in teardown */
+static char named_ns[64]; /* a named namespace to delete in teardown */
 
 static int
 teardown(void **state)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < 2; i++)
 		if (open_fibs[i])
 			fib_close(open_fibs[i]);
 	if (named_ns[0]) {
-		char	 cmd[128];
+		char cmd[128];
 
 		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", named_ns);
 		if (system(cmd) != 0)
@@ -310,30 +315,31 @@ teardown(void **state)
 static void
 test_fib_group_move(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2"), gb = A("10.0.1.2");
-	uint32_t		 a, b, a2, g1, g2, ids[2];
-	struct fib_stats	 st;
-	char			 buf[4096];
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2"), gb = A("10.0.1.2");
+	uint32_t	 a, b, a2, g1, g2, ids[2];
+	struct fib_stats st;
+	char		 buf[4096];
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_nh_get(f, &gb, "v2", &b), 0);
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a2), 0);
-	assert_int_equal(a, a2);			/* one object per (gw, ifname) */
+	assert_int_equal(a, a2); /* one object per (gw, ifname) */
 	assert_true(a >= 0x10000000u && b >= 0x10000000u && a != b);
 	assert_int_equal(fib_group_new(f, &a, 1, &g1), 0);
 	ids[0] = a;
 	ids[1] = b;
 	assert_int_equal(fib_group_new(f, ids, 2, &g2), 0);
 	{
-		uint32_t	 dup[3] = { a, a, b }, gd;	/* a member twice counts once */
+		uint32_t dup[3] = { a, a, b }, gd; /* a member twice counts once */
 
 		assert_int_equal(fib_group_new(f, dup, 3, &gd), 0);
 		assert_int_equal(fib_flush(f), 0);
 		fib_group_free(f, gd);
 	}
 	assert_int_equal(fib_route_set(f, &(struct prefix){ 0 }, 0xdeadu), -EINVAL);
-	assert_int_equal(fib_route_set(f, &(struct prefix){ .family = AF_INET, .len = 8 }, 0xdeadu),
+	assert_int_equal(fib_route_set(f, &(struct prefix){ .family = AF_INET, .len = 8 },
+			     0xdeadu),
 	    -ENOENT);
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g1), 0);
 	assert_int_equal(fib_route_set(f, PP("198.51.100.0/24"), g1), 0);
@@ -350,7 +356,8 @@ test_fib_group_move(void **state)
 	assert_non_null(strstr(buf, "via 10.0.0.2 dev v0"));
 	assert_non_null(strstr(buf, "proto 196"));
 	assert_int_equal(count_lines(sh_out(buf, sizeof(buf),
-	    "ip -N -o route show table %d proto 196", TABLE)), 3);
+			     "ip -N -o route show table %d proto 196", TABLE)),
+	    3);
 
 	/* in-place rewrite: both routes of g1 move at once, the nhid stays */
 	assert_int_equal(fib_group_set(f, g1, &b, 1), 0);
@@ -384,8 +391,8 @@ test_fib_group_move(void **state)
 	assert_int_equal(fib_flush(f), 0);
 	assert_true(run_until(f, NULL, SETTLE_MS));
 	sh_out(buf, sizeof(buf), "ip nexthop show id %u 2>&1", a);
-	assert_non_null(strstr(buf, "via 10.0.0.2"));	/* one reference left */
-	assert_string_equal(kroute(buf, sizeof(buf), "203.0.113.0/24"), "");	/* went with g2 */
+	assert_non_null(strstr(buf, "via 10.0.0.2")); /* one reference left */
+	assert_string_equal(kroute(buf, sizeof(buf), "203.0.113.0/24"), ""); /* went with g2 */
 	fib_close(f);
 }
 
@@ -393,10 +400,10 @@ test_fib_group_move(void **state)
 static void
 test_fib_blackhole(void **state)
 {
-	struct fib	*f = fib_open();
-	struct ipaddr	 ga = A("10.0.0.2");
-	uint32_t	 a, g, g6;
-	char		 buf[2048];
+	struct fib   *f = fib_open();
+	struct ipaddr ga = A("10.0.0.2");
+	uint32_t      a, g, g6;
+	char	      buf[2048];
 
 	assert_int_equal(fib_group_new(f, NULL, 0, &g), 0);
 	assert_int_equal(fib_group_new(f, NULL, 0, &g6), 0);
@@ -433,15 +440,15 @@ test_fib_blackhole(void **state)
 static void
 test_fib_device_nexthop(void **state)
 {
-	struct fib	*f = fib_open();
-	struct ipaddr	 none = { 0 }, ga = A("10.0.0.2");
-	uint32_t	 d, d2, a, g, g2, both[2];
-	char		 buf[1024];
+	struct fib   *f = fib_open();
+	struct ipaddr none = { 0 }, ga = A("10.0.0.2");
+	uint32_t      d, d2, a, g, g2, both[2];
+	char	      buf[1024];
 
 	assert_int_equal(fib_nh_get(f, &none, "", &d), -EINVAL);
 	assert_int_equal(fib_nh_get(f, NULL, "v2", &d), 0);
 	assert_int_equal(fib_nh_get(f, &none, "v2", &d2), 0);
-	assert_int_equal(d, d2);		/* the same object, refcounted */
+	assert_int_equal(d, d2); /* the same object, refcounted */
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &d, 1, &g), 0);
 	assert_int_equal(fib_route_set(f, PP("192.0.2.0/24"), g), 0);
@@ -472,10 +479,10 @@ test_fib_device_nexthop(void **state)
 static void
 test_fib_ipv6_and_resolve(void **state)
 {
-	struct fib	*f = fib_open();
-	struct ipaddr	 g6 = A("2001:db8::2"), gb = A("10.0.1.2");
-	uint32_t	 n6, nb, grp6, grpb;
-	char		 buf[2048];
+	struct fib   *f = fib_open();
+	struct ipaddr g6 = A("2001:db8::2"), gb = A("10.0.1.2");
+	uint32_t      n6, nb, grp6, grpb;
+	char	      buf[2048];
 
 	assert_int_equal(fib_nh_get(f, &g6, "v0", &n6), 0);
 	assert_int_equal(fib_nh_get(f, &gb, "", &nb), 0);
@@ -492,7 +499,7 @@ test_fib_ipv6_and_resolve(void **state)
 	assert_route_nhid("default", grpb);
 	assert_route_via("2001:db8:100::1", "via 2001:db8::2 dev v0");
 	sh_out(buf, sizeof(buf), "ip nexthop show id %u", nb);
-	assert_non_null(strstr(buf, "via 10.0.1.2 dev v2"));	/* resolved from 10.0.1.0/24 */
+	assert_non_null(strstr(buf, "via 10.0.1.2 dev v2")); /* resolved from 10.0.1.0/24 */
 	assert_route_via("192.0.2.1", "via 10.0.1.2 dev v2");
 	fib_close(f);
 }
@@ -500,7 +507,7 @@ test_fib_ipv6_and_resolve(void **state)
 static bool
 pred_y_installed(struct fib *f)
 {
-	char	 buf[512];
+	char buf[512];
 
 	return strstr(kroute(buf, sizeof(buf), "203.0.113.0/24"), "nhid") != NULL;
 }
@@ -511,18 +518,18 @@ pred_y_installed(struct fib *f)
 static void
 test_fib_errors_retry(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9"), gy = A("10.0.4.2");
-	uint32_t		 a, x, y, ga_g, gx_g, gy_g;
-	struct fib_stats	 st;
-	char			 buf[8192], pfx[32];
-	int			 i;
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2"), gx = A("10.9.9.9"), gy = A("10.0.4.2");
+	uint32_t	 a, x, y, ga_g, gx_g, gy_g;
+	struct fib_stats st;
+	char		 buf[8192], pfx[32];
+	int		 i;
 
 	sh("ip link add v4 type veth peer name v5 && ip link set v4 up && ip addr add 10.0.4.1/24 dev v4");
-	run_for(50);	/* v4 is up without carrier (v5 down) */
+	run_for(50); /* v4 is up without carrier (v5 down) */
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
-	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
-	assert_int_equal(fib_nh_get(f, &gy, "v4", &y), 0);	/* no carrier */
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0); /* not on-link */
+	assert_int_equal(fib_nh_get(f, &gy, "v4", &y), 0); /* no carrier */
 	assert_int_equal(fib_group_new(f, &a, 1, &ga_g), 0);
 	assert_int_equal(fib_group_new(f, &x, 1, &gx_g), 0);
 	assert_int_equal(fib_group_new(f, &y, 1, &gy_g), 0);
@@ -545,10 +552,11 @@ test_fib_errors_retry(void **state)
 	assert_memory_equal(&seen.err_pfx[1], PP("203.0.113.0/24"), sizeof(struct prefix));
 	assert_true(seen.err_code[0] < 0 && seen.err_code[1] < 0);
 	assert_int_equal(count_lines(sh_out(buf, sizeof(buf),
-	    "ip -N -o route show table %d proto 196", TABLE)), 10);
+			     "ip -N -o route show table %d proto 196", TABLE)),
+	    10);
 	fib_stats_get(f, &st);
 	assert_int_equal(st.routes_pending_retry, 2);
-	assert_true(st.errors >= 6);	/* 2 nexthops, 2 groups, 2 routes */
+	assert_true(st.errors >= 6); /* 2 nexthops, 2 groups, 2 routes */
 
 	/* back-off: a first retry after ~200 ms, refused again */
 	run_for(700);
@@ -563,7 +571,7 @@ test_fib_errors_retry(void **state)
 	assert_route_nhid("203.0.113.0/24", gy_g);
 	assert_route_via("203.0.113.1", "via 10.0.4.2 dev v4");
 	fib_stats_get(f, &st);
-	assert_int_equal(st.routes_pending_retry, 1);	/* 198.51.100.0/24 stays refused */
+	assert_int_equal(st.routes_pending_retry, 1); /* 198.51.100.0/24 stays refused */
 	assert_true(seen.nup >= 1);
 	assert_string_equal(kroute(buf, sizeof(buf), "198.51.100.0/24"), "");
 	fib_close(f);
@@ -572,7 +580,7 @@ test_fib_errors_retry(void **state)
 static bool
 pred_routes_back(struct fib *f)
 {
-	char	 buf[512];
+	char buf[512];
 
 	return strstr(kroute(buf, sizeof(buf), "192.0.2.0/24"), "nhid") != NULL;
 }
@@ -582,11 +590,11 @@ pred_routes_back(struct fib *f)
 static void
 test_fib_link_flush_restore(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2");
-	uint32_t		 a, g;
-	char			 buf[2048];
-	size_t			 down0;
+	struct fib   *f = fib_open();
+	struct ipaddr ga = A("10.0.0.2");
+	uint32_t      a, g;
+	char	      buf[2048];
+	size_t	      down0;
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
@@ -600,13 +608,13 @@ test_fib_link_flush_restore(void **state)
 	sh("ip link set v1 down");
 	run_for(200);
 	assert_true(seen.ndown > down0);
-	assert_string_equal(kroute(buf, sizeof(buf), "192.0.2.0/24"), "");	/* kernel flushed */
+	assert_string_equal(kroute(buf, sizeof(buf), "192.0.2.0/24"), ""); /* kernel flushed */
 	sh_out(buf, sizeof(buf), "ip nexthop show id %u 2>&1", a);
 	assert_null(strstr(buf, "via"));
 
 	sh("ip link set v1 up");
 	assert_true(run_until(f, pred_routes_back, SETTLE_MS));
-	assert_true(owner.group_back >= 1);	/* the owner was asked, once the group was back */
+	assert_true(owner.group_back >= 1); /* the owner was asked, once the group was back */
 	assert_route_nhid("192.0.2.0/24", g);
 	assert_route_nhid("198.51.100.0/24", g);
 	assert_route_via("198.51.100.1", "via 10.0.0.2 dev v0");
@@ -634,11 +642,11 @@ adopt_cb(void *arg, const struct prefix *p)
 static void
 test_fib_adopt_reconcile(void **state)
 {
-	struct fib		*f = fib_open(), *f2;
-	struct ipaddr		 ga = A("10.0.0.2"), gb = A("10.0.1.2");
-	uint32_t		 a, g, g6, b, ng, unused_nh, unused_g;
-	char			 buf[4096], id[32];
-	struct fib_stats	 st;
+	struct fib	*f = fib_open(), *f2;
+	struct ipaddr	 ga = A("10.0.0.2"), gb = A("10.0.1.2");
+	uint32_t	 a, g, g6, b, ng, unused_nh, unused_g;
+	char		 buf[4096], id[32];
+	struct fib_stats st;
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
@@ -653,12 +661,12 @@ test_fib_adopt_reconcile(void **state)
 	assert_true(run_until(f, NULL, SETTLE_MS));
 	/* someone else's route in the same table is never touched */
 	sh("ip route add 192.0.99.0/24 via 10.0.0.2 table %d proto static", TABLE);
-	fib_close(f);	/* leaves kernel state in place */
+	fib_close(f); /* leaves kernel state in place */
 
 	f2 = fib_open();
 	assert_int_equal(fib_adopt(f2, adopt_cb, NULL), 0);
 	assert_int_equal(seen.nadopted, 4);
-	assert_route_nhid("192.0.2.0/24", g);	/* still forwarding meanwhile */
+	assert_route_nhid("192.0.2.0/24", g); /* still forwarding meanwhile */
 	/* old objects no adopted route uses are gone already; used ones stay */
 	assert_true(run_until(f2, NULL, 2000));
 	sh_out(buf, sizeof(buf), "ip nexthop show 2>&1");
@@ -671,7 +679,7 @@ test_fib_adopt_reconcile(void **state)
 	snprintf(id, sizeof(id), "id %u ", g6);
 	assert_non_null(strstr(buf, id));
 	assert_int_equal(fib_nh_get(f2, &gb, "v2", &b), 0);
-	assert_true(b != a && b != g && b != g6);	/* new ids avoid the old ones */
+	assert_true(b != a && b != g && b != g6); /* new ids avoid the old ones */
 	assert_int_equal(fib_group_new(f2, &b, 1, &ng), 0);
 	assert_true(ng != a && ng != g && ng != g6);
 	assert_int_equal(fib_route_set(f2, PP("192.0.2.0/24"), ng), 0);
@@ -705,20 +713,20 @@ test_fib_adopt_reconcile(void **state)
 static void
 test_fib_many(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2");
-	uint32_t		 a, g;
-	struct fib_stats	 st;
-	char			 buf[256];
-	int			 i;
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2");
+	uint32_t	 a, g;
+	struct fib_stats st;
+	char		 buf[256];
+	int		 i;
 
 	/* batches go out on the FIB's own sender thread */
 	assert_true(atoi(sh_out(buf, sizeof(buf),
-	    "grep -lx hgw-fib /proc/%d/task/*/comm | wc -l", (int)getpid())) == 1);
+			"grep -lx hgw-fib /proc/%d/task/*/comm | wc -l", (int)getpid())) == 1);
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
 	for (i = 0; i < 60000; i++) {
-		struct prefix	 p = { .family = AF_INET, .len = 24 };
+		struct prefix p = { .family = AF_INET, .len = 24 };
 
 		p.bytes[0] = (uint8_t)(20 + (i >> 16));
 		p.bytes[1] = (uint8_t)(i >> 8);
@@ -744,7 +752,7 @@ test_fib_many(void **state)
 static bool
 pred_none_pending(struct fib *f)
 {
-	struct fib_stats	 st;
+	struct fib_stats st;
 
 	fib_stats_get(f, &st);
 	return st.routes_pending_retry == 0;
@@ -755,27 +763,27 @@ pred_none_pending(struct fib *f)
 static void
 test_fib_refusal_superseded(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9");
-	uint32_t		 a, x, ga_g, gx_g;
-	struct fib_stats	 st;
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2"), gx = A("10.9.9.9");
+	uint32_t	 a, x, ga_g, gx_g;
+	struct fib_stats st;
 
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
-	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0); /* not on-link */
 	assert_int_equal(fib_group_new(f, &a, 1, &ga_g), 0);
 	assert_int_equal(fib_group_new(f, &x, 1, &gx_g), 0);
 	fib_flush(f);
 	seen.nerr = 0;
-	owner_route_set(f, PP("192.0.2.0/24"), gx_g);		/* refused ... */
-	owner_route_set(f, PP("192.0.2.0/24"), ga_g);		/* ... but set again meanwhile */
-	owner_route_set(f, PP("198.51.100.0/24"), gx_g);	/* refused, still wanted */
+	owner_route_set(f, PP("192.0.2.0/24"), gx_g);	 /* refused ... */
+	owner_route_set(f, PP("192.0.2.0/24"), ga_g);	 /* ... but set again meanwhile */
+	owner_route_set(f, PP("198.51.100.0/24"), gx_g); /* refused, still wanted */
 	fib_flush(f);
 	assert_true(run_until(f, NULL, SETTLE_MS));
 	assert_int_equal(seen.nerr, 1);
 	assert_memory_equal(&seen.err_pfx[0], PP("198.51.100.0/24"), sizeof(struct prefix));
 	fib_stats_get(f, &st);
 	assert_int_equal(st.routes_pending_retry, 1);
-	run_for(700);			/* retries run: the good route stays */
+	run_for(700); /* retries run: the good route stays */
 	assert_route_nhid("192.0.2.0/24", ga_g);
 	fib_close(f);
 }
@@ -789,18 +797,20 @@ test_fib_refusal_superseded(void **state)
 static void
 test_fib_mass_refusal(void **state)
 {
-	struct fib_cfg		 cfg = { .table = TABLE, .retry_min_ms = 60000 };
-	struct fib		*f = fib_open_cfg(&cfg);
-	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9");
-	uint32_t		 a, x, g;
-	struct fib_stats	 st;
-	char			 buf[256];
-	int			 i;
+	struct fib_cfg	 cfg = { .table = TABLE, .retry_min_ms = 60000 };
+	struct fib	*f = fib_open_cfg(&cfg);
+	struct ipaddr	 ga = A("10.0.0.2"), gx = A("10.9.9.9");
+	uint32_t	 a, x, g;
+	struct fib_stats st;
+	char		 buf[256];
+	int		 i;
 
-	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0); /* not on-link */
 	assert_int_equal(fib_group_new(f, &x, 1, &g), 0);
 	for (i = 0; i < 5000; i++) {
-		struct prefix	 p = { .family = AF_INET, .len = 24, .bytes = { 30, (uint8_t)(i >> 8), (uint8_t)i } };
+		struct prefix p = { .family = AF_INET,
+			.len = 24,
+			.bytes = { 30, (uint8_t)(i >> 8), (uint8_t)i } };
 
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
@@ -820,7 +830,7 @@ test_fib_mass_refusal(void **state)
 	assert_int_equal(fib_flush(f), 0);
 	assert_true(run_until(f, pred_none_pending, SETTLE_MS));
 	fib_stats_get(f, &st);
-	assert_int_equal(st.retries, 4999);	/* all through the group, none refused again */
+	assert_int_equal(st.retries, 4999); /* all through the group, none refused again */
 	assert_int_equal(seen.nerr, 5000);
 	sh_out(buf, sizeof(buf), "ip -N -o route show table %d proto 196 | wc -l", TABLE);
 	assert_int_equal(atoi(buf), 4999);
@@ -832,16 +842,17 @@ test_fib_mass_refusal(void **state)
 static int
 fib_request_fd(void)
 {
-	int	 fd;
+	int fd;
 
 	for (fd = 3; fd < 1024; fd++) {
-		int		 dom = 0, rcv = 0;
-		socklen_t	 l = sizeof(dom);
+		int	  dom = 0, rcv = 0;
+		socklen_t l = sizeof(dom);
 
 		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 || dom != AF_NETLINK)
 			continue;
 		l = sizeof(rcv);
-		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l) == 0 && rcv >= 64 * 1024 * 1024)
+		if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l) == 0 &&
+		    rcv >= 64 * 1024 * 1024)
 			return fd;
 	}
 	return -1;
@@ -853,19 +864,21 @@ fib_request_fd(void)
 static void
 test_fib_ack_overrun(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2");
-	uint32_t		 a, g;
-	struct fib_stats	 st;
-	char			 buf[256];
-	int			 fd = fib_request_fd(), small = 16384, i;
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2");
+	uint32_t	 a, g;
+	struct fib_stats st;
+	char		 buf[256];
+	int		 fd = fib_request_fd(), small = 16384, i;
 
 	assert_true(fd >= 0);
 	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
 	assert_int_equal(fib_nh_get(f, &ga, "v0", &a), 0);
 	assert_int_equal(fib_group_new(f, &a, 1, &g), 0);
 	for (i = 0; i < 3000; i++) {
-		struct prefix	 p = { .family = AF_INET, .len = 24, .bytes = { 40, (uint8_t)(i >> 8), (uint8_t)i } };
+		struct prefix p = { .family = AF_INET,
+			.len = 24,
+			.bytes = { 40, (uint8_t)(i >> 8), (uint8_t)i } };
 
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
@@ -884,20 +897,22 @@ test_fib_ack_overrun(void **state)
 static void
 test_fib_refusal_overrun(void **state)
 {
-	struct fib		*f = fib_open();
-	struct ipaddr		 ga = A("10.0.0.2"), gx = A("10.9.9.9");
-	uint32_t		 a, x, g;
-	struct fib_stats	 st;
-	char			 buf[256];
-	int			 fd = fib_request_fd(), small = 16384, i;
+	struct fib	*f = fib_open();
+	struct ipaddr	 ga = A("10.0.0.2"), gx = A("10.9.9.9");
+	uint32_t	 a, x, g;
+	struct fib_stats st;
+	char		 buf[256];
+	int		 fd = fib_request_fd(), small = 16384, i;
 
 	assert_true(fd >= 0);
-	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0);	/* not on-link */
+	assert_int_equal(fib_nh_get(f, &gx, "v0", &x), 0); /* not on-link */
 	assert_int_equal(fib_group_new(f, &x, 1, &g), 0);
 	fib_flush(f);
 	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
 	for (i = 0; i < 3000; i++) {
-		struct prefix	 p = { .family = AF_INET, .len = 24, .bytes = { 41, (uint8_t)(i >> 8), (uint8_t)i } };
+		struct prefix p = { .family = AF_INET,
+			.len = 24,
+			.bytes = { 41, (uint8_t)(i >> 8), (uint8_t)i } };
 
 		assert_int_equal(fib_route_set(f, &p, g), 0);
 	}
@@ -920,11 +935,11 @@ test_fib_refusal_overrun(void **state)
 static void
 test_fib_nh_compat_off(void **state)
 {
-	struct fib_cfg	 cfg = { .table = TABLE, .nh_compat_off = true };
-	struct ipaddr	 ga = A("10.0.0.2"), gb = A("10.0.1.2");
-	struct fib	*f;
-	uint32_t	 a, b, g;
-	char		 buf[256];
+	struct fib_cfg cfg = { .table = TABLE, .nh_compat_off = true };
+	struct ipaddr  ga = A("10.0.0.2"), gb = A("10.0.1.2");
+	struct fib    *f;
+	uint32_t       a, b, g;
+	char	       buf[256];
 
 	sh_out(buf, sizeof(buf), "sysctl -n net.ipv4.nexthop_compat_mode");
 	assert_int_equal(atoi(buf), 1);
@@ -952,15 +967,15 @@ test_fib_nh_compat_off(void **state)
 static void
 test_fib_named_netns(void **state)
 {
-	char			*ns = named_ns, buf[2048];
-	struct fib_cfg		 cfg = { .table = TABLE };
-	struct ipaddr		 ga = A("10.8.0.2");
-	struct fib		*f;
-	uint32_t		 a, g;
+	char	      *ns = named_ns, buf[2048];
+	struct fib_cfg cfg = { .table = TABLE };
+	struct ipaddr  ga = A("10.8.0.2");
+	struct fib    *f;
+	uint32_t       a, g;
 
 	snprintf(named_ns, sizeof(named_ns), "hgw-fib-%d-n", (int)getpid());
 	sh("ip netns add %s && ip -n %s link set lo up && ip -n %s link add w0 type veth peer name w1 &&"
-	    " ip -n %s link set w0 up && ip -n %s link set w1 up && ip -n %s addr add 10.8.0.1/24 dev w0",
+	   " ip -n %s link set w0 up && ip -n %s link set w1 up && ip -n %s addr add 10.8.0.1/24 dev w0",
 	    ns, ns, ns, ns, ns, ns);
 	cfg.netns = ns;
 	f = fib_new(&cfg, &events, NULL);
@@ -981,7 +996,7 @@ test_fib_named_netns(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fib_group_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_blackhole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_ipv6_and_resolve, setup, teardown),
@@ -997,7 +1012,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fib_ack_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fib_nh_compat_off, setup, teardown),
 	};
-	int	 rc;
+	int rc;
 
 	log_init("test_fib", LOG_LVL_INFO, true);
 	if (loop_init() < 0)

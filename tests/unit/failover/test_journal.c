@@ -11,15 +11,15 @@
 #include "failover/journal.h"
 
 struct t_walk {
-	uint64_t	 ids[16];
-	size_t		 n;
-	size_t		 stop_after;
+	uint64_t ids[16];
+	size_t	 n;
+	size_t	 stop_after;
 };
 
 static int
 t_walk_cb(void *arg, const struct rib_journal_entry *e)
 {
-	struct t_walk	*w = arg;
+	struct t_walk *w = arg;
 
 	w->ids[w->n++] = e->id;
 	return w->stop_after && w->n == w->stop_after ? 7 : 0;
@@ -28,11 +28,11 @@ t_walk_cb(void *arg, const struct rib_journal_entry *e)
 static void
 test_journal_ring(void **state)
 {
-	struct journal			*j = journal_new(4);
-	struct rib_journal_entry	*e;
-	struct t_walk			 w;
-	char				 conn[16];
-	int				 i;
+	struct journal		 *j = journal_new(4);
+	struct rib_journal_entry *e;
+	struct t_walk		  w;
+	char			  conn[16];
+	int			  i;
 
 	(void)state;
 	assert_non_null(j);
@@ -44,12 +44,12 @@ test_journal_ring(void **state)
 		assert_int_equal(e->id, (uint64_t)i);
 		assert_string_equal(e->connection, conn);
 		assert_int_equal(e->detected_us, 1000 * i);
-		assert_int_equal(e->switched_us, 0);	/* in progress */
+		assert_int_equal(e->switched_us, 0); /* in progress */
 		e->prefixes_moved = (uint32_t)i;
 	}
 	assert_int_equal(journal_count(j), 4);
-	assert_null(journal_find(j, 2));	/* overwritten */
-	assert_null(journal_find(j, 7));	/* not yet issued */
+	assert_null(journal_find(j, 2)); /* overwritten */
+	assert_null(journal_find(j, 7)); /* not yet issued */
 	assert_null(journal_find(j, 0));
 	e = journal_find(j, 3);
 	assert_non_null(e);
@@ -59,7 +59,7 @@ test_journal_ring(void **state)
 	assert_int_equal(journal_walk(j, t_walk_cb, &w), 0);
 	assert_int_equal(w.n, 4);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(w.ids[i], (uint64_t)(3 + i));	/* oldest first */
+		assert_int_equal(w.ids[i], (uint64_t)(3 + i)); /* oldest first */
 	memset(&w, 0, sizeof(w));
 	w.stop_after = 2;
 	assert_int_equal(journal_walk(j, t_walk_cb, &w), 7);
@@ -70,9 +70,9 @@ test_journal_ring(void **state)
 static void
 test_journal_strings(void **state)
 {
-	struct journal			*j = journal_new(2);
-	struct rib_journal_entry	*e;
-	char				 longname[300];
+	struct journal		 *j = journal_new(2);
+	struct rib_journal_entry *e;
+	char			  longname[300];
 
 	(void)state;
 	memset(longname, 'x', sizeof(longname) - 1);

@@ -2,17 +2,27 @@
 /* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
-struct rib_attr { int refs; };
+struct rib_attr {
+	int refs;
+};
 
-static void ta_get(struct rib_attr *a) { a->refs++; }
-static void ta_put(struct rib_attr *a) { a->refs--; }
+static void
+ta_get(struct rib_attr *a)
+{
+	a->refs++;
+}
+static void
+ta_put(struct rib_attr *a)
+{
+	a->refs--;
+}
 static const struct rib_attr_ops ta_ops = { ta_get, ta_put };
 
 static struct rib *
 ta_rib(void)
 {
-	struct rib_cfg	 cfg;
-	struct rib	*rib;
+	struct rib_cfg cfg;
+	struct rib    *rib;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy.mode = RIB_PREF_CIRCUIT;
@@ -26,9 +36,9 @@ ta_rib(void)
 static void
 ta_add(struct rib *rib, rib_source_id s, const char *pfx, struct rib_attr *a)
 {
-	struct rib_path_info	 i = t_bgp_info(strchr(pfx, ':') ? "2001:db8::1" : "192.0.2.1",
-				    100, 2, 1);
-	struct prefix		 p = P(pfx);
+	struct rib_path_info i =
+	    t_bgp_info(strchr(pfx, ':') ? "2001:db8::1" : "192.0.2.1", 100, 2, 1);
+	struct prefix p = P(pfx);
 
 	i.attr = a;
 	assert_int_equal(rib_path_add(rib, s, &p, &i), 0);
@@ -36,7 +46,7 @@ ta_add(struct rib *rib, rib_source_id s, const char *pfx, struct rib_attr *a)
 
 struct ta_walk {
 	char		 seen[16][PREFIX_STRLEN];
-	struct rib_attr	*attr[16];
+	struct rib_attr *attr[16];
 	bool		 stale[16];
 	int		 n, stop_at;
 };
@@ -44,7 +54,7 @@ struct ta_walk {
 static int
 ta_walk_cb(void *arg, const struct prefix *p, struct rib_attr *a, bool stale)
 {
-	struct ta_walk	*w = arg;
+	struct ta_walk *w = arg;
 
 	assert_true(w->n < 16);
 	prefix_fmt(p, w->seen[w->n], PREFIX_STRLEN);
@@ -57,20 +67,20 @@ ta_walk_cb(void *arg, const struct prefix *p, struct rib_attr *a, bool stale)
 static void
 test_count_walk_order(void **state)
 {
-	struct rib		*rib = ta_rib();
-	struct rib_attr		 a1 = { 0 }, a2 = { 0 };
-	rib_source_id		 s = t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.1", true);
-	rib_source_id		 o = t_src(rib, "lan b", "b", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.2", true);
-	struct ta_walk		 w = { .stop_at = 0 };
+	struct rib     *rib = ta_rib();
+	struct rib_attr a1 = { 0 }, a2 = { 0 };
+	rib_source_id	s =
+	    t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.1", true);
+	rib_source_id o =
+	    t_src(rib, "lan b", "b", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.2", true);
+	struct ta_walk w = { .stop_at = 0 };
 
 	(void)state;
 	ta_add(rib, s, "10.2.0.0/16", &a1);
 	ta_add(rib, s, "2001:db8:1::/48", &a2);
 	ta_add(rib, s, "10.1.0.0/16", &a1);
 	ta_add(rib, s, "10.1.0.0/24", &a2);
-	ta_add(rib, o, "10.3.0.0/16", &a1);	/* another source's: not walked */
+	ta_add(rib, o, "10.3.0.0/16", &a1); /* another source's: not walked */
 	assert_int_equal(rib_source_path_count(rib, s, 0), 4);
 	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 3);
 	assert_int_equal(rib_source_path_count(rib, s, AF_INET6), 1);
@@ -87,9 +97,9 @@ test_count_walk_order(void **state)
 	assert_false(w.stale[0]);
 	/* the same through the sort path: a small source in a big table */
 	{
-		rib_source_id	 big = t_src(rib, "lan c", "c", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.3", true);
-		char		 buf[32];
+		rib_source_id big =
+		    t_src(rib, "lan c", "c", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.3", true);
+		char buf[32];
 
 		for (int i = 0; i < 64; i++) {
 			snprintf(buf, sizeof(buf), "10.200.%d.0/24", i);
@@ -129,10 +139,10 @@ test_count_walk_order(void **state)
 static void
 test_repeat_is_silent(void **state)
 {
-	struct rib		*rib = ta_rib();
-	struct rib_attr		 a1 = { 0 }, a2 = { 0 };
-	rib_source_id		 s = t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.1", true);
+	struct rib     *rib = ta_rib();
+	struct rib_attr a1 = { 0 }, a2 = { 0 };
+	rib_source_id	s =
+	    t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.1", true);
 
 	(void)state;
 	ta_add(rib, s, "10.1.0.0/16", &a1);
@@ -140,8 +150,8 @@ test_repeat_is_silent(void **state)
 	assert_int_equal(rib_pending(rib), 0);
 	ta_add(rib, s, "10.1.0.0/16", &a1);
 	assert_int_equal(rib_pending(rib), 0);
-	assert_int_equal(a1.refs, 1);		/* one record, one reference */
-	ta_add(rib, s, "10.1.0.0/16", &a2);	/* changed: queued */
+	assert_int_equal(a1.refs, 1);	    /* one record, one reference */
+	ta_add(rib, s, "10.1.0.0/16", &a2); /* changed: queued */
 	assert_int_equal(rib_pending(rib), 1);
 	rib_settle(rib);
 	assert_int_equal(a1.refs, 0);
@@ -153,11 +163,11 @@ test_repeat_is_silent(void **state)
 static void
 test_stale_sweep_af(void **state)
 {
-	struct rib		*rib = ta_rib();
-	struct rib_attr		 a1 = { 0 };
-	rib_source_id		 s = t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.1", true);
-	struct ta_walk		 w = { .stop_at = 0 };
+	struct rib     *rib = ta_rib();
+	struct rib_attr a1 = { 0 };
+	rib_source_id	s =
+	    t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.1", true);
+	struct ta_walk w = { .stop_at = 0 };
 
 	(void)state;
 	ta_add(rib, s, "10.1.0.0/16", &a1);
@@ -168,7 +178,7 @@ test_stale_sweep_af(void **state)
 	rib_source_mark_stale(rib, s);
 	rib_source_path_walk(rib, s, ta_walk_cb, &w);
 	assert_true(w.stale[0] && w.stale[1] && w.stale[2] && w.stale[3]);
-	ta_add(rib, s, "10.1.0.0/16", &a1);		/* received again, unchanged */
+	ta_add(rib, s, "10.1.0.0/16", &a1); /* received again, unchanged */
 	ta_add(rib, s, "2001:db8:2::/48", &a1);
 	/* IPv4 End-of-RIB: 10.2/16 goes, the IPv6 stale one is left */
 	assert_int_equal(rib_source_sweep_stale_af(rib, s, AF_INET), 1);
@@ -191,15 +201,15 @@ test_stale_sweep_af(void **state)
 static void
 test_flush(void **state)
 {
-	struct rib		*rib = ta_rib();
-	struct rib_attr		 a1 = { 0 };
-	rib_source_id		 s = t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE,
-				    "192.0.2.1", true);
-	struct rib_stats	 st;
+	struct rib     *rib = ta_rib();
+	struct rib_attr a1 = { 0 };
+	rib_source_id	s =
+	    t_src(rib, "lan a", "a", RIB_CLASS_LAN, RIB_VPN_NONE, "192.0.2.1", true);
+	struct rib_stats st;
 
 	(void)state;
 	for (int i = 0; i < 300; i++) {
-		char	 buf[32];
+		char buf[32];
 
 		snprintf(buf, sizeof(buf), "10.%d.%d.0/24", i / 256, i % 256);
 		ta_add(rib, s, buf, &a1);
@@ -227,12 +237,12 @@ test_flush(void **state)
 static void
 test_statics_apart(void **state)
 {
-	struct rib		*rib = ta_rib();
-	struct rib_attr		 a1 = { 0 };
-	rib_source_id		 s = t_src(rib, "vpn t1", "t1", RIB_CLASS_VPN, RIB_VPN_SITE,
-				    "192.0.2.1", true);
-	struct ta_walk		 w = { .stop_at = 0 };
-	struct rib_stats	 st;
+	struct rib     *rib = ta_rib();
+	struct rib_attr a1 = { 0 };
+	rib_source_id	s =
+	    t_src(rib, "vpn t1", "t1", RIB_CLASS_VPN, RIB_VPN_SITE, "192.0.2.1", true);
+	struct ta_walk	 w = { .stop_at = 0 };
+	struct rib_stats st;
 
 	(void)state;
 	t_static(rib, s, "10.9.0.0/16");
@@ -251,7 +261,7 @@ test_statics_apart(void **state)
 	assert_int_equal(rib_source_path_count(rib, s, AF_INET), 2);
 	/* a withdraw of what the peer never sent leaves the static */
 	{
-		struct prefix	 q = P("10.9.0.0/16");
+		struct prefix q = P("10.9.0.0/16");
 
 		rib_path_withdraw(rib, s, &q);
 		rib_settle(rib);
@@ -268,7 +278,7 @@ test_statics_apart(void **state)
 	assert_true(w.n == 1 && w.stale[0]);
 	assert_int_equal(rib_source_sweep_stale_af(rib, s, 0), 0);
 	assert_int_equal(rib_source_path_count(rib, s, 0), 0);
-	rib_source_sweep_stale(rib, s);		/* the speaker's stale(sweep) after it */
+	rib_source_sweep_stale(rib, s); /* the speaker's stale(sweep) after it */
 	rib_settle(rib);
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.paths, 2);

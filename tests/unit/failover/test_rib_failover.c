@@ -2,9 +2,9 @@
 /* SPDX-License-Identifier: ISC */
 #include "test_rib_util.h"
 
-#define LAN	RIB_CLASS_LAN
-#define CIR	RIB_CLASS_CIRCUIT
-#define VPN	RIB_CLASS_VPN
+#define LAN RIB_CLASS_LAN
+#define CIR RIB_CLASS_CIRCUIT
+#define VPN RIB_CLASS_VPN
 
 static int
 t_last_cb(void *arg, const struct rib_journal_entry *e)
@@ -16,7 +16,7 @@ t_last_cb(void *arg, const struct rib_journal_entry *e)
 static struct rib_journal_entry
 t_last(struct rib *rib)
 {
-	struct rib_journal_entry	 e;
+	struct rib_journal_entry e;
 
 	memset(&e, 0, sizeof(e));
 	rib_journal_walk(rib, t_last_cb, &e);
@@ -26,8 +26,8 @@ t_last(struct rib *rib)
 static void
 t_many(struct rib *rib, rib_source_id s, const char *nh, int n, int third)
 {
-	char	 pfx[32];
-	int	 i;
+	char pfx[32];
+	int  i;
 
 	for (i = 0; i < n; i++) {
 		snprintf(pfx, sizeof(pfx), "10.%d.%d.0/24", third, i);
@@ -40,9 +40,10 @@ t_many(struct rib *rib, rib_source_id s, const char *nh, int n, int third)
 static void
 test_failover_immediate(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 30);
-	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 30);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_journal_entry e;
 	uint32_t		 grp;
 
@@ -52,7 +53,7 @@ test_failover_immediate(void **state)
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), CIR);
 	grp = t_route(rib, "10.1.0.0/16")->fib_group;
 	assert_int_not_equal(grp, 0);
-	rib_source_bfd(rib, cir, false);	/* not needed: nothing happens */
+	rib_source_bfd(rib, cir, false); /* not needed: nothing happens */
 	assert_int_equal(rib_pending(rib), 0);
 	rib_source_bgp(rib, cir, false, RIB_TRIG_HOLD_TIMER);
 	/* the group was switched before any per-prefix work */
@@ -76,9 +77,10 @@ test_failover_immediate(void **state)
 static void
 test_failback_damped(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 30);
-	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", false);
-	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 30);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", false);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_journal_entry e;
 
 	(void)state;
@@ -101,7 +103,7 @@ test_failback_damped(void **state)
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), CIR);
 	e = t_last(rib);
 	assert_int_equal(e.trigger, RIB_TRIG_FAILBACK);
-	assert_int_equal(e.groups_rewritten, 1);	/* in place, not per prefix */
+	assert_int_equal(e.groups_rewritten, 1); /* in place, not per prefix */
 	assert_int_equal(e.from_class, CIR);
 	assert_int_equal(e.to_class, CIR);
 	assert_int_equal(e.prefixes_moved, 1);
@@ -109,11 +111,11 @@ test_failback_damped(void **state)
 	/* a flap during the delay restarts it */
 	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
 	rib_clock_set_for_test(rib, 40000);
-	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);	/* due 70000 */
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP); /* due 70000 */
 	rib_clock_set_for_test(rib, 50000);
 	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
 	rib_clock_set_for_test(rib, 60000);
-	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);	/* due 90000 */
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP); /* due 90000 */
 	rib_clock_set_for_test(rib, 75000);
 	assert_int_equal(t_cls(rib, "10.1.0.0/16"), VPN);
 	rib_clock_set_for_test(rib, 89999);
@@ -139,9 +141,10 @@ test_failback_damped(void **state)
 static void
 test_failback_zero_delay(void **state)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id	 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 
 	(void)state;
 	t_bgp(rib, cir, "10.1.0.0/16", "10.255.0.1", 2);
@@ -156,9 +159,10 @@ test_failback_zero_delay(void **state)
 static void
 test_backup_covering(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_route_state	*st;
 	struct rib_journal_entry e;
 
@@ -216,10 +220,12 @@ test_backup_covering(void **state)
 static struct rib_journal_entry
 t_fail_n(int n, struct rib_stats *before, struct rib_stats *after)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id	 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
-	rib_source_id	 v2 = t_src(rib, "vpn2 t1", "vpn2", VPN, RIB_VPN_CLOUD, "169.254.22.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	rib_source_id v2 =
+	    t_src(rib, "vpn2 t1", "vpn2", VPN, RIB_VPN_CLOUD, "169.254.22.1", true);
 	struct rib_journal_entry e;
 
 	t_many(rib, cir, "10.255.0.1", n, 1);
@@ -246,15 +252,15 @@ test_group_sharing(void **state)
 	(void)state;
 	e = t_fail_n(10, &b, &a);
 	assert_int_equal(b.prefixes, 11);
-	assert_int_equal(b.groups, 2);	/* 10 prefixes share one group */
+	assert_int_equal(b.groups, 2); /* 10 prefixes share one group */
 	assert_int_equal(e.groups_rewritten, 2);
 	assert_int_equal(e.prefixes_moved, 11);
-	assert_int_equal(a.groups, 2);	/* re-keyed, not re-created */
+	assert_int_equal(a.groups, 2); /* re-keyed, not re-created */
 
 	e = t_fail_n(2000, &b, &a);
 	assert_int_equal(b.prefixes, 2001);
 	assert_int_equal(b.groups, 2);
-	assert_int_equal(e.groups_rewritten, 2);	/* independent of N */
+	assert_int_equal(e.groups_rewritten, 2); /* independent of N */
 	assert_int_equal(e.prefixes_moved, 2001);
 	assert_int_equal(a.groups, 2);
 	assert_int_equal(a.pending, 0);
@@ -263,10 +269,11 @@ test_group_sharing(void **state)
 static void
 test_ecmp_partial(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 2, 0);
-	rib_source_id		 c1 = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id		 c2 = t_src(rib, "er1 secondary", "er1", CIR, 0, "10.255.0.5", true);
-	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 2, 0);
+	rib_source_id c1 = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id c2 = t_src(rib, "er1 secondary", "er1", CIR, 0, "10.255.0.5", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_journal_entry e;
 	struct rib_stats	 st;
 	uint32_t		 grp;
@@ -278,12 +285,12 @@ test_ecmp_partial(void **state)
 	assert_int_equal(t_n_nh(rib, "10.1.7.0/24"), 2);
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.groups, 1);
-	rib_source_bfd(rib, c1, false);		/* needs_bfd off: ignored */
+	rib_source_bfd(rib, c1, false); /* needs_bfd off: ignored */
 	rib_source_bgp(rib, c1, false, RIB_TRIG_LINK);
 	e = t_last(rib);
 	assert_int_equal(e.groups_rewritten, 1);
 	assert_int_equal(e.prefixes_moved, 50);
-	assert_int_equal(e.to_class, CIR);	/* survivor of the ECMP set */
+	assert_int_equal(e.to_class, CIR); /* survivor of the ECMP set */
 	assert_int_equal(t_cls(rib, "10.1.7.0/24"), CIR);
 	assert_int_equal(t_n_nh(rib, "10.1.7.0/24"), 1);
 	assert_true(t_has_nh(rib, "10.1.7.0/24", "10.255.0.5"));
@@ -310,8 +317,8 @@ test_ecmp_partial(void **state)
 static rib_source_id
 t_tunnel(struct rib *rib, const char *name, const char *nh)
 {
-	struct rib_source_cfg	 c;
-	rib_source_id		 id;
+	struct rib_source_cfg c;
+	rib_source_id	      id;
 
 	memset(&c, 0, sizeof(c));
 	c.name = name;
@@ -337,10 +344,10 @@ t_tunnel(struct rib *rib, const char *name, const char *nh)
 static void
 test_tunnel_down_shrinks_ecmp(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 2, 30);
-	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id		 t1 = t_tunnel(rib, "vpn1 t1", "169.254.21.1");
-	rib_source_id		 t2 = t_tunnel(rib, "vpn1 t2", "169.254.22.1");
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 2, 30);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id t1 = t_tunnel(rib, "vpn1 t1", "169.254.21.1");
+	rib_source_id t2 = t_tunnel(rib, "vpn1 t2", "169.254.22.1");
 	struct rib_journal_entry e;
 	struct rib_stats	 st;
 	uint32_t		 grp;
@@ -370,7 +377,7 @@ test_tunnel_down_shrinks_ecmp(void **state)
 	rib_settle(rib);
 	assert_int_equal(t_n_nh(rib, "11.1.20.0/24"), 1);
 	assert_true(t_has_nh(rib, "11.1.20.0/24", "169.254.22.1"));
-	assert_int_equal(t_route(rib, "11.1.20.0/24")->fib_group, grp);	/* in place */
+	assert_int_equal(t_route(rib, "11.1.20.0/24")->fib_group, grp); /* in place */
 	rib_stats_get(rib, &st);
 	assert_int_equal(st.groups, 1);
 
@@ -405,7 +412,7 @@ test_tunnel_down_shrinks_ecmp(void **state)
 static int
 t_whatif_cb(void *arg, const struct rib_whatif *w)
 {
-	int	*n = arg;
+	int *n = arg;
 
 	assert_int_equal(w->from_class, CIR);
 	if (!w->has_to) {
@@ -421,9 +428,10 @@ t_whatif_cb(void *arg, const struct rib_whatif *w)
 static void
 test_whatif_and_source_del(void **state)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id	 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_stats st;
 	int		 n = 0;
 
@@ -433,9 +441,9 @@ test_whatif_and_source_del(void **state)
 	t_bgp(rib, vpn, "10.99.0.0/16", "169.254.21.1", 2);
 	rib_settle(rib);
 	assert_int_equal(rib_whatif(rib, "er1", t_whatif_cb, &n), 20);
-	assert_int_equal(n, 10);	/* 10 move to the VPN; cb asserts; 10 vanish */
+	assert_int_equal(n, 10); /* 10 move to the VPN; cb asserts; 10 vanish */
 	assert_int_equal(rib_whatif(rib, "nope", NULL, NULL), -ENOENT);
-	assert_int_equal(t_cls(rib, "10.1.3.0/24"), CIR);	/* nothing changed */
+	assert_int_equal(t_cls(rib, "10.1.3.0/24"), CIR); /* nothing changed */
 	assert_int_equal(rib_source_del(rib, cir), 0);
 	assert_int_equal(t_cls(rib, "10.1.3.0/24"), VPN);
 	assert_null(t_route(rib, "10.1.15.0/24"));
@@ -457,15 +465,15 @@ t_whatif_count(void *arg, const struct rib_whatif *w)
 static void
 test_stale_sweep(void **state)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	int		 n = 0;
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	int	      n = 0;
 
 	(void)state;
 	t_many(rib, cir, "10.255.0.1", 10, 1);
 	rib_source_mark_stale(rib, cir);
-	t_bgp(rib, cir, "10.1.3.0/24", "10.255.0.1", 2);	/* refreshed */
-	assert_int_equal(t_cls(rib, "10.1.4.0/24"), CIR);	/* stale still used */
+	t_bgp(rib, cir, "10.1.3.0/24", "10.255.0.1", 2);  /* refreshed */
+	assert_int_equal(t_cls(rib, "10.1.4.0/24"), CIR); /* stale still used */
 	rib_source_sweep_stale(rib, cir);
 	assert_int_equal(t_cls(rib, "10.1.3.0/24"), CIR);
 	assert_null(t_route(rib, "10.1.4.0/24"));
@@ -503,11 +511,12 @@ test_nexthop_change_regroups(void **state)
 static void
 test_covering_nexthop_change(void **state)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id	 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_route_state *st;
-	struct ipaddr	 want = A("169.254.21.9");
+	struct ipaddr		want = A("169.254.21.9");
 
 	(void)state;
 	t_bgp(rib, cir, "10.1.0.0/16", "10.255.0.1", 2);
@@ -529,9 +538,10 @@ test_covering_nexthop_change(void **state)
 static void
 test_drain_journal(void **state)
 {
-	struct rib		*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id		 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	rib_source_id		 vpn = t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	rib_source_id vpn =
+	    t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
 	struct rib_journal_entry e;
 	uint32_t		 grp;
 	int			 n = 0;
@@ -546,7 +556,7 @@ test_drain_journal(void **state)
 	assert_int_equal(e.trigger, RIB_TRIG_DRAIN);
 	assert_string_equal(e.connection, "er1");
 	assert_int_equal(e.prefixes_moved, 30);
-	assert_int_equal(e.groups_rewritten, 1);	/* graceful, and still in place */
+	assert_int_equal(e.groups_rewritten, 1); /* graceful, and still in place */
 	assert_true(e.has_to);
 	assert_int_equal(e.to_class, VPN);
 	assert_int_equal(t_route(rib, "10.1.3.0/24")->fib_group, grp);
@@ -554,16 +564,16 @@ test_drain_journal(void **state)
 	/* what-if on the drained connection: nothing rides on it */
 	assert_int_equal(rib_whatif(rib, "er1", t_whatif_count, &n), 0);
 	assert_int_equal(rib_whatif(rib, "vpn1", t_whatif_count, &n), 30);
-	assert_int_equal(n, 30);	/* all would go back to the drained circuit */
+	assert_int_equal(n, 30); /* all would go back to the drained circuit */
 	rib_free(rib);
 }
 
 static void
 test_fib_error_shown(void **state)
 {
-	struct rib	*rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
-	rib_source_id	 cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
-	struct prefix	 p = P("10.1.0.0/24");
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 0);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", true);
+	struct prefix p = P("10.1.0.0/24");
 
 	(void)state;
 	t_bgp(rib, cir, "10.1.0.0/24", "10.255.0.1", 2);

@@ -6,16 +6,16 @@
 #include <unistd.h>
 
 #include "failover/fib.h"
-#include "failover/rib_local.h"	/* RIB_FIB_AHEAD, RIB_WORK_CHUNK */
+#include "failover/rib_local.h" /* RIB_FIB_AHEAD, RIB_WORK_CHUNK */
 #include "tests/unit/include/test_sh.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 
-#define TABLE	100
-#define NPFX	300
+#define TABLE 100
+#define NPFX  300
 
-static struct fib	*the_fib;
-static struct rib	*the_rib;
+static struct fib *the_fib;
+static struct rib *the_rib;
 
 static void
 ev_route_error(void *arg, const struct prefix *p, int err)
@@ -38,15 +38,16 @@ ev_group_back(void *arg, uint32_t grp)
 }
 
 /* wired as hybridgwd wires them (gateway/gateway.c) */
-static const struct fib_events	 events = {
-	.route_error = ev_route_error, .route_wanted = ev_route_wanted,
+static const struct fib_events events = {
+	.route_error = ev_route_error,
+	.route_wanted = ev_route_wanted,
 	.group_back = ev_group_back,
 };
 
 static int
 sh_int(const char *cmd)
 {
-	char	 buf[64];
+	char buf[64];
 
 	sh_out(buf, sizeof(buf), "%s", cmd);
 	return atoi(buf);
@@ -55,8 +56,8 @@ sh_int(const char *cmd)
 static void
 t_run(void)
 {
-	struct fib_stats	 st;
-	uint64_t		 end = mono_ms() + 5000;
+	struct fib_stats st;
+	uint64_t	 end = mono_ms() + 5000;
 
 	do {
 		uv_run(loop_get(), UV_RUN_NOWAIT);
@@ -72,7 +73,7 @@ t_run(void)
 static void
 assert_via(const char *dst, const char *via)
 {
-	char	 buf[512];
+	char buf[512];
 
 	sh_out(buf, sizeof(buf), "ip route get %s 2>&1", dst);
 	if (!strstr(buf, via))
@@ -84,17 +85,17 @@ assert_via(const char *dst, const char *via)
 static int
 setup(void **state)
 {
-	struct fib_cfg	 cfg = { .table = TABLE };
+	struct fib_cfg cfg = { .table = TABLE };
 
 	(void)state;
 	if (unshare(CLONE_NEWNET) < 0)
 		return -1;
 	if (system("ip link set lo up &&"
-	    " ip link add v0 type veth peer name v1 &&"
-	    " ip link add v2 type veth peer name v3 &&"
-	    " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
-	    " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2 &&"
-	    " ip rule add pref 100 lookup 100") != 0)
+		   " ip link add v0 type veth peer name v1 &&"
+		   " ip link add v2 type veth peer name v3 &&"
+		   " for i in v0 v1 v2 v3; do ip link set $i up; done &&"
+		   " ip addr add 10.0.0.1/24 dev v0 && ip addr add 10.0.1.1/24 dev v2 &&"
+		   " ip rule add pref 100 lookup 100") != 0)
 		return -1;
 	if ((the_fib = fib_new(&cfg, &events, NULL)) == NULL)
 		return -1;
@@ -116,8 +117,8 @@ teardown(void **state)
 static rib_source_id
 t_ksrc(const char *name, const char *conn, enum rib_class cls, const char *nh, const char *dev)
 {
-	struct rib_source_cfg	 c;
-	rib_source_id		 id;
+	struct rib_source_cfg c;
+	rib_source_id	      id;
 
 	memset(&c, 0, sizeof(c));
 	c.name = name;
@@ -161,15 +162,16 @@ test_rib_fib_failover(void **state)
 	vpn = t_ksrc("vpn1 t1", "vpn1", RIB_CLASS_VPN, "10.0.1.2", "v2");
 	for (i = 0; i < NPFX; i++) {
 		snprintf(pfx, sizeof(pfx), "172.%d.%d.0/24", 16 + i / 256, i % 256);
-		t_bgp(the_rib, cir, pfx, NULL, 2);	/* next hop: the source's */
+		t_bgp(the_rib, cir, pfx, NULL, 2); /* next hop: the source's */
 		t_bgp(the_rib, vpn, pfx, NULL, 2);
 	}
 	t_run();
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), NPFX);
 	grp = t_route(the_rib, "172.16.5.0/24")->fib_group;
 	assert_int_not_equal(grp, 0);
-	snprintf(buf, sizeof(buf), "ip -4 route show table 100 proto 196 | grep -c 'nhid %u '", grp);
-	assert_int_equal(sh_int(buf), NPFX);	/* one shared group */
+	snprintf(buf, sizeof(buf), "ip -4 route show table 100 proto 196 | grep -c 'nhid %u '",
+	    grp);
+	assert_int_equal(sh_int(buf), NPFX); /* one shared group */
 	rib_stats_get(the_rib, &st);
 	assert_int_equal(st.groups, 1);
 	assert_via("172.16.5.1", "via 10.0.0.2 dev v0");
@@ -242,11 +244,11 @@ test_rib_fib_failover(void **state)
 static void
 test_rib_fib_link_flap(void **state)
 {
-	struct rib_cfg		 cfg;
-	rib_source_id		 vpn;
-	char			 pfx[32];
-	uint64_t		 end;
-	int			 i;
+	struct rib_cfg cfg;
+	rib_source_id  vpn;
+	char	       pfx[32];
+	uint64_t       end;
+	int	       i;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -260,14 +262,16 @@ test_rib_fib_link_flap(void **state)
 	}
 	t_run();
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 50);
-	sh("ip link set v3 down");	/* v2 loses carrier */
-	for (end = mono_ms() + 3000; mono_ms() < end &&
-	    sh_int("ip -4 route show table 100 proto 196 | wc -l") != 0; usleep(20000))
+	sh("ip link set v3 down"); /* v2 loses carrier */
+	for (end = mono_ms() + 3000;
+	     mono_ms() < end && sh_int("ip -4 route show table 100 proto 196 | wc -l") != 0;
+	     usleep(20000))
 		uv_run(loop_get(), UV_RUN_NOWAIT);
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 0);
 	sh("ip link set v3 up");
-	for (end = mono_ms() + 3000; mono_ms() < end &&
-	    sh_int("ip -4 route show table 100 proto 196 | wc -l") != 50; usleep(20000))
+	for (end = mono_ms() + 3000;
+	     mono_ms() < end && sh_int("ip -4 route show table 100 proto 196 | wc -l") != 50;
+	     usleep(20000))
 		uv_run(loop_get(), UV_RUN_NOWAIT);
 	assert_int_equal(sh_int("ip -4 route show table 100 proto 196 | wc -l"), 50);
 	assert_via("172.20.33.1", "via 10.0.1.2 dev v2");
@@ -276,8 +280,8 @@ test_rib_fib_link_flap(void **state)
 static void
 test_rib_fib_local_not_programmed(void **state)
 {
-	struct rib_cfg	 cfg;
-	rib_source_id	 loc, cir;
+	struct rib_cfg cfg;
+	rib_source_id  loc, cir;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -314,13 +318,13 @@ static void
 test_rib_fib_paced(void **state)
 {
 	enum { N = 3 * RIB_FIB_AHEAD };
-	struct rib_cfg		 cfg;
-	struct fib_stats	 st;
-	rib_source_id		 cir;
-	struct rib_path_info	 i;
-	struct prefix		 p;
-	uint32_t		 max_pending = 0, max_unsent = 0;
-	uint64_t		 end;
+	struct rib_cfg	     cfg;
+	struct fib_stats     st;
+	rib_source_id	     cir;
+	struct rib_path_info i;
+	struct prefix	     p;
+	uint32_t	     max_pending = 0, max_unsent = 0;
+	uint64_t	     end;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -373,13 +377,14 @@ test_rib_fib_paced(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rib_fib_failover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rib_fib_link_flap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rib_fib_local_not_programmed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rib_fib_local_not_programmed, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rib_fib_paced, setup, teardown),
 	};
-	int	 rc;
+	int rc;
 
 	log_init("test_rib_fib", LOG_LVL_WARN, true);
 	if (geteuid() != 0) {

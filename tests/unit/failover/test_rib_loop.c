@@ -8,7 +8,7 @@
 #include "lib/loop.h"
 #include "tests/unit/include/test_time.h"
 
-static int	 notified;
+static int			notified;
 static struct rib_journal_entry last;
 
 static int
@@ -24,7 +24,7 @@ t_notify(void *arg, const struct rib_journal_entry *e)
 static int
 t_cls_now(struct rib *rib, const char *pfx)
 {
-	struct t_route_q	 q;
+	struct t_route_q q;
 
 	memset(&q, 0, sizeof(q));
 	q.want = P(pfx);
@@ -35,7 +35,7 @@ t_cls_now(struct rib *rib, const char *pfx)
 static void
 t_spin(unsigned ms)
 {
-	uint64_t	 end = mono_ms() + ms;
+	uint64_t end = mono_ms() + ms;
 
 	while (mono_ms() < end) {
 		uv_run(loop_get(), UV_RUN_NOWAIT);
@@ -46,22 +46,23 @@ t_spin(unsigned ms)
 /* Run the loop until cond holds, for at most ms (stretched by
  * HGW_TEST_TIME_SCALE): the background slices take what the machine gives
  * them, so the test waits for the outcome, never for a time. */
-#define T_SPIN_UNTIL(cond, ms) do {					\
-	uint64_t end_ = mono_ms() + (uint64_t)(ms) * test_time_scale();	\
-									\
-	while (!(cond) && mono_ms() < end_)				\
-		t_spin(1);						\
-} while (0)
+#define T_SPIN_UNTIL(cond, ms)                                                \
+	do {                                                                  \
+		uint64_t end_ = mono_ms() + (uint64_t)(ms)*test_time_scale(); \
+                                                                              \
+		while (!(cond) && mono_ms() < end_)                           \
+			t_spin(1);                                            \
+	} while (0)
 
 static void
 test_loop_work_and_failback(void **state)
 {
-	struct rib_cfg	 cfg;
-	struct rib	*rib;
-	rib_source_id	 cir, vpn;
-	char		 pfx[32];
-	uint64_t	 up_at;
-	int		 i;
+	struct rib_cfg cfg;
+	struct rib    *rib;
+	rib_source_id  cir, vpn;
+	char	       pfx[32];
+	uint64_t       up_at;
+	int	       i;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -72,13 +73,13 @@ test_loop_work_and_failback(void **state)
 	rib_journal_subscribe(rib, t_notify, NULL);
 	cir = t_src(rib, "er1 primary", "er1", RIB_CLASS_CIRCUIT, 0, "10.255.0.1", true);
 	vpn = t_src(rib, "vpn1 t1", "vpn1", RIB_CLASS_VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
-	for (i = 0; i < 10000; i++) {	/* more than one background slice */
+	for (i = 0; i < 10000; i++) { /* more than one background slice */
 		snprintf(pfx, sizeof(pfx), "10.%d.%d.0/24", i / 256, i % 256);
 		t_bgp(rib, cir, pfx, "10.255.0.1", 2);
 		t_bgp(rib, vpn, pfx, "169.254.21.1", 2);
 	}
 	assert_int_equal(rib_pending(rib), 10000);
-	uv_run(loop_get(), UV_RUN_NOWAIT);	/* one slice, not everything */
+	uv_run(loop_get(), UV_RUN_NOWAIT); /* one slice, not everything */
 	assert_true(rib_pending(rib) > 0 && rib_pending(rib) < 10000);
 	T_SPIN_UNTIL(rib_pending(rib) == 0, 10000);
 	assert_int_equal(rib_pending(rib), 0);
@@ -86,7 +87,7 @@ test_loop_work_and_failback(void **state)
 
 	notified = 0;
 	rib_source_bgp(rib, cir, false, RIB_TRIG_BFD_DOWN);
-	assert_int_equal(notified, 1);		/* the switch is notified at once */
+	assert_int_equal(notified, 1); /* the switch is notified at once */
 	assert_int_equal(last.trigger, RIB_TRIG_BFD_DOWN);
 	assert_int_equal(last.prefixes_moved, 10000);
 	assert_int_equal(last.groups_rewritten, 1);
@@ -96,10 +97,10 @@ test_loop_work_and_failback(void **state)
 	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
 	up_at = mono_ms();
 	T_SPIN_UNTIL(notified >= 2, 10000);
-	assert_true(notified >= 2);		/* bgp-up event (backup changed) */
-	if (mono_ms() - up_at < 1900) {		/* (a stalled machine proves nothing) */
+	assert_true(notified >= 2);	/* bgp-up event (backup changed) */
+	if (mono_ms() - up_at < 1900) { /* (a stalled machine proves nothing) */
 		assert_int_equal(notified, 2);
-		assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_VPN);	/* damped */
+		assert_int_equal(t_cls_now(rib, "10.39.15.0/24"), RIB_CLASS_VPN); /* damped */
 	}
 	/* the failback timer fires at 2 s, never before, however slow the machine */
 	T_SPIN_UNTIL(notified >= 3, 10000);
@@ -123,7 +124,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loop_work_and_failback),
 	};
-	int	 rc;
+	int rc;
 
 	log_init("test_rib_loop", LOG_LVL_WARN, true);
 	if (loop_init() < 0)

@@ -13,8 +13,8 @@
  * have exactly one kernel group per distinct (active, backup) next-hop set.
  */
 
-#define NSRC	7
-#define NPFX	(sizeof(pfxs) / sizeof(pfxs[0]))
+#define NSRC 7
+#define NPFX (sizeof(pfxs) / sizeof(pfxs[0]))
 
 /* clang-format off */
 static const char *const pfxs[] = {
@@ -26,10 +26,10 @@ static const char *const pfxs[] = {
 /* clang-format on */
 
 static const struct {
-	const char		*name, *conn;
-	enum rib_class		 cls;
-	enum rib_vpn_role	 role;
-	const char		*nh4, *nh6;
+	const char	 *name, *conn;
+	enum rib_class	  cls;
+	enum rib_vpn_role role;
+	const char	 *nh4, *nh6;
 } srcs[NSRC] = {
 	{ "er1 a", "er1", RIB_CLASS_CIRCUIT, RIB_VPN_NONE, "10.255.0.1", "fe80::1" },
 	{ "er1 b", "er1", RIB_CLASS_CIRCUIT, RIB_VPN_NONE, "10.255.0.5", "fe80::5" },
@@ -41,9 +41,9 @@ static const struct {
 };
 
 struct model {
-	bool			 up[NSRC], drained[NSRC];
-	bool			 has[NSRC][NPFX];
-	struct rib_path_info	 info[NSRC][NPFX];
+	bool		     up[NSRC], drained[NSRC];
+	bool		     has[NSRC][NPFX];
+	struct rib_path_info info[NSRC][NPFX];
 };
 
 static uint64_t rnd_state = 88172645463325252ULL;
@@ -59,16 +59,16 @@ rnd(unsigned n)
 
 /* A recorder of what a target was sent (prefix strings). */
 struct rec {
-	char		 sent[64][PREFIX_STRLEN];
-	size_t		 n;
+	char   sent[64][PREFIX_STRLEN];
+	size_t n;
 };
 
 static void
 rec_announce(void *ctx, const struct prefix *p, struct rib_attr *a)
 {
-	struct rec	*r = ctx;
-	char		 b[PREFIX_STRLEN];
-	size_t		 i;
+	struct rec *r = ctx;
+	char	    b[PREFIX_STRLEN];
+	size_t	    i;
 
 	(void)a;
 	prefix_fmt(p, b, sizeof(b));
@@ -82,9 +82,9 @@ rec_announce(void *ctx, const struct prefix *p, struct rib_attr *a)
 static void
 rec_withdraw(void *ctx, const struct prefix *p)
 {
-	struct rec	*r = ctx;
-	char		 b[PREFIX_STRLEN];
-	size_t		 i;
+	struct rec *r = ctx;
+	char	    b[PREFIX_STRLEN];
+	size_t	    i;
 
 	prefix_fmt(p, b, sizeof(b));
 	for (i = 0; i < r->n; i++)
@@ -101,7 +101,7 @@ static const struct rib_export_ops rec_ops = { rec_announce, rec_withdraw };
 static bool
 rec_has(const struct rec *r, const char *s)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->sent[i], s) == 0)
@@ -110,27 +110,27 @@ rec_has(const struct rec *r, const char *s)
 }
 
 struct inst {
-	struct rib	*rib;
-	rib_source_id	 id[NSRC];
-	struct rec	 circ, lan, site;
+	struct rib   *rib;
+	rib_source_id id[NSRC];
+	struct rec    circ, lan, site;
 };
 
 static void
 inst_health(struct inst *in, int s, bool up)
 {
 	if (srcs[s].cls == RIB_CLASS_LAN && srcs[s].nh4 == NULL)
-		return;		/* local: always up */
+		return; /* local: always up */
 	rib_source_bgp(in->rib, in->id[s], up, up ? RIB_TRIG_BGP_UP : RIB_TRIG_BGP_DOWN);
 }
 
 static void
 inst_new(struct inst *in, enum rib_pref_mode mode)
 {
-	struct rib_export_cfg	 ec;
-	rib_export_id		 eid;
-	struct rib_source_cfg	 c;
-	struct rib_cfg		 cfg;
-	int			 s;
+	struct rib_export_cfg ec;
+	rib_export_id	      eid;
+	struct rib_source_cfg c;
+	struct rib_cfg	      cfg;
+	int		      s;
 
 	memset(in, 0, sizeof(*in));
 	memset(&cfg, 0, sizeof(cfg));
@@ -169,7 +169,7 @@ inst_new(struct inst *in, enum rib_pref_mode mode)
 static void
 inst_path(struct inst *in, int s, int k, const struct rib_path_info *info)
 {
-	struct prefix	 p = P(pfxs[k]);
+	struct prefix p = P(pfxs[k]);
 
 	assert_int_equal(rib_path_add(in->rib, in->id[s], &p, info), 0);
 }
@@ -177,8 +177,8 @@ inst_path(struct inst *in, int s, int k, const struct rib_path_info *info)
 static struct rib_path_info
 rnd_info(int s, int k)
 {
-	struct rib_path_info	 i;
-	bool			 v6 = strchr(pfxs[k], ':') != NULL;
+	struct rib_path_info i;
+	bool		     v6 = strchr(pfxs[k], ':') != NULL;
 
 	memset(&i, 0, sizeof(i));
 	if (srcs[s].nh4 == NULL) {
@@ -186,10 +186,10 @@ rnd_info(int s, int k)
 		return i;
 	}
 	assert_int_equal(ipaddr_parse(v6 ? srcs[s].nh6 : srcs[s].nh4, &i.nexthop), 0);
-	if (rnd(4) == 0)	/* a second next hop on the same session */
+	if (rnd(4) == 0) /* a second next hop on the same session */
 		i.nexthop.bytes[v6 ? 15 : 3] += 100;
 	if (rnd(4) == 0) {
-		i.is_static = true;	/* configured prefix of the source */
+		i.is_static = true; /* configured prefix of the source */
 		return i;
 	}
 	i.local_pref = rnd(3) ? 100 : 200;
@@ -206,23 +206,23 @@ rnd_info(int s, int k)
 
 /* Compare two instances on every prefix and on their export sets. */
 struct cmp_arg {
-	struct inst		*other;
-	size_t			 n;
+	struct inst *other;
+	size_t	     n;
 	/* (active set, backup set) -> group id, for the one-group-per-key check */
-	char			 keys[64][512];
-	uint32_t		 gids[64];
-	size_t			 nkeys;
+	char	 keys[64][512];
+	uint32_t gids[64];
+	size_t	 nkeys;
 };
 
 static void
 nh_fmt(char *out, size_t len, const struct ipaddr *v, size_t n)
 {
-	char	 b[IPADDR_STRLEN], tmp[64][IPADDR_STRLEN];
-	size_t	 i, j;
+	char   b[IPADDR_STRLEN], tmp[64][IPADDR_STRLEN];
+	size_t i, j;
 
 	for (i = 0; i < n; i++)
 		ipaddr_fmt(&v[i], tmp[i], sizeof(tmp[i]));
-	for (i = 1; i < n; i++)	/* sort for comparison */
+	for (i = 1; i < n; i++) /* sort for comparison */
 		for (j = i; j > 0 && strcmp(tmp[j - 1], tmp[j]) > 0; j--) {
 			strcpy(b, tmp[j]);
 			strcpy(tmp[j], tmp[j - 1]);
@@ -238,7 +238,7 @@ nh_fmt(char *out, size_t len, const struct ipaddr *v, size_t n)
 static void
 state_fmt(char *out, size_t len, const struct rib_route_state *st)
 {
-	char	 a[256], b[256], v[PREFIX_STRLEN] = "";
+	char a[256], b[256], v[PREFIX_STRLEN] = "";
 
 	nh_fmt(a, sizeof(a), st->active_nh, st->n_active);
 	nh_fmt(b, sizeof(b), st->backup_nh, st->n_backup);
@@ -253,10 +253,10 @@ state_fmt(char *out, size_t len, const struct rib_route_state *st)
 static int
 cmp_cb(void *arg, const struct rib_route_state *st)
 {
-	struct cmp_arg		*c = arg;
-	struct t_route_q	 q;
-	char			 sa[1024], sb[1024], pb[PREFIX_STRLEN], key[512], a[256], b[256];
-	size_t			 i;
+	struct cmp_arg	*c = arg;
+	struct t_route_q q;
+	char		 sa[1024], sb[1024], pb[PREFIX_STRLEN], key[512], a[256], b[256];
+	size_t		 i;
 
 	c->n++;
 	assert_false(st->pending);
@@ -264,17 +264,18 @@ cmp_cb(void *arg, const struct rib_route_state *st)
 	q.want = st->prefix;
 	rib_route_walk(c->other->rib, &q.want, t_route_cb, &q);
 	if (!q.found)
-		fail_msg("%s only in the incremental RIB", prefix_fmt(&st->prefix, pb, sizeof(pb)));
+		fail_msg("%s only in the incremental RIB",
+		    prefix_fmt(&st->prefix, pb, sizeof(pb)));
 	state_fmt(sa, sizeof(sa), st);
 	state_fmt(sb, sizeof(sb), &q.st);
 	if (strcmp(sa, sb) != 0)
-		fail_msg("%s: incremental %s, scratch %s", prefix_fmt(&st->prefix, pb, sizeof(pb)),
-		    sa, sb);
+		fail_msg("%s: incremental %s, scratch %s",
+		    prefix_fmt(&st->prefix, pb, sizeof(pb)), sa, sb);
 	if (st->fib_group == 0)
 		return 0;
 	nh_fmt(a, sizeof(a), st->active_nh, st->n_active);
 	nh_fmt(b, sizeof(b), st->fib_nh, st->n_fib_nh);
-	if (strcmp(a, b) != 0)	/* settled: the group forwards to the active set */
+	if (strcmp(a, b) != 0) /* settled: the group forwards to the active set */
 		fail_msg("%s: active %s, group %u forwards to %s",
 		    prefix_fmt(&st->prefix, pb, sizeof(pb)), a, st->fib_group, b);
 	nh_fmt(b, sizeof(b), st->backup_nh, st->n_backup);
@@ -288,7 +289,8 @@ cmp_cb(void *arg, const struct rib_route_state *st)
 			return 0;
 		}
 		if (c->gids[i] == st->fib_group)
-			fail_msg("group %u shared by keys %s and %s", st->fib_group, c->keys[i], key);
+			fail_msg("group %u shared by keys %s and %s", st->fib_group, c->keys[i],
+			    key);
 	}
 	assert_true(c->nkeys < 64);
 	strcpy(c->keys[c->nkeys], key);
@@ -299,7 +301,7 @@ cmp_cb(void *arg, const struct rib_route_state *st)
 static void
 rec_same(const struct rec *a, const struct rec *b, const char *what)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < a->n; i++)
 		if (!rec_has(b, a->sent[i]))
@@ -311,11 +313,11 @@ rec_same(const struct rec *a, const struct rec *b, const char *what)
 static void
 check(struct inst *a, const struct model *m, enum rib_pref_mode mode)
 {
-	struct inst		 b;
-	struct cmp_arg		*c = calloc(1, sizeof(*c));
-	struct rib_stats	 sa, sb;
-	int			 s;
-	size_t			 k;
+	struct inst	 b;
+	struct cmp_arg	*c = calloc(1, sizeof(*c));
+	struct rib_stats sa, sb;
+	int		 s;
+	size_t		 k;
 
 	assert_non_null(c);
 	inst_new(&b, mode);
@@ -336,7 +338,7 @@ check(struct inst *a, const struct model *m, enum rib_pref_mode mode)
 	assert_int_equal(c->n, sb.prefixes);
 	assert_int_equal(sa.prefixes, sb.prefixes);
 	assert_int_equal(sa.paths, sb.paths);
-	assert_int_equal(sa.groups, c->nkeys);	/* one group per key, none left over */
+	assert_int_equal(sa.groups, c->nkeys); /* one group per key, none left over */
 	assert_int_equal(sb.groups, c->nkeys);
 	assert_int_equal(sa.nexthops, sb.nexthops);
 	rec_same(&a->circ, &b.circ, "circuit");
@@ -350,10 +352,10 @@ check(struct inst *a, const struct model *m, enum rib_pref_mode mode)
 static void
 run_random(enum rib_pref_mode mode, unsigned steps)
 {
-	struct inst	 a;
-	struct model	*m = calloc(1, sizeof(*m));
-	unsigned	 i;
-	int		 s, k;
+	struct inst   a;
+	struct model *m = calloc(1, sizeof(*m));
+	unsigned      i;
+	int	      s, k;
 
 	assert_non_null(m);
 	inst_new(&a, mode);
@@ -362,16 +364,21 @@ run_random(enum rib_pref_mode mode, unsigned steps)
 		s = (int)rnd(NSRC);
 		k = (int)rnd(NPFX);
 		switch (rnd(10)) {
-		case 0: case 1: case 2: case 3:
+		case 0:
+		case 1:
+		case 2:
+		case 3:
 			m->info[s][k] = rnd_info(s, k);
 			m->has[s][k] = true;
 			inst_path(&a, s, k, &m->info[s][k]);
 			break;
-		case 4: case 5:
+		case 4:
+		case 5:
 			m->has[s][k] = false;
 			t_del(a.rib, a.id[s], pfxs[k]);
 			break;
-		case 6: case 7:
+		case 6:
+		case 7:
 			if (s == 6)
 				break;
 			m->up[s] = !m->up[s];

@@ -17,18 +17,16 @@
 #include "lib/prefix.h"
 
 static inline struct prefix
-P(const char *s)
-{
-	struct prefix	 p;
+P(const char *s) {
+	struct prefix p;
 
 	assert_int_equal(prefix_parse(s, &p), 0);
 	return p;
 }
 
 static inline struct ipaddr
-A(const char *s)
-{
-	struct ipaddr	 a;
+A(const char *s) {
+	struct ipaddr a;
 
 	memset(&a, 0, sizeof(a));
 	if (s)
@@ -39,8 +37,8 @@ A(const char *s)
 static inline struct rib *
 t_rib(enum rib_pref_mode mode, uint8_t maxpaths, uint32_t failback_s)
 {
-	struct rib_cfg	 cfg;
-	struct rib	*rib;
+	struct rib_cfg cfg;
+	struct rib    *rib;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy.mode = mode;
@@ -57,8 +55,8 @@ static inline rib_source_id
 t_src(struct rib *rib, const char *name, const char *conn, enum rib_class cls,
     enum rib_vpn_role role, const char *nh, bool up)
 {
-	struct rib_source_cfg	 c;
-	rib_source_id		 id;
+	struct rib_source_cfg c;
+	rib_source_id	      id;
 
 	memset(&c, 0, sizeof(c));
 	c.name = name;
@@ -77,22 +75,22 @@ t_src(struct rib *rib, const char *name, const char *conn, enum rib_class cls,
 static inline rib_source_id
 t_local(struct rib *rib)
 {
-	struct rib_source_cfg	 c;
-	rib_source_id		 id;
+	struct rib_source_cfg c;
+	rib_source_id	      id;
 
 	memset(&c, 0, sizeof(c));
 	c.name = "local";
 	c.connection = "local";
 	c.cls = RIB_CLASS_LAN;
 	c.no_fib = true;
-	assert_int_equal(rib_source_add(rib, &c, &id), 0);	/* no needs_*: eligible now */
+	assert_int_equal(rib_source_add(rib, &c, &id), 0); /* no needs_*: eligible now */
 	return id;
 }
 
 static inline struct rib_path_info
 t_bgp_info(const char *nh, uint32_t lp, uint16_t aslen, uint32_t rid)
 {
-	struct rib_path_info	 i;
+	struct rib_path_info i;
 
 	memset(&i, 0, sizeof(i));
 	i.nexthop = A(nh);
@@ -108,8 +106,8 @@ t_bgp_info(const char *nh, uint32_t lp, uint16_t aslen, uint32_t rid)
 static inline void
 t_bgp(struct rib *rib, rib_source_id s, const char *pfx, const char *nh, uint16_t aslen)
 {
-	struct rib_path_info	 i = t_bgp_info(nh, 100, aslen, 1);
-	struct prefix		 p = P(pfx);
+	struct rib_path_info i = t_bgp_info(nh, 100, aslen, 1);
+	struct prefix	     p = P(pfx);
 
 	assert_int_equal(rib_path_add(rib, s, &p, &i), 0);
 }
@@ -117,8 +115,8 @@ t_bgp(struct rib *rib, rib_source_id s, const char *pfx, const char *nh, uint16_
 static inline void
 t_static(struct rib *rib, rib_source_id s, const char *pfx)
 {
-	struct rib_path_info	 i;
-	struct prefix		 p = P(pfx);
+	struct rib_path_info i;
+	struct prefix	     p = P(pfx);
 
 	memset(&i, 0, sizeof(i));
 	i.is_static = true;
@@ -128,21 +126,21 @@ t_static(struct rib *rib, rib_source_id s, const char *pfx)
 static inline void
 t_del(struct rib *rib, rib_source_id s, const char *pfx)
 {
-	struct prefix	 p = P(pfx);
+	struct prefix p = P(pfx);
 
 	rib_path_del(rib, s, &p);
 }
 
 struct t_route_q {
-	struct prefix		 want;
-	bool			 found;
-	struct rib_route_state	 st;
+	struct prefix	       want;
+	bool		       found;
+	struct rib_route_state st;
 };
 
 static inline int
 t_route_cb(void *arg, const struct rib_route_state *st)
 {
-	struct t_route_q	*q = arg;
+	struct t_route_q *q = arg;
 
 	if (prefix_equal(&st->prefix, &q->want)) {
 		q->found = true;
@@ -156,7 +154,7 @@ t_route_cb(void *arg, const struct rib_route_state *st)
 static inline struct rib_route_state *
 t_route(struct rib *rib, const char *pfx)
 {
-	static struct t_route_q	 q;
+	static struct t_route_q q;
 
 	memset(&q, 0, sizeof(q));
 	q.want = P(pfx);
@@ -169,7 +167,7 @@ t_route(struct rib *rib, const char *pfx)
 static inline int
 t_cls(struct rib *rib, const char *pfx)
 {
-	struct rib_route_state	*st = t_route(rib, pfx);
+	struct rib_route_state *st = t_route(rib, pfx);
 
 	return st && st->has_active ? (int)st->active_class : -1;
 }
@@ -177,7 +175,7 @@ t_cls(struct rib *rib, const char *pfx)
 static inline int
 t_bak(struct rib *rib, const char *pfx)
 {
-	struct rib_route_state	*st = t_route(rib, pfx);
+	struct rib_route_state *st = t_route(rib, pfx);
 
 	return st && st->has_backup ? (int)st->backup_class : -1;
 }
@@ -186,9 +184,9 @@ t_bak(struct rib *rib, const char *pfx)
 static inline bool
 t_has_nh(struct rib *rib, const char *pfx, const char *nh)
 {
-	struct rib_route_state	*st = t_route(rib, pfx);
-	struct ipaddr		 a = A(nh);
-	size_t			 i;
+	struct rib_route_state *st = t_route(rib, pfx);
+	struct ipaddr		a = A(nh);
+	size_t			i;
 
 	for (i = 0; st && i < st->n_active; i++)
 		if (ipaddr_cmp(&st->active_nh[i], &a) == 0)
@@ -199,7 +197,7 @@ t_has_nh(struct rib *rib, const char *pfx, const char *nh)
 static inline size_t
 t_n_nh(struct rib *rib, const char *pfx)
 {
-	struct rib_route_state	*st = t_route(rib, pfx);
+	struct rib_route_state *st = t_route(rib, pfx);
 
 	return st ? st->n_active : 0;
 }

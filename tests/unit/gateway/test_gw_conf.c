@@ -19,7 +19,7 @@
 static void
 test_valid_config_builds_specs(void **state)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 	struct gw_conf	*c = calloc(1, sizeof(*c));
 
@@ -27,14 +27,14 @@ test_valid_config_builds_specs(void **state)
 	assert_int_equal(gw_conf_build(t, c, &e), 0);
 	assert_int_equal(c->as, 65010);
 	assert_int_equal(c->router_id, 0xc0000201);
-	assert_true(c->pic);			/* prefix-independent-convergence default */
+	assert_true(c->pic); /* prefix-independent-convergence default */
 	assert_int_equal(c->kernel_table, 254);
-	assert_int_equal(c->nspecs, 2);		/* the link + local prefixes */
+	assert_int_equal(c->nspecs, 2); /* the link + local prefixes */
 	assert_string_equal(c->specs[0].key, "circuit/er1/a");
 	assert_true(c->specs[0].has_bgp);
 	assert_true(c->specs[0].has_bfd);
 	assert_true(c->specs[0].src.needs_bfd);
-	assert_int_equal(c->specs[0].bgp.hold_time, 180);	/* YANG default */
+	assert_int_equal(c->specs[0].bgp.hold_time, 180); /* YANG default */
 	assert_int_equal(secret_len(&c->specs[0].bgp.md5_key), 10);
 	assert_memory_equal(secret_data(&c->specs[0].bgp.md5_key), "s3cret-key", 10);
 	assert_int_equal(c->specs[0].exp_cap, 4000);
@@ -48,7 +48,7 @@ test_valid_config_builds_specs(void **state)
 static void
 check_semantic(const char *xml, const char *want_path, const char *want_msg)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 
 	assert_int_equal(parse(xml, &t, &e), 0);
@@ -64,18 +64,24 @@ static void
 test_semantic_errors(void **state)
 {
 	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
-	    "<as>23456</as></gateway>", "/hybridgw:gateway/as", "reserved");
+		       "<as>23456</as></gateway>",
+	    "/hybridgw:gateway/as", "reserved");
 	check_semantic("<gateway xmlns=\"" NS "\"><router-id>0.0.0.0</router-id>"
-	    "<as>65010</as></gateway>", "router-id", "not usable");
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
+		       "<as>65010</as></gateway>",
+	    "router-id", "not usable");
+	check_semantic(
+	    "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
 	    "<lan><peer><name>a</name><bgp><peer-address>10.0.0.1</peer-address>"
 	    "<peer-as>65010</peer-as></bgp></peer><peer><name>b</name><bgp>"
 	    "<peer-address>10.0.0.1</peer-address><peer-as>65011</peer-as></bgp></peer></lan>"
-	    "</gateway>", "/hybridgw:gateway", "used by both");
-	check_semantic("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
+	    "</gateway>",
+	    "/hybridgw:gateway", "used by both");
+	check_semantic(
+	    "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id><as>65010</as>"
 	    "<circuit><name>c</name><link><name>a</name><local-address>2001:db8::1</local-address>"
 	    "<bgp><peer-address>172.16.1.2</peer-address><peer-as>12076</peer-as></bgp></link>"
-	    "</circuit></gateway>", "peer-address", "family");
+	    "</circuit></gateway>",
+	    "peer-address", "family");
 }
 
 /* Keys are compared in constant time, the rest of a session's parameters
@@ -83,8 +89,8 @@ test_semantic_errors(void **state)
 static void
 test_session_params_same(void **state)
 {
-	struct bgp_peer_cfg	 a, b;
-	struct bfd_session_cfg	 x, y;
+	struct bgp_peer_cfg    a, b;
+	struct bfd_session_cfg x, y;
 
 	memset(&a, 0, sizeof(a));
 	memset(&x, 0, sizeof(x));
@@ -95,10 +101,10 @@ test_session_params_same(void **state)
 	assert_int_equal(secret_set_str(&b.md5_key, "key-2"), 0);
 	assert_false(gw_bgp_cfg_same(&a, &b));
 	assert_int_equal(secret_set_str(&b.md5_key, "key-1"), 0);
-	b.hold_time = 9;				/* after the key in the struct */
+	b.hold_time = 9; /* after the key in the struct */
 	assert_false(gw_bgp_cfg_same(&a, &b));
 	b.hold_time = a.hold_time;
-	b.remote_as = 65002;				/* before it */
+	b.remote_as = 65002; /* before it */
 	assert_false(gw_bgp_cfg_same(&a, &b));
 	x.multiplier = 3;
 	y = x;
@@ -116,8 +122,8 @@ test_session_params_same(void **state)
 static void
 test_spec_move_wipes(void **state)
 {
-	struct gw_spec	 a, b;
-	struct secret	 zero;
+	struct gw_spec a, b;
+	struct secret  zero;
 
 	memset(&a, 0, sizeof(a));
 	memset(&zero, 0, sizeof(zero));
@@ -128,7 +134,7 @@ test_spec_move_wipes(void **state)
 	assert_memory_equal(&a.bgp.md5_key, &zero, sizeof(zero));
 	assert_memory_equal(&a.bfd.auth_key, &zero, sizeof(zero));
 	assert_int_equal(secret_len(&b.bgp.md5_key), 6);
-	assert_ptr_equal(b.src.name, b.name);		/* points into the new place */
+	assert_ptr_equal(b.src.name, b.name); /* points into the new place */
 	gw_spec_clear(&b);
 	assert_memory_equal(&b.bgp.md5_key, &zero, sizeof(zero));
 	assert_memory_equal(&b.bfd.auth_key, &zero, sizeof(zero));
@@ -137,16 +143,18 @@ test_spec_move_wipes(void **state)
 static const char *
 vpn_cfg(const char *key, const char *hold)
 {
-	static char	 buf[2048];
+	static char buf[2048];
 
-	snprintf(buf, sizeof(buf), "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
+	snprintf(buf, sizeof(buf),
+	    "<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
 	    "<as>65010</as><vpn-connection><name>azure</name><role>cloud</role>"
 	    "<ike><pre-shared-key>psk-1</pre-shared-key></ike><tunnel><name>t1</name>"
 	    "<local-address>198.51.100.1</local-address><remote-address>203.0.113.1"
 	    "</remote-address><interface>vpn-t1</interface><inside-address>169.254.21.2/30"
 	    "</inside-address><bgp><peer-address>169.254.21.1</peer-address><peer-as>65515"
 	    "</peer-as><hold-time>%s</hold-time><md5-key>%s</md5-key></bgp></tunnel>"
-	    "</vpn-connection></gateway>", hold, key);
+	    "</vpn-connection></gateway>",
+	    hold, key);
 	return buf;
 }
 
@@ -155,13 +163,13 @@ vpn_cfg(const char *key, const char *hold)
 static void
 vpn_build(const char *key, const char *hold, const char *want_key, uint16_t want_hold)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 	struct gw_conf	*c = calloc(1, sizeof(*c));
 
 	assert_int_equal(parse(vpn_cfg(key, hold), &t, &e), 0);
 	assert_int_equal(gw_conf_build(t, c, &e), 0);
-	assert_int_equal(c->nspecs, 2);		/* the tunnel + local */
+	assert_int_equal(c->nspecs, 2); /* the tunnel + local */
 	assert_string_equal(c->specs[0].key, "vpn/azure/t1");
 	/* a tunnel hybridgw runs gates its path: Child SA and BGP inside */
 	assert_true(c->specs[0].has_tunnel);
@@ -180,8 +188,8 @@ static void
 test_vpn_memo(void **state)
 {
 	vpn_build("key-one", "90", "key-one", 90);
-	vpn_build("key-one", "90", "key-one", 90);	/* memoised */
-	vpn_build("key-two", "90", "key-two", 90);	/* only the key changed */
+	vpn_build("key-one", "90", "key-one", 90); /* memoised */
+	vpn_build("key-two", "90", "key-two", 90); /* only the key changed */
 	vpn_build("key-two", "30", "key-two", 30);
 	vpn_build("key-two", "30", "key-two", 30);
 	gw_conf_memo_free();

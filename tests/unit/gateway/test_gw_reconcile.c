@@ -22,11 +22,11 @@
 enum op { OP_PREPARE, OP_ABORT, OP_CREATE, OP_UPDATE, OP_DESTROY, OP_N };
 
 struct fake {
-	int		 calls[GW_LEG_N][OP_N];
-	char		 log[64][200];		/* "create bgp circuit/er1/a" */
-	int		 nlog;
-	const char	*fail_key;		/* the tunnel prepare of this key fails */
-	int		 res_live;		/* tunnel resources not yet freed */
+	int	    calls[GW_LEG_N][OP_N];
+	char	    log[64][200]; /* "create bgp circuit/er1/a" */
+	int	    nlog;
+	const char *fail_key; /* the tunnel prepare of this key fails */
+	int	    res_live; /* tunnel resources not yet freed */
 };
 
 static const char *const leg_names[GW_LEG_N] = { "source", "bgp", "export", "bfd", "tunnel" };
@@ -44,25 +44,48 @@ note(struct fake *f, enum gw_leg l, enum op o, const char *key)
 static int
 count(const struct fake *f, enum op o)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (int l = 0; l < GW_LEG_N; l++)
 		n += f->calls[l][o];
 	return n;
 }
 
-static bool w_always(const struct gw_spec *s) { return true; }
-static bool w_bgp(const struct gw_spec *s) { return s->has_bgp; }
-static bool w_bfd(const struct gw_spec *s) { return s->has_bfd; }
-static bool w_tunnel(const struct gw_spec *s) { return s->src.needs_tunnel; }
+static bool
+w_always(const struct gw_spec *s)
+{
+	return true;
+}
+static bool
+w_bgp(const struct gw_spec *s)
+{
+	return s->has_bgp;
+}
+static bool
+w_bfd(const struct gw_spec *s)
+{
+	return s->has_bfd;
+}
+static bool
+w_tunnel(const struct gw_spec *s)
+{
+	return s->src.needs_tunnel;
+}
 
-#define FAKE_LEG(L, fn)							\
-static void fn##_create(void *c, struct gw_path *p, void *res)		\
-{ note(c, L, OP_CREATE, p->spec.key); }					\
-static void fn##_update(void *c, struct gw_path *p, const struct gw_spec *o, void *res) \
-{ note(c, L, OP_UPDATE, p->spec.key); }					\
-static void fn##_destroy(void *c, struct gw_path *p)			\
-{ note(c, L, OP_DESTROY, p->spec.key); }
+#define FAKE_LEG(L, fn)                                                              \
+	static void fn##_create(void *c, struct gw_path *p, void *res)               \
+	{                                                                            \
+		note(c, L, OP_CREATE, p->spec.key);                                  \
+	}                                                                            \
+	static void fn##_update(void *c, struct gw_path *p, const struct gw_spec *o, \
+	    void *res)                                                               \
+	{                                                                            \
+		note(c, L, OP_UPDATE, p->spec.key);                                  \
+	}                                                                            \
+	static void fn##_destroy(void *c, struct gw_path *p)                         \
+	{                                                                            \
+		note(c, L, OP_DESTROY, p->spec.key);                                 \
+	}
 FAKE_LEG(GW_LEG_SOURCE, src)
 FAKE_LEG(GW_LEG_BGP, bgp)
 FAKE_LEG(GW_LEG_EXPORT, exp)
@@ -72,12 +95,12 @@ static int
 tun_prepare(void *c, const struct gw_spec *s, const struct gw_spec *old, void **res,
     struct nb_err *err)
 {
-	struct fake	*f = c;
+	struct fake *f = c;
 
 	if (f->fail_key && strcmp(s->key, f->fail_key) == 0)
 		return -EADDRINUSE;
 	note(f, GW_LEG_TUNNEL, OP_PREPARE, s->key);
-	*res = strdup(s->key);		/* a resource only abort or apply frees */
+	*res = strdup(s->key); /* a resource only abort or apply frees */
 	f->res_live++;
 	return 0;
 }
@@ -85,7 +108,7 @@ tun_prepare(void *c, const struct gw_spec *s, const struct gw_spec *old, void **
 static void
 tun_abort(void *c, void *res)
 {
-	struct fake	*f = c;
+	struct fake *f = c;
 
 	note(f, GW_LEG_TUNNEL, OP_ABORT, res);
 	free(res);
@@ -96,13 +119,13 @@ static void
 tun_create(void *c, struct gw_path *p, void *res)
 {
 	note(c, GW_LEG_TUNNEL, OP_CREATE, p->spec.key);
-	p->tunnel = res;		/* the path owns it now */
+	p->tunnel = res; /* the path owns it now */
 }
 
 static void
 tun_update(void *c, struct gw_path *p, const struct gw_spec *o, void *res)
 {
-	struct fake	*f = c;
+	struct fake *f = c;
 
 	note(f, GW_LEG_TUNNEL, OP_UPDATE, p->spec.key);
 	free(p->tunnel);
@@ -113,7 +136,7 @@ tun_update(void *c, struct gw_path *p, const struct gw_spec *o, void *res)
 static void
 tun_destroy(void *c, struct gw_path *p)
 {
-	struct fake	*f = c;
+	struct fake *f = c;
 
 	note(f, GW_LEG_TUNNEL, OP_DESTROY, p->spec.key);
 	free(p->tunnel);
@@ -124,48 +147,49 @@ tun_destroy(void *c, struct gw_path *p)
 static void
 fake_detach(void *c, struct gw_path *p)
 {
-	struct fake	*f = c;
+	struct fake *f = c;
 
 	if (f->nlog < 64)
 		snprintf(f->log[f->nlog++], sizeof(f->log[0]), "detach %s", p->spec.key);
 }
 
-static const struct gw_leg_ops fake_src = {
-	"source", w_always, NULL, NULL, src_create, src_update, src_destroy };
-static const struct gw_leg_ops fake_bgp = {
-	"bgp", w_bgp, NULL, NULL, bgp_create, bgp_update, bgp_destroy };
-static const struct gw_leg_ops fake_exp = {
-	"export", w_bgp, NULL, NULL, exp_create, exp_update, exp_destroy };
-static const struct gw_leg_ops fake_bfd = {
-	"bfd", w_bfd, NULL, NULL, bfd_create, bfd_update, bfd_destroy };
-static const struct gw_leg_ops fake_tun = {
-	"tunnel", w_tunnel, tun_prepare, tun_abort, tun_create, tun_update, tun_destroy };
+static const struct gw_leg_ops fake_src = { "source", w_always, NULL, NULL, src_create,
+	src_update, src_destroy };
+static const struct gw_leg_ops fake_bgp = { "bgp", w_bgp, NULL, NULL, bgp_create, bgp_update,
+	bgp_destroy };
+static const struct gw_leg_ops fake_exp = { "export", w_bgp, NULL, NULL, exp_create, exp_update,
+	exp_destroy };
+static const struct gw_leg_ops fake_bfd = { "bfd", w_bfd, NULL, NULL, bfd_create, bfd_update,
+	bfd_destroy };
+static const struct gw_leg_ops fake_tun = { "tunnel", w_tunnel, tun_prepare, tun_abort,
+	tun_create, tun_update, tun_destroy };
 
 /* ---- specs ---- */
 
 struct sp {
-	const char	*key;
-	const char	*peer;		/* NULL: no BGP */
-	bool		 bfd, tunnel;
-	uint16_t	 hold;
+	const char *key;
+	const char *peer; /* NULL: no BGP */
+	bool	    bfd, tunnel;
+	uint16_t    hold;
 };
 
 static struct gw_conf *
 conf_of(const struct sp *v, size_t n)
 {
-	struct gw_conf	*c = calloc(1, sizeof(*c));
+	struct gw_conf *c = calloc(1, sizeof(*c));
 
 	assert_non_null(c);
 	c->specs = calloc(n ? n : 1, sizeof(*c->specs));
 	assert_non_null(c->specs);
 	c->nspecs = c->cap = n;
 	for (size_t i = 0; i < n; i++) {
-		struct gw_spec	*s = &c->specs[i];
+		struct gw_spec *s = &c->specs[i];
 
 		snprintf(s->key, sizeof(s->key), "%s", v[i].key);
 		snprintf(s->name, sizeof(s->name), "path %s", v[i].key);
 		s->src.cls = strncmp(v[i].key, "vpn/", 4) == 0 ? RIB_CLASS_VPN :
-		    strncmp(v[i].key, "circuit/", 8) == 0 ? RIB_CLASS_CIRCUIT : RIB_CLASS_LAN;
+		    strncmp(v[i].key, "circuit/", 8) == 0      ? RIB_CLASS_CIRCUIT :
+								 RIB_CLASS_LAN;
 		s->src.needs_tunnel = v[i].tunnel;
 		if (v[i].peer) {
 			s->has_bgp = s->src.needs_bgp = true;
@@ -181,8 +205,8 @@ conf_of(const struct sp *v, size_t n)
 }
 
 struct env {
-	struct fake	 f;
-	struct gw_paths	 ps;
+	struct fake	f;
+	struct gw_paths ps;
 };
 
 static void
@@ -202,16 +226,16 @@ static void
 env_fini(struct env *e)
 {
 	gw_paths_clear(&e->ps);
-	assert_int_equal(e->f.res_live, 0);	/* every tunnel resource given back */
+	assert_int_equal(e->f.res_live, 0); /* every tunnel resource given back */
 }
 
 /* prepare + apply; the counters start from zero. */
 static void
 commit(struct env *e, const struct sp *v, size_t n)
 {
-	struct gw_conf	*c = conf_of(v, n);
-	struct gw_plan	*pl = NULL;
-	struct nb_err	 err = { 0 };
+	struct gw_conf *c = conf_of(v, n);
+	struct gw_plan *pl = NULL;
+	struct nb_err	err = { 0 };
 
 	memset(&e->f.calls, 0, sizeof(e->f.calls));
 	e->f.nlog = 0;
@@ -229,8 +253,8 @@ static const struct sp base[] = {
 static void
 test_create_then_unchanged(void **state)
 {
-	struct env	 e;
-	struct gw_path	*before[3];
+	struct env	e;
+	struct gw_path *before[3];
 
 	env_init(&e);
 	commit(&e, base, 3);
@@ -256,7 +280,7 @@ test_create_then_unchanged(void **state)
 	commit(&e, base, 3);
 	assert_int_equal(e.ps.n, 3);
 	assert_int_equal(count(&e.f, OP_CREATE) + count(&e.f, OP_DESTROY), 0);
-	assert_int_equal(e.f.calls[GW_LEG_SOURCE][OP_UPDATE], 3);	/* each leg looks */
+	assert_int_equal(e.f.calls[GW_LEG_SOURCE][OP_UPDATE], 3); /* each leg looks */
 	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_UPDATE], 2);
 	for (size_t i = 0; i < 3; i++)
 		assert_ptr_equal(gw_paths_find(&e.ps, base[i].key), before[i]);
@@ -266,8 +290,8 @@ test_create_then_unchanged(void **state)
 static void
 test_change_remove_add(void **state)
 {
-	struct env	 e;
-	struct gw_path	*lan, *local;
+	struct env	e;
+	struct gw_path *lan, *local;
 	/* clang-format off */
 	const struct sp	 next[] = {
 		{ "lan/core1", "10.0.0.2", false, false, 30 },	/* changed in place */
@@ -301,7 +325,7 @@ test_change_remove_add(void **state)
 	assert_int_equal(e.f.calls[GW_LEG_SOURCE][OP_CREATE], 1);
 	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_CREATE], 1);
 	assert_int_equal(e.f.res_live, 1);
-	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_UPDATE], 1);		/* lan */
+	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_UPDATE], 1); /* lan */
 	/* the tunnel again, changed: a new resource replaces the old one */
 	commit(&e, next, 3);
 	assert_int_equal(e.f.calls[GW_LEG_TUNNEL][OP_PREPARE], 1);
@@ -314,9 +338,9 @@ test_change_remove_add(void **state)
 static void
 test_incompatible_replaced(void **state)
 {
-	struct env	 e;
-	struct gw_path	*old;
-	const struct sp	 moved[] = {
+	struct env	e;
+	struct gw_path *old;
+	const struct sp moved[] = {
 		{ "circuit/er1/a", "172.16.9.2", true, false, 0 },
 		{ "lan/core1", "10.0.0.2", false, false, 0 },
 		{ "local", NULL, false, false, 0 },
@@ -328,7 +352,7 @@ test_incompatible_replaced(void **state)
 	commit(&e, moved, 3);
 	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_DESTROY], 1);
 	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_CREATE], 1);
-	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_UPDATE], 1);		/* lan only */
+	assert_int_equal(e.f.calls[GW_LEG_BGP][OP_UPDATE], 1); /* lan only */
 	assert_non_null(gw_paths_find(&e.ps, "circuit/er1/a"));
 	assert_int_equal(gw_paths_find(&e.ps, "circuit/er1/a")->spec.bgp.remote.bytes[2], 9);
 	(void)old;
@@ -339,8 +363,8 @@ test_incompatible_replaced(void **state)
 static void
 test_duplicate_key(void **state)
 {
-	struct env	 e;
-	const struct sp	 dup[] = {
+	struct env	e;
+	const struct sp dup[] = {
 		{ "lan/x", "10.0.0.2", false, false, 10 },
 		{ "lan/x", "10.0.0.2", false, false, 20 },
 	};
@@ -359,15 +383,15 @@ test_duplicate_key(void **state)
 static void
 test_prepare_failure_changes_nothing(void **state)
 {
-	struct env	 e;
-	struct gw_path	*before[3];
-	struct gw_conf	*c;
-	struct gw_plan	*pl = NULL;
-	struct nb_err	 err = { 0 };
-	const struct sp	 next[] = {
+	struct env	e;
+	struct gw_path *before[3];
+	struct gw_conf *c;
+	struct gw_plan *pl = NULL;
+	struct nb_err	err = { 0 };
+	const struct sp next[] = {
 		{ "vpn/a/t1", "169.254.1.1", false, true, 0 },
 		{ "vpn/b/t1", "169.254.2.1", false, true, 0 },
-		{ "vpn/c/t1", "169.254.3.1", false, true, 0 },	/* refused */
+		{ "vpn/c/t1", "169.254.3.1", false, true, 0 }, /* refused */
 		{ "local", NULL, false, false, 0 },
 	};
 
@@ -386,11 +410,12 @@ test_prepare_failure_changes_nothing(void **state)
 	assert_int_equal(e.f.calls[GW_LEG_TUNNEL][OP_ABORT], 2);
 	assert_int_equal(e.f.res_live, 0);
 	assert_int_equal(count(&e.f, OP_CREATE) + count(&e.f, OP_UPDATE) +
-	    count(&e.f, OP_DESTROY), 0);
+		count(&e.f, OP_DESTROY),
+	    0);
 	assert_int_equal(e.ps.n, 3);
 	for (size_t i = 0; i < 3; i++) {
 		assert_ptr_equal(e.ps.v[i], before[i]);
-		assert_false(e.ps.v[i]->gone);		/* marked by the plan, unmarked */
+		assert_false(e.ps.v[i]->gone); /* marked by the plan, unmarked */
 	}
 	gw_conf_free(c);
 	/* the same prepare succeeding, then aborted: also nothing changes */
@@ -398,7 +423,7 @@ test_prepare_failure_changes_nothing(void **state)
 	c = conf_of(next, 4);
 	assert_int_equal(gw_reconcile_prepare(&e.ps, c, &pl, &err), 0);
 	assert_int_equal(e.f.res_live, 3);
-	gw_reconcile_abort(&e.ps, pl);			/* frees c */
+	gw_reconcile_abort(&e.ps, pl); /* frees c */
 	assert_int_equal(e.f.res_live, 0);
 	assert_int_equal(e.ps.n, 3);
 	for (size_t i = 0; i < 3; i++) {
@@ -415,8 +440,8 @@ test_prepare_failure_changes_nothing(void **state)
 static void
 test_tunnel_leg_order(void **state)
 {
-	struct env	 e;
-	const struct sp	 vpn[] = {
+	struct env	e;
+	const struct sp vpn[] = {
 		{ "vpn/azure/t1", "169.254.21.1", true, true, 0 },
 	};
 
@@ -444,7 +469,7 @@ test_tunnel_leg_order(void **state)
 static void
 test_clear(void **state)
 {
-	struct env	 e;
+	struct env e;
 
 	env_init(&e);
 	commit(&e, base, 3);

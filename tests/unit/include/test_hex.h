@@ -10,11 +10,11 @@
 static inline size_t
 hex2bin(const char *hex, uint8_t *out, size_t cap)
 {
-	size_t	 n = 0;
-	int	 hi = -1;
+	size_t n = 0;
+	int    hi = -1;
 
 	for (; *hex; hex++) {
-		int	 v;
+		int v;
 
 		if (*hex >= '0' && *hex <= '9')
 			v = *hex - '0';

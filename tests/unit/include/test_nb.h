@@ -8,7 +8,7 @@
 
 #include "northbound/northbound.h"
 
-#define NS	"urn:hybridgw:params:xml:ns:yang:hybridgw"
+#define NS "urn:hybridgw:params:xml:ns:yang:hybridgw"
 
 /* One circuit link with an MD5 key and BFD, one local prefix. */
 static const char *const base_ok __attribute__((unused)) =
@@ -22,7 +22,7 @@ static const char *const base_ok __attribute__((unused)) =
 static inline __attribute__((unused)) int
 setup(void **state)
 {
-	struct nb_err	 e = { 0 };
+	struct nb_err e = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &e) != 0) {
 		fprintf(stderr, "nb_init: %s: %s\n", e.path, e.msg);

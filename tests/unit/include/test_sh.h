@@ -11,9 +11,9 @@
 static inline __attribute__((format(printf, 1, 2), unused)) void
 sh(const char *fmt, ...)
 {
-	char	 cmd[512];
-	va_list	 ap;
-	int	 rc;
+	char	cmd[512];
+	va_list ap;
+	int	rc;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
@@ -27,10 +27,10 @@ sh(const char *fmt, ...)
 static inline __attribute__((format(printf, 3, 4), unused)) char *
 sh_out(char *buf, size_t len, const char *fmt, ...)
 {
-	char	 cmd[512];
-	va_list	 ap;
-	FILE	*p;
-	size_t	 n;
+	char	cmd[512];
+	va_list ap;
+	FILE   *p;
+	size_t	n;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);

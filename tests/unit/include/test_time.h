@@ -13,8 +13,8 @@
 static inline __attribute__((unused)) unsigned
 test_time_scale(void)
 {
-	const char	*s = getenv("HGW_TEST_TIME_SCALE");
-	int		 k = s ? atoi(s) : 1;
+	const char *s = getenv("HGW_TEST_TIME_SCALE");
+	int	    k = s ? atoi(s) : 1;
 
 	return k >= 1 && k <= 1000 ? (unsigned)k : 1;
 }

@@ -14,8 +14,8 @@
 static void
 test_pieces_aligned_zeroed_distinct(void **state)
 {
-	struct bulk	 b;
-	char		*p, *q;
+	struct bulk b;
+	char	   *p, *q;
 
 	(void)state;
 	memset(&b, 0, sizeof(b));
@@ -26,7 +26,7 @@ test_pieces_aligned_zeroed_distinct(void **state)
 	assert_non_null(q);
 	assert_int_equal((uintptr_t)p % 64, 0);
 	assert_int_equal((uintptr_t)q % 64, 0);
-	assert_true(q >= p + 100);			/* rounded up, no overlap */
+	assert_true(q >= p + 100); /* rounded up, no overlap */
 	for (size_t i = 0; i < 100; i++)
 		assert_int_equal(p[i], 0);
 	memset(p, 0xa5, 100);
@@ -42,21 +42,21 @@ test_pieces_aligned_zeroed_distinct(void **state)
 static void
 test_limits_and_new_extents(void **state)
 {
-	struct bulk	 b;
-	char		*p, *q;
+	struct bulk b;
+	char	   *p, *q;
 
 	(void)state;
 	memset(&b, 0, sizeof(b));
 	assert_null(bulk_alloc(&b, 0));
 	assert_null(bulk_alloc(&b, BULK_EXTENT + 1));
-	p = bulk_alloc(&b, BULK_EXTENT);		/* a whole extent */
+	p = bulk_alloc(&b, BULK_EXTENT); /* a whole extent */
 	assert_non_null(p);
-	p[BULK_EXTENT - 1] = 1;				/* all of it is writable */
-	q = bulk_alloc(&b, 64);				/* no room left: a second extent */
+	p[BULK_EXTENT - 1] = 1; /* all of it is writable */
+	q = bulk_alloc(&b, 64); /* no room left: a second extent */
 	assert_non_null(q);
 	assert_int_equal(b.n, 2);
 	assert_true(q < p || q >= p + BULK_EXTENT);
-	for (int i = 0; i < 20; i++)			/* the extent list grows */
+	for (int i = 0; i < 20; i++) /* the extent list grows */
 		assert_non_null(bulk_alloc(&b, BULK_EXTENT));
 	assert_int_equal(b.n, 22);
 	bulk_fini(&b);
@@ -66,8 +66,8 @@ test_limits_and_new_extents(void **state)
 }
 
 struct item {
-	uint32_t	 a, b;
-	uint64_t	 c;
+	uint32_t a, b;
+	uint64_t c;
 };
 
 /* A pool past POOL_BULK_AFTER blocks takes them from its bulk; items stay
@@ -75,9 +75,9 @@ struct item {
 static void
 test_pool_past_bulk_threshold(void **state)
 {
-	struct pool	 pl;
-	uint32_t	 n = (POOL_BULK_AFTER + 8) * POOL_ITEMS, i, first;
-	struct item	*it, *keep;
+	struct pool  pl;
+	uint32_t     n = (POOL_BULK_AFTER + 8) * POOL_ITEMS, i, first;
+	struct item *it, *keep;
 
 	(void)state;
 	pool_init(&pl, sizeof(struct item), 0);
@@ -85,11 +85,11 @@ test_pool_past_bulk_threshold(void **state)
 	keep = pool_item_at(&pl, first);
 	keep->c = 42;
 	for (i = 1; i < n; i++) {
-		uint32_t	 x = pool_item_new(&pl);
+		uint32_t x = pool_item_new(&pl);
 
 		assert_int_equal(x, i + 1);
 		it = pool_item_at(&pl, x);
-		assert_int_equal(it->a | it->b | it->c, 0);	/* zeroed */
+		assert_int_equal(it->a | it->b | it->c, 0); /* zeroed */
 		it->a = x;
 	}
 	assert_int_equal(pl.nmalloc, POOL_BULK_AFTER);
@@ -100,12 +100,12 @@ test_pool_past_bulk_threshold(void **state)
 	for (i = 2; i <= n; i += 997)
 		assert_int_equal(((struct item *)pool_item_at(&pl, i))->a, i);
 	pool_item_free(&pl, n);
-	assert_int_equal(pool_item_new(&pl), n);		/* reused */
+	assert_int_equal(pool_item_new(&pl), n); /* reused */
 	assert_true(pool_bytes(&pl) >= (size_t)n * sizeof(struct item));
 	pool_fini(&pl);
 	assert_int_equal(pool_bytes(&pl), 0);
 	assert_int_equal(pl.nmalloc, 0);
-	assert_int_equal(pool_item_new(&pl), 1);		/* reusable */
+	assert_int_equal(pool_item_new(&pl), 1); /* reusable */
 	pool_fini(&pl);
 }
 

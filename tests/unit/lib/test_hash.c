@@ -13,9 +13,9 @@
 #include "lib/hash.h"
 
 struct thing {
-	int			 key;
-	struct hash_node	 hnode;
-	int			 seen;
+	int		 key;
+	struct hash_node hnode;
+	int		 seen;
 };
 
 static uint32_t
@@ -33,7 +33,7 @@ thing_eq(const struct hash_node *n, const void *key)
 static struct thing *
 thing_find(const struct hash *t, int key)
 {
-	struct hash_node	*n = hash_find(t, thing_hash(key), thing_eq, &key);
+	struct hash_node *n = hash_find(t, thing_hash(key), thing_eq, &key);
 
 	return n ? hash_entry(n, struct thing, hnode) : NULL;
 }
@@ -41,12 +41,12 @@ thing_find(const struct hash *t, int key)
 static void
 test_add_find_del(void **state)
 {
-	struct hash	 t;
-	struct thing	 a = { .key = 1 }, b = { .key = 2 }, c = { .key = 3 };
-	int		 k = 4;
+	struct hash  t;
+	struct thing a = { .key = 1 }, b = { .key = 2 }, c = { .key = 3 };
+	int	     k = 4;
 
 	hash_init(&t, 0);
-	assert_null(thing_find(&t, 1));		/* empty, no buckets: no crash */
+	assert_null(thing_find(&t, 1)); /* empty, no buckets: no crash */
 	assert_int_equal(hash_count(&t), 0);
 	assert_int_equal(hash_add(&t, &a.hnode, thing_hash(a.key)), 0);
 	assert_int_equal(hash_add(&t, &b.hnode, thing_hash(b.key)), 0);
@@ -74,10 +74,10 @@ test_add_find_del(void **state)
 static void
 test_collisions(void **state)
 {
-	struct hash		 t = { 0 };	/* a zeroed table is an empty one */
-	struct thing		 v[40];
-	struct hash_node	*n;
-	int			 matches = 0;
+	struct hash	  t = { 0 }; /* a zeroed table is an empty one */
+	struct thing	  v[40];
+	struct hash_node *n;
+	int		  matches = 0;
 
 	for (int i = 0; i < 40; i++) {
 		v[i].key = i;
@@ -89,18 +89,19 @@ test_collisions(void **state)
 	HASH_FOREACH_MATCH(&t, 0xdeadbeee, n)
 		fail_msg("a node under another hash");
 	for (int i = 0; i < 40; i++) {
-		int	 key = i;
+		int key = i;
 
 		assert_ptr_equal(hash_entry(hash_find(&t, 0xdeadbeef, thing_eq, &key),
-		    struct thing, hnode), &v[i]);
+				     struct thing, hnode),
+		    &v[i]);
 	}
 	/* delete from the middle, the head and the tail of the chain */
 	hash_del(&t, &v[20].hnode);
 	hash_del(&t, &v[0].hnode);
 	hash_del(&t, &v[39].hnode);
 	for (int i = 0; i < 40; i++) {
-		int	 key = i;
-		bool	 gone = i == 20 || i == 0 || i == 39;
+		int  key = i;
+		bool gone = i == 20 || i == 0 || i == 39;
 
 		assert_true((hash_find(&t, 0xdeadbeef, thing_eq, &key) == NULL) == gone);
 	}
@@ -111,8 +112,8 @@ test_collisions(void **state)
 static int
 walk_del_odd(struct hash_node *n, void *arg)
 {
-	struct hash	*t = arg;
-	struct thing	*x = hash_entry(n, struct thing, hnode);
+	struct hash  *t = arg;
+	struct thing *x = hash_entry(n, struct thing, hnode);
 
 	x->seen++;
 	if (x->key & 1)
@@ -131,10 +132,10 @@ walk_stop(struct hash_node *n, void *arg)
 static void
 test_growth_and_walk(void **state)
 {
-	const int	 N = 10000;
-	struct thing	*v = calloc((size_t)N, sizeof(*v));
-	struct hash	 t;
-	int		 calls = 0;
+	const int     N = 10000;
+	struct thing *v = calloc((size_t)N, sizeof(*v));
+	struct hash   t;
+	int	      calls = 0;
 
 	assert_non_null(v);
 	hash_init(&t, 16);
@@ -143,7 +144,7 @@ test_growth_and_walk(void **state)
 		assert_int_equal(hash_add(&t, &v[i].hnode, thing_hash(v[i].key)), 0);
 	}
 	assert_true(t.nb >= (size_t)N);		/* grew at one entry per bucket */
-	assert_int_equal(t.nb & (t.nb - 1), 0);	/* a power of two */
+	assert_int_equal(t.nb & (t.nb - 1), 0); /* a power of two */
 	for (int i = 0; i < N; i++)
 		assert_ptr_equal(thing_find(&t, i * 7919), &v[i]);
 	assert_int_equal(hash_walk(&t, walk_del_odd, &t), 0);
@@ -172,7 +173,7 @@ test_hash_functions(void **state)
 	assert_int_not_equal(hash_bytes("foobar", 5, HASH_SEED), hash_str("foobar"));
 	/* the mix spreads neighbouring values over the low bits buckets use */
 	{
-		unsigned	 used[64] = { 0 }, empty = 0;
+		unsigned used[64] = { 0 }, empty = 0;
 
 		for (uint64_t v = 0; v < 1024; v++)
 			used[hash_mix(HASH_SEED, v) & 63]++;

@@ -15,14 +15,14 @@ static const uint64_t bounds[] = { 1000, 10000, 100000 };
 static void
 test_buckets(void **state)
 {
-	struct histo	 h;
+	struct histo h;
 
 	assert_int_equal(histo_init(&h, bounds, 3), 0);
 	histo_add(&h, 0);
-	histo_add(&h, 1000);		/* le is inclusive */
+	histo_add(&h, 1000); /* le is inclusive */
 	histo_add(&h, 1001);
 	histo_add(&h, 99999);
-	histo_add(&h, 5000000);		/* only +Inf */
+	histo_add(&h, 5000000); /* only +Inf */
 	assert_int_equal(histo_cumulative(&h, 0), 2);
 	assert_int_equal(histo_cumulative(&h, 1), 3);
 	assert_int_equal(histo_cumulative(&h, 2), 4);
@@ -33,9 +33,9 @@ test_buckets(void **state)
 static void
 test_bad_bounds(void **state)
 {
-	static const uint64_t	 down[] = { 10, 5 }, same[] = { 7, 7 };
-	uint64_t		 many[HISTO_MAX + 1];
-	struct histo		 h;
+	static const uint64_t down[] = { 10, 5 }, same[] = { 7, 7 };
+	uint64_t	      many[HISTO_MAX + 1];
+	struct histo	      h;
 
 	for (size_t i = 0; i <= HISTO_MAX; i++)
 		many[i] = i + 1;
@@ -49,7 +49,7 @@ test_bad_bounds(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_bad_bounds),
 	};

@@ -23,7 +23,7 @@ flags_get(bool out[LOG_MOD_COUNT])
 static void
 test_set_debug(void **state)
 {
-	bool	 f[LOG_MOD_COUNT], before[LOG_MOD_COUNT];
+	bool f[LOG_MOD_COUNT], before[LOG_MOD_COUNT];
 
 	assert_int_equal(log_set_debug("bgp,fib"), 0);
 	flags_get(f);
@@ -51,7 +51,14 @@ test_set_debug(void **state)
 	assert_int_equal(log_set_debug("bgp,bfd"), 0);
 	flags_get(before);
 	static const char *const bad[] = {
-		"bogus", "bgp,bogus", "fib,,nope", "BGP", "bgp ", " bgp", "al", "allx",
+		"bogus",
+		"bgp,bogus",
+		"fib,,nope",
+		"BGP",
+		"bgp ",
+		" bgp",
+		"al",
+		"allx",
 		"bgp;fib",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -62,7 +69,7 @@ test_set_debug(void **state)
 	}
 	{
 		/* too long for the parser: refused, not truncated */
-		char	 lng[600];
+		char lng[600];
 
 		memset(lng, 'a', sizeof(lng) - 1);
 		lng[sizeof(lng) - 1] = '\0';
@@ -91,10 +98,10 @@ test_set_debug(void **state)
 static char *
 capture(void (*fn)(void))
 {
-	FILE	*tmp = tmpfile();
-	int	 saved = dup(STDERR_FILENO);
-	char	*out;
-	long	 n;
+	FILE *tmp = tmpfile();
+	int   saved = dup(STDERR_FILENO);
+	char *out;
+	long  n;
 
 	assert_non_null(tmp);
 	assert_true(saved >= 0);
@@ -121,16 +128,16 @@ emit(void)
 	log_info(LOG_MOD_CORE, "hello %d", 42);
 	log_err(LOG_MOD_FIB, "broken %s", "route");
 	log_debug(LOG_MOD_BGP, "bgp detail");
-	log_debug(LOG_MOD_BFD, "bfd detail");		/* flag off: silent */
+	log_debug(LOG_MOD_BFD, "bfd detail"); /* flag off: silent */
 	log_set_level(LOG_LVL_WARN);
-	log_info(LOG_MOD_CORE, "quiet info");		/* below the level: silent */
+	log_info(LOG_MOD_CORE, "quiet info"); /* below the level: silent */
 	log_warn(LOG_MOD_VPN, "loud warning");
 }
 
 static void
 test_output(void **state)
 {
-	char	*out;
+	char *out;
 
 	log_init("hgw-test", LOG_LVL_INFO, true);
 	assert_int_equal(log_get_level(), LOG_LVL_INFO);
@@ -143,7 +150,7 @@ test_output(void **state)
 	assert_non_null(strstr(out, " warning vpn: loud warning\n"));
 	/* every line starts with a HH:MM:SS.mmm time stamp */
 	for (char *l = out; *l; l = strchr(l, '\n') + 1) {
-		unsigned	 h, m, s, ms;
+		unsigned h, m, s, ms;
 
 		assert_int_equal(sscanf(l, "%2u:%2u:%2u.%3u ", &h, &m, &s, &ms), 4);
 		assert_true(h < 24 && m < 60 && s < 61 && ms < 1000);

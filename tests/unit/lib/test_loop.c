@@ -13,18 +13,18 @@
 
 #include "lib/loop.h"
 
-static pthread_t	 main_thread;
+static pthread_t main_thread;
 
 struct job {
-	int		 in;
-	pthread_t	 ran_on;
-	int		 calls;
+	int	  in;
+	pthread_t ran_on;
+	int	  calls;
 };
 
 static int
 job_fn(void *arg)
 {
-	struct job	*j = arg;
+	struct job *j = arg;
 
 	j->ran_on = pthread_self();
 	j->calls++;
@@ -38,19 +38,19 @@ stop_fn(void *arg)
 	return 7;
 }
 
-#define NTHREADS	4
-#define NCALLS		200
+#define NTHREADS 4
+#define NCALLS	 200
 
 struct worker {
-	pthread_t	 tid;
-	int		 id;
-	int		 bad;		/* wrong results or wrong thread */
-	struct job	 jobs[NCALLS];
+	pthread_t  tid;
+	int	   id;
+	int	   bad; /* wrong results or wrong thread */
+	struct job jobs[NCALLS];
 };
 
 /* Loop-thread-only state: the jobs below increment it without a lock, which
  * is only correct if they really all run on the one loop thread. */
-static long	 loop_counter;
+static long loop_counter;
 
 static int
 count_fn(void *arg)
@@ -62,10 +62,10 @@ count_fn(void *arg)
 static void *
 worker_main(void *arg)
 {
-	struct worker	*w = arg;
+	struct worker *w = arg;
 
 	for (int i = 0; i < NCALLS; i++) {
-		struct job	*j = &w->jobs[i];
+		struct job *j = &w->jobs[i];
 
 		j->in = w->id * 1000 + i;
 		if (loop_call(job_fn, j) != j->in * 2 + 1 || j->calls != 1 ||
@@ -78,15 +78,15 @@ worker_main(void *arg)
 }
 
 struct stopper {
-	pthread_t	 tid;
-	struct worker	*workers;
-	int		 rc;
+	pthread_t      tid;
+	struct worker *workers;
+	int	       rc;
 };
 
 static void *
 stopper_main(void *arg)
 {
-	struct stopper	*s = arg;
+	struct stopper *s = arg;
 
 	for (int i = 0; i < NTHREADS; i++)
 		pthread_join(s->workers[i].tid, NULL);
@@ -97,12 +97,12 @@ stopper_main(void *arg)
 static void
 test_call_from_threads(void **state)
 {
-	struct worker	 w[NTHREADS];
-	struct stopper	 s = { .workers = w };
-	struct job	 direct = { .in = 20 };
+	struct worker  w[NTHREADS];
+	struct stopper s = { .workers = w };
+	struct job     direct = { .in = 20 };
 
 	main_thread = pthread_self();
-	assert_int_equal(loop_call(job_fn, &direct), -ENODEV);	/* no loop yet */
+	assert_int_equal(loop_call(job_fn, &direct), -ENODEV); /* no loop yet */
 	assert_int_equal(direct.calls, 0);
 	assert_int_equal(loop_init(), 0);
 	assert_non_null(loop_get());
@@ -131,13 +131,13 @@ test_call_from_threads(void **state)
 static void
 test_clock(void **state)
 {
-	uint64_t	 a = mono_us(), b, ms = mono_ms();
-	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	uint64_t	a = mono_us(), b, ms = mono_ms();
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 	nanosleep(&ts, NULL);
 	b = mono_us();
 	assert_true(b >= a + 20000);
-	assert_true(b < a + 5 * 1000 * 1000);	/* and not wildly off */
+	assert_true(b < a + 5 * 1000 * 1000); /* and not wildly off */
 	assert_true(mono_ms() >= ms + 20);
 }
 

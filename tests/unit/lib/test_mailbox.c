@@ -15,28 +15,28 @@
 
 #include "lib/mailbox.h"
 
-#define NSENDERS	4
-#define NPOSTS		500
+#define NSENDERS 4
+#define NPOSTS	 500
 
 struct note {
-	struct mailbox_msg	 msg;
-	int			 sender, seq;
+	struct mailbox_msg msg;
+	int		   sender, seq;
 };
 
 /* Receiver-side state: touched by the receiving loop's thread only. */
 struct rx {
-	pthread_t	 thread;
-	int		 next_seq[NSENDERS];
-	int		 got, bad;
-	uv_loop_t	*loop;
-	int		 want;
+	pthread_t  thread;
+	int	   next_seq[NSENDERS];
+	int	   got, bad;
+	uv_loop_t *loop;
+	int	   want;
 };
 
 static int
 note_run(struct mailbox_msg *m, void *arg)
 {
-	struct rx	*rx = arg;
-	struct note	*n = mailbox_entry(m, struct note, msg);
+	struct rx   *rx = arg;
+	struct note *n = mailbox_entry(m, struct note, msg);
 
 	/* each sender's posts arrive in its order, on the receiving thread */
 	if (!pthread_equal(pthread_self(), rx->thread) || n->seq != rx->next_seq[n->sender])
@@ -49,19 +49,19 @@ note_run(struct mailbox_msg *m, void *arg)
 }
 
 struct sender {
-	pthread_t	 tid;
-	struct mailbox	*mb;
-	struct rx	*rx;
-	int		 id, failed;
+	pthread_t	tid;
+	struct mailbox *mb;
+	struct rx      *rx;
+	int		id, failed;
 };
 
 static void *
 sender_main(void *arg)
 {
-	struct sender	*s = arg;
+	struct sender *s = arg;
 
 	for (int i = 0; i < NPOSTS; i++) {
-		struct note	*n = calloc(1, sizeof(*n));
+		struct note *n = calloc(1, sizeof(*n));
 
 		n->msg.fn = note_run;
 		n->msg.arg = s->rx;
@@ -79,11 +79,10 @@ sender_main(void *arg)
 static void
 test_posts_into_loop(void **state)
 {
-	uv_loop_t	 loop;
-	struct mailbox	*mb = mailbox_new(0);
-	struct rx	 rx = { .thread = pthread_self(), .loop = &loop,
-			    .want = NSENDERS * NPOSTS };
-	struct sender	 s[NSENDERS];
+	uv_loop_t	loop;
+	struct mailbox *mb = mailbox_new(0);
+	struct rx rx = { .thread = pthread_self(), .loop = &loop, .want = NSENDERS * NPOSTS };
+	struct sender s[NSENDERS];
 
 	assert_non_null(mb);
 	assert_int_equal(uv_loop_init(&loop), 0);
@@ -92,7 +91,7 @@ test_posts_into_loop(void **state)
 		s[i] = (struct sender){ .mb = mb, .rx = &rx, .id = i };
 		assert_int_equal(pthread_create(&s[i].tid, NULL, sender_main, &s[i]), 0);
 	}
-	uv_run(&loop, UV_RUN_DEFAULT);	/* until the last note stops it */
+	uv_run(&loop, UV_RUN_DEFAULT); /* until the last note stops it */
 	for (int i = 0; i < NSENDERS; i++) {
 		pthread_join(s[i].tid, NULL);
 		assert_int_equal(s[i].failed, 0);
@@ -110,17 +109,17 @@ test_posts_into_loop(void **state)
 /* ---- calls ---- */
 
 struct call {
-	struct mailbox_msg	 msg;
-	int			 in;
-	pthread_t		 ran_on;
+	struct mailbox_msg msg;
+	int		   in;
+	pthread_t	   ran_on;
 };
 
-static long	 loop_only_counter;	/* no lock: right only if calls run on one thread */
+static long loop_only_counter; /* no lock: right only if calls run on one thread */
 
 static int
 call_run(struct mailbox_msg *m, void *arg)
 {
-	struct call	*c = mailbox_entry(m, struct call, msg);
+	struct call *c = mailbox_entry(m, struct call, msg);
 
 	c->ran_on = pthread_self();
 	loop_only_counter++;
@@ -128,19 +127,19 @@ call_run(struct mailbox_msg *m, void *arg)
 }
 
 struct caller {
-	pthread_t	 tid;
-	struct mailbox	*mb;
-	pthread_t	 loop_thread;
-	int		 id, bad;
+	pthread_t	tid;
+	struct mailbox *mb;
+	pthread_t	loop_thread;
+	int		id, bad;
 };
 
 static void *
 caller_main(void *arg)
 {
-	struct caller	*c = arg;
+	struct caller *c = arg;
 
 	for (int i = 0; i < 200; i++) {
-		struct call	 k = { .msg = { .fn = call_run }, .in = c->id * 1000 + i };
+		struct call k = { .msg = { .fn = call_run }, .in = c->id * 1000 + i };
 
 		if (mailbox_call(c->mb, &k.msg) != k.in * 3 ||
 		    !pthread_equal(k.ran_on, c->loop_thread))
@@ -157,18 +156,18 @@ stop_run(struct mailbox_msg *m, void *arg)
 }
 
 struct stopper {
-	pthread_t	 tid;
-	struct caller	*callers;
-	struct mailbox	*mb;
-	uv_loop_t	*loop;
-	int		 ret;
+	pthread_t	tid;
+	struct caller  *callers;
+	struct mailbox *mb;
+	uv_loop_t      *loop;
+	int		ret;
 };
 
 static void *
 stopper_main(void *arg)
 {
-	struct stopper		*st = arg;
-	struct mailbox_msg	 m = { .fn = stop_run, .arg = st->loop };
+	struct stopper	  *st = arg;
+	struct mailbox_msg m = { .fn = stop_run, .arg = st->loop };
 
 	for (int i = 0; i < NSENDERS; i++)
 		pthread_join(st->callers[i].tid, NULL);
@@ -180,10 +179,10 @@ stopper_main(void *arg)
 static void
 test_calls_into_loop(void **state)
 {
-	uv_loop_t	 loop;
-	struct mailbox	*mb = mailbox_new(0);
-	struct caller	 c[NSENDERS];
-	struct stopper	 st = { .callers = c, .mb = mb, .loop = &loop };
+	uv_loop_t	loop;
+	struct mailbox *mb = mailbox_new(0);
+	struct caller	c[NSENDERS];
+	struct stopper	st = { .callers = c, .mb = mb, .loop = &loop };
 
 	assert_int_equal(uv_loop_init(&loop), 0);
 	assert_int_equal(mailbox_attach(mb, &loop, true), 0);
@@ -208,25 +207,25 @@ test_calls_into_loop(void **state)
 /* ---- a plain receiver thread (as the FIB sender) ---- */
 
 struct job {
-	struct mailbox_msg	 msg;
-	int			 seq;
+	struct mailbox_msg msg;
+	int		   seq;
 };
 
 struct worker {
-	pthread_t	 tid;
-	struct mailbox	*mb;
-	pthread_mutex_t	 gate;		/* held by the test: the worker waits on it */
-	int		 done, bad;
+	pthread_t	tid;
+	struct mailbox *mb;
+	pthread_mutex_t gate; /* held by the test: the worker waits on it */
+	int		done, bad;
 };
 
 static void *
 worker_main(void *arg)
 {
-	struct worker		*w = arg;
-	struct mailbox_msg	*m;
+	struct worker	   *w = arg;
+	struct mailbox_msg *m;
 
 	while ((m = mailbox_take(w->mb, true)) != NULL) {
-		struct job	*j = mailbox_entry(m, struct job, msg);
+		struct job *j = mailbox_entry(m, struct job, msg);
 
 		pthread_mutex_lock(&w->gate);
 		pthread_mutex_unlock(&w->gate);
@@ -242,15 +241,15 @@ worker_main(void *arg)
 static void
 test_thread_receiver_depth_and_close(void **state)
 {
-	struct worker	 w = { .mb = mailbox_new(0) };
-	size_t		 weight;
+	struct worker w = { .mb = mailbox_new(0) };
+	size_t	      weight;
 
 	assert_non_null(w.mb);
 	pthread_mutex_init(&w.gate, NULL);
-	pthread_mutex_lock(&w.gate);		/* the worker stalls on its first job */
+	pthread_mutex_lock(&w.gate); /* the worker stalls on its first job */
 	assert_int_equal(pthread_create(&w.tid, NULL, worker_main, &w), 0);
 	for (int i = 0; i < 10; i++) {
-		struct job	*j = calloc(1, sizeof(*j));
+		struct job *j = calloc(1, sizeof(*j));
 
 		j->seq = i;
 		j->msg.weight = 100 + (size_t)i;
@@ -262,21 +261,21 @@ test_thread_receiver_depth_and_close(void **state)
 	pthread_mutex_unlock(&w.gate);
 	mailbox_wait_below(w.mb, 4);
 	assert_true(mailbox_busy(w.mb, NULL) < 4);
-	mailbox_wait_below(w.mb, 1);		/* all handled */
+	mailbox_wait_below(w.mb, 1); /* all handled */
 	assert_int_equal(mailbox_busy(w.mb, &weight), 0);
 	assert_int_equal(weight, 0);
 	assert_int_equal(w.done, 10);
 	/* posts queued before close still go to the receiver; then it ends */
 	pthread_mutex_lock(&w.gate);
 	for (int i = 10; i < 15; i++) {
-		struct job	*j = calloc(1, sizeof(*j));
+		struct job *j = calloc(1, sizeof(*j));
 
 		j->seq = i;
 		assert_int_equal(mailbox_post(w.mb, &j->msg), 0);
 	}
 	mailbox_close(w.mb);
 	{
-		struct job	 late = { .seq = 99 };
+		struct job late = { .seq = 99 };
 
 		assert_int_equal(mailbox_post(w.mb, &late.msg), -EPIPE);
 		assert_int_equal(mailbox_call(w.mb, &late.msg), -EPIPE);
@@ -285,7 +284,7 @@ test_thread_receiver_depth_and_close(void **state)
 	pthread_join(w.tid, NULL);
 	assert_int_equal(w.done, 15);
 	assert_int_equal(w.bad, 0);
-	assert_null(mailbox_take(w.mb, true));	/* closed and empty: no wait */
+	assert_null(mailbox_take(w.mb, true)); /* closed and empty: no wait */
 	pthread_mutex_destroy(&w.gate);
 	mailbox_free(w.mb);
 }
@@ -305,7 +304,7 @@ job_is_odd(const struct mailbox_msg *m, void *arg)
 	return mailbox_entry(m, struct job, msg)->seq & 1;
 }
 
-static int	 dropped;
+static int dropped;
 
 static void
 job_drop(struct mailbox_msg *m)
@@ -317,9 +316,9 @@ job_drop(struct mailbox_msg *m)
 static void
 test_bound_and_purge(void **state)
 {
-	struct mailbox	*mb = mailbox_new(3);
-	struct job	*j[4];
-	int		 ran = 0;
+	struct mailbox *mb = mailbox_new(3);
+	struct job     *j[4];
+	int		ran = 0;
 
 	for (int i = 0; i < 4; i++) {
 		j[i] = calloc(1, sizeof(*j[i]));
@@ -330,36 +329,36 @@ test_bound_and_purge(void **state)
 	assert_int_equal(mailbox_post(mb, &j[0]->msg), 0);
 	assert_int_equal(mailbox_post(mb, &j[1]->msg), 0);
 	assert_int_equal(mailbox_post(mb, &j[2]->msg), 0);
-	assert_int_equal(mailbox_post(mb, &j[3]->msg), -ENOBUFS);	/* bound reached */
+	assert_int_equal(mailbox_post(mb, &j[3]->msg), -ENOBUFS); /* bound reached */
 	dropped = 0;
-	assert_int_equal(mailbox_purge(mb, job_is_odd, NULL, job_drop), 1);	/* seq 1 */
+	assert_int_equal(mailbox_purge(mb, job_is_odd, NULL, job_drop), 1); /* seq 1 */
 	assert_int_equal(dropped, 1);
 	assert_int_equal(mailbox_busy(mb, NULL), 2);
-	assert_int_equal(mailbox_post(mb, &j[3]->msg), 0);		/* room again */
-	assert_int_equal(mailbox_purge(mb, job_is_odd, NULL, job_drop), 1);	/* seq 3 */
+	assert_int_equal(mailbox_post(mb, &j[3]->msg), 0);		    /* room again */
+	assert_int_equal(mailbox_purge(mb, job_is_odd, NULL, job_drop), 1); /* seq 3 */
 	/* the rest run in order: 0 then 2 */
 	assert_ptr_equal(mailbox_take(mb, false), &j[0]->msg);
 	mailbox_done(mb, &j[0]->msg, 0);
 	free(j[0]);
 	assert_int_equal(mailbox_run(mb, 0), 1);
 	assert_int_equal(ran, 1);
-	free(j[2]);				/* never_run does not free */
+	free(j[2]); /* never_run does not free */
 	assert_null(mailbox_take(mb, false));
 	assert_int_equal(mailbox_busy(mb, NULL), 0);
 	mailbox_free(mb);
 }
 
 struct waiting_call {
-	pthread_t	 tid;
-	struct mailbox	*mb;
-	int		 ret;
+	pthread_t	tid;
+	struct mailbox *mb;
+	int		ret;
 };
 
 static void *
 waiting_call_main(void *arg)
 {
-	struct waiting_call	*w = arg;
-	struct mailbox_msg	 m = { .fn = never_run };
+	struct waiting_call *w = arg;
+	struct mailbox_msg   m = { .fn = never_run };
 
 	w->ret = mailbox_call(w->mb, &m);
 	return NULL;
@@ -369,10 +368,10 @@ waiting_call_main(void *arg)
 static void
 test_close_fails_waiting_call(void **state)
 {
-	struct waiting_call	 w = { .mb = mailbox_new(0), .ret = 1 };
-	struct pollfd		 pfd;
+	struct waiting_call w = { .mb = mailbox_new(0), .ret = 1 };
+	struct pollfd	    pfd;
 
-	pfd.fd = mailbox_fd(w.mb);	/* someone polls: posts write the eventfd */
+	pfd.fd = mailbox_fd(w.mb); /* someone polls: posts write the eventfd */
 	pfd.events = POLLIN;
 	assert_int_equal(pthread_create(&w.tid, NULL, waiting_call_main, &w), 0);
 	/* the call is queued once the eventfd says so (bounded wait) */
@@ -389,10 +388,10 @@ test_close_fails_waiting_call(void **state)
 static void
 test_turn_share(void **state)
 {
-	uv_loop_t	 loop;
-	struct mailbox	*mb = mailbox_new(0);
-	int		 ran = 0;
-	struct job	 j[200];
+	uv_loop_t	loop;
+	struct mailbox *mb = mailbox_new(0);
+	int		ran = 0;
+	struct job	j[200];
 
 	assert_int_equal(uv_loop_init(&loop), 0);
 	assert_int_equal(mailbox_attach(mb, &loop, true), 0);
@@ -401,11 +400,11 @@ test_turn_share(void **state)
 		assert_int_equal(mailbox_post(mb, &j[i].msg), 0);
 	}
 	uv_run(&loop, UV_RUN_NOWAIT);
-	assert_true(ran > 0 && ran < 200);	/* a share, not everything */
+	assert_true(ran > 0 && ran < 200); /* a share, not everything */
 	for (int i = 0; i < 10 && ran < 200; i++)
 		uv_run(&loop, UV_RUN_NOWAIT);
 	assert_int_equal(ran, 200);
-	mailbox_free(mb);			/* open handle: freed once closed */
+	mailbox_free(mb); /* open handle: freed once closed */
 	uv_run(&loop, UV_RUN_NOWAIT);
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
@@ -419,19 +418,19 @@ timer_noop(uv_timer_t *t)
 static void
 test_unref(void **state)
 {
-	uv_loop_t		 loop;
-	struct mailbox		*mb = mailbox_new(0);
-	struct mailbox_msg	 m = { .fn = never_run };
-	int			 ran = 0;
+	uv_loop_t	   loop;
+	struct mailbox	  *mb = mailbox_new(0);
+	struct mailbox_msg m = { .fn = never_run };
+	int		   ran = 0;
 
 	m.arg = &ran;
 	assert_int_equal(uv_loop_init(&loop), 0);
 	assert_int_equal(mailbox_attach(mb, &loop, false), 0);
-	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);	/* returns: nothing alive */
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0); /* returns: nothing alive */
 	assert_int_equal(mailbox_post(mb, &m), 0);
 	/* a loop kept alive by something else does receive it */
 	{
-		uv_timer_t	 t;
+		uv_timer_t t;
 
 		uv_timer_init(&loop, &t);
 		uv_timer_start(&t, timer_noop, 10000, 0);

@@ -12,20 +12,20 @@
 #include "lib/pool.h"
 
 struct item {
-	uint32_t	 a, b;
-	uint64_t	 c;
+	uint32_t a, b;
+	uint64_t c;
 };
 
 static void
 test_new_is_zeroed_and_distinct(void **state)
 {
-	struct pool	 pl;
-	uint32_t	 i, j;
-	struct item	*x, *y;
+	struct pool  pl;
+	uint32_t     i, j;
+	struct item *x, *y;
 
 	pool_init(&pl, sizeof(struct item), 0);
 	assert_null(pool_item_at(&pl, 0));
-	assert_int_equal(pool_bytes(&pl), 0);		/* nothing before the first item */
+	assert_int_equal(pool_bytes(&pl), 0); /* nothing before the first item */
 	i = pool_item_new(&pl);
 	j = pool_item_new(&pl);
 	assert_int_not_equal(i, 0);
@@ -46,7 +46,7 @@ test_new_is_zeroed_and_distinct(void **state)
 	x = pool_item_at(&pl, i);
 	assert_true(x->a == 0 && x->b == 0 && x->c == 0);
 	assert_int_equal(((struct item *)pool_item_at(&pl, j))->a, 4);
-	pool_item_free(&pl, 0);				/* ignored */
+	pool_item_free(&pl, 0); /* ignored */
 	assert_int_equal(pl.used, 2);
 	pool_fini(&pl);
 }
@@ -55,10 +55,10 @@ test_new_is_zeroed_and_distinct(void **state)
 static void
 test_growth_keeps_items(void **state)
 {
-	struct pool	 pl;
-	const uint32_t	 n = 5 * POOL_ITEMS + 17;
-	uint32_t	*idx = calloc(n, sizeof(*idx));
-	struct item	**ptr = calloc(n, sizeof(*ptr));
+	struct pool    pl;
+	const uint32_t n = 5 * POOL_ITEMS + 17;
+	uint32_t      *idx = calloc(n, sizeof(*idx));
+	struct item  **ptr = calloc(n, sizeof(*ptr));
 
 	assert_non_null(idx);
 	assert_non_null(ptr);
@@ -77,7 +77,7 @@ test_growth_keeps_items(void **state)
 	}
 	assert_true(pool_bytes(&pl) >= (size_t)n * sizeof(struct item));
 	/* free every other one, take them again: no new block is needed */
-	size_t	 bytes = pool_bytes(&pl);
+	size_t bytes = pool_bytes(&pl);
 
 	for (uint32_t k = 0; k < n; k += 2)
 		pool_item_free(&pl, idx[k]);
@@ -97,19 +97,19 @@ test_growth_keeps_items(void **state)
 static void
 test_max_and_tiny_items(void **state)
 {
-	struct pool	 pl;
+	struct pool pl;
 
-	pool_init(&pl, 1, 3);		/* raised to hold a free-list link */
+	pool_init(&pl, 1, 3); /* raised to hold a free-list link */
 	assert_true(pl.size >= sizeof(uint32_t));
 	assert_int_equal(pool_item_new(&pl), 1);
 	assert_int_equal(pool_item_new(&pl), 2);
 	assert_int_equal(pool_item_new(&pl), 3);
-	assert_int_equal(pool_item_new(&pl), 0);	/* the max is reached */
+	assert_int_equal(pool_item_new(&pl), 0); /* the max is reached */
 	pool_item_free(&pl, 2);
-	assert_int_equal(pool_item_new(&pl), 2);	/* a freed one is still fine */
+	assert_int_equal(pool_item_new(&pl), 2); /* a freed one is still fine */
 	assert_int_equal(pool_item_new(&pl), 0);
 	pool_fini(&pl);
-	assert_int_equal(pl.max, 3);			/* kept for reuse */
+	assert_int_equal(pl.max, 3); /* kept for reuse */
 }
 
 int

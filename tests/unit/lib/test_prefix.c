@@ -14,7 +14,7 @@
 static struct prefix
 pfx(const char *s)
 {
-	struct prefix	 p;
+	struct prefix p;
 
 	assert_int_equal(prefix_parse(s, &p), 0);
 	return p;
@@ -24,8 +24,8 @@ static void
 test_round_trip(void **state)
 {
 	static const struct {
-		const char	*in, *out;
-		uint8_t		 family, len;
+		const char *in, *out;
+		uint8_t	    family, len;
 	} v[] = {
 		{ "10.0.0.0/8", "10.0.0.0/8", AF_INET, 8 },
 		{ "0.0.0.0/0", "0.0.0.0/0", AF_INET, 0 },
@@ -42,18 +42,18 @@ test_round_trip(void **state)
 		{ "2001:db8:1:2::/63", "2001:db8:1:2::/63", AF_INET6, 63 },
 		{ "::ffff:192.0.2.0/120", "::ffff:192.0.2.0/120", AF_INET6, 120 },
 		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127",
-		  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", AF_INET6, 127 },
+		    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", AF_INET6, 127 },
 	};
-	char		 buf[PREFIX_STRLEN];
+	char buf[PREFIX_STRLEN];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		struct prefix	 p, q;
+		struct prefix p, q;
 
 		memset(&p, 0xaa, sizeof(p));
 		assert_int_equal(prefix_parse(v[i].in, &p), 0);
 		assert_int_equal(p.family, v[i].family);
 		assert_int_equal(p.len, v[i].len);
-		if (p.family == AF_INET)	/* unused bytes are zero */
+		if (p.family == AF_INET) /* unused bytes are zero */
 			for (size_t k = 4; k < 16; k++)
 				assert_int_equal(p.bytes[k], 0);
 		assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)), v[i].out);
@@ -64,11 +64,11 @@ test_round_trip(void **state)
 	}
 	/* the longest possible text fits PREFIX_STRLEN */
 	{
-		struct prefix	 p = pfx("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128");
+		struct prefix p = pfx("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128");
 
 		prefix_fmt(&p, buf, sizeof(buf));
 		assert_true(strlen(buf) < PREFIX_STRLEN);
-		prefix_fmt(&p, buf, 8);		/* truncated, still terminated */
+		prefix_fmt(&p, buf, 8); /* truncated, still terminated */
 		assert_int_equal(strlen(buf), 7);
 	}
 }
@@ -89,14 +89,14 @@ test_reject(void **state)
 		"2001:db8::1/64", "2001:db8::/16", "::1/127", "8000::/0",
 	};
 	/* clang-format on */
-	struct prefix	 p, keep = pfx("198.51.100.0/24");
-	struct ipaddr	 a;
+	struct prefix p, keep = pfx("198.51.100.0/24");
+	struct ipaddr a;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p = keep;
 		if (prefix_parse(bad[i], &p) != -EINVAL)
 			fail_msg("accepted \"%s\"", bad[i]);
-		assert_true(prefix_equal(&p, &keep));	/* untouched on error */
+		assert_true(prefix_equal(&p, &keep)); /* untouched on error */
 	}
 	assert_int_equal(prefix_parse(NULL, &p), -EINVAL);
 	assert_int_equal(ipaddr_parse("10.0.0.0/8", &a), -EINVAL);
@@ -109,8 +109,8 @@ test_reject(void **state)
 static void
 test_ipaddr(void **state)
 {
-	struct ipaddr	 a, b;
-	char		 buf[IPADDR_STRLEN];
+	struct ipaddr a, b;
+	char	      buf[IPADDR_STRLEN];
 
 	assert_int_equal(ipaddr_parse("192.0.2.7", &a), 0);
 	assert_int_equal(a.family, AF_INET);
@@ -119,7 +119,7 @@ test_ipaddr(void **state)
 	assert_int_equal(ipaddr_parse("2001:db8::7", &b), 0);
 	assert_int_equal(b.family, AF_INET6);
 	assert_string_equal(ipaddr_fmt(&b, buf, sizeof(buf)), "2001:db8::7");
-	assert_true(ipaddr_cmp(&a, &b) < 0);	/* AF_INET < AF_INET6 */
+	assert_true(ipaddr_cmp(&a, &b) < 0); /* AF_INET < AF_INET6 */
 	assert_true(ipaddr_cmp(&b, &a) > 0);
 	assert_int_equal(ipaddr_cmp(&a, &a), 0);
 	assert_int_equal(ipaddr_parse("192.0.2.8", &b), 0);
@@ -135,11 +135,11 @@ test_ipaddr(void **state)
 static void
 test_from_bytes_and_mask(void **state)
 {
-	static const uint8_t	 raw[16] = { 0xc0, 0xa8, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct prefix		 p;
-	struct ipaddr		 a;
-	char			 buf[PREFIX_STRLEN];
+	static const uint8_t raw[16] = { 0xc0, 0xa8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct prefix	     p;
+	struct ipaddr	     a;
+	char		     buf[PREFIX_STRLEN];
 
 	assert_int_equal(prefix_from_bytes(&p, AF_INET, raw, 20), 0);
 	assert_string_equal(prefix_fmt(&p, buf, sizeof(buf)), "192.168.240.0/20");
@@ -157,13 +157,13 @@ test_from_bytes_and_mask(void **state)
 	assert_int_equal(p.bytes[15], 0xff);
 	/* copies only ceil(len/8) bytes: a 1-byte NLRI for a /8 is enough */
 	{
-		uint8_t		*one = malloc(1);
+		uint8_t *one = malloc(1);
 
 		assert_non_null(one);
 		one[0] = 10;
 		assert_int_equal(prefix_from_bytes(&p, AF_INET, one, 8), 0);
-		assert_true(prefix_equal(&p, &(struct prefix){ .family = AF_INET, .len = 8,
-		    .bytes = { 10 } }));
+		assert_true(prefix_equal(&p,
+		    &(struct prefix){ .family = AF_INET, .len = 8, .bytes = { 10 } }));
 		free(one);
 		assert_int_equal(prefix_from_bytes(&p, AF_INET, NULL, 0), 0);
 	}
@@ -195,11 +195,11 @@ test_from_bytes_and_mask(void **state)
 static void
 test_contains(void **state)
 {
-	struct prefix	 p8 = pfx("10.0.0.0/8"), p16 = pfx("10.1.0.0/16"),
-			 o16 = pfx("11.1.0.0/16"), d4 = pfx("0.0.0.0/0"),
-			 d6 = pfx("::/0"), v6 = pfx("2001:db8::/32"),
-			 v6b = pfx("2001:db8:8000::/33"), p9 = pfx("10.128.0.0/9");
-	struct ipaddr	 a;
+	struct prefix p8 = pfx("10.0.0.0/8"), p16 = pfx("10.1.0.0/16"),
+		      o16 = pfx("11.1.0.0/16"), d4 = pfx("0.0.0.0/0"), d6 = pfx("::/0"),
+		      v6 = pfx("2001:db8::/32"), v6b = pfx("2001:db8:8000::/33"),
+		      p9 = pfx("10.128.0.0/9");
+	struct ipaddr a;
 
 	assert_true(prefix_contains(&p8, &p16));
 	assert_false(prefix_contains(&p16, &p8));
@@ -207,13 +207,13 @@ test_contains(void **state)
 	assert_false(prefix_contains(&p8, &o16));
 	assert_true(prefix_contains(&d4, &p16));
 	assert_true(prefix_contains(&d4, &d4));
-	assert_false(prefix_contains(&d4, &v6));	/* families never mix */
+	assert_false(prefix_contains(&d4, &v6)); /* families never mix */
 	assert_false(prefix_contains(&d6, &p8));
 	assert_true(prefix_contains(&d6, &v6));
 	assert_true(prefix_contains(&v6, &v6b));
 	assert_false(prefix_contains(&v6b, &v6));
 	assert_true(prefix_contains(&p8, &p9));
-	assert_false(prefix_contains(&p9, &p16));	/* 10.1 has bit 8 clear */
+	assert_false(prefix_contains(&p9, &p16)); /* 10.1 has bit 8 clear */
 	assert_true(prefix_is_default(&d4));
 	assert_true(prefix_is_default(&d6));
 	assert_false(prefix_is_default(&p8));
@@ -252,12 +252,12 @@ test_cmp_order(void **state)
 		"2001:db8:0:1::/64", "2001:db8:8000::/33", "fe80::/10",
 	};
 	/* clang-format on */
-	size_t		 n = sizeof(sorted) / sizeof(sorted[0]);
-	struct prefix	 v[sizeof(sorted) / sizeof(sorted[0])];
-	char		 buf[PREFIX_STRLEN];
+	size_t	      n = sizeof(sorted) / sizeof(sorted[0]);
+	struct prefix v[sizeof(sorted) / sizeof(sorted[0])];
+	char	      buf[PREFIX_STRLEN];
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = pfx(sorted[(i * 5) % n]);	/* 5 is prime to 21: a shuffle */
+		v[i] = pfx(sorted[(i * 5) % n]); /* 5 is prime to 21: a shuffle */
 	qsort(v, n, sizeof(v[0]), cmp_qsort);
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(prefix_fmt(&v[i], buf, sizeof(buf)), sorted[i]);
@@ -275,11 +275,11 @@ static void
 test_hash(void **state)
 {
 	/* a real hash: 64k prefixes spread evenly over 256 buckets */
-	unsigned	 buckets[256] = { 0 }, lo = ~0u, hi = 0;
-	struct prefix	 p, q;
+	unsigned      buckets[256] = { 0 }, lo = ~0u, hi = 0;
+	struct prefix p, q;
 
 	for (unsigned i = 0; i < 65536; i++) {
-		uint8_t	 b[4] = { 10, (uint8_t)(i >> 8), (uint8_t)i, 0 };
+		uint8_t b[4] = { 10, (uint8_t)(i >> 8), (uint8_t)i, 0 };
 
 		assert_int_equal(prefix_from_bytes(&p, AF_INET, b, 24), 0);
 		buckets[prefix_hash(&p) & 255]++;

@@ -15,10 +15,10 @@
 static void
 roundtrip(const char *txt, uint16_t port, unsigned scope, unsigned want_scope)
 {
-	struct ipaddr		 a, b;
-	struct sockaddr_storage	 ss;
-	uint16_t		 p = 0;
-	socklen_t		 len;
+	struct ipaddr		a, b;
+	struct sockaddr_storage ss;
+	uint16_t		p = 0;
+	socklen_t		len;
 
 	assert_int_equal(ipaddr_parse(txt, &a), 0);
 	len = ipaddr_to_sockaddr(&ss, &a, port, scope);
@@ -36,18 +36,18 @@ static void
 test_roundtrips(void **state)
 {
 	roundtrip("192.0.2.1", 179, 7, 0);
-	roundtrip("2001:db8::1", 3784, 7, 0);		/* global: no scope */
-	roundtrip("fe80::1", 179, 7, 7);		/* link-local keeps it */
+	roundtrip("2001:db8::1", 3784, 7, 0); /* global: no scope */
+	roundtrip("fe80::1", 179, 7, 7);      /* link-local keeps it */
 	roundtrip("0.0.0.0", 0, 0, 0);
 }
 
 static void
 test_v4_mapped_and_unknown(void **state)
 {
-	struct sockaddr_in6	 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(179) };
-	struct sockaddr		 unk = { .sa_family = AF_UNIX };
-	struct ipaddr		 a, want;
-	uint16_t		 port = 0;
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(179) };
+	struct sockaddr	    unk = { .sa_family = AF_UNIX };
+	struct ipaddr	    a, want;
+	uint16_t	    port = 0;
 
 	inet_pton(AF_INET6, "::ffff:198.51.100.7", &s6.sin6_addr);
 	ipaddr_from_sockaddr(&a, &port, (struct sockaddr *)&s6);

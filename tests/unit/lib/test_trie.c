@@ -28,7 +28,7 @@ rng(void)
 static struct prefix
 pfx(const char *s)
 {
-	struct prefix	 p;
+	struct prefix p;
 
 	assert_int_equal(prefix_parse(s, &p), 0);
 	return p;
@@ -37,34 +37,34 @@ pfx(const char *s)
 static struct ipaddr
 addr(const char *s)
 {
-	struct ipaddr	 a;
+	struct ipaddr a;
 
 	assert_int_equal(ipaddr_parse(s, &a), 0);
 	return a;
 }
 
-#define V(n)	((uint32_t)(n))
+#define V(n) ((uint32_t)(n))
 
 /* ---- the reference: a fixed pool of distinct prefixes, a value per slot ---- */
 
-#define POOL_MAX	20000
-#define HASH_SIZE	(1u << 16)
+#define POOL_MAX  20000
+#define HASH_SIZE (1u << 16)
 
 struct ref {
-	uint8_t		 family;
-	unsigned	 bits;
-	size_t		 n;
-	struct prefix	 pool[POOL_MAX];
-	uint32_t	 val[POOL_MAX];
-	uint32_t	 hash[HASH_SIZE];	/* pool index + 1 */
-	size_t		 count;
+	uint8_t	      family;
+	unsigned      bits;
+	size_t	      n;
+	struct prefix pool[POOL_MAX];
+	uint32_t      val[POOL_MAX];
+	uint32_t      hash[HASH_SIZE]; /* pool index + 1 */
+	size_t	      count;
 };
 
 static long
 ref_find(const struct ref *r, const struct prefix *p)
 {
 	for (uint32_t h = prefix_hash(p) & (HASH_SIZE - 1); r->hash[h];
-	    h = (h + 1) & (HASH_SIZE - 1))
+	     h = (h + 1) & (HASH_SIZE - 1))
 		if (prefix_equal(&r->pool[r->hash[h] - 1], p))
 			return (long)r->hash[h] - 1;
 	return -1;
@@ -72,21 +72,21 @@ ref_find(const struct ref *r, const struct prefix *p)
 
 /* Random prefixes that overlap a lot: few top-level bases, lengths all over;
  * or, wide, spread over the whole IPv4 space with mostly long lengths. */
-static bool	 wide;
+static bool wide;
 
 static void
 random_prefix(uint8_t family, struct prefix *p)
 {
-	uint8_t		 b[16];
-	unsigned	 bits = prefix_family_bits(family), len;
+	uint8_t	 b[16];
+	unsigned bits = prefix_family_bits(family), len;
 
 	for (unsigned i = 0; i < 16; i += 8) {
-		uint64_t	 x = rng();
+		uint64_t x = rng();
 
 		memcpy(b + i, &x, 8);
 	}
 	if (family == AF_INET) {
-		static const uint8_t	 first[] = { 10, 172, 192, 0, 255 };
+		static const uint8_t first[] = { 10, 172, 192, 0, 255 };
 
 		if (!wide)
 			b[0] = first[rng() % 5];
@@ -114,14 +114,15 @@ ref_build(struct ref *r, uint8_t family, size_t want)
 	r->family = family;
 	r->bits = prefix_family_bits(family);
 	while (r->n < want) {
-		struct prefix	 p;
-		uint32_t	 h;
+		struct prefix p;
+		uint32_t      h;
 
 		random_prefix(family, &p);
 		if (ref_find(r, &p) >= 0)
 			continue;
 		r->pool[r->n] = p;
-		for (h = prefix_hash(&p) & (HASH_SIZE - 1); r->hash[h]; h = (h + 1) & (HASH_SIZE - 1))
+		for (h = prefix_hash(&p) & (HASH_SIZE - 1); r->hash[h];
+		     h = (h + 1) & (HASH_SIZE - 1))
 			;
 		r->hash[h] = (uint32_t)++r->n;
 	}
@@ -132,8 +133,8 @@ static long
 ref_best(const struct ref *r, const uint8_t *bytes, int maxlen)
 {
 	for (int len = maxlen; len >= 0; len--) {
-		struct prefix	 p;
-		long		 i;
+		struct prefix p;
+		long	      i;
 
 		assert_int_equal(prefix_from_bytes(&p, r->family, bytes, (uint8_t)len), 0);
 		if ((i = ref_find(r, &p)) >= 0 && r->val[i])
@@ -145,11 +146,11 @@ ref_best(const struct ref *r, const uint8_t *bytes, int maxlen)
 static void
 random_addr_in(const struct ref *r, struct ipaddr *a)
 {
-	const struct prefix	*p = &r->pool[rng() % r->n];
-	uint8_t			 b[16];
+	const struct prefix *p = &r->pool[rng() % r->n];
+	uint8_t		     b[16];
 
 	for (unsigned i = 0; i < 16; i += 8) {
-		uint64_t	 x = rng();
+		uint64_t x = rng();
 
 		memcpy(b + i, &x, 8);
 	}
@@ -158,7 +159,7 @@ random_addr_in(const struct ref *r, struct ipaddr *a)
 	for (unsigned i = 0; i < r->bits; i++) {
 		unsigned bit = i < p->len ? prefix_bit(p->bytes, i) : prefix_bit(b, i);
 
-		if (rng() % 64 == 0 && i >= p->len)	/* sometimes stray */
+		if (rng() % 64 == 0 && i >= p->len) /* sometimes stray */
 			bit ^= 1;
 		a->bytes[i / 8] |= (uint8_t)(bit << (7 - i % 8));
 	}
@@ -167,9 +168,9 @@ random_addr_in(const struct ref *r, struct ipaddr *a)
 static void
 check_lookup(const struct trie *t, const struct ref *r, const struct ipaddr *a)
 {
-	struct prefix	 m;
-	long		 want = ref_best(r, a->bytes, (int)r->bits);
-	uint32_t	 got;
+	struct prefix m;
+	long	      want = ref_best(r, a->bytes, (int)r->bits);
+	uint32_t      got;
 
 	memset(&m, 0xee, sizeof(m));
 	got = trie_lookup(t, a, &m);
@@ -186,9 +187,9 @@ check_lookup(const struct trie *t, const struct ref *r, const struct ipaddr *a)
 static void
 check_covering(const struct trie *t, const struct ref *r, const struct prefix *p)
 {
-	struct prefix	 m;
-	long		 want = p->len ? ref_best(r, p->bytes, p->len - 1) : -1;
-	uint32_t	 got = trie_covering(t, p, &m);
+	struct prefix m;
+	long	      want = p->len ? ref_best(r, p->bytes, p->len - 1) : -1;
+	uint32_t      got = trie_covering(t, p, &m);
 
 	if (want < 0) {
 		assert_int_equal(got, 0);
@@ -200,18 +201,18 @@ check_covering(const struct trie *t, const struct ref *r, const struct prefix *p
 }
 
 struct walk_ctx {
-	const struct ref	*r;
-	const struct prefix	*last;
-	struct prefix		 prev;
-	size_t			 seen;
-	size_t			 stop_at;
-	const struct prefix	*under;
+	const struct ref    *r;
+	const struct prefix *last;
+	struct prefix	     prev;
+	size_t		     seen;
+	size_t		     stop_at;
+	const struct prefix *under;
 };
 
 static int
 walk_check(const struct prefix *p, uint32_t val, void *arg)
 {
-	struct walk_ctx	*w = arg;
+	struct walk_ctx *w = arg;
 	long		 i = ref_find(w->r, p);
 
 	assert_true(i >= 0);
@@ -229,14 +230,14 @@ walk_check(const struct prefix *p, uint32_t val, void *arg)
 
 /* Largest footprint seen: a big IPv4 trie adds a 512 KiB jump table, and the
  * randomized test must run both with and without it. */
-static size_t	 max_bytes_per_node;
+static size_t max_bytes_per_node;
 
 /* Glue nodes always have two children, so nodes <= 2 * prefixes - 1; an
  * empty trie has given back all its node storage. */
 static void
 check_shape(const struct trie *t)
 {
-	struct trie_stats	 st;
+	struct trie_stats st;
 
 	trie_stats_get(t, &st);
 	if (st.nodes && st.bytes / st.nodes > max_bytes_per_node)
@@ -248,14 +249,14 @@ check_shape(const struct trie *t)
 	} else {
 		assert_true(st.nodes >= st.prefixes);
 		assert_true(st.nodes <= 2 * st.prefixes - 1);
-		assert_true(st.bytes >= st.nodes * 16);	/* 16 (IPv4) or 28 (IPv6) each */
+		assert_true(st.bytes >= st.nodes * 16); /* 16 (IPv4) or 28 (IPv6) each */
 	}
 }
 
 static void
 check_walk(const struct trie *t, const struct ref *r)
 {
-	struct walk_ctx	 w = { .r = r };
+	struct walk_ctx w = { .r = r };
 
 	check_shape(t);
 
@@ -263,7 +264,7 @@ check_walk(const struct trie *t, const struct ref *r)
 	assert_int_equal(w.seen, r->count);
 	assert_int_equal(trie_count(t), r->count);
 	if (r->count > 3) {
-		struct walk_ctx	 s = { .r = r, .stop_at = 3 };
+		struct walk_ctx s = { .r = r, .stop_at = 3 };
 
 		assert_int_equal(trie_walk(t, walk_check, &s), 42);
 		assert_int_equal(s.seen, 3);
@@ -273,8 +274,8 @@ check_walk(const struct trie *t, const struct ref *r)
 static void
 check_walk_under(const struct trie *t, const struct ref *r, const struct prefix *p)
 {
-	struct walk_ctx	 w = { .r = r, .under = p };
-	size_t		 want = 0;
+	struct walk_ctx w = { .r = r, .under = p };
+	size_t		want = 0;
 
 	for (size_t i = 0; i < r->n; i++)
 		if (r->val[i] && prefix_contains(p, &r->pool[i]))
@@ -289,11 +290,11 @@ check_walk_under(const struct trie *t, const struct ref *r, const struct prefix 
 static void
 check_node(struct trie *t, const struct ref *r, size_t i)
 {
-	struct walk_ctx	 w = { .r = r, .under = &r->pool[i] };
-	struct prefix	 p;
-	uint32_t	 node = 0;
-	size_t		 count = trie_count(t), want = 0;
-	int		 err = 0;
+	struct walk_ctx w = { .r = r, .under = &r->pool[i] };
+	struct prefix	p;
+	uint32_t	node = 0;
+	size_t		count = trie_count(t), want = 0;
+	int		err = 0;
 
 	if (!r->val[i])
 		return;
@@ -314,9 +315,9 @@ check_node(struct trie *t, const struct ref *r, size_t i)
 static void
 randomized(uint8_t family, uint64_t seed)
 {
-	struct ref	*r = malloc(sizeof(*r));
-	struct trie	*t = trie_new(family);
-	size_t		 steps = 3 * POOL_MAX, order[POOL_MAX];
+	struct ref  *r = malloc(sizeof(*r));
+	struct trie *t = trie_new(family);
+	size_t	     steps = 3 * POOL_MAX, order[POOL_MAX];
 
 	assert_non_null(r);
 	assert_non_null(t);
@@ -324,9 +325,9 @@ randomized(uint8_t family, uint64_t seed)
 	max_bytes_per_node = 0;
 	ref_build(r, family, POOL_MAX);
 	for (size_t step = 1; step <= steps; step++) {
-		size_t		 i = rng() % r->n;
-		struct prefix	*p = &r->pool[i];
-		struct ipaddr	 a;
+		size_t	       i = rng() % r->n;
+		struct prefix *p = &r->pool[i];
+		struct ipaddr  a;
 
 		if (rng() % 100 < 65) {
 			uint32_t old = V(0xdead);
@@ -363,13 +364,13 @@ randomized(uint8_t family, uint64_t seed)
 	for (size_t i = 0; i < r->n; i++)
 		order[i] = i;
 	for (size_t i = r->n - 1; i > 0; i--) {
-		size_t	 j = rng() % (i + 1), x = order[i];
+		size_t j = rng() % (i + 1), x = order[i];
 
 		order[i] = order[j];
 		order[j] = x;
 	}
 	for (size_t k = 0; k < r->n; k++) {
-		size_t	 i = order[k];
+		size_t i = order[k];
 
 		assert_int_equal(trie_delete(t, &r->pool[i]), r->val[i]);
 		if (r->val[i])
@@ -432,8 +433,8 @@ count_cb(const struct prefix *p, uint32_t val, void *arg)
 static void
 big_pfx(uint32_t i, struct prefix *p)
 {
-	uint32_t	 x = (i * 2654435761u) & 0xffffff;	/* odd multiplier: distinct mod 2^24 */
-	uint8_t		 b[4] = { (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x, 0 };
+	uint32_t x = (i * 2654435761u) & 0xffffff; /* odd multiplier: distinct mod 2^24 */
+	uint8_t	 b[4] = { (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x, 0 };
 
 	assert_int_equal(prefix_from_bytes(p, AF_INET, b, 24), 0);
 }
@@ -441,10 +442,10 @@ big_pfx(uint32_t i, struct prefix *p)
 static void
 test_big_past_bulk(void **state)
 {
-	struct trie	*t = trie_new(AF_INET);
-	struct prefix	 p;
-	const uint32_t	 n = 150000;	/* /24s of distinct top 24 bits */
-	size_t		 seen = 0;
+	struct trie   *t = trie_new(AF_INET);
+	struct prefix  p;
+	const uint32_t n = 150000; /* /24s of distinct top 24 bits */
+	size_t	       seen = 0;
 
 	(void)state;
 	assert_non_null(t);
@@ -473,8 +474,8 @@ test_big_past_bulk(void **state)
 static int
 collect(const struct prefix *p, uint32_t val, void *arg)
 {
-	char	(*out)[PREFIX_STRLEN] = arg;
-	size_t	 i = 0;
+	char(*out)[PREFIX_STRLEN] = arg;
+	size_t i = 0;
 
 	while (out[i][0])
 		i++;
@@ -485,16 +486,16 @@ collect(const struct prefix *p, uint32_t val, void *arg)
 static void
 test_default_and_host(void **state)
 {
-	struct trie	*t = trie_new(AF_INET);
-	struct prefix	 m, dflt = pfx("0.0.0.0/0"), host = pfx("192.0.2.1/32");
-	struct ipaddr	 a1 = addr("192.0.2.1"), a2 = addr("192.0.2.2");
-	char		 buf[PREFIX_STRLEN];
+	struct trie  *t = trie_new(AF_INET);
+	struct prefix m, dflt = pfx("0.0.0.0/0"), host = pfx("192.0.2.1/32");
+	struct ipaddr a1 = addr("192.0.2.1"), a2 = addr("192.0.2.2");
+	char	      buf[PREFIX_STRLEN];
 
 	assert_int_equal(trie_lookup(t, &a1, &m), 0);
 	assert_int_equal(trie_insert(t, &dflt, V(1), NULL), 0);
 	assert_int_equal(trie_lookup(t, &a1, &m), V(1));
 	assert_string_equal(prefix_fmt(&m, buf, sizeof(buf)), "0.0.0.0/0");
-	assert_int_equal(trie_covering(t, &dflt, &m), 0);	/* nothing shorter than /0 */
+	assert_int_equal(trie_covering(t, &dflt, &m), 0); /* nothing shorter than /0 */
 	assert_int_equal(trie_insert(t, &host, V(2), NULL), 0);
 	assert_int_equal(trie_lookup(t, &a1, &m), V(2));
 	assert_string_equal(prefix_fmt(&m, buf, sizeof(buf)), "192.0.2.1/32");
@@ -503,8 +504,11 @@ test_default_and_host(void **state)
 	assert_true(prefix_is_default(&m));
 	/* a glue-free path: /0 then /32 directly */
 	assert_int_equal(trie_exact(t, &host), V(2));
-	assert_int_equal(trie_exact(t, &(struct prefix){ .family = AF_INET, .len = 24,
-	    .bytes = { 192, 0, 2 } }), 0);
+	assert_int_equal(trie_exact(t,
+			     &(struct prefix){ .family = AF_INET,
+				 .len = 24,
+				 .bytes = { 192, 0, 2 } }),
+	    0);
 	/* delete /0 under a host route, then the host route */
 	assert_int_equal(trie_delete(t, &dflt), V(1));
 	assert_int_equal(trie_lookup(t, &a2, NULL), 0);
@@ -522,7 +526,8 @@ test_default_and_host(void **state)
 	assert_int_equal(trie_insert(t, &host, V(3), NULL), 0);
 	assert_int_equal(trie_insert(t, &dflt, V(4), NULL), 0);
 	assert_int_equal(trie_insert(t, &(struct prefix){ .family = AF_INET6, .len = 128 },
-	    V(5), NULL), 0);	/* ::/128 */
+			     V(5), NULL),
+	    0); /* ::/128 */
 	a1 = addr("2001:db8::1");
 	assert_int_equal(trie_lookup(t, &a1, &m), V(3));
 	assert_int_equal(trie_lookup(t, &(struct ipaddr){ .family = AF_INET6 }, &m), V(5));
@@ -530,7 +535,7 @@ test_default_and_host(void **state)
 	assert_int_equal(trie_lookup(t, &a2, &m), V(4));
 	assert_int_equal(trie_covering(t, &host, &m), V(4));
 	{
-		char	 seen[4][PREFIX_STRLEN] = { { 0 } };
+		char seen[4][PREFIX_STRLEN] = { { 0 } };
 
 		assert_int_equal(trie_walk(t, collect, seen), 0);
 		assert_string_equal(seen[0], "::/0");
@@ -544,10 +549,10 @@ test_default_and_host(void **state)
 static void
 test_errors(void **state)
 {
-	struct trie	*t = trie_new(AF_INET);
-	struct prefix	 p6 = pfx("2001:db8::/32"), p4 = pfx("10.0.0.0/8");
-	struct ipaddr	 a6 = addr("2001:db8::1");
-	uint32_t	 old = V(9);
+	struct trie  *t = trie_new(AF_INET);
+	struct prefix p6 = pfx("2001:db8::/32"), p4 = pfx("10.0.0.0/8");
+	struct ipaddr a6 = addr("2001:db8::1");
+	uint32_t      old = V(9);
 
 	assert_null(trie_new(0));
 	assert_null(trie_new(AF_UNIX));
@@ -572,10 +577,10 @@ test_errors(void **state)
 static void
 test_glue_nodes(void **state)
 {
-	struct trie	*t = trie_new(AF_INET);
-	struct prefix	 a = pfx("10.1.0.0/16"), b = pfx("10.2.0.0/16"),
-			 glue = pfx("10.0.0.0/14"), c = pfx("10.0.0.0/8");
-	struct prefix	 m;
+	struct trie  *t = trie_new(AF_INET);
+	struct prefix a = pfx("10.1.0.0/16"), b = pfx("10.2.0.0/16"), glue = pfx("10.0.0.0/14"),
+		      c = pfx("10.0.0.0/8");
+	struct prefix m;
 
 	assert_int_equal(trie_insert(t, &a, V(1), NULL), 0);
 	assert_int_equal(trie_insert(t, &b, V(2), NULL), 0);
@@ -597,8 +602,8 @@ test_glue_nodes(void **state)
 	assert_int_equal(trie_exact(t, &b), V(2));
 	assert_int_equal(trie_count(t), 2);
 	{
-		char	 seen[3][PREFIX_STRLEN] = { { 0 } };
-		struct prefix	 under = pfx("10.0.0.0/12");
+		char	      seen[3][PREFIX_STRLEN] = { { 0 } };
+		struct prefix under = pfx("10.0.0.0/12");
 
 		assert_int_equal(trie_walk(t, collect, seen), 0);
 		assert_string_equal(seen[0], "10.0.0.0/8");
@@ -623,16 +628,16 @@ test_glue_nodes(void **state)
 static void
 test_deep_comb(void **state)
 {
-	struct trie	*t = trie_new(AF_INET6);
-	struct prefix	 base = pfx("2001:db8:1234:5678:9abc:def0:1357:9bdf"), p, prev;
-	struct ref	*r = calloc(1, sizeof(*r));
-	size_t		 n = 0;
+	struct trie  *t = trie_new(AF_INET6);
+	struct prefix base = pfx("2001:db8:1234:5678:9abc:def0:1357:9bdf"), p, prev;
+	struct ref   *r = calloc(1, sizeof(*r));
+	size_t	      n = 0;
 
 	assert_non_null(r);
 	r->family = AF_INET6;
 	r->bits = 128;
 	for (unsigned len = 0; len <= 128; len++) {
-		uint32_t	 h;
+		uint32_t h;
 
 		for (int sib = 0; sib < 2; sib++) {
 			if (sib && len == 0)
@@ -645,7 +650,7 @@ test_deep_comb(void **state)
 			r->pool[r->n] = p;
 			r->val[r->n] = V(r->n + 1);
 			for (h = prefix_hash(&p) & (HASH_SIZE - 1); r->hash[h];
-			    h = (h + 1) & (HASH_SIZE - 1))
+			     h = (h + 1) & (HASH_SIZE - 1))
 				;
 			r->hash[h] = (uint32_t)(r->n + 1);
 			assert_int_equal(trie_insert(t, &p, V(r->n + 1), NULL), 0);
@@ -657,7 +662,7 @@ test_deep_comb(void **state)
 	assert_int_equal(trie_count(t), 257);
 	check_walk(t, r);
 	{
-		struct ipaddr	 a = { .family = AF_INET6 };
+		struct ipaddr a = { .family = AF_INET6 };
 
 		memcpy(a.bytes, base.bytes, 16);
 		assert_int_equal(trie_lookup(t, &a, &prev), V(256));
@@ -668,7 +673,7 @@ test_deep_comb(void **state)
 	assert_int_equal(prev.len, 127);
 	/* delete from the middle of the path out */
 	for (size_t k = 0; k < r->n; k++) {
-		size_t	 i = (k * 101) % r->n;	/* 101 is prime to 257 */
+		size_t i = (k * 101) % r->n; /* 101 is prime to 257 */
 
 		assert_int_equal(trie_delete(t, &r->pool[i]), r->val[i]);
 		r->val[i] = 0;

@@ -19,8 +19,8 @@
  * a countdown that makes the n-th allocation fail. This file's copy of the
  * trie_* symbols is the one linked; the library's trie.o is never pulled in.
  */
-static long	 fail_at = -1;	/* allocation number that fails; -1: none */
-static long	 nalloc;	/* allocations attempted so far */
+static long fail_at = -1; /* allocation number that fails; -1: none */
+static long nalloc;	  /* allocations attempted so far */
 
 static bool
 oom_now(void)
@@ -46,30 +46,32 @@ oom_realloc(void *p, size_t n)
 	return oom_now() ? NULL : test_realloc(p, n);
 }
 
-#define malloc(n)	oom_malloc(n)
-#define calloc(n, m)	oom_calloc(n, m)
-#define realloc(p, n)	oom_realloc(p, n)
-#define free(p)		test_free(p)
+#define malloc(n)     oom_malloc(n)
+#define calloc(n, m)  oom_calloc(n, m)
+#define realloc(p, n) oom_realloc(p, n)
+#define free(p)	      test_free(p)
 #include "lib/trie.c"
 #undef malloc
 #undef calloc
 #undef realloc
 #undef free
 
-#define NPFX	10000	/* crosses chunk 0's growth, new chunks and the jump table */
-#define V(n)	((uint32_t)(n))
+#define NPFX 10000 /* crosses chunk 0's growth, new chunks and the jump table */
+#define V(n) ((uint32_t)(n))
 
 static void
 pfx_make(unsigned i, uint8_t family, struct prefix *p)
 {
-	uint8_t		 b[16] = { 0 };
-	uint32_t	 x = i * 2654435761u;	/* spread over the space */
+	uint8_t	 b[16] = { 0 };
+	uint32_t x = i * 2654435761u; /* spread over the space */
 
 	b[0] = (uint8_t)(x >> 24);
 	b[1] = (uint8_t)(x >> 16);
 	b[2] = (uint8_t)(x >> 8);
 	b[3] = (uint8_t)i;
-	assert_int_equal(prefix_from_bytes(p, family, b, (uint8_t)(i % 7 == 0 ? 8 + i % 9 : 24)), 0);
+	assert_int_equal(prefix_from_bytes(p, family, b,
+			     (uint8_t)(i % 7 == 0 ? 8 + i % 9 : 24)),
+	    0);
 }
 
 /* No node is lost: reachable + free list == every index handed out, and
@@ -77,13 +79,13 @@ pfx_make(unsigned i, uint8_t family, struct prefix *p)
 static void
 check_accounting(const struct trie *t)
 {
-	uint32_t	 stack[TRIE_MAX_DEPTH + 2], sp = 0;
-	size_t		 reach = 0, nfree = 0;
+	uint32_t stack[TRIE_MAX_DEPTH + 2], sp = 0;
+	size_t	 reach = 0, nfree = 0;
 
 	if (t->root)
 		stack[sp++] = t->root;
 	while (sp > 0) {
-		const struct trie_node	*n = trie_node_at(t, stack[--sp]);
+		const struct trie_node *n = trie_node_at(t, stack[--sp]);
 
 		reach++;
 		for (int c = 0; c < 2; c++)
@@ -102,10 +104,10 @@ check_accounting(const struct trie *t)
 static long
 run_with_failure(uint8_t family, long at)
 {
-	struct trie	*t;
-	bool		*in = calloc(NPFX, sizeof(*in));
-	size_t		 count = 0;
-	struct prefix	 p;
+	struct trie  *t;
+	bool	     *in = calloc(NPFX, sizeof(*in));
+	size_t	      count = 0;
+	struct prefix p;
 
 	assert_non_null(in);
 	nalloc = 0;
@@ -143,8 +145,8 @@ run_with_failure(uint8_t family, long at)
 	}
 	/* everything inserted is found, by exact match and by lookup */
 	for (unsigned i = 0; i < NPFX; i++) {
-		struct ipaddr	 a = { .family = family };
-		struct prefix	 m;
+		struct ipaddr a = { .family = family };
+		struct prefix m;
 
 		if (!in[i])
 			continue;
@@ -174,8 +176,8 @@ static void
 test_oom_sweep(void **state)
 {
 	for (int f = 0; f < 2; f++) {
-		uint8_t	 family = f ? AF_INET6 : AF_INET;
-		long	 total = run_with_failure(family, -1);
+		uint8_t family = f ? AF_INET6 : AF_INET;
+		long	total = run_with_failure(family, -1);
 
 		assert_true(total > 8);
 		print_message("family %u: failing each of %ld allocations\n", family, total);

@@ -17,12 +17,12 @@ static uint8_t *
 unhex(const char *hex, size_t *len)
 {
 	size_t	 n = strlen(hex) / 2;
-	uint8_t	*b = malloc(n ? n : 1);
+	uint8_t *b = malloc(n ? n : 1);
 
 	assert_non_null(b);
 	assert_int_equal(strlen(hex) % 2, 0);
 	for (size_t i = 0; i < n; i++) {
-		unsigned	 x;
+		unsigned x;
 
 		assert_int_equal(sscanf(hex + 2 * i, "%2x", &x), 1);
 		b[i] = (uint8_t)x;
@@ -36,17 +36,17 @@ unhex(const char *hex, size_t *len)
 static void
 test_get_each(void **state)
 {
-	static const uint8_t	 b[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-	    0x08, 0x09, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff, 0x80 };
-	struct wire_rd		 r = wire_rd_init(b, sizeof(b)), s;
-	uint8_t			 u8, out[4];
-	uint16_t		 u16;
-	uint32_t		 u32;
-	uint64_t		 u64;
+	static const uint8_t b[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0xfa,
+		0xfb, 0xfc, 0xfd, 0xfe, 0xff, 0x80 };
+	struct wire_rd	     r = wire_rd_init(b, sizeof(b)), s;
+	uint8_t		     u8, out[4];
+	uint16_t	     u16;
+	uint32_t	     u32;
+	uint64_t	     u64;
 
 	assert_true(wire_peek_u8(&r, &u8));
 	assert_int_equal(u8, 0x01);
-	assert_int_equal(wire_left(&r), 16);	/* peek consumes nothing */
+	assert_int_equal(wire_left(&r), 16); /* peek consumes nothing */
 	assert_true(wire_get_u8(&r, &u8));
 	assert_int_equal(u8, 0x01);
 	assert_true(wire_get_u16(&r, &u16));
@@ -62,11 +62,11 @@ test_get_each(void **state)
 	assert_true(wire_skip(&r, 1));
 	assert_true(wire_get_sub(&r, 2, &s));
 	assert_int_equal(wire_left(&s), 2);
-	assert_ptr_equal(s.p, b + 13);		/* a view, not a copy */
+	assert_ptr_equal(s.p, b + 13); /* a view, not a copy */
 	assert_true(wire_get_u16(&s, &u16));
 	assert_int_equal(u16, 0xfeff);
 	assert_true(wire_empty(&s));
-	assert_true(wire_get_bytes(&r, out, 0));	/* zero-length get is fine */
+	assert_true(wire_get_bytes(&r, out, 0)); /* zero-length get is fine */
 	assert_true(wire_get_u8(&r, &u8));
 	assert_int_equal(u8, 0x80);
 	assert_true(wire_empty(&r));
@@ -95,20 +95,20 @@ test_get_each(void **state)
 static void
 test_get_short(void **state)
 {
-	static const size_t	 width[] = { 1, 2, 3, 4, 8 };
-	uint8_t			*b = malloc(8);
+	static const size_t width[] = { 1, 2, 3, 4, 8 };
+	uint8_t		   *b = malloc(8);
 
 	assert_non_null(b);
 	memset(b, 0x5a, 8);
 	for (size_t w = 0; w < sizeof(width) / sizeof(width[0]); w++) {
 		for (size_t have = 0; have < width[w]; have++) {
-			const uint8_t	*base = b + 8 - have;	/* ends exactly at the buffer end */
-			struct wire_rd	 r = wire_rd_init(base, have), sub = { NULL, 77 };
-			uint8_t		 u8 = 0xee, out[8];
-			uint16_t	 u16 = 0xeeee;
-			uint32_t	 u32 = 0xeeeeeeee;
-			uint64_t	 u64 = 0xeeeeeeeeeeeeeeeeULL;
-			bool		 ok = true;
+			const uint8_t *base = b + 8 - have; /* ends exactly at the buffer end */
+			struct wire_rd r = wire_rd_init(base, have), sub = { NULL, 77 };
+			uint8_t	       u8 = 0xee, out[8];
+			uint16_t       u16 = 0xeeee;
+			uint32_t       u32 = 0xeeeeeeee;
+			uint64_t       u64 = 0xeeeeeeeeeeeeeeeeULL;
+			bool	       ok = true;
 
 			memset(out, 0xee, sizeof(out));
 			switch (width[w]) {
@@ -150,23 +150,23 @@ test_get_short(void **state)
 /* ---- chained decoders over framed formats ---- */
 
 /* Each get inside a decoder either succeeds or fails without consuming. */
-#define TRY(rd, call)							\
-	do {								\
-		struct wire_rd	 snap_ = *(rd);				\
-		if (!(call)) {						\
-			assert_ptr_equal((rd)->p, snap_.p);		\
-			assert_int_equal((rd)->len, snap_.len);		\
-			return false;					\
-		}							\
+#define TRY(rd, call)                                           \
+	do {                                                    \
+		struct wire_rd snap_ = *(rd);                   \
+		if (!(call)) {                                  \
+			assert_ptr_equal((rd)->p, snap_.p);     \
+			assert_int_equal((rd)->len, snap_.len); \
+			return false;                           \
+		}                                               \
 	} while (0)
 
 struct fixed_msg {
-	uint8_t		 a;
-	uint16_t	 b;
-	uint32_t	 c, d;
-	uint64_t	 e;
-	uint8_t		 f[3];
-	uint8_t		 g;
+	uint8_t	 a;
+	uint16_t b;
+	uint32_t c, d;
+	uint64_t e;
+	uint8_t	 f[3];
+	uint8_t	 g;
 };
 
 /* A fixed 22-byte record: u8 u16 u24 u32 u64 bytes[3], a peeked-then-skipped u8. */
@@ -185,8 +185,8 @@ dec_fixed(struct wire_rd r, struct fixed_msg *m)
 }
 
 struct tlv_msg {
-	unsigned	 ntlv;
-	uint32_t	 sum;
+	unsigned ntlv;
+	uint32_t sum;
 };
 
 /* u16 total length, then TLVs (u8 type, u8 length, value); type 1 holds one
@@ -194,10 +194,10 @@ struct tlv_msg {
 static bool
 dec_tlv(struct wire_rd r, struct tlv_msg *m)
 {
-	struct wire_rd	 body, val;
-	uint16_t	 total, cnt, x;
-	uint8_t		 type, len;
-	uint32_t	 v;
+	struct wire_rd body, val;
+	uint16_t       total, cnt, x;
+	uint8_t	       type, len;
+	uint32_t       v;
 
 	m->ntlv = 0;
 	m->sum = 0;
@@ -257,7 +257,7 @@ check_truncations(const uint8_t *full, size_t len, bool (*dec)(const uint8_t *, 
 {
 	/* Every shorter prefix, copied to a buffer of exactly its size. */
 	for (size_t k = 0; k < len; k++) {
-		uint8_t	*b = malloc(k ? k : 1);
+		uint8_t *b = malloc(k ? k : 1);
 
 		assert_non_null(b);
 		memcpy(b, full, k);
@@ -270,9 +270,9 @@ check_truncations(const uint8_t *full, size_t len, bool (*dec)(const uint8_t *, 
 static bool
 run_tlv(const uint8_t *b, size_t len)
 {
-	struct tlv_msg	 m;
-	struct wire_rd	 r = wire_rd_init(b, len);
-	bool		 ok = dec_tlv(r, &m);
+	struct tlv_msg m;
+	struct wire_rd r = wire_rd_init(b, len);
+	bool	       ok = dec_tlv(r, &m);
 
 	/* the caller's view is untouched whatever happened */
 	assert_ptr_equal(r.p, b);
@@ -283,7 +283,7 @@ run_tlv(const uint8_t *b, size_t len)
 static bool
 run_fixed(const uint8_t *b, size_t len)
 {
-	struct fixed_msg	 m;
+	struct fixed_msg m;
 
 	return dec_fixed(wire_rd_init(b, len), &m);
 }
@@ -292,9 +292,9 @@ static void
 test_vectors_tlv(void **state)
 {
 	for (size_t i = 0; i < sizeof(tlv_vec) / sizeof(tlv_vec[0]); i++) {
-		size_t		 len;
-		uint8_t		*b = unhex(tlv_vec[i].hex, &len);
-		struct tlv_msg	 m;
+		size_t	       len;
+		uint8_t	      *b = unhex(tlv_vec[i].hex, &len);
+		struct tlv_msg m;
 
 		if (dec_tlv(wire_rd_init(b, len), &m) != tlv_vec[i].ok)
 			fail_msg("vector %zu (%s): wrong verdict", i, tlv_vec[i].hex);
@@ -315,11 +315,11 @@ test_vectors_fixed(void **state)
 		"ffffffffffffffffffffffffffffffffffffffffffffff",
 		"0000000000000000000000000000000000000000000000",
 	};
-	struct fixed_msg	 m;
+	struct fixed_msg m;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		size_t		 len;
-		uint8_t		*b = unhex(good[i], &len);
+		size_t	 len;
+		uint8_t *b = unhex(good[i], &len);
 
 		/* 23 bytes: one too many for the 22-byte record */
 		assert_int_equal(len, 23);
@@ -329,8 +329,8 @@ test_vectors_fixed(void **state)
 		free(b);
 	}
 	{
-		size_t		 len;
-		uint8_t		*b = unhex(good[0], &len);
+		size_t	 len;
+		uint8_t *b = unhex(good[0], &len);
 
 		assert_true(dec_fixed(wire_rd_init(b, 22), &m));
 		assert_int_equal(m.a, 0x01);
@@ -349,16 +349,15 @@ test_vectors_fixed(void **state)
 static void
 test_put_each(void **state)
 {
-	uint8_t		 buf[32];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	static const uint8_t want[] = { 0xab, 0x12, 0x34, 0x56, 0x78, 0x9a,
-	    0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-	    'h', 'i', 0, 0, 0 };
+	uint8_t		     buf[32];
+	struct wire_wr	     w = wire_wr_init(buf, sizeof(buf));
+	static const uint8_t want[] = { 0xab, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xde, 0xad, 0xbe,
+		0xef, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 'h', 'i', 0, 0, 0 };
 
 	memset(buf, 0xee, sizeof(buf));
 	wire_put_u8(&w, 0xab);
 	wire_put_u16(&w, 0x1234);
-	wire_put_u24(&w, 0xff56789a);		/* only the low 24 bits */
+	wire_put_u24(&w, 0xff56789a); /* only the low 24 bits */
 	wire_put_u32(&w, 0xdeadbeef);
 	wire_put_u64(&w, 0x0102030405060708ULL);
 	wire_put_bytes(&w, "hi", 2);
@@ -373,11 +372,11 @@ test_put_each(void **state)
 
 	/* and what was written reads back */
 	{
-		struct wire_rd	 r = wire_rd_init(buf, wire_wr_len(&w));
-		uint8_t		 u8;
-		uint16_t	 u16;
-		uint32_t	 u32;
-		uint64_t	 u64;
+		struct wire_rd r = wire_rd_init(buf, wire_wr_len(&w));
+		uint8_t	       u8;
+		uint16_t       u16;
+		uint32_t       u32;
+		uint64_t       u64;
 
 		assert_true(wire_get_u8(&r, &u8) && u8 == 0xab);
 		assert_true(wire_get_u16(&r, &u16) && u16 == 0x1234);
@@ -394,17 +393,32 @@ enum put_kind { PUT_U8, PUT_U16, PUT_U24, PUT_U32, PUT_U64, PUT_BYTES, PUT_ZERO,
 static size_t
 put_one(struct wire_wr *w, enum put_kind k)
 {
-	static const uint8_t	 five[5] = { 1, 2, 3, 4, 5 };
+	static const uint8_t five[5] = { 1, 2, 3, 4, 5 };
 
 	switch (k) {
-	case PUT_U8: wire_put_u8(w, 0x11); return 1;
-	case PUT_U16: wire_put_u16(w, 0x1111); return 2;
-	case PUT_U24: wire_put_u24(w, 0x111111); return 3;
-	case PUT_U32: wire_put_u32(w, 0x11111111); return 4;
-	case PUT_U64: wire_put_u64(w, 0x1111111111111111ULL); return 8;
-	case PUT_BYTES: wire_put_bytes(w, five, 5); return 5;
-	case PUT_ZERO: wire_put_zero(w, 6); return 6;
-	default: break;
+	case PUT_U8:
+		wire_put_u8(w, 0x11);
+		return 1;
+	case PUT_U16:
+		wire_put_u16(w, 0x1111);
+		return 2;
+	case PUT_U24:
+		wire_put_u24(w, 0x111111);
+		return 3;
+	case PUT_U32:
+		wire_put_u32(w, 0x11111111);
+		return 4;
+	case PUT_U64:
+		wire_put_u64(w, 0x1111111111111111ULL);
+		return 8;
+	case PUT_BYTES:
+		wire_put_bytes(w, five, 5);
+		return 5;
+	case PUT_ZERO:
+		wire_put_zero(w, 6);
+		return 6;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -415,16 +429,16 @@ static void
 test_overflow_sticky(void **state)
 {
 	for (int k = 0; k < PUT_N; k++) {
-		uint8_t		 buf[16];
-		struct wire_wr	 w;
-		size_t		 need;
+		uint8_t	       buf[16];
+		struct wire_wr w;
+		size_t	       need;
 
 		memset(buf, 0xee, sizeof(buf));
 		w = wire_wr_init(buf, 2);
 		wire_put_u8(&w, 0x42);
 		need = put_one(&w, k);
 		if (need <= 1) {
-			assert_true(wire_wr_ok(&w));	/* u8 fits exactly */
+			assert_true(wire_wr_ok(&w)); /* u8 fits exactly */
 			wire_put_u8(&w, 0x43);
 			assert_false(wire_wr_ok(&w));
 		} else
@@ -445,7 +459,7 @@ test_overflow_sticky(void **state)
 	}
 	/* a zero-capacity writer */
 	{
-		struct wire_wr	 w = wire_wr_init(NULL, 0);
+		struct wire_wr w = wire_wr_init(NULL, 0);
 
 		wire_put_bytes(&w, NULL, 0);
 		assert_true(wire_wr_ok(&w));
@@ -458,9 +472,9 @@ test_overflow_sticky(void **state)
 static void
 test_len_marks(void **state)
 {
-	uint8_t		*buf = malloc(70000);
-	struct wire_wr	 w;
-	size_t		 m8, m16;
+	uint8_t	      *buf = malloc(70000);
+	struct wire_wr w;
+	size_t	       m8, m16;
 
 	assert_non_null(buf);
 	/* nested: u16 length around a u8 length around 3 bytes */
@@ -474,7 +488,10 @@ test_len_marks(void **state)
 	wire_patch_len16(&w, m16);
 	assert_true(wire_wr_ok(&w));
 	assert_int_equal(wire_wr_len(&w), 8);
-	assert_memory_equal(buf, "\x01\x00\x05\x02\x03" "abc", 8);
+	assert_memory_equal(buf,
+	    "\x01\x00\x05\x02\x03"
+	    "abc",
+	    8);
 	/* empty contents give zero */
 	m8 = wire_mark_len8(&w);
 	wire_patch_len8(&w, m8);
@@ -533,12 +550,12 @@ test_len_marks(void **state)
 	wire_put_u8(&w, 0);
 	wire_patch_u16(&w, 1, 0x0102);
 	assert_true(wire_wr_ok(&w));
-	wire_patch_u16(&w, 2, 0x0304);		/* would write byte 3: not written yet */
+	wire_patch_u16(&w, 2, 0x0304); /* would write byte 3: not written yet */
 	assert_false(wire_wr_ok(&w));
 	assert_int_equal(buf[2], 0x02);
 	w = wire_wr_init(buf, 16);
 	wire_put_u16(&w, 0);
-	wire_patch_u16(&w, SIZE_MAX - 1, 0xffff);	/* must not wrap around */
+	wire_patch_u16(&w, SIZE_MAX - 1, 0xffff); /* must not wrap around */
 	assert_false(wire_wr_ok(&w));
 	free(buf);
 }

@@ -15,7 +15,7 @@
 static void
 test_labels_escape(void **state)
 {
-	char	 l[128];
+	char l[128];
 
 	metrics_labels(l, sizeof(l), "name", "a\"b\\c\nd", "x", "y", NULL);
 	assert_string_equal(l, "name=\"a\\\"b\\\\c\\nd\",x=\"y\"");
@@ -26,7 +26,7 @@ test_labels_escape(void **state)
 static void
 test_labels_truncate(void **state)
 {
-	char	 l[16];
+	char l[16];
 
 	/* the second pair does not fit: it is left out whole */
 	metrics_labels(l, sizeof(l), "a", "1", "bbbbbb", "22222", NULL);
@@ -38,9 +38,9 @@ test_labels_truncate(void **state)
 static char *
 capture(void (*fn)(FILE *, void *), void *arg)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*f = open_memstream(&buf, &len);
+	char  *buf = NULL;
+	size_t len = 0;
+	FILE  *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
 	fn(f, arg);
@@ -59,9 +59,10 @@ write_family(FILE *f, void *arg)
 static void
 test_family(void **state)
 {
-	char	*s = capture(write_family, NULL);
+	char *s = capture(write_family, NULL);
 
-	assert_string_equal(s, "# HELP x_total line\\none \\\\ two\n# TYPE x_total counter\n"
+	assert_string_equal(s,
+	    "# HELP x_total line\\none \\\\ two\n# TYPE x_total counter\n"
 	    "x_total{a=\"b\"} 18446744073709551615\ny 0.5\n");
 	free(s);
 }
@@ -77,8 +78,8 @@ write_histo_h(FILE *f, void *arg)
 static void
 test_histo(void **state)
 {
-	struct histo	 h;
-	char		*s;
+	struct histo h;
+	char	    *s;
 
 	assert_int_equal(histo_init(&h, bounds, 2), 0);
 	histo_add(&h, 500);
@@ -97,7 +98,7 @@ test_histo(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_labels_escape),
 		cmocka_unit_test(test_labels_truncate),
 		cmocka_unit_test(test_family),

@@ -15,7 +15,7 @@
 static struct nb_chan_out
 msg_hello(void)
 {
-	struct nb_chan_out	 o;
+	struct nb_chan_out o;
 
 	nb_chan_begin(&o, NB_CHAN_HELLO, 0, 1);
 	nb_chan_put_u32(&o, NB_CHAN_VERSION);
@@ -26,7 +26,7 @@ msg_hello(void)
 static struct nb_chan_out
 msg_commit(uint16_t flags, const char *xml)
 {
-	struct nb_chan_out	 o;
+	struct nb_chan_out o;
 
 	nb_chan_begin(&o, NB_CHAN_COMMIT, flags, 7);
 	nb_chan_put_who(&o, 3, "alice", "192.0.2.9");
@@ -43,8 +43,8 @@ msg_commit(uint16_t flags, const char *xml)
 static struct nb_chan_out
 msg_bind(uint8_t family, uint16_t port)
 {
-	struct nb_chan_out	 o;
-	uint8_t			 a[16] = { 127, 0, 0, 1 };
+	struct nb_chan_out o;
+	uint8_t		   a[16] = { 127, 0, 0, 1 };
 
 	nb_chan_begin(&o, NB_CHAN_BIND, 0, 9);
 	nb_chan_put_u8(&o, family);
@@ -64,7 +64,7 @@ dec(const struct nb_chan_out *o, size_t len, bool to_routing, struct nb_chan_msg
 static void
 assert_truncations(const struct nb_chan_out *o, bool to_routing)
 {
-	struct nb_chan_msg	 m;
+	struct nb_chan_msg m;
 
 	assert_int_equal(dec(o, o->len, to_routing, &m), NB_CHAN_OK);
 	for (size_t n = 0; n < o->len; n++)
@@ -74,9 +74,9 @@ assert_truncations(const struct nb_chan_out *o, bool to_routing)
 static void
 test_requests(void **state)
 {
-	struct nb_chan_out	 o = msg_hello();
-	struct nb_chan_msg	 m;
-	char			 buf[64];
+	struct nb_chan_out o = msg_hello();
+	struct nb_chan_msg m;
+	char		   buf[64];
 
 	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_OK);
 	assert_int_equal(m.type, NB_CHAN_HELLO);
@@ -88,7 +88,8 @@ test_requests(void **state)
 	free(o.p);
 
 	o = msg_commit(NB_CHAN_F_CC | NB_CHAN_F_CONFIRMED | NB_CHAN_F_PERSIST |
-	    NB_CHAN_F_PERSIST_ID | NB_CHAN_F_DIFF, "<gateway/>");
+		NB_CHAN_F_PERSIST_ID | NB_CHAN_F_DIFF,
+	    "<gateway/>");
 	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_OK);
 	assert_int_equal(m.who.sid, 3);
 	assert_string_equal(nb_chan_str(&m.who.user, buf, sizeof(buf)), "alice");
@@ -115,7 +116,7 @@ test_requests(void **state)
 	assert_int_equal(m.base, 41);
 	assert_int_equal(m.npaths, 2);
 	{
-		struct wire_rd	 walk = m.paths, path;
+		struct wire_rd walk = m.paths, path;
 
 		assert_true(nb_chan_path_next(&walk, &path));
 		assert_string_equal(nb_chan_str(&path, buf, sizeof(buf)),
@@ -163,8 +164,8 @@ test_requests(void **state)
 static void
 test_refusals(void **state)
 {
-	struct nb_chan_out	 o;
-	struct nb_chan_msg	 m;
+	struct nb_chan_out o;
+	struct nb_chan_msg m;
 
 	/* flags a type does not have; a confirmed commit that is not <commit> */
 	o = msg_commit(0x8000, "<a/>");
@@ -224,7 +225,7 @@ test_refusals(void **state)
 	assert_int_equal(dec(&o, o.len, true, &m), NB_CHAN_ERR_STRING);
 	free(o.p);
 	{
-		char	*big = malloc(NB_CHAN_MAX_STR + 1);
+		char *big = malloc(NB_CHAN_MAX_STR + 1);
 
 		assert_non_null(big);
 		memset(big, 'x', NB_CHAN_MAX_STR + 1);
@@ -249,10 +250,10 @@ test_refusals(void **state)
 static void
 test_length_limit(void **state)
 {
-	uint8_t			 h[NB_CHAN_HDR_LEN] = { 0 };
-	struct wire_wr		 w = wire_wr_init(h, sizeof(h));
-	struct nb_chan_msg	 m;
-	uint32_t		 blen;
+	uint8_t		   h[NB_CHAN_HDR_LEN] = { 0 };
+	struct wire_wr	   w = wire_wr_init(h, sizeof(h));
+	struct nb_chan_msg m;
+	uint32_t	   blen;
 
 	wire_put_u32(&w, NB_CHAN_MAX_REQ + 1);
 	wire_put_u16(&w, NB_CHAN_COMMIT);
@@ -268,11 +269,11 @@ test_length_limit(void **state)
 static void
 test_answers(void **state)
 {
-	struct nb_chan_out	 o;
-	struct nb_chan_msg	 m;
-	struct nb_chan_piece	 p;
-	struct wire_rd		 walk;
-	char			 buf[64];
+	struct nb_chan_out   o;
+	struct nb_chan_msg   m;
+	struct nb_chan_piece p;
+	struct wire_rd	     walk;
+	char		     buf[64];
 
 	nb_chan_begin(&o, NB_CHAN_RESULT, 0, 5);
 	nb_chan_put_u32(&o, (uint32_t)-22);

@@ -19,11 +19,14 @@
 static void
 test_bad_value_names_leaf(void **state)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 
-	assert_int_not_equal(parse("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
-	    "<as>65010</as><policy><maximum-paths>0</maximum-paths></policy></gateway>", &t, &e), 0);
+	assert_int_not_equal(
+	    parse("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
+		  "<as>65010</as><policy><maximum-paths>0</maximum-paths></policy></gateway>",
+		&t, &e),
+	    0);
 	assert_null(t);
 	assert_non_null(strstr(e.path, "/hybridgw:gateway/policy/maximum-paths"));
 	assert_true(strlen(e.msg) > 0);
@@ -32,11 +35,13 @@ test_bad_value_names_leaf(void **state)
 static void
 test_missing_mandatory_names_leaf(void **state)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 
 	assert_int_not_equal(parse("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
-	    "</gateway>", &t, &e), 0);
+				   "</gateway>",
+				 &t, &e),
+	    0);
 	assert_non_null(strstr(e.path, "as"));
 	assert_non_null(strstr(e.msg, "andatory"));
 }
@@ -44,18 +49,20 @@ test_missing_mandatory_names_leaf(void **state)
 static void
 test_unknown_element_refused(void **state)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 
 	assert_int_not_equal(parse("<gateway xmlns=\"" NS "\"><router-id>192.0.2.1</router-id>"
-	    "<as>65010</as><bogus>1</bogus></gateway>", &t, &e), 0);
+				   "<as>65010</as><bogus>1</bogus></gateway>",
+				 &t, &e),
+	    0);
 	assert_non_null(strstr(e.msg, "bogus"));
 }
 
 static void
 test_secrets_stripped(void **state)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e;
 	char		*s = NULL;
 
@@ -72,9 +79,9 @@ test_secrets_stripped(void **state)
 static void
 test_atomic_write(void **state)
 {
-	char	 path[] = "/tmp/hgw-nb-test-XXXXXX", buf[64];
-	int	 fd = mkstemp(path);
-	FILE	*f;
+	char  path[] = "/tmp/hgw-nb-test-XXXXXX", buf[64];
+	int   fd = mkstemp(path);
+	FILE *f;
 
 	assert_true(fd >= 0);
 	close(fd);

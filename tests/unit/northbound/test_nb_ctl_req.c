@@ -54,8 +54,8 @@ static void
 test_vectors(void **state)
 {
 	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		struct nb_ctl_req	 r;
-		enum nb_ctl_err		 e = decode(vec[i].req, strlen(vec[i].req), &r);
+		struct nb_ctl_req r;
+		enum nb_ctl_err	  e = decode(vec[i].req, strlen(vec[i].req), &r);
 
 		if (e != vec[i].want)
 			fail_msg("%s: %s, want %s", vec[i].name, nb_ctl_err_str(e),
@@ -75,8 +75,8 @@ test_vectors(void **state)
 static void
 test_words_and_body(void **state)
 {
-	const char		*s = "config  validate\t/tmp/x.xml\n<a>\n b</a>";
-	struct nb_ctl_req	 r;
+	const char	 *s = "config  validate\t/tmp/x.xml\n<a>\n b</a>";
+	struct nb_ctl_req r;
 
 	assert_int_equal(decode(s, strlen(s), &r), NB_CTL_OK);
 	assert_int_equal(r.nw, 3);
@@ -97,12 +97,12 @@ test_words_and_body(void **state)
 static void
 test_truncations(void **state)
 {
-	const char	*s = "config apply f.xml\n<gateway xmlns=\"x\"/>";
-	size_t		 eol = strchr(s, '\n') - s;
+	const char *s = "config apply f.xml\n<gateway xmlns=\"x\"/>";
+	size_t	    eol = strchr(s, '\n') - s;
 
 	for (size_t n = 0; n <= strlen(s); n++) {
-		struct nb_ctl_req	 r;
-		enum nb_ctl_err		 e = decode(s, n, &r);
+		struct nb_ctl_req r;
+		enum nb_ctl_err	  e = decode(s, n, &r);
 
 		if (n <= eol) {
 			assert_int_equal(e, NB_CTL_ERR_NO_EOL);
@@ -117,10 +117,10 @@ test_truncations(void **state)
 static void
 test_nul_and_limits(void **state)
 {
-	static const char	 nul_line[] = "show\0version\n";
-	static const char	 nul_body[] = "config apply f\n<a>\0</a>";
-	struct nb_ctl_req	 r;
-	char			*big;
+	static const char nul_line[] = "show\0version\n";
+	static const char nul_body[] = "config apply f\n<a>\0</a>";
+	struct nb_ctl_req r;
+	char		 *big;
 
 	assert_int_equal(decode(nul_line, sizeof(nul_line) - 1, &r), NB_CTL_ERR_BYTE);
 	assert_int_equal(decode(nul_body, sizeof(nul_body) - 1, &r), NB_CTL_ERR_BYTE);

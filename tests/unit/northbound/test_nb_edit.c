@@ -12,13 +12,13 @@
 
 #include "northbound/nb_netconf_local.h"
 
-#define NS	"urn:hybridgw:params:xml:ns:yang:hybridgw"
-#define NSNC	"urn:hybridgw:params:xml:ns:yang:hybridgw-netconf"
-#define BASE	"urn:ietf:params:xml:ns:netconf:base:1.0"
+#define NS	 "urn:hybridgw:params:xml:ns:yang:hybridgw"
+#define NSNC	 "urn:hybridgw:params:xml:ns:yang:hybridgw-netconf"
+#define BASE	 "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define GW(body) "<gateway xmlns=\"" NS "\" xmlns:nc=\"" BASE "\">" body "</gateway>"
 
-static const char *base_cfg =
-    GW("<router-id>192.0.2.1</router-id><as>65010</as>"
+static const char *base_cfg = GW(
+    "<router-id>192.0.2.1</router-id><as>65010</as>"
     "<circuit><name>er1</name><link><name>a</name><local-address>172.16.1.1</local-address>"
     "<bgp><peer-address>172.16.1.2</peer-address><peer-as>12076</peer-as>"
     "<md5-key>s3cret-key</md5-key></bgp></link></circuit>"
@@ -27,7 +27,7 @@ static const char *base_cfg =
 static int
 setup(void **state)
 {
-	struct nb_err	 e = { 0 };
+	struct nb_err e = { 0 };
 
 	if (nb_init(HGW_YANG_DIR, &e) != 0 || nb_netconf_init(&e) != 0) {
 		fprintf(stderr, "init: %s: %s\n", e.path, e.msg);
@@ -46,7 +46,7 @@ teardown(void **state)
 static struct lyd_node *
 base(void)
 {
-	struct lyd_node	*t = NULL;
+	struct lyd_node *t = NULL;
 	struct nb_err	 e = { 0 };
 
 	assert_int_equal(nb_config_parse_mem(base_cfg, LYD_XML, &t, &e), 0);
@@ -56,8 +56,8 @@ base(void)
 static const char *
 val(const struct lyd_node *t, const char *xpath)
 {
-	struct ly_set	*s = NULL;
-	const char	*v = NULL;
+	struct ly_set *s = NULL;
+	const char    *v = NULL;
 
 	if (lyd_find_xpath(t, xpath, &s) == LY_SUCCESS && s->count)
 		v = lyd_get_value(s->dnodes[0]);
@@ -68,8 +68,8 @@ val(const struct lyd_node *t, const char *xpath)
 static uint32_t
 count(const struct lyd_node *t, const char *xpath)
 {
-	struct ly_set	*s = NULL;
-	uint32_t	 n = 0;
+	struct ly_set *s = NULL;
+	uint32_t       n = 0;
 
 	if (lyd_find_xpath(t, xpath, &s) == LY_SUCCESS)
 		n = s->count;
@@ -77,7 +77,7 @@ count(const struct lyd_node *t, const char *xpath)
 	return n;
 }
 
-#define PFX	"/hybridgw:gateway/lan/local-prefix"
+#define PFX "/hybridgw:gateway/lan/local-prefix"
 
 static int
 edit(struct lyd_node **t, const char *xml, const char *dop, enum nbnc_erropt eo,
@@ -90,34 +90,48 @@ edit(struct lyd_node **t, const char *xml, const char *dop, enum nbnc_erropt eo,
 static void
 test_merge_replace_create(void **state)
 {
-	struct lyd_node		*t = base();
-	struct nbnc_errs	 errs;
+	struct lyd_node *t = base();
+	struct nbnc_errs errs;
 
 	/* merge: a new leaf-list entry and a changed leaf */
-	assert_int_equal(edit(&t, GW("<router-id>192.0.2.9</router-id><lan><local-prefix>10.3.0.0/16"
-	    "</local-prefix></lan>"), "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<router-id>192.0.2.9</router-id><lan><local-prefix>10.3.0.0/16"
+				"</local-prefix></lan>"),
+			     "merge", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_string_equal(val(t, "/hybridgw:gateway/router-id"), "192.0.2.9");
 	assert_int_equal(count(t, PFX), 3);
 	nbnc_errs_free(&errs);
 	/* replace: the container's content is exactly the edit */
-	assert_int_equal(edit(&t, GW("<lan nc:operation=\"replace\"><local-prefix>10.9.0.0/16"
-	    "</local-prefix></lan>"), "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<lan nc:operation=\"replace\"><local-prefix>10.9.0.0/16"
+				"</local-prefix></lan>"),
+			     "merge", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(count(t, PFX), 1);
 	assert_string_equal(val(t, PFX), "10.9.0.0/16");
 	nbnc_errs_free(&errs);
 	/* create of something that exists: data-exists, path of the node */
-	assert_int_not_equal(edit(&t, GW("<lan><local-prefix nc:operation=\"create\">10.9.0.0/16"
-	    "</local-prefix></lan>"), "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_not_equal(edit(&t,
+				 GW("<lan><local-prefix nc:operation=\"create\">10.9.0.0/16"
+				    "</local-prefix></lan>"),
+				 "merge", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.n, 1);
 	assert_int_equal(errs.v[0].tag, NC_ERR_DATA_EXISTS);
 	assert_non_null(strstr(errs.v[0].path, "local-prefix"));
 	nbnc_errs_free(&errs);
 	/* create of a list entry with its children */
-	assert_int_equal(edit(&t, GW("<circuit nc:operation=\"create\"><name>er2</name><link>"
-	    "<name>b</name><local-address>172.16.2.1</local-address></link></circuit>"), "merge",
-	    NBNC_ERR_STOP, &errs), 0);
-	assert_string_equal(val(t, "/hybridgw:gateway/circuit[name='er2']/link[name='b']/"
-	    "local-address"), "172.16.2.1");
+	assert_int_equal(
+	    edit(&t,
+		GW("<circuit nc:operation=\"create\"><name>er2</name><link>"
+		   "<name>b</name><local-address>172.16.2.1</local-address></link></circuit>"),
+		"merge", NBNC_ERR_STOP, &errs),
+	    0);
+	assert_string_equal(val(t,
+				"/hybridgw:gateway/circuit[name='er2']/link[name='b']/"
+				"local-address"),
+	    "172.16.2.1");
 	nbnc_errs_free(&errs);
 	lyd_free_all(t);
 }
@@ -125,41 +139,54 @@ test_merge_replace_create(void **state)
 static void
 test_delete_remove_none(void **state)
 {
-	struct lyd_node		*t = base();
-	struct nbnc_errs	 errs;
+	struct lyd_node *t = base();
+	struct nbnc_errs errs;
 
 	/* delete of a leaf written without a value (opaque in the edit) */
-	assert_int_equal(edit(&t, GW("<circuit><name>er1</name><link><name>a</name><bgp>"
-	    "<md5-key nc:operation=\"delete\"/></bgp></link></circuit>"), "none",
-	    NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<circuit><name>er1</name><link><name>a</name><bgp>"
+				"<md5-key nc:operation=\"delete\"/></bgp></link></circuit>"),
+			     "none", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_null(val(t, "/hybridgw:gateway/circuit/link/bgp/md5-key"));
 	nbnc_errs_free(&errs);
 	/* again: data-missing; remove: fine */
-	assert_int_not_equal(edit(&t, GW("<circuit><name>er1</name><link><name>a</name><bgp>"
-	    "<md5-key nc:operation=\"delete\"/></bgp></link></circuit>"), "none",
-	    NBNC_ERR_STOP, &errs), 0);
+	assert_int_not_equal(
+	    edit(&t,
+		GW("<circuit><name>er1</name><link><name>a</name><bgp>"
+		   "<md5-key nc:operation=\"delete\"/></bgp></link></circuit>"),
+		"none", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.v[0].tag, NC_ERR_DATA_MISSING);
 	nbnc_errs_free(&errs);
-	assert_int_equal(edit(&t, GW("<circuit><name>er1</name><link><name>a</name><bgp>"
-	    "<md5-key nc:operation=\"remove\"/></bgp></link></circuit>"), "none",
-	    NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<circuit><name>er1</name><link><name>a</name><bgp>"
+				"<md5-key nc:operation=\"remove\"/></bgp></link></circuit>"),
+			     "none", NBNC_ERR_STOP, &errs),
+	    0);
 	nbnc_errs_free(&errs);
 	/* none: the router-id is only a path, not a change */
-	assert_int_equal(edit(&t, GW("<router-id>192.0.2.77</router-id><lan><local-prefix "
-	    "nc:operation=\"delete\">10.1.0.0/16</local-prefix></lan>"), "none", NBNC_ERR_STOP,
-	    &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<router-id>192.0.2.77</router-id><lan><local-prefix "
+				"nc:operation=\"delete\">10.1.0.0/16</local-prefix></lan>"),
+			     "none", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_string_equal(val(t, "/hybridgw:gateway/router-id"), "192.0.2.1");
 	assert_int_equal(count(t, PFX), 1);
 	nbnc_errs_free(&errs);
 	/* none on a list entry that does not exist: nothing left behind */
-	assert_int_equal(edit(&t, GW("<circuit><name>er7</name><link><name>z</name><bgp>"
-	    "<md5-key nc:operation=\"remove\"/></bgp></link></circuit>"), "none",
-	    NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<circuit><name>er7</name><link><name>z</name><bgp>"
+				"<md5-key nc:operation=\"remove\"/></bgp></link></circuit>"),
+			     "none", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(count(t, "/hybridgw:gateway/circuit"), 1);
 	nbnc_errs_free(&errs);
 	/* delete a whole list entry */
-	assert_int_equal(edit(&t, GW("<circuit nc:operation=\"delete\"><name>er1</name></circuit>"),
-	    "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_equal(edit(&t,
+			     GW("<circuit nc:operation=\"delete\"><name>er1</name></circuit>"),
+			     "merge", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(count(t, "/hybridgw:gateway/circuit"), 0);
 	nbnc_errs_free(&errs);
 	lyd_free_all(t);
@@ -168,41 +195,53 @@ test_delete_remove_none(void **state)
 static void
 test_errors_and_error_options(void **state)
 {
-	struct lyd_node		*t = base();
-	struct nbnc_errs	 errs;
+	struct lyd_node *t = base();
+	struct nbnc_errs errs;
 
 	assert_int_not_equal(edit(&t, GW("<router-id>300.0.0.1</router-id>"), "merge",
-	    NBNC_ERR_STOP, &errs), 0);
+				 NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.v[0].tag, NC_ERR_INVALID_VALUE);
 	assert_string_equal(errs.v[0].path, "/hybridgw:gateway/router-id");
 	assert_non_null(strstr(errs.v[0].msg, "300.0.0.1"));
 	nbnc_errs_free(&errs);
 	assert_int_not_equal(edit(&t, GW("<no-such-leaf>1</no-such-leaf>"), "merge",
-	    NBNC_ERR_STOP, &errs), 0);
+				 NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.v[0].tag, NC_ERR_UNKNOWN_ELEM);
 	assert_string_equal(errs.v[0].bad_elem, "no-such-leaf");
 	nbnc_errs_free(&errs);
 	assert_int_not_equal(edit(&t, GW("<lan nc:operation=\"frobnicate\"/>"), "merge",
-	    NBNC_ERR_STOP, &errs), 0);
+				 NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.v[0].tag, NC_ERR_BAD_ATTR);
 	nbnc_errs_free(&errs);
 	/* continue-on-error: both errors reported, the good edit in between done */
-	assert_int_not_equal(edit(&t, GW("<lan><local-prefix nc:operation=\"create\">10.1.0.0/16"
-	    "</local-prefix><local-prefix>10.5.0.0/16</local-prefix><local-prefix "
-	    "nc:operation=\"delete\">10.6.0.0/16</local-prefix></lan>"), "merge",
-	    NBNC_ERR_CONTINUE, &errs), 0);
+	assert_int_not_equal(
+	    edit(&t,
+		GW("<lan><local-prefix nc:operation=\"create\">10.1.0.0/16"
+		   "</local-prefix><local-prefix>10.5.0.0/16</local-prefix><local-prefix "
+		   "nc:operation=\"delete\">10.6.0.0/16</local-prefix></lan>"),
+		"merge", NBNC_ERR_CONTINUE, &errs),
+	    0);
 	assert_int_equal(errs.n, 2);
 	assert_int_equal(count(t, PFX), 3);
 	nbnc_errs_free(&errs);
 	/* stop: the first error ends it */
-	assert_int_not_equal(edit(&t, GW("<lan><local-prefix nc:operation=\"create\">10.1.0.0/16"
-	    "</local-prefix><local-prefix nc:operation=\"delete\">10.6.0.0/16</local-prefix></lan>"),
-	    "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_not_equal(
+	    edit(&t,
+		GW("<lan><local-prefix nc:operation=\"create\">10.1.0.0/16"
+		   "</local-prefix><local-prefix nc:operation=\"delete\">10.6.0.0/16</local-prefix></lan>"),
+		"merge", NBNC_ERR_STOP, &errs),
+	    0);
 	assert_int_equal(errs.n, 1);
 	nbnc_errs_free(&errs);
 	/* state data is not configuration */
-	assert_int_not_equal(edit(&t, "<gateway-state xmlns=\"" NS "\"><version>1</version>"
-	    "</gateway-state>", "merge", NBNC_ERR_STOP, &errs), 0);
+	assert_int_not_equal(edit(&t,
+				 "<gateway-state xmlns=\"" NS "\"><version>1</version>"
+				 "</gateway-state>",
+				 "merge", NBNC_ERR_STOP, &errs),
+	    0);
 	nbnc_errs_free(&errs);
 	lyd_free_all(t);
 }
@@ -212,13 +251,16 @@ static struct lyd_node *
 get_config_rpc(const char *filter_xml)
 {
 	struct ly_in	*in = NULL;
-	struct lyd_node	*rpc = NULL;
+	struct lyd_node *rpc = NULL;
 	char		 xml[4096];
 
-	snprintf(xml, sizeof(xml), "<get-config xmlns=\"" BASE "\"><source><running/></source>%s"
-	    "</get-config>", filter_xml);
+	snprintf(xml, sizeof(xml),
+	    "<get-config xmlns=\"" BASE "\"><source><running/></source>%s"
+	    "</get-config>",
+	    filter_xml);
 	assert_int_equal(ly_in_new_memory(xml, &in), LY_SUCCESS);
-	assert_int_equal(lyd_parse_op(nb_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_YANG, &rpc, NULL),
+	assert_int_equal(lyd_parse_op(nb_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_YANG, &rpc,
+			     NULL),
 	    LY_SUCCESS);
 	ly_in_free(in, 0);
 	return rpc;
@@ -227,9 +269,9 @@ get_config_rpc(const char *filter_xml)
 static struct lyd_node *
 filtered(const char *filter_xml, bool admin, struct nbnc_filter *flt_out)
 {
-	struct lyd_node		*rpc = get_config_rpc(filter_xml), *f = NULL, *out = NULL;
-	struct nbnc_filter	 flt;
-	struct nbnc_errs	 errs = { 0 };
+	struct lyd_node	  *rpc = get_config_rpc(filter_xml), *f = NULL, *out = NULL;
+	struct nbnc_filter flt;
+	struct nbnc_errs   errs = { 0 };
 
 	assert_int_equal(lyd_find_path(rpc, "filter", 0, &f), LY_SUCCESS);
 	assert_int_equal(nbnc_filter_parse(f, &flt, &errs), 0);
@@ -247,41 +289,51 @@ filtered(const char *filter_xml, bool admin, struct nbnc_filter *flt_out)
 static void
 test_subtree_filters(void **state)
 {
-	struct lyd_node	*o;
+	struct lyd_node *o;
 
 	/* content match on a key + selection of one leaf */
-	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><circuit><name>er1</name>"
-	    "<link><local-address/></link></circuit></gateway></filter>", false, NULL);
-	assert_string_equal(val(o, "/hybridgw:gateway/circuit/link/local-address"), "172.16.1.1");
+	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS
+		     "\"><circuit><name>er1</name>"
+		     "<link><local-address/></link></circuit></gateway></filter>",
+	    false, NULL);
+	assert_string_equal(val(o, "/hybridgw:gateway/circuit/link/local-address"),
+	    "172.16.1.1");
 	assert_int_equal(count(o, "/hybridgw:gateway/circuit/link/bgp"), 0);
 	assert_int_equal(count(o, "/hybridgw:gateway/router-id"), 0);
 	lyd_free_all(o);
 	/* no match */
-	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><circuit><name>zz</name>"
-	    "</circuit></gateway></filter>", false, NULL);
+	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS
+		     "\"><circuit><name>zz</name>"
+		     "</circuit></gateway></filter>",
+	    false, NULL);
 	assert_int_equal(count(o, "/hybridgw:gateway/circuit"), 0);
 	lyd_free_all(o);
 	/* only content match nodes in a sibling set: the whole matching parent
 	 * (RFC 6241 6.2.5), here both prefixes of the lan */
 	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><lan><local-prefix>"
-	    "10.2.0.0/16</local-prefix></lan></gateway></filter>", false, NULL);
+		     "10.2.0.0/16</local-prefix></lan></gateway></filter>",
+	    false, NULL);
 	assert_int_equal(count(o, PFX), 2);
 	lyd_free_all(o);
 	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><lan><local-prefix>"
-	    "10.7.0.0/16</local-prefix></lan></gateway></filter>", false, NULL);
+		     "10.7.0.0/16</local-prefix></lan></gateway></filter>",
+	    false, NULL);
 	assert_int_equal(count(o, PFX), 0);
 	lyd_free_all(o);
 	/* secrets: hidden for a whole-subtree request, shown when named by an admin */
-	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"/></filter>", true, NULL);
+	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"/></filter>", true,
+	    NULL);
 	assert_int_equal(count(o, "//md5-key"), 0);
 	assert_string_equal(val(o, "/hybridgw:gateway/router-id"), "192.0.2.1");
 	lyd_free_all(o);
 	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><circuit><link><bgp>"
-	    "<md5-key/></bgp></link></circuit></gateway></filter>", true, NULL);
+		     "<md5-key/></bgp></link></circuit></gateway></filter>",
+	    true, NULL);
 	assert_string_equal(val(o, "//md5-key"), "s3cret-key");
 	lyd_free_all(o);
 	o = filtered("<filter type=\"subtree\"><gateway xmlns=\"" NS "\"><circuit><link><bgp>"
-	    "<md5-key/></bgp></link></circuit></gateway></filter>", false, NULL);
+		     "<md5-key/></bgp></link></circuit></gateway></filter>",
+	    false, NULL);
 	assert_int_equal(count(o, "//md5-key"), 0);
 	lyd_free_all(o);
 }
@@ -289,9 +341,9 @@ test_subtree_filters(void **state)
 static void
 test_xpath_filters_and_hint(void **state)
 {
-	struct nbnc_filter	 flt;
-	struct lyd_node		*o;
-	char			*hint;
+	struct nbnc_filter flt;
+	struct lyd_node	  *o;
+	char		  *hint;
 
 	o = filtered("<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"/h:gateway/h:lan\"/>",
 	    true, NULL);
@@ -299,19 +351,22 @@ test_xpath_filters_and_hint(void **state)
 	assert_int_equal(count(o, "/hybridgw:gateway/circuit"), 0);
 	lyd_free_all(o);
 	o = filtered("<filter type=\"xpath\" select=\"//*\"/>", true, NULL);
-	assert_int_equal(count(o, "//md5-key"), 0);	/* wildcards never name a secret */
+	assert_int_equal(count(o, "//md5-key"), 0); /* wildcards never name a secret */
 	lyd_free_all(o);
 	o = filtered("<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"//h:md5-key\"/>", true,
 	    NULL);
 	assert_string_equal(val(o, "//md5-key"), "s3cret-key");
 	lyd_free_all(o);
 	/* the state hint of a subtree filter: the branches it walks, keys as predicates */
-	o = filtered("<filter type=\"subtree\"><gateway-state xmlns=\"" NS "\"><bgp><neighbor>"
+	o = filtered(
+	    "<filter type=\"subtree\"><gateway-state xmlns=\"" NS "\"><bgp><neighbor>"
 	    "<address>10.0.0.2</address><route><direction>received</direction></route></neighbor>"
-	    "</bgp><rib/></gateway-state></filter>", false, &flt);
+	    "</bgp><rib/></gateway-state></filter>",
+	    false, &flt);
 	hint = nbnc_filter_state_hint(&flt);
 	assert_non_null(hint);
-	assert_string_equal(hint, "/hybridgw:gateway-state/bgp/neighbor[address='10.0.0.2']/"
+	assert_string_equal(hint,
+	    "/hybridgw:gateway-state/bgp/neighbor[address='10.0.0.2']/"
 	    "route[direction='received'] | /hybridgw:gateway-state/rib");
 	free(hint);
 	nbnc_filter_free(&flt);

@@ -17,15 +17,15 @@
 #include "northbound/nb_monitor.h"
 
 struct peer {
-	uv_pipe_t		 pipe;
-	struct nb_monitor_sub	*sub;
-	bool			 closed;
+	uv_pipe_t	       pipe;
+	struct nb_monitor_sub *sub;
+	bool		       closed;
 };
 
 static void
 peer_close(void *arg)
 {
-	struct peer	*p = arg;
+	struct peer *p = arg;
 
 	p->closed = true;
 }
@@ -33,7 +33,7 @@ peer_close(void *arg)
 static int
 setup(void **state)
 {
-	signal(SIGPIPE, SIG_IGN);	/* as hybridgwd: a gone client is a write error */
+	signal(SIGPIPE, SIG_IGN); /* as hybridgwd: a gone client is a write error */
 	return loop_init();
 }
 
@@ -48,8 +48,8 @@ teardown(void **state)
 static size_t
 drain(int fd, char *buf, size_t len)
 {
-	size_t	 off = 0;
-	ssize_t	 r;
+	size_t	off = 0;
+	ssize_t r;
 
 	while (off < len - 1 && (r = recv(fd, buf + off, len - 1 - off, MSG_DONTWAIT)) > 0)
 		off += (size_t)r;
@@ -60,11 +60,11 @@ drain(int fd, char *buf, size_t len)
 static void
 test_lines(void **state)
 {
-	int			 sv[2], jv[2];
-	struct peer		 t = { 0 }, j = { 0 };
-	struct nb_event_field	 f[] = { { "neighbor", "192.0.2.1", false },
-					 { "flaps", "3", true }, { "skipped", NULL, false } };
-	char			 buf[4096];
+	int		      sv[2], jv[2];
+	struct peer	      t = { 0 }, j = { 0 };
+	struct nb_event_field f[] = { { "neighbor", "192.0.2.1", false },
+		{ "flaps", "3", true }, { "skipped", NULL, false } };
+	char		      buf[4096];
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, jv), 0);
@@ -72,8 +72,12 @@ test_lines(void **state)
 	uv_pipe_init(loop_get(), &j.pipe, 0);
 	assert_int_equal(uv_pipe_open(&t.pipe, sv[0]), 0);
 	assert_int_equal(uv_pipe_open(&j.pipe, jv[0]), 0);
-	assert_int_equal(nb_monitor_sub_add((uv_stream_t *)&t.pipe, false, peer_close, &t, &t.sub), 0);
-	assert_int_equal(nb_monitor_sub_add((uv_stream_t *)&j.pipe, true, peer_close, &j, &j.sub), 0);
+	assert_int_equal(nb_monitor_sub_add((uv_stream_t *)&t.pipe, false, peer_close, &t,
+			     &t.sub),
+	    0);
+	assert_int_equal(nb_monitor_sub_add((uv_stream_t *)&j.pipe, true, peer_close, &j,
+			     &j.sub),
+	    0);
 	assert_int_equal(nb_monitor_count(), 2);
 	nb_monitor_emit("bgp", "neighbor \"x\" up", f, 3);
 	uv_run(loop_get(), UV_RUN_NOWAIT);
@@ -83,7 +87,8 @@ test_lines(void **state)
 	assert_non_null(strstr(buf, " bgp      neighbor \"x\" up\n"));
 	drain(jv[1], buf, sizeof(buf));
 	assert_true(buf[0] == '0');
-	assert_non_null(strstr(buf + 1, "\"event\":\"bgp\",\"neighbor\":\"192.0.2.1\",\"flaps\":3,"
+	assert_non_null(strstr(buf + 1,
+	    "\"event\":\"bgp\",\"neighbor\":\"192.0.2.1\",\"flaps\":3,"
 	    "\"text\":\"neighbor \\\"x\\\" up\"}\n"));
 	assert_null(strstr(buf, "skipped"));
 	assert_false(t.closed || j.closed);
@@ -106,19 +111,20 @@ test_lines(void **state)
 static void
 test_slow_reader_loses_events(void **state)
 {
-	int		 sv[2], sz = 4096;
-	struct peer	 p = { 0 };
-	char		 text[1024], buf[8192];
-	uint64_t	 before = nb_monitor_dropped();
-	size_t		 got = 0, n;
-	bool		 found = false;
+	int	    sv[2], sz = 4096;
+	struct peer p = { 0 };
+	char	    text[1024], buf[8192];
+	uint64_t    before = nb_monitor_dropped();
+	size_t	    got = 0, n;
+	bool	    found = false;
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	uv_pipe_init(loop_get(), &p.pipe, 0);
 	assert_int_equal(uv_pipe_open(&p.pipe, sv[0]), 0);
 	assert_int_equal(nb_monitor_sub_add((uv_stream_t *)&p.pipe, false, peer_close, &p,
-	    &p.sub), 0);
+			     &p.sub),
+	    0);
 	memset(text, 'e', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	/* 4 MB of events to a reader that reads nothing: each emit returns at
@@ -133,7 +139,7 @@ test_slow_reader_loses_events(void **state)
 	 * last bytes of the previous read and the new ones: a line may straddle) */
 	memset(buf, 0, sizeof(buf));
 	for (int i = 0; i < 2000 && !found; i++) {
-		size_t	 keep = strlen(buf) > 64 ? 64 : strlen(buf);
+		size_t keep = strlen(buf) > 64 ? 64 : strlen(buf);
 
 		memmove(buf, buf + strlen(buf) - keep, keep);
 		n = drain(sv[1], buf + keep, sizeof(buf) - keep);
@@ -154,7 +160,7 @@ test_slow_reader_loses_events(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_loses_events, setup, teardown),
 	};

@@ -12,20 +12,23 @@
 
 #include "northbound/nb_nc_frame.h"
 
-#define HELLO10	"<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><capabilities>" \
+#define HELLO10                                                                   \
+	"<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><capabilities>" \
 	"<capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>"
-#define HELLO11	"<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><capabilities>" \
-	"<capability>urn:ietf:params:netconf:base:1.0</capability>" \
+#define HELLO11                                                                   \
+	"<hello xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><capabilities>" \
+	"<capability>urn:ietf:params:netconf:base:1.0</capability>"               \
 	"<capability>urn:ietf:params:netconf:base:1.1</capability></capabilities></hello>]]>]]>"
-#define RPC	"<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get/></rpc>"
+#define RPC \
+	"<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get/></rpc>"
 
 /* Feed s whole, then again byte by byte: the verdict must not depend on how
  * the transport split it. Returns the verdict; *f holds the last run. */
 static int
 feed_both(struct ncf *f, const char *s)
 {
-	struct ncf	 g;
-	int		 whole, split = 0;
+	struct ncf g;
+	int	   whole, split = 0;
 
 	ncf_init(f);
 	whole = ncf_feed(f, (const uint8_t *)s, strlen(s));
@@ -40,13 +43,16 @@ feed_both(struct ncf *f, const char *s)
 static void
 test_hello_and_10(void **state)
 {
-	struct ncf	 f;
+	struct ncf f;
 
 	assert_int_equal(feed_both(&f, HELLO10 RPC "]]>]]>" RPC "]]>]]>"), 0);
 	assert_false(ncf_chunked(&f));
 	assert_int_equal(f.messages, 3);
 	/* the marker's own prefix repeated before it still ends the message */
-	assert_int_equal(feed_both(&f, HELLO10 "a]]]>]]>" "]]>]]]>]]>"), 0);
+	assert_int_equal(feed_both(&f,
+			     HELLO10 "a]]]>]]>"
+				     "]]>]]]>]]>"),
+	    0);
 	assert_int_equal(f.messages, 3);
 	/* a hello split anywhere, base:1.1 announced: chunked afterwards */
 	assert_int_equal(feed_both(&f, HELLO11), 0);
@@ -55,18 +61,21 @@ test_hello_and_10(void **state)
 	assert_int_equal(feed_both(&f, HELLO10 "urn:ietf:params:netconf:base:1.1]]>]]>"), 0);
 	assert_false(ncf_chunked(&f));
 	/* an almost-URI does not count */
-	assert_int_equal(feed_both(&f, "<hello>urn:ietf:params:netconf:base:1.11urn:ietf:params:"
-	    "netconf:base:1.</hello>]]>]]>"), 0);
-	assert_true(ncf_chunked(&f));	/* the first one is a full match */
-	assert_int_equal(feed_both(&f, "<hello>urn:ietf:params:netconf:base:1.0</hello>]]>]]>"), 0);
+	assert_int_equal(feed_both(&f,
+			     "<hello>urn:ietf:params:netconf:base:1.11urn:ietf:params:"
+			     "netconf:base:1.</hello>]]>]]>"),
+	    0);
+	assert_true(ncf_chunked(&f)); /* the first one is a full match */
+	assert_int_equal(feed_both(&f, "<hello>urn:ietf:params:netconf:base:1.0</hello>]]>]]>"),
+	    0);
 	assert_false(ncf_chunked(&f));
 }
 
 static void
 test_chunked_valid(void **state)
 {
-	struct ncf	 f;
-	char		 buf[512];
+	struct ncf f;
+	char	   buf[512];
 
 	snprintf(buf, sizeof(buf), "%s\n#%zu\n%s\n##\n\n#4\nabcd\n#1\ne\n##\n", HELLO11,
 	    strlen(RPC), RPC);
@@ -82,7 +91,7 @@ test_chunked_valid(void **state)
 static void
 expect_err(const char *s, const char *why)
 {
-	struct ncf	 f;
+	struct ncf f;
 
 	assert_int_equal(feed_both(&f, s), -EPROTO);
 	assert_non_null(f.err);
@@ -96,8 +105,8 @@ static void
 test_chunked_violations(void **state)
 {
 	expect_err(HELLO11 "\n#x12\n" RPC "\n##\n", "not a number");
-	expect_err(HELLO11 RPC "\n##\n", "must be chunked");		/* no header */
-	expect_err(HELLO11 RPC "]]>]]>", "must be chunked");		/* 1.0 framing after 1.1 */
+	expect_err(HELLO11 RPC "\n##\n", "must be chunked"); /* no header */
+	expect_err(HELLO11 RPC "]]>]]>", "must be chunked"); /* 1.0 framing after 1.1 */
 	expect_err(HELLO11 "\n#07\nabcdefg\n##\n", "leading zero");
 	expect_err(HELLO11 "\n#0\n\n##\n", "leading zero");
 	expect_err(HELLO11 "\n#4294967296\n", "above 4294967295");
@@ -107,21 +116,21 @@ test_chunked_violations(void **state)
 	expect_err(HELLO11 "\n#\n", "not a number");
 	expect_err(HELLO11 "\n##\n", "before any chunk");
 	expect_err(HELLO11 "\n#2\nab\n##x", "LF '##' LF");
-	expect_err(HELLO11 "\n#2\nabc", "LF '#'");			/* data past the size */
-	expect_err(HELLO11 "#2\nab\n##\n", "must be chunked");	/* LF missing */
+	expect_err(HELLO11 "\n#2\nabc", "LF '#'");	       /* data past the size */
+	expect_err(HELLO11 "#2\nab\n##\n", "must be chunked"); /* LF missing */
 	expect_err(HELLO11 "\n!2\nab\n##\n", "LF '#'");
 }
 
 static void
 test_size_cap(void **state)
 {
-	static const uint8_t	 block[1 << 16];
-	struct ncf		 f;
-	char			 hdr[64];
+	static const uint8_t block[1 << 16];
+	struct ncf	     f;
+	char		     hdr[64];
 
 	ncf_init(&f);
 	assert_int_equal(f.max, NCF_MSG_MAX);
-	f.max = 16 * sizeof(block);	/* the same rule, less to feed */
+	f.max = 16 * sizeof(block); /* the same rule, less to feed */
 	assert_int_equal(ncf_feed(&f, (const uint8_t *)HELLO11, strlen(HELLO11)), 0);
 	snprintf(hdr, sizeof(hdr), "\n#%llu\n", (unsigned long long)f.max);
 	assert_int_equal(ncf_feed(&f, (const uint8_t *)hdr, strlen(hdr)), 0);

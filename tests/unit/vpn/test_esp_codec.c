@@ -36,8 +36,8 @@ static void
 cfg_gcm(struct esp_sa_cfg *c, uint32_t spi, unsigned bits, const char *keyhex,
     const char *salthex, bool esn)
 {
-	uint8_t		 k[36];
-	size_t		 n;
+	uint8_t k[36];
+	size_t	n;
 
 	esp_sa_cfg_init(c);
 	c->spi = spi;
@@ -53,7 +53,7 @@ cfg_gcm(struct esp_sa_cfg *c, uint32_t spi, unsigned bits, const char *keyhex,
 static void
 fill_key(struct secret *s, size_t n, uint8_t seed)
 {
-	uint8_t	 k[64];
+	uint8_t k[64];
 
 	for (size_t i = 0; i < n; i++)
 		k[i] = (uint8_t)(seed + i * 13);
@@ -61,9 +61,9 @@ fill_key(struct secret *s, size_t n, uint8_t seed)
 }
 
 struct algo {
-	const char	*name;
-	uint16_t	 encr, bits, integ;
-	size_t		 ikey;
+	const char *name;
+	uint16_t    encr, bits, integ;
+	size_t	    ikey;
 };
 
 static const struct algo algos[] = {
@@ -97,10 +97,10 @@ cfg_algo(struct esp_sa_cfg *c, const struct algo *a, uint32_t spi, bool esn)
 
 /* Sender and receiver state for one SA. */
 struct pair {
-	struct esp_sa_cfg	 cfg;
-	struct esp_xf		 xf;
-	struct esp_cx		 enc, dec;
-	struct esp_replay	 rp;
+	struct esp_sa_cfg cfg;
+	struct esp_xf	  xf;
+	struct esp_cx	  enc, dec;
+	struct esp_replay rp;
 };
 
 static void
@@ -130,7 +130,7 @@ mk_inner(uint8_t *p, bool v4, size_t len)
 	for (size_t i = 0; i < len; i++)
 		p[i] = (uint8_t)(i * 31 + 7);
 	if (v4) {
-		uint32_t	 acc = 0;
+		uint32_t acc = 0;
 
 		p[0] = 0x45;
 		p[1] = 0;
@@ -158,14 +158,14 @@ mk_inner(uint8_t *p, bool v4, size_t len)
 	return len;
 }
 
-static uint8_t	 buf[70000], out[70000], inner[70000];
+static uint8_t buf[70000], out[70000], inner[70000];
 
 /* Encapsulate `len` bytes of inner at seq; returns the ESP length. */
 static size_t
 seal(struct pair *p, uint64_t seq, const uint8_t *in, size_t len, uint8_t nh)
 {
-	uint8_t		 iv[ESP_IV_MAX];
-	size_t		 n;
+	uint8_t iv[ESP_IV_MAX];
+	size_t	n;
 
 	for (size_t i = 0; i < sizeof(iv); i++)
 		iv[i] = (uint8_t)(seq * 3 + i);
@@ -178,13 +178,13 @@ seal(struct pair *p, uint64_t seq, const uint8_t *in, size_t len, uint8_t nh)
 /* --- RFC 4106 / draft-mcgrew-gcm-test-01 vectors ---------------------- */
 
 static const struct gcm_vec {
-	const char	*name;
-	unsigned	 bits;
-	const char	*key, *salt;
-	uint32_t	 spi;
-	uint64_t	 seq;
-	bool		 esn;
-	const char	*iv, *ctag, *plain;
+	const char *name;
+	unsigned    bits;
+	const char *key, *salt;
+	uint32_t    spi;
+	uint64_t    seq;
+	bool	    esn;
+	const char *iv, *ctag, *plain;
 } gcm_vecs[] = {
 	{ "128 esn", 128, "4c80cdefbb5d10da906ac73c3613a634", "2e443b68", 0x00004321,
 	    0x8765432100000000ULL, true, "4956ed7e3b244cfe",
@@ -200,11 +200,13 @@ static const struct gcm_vec {
 	    "65acbd8701ad79845bf9fe3fba487bc91755e6662b4c8d0d1f5e22739530320a"
 	    "e0d731cc978ecafaeae88f00e80d6e48",
 	    "4500003c99c300008001cb7c40679318010101010800085c0200430061626364"
-	    "65666768696a6b6c6d6e6f70717273747576776162636465666768690102020" "1" },
+	    "65666768696a6b6c6d6e6f70717273747576776162636465666768690102020"
+	    "1" },
 	{ "192", 192, "feffe9928665731c6d6a8f9467308308feffe9928665731c", "cafebabe",
 	    0x0000a5f8, 0x0a, false, "facedbaddecaf888",
 	    "a5b1f8066029aea40e598b8122de02420938b3ab33f828e687b8858b5bfbdbd0"
-	    "315b27452144cc77" "95457b9652037f5318027b5b4cd7a636",
+	    "315b27452144cc77"
+	    "95457b9652037f5318027b5b4cd7a636",
 	    "45000028a4ad4000400678800a01038f0a010612802306b8cb712602dd6bb03e"
 	    "501016d075680001" },
 	{ "256 esn", 256, "abbccddef00112233445566778899aababbccddef00112233445566778899aab",
@@ -220,7 +222,8 @@ static const struct gcm_vec {
 	    "4cd3d78ca4ae68a32b42458fb57dbe821dcc63b9d0937ba2945f669368661a32"
 	    "9fb4c053",
 	    "45000030da3a00008001df3bc0a80005c0a800010800c6cd0200070061626364"
-	    "65666768696a6b6c6d6e6f70717273740102020" "1" },
+	    "65666768696a6b6c6d6e6f70717273740102020"
+	    "1" },
 };
 
 /*
@@ -233,14 +236,14 @@ static void
 test_gcm_vectors(void **state)
 {
 	for (size_t i = 0; i < sizeof(gcm_vecs) / sizeof(gcm_vecs[0]); i++) {
-		const struct gcm_vec	*v = &gcm_vecs[i];
-		struct esp_sa_cfg	 c;
-		struct pair		 p;
-		struct esp_inner	 res;
-		uint8_t			 plain[256];
-		size_t			 n = 0, plen;
-		uint64_t		 seq;
-		struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
+		const struct gcm_vec *v = &gcm_vecs[i];
+		struct esp_sa_cfg     c;
+		struct pair	      p;
+		struct esp_inner      res;
+		uint8_t		      plain[256];
+		size_t		      n = 0, plen;
+		uint64_t	      seq;
+		struct wire_wr	      w = wire_wr_init(buf, sizeof(buf));
 
 		cfg_gcm(&c, v->spi, v->bits, v->key, v->salt, v->esn);
 		pair_init(&p, &c);
@@ -254,18 +257,21 @@ test_gcm_vectors(void **state)
 		esp_replay_set_top(&p.rp, v->seq - 1);
 		memset(out, 0, sizeof(out));
 		assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-		    sizeof(out), &res, &seq), ESP_ERR_NEXT_HDR);
+				     sizeof(out), &res, &seq),
+		    ESP_ERR_NEXT_HDR);
 		assert_int_equal(seq, v->seq);
 		assert_memory_equal(out, plain, plen);
 		assert_int_equal(esp_replay_top(&p.rp), v->seq);
 		/* once more: a replay */
 		assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-		    sizeof(out), &res, &seq), ESP_ERR_REPLAY);
+				     sizeof(out), &res, &seq),
+		    ESP_ERR_REPLAY);
 		/* a flipped tag bit fails authentication */
 		esp_replay_set_top(&p.rp, v->seq - 1);
 		buf[n - 1] ^= 1;
 		assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-		    sizeof(out), &res, &seq), ESP_ERR_AUTH);
+				     sizeof(out), &res, &seq),
+		    ESP_ERR_AUTH);
 		assert_int_equal(esp_replay_top(&p.rp), v->seq - 1);
 		pair_fini(&p);
 		esp_sa_cfg_wipe(&c);
@@ -277,14 +283,14 @@ test_gcm_vectors(void **state)
 static void
 test_roundtrip_all(void **state)
 {
-	static const size_t	 sizes[] = { 40, 41, 42, 43, 44, 45, 46, 47, 48, 55, 63, 64,
-				    100, 576, 1279, 1280, 1400, 9000, 65000 };
+	static const size_t sizes[] = { 40, 41, 42, 43, 44, 45, 46, 47, 48, 55, 63, 64, 100,
+		576, 1279, 1280, 1400, 9000, 65000 };
 
 	for (size_t a = 0; a < sizeof(algos) / sizeof(algos[0]); a++)
 		for (int esn = 0; esn < 2; esn++) {
-			struct esp_sa_cfg	 c;
-			struct pair		 p;
-			uint64_t		 seq = esn ? 0xfffffff0ULL : 1, got;
+			struct esp_sa_cfg c;
+			struct pair	  p;
+			uint64_t	  seq = esn ? 0xfffffff0ULL : 1, got;
 
 			cfg_algo(&c, &algos[a], 0x1000 + (uint32_t)a, esn);
 			pair_init(&p, &c);
@@ -292,19 +298,25 @@ test_roundtrip_all(void **state)
 				esp_replay_set_top(&p.rp, seq - 1);
 			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 				for (int v4 = 0; v4 < 2; v4++, seq++) {
-					struct esp_inner	 res;
-					size_t			 len, n;
+					struct esp_inner res;
+					size_t		 len, n;
 
 					len = mk_inner(inner, v4, sizes[k]);
-					n = seal(&p, seq, inner, len, v4 ? ESP_NH_IPV4 : ESP_NH_IPV6);
+					n = seal(&p, seq, inner, len,
+					    v4 ? ESP_NH_IPV4 : ESP_NH_IPV6);
 					/* RFC 4303 2.4: aligned payload */
-					assert_int_equal((n - esp_hdr_len(&p.xf) - p.xf.icv_len) %
-					    p.xf.align, 0);
+					assert_int_equal((n - esp_hdr_len(&p.xf) -
+							     p.xf.icv_len) %
+						p.xf.align,
+					    0);
 					assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp,
-					    wire_rd_init(buf, n), out, sizeof(out), &res, &got), ESP_OK);
+							     wire_rd_init(buf, n), out,
+							     sizeof(out), &res, &got),
+					    ESP_OK);
 					assert_int_equal(got, seq);
 					assert_int_equal(res.len, len);
-					assert_int_equal(res.nh, v4 ? ESP_NH_IPV4 : ESP_NH_IPV6);
+					assert_int_equal(res.nh,
+					    v4 ? ESP_NH_IPV4 : ESP_NH_IPV6);
 					assert_memory_equal(out, inner, len);
 				}
 			pair_fini(&p);
@@ -314,11 +326,11 @@ test_roundtrip_all(void **state)
 static void
 test_xf_refused(void **state)
 {
-	struct esp_sa_cfg	 c;
-	struct esp_xf		 x;
+	struct esp_sa_cfg c;
+	struct esp_xf	  x;
 
 	cfg_algo(&c, &algos[0], 1, false);
-	c.integ = IKE_INTEG_HMAC_SHA2_256_128;	/* GCM with an integ transform */
+	c.integ = IKE_INTEG_HMAC_SHA2_256_128; /* GCM with an integ transform */
 	assert_int_equal(esp_xf_init(&x, &c), -ENOTSUP);
 	cfg_algo(&c, &algos[0], 1, false);
 	c.encr_bits = 64;
@@ -327,16 +339,16 @@ test_xf_refused(void **state)
 	c.encr = IKE_ENCR_3DES;
 	assert_int_equal(esp_xf_init(&x, &c), -ENOTSUP);
 	cfg_algo(&c, &algos[0], 1, false);
-	fill_key(&c.encr_key, 16, 1);	/* no salt */
+	fill_key(&c.encr_key, 16, 1); /* no salt */
 	assert_int_equal(esp_xf_init(&x, &c), -EINVAL);
 	cfg_algo(&c, &algos[4], 1, false);
 	c.integ = IKE_INTEG_HMAC_MD5_96;
 	assert_int_equal(esp_xf_init(&x, &c), -ENOTSUP);
 	cfg_algo(&c, &algos[4], 1, false);
-	fill_key(&c.integ_key, 20, 1);	/* SHA-256 wants 32 bytes (RFC 4868 2.1.1) */
+	fill_key(&c.integ_key, 20, 1); /* SHA-256 wants 32 bytes (RFC 4868 2.1.1) */
 	assert_int_equal(esp_xf_init(&x, &c), -EINVAL);
 	cfg_algo(&c, &algos[4], 1, false);
-	c.integ = IKE_INTEG_NONE;		/* CBC without integrity */
+	c.integ = IKE_INTEG_NONE; /* CBC without integrity */
 	assert_int_equal(esp_xf_init(&x, &c), -ENOTSUP);
 	esp_sa_cfg_wipe(&c);
 	assert_true(secret_empty(&c.encr_key));
@@ -348,13 +360,13 @@ static void
 test_gcm_framing(void **state)
 {
 	for (int esn = 0; esn < 2; esn++) {
-		struct esp_sa_cfg	 c;
-		struct pair		 p;
-		uint64_t		 seq = 0x0000000500000007ULL;
-		uint8_t			 nonce[12], aad[12], pt[2048];
-		size_t			 len = mk_inner(inner, true, 101), n, ct;
-		int			 m, k;
-		EVP_CIPHER_CTX		*e = EVP_CIPHER_CTX_new();
+		struct esp_sa_cfg c;
+		struct pair	  p;
+		uint64_t	  seq = 0x0000000500000007ULL;
+		uint8_t		  nonce[12], aad[12], pt[2048];
+		size_t		  len = mk_inner(inner, true, 101), n, ct;
+		int		  m, k;
+		EVP_CIPHER_CTX	 *e = EVP_CIPHER_CTX_new();
 
 		cfg_algo(&c, &algos[0], 0xdeadbeef, esn);
 		pair_init(&p, &c);
@@ -396,23 +408,26 @@ test_cbc_framing(void **state)
 {
 	for (size_t a = 3; a < sizeof(algos) / sizeof(algos[0]); a++)
 		for (int esn = 0; esn < 2; esn++) {
-			const struct algo	*al = &algos[a];
-			struct esp_sa_cfg	 c;
-			struct pair		 p;
-			uint64_t		 seq = 0x0000000900000003ULL;
-			uint8_t			 pt[2048], mac[64], data[2048];
-			size_t			 len = mk_inner(inner, false, 77), n, ct, icv, maclen;
-			int			 m, k;
-			EVP_CIPHER_CTX		*e = EVP_CIPHER_CTX_new();
-			const char		*dg = al->ikey == 20 ? "SHA1" : al->ikey == 32 ?
-						    "SHA2-256" : al->ikey == 48 ? "SHA2-384" : "SHA2-512";
-			const EVP_CIPHER	*ci = al->bits == 128 ? EVP_aes_128_cbc() :
-						    al->bits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
+			const struct algo *al = &algos[a];
+			struct esp_sa_cfg  c;
+			struct pair	   p;
+			uint64_t	   seq = 0x0000000900000003ULL;
+			uint8_t		   pt[2048], mac[64], data[2048];
+			size_t		   len = mk_inner(inner, false, 77), n, ct, icv, maclen;
+			int		   m, k;
+			EVP_CIPHER_CTX	  *e = EVP_CIPHER_CTX_new();
+			const char	  *dg = al->ikey == 20 ? "SHA1" :
+				   al->ikey == 32	       ? "SHA2-256" :
+				   al->ikey == 48	       ? "SHA2-384" :
+								 "SHA2-512";
+			const EVP_CIPHER  *ci = al->bits == 128 ? EVP_aes_128_cbc() :
+			     al->bits == 192			? EVP_aes_192_cbc() :
+								  EVP_aes_256_cbc();
 
 			cfg_algo(&c, al, 0x01020304, esn);
 			pair_init(&p, &c);
 			n = seal(&p, seq, inner, len, ESP_NH_IPV6);
-			icv = al->ikey == 20 ? 12 : al->ikey / 2;	/* RFC 2404, 4868 */
+			icv = al->ikey == 20 ? 12 : al->ikey / 2; /* RFC 2404, 4868 */
 			assert_int_equal(p.xf.icv_len, icv);
 			assert_int_equal(be_get32(buf), 0x01020304);
 			assert_int_equal(be_get32(buf + 4), 3);
@@ -430,8 +445,8 @@ test_cbc_framing(void **state)
 			/* CBC with the IV from the packet, then the trailer */
 			ct = n - 8 - 16 - icv;
 			assert_int_equal(ct % 16, 0);
-			assert_true(EVP_DecryptInit_ex2(e, ci, secret_data(&c.encr_key), buf + 8,
-			    NULL));
+			assert_true(EVP_DecryptInit_ex2(e, ci, secret_data(&c.encr_key),
+			    buf + 8, NULL));
 			EVP_CIPHER_CTX_set_padding(e, 0);
 			assert_true(EVP_DecryptUpdate(e, pt, &m, buf + 24, (int)ct));
 			assert_true(EVP_DecryptFinal_ex(e, pt + m, &k));
@@ -451,7 +466,7 @@ test_cbc_framing(void **state)
 static enum esp_err
 want_trunc(const struct esp_xf *x, size_t n)
 {
-	size_t	 fixed = esp_hdr_len(x) + x->icv_len;
+	size_t fixed = esp_hdr_len(x) + x->icv_len;
 
 	if (n < 8 || n < fixed + x->align)
 		return ESP_ERR_SHORT;
@@ -465,37 +480,41 @@ test_truncations_and_flips(void **state)
 {
 	for (size_t a = 0; a < sizeof(algos) / sizeof(algos[0]); a++)
 		for (int esn = 0; esn < 2; esn++) {
-			struct esp_sa_cfg	 c;
-			struct pair		 p;
-			struct esp_inner	 res;
-			uint64_t		 seq = 0x80000001ULL, got;
-			size_t			 len = mk_inner(inner, true, 60), n;
+			struct esp_sa_cfg c;
+			struct pair	  p;
+			struct esp_inner  res;
+			uint64_t	  seq = 0x80000001ULL, got;
+			size_t		  len = mk_inner(inner, true, 60), n;
 
 			cfg_algo(&c, &algos[a], 0x51515151, esn);
 			pair_init(&p, &c);
 			n = seal(&p, seq, inner, len, ESP_NH_IPV4);
 			for (size_t t = 0; t < n; t++) {
 				assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp,
-				    wire_rd_init(buf, t), out, sizeof(out), &res, &got),
+						     wire_rd_init(buf, t), out, sizeof(out),
+						     &res, &got),
 				    want_trunc(&p.xf, t));
 				assert_int_equal(esp_replay_top(&p.rp), 0);
 			}
 			for (size_t i = 0; i < n; i++)
 				for (int bit = 0; bit < 8; bit += 7) {
-					enum esp_err	 e;
+					enum esp_err e;
 
 					buf[i] ^= (uint8_t)(1 << bit);
-					e = esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-					    sizeof(out), &res, &got);
+					e = esp_input(&p.xf, &p.dec, &p.rp,
+					    wire_rd_init(buf, n), out, sizeof(out), &res, &got);
 					buf[i] ^= (uint8_t)(1 << bit);
-					assert_int_equal(e, i < 4 ? ESP_ERR_NO_SA : ESP_ERR_AUTH);
+					assert_int_equal(e,
+					    i < 4 ? ESP_ERR_NO_SA : ESP_ERR_AUTH);
 					assert_int_equal(esp_replay_top(&p.rp), 0);
 				}
 			/* and the packet itself is still good, once */
-			assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-			    sizeof(out), &res, &got), ESP_OK);
-			assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-			    sizeof(out), &res, &got), ESP_ERR_REPLAY);
+			assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n),
+					     out, sizeof(out), &res, &got),
+			    ESP_OK);
+			assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n),
+					     out, sizeof(out), &res, &got),
+			    ESP_ERR_REPLAY);
 			pair_fini(&p);
 		}
 }
@@ -507,9 +526,9 @@ test_truncations_and_flips(void **state)
 static size_t
 seal_raw(const struct esp_sa_cfg *c, uint64_t seq, const uint8_t *pt, size_t ptlen)
 {
-	EVP_CIPHER_CTX	*e = EVP_CIPHER_CTX_new();
-	uint8_t		 nonce[12], aad[8];
-	int		 m, k;
+	EVP_CIPHER_CTX *e = EVP_CIPHER_CTX_new();
+	uint8_t		nonce[12], aad[8];
+	int		m, k;
 
 	be_put32(buf, c->spi);
 	be_put32(buf + 4, (uint32_t)seq);
@@ -532,12 +551,12 @@ static void
 test_bad_insides(void **state)
 {
 	static const struct {
-		const char	*name;
-		int		 inner;		/* 4, 6: a valid packet of that version; 0: none */
-		size_t		 inner_len;
-		const char	*trailer;	/* hex, appended */
-		int		 fix;		/* 1: tot_len += 4; 2: bad IPv4 header checksum */
-		enum esp_err	 want;
+		const char  *name;
+		int	     inner; /* 4, 6: a valid packet of that version; 0: none */
+		size_t	     inner_len;
+		const char  *trailer; /* hex, appended */
+		int	     fix;     /* 1: tot_len += 4; 2: bad IPv4 header checksum */
+		enum esp_err want;
 	} cases[] = {
 		{ "good, no padding", 4, 42, "0004", 0, ESP_OK },
 		{ "good, three pad", 4, 39, "0102030304", 0, ESP_OK },
@@ -557,12 +576,12 @@ test_bad_insides(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct esp_sa_cfg	 c;
-		struct pair		 p;
-		struct esp_inner	 res;
-		uint8_t			 pt[256];
-		size_t			 n, plen;
-		uint64_t		 got;
+		struct esp_sa_cfg c;
+		struct pair	  p;
+		struct esp_inner  res;
+		uint8_t		  pt[256];
+		size_t		  n, plen;
+		uint64_t	  got;
 
 		cfg_algo(&c, &algos[0], 0x777, false);
 		pair_init(&p, &c);
@@ -582,7 +601,8 @@ test_bad_insides(void **state)
 		plen += hex2bin(cases[i].trailer, pt + plen, sizeof(pt) - plen);
 		n = seal_raw(&c, 5, pt, plen);
 		assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out,
-		    sizeof(out), &res, &got), cases[i].want);
+				     sizeof(out), &res, &got),
+		    cases[i].want);
 		/* authentic in every case: the window moved */
 		assert_int_equal(esp_replay_top(&p.rp), 5);
 		if (cases[i].want == ESP_OK)
@@ -595,12 +615,12 @@ test_bad_insides(void **state)
 static void
 test_tfc_padding(void **state)
 {
-	struct esp_sa_cfg	 c;
-	struct pair		 p;
-	struct esp_inner	 res;
-	uint8_t			 pt[256];
-	size_t			 n, plen = mk_inner(pt, true, 60);
-	uint64_t		 got;
+	struct esp_sa_cfg c;
+	struct pair	  p;
+	struct esp_inner  res;
+	uint8_t		  pt[256];
+	size_t		  n, plen = mk_inner(pt, true, 60);
+	uint64_t	  got;
 
 	memset(pt + plen, 0xee, 31);
 	plen += 31;
@@ -609,7 +629,8 @@ test_tfc_padding(void **state)
 	pair_init(&p, &c);
 	n = seal_raw(&c, 9, pt, plen);
 	assert_int_equal(esp_input(&p.xf, &p.dec, &p.rp, wire_rd_init(buf, n), out, sizeof(out),
-	    &res, &got), ESP_OK);
+			     &res, &got),
+	    ESP_OK);
 	assert_int_equal(res.len, 60);
 	assert_int_equal(res.nh, ESP_NH_IPV4);
 	pair_fini(&p);
@@ -618,18 +639,20 @@ test_tfc_padding(void **state)
 static void
 test_encap_room(void **state)
 {
-	struct esp_sa_cfg	 c;
-	struct pair		 p;
-	size_t			 len = mk_inner(inner, true, 100), n;
-	uint8_t			 iv[16] = { 0 };
+	struct esp_sa_cfg c;
+	struct pair	  p;
+	size_t		  len = mk_inner(inner, true, 100), n;
+	uint8_t		  iv[16] = { 0 };
 
 	cfg_algo(&c, &algos[4], 1, false);
 	pair_init(&p, &c);
 	memcpy(buf + esp_hdr_len(&p.xf), inner, len);
 	assert_int_equal(esp_encap(&p.xf, &p.enc, 1, 4, iv, buf, len,
-	    esp_encap_len(&p.xf, len) - 1, &n), -EMSGSIZE);
-	assert_int_equal(esp_encap(&p.xf, &p.enc, 1, 4, iv, buf, len,
-	    esp_encap_len(&p.xf, len), &n), 0);
+			     esp_encap_len(&p.xf, len) - 1, &n),
+	    -EMSGSIZE);
+	assert_int_equal(esp_encap(&p.xf, &p.enc, 1, 4, iv, buf, len, esp_encap_len(&p.xf, len),
+			     &n),
+	    0);
 	pair_fini(&p);
 	assert_string_equal(esp_err_str(ESP_ERR_AUTH), "authentication");
 	assert_string_equal(esp_err_str((enum esp_err)99), "?");

@@ -24,23 +24,23 @@
 #include "tests/unit/include/test_time.h"
 #include "vpn/esp_dp_local.h"
 
-#define DEV		"esptest0"
-#define DP_PORT		4600
-#define PEER_PORT	5000
-#define SPI_IN		0x2000	/* peer -> dataplane */
-#define SPI_OUT		0x3000	/* dataplane -> peer */
+#define DEV	  "esptest0"
+#define DP_PORT	  4600
+#define PEER_PORT 5000
+#define SPI_IN	  0x2000 /* peer -> dataplane */
+#define SPI_OUT	  0x3000 /* dataplane -> peer */
 /* How long a packet that must arrive may take (times test_time_scale()): it
  * returns on arrival. Under ASan on a loaded 2-core host the first packets
  * through a fresh namespace took over 2 s now and then. */
-#define WAIT_MS		10000
+#define WAIT_MS 10000
 
 /* --- what the callbacks saw (they run on dataplane threads) ----------- */
 
 static struct {
-	_Atomic int	 soft, hard, wrap, gone, ike;
-	_Atomic uint32_t last_spi;
-	_Atomic int	 ike_len;
-	_Atomic int	 reentry_rc;
+	_Atomic int	    soft, hard, wrap, gone, ike;
+	_Atomic uint32_t    last_spi;
+	_Atomic int	    ike_len;
+	_Atomic int	    reentry_rc;
 	struct esp_backend *be;
 } seen;
 
@@ -85,33 +85,33 @@ static const struct esp_events events = { ev_soft, ev_hard, ev_wrap, ev_gone, ev
 /* --- the peer --------------------------------------------------------- */
 
 struct psa {
-	struct esp_sa_cfg	 cfg;
-	struct esp_xf		 xf;
-	struct esp_cx		 cx;
-	struct esp_replay	 rp;
-	uint64_t		 seq;
-	bool			 used;
+	struct esp_sa_cfg cfg;
+	struct esp_xf	  xf;
+	struct esp_cx	  cx;
+	struct esp_replay rp;
+	uint64_t	  seq;
+	bool		  used;
 };
 
 static struct {
-	struct esp_backend	*be;
-	uint32_t		 tun;
-	int			 sock;		/* the peer's outer socket */
-	bool			 raw;
-	struct sockaddr_storage	 dp;		/* the dataplane's outer address */
-	socklen_t		 dplen;
-	struct psa		 tx[4], rx[4];	/* peer's outbound / inbound SAs */
-	int			 u4, u6;	/* host sockets on the tunnel device */
+	struct esp_backend     *be;
+	uint32_t		tun;
+	int			sock; /* the peer's outer socket */
+	bool			raw;
+	struct sockaddr_storage dp; /* the dataplane's outer address */
+	socklen_t		dplen;
+	struct psa		tx[4], rx[4]; /* peer's outbound / inbound SAs */
+	int			u4, u6;	      /* host sockets on the tunnel device */
 } pr;
 
-static int	 tscale;
-static uint8_t	 peer_tos;	/* outer TOS of the last ESP packet the peer got (IPv4) */
-static bool	 esn;		/* every SA of this test uses ESN */
+static int     tscale;
+static uint8_t peer_tos; /* outer TOS of the last ESP packet the peer got (IPv4) */
+static bool    esn;	 /* every SA of this test uses ESN */
 
 static void
 key_for(struct esp_sa_cfg *c, uint32_t spi)
 {
-	uint8_t	 k[20];
+	uint8_t k[20];
 
 	for (int i = 0; i < 20; i++)
 		k[i] = (uint8_t)(spi * 7 + i);
@@ -128,7 +128,7 @@ psa_add(struct psa *set, uint32_t spi, bool encrypt)
 {
 	for (int i = 0; i < 4; i++)
 		if (!set[i].used) {
-			struct psa	*p = &set[i];
+			struct psa *p = &set[i];
 
 			key_for(&p->cfg, spi);
 			assert_int_equal(esp_xf_init(&p->xf, &p->cfg), 0);
@@ -167,13 +167,14 @@ psa_clear(struct psa *set)
 static void
 dp_sa(uint32_t spi, enum esp_dir d, void (*tweak)(struct esp_sa_cfg *))
 {
-	struct esp_sa_cfg	 c;
+	struct esp_sa_cfg c;
 
 	key_for(&c, spi);
 	if (tweak)
 		tweak(&c);
 	assert_int_equal(d == ESP_IN ? esp_sa_add_in(pr.be, pr.tun, &c) :
-	    esp_sa_add_out(pr.be, pr.tun, &c), 0);
+				       esp_sa_add_out(pr.be, pr.tun, &c),
+	    0);
 	esp_sa_cfg_wipe(&c);
 }
 
@@ -194,9 +195,9 @@ csum16(const uint8_t *p, size_t n, uint32_t acc)
 static size_t
 mk_udp(uint8_t *p, bool v4, const void *data, size_t dlen)
 {
-	size_t		 l3 = v4 ? 20 : 40, len = l3 + 8 + dlen;
-	uint8_t		*u = p + l3, ph[40];
-	uint16_t	 c;
+	size_t	 l3 = v4 ? 20 : 40, len = l3 + 8 + dlen;
+	uint8_t *u = p + l3, ph[40];
+	uint16_t c;
 
 	memset(p, 0, l3 + 8);
 	if (v4) {
@@ -231,9 +232,9 @@ mk_udp(uint8_t *p, bool v4, const void *data, size_t dlen)
 		ph[39] = IPPROTO_UDP;
 	}
 	u[0] = 0x04;
-	u[1] = 0xd2;	/* 1234 */
+	u[1] = 0xd2; /* 1234 */
 	u[2] = 0x1b;
-	u[3] = 0x58;	/* 7000 */
+	u[3] = 0x58; /* 7000 */
 	u[4] = (uint8_t)((8 + dlen) >> 8);
 	u[5] = (uint8_t)(8 + dlen);
 	memcpy(u + 8, data, dlen);
@@ -245,20 +246,21 @@ mk_udp(uint8_t *p, bool v4, const void *data, size_t dlen)
 	return len;
 }
 
-static uint8_t	 esp_buf[70000];
+static uint8_t esp_buf[70000];
 
 /* Encapsulate inner with the peer's SA spi and send it to the dataplane;
  * returns the ESP length (the bytes are left in esp_buf for replays). */
 static size_t
 peer_send(uint32_t spi, const uint8_t *inner, size_t len)
 {
-	struct psa	*p = psa_find(pr.tx, spi);
-	size_t		 n;
+	struct psa *p = psa_find(pr.tx, spi);
+	size_t	    n;
 
 	assert_non_null(p);
 	memcpy(esp_buf + esp_hdr_len(&p->xf), inner, len);
-	assert_int_equal(esp_encap(&p->xf, &p->cx, ++p->seq, inner[0] >> 4 == 4 ? 4 : 41,
-	    NULL, esp_buf, len, sizeof(esp_buf), &n), 0);
+	assert_int_equal(esp_encap(&p->xf, &p->cx, ++p->seq, inner[0] >> 4 == 4 ? 4 : 41, NULL,
+			     esp_buf, len, sizeof(esp_buf), &n),
+	    0);
 	assert_int_equal(sendto(pr.sock, esp_buf, n, 0, (struct sockaddr *)&pr.dp, pr.dplen),
 	    (ssize_t)n);
 	return n;
@@ -280,33 +282,35 @@ peer_send_raw(const void *b, size_t n)
 static size_t
 peer_recv(int ms, uint16_t port, uint8_t proto, uint8_t *inner, uint32_t *spi_out)
 {
-	static uint8_t	 b[70000];
-	struct timespec	 t0, t1;
+	static uint8_t	b[70000];
+	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		struct pollfd		 p = { pr.sock, POLLIN, 0 };
-		struct esp_inner	 res;
-		struct psa		*sa;
-		uint32_t		 spi, lo;
-		uint64_t		 seq;
-		ssize_t			 n;
-		struct wire_rd		 d;
-		size_t			 l3;
+		struct pollfd	 p = { pr.sock, POLLIN, 0 };
+		struct esp_inner res;
+		struct psa	*sa;
+		uint32_t	 spi, lo;
+		uint64_t	 seq;
+		ssize_t		 n;
+		struct wire_rd	 d;
+		size_t		 l3;
 
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		int left = ms * tscale - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		int left = ms * tscale -
+		    (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0 || poll(&p, 1, left) <= 0)
 			return 0;
 		{
-			struct iovec	 iov = { b, sizeof(b) };
+			struct iovec iov = { b, sizeof(b) };
 			union {
-				char		 buf[64];
-				struct cmsghdr	 align;
-			}		 ctl;
-			struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1,
-					    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+				char	       buf[64];
+				struct cmsghdr align;
+			} ctl;
+			struct msghdr m = { .msg_iov = &iov,
+				.msg_iovlen = 1,
+				.msg_control = ctl.buf,
+				.msg_controllen = sizeof(ctl.buf) };
 
 			if ((n = recvmsg(pr.sock, &m, 0)) <= 0)
 				continue;
@@ -322,7 +326,8 @@ peer_recv(int ms, uint16_t port, uint8_t proto, uint8_t *inner, uint32_t *spi_ou
 		assert_int_equal(esp_hdr_decode(d, &spi, &lo), ESP_OK);
 		assert_non_null(sa = psa_find(pr.rx, spi));
 		assert_int_equal(esp_input(&sa->xf, &sa->cx, &sa->rp, d, inner, sizeof(b), &res,
-		    &seq), ESP_OK);
+				     &seq),
+		    ESP_OK);
 		l3 = res.nh == 4 ? (size_t)(inner[0] & 0xf) * 4 : 40;
 		if ((res.nh == 4 ? inner[9] : inner[6]) != proto || res.len < l3 + 4 ||
 		    (inner[l3 + 2] << 8 | inner[l3 + 3]) != port)
@@ -337,7 +342,7 @@ peer_recv(int ms, uint16_t port, uint8_t proto, uint8_t *inner, uint32_t *spi_ou
 static ssize_t
 host_recv(int fd, int ms, void *buf, size_t cap)
 {
-	struct pollfd	 p = { fd, POLLIN, 0 };
+	struct pollfd p = { fd, POLLIN, 0 };
 
 	if (poll(&p, 1, ms * tscale) <= 0)
 		return 0;
@@ -347,9 +352,9 @@ host_recv(int fd, int ms, void *buf, size_t cap)
 static void
 host_send(bool v4, uint16_t port, const void *data, size_t len)
 {
-	struct sockaddr_storage	 ss;
-	struct ipaddr		 a;
-	socklen_t		 sl;
+	struct sockaddr_storage ss;
+	struct ipaddr		a;
+	socklen_t		sl;
 
 	assert_int_equal(ipaddr_parse(v4 ? "10.99.0.2" : "fd99::2", &a), 0);
 	sl = ipaddr_to_sockaddr(&ss, &a, port, 0);
@@ -360,10 +365,10 @@ host_send(bool v4, uint16_t port, const void *data, size_t len)
 static int
 host_sock(bool v4)
 {
-	struct sockaddr_storage	 ss;
-	struct ipaddr		 a;
-	socklen_t		 sl;
-	int			 s, buf = 4 << 20;
+	struct sockaddr_storage ss;
+	struct ipaddr		a;
+	socklen_t		sl;
+	int			s, buf = 4 << 20;
 
 	assert_int_equal(ipaddr_parse(v4 ? "10.99.0.1" : "fd99::1", &a), 0);
 	sl = ipaddr_to_sockaddr(&ss, &a, 7000, 0);
@@ -376,40 +381,42 @@ host_sock(bool v4)
 static struct esp_sa_stats
 sa_stats(uint32_t spi, enum esp_dir d)
 {
-	struct esp_sa_stats	 st;
+	struct esp_sa_stats st;
 
 	assert_int_equal(esp_sa_stats_get(pr.be, pr.tun, spi, d, &st), 0);
 	return st;
 }
 
 /* Wait (bounded) for a condition the dataplane threads bring about. */
-#define WAIT_FOR(cond) do {						\
-	for (int _i = 0; _i < 400 * tscale && !(cond); _i++)		\
-		usleep(5000);						\
-	assert_true(cond);						\
-} while (0)
+#define WAIT_FOR(cond)                                               \
+	do {                                                         \
+		for (int _i = 0; _i < 400 * tscale && !(cond); _i++) \
+			usleep(5000);                                \
+		assert_true(cond);                                   \
+	} while (0)
 
-static struct esp_tunnel_cfg	 tun_cfg;	/* the tunnel as added */
+static struct esp_tunnel_cfg tun_cfg; /* the tunnel as added */
 
 /* A fresh netns, a dataplane with two threads, one tunnel, SAs both ways;
  * the outer side over IPv4 or IPv6 (the peer on another address of lo). */
 static int
 setup_mode(bool raw, bool v6)
 {
-	struct esp_dp_cfg	 dc = { .workers = 2 };
-	struct esp_tunnel_cfg	 tc;
-	struct ipaddr		 pa;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	int			 buf = 8 << 20;
-	const char		*local = v6 ? "::1" : "127.0.0.1";
-	const char		*peer = v6 ? (raw ? "fd00::2" : "::1") : (raw ? "127.0.0.2" : "127.0.0.1");
+	struct esp_dp_cfg	dc = { .workers = 2 };
+	struct esp_tunnel_cfg	tc;
+	struct ipaddr		pa;
+	struct sockaddr_storage ss;
+	socklen_t		sl;
+	int			buf = 8 << 20;
+	const char	       *local = v6 ? "::1" : "127.0.0.1";
+	const char *peer = v6 ? (raw ? "fd00::2" : "::1") : (raw ? "127.0.0.2" : "127.0.0.1");
 
 	tscale = (int)test_time_scale();
 	memset(&seen, 0, sizeof(seen));
 	memset(&pr, 0, sizeof(pr));
-	if (unshare(CLONE_NEWNET) < 0 || system("ip link set lo up && "
-	    "ip addr add fd00::2/128 dev lo nodad") != 0)
+	if (unshare(CLONE_NEWNET) < 0 ||
+	    system("ip link set lo up && "
+		   "ip addr add fd00::2/128 dev lo nodad") != 0)
 		return -1;
 	if (esp_dp_new(&dc, &events, &pr.be) != 0)
 		return -1;
@@ -425,7 +432,7 @@ setup_mode(bool raw, bool v6)
 		return -1;
 	tun_cfg = tc;
 	if (system("ip addr add 10.99.0.1/24 dev " DEV " && ip -6 addr add fd99::1/64 dev " DEV
-	    " nodad") != 0)
+		   " nodad") != 0)
 		return -1;
 	pr.raw = raw;
 	pr.sock = socket(tc.local.family, raw ? SOCK_RAW : SOCK_DGRAM, raw ? IPPROTO_ESP : 0);
@@ -493,12 +500,12 @@ teardown(void **state)
 static void
 roundtrip(void)
 {
-	uint8_t		 inner[2048], got[2048];
-	size_t		 n;
-	uint32_t	 spi;
+	uint8_t	 inner[2048], got[2048];
+	size_t	 n;
+	uint32_t spi;
 
 	for (int v4 = 1; v4 >= 0; v4--) {
-		size_t	 l3 = v4 ? 20 : 40;
+		size_t l3 = v4 ? 20 : 40;
 
 		/* host -> device -> ESP -> peer */
 		host_send(v4, 9, "hello", 5);
@@ -537,13 +544,13 @@ test_roundtrip_raw(void **state)
 static void
 test_two_tunnels(void **state)
 {
-	struct esp_tunnel_cfg	 tc;
-	struct esp_sa_cfg	 c;
-	struct sockaddr_in	 sa = { .sin_family = AF_INET, .sin_port = htons(7000) };
-	uint32_t		 t2;
-	uint8_t			 inner[256], got[256];
-	size_t			 n;
-	int			 u2;
+	struct esp_tunnel_cfg tc;
+	struct esp_sa_cfg     c;
+	struct sockaddr_in    sa = { .sin_family = AF_INET, .sin_port = htons(7000) };
+	uint32_t	      t2;
+	uint8_t		      inner[256], got[256];
+	size_t		      n;
+	int		      u2;
 
 	memset(&tc, 0, sizeof(tc));
 	snprintf(tc.ifname, sizeof(tc.ifname), "esptest1");
@@ -566,15 +573,15 @@ test_two_tunnels(void **state)
 		n = mk_udp(inner, true, "one", 3);
 		peer_send(SPI_IN, inner, n);
 		n = mk_udp(inner, true, "two", 3);
-		inner[13] = inner[17] = 98;	/* 10.98.0.2 -> 10.98.0.1 */
+		inner[13] = inner[17] = 98; /* 10.98.0.2 -> 10.98.0.1 */
 		inner[10] = inner[11] = 0;
 		{
-			uint16_t	 ck = (uint16_t)~csum16(inner, 20, 0);
+			uint16_t ck = (uint16_t)~csum16(inner, 20, 0);
 
 			inner[10] = (uint8_t)(ck >> 8);
 			inner[11] = (uint8_t)ck;
 		}
-		inner[26] = inner[27] = 0;	/* (UDP checksum optional over IPv4) */
+		inner[26] = inner[27] = 0; /* (UDP checksum optional over IPv4) */
 		peer_send(0x4000, inner, n);
 	}
 	for (int i = 0; i < 20; i++) {
@@ -585,7 +592,7 @@ test_two_tunnels(void **state)
 	}
 	assert_int_equal(sa_stats(SPI_IN, ESP_IN).packets_in, 20);
 	{
-		struct esp_sa_stats	 st;
+		struct esp_sa_stats st;
 
 		assert_int_equal(esp_sa_stats_get(pr.be, t2, 0x4000, ESP_IN, &st), 0);
 		assert_int_equal(st.packets_in, 20);
@@ -597,9 +604,9 @@ test_two_tunnels(void **state)
 static void
 test_errors_counted(void **state)
 {
-	uint8_t			 inner[256], got[256];
-	size_t			 n = mk_udp(inner, true, "x", 1), e;
-	struct esp_dp_stats	 ds;
+	uint8_t		    inner[256], got[256];
+	size_t		    n = mk_udp(inner, true, "x", 1), e;
+	struct esp_dp_stats ds;
 
 	/* a good one, then the same bytes again: a replay */
 	e = peer_send(SPI_IN, inner, n);
@@ -610,7 +617,7 @@ test_errors_counted(void **state)
 	e = peer_send(SPI_IN, inner, n);
 	assert_int_equal(host_recv(pr.u4, WAIT_MS, got, sizeof(got)), 1);
 	esp_buf[e - 3] ^= 0x40;
-	esp_buf[7] += 1;	/* a fresh sequence number, so not a replay */
+	esp_buf[7] += 1; /* a fresh sequence number, so not a replay */
 	peer_send_raw(esp_buf, e);
 	WAIT_FOR(sa_stats(SPI_IN, ESP_IN).auth_fail == 1);
 	/* truncated below the ICV */
@@ -632,13 +639,13 @@ test_errors_counted(void **state)
 static void
 test_ike_demux(void **state)
 {
-	uint8_t			 msg[64], got[128];
-	struct ipaddr		 a;
-	struct esp_dp_stats	 ds;
-	int			 fd;
-	struct pollfd		 p;
-	uint8_t			 inner[256];
-	size_t			 n;
+	uint8_t		    msg[64], got[128];
+	struct ipaddr	    a;
+	struct esp_dp_stats ds;
+	int		    fd;
+	struct pollfd	    p;
+	uint8_t		    inner[256];
+	size_t		    n;
 
 	memset(msg, 0, 4);
 	memset(msg + 4, 0x2e, 60);
@@ -674,7 +681,7 @@ test_ike_demux(void **state)
 struct flood {
 	unsigned	 n;
 	_Atomic unsigned sent, received;
-	_Atomic bool	 stop;		/* the receiver gave up */
+	_Atomic bool	 stop; /* the receiver gave up */
 };
 
 /* Keeps at most 32 datagrams in flight, however slow the machine (or
@@ -682,8 +689,8 @@ struct flood {
 static void *
 flood_main(void *arg)
 {
-	struct flood	*f = arg;
-	uint32_t	 i;
+	struct flood *f = arg;
+	uint32_t      i;
 
 	for (i = 0; i < f->n; i++) {
 		while (i >= f->received + 32 && !f->stop)
@@ -699,19 +706,19 @@ flood_main(void *arg)
 static void
 test_rekey_make_before_break(void **state)
 {
-	static bool	 got[4000];
-	struct flood	 f = { 4000, 0, 0, false };
-	pthread_t	 th;
-	uint8_t		 inner[2048], rx[256];
-	unsigned	 count = 0;
-	bool		 switched = false, new_seen = false;
-	uint32_t	 spi;
-	size_t		 n;
+	static bool  got[4000];
+	struct flood f = { 4000, 0, 0, false };
+	pthread_t    th;
+	uint8_t	     inner[2048], rx[256];
+	unsigned     count = 0;
+	bool	     switched = false, new_seen = false;
+	uint32_t     spi;
+	size_t	     n;
 
 	memset(got, 0, sizeof(got));
 	assert_int_equal(pthread_create(&th, NULL, flood_main, &f), 0);
 	while (count < f.n) {
-		uint32_t	 v;
+		uint32_t v;
 
 		if (!(n = peer_recv(3000, 9, IPPROTO_UDP, inner, &spi)))
 			break;
@@ -742,7 +749,8 @@ test_rekey_make_before_break(void **state)
 	assert_int_equal(count, f.n);
 	assert_true(new_seen);
 	assert_int_equal(esp_sa_stats_get(pr.be, pr.tun, SPI_OUT, ESP_OUT,
-	    &(struct esp_sa_stats){ 0 }), -ENOENT);
+			     &(struct esp_sa_stats){ 0 }),
+	    -ENOENT);
 	/* inbound: both the old and the new SA are accepted until the old goes */
 	n = mk_udp(inner, true, "old", 3);
 	peer_send(SPI_IN, inner, n);
@@ -771,18 +779,18 @@ test_rekey_make_before_break(void **state)
 static void
 test_setup_churn_under_traffic(void **state)
 {
-	static bool	 got[4000];
-	struct flood	 f = { 4000, 0, 0, false };
-	pthread_t	 th;
-	uint8_t		 inner[2048], rx[256];
-	unsigned	 count = 0, added = 0;
-	uint32_t	 spi;
-	size_t		 n;
+	static bool  got[4000];
+	struct flood f = { 4000, 0, 0, false };
+	pthread_t    th;
+	uint8_t	     inner[2048], rx[256];
+	unsigned     count = 0, added = 0;
+	uint32_t     spi;
+	size_t	     n;
 
 	memset(got, 0, sizeof(got));
 	assert_int_equal(pthread_create(&th, NULL, flood_main, &f), 0);
 	while (count < f.n) {
-		uint32_t	 v;
+		uint32_t v;
 
 		if (!(n = peer_recv(3000, 9, IPPROTO_UDP, inner, &spi)))
 			break;
@@ -804,7 +812,8 @@ test_setup_churn_under_traffic(void **state)
 	assert_int_equal(added, 150);
 	for (uint32_t k = 0; k < added; k++)
 		assert_int_equal(esp_sa_stats_get(pr.be, pr.tun, 0x10000 + k, ESP_IN,
-		    &(struct esp_sa_stats){ 0 }), 0);
+				     &(struct esp_sa_stats){ 0 }),
+		    0);
 	n = mk_udp(inner, true, "one", 3);
 	peer_send(SPI_IN, inner, n);
 	assert_int_equal(host_recv(pr.u4, 2000, rx, sizeof(rx)), 3);
@@ -832,10 +841,10 @@ lifetimes_in(struct esp_sa_cfg *c)
 static void
 test_lifetimes(void **state)
 {
-	uint8_t		 inner[2048], rx[256];
-	unsigned	 got = 0;
-	size_t		 n;
-	uint32_t	 spi;
+	uint8_t	 inner[2048], rx[256];
+	unsigned got = 0;
+	size_t	 n;
+	uint32_t spi;
 
 	psa_add(pr.rx, 0x3333, false);
 	dp_sa(0x3333, ESP_OUT, lifetimes_out);
@@ -870,9 +879,9 @@ test_lifetimes(void **state)
 static void
 test_seq_never_wraps(void **state)
 {
-	uint8_t		 inner[2048];
-	unsigned	 got = 0;
-	uint32_t	 spi;
+	uint8_t	 inner[2048];
+	unsigned got = 0;
+	uint32_t spi;
 
 	/* the peer's window must accept numbers near the end */
 	esp_replay_set_top(&psa_find(pr.rx, SPI_OUT)->rp, 0);
@@ -895,17 +904,17 @@ test_seq_never_wraps(void **state)
 static void
 test_tos_and_ecn(void **state)
 {
-	uint8_t		 inner[2048], got[256];
-	int		 tos = 0xb8 | 0x02, one = 1;	/* EF, ECT(0) */
-	size_t		 n;
-	struct iovec	 iov = { got, sizeof(got) };
+	uint8_t	     inner[2048], got[256];
+	int	     tos = 0xb8 | 0x02, one = 1; /* EF, ECT(0) */
+	size_t	     n;
+	struct iovec iov = { got, sizeof(got) };
 	union {
-		char		 buf[64];
-		struct cmsghdr	 align;
-	}		 ctl;
-	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct pollfd	 p = { pr.u4, POLLIN, 0 };
-	uint8_t		 seen_tos = 0xff;
+		char	       buf[64];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr	    m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd	    p = { pr.u4, POLLIN, 0 };
+	uint8_t		    seen_tos = 0xff;
 	struct esp_dp_stats ds;
 
 	/* out: the host's TOS is the outer TOS */
@@ -922,7 +931,7 @@ test_tos_and_ecn(void **state)
 	inner[1] = 0x02;
 	inner[10] = inner[11] = 0;
 	{
-		uint16_t	 ck = (uint16_t)~csum16(inner, 20, 0);
+		uint16_t ck = (uint16_t)~csum16(inner, 20, 0);
 
 		inner[10] = (uint8_t)(ck >> 8);
 		inner[11] = (uint8_t)ck;
@@ -947,23 +956,23 @@ test_tos_and_ecn(void **state)
 static void
 test_mss_clamp(void **state)
 {
-	struct sockaddr_in	 to = { .sin_family = AF_INET, .sin_port = htons(80) };
-	uint8_t			 inner[2048];
-	size_t			 n;
-	int			 s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int			 mss = 1460;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(80) };
+	uint8_t		   inner[2048];
+	size_t		   n;
+	int		   s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int		   mss = 1460;
 
 	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
 	/* the host would offer 1360 on a 1400 device; ask for more to be sure */
 	(void)setsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
 	(void)connect(s, (struct sockaddr *)&to, sizeof(to));
 	assert_true((n = peer_recv(WAIT_MS, 80, IPPROTO_TCP, inner, NULL)) >= 44);
-	assert_int_equal(inner[33] & 0x02, 0x02);	/* SYN */
+	assert_int_equal(inner[33] & 0x02, 0x02); /* SYN */
 	/* the first option is the MSS (Linux puts it first) */
 	assert_int_equal(inner[40], 2);
 	assert_int_equal(inner[42] << 8 | inner[43], 1350);
 	{
-		uint8_t	 ph[12];
+		uint8_t ph[12];
 
 		memcpy(ph, inner + 12, 8);
 		ph[8] = 0;
@@ -980,10 +989,10 @@ test_mss_clamp(void **state)
 static void
 test_udp_gso_segmented(void **state)
 {
-	struct sockaddr_in	 to = { .sin_family = AF_INET, .sin_port = htons(9) };
-	static uint8_t		 big[5000], inner[2048];
-	int			 seg = 1000;
-	unsigned		 got = 0;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	static uint8_t	   big[5000], inner[2048];
+	int		   seg = 1000;
+	unsigned	   got = 0;
 
 	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
 	for (size_t i = 0; i < sizeof(big); i++)
@@ -992,7 +1001,7 @@ test_udp_gso_segmented(void **state)
 	assert_int_equal(sendto(pr.u4, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to)),
 	    sizeof(big));
 	while (got < 5) {
-		size_t	 n = peer_recv(WAIT_MS, 9, IPPROTO_UDP, inner, NULL);
+		size_t n = peer_recv(WAIT_MS, 9, IPPROTO_UDP, inner, NULL);
 
 		if (n == 0)
 			break;
@@ -1015,22 +1024,22 @@ test_device_gone(void **state)
 static void
 test_refusals(void **state)
 {
-	struct esp_tunnel_cfg	 tc;
-	struct esp_sa_cfg	 c;
-	uint32_t		 id;
+	struct esp_tunnel_cfg tc;
+	struct esp_sa_cfg     c;
+	uint32_t	      id;
 
 	memset(&tc, 0, sizeof(tc));
 	snprintf(tc.ifname, sizeof(tc.ifname), "esptest1");
 	(void)ipaddr_parse("127.0.0.1", &tc.local);
 	(void)ipaddr_parse("::1", &tc.remote);
-	assert_int_equal(esp_tunnel_add(pr.be, &tc, &id), -EINVAL);	/* families */
+	assert_int_equal(esp_tunnel_add(pr.be, &tc, &id), -EINVAL); /* families */
 	(void)ipaddr_parse("127.0.0.3", &tc.remote);
 	tc.mtu = 100;
 	assert_int_equal(esp_tunnel_add(pr.be, &tc, &id), -EINVAL);
 	tc.mtu = 0;
 	tc.ifname[0] = 0;
 	assert_int_equal(esp_tunnel_add(pr.be, &tc, &id), -EINVAL);
-	key_for(&c, 200);	/* reserved SPI (RFC 4303 2.1) */
+	key_for(&c, 200); /* reserved SPI (RFC 4303 2.1) */
 	assert_int_equal(esp_sa_add_in(pr.be, pr.tun, &c), -EINVAL);
 	c.spi = SPI_IN;
 	assert_int_equal(esp_sa_add_in(pr.be, pr.tun, &c), -EEXIST);
@@ -1071,8 +1080,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_make_before_break, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup_raw, teardown),
+		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_setup_churn_under_traffic, setup_raw,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_lifetimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_never_wraps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mss_clamp, setup, teardown),

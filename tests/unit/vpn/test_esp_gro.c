@@ -49,7 +49,7 @@ get16(const uint8_t *p)
 static uint16_t
 pseudo(const uint8_t *p, bool v4, size_t l4len)
 {
-	uint8_t	 ph[40];
+	uint8_t ph[40];
 
 	if (v4) {
 		memcpy(ph, p + 12, 8);
@@ -68,8 +68,8 @@ pseudo(const uint8_t *p, bool v4, size_t l4len)
 static void
 fix_csums(uint8_t *p, size_t len)
 {
-	bool	 v4 = p[0] >> 4 == 4;
-	size_t	 l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
+	bool   v4 = p[0] >> 4 == 4;
+	size_t l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
 
 	if (v4) {
 		set16(p + 10, 0);
@@ -82,22 +82,22 @@ fix_csums(uint8_t *p, size_t len)
 static bool
 tcp_csum_ok(const uint8_t *p, size_t len)
 {
-	bool	 v4 = p[0] >> 4 == 4;
-	size_t	 l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
+	bool   v4 = p[0] >> 4 == 4;
+	size_t l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
 
 	return ref_sum(p + l3, len - l3, pseudo(p, v4, len - l3)) == 0xffff;
 }
 
-#define NPKT	80
-static uint8_t		 store[NPKT][2048];
-static struct esp_buf	 bufs[NPKT];
+#define NPKT 80
+static uint8_t	      store[NPKT][2048];
+static struct esp_buf bufs[NPKT];
 
 /* Segment i of a burst: seq = 1000 + i * mss, payload a pattern. */
 static size_t
 mk_seg(uint8_t *p, bool v4, unsigned i, size_t mss, size_t plen, uint8_t flags, size_t opts)
 {
-	size_t		 l3 = v4 ? 20 : 40, l4 = 20 + opts, len = l3 + l4 + plen;
-	uint8_t		*t = p + l3;
+	size_t	 l3 = v4 ? 20 : 40, l4 = 20 + opts, len = l3 + l4 + plen;
+	uint8_t *t = p + l3;
 
 	memset(p, 0, l3 + l4);
 	if (v4) {
@@ -107,24 +107,31 @@ mk_seg(uint8_t *p, bool v4, unsigned i, size_t mss, size_t plen, uint8_t flags, 
 		set16(p + 6, 0x4000);
 		p[8] = 63;
 		p[9] = IPPROTO_TCP;
-		p[12] = 10; p[13] = 1; p[15] = 2;
-		p[16] = 10; p[17] = 2; p[19] = 2;
+		p[12] = 10;
+		p[13] = 1;
+		p[15] = 2;
+		p[16] = 10;
+		p[17] = 2;
+		p[19] = 2;
 	} else {
 		p[0] = 0x60;
 		set16(p + 4, (uint16_t)(len - 40));
 		p[6] = IPPROTO_TCP;
 		p[7] = 63;
-		p[8] = 0xfd; p[23] = 2;
-		p[24] = 0xfd; p[25] = 2; p[39] = 2;
+		p[8] = 0xfd;
+		p[23] = 2;
+		p[24] = 0xfd;
+		p[25] = 2;
+		p[39] = 2;
 	}
 	set16(t, 33000);
 	set16(t + 2, 5201);
-	set32(t + 4, (uint32_t)(0xffffff00u + i * mss));	/* wraps in the burst */
+	set32(t + 4, (uint32_t)(0xffffff00u + i * mss)); /* wraps in the burst */
 	set32(t + 8, 0x12345678);
 	t[12] = (uint8_t)((l4 / 4) << 4);
 	t[13] = flags;
 	set16(t + 14, 1000);
-	for (size_t k = 0; k + 10 <= opts; k += 12) {	/* NOP NOP TS */
+	for (size_t k = 0; k + 10 <= opts; k += 12) { /* NOP NOP TS */
 		t[20 + k] = 1;
 		t[21 + k] = 1;
 		t[22 + k] = 8;
@@ -144,7 +151,7 @@ static void
 mk_burst(bool v4, unsigned n, size_t mss, size_t last, bool psh, size_t opts)
 {
 	for (unsigned i = 0; i < n; i++) {
-		bool	 end = i == n - 1;
+		bool end = i == n - 1;
 
 		bufs[i].p = store[i];
 		bufs[i].len = mk_seg(store[i], v4, i, mss, end && last ? last : mss,
@@ -155,14 +162,14 @@ mk_burst(bool v4, unsigned n, size_t mss, size_t last, bool psh, size_t opts)
 static void
 check_build(bool v4, unsigned k, size_t mss, size_t opts)
 {
-	static uint8_t	 lin[70000], seg[2048];
-	uint8_t		 vnet[ESP_VNET_LEN];
-	struct iovec	 iov[NPKT + 1];
-	uint8_t		 orig[NPKT][2048];
-	size_t		 olen[NPKT], len = 0, l3 = v4 ? 20 : 40, hdrs = l3 + 20 + opts;
-	struct esp_vnet	 v;
-	struct esp_seg	 s;
-	int		 n;
+	static uint8_t	lin[70000], seg[2048];
+	uint8_t		vnet[ESP_VNET_LEN];
+	struct iovec	iov[NPKT + 1];
+	uint8_t		orig[NPKT][2048];
+	size_t		olen[NPKT], len = 0, l3 = v4 ? 20 : 40, hdrs = l3 + 20 + opts;
+	struct esp_vnet v;
+	struct esp_seg	s;
+	int		n;
 
 	for (unsigned i = 0; i < k; i++) {
 		memcpy(orig[i], bufs[i].p, bufs[i].len);
@@ -238,9 +245,9 @@ static void
 test_span_breaks(void **state)
 {
 	static const struct {
-		const char	*name;
-		unsigned	 at;
-		int		 what;
+		const char *name;
+		unsigned    at;
+		int	    what;
 	} cases[] = {
 		{ "seq gap", 3, 0 },
 		{ "other ack", 3, 1 },
@@ -264,43 +271,72 @@ test_span_breaks(void **state)
 
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
 		for (int v4 = 0; v4 < 2; v4++) {
-			unsigned	 at = cases[c].at;
-			uint8_t		*p;
-			size_t		 l3 = v4 ? 20 : 40;
-			bool		 refix = true;
+			unsigned at = cases[c].at;
+			uint8_t *p;
+			size_t	 l3 = v4 ? 20 : 40;
+			bool	 refix = true;
 
 			mk_burst(v4, 8, 1000, 0, false, 12);
 			p = store[at];
 			switch (cases[c].what) {
-			case 0: p[l3 + 7] += 1; break;
-			case 1: p[l3 + 11] ^= 1; break;
-			case 2: p[l3 + 15] ^= 1; break;
-			case 3: p[l3 + 30] ^= 1; break;
-			case 4: p[l3 + 13] |= 0x01; break;
-			case 5: p[l3 + 13] |= 0x04; break;
-			case 6: p[l3 + 13] |= 0x20; break;
-			case 7: p[l3 + 3] ^= 1; break;
-			case 8: p[v4 ? 8 : 7] ^= 1; break;
-			case 9: p[l3 + 40] ^= 1; refix = false; break;
+			case 0:
+				p[l3 + 7] += 1;
+				break;
+			case 1:
+				p[l3 + 11] ^= 1;
+				break;
+			case 2:
+				p[l3 + 15] ^= 1;
+				break;
+			case 3:
+				p[l3 + 30] ^= 1;
+				break;
+			case 4:
+				p[l3 + 13] |= 0x01;
+				break;
+			case 5:
+				p[l3 + 13] |= 0x04;
+				break;
+			case 6:
+				p[l3 + 13] |= 0x20;
+				break;
+			case 7:
+				p[l3 + 3] ^= 1;
+				break;
+			case 8:
+				p[v4 ? 8 : 7] ^= 1;
+				break;
+			case 9:
+				p[l3 + 40] ^= 1;
+				refix = false;
+				break;
 			case 10:
 				bufs[at].len = mk_seg(p, v4, at, 1000, 1001, 0x10, 12);
 				refix = false;
 				break;
-			case 11: p[v4 ? 19 : 39] ^= 1; break;
+			case 11:
+				p[v4 ? 19 : 39] ^= 1;
+				break;
 			case 12:
 				if (!v4)
-					p[1] ^= 0x10;	/* (IPv6: traffic class instead) */
+					p[1] ^= 0x10; /* (IPv6: traffic class instead) */
 				else
 					set16(p + 6, 0);
 				break;
-			case 13: p[l3 + 13] |= 0x80; break;
-			case 14: p[1] ^= 0x04; break;
-			case 15: p[v4 ? 9 : 6] = IPPROTO_UDP; break;
+			case 13:
+				p[l3 + 13] |= 0x80;
+				break;
+			case 14:
+				p[1] ^= 0x04;
+				break;
+			case 15:
+				p[v4 ? 9 : 6] = IPPROTO_UDP;
+				break;
 			case 16:
 				if (v4)
 					p[0] = 0x46;
 				else
-					p[6] = 0;	/* hop-by-hop: an extension header */
+					p[6] = 0; /* hop-by-hop: an extension header */
 				refix = false;
 				break;
 			case 17:

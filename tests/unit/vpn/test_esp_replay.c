@@ -16,8 +16,8 @@
 static enum esp_err
 rx(struct esp_replay *r, uint32_t lo, uint64_t *full)
 {
-	enum esp_err	 e;
-	uint64_t	 f;
+	enum esp_err e;
+	uint64_t     f;
 
 	if ((e = esp_replay_check(r, lo, &f)) != ESP_OK)
 		return e;
@@ -29,7 +29,7 @@ rx(struct esp_replay *r, uint32_t lo, uint64_t *full)
 static void
 test_in_order(void **state)
 {
-	struct esp_replay	 r;
+	struct esp_replay r;
 
 	assert_int_equal(esp_replay_init(&r, 64, false), 0);
 	for (uint32_t s = 1; s <= 10000; s++)
@@ -43,8 +43,8 @@ test_in_order(void **state)
 static void
 test_zero_never(void **state)
 {
-	struct esp_replay	 r;
-	uint64_t		 f;
+	struct esp_replay r;
+	uint64_t	  f;
 
 	assert_int_equal(esp_replay_init(&r, 64, false), 0);
 	assert_int_equal(esp_replay_check(&r, 0, &f), ESP_ERR_REPLAY);
@@ -55,12 +55,12 @@ test_zero_never(void **state)
 static void
 test_window_edges(void **state)
 {
-	static const uint32_t	 sizes[] = { 1, 2, 32, 63, 64, 65, 128, 1024, 4096, 8192 };
-	struct esp_replay	 r;
+	static const uint32_t sizes[] = { 1, 2, 32, 63, 64, 65, 128, 1024, 4096, 8192 };
+	struct esp_replay     r;
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		uint32_t	 w = sizes[i];
-		uint32_t	 top = 100000;
+		uint32_t w = sizes[i];
+		uint32_t top = 100000;
 
 		assert_int_equal(esp_replay_init(&r, w, false), 0);
 		assert_int_equal(rx(&r, top, NULL), ESP_OK);
@@ -81,8 +81,8 @@ test_window_edges(void **state)
 static void
 test_reorder_within_window(void **state)
 {
-	struct esp_replay	 r;
-	uint32_t		 perm[1024];
+	struct esp_replay r;
+	uint32_t	  perm[1024];
 
 	/* a window's worth, delivered backwards after its last: all accepted */
 	assert_int_equal(esp_replay_init(&r, 1024, false), 0);
@@ -97,7 +97,7 @@ test_reorder_within_window(void **state)
 		perm[i] = i + 1;
 	srand(7);
 	for (uint32_t i = 1023; i > 0; i--) {
-		uint32_t	 j = (uint32_t)rand() % (i + 1), t = perm[i];
+		uint32_t j = (uint32_t)rand() % (i + 1), t = perm[i];
 
 		perm[i] = perm[j];
 		perm[j] = t;
@@ -111,7 +111,7 @@ test_reorder_within_window(void **state)
 static void
 test_big_jumps(void **state)
 {
-	struct esp_replay	 r;
+	struct esp_replay r;
 
 	assert_int_equal(esp_replay_init(&r, 128, false), 0);
 	assert_int_equal(rx(&r, 5, NULL), ESP_OK);
@@ -133,7 +133,7 @@ test_big_jumps(void **state)
 static void
 test_window_off(void **state)
 {
-	struct esp_replay	 r;
+	struct esp_replay r;
 
 	assert_int_equal(esp_replay_init(&r, 0, false), 0);
 	for (int k = 0; k < 3; k++)
@@ -146,8 +146,8 @@ test_window_off(void **state)
 static void
 test_check_does_not_move(void **state)
 {
-	struct esp_replay	 r;
-	uint64_t		 f;
+	struct esp_replay r;
+	uint64_t	  f;
 
 	assert_int_equal(esp_replay_init(&r, 64, false), 0);
 	assert_int_equal(rx(&r, 10, NULL), ESP_OK);
@@ -169,28 +169,29 @@ test_check_does_not_move(void **state)
 static void
 test_random_vs_model(void **state)
 {
-	static const uint32_t	 sizes[] = { 0, 1, 31, 64, 100, 1024, 4096 };
+	static const uint32_t sizes[] = { 0, 1, 31, 64, 100, 1024, 4096 };
 	enum { SPAN = 60000 };
-	static bool		 seen[SPAN + 8192];
+	static bool seen[SPAN + 8192];
 
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		uint32_t		 w = sizes[k];
-		struct esp_replay	 r;
-		uint64_t		 top = 0, base = 1;
+		uint32_t	  w = sizes[k];
+		struct esp_replay r;
+		uint64_t	  top = 0, base = 1;
 
 		memset(seen, 0, sizeof(seen));
 		assert_int_equal(esp_replay_init(&r, w, false), 0);
 		srand(1000 + (unsigned)k);
 		for (int i = 0; i < 200000; i++) {
-			uint32_t	 s;
-			bool		 want;
-			int		 what = rand() % 100;
+			uint32_t s;
+			bool	 want;
+			int	 what = rand() % 100;
 
 			if (what < 60)
-				s = (uint32_t)(base + (uint64_t)(rand() % 8));	/* mostly forward */
+				s = (uint32_t)(base +
+				    (uint64_t)(rand() % 8)); /* mostly forward */
 			else if (what < 90)
 				s = (uint32_t)(top > 2000 ? top - (uint64_t)(rand() % 2000) :
-				    (uint64_t)(rand() % 2000));
+							    (uint64_t)(rand() % 2000));
 			else
 				s = (uint32_t)(top + (uint64_t)(rand() % 5000));
 			if (s >= SPAN)
@@ -212,8 +213,8 @@ test_random_vs_model(void **state)
 static void
 test_esn_across_wrap(void **state)
 {
-	struct esp_replay	 r;
-	uint64_t		 full, start = 0xffffff00ULL;
+	struct esp_replay r;
+	uint64_t	  full, start = 0xffffff00ULL;
 
 	assert_int_equal(esp_replay_init(&r, 128, true), 0);
 	esp_replay_set_top(&r, start);
@@ -245,8 +246,8 @@ test_esn_across_wrap(void **state)
 static void
 test_esn_start_and_end(void **state)
 {
-	struct esp_replay	 r;
-	uint64_t		 full;
+	struct esp_replay r;
+	uint64_t	  full;
 
 	/* At the start the window spans "below zero": nothing lies there. */
 	assert_int_equal(esp_replay_init(&r, 64, true), 0);
@@ -265,21 +266,21 @@ test_esn_start_and_end(void **state)
 	esp_replay_set_top(&r, 0x1fffffff0ULL);
 	assert_int_equal(rx(&r, 0x20, &full), ESP_OK);
 	assert_int_equal(full, 0x200000020ULL);
-	assert_int_equal(rx(&r, 0x20, &full), ESP_OK);	/* off: duplicates pass */
+	assert_int_equal(rx(&r, 0x20, &full), ESP_OK); /* off: duplicates pass */
 }
 
 /* A long ESN run over several wraps, with reordering inside the window. */
 static void
 test_esn_long_run(void **state)
 {
-	struct esp_replay	 r;
-	uint64_t		 full, s = 0xfffff000ULL;
+	struct esp_replay r;
+	uint64_t	  full, s = 0xfffff000ULL;
 
 	assert_int_equal(esp_replay_init(&r, 256, true), 0);
 	esp_replay_set_top(&r, s);
 	srand(42);
 	for (int i = 0; i < 300000; i++) {
-		uint64_t	 n = s + 1 + (uint64_t)(rand() % 16);
+		uint64_t n = s + 1 + (uint64_t)(rand() % 16);
 
 		if (i % 2 == 0) {
 			assert_int_equal(rx(&r, (uint32_t)n, &full), ESP_OK);
@@ -291,7 +292,7 @@ test_esn_long_run(void **state)
 		if (esp_replay_check(&r, (uint32_t)n, &full) == ESP_OK)
 			assert_int_equal(full, n);
 		if (i % 97 == 0) {
-			s += 0x10000000ULL;	/* jumps carry us across 2^32 often */
+			s += 0x10000000ULL; /* jumps carry us across 2^32 often */
 			assert_int_equal(rx(&r, (uint32_t)s, &full), ESP_OK);
 			assert_int_equal(full, s);
 		}

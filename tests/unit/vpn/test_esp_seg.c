@@ -57,12 +57,12 @@ set32(uint8_t *p, uint32_t v)
 static bool
 l4_ok(const uint8_t *p, size_t len)
 {
-	bool		 v4 = p[0] >> 4 == 4;
-	size_t		 l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
-	uint8_t		 proto = v4 ? p[9] : p[6];
-	uint32_t	 acc = 0;
-	uint8_t		 ph[40];
-	size_t		 phl;
+	bool	 v4 = p[0] >> 4 == 4;
+	size_t	 l3 = v4 ? (size_t)(p[0] & 0xf) * 4 : 40;
+	uint8_t	 proto = v4 ? p[9] : p[6];
+	uint32_t acc = 0;
+	uint8_t	 ph[40];
+	size_t	 phl;
 
 	if (v4) {
 		memcpy(ph, p + 12, 8);
@@ -95,12 +95,12 @@ static const uint8_t DST6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0
  * L4 checksum field holds the pseudo-header sum, as TUN hands it over
  * with NEEDS_CSUM. Returns the length. */
 static size_t
-mk_pkt(uint8_t *p, bool v4, uint8_t proto, size_t payload, uint8_t tcp_flags,
-    size_t tcp_opts, bool df)
+mk_pkt(uint8_t *p, bool v4, uint8_t proto, size_t payload, uint8_t tcp_flags, size_t tcp_opts,
+    bool df)
 {
-	size_t		 l3 = v4 ? 20 : 40, l4 = proto == IPPROTO_TCP ? 20 + tcp_opts : 8;
-	size_t		 len = l3 + l4 + payload;
-	uint8_t		*t = p + l3;
+	size_t	 l3 = v4 ? 20 : 40, l4 = proto == IPPROTO_TCP ? 20 + tcp_opts : 8;
+	size_t	 len = l3 + l4 + payload;
+	uint8_t *t = p + l3;
 
 	memset(p, 0, l3 + l4);
 	if (v4) {
@@ -124,21 +124,21 @@ mk_pkt(uint8_t *p, bool v4, uint8_t proto, size_t payload, uint8_t tcp_flags,
 	set16(t, 40000);
 	set16(t + 2, 5201);
 	if (proto == IPPROTO_TCP) {
-		set32(t + 4, 0xfffff000);	/* wraps inside the burst */
+		set32(t + 4, 0xfffff000); /* wraps inside the burst */
 		set32(t + 8, 0xabcdef01);
 		t[12] = (uint8_t)((l4 / 4) << 4);
 		t[13] = tcp_flags;
 		set16(t + 14, 512);
 		for (size_t i = 0; i < tcp_opts; i++)
-			t[20 + i] = 1;	/* NOPs */
+			t[20 + i] = 1; /* NOPs */
 	} else
 		set16(t + 4, (uint16_t)(l4 + payload));
 	for (size_t i = 0; i < payload; i++)
 		p[l3 + l4 + i] = (uint8_t)(i * 7 + i / 251);
 	/* pseudo-header sum, not complemented (what CHECKSUM_PARTIAL leaves) */
 	{
-		uint8_t	 ph[40];
-		size_t	 phl;
+		uint8_t ph[40];
+		size_t	phl;
 
 		if (v4) {
 			memcpy(ph, p + 12, 8);
@@ -158,20 +158,19 @@ mk_pkt(uint8_t *p, bool v4, uint8_t proto, size_t payload, uint8_t tcp_flags,
 	return len;
 }
 
-static uint8_t	 in[70000], out[70000], seg[2048];
-
+static uint8_t in[70000], out[70000], seg[2048];
 
 static void
-check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu,
-    uint8_t flags, size_t opts)
+check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu, uint8_t flags,
+    size_t opts)
 {
-	struct esp_vnet	 v = { 0 };
-	struct esp_seg	 s;
-	size_t		 len = mk_pkt(in, v4, proto, payload, flags, opts, true);
-	size_t		 l3 = v4 ? 20 : 40, l4 = proto == IPPROTO_TCP ? 20 + opts : 8;
-	size_t		 mss, done = 0, want_n;
-	unsigned	 i = 0;
-	int		 n;
+	struct esp_vnet v = { 0 };
+	struct esp_seg	s;
+	size_t		len = mk_pkt(in, v4, proto, payload, flags, opts, true);
+	size_t		l3 = v4 ? 20 : 40, l4 = proto == IPPROTO_TCP ? 20 + opts : 8;
+	size_t		mss, done = 0, want_n;
+	unsigned	i = 0;
+	int		n;
 
 	v.flags = ESP_VNET_F_NEEDS_CSUM;
 	v.gso_type = proto == IPPROTO_UDP ? ESP_GSO_UDP_L4 : v4 ? ESP_GSO_TCPV4 : ESP_GSO_TCPV6;
@@ -184,9 +183,9 @@ check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu,
 	want_n = (payload + mss - 1) / mss;
 	assert_int_equal(esp_seg_left(&s), want_n);
 	while ((n = esp_seg_next(&s, seg, sizeof(seg))) > 0) {
-		size_t		 plen = (size_t)n - l3 - l4;
-		const uint8_t	*t = seg + l3;
-		bool		 last = i == want_n - 1;
+		size_t	       plen = (size_t)n - l3 - l4;
+		const uint8_t *t = seg + l3;
+		bool	       last = i == want_n - 1;
 
 		assert_true((size_t)n <= mtu);
 		assert_int_equal(plen, last ? payload - done : mss);
@@ -202,14 +201,14 @@ check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu,
 		assert_int_equal(be16(t), 40000);
 		assert_int_equal(be16(t + 2), 5201);
 		if (proto == IPPROTO_TCP) {
-			uint8_t	 f = flags;
+			uint8_t f = flags;
 
 			assert_int_equal(be32(t + 4), (uint32_t)(0xfffff000 + done));
 			assert_int_equal(be32(t + 8), 0xabcdef01);
 			if (!last)
-				f &= (uint8_t)~0x09;	/* FIN, PSH */
+				f &= (uint8_t)~0x09; /* FIN, PSH */
 			if (i > 0)
-				f &= (uint8_t)~0x80;	/* CWR */
+				f &= (uint8_t)~0x80; /* CWR */
 			assert_int_equal(t[13], f);
 			/* options copied */
 			for (size_t k = 0; k < opts; k++)
@@ -231,10 +230,10 @@ check_gso(bool v4, uint8_t proto, size_t payload, uint16_t gso, unsigned mtu,
 static void
 test_tso4(void **state)
 {
-	check_gso(true, IPPROTO_TCP, 65000, 1348, 1400, 0x18, 0);	/* ACK|PSH */
-	check_gso(true, IPPROTO_TCP, 1348 * 3, 1348, 1400, 0x19, 12);	/* FIN too, options */
-	check_gso(true, IPPROTO_TCP, 1, 1348, 1400, 0x98, 0);		/* CWR, one segment */
-	check_gso(true, IPPROTO_TCP, 30001, 1460, 1400, 0x10, 0);	/* cut to the MTU */
+	check_gso(true, IPPROTO_TCP, 65000, 1348, 1400, 0x18, 0);     /* ACK|PSH */
+	check_gso(true, IPPROTO_TCP, 1348 * 3, 1348, 1400, 0x19, 12); /* FIN too, options */
+	check_gso(true, IPPROTO_TCP, 1, 1348, 1400, 0x98, 0);	      /* CWR, one segment */
+	check_gso(true, IPPROTO_TCP, 30001, 1460, 1400, 0x10, 0);     /* cut to the MTU */
 	check_gso(true, IPPROTO_TCP, 5000, 536, 1400, 0x10, 40);
 }
 
@@ -252,15 +251,15 @@ test_uso(void **state)
 	check_gso(true, IPPROTO_UDP, 60000, 1200, 1400, 0, 0);
 	check_gso(true, IPPROTO_UDP, 1201, 1200, 1400, 0, 0);
 	check_gso(false, IPPROTO_UDP, 40001, 1000, 1400, 0, 0);
-	check_gso(true, IPPROTO_UDP, 999, 333, 1400, 0, 0);	/* odd sizes */
+	check_gso(true, IPPROTO_UDP, 999, 333, 1400, 0, 0); /* odd sizes */
 }
 
 static void
 test_gso_refused(void **state)
 {
-	struct esp_vnet	 v = { 0 };
-	struct esp_seg	 s;
-	size_t		 len = mk_pkt(in, true, IPPROTO_UDP, 3000, 0, 0, true);
+	struct esp_vnet v = { 0 };
+	struct esp_seg	s;
+	size_t		len = mk_pkt(in, true, IPPROTO_UDP, 3000, 0, 0, true);
 
 	/* a UDP datagram bigger than the MTU cannot be cut finer */
 	v.gso_type = ESP_GSO_UDP_L4;
@@ -296,14 +295,14 @@ test_gso_refused(void **state)
 static void
 test_csum_completion(void **state)
 {
-	struct esp_vnet	 v = { 0 };
-	struct esp_seg	 s;
-	size_t		 len;
-	int		 n;
+	struct esp_vnet v = { 0 };
+	struct esp_seg	s;
+	size_t		len;
+	int		n;
 
 	for (int k = 0; k < 4; k++) {
-		bool	 v4 = k & 1;
-		uint8_t	 proto = k & 2 ? IPPROTO_UDP : IPPROTO_TCP;
+		bool	v4 = k & 1;
+		uint8_t proto = k & 2 ? IPPROTO_UDP : IPPROTO_TCP;
 
 		len = mk_pkt(in, v4, proto, 1001, 0x18, 0, true);
 		assert_false(l4_ok(in, len));
@@ -354,26 +353,26 @@ test_csum_lib(void **state)
 static size_t
 mk_syn(uint8_t *p, bool v4, uint16_t mss, uint8_t flags)
 {
-	size_t	 l3 = v4 ? 20 : 40, len = mk_pkt(p, v4, IPPROTO_TCP, 0, flags, 20, true);
-	uint8_t	*o = p + l3 + 20;
-	struct esp_vnet	 v = { .flags = ESP_VNET_F_NEEDS_CSUM };
-	struct esp_seg	 s;
+	size_t		l3 = v4 ? 20 : 40, len = mk_pkt(p, v4, IPPROTO_TCP, 0, flags, 20, true);
+	uint8_t	       *o = p + l3 + 20;
+	struct esp_vnet v = { .flags = ESP_VNET_F_NEEDS_CSUM };
+	struct esp_seg	s;
 
 	o[0] = 1;
-	o[1] = 8;	/* timestamp */
+	o[1] = 8; /* timestamp */
 	o[2] = 10;
 	memset(o + 3, 0x5a, 8);
 	o[11] = 1;
-	o[12] = 2;	/* MSS */
+	o[12] = 2; /* MSS */
 	o[13] = 4;
 	set16(o + 14, mss);
-	o[16] = 4;	/* SACK permitted */
+	o[16] = 4; /* SACK permitted */
 	o[17] = 2;
 	o[18] = 1;
-	o[19] = 0;	/* end of options */
+	o[19] = 0; /* end of options */
 	v.csum_start = (uint16_t)l3;
 	v.csum_offset = 16;
-	assert_int_equal(esp_seg_init(&s, &v, p, len, 1400), 0);	/* finish the checksum */
+	assert_int_equal(esp_seg_init(&s, &v, p, len, 1400), 0); /* finish the checksum */
 	assert_true(l4_ok(p, len));
 	return len;
 }
@@ -381,8 +380,8 @@ mk_syn(uint8_t *p, bool v4, uint16_t mss, uint8_t flags)
 static void
 test_mss_clamp(void **state)
 {
-	size_t		 len;
-	size_t		 mss_at;
+	size_t len;
+	size_t mss_at;
 
 	/* IPv4 SYN 1460 -> 1350 */
 	len = mk_syn(in, true, 1460, 0x02);
@@ -435,8 +434,8 @@ test_mss_clamp(void **state)
 static void
 test_icmp_too_big(void **state)
 {
-	size_t		 len;
-	int		 n;
+	size_t len;
+	int    n;
 
 	/* IPv4, DF: type 3 code 4 with the MTU, quoting 548 bytes */
 	len = mk_pkt(in, true, IPPROTO_TCP, 1460, 0x10, 0, true);
@@ -468,9 +467,9 @@ test_icmp_too_big(void **state)
 	len = mk_pkt(in, true, IPPROTO_ICMP, 1460, 0, 0, true);
 	in[20] = 3;
 	assert_false(esp_may_frag_report(in, len));
-	in[20] = 8;	/* an echo request is fine */
+	in[20] = 8; /* an echo request is fine */
 	assert_true(esp_may_frag_report(in, len));
-	in[12] = 224;	/* multicast source */
+	in[12] = 224; /* multicast source */
 	assert_false(esp_may_frag_report(in, len));
 	/* IPv6: type 2 with a 32-bit MTU, quoting up to 1280 in all */
 	len = mk_pkt(in, false, IPPROTO_TCP, 1500, 0x10, 0, true);
@@ -487,7 +486,7 @@ test_icmp_too_big(void **state)
 	assert_true(l4_ok(out, (size_t)n));
 	assert_memory_equal(out + 48, in, 1232);
 	len = mk_pkt(in, false, IPPROTO_ICMPV6, 1500, 0, 0, true);
-	in[40] = 1;	/* an error */
+	in[40] = 1; /* an error */
 	assert_false(esp_may_frag_report(in, len));
 	in[40] = 128;
 	assert_true(esp_may_frag_report(in, len));
@@ -506,7 +505,7 @@ static void
 test_ecn_decap(void **state)
 {
 	/* [inner][outer] -> result; -1: drop */
-	static const int	 want[4][4] = {
+	static const int want[4][4] = {
 		/* outer:  Not-ECT ECT(1) ECT(0) CE */
 		/* Not-ECT */ { 0, 0, 0, -1 },
 		/* ECT(1)  */ { 1, 1, 1, 3 },
@@ -517,9 +516,9 @@ test_ecn_decap(void **state)
 	for (int v4 = 0; v4 < 2; v4++)
 		for (int ie = 0; ie < 4; ie++)
 			for (int oe = 0; oe < 4; oe++) {
-				size_t	 len = mk_pkt(in, v4, IPPROTO_UDP, 20, 0, 0, true);
-				uint8_t	 tos = (uint8_t)(0xb8 | ie);	/* EF + ECN */
-				bool	 ok;
+				size_t	len = mk_pkt(in, v4, IPPROTO_UDP, 20, 0, 0, true);
+				uint8_t tos = (uint8_t)(0xb8 | ie); /* EF + ECN */
+				bool	ok;
 
 				if (v4) {
 					in[1] = tos;
@@ -537,8 +536,7 @@ test_ecn_decap(void **state)
 				}
 				assert_true(ok);
 				/* the DSCP is the inner one's; only ECN may change */
-				assert_int_equal(esp_inner_tos(in, len),
-				    (0xb8 | want[ie][oe]));
+				assert_int_equal(esp_inner_tos(in, len), (0xb8 | want[ie][oe]));
 				if (v4)
 					assert_true(ip4_hdr_ok(in));
 			}

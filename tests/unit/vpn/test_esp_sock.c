@@ -31,8 +31,8 @@ setup(void **state)
 static int
 which(const int *fds, int n, uint8_t *buf, size_t cap, ssize_t *len)
 {
-	struct pollfd	 p[8];
-	int		 hit = -1;
+	struct pollfd p[8];
+	int	      hit = -1;
 
 	for (int i = 0; i < n; i++) {
 		p[i].fd = fds[i];
@@ -51,12 +51,12 @@ which(const int *fds, int n, uint8_t *buf, size_t cap, ssize_t *len)
 static void
 steer(const char *addr, unsigned nworkers)
 {
-	struct ipaddr		 a;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	int			 all[8], cl;
-	uint8_t			 buf[256], rx[256];
-	ssize_t			 n;
+	struct ipaddr		a;
+	struct sockaddr_storage ss;
+	socklen_t		sl;
+	int			all[8], cl;
+	uint8_t			buf[256], rx[256];
+	ssize_t			n;
 
 	assert_int_equal(ipaddr_parse(addr, &a), 0);
 	assert_int_equal(esp_udp_group_open(&a, 4500, nworkers, &all[0], &all[1]), 0);
@@ -85,7 +85,8 @@ steer(const char *addr, unsigned nworkers)
 			buf[2] = (uint8_t)(spi >> 8);
 			buf[3] = (uint8_t)spi;
 			memset(buf + 4, 0x77, 60);
-			assert_int_equal(sendto(cl, buf, 64, 0, (struct sockaddr *)&ss, sl), 64);
+			assert_int_equal(sendto(cl, buf, 64, 0, (struct sockaddr *)&ss, sl),
+			    64);
 			assert_int_equal(which(all, (int)nworkers + 1, rx, sizeof(rx), &n),
 			    1 + spi % nworkers);
 			assert_int_equal(n, 64);
@@ -122,8 +123,8 @@ static void
 test_classify(void **state)
 {
 	static const struct {
-		const char	*bytes;
-		size_t		 len;
+		const char	 *bytes;
+		size_t		  len;
 		enum esp_udp_kind want;
 	} v[] = {
 		{ "\xff", 1, ESP_UDP_KEEPALIVE },
@@ -138,18 +139,19 @@ test_classify(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		assert_int_equal(esp_udp_classify(wire_rd_init(v[i].bytes, v[i].len)), v[i].want);
+		assert_int_equal(esp_udp_classify(wire_rd_init(v[i].bytes, v[i].len)),
+		    v[i].want);
 }
 
 /* The kernel has no ESP: a raw protocol-50 socket gets the packets. */
 static void
 test_raw(void **state)
 {
-	struct ipaddr		 a;
-	struct sockaddr_in	 to = { .sin_family = AF_INET, .sin_port = 0 };
-	int			 r, s;
-	uint8_t			 buf[64] = { 0, 0, 0x10, 0, 0, 0, 0, 1 }, rx[256];
-	ssize_t			 n;
+	struct ipaddr	   a;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = 0 };
+	int		   r, s;
+	uint8_t		   buf[64] = { 0, 0, 0x10, 0, 0, 0, 0, 1 }, rx[256];
+	ssize_t		   n;
 
 	assert_int_equal(ipaddr_parse("127.0.0.1", &a), 0);
 	assert_int_equal(esp_raw_open(&a, &r), 0);

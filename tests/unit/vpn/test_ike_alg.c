@@ -18,16 +18,17 @@
 static void
 test_encr(void **state)
 {
-	static const uint16_t	 bits[] = { 128, 192, 256 };
+	static const uint16_t bits[] = { 128, 192, 256 };
 
 	for (size_t i = 0; i < 3; i++) {
-		const EVP_CIPHER	*c;
+		const EVP_CIPHER *c;
 
 		assert_true(ike_encr_supported(IKE_ENCR_AES_CBC, bits[i]));
 		assert_true(ike_encr_supported(IKE_ENCR_AES_GCM_16, bits[i]));
 		assert_int_equal(ike_encr_key_len(IKE_ENCR_AES_CBC, bits[i]), bits[i] / 8);
 		/* GCM keys carry a 4-byte salt (RFC 5282 7.1, RFC 4106 8.1) */
-		assert_int_equal(ike_encr_key_len(IKE_ENCR_AES_GCM_16, bits[i]), bits[i] / 8 + 4);
+		assert_int_equal(ike_encr_key_len(IKE_ENCR_AES_GCM_16, bits[i]),
+		    bits[i] / 8 + 4);
 		c = ike_encr_evp(IKE_ENCR_AES_CBC, bits[i]);
 		assert_non_null(c);
 		assert_int_equal(EVP_CIPHER_get_key_length(c), bits[i] / 8);
@@ -60,25 +61,28 @@ static void
 test_integ_prf(void **state)
 {
 	static const struct {
-		uint16_t	 id;
-		size_t		 key, icv;
-		const char	*md;
-	} integ[] = {	/* RFC 2404, RFC 4868 2.1 */
+		uint16_t    id;
+		size_t	    key, icv;
+		const char *md;
+	} integ[] = {
+		/* RFC 2404, RFC 4868 2.1 */
 		{ IKE_INTEG_HMAC_SHA1_96, 20, 12, "SHA1" },
 		{ IKE_INTEG_HMAC_SHA2_256_128, 32, 16, "SHA256" },
 		{ IKE_INTEG_HMAC_SHA2_384_192, 48, 24, "SHA384" },
 		{ IKE_INTEG_HMAC_SHA2_512_256, 64, 32, "SHA512" },
 	};
 	static const struct {
-		uint16_t	 id;
-		size_t		 len;
+		uint16_t id;
+		size_t	 len;
 	} prf[] = {
-		{ IKE_PRF_HMAC_SHA1, 20 }, { IKE_PRF_HMAC_SHA2_256, 32 },
-		{ IKE_PRF_HMAC_SHA2_384, 48 }, { IKE_PRF_HMAC_SHA2_512, 64 },
+		{ IKE_PRF_HMAC_SHA1, 20 },
+		{ IKE_PRF_HMAC_SHA2_256, 32 },
+		{ IKE_PRF_HMAC_SHA2_384, 48 },
+		{ IKE_PRF_HMAC_SHA2_512, 64 },
 	};
 
 	for (size_t i = 0; i < 4; i++) {
-		EVP_MD	*md;
+		EVP_MD *md;
 
 		assert_true(ike_integ_supported(integ[i].id));
 		assert_int_equal(ike_integ_key_len(integ[i].id), integ[i].key);

@@ -19,14 +19,14 @@
 #include "vpn/ike_cert.h"
 
 static char	 dir[64];
-static EVP_PKEY	*ca1_key, *ca2_key, *int_key, *ee_key, *rsa_key, *small_key;
+static EVP_PKEY *ca1_key, *ca2_key, *int_key, *ee_key, *rsa_key, *small_key;
 static X509	*ca1, *ca2, *inter, *ee1, *ee2, *ee3, *expired, *notyet;
 
 static const char *
 path(const char *name)
 {
-	static char	 p[4][128];
-	static int	 k;
+	static char p[4][128];
+	static int  k;
 
 	k = (k + 1) % 4;
 	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
@@ -36,7 +36,7 @@ path(const char *name)
 static int
 setup(void **state)
 {
-	FILE	*f;
+	FILE *f;
 
 	pki_tmp(dir, sizeof(dir));
 	ca1_key = pki_key("P-256");
@@ -47,7 +47,8 @@ setup(void **state)
 	small_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	ca1 = pki_cert(ca1_key, "C=CH,O=ex,CN=Root One", NULL, NULL, true, NULL, -1, 3650);
 	ca2 = pki_cert(ca2_key, "C=CH,O=other,CN=Root Two", NULL, NULL, true, NULL, -1, 3650);
-	inter = pki_cert(int_key, "C=CH,O=ex,CN=Intermediate", ca1, ca1_key, true, NULL, -1, 3650);
+	inter =
+	    pki_cert(int_key, "C=CH,O=ex,CN=Intermediate", ca1, ca1_key, true, NULL, -1, 3650);
 	ee1 = pki_cert(ee_key, "C=CH,O=ex,CN=gw", ca1, ca1_key, false,
 	    "DNS:gw.example.net,IP:10.0.0.1", -1, 365);
 	ee2 = pki_cert(ee_key, "C=CH,O=ex,CN=gw", ca2, ca2_key, false, NULL, -1, 365);
@@ -83,9 +84,9 @@ setup(void **state)
 	pki_write_text(path("empty.pem"), "");
 	/* the second certificate damaged in the middle of its base64 */
 	{
-		char	 buf[8192];
-		size_t	 n;
-		char	*second;
+		char   buf[8192];
+		size_t n;
+		char  *second;
 
 		f = fopen(path("ca12.pem"), "r");
 		n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -120,16 +121,17 @@ teardown(void **state)
 	return 0;
 }
 
-#define assert_err_says(e, s) do { \
-	if (strstr((e), (s)) == NULL) \
-		fail_msg("error '%s' does not say '%s'", (e), (s)); \
-} while (0)
+#define assert_err_says(e, s)                                               \
+	do {                                                                \
+		if (strstr((e), (s)) == NULL)                               \
+			fail_msg("error '%s' does not say '%s'", (e), (s)); \
+	} while (0)
 
 static void
 test_cert_load(void **state)
 {
-	char	 err[512];
-	X509	*c;
+	char  err[512];
+	X509 *c;
 
 	assert_int_equal(ike_cert_load(path("ee1.pem"), &c, err, sizeof(err)), 0);
 	assert_int_equal(X509_cmp(c, ee1), 0);
@@ -154,16 +156,17 @@ test_cert_load(void **state)
 	/* damaged PEM: the first certificate of damaged.pem is fine, so
 	 * damage a single-certificate file */
 	{
-		char	 buf[4096];
-		size_t	 n;
-		FILE	*f = fopen(path("ee1.pem"), "r");
+		char   buf[4096];
+		size_t n;
+		FILE  *f = fopen(path("ee1.pem"), "r");
 
 		n = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
 		buf[n] = '\0';
 		memcpy(buf + 80, "####", 4);
 		pki_write_text(path("bad1.pem"), buf);
-		assert_int_equal(ike_cert_load(path("bad1.pem"), &c, err, sizeof(err)), -EINVAL);
+		assert_int_equal(ike_cert_load(path("bad1.pem"), &c, err, sizeof(err)),
+		    -EINVAL);
 		assert_err_says(err, "does not parse");
 	}
 	/* no error buffer is fine */
@@ -173,9 +176,9 @@ test_cert_load(void **state)
 static void
 test_key_load(void **state)
 {
-	char		 err[512];
-	EVP_PKEY	*k;
-	X509		*c;
+	char	  err[512];
+	EVP_PKEY *k;
+	X509	 *c;
 
 	assert_int_equal(ike_key_load(path("ee.key"), &k, err, sizeof(err)), 0);
 	assert_int_equal(EVP_PKEY_eq(k, ee_key), 1);
@@ -190,11 +193,13 @@ test_key_load(void **state)
 	assert_err_says(err, "ee1.pem: no private key; the file holds a certificate");
 	assert_null(k);
 
-	assert_int_equal(ike_cred_load(path("ee1.pem"), path("ee.key"), &c, &k, err, sizeof(err)),
+	assert_int_equal(ike_cred_load(path("ee1.pem"), path("ee.key"), &c, &k, err,
+			     sizeof(err)),
 	    0);
 	X509_free(c);
 	EVP_PKEY_free(k);
-	assert_int_equal(ike_cred_load(path("ee1.pem"), path("rsa.key"), &c, &k, err, sizeof(err)),
+	assert_int_equal(ike_cred_load(path("ee1.pem"), path("rsa.key"), &c, &k, err,
+			     sizeof(err)),
 	    -EINVAL);
 	assert_err_says(err, "rsa.key: private key does not belong to the certificate in");
 	assert_err_says(err, "ee1.pem");
@@ -205,8 +210,8 @@ test_key_load(void **state)
 static void
 test_ca_load(void **state)
 {
-	char		 err[512];
-	X509_STORE	*s;
+	char	    err[512];
+	X509_STORE *s;
 
 	assert_int_equal(ike_ca_load(path("ca12.pem"), &s, err, sizeof(err)), 0);
 	assert_int_equal(sk_X509_OBJECT_num(X509_STORE_get0_objects(s)), 2);
@@ -224,13 +229,13 @@ test_ca_load(void **state)
 static int
 verify(const char *ca_file, X509 *c, X509 **chain, size_t n, char *err, size_t errlen)
 {
-	X509_STORE	*s;
-	uint8_t		*der[4];
-	struct wire_rd	 cd[4];
-	size_t		 len, l2;
-	uint8_t		*d = pki_der(c, &len);
-	X509		*out = NULL;
-	int		 rc;
+	X509_STORE    *s;
+	uint8_t	      *der[4];
+	struct wire_rd cd[4];
+	size_t	       len, l2;
+	uint8_t	      *d = pki_der(c, &len);
+	X509	      *out = NULL;
+	int	       rc;
 
 	assert_int_equal(ike_ca_load(path(ca_file), &s, err, errlen), 0);
 	for (size_t i = 0; i < n; i++) {
@@ -254,11 +259,11 @@ verify(const char *ca_file, X509 *c, X509 **chain, size_t n, char *err, size_t e
 static void
 test_verify(void **state)
 {
-	char		 err[512];
-	X509_STORE	*s;
-	X509		*out;
-	uint8_t		*d, *junk;
-	size_t		 len;
+	char	    err[512];
+	X509_STORE *s;
+	X509	   *out;
+	uint8_t	   *d, *junk;
+	size_t	    len;
 
 	assert_int_equal(verify("ca1.pem", ee1, NULL, 0, err, sizeof(err)), 0);
 	/* signed by another CA */
@@ -283,25 +288,30 @@ test_verify(void **state)
 	memcpy(junk, d, len);
 	junk[len] = 0;
 	assert_int_equal(ike_cert_verify(s, wire_rd_init(junk, len + 1), NULL, 0, &out, err,
-	    sizeof(err)), -EBADMSG);
+			     sizeof(err)),
+	    -EBADMSG);
 	for (size_t k = 0; k < len; k += 37)
 		assert_int_equal(ike_cert_verify(s, wire_rd_init(junk, k), NULL, 0, &out, err,
-		    sizeof(err)), -EBADMSG);
-	assert_int_equal(ike_cert_verify(s, wire_rd_init(d, len), NULL, 0, &out, err, sizeof(err)),
+				     sizeof(err)),
+		    -EBADMSG);
+	assert_int_equal(ike_cert_verify(s, wire_rd_init(d, len), NULL, 0, &out, err,
+			     sizeof(err)),
 	    0);
 	X509_free(out);
 	/* a broken intermediate */
 	{
-		struct wire_rd	 bad = wire_rd_init(junk, 10);
+		struct wire_rd bad = wire_rd_init(junk, 10);
 
 		assert_int_equal(ike_cert_verify(s, wire_rd_init(d, len), &bad, 1, &out, err,
-		    sizeof(err)), -EBADMSG);
+				     sizeof(err)),
+		    -EBADMSG);
 		assert_err_says(err, "certificate 2 is not valid DER");
 	}
 	/* a signature byte changed */
 	junk[len - 3] ^= 0x01;
 	assert_int_equal(ike_cert_verify(s, wire_rd_init(junk, len), NULL, 0, &out, err,
-	    sizeof(err)), -EACCES);
+			     sizeof(err)),
+	    -EACCES);
 	free(junk);
 	OPENSSL_free(d);
 	X509_STORE_free(s);
@@ -310,11 +320,11 @@ test_verify(void **state)
 static void
 test_der_and_keyid(void **state)
 {
-	uint8_t		 buf[2048], id[20], other[20], req[60];
-	size_t		 len, dl;
-	uint8_t		*d = pki_der(ee1, &dl);
-	char		 cmd[512], out[128];
-	FILE		*p;
+	uint8_t	 buf[2048], id[20], other[20], req[60];
+	size_t	 len, dl;
+	uint8_t *d = pki_der(ee1, &dl);
+	char	 cmd[512], out[128];
+	FILE	*p;
 
 	assert_int_equal(ike_cert_der(ee1, buf, sizeof(buf), &len), 0);
 	assert_int_equal(len, dl);
@@ -325,13 +335,15 @@ test_der_and_keyid(void **state)
 	/* RFC 7296 3.7: SHA-1 of the SubjectPublicKeyInfo, checked against
 	 * the openssl command line */
 	assert_int_equal(ike_ca_keyid(ca1, id), 0);
-	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -noout -pubkey | openssl pkey -pubin "
-	    "-outform DER | sha1sum", path("ca1.pem"));
+	snprintf(cmd, sizeof(cmd),
+	    "openssl x509 -in '%s' -noout -pubkey | openssl pkey -pubin "
+	    "-outform DER | sha1sum",
+	    path("ca1.pem"));
 	assert_non_null(p = popen(cmd, "r"));
 	assert_non_null(fgets(out, sizeof(out), p));
 	pclose(p);
 	for (int i = 0; i < 20; i++) {
-		char	 h[3];
+		char h[3];
 
 		snprintf(h, sizeof(h), "%02x", id[i]);
 		assert_memory_equal(h, out + 2 * i, 2);
@@ -342,7 +354,7 @@ test_der_and_keyid(void **state)
 	memcpy(req + 20, id, 20);
 	assert_true(ike_certreq_has(wire_rd_init(req, 40), id));
 	assert_false(ike_certreq_has(wire_rd_init(req, 40), other));
-	assert_false(ike_certreq_has(wire_rd_init(req, 39), id));	/* no partial hash */
+	assert_false(ike_certreq_has(wire_rd_init(req, 39), id)); /* no partial hash */
 	assert_false(ike_certreq_has(wire_rd_init(req, 0), id));
 }
 

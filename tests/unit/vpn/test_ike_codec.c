@@ -14,30 +14,28 @@
 #include "tests/unit/include/test_hex.h"
 #include "vpn/ike_codec.h"
 
-#define HDR_INIT(next, len) \
-	"0102030405060708 0000000000000000" next "20 22 08 00000000" len
+#define HDR_INIT(next, len) "0102030405060708 0000000000000000" next "20 22 08 00000000" len
 
 /* A hand-assembled IKE_SA_INIT request (RFC 7296 1.2): SA with one IKE
  * proposal (AES-GCM-16/256, PRF-HMAC-SHA2-512, DH 19 and 31), KE group 19,
  * a 16-byte nonce. Built independently of the encoder. */
-static const char *init_hex =
-    HDR_INIT("21", "000000a8")
-    "22 00 0030"					/* SA */
-    "00 00 002c 01 01 00 04"				/* proposal 1, IKE */
-    "03 00 000c 01 00 0014 800e0100"			/* ENCR 20, 256 */
-    "03 00 0008 02 00 0007"				/* PRF 7 */
-    "03 00 0008 04 00 0013"				/* DH 19 */
-    "00 00 0008 04 00 001f"				/* DH 31 */
-    "28 00 0048 0013 0000"				/* KE */
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-    "00 00 0014 11111111111111111111111111111111";	/* Nonce */
+static const char *init_hex = HDR_INIT("21",
+    "000000a8") "22 00 0030"			 /* SA */
+		"00 00 002c 01 01 00 04"	 /* proposal 1, IKE */
+		"03 00 000c 01 00 0014 800e0100" /* ENCR 20, 256 */
+		"03 00 0008 02 00 0007"		 /* PRF 7 */
+		"03 00 0008 04 00 0013"		 /* DH 19 */
+		"00 00 0008 04 00 001f"		 /* DH 31 */
+		"28 00 0048 0013 0000"		 /* KE */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"00 00 0014 11111111111111111111111111111111"; /* Nonce */
 
 /* Copy into a heap buffer of exactly n bytes, so ASan sees overreads. */
 static uint8_t *
 dup_exact(const uint8_t *p, size_t n)
 {
-	uint8_t	*b = malloc(n ? n : 1);
+	uint8_t *b = malloc(n ? n : 1);
 
 	assert_non_null(b);
 	if (n)
@@ -48,8 +46,8 @@ dup_exact(const uint8_t *p, size_t n)
 static enum ike_err
 decode_exact(const uint8_t *p, size_t n, struct ike_msg *m)
 {
-	uint8_t		*b = dup_exact(p, n);
-	enum ike_err	 err = ike_msg_decode(wire_rd_init(b, n), m);
+	uint8_t	    *b = dup_exact(p, n);
+	enum ike_err err = ike_msg_decode(wire_rd_init(b, n), m);
 
 	/* views point into b: callers only look at scalar fields after this */
 	free(b);
@@ -73,8 +71,8 @@ set_len32(uint8_t *msg, size_t n)
 static void
 check_truncations(const uint8_t *msg, size_t len)
 {
-	struct ike_msg	*m = malloc(sizeof(*m));
-	uint8_t		*b;
+	struct ike_msg *m = malloc(sizeof(*m));
+	uint8_t	       *b;
 
 	assert_non_null(m);
 	for (size_t k = 0; k < len; k++) {
@@ -93,9 +91,9 @@ check_truncations(const uint8_t *msg, size_t len)
 static void
 test_hex_vector(void **state)
 {
-	uint8_t		 buf[512];
-	size_t		 n = hex2bin(init_hex, buf, sizeof(buf));
-	struct ike_msg	*m = malloc(sizeof(*m));
+	uint8_t		buf[512];
+	size_t		n = hex2bin(init_hex, buf, sizeof(buf));
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	assert_int_equal(n, 168);
@@ -133,27 +131,34 @@ test_hex_vector(void **state)
 static size_t
 build_init(uint8_t *buf, size_t cap, struct ike_sa_pl *sa)
 {
-	struct wire_wr	 w = wire_wr_init(buf, cap);
-	struct ike_enc	 e;
-	struct ike_hdr	 h = { .ispi = 0x1122334455667788ULL, .exchange = IKE_SA_INIT,
-	    .flags = IKE_FLAG_INITIATOR };
-	uint8_t		 ke[32], nonce[32], natd[20], vid[16];
-	uint8_t		 sighash[] = { 0, 2, 0, 3, 0, 4 };
-	uint8_t		 careq[40];
+	struct wire_wr w = wire_wr_init(buf, cap);
+	struct ike_enc e;
+	struct ike_hdr h = { .ispi = 0x1122334455667788ULL,
+		.exchange = IKE_SA_INIT,
+		.flags = IKE_FLAG_INITIATOR };
+	uint8_t	       ke[32], nonce[32], natd[20], vid[16];
+	uint8_t	       sighash[] = { 0, 2, 0, 3, 0, 4 };
+	uint8_t	       careq[40];
 
 	memset(sa, 0, sizeof(*sa));
 	sa->nprop = 2;
-	sa->prop[0] = (struct ike_prop_pl){ .num = 1, .proto = IPSEC_PROTO_IKE,
-	    .first = 0, .nxf = 5 };
-	sa->xf[0] = (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_GCM_16, .keylen = 256 };
-	sa->xf[1] = (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_GCM_16, .keylen = 128 };
+	sa->prop[0] =
+	    (struct ike_prop_pl){ .num = 1, .proto = IPSEC_PROTO_IKE, .first = 0, .nxf = 5 };
+	sa->xf[0] = (struct ike_xform_pl){ .type = IKE_XF_ENCR,
+		.id = IKE_ENCR_AES_GCM_16,
+		.keylen = 256 };
+	sa->xf[1] = (struct ike_xform_pl){ .type = IKE_XF_ENCR,
+		.id = IKE_ENCR_AES_GCM_16,
+		.keylen = 128 };
 	sa->xf[2] = (struct ike_xform_pl){ .type = IKE_XF_PRF, .id = IKE_PRF_HMAC_SHA2_384 };
 	sa->xf[3] = (struct ike_xform_pl){ .type = IKE_XF_DH, .id = IKE_DH_ECP384 };
 	sa->xf[4] = (struct ike_xform_pl){ .type = IKE_XF_DH, .id = IKE_DH_CURVE25519 };
-	sa->prop[1] = (struct ike_prop_pl){ .num = 2, .proto = IPSEC_PROTO_IKE,
-	    .first = 5, .nxf = 4 };
-	sa->xf[5] = (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_CBC, .keylen = 128 };
-	sa->xf[6] = (struct ike_xform_pl){ .type = IKE_XF_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128 };
+	sa->prop[1] =
+	    (struct ike_prop_pl){ .num = 2, .proto = IPSEC_PROTO_IKE, .first = 5, .nxf = 4 };
+	sa->xf[5] =
+	    (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_CBC, .keylen = 128 };
+	sa->xf[6] =
+	    (struct ike_xform_pl){ .type = IKE_XF_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128 };
 	sa->xf[7] = (struct ike_xform_pl){ .type = IKE_XF_PRF, .id = IKE_PRF_HMAC_SHA2_256 };
 	sa->xf[8] = (struct ike_xform_pl){ .type = IKE_XF_DH, .id = IKE_DH_MODP2048 };
 	sa->nxf = 9;
@@ -170,7 +175,8 @@ build_init(uint8_t *buf, size_t cap, struct ike_sa_pl *sa)
 	ike_enc_notify(&e, 0, IKE_N_NAT_DETECTION_SOURCE_IP, NULL, 0, natd, sizeof(natd));
 	ike_enc_notify(&e, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, NULL, 0, natd, sizeof(natd));
 	ike_enc_notify(&e, 0, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0);
-	ike_enc_notify(&e, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, NULL, 0, sighash, sizeof(sighash));
+	ike_enc_notify(&e, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, NULL, 0, sighash,
+	    sizeof(sighash));
 	ike_enc_certreq(&e, IKE_CERT_X509_SIGNATURE, careq, sizeof(careq));
 	ike_enc_vendor(&e, vid, sizeof(vid));
 	assert_int_equal(ike_enc_end(&e), 0);
@@ -201,16 +207,16 @@ assert_sa_equal(const struct ike_sa_pl *a, const struct ike_sa_pl *b)
 static void
 test_init_roundtrip(void **state)
 {
-	uint8_t			 buf[1024];
-	struct ike_sa_pl	*sa = malloc(sizeof(*sa));
-	struct ike_msg		*m = malloc(sizeof(*m));
+	uint8_t			    buf[1024];
+	struct ike_sa_pl	   *sa = malloc(sizeof(*sa));
+	struct ike_msg		   *m = malloc(sizeof(*m));
 	const struct ike_notify_pl *n;
-	size_t			 len;
+	size_t			    len;
 
 	assert_non_null(sa);
 	assert_non_null(m);
 	len = build_init(buf, sizeof(buf), sa);
-	assert_int_equal(buf[16], IKE_PL_SA);	/* header's next payload */
+	assert_int_equal(buf[16], IKE_PL_SA); /* header's next payload */
 	assert_int_equal(buf[17], IKE_VERSION_2);
 	assert_int_equal(ike_msg_decode(wire_rd_init(buf, len), m), IKE_OK);
 	assert_int_equal(m->hdr.length, len);
@@ -242,23 +248,31 @@ test_init_roundtrip(void **state)
 static size_t
 build_auth_inner(uint8_t *buf, size_t cap, uint8_t *first)
 {
-	struct wire_wr		 w = wire_wr_init(buf, cap);
-	struct ike_enc		 e;
-	struct ike_hdr		 h = { .ispi = 1, .rspi = 2, .exchange = IKE_AUTH,
-	    .flags = IKE_FLAG_INITIATOR, .msgid = 1 };
-	struct ike_sa_pl	*sa = calloc(1, sizeof(*sa));
-	struct ike_ts		 ts[2];
-	uint8_t			 cert[300], auth[64];
-	uint32_t		 spi = 0xc0ffee01;
-	size_t			 n;
+	struct wire_wr	  w = wire_wr_init(buf, cap);
+	struct ike_enc	  e;
+	struct ike_hdr	  h = { .ispi = 1,
+		   .rspi = 2,
+		   .exchange = IKE_AUTH,
+		   .flags = IKE_FLAG_INITIATOR,
+		   .msgid = 1 };
+	struct ike_sa_pl *sa = calloc(1, sizeof(*sa));
+	struct ike_ts	  ts[2];
+	uint8_t		  cert[300], auth[64];
+	uint32_t	  spi = 0xc0ffee01;
+	size_t		  n;
 
 	assert_non_null(sa);
 	memset(cert, 0x30, sizeof(cert));
 	memset(auth, 0x41, sizeof(auth));
 	sa->nprop = 1;
-	sa->prop[0] = (struct ike_prop_pl){ .num = 1, .proto = IPSEC_PROTO_ESP,
-	    .spi_size = 4, .spi = 0xdeadbeef, .nxf = 2 };
-	sa->xf[0] = (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_GCM_16, .keylen = 256 };
+	sa->prop[0] = (struct ike_prop_pl){ .num = 1,
+		.proto = IPSEC_PROTO_ESP,
+		.spi_size = 4,
+		.spi = 0xdeadbeef,
+		.nxf = 2 };
+	sa->xf[0] = (struct ike_xform_pl){ .type = IKE_XF_ENCR,
+		.id = IKE_ENCR_AES_GCM_16,
+		.keylen = 256 };
 	sa->xf[1] = (struct ike_xform_pl){ .type = IKE_XF_ESN, .id = IKE_ESN_NO };
 	sa->nxf = 2;
 	memset(ts, 0, sizeof(ts));
@@ -268,7 +282,7 @@ build_auth_inner(uint8_t *buf, size_t cap, uint8_t *first)
 	memcpy(ts[0].end, "\x0a\x00\xff\xff", 4);
 	ts[1].type = IKE_TS_IPV6_ADDR_RANGE;
 	ts[1].ipproto = 6;
-	ts[1].sport = 65535;		/* OPAQUE */
+	ts[1].sport = 65535; /* OPAQUE */
 	ts[1].eport = 0;
 	memset(ts[1].end, 0xff, 16);
 
@@ -295,9 +309,9 @@ build_auth_inner(uint8_t *buf, size_t cap, uint8_t *first)
 static void
 test_inner_roundtrip(void **state)
 {
-	uint8_t		 buf[2048], first, *b;
-	struct ike_msg	*m = malloc(sizeof(*m));
-	size_t		 n = build_auth_inner(buf, sizeof(buf), &first);
+	uint8_t		buf[2048], first, *b;
+	struct ike_msg *m = malloc(sizeof(*m));
+	size_t		n = build_auth_inner(buf, sizeof(buf), &first);
 
 	assert_non_null(m);
 	assert_int_equal(first, IKE_PL_IDI);
@@ -348,11 +362,11 @@ test_inner_roundtrip(void **state)
 static void
 test_sa_truncations(void **state)
 {
-	uint8_t			 buf[1024];
-	struct ike_sa_pl	*sa = malloc(sizeof(*sa)), *d = malloc(sizeof(*d));
-	size_t			 len;
-	uint16_t		 salen;
-	uint8_t			*b;
+	uint8_t		  buf[1024];
+	struct ike_sa_pl *sa = malloc(sizeof(*sa)), *d = malloc(sizeof(*d));
+	size_t		  len;
+	uint16_t	  salen;
+	uint8_t		 *b;
 
 	assert_non_null(sa);
 	assert_non_null(d);
@@ -377,20 +391,20 @@ test_sa_truncations(void **state)
 static void
 test_header(void **state)
 {
-	uint8_t		 buf[512];
-	size_t		 n = hex2bin(init_hex, buf, sizeof(buf));
-	struct ike_msg	*m = malloc(sizeof(*m));
+	uint8_t		buf[512];
+	size_t		n = hex2bin(init_hex, buf, sizeof(buf));
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
-	buf[17] = 0x21;		/* minor version 1: ignored (RFC 7296 2.5) */
+	buf[17] = 0x21; /* minor version 1: ignored (RFC 7296 2.5) */
 	assert_int_equal(decode_exact(buf, n, m), IKE_OK);
-	buf[17] = 0x30;		/* IKEv3 */
+	buf[17] = 0x30; /* IKEv3 */
 	assert_int_equal(decode_exact(buf, n, m), IKE_ERR_MAJOR_VERSION);
-	assert_int_equal(m->hdr.exchange, IKE_SA_INIT);	/* enough to answer */
-	buf[17] = 0x10;		/* IKEv1 */
+	assert_int_equal(m->hdr.exchange, IKE_SA_INIT); /* enough to answer */
+	buf[17] = 0x10;					/* IKEv1 */
 	assert_int_equal(decode_exact(buf, n, m), IKE_ERR_MAJOR_VERSION);
 	buf[17] = 0x20;
-	buf[19] = 0xff;		/* reserved flag bits are ignored */
+	buf[19] = 0xff; /* reserved flag bits are ignored */
 	assert_int_equal(decode_exact(buf, n, m), IKE_OK);
 	buf[19] = IKE_FLAG_INITIATOR;
 	set_len32(buf, n + 1);
@@ -398,7 +412,7 @@ test_header(void **state)
 	set_len32(buf, n - 1);
 	assert_int_equal(decode_exact(buf, n, m), IKE_ERR_DROP);
 	set_len32(buf, n);
-	memset(buf, 0, 8);	/* initiator SPI zero */
+	memset(buf, 0, 8); /* initiator SPI zero */
 	assert_int_equal(decode_exact(buf, n, m), IKE_ERR_DROP);
 	free(m);
 }
@@ -408,8 +422,8 @@ test_header(void **state)
 static enum ike_err
 decode_chain(const char *first_hex, const char *chain_hex, struct ike_msg *m)
 {
-	uint8_t		 buf[2048];
-	size_t		 n;
+	uint8_t buf[2048];
+	size_t	n;
 
 	n = hex2bin("0102030405060708 0000000000000000", buf, sizeof(buf));
 	n += hex2bin(first_hex, buf + n, sizeof(buf) - n);
@@ -419,7 +433,7 @@ decode_chain(const char *first_hex, const char *chain_hex, struct ike_msg *m)
 	return decode_exact(buf, n, m);
 }
 
-#define NONCE16	"00 00 0014 00112233445566778899aabbccddeeff"
+#define NONCE16 "00 00 0014 00112233445566778899aabbccddeeff"
 
 /* clang-format off */
 static const struct {
@@ -495,18 +509,22 @@ static const struct {
 static void
 test_chain_vectors(void **state)
 {
-	struct ike_msg	*m = malloc(sizeof(*m));
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	for (size_t i = 0; i < sizeof(chain_vec) / sizeof(chain_vec[0]); i++) {
-		enum ike_err	 got = decode_chain(chain_vec[i].first, chain_vec[i].chain, m);
+		enum ike_err got = decode_chain(chain_vec[i].first, chain_vec[i].chain, m);
 
 		if (got != chain_vec[i].want)
-			fail_msg("%s: got %d want %d", chain_vec[i].name, got, chain_vec[i].want);
+			fail_msg("%s: got %d want %d", chain_vec[i].name, got,
+			    chain_vec[i].want);
 	}
 	/* the critical unknown payload's type is reported for the notify */
-	assert_int_equal(decode_chain("28", "63 00 0014 00112233445566778899aabbccddeeff"
-	    "00 80 0006 abcd", m), IKE_ERR_UNSUPPORTED_CRITICAL);
+	assert_int_equal(decode_chain("28",
+			     "63 00 0014 00112233445566778899aabbccddeeff"
+			     "00 80 0006 abcd",
+			     m),
+	    IKE_ERR_UNSUPPORTED_CRITICAL);
 	assert_int_equal(m->err_payload, 0x63);
 	/* an SKF other than the first names no inner payload */
 	assert_int_equal(decode_chain("35", "28 00 000c 0002 0002 aabbccdd", m), IKE_OK);
@@ -520,8 +538,11 @@ test_chain_vectors(void **state)
 	assert_int_equal(wire_left(&m->sk.body), 4);
 	assert_int_equal(m->sk.frag_num, 1);
 	/* TS unknown type counted, not stored */
-	assert_int_equal(decode_chain("2c", "00 00 0020 02 000000 09 00 0008 00000000"
-	    "07 00 0010 0000 ffff 0a000000 0a0000ff", m), IKE_OK);
+	assert_int_equal(decode_chain("2c",
+			     "00 00 0020 02 000000 09 00 0008 00000000"
+			     "07 00 0010 0000 ffff 0a000000 0a0000ff",
+			     m),
+	    IKE_OK);
 	assert_int_equal(m->tsi.n, 1);
 	assert_int_equal(m->tsi.skipped, 1);
 	free(m);
@@ -531,14 +552,15 @@ test_chain_vectors(void **state)
 static void
 test_inner_rules(void **state)
 {
-	uint8_t		 buf[64];
-	struct ike_msg	*m = malloc(sizeof(*m));
-	size_t		 n;
+	uint8_t		buf[64];
+	struct ike_msg *m = malloc(sizeof(*m));
+	size_t		n;
 
 	assert_non_null(m);
 	n = hex2bin("00 00 0008 aabbccdd", buf, sizeof(buf));
 	memset(m, 0, sizeof(*m));
-	assert_int_equal(ike_msg_decode_inner(m, IKE_PL_SK, wire_rd_init(buf, n)), IKE_ERR_SYNTAX);
+	assert_int_equal(ike_msg_decode_inner(m, IKE_PL_SK, wire_rd_init(buf, n)),
+	    IKE_ERR_SYNTAX);
 	memset(m, 0, sizeof(*m));
 	assert_int_equal(ike_msg_decode_inner(m, IKE_PL_VENDOR, wire_rd_init(buf, n)), IKE_OK);
 	/* an inner payload of a kind the outer chain already had counts */
@@ -554,7 +576,7 @@ test_inner_rules(void **state)
 static void
 notify_chain(char *out, size_t cap, int k)
 {
-	size_t	 off = 0;
+	size_t off = 0;
 
 	out[0] = '\0';
 	for (int i = 0; i < k; i++)
@@ -566,8 +588,8 @@ notify_chain(char *out, size_t cap, int k)
 static void
 test_limits(void **state)
 {
-	char		 chain[4096];
-	struct ike_msg	*m = malloc(sizeof(*m));
+	char		chain[4096];
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	notify_chain(chain, sizeof(chain), IKE_MAX_NOTIFY);
@@ -627,13 +649,13 @@ static const struct {
 static void
 test_sa_vectors(void **state)
 {
-	struct ike_sa_pl	*sa = malloc(sizeof(*sa));
-	uint8_t			 buf[256], *b;
+	struct ike_sa_pl *sa = malloc(sizeof(*sa));
+	uint8_t		  buf[256], *b;
 
 	assert_non_null(sa);
 	for (size_t i = 0; i < sizeof(sa_vec) / sizeof(sa_vec[0]); i++) {
-		size_t		 n = hex2bin(sa_vec[i].hex, buf, sizeof(buf));
-		enum ike_err	 got;
+		size_t	     n = hex2bin(sa_vec[i].hex, buf, sizeof(buf));
+		enum ike_err got;
 
 		b = dup_exact(buf, n);
 		got = ike_sa_decode(wire_rd_init(b, n), sa);
@@ -642,12 +664,14 @@ test_sa_vectors(void **state)
 			fail_msg("%s: got %d want %d", sa_vec[i].name, got, sa_vec[i].want);
 	}
 	{
-		size_t	 n = hex2bin("00 00 0017 01 01 00 01 00 00 000f 01 00 000c 0001 0003 aabbcc",
-		    buf, sizeof(buf));
+		size_t n =
+		    hex2bin("00 00 0017 01 01 00 01 00 00 000f 01 00 000c 0001 0003 aabbcc",
+			buf, sizeof(buf));
 
 		assert_int_equal(ike_sa_decode(wire_rd_init(buf, n), sa), IKE_OK);
 		assert_true(sa->xf[0].unknown_attr);
-		n = hex2bin("00 00 0014 01 03 04 01 11223344 00 00 0008 01 00 000c", buf, sizeof(buf));
+		n = hex2bin("00 00 0014 01 03 04 01 11223344 00 00 0008 01 00 000c", buf,
+		    sizeof(buf));
 		assert_int_equal(ike_sa_decode(wire_rd_init(buf, n), sa), IKE_OK);
 		assert_true(sa->prop[0].spi == 0x11223344);
 		assert_false(sa->xf[0].unknown_attr);
@@ -659,25 +683,29 @@ test_sa_vectors(void **state)
 static void
 test_sa_limits(void **state)
 {
-	struct ike_sa_pl	*sa = calloc(1, sizeof(*sa)), *d = malloc(sizeof(*d));
-	uint8_t			 buf[4096];
-	struct wire_wr		 w = wire_wr_init(buf, sizeof(buf));
-	struct ike_enc		 e;
-	struct ike_hdr		 h = { .ispi = 9, .exchange = IKE_SA_INIT };
+	struct ike_sa_pl *sa = calloc(1, sizeof(*sa)), *d = malloc(sizeof(*d));
+	uint8_t		  buf[4096];
+	struct wire_wr	  w = wire_wr_init(buf, sizeof(buf));
+	struct ike_enc	  e;
+	struct ike_hdr	  h = { .ispi = 9, .exchange = IKE_SA_INIT };
 
 	assert_non_null(sa);
 	assert_non_null(d);
 	sa->nprop = IKE_MAX_PROPOSALS;
 	for (unsigned i = 0; i < IKE_MAX_PROPOSALS; i++) {
 		sa->prop[i] = (struct ike_prop_pl){ .num = (uint8_t)(i + 1),
-		    .proto = IPSEC_PROTO_IKE, .first = (uint16_t)i, .nxf = 1 };
-		sa->xf[i] = (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = 12, .keylen = 128 };
+			.proto = IPSEC_PROTO_IKE,
+			.first = (uint16_t)i,
+			.nxf = 1 };
+		sa->xf[i] =
+		    (struct ike_xform_pl){ .type = IKE_XF_ENCR, .id = 12, .keylen = 128 };
 	}
 	sa->nxf = IKE_MAX_PROPOSALS;
 	ike_enc_init(&e, &w, &h);
 	ike_enc_sa(&e, sa);
 	assert_int_equal(ike_enc_end(&e), 0);
-	assert_int_equal(ike_sa_decode(wire_rd_init(buf + 32, wire_wr_len(&w) - 32), d), IKE_OK);
+	assert_int_equal(ike_sa_decode(wire_rd_init(buf + 32, wire_wr_len(&w) - 32), d),
+	    IKE_OK);
 	assert_sa_equal(d, sa);
 	/* the encoder refuses more than the decoder takes */
 	sa->nprop = IKE_MAX_PROPOSALS + 1;
@@ -694,10 +722,10 @@ test_sa_limits(void **state)
 static void
 test_encoder_edges(void **state)
 {
-	uint8_t		 buf[256], nonce[16] = { 0 };
-	struct wire_wr	 w;
-	struct ike_enc	 e;
-	struct ike_hdr	 h = { .ispi = 1, .exchange = IKE_INFORMATIONAL };
+	uint8_t	       buf[256], nonce[16] = { 0 };
+	struct wire_wr w;
+	struct ike_enc e;
+	struct ike_hdr h = { .ispi = 1, .exchange = IKE_INFORMATIONAL };
 
 	/* overflow is reported once, at the end */
 	w = wire_wr_init(buf, 40);
@@ -739,7 +767,7 @@ test_encoder_edges(void **state)
 	assert_int_equal(buf[IKE_HDR_LEN + 1], IKE_PL_FLAG_CRITICAL);
 	/* TS of an unknown type cannot be written */
 	{
-		struct ike_ts	 ts = { .type = 9 };
+		struct ike_ts ts = { .type = 9 };
 
 		w = wire_wr_init(buf, sizeof(buf));
 		ike_enc_init(&e, &w, &h);
@@ -753,11 +781,11 @@ test_encoder_edges(void **state)
 static void
 test_sk_layout(void **state)
 {
-	uint8_t		 buf[256], nonce[16];
-	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-	struct ike_enc	 e;
-	struct ike_hdr	 h = { .ispi = 1, .rspi = 2, .exchange = IKE_INFORMATIONAL };
-	struct ike_msg	*m = malloc(sizeof(*m));
+	uint8_t		buf[256], nonce[16];
+	struct wire_wr	w = wire_wr_init(buf, sizeof(buf));
+	struct ike_enc	e;
+	struct ike_hdr	h = { .ispi = 1, .rspi = 2, .exchange = IKE_INFORMATIONAL };
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	memset(nonce, 1, sizeof(nonce));
@@ -775,7 +803,7 @@ test_sk_layout(void **state)
 	assert_int_equal(m->sk.first, IKE_PL_NONCE);
 	assert_int_equal(wire_left(&m->sk.body), 8 + 20 + 8);
 	{
-		struct wire_rd	 inner = m->sk.body;
+		struct wire_rd inner = m->sk.body;
 
 		assert_true(wire_skip(&inner, 8));
 		assert_int_equal(ike_msg_decode_inner(m, m->sk.first, inner), IKE_OK);

@@ -82,58 +82,66 @@ static const struct {
 /* clang-format on */
 
 /* RFC 7748 6.1 (X25519: scalars and u-coordinates little-endian). */
-static const char *x25519_a = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
-static const char *x25519_ga = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
-static const char *x25519_b = "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
-static const char *x25519_gb = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
-static const char *x25519_k = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+static const char *x25519_a =
+    "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+static const char *x25519_ga =
+    "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+static const char *x25519_b =
+    "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+static const char *x25519_gb =
+    "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+static const char *x25519_k =
+    "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 
 /* RFC 5114 appendix A.3, the 2048-bit MODP group with 256-bit subgroup
  * (IKE group 24): xA, yA, xB, yB, ZZ. */
-static const char *g24_xa =
-    "0881382cdb87660c6dc13e614938d5b9c8b2f248581cc5e31b35454397fce50e";
-static const char *g24_ya =
-    "2e9380c8323af97545bc4941deb0ec3742c62fe0ece824a6abdbe66c59bee024"
-    "2911bfb967235ceba35ae13e4ec752be630b92dc4bde2847a9c62cb815274542"
-    "1fb7eb60a63c0fe9159fcce726ce7cd8523d7450667ef840e4919121eb5f01c8"
-    "c9b0d3d648a93bfb75689e8244ac134af544711ce79a02dcc34226684780dddc"
-    "b498594106c37f5bc79856487af5ab022a2e5e42f09897c1a85a11ea0212af04"
-    "d9b4cebc937c3c1a3e15a8a0342e337615c84e7fe3b8b9b87fb1e73a15af12a3"
-    "0d746e06dfc34f290d797ce51aa13aa785bf6658aff5e4b093003cbeaf665b3c"
-    "2e113a3a4e905269341dc0711426685f4ef37e868a8126ff3f2279b57ca67e29";
-static const char *g24_xb =
-    "7d62a7e3ef36de617b13d1afb82c780d83a23bd4ee6705645121f371f546a53d";
-static const char *g24_yb =
-    "575f0351bd2b1b817448bdf87a6c362c1e289d3903a30b9832c5741fa250363e"
-    "7acbc7f77f3dacbc1f131add8e03367eff8fbbb3e1c5784424809b25afe4d226"
-    "2a1a6fd2fab64105ca30a674e07f7809852088632fc049233791ad4edd083a97"
-    "8b883ee618bc5e0dd047415f2d95e683cf14826b5fbe10d3ce41c6c120c78ab2"
-    "0008c698bf7f0bcab9d7f407bed0f43afb2970f57f8d12043963e66ddd320d59"
-    "9ad9936c8f44137c08b180ec5e985cebe186f3d549677e80607331ee17af3380"
-    "a725b0782317d7dd43f59d7af9568a9bb63a84d365f92244ed120988219302f4"
-    "2924c7ca90b89d24f71b0ab697823d7deb1aff5b0e8e4a45d49f7f53757e1913";
-static const char *g24_zz =
-    "86c70bf8d0bb81bb01078a17219cb7d27203db2a19c877f1d1f19fd7d77ef225"
-    "46a68f005ad52dc84553b78fc60330be51ea7c0672cac1515e4b35c047b9a551"
-    "b88f39dc26da14a09ef74774d47c762dd177f9ed5bc2f11e52c879bd95098504"
-    "cd9eecd8a8f9b3efbd1f008ac5853097d9d1837f2b18f77cd7be01af80a7c7b5"
-    "ea3ca54cc02d0c116fee3f95bb87399385875d7e86747e676e728938acbff709"
-    "8e05be4dcfb24052b83aeffb14783f029adbde7f53fae92084224090e007cee9"
-    "4d4bf2bace9ffd4b57d2af7c724d0caa19bf0501f6f17b4aa10f425e3ea76080"
-    "b4b9d6b3cefea115b2ceb8789bb8a3b0ea87febe63b6c8f846ec6db0c26c5d7c";
+static const char *g24_xa = "0881382cdb87660c6dc13e614938d5b9c8b2f248581cc5e31b35454397fce50e";
+static const char *g24_ya = "2e9380c8323af97545bc4941deb0ec3742c62fe0ece824a6abdbe66c59bee024"
+			    "2911bfb967235ceba35ae13e4ec752be630b92dc4bde2847a9c62cb815274542"
+			    "1fb7eb60a63c0fe9159fcce726ce7cd8523d7450667ef840e4919121eb5f01c8"
+			    "c9b0d3d648a93bfb75689e8244ac134af544711ce79a02dcc34226684780dddc"
+			    "b498594106c37f5bc79856487af5ab022a2e5e42f09897c1a85a11ea0212af04"
+			    "d9b4cebc937c3c1a3e15a8a0342e337615c84e7fe3b8b9b87fb1e73a15af12a3"
+			    "0d746e06dfc34f290d797ce51aa13aa785bf6658aff5e4b093003cbeaf665b3c"
+			    "2e113a3a4e905269341dc0711426685f4ef37e868a8126ff3f2279b57ca67e29";
+static const char *g24_xb = "7d62a7e3ef36de617b13d1afb82c780d83a23bd4ee6705645121f371f546a53d";
+static const char *g24_yb = "575f0351bd2b1b817448bdf87a6c362c1e289d3903a30b9832c5741fa250363e"
+			    "7acbc7f77f3dacbc1f131add8e03367eff8fbbb3e1c5784424809b25afe4d226"
+			    "2a1a6fd2fab64105ca30a674e07f7809852088632fc049233791ad4edd083a97"
+			    "8b883ee618bc5e0dd047415f2d95e683cf14826b5fbe10d3ce41c6c120c78ab2"
+			    "0008c698bf7f0bcab9d7f407bed0f43afb2970f57f8d12043963e66ddd320d59"
+			    "9ad9936c8f44137c08b180ec5e985cebe186f3d549677e80607331ee17af3380"
+			    "a725b0782317d7dd43f59d7af9568a9bb63a84d365f92244ed120988219302f4"
+			    "2924c7ca90b89d24f71b0ab697823d7deb1aff5b0e8e4a45d49f7f53757e1913";
+static const char *g24_zz = "86c70bf8d0bb81bb01078a17219cb7d27203db2a19c877f1d1f19fd7d77ef225"
+			    "46a68f005ad52dc84553b78fc60330be51ea7c0672cac1515e4b35c047b9a551"
+			    "b88f39dc26da14a09ef74774d47c762dd177f9ed5bc2f11e52c879bd95098504"
+			    "cd9eecd8a8f9b3efbd1f008ac5853097d9d1837f2b18f77cd7be01af80a7c7b5"
+			    "ea3ca54cc02d0c116fee3f95bb87399385875d7e86747e676e728938acbff709"
+			    "8e05be4dcfb24052b83aeffb14783f029adbde7f53fae92084224090e007cee9"
+			    "4d4bf2bace9ffd4b57d2af7c724d0caa19bf0501f6f17b4aa10f425e3ea76080"
+			    "b4b9d6b3cefea115b2ceb8789bb8a3b0ea87febe63b6c8f846ec6db0c26c5d7c";
 
 static const uint16_t all_groups[] = {
-	IKE_DH_MODP768, IKE_DH_MODP1024, IKE_DH_MODP1536, IKE_DH_MODP2048, IKE_DH_MODP3072,
-	IKE_DH_MODP4096, IKE_DH_MODP2048_256, IKE_DH_ECP256, IKE_DH_ECP384, IKE_DH_ECP521,
+	IKE_DH_MODP768,
+	IKE_DH_MODP1024,
+	IKE_DH_MODP1536,
+	IKE_DH_MODP2048,
+	IKE_DH_MODP3072,
+	IKE_DH_MODP4096,
+	IKE_DH_MODP2048_256,
+	IKE_DH_ECP256,
+	IKE_DH_ECP384,
+	IKE_DH_ECP521,
 	IKE_DH_CURVE25519,
 };
 
 static struct ike_dh *
 dh_from_hex(uint16_t group, const char *priv_hex)
 {
-	uint8_t		 priv[80];
-	size_t		 n = hex2bin(priv_hex, priv, sizeof(priv));
-	struct ike_dh	*dh = NULL;
+	uint8_t	       priv[80];
+	size_t	       n = hex2bin(priv_hex, priv, sizeof(priv));
+	struct ike_dh *dh = NULL;
 
 	assert_int_equal(ike_dh_new_from_private(group, priv, n, &dh), 0);
 	return dh;
@@ -142,8 +150,8 @@ dh_from_hex(uint16_t group, const char *priv_hex)
 static void
 assert_public(const struct ike_dh *dh, const char *want_hex)
 {
-	uint8_t	 want[600], got[600];
-	size_t	 wl = hex2bin(want_hex, want, sizeof(want)), gl = 0;
+	uint8_t want[600], got[600];
+	size_t	wl = hex2bin(want_hex, want, sizeof(want)), gl = 0;
 
 	assert_int_equal(ike_dh_public(dh, got, sizeof(got), &gl), 0);
 	assert_int_equal(gl, wl);
@@ -153,10 +161,10 @@ assert_public(const struct ike_dh *dh, const char *want_hex)
 static void
 assert_shared(struct ike_dh *dh, const char *peer_hex, const char *want_hex)
 {
-	uint8_t		 peer[600], want[600];
-	size_t		 pl = hex2bin(peer_hex, peer, sizeof(peer));
-	size_t		 wl = hex2bin(want_hex, want, sizeof(want));
-	struct secret	 z;
+	uint8_t	      peer[600], want[600];
+	size_t	      pl = hex2bin(peer_hex, peer, sizeof(peer));
+	size_t	      wl = hex2bin(want_hex, want, sizeof(want));
+	struct secret z;
 
 	assert_int_equal(ike_dh_derive(dh, peer, pl, &z), 0);
 	assert_int_equal(secret_len(&z), wl);
@@ -168,13 +176,13 @@ static void
 test_rfc5903(void **state)
 {
 	for (size_t v = 0; v < sizeof(rfc5903) / sizeof(rfc5903[0]); v++) {
-		struct ike_dh	*i = dh_from_hex(rfc5903[v].group, rfc5903[v].i);
-		struct ike_dh	*r = dh_from_hex(rfc5903[v].group, rfc5903[v].r);
-		uint8_t		 pub[200], buf[300], want[300];
-		size_t		 pl, wl;
-		struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
-		struct ike_enc	 e;
-		struct ike_hdr	 h = { .ispi = 1, .exchange = IKE_SA_INIT };
+		struct ike_dh *i = dh_from_hex(rfc5903[v].group, rfc5903[v].i);
+		struct ike_dh *r = dh_from_hex(rfc5903[v].group, rfc5903[v].r);
+		uint8_t	       pub[200], buf[300], want[300];
+		size_t	       pl, wl;
+		struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+		struct ike_enc e;
+		struct ike_hdr h = { .ispi = 1, .exchange = IKE_SA_INIT };
 
 		assert_int_equal(ike_dh_group(i), rfc5903[v].group);
 		assert_public(i, rfc5903[v].gi);
@@ -197,8 +205,8 @@ test_rfc5903(void **state)
 static void
 test_rfc7748(void **state)
 {
-	struct ike_dh	*a = dh_from_hex(IKE_DH_CURVE25519, x25519_a);
-	struct ike_dh	*b = dh_from_hex(IKE_DH_CURVE25519, x25519_b);
+	struct ike_dh *a = dh_from_hex(IKE_DH_CURVE25519, x25519_a);
+	struct ike_dh *b = dh_from_hex(IKE_DH_CURVE25519, x25519_b);
 
 	assert_public(a, x25519_ga);
 	assert_public(b, x25519_gb);
@@ -211,8 +219,8 @@ test_rfc7748(void **state)
 static void
 test_rfc5114(void **state)
 {
-	struct ike_dh	*a = dh_from_hex(IKE_DH_MODP2048_256, g24_xa);
-	struct ike_dh	*b = dh_from_hex(IKE_DH_MODP2048_256, g24_xb);
+	struct ike_dh *a = dh_from_hex(IKE_DH_MODP2048_256, g24_xa);
+	struct ike_dh *b = dh_from_hex(IKE_DH_MODP2048_256, g24_xb);
 
 	assert_public(a, g24_ya);
 	assert_public(b, g24_yb);
@@ -227,11 +235,11 @@ static void
 test_agreement(void **state)
 {
 	for (size_t g = 0; g < sizeof(all_groups) / sizeof(all_groups[0]); g++) {
-		uint16_t	 grp = all_groups[g];
-		struct ike_dh	*a = NULL, *b = NULL;
-		uint8_t		 pa[600], pb[600];
-		size_t		 la, lb, zl;
-		struct secret	 za, zb;
+		uint16_t       grp = all_groups[g];
+		struct ike_dh *a = NULL, *b = NULL;
+		uint8_t	       pa[600], pb[600];
+		size_t	       la, lb, zl;
+		struct secret  za, zb;
 
 		assert_true(ike_dh_supported(grp));
 		assert_int_equal(ike_dh_new(grp, &a), 0);
@@ -246,7 +254,8 @@ test_agreement(void **state)
 		assert_true(secret_eq(&za, &zb));
 		/* MODP secrets are padded to the prime, ECP is x alone */
 		zl = grp == IKE_DH_ECP256 || grp == IKE_DH_ECP384 || grp == IKE_DH_ECP521 ?
-		    la / 2 : la;
+		    la / 2 :
+		    la;
 		assert_int_equal(secret_len(&za), zl);
 		/* too small an output buffer */
 		assert_int_equal(ike_dh_public(a, pa, la - 1, &la), -EMSGSIZE);
@@ -261,8 +270,8 @@ test_agreement(void **state)
 static void
 test_unsupported(void **state)
 {
-	static const uint16_t	 no[] = { 0, 3, 17, 22, 23, 25, 26, 30, 32, 65535 };
-	struct ike_dh		*dh = (struct ike_dh *)&dh;
+	static const uint16_t no[] = { 0, 3, 17, 22, 23, 25, 26, 30, 32, 65535 };
+	struct ike_dh	     *dh = (struct ike_dh *)&dh;
 
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		assert_false(ike_dh_supported(no[i]));
@@ -276,7 +285,7 @@ test_unsupported(void **state)
 static void
 refuse(struct ike_dh *dh, const uint8_t *v, size_t len, const char *what)
 {
-	struct secret	 z;
+	struct secret z;
 
 	secret_set(&z, "junk", 4);
 	if (ike_dh_derive(dh, v, len, &z) != -EBADMSG)
@@ -288,12 +297,18 @@ static BIGNUM *
 prime_of(uint16_t group)
 {
 	switch (group) {
-	case IKE_DH_MODP768:	return BN_get_rfc2409_prime_768(NULL);
-	case IKE_DH_MODP1024:	return BN_get_rfc2409_prime_1024(NULL);
-	case IKE_DH_MODP1536:	return BN_get_rfc3526_prime_1536(NULL);
-	case IKE_DH_MODP2048:	return BN_get_rfc3526_prime_2048(NULL);
-	case IKE_DH_MODP3072:	return BN_get_rfc3526_prime_3072(NULL);
-	case IKE_DH_MODP4096:	return BN_get_rfc3526_prime_4096(NULL);
+	case IKE_DH_MODP768:
+		return BN_get_rfc2409_prime_768(NULL);
+	case IKE_DH_MODP1024:
+		return BN_get_rfc2409_prime_1024(NULL);
+	case IKE_DH_MODP1536:
+		return BN_get_rfc3526_prime_1536(NULL);
+	case IKE_DH_MODP2048:
+		return BN_get_rfc3526_prime_2048(NULL);
+	case IKE_DH_MODP3072:
+		return BN_get_rfc3526_prime_3072(NULL);
+	case IKE_DH_MODP4096:
+		return BN_get_rfc3526_prime_4096(NULL);
 	}
 	return NULL;
 }
@@ -302,15 +317,15 @@ prime_of(uint16_t group)
 static void
 test_modp_validation(void **state)
 {
-	static const uint16_t	 modp[] = { IKE_DH_MODP768, IKE_DH_MODP1024, IKE_DH_MODP1536,
-	    IKE_DH_MODP2048, IKE_DH_MODP3072, IKE_DH_MODP4096, IKE_DH_MODP2048_256 };
-	uint8_t			 v[513];
+	static const uint16_t modp[] = { IKE_DH_MODP768, IKE_DH_MODP1024, IKE_DH_MODP1536,
+		IKE_DH_MODP2048, IKE_DH_MODP3072, IKE_DH_MODP4096, IKE_DH_MODP2048_256 };
+	uint8_t		      v[513];
 
 	for (size_t g = 0; g < sizeof(modp) / sizeof(modp[0]); g++) {
-		struct ike_dh	*dh = NULL;
-		size_t		 len = ike_dh_public_len(modp[g]);
-		BIGNUM		*p = modp[g] == IKE_DH_MODP2048_256 ? NULL : prime_of(modp[g]);
-		struct secret	 z;
+		struct ike_dh *dh = NULL;
+		size_t	       len = ike_dh_public_len(modp[g]);
+		BIGNUM	      *p = modp[g] == IKE_DH_MODP2048_256 ? NULL : prime_of(modp[g]);
+		struct secret  z;
 
 		assert_int_equal(ike_dh_new(modp[g], &dh), 0);
 		memset(v, 0, len);
@@ -332,7 +347,7 @@ test_modp_validation(void **state)
 		/* 4 = 2^2 is in range and in the subgroup of the safe primes */
 		memset(v, 0, len);
 		v[len - 1] = 4;
-		if (modp[g] == IKE_DH_MODP2048_256)	/* its g is not 2 */
+		if (modp[g] == IKE_DH_MODP2048_256) /* its g is not 2 */
 			refuse(dh, v, len, "4 outside the subgroup of order q");
 		else
 			assert_int_equal(ike_dh_derive(dh, v, len, &z), 0);
@@ -345,19 +360,19 @@ static void
 test_ecp_validation(void **state)
 {
 	for (size_t k = 0; k < sizeof(rfc5903) / sizeof(rfc5903[0]); k++) {
-		struct ike_dh	*dh = NULL;
-		uint8_t		 v[200];
-		size_t		 len = hex2bin(rfc5903[k].gr, v, sizeof(v));
-		struct secret	 z;
+		struct ike_dh *dh = NULL;
+		uint8_t	       v[200];
+		size_t	       len = hex2bin(rfc5903[k].gr, v, sizeof(v));
+		struct secret  z;
 
 		assert_int_equal(ike_dh_new(rfc5903[k].group, &dh), 0);
 		assert_int_equal(len, ike_dh_public_len(rfc5903[k].group));
 		assert_int_equal(ike_dh_derive(dh, v, len, &z), 0);
 		refuse(dh, v, len - 1, "a short point");
-		v[len - 1] ^= 1;			/* y off by one: not on the curve */
+		v[len - 1] ^= 1; /* y off by one: not on the curve */
 		refuse(dh, v, len, "a point off the curve");
 		v[len - 1] ^= 1;
-		v[0] ^= 0x10;				/* x changed */
+		v[0] ^= 0x10; /* x changed */
 		refuse(dh, v, len, "a point off the curve (x)");
 		memset(v, 0, len);
 		refuse(dh, v, len, "(0, 0)");
@@ -371,8 +386,8 @@ test_ecp_validation(void **state)
 static void
 test_x25519_validation(void **state)
 {
-	struct ike_dh	*dh = NULL;
-	uint8_t		 v[33] = { 0 };
+	struct ike_dh *dh = NULL;
+	uint8_t	       v[33] = { 0 };
 
 	assert_int_equal(ike_dh_new(IKE_DH_CURVE25519, &dh), 0);
 	refuse(dh, v, 31, "a short value");

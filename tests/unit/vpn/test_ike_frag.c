@@ -13,7 +13,7 @@
 
 #include "vpn/ike_crypto.h"
 
-static struct ike_frag	*f;
+static struct ike_frag *f;
 
 static int
 setup(void **state)
@@ -33,7 +33,7 @@ teardown(void **state)
 static struct ike_msg *
 frag_msg(uint32_t msgid, uint8_t exchange, uint16_t num, uint16_t total, uint8_t first)
 {
-	static struct ike_msg	 m;
+	static struct ike_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.msgid = msgid;
@@ -56,8 +56,8 @@ add(uint32_t msgid, uint16_t num, uint16_t total, const char *piece, uint8_t *ou
 static void
 test_rules(void **state)
 {
-	uint8_t		 out[256], first;
-	struct wire_rd	 w;
+	uint8_t	       out[256], first;
+	struct wire_rd w;
 
 	ike_frag_reset(f);
 	/* any order, duplicates ignored */
@@ -68,7 +68,7 @@ test_rules(void **state)
 	assert_int_equal(wire_left(&w), 6);
 	assert_memory_equal(w.p, "aaabcc", 6);
 	assert_int_equal(first, IKE_PL_IDI);
-	assert_false(f->active);		/* reset after completion */
+	assert_false(f->active); /* reset after completion */
 
 	/* another message ID starts over */
 	assert_int_equal(add(5, 1, 2, "old", out, sizeof(out), &w, &first), 0);
@@ -78,7 +78,8 @@ test_rules(void **state)
 	/* ... so does another exchange under the same ID */
 	assert_int_equal(add(7, 1, 2, "x", out, sizeof(out), &w, &first), 0);
 	assert_int_equal(ike_frag_add(f, frag_msg(7, IKE_INFORMATIONAL, 2, 2, 0),
-	    wire_rd_init("y", 1), out, sizeof(out), &w, &first), 0);
+			     wire_rd_init("y", 1), out, sizeof(out), &w, &first),
+	    0);
 	assert_int_equal(f->exchange, IKE_INFORMATIONAL);
 	assert_int_equal(f->have, 1);
 
@@ -100,11 +101,12 @@ test_rules(void **state)
 
 	/* not a fragment, or impossible numbering: nothing happens */
 	{
-		struct ike_msg	*m = frag_msg(11, IKE_AUTH, 1, 2, 0);
+		struct ike_msg *m = frag_msg(11, IKE_AUTH, 1, 2, 0);
 
 		m->count[IKE_PL_SKF] = 0;
 		assert_int_equal(ike_frag_add(f, m, wire_rd_init("z", 1), out, sizeof(out), &w,
-		    &first), 0);
+				     &first),
+		    0);
 		assert_false(f->active);
 		assert_int_equal(add(11, 3, 2, "z", out, sizeof(out), &w, &first), 0);
 		assert_false(f->active);
@@ -114,10 +116,10 @@ test_rules(void **state)
 static void
 test_bounds(void **state)
 {
-	static uint8_t	 piece[600], out[IKE_FRAG_BUF];
-	uint8_t		 first;
-	struct wire_rd	 w;
-	int		 rc = 0;
+	static uint8_t piece[600], out[IKE_FRAG_BUF];
+	uint8_t	       first;
+	struct wire_rd w;
+	int	       rc = 0;
 
 	ike_frag_reset(f);
 	/* too many fragments for the bound */
@@ -152,19 +154,19 @@ static void
 test_sealed(void **state)
 {
 	static const struct {
-		uint16_t	 encr, keylen, integ;
+		uint16_t encr, keylen, integ;
 	} suites[] = {
 		{ IKE_ENCR_AES_GCM_16, 256, 0 },
 		{ IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128 },
 	};
-	uint8_t		 chain[700], pieces[16][600], plain[600], out[1024], first;
-	size_t		 plen[16];
-	struct ike_msg	*m = malloc(sizeof(*m));
+	uint8_t		chain[700], pieces[16][600], plain[600], out[1024], first;
+	size_t		plen[16];
+	struct ike_msg *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	/* three Vendor ID payloads of 227 bytes each */
 	for (int v = 0; v < 3; v++) {
-		uint8_t	*p = chain + 231 * v;
+		uint8_t *p = chain + 231 * v;
 
 		p[0] = v < 2 ? IKE_PL_VENDOR : 0;
 		p[1] = 0;
@@ -173,34 +175,41 @@ test_sealed(void **state)
 		memset(p + 4, 'a' + v, 227);
 	}
 	for (size_t c = 0; c < sizeof(suites) / sizeof(suites[0]); c++) {
-		struct ike_suite	 s = { .proto = IPSEC_PROTO_IKE, .encr = suites[c].encr,
-		    .encr_keylen = suites[c].keylen, .integ = suites[c].integ,
-		    .prf = IKE_PRF_HMAC_SHA2_256, .dh = IKE_DH_ECP256 };
-		struct ike_keys		*k = malloc(sizeof(*k));
-		struct ike_sk		 sk;
-		struct secret		 g;
-		size_t			 chunk, msg_max = 280, n, off = 0;
-		uint16_t		 total;
-		int			 rc = 0;
+		struct ike_suite s = { .proto = IPSEC_PROTO_IKE,
+			.encr = suites[c].encr,
+			.encr_keylen = suites[c].keylen,
+			.integ = suites[c].integ,
+			.prf = IKE_PRF_HMAC_SHA2_256,
+			.dh = IKE_DH_ECP256 };
+		struct ike_keys *k = malloc(sizeof(*k));
+		struct ike_sk	 sk;
+		struct secret	 g;
+		size_t		 chunk, msg_max = 280, n, off = 0;
+		uint16_t	 total;
+		int		 rc = 0;
 
 		assert_non_null(k);
 		secret_set(&g, "g", 1);
 		assert_int_equal(ike_keys_from_dh(&s, &g, wire_rd_init("0123456789abcdef", 16),
-		    wire_rd_init("fedcba9876543210", 16), 1, 2, k), 0);
+				     wire_rd_init("fedcba9876543210", 16), 1, 2, k),
+		    0);
 		assert_int_equal(ike_sk_init(&sk, &s, k, true), 0);
 		chunk = ike_frag_chunk_len(&sk.out, msg_max);
 		assert_true(chunk > 100);
 		total = (uint16_t)((sizeof(chain) - 7 + chunk - 1) / chunk);
 		for (uint16_t i = 1; i <= total; i++) {
-			struct wire_wr	 w = wire_wr_init(pieces[i - 1], sizeof(pieces[0]));
-			struct ike_enc	 e;
-			struct ike_hdr	 h = { .ispi = 1, .rspi = 2, .exchange = IKE_AUTH,
-			    .flags = IKE_FLAG_INITIATOR, .msgid = 1 };
-			size_t		 take = 693 - off < chunk ? 693 - off : chunk;
+			struct wire_wr w = wire_wr_init(pieces[i - 1], sizeof(pieces[0]));
+			struct ike_enc e;
+			struct ike_hdr h = { .ispi = 1,
+				.rspi = 2,
+				.exchange = IKE_AUTH,
+				.flags = IKE_FLAG_INITIATOR,
+				.msgid = 1 };
+			size_t	       take = 693 - off < chunk ? 693 - off : chunk;
 
 			ike_enc_init(&e, &w, &h);
-			ike_enc_skf_begin(&e, ike_sk_iv_len(&sk.out), i == 1 ? IKE_PL_VENDOR : 0, i,
-			    total);
+			ike_enc_skf_begin(&e, ike_sk_iv_len(&sk.out),
+			    i == 1 ? IKE_PL_VENDOR : 0, i, total);
 			ike_enc_bytes(&e, chain + off, take);
 			off += take;
 			assert_int_equal(ike_sk_seal(&sk.out, &e), 0);
@@ -214,12 +223,13 @@ test_sealed(void **state)
 		/* backwards, through decode and open */
 		ike_frag_reset(f);
 		for (uint16_t i = total; i >= 1; i--) {
-			struct wire_rd	 in, whole;
+			struct wire_rd in, whole;
 
-			assert_int_equal(ike_msg_decode(wire_rd_init(pieces[i - 1], plen[i - 1]), m),
+			assert_int_equal(ike_msg_decode(wire_rd_init(pieces[i - 1],
+							    plen[i - 1]),
+					     m),
 			    IKE_OK);
-			assert_int_equal(ike_sk_open(&sk.out, m, plain,
-			    sizeof(plain), &in), 0);
+			assert_int_equal(ike_sk_open(&sk.out, m, plain, sizeof(plain), &in), 0);
 			rc = ike_frag_add(f, m, in, out, sizeof(out), &whole, &first);
 			if (i > 1) {
 				assert_int_equal(rc, 0);
@@ -241,7 +251,7 @@ test_sealed(void **state)
 	}
 	/* too small a size for any piece */
 	{
-		struct ike_sk_dir	 d = { .encr = IKE_ENCR_AES_GCM_16, .keylen = 128 };
+		struct ike_sk_dir d = { .encr = IKE_ENCR_AES_GCM_16, .keylen = 128 };
 
 		assert_int_equal(ike_frag_chunk_len(&d, 50), 0);
 		assert_int_equal(ike_frag_chunk_len(&d, 28 + 8 + 8 + 16 + 2), 1);

@@ -19,8 +19,8 @@
 static struct ike_id
 id_of(const char *s)
 {
-	struct ike_id	 id;
-	char		 err[256] = "";
+	struct ike_id id;
+	char	      err[256] = "";
 
 	if (ike_id_parse(s, &id, err, sizeof(err)) != 0)
 		fail_msg("'%s' refused: %s", s, err);
@@ -28,9 +28,9 @@ id_of(const char *s)
 }
 
 static const struct {
-	const char	*in;
-	uint8_t		 type;
-	const char	*printed;
+	const char *in;
+	uint8_t	    type;
+	const char *printed;
 } good[] = {
 	{ "10.0.0.1", IKE_ID_IPV4_ADDR, "10.0.0.1" },
 	{ "ipv4:192.0.2.1", IKE_ID_IPV4_ADDR, "192.0.2.1" },
@@ -53,8 +53,9 @@ static const struct {
 	{ "dn: CN=gw.example.net", IKE_ID_DER_ASN1_DN, "CN=gw.example.net" },
 	{ "C=CH, O=Foo\\, Inc., CN=gw", IKE_ID_DER_ASN1_DN, "C=CH, O=Foo\\, Inc., CN=gw" },
 	{ "C=CH, E=admin@example.net, CN=gw", IKE_ID_DER_ASN1_DN,
-	  "C=CH, emailAddress=admin@example.net, CN=gw" },
-	{ "DC=net, DC=example, OU=vpn, CN=*", IKE_ID_DER_ASN1_DN, "DC=net, DC=example, OU=vpn, CN=*" },
+	    "C=CH, emailAddress=admin@example.net, CN=gw" },
+	{ "DC=net, DC=example, OU=vpn, CN=*", IKE_ID_DER_ASN1_DN,
+	    "DC=net, DC=example, OU=vpn, CN=*" },
 	{ "keyid:#0a0b0c", IKE_ID_KEY_ID, "keyid:#0a0b0c" },
 	{ "@#cafe", IKE_ID_KEY_ID, "keyid:#cafe" },
 	{ "keyid:abc", IKE_ID_KEY_ID, "keyid:#616263" },
@@ -64,8 +65,8 @@ static const struct {
 static void
 test_parse_print(void **state)
 {
-	char		 buf[512];
-	struct ike_id	 id;
+	char	      buf[512];
+	struct ike_id id;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		id = id_of(good[i].in);
@@ -73,10 +74,11 @@ test_parse_print(void **state)
 			fail_msg("'%s': type %u, want %u", good[i].in, id.type, good[i].type);
 		ike_id_print(&id, buf, sizeof(buf));
 		if (strcmp(buf, good[i].printed) != 0)
-			fail_msg("'%s' printed as '%s', want '%s'", good[i].in, buf, good[i].printed);
+			fail_msg("'%s' printed as '%s', want '%s'", good[i].in, buf,
+			    good[i].printed);
 		/* what is printed parses to the same identity */
 		if (id.type != IKE_ID_KEY_ID) {
-			struct ike_id	 again = id_of(buf);
+			struct ike_id again = id_of(buf);
 
 			assert_int_equal(again.type, id.type);
 			assert_int_equal(again.len, id.len);
@@ -94,9 +96,9 @@ test_parse_print(void **state)
 	assert_false(id_of("CN=gw, O=ex").wildcard);
 	/* the DN is the DER a certificate would carry */
 	{
-		X509_NAME	*n = pki_name("C=CH,O=ex,CN=gw");
-		uint8_t		*der = NULL;
-		int		 len = i2d_X509_NAME(n, &der);
+		X509_NAME *n = pki_name("C=CH,O=ex,CN=gw");
+		uint8_t	  *der = NULL;
+		int	   len = i2d_X509_NAME(n, &der);
 
 		id = id_of("C=CH, O=ex, CN=gw");
 		assert_int_equal(id.len, len);
@@ -107,7 +109,7 @@ test_parse_print(void **state)
 }
 
 static const struct {
-	const char	*in, *says;
+	const char *in, *says;
 } bad[] = {
 	{ "", "empty identity" },
 	{ "   ", "empty identity" },
@@ -130,14 +132,15 @@ static const struct {
 static void
 test_parse_errors(void **state)
 {
-	struct ike_id	 id;
-	char		 err[256], longs[1100];
+	struct ike_id id;
+	char	      err[256], longs[1100];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(ike_id_parse(bad[i].in, &id, err, sizeof(err)), -EINVAL);
 		if (strstr(err, bad[i].says) == NULL)
-			fail_msg("'%s': error '%s' does not say '%s'", bad[i].in, err, bad[i].says);
+			fail_msg("'%s': error '%s' does not say '%s'", bad[i].in, err,
+			    bad[i].says);
 		assert_int_equal(id.type, 0);
 		assert_int_equal(id.len, 0);
 	}
@@ -156,8 +159,8 @@ static void
 test_match(void **state)
 {
 	static const struct {
-		const char	*want, *got;
-		bool		 match;
+		const char *want, *got;
+		bool	    match;
 	} m[] = {
 		{ "gw.example.net", "gw.example.net", true },
 		{ "gw.example.net", "GW.Example.NET", true },
@@ -176,12 +179,12 @@ test_match(void **state)
 		{ "10.0.0.1", "10.0.0.2", false },
 		{ "2001:db8::1", "2001:db8:0:0::1", true },
 		{ "2001:db8::1", "2001:db8::2", false },
-		{ "10.0.0.1", "fqdn:10.0.0.1", false },		/* types differ */
+		{ "10.0.0.1", "fqdn:10.0.0.1", false }, /* types differ */
 		{ "gw.example.net", "email:gw@example.net", false },
 		{ "C=CH, O=ex, CN=gw", "C=CH, O=ex, CN=gw", true },
-		{ "C=CH, O=ex, CN=gw", "C=CH, O=EX, CN=GW", true },	/* canonical compare */
+		{ "C=CH, O=ex, CN=gw", "C=CH, O=EX, CN=GW", true }, /* canonical compare */
 		{ "C=CH, O=ex, CN=gw", "C=CH, O=ex, CN=gw2", false },
-		{ "C=CH, O=ex, CN=gw", "C=CH, CN=gw, O=ex", false },	/* order matters */
+		{ "C=CH, O=ex, CN=gw", "C=CH, CN=gw, O=ex", false }, /* order matters */
 		{ "C=CH, O=ex, CN=gw", "C=CH, O=ex", false },
 		{ "C=CH, O=ex, CN=*", "C=CH, O=ex, CN=anything", true },
 		{ "C=CH, O=ex, CN=*", "C=CH, O=Ex, CN=anything", true },
@@ -195,7 +198,7 @@ test_match(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		struct ike_id	 w = id_of(m[i].want), g = id_of(m[i].got);
+		struct ike_id w = id_of(m[i].want), g = id_of(m[i].got);
 
 		if (ike_id_match(&w, &g) != m[i].match)
 			fail_msg("'%s' vs '%s': want %s", m[i].want, m[i].got,
@@ -203,10 +206,10 @@ test_match(void **state)
 	}
 	/* a DN whose values are PrintableString still matches our UTF8String */
 	{
-		X509_NAME	*n = X509_NAME_new();
-		uint8_t		*der = NULL;
-		int		 len;
-		struct ike_id	 w = id_of("C=CH, O=ex, CN=gw"), g;
+		X509_NAME    *n = X509_NAME_new();
+		uint8_t	     *der = NULL;
+		int	      len;
+		struct ike_id w = id_of("C=CH, O=ex, CN=gw"), g;
 
 		assert_true(X509_NAME_add_entry_by_txt(n, "C", V_ASN1_PRINTABLESTRING,
 		    (const unsigned char *)"CH", -1, -1, 0));
@@ -229,11 +232,11 @@ test_match(void **state)
 static void
 test_payload(void **state)
 {
-	struct ike_id		 id = id_of("C=CH, O=ex, CN=gw"), got;
-	struct ike_id_pl	 pl;
-	uint8_t			 body[600], chain[700];	/* m's views point into chain */
-	size_t			 n;
-	struct ike_msg		*m = malloc(sizeof(*m));
+	struct ike_id	 id = id_of("C=CH, O=ex, CN=gw"), got;
+	struct ike_id_pl pl;
+	uint8_t		 body[600], chain[700]; /* m's views point into chain */
+	size_t		 n;
+	struct ike_msg	*m = malloc(sizeof(*m));
 
 	assert_non_null(m);
 	/* body = type, 3 reserved, data; through the codec and back */
@@ -248,7 +251,8 @@ test_payload(void **state)
 	chain[2] = (uint8_t)((n + 4) >> 8);
 	chain[3] = (uint8_t)(n + 4);
 	memcpy(chain + 4, body, n);
-	assert_int_equal(ike_msg_decode_inner(m, IKE_PL_IDI, wire_rd_init(chain, n + 4)), IKE_OK);
+	assert_int_equal(ike_msg_decode_inner(m, IKE_PL_IDI, wire_rd_init(chain, n + 4)),
+	    IKE_OK);
 	assert_int_equal(ike_id_from_payload(&m->idi, &got), 0);
 	assert_true(ike_id_match(&id, &got));
 	assert_int_equal(wire_left(&m->idi.body), n);
@@ -268,24 +272,24 @@ test_payload(void **state)
 	pl.data = wire_rd_init(id.data, id.len - 1u);
 	assert_int_equal(ike_id_from_payload(&pl, &got), -EBADMSG);
 	{
-		uint8_t	 more[600];
+		uint8_t more[600];
 
 		memcpy(more, id.data, id.len);
 		more[id.len] = 0;
-		pl.data = wire_rd_init(more, id.len + 1u);	/* trailing byte */
+		pl.data = wire_rd_init(more, id.len + 1u); /* trailing byte */
 		assert_int_equal(ike_id_from_payload(&pl, &got), -EBADMSG);
 	}
-	pl.type = 4;		/* IPv4 subnet: not in IKEv2 */
+	pl.type = 4; /* IPv4 subnet: not in IKEv2 */
 	pl.data = wire_rd_init("abcd", 4);
 	assert_int_equal(ike_id_from_payload(&pl, &got), -EBADMSG);
 	pl.type = IKE_ID_FQDN;
 	pl.data = wire_rd_init("gw\0x", 4);
 	assert_int_equal(ike_id_from_payload(&pl, &got), 0);
 	{
-		char	 buf[64];
+		char buf[64];
 
 		ike_id_print(&got, buf, sizeof(buf));
-		assert_string_equal(buf, "gw\\x00x");	/* printed safely */
+		assert_string_equal(buf, "gw\\x00x"); /* printed safely */
 	}
 	free(m);
 }
@@ -293,20 +297,30 @@ test_payload(void **state)
 static void
 test_cert_ids(void **state)
 {
-	EVP_PKEY	*k = pki_key("P-256");
-	X509		*c = pki_cert(k, "C=CH,O=ex,CN=gw", NULL, NULL, false,
-			    "DNS:gw.example.net,IP:10.0.0.1,IP:2001:db8::1,email:gw@example.net",
-			    -1, 30);
-	X509		*plain = pki_cert(k, "C=CH,O=ex,CN=cn-only.example.net", NULL, NULL, false,
-			    NULL, -1, 30);
-	struct ike_id	 id;
+	EVP_PKEY *k = pki_key("P-256");
+	X509	 *c = pki_cert(k, "C=CH,O=ex,CN=gw", NULL, NULL, false,
+		"DNS:gw.example.net,IP:10.0.0.1,IP:2001:db8::1,email:gw@example.net", -1, 30);
+	X509	 *plain =
+	    pki_cert(k, "C=CH,O=ex,CN=cn-only.example.net", NULL, NULL, false, NULL, -1, 30);
+	struct ike_id		 id;
 	static const char *const yes[] = {
-		"C=CH, O=ex, CN=gw", "C=CH, O=EX, CN=gw", "gw.example.net", "GW.example.net",
-		"10.0.0.1", "2001:db8::1", "gw@example.net",
+		"C=CH, O=ex, CN=gw",
+		"C=CH, O=EX, CN=gw",
+		"gw.example.net",
+		"GW.example.net",
+		"10.0.0.1",
+		"2001:db8::1",
+		"gw@example.net",
 	};
 	static const char *const no[] = {
-		"C=CH, O=ex, CN=gw2", "C=CH, CN=gw", "other.example.net", "example.net",
-		"10.0.0.2", "2001:db8::2", "other@example.net", "fqdn:10.0.0.1",
+		"C=CH, O=ex, CN=gw2",
+		"C=CH, CN=gw",
+		"other.example.net",
+		"example.net",
+		"10.0.0.2",
+		"2001:db8::2",
+		"other@example.net",
+		"fqdn:10.0.0.1",
 		"keyid:#01",
 	};
 
@@ -332,7 +346,7 @@ test_cert_ids(void **state)
 	assert_int_equal(id.type, IKE_ID_DER_ASN1_DN);
 	assert_true(ike_id_match(&(struct ike_id){ 0 }, &id));
 	{
-		struct ike_id	 want = id_of("C=CH, O=ex, CN=gw");
+		struct ike_id want = id_of("C=CH, O=ex, CN=gw");
 
 		assert_true(ike_id_match(&want, &id));
 		assert_int_equal(ike_id_cert_check(&id, c), 0);

@@ -22,27 +22,27 @@
 
 /* ------------------------------------------------- a recording ESP backend */
 
-#define FB_SAS		512
-#define FB_TUNS		16
+#define FB_SAS	512
+#define FB_TUNS 16
 
 struct fb_sa {
-	uint32_t		 tunnel, spi;
-	enum esp_dir		 dir;
-	bool			 live;
-	struct esp_sa_cfg	 cfg;
+	uint32_t	  tunnel, spi;
+	enum esp_dir	  dir;
+	bool		  live;
+	struct esp_sa_cfg cfg;
 };
 
 struct fb {
-	struct esp_backend	 be;
-	struct fb_sa		 sa[FB_SAS];
-	unsigned		 nsa;
-	uint32_t		 ntun;
-	bool			 tun_live[FB_TUNS];
-	char			 tun_name[FB_TUNS][16];
-	uint32_t		 active[FB_TUNS];	/* active outbound SPI */
-	struct esp_tunnel_cfg	 path[FB_TUNS];		/* where ESP goes */
-	unsigned		 peer_sets;
-	struct esp_events	 ev;
+	struct esp_backend    be;
+	struct fb_sa	      sa[FB_SAS];
+	unsigned	      nsa;
+	uint32_t	      ntun;
+	bool		      tun_live[FB_TUNS];
+	char		      tun_name[FB_TUNS][16];
+	uint32_t	      active[FB_TUNS]; /* active outbound SPI */
+	struct esp_tunnel_cfg path[FB_TUNS];   /* where ESP goes */
+	unsigned	      peer_sets;
+	struct esp_events     ev;
 };
 
 static struct fb *
@@ -54,7 +54,7 @@ fb_of(struct esp_backend *be)
 static int
 fb_tunnel_add(struct esp_backend *be, const struct esp_tunnel_cfg *c, uint32_t *id)
 {
-	struct fb	*f = fb_of(be);
+	struct fb *f = fb_of(be);
 
 	if (f->ntun + 1 >= FB_TUNS)
 		return -ENOSPC;
@@ -81,8 +81,8 @@ fb_find(struct fb *f, uint32_t tunnel, uint32_t spi, enum esp_dir dir)
 static int
 fb_sa_del(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir dir)
 {
-	struct fb	*f = fb_of(be);
-	struct fb_sa	*s = fb_find(f, tunnel, spi, dir);
+	struct fb    *f = fb_of(be);
+	struct fb_sa *s = fb_find(f, tunnel, spi, dir);
 
 	if (!s)
 		return -ENOENT;
@@ -96,7 +96,7 @@ fb_sa_del(struct esp_backend *be, uint32_t tunnel, uint32_t spi, enum esp_dir di
 static int
 fb_tunnel_del(struct esp_backend *be, uint32_t id)
 {
-	struct fb	*f = fb_of(be);
+	struct fb *f = fb_of(be);
 
 	if (id >= FB_TUNS || !f->tun_live[id])
 		return -ENOENT;
@@ -110,7 +110,7 @@ fb_tunnel_del(struct esp_backend *be, uint32_t id)
 static int
 fb_peer_set(struct esp_backend *be, uint32_t id, const struct esp_tunnel_cfg *c)
 {
-	struct fb	*f = fb_of(be);
+	struct fb *f = fb_of(be);
 
 	if (id >= FB_TUNS || !f->tun_live[id])
 		return -ENOENT;
@@ -124,8 +124,8 @@ fb_peer_set(struct esp_backend *be, uint32_t id, const struct esp_tunnel_cfg *c)
 static int
 fb_sa_add(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *c, enum esp_dir d)
 {
-	struct fb	*f = fb_of(be);
-	struct fb_sa	*s;
+	struct fb    *f = fb_of(be);
+	struct fb_sa *s;
 
 	if (tunnel >= FB_TUNS || !f->tun_live[tunnel])
 		return -ENOENT;
@@ -143,7 +143,7 @@ fb_sa_add(struct esp_backend *be, uint32_t tunnel, const struct esp_sa_cfg *c, e
 	secret_copy(&s->cfg.encr_key, &c->encr_key);
 	secret_copy(&s->cfg.integ_key, &c->integ_key);
 	if (d == ESP_OUT && !f->active[tunnel])
-		f->active[tunnel] = c->spi;	/* the first is used at once */
+		f->active[tunnel] = c->spi; /* the first is used at once */
 	return 0;
 }
 
@@ -162,7 +162,7 @@ fb_sa_add_out(struct esp_backend *be, uint32_t t, const struct esp_sa_cfg *c)
 static int
 fb_switch(struct esp_backend *be, uint32_t t, uint32_t spi)
 {
-	struct fb	*f = fb_of(be);
+	struct fb *f = fb_of(be);
 
 	if (!fb_find(f, t, spi, ESP_OUT))
 		return -ENOENT;
@@ -181,9 +181,9 @@ fb_stats(struct esp_backend *be, uint32_t t, uint32_t spi, enum esp_dir d,
 static int
 fb_ike_socket(struct esp_backend *be, const struct ipaddr *local, uint16_t port, int *fd)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = ipaddr_to_sockaddr(&ss, local, port, 0);
-	int			 s = socket(local->family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_storage ss;
+	socklen_t		sl = ipaddr_to_sockaddr(&ss, local, port, 0);
+	int			s = socket(local->family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 
 	if (s < 0)
 		return -errno;
@@ -198,7 +198,7 @@ fb_ike_socket(struct esp_backend *be, const struct ipaddr *local, uint16_t port,
 static void
 fb_free(struct esp_backend *be)
 {
-	struct fb	*f = fb_of(be);
+	struct fb *f = fb_of(be);
 
 	for (unsigned i = 0; i < f->nsa; i++)
 		esp_sa_cfg_wipe(&f->sa[i].cfg);
@@ -206,16 +206,22 @@ fb_free(struct esp_backend *be)
 }
 
 static const struct esp_backend_ops fb_ops = {
-	.tunnel_add = fb_tunnel_add, .tunnel_del = fb_tunnel_del,
-	.tunnel_peer_set = fb_peer_set, .sa_add_in = fb_sa_add_in,
-	.sa_add_out = fb_sa_add_out, .sa_switch_out = fb_switch, .sa_del = fb_sa_del,
-	.sa_stats = fb_stats, .ike_socket = fb_ike_socket, .free = fb_free,
+	.tunnel_add = fb_tunnel_add,
+	.tunnel_del = fb_tunnel_del,
+	.tunnel_peer_set = fb_peer_set,
+	.sa_add_in = fb_sa_add_in,
+	.sa_add_out = fb_sa_add_out,
+	.sa_switch_out = fb_switch,
+	.sa_del = fb_sa_del,
+	.sa_stats = fb_stats,
+	.ike_socket = fb_ike_socket,
+	.free = fb_free,
 };
 
 static int
 fb_new(void *arg, const struct esp_events *ev, struct esp_backend **out)
 {
-	struct fb	*f = calloc(1, sizeof(*f));
+	struct fb *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -ENOMEM;
@@ -229,23 +235,23 @@ fb_new(void *arg, const struct esp_events *ev, struct esp_backend **out)
 /* ------------------------------------------------------------ two ends */
 
 struct end {
-	struct vpn		*v;
-	struct fb		*fb;
-	struct vpn_tunnel	*t;
-	struct vpn_tunnel_cfg	 cfg;
-	unsigned		 ups, downs;
-	enum vpn_reason		 last;
+	struct vpn	     *v;
+	struct fb	     *fb;
+	struct vpn_tunnel    *t;
+	struct vpn_tunnel_cfg cfg;
+	unsigned	      ups, downs;
+	enum vpn_reason	      last;
 };
 
-static struct end	 A, B;
-static uv_loop_t	*loop;
-static unsigned		 gaps;		/* make-before-break violations seen */
-static bool		 check_gaps;
+static struct end A, B;
+static uv_loop_t *loop;
+static unsigned	  gaps; /* make-before-break violations seen */
+static bool	  check_gaps;
 
 static void
 ev_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 {
-	struct end	*e = arg;
+	struct end *e = arg;
 
 	e->ups++;
 }
@@ -253,7 +259,7 @@ ev_up(void *arg, struct vpn_tunnel *t, const char *ifname)
 static void
 ev_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
 {
-	struct end	*e = arg;
+	struct end *e = arg;
 
 	e->downs++;
 	e->last = r;
@@ -262,8 +268,10 @@ ev_down(void *arg, struct vpn_tunnel *t, enum vpn_reason r, const char *detail)
 static void
 end_new(struct end *e, const struct vpn_dos_cfg *dos, uint16_t frag)
 {
-	struct vpn_cfg	 c = {
-		.loop = loop, .backend_new = fb_new, .backend_arg = &e->fb,
+	struct vpn_cfg c = {
+		.loop = loop,
+		.backend_new = fb_new,
+		.backend_arg = &e->fb,
 		.ev = { ev_up, ev_down, e },
 	};
 
@@ -292,9 +300,9 @@ cfg_psk(struct vpn_tunnel_cfg *c, const char *local, const char *remote, const c
 static struct vpn_tunnel *
 tunnel_start(struct end *e)
 {
-	struct vpn_prep		*p = NULL;
-	struct vpn_cfg_err	 err;
-	int			 rc;
+	struct vpn_prep	  *p = NULL;
+	struct vpn_cfg_err err;
+	int		   rc;
 
 	assert_int_equal(vpn_tunnel_cfg_check(&e->cfg, &err), 0);
 	rc = vpn_tunnel_prepare(e->v, &e->cfg, NULL, &p, &err);
@@ -308,10 +316,10 @@ tunnel_start(struct end *e)
 static bool
 sa_pair_ok(const struct end *x, const struct end *y)
 {
-	uint32_t	 tx = vpn_tunnel_esp_id(x->t), ty = vpn_tunnel_esp_id(y->t);
-	uint32_t	 spi = x->fb->active[tx];
-	struct fb_sa	*o = spi ? fb_find(x->fb, tx, spi, ESP_OUT) : NULL;
-	struct fb_sa	*i = spi ? fb_find(y->fb, ty, spi, ESP_IN) : NULL;
+	uint32_t      tx = vpn_tunnel_esp_id(x->t), ty = vpn_tunnel_esp_id(y->t);
+	uint32_t      spi = x->fb->active[tx];
+	struct fb_sa *o = spi ? fb_find(x->fb, tx, spi, ESP_OUT) : NULL;
+	struct fb_sa *i = spi ? fb_find(y->fb, ty, spi, ESP_IN) : NULL;
 
 	return o && i && secret_eq(&o->cfg.encr_key, &i->cfg.encr_key) &&
 	    secret_eq(&o->cfg.integ_key, &i->cfg.integ_key) && o->cfg.encr == i->cfg.encr &&
@@ -334,9 +342,9 @@ wake(uv_timer_t *h)
 static bool
 run_until(bool (*cond)(void), uint64_t ms)
 {
-	uv_timer_t	 t;
-	uint64_t	 end = mono_ms() + ms * test_time_scale();
-	bool		 ok;
+	uv_timer_t t;
+	uint64_t   end = mono_ms() + ms * test_time_scale();
+	bool	   ok;
 
 	uv_timer_init(loop, &t);
 	uv_timer_start(&t, wake, 10, 10);
@@ -351,8 +359,8 @@ run_until(bool (*cond)(void), uint64_t ms)
 static void
 run_for(uint64_t ms)
 {
-	uv_timer_t	 t;
-	uint64_t	 end = mono_ms() + ms;
+	uv_timer_t t;
+	uint64_t   end = mono_ms() + ms;
 
 	uv_timer_init(loop, &t);
 	uv_timer_start(&t, wake, 10, 10);
@@ -379,19 +387,19 @@ a_down(void)
 static unsigned
 live_sas(const struct end *e)
 {
-	unsigned	 n = 0;
+	unsigned n = 0;
 
 	for (unsigned i = 0; e->fb && i < e->fb->nsa; i++)
 		n += e->fb->sa[i].live;
 	return n;
 }
 
-static uv_check_t	 checker;
+static uv_check_t checker;
 
 static int
 setup(void **state)
 {
-	static bool	 netns;
+	static bool netns;
 
 	if (!netns) {
 		if (unshare(CLONE_NEWNET) < 0 || system("ip link set lo up") != 0)
@@ -435,7 +443,7 @@ pair_psk(const char *psk_a, const char *psk_b)
 static void
 test_psk_up(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("secret-one", "secret-one");
 	tunnel_start(&B);
@@ -471,7 +479,7 @@ test_wrong_psk(void **state)
 	assert_int_equal(live_sas(&B), 0);
 	assert_int_equal(A.ups, 0);
 	{
-		struct vpn_tunnel_state	 s;
+		struct vpn_tunnel_state s;
 
 		vpn_tunnel_state_get(A.t, &s);
 		assert_int_equal(s.last_reason, VPN_R_AUTH_FAILED);
@@ -483,11 +491,12 @@ test_wrong_psk(void **state)
 static void
 test_no_proposal(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	snprintf(A.cfg.ike_proposals, sizeof(A.cfg.ike_proposals), "aes128-sha256-modp2048");
-	snprintf(B.cfg.ike_proposals, sizeof(B.cfg.ike_proposals), "aes256gcm16-prfsha384-ecp384");
+	snprintf(B.cfg.ike_proposals, sizeof(B.cfg.ike_proposals),
+	    "aes256gcm16-prfsha384-ecp384");
 	tunnel_start(&B);
 	tunnel_start(&A);
 	assert_false(run_until(both_up, 2000));
@@ -502,7 +511,7 @@ test_no_proposal(void **state)
 static void
 test_invalid_ke(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	snprintf(A.cfg.ike_proposals, sizeof(A.cfg.ike_proposals),
@@ -515,12 +524,12 @@ test_invalid_ke(void **state)
 	assert_string_equal(s.ike[0].suite, "aes128-sha256-prfsha256-ecp256");
 }
 
-static uint32_t	 first_spi_a;
+static uint32_t first_spi_a;
 
 static bool
 rekeyed_child(void)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	if (!both_up())
 		return false;
@@ -533,7 +542,7 @@ rekeyed_child(void)
 static void
 test_esp_suites_pfs(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	snprintf(A.cfg.esp_proposals, sizeof(A.cfg.esp_proposals), "aes256-sha512");
@@ -557,7 +566,7 @@ test_esp_suites_pfs(void **state)
 static void
 test_child_rekey_no_gap(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	A.cfg.child_lifetime_s = B.cfg.child_lifetime_s = 6 * test_time_scale();
@@ -569,7 +578,7 @@ test_child_rekey_no_gap(void **state)
 	first_spi_a = s.child[0].spi_in;
 	check_gaps = true;
 	assert_true(run_until(rekeyed_child, 15000));
-	run_for(3000);		/* the old inbound SAs' grace ends */
+	run_for(3000); /* the old inbound SAs' grace ends */
 	check_gaps = false;
 	assert_int_equal(gaps, 0);
 	assert_int_equal(A.downs + B.downs, 0);
@@ -578,12 +587,12 @@ test_child_rekey_no_gap(void **state)
 	assert_int_equal(live_sas(&B), 2);
 }
 
-static uint64_t	 first_ike_spi;
+static uint64_t first_ike_spi;
 
 static bool
 rekeyed_ike(void)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	if (!both_up())
 		return false;
@@ -595,7 +604,7 @@ rekeyed_ike(void)
 static void
 test_ike_rekey(void **state)
 {
-	struct vpn_tunnel_state	 s, sb;
+	struct vpn_tunnel_state s, sb;
 
 	pair_psk("k", "k");
 	/* a lifetime is protocol time: stretched with the machine (valgrind),
@@ -623,7 +632,7 @@ test_ike_rekey(void **state)
 	first_spi_a = s.child[0].spi_in;
 	assert_int_equal(s.child[0].spi_in, sb.child[0].spi_out);
 	{
-		struct ike_sa	*sa = A.t->ikes;
+		struct ike_sa *sa = A.t->ikes;
 
 		ike_task_add(sa, IKE_T_CHILD_REKEY, sa->children, 0);
 	}
@@ -634,7 +643,7 @@ test_ike_rekey(void **state)
 static void
 test_child_rekey_collision(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	tunnel_start(&B);
@@ -658,7 +667,7 @@ test_child_rekey_collision(void **state)
 static bool
 rekeyed_ike_any(void)
 {
-	struct vpn_tunnel_state	 s, sb;
+	struct vpn_tunnel_state s, sb;
 
 	if (!both_up())
 		return false;
@@ -671,7 +680,7 @@ rekeyed_ike_any(void)
 static void
 test_ike_rekey_collision(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	tunnel_start(&B);
@@ -692,7 +701,7 @@ test_ike_rekey_collision(void **state)
 static void
 test_dpd(void **state)
 {
-	uint64_t	 t0;
+	uint64_t t0;
 
 	pair_psk("k", "k");
 	A.cfg.dpd_timeout_s = B.cfg.dpd_timeout_s = 3;
@@ -744,7 +753,7 @@ b_gone_a_down(void)
 static void
 test_peer_restart(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	tunnel_start(&B);
@@ -766,7 +775,7 @@ test_peer_restart(void **state)
 	tunnel_start(&B);
 	assert_true(run_until(both_up, 8000));
 	vpn_tunnel_state_get(A.t, &s);
-	assert_int_equal(s.nike, 1);		/* the old SA went */
+	assert_int_equal(s.nike, 1); /* the old SA went */
 	assert_false(s.ike[0].initiator);
 	(void)b_gone_a_down;
 }
@@ -775,11 +784,11 @@ test_peer_restart(void **state)
 static void
 test_cookie(void **state)
 {
-	struct vpn_dos_cfg	 dos = { .cookie_threshold = 1 };
-	struct vpn_tunnel_cfg	 c3;
-	struct vpn_prep		*p;
-	struct vpn_cfg_err	 err;
-	struct end		 C;
+	struct vpn_dos_cfg    dos = { .cookie_threshold = 1 };
+	struct vpn_tunnel_cfg c3;
+	struct vpn_prep	     *p;
+	struct vpn_cfg_err    err;
+	struct end	      C;
 
 	memset(&C, 0, sizeof(C));
 	end_new(&A, NULL, 0);
@@ -791,8 +800,8 @@ test_cookie(void **state)
 	cfg_psk(&C.cfg, "127.0.0.3", "127.0.0.2", "wrong", true);
 	tunnel_start(&B);
 	{
-		struct vpn_tunnel_cfg	 b3;
-		struct vpn_tunnel	*t3;
+		struct vpn_tunnel_cfg b3;
+		struct vpn_tunnel    *t3;
 
 		cfg_psk(&b3, "127.0.0.2", "127.0.0.3", "other", false);
 		snprintf(b3.ifname, sizeof(b3.ifname), "ipsec3");
@@ -821,14 +830,14 @@ test_cookie(void **state)
 static void
 test_certs_fragmented(void **state)
 {
-	char			 dir[64], path[8][128];
-	EVP_PKEY		*cak = pki_key("P-256"), *ka = pki_key("RSA"), *kb = pki_key("P-384");
-	X509			*ca = pki_cert(cak, "C=CH,O=test,CN=ca", NULL, NULL, true, NULL, -1, 30);
-	X509			*ca2 = pki_cert(ka, "C=CH,O=test,CN=a.example.net", ca, cak, false,
-				    "DNS:a.example.net", -1, 30);
-	X509			*cb = pki_cert(kb, "C=CH,O=test,CN=b.example.net", ca, cak, false,
-				    "DNS:b.example.net", -1, 30);
-	struct vpn_tunnel_state	 s;
+	char	  dir[64], path[8][128];
+	EVP_PKEY *cak = pki_key("P-256"), *ka = pki_key("RSA"), *kb = pki_key("P-384");
+	X509	 *ca = pki_cert(cak, "C=CH,O=test,CN=ca", NULL, NULL, true, NULL, -1, 30);
+	X509	 *ca2 = pki_cert(ka, "C=CH,O=test,CN=a.example.net", ca, cak, false,
+		"DNS:a.example.net", -1, 30);
+	X509	 *cb = pki_cert(kb, "C=CH,O=test,CN=b.example.net", ca, cak, false,
+		"DNS:b.example.net", -1, 30);
+	struct vpn_tunnel_state s;
 
 	pki_tmp(dir, sizeof(dir));
 	for (int i = 0; i < 5; i++)
@@ -874,12 +883,12 @@ test_certs_fragmented(void **state)
 static void
 test_cert_untrusted(void **state)
 {
-	char			 dir[64], path[4][128];
-	EVP_PKEY		*cak = pki_key("P-256"), *other = pki_key("P-256"), *k = pki_key("P-256");
-	X509			*ca = pki_cert(cak, "CN=ca", NULL, NULL, true, NULL, -1, 30);
-	X509			*rogue = pki_cert(other, "CN=rogue", NULL, NULL, true, NULL, -1, 30);
-	X509			*c = pki_cert(k, "CN=x", rogue, other, false, "DNS:x", -1, 30);
-	struct vpn_tunnel_state	 s;
+	char	  dir[64], path[4][128];
+	EVP_PKEY *cak = pki_key("P-256"), *other = pki_key("P-256"), *k = pki_key("P-256");
+	X509	 *ca = pki_cert(cak, "CN=ca", NULL, NULL, true, NULL, -1, 30);
+	X509	 *rogue = pki_cert(other, "CN=rogue", NULL, NULL, true, NULL, -1, 30);
+	X509	 *c = pki_cert(k, "CN=x", rogue, other, false, "DNS:x", -1, 30);
+	struct vpn_tunnel_state s;
 
 	pki_tmp(dir, sizeof(dir));
 	for (int i = 0; i < 4; i++)
@@ -915,8 +924,8 @@ test_cert_untrusted(void **state)
 static void
 test_natt_force(void **state)
 {
-	struct vpn_tunnel_state	 s;
-	uint32_t		 id;
+	struct vpn_tunnel_state s;
+	uint32_t		id;
 
 	pair_psk("k", "k");
 	A.cfg.natt = VPN_NATT_FORCE;
@@ -927,7 +936,7 @@ test_natt_force(void **state)
 	assert_int_equal(s.ike[0].local_port, IKE_NATT_PORT);
 	assert_true(s.child[0].udp_encap);
 	vpn_tunnel_state_get(B.t, &s);
-	assert_true(s.ike[0].nat_remote);	/* it believes A is behind a NAT */
+	assert_true(s.ike[0].nat_remote); /* it believes A is behind a NAT */
 	id = vpn_tunnel_esp_id(B.t);
 	assert_true(B.fb->path[id].udp_encap);
 	assert_int_equal(B.fb->path[id].remote_port, IKE_NATT_PORT);
@@ -937,7 +946,7 @@ test_natt_force(void **state)
 static void
 test_ts_narrowing(void **state)
 {
-	struct ike_sa	*sa;
+	struct ike_sa *sa;
 
 	pair_psk("k", "k");
 	B.cfg.nts_local = B.cfg.nts_remote = 1;
@@ -948,14 +957,14 @@ test_ts_narrowing(void **state)
 	assert_true(run_until(both_up, 5000));
 	sa = B.t->ikes;
 	assert_int_equal(sa->children->ntsi, 1);
-	assert_int_equal(sa->children->tsi[0].start[1], 1);	/* 10.1.0.0 */
+	assert_int_equal(sa->children->tsi[0].start[1], 1); /* 10.1.0.0 */
 	assert_int_equal(sa->children->tsi[0].end[2], 255);
 }
 
 static void
 test_ts_unacceptable(void **state)
 {
-	struct vpn_tunnel_state	 s;
+	struct vpn_tunnel_state s;
 
 	pair_psk("k", "k");
 	A.cfg.nts_local = A.cfg.nts_remote = 1;

@@ -22,12 +22,12 @@
 static inline __attribute__((unused)) EVP_PKEY *
 pki_key(const char *type)
 {
-	static unsigned	 nrsa;
-	EVP_PKEY	*k;
+	static unsigned nrsa;
+	EVP_PKEY       *k;
 
 	if (strcmp(type, "RSA") == 0 &&
 	    nrsa < sizeof(vpn_test_rsa_pem) / sizeof(vpn_test_rsa_pem[0])) {
-		BIO	*b = BIO_new_mem_buf(vpn_test_rsa_pem[nrsa++], -1);
+		BIO *b = BIO_new_mem_buf(vpn_test_rsa_pem[nrsa++], -1);
 
 		assert_non_null(b);
 		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
@@ -44,13 +44,13 @@ pki_key(const char *type)
 static inline __attribute__((unused)) X509_NAME *
 pki_name(const char *dn)
 {
-	X509_NAME	*n = X509_NAME_new();
-	char		 buf[512], *tok, *save = NULL;
+	X509_NAME *n = X509_NAME_new();
+	char	   buf[512], *tok, *save = NULL;
 
 	assert_non_null(n);
 	snprintf(buf, sizeof(buf), "%s", dn);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char	*eq = strchr(tok, '=');
+		char *eq = strchr(tok, '=');
 
 		assert_non_null(eq);
 		*eq = '\0';
@@ -65,8 +65,8 @@ pki_name(const char *dn)
 static inline void
 pki_ext(X509 *c, X509 *issuer, int nid, const char *value)
 {
-	X509V3_CTX	 ctx;
-	X509_EXTENSION	*ext;
+	X509V3_CTX	ctx;
+	X509_EXTENSION *ext;
 
 	X509V3_set_ctx(&ctx, issuer, c, NULL, NULL, 0);
 	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
@@ -84,9 +84,9 @@ static inline __attribute__((unused)) X509 *
 pki_cert(EVP_PKEY *key, const char *dn, X509 *issuer, EVP_PKEY *issuer_key, bool ca,
     const char *san, long from_days, long to_days)
 {
-	static long	 serial = 1;
-	X509		*c = X509_new();
-	X509_NAME	*n = pki_name(dn);
+	static long serial = 1;
+	X509	   *c = X509_new();
+	X509_NAME  *n = pki_name(dn);
 
 	assert_non_null(c);
 	assert_true(X509_set_version(c, X509_VERSION_3));
@@ -113,7 +113,7 @@ pki_cert(EVP_PKEY *key, const char *dn, X509 *issuer, EVP_PKEY *issuer_key, bool
 static inline __attribute__((unused)) void
 pki_write_cert(const char *path, X509 *c)
 {
-	FILE	*f = fopen(path, "w");
+	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
 	assert_true(PEM_write_X509(f, c));
@@ -123,7 +123,7 @@ pki_write_cert(const char *path, X509 *c)
 static inline __attribute__((unused)) void
 pki_write_key(const char *path, EVP_PKEY *k)
 {
-	FILE	*f = fopen(path, "w");
+	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
 	assert_true(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL));
@@ -133,7 +133,7 @@ pki_write_key(const char *path, EVP_PKEY *k)
 static inline __attribute__((unused)) void
 pki_write_text(const char *path, const char *text)
 {
-	FILE	*f = fopen(path, "w");
+	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
 	fputs(text, f);
@@ -144,12 +144,12 @@ pki_write_text(const char *path, const char *text)
 static inline __attribute__((unused)) uint8_t *
 pki_der(X509 *c, size_t *len)
 {
-	uint8_t	*b = NULL;
+	uint8_t *b = NULL;
 	int	 n = i2d_X509(c, &b);
 
 	assert_true(n > 0);
 	*len = (size_t)n;
-	return b;		/* OPENSSL_free() */
+	return b; /* OPENSSL_free() */
 }
 
 /* A private temp dir named after the branch; pki_tmp_clean removes it. */
@@ -163,7 +163,7 @@ pki_tmp(char *dir, size_t len)
 static inline __attribute__((unused)) void
 pki_tmp_clean(const char *dir)
 {
-	char	 cmd[256];
+	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
