@@ -16,6 +16,7 @@ prefix, plus helpers that read the gateway's decisions from the kernel (`ip -j r
 import datetime
 import json
 import os
+import re
 import sys
 import time
 
@@ -186,7 +187,23 @@ class Scenario:
 			      len(self.bfd()) == 2, timeout, 0.1, 'BFD sessions up')
 		self.wait_kernel({p: cloud for p in CLOUD[:3]}, timeout, 'cloud prefixes on %s' % cloud)
 		self.wait_peers(timeout)
+		util.wait_for(lambda: not self.failback_pending(), timeout, 0.2,
+			      'no failback pending (%s)' % ', '.join(self.failback_pending()))
 		self.wait_quiet()
+
+	RIB_LINE = re.compile(r'rib: (.+?) \(\S+\) (.*)$')
+
+	def failback_pending(self):
+		"""The sources whose failback delay runs, from the daemon's log (the
+		operational tree does not show damping): a source's last route
+		manager line is 'healthy, failback in N s'. A scenario that starts
+		during a start-up flap's damping would test that, not itself."""
+		last = {}
+		for ln in self.log().splitlines():
+			m = self.RIB_LINE.search(ln)
+			if m:
+				last[m.group(1)] = m.group(2)
+		return sorted(src for src, what in last.items() if what.startswith('healthy, failback in'))
 
 	def wait_peers(self, timeout=40.0):
 		"""The far side is ready too: the cloud router's BGP sessions with BFD
