@@ -137,8 +137,11 @@ main(int argc, char **argv)
 	}
 	/* the endpoint (port 830) and the host key as root, then no root */
 	cfg.user = user;
-	if ((c = nb_netconf_start(&cfg)) != 0)
+	if ((c = nb_netconf_start(&cfg)) != 0) {
+		/* some causes (the server's init, no memory) are logged only here */
+		log_err(LOG_MOD_NB, "netconf: not started: %s", strerror(-c));
 		goto out;
+	}
 	uv_signal_init(loop_get(), &sig_term);
 	uv_signal_init(loop_get(), &sig_int);
 	uv_signal_start(&sig_term, on_stop, SIGTERM);

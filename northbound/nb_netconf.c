@@ -568,7 +568,8 @@ static void
 nbnc_backlog_raise(uint16_t port)
 {
 	for (int fd = 3; fd < 4096; fd++) {
-		struct sockaddr_storage ss;
+		/* zeroed: a family getsockname() leaves unwritten matches none */
+		struct sockaddr_storage ss = { 0 };
 		socklen_t		l = sizeof(ss);
 		int			acc = 0, type = 0;
 		socklen_t		al = sizeof(acc), tl = sizeof(type);

@@ -3,6 +3,7 @@
 #include "northbound/nb_netconf_local.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,12 @@ bulk_grow(struct nbnc_bulk *b, size_t n)
 	char  *nb;
 	size_t cap;
 
+	/* n bytes and the NUL: a size near SIZE_MAX would wrap the sum
+	 * below (to "it fits") or the doubling (to 0, for ever) */
+	if (n > SIZE_MAX / 4 - b->len) {
+		b->err = -ENOMEM;
+		return false;
+	}
 	if (b->len + n + 1 <= b->cap)
 		return true;
 	cap = b->cap ? b->cap : NBNC_BULK_PIECE + 4096;

@@ -86,7 +86,8 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 		return -EAGAIN;
 	/* the entries it names must exist and stay */
 	LY_LIST_FOR(lyd_child(edit), e) {
-		bool dup = false;
+		struct lyd_node **nm;
+		bool		  dup = false;
 
 		if (!e->schema)
 			goto out; /* opaque: the whole-tree path explains */
@@ -99,8 +100,10 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 			dup |= matched[i] == t;
 		if (dup)
 			continue;
-		if (!(matched = realloc(matched, (nmatched + 1) * sizeof(*matched))))
+		/* on failure matched stays, for out: to free */
+		if (!(nm = realloc(matched, (nmatched + 1) * sizeof(*matched))))
 			goto out;
+		matched = nm;
 		matched[nmatched++] = t;
 	}
 	/* the scratch: gateway, its other children, the named entries */
@@ -166,7 +169,8 @@ nbnc_fast_edit(struct lyd_node *base, const struct lyd_node *edit, const char *d
 	goto out;
 broken:
 	/* cannot happen with a valid scratch; the candidate is now partial */
-	log_err(LOG_MOD_NB, "netconf: edit of the candidate failed half-way");
+	log_err(LOG_MOD_NB, "netconf: edit of the candidate failed half-way: %s",
+	    strerror(-rc));
 	nbnc_errs_add(errs, NC_ERR_OP_FAILED, "", NULL, "internal error applying the edit");
 	before = errs->n;
 	rc = -EIO;

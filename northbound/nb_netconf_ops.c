@@ -362,7 +362,7 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	struct nbnc_filter flt;
 	struct lyd_node	  *all = NULL, *t = NULL, *out = NULL;
 	struct nb_err	   err = { 0 };
-	uint64_t	   t0 = mono_us(), t1 = t0;
+	uint64_t	   t0 = mono_us(), t1;
 	int		   rc;
 
 	o->wd = in_wd(o);
@@ -795,9 +795,11 @@ op_print_data(struct op *o)
 		    "urn:ietf:params:xml:ns:netconf:default:1.0");
 	else if (!(xml = strdup("")))
 		return;
-	o->wd = NC_WD_EXPLICIT;
-	if (reply_data(o, o->data_rpc, "ietf-netconf", xml, LYD_ANYDATA_XML) != 0)
+	if (reply_data(o, o->data_rpc, "ietf-netconf", xml, LYD_ANYDATA_XML) != 0) {
 		free(xml);
+		return;
+	}
+	o->wd = NC_WD_EXPLICIT; /* tagged above; xml is the reply's now */
 }
 
 /* ------------------------------------------------------- dispatch */
@@ -1059,7 +1061,6 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 {
 	struct op   o;
 	const char *mod, *name;
-	int	    rc;
 
 	op_init(&o, rpc, ncs);
 	if (!rpc || !rpc->schema) {
@@ -1088,7 +1089,7 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 		if (strcmp(nbnc_ops[i].module, mod) != 0 ||
 		    (nbnc_ops[i].name && strcmp(nbnc_ops[i].name, name) != 0))
 			continue;
-		if ((rc = loop_call(op_run_loop, &c)) == -ENODEV && !o.errs.n)
+		if (loop_call(op_run_loop, &c) == -ENODEV && !o.errs.n)
 			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL,
 			    "the daemon is stopping");
 		if (o.data_rpc && !o.errs.n)

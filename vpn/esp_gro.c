@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: ISC */
 #include "vpn/esp_local.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -133,7 +134,7 @@ put16(uint8_t *b, size_t at, uint16_t v)
 	wire_put_u16(&w, v);
 }
 
-void
+int
 esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iovec *iov)
 {
 	struct gro_tcp	h, last;
@@ -142,8 +143,10 @@ esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iove
 	size_t		sum_payload = 0, alen, src;
 	uint64_t	ps;
 
-	(void)gro_parse(&pkts[0], &h);
-	(void)gro_parse(&pkts[k - 1], &last);
+	/* what esp_gro_span() accepted parses again; anything else is a
+	 * caller's mistake, refused before a byte is patched */
+	if (k < 2 || !gro_parse(&pkts[0], &h) || !gro_parse(&pkts[k - 1], &last))
+		return -EINVAL;
 	alen = h.family == AF_INET ? 4 : 16;
 	src = h.family == AF_INET ? 12 : 8;
 	iov[0].iov_base = vnet;
@@ -175,4 +178,5 @@ esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iove
 	v.csum_start = (uint16_t)h.l3;
 	v.csum_offset = 16;
 	esp_vnet_encode(vnet, &v);
+	return 0;
 }

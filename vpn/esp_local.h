@@ -335,7 +335,9 @@ struct esp_buf {
 unsigned esp_gro_span(const struct esp_buf *pkts, unsigned n);
 /* Make pkts[0..k) (k >= 2, as esp_gro_span allowed) one write: patches
  * pkts[0]'s headers, writes the virtio header into vnet, and fills iov
- * with k + 1 entries (virtio header, pkts[0], the other payloads). */
-void esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iovec *iov);
+ * with k + 1 entries (virtio header, pkts[0], the other payloads). 0, or
+ * -EINVAL when pkts[0] or pkts[k - 1] is no segment esp_gro_span() would
+ * merge (nothing is written then). */
+int esp_gro_build(const struct esp_buf *pkts, unsigned k, uint8_t *vnet, struct iovec *iov);
 
 #endif

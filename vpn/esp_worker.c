@@ -421,14 +421,14 @@ rx_flush(struct esp_worker *w, struct rxb *b)
 				break;
 			}
 			k = esp_gro_span(&w->tb[i], j - i);
-			if (k == 1) {
-				one[1].iov_base = w->tb[i].p;
-				one[1].iov_len = w->tb[i].len;
-				rx_write(w, t, one, 2);
+			if (k > 1 && esp_gro_build(&w->tb[i], k, w->wvnet, w->wiov) == 0) {
+				rx_write(w, t, w->wiov, (int)k + 1);
 				continue;
 			}
-			esp_gro_build(&w->tb[i], k, w->wvnet, w->wiov);
-			rx_write(w, t, w->wiov, (int)k + 1);
+			k = 1;
+			one[1].iov_base = w->tb[i].p;
+			one[1].iov_len = w->tb[i].len;
+			rx_write(w, t, one, 2);
 		}
 	}
 	b->ntw = 0;
@@ -673,10 +673,10 @@ esp_worker_alloc(struct esp_dp *dp, unsigned idx, struct esp_worker **out)
 		goto out;
 	}
 	*out = w;
-	rc = 0;
+	return 0;
 out:
-	if (rc != 0)
-		esp_worker_free(w);
+	/* only failures come here: rc is not consulted to free */
+	esp_worker_free(w);
 	return rc;
 }
 

@@ -35,44 +35,47 @@ cerr(int rc, char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* The whole file in memory, NUL-terminated (so its text can be searched
- * for what it holds instead). The caller frees *buf. */
-static int
-file_read(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+ * for what it holds instead), and its length in *len; the caller frees
+ * it. NULL when it cannot be read, with *rc (-errno) and err set: the
+ * pointer, not *rc, says whether there is a file to look at. */
+static char *
+file_read(const char *path, size_t *len, int *rc, char *err, size_t errlen)
 {
 	FILE	   *f;
 	struct stat st;
-	int	    rc = 0;
+	char	   *buf = NULL;
 
-	*buf = NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		return cerr(-errno, err, errlen, "%s: %s", path, strerror(errno));
+	if ((f = fopen(path, "rb")) == NULL) {
+		*rc = cerr(-errno, err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if (fstat(fileno(f), &st) != 0) {
-		rc = cerr(-errno, err, errlen, "%s: %s", path, strerror(errno));
+		*rc = cerr(-errno, err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = cerr(-EINVAL, err, errlen, "%s: not a regular file", path);
+		*rc = cerr(-EINVAL, err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_size == 0 || st.st_size > FILE_MAX) {
-		rc = cerr(-EINVAL, err, errlen, "%s: %s", path,
+		*rc = cerr(-EINVAL, err, errlen, "%s: %s", path,
 		    st.st_size == 0 ? "empty file" : "too big for a certificate or key file");
 		goto out;
 	}
-	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		rc = -ENOMEM;
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		*rc = -ENOMEM;
 		goto out;
 	}
-	*len = fread(*buf, 1, (size_t)st.st_size, f);
-	(*buf)[*len] = '\0';
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+	buf[*len] = '\0';
 	if (*len != (size_t)st.st_size) {
-		free(*buf);
-		*buf = NULL;
-		rc = cerr(-EIO, err, errlen, "%s: short read", path);
+		free(buf);
+		buf = NULL;
+		*rc = cerr(-EIO, err, errlen, "%s: short read", path);
 	}
 out:
 	fclose(f);
-	return rc;
+	return buf;
 }
 
 /* What a file that is not what was asked for holds instead. */
@@ -102,10 +105,10 @@ ike_cert_load(const char *path, X509 **out, char *err, size_t errlen)
 	BIO	      *bio = NULL;
 	const uint8_t *p;
 	const char    *holds;
-	int	       rc;
+	int	       rc = 0;
 
 	*out = NULL;
-	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
+	if ((text = file_read(path, &len, &rc, err, errlen)) == NULL)
 		return rc;
 	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL) {
 		rc = -ENOMEM;
@@ -171,10 +174,10 @@ ike_key_load(const char *path, EVP_PKEY **out, char *err, size_t errlen)
 	size_t	    len;
 	BIO	   *bio = NULL;
 	const char *holds, *bad;
-	int	    rc;
+	int	    rc = 0;
 
 	*out = NULL;
-	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
+	if ((text = file_read(path, &len, &rc, err, errlen)) == NULL)
 		return rc;
 	holds = file_holds(text);
 	if (holds != NULL && strstr(holds, "encrypted") != NULL) {
@@ -257,7 +260,7 @@ ike_ca_load(const char *path, X509_STORE **out, char *err, size_t errlen)
 	int    rc = 0, n = 0;
 
 	*out = NULL;
-	if ((rc = file_read(path, &text, &len, err, errlen)) != 0)
+	if ((text = file_read(path, &len, &rc, err, errlen)) == NULL)
 		return rc;
 	if ((bio = BIO_new_mem_buf(text, (int)len)) == NULL ||
 	    (*out = X509_STORE_new()) == NULL) {

@@ -125,7 +125,8 @@ trim(char *s)
 static int
 dn_parse(const char *s, struct ike_id *id, char *err, size_t errlen)
 {
-	char	    buf[ID_TEXT_MAX], *rdn, *w, *eq, *name, *val;
+	/* zeroed: trim() never meets a byte the copy below did not write */
+	char	    buf[ID_TEXT_MAX] = "", *rdn, *w, *eq, *name, *val;
 	const char *r;
 	X509_NAME  *n = X509_NAME_new();
 	uint8_t	   *der = NULL;

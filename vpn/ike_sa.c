@@ -829,7 +829,7 @@ ike_input(struct vpn *v, struct ike_sock *s, const uint8_t *msg, size_t len,
 			v->rx_dropped++;
 		return;
 	}
-	if ((rc = ike_sk_open(&sa->sk.in, &m, v->plain, VPN_MSG_BUF, &inner)) != 0) {
+	if (ike_sk_open(&sa->sk.in, &m, v->plain, VPN_MSG_BUF, &inner) != 0) {
 		v->rx_bad++;
 		log_debug(LOG_MOD_VPN, "%s: %s failed its integrity check: dropped",
 		    ike_sa_name(sa), ike_exchange_name(m.hdr.exchange));

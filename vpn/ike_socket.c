@@ -129,7 +129,7 @@ ike_sock_get(struct vpn *v, const struct ipaddr *local, bool natt, struct ike_so
 	s->poll.data = s;
 	if ((rc = uv_poll_start(&s->poll, UV_READABLE, sock_rx)) != 0) {
 		uv_close((uv_handle_t *)&s->poll, sock_closed); /* closes and frees */
-		return -EIO;
+		return rc;					/* a libuv error: -errno */
 	}
 	s->polling = true;
 	s->refs = 1;

@@ -221,8 +221,8 @@ auth_verify(struct ike_sa *sa, const struct ike_msg *m, const struct ike_id_pl *
 		for (unsigned i = 1; i < m->ncert; i++)
 			if (m->cert[i].encoding == IKE_CERT_X509_SIGNATURE)
 				chain[nchain++] = m->cert[i].data;
-		if ((rc = ike_cert_verify(t->p.ca, m->cert[0].data, chain, nchain, &cert, b,
-			 sizeof(b))) != 0) {
+		if (ike_cert_verify(t->p.ca, m->cert[0].data, chain, nchain, &cert, b,
+			sizeof(b)) != 0) {
 			snprintf(err, errlen, "'%.200s': certificate refused: %.250s", a, b);
 			return -EACCES;
 		}

@@ -1020,6 +1020,8 @@ ike_child_request(struct ike_sa *sa, struct ike_msg *m)
 	ike_sa_schedule(sa);
 	goto out;
 fail:
+	/* c, when set, is not in sa->children yet: it goes with its SPI */
+	child_sa_free(c);
 	child_answer_notify(sa, m, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 out:
 	ike_out_free(&o);

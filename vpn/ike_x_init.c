@@ -247,8 +247,6 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	struct ike_keys		    k;
 	struct secret		    gir;
 	char			    buf[512];
-	enum ike_err		    err;
-	int			    rc;
 
 	memset(&k, 0, sizeof(k));
 	memset(&gir, 0, sizeof(gir));
@@ -306,7 +304,7 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	if (m->hdr.rspi == 0 || !ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_KE) ||
 	    !ike_msg_has(m, IKE_PL_NONCE))
 		return; /* not an answer: the request stays out */
-	if ((err = ike_prop_check_reply(t->p.ike, t->p.nike, &m->sa, 0, &s)) != IKE_OK ||
+	if (ike_prop_check_reply(t->p.ike, t->p.nike, &m->sa, 0, &s) != IKE_OK ||
 	    s.dh != sa->dh_group || m->ke.group != sa->dh_group) {
 		offer_print(&m->sa, buf, sizeof(buf));
 		log_err(LOG_MOD_VPN, "%s: the peer chose a proposal we did not offer (%s)",
@@ -317,7 +315,7 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	}
 	if (m->nonce.len < IKE_NONCE_MIN || m->nonce.len > IKE_NONCE_MAX)
 		return;
-	if ((rc = ike_dh_derive(sa->dh, m->ke.data.p, m->ke.data.len, &gir)) != 0) {
+	if (ike_dh_derive(sa->dh, m->ke.data.p, m->ke.data.len, &gir) != 0) {
 		log_err(LOG_MOD_VPN, "%s: the peer's key exchange value is invalid",
 		    ike_sa_name(sa));
 		ike_sa_fail(sa, VPN_R_PEER_ERROR, "invalid key exchange value");
@@ -327,9 +325,9 @@ ike_init_response(struct ike_sa *sa, struct ike_msg *m, const struct ipaddr *rem
 	sa->nr_len = (uint16_t)m->nonce.len;
 	sa->suite = s;
 	ike_sa_spi_set(sa, sa->ispi, m->hdr.rspi);
-	if ((rc = ike_keys_from_dh(&s, &gir, wire_rd_init(sa->ni, sa->ni_len),
-		 wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k)) != 0 ||
-	    (rc = ike_sk_init(&sa->sk, &s, &k, true)) != 0) {
+	if (ike_keys_from_dh(&s, &gir, wire_rd_init(sa->ni, sa->ni_len),
+		wire_rd_init(sa->nr, sa->nr_len), sa->ispi, sa->rspi, &k) != 0 ||
+	    ike_sk_init(&sa->sk, &s, &k, true) != 0) {
 		ike_sa_fail(sa, VPN_R_INTERNAL, "key derivation failed");
 		goto out;
 	}
@@ -388,7 +386,6 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 	char		   a[IPADDR_STRLEN], buf[512], ours[512];
 	bool		   need_cookie, proved, natd;
 	uint64_t	   rspi;
-	enum ike_err	   err;
 
 	memset(&k, 0, sizeof(k));
 	memset(&gir, 0, sizeof(gir));
@@ -438,7 +435,7 @@ ike_init_request(struct vpn *v, struct ike_sock *s, struct ike_msg *m,
 		v->cookies_sent++;
 		return;
 	}
-	if ((err = ike_prop_select(t->p.ike, t->p.nike, &m->sa, 0, &su)) != IKE_OK) {
+	if (ike_prop_select(t->p.ike, t->p.nike, &m->sa, 0, &su) != IKE_OK) {
 		offer_print(&m->sa, buf, sizeof(buf));
 		ours_print(t->p.ike, t->p.nike, ours, sizeof(ours));
 		log_err(LOG_MOD_VPN,

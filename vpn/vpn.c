@@ -298,10 +298,8 @@ vpn_new(const struct vpn_cfg *cfg, struct vpn **out)
 	    !(v->tx = malloc(VPN_MSG_BUF)) || !(v->whole = malloc(IKE_FRAG_BUF)) ||
 	    !(v->mb = mailbox_new(65536)))
 		goto out;
-	if ((rc = mailbox_attach(v->mb, v->loop, false)) != 0) {
-		rc = -EIO;
-		goto out;
-	}
+	if ((rc = mailbox_attach(v->mb, v->loop, false)) != 0)
+		goto out; /* a libuv error: -errno */
 	*out = v;
 	return 0;
 out:

@@ -121,7 +121,6 @@ int
 vpn_cfg_creds(const struct vpn_tunnel_cfg *c, struct vpn_prep *p, struct vpn_cfg_err *err)
 {
 	char msg[256];
-	int  rc;
 
 	if (c->auth != VPN_AUTH_CERT)
 		return 0;
@@ -133,10 +132,10 @@ vpn_cfg_creds(const struct vpn_tunnel_cfg *c, struct vpn_prep *p, struct vpn_cfg
 				     "ike/ca-certificate",
 		    "certificate authentication needs certificate, private-key and "
 		    "ca-certificate");
-	if ((rc = ike_cred_load(c->cert, c->key, &p->cert, &p->key, msg, sizeof(msg))) != 0)
+	if (ike_cred_load(c->cert, c->key, &p->cert, &p->key, msg, sizeof(msg)) != 0)
 		return cfg_bad(err, strstr(msg, c->key) ? "ike/private-key" : "ike/certificate",
 		    "%s", msg);
-	if ((rc = ike_ca_load(c->ca, &p->ca, msg, sizeof(msg))) != 0)
+	if (ike_ca_load(c->ca, &p->ca, msg, sizeof(msg)) != 0)
 		return cfg_bad(err, "ike/ca-certificate", "%s", msg);
 	{
 		/* the CA our CERTREQ names (RFC 7296 3.7): the first in the file */

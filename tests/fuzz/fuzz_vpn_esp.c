@@ -163,8 +163,9 @@ check_inner(const struct esp_inner *res, size_t max)
 	k = esp_gro_span(b, 3);
 	if (k < 1 || k > 3)
 		abort();
-	if (k >= 2)
-		esp_gro_build(b, k, vnet, iov);
+	/* what the span accepted, the build takes */
+	if (k >= 2 && esp_gro_build(b, k, vnet, iov) != 0)
+		abort();
 }
 
 int

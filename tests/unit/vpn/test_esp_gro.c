@@ -175,7 +175,7 @@ check_build(bool v4, unsigned k, size_t mss, size_t opts)
 		memcpy(orig[i], bufs[i].p, bufs[i].len);
 		olen[i] = bufs[i].len;
 	}
-	esp_gro_build(bufs, k, vnet, iov);
+	assert_int_equal(esp_gro_build(bufs, k, vnet, iov), 0);
 	esp_vnet_decode(vnet, &v);
 	assert_int_equal(v.flags, ESP_VNET_F_NEEDS_CSUM);
 	assert_int_equal(v.gso_type, v4 ? ESP_GSO_TCPV4 : ESP_GSO_TCPV6);
@@ -388,6 +388,31 @@ test_span_heads(void **state)
 	}
 }
 
+/* A build esp_gro_span() would not have allowed is refused, every byte
+ * left as it was: fewer than two, or a head or tail that is no segment. */
+static void
+test_build_refuses(void **state)
+{
+	uint8_t	     vnet[ESP_VNET_LEN], before[3][2048];
+	struct iovec iov[4];
+
+	mk_burst(true, 3, 1000, 0, false, 0);
+	for (unsigned i = 0; i < 3; i++)
+		memcpy(before[i], store[i], bufs[i].len);
+	assert_int_equal(esp_gro_build(bufs, 1, vnet, iov), -EINVAL);
+	assert_int_equal(esp_gro_build(bufs, 0, vnet, iov), -EINVAL);
+	bufs[2].len = 40; /* the tail: headers, no payload */
+	assert_int_equal(esp_gro_build(bufs, 3, vnet, iov), -EINVAL);
+	bufs[2].len = 1040;
+	store[0][0] = 0x46; /* the head: IPv4 with options */
+	assert_int_equal(esp_gro_build(bufs, 3, vnet, iov), -EINVAL);
+	store[0][0] = 0x45;
+	for (unsigned i = 0; i < 3; i++)
+		assert_memory_equal(store[i], before[i], bufs[i].len);
+	/* and the same burst, whole, builds */
+	assert_int_equal(esp_gro_build(bufs, 3, vnet, iov), 0);
+}
+
 int
 main(void)
 {
@@ -396,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_span_limits),
 		cmocka_unit_test(test_span_breaks),
 		cmocka_unit_test(test_span_heads),
+		cmocka_unit_test(test_build_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

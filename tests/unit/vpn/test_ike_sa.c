@@ -561,6 +561,69 @@ test_esp_suites_pfs(void **state)
 	assert_string_equal(s.child[0].suite, "aes256-sha512-x25519-noesn");
 }
 
+static struct ike_sa *b_sa;
+static uint32_t	      b_msgid_in;
+
+static bool
+b_answered(void)
+{
+	return b_sa->msgid_in != b_msgid_in;
+}
+
+/* RFC 7296 3.4: a CREATE_CHILD_SA whose KE is not the group's length is
+ * answered TEMPORARY_FAILURE, and the Child SA made for it goes again
+ * with its SPI (it used to stay, unlinked, with the SPI reserved). */
+static void
+test_child_bad_ke(void **state)
+{
+	static uint8_t	 buf[4096];
+	struct wire_wr	 w = wire_wr_init(buf, sizeof(buf));
+	struct ike_sa	*a;
+	struct child_sa *ca;
+	struct ike_sa_pl sapl;
+	struct ike_out	 o = { 0 };
+	struct ike_hdr	 h;
+	struct ike_enc	 e;
+	uint8_t		 nonce[32], ke[5] = { 1, 2, 3, 4, 5 };
+	size_t		 spis, sas;
+
+	pair_psk("k", "k");
+	A.cfg.pfs_group = B.cfg.pfs_group = IKE_DH_CURVE25519;
+	tunnel_start(&B);
+	tunnel_start(&A);
+	assert_true(run_until(both_up, 5000));
+	a = A.t->ikes;
+	ca = a->children;
+	b_sa = B.t->ikes;
+	assert_non_null(ca);
+	assert_false(a->pend_active);
+	b_msgid_in = b_sa->msgid_in;
+	spis = B.v->spis.count;
+	sas = live_sas(&B);
+	/* A's next request, built by hand: a new Child SA with PFS whose
+	 * x25519 value is 5 bytes instead of 32 */
+	memset(nonce, 0x5a, sizeof(nonce));
+	assert_int_equal(ike_prop_to_sa(A.t->p.esp, A.t->p.nesp, 4, 0x12345678, 0, &sapl), 0);
+	ike_sa_hdr(a, &h, IKE_CREATE_CHILD_SA, false, a->msgid_out);
+	ike_enc_init(&e, &w, &h);
+	ike_sk_begin(&e, &a->sk.out);
+	ike_enc_sa(&e, &sapl);
+	ike_enc_nonce(&e, nonce, sizeof(nonce));
+	ike_enc_ke(&e, IKE_DH_CURVE25519, ke, sizeof(ke));
+	ike_enc_ts(&e, IKE_PL_TSI, ca->tsi, ca->ntsi);
+	ike_enc_ts(&e, IKE_PL_TSR, ca->tsr, ca->ntsr);
+	assert_int_equal(ike_sa_seal(a, &e, &w, &h, &o), 0);
+	assert_int_equal(ike_sa_send_out(a, &o), 0);
+	ike_out_free(&o);
+	assert_true(run_until(b_answered, 3000));
+	/* nothing of the refused Child SA is left at B */
+	assert_int_equal(B.v->spis.count, spis);
+	assert_int_equal(live_sas(&B), sas);
+	assert_non_null(b_sa->children);
+	assert_null(b_sa->children->next);
+	assert_int_equal(B.downs, 0);
+}
+
 /* A Child SA rekey (with PFS) never leaves a moment where one end sends
  * on an SA the other cannot receive. */
 static void
@@ -1005,6 +1068,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_proposal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_ke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esp_suites_pfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_bad_ke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_rekey_no_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_rekey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_rekey_collision, setup, teardown),
