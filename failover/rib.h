@@ -273,6 +273,25 @@ int rib_journal_walk(struct rib *, rib_journal_fn, void *arg);
  * One subscriber; fn NULL unsubscribes. The return value is ignored. */
 void rib_journal_subscribe(struct rib *, rib_journal_fn, void *arg);
 
+/* Path sources as they stand: what each waits for, and whether a failback
+ * delay is running (the source is healthy again but not yet preferred). */
+struct rib_source_state {
+	const char    *name, *connection;
+	enum rib_class cls;
+	bool	       healthy;	       /* every input it needs is up */
+	bool	       bgp_down;       /* needs BGP, not Established */
+	bool	       bfd_down;       /* needs BFD, not Up */
+	bool	       tunnel_down;    /* needs a tunnel, no Child SA */
+	bool	       link_down;      /* its interface lost carrier */
+	bool	       damped;	       /* healthy, failback delay running */
+	uint32_t       failback_in_ms; /* damped: until it may be preferred */
+	bool	       drained;
+	size_t	       paths;
+};
+typedef int (*rib_source_fn)(void *arg, const struct rib_source_state *);
+/* In the order the sources were added; cb returns non-zero to stop. */
+int rib_source_walk(struct rib *, rib_source_fn, void *arg);
+
 /* Outbound cap alarms: one per export target whose wanted set exceeds its cap. */
 struct rib_alarm {
 	rib_export_id	     target;

@@ -38,7 +38,7 @@ struct rib_source {
 	bool		      eligible;	     /* cached health gate */
 	bool		      was_eligible;  /* has ever been eligible: failback damps */
 	bool		      damped;	     /* eligible, failback delay running */
-	uint64_t	      damp_until_ms; /* test clock deadline */
+	uint64_t	      damp_until_ms; /* failback deadline (rib_now_ms) */
 	uv_timer_t	     *timer;	     /* NULL without a loop */
 	uint32_t	      paths;	     /* every path of the source (src_next) */
 	size_t		      n_paths;

@@ -1,4 +1,4 @@
-/* failover/rib_state.c - what the route manager shows: routes, journal, what-if, statistics. */
+/* failover/rib_state.c - what the route manager shows: routes, sources, journal, what-if, statistics. */
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
@@ -109,6 +109,38 @@ rib_journal_subscribe(struct rib *rib, rib_journal_fn fn, void *arg)
 {
 	rib->notify = fn;
 	rib->notify_arg = arg;
+}
+
+int
+rib_source_walk(struct rib *rib, rib_source_fn cb, void *arg)
+{
+	struct rib_source_state st;
+	struct rib_source      *s;
+	uint64_t		now = rib_now_ms(rib);
+	size_t			i;
+	int			rc;
+
+	for (i = 0; i < rib->n_src; i++) {
+		if ((s = rib->src[i]) == NULL)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.name = s->name;
+		st.connection = s->connection;
+		st.cls = s->cfg.cls;
+		st.healthy = s->eligible;
+		st.bgp_down = s->cfg.needs_bgp && !s->bgp_up;
+		st.bfd_down = s->cfg.needs_bfd && !s->bfd_up;
+		st.tunnel_down = s->cfg.needs_tunnel && !s->tunnel_up;
+		st.link_down = s->link_down;
+		st.damped = s->damped;
+		if (s->damped && s->damp_until_ms > now)
+			st.failback_in_ms = (uint32_t)(s->damp_until_ms - now);
+		st.drained = s->drained;
+		st.paths = s->n_paths;
+		if ((rc = cb(arg, &st)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 struct rib_whatif_arg {

@@ -212,6 +212,30 @@ show_failover_table(FILE *f, const struct lyd_node *st)
 	    gw_leaf(a, "target"), gw_leaf(a, "wanted"), gw_leaf(a, "limit"),
 	    gw_leaf(a, "withheld"));
 
+	fprintf(f, "%-32s %-14s %-8s %-17s %-12s %-7s %5s\n", "Source", "Connection", "Class",
+	    "State", "Waiting for", "Drained", "Paths");
+	GW_FOR_EACH_NAMED(fo, "source", e)
+	{
+		char		 state[40], wait[48] = "";
+		struct lyd_node *w;
+
+		snprintf(state, sizeof(state), "%s", gw_leaf(e, "state"));
+		if (gw_leaf(e, "failback-in")[0])
+			snprintf(state, sizeof(state), "failback in %.1fs",
+			    atof(gw_leaf(e, "failback-in")) / 1000.0);
+		GW_FOR_EACH_NAMED(e, "waiting-for", w)
+		{
+			size_t n = strlen(wait);
+
+			snprintf(wait + n, sizeof(wait) - n, "%s%s", n ? "," : "",
+			    lyd_get_value(w));
+		}
+		fprintf(f, "%-32s %-14s %-8s %-17s %-12s %-7s %5s\n", gw_leaf(e, "name"),
+		    gw_leaf(e, "connection"), gw_leaf(e, "class"), state, wait[0] ? wait : "-",
+		    strcmp(gw_leaf(e, "drained"), "true") == 0 ? "yes" : "no",
+		    gw_leaf(e, "paths"));
+	}
+	fputc('\n', f);
 	fprintf(f, "%-5s %-14s %-11s %-17s %-28s %10s %9s %7s  %s\n", "ID", "Connection",
 	    "Trigger", "Switch", "Detected", "Switch us", "Prefixes", "Groups", "Source");
 	GW_FOR_EACH_NAMED(fo, "event", e)

@@ -1,4 +1,4 @@
-/* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, failover journal (the VPN's part is gw_vpn.c). */
+/* gateway/gw_state.c - the gateway-state tree: BGP neighbors, RIB, BFD, path sources, failover journal (the VPN's part is gw_vpn.c). */
 /* SPDX-License-Identifier: ISC */
 #include "gateway/gw_local.h"
 
@@ -466,7 +466,7 @@ bfd_session_add_state(struct bfd_session *sess, void *arg)
 
 /* ---------------------------------------------------------- journal */
 
-struct journal_arg {
+struct failover_arg {
 	struct lyd_node *fo;
 	bool		 ok;
 };
@@ -474,10 +474,10 @@ struct journal_arg {
 static int
 journal_add(void *arg, const struct rib_journal_entry *e)
 {
-	struct journal_arg *a = arg;
-	struct lyd_node	   *n = NULL;
-	char		    id[24], t[64];
-	bool		    ok = true;
+	struct failover_arg *a = arg;
+	struct lyd_node	    *n = NULL;
+	char		     id[24], t[64];
+	bool		     ok = true;
 
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->id);
 	if (lyd_new_list(a->fo, NULL, "event", 0, &n, id) != LY_SUCCESS) {
@@ -500,6 +500,41 @@ journal_add(void *arg, const struct rib_journal_entry *e)
 	ok &= term(n, "switch-time", "%u", e->switch_time_us);
 	ok &= term(n, "prefixes-moved", "%u", e->prefixes_moved);
 	ok &= term(n, "groups-rewritten", "%u", e->groups_rewritten);
+	a->ok &= ok;
+	return ok ? 0 : 1;
+}
+
+/* ---------------------------------------------------------- sources */
+
+static int
+source_add(void *arg, const struct rib_source_state *st)
+{
+	struct failover_arg *a = arg;
+	struct lyd_node	    *n = NULL;
+	bool		     ok = true;
+
+	if (lyd_new_list(a->fo, NULL, "source", 0, &n, st->name) != LY_SUCCESS) {
+		a->ok = false;
+		return 1;
+	}
+	ok &= term(n, "connection", "%s", st->connection);
+	ok &= term(n, "class", "%s", rib_class_name(st->cls));
+	ok &= term(n, "state", "%s",
+	    !st->healthy   ? "down" :
+		st->damped ? "failback-pending" :
+			     "up");
+	if (st->bgp_down)
+		ok &= term(n, "waiting-for", "bgp");
+	if (st->bfd_down)
+		ok &= term(n, "waiting-for", "bfd");
+	if (st->tunnel_down)
+		ok &= term(n, "waiting-for", "tunnel");
+	if (st->link_down)
+		ok &= term(n, "waiting-for", "link");
+	if (st->healthy && st->damped)
+		ok &= term(n, "failback-in", "%u", st->failback_in_ms);
+	ok &= term(n, "drained", "%s", bool_str(st->drained));
+	ok &= term(n, "paths", "%zu", st->paths);
 	a->ok &= ok;
 	return ok ? 0 : 1;
 }
@@ -559,9 +594,10 @@ gw_state(struct lyd_node *root, const char *xpath, struct nb_err *err)
 			goto lyerr;
 	}
 	if (wants(xpath, "failover")) {
-		struct journal_arg a = { inner(root, "failover"), true };
+		struct failover_arg a = { inner(root, "failover"), true };
 
-		if (!a.fo || (rib_journal_walk(gw.rib, journal_add, &a), !a.ok))
+		if (!a.fo || (rib_source_walk(gw.rib, source_add, &a), !a.ok) ||
+		    (rib_journal_walk(gw.rib, journal_add, &a), !a.ok))
 			goto lyerr;
 	}
 	if (wants(xpath, "vpn"))

@@ -16,7 +16,6 @@ prefix, plus helpers that read the gateway's decisions from the kernel (`ip -j r
 import datetime
 import json
 import os
-import re
 import sys
 import time
 
@@ -191,19 +190,16 @@ class Scenario:
 			      'no failback pending (%s)' % ', '.join(self.failback_pending()))
 		self.wait_quiet()
 
-	RIB_LINE = re.compile(r'rib: (.+?) \(\S+\) (.*)$')
+	def sources(self):
+		"""{name: source} of `show failover --json`: each path source's state
+		(down, failback-pending, up), what it waits for, failback-in ms."""
+		st = self._state('show failover').get('failover', {})
+		return {x['name']: x for x in st.get('source', [])}
 
 	def failback_pending(self):
-		"""The sources whose failback delay runs, from the daemon's log (the
-		operational tree does not show damping): a source's last route
-		manager line is 'healthy, failback in N s'. A scenario that starts
+		"""The sources whose failback delay runs. A scenario that starts
 		during a start-up flap's damping would test that, not itself."""
-		last = {}
-		for ln in self.log().splitlines():
-			m = self.RIB_LINE.search(ln)
-			if m:
-				last[m.group(1)] = m.group(2)
-		return sorted(src for src, what in last.items() if what.startswith('healthy, failback in'))
+		return sorted(n for n, x in self.sources().items() if x.get('state') == 'failback-pending')
 
 	def wait_peers(self, timeout=40.0):
 		"""The far side is ready too: the cloud router's BGP sessions with BFD

@@ -80,6 +80,19 @@ def test_silent_circuit_failure_moves_everything_to_vpn(scen):
 	for pf in CLOUD[:3]:
 		assert rib[pf]['active-class'] == 'vpn' and rib[pf]['active-next-hop'] == [VPNGW], rib[pf]
 	assert all(st['state'] == 'down' for st in s.bfd().values()), s.bfd()
+	# the path sources say why: both circuit links wait for BFD (their BGP
+	# sessions may still be up: hold 9 s), the tunnel carries the traffic
+	src = s.sources()
+	cir = [x for x in src.values() if x['class'] == 'circuit']
+	assert len(cir) == 2, src
+	for x in cir:
+		assert x['state'] == 'down' and 'bfd' in x['waiting-for'], x
+		assert 'failback-in' not in x, x
+	vpn = [x for x in src.values() if x['class'] == 'vpn']
+	assert vpn and all(x['state'] == 'up' and x['paths'] >= 1 for x in vpn), src
+	table = s.ctl('show failover', json=False)
+	assert all(any(ln.startswith(x['name']) and ' down ' in ln and 'bfd' in ln
+		       for ln in table.splitlines()) for x in cir), table
 
 
 def test_failback_only_after_failback_delay(scen):
@@ -92,9 +105,13 @@ def test_failback_only_after_failback_delay(scen):
 	# sample the gateway's view of each circuit link (BGP established + BFD up)
 	# and the kernel until traffic is back on the circuit
 	samples = []
+	pending = {}	# the first failback-pending circuit sources seen
 	deadline = time.monotonic() + 30
 	while True:
 		nb, bfd = s.neighbors(), s.bfd()
+		if not pending:
+			pending = {n: x for n, x in s.sources().items()
+				   if x['class'] == 'circuit' and x['state'] == 'failback-pending'}
 		healthy = {a: nb.get(a, {}).get('state') == 'established' and
 			   bfd.get(a, {}).get('state') == 'up' for a in CIRCUIT}
 		nh = s.kernel_nh(CLOUD[0])
@@ -123,7 +140,13 @@ def test_failback_only_after_failback_delay(scen):
 		# lower one is the journal's, by the daemon's own clock (below)
 		step = max(b[0] - a[0] for a, b in zip(samples, samples[1:]))
 		assert held <= FAILBACK_DELAY + step + MARGIN, (held, step)
+	# while the delay ran, the operational tree said so, with the time left
+	assert pending, 'no circuit source seen failback-pending before the failback'
+	for x in pending.values():
+		assert 0 < x['failback-in'] <= FAILBACK_DELAY * 1000, x
+		assert 'waiting-for' not in x, x
 	s.wait_kernel({p: CIRCUIT for p in CLOUD}, timeout=10, what='ECMP on the circuit again')
+	assert all(x['state'] == 'up' for x in s.sources().values()), s.sources()
 	ev = s.journal()[n0:]
 	for src in set(e.get('source') for e in ev if e['trigger'] == 'failback'):
 		# by the daemon's own clock: no failback before failback-delay of

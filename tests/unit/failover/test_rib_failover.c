@@ -583,6 +583,85 @@ test_fib_error_shown(void **state)
 	rib_free(rib);
 }
 
+/* rib_source_walk: what each source waits for, and the failback delay left. */
+struct t_sources {
+	size_t			n;
+	struct rib_source_state s[4];
+};
+
+static int
+t_sources_cb(void *arg, const struct rib_source_state *st)
+{
+	struct t_sources *a = arg;
+
+	if (a->n == 4)
+		return 7; /* stop */
+	a->s[a->n++] = *st;
+	return 0;
+}
+
+static const struct rib_source_state *
+t_sources(struct rib *rib, size_t want)
+{
+	static struct t_sources a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(rib_source_walk(rib, t_sources_cb, &a), 0);
+	assert_int_equal(a.n, want);
+	return a.s;
+}
+
+static void
+test_source_state(void **state)
+{
+	struct rib   *rib = t_rib(RIB_PREF_CIRCUIT, 1, 30);
+	rib_source_id cir = t_src(rib, "er1 primary", "er1", CIR, 0, "10.255.0.1", false);
+	const struct rib_source_state *s;
+	struct t_sources	       full = { .n = 4 };
+
+	(void)state;
+	t_src(rib, "vpn1 t1", "vpn1", VPN, RIB_VPN_CLOUD, "169.254.21.1", true);
+	t_bgp(rib, cir, "10.1.0.0/16", "10.255.0.1", 2);
+	t_bgp(rib, cir, "10.2.0.0/16", "10.255.0.1", 2);
+	s = t_sources(rib, 2);
+	assert_string_equal(s[0].name, "er1 primary");
+	assert_string_equal(s[0].connection, "er1");
+	assert_int_equal(s[0].cls, CIR);
+	assert_false(s[0].healthy);
+	assert_true(s[0].bgp_down);
+	assert_false(s[0].bfd_down || s[0].tunnel_down || s[0].link_down);
+	assert_int_equal(s[0].paths, 2);
+	assert_string_equal(s[1].name, "vpn1 t1");
+	assert_true(s[1].healthy);
+	assert_false(s[1].damped || s[1].bgp_down);
+
+	/* up for the first time: preferred at once, nothing pending */
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
+	s = t_sources(rib, 2);
+	assert_true(s[0].healthy);
+	assert_false(s[0].damped);
+	/* lost, then back at t=2000: pending until t=32000 */
+	rib_source_bgp(rib, cir, false, RIB_TRIG_BGP_DOWN);
+	rib_clock_set_for_test(rib, 2000);
+	rib_source_bgp(rib, cir, true, RIB_TRIG_BGP_UP);
+	rib_clock_set_for_test(rib, 12000);
+	s = t_sources(rib, 2);
+	assert_true(s[0].healthy);
+	assert_true(s[0].damped);
+	assert_int_equal(s[0].failback_in_ms, 20000);
+	assert_false(s[0].drained);
+	rib_source_drain(rib, cir, true);
+	s = t_sources(rib, 2);
+	assert_true(s[0].drained);
+	rib_clock_set_for_test(rib, 32000);
+	s = t_sources(rib, 2);
+	assert_false(s[0].damped);
+	assert_int_equal(s[0].failback_in_ms, 0);
+	/* the callback's stop is returned */
+	assert_int_equal(rib_source_walk(rib, t_sources_cb, &full), 7);
+	rib_free(rib);
+}
+
 int
 main(void)
 {
@@ -600,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_covering_nexthop_change),
 		cmocka_unit_test(test_drain_journal),
 		cmocka_unit_test(test_fib_error_shown),
+		cmocka_unit_test(test_source_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
