@@ -531,7 +531,7 @@ source_add(void *arg, const struct rib_source_state *st)
 		ok &= term(n, "waiting-for", "tunnel");
 	if (st->link_down)
 		ok &= term(n, "waiting-for", "link");
-	if (st->healthy && st->damped)
+	if (st->damped) /* damped implies healthy */
 		ok &= term(n, "failback-in", "%u", st->failback_in_ms);
 	ok &= term(n, "drained", "%s", bool_str(st->drained));
 	ok &= term(n, "paths", "%zu", st->paths);

@@ -143,7 +143,8 @@ def test_failback_only_after_failback_delay(scen):
 	# while the delay ran, the operational tree said so, with the time left
 	assert pending, 'no circuit source seen failback-pending before the failback'
 	for x in pending.values():
-		assert 0 < x['failback-in'] <= FAILBACK_DELAY * 1000, x
+		# 0 when read between the deadline and the timer's turn of the loop
+		assert 0 <= x['failback-in'] <= FAILBACK_DELAY * 1000, x
 		assert 'waiting-for' not in x, x
 	s.wait_kernel({p: CIRCUIT for p in CLOUD}, timeout=10, what='ECMP on the circuit again')
 	assert all(x['state'] == 'up' for x in s.sources().values()), s.sources()
