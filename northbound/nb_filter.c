@@ -659,11 +659,11 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 	}
 	unmark_all(data);
 	if (flt->xpath) {
-		if (lyd_find_xpath(data, flt->xpath, &set) != LY_SUCCESS) {
-			nbnc_errs_from_ly(errs, "XPath filter");
-			errs->v[errs->n - 1].tag = NC_ERR_INVALID_VALUE;
+		int rc = nbnc_xpath_select(data, flt->xpath, &set, errs);
+
+		if (rc != 0) {
 			lyd_free_all(data);
-			return -EINVAL;
+			return rc;
 		}
 		for (uint32_t i = 0; i < set->count; i++) {
 			struct lyd_node *n = set->dnodes[i];

@@ -220,11 +220,22 @@ bool nbnc_filter_wants(const struct nbnc_filter *, const char *module, const cha
  * nb_state_get() (which fills Adj-RIB routes only when asked): NULL =
  * build everything (but no Adj-RIB routes). Caller frees. */
 char *nbnc_filter_state_hint(const struct nbnc_filter *);
-/* Filter the siblings in data (consumed) into *out. */
+/* Filter the siblings in data (consumed) into *out. 0, or an error of
+ * nbnc_xpath_select() (XPath filters), with errs saying why. An XPath
+ * filter may take up to its time limit: not on the loop thread. */
 int nbnc_filter_apply(struct nbnc_filter *, struct lyd_node *data, struct lyd_node **out,
     struct nbnc_errs *);
 /* Drop secrets unless allowed (admin and explicitly named by the filter). */
 void nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool admin);
+
+/* nb_nc_xpath.c: evaluate a client's XPath over the siblings at data (and
+ * below) in a child process, within the time limit. The nodes it selects
+ * in *set (caller frees). 0; -EINVAL: the XPath is wrong; -ETIMEDOUT: it
+ * ran out of time; -ECHILD: the evaluation crashed; -errno. errs says why. */
+#define NBNC_XPATH_LIMIT_MS 5000
+int  nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set **set,
+     struct nbnc_errs *);
+void nbnc_xpath_set_limit(unsigned ms); /* 0: NBNC_XPATH_LIMIT_MS */
 
 /* nb_nc_notify.c */
 int nbnc_notify_start(void);

@@ -27,6 +27,7 @@ struct op {
 	const char	  *data_rpc;
 	NC_WD_MODE	   wd;
 	bool		   bulk; /* data may hold nbnc_bulk pieces */
+	struct nbnc_filter flt;	 /* get/get-config: applied to data on the poll thread */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -360,7 +361,7 @@ static int
 op_get_common(struct op *o, bool state, enum nbnc_ds src)
 {
 	struct nbnc_filter flt;
-	struct lyd_node	  *all = NULL, *t = NULL, *out = NULL;
+	struct lyd_node	  *all = NULL, *t = NULL;
 	struct nb_err	   err = { 0 };
 	uint64_t	   t0 = mono_us(), t1;
 	int		   rc;
@@ -407,20 +408,32 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 			}
 		}
 	}
-	/* RFC 8341 3.4.5: what the user may not read goes before the filter
-	 * is applied, or a content match or an XPath predicate on a secret
-	 * would answer differently for right and wrong guesses */
-	nbnc_secrets_strip(all, &flt, o->role == NBNC_ROLE_ADMIN);
-	if ((rc = nbnc_filter_apply(&flt, all, &out, &o->errs)) != 0)
-		goto out;
-	/* printed on the poll thread (op_print_data), not here */
-	o->data = out;
+	/* filtered (op_filter_data) and printed (op_print_data) on the poll
+	 * thread, not here: an XPath filter may take up to its time limit
+	 * (nb_nc_xpath.c), and this loop thread serves every session */
+	o->data = all;
+	o->flt = flt;
+	memset(&flt, 0, sizeof(flt));
 	o->data_rpc = state ? "get" : "get-config";
 	log_debug(LOG_MOD_NB, "netconf: %s: data ready in %llu us", o->data_rpc,
 	    (unsigned long long)(mono_us() - t0));
 out:
 	nbnc_filter_free(&flt);
 	return rc;
+}
+
+/* On the poll thread: the data of a get/get-config, filtered. */
+static void
+op_filter_data(struct op *o)
+{
+	struct lyd_node *out = NULL;
+
+	/* RFC 8341 3.4.5: what the user may not read goes before the filter
+	 * is applied, or a content match or an XPath predicate on a secret
+	 * would answer differently for right and wrong guesses */
+	nbnc_secrets_strip(o->data, &o->flt, o->role == NBNC_ROLE_ADMIN);
+	nbnc_filter_apply(&o->flt, o->data, &out, &o->errs); /* consumes data */
+	o->data = out;
 }
 
 static int
@@ -1093,8 +1106,11 @@ nbnc_rpc_dispatch(struct lyd_node *rpc, struct nc_session *ncs)
 			nbnc_errs_add(&o.errs, NC_ERR_OP_FAILED, "", NULL,
 			    "the daemon is stopping");
 		if (o.data_rpc && !o.errs.n)
+			op_filter_data(&o);
+		if (o.data_rpc && !o.errs.n)
 			op_print_data(&o);
 		nbnc_bulk_free(o.data);
+		nbnc_filter_free(&o.flt);
 		goto reply;
 	}
 	nbnc_errs_add(&o.errs, NC_ERR_OP_NOT_SUPPORTED, "", NULL, "%s:%s is not supported", mod,

@@ -459,3 +459,42 @@ def test_xpath_libyang_cannot_atomize(srv, select):
 		srv.d.tail()
 	alive(srv)
 	m.close_session()
+
+
+def test_xpath_filter_time_limit(srv):
+	"""An XPath filter libyang would evaluate for hours (descendant steps
+	nested in predicates: n^5 over the state tree) is stopped at the limit
+	(nb_nc_xpath.c, 5 s) with resource-denied; while it runs, another
+	session's <get> is answered (the loop thread never waits for it); the
+	NETCONF process stays."""
+	import threading
+	slow, fast = srv.connect('view'), srv.connect('view')
+	result = {}
+
+	def run():
+		try:
+			slow.get(filter=('xpath', ({'hgw': HGW}, '//*[//*[//*[//*[//*]]]]')))
+			result['answer'] = 'data'
+		except RPCError as e:
+			result['answer'] = e
+	t = threading.Thread(target=run)
+	t0 = time.monotonic()
+	t.start()
+	time.sleep(0.5)
+	r = fast.get(filter=('xpath', ({'hgw': HGW}, '/hgw:gateway-state/hgw:version')))
+	assert xp(r, '//h:version/text()'), r.xml
+	# the margin: a <get> of one leaf against a 5 s limit
+	assert t.is_alive(), 'the slow filter finished before a one-leaf <get>: %s' % result
+	t.join(60)
+	took = time.monotonic() - t0
+	e = result.get('answer')
+	assert isinstance(e, RPCError), e
+	assert e.tag == 'resource-denied', e.xml
+	assert 'did not finish within 5000 ms' in str(e), e.xml
+	assert took >= 5, took	# not before its limit
+	slow.get(filter=('xpath', ({'hgw': HGW}, '/hgw:gateway-state/hgw:version')))
+	assert not re.search(r'hybridgw-netconf \(pid \d+\) (exited|killed)', srv.d.tail(400)), \
+		srv.d.tail()
+	alive(srv)
+	slow.close_session()
+	fast.close_session()

@@ -1,5 +1,6 @@
 /* tests/unit/northbound/test_nb_edit.c - edit-config operations, subtree/XPath filters and secret hiding of the NETCONF server, without a server. */
 /* SPDX-License-Identifier: ISC */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "northbound/nb_netconf_local.h"
 
@@ -373,6 +375,65 @@ test_xpath_filters_and_hint(void **state)
 	lyd_free_all(o);
 }
 
+/* An XPath filter through the evaluator process (nb_nc_xpath.c): nodes
+ * matched by a predicate, an expression libyang cannot evaluate, one past
+ * the time limit. */
+static int
+xpath_apply(const char *select, struct lyd_node **out, struct nbnc_errs *errs)
+{
+	char		   xml[512];
+	struct lyd_node	  *rpc, *f = NULL;
+	struct nbnc_filter flt;
+	int		   rc;
+
+	snprintf(xml, sizeof(xml), "<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"%s\"/>",
+	    select);
+	rpc = get_config_rpc(xml);
+	assert_int_equal(lyd_find_path(rpc, "filter", 0, &f), LY_SUCCESS);
+	assert_int_equal(nbnc_filter_parse(f, &flt, errs), 0);
+	rc = nbnc_filter_apply(&flt, base(), out, errs);
+	nbnc_filter_free(&flt);
+	lyd_free_all(rpc);
+	return rc;
+}
+
+static void
+test_xpath_filter_limits(void **state)
+{
+	struct nbnc_errs errs = { 0 };
+	struct lyd_node *o = NULL;
+	struct timespec	 t0, t1;
+	long		 ms;
+
+	assert_int_equal(xpath_apply("/h:gateway/h:lan/h:local-prefix[.='10.2.0.0/16']", &o,
+			     &errs),
+	    0);
+	assert_int_equal(count(o, PFX), 1);
+	assert_string_equal(val(o, PFX), "10.2.0.0/16");
+	lyd_free_all(o);
+	o = NULL;
+	/* valid XPath 1.0 (the RPC's parse checks that), wrong to evaluate */
+	assert_int_equal(xpath_apply("count(1)", &o, &errs), -EINVAL);
+	assert_null(o);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].tag, NC_ERR_INVALID_VALUE);
+	nbnc_errs_free(&errs);
+	/* n^7 steps over this tree: hours, stopped at 200 ms */
+	nbnc_xpath_set_limit(200);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(xpath_apply("//*[//*[//*[//*[//*[//*[//*]]]]]]", &o, &errs),
+	    -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nbnc_xpath_set_limit(0);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 200);
+	assert_null(o);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].tag, NC_ERR_RES_DENIED);
+	assert_non_null(strstr(errs.v[0].msg, "did not finish within 200 ms"));
+	nbnc_errs_free(&errs);
+}
+
 int
 main(void)
 {
@@ -382,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_errors_and_error_options),
 		cmocka_unit_test(test_subtree_filters),
 		cmocka_unit_test(test_xpath_filters_and_hint),
+		cmocka_unit_test(test_xpath_filter_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
