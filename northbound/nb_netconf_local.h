@@ -229,13 +229,16 @@ int nbnc_filter_apply(struct nbnc_filter *, struct lyd_node *data, struct lyd_no
 void nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool admin);
 
 /* nb_nc_xpath.c: evaluate a client's XPath over the siblings at data (and
- * below) in a child process, within the time limit. The nodes it selects
- * in *set (caller frees). 0; -EINVAL: the XPath is wrong; -ETIMEDOUT: it
- * ran out of time; -ECHILD: the evaluation crashed; -errno. errs says why. */
+ * below): in a child process within the time limit, unless it is simple.
+ * The nodes it selects in *set (caller frees). 0; -EINVAL: the XPath is
+ * wrong; -ETIMEDOUT: it ran out of time; -ECHILD: the evaluation crashed;
+ * -errno. errs says why. */
 #define NBNC_XPATH_LIMIT_MS 5000
 int  nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set **set,
      struct nbnc_errs *);
 void nbnc_xpath_set_limit(unsigned ms); /* 0: NBNC_XPATH_LIMIT_MS */
+/* Is the expression one that cannot take long, evaluated in-process? */
+bool nbnc_xpath_is_simple(const char *xpath);
 
 /* nb_nc_notify.c */
 int nbnc_notify_start(void);

@@ -411,6 +411,14 @@ test_xpath_filter_limits(void **state)
 	assert_int_equal(count(o, PFX), 1);
 	assert_string_equal(val(o, PFX), "10.2.0.0/16");
 	lyd_free_all(o);
+	/* the same through the child (a function): its positions, our nodes */
+	assert_int_equal(xpath_apply("/h:gateway/h:lan/h:local-prefix[contains(., '10.2.')]",
+			     &o, &errs),
+	    0);
+	assert_int_equal(count(o, PFX), 1);
+	assert_string_equal(val(o, PFX), "10.2.0.0/16");
+	assert_int_equal(count(o, "/hybridgw:gateway/router-id"), 0);
+	lyd_free_all(o);
 	o = NULL;
 	/* valid XPath 1.0 (the RPC's parse checks that), wrong to evaluate */
 	assert_int_equal(xpath_apply("count(1)", &o, &errs), -EINVAL);
@@ -434,6 +442,27 @@ test_xpath_filter_limits(void **state)
 	nbnc_errs_free(&errs);
 }
 
+/* Which expressions are evaluated in-process (they cannot take long). */
+static void
+test_xpath_simple(void **state)
+{
+	static const char *simple[] = { "/h:gateway-state/h:rib", "//h:route",
+		"/h:gateway/h:circuit[h:name='er1']/h:link[name=\"a\"]/*", "//*", "/a/b | //c",
+		"//route[prefix='10.0.0.0/8' and direction='received']", "/a[1]", "/a[.='x']",
+		"/a[b='(::)[/']", "/a/../b", "@x" };
+	static const char *costly[] = { "count(//a)", "//*[//*]", "/a[b=c]", "/a[b/c='x']",
+		"/a[b[c]]", "/a[..='x']", "/a[*=*]", "//* = //*", "child::a",
+		"/a/descendant::b", "/a['unterminated]", "//a//a//a//a//a//a//a//a//a" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		if (!nbnc_xpath_is_simple(simple[i]))
+			fail_msg("not simple: %s", simple[i]);
+	for (size_t i = 0; i < sizeof(costly) / sizeof(costly[0]); i++)
+		if (nbnc_xpath_is_simple(costly[i]))
+			fail_msg("simple: %s", costly[i]);
+}
+
 int
 main(void)
 {
@@ -444,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_subtree_filters),
 		cmocka_unit_test(test_xpath_filters_and_hint),
 		cmocka_unit_test(test_xpath_filter_limits),
+		cmocka_unit_test(test_xpath_simple),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
