@@ -154,6 +154,11 @@ child_run(int fd, const struct lyd_node *data, const char *xpath, unsigned limit
 	bool		 ok;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the parent */
+	/* nothing of the parent's but its reply: no session's socket stays
+	 * open in here, no other evaluator's pipe */
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	close_range((unsigned)fd + 1, ~0U, 0);
 	setrlimit(RLIMIT_CPU, &cpu);
 	child_limit_memory();
 	if (lyd_find_xpath(data, xpath, &set) != LY_SUCCESS) {
@@ -193,11 +198,25 @@ struct attempt {
 	uint8_t *buf; /* the child's reply */
 	size_t	 len, cap;
 	bool	 timed_out;
-	bool	 eof;	   /* the child closed its end: it has finished */
+	bool	 eof;	   /* the reply is whole, or the child closed its end */
 	int	 status;   /* wait status */
 	uint64_t cpu_ms;   /* what the child used */
 	int	 spawn_rc; /* fork/pipe failure: -errno */
 };
+
+/* Has the whole reply arrived (its header says how long it is)? */
+static bool
+reply_complete(const struct attempt *a)
+{
+	struct reply_hdr hdr;
+
+	if (a->len < sizeof(hdr))
+		return false;
+	memcpy(&hdr, a->buf, sizeof(hdr));
+	if (hdr.kind == REPLY_ERROR)
+		return a->len >= sizeof(hdr) + sizeof(struct nb_err);
+	return a->len >= sizeof(hdr) + (size_t)hdr.count * sizeof(uint32_t);
+}
 
 /* Read the child's reply until EOF, the limit, or more than cap bytes. */
 static void
@@ -232,6 +251,12 @@ attempt_read(struct attempt *a, int fd, unsigned limit_ms)
 			return;
 		}
 		a->len += (size_t)r;
+		if (reply_complete(a)) {
+			/* done, whether or not the end is closed: another
+			 * evaluator forked meanwhile may hold a copy of it */
+			a->eof = true;
+			return;
+		}
 	}
 }
 
