@@ -893,11 +893,16 @@ test_fib_ack_overrun(void **state)
 
 /* Refusals answer every request: thousands of answers overrun a small
  * receive buffer (ENOBUFS). Every refusal is still accounted for (retry
- * pending for each route), and a group rewrite brings them all in. */
+ * pending for each route), and a group rewrite brings them all in. The
+ * first back-off is a minute, as in test_fib_mass_refusal: with 200 ms, a
+ * machine slow enough that a round of 3,000 refusals outlasts the back-off
+ * (CI beside a soak run under stress-ng) always had retries in flight, and
+ * the wait for none ran out. */
 static void
 test_fib_refusal_overrun(void **state)
 {
-	struct fib	*f = fib_open();
+	struct fib_cfg	 cfg = { .table = TABLE, .retry_min_ms = 60000 };
+	struct fib	*f = fib_open_cfg(&cfg);
 	struct ipaddr	 ga = A("10.0.0.2"), gx = A("10.9.9.9");
 	uint32_t	 a, x, g;
 	struct fib_stats st;
