@@ -264,7 +264,7 @@ static void
 attempt_run(struct attempt *a, const struct lyd_node *data, const char *xpath,
     unsigned limit_ms)
 {
-	struct rusage ru;
+	struct rusage ru = { 0 }; /* stays 0 should wait4 fail */
 	int	      fds[2];
 	pid_t	      pid;
 
@@ -431,14 +431,15 @@ nbnc_xpath_is_simple(const char *x)
 				return false;
 			break;
 		case '(':
+			return false; /* a function */
 		case '=':
 		case '!':
 		case '<':
 		case '>':
 		case '+':
-			if (*p != '(' && pred)
-				break;
-			return false;
+			if (!pred)
+				return false; /* an operator on whole node sets */
+			break;
 		default:
 			break;
 		}
@@ -483,8 +484,11 @@ nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set 
 		    (nodes * sizeof(uint32_t) > sizeof(struct nb_err) ?
 			    nodes * sizeof(uint32_t) :
 			    sizeof(struct nb_err));
-		if (!(a.buf = malloc(a.cap)))
+		if (!(a.buf = malloc(a.cap))) {
+			nbnc_errs_add(errs, NC_ERR_RES_DENIED, "", NULL,
+			    "the XPath filter could not be evaluated: out of memory");
 			return -ENOMEM;
+		}
 		attempt_run(&a, data, xpath, limit);
 		if (!a.timed_out || a.cpu_ms >= limit / 4 || tries == 1)
 			break;
