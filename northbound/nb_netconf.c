@@ -61,6 +61,11 @@ static struct {
 pthread_mutex_t		 nbnc_sess_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 nbnc_sess_cv = PTHREAD_COND_INITIALIZER;
 static struct nbnc_sess *nbnc_sessions;
+/* Under nbnc_sess_mtx: the highest session id in the table so far and a count
+ * of nc_accept() returns. A client has its session id from the server's
+ * <hello> before the server has read the client's and added the session. */
+static uint32_t nbnc_sess_max_id;
+static uint64_t nbnc_accept_gen;
 
 static pthread_mutex_t	  nbnc_users_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct nbnc_users *nbnc_users_cur;
@@ -358,7 +363,19 @@ nbnc_sess_kill(uint32_t id, uint32_t by)
 	int		  rc = -ENOENT;
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
-	if ((s = nbnc_sess_find(id)) && s->nc) {
+	if (!(s = nbnc_sess_find(id)) && id > nbnc_sess_max_id) {
+		/* maybe still in its handshake: that nc_accept() returns next */
+		uint64_t	gen = nbnc_accept_gen;
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += nc_server_get_hello_timeout() + 1;
+		while (!(s = nbnc_sess_find(id)) && id > nbnc_sess_max_id &&
+		    gen == nbnc_accept_gen &&
+		    pthread_cond_timedwait(&nbnc_sess_cv, &nbnc_sess_mtx, &until) == 0)
+			;
+	}
+	if (s && s->nc) {
 		nc_session_set_term_reason(s->nc, NC_SESSION_TERM_KILLED);
 		nc_session_set_killed_by(s->nc, by);
 		nc_session_set_status(s->nc, NC_STATUS_INVALID);
@@ -403,6 +420,8 @@ nbnc_sess_add(struct nc_session *ncs)
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	s->next = nbnc_sessions;
 	nbnc_sessions = s;
+	if (s->id > nbnc_sess_max_id)
+		nbnc_sess_max_id = s->id;
 	pthread_mutex_unlock(&nbnc_sess_mtx);
 	atomic_fetch_add(&nbnc.sessions_total, 1);
 	log_info(LOG_MOD_NB, "netconf: session %u up, user %s from %s (%s)", s->id, s->user,
@@ -493,9 +512,13 @@ nbnc_accept_main(void *arg)
 				nbnc_sess_drop(ncs);
 		} else if (m == NC_MSG_BAD_HELLO) {
 			atomic_fetch_add(&nbnc.bad_hellos, 1);
-		} else if (m == NC_MSG_ERROR) {
-			usleep(100 * 1000);
 		}
+		pthread_mutex_lock(&nbnc_sess_mtx);
+		nbnc_accept_gen++;
+		pthread_cond_broadcast(&nbnc_sess_cv);
+		pthread_mutex_unlock(&nbnc_sess_mtx);
+		if (m == NC_MSG_ERROR)
+			usleep(100 * 1000);
 	}
 	nc_thread_destroy();
 	atomic_fetch_sub(&nbnc.live_threads, 1);

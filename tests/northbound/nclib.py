@@ -157,6 +157,34 @@ class Server:
 			return manager.connect(**kw)
 
 
+HELLO11 = (b'<?xml version="1.0"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
+	   b'<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>'
+	   b'</capabilities></hello>]]>]]>')
+
+
+def raw_session(srv, user='view', hello=True):
+	"""A paramiko channel on the netconf subsystem after the server's <hello>
+	and (hello=True) ours, base:1.1 announced: raw bytes, nothing checked by a
+	client library. With hello=False, returns the server's <hello> as well:
+	the session is then still in its handshake."""
+	import socket
+	import paramiko
+	with in_netns(srv.ns.name):
+		sock = socket.create_connection(('127.0.0.1', PORT), timeout=10)
+	t = paramiko.Transport(sock)
+	t.connect(username=user, password=PASSWORDS[user])
+	c = t.open_session()
+	c.invoke_subsystem('netconf')
+	c.settimeout(10)
+	buf = b''
+	while b']]>]]>' not in buf:
+		buf += c.recv(65536)
+	if not hello:
+		return t, c, buf
+	c.sendall(HELLO11)
+	return t, c
+
+
 def xml_of(reply):
 	return etree.fromstring(reply.xml.encode() if isinstance(reply.xml, str) else reply.xml)
 

@@ -14,7 +14,7 @@ from ncclient.operations.rpc import RPCError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nclib import HGW, HGWNC, Server, xp	# noqa: E402
+from nclib import HGW, HGWNC, Server, raw_session, xp	# noqa: E402
 from hgwlab.fixtures import *	# noqa: E402,F401,F403
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
@@ -50,31 +50,8 @@ def test_rpc_without_mandatory_input(srv, rpc, leaf):
 
 # ----------------------------------------------------------- framing (RFC 6242)
 
-HELLO11 = (b'<?xml version="1.0"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
-	   b'<capabilities><capability>urn:ietf:params:netconf:base:1.1</capability>'
-	   b'</capabilities></hello>]]>]]>')
 RPC_GET = (b'<rpc message-id="7" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
 	   b'<get-config><source><running/></source></get-config></rpc>')
-
-
-def raw_session(srv, user='view'):
-	"""A paramiko channel on the netconf subsystem after both hellos
-	(base:1.1 announced): raw bytes, nothing checked by a client library."""
-	import socket
-	import paramiko
-	from nclib import PASSWORDS, in_netns
-	with in_netns(srv.ns.name):
-		sock = socket.create_connection(('127.0.0.1', 830), timeout=10)
-	t = paramiko.Transport(sock)
-	t.connect(username=user, password=PASSWORDS[user])
-	c = t.open_session()
-	c.invoke_subsystem('netconf')
-	c.settimeout(10)
-	buf = b''
-	while b']]>]]>' not in buf:
-		buf += c.recv(65536)
-	c.sendall(HELLO11)
-	return t, c
 
 
 def read_until_closed(c):

@@ -8,6 +8,7 @@ import datetime
 import os
 import re
 import sys
+import threading
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from ncclient.xml_ import to_ele
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nclib import HGW, NCN, NOTIF, Server, cfg	# noqa: E402
+from nclib import HELLO11, HGW, NCN, NOTIF, Server, cfg, raw_session	# noqa: E402
 from hgwlab.fixtures import *	# noqa: E402,F401,F403
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
@@ -105,6 +106,31 @@ def test_session_start_end_and_kill(srv):
 	     if x.findtext('ncn:session-id', namespaces=NS) == str(c.session_id)][0]
 	assert e.findtext('ncn:termination-reason', namespaces=NS) == 'killed'
 	assert e.findtext('ncn:killed-by', namespaces=NS) == str(a.session_id)
+
+
+def test_kill_session_in_handshake(srv):
+	"""A client has its session id from the server's <hello> before the server
+	has read the client's: a <kill-session> naming it then waits for the
+	handshake instead of answering "no session" (seen under load)."""
+	a = srv.connect()
+	a.create_subscription()
+	t, c, hello = raw_session(srv, 'oper', hello=False)
+	sid = re.search(rb'<session-id>(\d+)</session-id>', hello).group(1).decode()
+	late = threading.Timer(0.5, c.sendall, (HELLO11,))
+	late.start()
+	t0 = time.monotonic()
+	a.kill_session(sid)
+	waited = time.monotonic() - t0
+	late.join()
+	assert waited >= 0.4, waited	# answered after the hello, not before
+	evs = events(a, 'netconf-session-end')
+	e = [x for x in named(evs, 'netconf-session-end')
+	     if x.findtext('ncn:session-id', namespaces=NS) == sid][0]
+	assert e.findtext('ncn:termination-reason', namespaces=NS) == 'killed'
+	t.close()
+	# an id that no session has or will have: refused once the accept round ends
+	with pytest.raises(RPCError, match='no session'):
+		a.kill_session('4000000000')
 
 
 def test_confirmed_commit_notifications(srv):
