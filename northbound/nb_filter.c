@@ -628,7 +628,7 @@ nbnc_filter_wants(const struct nbnc_filter *flt, const char *module, const char 
 	if (flt->empty)
 		return false;
 	if (flt->xpath)
-		return strstr(flt->xpath, top) || strstr(flt->xpath, "//") ||
+		return xpath_names(flt->xpath, top) || strstr(flt->xpath, "//") ||
 		    strstr(flt->xpath, "*");
 	mod = ly_ctx_get_module_implemented(nb_ctx(), module);
 	LY_LIST_FOR(flt->subtree, f) {

@@ -375,6 +375,42 @@ test_xpath_filters_and_hint(void **state)
 	lyd_free_all(o);
 }
 
+/* Which top-level trees a <get> copies for an XPath filter: a name counts
+ * only whole, wildcards and descendant steps may reach anything. */
+static bool
+xpath_wants(const char *select, const char *top)
+{
+	char		   xml[512];
+	struct lyd_node	  *rpc, *f = NULL;
+	struct nbnc_filter flt;
+	struct nbnc_errs   errs = { 0 };
+	bool		   w;
+
+	snprintf(xml, sizeof(xml), "<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"%s\"/>",
+	    select);
+	rpc = get_config_rpc(xml);
+	assert_int_equal(lyd_find_path(rpc, "filter", 0, &f), LY_SUCCESS);
+	assert_int_equal(nbnc_filter_parse(f, &flt, &errs), 0);
+	w = nbnc_filter_wants(&flt, "hybridgw", top);
+	nbnc_filter_free(&flt);
+	lyd_free_all(rpc);
+	return w;
+}
+
+static void
+test_xpath_filter_wants(void **state)
+{
+	assert_false(xpath_wants("/h:gateway-state/h:rib", "gateway"));
+	assert_true(xpath_wants("/h:gateway-state/h:rib", "gateway-state"));
+	assert_true(xpath_wants("/h:gateway/h:lan", "gateway"));
+	assert_false(xpath_wants("/h:gateway/h:lan", "gateway-state"));
+	assert_true(xpath_wants("/gateway", "gateway"));
+	assert_false(xpath_wants("/h:gateways", "gateway"));
+	assert_true(xpath_wants("/h:gateway-state | /h:gateway", "gateway"));
+	assert_true(xpath_wants("/h:gateway-state//h:rib", "gateway"));
+	assert_true(xpath_wants("/*/h:lan", "gateway"));
+}
+
 /* An XPath filter through the evaluator process (nb_nc_xpath.c): nodes
  * matched by a predicate, an expression libyang cannot evaluate, one past
  * the time limit. */
@@ -473,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_subtree_filters),
 		cmocka_unit_test(test_xpath_filters_and_hint),
 		cmocka_unit_test(test_xpath_filter_limits),
+		cmocka_unit_test(test_xpath_filter_wants),
 		cmocka_unit_test(test_xpath_simple),
 	};
 
