@@ -144,8 +144,8 @@ child_limit_memory(void)
 	}
 }
 
-static void __attribute__((noreturn))
-child_run(int fd, const struct lyd_node *data, const char *xpath, unsigned limit_ms)
+static void __attribute__((noreturn)) child_run(int fd, pid_t parent,
+    const struct lyd_node *data, const char *xpath, unsigned limit_ms)
 {
 	struct rlimit	 cpu = { limit_ms / 1000 + 2, limit_ms / 1000 + 3 };
 	struct ly_set	*set = NULL;
@@ -154,6 +154,8 @@ child_run(int fd, const struct lyd_node *data, const char *xpath, unsigned limit
 	bool		 ok;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the parent */
+	if (getppid() != parent)
+		_exit(1); /* it died before that was set */
 	/* nothing of the parent's but its reply: no session's socket stays
 	 * open in here, no other evaluator's pipe */
 	if (fd > 3)
@@ -266,7 +268,7 @@ attempt_run(struct attempt *a, const struct lyd_node *data, const char *xpath,
 {
 	struct rusage ru = { 0 }; /* stays 0 should wait4 fail */
 	int	      fds[2];
-	pid_t	      pid;
+	pid_t	      pid, parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		a->spawn_rc = -errno;
@@ -280,7 +282,7 @@ attempt_run(struct attempt *a, const struct lyd_node *data, const char *xpath,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child_run(fds[1], data, xpath, limit_ms);
+		child_run(fds[1], parent, data, xpath, limit_ms);
 	}
 	close(fds[1]);
 	attempt_read(a, fds[0], limit_ms);
