@@ -248,6 +248,54 @@ static const struct {
 	{ "hybridgw_bfd_detect_time_seconds", "gauge", "Negotiated detection time." },
 };
 
+/* Each path source's health (gateway-state/failover/source): what an
+ * alert on "the circuit is down" or "failback pending" reads. */
+static const char *const gw_src_states[] = { "down", "failback-pending", "up" };
+
+static int
+gw_metrics_source(void *arg, const struct rib_source_state *st)
+{
+	struct gw_mwalk *w = arg;
+	const char	*cls = rib_class_name(st->cls);
+	const char	*now = !st->healthy ? "down" : st->damped ? "failback-pending" : "up";
+	char		 l[320], ls[384];
+
+	metrics_labels(l, sizeof(l), "source", st->name, "connection", st->connection, "class",
+	    cls, NULL);
+	switch (w->pass) {
+	case 0:
+		for (size_t i = 0; i < NBOUNDS(gw_src_states); i++) {
+			metrics_labels(ls, sizeof(ls), "source", st->name, "connection",
+			    st->connection, "class", cls, "state", gw_src_states[i], NULL);
+			metrics_sample_u64(w->f, "hybridgw_path_source_state", ls,
+			    strcmp(now, gw_src_states[i]) == 0);
+		}
+		break;
+	case 1:
+		metrics_sample(w->f, "hybridgw_path_source_failback_seconds", l,
+		    st->damped ? (double)st->failback_in_ms / 1e3 : 0);
+		break;
+	case 2:
+		metrics_sample_u64(w->f, "hybridgw_path_source_drained", l, st->drained);
+		break;
+	case 3:
+		metrics_sample_u64(w->f, "hybridgw_path_source_paths", l, st->paths);
+		break;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name, *type, *help;
+} gw_src_families[] = {
+	{ "hybridgw_path_source_state", "gauge",
+	    "Path source health (down, failback-pending, up), 1 for the current one." },
+	{ "hybridgw_path_source_failback_seconds", "gauge",
+	    "Time until a failback-pending source may be preferred again, 0 otherwise." },
+	{ "hybridgw_path_source_drained", "gauge", "1 while the source is drained." },
+	{ "hybridgw_path_source_paths", "gauge", "Paths the source holds in the RIB." },
+};
+
 /*
  * Per-connection VPN traffic, once the state tree has it: every counter
  * leaf named bytes-in/out or packets-in/out under /gateway-state/vpn,
@@ -384,6 +432,13 @@ gw_metrics_collect(FILE *f, void *arg)
 		    "Nexthop groups rewritten in place by failovers.");
 		metrics_sample_u64(f, "hybridgw_fib_groups_rewritten_total", NULL,
 		    rs.groups_rewritten_total);
+		for (int p = 0; p < (int)NBOUNDS(gw_src_families); p++) {
+			struct gw_mwalk sw = { f, p };
+
+			metrics_family(f, gw_src_families[p].name, gw_src_families[p].type,
+			    gw_src_families[p].help);
+			rib_source_walk(gw.rib, gw_metrics_source, &sw);
+		}
 	}
 	metrics_family(f, "hybridgw_journal_events_total", "counter",
 	    "Failover journal entries by trigger.");

@@ -46,6 +46,20 @@ def by_name(samples, name):
 	return {k[1]: v for k, v in samples.items() if k[0] == name}
 
 
+def source_states(samples):
+	"""{(class, source): current state} from hybridgw_path_source_state, which
+	has exactly one state at 1 per source."""
+	out = {}
+	for labels, v in by_name(samples, 'hybridgw_path_source_state').items():
+		d = dict(labels)
+		key = (d['class'], d['source'])
+		out.setdefault(key, [])
+		if v == 1:
+			out[key].append(d['state'])
+	assert all(len(v) == 1 for v in out.values()), out
+	return {k: v[0] for k, v in out.items()}
+
+
 class Monitor:
 	"""hybridgwctl monitor [--json] in the background, lines collected."""
 
@@ -96,6 +110,11 @@ def test_metrics_and_monitor_through_a_failover(scen):
 	assert types['hybridgw_bgp_messages_received'] == 'counter'	# parser drops _total
 	assert value(samples, 'hybridgw_monitors') == 3
 	assert value(samples, 'hybridgw_config_commit_seconds_count') >= 1
+	src = source_states(samples)
+	assert [k for k in src if k[0] == 'circuit'] and [k for k in src if k[0] == 'vpn'], src
+	assert set(src.values()) == {'up'}, src
+	assert types['hybridgw_path_source_paths'] == 'gauge'
+	assert all(v == 0 for v in by_name(samples, 'hybridgw_path_source_drained').values())
 	fail0 = value(samples, 'hybridgw_failovers_total')
 	det0 = value(samples, 'hybridgw_failover_detection_seconds_count')
 
@@ -117,6 +136,11 @@ def test_metrics_and_monitor_through_a_failover(scen):
 	routes = {dict(k)['class']: v for k, v in by_name(samples, 'hybridgw_routes').items()}
 	assert routes['circuit'] == 0 and routes['vpn'] >= 4, routes
 	assert value(samples, 'hybridgw_journal_events_total', trigger='bfd-down') >= 2
+	src = source_states(samples)	# what `show failover` says, as metrics
+	assert all(v == 'down' for k, v in src.items() if k[0] == 'circuit'), src
+	assert all(v == 'up' for k, v in src.items() if k[0] == 'vpn'), src
+	want = {n: x['state'] for n, x in s.sources().items()}
+	assert {k[1]: v for k, v in src.items()} == want, (src, want)
 
 	# the live streams saw it as it happened
 	util.wait_for(lambda: any('"event":"failover"' in ln for ln in json_mon.lines), 10, 0.1,
