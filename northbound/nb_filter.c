@@ -659,7 +659,7 @@ nbnc_filter_apply(struct nbnc_filter *flt, struct lyd_node *data, struct lyd_nod
 	}
 	unmark_all(data);
 	if (flt->xpath) {
-		int rc = nbnc_xpath_select(data, flt->xpath, &set, errs);
+		int rc = nbnc_xpath_select(data, flt->xpath, flt->request, &set, errs);
 
 		if (rc != 0) {
 			lyd_free_all(data);

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -40,6 +41,10 @@
  */
 
 static unsigned xpath_limit_ms = NBNC_XPATH_LIMIT_MS;
+/* Requests' evaluations running now, and how many may: the NETCONF poll
+ * threads less one, so that slow filters never hold every thread. */
+static atomic_uint xpath_running;
+static unsigned	   xpath_slots = 2;
 
 /* The child's own memory may grow this much over what it started with. */
 #define CHILD_MEM_MAX (512UL << 20)
@@ -54,6 +59,12 @@ void
 nbnc_xpath_set_limit(unsigned ms)
 {
 	xpath_limit_ms = ms ? ms : NBNC_XPATH_LIMIT_MS;
+}
+
+void
+nbnc_xpath_set_slots(unsigned n)
+{
+	xpath_slots = n;
 }
 
 /* Call fn on every node of the sibling list at first and below, depth
@@ -466,8 +477,8 @@ select_here(const struct lyd_node *data, const char *xpath, struct ly_set **set,
 	return 0;
 }
 
-int
-nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set **set,
+static int
+select_child(const struct lyd_node *data, const char *xpath, struct ly_set **set,
     struct nbnc_errs *errs)
 {
 	unsigned       limit = xpath_limit_ms;
@@ -475,9 +486,6 @@ nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set 
 	size_t	       nodes;
 	int	       rc;
 
-	*set = NULL;
-	if (nbnc_xpath_is_simple(xpath))
-		return select_here(data, xpath, set, errs);
 	nodes = tree_walk(data, NULL, NULL);
 	for (int tries = 0;; tries++) {
 		memset(&a, 0, sizeof(a));
@@ -528,5 +536,29 @@ nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set 
 		    "the XPath filter could not be evaluated: the evaluator's reply is wrong");
 	}
 	free(a.buf);
+	return rc;
+}
+
+int
+nbnc_xpath_select(const struct lyd_node *data, const char *xpath, bool request,
+    struct ly_set **set, struct nbnc_errs *errs)
+{
+	int rc;
+
+	*set = NULL;
+	if (nbnc_xpath_is_simple(xpath))
+		return select_here(data, xpath, set, errs);
+	if (!request)
+		return select_child(data, xpath, set, errs);
+	if (atomic_fetch_add(&xpath_running, 1) >= xpath_slots) {
+		atomic_fetch_sub(&xpath_running, 1);
+		nbnc_errs_add(errs, NC_ERR_RES_DENIED, "", NULL,
+		    "%u XPath filters that need their own process are being evaluated, the "
+		    "most there may be at a time; try again when one has finished",
+		    xpath_slots);
+		return -EBUSY;
+	}
+	rc = select_child(data, xpath, set, errs);
+	atomic_fetch_sub(&xpath_running, 1);
 	return rc;
 }

@@ -808,6 +808,8 @@ nb_netconf_start(const struct nb_netconf_cfg *cfg)
 	nbnc.npoll = cfg && cfg->poll_threads ? cfg->poll_threads : 3;
 	if (nbnc.npoll > NBNC_MAX_POLL)
 		nbnc.npoll = NBNC_MAX_POLL;
+	/* one poll thread always free of slow filters; with one, one at a time */
+	nbnc_xpath_set_slots(nbnc.npoll > 1 ? nbnc.npoll - 1 : 1);
 	atomic_store(&nbnc.live_threads, 1 + (int)nbnc.npoll);
 	for (unsigned i = 0; i < nbnc.npoll; i++)
 		pthread_create(&nbnc.poll_thr[i], NULL, nbnc_poll_main, NULL);

@@ -210,6 +210,7 @@ struct nbnc_filter {
 	char		*xpath;	  /* module-name prefixed XPath */
 	bool		 empty;	  /* <filter/>: select nothing */
 	struct ly_set	*allowed; /* secret schema nodes the filter named */
+	bool		 request; /* a <get>'s, not a subscription's: see nbnc_xpath_select */
 };
 /* From a <filter> anyxml node (its type/select metadata). 0 or -EINVAL. */
 int  nbnc_filter_parse(const struct lyd_node *filter, struct nbnc_filter *, struct nbnc_errs *);
@@ -232,11 +233,13 @@ void nbnc_secrets_strip(struct lyd_node *tree, const struct nbnc_filter *, bool 
  * below): in a child process within the time limit, unless it is simple.
  * The nodes it selects in *set (caller frees). 0; -EINVAL: the XPath is
  * wrong; -ETIMEDOUT: it ran out of time; -ECHILD: the evaluation crashed;
- * -errno. errs says why. */
+ * -EBUSY: a request's, while as many requests' children run as there are
+ * slots (a notification's waits for none); -errno. errs says why. */
 #define NBNC_XPATH_LIMIT_MS 5000
-int  nbnc_xpath_select(const struct lyd_node *data, const char *xpath, struct ly_set **set,
-     struct nbnc_errs *);
+int  nbnc_xpath_select(const struct lyd_node *data, const char *xpath, bool request,
+     struct ly_set **set, struct nbnc_errs *);
 void nbnc_xpath_set_limit(unsigned ms); /* 0: NBNC_XPATH_LIMIT_MS */
+void nbnc_xpath_set_slots(unsigned n);	/* requests' children at a time (2) */
 /* Is the expression one that cannot take long, evaluated in-process? */
 bool nbnc_xpath_is_simple(const char *xpath);
 

@@ -413,6 +413,7 @@ op_get_common(struct op *o, bool state, enum nbnc_ds src)
 	 * (nb_nc_xpath.c), and this loop thread serves every session */
 	o->data = all;
 	o->flt = flt;
+	o->flt.request = true;
 	memset(&flt, 0, sizeof(flt));
 	o->data_rpc = state ? "get" : "get-config";
 	log_debug(LOG_MOD_NB, "netconf: %s: data ready in %llu us", o->data_rpc,

@@ -478,6 +478,53 @@ test_xpath_filter_limits(void **state)
 	nbnc_errs_free(&errs);
 }
 
+/* Requests' evaluators in their own process are bounded (one NETCONF poll
+ * thread stays free); a subscription's and simple expressions need no slot,
+ * and a slot comes back however the evaluation ended. */
+static void
+test_xpath_slots(void **state)
+{
+	static const char *fn = "/hybridgw:gateway/lan/local-prefix[contains(., '10.2.')]";
+	struct lyd_node	  *d = base();
+	struct nbnc_errs   errs = { 0 };
+	struct ly_set	  *set = NULL;
+
+	(void)state;
+	nbnc_xpath_set_slots(0);
+	assert_int_equal(nbnc_xpath_select(d, fn, true, &set, &errs), -EBUSY);
+	assert_null(set);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].tag, NC_ERR_RES_DENIED);
+	assert_non_null(strstr(errs.v[0].msg, "try again when one has finished"));
+	nbnc_errs_free(&errs);
+	assert_int_equal(nbnc_xpath_select(d, fn, false, &set, &errs), 0);
+	assert_int_equal(set->count, 1);
+	ly_set_free(set, NULL);
+	assert_int_equal(nbnc_xpath_select(d, "/hybridgw:gateway/lan/local-prefix", true, &set,
+			     &errs),
+	    0);
+	assert_int_equal(set->count, 2);
+	ly_set_free(set, NULL);
+	/* one slot: taken and given back by a timeout, an error, a success */
+	nbnc_xpath_set_slots(1);
+	nbnc_xpath_set_limit(200);
+	assert_int_equal(nbnc_xpath_select(d, "//*[//*[//*[//*[//*[//*[//*]]]]]]", true, &set,
+			     &errs),
+	    -ETIMEDOUT);
+	nbnc_xpath_set_limit(0);
+	nbnc_errs_free(&errs);
+	assert_int_equal(nbnc_xpath_select(d, "count(1)", true, &set, &errs), -EINVAL);
+	nbnc_errs_free(&errs);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(nbnc_xpath_select(d, fn, true, &set, &errs), 0);
+		assert_int_equal(set->count, 1);
+		ly_set_free(set, NULL);
+	}
+	assert_int_equal(errs.n, 0);
+	nbnc_xpath_set_slots(2);
+	lyd_free_all(d);
+}
+
 /* Which expressions are evaluated in-process (they cannot take long). */
 static void
 test_xpath_simple(void **state)
@@ -510,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_xpath_filters_and_hint),
 		cmocka_unit_test(test_xpath_filter_limits),
 		cmocka_unit_test(test_xpath_filter_wants),
+		cmocka_unit_test(test_xpath_slots),
 		cmocka_unit_test(test_xpath_simple),
 	};
 
