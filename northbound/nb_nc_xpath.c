@@ -4,10 +4,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

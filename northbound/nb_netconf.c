@@ -364,12 +364,14 @@ nbnc_sess_kill(uint32_t id, uint32_t by)
 
 	pthread_mutex_lock(&nbnc_sess_mtx);
 	if (!(s = nbnc_sess_find(id)) && id > nbnc_sess_max_id) {
-		/* maybe still in its handshake: that nc_accept() returns next */
+		/* maybe still in its handshake: that nc_accept() returns next.
+		 * A client with our <hello> sends its own at once; one that
+		 * keeps the accept thread longer does not hold this thread. */
 		uint64_t	gen = nbnc_accept_gen;
 		struct timespec until;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += nc_server_get_hello_timeout() + 1;
+		until.tv_sec += 5;
 		while (!(s = nbnc_sess_find(id)) && id > nbnc_sess_max_id &&
 		    gen == nbnc_accept_gen &&
 		    pthread_cond_timedwait(&nbnc_sess_cv, &nbnc_sess_mtx, &until) == 0)
