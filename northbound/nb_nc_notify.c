@@ -28,6 +28,7 @@ struct nbnc_sub {
 	time_t		   stop;  /* 0 = until the session ends */
 	bool		   replay_pending;
 	uint64_t	   replay_at_ms;
+	bool		   filter_failed; /* said so in the log once */
 	struct nbnc_sub	  *next;
 };
 
@@ -139,7 +140,15 @@ nbnc_ev_send(struct nbnc_sub *sub, const struct lyd_node *tree, const char *time
 	if (sub->flt.subtree || sub->flt.xpath || sub->flt.empty) {
 		if (lyd_dup_single(tree, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
 			return;
-		nbnc_filter_apply(&sub->flt, copy, &out, &errs);
+		if (nbnc_filter_apply(&sub->flt, copy, &out, &errs) != 0 &&
+		    !sub->filter_failed) {
+			/* the event is not sent: never silently */
+			sub->filter_failed = true;
+			log_warn(LOG_MOD_NB,
+			    "netconf: session %u: the subscription's filter failed on an event "
+			    "(%s); the events it fails on are not sent to it",
+			    sub->sid, errs.n ? errs.v[0].msg : "no reason given");
+		}
 		nbnc_errs_free(&errs);
 		if (!out)
 			return;

@@ -208,6 +208,23 @@ def test_subscription_filter(srv):
 	del c
 
 
+def test_subscription_filter_that_fails(srv):
+	"""A filter the RPC accepts but that cannot be evaluated (an XPath
+	number, not a node set): the events are not sent, and the log says so
+	once, not per event."""
+	a = srv.connect()
+	a.dispatch(to_ele('<create-subscription xmlns="%s"><filter type="xpath" select="count(1)"/>'
+			  '</create-subscription>' % NOTIF))
+	b = srv.connect('oper')
+	for pfx in ('10.34.0.0/16', '10.35.0.0/16'):
+		b.edit_config(target='running', config=cfg('<lan><local-prefix>%s</local-prefix>'
+							   '</lan>' % pfx))
+	assert not events(a, timeout=2.0)
+	log = srv.log()
+	assert log.count("the subscription's filter failed on an event") == 1, log
+	assert 'session %s' % a.session_id in log
+
+
 def test_gateway_rpc_errors(srv):
 	"""drain-circuit (whose path-switch notification test_netconf_e2e.py checks
 	with a live circuit) refuses an unknown circuit with a precise error, and
