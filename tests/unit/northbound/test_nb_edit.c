@@ -375,25 +375,34 @@ test_xpath_filters_and_hint(void **state)
 	lyd_free_all(o);
 }
 
-/* Which top-level trees a <get> copies for an XPath filter: a name counts
- * only whole, wildcards and descendant steps may reach anything. */
-static bool
-xpath_wants(const char *select, const char *top)
+/* An XPath <filter> (prefix h: for hybridgw) as a <get-config> carries it,
+ * parsed. */
+static void
+xpath_filter(const char *select, struct nbnc_filter *flt, struct nbnc_errs *errs)
 {
-	char		   xml[512];
-	struct lyd_node	  *rpc, *f = NULL;
-	struct nbnc_filter flt;
-	struct nbnc_errs   errs = { 0 };
-	bool		   w;
+	char		 xml[512];
+	struct lyd_node *rpc, *f = NULL;
 
 	snprintf(xml, sizeof(xml), "<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"%s\"/>",
 	    select);
 	rpc = get_config_rpc(xml);
 	assert_int_equal(lyd_find_path(rpc, "filter", 0, &f), LY_SUCCESS);
-	assert_int_equal(nbnc_filter_parse(f, &flt, &errs), 0);
+	assert_int_equal(nbnc_filter_parse(f, flt, errs), 0);
+	lyd_free_all(rpc); /* the filter keeps its own rewritten copy */
+}
+
+/* Which top-level trees a <get> copies for an XPath filter: a name counts
+ * only whole, wildcards and descendant steps may reach anything. */
+static bool
+xpath_wants(const char *select, const char *top)
+{
+	struct nbnc_filter flt;
+	struct nbnc_errs   errs = { 0 };
+	bool		   w;
+
+	xpath_filter(select, &flt, &errs);
 	w = nbnc_filter_wants(&flt, "hybridgw", top);
 	nbnc_filter_free(&flt);
-	lyd_free_all(rpc);
 	return w;
 }
 
@@ -417,19 +426,12 @@ test_xpath_filter_wants(void **state)
 static int
 xpath_apply(const char *select, struct lyd_node **out, struct nbnc_errs *errs)
 {
-	char		   xml[512];
-	struct lyd_node	  *rpc, *f = NULL;
 	struct nbnc_filter flt;
 	int		   rc;
 
-	snprintf(xml, sizeof(xml), "<filter type=\"xpath\" xmlns:h=\"" NS "\" select=\"%s\"/>",
-	    select);
-	rpc = get_config_rpc(xml);
-	assert_int_equal(lyd_find_path(rpc, "filter", 0, &f), LY_SUCCESS);
-	assert_int_equal(nbnc_filter_parse(f, &flt, errs), 0);
+	xpath_filter(select, &flt, errs);
 	rc = nbnc_filter_apply(&flt, base(), out, errs);
 	nbnc_filter_free(&flt);
-	lyd_free_all(rpc);
 	return rc;
 }
 
