@@ -173,10 +173,13 @@ gw_metrics_peer(struct bgp_peer *peer, void *arg)
 	return 0;
 }
 
+/* A metric family: what each pass of a walk samples. */
+struct gw_family {
+	const char *name, *type, *help;
+};
+
 /* clang-format off */
-static const struct {
-	const char	*name, *type, *help;
-} gw_bgp_families[] = {
+static const struct gw_family gw_bgp_families[] = {
 	{ "hybridgw_bgp_session_up", "gauge", "1 while the BGP session is Established." },
 	{ "hybridgw_bgp_session_state", "gauge", "BGP FSM state (RFC 4271 8.2.2), 1 for the current one." },
 	{ "hybridgw_bgp_session_flaps_total", "counter", "Times the session left Established." },
@@ -233,9 +236,7 @@ gw_metrics_bfd(struct bfd_session *s, void *arg)
 	return 0;
 }
 
-static const struct {
-	const char *name, *type, *help;
-} gw_bfd_families[] = {
+static const struct gw_family gw_bfd_families[] = {
 	{ "hybridgw_bfd_session_up", "gauge", "1 while the BFD session is Up." },
 	{ "hybridgw_bfd_session_up_transitions_total", "counter",
 	    "Times the session reached Up." },
@@ -285,9 +286,7 @@ gw_metrics_source(void *arg, const struct rib_source_state *st)
 	return 0;
 }
 
-static const struct {
-	const char *name, *type, *help;
-} gw_src_families[] = {
+static const struct gw_family gw_src_families[] = {
 	{ "hybridgw_path_source_state", "gauge",
 	    "Path source health (down, failback-pending, up), 1 for the current one." },
 	{ "hybridgw_path_source_failback_seconds", "gauge",
